@@ -1,0 +1,25 @@
+//! Tingshuo (听说) core: the accessible voice-banking client library that banks embed in their
+//! Android and iOS apps.
+//!
+//! Layers, from pure to I/O (see `docs/ARCHITECTURE.md`):
+//! * [`money`], [`classify`], [`model`], [`view`], [`l10n`] — pure logic, no I/O;
+//! * [`crypto`] — field encryption and the host key-store trait;
+//! * [`store`] — the encrypted SQLite store.
+//!
+//! Rules kept next to the code: no C3 value is ever stored, logged or spoken; C2 values are
+//! sealed at rest and masked on screen, in speech and in logs; money is integer minor units.
+
+pub mod classify;
+pub mod crypto;
+pub mod l10n;
+pub mod model;
+pub mod money;
+pub mod store;
+pub mod view;
+
+pub use classify::{C2, C3};
+pub use crypto::{KeyStore, KeyStoreError, MemoryKeyStore};
+pub use l10n::{Form, Locale, Localizer, Utterance};
+pub use money::{Currency, Money, MoneyError};
+pub use store::{OpenOutcome, Store, StoreError};
+pub use view::CustomerView;

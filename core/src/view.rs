@@ -1,0 +1,157 @@
+//! The unified customer view: what the bank knows of the customer, from every channel, each
+//! item with its freshness and source, plus the summaries a voice assistant speaks first.
+//!
+//! Building the view is pure: the store loads the parts, [`CustomerView::build`] derives.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+
+use crate::model::{
+    Account, Alert, Bill, BillStatus, Biller, Card, Customer, Payee, ServiceRequest,
+    ServiceStatus, Source, Tracked, Transaction, TransactionStatus,
+};
+use crate::money::{Currency, Money, MoneyError};
+
+/// How many recent transactions the view carries; older ones are paged from the store.
+pub const RECENT_TRANSACTIONS: usize = 10;
+/// Bills due within this many days are "upcoming".
+pub const UPCOMING_BILL_DAYS: u64 = 30;
+
+/// The parts of the view as the store loads them.
+#[derive(Debug, Clone, Default)]
+pub struct ViewParts {
+    pub customer: Option<Tracked<Customer>>,
+    pub accounts: Vec<Tracked<Account>>,
+    /// Newest first, at most [`RECENT_TRANSACTIONS`].
+    pub recent_transactions: Vec<Tracked<Transaction>>,
+    /// Every pending transaction, newest first.
+    pub pending_transactions: Vec<Tracked<Transaction>>,
+    pub payees: Vec<Tracked<Payee>>,
+    pub billers: Vec<Tracked<Biller>>,
+    /// Unpaid bills, soonest due first.
+    pub unpaid_bills: Vec<Tracked<Bill>>,
+    pub cards: Vec<Tracked<Card>>,
+    /// Unread alerts, newest first.
+    pub unread_alerts: Vec<Tracked<Alert>>,
+    /// Open and scheduled service requests from every channel.
+    pub open_service_requests: Vec<Tracked<ServiceRequest>>,
+}
+
+/// An unpaid bill joined with its biller.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpcomingBill {
+    pub bill: Tracked<Bill>,
+    pub biller_name: String,
+    /// Days from today to the due date; negative when overdue.
+    pub due_in_days: i64,
+}
+
+/// The unified view of one customer.
+#[derive(Debug, Clone)]
+pub struct CustomerView {
+    pub customer: Tracked<Customer>,
+    pub accounts: Vec<Tracked<Account>>,
+    pub recent_transactions: Vec<Tracked<Transaction>>,
+    pub pending_transactions: Vec<Tracked<Transaction>>,
+    pub payees: Vec<Tracked<Payee>>,
+    pub billers: Vec<Tracked<Biller>>,
+    pub cards: Vec<Tracked<Card>>,
+    pub unread_alerts: Vec<Tracked<Alert>>,
+    pub service_requests: Vec<Tracked<ServiceRequest>>,
+    // Derived summaries.
+    /// Available funds in deposit accounts, per currency (credit lines are not funds).
+    pub available_funds: BTreeMap<Currency, Money>,
+    /// Unpaid bills due within [`UPCOMING_BILL_DAYS`] days, overdue ones included.
+    pub upcoming_bills: Vec<UpcomingBill>,
+    /// The oldest as-of time of any item: how stale the view is at worst.
+    pub oldest_as_of: DateTime<Utc>,
+    /// True when any item is a local write the bank has not acknowledged.
+    pub has_unconfirmed_local_changes: bool,
+}
+
+/// Why a view could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ViewError {
+    #[error("no customer data is stored yet; sync with the bank first")]
+    Empty,
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+}
+
+impl CustomerView {
+    pub fn build(parts: ViewParts, today: NaiveDate) -> Result<CustomerView, ViewError> {
+        let customer = parts.customer.ok_or(ViewError::Empty)?;
+
+        let mut available_funds: BTreeMap<Currency, Money> = BTreeMap::new();
+        for account in parts.accounts.iter().filter(|a| a.item.kind.holds_own_funds()) {
+            let available = *account.item.balance.available.reveal();
+            let total = available_funds
+                .entry(available.currency())
+                .or_insert_with(|| Money::zero(available.currency()));
+            *total = total.checked_add(available)?;
+        }
+
+        let horizon = today
+            .checked_add_days(Days::new(UPCOMING_BILL_DAYS))
+            .unwrap_or(NaiveDate::MAX);
+        let upcoming_bills = parts
+            .unpaid_bills
+            .into_iter()
+            .filter(|bill| bill.item.status == BillStatus::Due && bill.item.due_on <= horizon)
+            .map(|bill| {
+                let biller_name = parts
+                    .billers
+                    .iter()
+                    .find(|b| b.item.id == bill.item.biller_id)
+                    .map(|b| b.item.name.clone())
+                    .unwrap_or_default();
+                let due_in_days = (bill.item.due_on - today).num_days();
+                UpcomingBill {
+                    bill,
+                    biller_name,
+                    due_in_days,
+                }
+            })
+            .collect();
+
+        let service_requests: Vec<_> = parts
+            .open_service_requests
+            .into_iter()
+            .filter(|r| r.item.status != ServiceStatus::Closed)
+            .collect();
+        let pending_transactions: Vec<_> = parts
+            .pending_transactions
+            .into_iter()
+            .filter(|t| t.item.status == TransactionStatus::Pending)
+            .collect();
+
+        let provenance = std::iter::once((customer.as_of, customer.source))
+            .chain(parts.accounts.iter().map(|t| (t.as_of, t.source)))
+            .chain(pending_transactions.iter().map(|t| (t.as_of, t.source)))
+            .chain(parts.cards.iter().map(|t| (t.as_of, t.source)))
+            .chain(parts.payees.iter().map(|t| (t.as_of, t.source)));
+        let mut oldest_as_of = customer.as_of;
+        let mut has_unconfirmed_local_changes = false;
+        for (as_of, source) in provenance {
+            oldest_as_of = oldest_as_of.min(as_of);
+            has_unconfirmed_local_changes |= source == Source::Device;
+        }
+
+        Ok(CustomerView {
+            customer,
+            accounts: parts.accounts,
+            recent_transactions: parts.recent_transactions,
+            pending_transactions,
+            payees: parts.payees,
+            billers: parts.billers,
+            cards: parts.cards,
+            unread_alerts: parts.unread_alerts,
+            service_requests,
+            available_funds,
+            upcoming_bills,
+            oldest_as_of,
+            has_unconfirmed_local_changes,
+        })
+    }
+}

@@ -1,0 +1,77 @@
+# The unified customer view, read line by line by a screen reader or the speech engine.
+# Amounts and counts arrive already formatted for the form (display or speech).
+
+view-greeting = Hello, { $name }. Here is your account overview, updated { $freshness }.
+view-local-changes = Some items are changes made on this device that the bank has not confirmed yet.
+view-empty = There is no account information on this device yet. Please connect to sync.
+store-rebuilt = The data saved on this device could not be read, so it was set up again. Please connect to sync. Your accounts and money are not affected.
+
+view-heading-accounts = Accounts
+view-heading-bills = Bills to pay
+view-heading-pending = Pending transactions
+view-heading-recent = Recent transactions
+view-heading-cards = Cards
+view-heading-alerts = Alerts
+view-heading-service = Appointments and support tickets
+
+# $account: the bank's name for the account; $masked: "ending in 3921".
+view-account-deposit = { $account }, { $masked }: { $available } available{ $differs ->
+    [yes] , { $booked } booked
+   *[no] {""}
+} (updated { $freshness }).
+view-account-time-deposit = { $account }, { $masked }: { $booked } deposited, matures { $matures } (updated { $freshness }).
+view-account-credit-card = { $account }, { $masked }: you owe { $owed }, { $available } of credit available (updated { $freshness }).
+view-account-loan = { $account }, { $masked }: { $owed } left to repay (updated { $freshness }).
+view-funds-total = Available in your deposit accounts: { $amount }.
+
+view-bill = { $biller }: { $amount }, { $due }.
+view-no-bills = No bills are due soon.
+due-today = due today
+due-tomorrow = due tomorrow
+due-in-days = { $count ->
+    [one] due in one day
+   *[other] due in { $n } days
+}
+due-overdue = { $count ->
+    [one] one day overdue
+   *[other] { $n } days overdue
+}
+
+view-pending-transaction = { $direction ->
+    [in] Incoming { $amount } from
+   *[out] Outgoing { $amount } to
+} { $counterparty }, { $when }, pending.
+view-no-pending = Nothing is pending.
+
+view-transaction = { $date }: { $direction ->
+    [in] received { $amount } from
+   *[out] paid { $amount } to
+} { $counterparty }.
+
+view-card = { $card }, { $masked }: { $status ->
+    [locked] locked
+   *[active] active
+}.
+
+view-payees = Trusted payees: { $names }.
+
+view-alerts-unread = { $count ->
+    [one] You have one unread alert.
+   *[other] You have { $n } unread alerts.
+}
+view-alert = { $kind ->
+    [large_transaction] Large transaction
+    [low_balance] Low balance
+    [new_device_login] New device signed in
+    [bill_due] Bill due
+   *[card_locked] Card locked
+}, { $when }.
+
+view-service-request = { $channel ->
+    [branch] Appointment at { $location }
+    [phone] Phone support ticket
+   *[online] Online service request
+}, reference { $reference }: { $status ->
+    [scheduled] scheduled for { $when }
+   *[open] in progress
+}.

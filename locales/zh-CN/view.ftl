@@ -1,0 +1,74 @@
+# The unified customer view, read line by line by a screen reader or the speech engine.
+# Amounts and counts arrive already formatted for the form (display or speech).
+
+view-greeting = { $name }，您好。这是您的账户概览，{ $freshness }更新。
+view-local-changes = 部分信息是您在本机的操作，银行尚未确认。
+view-empty = 本机还没有您的账户信息。请连接网络后同步。
+store-rebuilt = 本机保存的数据无法读取，已重新建立。请连接网络重新同步，您的账户和资金不受影响。
+
+view-heading-accounts = 账户
+view-heading-bills = 待缴账单
+view-heading-pending = 处理中的交易
+view-heading-recent = 最近交易
+view-heading-cards = 银行卡
+view-heading-alerts = 提醒
+view-heading-service = 网点预约与服务工单
+
+# $account: the bank's name for the account; $masked: "尾号6217".
+view-account-deposit = { $account }，{ $masked }，可用余额{ $available }{ $differs ->
+    [yes] ，账面余额{ $booked }
+   *[no] {""}
+}（{ $freshness }更新）。
+view-account-time-deposit = { $account }，{ $masked }，本金{ $booked }，{ $matures }到期（{ $freshness }更新）。
+view-account-credit-card = { $account }，{ $masked }，本期欠款{ $owed }，可用额度{ $available }（{ $freshness }更新）。
+view-account-loan = { $account }，{ $masked }，待还本金{ $owed }（{ $freshness }更新）。
+view-funds-total = 存款账户可用资金合计{ $amount }。
+
+view-bill = { $biller }，{ $amount }，{ $due }。
+view-no-bills = 近期没有待缴账单。
+due-today = 今天到期
+due-tomorrow = 明天到期
+due-in-days = { $count ->
+   *[other] { $n }天后到期
+}
+due-overdue = { $count ->
+   *[other] 已逾期{ $n }天
+}
+
+view-pending-transaction = { $direction ->
+    [in] 待入账
+   *[out] 待支出
+}{ $amount }，{ $counterparty }，{ $when }。
+view-no-pending = 没有处理中的交易。
+
+view-transaction = { $date }，{ $counterparty }，{ $direction ->
+    [in] 收入
+   *[out] 支出
+}{ $amount }。
+
+view-card = { $card }，{ $masked }，{ $status ->
+    [locked] 已锁定
+   *[active] 正常使用
+}。
+
+view-payees = 常用收款人：{ $names }。
+
+view-alerts-unread = { $count ->
+   *[other] 您有{ $n }条未读提醒。
+}
+view-alert = { $kind ->
+    [large_transaction] 大额交易提醒
+    [low_balance] 余额偏低提醒
+    [new_device_login] 新设备登录提醒
+    [bill_due] 账单到期提醒
+   *[card_locked] 银行卡已锁定
+}，{ $when }。
+
+view-service-request = { $channel ->
+    [branch] { $location }预约
+    [phone] 电话客服工单
+   *[online] 在线服务申请
+}，编号{ $reference }，{ $status ->
+    [scheduled] 时间是{ $when }
+   *[open] 正在处理
+}。
