@@ -304,8 +304,14 @@ mod tests {
         assert_eq!(CardNumber::new("4580").last_four(), "4580");
         assert_eq!(CardNumber::new("62").last_four(), "62");
         assert_eq!(CardNumber::new("6225880012344580").last_four(), "4580");
-        assert_eq!(IdNumber::new("110101199003077777").masked(), "1****************7");
-        assert_eq!(IdNumber::new("11010119900307777X").masked(), "1****************X");
+        assert_eq!(
+            IdNumber::new("110101199003077777").masked(),
+            "1****************7"
+        );
+        assert_eq!(
+            IdNumber::new("11010119900307777X").masked(),
+            "1****************X"
+        );
         assert_eq!(IdNumber::new("A").masked(), "*");
         assert_eq!(IdNumber::new("").masked(), "");
         assert_eq!(PhoneNumber::new("13812345678").masked(), "138****5678");

@@ -112,7 +112,18 @@ impl fmt::Debug for MemoryKeyStore {
 
 impl KeyStore for MemoryKeyStore {
     fn wrap(&self, data_key: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
-        self.with_key(|kek| wrap_with_key(kek, data_key))
+        let mut guard = self
+            .kek
+            .lock()
+            .map_err(|_| KeyStoreError::Failed("key store lock poisoned".into()))?;
+        if guard.is_none() {
+            // As the trait asks: a deleted key is replaced by a new one on next use.
+            *guard = Some(generate_key().map_err(|e| KeyStoreError::Failed(e.to_string()))?);
+        }
+        match guard.as_ref() {
+            Some(kek) => wrap_with_key(kek, data_key),
+            None => Err(KeyStoreError::Unavailable("key deleted".into())),
+        }
     }
 
     fn unwrap(&self, wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyStoreError> {
@@ -136,7 +147,9 @@ pub enum CryptoError {
     RandomUnavailable,
     #[error("the data key is malformed")]
     BadKey,
-    #[error("sealed value in {table}.{column} failed authentication (corrupted, or moved from another row)")]
+    #[error(
+        "sealed value in {table}.{column} failed authentication (corrupted, or moved from another row)"
+    )]
     Tampered {
         table: &'static str,
         column: &'static str,
@@ -375,18 +388,40 @@ mod tests {
     #[test]
     fn round_trip_and_binding() {
         let cipher = cipher();
-        let sealed = cipher.seal_str(SealedColumn::PayeeName, "p1", "李伟").unwrap();
-        assert_eq!(cipher.open_string(SealedColumn::PayeeName, "p1", &sealed).unwrap(), "李伟");
+        let sealed = cipher
+            .seal_str(SealedColumn::PayeeName, "p1", "李伟")
+            .unwrap();
+        assert_eq!(
+            cipher
+                .open_string(SealedColumn::PayeeName, "p1", &sealed)
+                .unwrap(),
+            "李伟"
+        );
         assert_eq!(
             cipher.open_string(SealedColumn::PayeeName, "p2", &sealed),
-            Err(CryptoError::Tampered { table: "payee", column: "name" })
+            Err(CryptoError::Tampered {
+                table: "payee",
+                column: "name"
+            })
         );
-        assert!(cipher.open(SealedColumn::TransactionCounterparty, "p1", &sealed).is_err());
+        assert!(
+            cipher
+                .open(SealedColumn::TransactionCounterparty, "p1", &sealed)
+                .is_err()
+        );
         let mut flipped = sealed.clone();
         let last = flipped.len() - 1;
         flipped[last] ^= 1;
-        assert!(cipher.open(SealedColumn::PayeeName, "p1", &flipped).is_err());
-        assert!(cipher.open(SealedColumn::PayeeName, "p1", &sealed[..10]).is_err());
+        assert!(
+            cipher
+                .open(SealedColumn::PayeeName, "p1", &flipped)
+                .is_err()
+        );
+        assert!(
+            cipher
+                .open(SealedColumn::PayeeName, "p1", &sealed[..10])
+                .is_err()
+        );
         assert!(cipher.open(SealedColumn::PayeeName, "p1", &[]).is_err());
     }
 
@@ -394,7 +429,12 @@ mod tests {
     fn nonces_are_never_reused() {
         let cipher = cipher();
         let nonces: HashSet<Vec<u8>> = (0..20_000)
-            .map(|_| cipher.seal_i64(SealedColumn::TransactionAmount, "t", 42).unwrap()[1..13].to_vec())
+            .map(|_| {
+                cipher
+                    .seal_i64(SealedColumn::TransactionAmount, "t", 42)
+                    .unwrap()[1..13]
+                    .to_vec()
+            })
             .collect();
         assert_eq!(nonces.len(), 20_000);
         assert_eq!(cipher.seal_count(), 20_000);
@@ -402,7 +442,8 @@ mod tests {
 
     #[test]
     fn an_exhausted_key_refuses_to_seal() {
-        let cipher = FieldCipher::with_seal_count(&generate_key().unwrap(), MAX_SEALS_PER_KEY).unwrap();
+        let cipher =
+            FieldCipher::with_seal_count(&generate_key().unwrap(), MAX_SEALS_PER_KEY).unwrap();
         assert_eq!(
             cipher.seal_str(SealedColumn::PayeeName, "p1", "x"),
             Err(CryptoError::KeyExhausted)
@@ -414,9 +455,18 @@ mod tests {
         let store_a = MemoryKeyStore::new().unwrap();
         let store_b = MemoryKeyStore::new().unwrap();
         let wrapped = store_a.wrap(b"0123456789abcdef0123456789abcdef").unwrap();
-        assert_eq!(store_a.unwrap(&wrapped).unwrap().as_slice(), b"0123456789abcdef0123456789abcdef");
-        assert_eq!(store_b.unwrap(&wrapped).map(|_| ()), Err(KeyStoreError::Rejected));
+        assert_eq!(
+            store_a.unwrap(&wrapped).unwrap().as_slice(),
+            b"0123456789abcdef0123456789abcdef"
+        );
+        assert_eq!(
+            store_b.unwrap(&wrapped).map(|_| ()),
+            Err(KeyStoreError::Rejected)
+        );
         store_a.delete().unwrap();
-        assert!(matches!(store_a.unwrap(&wrapped), Err(KeyStoreError::Unavailable(_))));
+        assert!(matches!(
+            store_a.unwrap(&wrapped),
+            Err(KeyStoreError::Unavailable(_))
+        ));
     }
 }

@@ -53,7 +53,9 @@ impl Currency {
 
     /// Every currency the core knows.
     pub fn all() -> impl Iterator<Item = Currency> {
-        KNOWN_CURRENCIES.iter().filter_map(|(code, _)| Currency::from_code(code).ok())
+        KNOWN_CURRENCIES
+            .iter()
+            .filter_map(|(code, _)| Currency::from_code(code).ok())
     }
 
     pub fn code(&self) -> &'static str {
@@ -361,7 +363,8 @@ impl<'a> ParsedDecimal<'a> {
         if self.negative {
             scaled = -scaled;
         }
-        let divisor = 10_i128.pow(u32::try_from(fraction_len - digits).map_err(|_| MoneyError::Overflow)?);
+        let divisor =
+            10_i128.pow(u32::try_from(fraction_len - digits).map_err(|_| MoneyError::Overflow)?);
         let minor = divide_rounded(scaled, divisor, rounding);
         i64::try_from(minor)
             .map(|minor| Money { minor, currency })
@@ -385,7 +388,10 @@ mod tests {
         assert_eq!(cny(i64::MIN).checked_sub(cny(1)), Err(MoneyError::Overflow));
         assert_eq!(cny(i64::MIN).checked_neg(), Err(MoneyError::Overflow));
         assert_eq!(cny(i64::MIN).checked_abs(), Err(MoneyError::Overflow));
-        assert_eq!(cny(i64::MAX / 2 + 1).checked_mul(2), Err(MoneyError::Overflow));
+        assert_eq!(
+            cny(i64::MAX / 2 + 1).checked_mul(2),
+            Err(MoneyError::Overflow)
+        );
     }
 
     #[test]
@@ -405,7 +411,10 @@ mod tests {
 
     #[test]
     fn currencies_know_their_minor_units() {
-        assert_eq!(Currency::from_code("JPY").map(|c| c.minor_per_major()), Ok(1));
+        assert_eq!(
+            Currency::from_code("JPY").map(|c| c.minor_per_major()),
+            Ok(1)
+        );
         assert_eq!(Currency::from_code("CNY"), Ok(Currency::CNY));
         assert_eq!(Currency::from_code("cny"), Err(MoneyError::UnknownCurrency));
         assert_eq!(Currency::from_code("XXX"), Err(MoneyError::UnknownCurrency));
@@ -414,13 +423,28 @@ mod tests {
 
     #[test]
     fn parsing_is_exact_or_refused() {
-        assert_eq!(Money::parse_decimal("1234.50", Currency::CNY), Ok(cny(123_450)));
-        assert_eq!(Money::parse_decimal("1234.5", Currency::CNY), Ok(cny(123_450)));
+        assert_eq!(
+            Money::parse_decimal("1234.50", Currency::CNY),
+            Ok(cny(123_450))
+        );
+        assert_eq!(
+            Money::parse_decimal("1234.5", Currency::CNY),
+            Ok(cny(123_450))
+        );
         assert_eq!(Money::parse_decimal("-0.05", Currency::CNY), Ok(cny(-5)));
         assert_eq!(Money::parse_decimal("7", Currency::CNY), Ok(cny(700)));
-        assert_eq!(Money::parse_decimal("0.001", Currency::CNY), Err(MoneyError::TooPrecise));
-        for bad in ["", "-", ".5", "5.", "1,000", "1e3", "１２", "NaN", "--1", "1.2.3"] {
-            assert_eq!(Money::parse_decimal(bad, Currency::CNY), Err(MoneyError::Malformed), "{bad}");
+        assert_eq!(
+            Money::parse_decimal("0.001", Currency::CNY),
+            Err(MoneyError::TooPrecise)
+        );
+        for bad in [
+            "", "-", ".5", "5.", "1,000", "1e3", "１２", "NaN", "--1", "1.2.3",
+        ] {
+            assert_eq!(
+                Money::parse_decimal(bad, Currency::CNY),
+                Err(MoneyError::Malformed),
+                "{bad}"
+            );
         }
         assert_eq!(
             Money::parse_decimal("92233720368547758.08", Currency::CNY),
@@ -431,12 +455,19 @@ mod tests {
             Ok(cny(i64::MAX))
         );
         let jpy = Currency::from_code("JPY").unwrap();
-        assert_eq!(Money::parse_decimal("1.5", jpy), Err(MoneyError::TooPrecise));
+        assert_eq!(
+            Money::parse_decimal("1.5", jpy),
+            Err(MoneyError::TooPrecise)
+        );
     }
 
     #[test]
     fn rounding_rules() {
-        let parse = |s, r| Money::parse_decimal_rounded(s, Currency::CNY, r).unwrap().minor();
+        let parse = |s, r| {
+            Money::parse_decimal_rounded(s, Currency::CNY, r)
+                .unwrap()
+                .minor()
+        };
         assert_eq!(parse("0.125", Rounding::HalfEven), 12);
         assert_eq!(parse("0.135", Rounding::HalfEven), 14);
         assert_eq!(parse("0.125", Rounding::HalfAwayFromZero), 13);
@@ -447,13 +478,34 @@ mod tests {
         assert_eq!(parse("0.1251", Rounding::HalfEven), 13);
 
         // 1.75% interest on 1000.00: 17.50 exactly; on 0.10 at one third: 0.0333...
-        assert_eq!(cny(100_000).checked_mul_ratio(175, 10_000, Rounding::HalfEven), Ok(cny(1750)));
-        assert_eq!(cny(10).checked_mul_ratio(1, 3, Rounding::HalfAwayFromZero), Ok(cny(3)));
-        assert_eq!(cny(5).checked_mul_ratio(1, 2, Rounding::HalfEven), Ok(cny(2)));
-        assert_eq!(cny(7).checked_mul_ratio(1, 2, Rounding::HalfEven), Ok(cny(4)));
-        assert_eq!(cny(-5).checked_mul_ratio(1, 2, Rounding::HalfAwayFromZero), Ok(cny(-3)));
-        assert_eq!(cny(5).checked_mul_ratio(1, -2, Rounding::HalfAwayFromZero), Ok(cny(-3)));
-        assert_eq!(cny(1).checked_mul_ratio(1, 0, Rounding::HalfEven), Err(MoneyError::DivisionByZero));
+        assert_eq!(
+            cny(100_000).checked_mul_ratio(175, 10_000, Rounding::HalfEven),
+            Ok(cny(1750))
+        );
+        assert_eq!(
+            cny(10).checked_mul_ratio(1, 3, Rounding::HalfAwayFromZero),
+            Ok(cny(3))
+        );
+        assert_eq!(
+            cny(5).checked_mul_ratio(1, 2, Rounding::HalfEven),
+            Ok(cny(2))
+        );
+        assert_eq!(
+            cny(7).checked_mul_ratio(1, 2, Rounding::HalfEven),
+            Ok(cny(4))
+        );
+        assert_eq!(
+            cny(-5).checked_mul_ratio(1, 2, Rounding::HalfAwayFromZero),
+            Ok(cny(-3))
+        );
+        assert_eq!(
+            cny(5).checked_mul_ratio(1, -2, Rounding::HalfAwayFromZero),
+            Ok(cny(-3))
+        );
+        assert_eq!(
+            cny(1).checked_mul_ratio(1, 0, Rounding::HalfEven),
+            Err(MoneyError::DivisionByZero)
+        );
         assert_eq!(
             cny(i64::MAX).checked_mul_ratio(2, 1, Rounding::HalfEven),
             Err(MoneyError::Overflow)
@@ -464,7 +516,10 @@ mod tests {
     fn decimal_text_round_trips() {
         for minor in [0, 1, -1, 5, 50, 123_450, -123_405, i64::MAX, i64::MIN + 1] {
             let money = cny(minor);
-            assert_eq!(Money::parse_decimal(&money.to_decimal_string(), Currency::CNY), Ok(money));
+            assert_eq!(
+                Money::parse_decimal(&money.to_decimal_string(), Currency::CNY),
+                Ok(money)
+            );
         }
         let jpy = Currency::from_code("JPY").unwrap();
         assert_eq!(Money::from_minor(1500, jpy).to_decimal_string(), "1500");

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use crate::model::{
-    Account, Alert, Bill, BillStatus, Biller, Card, Customer, Payee, ServiceRequest,
-    ServiceStatus, Source, Tracked, Transaction, TransactionStatus,
+    Account, Alert, Bill, BillStatus, Biller, Card, Customer, Payee, ServiceRequest, ServiceStatus,
+    Source, Tracked, Transaction, TransactionStatus,
 };
 use crate::money::{Currency, Money, MoneyError};
 
@@ -84,7 +84,11 @@ impl CustomerView {
         let customer = parts.customer.ok_or(ViewError::Empty)?;
 
         let mut available_funds: BTreeMap<Currency, Money> = BTreeMap::new();
-        for account in parts.accounts.iter().filter(|a| a.item.kind.holds_own_funds()) {
+        for account in parts
+            .accounts
+            .iter()
+            .filter(|a| a.item.kind.holds_own_funds())
+        {
             let available = *account.item.balance.available.reveal();
             let total = available_funds
                 .entry(available.currency())

@@ -26,10 +26,26 @@ pub enum Locale {
 
 /// The `.ftl` sources of each locale, embedded at build time.
 const SOURCES: &[(Locale, &str, &str)] = &[
-    (Locale::ZhCn, "view.ftl", include_str!("../../../locales/zh-CN/view.ftl")),
-    (Locale::ZhCn, "common.ftl", include_str!("../../../locales/zh-CN/common.ftl")),
-    (Locale::EnUs, "view.ftl", include_str!("../../../locales/en-US/view.ftl")),
-    (Locale::EnUs, "common.ftl", include_str!("../../../locales/en-US/common.ftl")),
+    (
+        Locale::ZhCn,
+        "view.ftl",
+        include_str!("../../../locales/zh-CN/view.ftl"),
+    ),
+    (
+        Locale::ZhCn,
+        "common.ftl",
+        include_str!("../../../locales/zh-CN/common.ftl"),
+    ),
+    (
+        Locale::EnUs,
+        "view.ftl",
+        include_str!("../../../locales/en-US/view.ftl"),
+    ),
+    (
+        Locale::EnUs,
+        "common.ftl",
+        include_str!("../../../locales/en-US/common.ftl"),
+    ),
 ];
 
 impl Locale {
@@ -146,7 +162,9 @@ pub struct Localizer {
 
 impl fmt::Debug for Localizer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Localizer").field("locales", &Locale::ALL).finish()
+        f.debug_struct("Localizer")
+            .field("locales", &Locale::ALL)
+            .finish()
     }
 }
 
@@ -164,18 +182,21 @@ impl Localizer {
             // boxes by some speech engines and terminals.
             bundle.set_use_isolating(false);
             for (file, text) in locale.sources() {
-                let resource = FluentResource::try_new(text.to_owned()).map_err(|(_, errors)| {
-                    L10nError::Syntax {
+                let resource =
+                    FluentResource::try_new(text.to_owned()).map_err(|(_, errors)| {
+                        L10nError::Syntax {
+                            locale,
+                            file,
+                            detail: format!("{errors:?}"),
+                        }
+                    })?;
+                bundle
+                    .add_resource(resource)
+                    .map_err(|errors| L10nError::Syntax {
                         locale,
                         file,
                         detail: format!("{errors:?}"),
-                    }
-                })?;
-                bundle.add_resource(resource).map_err(|errors| L10nError::Syntax {
-                    locale,
-                    file,
-                    detail: format!("{errors:?}"),
-                })?;
+                    })?;
             }
             bundles.push((locale, bundle));
         }
@@ -192,7 +213,12 @@ impl Localizer {
 
     /// Formats one message. Any formatting problem (a missing variable, a missing message) is
     /// an error, so tests catch it rather than the customer hearing "{$amount}".
-    pub fn format(&self, locale: Locale, id: &str, args: &[(&str, Arg)]) -> Result<String, L10nError> {
+    pub fn format(
+        &self,
+        locale: Locale,
+        id: &str,
+        args: &[(&str, Arg)],
+    ) -> Result<String, L10nError> {
         let bundle = self.bundle(locale)?;
         let pattern = bundle
             .get_message(id)
@@ -261,16 +287,31 @@ impl Localizer {
     }
 
     /// "尾号6217" / "ending in 6217"; spoken digit by digit.
-    pub fn masked_account(&self, locale: Locale, form: Form, number: &AccountNumber) -> Result<String, L10nError> {
+    pub fn masked_account(
+        &self,
+        locale: Locale,
+        form: Form,
+        number: &AccountNumber,
+    ) -> Result<String, L10nError> {
         self.last_four(locale, form, number.last_four())
     }
 
-    pub fn masked_card(&self, locale: Locale, form: Form, number: &CardNumber) -> Result<String, L10nError> {
+    pub fn masked_card(
+        &self,
+        locale: Locale,
+        form: Form,
+        number: &CardNumber,
+    ) -> Result<String, L10nError> {
         self.last_four(locale, form, number.last_four())
     }
 
     /// Phone numbers: 3 + 4 on screen ("138****5678"), the ending when spoken.
-    pub fn masked_phone(&self, locale: Locale, form: Form, phone: &PhoneNumber) -> Result<String, L10nError> {
+    pub fn masked_phone(
+        &self,
+        locale: Locale,
+        form: Form,
+        phone: &PhoneNumber,
+    ) -> Result<String, L10nError> {
         match form {
             Form::Display => Ok(phone.masked()),
             Form::Speech => self.last_four(locale, form, phone.last_four()),
@@ -278,7 +319,12 @@ impl Localizer {
     }
 
     /// ID numbers: first and last character only ("1****************7").
-    pub fn masked_id_number(&self, locale: Locale, form: Form, id: &IdNumber) -> Result<String, L10nError> {
+    pub fn masked_id_number(
+        &self,
+        locale: Locale,
+        form: Form,
+        id: &IdNumber,
+    ) -> Result<String, L10nError> {
         match form {
             Form::Display => Ok(id.masked()),
             Form::Speech => {
@@ -308,7 +354,12 @@ impl Localizer {
     }
 
     /// A date and time in the customer's offset: "12月3日 上午10:00" / "December 3, 10:00 AM".
-    pub fn date_time(&self, locale: Locale, at: DateTime<Utc>, offset: FixedOffset) -> Result<String, L10nError> {
+    pub fn date_time(
+        &self,
+        locale: Locale,
+        at: DateTime<Utc>,
+        offset: FixedOffset,
+    ) -> Result<String, L10nError> {
         let local = at.with_timezone(&offset);
         let (pm, hour12) = local.hour12();
         let time = self.format(
@@ -341,7 +392,11 @@ impl Localizer {
         let minutes = age.num_minutes();
         let counted = |id: &str, count: i64| {
             let n = self.count(locale, form, count.unsigned_abs());
-            self.format(locale, id, &[("count", Arg::Number(count)), ("n", Arg::Text(n))])
+            self.format(
+                locale,
+                id,
+                &[("count", Arg::Number(count)), ("n", Arg::Text(n))],
+            )
         };
         if minutes < 1 {
             self.format(locale, "freshness-just-now", &[])
@@ -379,7 +434,10 @@ mod tests {
             assert_eq!(Locale::parse(tag), Ok(Locale::EnUs), "{tag}");
         }
         for tag in ["fr-FR", "zh-Hant-TW", "", "💥", "x".repeat(500).as_str()] {
-            assert!(matches!(Locale::parse(tag), Err(L10nError::UnknownLocale(_))), "{tag}");
+            assert!(
+                matches!(Locale::parse(tag), Err(L10nError::UnknownLocale(_))),
+                "{tag}"
+            );
         }
     }
 
@@ -387,20 +445,50 @@ mod tests {
     fn masked_forms_per_locale() {
         let l10n = Localizer::new().unwrap();
         let number = AccountNumber::new("6222020200116217");
-        assert_eq!(l10n.masked_account(Locale::ZhCn, Form::Display, &number).unwrap(), "尾号6217");
-        assert_eq!(l10n.masked_account(Locale::ZhCn, Form::Speech, &number).unwrap(), "尾号六二一七");
-        assert_eq!(l10n.masked_account(Locale::EnUs, Form::Display, &number).unwrap(), "ending in 6217");
         assert_eq!(
-            l10n.masked_account(Locale::EnUs, Form::Speech, &number).unwrap(),
+            l10n.masked_account(Locale::ZhCn, Form::Display, &number)
+                .unwrap(),
+            "尾号6217"
+        );
+        assert_eq!(
+            l10n.masked_account(Locale::ZhCn, Form::Speech, &number)
+                .unwrap(),
+            "尾号六二一七"
+        );
+        assert_eq!(
+            l10n.masked_account(Locale::EnUs, Form::Display, &number)
+                .unwrap(),
+            "ending in 6217"
+        );
+        assert_eq!(
+            l10n.masked_account(Locale::EnUs, Form::Speech, &number)
+                .unwrap(),
             "ending in six two one seven"
         );
         let phone = PhoneNumber::new("13812345678");
-        assert_eq!(l10n.masked_phone(Locale::ZhCn, Form::Display, &phone).unwrap(), "138****5678");
-        assert_eq!(l10n.masked_phone(Locale::EnUs, Form::Speech, &phone).unwrap(), "ending in five six seven eight");
+        assert_eq!(
+            l10n.masked_phone(Locale::ZhCn, Form::Display, &phone)
+                .unwrap(),
+            "138****5678"
+        );
+        assert_eq!(
+            l10n.masked_phone(Locale::EnUs, Form::Speech, &phone)
+                .unwrap(),
+            "ending in five six seven eight"
+        );
         let id = IdNumber::new("110101194811207723");
-        assert_eq!(l10n.masked_id_number(Locale::ZhCn, Form::Display, &id).unwrap(), "1****************3");
-        let spoken = l10n.masked_id_number(Locale::EnUs, Form::Speech, &id).unwrap();
-        assert!(spoken.contains("one") && spoken.contains("three") && !spoken.contains("7723"), "{spoken}");
+        assert_eq!(
+            l10n.masked_id_number(Locale::ZhCn, Form::Display, &id)
+                .unwrap(),
+            "1****************3"
+        );
+        let spoken = l10n
+            .masked_id_number(Locale::EnUs, Form::Speech, &id)
+            .unwrap();
+        assert!(
+            spoken.contains("one") && spoken.contains("three") && !spoken.contains("7723"),
+            "{spoken}"
+        );
     }
 
     #[test]
@@ -409,7 +497,14 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap();
         let offset = FixedOffset::east_opt(8 * 3600).unwrap();
         let ago = |minutes, locale, form| {
-            l10n.freshness(locale, form, now - chrono::Duration::minutes(minutes), now, offset).unwrap()
+            l10n.freshness(
+                locale,
+                form,
+                now - chrono::Duration::minutes(minutes),
+                now,
+                offset,
+            )
+            .unwrap()
         };
         assert_eq!(ago(10, Locale::ZhCn, Form::Speech), "十分钟前");
         assert_eq!(ago(10, Locale::ZhCn, Form::Display), "10分钟前");
@@ -418,7 +513,10 @@ mod tests {
         assert_eq!(ago(0, Locale::EnUs, Form::Display), "just now");
         assert_eq!(ago(180, Locale::EnUs, Form::Display), "3 hours ago");
         assert_eq!(ago(60 * 24 * 2, Locale::ZhCn, Form::Speech), "两天前");
-        assert_eq!(ago(60 * 24 * 30, Locale::EnUs, Form::Display), "on October 28");
+        assert_eq!(
+            ago(60 * 24 * 30, Locale::EnUs, Form::Display),
+            "on October 28"
+        );
         assert_eq!(ago(60 * 24 * 30, Locale::ZhCn, Form::Display), "10月28日");
         // A clock running behind the server's does not produce "minus five minutes ago".
         assert_eq!(ago(-5, Locale::EnUs, Form::Display), "just now");
@@ -429,9 +527,15 @@ mod tests {
         let l10n = Localizer::new().unwrap();
         let at = Utc.with_ymd_and_hms(2026, 12, 3, 2, 0, 0).unwrap();
         let beijing = FixedOffset::east_opt(8 * 3600).unwrap();
-        assert_eq!(l10n.date_time(Locale::ZhCn, at, beijing).unwrap(), "12月3日 上午10:00");
+        assert_eq!(
+            l10n.date_time(Locale::ZhCn, at, beijing).unwrap(),
+            "12月3日 上午10:00"
+        );
         let new_york = FixedOffset::west_opt(5 * 3600).unwrap();
-        assert_eq!(l10n.date_time(Locale::EnUs, at, new_york).unwrap(), "December 2, 9:00 PM");
+        assert_eq!(
+            l10n.date_time(Locale::EnUs, at, new_york).unwrap(),
+            "December 2, 9:00 PM"
+        );
     }
 
     #[test]
@@ -439,6 +543,9 @@ mod tests {
         let l10n = Localizer::new().unwrap();
         let amount = Money::from_minor(123_450, Currency::CNY);
         assert_eq!(l10n.money(Locale::ZhCn, Form::Display, amount), "¥1,234.50");
-        assert_eq!(l10n.money(Locale::ZhCn, Form::Speech, amount), "一千二百三十四元五角");
+        assert_eq!(
+            l10n.money(Locale::ZhCn, Form::Speech, amount),
+            "一千二百三十四元五角"
+        );
     }
 }

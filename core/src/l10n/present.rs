@@ -21,7 +21,12 @@ pub struct Presentation {
 }
 
 impl Presentation {
-    fn line(&self, l10n: &Localizer, id: &str, args: impl Fn(Form) -> Result<Args, L10nError>) -> Result<Utterance, L10nError> {
+    fn line(
+        &self,
+        l10n: &Localizer,
+        id: &str,
+        args: impl Fn(Form) -> Result<Args, L10nError>,
+    ) -> Result<Utterance, L10nError> {
         l10n.utter(self.locale, id, args)
     }
 
@@ -29,26 +34,42 @@ impl Presentation {
         self.line(l10n, id, |_| Ok(Vec::new()))
     }
 
-    fn freshness(&self, l10n: &Localizer, form: Form, as_of: DateTime<Utc>) -> Result<Arg, L10nError> {
-        l10n.freshness(self.locale, form, as_of, self.now, self.offset).map(Arg::Text)
+    fn freshness(
+        &self,
+        l10n: &Localizer,
+        form: Form,
+        as_of: DateTime<Utc>,
+    ) -> Result<Arg, L10nError> {
+        l10n.freshness(self.locale, form, as_of, self.now, self.offset)
+            .map(Arg::Text)
     }
 
     fn count_args(&self, l10n: &Localizer, form: Form, count: i64) -> Args {
         vec![
             ("count", Arg::Number(count)),
-            ("n", Arg::Text(l10n.count(self.locale, form, count.unsigned_abs()))),
+            (
+                "n",
+                Arg::Text(l10n.count(self.locale, form, count.unsigned_abs())),
+            ),
         ]
     }
 }
 
 /// Renders the whole view, top to bottom.
-pub fn view_lines(l10n: &Localizer, at: &Presentation, view: &CustomerView) -> Result<Vec<Utterance>, L10nError> {
+pub fn view_lines(
+    l10n: &Localizer,
+    at: &Presentation,
+    view: &CustomerView,
+) -> Result<Vec<Utterance>, L10nError> {
     let locale = at.locale;
     let mut lines = Vec::new();
 
     lines.push(at.line(l10n, "view-greeting", |form| {
         Ok(vec![
-            ("name", Arg::Text(view.customer.item.full_name.reveal().clone())),
+            (
+                "name",
+                Arg::Text(view.customer.item.full_name.reveal().clone()),
+            ),
             ("freshness", at.freshness(l10n, form, view.oldest_as_of)?),
         ])
     })?);
@@ -76,11 +97,17 @@ pub fn view_lines(l10n: &Localizer, at: &Presentation, view: &CustomerView) -> R
             let owed = booked.checked_neg().unwrap_or(booked);
             Ok(vec![
                 ("account", Arg::Text(account.name.clone())),
-                ("masked", Arg::Text(l10n.masked_account(locale, form, account.number.reveal())?)),
+                (
+                    "masked",
+                    Arg::Text(l10n.masked_account(locale, form, account.number.reveal())?),
+                ),
                 ("available", Arg::Text(l10n.money(locale, form, available))),
                 ("booked", Arg::Text(l10n.money(locale, form, booked))),
                 ("owed", Arg::Text(l10n.money(locale, form, owed))),
-                ("differs", Arg::from(if available == booked { "no" } else { "yes" })),
+                (
+                    "differs",
+                    Arg::from(if available == booked { "no" } else { "yes" }),
+                ),
                 ("matures", Arg::Text(matures)),
                 ("freshness", at.freshness(l10n, form, tracked.as_of)?),
             ])
@@ -88,7 +115,10 @@ pub fn view_lines(l10n: &Localizer, at: &Presentation, view: &CustomerView) -> R
     }
     for total in view.available_funds.values() {
         lines.push(at.line(l10n, "view-funds-total", |form| {
-            Ok(vec![("amount", Arg::Text(l10n.money(locale, form, *total)))])
+            Ok(vec![(
+                "amount",
+                Arg::Text(l10n.money(locale, form, *total)),
+            )])
         })?);
     }
 
@@ -107,7 +137,10 @@ pub fn view_lines(l10n: &Localizer, at: &Presentation, view: &CustomerView) -> R
             };
             Ok(vec![
                 ("biller", Arg::Text(upcoming.biller_name.clone())),
-                ("amount", Arg::Text(l10n.money(locale, form, *upcoming.bill.item.amount.reveal()))),
+                (
+                    "amount",
+                    Arg::Text(l10n.money(locale, form, *upcoming.bill.item.amount.reveal())),
+                ),
                 ("due", Arg::Text(due)),
             ])
         })?);
@@ -129,7 +162,11 @@ pub fn view_lines(l10n: &Localizer, at: &Presentation, view: &CustomerView) -> R
     for recent in view.recent_transactions.iter().take(RECENT_LINES) {
         lines.push(at.line(l10n, "view-transaction", |form| {
             let mut args = transaction_args(l10n, at, form, recent)?;
-            let date = recent.item.occurred_at.with_timezone(&at.offset).date_naive();
+            let date = recent
+                .item
+                .occurred_at
+                .with_timezone(&at.offset)
+                .date_naive();
             args.push(("date", Arg::Text(l10n.date(locale, date)?)));
             Ok(args)
         })?);
@@ -141,22 +178,33 @@ pub fn view_lines(l10n: &Localizer, at: &Presentation, view: &CustomerView) -> R
         lines.push(at.line(l10n, "view-card", |form| {
             Ok(vec![
                 ("card", Arg::Text(card.name.clone())),
-                ("masked", Arg::Text(l10n.masked_card(locale, form, card.number.reveal())?)),
+                (
+                    "masked",
+                    Arg::Text(l10n.masked_card(locale, form, card.number.reveal())?),
+                ),
                 ("status", Arg::from(card.status.as_str())),
             ])
         })?);
     }
 
     if !view.payees.is_empty() {
-        let names: Vec<String> = view.payees.iter().map(|p| p.item.name.reveal().clone()).collect();
+        let names: Vec<String> = view
+            .payees
+            .iter()
+            .map(|p| p.item.name.reveal().clone())
+            .collect();
         let names = l10n.join_list(locale, &names)?;
-        lines.push(at.line(l10n, "view-payees", |_| Ok(vec![("names", Arg::Text(names.clone()))]))?);
+        lines.push(at.line(l10n, "view-payees", |_| {
+            Ok(vec![("names", Arg::Text(names.clone()))])
+        })?);
     }
 
     if !view.unread_alerts.is_empty() {
         lines.push(at.plain(l10n, "view-heading-alerts")?);
         let unread = i64::try_from(view.unread_alerts.len()).unwrap_or(i64::MAX);
-        lines.push(at.line(l10n, "view-alerts-unread", |form| Ok(at.count_args(l10n, form, unread)))?);
+        lines.push(at.line(l10n, "view-alerts-unread", |form| {
+            Ok(at.count_args(l10n, form, unread))
+        })?);
         for alert in &view.unread_alerts {
             lines.push(at.line(l10n, "view-alert", |form| {
                 Ok(vec![
@@ -202,6 +250,9 @@ fn transaction_args(
     Ok(vec![
         ("direction", Arg::from(direction)),
         ("amount", Arg::Text(l10n.money(at.locale, form, unsigned))),
-        ("counterparty", Arg::Text(transaction.item.counterparty.reveal().clone())),
+        (
+            "counterparty",
+            Arg::Text(transaction.item.counterparty.reveal().clone()),
+        ),
     ])
 }

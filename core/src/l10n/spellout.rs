@@ -12,15 +12,38 @@ const ZH_GROUP_UNITS: [&str; 5] = ["", "万", "亿", "万亿", "亿亿"];
 const ZH_PLACE_UNITS: [&str; 4] = ["", "十", "百", "千"];
 
 const EN_ONES: [&str; 20] = [
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
     "nineteen",
 ];
 const EN_TENS: [&str; 10] = [
     "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
 ];
 const EN_SCALES: [&str; 7] = [
-    "", "thousand", "million", "billion", "trillion", "quadrillion", "quintillion",
+    "",
+    "thousand",
+    "million",
+    "billion",
+    "trillion",
+    "quadrillion",
+    "quintillion",
 ];
 
 /// A non-negative integer in words: 1050 → "一千零五十" / "one thousand fifty".
@@ -64,7 +87,12 @@ pub fn digit_words(locale: Locale, digits: &str) -> String {
 }
 
 fn zh_group(group: u64) -> String {
-    let digits = [group / 1000 % 10, group / 100 % 10, group / 10 % 10, group % 10];
+    let digits = [
+        group / 1000 % 10,
+        group / 100 % 10,
+        group / 10 % 10,
+        group % 10,
+    ];
     let mut out = String::new();
     let mut pending_zero = false;
     for (index, digit) in digits.iter().enumerate() {
@@ -124,10 +152,14 @@ fn en_below_thousand(n: u64) -> String {
     if rest > 0 {
         parts.push(if rest < 20 {
             EN_ONES[rest as usize].to_owned()
-        } else if rest % 10 == 0 {
+        } else if rest.is_multiple_of(10) {
             EN_TENS[(rest / 10) as usize].to_owned()
         } else {
-            format!("{}-{}", EN_TENS[(rest / 10) as usize], EN_ONES[(rest % 10) as usize])
+            format!(
+                "{}-{}",
+                EN_TENS[(rest / 10) as usize],
+                EN_ONES[(rest % 10) as usize]
+            )
         });
     }
     parts.join(" ")
@@ -169,19 +201,123 @@ struct CurrencyNames {
 }
 
 const CURRENCY_NAMES: &[CurrencyNames] = &[
-    CurrencyNames { code: "CNY", zh_major: "元", zh_minor: "分", en_major: ("yuan", "yuan"), en_minor: ("fen", "fen"), zh_symbol: "¥", en_symbol: "CN¥" },
-    CurrencyNames { code: "USD", zh_major: "美元", zh_minor: "美分", en_major: ("dollar", "dollars"), en_minor: ("cent", "cents"), zh_symbol: "US$", en_symbol: "$" },
-    CurrencyNames { code: "EUR", zh_major: "欧元", zh_minor: "欧分", en_major: ("euro", "euros"), en_minor: ("cent", "cents"), zh_symbol: "€", en_symbol: "€" },
-    CurrencyNames { code: "GBP", zh_major: "英镑", zh_minor: "便士", en_major: ("pound", "pounds"), en_minor: ("penny", "pence"), zh_symbol: "£", en_symbol: "£" },
-    CurrencyNames { code: "HKD", zh_major: "港元", zh_minor: "仙", en_major: ("Hong Kong dollar", "Hong Kong dollars"), en_minor: ("cent", "cents"), zh_symbol: "HK$", en_symbol: "HK$" },
-    CurrencyNames { code: "JPY", zh_major: "日元", zh_minor: "", en_major: ("yen", "yen"), en_minor: ("", ""), zh_symbol: "JP¥", en_symbol: "¥" },
-    CurrencyNames { code: "AUD", zh_major: "澳元", zh_minor: "分", en_major: ("Australian dollar", "Australian dollars"), en_minor: ("cent", "cents"), zh_symbol: "A$", en_symbol: "A$" },
-    CurrencyNames { code: "CAD", zh_major: "加元", zh_minor: "分", en_major: ("Canadian dollar", "Canadian dollars"), en_minor: ("cent", "cents"), zh_symbol: "CA$", en_symbol: "CA$" },
-    CurrencyNames { code: "CHF", zh_major: "瑞士法郎", zh_minor: "生丁", en_major: ("Swiss franc", "Swiss francs"), en_minor: ("centime", "centimes"), zh_symbol: "CHF ", en_symbol: "CHF " },
-    CurrencyNames { code: "KRW", zh_major: "韩元", zh_minor: "", en_major: ("won", "won"), en_minor: ("", ""), zh_symbol: "₩", en_symbol: "₩" },
-    CurrencyNames { code: "MOP", zh_major: "澳门元", zh_minor: "仙", en_major: ("pataca", "patacas"), en_minor: ("avo", "avos"), zh_symbol: "MOP$", en_symbol: "MOP$" },
-    CurrencyNames { code: "SGD", zh_major: "新加坡元", zh_minor: "分", en_major: ("Singapore dollar", "Singapore dollars"), en_minor: ("cent", "cents"), zh_symbol: "S$", en_symbol: "S$" },
-    CurrencyNames { code: "TWD", zh_major: "新台币", zh_minor: "分", en_major: ("New Taiwan dollar", "New Taiwan dollars"), en_minor: ("cent", "cents"), zh_symbol: "NT$", en_symbol: "NT$" },
+    CurrencyNames {
+        code: "CNY",
+        zh_major: "元",
+        zh_minor: "分",
+        en_major: ("yuan", "yuan"),
+        en_minor: ("fen", "fen"),
+        zh_symbol: "¥",
+        en_symbol: "CN¥",
+    },
+    CurrencyNames {
+        code: "USD",
+        zh_major: "美元",
+        zh_minor: "美分",
+        en_major: ("dollar", "dollars"),
+        en_minor: ("cent", "cents"),
+        zh_symbol: "US$",
+        en_symbol: "$",
+    },
+    CurrencyNames {
+        code: "EUR",
+        zh_major: "欧元",
+        zh_minor: "欧分",
+        en_major: ("euro", "euros"),
+        en_minor: ("cent", "cents"),
+        zh_symbol: "€",
+        en_symbol: "€",
+    },
+    CurrencyNames {
+        code: "GBP",
+        zh_major: "英镑",
+        zh_minor: "便士",
+        en_major: ("pound", "pounds"),
+        en_minor: ("penny", "pence"),
+        zh_symbol: "£",
+        en_symbol: "£",
+    },
+    CurrencyNames {
+        code: "HKD",
+        zh_major: "港元",
+        zh_minor: "仙",
+        en_major: ("Hong Kong dollar", "Hong Kong dollars"),
+        en_minor: ("cent", "cents"),
+        zh_symbol: "HK$",
+        en_symbol: "HK$",
+    },
+    CurrencyNames {
+        code: "JPY",
+        zh_major: "日元",
+        zh_minor: "",
+        en_major: ("yen", "yen"),
+        en_minor: ("", ""),
+        zh_symbol: "JP¥",
+        en_symbol: "¥",
+    },
+    CurrencyNames {
+        code: "AUD",
+        zh_major: "澳元",
+        zh_minor: "分",
+        en_major: ("Australian dollar", "Australian dollars"),
+        en_minor: ("cent", "cents"),
+        zh_symbol: "A$",
+        en_symbol: "A$",
+    },
+    CurrencyNames {
+        code: "CAD",
+        zh_major: "加元",
+        zh_minor: "分",
+        en_major: ("Canadian dollar", "Canadian dollars"),
+        en_minor: ("cent", "cents"),
+        zh_symbol: "CA$",
+        en_symbol: "CA$",
+    },
+    CurrencyNames {
+        code: "CHF",
+        zh_major: "瑞士法郎",
+        zh_minor: "生丁",
+        en_major: ("Swiss franc", "Swiss francs"),
+        en_minor: ("centime", "centimes"),
+        zh_symbol: "CHF ",
+        en_symbol: "CHF ",
+    },
+    CurrencyNames {
+        code: "KRW",
+        zh_major: "韩元",
+        zh_minor: "",
+        en_major: ("won", "won"),
+        en_minor: ("", ""),
+        zh_symbol: "₩",
+        en_symbol: "₩",
+    },
+    CurrencyNames {
+        code: "MOP",
+        zh_major: "澳门元",
+        zh_minor: "仙",
+        en_major: ("pataca", "patacas"),
+        en_minor: ("avo", "avos"),
+        zh_symbol: "MOP$",
+        en_symbol: "MOP$",
+    },
+    CurrencyNames {
+        code: "SGD",
+        zh_major: "新加坡元",
+        zh_minor: "分",
+        en_major: ("Singapore dollar", "Singapore dollars"),
+        en_minor: ("cent", "cents"),
+        zh_symbol: "S$",
+        en_symbol: "S$",
+    },
+    CurrencyNames {
+        code: "TWD",
+        zh_major: "新台币",
+        zh_minor: "分",
+        en_major: ("New Taiwan dollar", "New Taiwan dollars"),
+        en_minor: ("cent", "cents"),
+        zh_symbol: "NT$",
+        en_symbol: "NT$",
+    },
 ];
 
 fn names_for(code: &str) -> Option<&'static CurrencyNames> {
@@ -245,7 +381,8 @@ fn zh_money(major: u64, minor: u64, code: &str, names: Option<&CurrencyNames>) -
 }
 
 fn en_money(major: u64, minor: u64, code: &str, names: Option<&CurrencyNames>) -> String {
-    let (major_forms, minor_forms) = names.map_or(((code, code), (code, code)), |n| (n.en_major, n.en_minor));
+    let (major_forms, minor_forms) =
+        names.map_or(((code, code), (code, code)), |n| (n.en_major, n.en_minor));
     let major_part = format!("{} {}", en_number(major), plural(major, major_forms));
     if minor == 0 {
         return major_part;
@@ -287,7 +424,7 @@ pub fn money_display(locale: Locale, money: Money) -> String {
 pub fn group_thousands(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (index, c) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -307,12 +444,28 @@ mod tests {
     #[test]
     fn chinese_numbers() {
         let cases = [
-            (0, "零"), (2, "二"), (10, "十"), (15, "十五"), (20, "二十"), (101, "一百零一"),
-            (110, "一百一十"), (1000, "一千"), (1001, "一千零一"), (1050, "一千零五十"),
-            (1234, "一千二百三十四"), (10_000, "一万"), (10_050, "一万零五十"),
-            (100_000, "十万"), (100_010, "十万零一十"), (110_000, "十一万"),
-            (1_000_500, "一百万零五百"), (10_001_000, "一千万一千"), (100_000_000, "一亿"),
-            (100_000_050, "一亿零五十"), (120_000_000, "一亿二千万"), (1_000_000_000_000, "一万亿"),
+            (0, "零"),
+            (2, "二"),
+            (10, "十"),
+            (15, "十五"),
+            (20, "二十"),
+            (101, "一百零一"),
+            (110, "一百一十"),
+            (1000, "一千"),
+            (1001, "一千零一"),
+            (1050, "一千零五十"),
+            (1234, "一千二百三十四"),
+            (10_000, "一万"),
+            (10_050, "一万零五十"),
+            (100_000, "十万"),
+            (100_010, "十万零一十"),
+            (110_000, "十一万"),
+            (1_000_500, "一百万零五百"),
+            (10_001_000, "一千万一千"),
+            (100_000_000, "一亿"),
+            (100_000_050, "一亿零五十"),
+            (120_000_000, "一亿二千万"),
+            (1_000_000_000_000, "一万亿"),
         ];
         for (n, words) in cases {
             assert_eq!(zh_number(n), words, "{n}");
@@ -323,9 +476,15 @@ mod tests {
     #[test]
     fn english_numbers() {
         let cases = [
-            (0, "zero"), (7, "seven"), (13, "thirteen"), (40, "forty"), (42, "forty-two"),
-            (105, "one hundred five"), (1234, "one thousand two hundred thirty-four"),
-            (1_000_000, "one million"), (2_000_017, "two million seventeen"),
+            (0, "zero"),
+            (7, "seven"),
+            (13, "thirteen"),
+            (40, "forty"),
+            (42, "forty-two"),
+            (105, "one hundred five"),
+            (1234, "one thousand two hundred thirty-four"),
+            (1_000_000, "one million"),
+            (2_000_017, "two million seventeen"),
         ];
         for (n, words) in cases {
             assert_eq!(en_number(n), words, "{n}");
@@ -335,9 +494,18 @@ mod tests {
 
     #[test]
     fn money_in_words() {
-        assert_eq!(money_words(Locale::ZhCn, cny(123_450)), "一千二百三十四元五角");
-        assert_eq!(money_words(Locale::ZhCn, cny(123_405)), "一千二百三十四元零五分");
-        assert_eq!(money_words(Locale::ZhCn, cny(123_453)), "一千二百三十四元五角三分");
+        assert_eq!(
+            money_words(Locale::ZhCn, cny(123_450)),
+            "一千二百三十四元五角"
+        );
+        assert_eq!(
+            money_words(Locale::ZhCn, cny(123_405)),
+            "一千二百三十四元零五分"
+        );
+        assert_eq!(
+            money_words(Locale::ZhCn, cny(123_453)),
+            "一千二百三十四元五角三分"
+        );
         assert_eq!(money_words(Locale::ZhCn, cny(50)), "五角");
         assert_eq!(money_words(Locale::ZhCn, cny(5)), "五分");
         assert_eq!(money_words(Locale::ZhCn, cny(0)), "零元");
@@ -350,20 +518,34 @@ mod tests {
         let usd = |m| Money::from_minor(m, Currency::USD);
         assert_eq!(money_words(Locale::EnUs, usd(100)), "one dollar");
         assert_eq!(money_words(Locale::EnUs, usd(1)), "one cent");
-        assert_eq!(money_words(Locale::EnUs, usd(25_050)), "two hundred fifty dollars and fifty cents");
+        assert_eq!(
+            money_words(Locale::EnUs, usd(25_050)),
+            "two hundred fifty dollars and fifty cents"
+        );
         assert_eq!(money_words(Locale::ZhCn, usd(1250)), "十二美元五十美分");
         let jpy = Money::from_minor(1500, Currency::from_code("JPY").unwrap());
-        assert_eq!(money_words(Locale::EnUs, jpy), "one thousand five hundred yen");
+        assert_eq!(
+            money_words(Locale::EnUs, jpy),
+            "one thousand five hundred yen"
+        );
         let sgd = Money::from_minor(150, Currency::from_code("SGD").unwrap());
-        assert_eq!(money_words(Locale::EnUs, sgd), "one Singapore dollar and fifty cents");
+        assert_eq!(
+            money_words(Locale::EnUs, sgd),
+            "one Singapore dollar and fifty cents"
+        );
     }
 
     #[test]
     fn every_known_currency_has_names_and_symbols() {
         for currency in Currency::all() {
-            let names = names_for(currency.code()).unwrap_or_else(|| panic!("{currency} has no names"));
+            let names =
+                names_for(currency.code()).unwrap_or_else(|| panic!("{currency} has no names"));
             assert!(!names.zh_major.is_empty() && !names.en_major.0.is_empty());
-            assert_eq!(names.zh_minor.is_empty(), currency.minor_digits() == 0, "{currency}");
+            assert_eq!(
+                names.zh_minor.is_empty(),
+                currency.minor_digits() == 0,
+                "{currency}"
+            );
         }
     }
 
@@ -371,8 +553,14 @@ mod tests {
     fn money_for_the_eye() {
         assert_eq!(money_display(Locale::ZhCn, cny(123_450)), "¥1,234.50");
         assert_eq!(money_display(Locale::EnUs, cny(123_450)), "CN¥1,234.50");
-        assert_eq!(money_display(Locale::EnUs, Money::from_minor(-8520, Currency::USD)), "-$85.20");
-        assert_eq!(money_display(Locale::EnUs, Money::from_minor(i64::MIN, Currency::USD)), "-$92,233,720,368,547,758.08");
+        assert_eq!(
+            money_display(Locale::EnUs, Money::from_minor(-8520, Currency::USD)),
+            "-$85.20"
+        );
+        assert_eq!(
+            money_display(Locale::EnUs, Money::from_minor(i64::MIN, Currency::USD)),
+            "-$92,233,720,368,547,758.08"
+        );
         let sgd = Money::from_minor(100_000, Currency::from_code("SGD").unwrap());
         assert_eq!(money_display(Locale::EnUs, sgd), "S$1,000.00");
     }

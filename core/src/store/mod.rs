@@ -21,6 +21,7 @@
 //!   and destroys the key.
 
 mod read;
+pub use read::LoadViewError;
 mod schema;
 mod write;
 
@@ -33,7 +34,9 @@ use sqlx::sqlite::{
 };
 use zeroize::Zeroizing;
 
-use crate::crypto::{CryptoError, FieldCipher, KeyStore, KeyStoreError, SealedColumn, generate_key};
+use crate::crypto::{
+    CryptoError, FieldCipher, KeyStore, KeyStoreError, SealedColumn, generate_key,
+};
 use crate::money::MoneyError;
 
 pub use schema::LATEST_SCHEMA_VERSION;
@@ -91,7 +94,10 @@ impl From<sqlx::Error> for StoreError {
         const SQLITE_CORRUPT: i64 = 11;
         const SQLITE_NOTADB: i64 = 26;
         if let sqlx::Error::Database(db) = &error {
-            let primary = db.code().and_then(|c| c.parse::<i64>().ok()).map(|c| c & 0xff);
+            let primary = db
+                .code()
+                .and_then(|c| c.parse::<i64>().ok())
+                .map(|c| c & 0xff);
             if matches!(primary, Some(SQLITE_CORRUPT | SQLITE_NOTADB)) {
                 return StoreError::Corrupt(db.message().to_owned());
             }
@@ -182,27 +188,38 @@ impl Store {
         }
     }
 
-    /// Opens the store, applying the corruption policy: a damaged or undecryptable store is
-    /// quarantined and rebuilt empty (the bank's data comes back with the next sync).
+    /// Opens the store, applying the corruption policy: a file that cannot be opened as this
+    /// customer's store is quarantined and rebuilt empty (the bank's data comes back with the
+    /// next sync). Fast: it reads the header, the schema and the key check, not every row;
+    /// [`Store::verify`] looks deeper, and [`Store::rebuild_after`] applies the same policy
+    /// to damage found later.
     pub async fn open_or_rebuild(
         path: &Path,
         key_store: &dyn KeyStore,
     ) -> Result<(Store, OpenOutcome), StoreError> {
         match Store::open_reporting(path, key_store).await {
             Ok((store, true)) => Ok((store, OpenOutcome::Created)),
-            Ok((store, false)) => match store.verify_readable().await {
-                Ok(()) => Ok((store, OpenOutcome::Opened)),
-                Err(error) if error.calls_for_rebuild() => {
-                    store.close().await;
-                    Store::rebuild(path, key_store, &error).await
-                }
-                Err(error) => Err(error),
-            },
+            Ok((store, false)) => Ok((store, OpenOutcome::Opened)),
             Err(error) if error.calls_for_rebuild() => {
                 Store::rebuild(path, key_store, &error).await
             }
             Err(error) => Err(error),
         }
+    }
+
+    /// Applies the corruption policy to damage found after opening (by [`Store::verify`] or
+    /// while reading). Errors that do not call for a rebuild are returned unchanged.
+    pub async fn rebuild_after(
+        self,
+        key_store: &dyn KeyStore,
+        cause: StoreError,
+    ) -> Result<(Store, OpenOutcome), StoreError> {
+        if !cause.calls_for_rebuild() {
+            return Err(cause);
+        }
+        let path = self.path.clone();
+        self.close().await;
+        Store::rebuild(&path, key_store, &cause).await
     }
 
     async fn rebuild(
@@ -216,16 +233,25 @@ impl Store {
             StoreError::Crypto(_) | StoreError::InvalidData { .. } => RebuildReason::TamperedData,
             _ => RebuildReason::Corrupt,
         };
-        tracing::warn!(?reason, "rebuilding the local store under the corruption policy");
+        tracing::warn!(
+            ?reason,
+            "rebuilding the local store under the corruption policy"
+        );
         let salvaged = schema::salvage_user_intent(path).await;
         let quarantined = quarantine(path)?;
         // A key the key store rejects or lost cannot wrap a new data key either: start over.
-        if matches!(reason, RebuildReason::KeyRejected | RebuildReason::KeyUnavailable) {
+        if matches!(
+            reason,
+            RebuildReason::KeyRejected | RebuildReason::KeyUnavailable
+        ) {
             key_store.delete()?;
         }
         let store = Store::open(path, key_store).await?;
         let (kept, unreadable) = match salvaged {
-            Some(rows) => (schema::restore_user_intent(&store.pool, &rows).await?, false),
+            Some(rows) => (
+                schema::restore_user_intent(&store.pool, &rows).await?,
+                false,
+            ),
             None => (0, true),
         };
         Ok((
@@ -239,9 +265,10 @@ impl Store {
         ))
     }
 
-    /// Reads every sealed value once: finds tampered or undecryptable rows before the app
-    /// relies on them. Cheap enough for start-up on a cache of tens of thousands of rows.
-    pub async fn verify_readable(&self) -> Result<(), StoreError> {
+    /// Looks for damage the fast open does not see: SQLite's structural check, then every
+    /// sealed value opened once against its row. Meant for idle time after start-up.
+    pub async fn verify(&self) -> Result<(), StoreError> {
+        self.check_integrity().await?;
         read::verify_all_sealed(&self.pool, &self.cipher).await
     }
 
@@ -300,7 +327,11 @@ impl Store {
     }
 
     /// The customer's decision for a purpose, if the current wording was decided on.
-    pub async fn consent(&self, purpose: &str, wording_version: i64) -> Result<Option<bool>, StoreError> {
+    pub async fn consent(
+        &self,
+        purpose: &str,
+        wording_version: i64,
+    ) -> Result<Option<bool>, StoreError> {
         let row: Option<(bool, i64)> =
             sqlx::query_as("SELECT granted, wording_version FROM consent WHERE purpose = ?")
                 .bind(purpose)
@@ -325,7 +356,11 @@ fn store_files(path: &Path) -> Result<Vec<PathBuf>, StoreError> {
     let Some(dir) = path.parent() else {
         return Ok(Vec::new());
     };
-    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return Err(StoreError::InvalidInput("store path is not valid UTF-8"));
     };
@@ -339,9 +374,9 @@ fn store_files(path: &Path) -> Result<Vec<PathBuf>, StoreError> {
         let Some(candidate) = file_name.to_str() else {
             continue;
         };
-        let companion = candidate
-            .strip_prefix(name)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('-') || rest.starts_with(".quarantine-"));
+        let companion = candidate.strip_prefix(name).is_some_and(|rest| {
+            rest.is_empty() || rest.starts_with('-') || rest.starts_with(".quarantine-")
+        });
         if companion {
             files.push(entry.path());
         }
@@ -353,7 +388,9 @@ fn quarantine(path: &Path) -> Result<PathBuf, StoreError> {
     let stamp = Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
     let quarantined = path.with_file_name(format!(
         "{}.quarantine-{stamp}",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("store.db")
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("store.db")
     ));
     for suffix in ["", "-wal", "-shm", "-journal"] {
         let from = PathBuf::from(format!("{}{suffix}", path.display()));
@@ -409,7 +446,10 @@ async fn unlock(pool: &SqlitePool, key_store: &dyn KeyStore) -> Result<FieldCiph
     }
 }
 
-async fn initialise_key(pool: &SqlitePool, key_store: &dyn KeyStore) -> Result<FieldCipher, StoreError> {
+async fn initialise_key(
+    pool: &SqlitePool,
+    key_store: &dyn KeyStore,
+) -> Result<FieldCipher, StoreError> {
     if schema::holds_sealed_rows(pool).await? {
         // Sealed data without a data key: the meta table was damaged.
         return Err(StoreError::Corrupt("data key missing".to_owned()));

@@ -59,7 +59,10 @@ impl<'r> RowReader<'r> {
             .try_get(column)
             .map_err(|_| invalid(self.table, column, "not an integer"))?;
         millis
-            .map(|m| DateTime::from_timestamp_millis(m).ok_or_else(|| invalid(self.table, column, "time out of range")))
+            .map(|m| {
+                DateTime::from_timestamp_millis(m)
+                    .ok_or_else(|| invalid(self.table, column, "time out of range"))
+            })
             .transpose()
     }
 
@@ -74,15 +77,23 @@ impl<'r> RowReader<'r> {
             .row
             .try_get(column)
             .map_err(|_| invalid(self.table, column, "not text"))?;
-        text.map(|t| t.parse().map_err(|_| invalid(self.table, column, "not a date")))
-            .transpose()
+        text.map(|t| {
+            t.parse()
+                .map_err(|_| invalid(self.table, column, "not a date"))
+        })
+        .transpose()
     }
 
     fn currency(&self, column: &'static str) -> Result<Currency, StoreError> {
-        Currency::from_code(&self.text(column)?).map_err(|_| invalid(self.table, column, "unknown currency"))
+        Currency::from_code(&self.text(column)?)
+            .map_err(|_| invalid(self.table, column, "unknown currency"))
     }
 
-    fn known<T>(&self, column: &'static str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
+    fn known<T>(
+        &self,
+        column: &'static str,
+        parse: fn(&str) -> Option<T>,
+    ) -> Result<T, StoreError> {
         parse(&self.text(column)?).ok_or_else(|| invalid(self.table, column, "unknown value"))
     }
 
@@ -99,7 +110,12 @@ impl<'r> RowReader<'r> {
         })
     }
 
-    fn sealed_string(&self, cipher: &FieldCipher, column: Col, id: &str) -> Result<String, StoreError> {
+    fn sealed_string(
+        &self,
+        cipher: &FieldCipher,
+        column: Col,
+        id: &str,
+    ) -> Result<String, StoreError> {
         Ok(cipher.open_string(column, id, &self.blob(column.location().1)?)?)
     }
 
@@ -126,7 +142,9 @@ impl Store {
             .map(|row| decode_customer(&row, cipher))
             .transpose()?;
         let accounts = decode_all(
-            sqlx::query("SELECT * FROM account ORDER BY position").fetch_all(pool).await?,
+            sqlx::query("SELECT * FROM account ORDER BY position")
+                .fetch_all(pool)
+                .await?,
             |row| decode_account(row, cipher),
         )?;
         let recent_transactions = decode_all(
@@ -143,11 +161,15 @@ impl Store {
             |row| decode_transaction(row, cipher),
         )?;
         let payees = decode_all(
-            sqlx::query("SELECT * FROM payee ORDER BY added_on, id").fetch_all(pool).await?,
+            sqlx::query("SELECT * FROM payee ORDER BY transfers_made DESC, id")
+                .fetch_all(pool)
+                .await?,
             |row| decode_payee(row, cipher),
         )?;
         let billers = decode_all(
-            sqlx::query("SELECT * FROM biller ORDER BY id").fetch_all(pool).await?,
+            sqlx::query("SELECT * FROM biller ORDER BY id")
+                .fetch_all(pool)
+                .await?,
             |row| decode_biller(row, cipher),
         )?;
         let unpaid_bills = decode_all(
@@ -157,7 +179,9 @@ impl Store {
             |row| decode_bill(row, cipher),
         )?;
         let cards = decode_all(
-            sqlx::query("SELECT * FROM card ORDER BY id").fetch_all(pool).await?,
+            sqlx::query("SELECT * FROM card ORDER BY kind DESC, id")
+                .fetch_all(pool)
+                .await?,
             |row| decode_card(row, cipher),
         )?;
         let unread_alerts = decode_all(
@@ -231,12 +255,23 @@ fn decode_all<T>(
 }
 
 fn decode_customer(row: &SqliteRow, cipher: &FieldCipher) -> Result<Tracked<Customer>, StoreError> {
-    let r = RowReader { row, table: "customer" };
+    let r = RowReader {
+        row,
+        table: "customer",
+    };
     let id = r.text("id")?;
     let customer = Customer {
         full_name: C2::new(r.sealed_string(cipher, Col::CustomerFullName, &id)?),
-        id_number: C2::new(IdNumber::new(r.sealed_string(cipher, Col::CustomerIdNumber, &id)?)),
-        phone: C2::new(PhoneNumber::new(r.sealed_string(cipher, Col::CustomerPhone, &id)?)),
+        id_number: C2::new(IdNumber::new(r.sealed_string(
+            cipher,
+            Col::CustomerIdNumber,
+            &id,
+        )?)),
+        phone: C2::new(PhoneNumber::new(r.sealed_string(
+            cipher,
+            Col::CustomerPhone,
+            &id,
+        )?)),
         locale: r.text("locale")?,
         id,
     };
@@ -244,14 +279,21 @@ fn decode_customer(row: &SqliteRow, cipher: &FieldCipher) -> Result<Tracked<Cust
 }
 
 fn decode_account(row: &SqliteRow, cipher: &FieldCipher) -> Result<Tracked<Account>, StoreError> {
-    let r = RowReader { row, table: "account" };
+    let r = RowReader {
+        row,
+        table: "account",
+    };
     let id = r.text("id")?;
     let currency = r.currency("currency")?;
     let account = Account {
         kind: r.known("kind", AccountKind::parse)?,
         name: r.text("name")?,
         currency,
-        number: C2::new(AccountNumber::new(r.sealed_string(cipher, Col::AccountNumber, &id)?)),
+        number: C2::new(AccountNumber::new(r.sealed_string(
+            cipher,
+            Col::AccountNumber,
+            &id,
+        )?)),
         balance: Balance {
             available: r.sealed_money(cipher, Col::AccountAvailable, &id, currency)?,
             booked: r.sealed_money(cipher, Col::AccountBooked, &id, currency)?,
@@ -262,7 +304,10 @@ fn decode_account(row: &SqliteRow, cipher: &FieldCipher) -> Result<Tracked<Accou
     r.tracked(account)
 }
 
-fn decode_transaction(row: &SqliteRow, cipher: &FieldCipher) -> Result<Tracked<Transaction>, StoreError> {
+fn decode_transaction(
+    row: &SqliteRow,
+    cipher: &FieldCipher,
+) -> Result<Tracked<Transaction>, StoreError> {
     let r = RowReader { row, table: "txn" };
     let id = r.text("id")?;
     let transaction = Transaction {
@@ -279,12 +324,19 @@ fn decode_transaction(row: &SqliteRow, cipher: &FieldCipher) -> Result<Tracked<T
 }
 
 fn decode_payee(row: &SqliteRow, cipher: &FieldCipher) -> Result<Tracked<Payee>, StoreError> {
-    let r = RowReader { row, table: "payee" };
+    let r = RowReader {
+        row,
+        table: "payee",
+    };
     let id = r.text("id")?;
     let payee = Payee {
         name: C2::new(r.sealed_string(cipher, Col::PayeeName, &id)?),
         relationship: r.known("relationship", Relationship::parse)?,
-        account_number: C2::new(AccountNumber::new(r.sealed_string(cipher, Col::PayeeAccountNumber, &id)?)),
+        account_number: C2::new(AccountNumber::new(r.sealed_string(
+            cipher,
+            Col::PayeeAccountNumber,
+            &id,
+        )?)),
         bank_name: r.text("bank_name")?,
         added_on: r.date("added_on")?,
         transfers_made: u32::try_from(r.int("transfers_made")?)
@@ -295,7 +347,10 @@ fn decode_payee(row: &SqliteRow, cipher: &FieldCipher) -> Result<Tracked<Payee>,
 }
 
 fn decode_biller(row: &SqliteRow, cipher: &FieldCipher) -> Result<Tracked<Biller>, StoreError> {
-    let r = RowReader { row, table: "biller" };
+    let r = RowReader {
+        row,
+        table: "biller",
+    };
     let id = r.text("id")?;
     let biller = Biller {
         name: r.text("name")?,
@@ -330,7 +385,11 @@ fn decode_card(row: &SqliteRow, cipher: &FieldCipher) -> Result<Tracked<Card>, S
         account_id: r.text("account_id")?,
         kind: r.known("kind", CardKind::parse)?,
         name: r.text("name")?,
-        number: C2::new(CardNumber::new(r.sealed_string(cipher, Col::CardNumber, &id)?)),
+        number: C2::new(CardNumber::new(r.sealed_string(
+            cipher,
+            Col::CardNumber,
+            &id,
+        )?)),
         status: r.known("status", CardStatus::parse)?,
         id,
     };
@@ -338,7 +397,10 @@ fn decode_card(row: &SqliteRow, cipher: &FieldCipher) -> Result<Tracked<Card>, S
 }
 
 fn decode_alert(row: &SqliteRow) -> Result<Tracked<Alert>, StoreError> {
-    let r = RowReader { row, table: "alert" };
+    let r = RowReader {
+        row,
+        table: "alert",
+    };
     let alert = Alert {
         id: r.text("id")?,
         kind: r.known("kind", AlertKind::parse)?,
@@ -349,7 +411,10 @@ fn decode_alert(row: &SqliteRow) -> Result<Tracked<Alert>, StoreError> {
 }
 
 fn decode_service_request(row: &SqliteRow) -> Result<Tracked<ServiceRequest>, StoreError> {
-    let r = RowReader { row, table: "service_request" };
+    let r = RowReader {
+        row,
+        table: "service_request",
+    };
     let request = ServiceRequest {
         id: r.text("id")?,
         channel: r.known("channel", Channel::parse)?,
@@ -363,13 +428,18 @@ fn decode_service_request(row: &SqliteRow) -> Result<Tracked<ServiceRequest>, St
 }
 
 /// Opens every sealed value of every row once, to find damage before the app relies on it.
-pub(crate) async fn verify_all_sealed(pool: &SqlitePool, cipher: &FieldCipher) -> Result<(), StoreError> {
+pub(crate) async fn verify_all_sealed(
+    pool: &SqlitePool,
+    cipher: &FieldCipher,
+) -> Result<(), StoreError> {
     for column in Col::ALL.iter().filter(|c| **c != Col::MetaKeyCheck) {
         let (table, name) = column.location();
         // Table and column names come from the fixed SealedColumn list, never from input.
-        let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT id, {name} FROM {table}")))
-            .fetch_all(pool)
-            .await?;
+        let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT id, {name} FROM {table}"
+        )))
+        .fetch_all(pool)
+        .await?;
         for (id, sealed) in rows {
             cipher.open(*column, &id, &sealed)?;
         }

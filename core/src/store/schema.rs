@@ -20,7 +20,9 @@ pub const LATEST_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 const USER_INTENT_TABLES: &[&str] = &["consent"];
 
 pub(crate) async fn user_version(pool: &SqlitePool) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar("PRAGMA user_version").fetch_one(pool).await?)
+    Ok(sqlx::query_scalar("PRAGMA user_version")
+        .fetch_one(pool)
+        .await?)
 }
 
 /// Applies every migration above the file's version, each in its own transaction together
@@ -38,16 +40,19 @@ pub(crate) async fn upgrade_to(pool: &SqlitePool, target: i64) -> Result<(), Sto
         });
     }
     for (index, migration) in MIGRATIONS.iter().enumerate() {
-        let version = i64::try_from(index).map_err(|_| StoreError::InvalidInput("migration count"))? + 1;
+        let version =
+            i64::try_from(index).map_err(|_| StoreError::InvalidInput("migration count"))? + 1;
         if version <= found || version > target {
             continue;
         }
         let mut tx = pool.begin().await?;
         sqlx::raw_sql(*migration).execute(&mut *tx).await?;
         // PRAGMA takes no bound parameters; `version` is an integer we computed.
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("PRAGMA user_version = {version}")))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "PRAGMA user_version = {version}"
+        )))
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         tracing::info!(version, "store schema upgraded");
     }
@@ -105,12 +110,11 @@ pub(crate) async fn salvage_user_intent(path: &Path) -> Option<SalvagedRows> {
     .ok()?;
     let mut rows = SalvagedRows::default();
     if has_consent > 0 {
-        rows.consent = sqlx::query_as(
-            "SELECT purpose, granted, decided_at, wording_version FROM consent",
-        )
-        .fetch_all(&mut connection)
-        .await
-        .ok()?;
+        rows.consent =
+            sqlx::query_as("SELECT purpose, granted, decided_at, wording_version FROM consent")
+                .fetch_all(&mut connection)
+                .await
+                .ok()?;
     }
     let _ = connection.close().await;
     Some(rows)
@@ -135,4 +139,3 @@ pub(crate) async fn restore_user_intent(
     tx.commit().await?;
     Ok(rows.consent.len())
 }
-

@@ -35,7 +35,9 @@ fn source_text(source: Source) -> &'static str {
 /// Ids are bound into each ciphertext's associated data with NUL separators.
 fn checked_id(id: &str) -> Result<&str, StoreError> {
     if id.is_empty() || id.len() > 128 || id.contains('\0') {
-        Err(StoreError::InvalidInput("ids must be 1-128 bytes without NUL"))
+        Err(StoreError::InvalidInput(
+            "ids must be 1-128 bytes without NUL",
+        ))
     } else {
         Ok(id)
     }
@@ -47,14 +49,18 @@ impl Store {
         let as_of = snapshot.as_of;
         let mut tx = self.pool.begin().await?;
         for table in CACHE_TABLES {
-            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}"))).execute(&mut *tx).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+                .execute(&mut *tx)
+                .await?;
         }
-        self.put_customer(&mut tx, &snapshot.customer, as_of).await?;
+        self.put_customer(&mut tx, &snapshot.customer, as_of)
+            .await?;
         for (position, account) in snapshot.accounts.iter().enumerate() {
             self.put_account(&mut tx, account, position, as_of).await?;
         }
         for transaction in &snapshot.transactions {
-            self.put_transaction(&mut tx, transaction, as_of, Source::Bank).await?;
+            self.put_transaction(&mut tx, transaction, as_of, Source::Bank)
+                .await?;
         }
         for payee in &snapshot.payees {
             self.put_payee(&mut tx, payee, as_of).await?;
@@ -102,7 +108,11 @@ impl Store {
         )
         .bind(id)
         .bind(cipher.seal_str(Col::CustomerFullName, id, customer.full_name.reveal())?)
-        .bind(cipher.seal_str(Col::CustomerIdNumber, id, customer.id_number.reveal().as_str())?)
+        .bind(cipher.seal_str(
+            Col::CustomerIdNumber,
+            id,
+            customer.id_number.reveal().as_str(),
+        )?)
         .bind(cipher.seal_str(Col::CustomerPhone, id, customer.phone.reveal().as_str())?)
         .bind(&customer.locale)
         .bind(as_of.timestamp_millis())
@@ -124,7 +134,9 @@ impl Store {
         let available = account.balance.available.reveal();
         let booked = account.balance.booked.reveal();
         if available.currency() != account.currency || booked.currency() != account.currency {
-            return Err(StoreError::InvalidInput("balance currency differs from the account's"));
+            return Err(StoreError::InvalidInput(
+                "balance currency differs from the account's",
+            ));
         }
         sqlx::query(
             "INSERT INTO account (id, kind, name, currency, number, available_minor, booked_minor,
@@ -167,8 +179,16 @@ impl Store {
         .bind(transaction.status.as_str())
         .bind(cipher.seal_i64(Col::TransactionAmount, id, amount.minor())?)
         .bind(amount.currency().code())
-        .bind(cipher.seal_str(Col::TransactionCounterparty, id, transaction.counterparty.reveal())?)
-        .bind(cipher.seal_str(Col::TransactionDescription, id, transaction.description.reveal())?)
+        .bind(cipher.seal_str(
+            Col::TransactionCounterparty,
+            id,
+            transaction.counterparty.reveal(),
+        )?)
+        .bind(cipher.seal_str(
+            Col::TransactionDescription,
+            id,
+            transaction.description.reveal(),
+        )?)
         .bind(transaction.category.as_str())
         .bind(transaction.occurred_at.timestamp_millis())
         .bind(as_of.timestamp_millis())
@@ -178,7 +198,12 @@ impl Store {
         Ok(())
     }
 
-    async fn put_payee(&self, tx: &mut Tx<'_>, payee: &Payee, as_of: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn put_payee(
+        &self,
+        tx: &mut Tx<'_>,
+        payee: &Payee,
+        as_of: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let id = checked_id(&payee.id)?;
         let cipher = &self.cipher;
         sqlx::query(
@@ -189,7 +214,11 @@ impl Store {
         .bind(id)
         .bind(cipher.seal_str(Col::PayeeName, id, payee.name.reveal())?)
         .bind(payee.relationship.as_str())
-        .bind(cipher.seal_str(Col::PayeeAccountNumber, id, payee.account_number.reveal().as_str())?)
+        .bind(cipher.seal_str(
+            Col::PayeeAccountNumber,
+            id,
+            payee.account_number.reveal().as_str(),
+        )?)
         .bind(&payee.bank_name)
         .bind(payee.added_on.to_string())
         .bind(i64::from(payee.transfers_made))
@@ -200,7 +229,12 @@ impl Store {
         Ok(())
     }
 
-    async fn put_biller(&self, tx: &mut Tx<'_>, biller: &Biller, as_of: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn put_biller(
+        &self,
+        tx: &mut Tx<'_>,
+        biller: &Biller,
+        as_of: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let id = checked_id(&biller.id)?;
         sqlx::query(
             "INSERT INTO biller (id, name, category, customer_reference, as_of, source)
@@ -221,7 +255,12 @@ impl Store {
         Ok(())
     }
 
-    async fn put_bill(&self, tx: &mut Tx<'_>, bill: &Bill, as_of: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn put_bill(
+        &self,
+        tx: &mut Tx<'_>,
+        bill: &Bill,
+        as_of: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let id = checked_id(&bill.id)?;
         let amount = bill.amount.reveal();
         sqlx::query(
@@ -241,7 +280,12 @@ impl Store {
         Ok(())
     }
 
-    async fn put_card(&self, tx: &mut Tx<'_>, card: &Card, as_of: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn put_card(
+        &self,
+        tx: &mut Tx<'_>,
+        card: &Card,
+        as_of: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let id = checked_id(&card.id)?;
         sqlx::query(
             "INSERT INTO card (id, account_id, kind, name, number, status, as_of, source)
@@ -251,7 +295,10 @@ impl Store {
         .bind(&card.account_id)
         .bind(card.kind.as_str())
         .bind(&card.name)
-        .bind(self.cipher.seal_str(Col::CardNumber, id, card.number.reveal().as_str())?)
+        .bind(
+            self.cipher
+                .seal_str(Col::CardNumber, id, card.number.reveal().as_str())?,
+        )
         .bind(card.status.as_str())
         .bind(as_of.timestamp_millis())
         .bind(source_text(Source::Bank))
@@ -260,7 +307,12 @@ impl Store {
         Ok(())
     }
 
-    async fn put_alert(&self, tx: &mut Tx<'_>, alert: &Alert, as_of: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn put_alert(
+        &self,
+        tx: &mut Tx<'_>,
+        alert: &Alert,
+        as_of: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO alert (id, kind, created_at, read, as_of, source) VALUES (?, ?, ?, ?, ?, ?)",
         )

@@ -1,0 +1,136 @@
+//! The `tingshuo` command as a tester runs it: demo, view, damage, logout.
+
+#![allow(clippy::unwrap_used)] // Tests fail loudly on any unexpected error.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn tingshuo(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tingshuo"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["--now", "2026-11-27T09:30:00+08:00"])
+        .args(args)
+        .output()
+        .expect("tingshuo runs")
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
+}
+
+#[test]
+fn demo_then_view_in_both_locales() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = stdout(&tingshuo(dir.path(), &["demo"]));
+    assert!(
+        demo.contains("王秀英，您好") && demo.contains("Hello, Margaret Wilson"),
+        "{demo}"
+    );
+
+    let zh = stdout(&tingshuo(
+        dir.path(),
+        &["view", "--locale", "zh-CN", "--utc-offset", "+08:00"],
+    ));
+    for expected in [
+        "养老金账户，尾号6217",
+        "定期存款",
+        "信用卡，尾号4580",
+        "国家电网",
+        "朝阳支行预约",
+        "李伟",
+    ] {
+        assert!(zh.contains(expected), "missing {expected} in\n{zh}");
+    }
+    let spoken = stdout(&tingshuo(
+        dir.path(),
+        &[
+            "view",
+            "--locale",
+            "zh",
+            "--speech",
+            "--utc-offset",
+            "+08:00",
+        ],
+    ));
+    assert!(
+        spoken.contains("尾号六二一七") && spoken.contains("元") && !spoken.contains('¥'),
+        "{spoken}"
+    );
+
+    let en = stdout(&tingshuo(
+        dir.path(),
+        &["view", "--locale", "en-US", "--utc-offset", "-05:00"],
+    ));
+    for expected in [
+        "Everyday Checking, ending in 3921",
+        "Savings, ending in 7710",
+        "ending in 4321",
+        "City Electric",
+        "Phone support ticket",
+        "Maria Garcia",
+    ] {
+        assert!(en.contains(expected), "missing {expected} in\n{en}");
+    }
+    // Screen-reader friendly: plain lines, no box drawing, no escape sequences, nothing unmasked.
+    for text in [&zh, &en, &spoken] {
+        assert!(
+            !text
+                .chars()
+                .any(|c| ('\u{2500}'..='\u{257f}').contains(&c) || c == '\u{1b}')
+        );
+        assert!(!text.contains("6217000010012346217") && !text.contains("021000089003921"));
+    }
+}
+
+#[test]
+fn unknown_locale_and_empty_store_are_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = tingshuo(dir.path(), &["view", "--locale", "fr-FR"]);
+    assert!(!output.status.success());
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        error.contains("unsupported locale") && error.contains("zh-CN"),
+        "{error}"
+    );
+
+    let empty = stdout(&tingshuo(dir.path(), &["view", "--locale", "en-US"]));
+    assert!(
+        empty.contains("There is no account information on this device yet"),
+        "{empty}"
+    );
+}
+
+#[test]
+fn a_damaged_store_is_announced_and_rebuilt_then_logout_wipes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    stdout(&tingshuo(dir.path(), &["demo"]));
+    let database = dir.path().join("demo-zh.db");
+    let mut bytes = std::fs::read(&database).unwrap();
+    bytes[..100].fill(0x5a);
+    std::fs::write(&database, bytes).unwrap();
+    let view = stdout(&tingshuo(dir.path(), &["view", "--locale", "zh-CN"]));
+    assert!(
+        view.contains("已重新建立") && view.contains("本机还没有您的账户信息"),
+        "{view}"
+    );
+
+    let logout = stdout(&tingshuo(dir.path(), &["logout", "--customer", "demo-zh"]));
+    assert!(logout.contains("demo-zh"));
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("demo-zh"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert!(!dir.path().join("keys/demo-zh.key").exists());
+    assert!(
+        dir.path().join("keys/demo-en.key").exists(),
+        "other customers are untouched"
+    );
+}

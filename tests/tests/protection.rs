@@ -1,0 +1,201 @@
+//! Data protection end to end: distinctive C2 values go through the store, the view, the
+//! localizer and every log line at TRACE level, and are found nowhere they must not be.
+
+#![allow(clippy::unwrap_used)] // Tests fail loudly on any unexpected error.
+
+use tingshuo_core::classify::{AccountNumber, C2, CardNumber, IdNumber, PhoneNumber};
+use tingshuo_core::l10n::present::{Presentation, view_lines};
+use tingshuo_core::model::CustomerSnapshot;
+use tingshuo_core::{Form, Locale, Localizer, MemoryKeyStore, Money, Store};
+use tingshuo_desktop::demo::DemoCustomer;
+use tingshuo_tests::{LogCapture, contains_bytes, database_files, temp_store_path, test_now};
+
+/// C2 values no real data would contain, so finding one anywhere is a leak.
+struct Canaries {
+    account_number: &'static str,
+    card_number: &'static str,
+    id_number: &'static str,
+    phone: &'static str,
+    customer_name: &'static str,
+    payee_name: &'static str,
+    counterparty: &'static str,
+    description: &'static str,
+    balance_minor: i64,
+}
+
+const CANARIES: Canaries = Canaries {
+    account_number: "6217319283746501",
+    card_number: "6225774411229933",
+    id_number: "11010519540412CANARY",
+    phone: "13977665544",
+    customer_name: "Canary Qiuxiang 秋香",
+    payee_name: "Canary Payee Zhang 张三丰",
+    counterparty: "Canary Counterparty 华山派",
+    description: "canary-description-8d1f2e",
+    balance_minor: 987_654_321,
+};
+
+impl Canaries {
+    fn texts(&self) -> Vec<&'static str> {
+        vec![
+            self.account_number,
+            self.card_number,
+            self.id_number,
+            self.phone,
+            self.customer_name,
+            self.payee_name,
+            self.counterparty,
+            self.description,
+        ]
+    }
+
+    fn plant(&self, snapshot: &mut CustomerSnapshot) {
+        snapshot.customer.full_name = C2::new(self.customer_name.to_owned());
+        snapshot.customer.id_number = C2::new(IdNumber::new(self.id_number));
+        snapshot.customer.phone = C2::new(PhoneNumber::new(self.phone));
+        let account = &mut snapshot.accounts[0];
+        account.number = C2::new(AccountNumber::new(self.account_number));
+        account.balance.available =
+            C2::new(Money::from_minor(self.balance_minor, account.currency));
+        account.balance.booked = C2::new(Money::from_minor(self.balance_minor, account.currency));
+        snapshot.cards[0].number = C2::new(CardNumber::new(self.card_number));
+        snapshot.payees[0].name = C2::new(self.payee_name.to_owned());
+        snapshot.payees[0].account_number = C2::new(AccountNumber::new(self.account_number));
+        for transaction in snapshot.transactions.iter_mut().take(50) {
+            transaction.counterparty = C2::new(self.counterparty.to_owned());
+            transaction.description = C2::new(self.description.to_owned());
+        }
+        snapshot.transactions[0].amount = C2::new(Money::from_minor(
+            -self.balance_minor,
+            account_currency(snapshot),
+        ));
+    }
+}
+
+fn account_currency(snapshot: &CustomerSnapshot) -> tingshuo_core::Currency {
+    snapshot.accounts[0].currency
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_c2_value_reaches_the_database_bytes_or_any_log_line() {
+    let logs = LogCapture::install();
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let mut snapshot = DemoCustomer::WangXiuying.snapshot(test_now());
+    CANARIES.plant(&mut snapshot);
+
+    // Everything a session does: save, reopen, read, verify, present, fail, log.
+    let store = Store::open(&path, &keys).await.unwrap();
+    store.save_snapshot(&snapshot).await.unwrap();
+    tracing::info!(
+        ?snapshot,
+        "logging a whole snapshot is safe by construction"
+    );
+    tracing::info!(customer = %snapshot.customer.full_name, account = %snapshot.accounts[0].number, "display too");
+    let view = store.load_view(test_now().date_naive()).await.unwrap();
+    tracing::debug!(?view, "and a whole view");
+    store.verify().await.unwrap();
+    let mut duplicate = snapshot.clone();
+    duplicate
+        .transactions
+        .push(duplicate.transactions[0].clone());
+    let error = store.save_snapshot(&duplicate).await.unwrap_err();
+    tracing::error!(%error, ?error, "a failed save");
+    let files_open = database_files(&path);
+    assert!(
+        files_open
+            .iter()
+            .any(|f| f.to_string_lossy().ends_with("-wal")),
+        "WAL present: {files_open:?}"
+    );
+    scan_database_files(&path);
+    let l10n = Localizer::new().unwrap();
+    let presentation = Presentation {
+        locale: Locale::ZhCn,
+        now: test_now(),
+        offset: DemoCustomer::WangXiuying.home_offset(),
+    };
+    let lines = view_lines(&l10n, &presentation, &view).unwrap();
+    tracing::debug!(lines = lines.len(), "view presented");
+    store.close().await;
+    let store = Store::open(&path, &keys).await.unwrap();
+    let reopened = store.load_view(test_now().date_naive()).await.unwrap();
+    tracing::trace!(?reopened);
+    store.close().await;
+
+    // The owner's own view does show the values it should (the test can see a leak).
+    let shown: String = lines
+        .iter()
+        .map(|u| u.display.clone())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(shown.contains(CANARIES.customer_name) && shown.contains("9,876,543.21"));
+    // ...and never whole account or card numbers, on screen or in speech.
+    for line in &lines {
+        for form in [&line.display, &line.speech] {
+            assert!(
+                !form.contains(CANARIES.account_number) && !form.contains(CANARIES.card_number),
+                "{form}"
+            );
+        }
+    }
+    let spoken_account = l10n
+        .masked_account(
+            Locale::ZhCn,
+            Form::Speech,
+            &AccountNumber::new(CANARIES.account_number),
+        )
+        .unwrap();
+    assert_eq!(spoken_account, "尾号六五零一");
+
+    // After close SQLite has checkpointed the WAL into the main file.
+    let after_close = scan_database_files(&path);
+    assert!(after_close > 100_000, "scanned {after_close} bytes");
+
+    let log_text = logs.text();
+    assert!(
+        log_text.contains("logging a whole snapshot") && log_text.contains("sqlx"),
+        "capture works:\n{}",
+        &log_text[..log_text.len().min(2000)]
+    );
+    for canary in CANARIES.texts() {
+        assert!(!log_text.contains(canary), "{canary} found in the logs");
+    }
+    for amount in ["987654321", "9876543.21", "9,876,543.21"] {
+        assert!(
+            !log_text.contains(amount),
+            "balance {amount} found in the logs"
+        );
+    }
+    // Masked forms are what the logs carry.
+    assert!(log_text.contains("****6501"));
+}
+
+/// Scans the database, WAL, shared-memory and journal files for every canary; returns bytes read.
+fn scan_database_files(path: &std::path::Path) -> usize {
+    let mut scanned = 0;
+    for file in database_files(path) {
+        let bytes = std::fs::read(&file).unwrap();
+        scanned += bytes.len();
+        for canary in CANARIES.texts() {
+            assert!(
+                !contains_bytes(&bytes, canary.as_bytes()),
+                "{canary} found in {}",
+                file.display()
+            );
+        }
+        let balance = CANARIES.balance_minor;
+        for pattern in [
+            balance.to_string().into_bytes(),
+            balance.to_le_bytes().to_vec(),
+            balance.to_be_bytes().to_vec(),
+        ] {
+            assert!(
+                !contains_bytes(&bytes, &pattern),
+                "balance found in {}",
+                file.display()
+            );
+        }
+    }
+    scanned
+}

@@ -1,0 +1,504 @@
+//! The encrypted store: round trips, migrations, keys, corruption and the rebuild policy.
+
+#![allow(clippy::unwrap_used)] // Tests fail loudly on any unexpected error.
+
+use std::io::{Seek, SeekFrom, Write};
+
+use chrono::Duration;
+use tingshuo_core::crypto::{CryptoError, KeyStore};
+use tingshuo_core::model::{CustomerSnapshot, TransactionStatus};
+use tingshuo_core::store::{LATEST_SCHEMA_VERSION, OpenOutcome, RebuildReason};
+use tingshuo_core::{MemoryKeyStore, Store, StoreError};
+use tingshuo_desktop::demo::DemoCustomer;
+use tingshuo_tests::{database_files, temp_store_path, test_now};
+
+fn snapshot(customer: DemoCustomer) -> CustomerSnapshot {
+    customer.snapshot(test_now())
+}
+
+async fn seeded(path: &std::path::Path, keys: &MemoryKeyStore, customer: DemoCustomer) -> Store {
+    let store = Store::open(path, keys).await.unwrap();
+    store.save_snapshot(&snapshot(customer)).await.unwrap();
+    store
+}
+
+/// Runs raw SQL against a closed store file, as damage or an attacker would.
+async fn raw_sql(path: &std::path::Path, sql: &str) {
+    use sqlx::Connection;
+    let mut connection = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    connection.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_view_round_trips_through_the_store() {
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    for customer in DemoCustomer::ALL {
+        let expected = snapshot(customer);
+        let store = seeded(&path, &keys, customer).await;
+        store.close().await;
+
+        let store = Store::open(&path, &keys).await.unwrap();
+        let parts = store.load_view_parts().await.unwrap();
+        let view = store.load_view(test_now().date_naive()).await.unwrap();
+        store.close().await;
+
+        assert_eq!(parts.customer.unwrap().item, expected.customer);
+        let accounts: Vec<_> = view.accounts.iter().map(|a| a.item.clone()).collect();
+        assert_eq!(accounts, expected.accounts);
+        let mut payees: Vec<_> = view.payees.iter().map(|p| p.item.clone()).collect();
+        let mut expected_payees = expected.payees.clone();
+        payees.sort_by(|a, b| a.id.cmp(&b.id));
+        expected_payees.sort_by(|a, b| a.id.cmp(&b.id));
+        assert_eq!(payees, expected_payees);
+        assert!(view.accounts.iter().all(|a| a.as_of == expected.as_of));
+
+        // Recent transactions are the newest ones, newest first, exactly as saved.
+        let mut newest = expected.transactions.clone();
+        newest.sort_by(|a, b| b.occurred_at.cmp(&a.occurred_at).then(a.id.cmp(&b.id)));
+        let recent: Vec<_> = view
+            .recent_transactions
+            .iter()
+            .map(|t| t.item.clone())
+            .collect();
+        assert_eq!(recent, newest[..recent.len()].to_vec());
+        let pending = expected
+            .transactions
+            .iter()
+            .filter(|t| t.status == TransactionStatus::Pending)
+            .count();
+        assert_eq!(view.pending_transactions.len(), pending);
+
+        // Derived: funds are the sum of deposit accounts' available balances.
+        let funds: i64 = expected
+            .accounts
+            .iter()
+            .filter(|a| a.kind.holds_own_funds())
+            .map(|a| a.balance.available.reveal().minor())
+            .sum();
+        assert_eq!(
+            view.available_funds
+                .values()
+                .map(|m| m.minor())
+                .sum::<i64>(),
+            funds
+        );
+        let due: Vec<_> = view
+            .upcoming_bills
+            .iter()
+            .map(|b| b.bill.item.due_on)
+            .collect();
+        assert!(due.windows(2).all(|w| w[0] <= w[1]), "bills soonest first");
+        assert_eq!(view.upcoming_bills.len(), 3);
+        assert!(
+            view.upcoming_bills
+                .iter()
+                .all(|b| !b.biller_name.is_empty())
+        );
+    }
+}
+
+#[tokio::test]
+async fn history_pages_cover_every_transaction_once() {
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let store = seeded(&path, &keys, DemoCustomer::WangXiuying).await;
+    let expected = snapshot(DemoCustomer::WangXiuying)
+        .transactions
+        .iter()
+        .filter(|t| t.account_id == "zh-pension")
+        .count();
+    let mut seen = Vec::new();
+    let mut before = None;
+    loop {
+        let page = store
+            .transactions_page("zh-pension", before, 50)
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        before = Some(last.item.occurred_at);
+        seen.extend(page.into_iter().map(|t| t.item.id));
+    }
+    // Several transactions can share a time; the page boundary must not drop or repeat them.
+    let unique: std::collections::HashSet<_> = seen.iter().collect();
+    assert_eq!(unique.len(), seen.len());
+    assert_eq!(seen.len(), expected);
+}
+
+#[tokio::test]
+async fn a_new_store_is_created_at_the_latest_schema() {
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let (store, outcome) = Store::open_or_rebuild(&path, &keys).await.unwrap();
+    assert_eq!(outcome, OpenOutcome::Created);
+    assert_eq!(store.schema_version().await.unwrap(), LATEST_SCHEMA_VERSION);
+    const { assert!(LATEST_SCHEMA_VERSION >= 2) };
+    store.check_integrity().await.unwrap();
+    store.close().await;
+    let (store, outcome) = Store::open_or_rebuild(&path, &keys).await.unwrap();
+    assert_eq!(outcome, OpenOutcome::Opened);
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_store_from_the_previous_schema_upgrades_with_its_data() {
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let previous = LATEST_SCHEMA_VERSION - 1;
+    let old = Store::open_at_schema_version(&path, &keys, previous)
+        .await
+        .unwrap();
+    assert_eq!(old.schema_version().await.unwrap(), previous);
+    old.save_snapshot(&snapshot(DemoCustomer::MargaretWilson))
+        .await
+        .unwrap();
+    // The consent table arrives in the latest migration.
+    assert!(
+        old.record_consent("voice", true, 1, test_now())
+            .await
+            .is_err()
+    );
+    old.close().await;
+
+    let store = Store::open(&path, &keys).await.unwrap();
+    assert_eq!(store.schema_version().await.unwrap(), LATEST_SCHEMA_VERSION);
+    let view = store.load_view(test_now().date_naive()).await.unwrap();
+    assert_eq!(
+        view.customer.item,
+        snapshot(DemoCustomer::MargaretWilson).customer
+    );
+    store
+        .record_consent("voice", true, 1, test_now())
+        .await
+        .unwrap();
+    assert_eq!(store.consent("voice", 1).await.unwrap(), Some(true));
+    assert_eq!(
+        store.consent("voice", 2).await.unwrap(),
+        None,
+        "new wording asks again"
+    );
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_store_from_a_newer_app_is_refused_not_rebuilt() {
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    Store::open(&path, &keys).await.unwrap().close().await;
+    raw_sql(
+        &path,
+        &format!("PRAGMA user_version = {}", LATEST_SCHEMA_VERSION + 1),
+    )
+    .await;
+    let error = Store::open_or_rebuild(&path, &keys).await.unwrap_err();
+    assert!(matches!(error, StoreError::NewerSchema { .. }), "{error}");
+    assert!(error.to_string().contains("newer"));
+}
+
+#[tokio::test]
+async fn the_wrong_key_is_a_clear_error_and_the_rebuild_keeps_consent() {
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let store = seeded(&path, &keys, DemoCustomer::WangXiuying).await;
+    store
+        .record_consent("voice-recognition", true, 3, test_now())
+        .await
+        .unwrap();
+    store.close().await;
+
+    let other_keys = MemoryKeyStore::new().unwrap();
+    let error = Store::open(&path, &other_keys).await.unwrap_err();
+    assert!(matches!(error, StoreError::KeyRejected), "{error}");
+    assert!(error.to_string().contains("key"));
+
+    let (store, outcome) = Store::open_or_rebuild(&path, &other_keys).await.unwrap();
+    let OpenOutcome::Rebuilt {
+        reason,
+        quarantined,
+        user_intent_rows_kept,
+        user_intent_unreadable,
+    } = outcome
+    else {
+        panic!("expected a rebuild, got {outcome:?}");
+    };
+    assert_eq!(reason, RebuildReason::KeyRejected);
+    assert!(
+        quarantined.exists(),
+        "the damaged file is kept, not deleted"
+    );
+    assert_eq!((user_intent_rows_kept, user_intent_unreadable), (1, false));
+    assert_eq!(
+        store.consent("voice-recognition", 3).await.unwrap(),
+        Some(true)
+    );
+    let view = store.load_view(test_now().date_naive()).await;
+    assert!(view.is_err(), "the cache starts empty and is synced again");
+    store.close().await;
+    // The rebuilt store opens normally with the new key.
+    let (store, outcome) = Store::open_or_rebuild(&path, &other_keys).await.unwrap();
+    assert_eq!(outcome, OpenOutcome::Opened);
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_lost_key_leads_to_a_rebuild() {
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    seeded(&path, &keys, DemoCustomer::MargaretWilson)
+        .await
+        .close()
+        .await;
+    keys.delete().unwrap();
+    let error = Store::open(&path, &keys).await.unwrap_err();
+    assert!(matches!(error, StoreError::KeyUnavailable(_)), "{error}");
+    // A replacement key store (the app reinstalled) gets a fresh store.
+    let new_keys = MemoryKeyStore::new().unwrap();
+    let (store, outcome) = Store::open_or_rebuild(&path, &new_keys).await.unwrap();
+    assert!(
+        matches!(
+            outcome,
+            OpenOutcome::Rebuilt {
+                reason: RebuildReason::KeyRejected,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_a_database_is_a_clear_error_then_rebuilt() {
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    std::fs::write(
+        &path,
+        b"this is not an SQLite database, just some bytes that got here".repeat(100),
+    )
+    .unwrap();
+    let error = Store::open(&path, &keys).await.unwrap_err();
+    assert!(matches!(error, StoreError::Corrupt(_)), "{error}");
+    let (store, outcome) = Store::open_or_rebuild(&path, &keys).await.unwrap();
+    let OpenOutcome::Rebuilt {
+        reason,
+        user_intent_unreadable,
+        ..
+    } = outcome
+    else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(reason, RebuildReason::Corrupt);
+    assert!(user_intent_unreadable);
+    store
+        .save_snapshot(&snapshot(DemoCustomer::WangXiuying))
+        .await
+        .unwrap();
+    store.close().await;
+}
+
+#[tokio::test]
+async fn damaged_files_never_panic() {
+    let keys = MemoryKeyStore::new().unwrap();
+    let (_dir, pristine) = temp_store_path();
+    let store = seeded(&pristine, &keys, DemoCustomer::WangXiuying).await;
+    store.close().await;
+    let original = std::fs::read(&pristine).unwrap();
+    assert!(original.len() > 64 * 1024);
+
+    // Truncations and overwritten regions, from the header to the last page.
+    type Damage = Box<dyn Fn(&mut Vec<u8>)>;
+    let mut damages: Vec<Damage> = vec![
+        Box::new(|b| b.truncate(100)),
+        Box::new(|b| b.truncate(b.len() / 2)),
+        Box::new(|b| b.truncate(b.len() - 1000)),
+        Box::new(|b| b[16..24].fill(0xff)),
+    ];
+    for start in [4096_usize, 8192, 20_000, 40_000] {
+        damages.push(Box::new(move |b| {
+            let end = (start + 3000).min(b.len());
+            for (i, byte) in b[start..end].iter_mut().enumerate() {
+                *byte ^= (i as u8).wrapping_mul(31) | 1;
+            }
+        }));
+    }
+    let mut rebuilt = Vec::new();
+    for (index, damage) in damages.iter().enumerate() {
+        let (_dir, path) = temp_store_path();
+        let mut bytes = original.clone();
+        damage(&mut bytes);
+        std::fs::write(&path, &bytes).unwrap();
+        // Either the damage is found and reported or the store is rebuilt; no panic, and the
+        // view afterwards either loads or reports a clear error.
+        match Store::open_or_rebuild(&path, &keys).await {
+            Ok((store, outcome)) => {
+                // Damage the fast open missed is found by the deeper check, then rebuilt.
+                let (store, outcome) = match store.verify().await {
+                    Ok(()) => (store, outcome),
+                    Err(error) => store.rebuild_after(&keys, error).await.unwrap(),
+                };
+                eprintln!("damage case {index}: {outcome:?}");
+                if matches!(outcome, OpenOutcome::Rebuilt { .. }) {
+                    rebuilt.push(index);
+                } else {
+                    // Damage only in free space: the data is whole.
+                    store.load_view(test_now().date_naive()).await.unwrap();
+                }
+                store.close().await;
+            }
+            Err(error) => {
+                eprintln!("damage case {index}: {error}");
+                assert!(!error.to_string().is_empty(), "case {index}");
+            }
+        }
+    }
+    // Every one of these damages touches live data and is found.
+    assert_eq!(rebuilt, (0..damages.len()).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn a_ciphertext_moved_to_another_row_is_detected() {
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    seeded(&path, &keys, DemoCustomer::WangXiuying)
+        .await
+        .close()
+        .await;
+    // Give the son's account number to the neighbour: same key, same column, other row.
+    raw_sql(
+        &path,
+        "UPDATE payee SET account_number = (SELECT account_number FROM payee WHERE id = 'zh-payee-liwei')
+         WHERE id = 'zh-payee-liufang'",
+    )
+    .await;
+    let store = Store::open(&path, &keys).await.unwrap();
+    let error = store.load_view(test_now().date_naive()).await.unwrap_err();
+    assert!(
+        error.to_string().contains("payee.account_number") && error.to_string().contains("moved"),
+        "{error}"
+    );
+    let verify = store.verify().await.unwrap_err();
+    assert!(matches!(
+        verify,
+        StoreError::Crypto(CryptoError::Tampered {
+            table: "payee",
+            column: "account_number"
+        })
+    ));
+    store.close().await;
+
+    // A balance moved into another column of the same row is caught too.
+    let (_dir2, path2) = temp_store_path();
+    seeded(&path2, &keys, DemoCustomer::WangXiuying)
+        .await
+        .close()
+        .await;
+    raw_sql(
+        &path2,
+        "UPDATE account SET available_minor = booked_minor WHERE id = 'zh-pension'",
+    )
+    .await;
+    let (store, outcome) = Store::open_or_rebuild(&path2, &keys).await.unwrap();
+    assert_eq!(
+        outcome,
+        OpenOutcome::Opened,
+        "the fast open reads no balances"
+    );
+    let error = store.verify().await.unwrap_err();
+    let (store, outcome) = store.rebuild_after(&keys, error).await.unwrap();
+    assert!(
+        matches!(
+            outcome,
+            OpenOutcome::Rebuilt {
+                reason: RebuildReason::TamperedData,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+    store.close().await;
+}
+
+#[tokio::test]
+async fn logout_wipes_the_files_and_the_key() {
+    let (dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let store = seeded(&path, &keys, DemoCustomer::MargaretWilson).await;
+    assert!(!database_files(&path).is_empty());
+    // A quarantined copy from an earlier rebuild is wiped as well.
+    std::fs::write(
+        format!("{}.quarantine-20260101T000000Z", path.display()),
+        b"old",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("unrelated.txt"), b"keep me").unwrap();
+    store.wipe(&keys).await.unwrap();
+    assert!(database_files(&path).is_empty());
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("unrelated.txt")]);
+    assert!(keys.unwrap(b"anything").is_err(), "the key is destroyed");
+}
+
+#[tokio::test]
+async fn invalid_input_is_refused_without_partial_writes() {
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let store = seeded(&path, &keys, DemoCustomer::WangXiuying).await;
+    let mut bad = snapshot(DemoCustomer::MargaretWilson);
+    bad.transactions[3].id = "bad\0id".into();
+    let error = store.save_snapshot(&bad).await.unwrap_err();
+    assert!(matches!(error, StoreError::InvalidInput(_)), "{error}");
+    // The earlier snapshot is intact: the failed save rolled back whole.
+    let view = store.load_view(test_now().date_naive()).await.unwrap();
+    assert_eq!(view.customer.item.id, "demo-zh");
+
+    let mut orphan = snapshot(DemoCustomer::WangXiuying);
+    orphan.transactions[0].account_id = "no-such-account".into();
+    assert!(store.save_snapshot(&orphan).await.is_err());
+    let view = store.load_view(test_now().date_naive()).await.unwrap();
+    assert_eq!(view.customer.item.id, "demo-zh");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn freshness_comes_from_the_bank_time() {
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let mut old = snapshot(DemoCustomer::WangXiuying);
+    old.as_of = test_now() - Duration::days(3);
+    let store = Store::open(&path, &keys).await.unwrap();
+    store.save_snapshot(&old).await.unwrap();
+    let view = store.load_view(test_now().date_naive()).await.unwrap();
+    assert_eq!(view.oldest_as_of, old.as_of);
+    assert!(view.accounts.iter().all(|a| a.as_of == old.as_of));
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_damaged_file_keeps_its_bytes_in_quarantine() {
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    seeded(&path, &keys, DemoCustomer::WangXiuying)
+        .await
+        .close()
+        .await;
+    let mut file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    file.seek(SeekFrom::Start(0)).unwrap();
+    file.write_all(&[0_u8; 100]).unwrap();
+    drop(file);
+    let damaged = std::fs::read(&path).unwrap();
+    let (store, outcome) = Store::open_or_rebuild(&path, &keys).await.unwrap();
+    let OpenOutcome::Rebuilt { quarantined, .. } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(std::fs::read(&quarantined).unwrap(), damaged);
+    store.close().await;
+}
