@@ -140,8 +140,8 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                 println!();
             }
             println!(
-                "Stores are in {}. Try: tingshuo view --locale en-US --speech",
-                data_dir.display()
+                "Stores are in {dir}. Try: tingshuo --data-dir {dir} view --locale en-US --speech",
+                dir = data_dir.display()
             );
         }
         Command::Logout { customer } => {
