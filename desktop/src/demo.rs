@@ -192,357 +192,411 @@ fn local_date(now: DateTime<Utc>, offset: FixedOffset, days_ahead: i64) -> Naive
         .date_naive()
 }
 
+/// Builds one customer's records in their currency and time zone. Each table is written as
+/// rows of plain values, the way a bank's test data would be.
+struct Fixtures {
+    now: DateTime<Utc>,
+    offset: FixedOffset,
+    currency: Currency,
+}
+
+/// (id, kind, name, number, available minor, booked minor, matures in days)
+type AccountRow<'a> = (
+    &'a str,
+    AccountKind,
+    &'a str,
+    &'a str,
+    i64,
+    i64,
+    Option<i64>,
+);
+/// (id, name, relationship, account number, bank, transfers made)
+type PayeeRow<'a> = (&'a str, &'a str, Relationship, &'a str, &'a str, u32);
+/// (id, name, category, customer reference)
+type BillerRow<'a> = (&'a str, &'a str, BillerCategory, &'a str);
+/// (id, biller id, amount minor, due in days, status)
+type BillRow<'a> = (&'a str, &'a str, i64, i64, BillStatus);
+/// (id, account id, kind, name, number)
+type CardRow<'a> = (&'a str, &'a str, CardKind, &'a str, &'a str);
+
+impl Fixtures {
+    fn date(&self, days_ahead: i64) -> NaiveDate {
+        local_date(self.now, self.offset, days_ahead)
+    }
+
+    fn accounts(&self, rows: &[AccountRow<'_>]) -> Vec<Account> {
+        rows.iter()
+            .map(
+                |&(id, kind, name, number, available, booked, matures)| Account {
+                    id: id.into(),
+                    kind,
+                    name: name.into(),
+                    currency: self.currency,
+                    number: C2::new(AccountNumber::new(number)),
+                    balance: Balance {
+                        available: money(available, self.currency),
+                        booked: money(booked, self.currency),
+                    },
+                    matures_on: matures.map(|days| self.date(days)),
+                },
+            )
+            .collect()
+    }
+
+    fn payees(&self, added_days_ago: i64, rows: &[PayeeRow<'_>]) -> Vec<Payee> {
+        rows.iter()
+            .map(
+                |&(id, name, relationship, number, bank, transfers_made)| Payee {
+                    id: id.into(),
+                    name: C2::new(name.into()),
+                    relationship,
+                    account_number: C2::new(AccountNumber::new(number)),
+                    bank_name: bank.into(),
+                    added_on: self.date(-added_days_ago),
+                    transfers_made,
+                },
+            )
+            .collect()
+    }
+
+    fn billers(&self, rows: &[BillerRow<'_>]) -> Vec<Biller> {
+        rows.iter()
+            .map(|&(id, name, category, reference)| Biller {
+                id: id.into(),
+                name: name.into(),
+                category,
+                customer_reference: C2::new(AccountNumber::new(reference)),
+            })
+            .collect()
+    }
+
+    fn bills(&self, rows: &[BillRow<'_>]) -> Vec<Bill> {
+        rows.iter()
+            .map(|&(id, biller, minor, due_in, status)| Bill {
+                id: id.into(),
+                biller_id: biller.into(),
+                amount: money(minor, self.currency),
+                due_on: self.date(due_in),
+                status,
+            })
+            .collect()
+    }
+
+    fn cards(&self, rows: &[CardRow<'_>]) -> Vec<Card> {
+        rows.iter()
+            .map(|&(id, account, kind, name, number)| Card {
+                id: id.into(),
+                account_id: account.into(),
+                kind,
+                name: name.into(),
+                number: C2::new(CardNumber::new(number)),
+                status: CardStatus::Active,
+            })
+            .collect()
+    }
+}
+
+impl<'a> Pattern<'a> {
+    fn new(
+        account: &'a str,
+        counterparty: &'a str,
+        description: &'a str,
+        category: Category,
+        (base, spread): (i64, i64),
+        hour: u32,
+    ) -> Pattern<'a> {
+        Pattern {
+            account,
+            counterparty,
+            description,
+            category,
+            base,
+            spread,
+            hour,
+        }
+    }
+}
+
 fn wang_xiuying(now: DateTime<Utc>, offset: FixedOffset) -> CustomerSnapshot {
-    let cny = Currency::CNY;
-    let as_of = now - Duration::minutes(10);
-    let mut history = History::new(cny, offset, as_of, 0x5eed_7a11);
-    let pattern = |account, counterparty, description, category, base, spread, hour| Pattern {
-        account,
-        counterparty,
-        description,
-        category,
-        base,
-        spread,
-        hour,
+    let fixtures = Fixtures {
+        now,
+        offset,
+        currency: Currency::CNY,
     };
+    let as_of = now - Duration::minutes(10);
+    let mut history = History::new(fixtures.currency, offset, as_of, 0x5eed_7a11);
+    use Category::*;
+    let p = Pattern::new;
     history.monthly(
-        &pattern(
+        &p(
             "zh-pension",
             "北京市社会保险基金管理中心",
             "养老金",
-            Category::Income,
-            486_000,
-            0,
+            Income,
+            (486_000, 0),
             9,
         ),
         15,
     );
     history.monthly(
-        &pattern(
+        &p(
             "zh-pension",
             "国家电网",
             "电费",
-            Category::Utilities,
-            -15_000,
-            12_000,
+            Utilities,
+            (-15_000, 12_000),
             10,
         ),
         8,
     );
     history.monthly(
-        &pattern(
+        &p(
             "zh-pension",
             "北京燃气",
             "燃气费",
-            Category::Utilities,
-            -6_000,
-            6_000,
+            Utilities,
+            (-6_000, 6_000),
             10,
         ),
         9,
     );
     history.monthly(
-        &pattern(
-            "zh-pension",
-            "中国移动",
-            "话费",
-            Category::Utilities,
-            -5_800,
-            0,
-            10,
-        ),
+        &p("zh-pension", "中国移动", "话费", Utilities, (-5_800, 0), 10),
         10,
     );
     history.monthly(
-        &pattern(
+        &p(
             "zh-pension",
             "北京自来水",
             "水费",
-            Category::Utilities,
-            -3_000,
-            2_500,
+            Utilities,
+            (-3_000, 2_500),
             10,
         ),
         11,
     );
     history.monthly(
-        &pattern(
+        &p(
             "zh-pension",
             "同仁堂药店",
             "药品",
-            Category::Health,
-            -12_000,
-            9_000,
+            Health,
+            (-12_000, 9_000),
             15,
         ),
         20,
     );
     history.monthly(
-        &pattern(
-            "zh-pension",
-            "李伟",
-            "转账",
-            Category::Transfer,
-            50_000,
-            0,
-            19,
-        ),
+        &p("zh-pension", "李伟", "转账", Transfer, (50_000, 0), 19),
         1,
     );
     history.every(
-        &pattern(
+        &p(
             "zh-pension",
             "物美超市",
             "超市购物",
-            Category::Groceries,
-            -6_500,
-            18_000,
+            Groceries,
+            (-6_500, 18_000),
             10,
         ),
         4,
         2,
     );
     history.every(
-        &pattern(
+        &p(
             "zh-pension",
             "早市",
             "蔬菜水果",
-            Category::Groceries,
-            -1_800,
-            3_000,
+            Groceries,
+            (-1_800, 3_000),
             8,
         ),
         3,
         1,
     );
     history.every(
-        &pattern(
+        &p(
             "zh-credit",
             "庆丰包子铺",
             "餐饮",
-            Category::Dining,
-            -2_800,
-            2_000,
+            Dining,
+            (-2_800, 2_000),
             12,
         ),
         9,
         3,
     );
     history.every(
-        &pattern(
+        &p(
             "zh-credit",
             "京东商城",
             "网购",
-            Category::Shopping,
-            -8_900,
-            30_000,
+            Shopping,
+            (-8_900, 30_000),
             20,
         ),
         21,
         6,
     );
     history.every(
-        &pattern(
-            "zh-pension",
-            "刘芳",
-            "代买菜",
-            Category::Transfer,
-            -10_000,
-            0,
-            17,
-        ),
+        &p("zh-pension", "刘芳", "代买菜", Transfer, (-10_000, 0), 17),
         30,
         12,
     );
     history.pending(
-        &pattern(
+        &p(
             "zh-pension",
             "物美超市",
             "超市购物",
-            Category::Groceries,
-            -12_650,
-            0,
+            Groceries,
+            (-12_650, 0),
             10,
         ),
         95,
     );
 
-    let transactions = history.transactions;
-    let customer = Customer {
-        id: "demo-zh".into(),
-        full_name: C2::new("王秀英".into()),
-        id_number: C2::new(IdNumber::new("110105195404123326")),
-        phone: C2::new(PhoneNumber::new("13901234567")),
-        locale: "zh-CN".into(),
-    };
-    let accounts = vec![
-        Account {
-            id: "zh-pension".into(),
-            kind: AccountKind::Current,
-            name: "养老金账户".into(),
-            currency: cny,
-            number: C2::new(AccountNumber::new("6217000010012346217")),
-            balance: Balance {
-                available: money(1_852_385, cny),
-                booked: money(1_865_035, cny),
-            },
-            matures_on: None,
-        },
-        Account {
-            id: "zh-deposit".into(),
-            kind: AccountKind::TimeDeposit,
-            name: "定期存款".into(),
-            currency: cny,
-            number: C2::new(AccountNumber::new("6217000010019988301")),
-            balance: Balance {
-                available: money(0, cny),
-                booked: money(10_000_000, cny),
-            },
-            matures_on: Some(local_date(now, offset, 158)),
-        },
-        Account {
-            id: "zh-credit".into(),
-            kind: AccountKind::CreditCard,
-            name: "信用卡".into(),
-            currency: cny,
-            number: C2::new(AccountNumber::new("6225880012344580")),
-            balance: Balance {
-                available: money(1_871_360, cny),
-                booked: money(-128_640, cny),
-            },
-            matures_on: Some(local_date(now, offset, 18)),
-        },
-    ];
-    let payee =
-        |id: &str, name: &str, relationship, number: &str, bank: &str, transfers_made| Payee {
-            id: id.into(),
-            name: C2::new(name.into()),
-            relationship,
-            account_number: C2::new(AccountNumber::new(number)),
-            bank_name: bank.into(),
-            added_on: local_date(now, offset, -900),
-            transfers_made,
-        };
-    let biller = |id: &str, name: &str, category, reference: &str| Biller {
-        id: id.into(),
-        name: name.into(),
-        category,
-        customer_reference: C2::new(AccountNumber::new(reference)),
-    };
-    let bill = |id: &str, biller: &str, minor, days_ahead, status| Bill {
-        id: id.into(),
-        biller_id: biller.into(),
-        amount: money(minor, cny),
-        due_on: local_date(now, offset, days_ahead),
-        status,
-    };
     CustomerSnapshot {
         as_of,
-        customer,
-        accounts,
-        transactions,
-        payees: vec![
-            payee(
-                "zh-payee-liwei",
-                "李伟",
-                Relationship::Son,
-                "6222020200112233445",
-                "中国工商银行",
-                24,
+        customer: Customer {
+            id: "demo-zh".into(),
+            full_name: C2::new("王秀英".into()),
+            id_number: C2::new(IdNumber::new("110105195404123326")),
+            phone: C2::new(PhoneNumber::new("13901234567")),
+            locale: "zh-CN".into(),
+        },
+        accounts: fixtures.accounts(&[
+            (
+                "zh-pension",
+                AccountKind::Current,
+                "养老金账户",
+                "6217000010012346217",
+                1_852_385,
+                1_865_035,
+                None,
             ),
-            payee(
-                "zh-payee-zhangli",
-                "张丽",
-                Relationship::DaughterInLaw,
-                "6227000012345678901",
-                "中国建设银行",
-                6,
+            (
+                "zh-deposit",
+                AccountKind::TimeDeposit,
+                "定期存款",
+                "6217000010019988301",
+                0,
+                10_000_000,
+                Some(158),
             ),
-            payee(
-                "zh-payee-wangjianguo",
-                "王建国",
-                Relationship::Sibling,
-                "6228480012345670012",
-                "中国农业银行",
-                3,
+            (
+                "zh-credit",
+                AccountKind::CreditCard,
+                "信用卡",
+                "6225880012344580",
+                1_871_360,
+                -128_640,
+                Some(18),
             ),
-            payee(
-                "zh-payee-liufang",
-                "刘芳",
-                Relationship::Neighbour,
-                "6216610012345678123",
-                "中国银行",
-                12,
-            ),
-        ],
-        billers: vec![
-            biller(
+        ]),
+        transactions: history.transactions,
+        payees: fixtures.payees(
+            900,
+            &[
+                (
+                    "zh-payee-liwei",
+                    "李伟",
+                    Relationship::Son,
+                    "6222020200112233445",
+                    "中国工商银行",
+                    24,
+                ),
+                (
+                    "zh-payee-zhangli",
+                    "张丽",
+                    Relationship::DaughterInLaw,
+                    "6227000012345678901",
+                    "中国建设银行",
+                    6,
+                ),
+                (
+                    "zh-payee-wangjianguo",
+                    "王建国",
+                    Relationship::Sibling,
+                    "6228480012345670012",
+                    "中国农业银行",
+                    3,
+                ),
+                (
+                    "zh-payee-liufang",
+                    "刘芳",
+                    Relationship::Neighbour,
+                    "6216610012345678123",
+                    "中国银行",
+                    12,
+                ),
+            ],
+        ),
+        billers: fixtures.billers(&[
+            (
                 "zh-biller-power",
                 "国家电网",
                 BillerCategory::Electricity,
                 "0110023345",
             ),
-            biller(
+            (
                 "zh-biller-gas",
                 "北京燃气",
                 BillerCategory::Gas,
                 "2200118842",
             ),
-            biller(
+            (
                 "zh-biller-mobile",
                 "中国移动",
                 BillerCategory::Phone,
                 "13901234567",
             ),
-            biller(
+            (
                 "zh-biller-water",
                 "北京自来水",
                 BillerCategory::Water,
                 "3300452210",
             ),
-        ],
-        bills: vec![
-            bill(
+        ]),
+        bills: fixtures.bills(&[
+            (
                 "zh-bill-power",
                 "zh-biller-power",
                 23_680,
                 5,
                 BillStatus::Due,
             ),
-            bill(
+            (
                 "zh-bill-mobile",
                 "zh-biller-mobile",
                 5_800,
                 12,
                 BillStatus::Due,
             ),
-            bill(
+            (
                 "zh-bill-water",
                 "zh-biller-water",
                 4_560,
                 20,
                 BillStatus::Due,
             ),
-            bill("zh-bill-gas", "zh-biller-gas", 8_920, -3, BillStatus::Paid),
-        ],
-        cards: vec![
-            Card {
-                id: "zh-card-debit".into(),
-                account_id: "zh-pension".into(),
-                kind: CardKind::Debit,
-                name: "借记卡".into(),
-                number: C2::new(CardNumber::new("6217000010012346217")),
-                status: CardStatus::Active,
-            },
-            Card {
-                id: "zh-card-credit".into(),
-                account_id: "zh-credit".into(),
-                kind: CardKind::Credit,
-                name: "信用卡".into(),
-                number: C2::new(CardNumber::new("6225880012344580")),
-                status: CardStatus::Active,
-            },
-        ],
+            ("zh-bill-gas", "zh-biller-gas", 8_920, -3, BillStatus::Paid),
+        ]),
+        cards: fixtures.cards(&[
+            (
+                "zh-card-debit",
+                "zh-pension",
+                CardKind::Debit,
+                "借记卡",
+                "6217000010012346217",
+            ),
+            (
+                "zh-card-credit",
+                "zh-credit",
+                CardKind::Credit,
+                "信用卡",
+                "6225880012344580",
+            ),
+        ]),
         alerts: vec![Alert {
             id: "zh-alert-bill".into(),
             kind: AlertKind::BillDue,
@@ -562,368 +616,317 @@ fn wang_xiuying(now: DateTime<Utc>, offset: FixedOffset) -> CustomerSnapshot {
 }
 
 fn margaret_wilson(now: DateTime<Utc>, offset: FixedOffset) -> CustomerSnapshot {
-    let usd = Currency::USD;
-    let as_of = now - Duration::minutes(10);
-    let mut history = History::new(usd, offset, as_of, 0x0dd_ba11);
-    let pattern = |account, counterparty, description, category, base, spread, hour| Pattern {
-        account,
-        counterparty,
-        description,
-        category,
-        base,
-        spread,
-        hour,
+    let fixtures = Fixtures {
+        now,
+        offset,
+        currency: Currency::USD,
     };
+    let as_of = now - Duration::minutes(10);
+    let mut history = History::new(fixtures.currency, offset, as_of, 0x0dd_ba11);
+    use Category::*;
+    let p = Pattern::new;
     history.monthly(
-        &pattern(
+        &p(
             "en-checking",
             "Social Security Administration",
             "Social Security benefit",
-            Category::Income,
-            189_400,
-            0,
+            Income,
+            (189_400, 0),
             9,
         ),
         3,
     );
     history.monthly(
-        &pattern(
+        &p(
             "en-checking",
             "St. Mary's Hospital Pension Plan",
             "Pension",
-            Category::Income,
-            125_000,
-            0,
+            Income,
+            (125_000, 0),
             9,
         ),
         1,
     );
     history.monthly(
-        &pattern(
+        &p(
             "en-checking",
             "City Electric",
             "Electricity",
-            Category::Utilities,
-            -6_500,
-            5_000,
+            Utilities,
+            (-6_500, 5_000),
             10,
         ),
         7,
     );
     history.monthly(
-        &pattern(
+        &p(
             "en-checking",
             "Metro Water",
             "Water",
-            Category::Utilities,
-            -3_200,
-            1_800,
+            Utilities,
+            (-3_200, 1_800),
             10,
         ),
         9,
     );
     history.monthly(
-        &pattern(
+        &p(
             "en-checking",
             "Bell Phone",
             "Phone",
-            Category::Utilities,
-            -4_500,
-            0,
+            Utilities,
+            (-4_500, 0),
             10,
         ),
         12,
     );
     history.monthly(
-        &pattern(
+        &p(
             "en-checking",
             "Valley Gas",
             "Gas",
-            Category::Utilities,
-            -4_000,
-            6_000,
+            Utilities,
+            (-4_000, 6_000),
             10,
         ),
         14,
     );
     history.monthly(
-        &pattern(
+        &p(
             "en-savings",
             "Everyday Checking",
             "Transfer to savings",
-            Category::Transfer,
-            20_000,
-            0,
+            Transfer,
+            (20_000, 0),
             8,
         ),
         4,
     );
     history.monthly(
-        &pattern(
+        &p(
             "en-checking",
             "Savings",
             "Transfer to savings",
-            Category::Transfer,
-            -20_000,
-            0,
+            Transfer,
+            (-20_000, 0),
             8,
         ),
         4,
     );
     history.every(
-        &pattern(
+        &p(
             "en-checking",
             "Maria Garcia",
             "Caregiver",
-            Category::Transfer,
-            -24_000,
-            0,
+            Transfer,
+            (-24_000, 0),
             18,
         ),
         14,
         5,
     );
     history.every(
-        &pattern(
+        &p(
             "en-checking",
             "Green Valley Market",
             "Groceries",
-            Category::Groceries,
-            -3_500,
-            9_000,
+            Groceries,
+            (-3_500, 9_000),
             11,
         ),
         5,
         1,
     );
     history.every(
-        &pattern(
+        &p(
             "en-visa",
             "Corner Pharmacy",
             "Pharmacy",
-            Category::Health,
-            -1_800,
-            6_000,
+            Health,
+            (-1_800, 6_000),
             14,
         ),
         12,
         4,
     );
     history.every(
-        &pattern(
+        &p(
             "en-visa",
             "Rosie's Diner",
             "Lunch",
-            Category::Dining,
-            -1_400,
-            1_600,
+            Dining,
+            (-1_400, 1_600),
             13,
         ),
         10,
         2,
     );
     history.every(
-        &pattern(
+        &p(
             "en-visa",
             "Book Nook",
             "Books",
-            Category::Shopping,
-            -1_900,
-            2_500,
+            Shopping,
+            (-1_900, 2_500),
             15,
         ),
         28,
         9,
     );
     history.pending(
-        &pattern(
+        &p(
             "en-visa",
             "Corner Pharmacy",
             "Pharmacy",
-            Category::Health,
-            -2_415,
-            0,
+            Health,
+            (-2_415, 0),
             14,
         ),
         240,
     );
 
-    let transactions = history.transactions;
-    let customer = Customer {
-        id: "demo-en".into(),
-        full_name: C2::new("Margaret Wilson".into()),
-        id_number: C2::new(IdNumber::new("900-12-3456")),
-        phone: C2::new(PhoneNumber::new("+1 555 010 4477")),
-        locale: "en-US".into(),
-    };
-    let accounts = vec![
-        Account {
-            id: "en-checking".into(),
-            kind: AccountKind::Current,
-            name: "Everyday Checking".into(),
-            currency: usd,
-            number: C2::new(AccountNumber::new("021000089003921")),
-            balance: Balance {
-                available: money(412_873, usd),
-                booked: money(412_873, usd),
-            },
-            matures_on: None,
-        },
-        Account {
-            id: "en-savings".into(),
-            kind: AccountKind::Savings,
-            name: "Savings".into(),
-            currency: usd,
-            number: C2::new(AccountNumber::new("021000089007710")),
-            balance: Balance {
-                available: money(2_845_000, usd),
-                booked: money(2_845_000, usd),
-            },
-            matures_on: None,
-        },
-        Account {
-            id: "en-visa".into(),
-            kind: AccountKind::CreditCard,
-            name: "Visa credit card".into(),
-            currency: usd,
-            number: C2::new(AccountNumber::new("4111110000004321")),
-            balance: Balance {
-                available: money(436_585, usd),
-                booked: money(-63_415, usd),
-            },
-            matures_on: Some(local_date(now, offset, 16)),
-        },
-    ];
-    let payee =
-        |id: &str, name: &str, relationship, number: &str, bank: &str, transfers_made| Payee {
-            id: id.into(),
-            name: C2::new(name.into()),
-            relationship,
-            account_number: C2::new(AccountNumber::new(number)),
-            bank_name: bank.into(),
-            added_on: local_date(now, offset, -700),
-            transfers_made,
-        };
-    let biller = |id: &str, name: &str, category, reference: &str| Biller {
-        id: id.into(),
-        name: name.into(),
-        category,
-        customer_reference: C2::new(AccountNumber::new(reference)),
-    };
-    let bill = |id: &str, biller: &str, minor, days_ahead, status| Bill {
-        id: id.into(),
-        biller_id: biller.into(),
-        amount: money(minor, usd),
-        due_on: local_date(now, offset, days_ahead),
-        status,
-    };
     CustomerSnapshot {
         as_of,
-        customer,
-        accounts,
-        transactions,
-        payees: vec![
-            payee(
-                "en-payee-alice",
-                "Alice Chen",
-                Relationship::Daughter,
-                "026009593004411",
-                "Harbor Bank",
-                18,
+        customer: Customer {
+            id: "demo-en".into(),
+            full_name: C2::new("Margaret Wilson".into()),
+            id_number: C2::new(IdNumber::new("900-12-3456")),
+            phone: C2::new(PhoneNumber::new("+1 555 010 4477")),
+            locale: "en-US".into(),
+        },
+        accounts: fixtures.accounts(&[
+            (
+                "en-checking",
+                AccountKind::Current,
+                "Everyday Checking",
+                "021000089003921",
+                412_873,
+                412_873,
+                None,
             ),
-            payee(
-                "en-payee-bob",
-                "Bob Wilson",
-                Relationship::Son,
-                "121000248007789",
-                "Summit Credit Union",
-                9,
+            (
+                "en-savings",
+                AccountKind::Savings,
+                "Savings",
+                "021000089007710",
+                2_845_000,
+                2_845_000,
+                None,
             ),
-            payee(
-                "en-payee-david",
-                "David Miller",
-                Relationship::Neighbour,
-                "011000138002255",
-                "First Town Bank",
-                2,
+            (
+                "en-visa",
+                AccountKind::CreditCard,
+                "Visa credit card",
+                "4111110000004321",
+                436_585,
+                -63_415,
+                Some(16),
             ),
-            payee(
-                "en-payee-maria",
-                "Maria Garcia",
-                Relationship::Caregiver,
-                "031100209006630",
-                "Keystone Savings",
-                26,
-            ),
-        ],
-        billers: vec![
-            biller(
+        ]),
+        transactions: history.transactions,
+        payees: fixtures.payees(
+            700,
+            &[
+                (
+                    "en-payee-alice",
+                    "Alice Chen",
+                    Relationship::Daughter,
+                    "026009593004411",
+                    "Harbor Bank",
+                    18,
+                ),
+                (
+                    "en-payee-bob",
+                    "Bob Wilson",
+                    Relationship::Son,
+                    "121000248007789",
+                    "Summit Credit Union",
+                    9,
+                ),
+                (
+                    "en-payee-david",
+                    "David Miller",
+                    Relationship::Neighbour,
+                    "011000138002255",
+                    "First Town Bank",
+                    2,
+                ),
+                (
+                    "en-payee-maria",
+                    "Maria Garcia",
+                    Relationship::Caregiver,
+                    "031100209006630",
+                    "Keystone Savings",
+                    26,
+                ),
+            ],
+        ),
+        billers: fixtures.billers(&[
+            (
                 "en-biller-electric",
                 "City Electric",
                 BillerCategory::Electricity,
                 "CE-55102",
             ),
-            biller(
+            (
                 "en-biller-water",
                 "Metro Water",
                 BillerCategory::Water,
                 "MW-20931",
             ),
-            biller(
+            (
                 "en-biller-phone",
                 "Bell Phone",
                 BillerCategory::Phone,
                 "BP-77120",
             ),
-            biller(
+            (
                 "en-biller-gas",
                 "Valley Gas",
                 BillerCategory::Gas,
                 "VG-31877",
             ),
-        ],
-        bills: vec![
-            bill(
+        ]),
+        bills: fixtures.bills(&[
+            (
                 "en-bill-electric",
                 "en-biller-electric",
                 8_742,
                 3,
                 BillStatus::Due,
             ),
-            bill(
+            (
                 "en-bill-phone",
                 "en-biller-phone",
                 4_500,
                 9,
                 BillStatus::Due,
             ),
-            bill("en-bill-gas", "en-biller-gas", 6_130, 1, BillStatus::Due),
-            bill(
+            ("en-bill-gas", "en-biller-gas", 6_130, 1, BillStatus::Due),
+            (
                 "en-bill-water",
                 "en-biller-water",
                 3_985,
                 -6,
                 BillStatus::Paid,
             ),
-        ],
-        cards: vec![
-            Card {
-                id: "en-card-debit".into(),
-                account_id: "en-checking".into(),
-                kind: CardKind::Debit,
-                name: "Debit card".into(),
-                number: C2::new(CardNumber::new("5500000000003921")),
-                status: CardStatus::Active,
-            },
-            Card {
-                id: "en-card-visa".into(),
-                account_id: "en-visa".into(),
-                kind: CardKind::Credit,
-                name: "Visa credit card".into(),
-                number: C2::new(CardNumber::new("4111110000004321")),
-                status: CardStatus::Active,
-            },
-        ],
+        ]),
+        cards: fixtures.cards(&[
+            (
+                "en-card-debit",
+                "en-checking",
+                CardKind::Debit,
+                "Debit card",
+                "5500000000003921",
+            ),
+            (
+                "en-card-visa",
+                "en-visa",
+                CardKind::Credit,
+                "Visa credit card",
+                "4111110000004321",
+            ),
+        ]),
         alerts: vec![Alert {
             id: "en-alert-large".into(),
             kind: AlertKind::LargeTransaction,

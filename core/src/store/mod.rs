@@ -142,6 +142,16 @@ pub enum OpenOutcome {
     },
 }
 
+impl OpenOutcome {
+    /// Why the store was rebuilt, if it was.
+    pub fn rebuild_reason(&self) -> Option<&RebuildReason> {
+        match self {
+            OpenOutcome::Rebuilt { reason, .. } => Some(reason),
+            _ => None,
+        }
+    }
+}
+
 /// The encrypted local store.
 #[derive(Debug)]
 pub struct Store {
