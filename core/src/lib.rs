@@ -16,6 +16,7 @@ pub mod model;
 pub mod money;
 pub mod store;
 pub mod view;
+pub mod wire;
 
 pub use classify::{C2, C3};
 pub use crypto::{KeyStore, KeyStoreError, MemoryKeyStore};

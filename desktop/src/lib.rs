@@ -1,7 +1,6 @@
 //! The desktop harness behind the `tingshuo` command: paths, the file key store, the demo
 //! customers, and rendering the view for a terminal or screen reader.
 
-pub mod demo;
 pub mod keystore;
 
 use std::path::{Path, PathBuf};

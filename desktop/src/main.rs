@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use chrono::{DateTime, FixedOffset, Local, Offset, Utc};
 use clap::{Parser, Subcommand};
 use tingshuo_core::{Form, Locale, Localizer};
-use tingshuo_desktop::demo::DemoCustomer;
 use tingshuo_desktop::{
     CustomerPaths, HarnessError, default_data_dir, open_store, presentation, view_text,
 };
+use tingshuo_sandbox::seed::DemoCustomer;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -9,7 +9,7 @@ use std::path::Path;
 use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
 use tingshuo_core::l10n::present::{Presentation, view_lines};
 use tingshuo_core::{Locale, Localizer, MemoryKeyStore, Store};
-use tingshuo_desktop::demo::DemoCustomer;
+use tingshuo_sandbox::seed::DemoCustomer;
 use tingshuo_tests::{temp_store_path, test_now};
 
 type Messages = BTreeMap<String, BTreeSet<String>>;

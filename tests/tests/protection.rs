@@ -7,7 +7,7 @@ use tingshuo_core::classify::{AccountNumber, C2, CardNumber, IdNumber, PhoneNumb
 use tingshuo_core::l10n::present::{Presentation, view_lines};
 use tingshuo_core::model::CustomerSnapshot;
 use tingshuo_core::{Form, Locale, Localizer, MemoryKeyStore, Money, Store};
-use tingshuo_desktop::demo::DemoCustomer;
+use tingshuo_sandbox::seed::DemoCustomer;
 use tingshuo_tests::{LogCapture, contains_bytes, database_files, temp_store_path, test_now};
 
 /// C2 values no real data would contain, so finding one anywhere is a leak.

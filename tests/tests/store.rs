@@ -9,7 +9,7 @@ use tingshuo_core::crypto::{CryptoError, KeyStore};
 use tingshuo_core::model::{CustomerSnapshot, TransactionStatus};
 use tingshuo_core::store::{LATEST_SCHEMA_VERSION, OpenOutcome, RebuildReason};
 use tingshuo_core::{MemoryKeyStore, Store, StoreError};
-use tingshuo_desktop::demo::DemoCustomer;
+use tingshuo_sandbox::seed::DemoCustomer;
 use tingshuo_tests::{database_files, temp_store_path, test_now};
 
 fn snapshot(customer: DemoCustomer) -> CustomerSnapshot {

@@ -1,8 +1,7 @@
 //! The two demo customers and a year of their banking, generated deterministically relative
 //! to "now" so that due dates and freshness read naturally whenever the demo runs.
 //!
-//! This is the bank's side of the data: the reference bank (`sandbox/`) will serve it over
-//! the API; until then the desktop saves it straight into the store.
+//! This is the bank's side of the data, served by the reference bank over the API.
 
 use chrono::{
     DateTime, Datelike, Days, Duration, FixedOffset, Months, NaiveDate, Offset, TimeZone, Utc,
@@ -963,6 +962,163 @@ fn local_time(offset: FixedOffset, date: NaiveDate, hour: u32) -> DateTime<Utc> 
         .earliest()
         .unwrap_or_default()
         .with_timezone(&Utc)
+}
+
+impl DemoCustomer {
+    /// The one-time enrollment code the bank gave this demo customer for registering a device.
+    pub fn enrollment_code(&self) -> &'static str {
+        match self {
+            DemoCustomer::WangXiuying => "246810",
+            DemoCustomer::MargaretWilson => "135790",
+        }
+    }
+}
+
+/// A synthetic customer with `transactions` transactions spread over `accounts` accounts, for
+/// benchmarks: the shape of real data without its story.
+pub fn large_customer(
+    id: &str,
+    accounts: usize,
+    transactions: usize,
+    now: DateTime<Utc>,
+) -> CustomerSnapshot {
+    let fixtures = Fixtures {
+        now,
+        offset: FixedOffset::east_opt(8 * 3600).unwrap_or(Utc.fix()),
+        currency: Currency::CNY,
+    };
+    let kinds = [
+        AccountKind::Current,
+        AccountKind::Savings,
+        AccountKind::TimeDeposit,
+        AccountKind::CreditCard,
+        AccountKind::Loan,
+    ];
+    let account_ids: Vec<String> = (0..accounts).map(|i| format!("{id}-acct-{i}")).collect();
+    let numbers: Vec<String> = (0..accounts)
+        .map(|i| format!("62170000100{i:08}"))
+        .collect();
+    let names: Vec<String> = (0..accounts).map(|i| format!("账户{i}")).collect();
+    let account_rows: Vec<AccountRow<'_>> = (0..accounts)
+        .map(|i| {
+            let balance = 1_000_000 + i64::try_from(i).unwrap_or(0);
+            (
+                account_ids[i].as_str(),
+                kinds[i % kinds.len()],
+                names[i].as_str(),
+                numbers[i].as_str(),
+                balance,
+                balance,
+                None,
+            )
+        })
+        .collect();
+    let counterparties = [
+        "物美超市",
+        "国家电网",
+        "同仁堂药店",
+        "李伟",
+        "京东商城",
+        "早市",
+        "庆丰包子铺",
+    ];
+    let transactions = (0..transactions)
+        .map(|i| {
+            let n = i64::try_from(i).unwrap_or(0);
+            Transaction {
+                id: format!("{id}-txn-{i:06}"),
+                account_id: account_ids[i % accounts.max(1)].clone(),
+                status: if i % 500 == 0 {
+                    TransactionStatus::Pending
+                } else {
+                    TransactionStatus::Booked
+                },
+                amount: money(-((n * 7919) % 50_000) - 100, fixtures.currency),
+                counterparty: C2::new(counterparties[i % counterparties.len()].to_owned()),
+                description: C2::new(format!("消费 {i}")),
+                category: Category::Groceries,
+                occurred_at: now - Duration::minutes(n * 53),
+            }
+        })
+        .collect();
+    let payee_rows: Vec<(String, String, String)> = (0..20)
+        .map(|i| {
+            (
+                format!("{id}-payee-{i}"),
+                format!("收款人{i}"),
+                format!("62220202{i:08}"),
+            )
+        })
+        .collect();
+    let payees: Vec<PayeeRow<'_>> = payee_rows
+        .iter()
+        .zip(0_u32..)
+        .map(|((pid, name, number), made)| {
+            (
+                pid.as_str(),
+                name.as_str(),
+                Relationship::Other,
+                number.as_str(),
+                "银行",
+                made,
+            )
+        })
+        .collect();
+    let card_rows: Vec<(String, String)> = (0..accounts)
+        .map(|i| (format!("{id}-card-{i}"), numbers[i].clone()))
+        .collect();
+    let cards: Vec<CardRow<'_>> = card_rows
+        .iter()
+        .zip(&account_ids)
+        .map(|((cid, number), account)| {
+            (
+                cid.as_str(),
+                account.as_str(),
+                CardKind::Debit,
+                "借记卡",
+                number.as_str(),
+            )
+        })
+        .collect();
+    let biller_ids: Vec<String> = (0..4).map(|i| format!("{id}-biller-{i}")).collect();
+    let bill_ids: Vec<String> = (0..12).map(|i| format!("{id}-bill-{i}")).collect();
+    CustomerSnapshot {
+        as_of: now,
+        customer: Customer {
+            id: id.to_owned(),
+            full_name: C2::new("测试客户".into()),
+            id_number: C2::new(IdNumber::new("110105195404123326")),
+            phone: C2::new(PhoneNumber::new("13901234567")),
+            locale: "zh-CN".into(),
+        },
+        accounts: fixtures.accounts(&account_rows),
+        transactions,
+        payees: fixtures.payees(30, &payees),
+        billers: fixtures.billers(
+            &biller_ids
+                .iter()
+                .map(|b| (b.as_str(), "缴费单位", BillerCategory::Other, "ref"))
+                .collect::<Vec<_>>(),
+        ),
+        bills: fixtures.bills(
+            &bill_ids
+                .iter()
+                .zip(0_i64..)
+                .map(|(b, i)| {
+                    (
+                        b.as_str(),
+                        biller_ids[usize::try_from(i % 4).unwrap_or(0)].as_str(),
+                        10_000 + i,
+                        i * 5,
+                        BillStatus::Due,
+                    )
+                })
+                .collect::<Vec<_>>(),
+        ),
+        cards: fixtures.cards(&cards),
+        alerts: Vec::new(),
+        service_requests: Vec::new(),
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,1054 @@
+//! The bank's HTTP API. Routes are declared once in [`ROUTES`]-producing macro so the
+//! OpenAPI document can be checked against exactly what is served.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use chrono::{DateTime, Duration, Utc};
+use futures_util::Stream;
+use ring::rand::{SecureRandom, SystemRandom};
+use ring::signature::{ED25519, UnparsedPublicKey};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use tingshuo_core::wire::{
+    self, AccountDto, AlertDto, BillDto, CardDto, ChallengeRequest, ChallengeResponse,
+    ChangesResponse, ErrorBody, LoginRequest, LoginResponse, Patch, PatchOp, PayeeDto, PaymentDto,
+    PaymentRequest, PreferencesDto, RegisterDeviceRequest, RegisterDeviceResponse, TransactionDto,
+    codes, kinds, payment_status,
+};
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+
+use crate::db::{self, Tx, millis};
+use crate::{Bank, faults};
+
+/// Declares the routes once: builds the router and lists (method, path) for the OpenAPI check.
+macro_rules! routes {
+    ($($method:ident $path:literal => $handler:ident),+ $(,)?) => {
+        /// Every (method, path) the bank serves, as written in `docs/api/openapi.yaml`.
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),+];
+
+        fn add_routes(router: Router<Arc<Bank>>) -> Router<Arc<Bank>> {
+            router$(.route($path, $method($handler)))+
+        }
+    };
+}
+
+routes! {
+    get "/v1/health" => health,
+    post "/v1/devices" => register_device,
+    post "/v1/sessions/challenge" => login_challenge,
+    post "/v1/sessions" => login,
+    get "/v1/changes" => changes,
+    get "/v1/events" => events,
+    post "/v1/cards/{id}/lock" => lock_card,
+    post "/v1/cards/{id}/unlock" => unlock_card,
+    post "/v1/alerts/{id}/read" => mark_alert_read,
+    get "/v1/preferences" => get_preferences,
+    put "/v1/preferences" => put_preferences,
+    post "/v1/payments/challenge" => payment_challenge,
+    post "/v1/payments" => make_payment,
+    get "/v1/payments/by-key/{key}" => payment_by_key,
+    post "/v1/payments/{id}/cancel" => cancel_payment,
+}
+
+pub fn router(bank: Arc<Bank>) -> Router {
+    add_routes(Router::new())
+        .fallback(|| async { error_response(StatusCode::NOT_FOUND, "no_route", "no such route") })
+        .layer(axum::middleware::from_fn_with_state(
+            bank.clone(),
+            faults::inject,
+        ))
+        .with_state(bank)
+}
+
+// ---------------------------------------------------------------- errors
+
+/// An API error: status, stable code, message.
+#[derive(Debug)]
+pub struct ApiError(StatusCode, &'static str, String);
+
+pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        axum::Json(ErrorBody {
+            error: code.to_owned(),
+            message: message.to_owned(),
+        }),
+    )
+        .into_response()
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        error_response(self.0, self.1, &self.2)
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> ApiError {
+        tracing::error!(%error, "bank database error");
+        ApiError(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "database error".into(),
+        )
+    }
+}
+
+fn bad_request(message: impl Into<String>) -> ApiError {
+    ApiError(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, message.into())
+}
+
+fn not_found(what: &str) -> ApiError {
+    ApiError(
+        StatusCode::NOT_FOUND,
+        codes::NOT_FOUND,
+        format!("{what} not found"),
+    )
+}
+
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| bad_request(format!("invalid request body: {e}")))
+}
+
+type ApiResult = Result<Response, ApiError>;
+
+fn json<T: serde::Serialize>(value: &T) -> ApiResult {
+    Ok((StatusCode::OK, axum::Json(value)).into_response())
+}
+
+fn random_token(bytes: usize) -> Result<String, ApiError> {
+    let mut buffer = vec![0_u8; bytes];
+    SystemRandom::new().fill(&mut buffer).map_err(|_| {
+        ApiError(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "random source failed".into(),
+        )
+    })?;
+    Ok(B64.encode(buffer))
+}
+
+// ---------------------------------------------------------------- auth
+
+async fn health() -> ApiResult {
+    json(&serde_json::json!({"status": "ok"}))
+}
+
+async fn register_device(State(bank): State<Arc<Bank>>, body: Bytes) -> ApiResult {
+    let request: RegisterDeviceRequest = parse(&body)?;
+    let public_key = B64
+        .decode(request.public_key.as_bytes())
+        .ok()
+        .filter(|k| k.len() == 32)
+        .ok_or_else(|| bad_request("public_key must be a base64url Ed25519 key"))?;
+    let code: Option<String> =
+        sqlx::query_scalar("SELECT enrollment_code FROM customer WHERE id = ?")
+            .bind(&request.customer_id)
+            .fetch_optional(&bank.db.pool)
+            .await?;
+    // An unknown customer and a wrong code look the same.
+    // Compare digests, so the time taken says nothing about how much of the code matched.
+    let digest = |text: &str| {
+        ring::digest::digest(&ring::digest::SHA256, text.as_bytes())
+            .as_ref()
+            .to_vec()
+    };
+    let matches = code.is_some_and(|code| digest(&code) == digest(&request.enrollment_code));
+    if !matches {
+        return Err(ApiError(
+            StatusCode::UNAUTHORIZED,
+            codes::UNAUTHORIZED,
+            "enrollment refused".into(),
+        ));
+    }
+    let device_id = format!("dev-{}", random_token(12)?);
+    sqlx::query(
+        "INSERT INTO device (id, customer_id, public_key, name, created_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(&device_id)
+    .bind(&request.customer_id)
+    .bind(public_key)
+    .bind(request.device_name.chars().take(100).collect::<String>())
+    .bind(millis(Utc::now()))
+    .execute(&bank.db.pool)
+    .await?;
+    json(&RegisterDeviceResponse { device_id })
+}
+
+async fn issue_challenge(bank: &Bank, device_id: &str, purpose: &str) -> ApiResult {
+    let challenge = random_token(32)?;
+    let ttl = Duration::from_std(bank.config.challenge_ttl).unwrap_or(Duration::minutes(5));
+    let expires_at = Utc::now() + ttl;
+    sqlx::query(
+        "INSERT INTO challenge (value, device_id, purpose, expires_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(&challenge)
+    .bind(device_id)
+    .bind(purpose)
+    .bind(millis(expires_at))
+    .execute(&bank.db.pool)
+    .await?;
+    json(&ChallengeResponse {
+        challenge,
+        expires_at,
+    })
+}
+
+async fn login_challenge(State(bank): State<Arc<Bank>>, body: Bytes) -> ApiResult {
+    let request: ChallengeRequest = parse(&body)?;
+    let known: Option<String> = sqlx::query_scalar("SELECT id FROM device WHERE id = ?")
+        .bind(&request.device_id)
+        .fetch_optional(&bank.db.pool)
+        .await?;
+    if known.is_none() {
+        return Err(ApiError(
+            StatusCode::UNAUTHORIZED,
+            codes::UNAUTHORIZED,
+            "unknown device".into(),
+        ));
+    }
+    issue_challenge(&bank, &request.device_id, "login").await
+}
+
+/// Consumes a challenge (single use) and checks the device's signature over `message`.
+async fn verify_step(
+    tx: &mut Tx<'_>,
+    device_id: &str,
+    purpose: &str,
+    challenge: &str,
+    message: &[u8],
+    signature: &str,
+) -> Result<(), ApiError> {
+    let row: Option<(i64, i64)> = sqlx::query_as(
+        "UPDATE challenge SET used = 1 WHERE value = ? AND device_id = ? AND purpose = ? AND used = 0
+         RETURNING expires_at, used",
+    )
+    .bind(challenge)
+    .bind(device_id)
+    .bind(purpose)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((expires_at, _)) = row else {
+        return Err(ApiError(
+            StatusCode::FORBIDDEN,
+            codes::CHALLENGE_EXPIRED,
+            "challenge unknown or already used".into(),
+        ));
+    };
+    if expires_at < millis(Utc::now()) {
+        return Err(ApiError(
+            StatusCode::FORBIDDEN,
+            codes::CHALLENGE_EXPIRED,
+            "challenge expired".into(),
+        ));
+    }
+    let public_key: Vec<u8> = sqlx::query_scalar("SELECT public_key FROM device WHERE id = ?")
+        .bind(device_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let signature = B64.decode(signature.as_bytes()).unwrap_or_default();
+    UnparsedPublicKey::new(&ED25519, public_key)
+        .verify(message, &signature)
+        .map_err(|_| {
+            ApiError(
+                StatusCode::FORBIDDEN,
+                codes::STEP_UP_FAILED,
+                "signature does not verify".into(),
+            )
+        })
+}
+
+async fn login(State(bank): State<Arc<Bank>>, body: Bytes) -> ApiResult {
+    let request: LoginRequest = parse(&body)?;
+    let mut tx = bank.db.pool.begin().await?;
+    let message = wire::login_message(&request.device_id, &request.challenge);
+    if let Err(error) = verify_step(
+        &mut tx,
+        &request.device_id,
+        "login",
+        &request.challenge,
+        &message,
+        &request.signature,
+    )
+    .await
+    {
+        tx.commit().await?;
+        return Err(ApiError(
+            StatusCode::UNAUTHORIZED,
+            codes::UNAUTHORIZED,
+            error.2,
+        ));
+    }
+    let customer_id: String = sqlx::query_scalar("SELECT customer_id FROM device WHERE id = ?")
+        .bind(&request.device_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let token = random_token(32)?;
+    let ttl = Duration::from_std(bank.config.session_ttl).unwrap_or(Duration::minutes(15));
+    let expires_at = Utc::now() + ttl;
+    sqlx::query(
+        "INSERT INTO session (token, device_id, customer_id, expires_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(&token)
+    .bind(&request.device_id)
+    .bind(customer_id)
+    .bind(millis(expires_at))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    json(&LoginResponse { token, expires_at })
+}
+
+/// The signed-in customer and device of a request.
+#[derive(Debug)]
+struct Session {
+    customer_id: String,
+    device_id: String,
+}
+
+async fn session(bank: &Bank, headers: &HeaderMap) -> Result<Session, ApiError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| {
+            ApiError(
+                StatusCode::UNAUTHORIZED,
+                codes::UNAUTHORIZED,
+                "no session token".into(),
+            )
+        })?;
+    let row: Option<(String, String, i64)> =
+        sqlx::query_as("SELECT customer_id, device_id, expires_at FROM session WHERE token = ?")
+            .bind(token)
+            .fetch_optional(&bank.db.pool)
+            .await?;
+    match row {
+        None => Err(ApiError(
+            StatusCode::UNAUTHORIZED,
+            codes::UNAUTHORIZED,
+            "unknown session".into(),
+        )),
+        Some((_, _, expires_at)) if expires_at < millis(Utc::now()) => Err(ApiError(
+            StatusCode::UNAUTHORIZED,
+            codes::SESSION_EXPIRED,
+            "session expired; log in again".into(),
+        )),
+        Some((customer_id, device_id, _)) => Ok(Session {
+            customer_id,
+            device_id,
+        }),
+    }
+}
+
+// ---------------------------------------------------------------- pull and events
+
+#[derive(Debug, Deserialize)]
+struct ChangesQuery {
+    cursor: Option<String>,
+    limit: Option<i64>,
+}
+
+fn encode_cursor(version: i64) -> String {
+    B64.encode(format!("v1:{version}"))
+}
+
+fn decode_cursor(cursor: &str) -> Option<i64> {
+    let text = String::from_utf8(B64.decode(cursor.as_bytes()).ok()?).ok()?;
+    text.strip_prefix("v1:")?
+        .parse()
+        .ok()
+        .filter(|v: &i64| *v >= 0)
+}
+
+async fn changes(
+    State(bank): State<Arc<Bank>>,
+    headers: HeaderMap,
+    Query(query): Query<ChangesQuery>,
+) -> ApiResult {
+    let session = session(&bank, &headers).await?;
+    settle_due_holds(&bank, &session.customer_id).await?;
+    let after = match query.cursor.as_deref() {
+        None | Some("") => 0,
+        Some(cursor) => decode_cursor(cursor).ok_or_else(|| bad_request("invalid cursor"))?,
+    };
+    let limit = query
+        .limit
+        .unwrap_or(500)
+        .clamp(1, i64::try_from(wire::MAX_PAGE_PATCHES).unwrap_or(1000));
+    let rows: Vec<(String, String, Option<String>, i64)> = sqlx::query_as(
+        "SELECT kind, id, data, version FROM entity WHERE customer_id = ? AND version > ?
+         ORDER BY version LIMIT ?",
+    )
+    .bind(&session.customer_id)
+    .bind(after)
+    .bind(limit + 1)
+    .fetch_all(&bank.db.pool)
+    .await?;
+    let has_more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut last = after;
+    let mut patches = Vec::with_capacity(rows.len());
+    for (kind, id, data, version) in rows.into_iter().take(usize::try_from(limit).unwrap_or(0)) {
+        last = version;
+        let data = data
+            .map(|d| serde_json::from_str::<serde_json::Value>(&d))
+            .transpose()
+            .map_err(|_| {
+                ApiError(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "stored entity unreadable".into(),
+                )
+            })?;
+        let op = if data.is_some() {
+            PatchOp::Put
+        } else {
+            PatchOp::Delete
+        };
+        patches.push(Patch { kind, id, op, data });
+    }
+    json(&ChangesResponse {
+        patches,
+        cursor: encode_cursor(last),
+        has_more,
+        server_time: Utc::now(),
+    })
+}
+
+async fn events(
+    State(bank): State<Arc<Bank>>,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let session = session(&bank, &headers).await?;
+    let customer = session.customer_id;
+    let stream =
+        BroadcastStream::new(bank.events.subscribe()).filter_map(move |event| match event {
+            Ok(event) if event.customer_id == customer => Some(Ok(Event::default()
+                .event("changed")
+                .data(encode_cursor(event.version)))),
+            Ok(_) => None,
+            // A slow client missed events: tell it to pull anyway.
+            Err(_) => Some(Ok(Event::default().event("changed").data(""))),
+        });
+    let hello = tokio_stream::once(Ok(Event::default().event("ready").data("")));
+    Ok(Sse::new(hello.chain(stream)).keep_alive(KeepAlive::default()))
+}
+
+// ---------------------------------------------------------------- idempotent mutations
+
+/// A mutation that may run: the write lock is held and its transaction is open.
+struct Pending {
+    tx: Tx<'static>,
+    key: String,
+    hash: Vec<u8>,
+    customer: String,
+    _write: tokio::sync::OwnedMutexGuard<()>,
+}
+
+enum Begun {
+    /// The key was seen with this body: the stored answer.
+    Replay(Response),
+    Fresh(Pending),
+}
+
+/// Starts a mutation that runs at most once per idempotency key: the effect and the stored
+/// answer commit together ([`finish`]); a replay gets the stored answer; a reused key with
+/// another body is refused.
+async fn begin(
+    bank: &Bank,
+    customer: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Begun, ApiError> {
+    let key = headers
+        .get(wire::IDEMPOTENCY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|k| wire::valid_idempotency_key(k))
+        .ok_or_else(|| {
+            ApiError(
+                StatusCode::BAD_REQUEST,
+                codes::IDEMPOTENCY_KEY_INVALID,
+                "Idempotency-Key of 1-40 characters [A-Za-z0-9_-] required".into(),
+            )
+        })?
+        .to_owned();
+    let hash = ring::digest::digest(&ring::digest::SHA256, body)
+        .as_ref()
+        .to_vec();
+    let write = bank.write_lock.clone().lock_owned().await;
+    let mut tx = bank.db.pool.begin().await?;
+    let stored: Option<(Vec<u8>, i64, String)> = sqlx::query_as(
+        "SELECT request_hash, status, body FROM idempotency WHERE customer_id = ? AND key = ?",
+    )
+    .bind(customer)
+    .bind(&key)
+    .fetch_optional(&mut *tx)
+    .await?;
+    match stored {
+        Some((stored_hash, _, _)) if stored_hash != hash => Err(ApiError(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            codes::IDEMPOTENCY_KEY_REUSED,
+            "this idempotency key was used with a different request".into(),
+        )),
+        Some((_, status, stored_body)) => {
+            let status = StatusCode::from_u16(u16::try_from(status).unwrap_or(500))
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            Ok(Begun::Replay(
+                (
+                    status,
+                    [(header::CONTENT_TYPE, "application/json")],
+                    stored_body,
+                )
+                    .into_response(),
+            ))
+        }
+        None => Ok(Begun::Fresh(Pending {
+            tx,
+            key,
+            hash,
+            customer: customer.to_owned(),
+            _write: write,
+        })),
+    }
+}
+
+/// Stores the answer with the effect and commits both, or rolls both back on a server error.
+async fn finish(
+    bank: &Bank,
+    mut pending: Pending,
+    result: Result<(StatusCode, String), ApiError>,
+) -> ApiResult {
+    let (status, answer) = match result {
+        Ok(done) => done,
+        // Refusals are answers too: a replay must get the same one. Malformed requests are not
+        // stored, so a corrected request can reuse the key.
+        Err(ApiError(status, code, message))
+            if status.is_client_error() && status != StatusCode::BAD_REQUEST =>
+        {
+            // Roll back any partial effect, keep only the refusal.
+            pending.tx.rollback().await?;
+            pending.tx = bank.db.pool.begin().await?;
+            let body = serde_json::to_string(&ErrorBody {
+                error: code.to_owned(),
+                message,
+            })
+            .unwrap_or_default();
+            (status, body)
+        }
+        Err(error) => return Err(error),
+    };
+    let mut tx = pending.tx;
+    sqlx::query("INSERT INTO idempotency (customer_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(&pending.customer)
+        .bind(&pending.key)
+        .bind(pending.hash)
+        .bind(i64::from(status.as_u16()))
+        .bind(&answer)
+        .bind(millis(Utc::now()))
+        .execute(&mut *tx)
+        .await?;
+    let version: i64 = sqlx::query_scalar("SELECT value FROM counter WHERE name = 'version'")
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    bank.notify(&pending.customer, version);
+    Ok((status, [(header::CONTENT_TYPE, "application/json")], answer).into_response())
+}
+
+/// Runs `$effect` (an expression using `$tx: &mut Tx`) as an idempotent mutation.
+macro_rules! idempotent {
+    ($bank:expr, $customer:expr, $headers:expr, $body:expr, |$tx:ident| $effect:expr) => {{
+        match begin(&$bank, $customer, &$headers, &$body).await? {
+            Begun::Replay(response) => Ok(response),
+            Begun::Fresh(mut pending) => {
+                let result = {
+                    let $tx = &mut pending.tx;
+                    $effect.await
+                };
+                finish(&$bank, pending, result).await
+            }
+        }
+    }};
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<(StatusCode, String), ApiError> {
+    serde_json::to_string(value)
+        .map(|body| (StatusCode::OK, body))
+        .map_err(|_| {
+            ApiError(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "encoding failed".into(),
+            )
+        })
+}
+
+async fn set_card_status(
+    bank: Arc<Bank>,
+    headers: HeaderMap,
+    id: String,
+    body: Bytes,
+    status: &'static str,
+) -> ApiResult {
+    let session = session(&bank, &headers).await?;
+    let customer = session.customer_id.clone();
+    idempotent!(bank, &session.customer_id, headers, body, |tx| async {
+        let mut card: CardDto = db::get(tx, &customer, kinds::CARD, &id)
+            .await?
+            .ok_or_else(|| not_found("card"))?;
+        card.status = status.to_owned();
+        db::put(tx, &customer, kinds::CARD, &id, &card).await?;
+        if status == "locked" {
+            let alert = AlertDto {
+                id: format!("alert-lock-{id}-{}", Utc::now().timestamp_millis()),
+                kind: "card_locked".into(),
+                created_at: Utc::now(),
+                read: false,
+            };
+            db::put(tx, &customer, kinds::ALERT, &alert.id, &alert).await?;
+        }
+        to_json(&card)
+    })
+}
+
+async fn lock_card(
+    State(bank): State<Arc<Bank>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    set_card_status(bank, headers, id, body, "locked").await
+}
+
+async fn unlock_card(
+    State(bank): State<Arc<Bank>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    set_card_status(bank, headers, id, body, "active").await
+}
+
+async fn mark_alert_read(
+    State(bank): State<Arc<Bank>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let session = session(&bank, &headers).await?;
+    let customer = session.customer_id.clone();
+    idempotent!(bank, &session.customer_id, headers, body, |tx| async {
+        let mut alert: AlertDto = db::get(tx, &customer, kinds::ALERT, &id)
+            .await?
+            .ok_or_else(|| not_found("alert"))?;
+        alert.read = true;
+        db::put(tx, &customer, kinds::ALERT, &id, &alert).await?;
+        to_json(&alert)
+    })
+}
+
+async fn get_preferences(State(bank): State<Arc<Bank>>, headers: HeaderMap) -> ApiResult {
+    let session = session(&bank, &headers).await?;
+    let mut tx = bank.db.pool.begin().await?;
+    let preferences: PreferencesDto = db::get(
+        &mut tx,
+        &session.customer_id,
+        kinds::PREFERENCES,
+        "preferences",
+    )
+    .await?
+    .ok_or_else(|| not_found("preferences"))?;
+    json(&preferences)
+}
+
+async fn put_preferences(
+    State(bank): State<Arc<Bank>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    let session = session(&bank, &headers).await?;
+    let preferences: PreferencesDto = parse(&body)?;
+    let preferences = preferences
+        .validated()
+        .map_err(|e| bad_request(e.to_string()))?;
+    let customer = session.customer_id.clone();
+    idempotent!(bank, &session.customer_id, headers, body, |tx| async {
+        db::put(
+            tx,
+            &customer,
+            kinds::PREFERENCES,
+            "preferences",
+            &preferences,
+        )
+        .await?;
+        to_json(&preferences)
+    })
+}
+
+// ---------------------------------------------------------------- payments
+
+async fn payment_challenge(State(bank): State<Arc<Bank>>, headers: HeaderMap) -> ApiResult {
+    let session = session(&bank, &headers).await?;
+    issue_challenge(&bank, &session.device_id, "payment").await
+}
+
+fn start_of_day(now: DateTime<Utc>) -> DateTime<Utc> {
+    now.date_naive()
+        .and_hms_opt(0, 0, 0)
+        .map_or(now, |t| t.and_utc())
+}
+
+async fn make_payment(State(bank): State<Arc<Bank>>, headers: HeaderMap, body: Bytes) -> ApiResult {
+    let session = session(&bank, &headers).await?;
+    settle_due_holds(&bank, &session.customer_id).await?;
+    let request: PaymentRequest = parse(&body)?;
+    let key = headers
+        .get(wire::IDEMPOTENCY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let customer = session.customer_id.clone();
+    let device = session.device_id.clone();
+    let config = bank.config.clone();
+    idempotent!(bank, &session.customer_id, headers, body, |tx| async {
+        let message = wire::payment_message(&request, &key);
+        verify_step(
+            tx,
+            &device,
+            "payment",
+            &request.challenge,
+            &message,
+            &request.signature,
+        )
+        .await?;
+        execute_payment(tx, &config, &customer, &key, &request).await
+    })
+}
+
+async fn execute_payment(
+    tx: &mut Tx<'_>,
+    config: &crate::BankConfig,
+    customer: &str,
+    key: &str,
+    request: &PaymentRequest,
+) -> Result<(StatusCode, String), ApiError> {
+    if request.amount_minor <= 0 || request.amount_minor > wire::MAX_ABS_AMOUNT_MINOR {
+        return Err(ApiError(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_amount",
+            "amount must be positive".into(),
+        ));
+    }
+    let mut account: AccountDto = db::get(tx, customer, kinds::ACCOUNT, &request.from_account)
+        .await?
+        .ok_or_else(|| not_found("account"))?;
+    if !["current", "savings"].contains(&account.kind.as_str())
+        || account.currency != request.currency
+    {
+        return Err(ApiError(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_account",
+            "payments leave a deposit account in its currency".into(),
+        ));
+    }
+    let now = Utc::now();
+    let (counterparty, risky) = match request.kind.as_str() {
+        "transfer" => {
+            let payee: PayeeDto = db::get(tx, customer, kinds::PAYEE, &request.target_id)
+                .await?
+                .ok_or_else(|| not_found("payee"))?;
+            let threshold = config
+                .risky_threshold
+                .get(&request.currency)
+                .copied()
+                .unwrap_or(i64::MAX);
+            (
+                payee.name,
+                payee.transfers_made == 0 || request.amount_minor >= threshold,
+            )
+        }
+        "bill" => {
+            let bill: BillDto = db::get(tx, customer, kinds::BILL, &request.target_id)
+                .await?
+                .ok_or_else(|| not_found("bill"))?;
+            if bill.status != "due"
+                || bill.amount_minor != request.amount_minor
+                || bill.currency != request.currency
+            {
+                return Err(ApiError(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "bill_mismatch",
+                    "the bill is paid or its amount differs".into(),
+                ));
+            }
+            let biller: wire::BillerDto = db::get(tx, customer, kinds::BILLER, &bill.biller_id)
+                .await?
+                .ok_or_else(|| not_found("biller"))?;
+            (biller.name, false)
+        }
+        _ => return Err(bad_request("kind must be transfer or bill")),
+    };
+    let limit = config
+        .daily_limits
+        .get(&request.currency)
+        .copied()
+        .unwrap_or(0);
+    let today: Vec<PaymentDto> = all_payments(tx, customer).await?;
+    let spent: i64 = today
+        .iter()
+        .filter(|p| {
+            p.status != payment_status::CANCELLED
+                && p.currency == request.currency
+                && p.created_at >= start_of_day(now)
+        })
+        .map(|p| p.amount_minor)
+        .sum();
+    if spent.saturating_add(request.amount_minor) > limit {
+        return Err(ApiError(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            codes::LIMIT_EXCEEDED,
+            "daily limit reached".into(),
+        ));
+    }
+    if account.available_minor < request.amount_minor {
+        return Err(ApiError(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            codes::INSUFFICIENT_FUNDS,
+            "not enough available funds".into(),
+        ));
+    }
+    let hold = risky && !config.hold.is_zero();
+    let payment = PaymentDto {
+        id: format!("pay-{}", random_token(9)?),
+        idempotency_key: key.to_owned(),
+        kind: request.kind.clone(),
+        from_account: request.from_account.clone(),
+        target_id: request.target_id.clone(),
+        amount_minor: request.amount_minor,
+        currency: request.currency.clone(),
+        status: if hold {
+            payment_status::HELD
+        } else {
+            payment_status::EXECUTED
+        }
+        .to_owned(),
+        hold_until: hold
+            .then(|| now + Duration::from_std(config.hold).unwrap_or(Duration::minutes(10))),
+        created_at: now,
+    };
+    account.available_minor -= request.amount_minor;
+    if !hold {
+        account.booked_minor -= request.amount_minor;
+    }
+    db::put(tx, customer, kinds::ACCOUNT, &account.id, &account).await?;
+    let transaction = TransactionDto {
+        id: format!("txn-{}", payment.id),
+        account_id: account.id.clone(),
+        status: if hold { "pending" } else { "booked" }.to_owned(),
+        amount_minor: -request.amount_minor,
+        currency: request.currency.clone(),
+        counterparty,
+        description: if request.kind == "bill" {
+            "Bill payment"
+        } else {
+            "Transfer"
+        }
+        .to_owned(),
+        category: if request.kind == "bill" {
+            "utilities"
+        } else {
+            "transfer"
+        }
+        .to_owned(),
+        occurred_at: now,
+    };
+    db::put(
+        tx,
+        customer,
+        kinds::TRANSACTION,
+        &transaction.id,
+        &transaction,
+    )
+    .await?;
+    if !hold {
+        complete_target(tx, customer, &payment).await?;
+    }
+    save_payment(tx, customer, &payment).await?;
+    to_json(&payment)
+}
+
+async fn all_payments(tx: &mut Tx<'_>, customer: &str) -> Result<Vec<PaymentDto>, ApiError> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT data FROM entity WHERE customer_id = ? AND kind = 'payment' AND data IS NOT NULL",
+    )
+    .bind(customer)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(d,)| serde_json::from_str(&d).ok())
+        .collect())
+}
+
+async fn save_payment(
+    tx: &mut Tx<'_>,
+    customer: &str,
+    payment: &PaymentDto,
+) -> Result<(), ApiError> {
+    db::put(tx, customer, kinds::PAYMENT, &payment.id, payment).await?;
+    sqlx::query(
+        "INSERT INTO payment (id, customer_id, idempotency_key, status, hold_until) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, hold_until = excluded.hold_until",
+    )
+    .bind(&payment.id)
+    .bind(customer)
+    .bind(&payment.idempotency_key)
+    .bind(&payment.status)
+    .bind(payment.hold_until.map(millis))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// What an executed payment does to its target: a payee has one more transfer, a bill is paid.
+async fn complete_target(
+    tx: &mut Tx<'_>,
+    customer: &str,
+    payment: &PaymentDto,
+) -> Result<(), ApiError> {
+    if payment.kind == "transfer" {
+        if let Some(mut payee) =
+            db::get::<PayeeDto>(tx, customer, kinds::PAYEE, &payment.target_id).await?
+        {
+            payee.transfers_made += 1;
+            db::put(tx, customer, kinds::PAYEE, &payee.id, &payee).await?;
+        }
+    } else if let Some(mut bill) =
+        db::get::<BillDto>(tx, customer, kinds::BILL, &payment.target_id).await?
+    {
+        bill.status = "paid".into();
+        db::put(tx, customer, kinds::BILL, &bill.id, &bill).await?;
+    }
+    Ok(())
+}
+
+/// Executes held payments whose hold has passed.
+async fn settle_due_holds(bank: &Bank, customer: &str) -> Result<(), ApiError> {
+    let due: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM payment WHERE customer_id = ? AND status = 'held' AND hold_until <= ?",
+    )
+    .bind(customer)
+    .bind(millis(Utc::now()))
+    .fetch_all(&bank.db.pool)
+    .await?;
+    if due.is_empty() {
+        return Ok(());
+    }
+    let _guard = bank.write_lock.lock().await;
+    let mut tx = bank.db.pool.begin().await?;
+    for (id,) in due {
+        let Some(mut payment) =
+            db::get::<PaymentDto>(&mut tx, customer, kinds::PAYMENT, &id).await?
+        else {
+            continue;
+        };
+        if payment.status != payment_status::HELD {
+            continue;
+        }
+        payment.status = payment_status::EXECUTED.into();
+        if let Some(mut account) =
+            db::get::<AccountDto>(&mut tx, customer, kinds::ACCOUNT, &payment.from_account).await?
+        {
+            account.booked_minor -= payment.amount_minor;
+            db::put(&mut tx, customer, kinds::ACCOUNT, &account.id, &account).await?;
+        }
+        let txn_id = format!("txn-{}", payment.id);
+        if let Some(mut transaction) =
+            db::get::<TransactionDto>(&mut tx, customer, kinds::TRANSACTION, &txn_id).await?
+        {
+            transaction.status = "booked".into();
+            db::put(&mut tx, customer, kinds::TRANSACTION, &txn_id, &transaction).await?;
+        }
+        complete_target(&mut tx, customer, &payment).await?;
+        save_payment(&mut tx, customer, &payment).await?;
+    }
+    let version: i64 = sqlx::query_scalar("SELECT value FROM counter WHERE name = 'version'")
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    bank.notify(customer, version);
+    Ok(())
+}
+
+async fn payment_by_key(
+    State(bank): State<Arc<Bank>>,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+) -> ApiResult {
+    let session = session(&bank, &headers).await?;
+    settle_due_holds(&bank, &session.customer_id).await?;
+    let id: Option<String> =
+        sqlx::query_scalar("SELECT id FROM payment WHERE customer_id = ? AND idempotency_key = ?")
+            .bind(&session.customer_id)
+            .bind(&key)
+            .fetch_optional(&bank.db.pool)
+            .await?;
+    let id = id.ok_or_else(|| not_found("payment"))?;
+    let mut tx = bank.db.pool.begin().await?;
+    let payment: PaymentDto = db::get(&mut tx, &session.customer_id, kinds::PAYMENT, &id)
+        .await?
+        .ok_or_else(|| not_found("payment"))?;
+    json(&payment)
+}
+
+async fn cancel_payment(
+    State(bank): State<Arc<Bank>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let session = session(&bank, &headers).await?;
+    settle_due_holds(&bank, &session.customer_id).await?;
+    let customer = session.customer_id.clone();
+    idempotent!(bank, &session.customer_id, headers, body, |tx| async {
+        let mut payment: PaymentDto = db::get(tx, &customer, kinds::PAYMENT, &id)
+            .await?
+            .ok_or_else(|| not_found("payment"))?;
+        if payment.status != payment_status::HELD
+            || payment.hold_until.is_none_or(|until| until <= Utc::now())
+        {
+            return Err(ApiError(
+                StatusCode::CONFLICT,
+                codes::NOT_CANCELLABLE,
+                "only a held payment can be cancelled, before its hold ends".into(),
+            ));
+        }
+        payment.status = payment_status::CANCELLED.into();
+        if let Some(mut account) =
+            db::get::<AccountDto>(tx, &customer, kinds::ACCOUNT, &payment.from_account).await?
+        {
+            account.available_minor += payment.amount_minor;
+            db::put(tx, &customer, kinds::ACCOUNT, &account.id, &account).await?;
+        }
+        db::delete(
+            tx,
+            &customer,
+            kinds::TRANSACTION,
+            &format!("txn-{}", payment.id),
+        )
+        .await?;
+        save_payment(tx, &customer, &payment).await?;
+        to_json(&payment)
+    })
+}

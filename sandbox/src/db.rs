@@ -1,0 +1,313 @@
+//! The bank's own database. Entities are stored as their wire documents with a version
+//! taken from one counter, so "changes since a cursor" is a range scan.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::{Sqlite, Transaction};
+use tingshuo_core::model::CustomerSnapshot;
+use tingshuo_core::wire::{
+    self, AccountDto, AlertDto, BillDto, BillerDto, CardDto, CustomerDto, PayeeDto, PreferencesDto,
+    ServiceRequestDto, TransactionDto,
+};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS customer (
+    id TEXT PRIMARY KEY NOT NULL,
+    enrollment_code TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS entity (
+    customer_id TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    id          TEXT NOT NULL,
+    data        TEXT,             -- NULL: deleted (a tombstone, so pulls see the deletion)
+    version     INTEGER NOT NULL,
+    PRIMARY KEY (customer_id, kind, id)
+);
+CREATE INDEX IF NOT EXISTS entity_by_version ON entity (customer_id, version);
+CREATE TABLE IF NOT EXISTS counter (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO counter (name, value) VALUES ('version', 0);
+CREATE TABLE IF NOT EXISTS device (
+    id          TEXT PRIMARY KEY NOT NULL,
+    customer_id TEXT NOT NULL REFERENCES customer (id),
+    public_key  BLOB NOT NULL,
+    name        TEXT NOT NULL,
+    created_at  INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS challenge (
+    value      TEXT PRIMARY KEY NOT NULL,
+    device_id  TEXT NOT NULL,
+    purpose    TEXT NOT NULL CHECK (purpose IN ('login', 'payment')),
+    expires_at INTEGER NOT NULL,
+    used       INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS session (
+    token      TEXT PRIMARY KEY NOT NULL,
+    device_id  TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+-- Idempotency keys with the result they produced; kept at least 24 hours.
+CREATE TABLE IF NOT EXISTS idempotency (
+    customer_id  TEXT NOT NULL,
+    key          TEXT NOT NULL,
+    request_hash BLOB NOT NULL,
+    status       INTEGER NOT NULL,
+    body         TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (customer_id, key)
+);
+CREATE TABLE IF NOT EXISTS payment (
+    id              TEXT PRIMARY KEY NOT NULL,
+    customer_id     TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    hold_until      INTEGER,
+    UNIQUE (customer_id, idempotency_key)
+);
+";
+
+/// The bank's database.
+#[derive(Debug, Clone)]
+pub struct BankDb {
+    pub pool: SqlitePool,
+}
+
+pub type Tx<'a> = Transaction<'a, Sqlite>;
+
+impl BankDb {
+    pub async fn open(path: Option<&Path>) -> Result<BankDb, sqlx::Error> {
+        let (options, connections) = match path {
+            Some(path) => (
+                SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal),
+                4,
+            ),
+            // One connection: each in-memory connection would be a database of its own.
+            None => (SqliteConnectOptions::from_str("sqlite::memory:")?, 1),
+        };
+        let pool = SqlitePoolOptions::new()
+            .max_connections(connections)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options.foreign_keys(true))
+            .await?;
+        sqlx::raw_sql(SCHEMA).execute(&pool).await?;
+        Ok(BankDb { pool })
+    }
+
+    /// Loads a customer's whole snapshot into the bank, as its core system would hold it.
+    pub async fn seed(
+        &self,
+        snapshot: &CustomerSnapshot,
+        enrollment_code: &str,
+    ) -> Result<(), sqlx::Error> {
+        let customer = &snapshot.customer.id;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("INSERT OR REPLACE INTO customer (id, enrollment_code) VALUES (?, ?)")
+            .bind(customer)
+            .bind(enrollment_code)
+            .execute(&mut *tx)
+            .await?;
+        put(
+            &mut tx,
+            customer,
+            wire::kinds::CUSTOMER,
+            customer,
+            &CustomerDto::from(&snapshot.customer),
+        )
+        .await?;
+        for (position, account) in snapshot.accounts.iter().enumerate() {
+            let dto = AccountDto::from_model(account, i64::try_from(position).unwrap_or(i64::MAX));
+            put(&mut tx, customer, wire::kinds::ACCOUNT, &account.id, &dto).await?;
+        }
+        for t in &snapshot.transactions {
+            put(
+                &mut tx,
+                customer,
+                wire::kinds::TRANSACTION,
+                &t.id,
+                &TransactionDto::from(t),
+            )
+            .await?;
+        }
+        for p in &snapshot.payees {
+            put(
+                &mut tx,
+                customer,
+                wire::kinds::PAYEE,
+                &p.id,
+                &PayeeDto::from(p),
+            )
+            .await?;
+        }
+        for b in &snapshot.billers {
+            put(
+                &mut tx,
+                customer,
+                wire::kinds::BILLER,
+                &b.id,
+                &BillerDto::from(b),
+            )
+            .await?;
+        }
+        for b in &snapshot.bills {
+            put(
+                &mut tx,
+                customer,
+                wire::kinds::BILL,
+                &b.id,
+                &BillDto::from(b),
+            )
+            .await?;
+        }
+        for c in &snapshot.cards {
+            put(
+                &mut tx,
+                customer,
+                wire::kinds::CARD,
+                &c.id,
+                &CardDto::from(c),
+            )
+            .await?;
+        }
+        for a in &snapshot.alerts {
+            put(
+                &mut tx,
+                customer,
+                wire::kinds::ALERT,
+                &a.id,
+                &AlertDto::from(a),
+            )
+            .await?;
+        }
+        for r in &snapshot.service_requests {
+            put(
+                &mut tx,
+                customer,
+                wire::kinds::SERVICE_REQUEST,
+                &r.id,
+                &ServiceRequestDto::from(r),
+            )
+            .await?;
+        }
+        let preferences = PreferencesDto {
+            locale: snapshot.customer.locale.clone(),
+            speech_rate: 100,
+            elderly_mode: true,
+        };
+        put(
+            &mut tx,
+            customer,
+            wire::kinds::PREFERENCES,
+            "preferences",
+            &preferences,
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Every live entity of one kind for a customer, as wire documents.
+    pub async fn all<T: DeserializeOwned>(
+        &self,
+        customer: &str,
+        kind: &str,
+    ) -> Result<Vec<T>, sqlx::Error> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT data FROM entity WHERE customer_id = ? AND kind = ? AND data IS NOT NULL ORDER BY id",
+        )
+        .bind(customer)
+        .bind(kind)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(data,)| {
+                serde_json::from_str(&data).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+            })
+            .collect()
+    }
+}
+
+/// Takes the next version from the change counter.
+async fn next_version(tx: &mut Tx<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE counter SET value = value + 1 WHERE name = 'version' RETURNING value",
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Writes an entity's latest state; returns its new version.
+pub async fn put<T: Serialize>(
+    tx: &mut Tx<'_>,
+    customer: &str,
+    kind: &str,
+    id: &str,
+    value: &T,
+) -> Result<i64, sqlx::Error> {
+    let version = next_version(tx).await?;
+    let data = serde_json::to_string(value).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query(
+        "INSERT INTO entity (customer_id, kind, id, data, version) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (customer_id, kind, id) DO UPDATE SET data = excluded.data, version = excluded.version",
+    )
+    .bind(customer)
+    .bind(kind)
+    .bind(id)
+    .bind(data)
+    .bind(version)
+    .execute(&mut **tx)
+    .await?;
+    Ok(version)
+}
+
+/// Deletes an entity, leaving a tombstone so clients see the deletion.
+pub async fn delete(
+    tx: &mut Tx<'_>,
+    customer: &str,
+    kind: &str,
+    id: &str,
+) -> Result<i64, sqlx::Error> {
+    let version = next_version(tx).await?;
+    sqlx::query(
+        "UPDATE entity SET data = NULL, version = ? WHERE customer_id = ? AND kind = ? AND id = ?",
+    )
+    .bind(version)
+    .bind(customer)
+    .bind(kind)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(version)
+}
+
+/// Reads one live entity.
+pub async fn get<T: DeserializeOwned>(
+    tx: &mut Tx<'_>,
+    customer: &str,
+    kind: &str,
+    id: &str,
+) -> Result<Option<T>, sqlx::Error> {
+    let data: Option<Option<String>> =
+        sqlx::query_scalar("SELECT data FROM entity WHERE customer_id = ? AND kind = ? AND id = ?")
+            .bind(customer)
+            .bind(kind)
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    data.flatten()
+        .map(|d| serde_json::from_str(&d).map_err(|e| sqlx::Error::Decode(Box::new(e))))
+        .transpose()
+}
+
+/// Unix milliseconds, the bank's stored time unit.
+pub fn millis(time: DateTime<Utc>) -> i64 {
+    time.timestamp_millis()
+}
