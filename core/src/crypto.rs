@@ -177,6 +177,8 @@ pub enum SealedColumn {
     BillerCustomerReference,
     BillAmount,
     CardNumber,
+    PaymentAttemptRequest,
+    PaymentAmount,
 }
 
 impl SealedColumn {
@@ -196,6 +198,8 @@ impl SealedColumn {
         SealedColumn::BillerCustomerReference,
         SealedColumn::BillAmount,
         SealedColumn::CardNumber,
+        SealedColumn::PaymentAttemptRequest,
+        SealedColumn::PaymentAmount,
     ];
 
     /// (table, column) as in the schema.
@@ -216,6 +220,16 @@ impl SealedColumn {
             SealedColumn::BillerCustomerReference => ("biller", "customer_reference"),
             SealedColumn::BillAmount => ("bill", "amount_minor"),
             SealedColumn::CardNumber => ("card", "number"),
+            SealedColumn::PaymentAttemptRequest => ("payment_attempt", "request"),
+            SealedColumn::PaymentAmount => ("payment", "amount_minor"),
+        }
+    }
+
+    /// The column naming the row a sealed value is bound to.
+    pub fn row_key_column(&self) -> &'static str {
+        match self {
+            SealedColumn::PaymentAttemptRequest => "idempotency_key",
+            _ => "id",
         }
     }
 
@@ -373,6 +387,71 @@ impl FieldCipher {
             CryptoError::Tampered { table, column }
         })?;
         Ok(i64::from_le_bytes(array))
+    }
+}
+
+/// Why the device key could not sign. The host prompts for PIN or biometric inside
+/// [`DeviceSigner::sign`]; voice is never a factor.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignerError {
+    #[error("the customer did not complete the step-up check")]
+    Cancelled,
+    #[error("the device key failed: {0}")]
+    Failed(String),
+}
+
+/// The device's signing key (Ed25519), held by the host: Android Keystore or the Secure
+/// Enclave on phones, where signing requires the customer's PIN or biometric. The bank
+/// verifies logins and payments (the step-up proof) with its public key.
+pub trait DeviceSigner: Send + Sync {
+    /// The raw 32-byte Ed25519 public key.
+    fn public_key(&self) -> Result<Vec<u8>, SignerError>;
+    /// Signs a login challenge (no prompt needed).
+    fn sign_login(&self, message: &[u8]) -> Result<Vec<u8>, SignerError>;
+    /// Signs a payment after the host's step-up check (PIN or biometric).
+    fn sign_payment(&self, message: &[u8]) -> Result<Vec<u8>, SignerError>;
+}
+
+/// An Ed25519 key in memory, from PKCS#8 bytes: for the desktop harness and tests. Its
+/// step-up always succeeds; a phone's signer asks the customer first.
+pub struct SoftwareSigner {
+    pair: ring::signature::Ed25519KeyPair,
+}
+
+impl fmt::Debug for SoftwareSigner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SoftwareSigner([redacted])")
+    }
+}
+
+impl SoftwareSigner {
+    /// A new key; returns the signer and its PKCS#8 bytes for the caller to keep.
+    pub fn generate() -> Result<(SoftwareSigner, Zeroizing<Vec<u8>>), CryptoError> {
+        let pkcs8 = ring::signature::Ed25519KeyPair::generate_pkcs8(&SystemRandom::new())
+            .map_err(|_| CryptoError::RandomUnavailable)?;
+        let bytes = Zeroizing::new(pkcs8.as_ref().to_vec());
+        Ok((SoftwareSigner::from_pkcs8(&bytes)?, bytes))
+    }
+
+    pub fn from_pkcs8(pkcs8: &[u8]) -> Result<SoftwareSigner, CryptoError> {
+        ring::signature::Ed25519KeyPair::from_pkcs8(pkcs8)
+            .map(|pair| SoftwareSigner { pair })
+            .map_err(|_| CryptoError::BadKey)
+    }
+}
+
+impl DeviceSigner for SoftwareSigner {
+    fn public_key(&self) -> Result<Vec<u8>, SignerError> {
+        use ring::signature::KeyPair;
+        Ok(self.pair.public_key().as_ref().to_vec())
+    }
+
+    fn sign_login(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
+        Ok(self.pair.sign(message).as_ref().to_vec())
+    }
+
+    fn sign_payment(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
+        Ok(self.pair.sign(message).as_ref().to_vec())
     }
 }
 

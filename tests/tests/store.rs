@@ -158,12 +158,11 @@ async fn a_store_from_the_previous_schema_upgrades_with_its_data() {
     old.save_snapshot(&snapshot(DemoCustomer::MargaretWilson))
         .await
         .unwrap();
-    // The consent table arrives in the latest migration.
-    assert!(
-        old.record_consent("voice", true, 1, test_now())
-            .await
-            .is_err()
-    );
+    old.record_consent("voice", true, 1, test_now())
+        .await
+        .unwrap();
+    // The sync tables arrive in the latest migration.
+    assert!(old.set_sync_value("cursor", "x").await.is_err());
     old.close().await;
 
     let store = Store::open(&path, &keys).await.unwrap();
@@ -173,15 +172,16 @@ async fn a_store_from_the_previous_schema_upgrades_with_its_data() {
         view.customer.item,
         snapshot(DemoCustomer::MargaretWilson).customer
     );
-    store
-        .record_consent("voice", true, 1, test_now())
-        .await
-        .unwrap();
     assert_eq!(store.consent("voice", 1).await.unwrap(), Some(true));
     assert_eq!(
         store.consent("voice", 2).await.unwrap(),
         None,
         "new wording asks again"
+    );
+    store.set_sync_value("cursor", "x").await.unwrap();
+    assert_eq!(
+        store.sync_value("cursor").await.unwrap().as_deref(),
+        Some("x")
     );
     store.close().await;
 }

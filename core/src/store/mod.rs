@@ -21,9 +21,13 @@
 //!   and destroys the key.
 
 mod read;
-pub use read::LoadViewError;
 mod schema;
+pub mod sync;
 mod write;
+
+pub use read::LoadViewError;
+
+pub(crate) type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -247,7 +251,6 @@ impl Store {
             ?reason,
             "rebuilding the local store under the corruption policy"
         );
-        let salvaged = schema::salvage_user_intent(path).await;
         let quarantined = quarantine(path)?;
         // A key the key store rejects or lost cannot wrap a new data key either: start over.
         if matches!(
@@ -257,13 +260,11 @@ impl Store {
             key_store.delete()?;
         }
         let store = Store::open(path, key_store).await?;
-        let (kept, unreadable) = match salvaged {
-            Some(rows) => (
-                schema::restore_user_intent(&store.pool, &rows).await?,
-                false,
-            ),
-            None => (0, true),
-        };
+        let (kept, unreadable) =
+            match schema::carry_over_user_intent(&store.pool, &quarantined).await? {
+                Some(rows) => (rows, false),
+                None => (0, true),
+            };
         Ok((
             store,
             OpenOutcome::Rebuilt {
@@ -404,8 +405,11 @@ fn quarantine(path: &Path) -> Result<PathBuf, StoreError> {
     ));
     for suffix in ["", "-wal", "-shm", "-journal"] {
         let from = PathBuf::from(format!("{}{suffix}", path.display()));
-        if from.exists() {
-            std::fs::rename(&from, format!("{}{suffix}", quarantined.display()))?;
+        match std::fs::rename(&from, format!("{}{suffix}", quarantined.display())) {
+            Ok(()) => {}
+            // SQLite may remove its companion files as the last connection closes.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(quarantined)

@@ -434,9 +434,10 @@ pub(crate) async fn verify_all_sealed(
 ) -> Result<(), StoreError> {
     for column in Col::ALL.iter().filter(|c| **c != Col::MetaKeyCheck) {
         let (table, name) = column.location();
+        let key = column.row_key_column();
         // Table and column names come from the fixed SealedColumn list, never from input.
         let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT id, {name} FROM {table}"
+            "SELECT {key}, {name} FROM {table} WHERE {name} IS NOT NULL"
         )))
         .fetch_all(pool)
         .await?;

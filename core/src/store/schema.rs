@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
-use sqlx::{Connection, Sqlite, SqliteConnection, Transaction};
+use sqlx::sqlite::SqlitePool;
+use sqlx::{Sqlite, Transaction};
 
 use super::StoreError;
 
@@ -12,12 +12,26 @@ use super::StoreError;
 pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_initial.sql"),
     include_str!("../../migrations/0002_consent.sql"),
+    include_str!("../../migrations/0003_sync.sql"),
 ];
 
 pub const LATEST_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-/// Tables that hold what the customer asked for: carried across a rebuild, never dropped.
-const USER_INTENT_TABLES: &[&str] = &["consent"];
+/// Tables that hold what the customer asked for, with the columns carried across a rebuild.
+/// Sealed columns are left out: they were sealed under the old data key. A payment attempt
+/// keeps its idempotency key, so its outcome can still be reconciled with the bank.
+const USER_INTENT: &[(&str, &str)] = &[
+    ("consent", "purpose, granted, decided_at, wording_version"),
+    (
+        "outbox",
+        "seq, idempotency_key, priority, kind, target_id, method, path, body, echo_previous, state, \
+         attempts, next_attempt_at, last_error, created_at, finished_at",
+    ),
+    (
+        "payment_attempt",
+        "idempotency_key, state, payment_id, reason, created_at, updated_at",
+    ),
+];
 
 pub(crate) async fn user_version(pool: &SqlitePool) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar("PRAGMA user_version")
@@ -90,52 +104,46 @@ pub(crate) async fn holds_sealed_rows(pool: &SqlitePool) -> Result<bool, StoreEr
     Ok(count > 0)
 }
 
-/// User-intent rows read from a damaged file, to carry into the rebuilt store.
-#[derive(Debug, Default)]
-pub(crate) struct SalvagedRows {
-    consent: Vec<(String, i64, i64, i64)>,
-}
-
-/// Reads the user-intent tables of a damaged store, read-only; `None` when the file cannot be
-/// read at all. A file that simply predates a table yields no rows for it.
-pub(crate) async fn salvage_user_intent(path: &Path) -> Option<SalvagedRows> {
-    debug_assert_eq!(USER_INTENT_TABLES, ["consent"]);
-    let options = SqliteConnectOptions::new().filename(path).read_only(true);
-    let mut connection = SqliteConnection::connect_with(&options).await.ok()?;
-    let has_consent: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'consent'",
-    )
-    .fetch_one(&mut connection)
-    .await
-    .ok()?;
-    let mut rows = SalvagedRows::default();
-    if has_consent > 0 {
-        rows.consent =
-            sqlx::query_as("SELECT purpose, granted, decided_at, wording_version FROM consent")
-                .fetch_all(&mut connection)
-                .await
-                .ok()?;
-    }
-    let _ = connection.close().await;
-    Some(rows)
-}
-
-pub(crate) async fn restore_user_intent(
+/// Copies the user-intent tables of a damaged (quarantined) store into the new one.
+/// Returns how many rows were carried over, or `None` when the old file cannot be read.
+/// A file that predates a table simply has no rows for it.
+pub(crate) async fn carry_over_user_intent(
     pool: &SqlitePool,
-    rows: &SalvagedRows,
-) -> Result<usize, StoreError> {
-    let mut tx = pool.begin().await?;
-    for (purpose, granted, decided_at, wording_version) in &rows.consent {
-        sqlx::query(
-            "INSERT OR REPLACE INTO consent (purpose, granted, decided_at, wording_version) VALUES (?, ?, ?, ?)",
-        )
-        .bind(purpose)
-        .bind(granted)
-        .bind(decided_at)
-        .bind(wording_version)
-        .execute(&mut *tx)
-        .await?;
+    old: &Path,
+) -> Result<Option<usize>, StoreError> {
+    let mut connection = pool.acquire().await?;
+    let attached = sqlx::query("ATTACH DATABASE ? AS old")
+        .bind(old.to_string_lossy().into_owned())
+        .execute(&mut *connection)
+        .await;
+    if attached.is_err() {
+        return Ok(None);
     }
-    tx.commit().await?;
-    Ok(rows.consent.len())
+    let copied = async {
+        let mut rows = 0_usize;
+        for (table, columns) in USER_INTENT {
+            let exists: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM old.sqlite_master WHERE type = 'table' AND name = ?",
+            )
+            .bind(table)
+            .fetch_one(&mut *connection)
+            .await?;
+            if exists == 0 {
+                continue;
+            }
+            // Table and column names come from the fixed list above.
+            let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT OR IGNORE INTO main.{table} ({columns}) SELECT {columns} FROM old.{table}"
+            )))
+            .execute(&mut *connection)
+            .await?;
+            rows += usize::try_from(done.rows_affected()).unwrap_or(usize::MAX);
+        }
+        Ok::<usize, sqlx::Error>(rows)
+    }
+    .await;
+    let _ = sqlx::query("DETACH DATABASE old")
+        .execute(&mut *connection)
+        .await;
+    Ok(copied.ok())
 }

@@ -1,16 +1,13 @@
 //! Writing the bank's data: every C2 field is sealed here, bound to its row.
 
 use chrono::{DateTime, Utc};
-use sqlx::{Sqlite, Transaction};
 
-use super::{Store, StoreError, schema};
+use super::{Store, StoreError, Tx, schema};
 use crate::crypto::SealedColumn as Col;
 use crate::model::{
     Account, Alert, Bill, Biller, Card, Customer, CustomerSnapshot, Payee, ServiceRequest, Source,
     Transaction as Txn,
 };
-
-type Tx<'a> = Transaction<'a, Sqlite>;
 
 /// The cache tables, children before parents so deletes respect foreign keys.
 const CACHE_TABLES: &[&str] = &[
@@ -30,6 +27,23 @@ fn source_text(source: Source) -> &'static str {
         Source::Bank => "bank",
         Source::Device => "device",
     }
+}
+
+/// `INSERT … ON CONFLICT (id) DO UPDATE` for a table's columns (the first is the id). An
+/// update in place, never `REPLACE`: replacing an account row would cascade-delete its
+/// transactions.
+macro_rules! upsert_sql {
+    ($table:literal, [$first:literal $(, $column:literal)*]) => {
+        concat!(
+            "INSERT INTO ", $table, " (", $first $(, ", ", $column)*, ") VALUES (?",
+            $(upsert_sql!(@placeholder $column),)*
+            ") ON CONFLICT (", $first, ") DO UPDATE SET ",
+            $first, " = excluded.", $first $(, ", ", $column, " = excluded.", $column)*
+        )
+    };
+    (@placeholder $column:literal) => {
+        ", ?"
+    };
 }
 
 /// Ids are bound into each ciphertext's associated data with NUL separators.
@@ -90,11 +104,11 @@ impl Store {
         Ok(())
     }
 
-    async fn persist_seal_count(&self, tx: &mut Tx<'_>) -> Result<(), StoreError> {
+    pub(super) async fn persist_seal_count(&self, tx: &mut Tx<'_>) -> Result<(), StoreError> {
         schema::meta_put(tx, "seal_count", &self.cipher.seal_count().to_le_bytes()).await
     }
 
-    async fn put_customer(
+    pub(super) async fn put_customer(
         &self,
         tx: &mut Tx<'_>,
         customer: &Customer,
@@ -102,10 +116,18 @@ impl Store {
     ) -> Result<(), StoreError> {
         let id = checked_id(&customer.id)?;
         let cipher = &self.cipher;
-        sqlx::query(
-            "INSERT INTO customer (id, full_name, id_number, phone, locale, as_of, source)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
+        sqlx::query(upsert_sql!(
+            "customer",
+            [
+                "id",
+                "full_name",
+                "id_number",
+                "phone",
+                "locale",
+                "as_of",
+                "source"
+            ]
+        ))
         .bind(id)
         .bind(cipher.seal_str(Col::CustomerFullName, id, customer.full_name.reveal())?)
         .bind(cipher.seal_str(
@@ -122,7 +144,7 @@ impl Store {
         Ok(())
     }
 
-    async fn put_account(
+    pub(super) async fn put_account(
         &self,
         tx: &mut Tx<'_>,
         account: &Account,
@@ -138,11 +160,22 @@ impl Store {
                 "balance currency differs from the account's",
             ));
         }
-        sqlx::query(
-            "INSERT INTO account (id, kind, name, currency, number, available_minor, booked_minor,
-                                  matures_on, position, as_of, source)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
+        sqlx::query(upsert_sql!(
+            "account",
+            [
+                "id",
+                "kind",
+                "name",
+                "currency",
+                "number",
+                "available_minor",
+                "booked_minor",
+                "matures_on",
+                "position",
+                "as_of",
+                "source"
+            ]
+        ))
         .bind(id)
         .bind(account.kind.as_str())
         .bind(&account.name)
@@ -159,7 +192,7 @@ impl Store {
         Ok(())
     }
 
-    pub(crate) async fn put_transaction(
+    pub(super) async fn put_transaction(
         &self,
         tx: &mut Tx<'_>,
         transaction: &Txn,
@@ -169,11 +202,22 @@ impl Store {
         let id = checked_id(&transaction.id)?;
         let cipher = &self.cipher;
         let amount = transaction.amount.reveal();
-        sqlx::query(
-            "INSERT INTO txn (id, account_id, status, amount_minor, currency, counterparty,
-                              description, category, occurred_at, as_of, source)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
+        sqlx::query(upsert_sql!(
+            "txn",
+            [
+                "id",
+                "account_id",
+                "status",
+                "amount_minor",
+                "currency",
+                "counterparty",
+                "description",
+                "category",
+                "occurred_at",
+                "as_of",
+                "source"
+            ]
+        ))
         .bind(id)
         .bind(&transaction.account_id)
         .bind(transaction.status.as_str())
@@ -198,7 +242,7 @@ impl Store {
         Ok(())
     }
 
-    async fn put_payee(
+    pub(super) async fn put_payee(
         &self,
         tx: &mut Tx<'_>,
         payee: &Payee,
@@ -206,11 +250,20 @@ impl Store {
     ) -> Result<(), StoreError> {
         let id = checked_id(&payee.id)?;
         let cipher = &self.cipher;
-        sqlx::query(
-            "INSERT INTO payee (id, name, relationship, account_number, bank_name, added_on,
-                                transfers_made, as_of, source)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
+        sqlx::query(upsert_sql!(
+            "payee",
+            [
+                "id",
+                "name",
+                "relationship",
+                "account_number",
+                "bank_name",
+                "added_on",
+                "transfers_made",
+                "as_of",
+                "source"
+            ]
+        ))
         .bind(id)
         .bind(cipher.seal_str(Col::PayeeName, id, payee.name.reveal())?)
         .bind(payee.relationship.as_str())
@@ -229,17 +282,24 @@ impl Store {
         Ok(())
     }
 
-    async fn put_biller(
+    pub(super) async fn put_biller(
         &self,
         tx: &mut Tx<'_>,
         biller: &Biller,
         as_of: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let id = checked_id(&biller.id)?;
-        sqlx::query(
-            "INSERT INTO biller (id, name, category, customer_reference, as_of, source)
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
+        sqlx::query(upsert_sql!(
+            "biller",
+            [
+                "id",
+                "name",
+                "category",
+                "customer_reference",
+                "as_of",
+                "source"
+            ]
+        ))
         .bind(id)
         .bind(&biller.name)
         .bind(biller.category.as_str())
@@ -255,7 +315,7 @@ impl Store {
         Ok(())
     }
 
-    async fn put_bill(
+    pub(super) async fn put_bill(
         &self,
         tx: &mut Tx<'_>,
         bill: &Bill,
@@ -263,10 +323,19 @@ impl Store {
     ) -> Result<(), StoreError> {
         let id = checked_id(&bill.id)?;
         let amount = bill.amount.reveal();
-        sqlx::query(
-            "INSERT INTO bill (id, biller_id, amount_minor, currency, due_on, status, as_of, source)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
+        sqlx::query(upsert_sql!(
+            "bill",
+            [
+                "id",
+                "biller_id",
+                "amount_minor",
+                "currency",
+                "due_on",
+                "status",
+                "as_of",
+                "source"
+            ]
+        ))
         .bind(id)
         .bind(&bill.biller_id)
         .bind(self.cipher.seal_i64(Col::BillAmount, id, amount.minor())?)
@@ -280,17 +349,26 @@ impl Store {
         Ok(())
     }
 
-    async fn put_card(
+    pub(super) async fn put_card(
         &self,
         tx: &mut Tx<'_>,
         card: &Card,
         as_of: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let id = checked_id(&card.id)?;
-        sqlx::query(
-            "INSERT INTO card (id, account_id, kind, name, number, status, as_of, source)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
+        sqlx::query(upsert_sql!(
+            "card",
+            [
+                "id",
+                "account_id",
+                "kind",
+                "name",
+                "number",
+                "status",
+                "as_of",
+                "source"
+            ]
+        ))
         .bind(id)
         .bind(&card.account_id)
         .bind(card.kind.as_str())
@@ -307,15 +385,16 @@ impl Store {
         Ok(())
     }
 
-    async fn put_alert(
+    pub(super) async fn put_alert(
         &self,
         tx: &mut Tx<'_>,
         alert: &Alert,
         as_of: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO alert (id, kind, created_at, read, as_of, source) VALUES (?, ?, ?, ?, ?, ?)",
-        )
+        sqlx::query(upsert_sql!(
+            "alert",
+            ["id", "kind", "created_at", "read", "as_of", "source"]
+        ))
         .bind(checked_id(&alert.id)?)
         .bind(alert.kind.as_str())
         .bind(alert.created_at.timestamp_millis())
@@ -327,17 +406,26 @@ impl Store {
         Ok(())
     }
 
-    async fn put_service_request(
+    pub(super) async fn put_service_request(
         &self,
         tx: &mut Tx<'_>,
         request: &ServiceRequest,
         as_of: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO service_request (id, channel, status, location, reference, scheduled_at,
-                                          opened_at, as_of, source)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
+        sqlx::query(upsert_sql!(
+            "service_request",
+            [
+                "id",
+                "channel",
+                "status",
+                "location",
+                "reference",
+                "scheduled_at",
+                "opened_at",
+                "as_of",
+                "source"
+            ]
+        ))
         .bind(checked_id(&request.id)?)
         .bind(request.channel.as_str())
         .bind(request.status.as_str())
