@@ -226,12 +226,15 @@ c3_kind!(PasswordKind, "password");
 c3_kind!(CvnKind, "CVN");
 c3_kind!(TrackDataKind, "card track data");
 c3_kind!(BiometricKind, "biometric template");
+c3_kind!(OneTimeCodeKind, "one-time code");
 
 pub type Pin = C3<PinKind>;
 pub type Password = C3<PasswordKind>;
 pub type Cvn = C3<CvnKind>;
 pub type TrackData = C3<TrackDataKind>;
 pub type BiometricTemplate = C3<BiometricKind>;
+/// An enrollment or SMS code: authenticates the customer once, then is forgotten.
+pub type OneTimeCode = C3<OneTimeCodeKind>;
 
 impl<K: C3Kind> C3<K> {
     /// Takes ownership of the secret text; the caller's `String` is moved, not copied.

@@ -10,15 +10,18 @@
 //! sealed at rest and masked on screen, in speech and in logs; money is integer minor units.
 
 pub mod classify;
+pub mod client;
 pub mod crypto;
 pub mod l10n;
 pub mod model;
 pub mod money;
 pub mod store;
+pub mod sync;
 pub mod view;
 pub mod wire;
 
 pub use classify::{C2, C3};
+pub use client::{Client, ClientConfig, ClientError};
 pub use crypto::{KeyStore, KeyStoreError, MemoryKeyStore};
 pub use l10n::{Form, Locale, Localizer, Utterance};
 pub use money::{Currency, Money, MoneyError};

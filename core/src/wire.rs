@@ -412,7 +412,37 @@ pub enum Change {
 }
 
 fn decode<T: serde::de::DeserializeOwned>(data: serde_json::Value) -> Result<T, WireError> {
-    serde_json::from_value(data).map_err(|e| WireError::Shape(e.to_string()))
+    serde_json::from_value(data).map_err(|e| WireError::Shape(describe_json_error(&e)))
+}
+
+/// A JSON error without the offending value: serde's "invalid type: string \"6217…\",
+/// expected i64" would carry C2 data into an error message and from there into a log.
+pub fn describe_json_error(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    let located = |text: &str| {
+        if error.line() > 0 {
+            format!("{text} at line {} column {}", error.line(), error.column())
+        } else {
+            text.to_owned()
+        }
+    };
+    if message.starts_with("invalid") {
+        let what = message.split(':').next().unwrap_or("invalid value");
+        let expected = message
+            .find(", expected")
+            .map(|i| {
+                message[i + 2..]
+                    .split(" at line")
+                    .next()
+                    .unwrap_or("")
+                    .to_owned()
+            })
+            .unwrap_or_default();
+        located(&format!("{what} ({expected})"))
+    } else {
+        // Missing and unknown fields name fields, not values; syntax errors name positions.
+        message
+    }
 }
 
 impl Patch {

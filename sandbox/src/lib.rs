@@ -92,11 +92,18 @@ impl RunningBank {
         format!("http://{}", self.addr)
     }
 
+    /// Stops accepting connections and waits briefly for open ones; long-lived ones (change
+    /// streams) are cut after that.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        let _ = (&mut self.task).await;
+        if tokio::time::timeout(Duration::from_secs(2), &mut self.task)
+            .await
+            .is_err()
+        {
+            self.task.abort();
+        }
     }
 }
 

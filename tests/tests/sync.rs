@@ -1,0 +1,696 @@
+//! Sync against the real reference bank on loopback: initial and delta sync, paging, the
+//! change stream, sessions, idempotency rules, limits, holds, offline queueing, step-up.
+
+#![allow(clippy::unwrap_used)] // Tests fail loudly on any unexpected error.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use tingshuo_core::classify::OneTimeCode;
+use tingshuo_core::crypto::{DeviceSigner, SignerError, SoftwareSigner};
+use tingshuo_core::model::{CardStatus, Source};
+use tingshuo_core::sync::{Connectivity, PaymentError, PaymentOutcome, SyncConfig};
+use tingshuo_core::{Client, ClientConfig, Currency, MemoryKeyStore, Money};
+use tingshuo_sandbox::seed::DemoCustomer;
+use tingshuo_sandbox::{BankConfig, RunningBank, start_demo_bank};
+
+struct TestClient {
+    client: Client,
+    _dir: tempfile::TempDir,
+}
+
+fn fast_sync() -> SyncConfig {
+    SyncConfig {
+        page_size: 500,
+        backoff_base: Duration::from_millis(1),
+        backoff_cap: Duration::from_millis(5),
+    }
+}
+
+async fn client_for(url: &str, signer: Arc<dyn DeviceSigner>, page_size: u32) -> TestClient {
+    let dir = tempfile::tempdir().unwrap();
+    let config = ClientConfig {
+        store_path: dir.path().join("client.db"),
+        bank_url: url.to_owned(),
+        sync: SyncConfig {
+            page_size,
+            ..fast_sync()
+        },
+    };
+    let keys = MemoryKeyStore::new().unwrap();
+    let (client, _) = Client::open(config, &keys, signer).await.unwrap();
+    TestClient { client, _dir: dir }
+}
+
+async fn registered(bank: &RunningBank, customer: DemoCustomer) -> TestClient {
+    let (signer, _) = SoftwareSigner::generate().unwrap();
+    let test = client_for(&bank.url(), Arc::new(signer), 500).await;
+    test.client
+        .sync()
+        .register_device(
+            customer.id(),
+            OneTimeCode::new(customer.enrollment_code().to_owned()),
+            "test phone",
+        )
+        .await
+        .unwrap();
+    test
+}
+
+async fn bank_with(config: BankConfig) -> RunningBank {
+    start_demo_bank(config, Utc::now()).await.unwrap()
+}
+
+fn today() -> chrono::NaiveDate {
+    Utc::now().date_naive()
+}
+
+async fn server_count(bank: &RunningBank, customer: &str, kind: &str) -> usize {
+    bank.bank
+        .db
+        .all::<serde_json::Value>(customer, kind)
+        .await
+        .unwrap()
+        .len()
+}
+
+#[tokio::test]
+async fn initial_sync_then_delta_sync() {
+    let bank = bank_with(BankConfig::default()).await;
+    let wang = registered(&bank, DemoCustomer::WangXiuying).await;
+    let report = wang.client.sync().sync_now().await.unwrap();
+    assert!(report.complete);
+    let transactions = server_count(&bank, "demo-zh", "transaction").await;
+    assert!(report.patches_applied > transactions, "{report:?}");
+
+    let view = wang.client.view().current(today()).await.unwrap();
+    assert_eq!(view.customer.item.full_name.reveal(), "王秀英");
+    assert_eq!(view.accounts.len(), 3);
+    assert_eq!(view.payees.len(), 4);
+    assert_eq!(view.upcoming_bills.len(), 3);
+    assert!(view.accounts.iter().all(|a| a.source == Source::Bank));
+    assert_eq!(
+        wang.client.sync().status().connectivity,
+        Connectivity::Online
+    );
+    assert!(
+        wang.client
+            .view()
+            .preferences()
+            .await
+            .unwrap()
+            .unwrap()
+            .elderly_mode
+    );
+
+    // Nothing changed: the delta is empty.
+    let again = wang.client.sync().sync_now().await.unwrap();
+    assert_eq!((again.pages_pulled, again.patches_applied), (1, 0));
+
+    // Another device of the same customer locks a card: the delta carries just that.
+    let other = registered(&bank, DemoCustomer::WangXiuying).await;
+    other.client.sync().sync_now().await.unwrap();
+    other
+        .client
+        .actions()
+        .lock_card("zh-card-debit")
+        .await
+        .unwrap();
+    let delta = wang.client.sync().sync_now().await.unwrap();
+    assert!(
+        delta.patches_applied >= 1 && delta.patches_applied <= 3,
+        "{delta:?}"
+    );
+    let view = wang.client.view().current(today()).await.unwrap();
+    let card = view
+        .cards
+        .iter()
+        .find(|c| c.item.id == "zh-card-debit")
+        .unwrap();
+    assert_eq!(card.item.status, CardStatus::Locked);
+    // Margaret's data never reaches 王秀英's device.
+    assert!(view.accounts.iter().all(|a| a.item.id.starts_with("zh-")));
+    bank.shutdown().await;
+}
+
+#[tokio::test]
+async fn paging_brings_every_transaction_exactly_once() {
+    let bank = bank_with(BankConfig::default()).await;
+    let (signer, _) = SoftwareSigner::generate().unwrap();
+    let margaret = client_for(&bank.url(), Arc::new(signer), 37).await;
+    let customer = DemoCustomer::MargaretWilson;
+    margaret
+        .client
+        .sync()
+        .register_device(
+            customer.id(),
+            OneTimeCode::new(customer.enrollment_code().into()),
+            "p",
+        )
+        .await
+        .unwrap();
+    let report = margaret.client.sync().sync_now().await.unwrap();
+    let server = server_count(&bank, "demo-en", "transaction").await;
+    assert!(report.pages_pulled > server / 37, "{report:?}");
+    let mut seen = 0;
+    let mut before = None;
+    for account in ["en-checking", "en-savings", "en-visa"] {
+        loop {
+            let page = margaret
+                .client
+                .store()
+                .transactions_page(account, before, 100)
+                .await
+                .unwrap();
+            let Some(last) = page.last() else { break };
+            before = Some(last.item.occurred_at);
+            seen += page.len();
+        }
+        before = None;
+    }
+    assert_eq!(seen, server);
+    bank.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_change_stream_triggers_a_pull() {
+    let bank = bank_with(BankConfig::default()).await;
+    let watcher = registered(&bank, DemoCustomer::MargaretWilson).await;
+    watcher.client.sync().sync_now().await.unwrap();
+    let _watching = watcher.client.sync().watch_changes();
+    let actor = registered(&bank, DemoCustomer::MargaretWilson).await;
+    actor.client.sync().sync_now().await.unwrap();
+    // Give the watcher time to connect to the stream before the change.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    actor
+        .client
+        .actions()
+        .mark_alert_read("en-alert-large")
+        .await
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let view = watcher.client.view().current(today()).await.unwrap();
+        if view.unread_alerts.is_empty() {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the watcher never pulled the change"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    drop(_watching);
+    bank.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_expired_session_logs_in_again() {
+    let bank = bank_with(BankConfig {
+        session_ttl: Duration::from_millis(800),
+        ..BankConfig::default()
+    })
+    .await;
+    let wang = registered(&bank, DemoCustomer::WangXiuying).await;
+    wang.client.sync().sync_now().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    wang.client.sync().sync_now().await.unwrap();
+    let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM session")
+        .fetch_one(&bank.bank.db.pool)
+        .await
+        .unwrap();
+    assert!(sessions >= 2, "{sessions}");
+    bank.shutdown().await;
+}
+
+#[tokio::test]
+async fn replays_get_the_same_answer_and_reused_keys_are_refused() {
+    let bank = bank_with(BankConfig::default()).await;
+    let wang = registered(&bank, DemoCustomer::WangXiuying).await;
+    wang.client.sync().sync_now().await.unwrap();
+    // A raw session for hand-made requests.
+    let http = reqwest::Client::new();
+    let token = login_token(&bank, &http).await;
+    let lock = |key: &str| {
+        http.post(format!("{}/v1/cards/zh-card-credit/lock", bank.url()))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", key)
+            .body("{}")
+            .send()
+    };
+    let first = lock("replay-key-1").await.unwrap().text().await.unwrap();
+    let second = lock("replay-key-1").await.unwrap().text().await.unwrap();
+    assert_eq!(first, second, "a replay gets the stored answer");
+    let alerts = server_count(&bank, "demo-zh", "alert").await;
+    assert_eq!(alerts, 2, "one lock alert, not two");
+
+    let prefs = |key: &str, rate: u32| {
+        http.put(format!("{}/v1/preferences", bank.url()))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", key)
+            .body(format!(
+                r#"{{"locale":"zh-CN","speech_rate":{rate},"elderly_mode":true}}"#
+            ))
+            .send()
+    };
+    assert_eq!(prefs("pref-key", 90).await.unwrap().status(), 200);
+    let reused = prefs("pref-key", 120).await.unwrap();
+    assert_eq!(reused.status(), 422);
+    assert!(
+        reused
+            .text()
+            .await
+            .unwrap()
+            .contains("idempotency_key_reused")
+    );
+    let too_long = prefs(&"k".repeat(41), 90).await.unwrap();
+    assert_eq!(too_long.status(), 400);
+    let missing = http
+        .post(format!("{}/v1/cards/zh-card-credit/lock", bank.url()))
+        .bearer_auth(&token)
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 400);
+    bank.shutdown().await;
+}
+
+async fn login_token(bank: &RunningBank, http: &reqwest::Client) -> String {
+    use base64::Engine;
+    let (signer, _) = SoftwareSigner::generate().unwrap();
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let register: serde_json::Value = http
+        .post(format!("{}/v1/devices", bank.url()))
+        .json(
+            &serde_json::json!({"customer_id": "demo-zh", "enrollment_code": "246810",
+            "public_key": b64.encode(signer.public_key().unwrap()), "device_name": "raw"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let device = register["device_id"].as_str().unwrap().to_owned();
+    let challenge: serde_json::Value = http
+        .post(format!("{}/v1/sessions/challenge", bank.url()))
+        .json(&serde_json::json!({"device_id": device}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let challenge = challenge["challenge"].as_str().unwrap().to_owned();
+    let signature = signer
+        .sign_login(&tingshuo_core::wire::login_message(&device, &challenge))
+        .unwrap();
+    let session: serde_json::Value = http
+        .post(format!("{}/v1/sessions", bank.url()))
+        .json(&serde_json::json!({"device_id": device, "challenge": challenge, "signature": b64.encode(signature)}))
+        .send().await.unwrap().json().await.unwrap();
+    session["token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_transfer_executes_once_and_limits_hold() {
+    let bank = bank_with(BankConfig::default()).await;
+    let wang = registered(&bank, DemoCustomer::WangXiuying).await;
+    wang.client.sync().sync_now().await.unwrap();
+    let payments = wang.client.payments();
+    let before = available(&wang, "zh-pension").await;
+
+    let draft = payments
+        .prepare_transfer(
+            "zh-pension",
+            "zh-payee-liwei",
+            Money::from_minor(20_000, Currency::CNY),
+        )
+        .await
+        .unwrap();
+    assert_eq!(draft.target_name.reveal(), "李伟");
+    assert_eq!(draft.from_last_four, "6217");
+    let PaymentOutcome::Executed(payment) = payments.confirm(&draft).await.unwrap() else {
+        panic!("expected execution")
+    };
+    assert_eq!(payment.amount_minor, 20_000);
+    assert_eq!(available(&wang, "zh-pension").await, before - 20_000);
+    let attempts = payments.attempts().await.unwrap();
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0].state, "executed");
+
+    // Above the daily limit (50,000 yuan): refused, nothing moves.
+    let big = payments
+        .prepare_transfer(
+            "zh-pension",
+            "zh-payee-liwei",
+            Money::from_minor(5_000_000, Currency::CNY),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        payments.confirm(&big).await.unwrap(),
+        PaymentOutcome::Refused {
+            code: "limit_exceeded".into()
+        }
+    );
+    // More than the balance: refused too.
+    let much = payments
+        .prepare_transfer(
+            "zh-pension",
+            "zh-payee-liwei",
+            Money::from_minor(4_000_000, Currency::CNY),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        payments.confirm(&much).await.unwrap(),
+        PaymentOutcome::Refused {
+            code: "insufficient_funds".into()
+        }
+    );
+    assert_eq!(available(&wang, "zh-pension").await, before - 20_000);
+
+    // A bill payment marks the bill paid.
+    let bill = payments
+        .prepare_bill("zh-pension", "zh-bill-power")
+        .await
+        .unwrap();
+    assert!(matches!(
+        payments.confirm(&bill).await.unwrap(),
+        PaymentOutcome::Executed(_)
+    ));
+    let view = wang.client.view().current(today()).await.unwrap();
+    assert!(
+        view.upcoming_bills
+            .iter()
+            .all(|b| b.bill.item.id != "zh-bill-power")
+    );
+    assert_eq!(server_count(&bank, "demo-zh", "payment").await, 2);
+    bank.shutdown().await;
+}
+
+async fn available(test: &TestClient, account: &str) -> i64 {
+    let view = test.client.view().current(today()).await.unwrap();
+    view.accounts
+        .iter()
+        .find(|a| a.item.id == account)
+        .unwrap()
+        .item
+        .balance
+        .available
+        .reveal()
+        .minor()
+}
+
+#[tokio::test]
+async fn a_risky_transfer_is_held_and_can_be_cancelled_or_executes_after_the_hold() {
+    let bank = bank_with(BankConfig {
+        hold: Duration::from_millis(1500),
+        ..BankConfig::default()
+    })
+    .await;
+    let wang = registered(&bank, DemoCustomer::WangXiuying).await;
+    wang.client.sync().sync_now().await.unwrap();
+    let payments = wang.client.payments();
+    let before = available(&wang, "zh-pension").await;
+    // 10,000 yuan is at the risky threshold.
+    let draft = payments
+        .prepare_transfer(
+            "zh-pension",
+            "zh-payee-zhangli",
+            Money::from_minor(1_000_000, Currency::CNY),
+        )
+        .await
+        .unwrap();
+    let PaymentOutcome::Held(held) = payments.confirm(&draft).await.unwrap() else {
+        panic!("expected a hold")
+    };
+    assert!(held.hold_until.is_some());
+    assert_eq!(available(&wang, "zh-pension").await, before - 1_000_000);
+    let PaymentOutcome::Cancelled(cancelled) = payments.cancel(&held.id).await.unwrap() else {
+        panic!("expected cancel")
+    };
+    assert_eq!(cancelled.status, "cancelled");
+    assert_eq!(
+        available(&wang, "zh-pension").await,
+        before,
+        "the money is back"
+    );
+
+    // Held again, not cancelled: it executes when the hold ends.
+    let PaymentOutcome::Held(held) = payments.confirm(&draft).await.unwrap() else {
+        panic!("expected a hold")
+    };
+    tokio::time::sleep(Duration::from_millis(1700)).await;
+    wang.client.sync().sync_now().await.unwrap();
+    let executed = wang.client.view().payments().await.unwrap();
+    let payment = executed.iter().find(|p| p.item.id == held.id).unwrap();
+    assert_eq!(payment.item.status, "executed");
+    assert_eq!(
+        payments.cancel(&held.id).await.unwrap(),
+        PaymentOutcome::Refused {
+            code: "not_cancellable".into()
+        }
+    );
+    bank.shutdown().await;
+}
+
+/// A signer whose step-up the customer declines.
+struct DecliningSigner(SoftwareSigner);
+
+impl DeviceSigner for DecliningSigner {
+    fn public_key(&self) -> Result<Vec<u8>, SignerError> {
+        self.0.public_key()
+    }
+    fn sign_login(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
+        self.0.sign_login(message)
+    }
+    fn sign_payment(&self, _: &[u8]) -> Result<Vec<u8>, SignerError> {
+        Err(SignerError::Cancelled)
+    }
+}
+
+/// A signer that signs payments with a key the bank does not know.
+struct WrongKeySigner(SoftwareSigner, SoftwareSigner);
+
+impl DeviceSigner for WrongKeySigner {
+    fn public_key(&self) -> Result<Vec<u8>, SignerError> {
+        self.0.public_key()
+    }
+    fn sign_login(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
+        self.0.sign_login(message)
+    }
+    fn sign_payment(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
+        self.1.sign_payment(message)
+    }
+}
+
+#[tokio::test]
+async fn no_step_up_no_payment() {
+    let bank = bank_with(BankConfig::default()).await;
+    for signer in [
+        Arc::new(DecliningSigner(SoftwareSigner::generate().unwrap().0)) as Arc<dyn DeviceSigner>,
+        Arc::new(WrongKeySigner(
+            SoftwareSigner::generate().unwrap().0,
+            SoftwareSigner::generate().unwrap().0,
+        )),
+    ] {
+        let test = client_for(&bank.url(), signer, 500).await;
+        let customer = DemoCustomer::MargaretWilson;
+        test.client
+            .sync()
+            .register_device(
+                customer.id(),
+                OneTimeCode::new(customer.enrollment_code().into()),
+                "p",
+            )
+            .await
+            .unwrap();
+        test.client.sync().sync_now().await.unwrap();
+        let draft = test
+            .client
+            .payments()
+            .prepare_transfer(
+                "en-checking",
+                "en-payee-maria",
+                Money::from_minor(5_000, Currency::USD),
+            )
+            .await
+            .unwrap();
+        match test.client.payments().confirm(&draft).await {
+            Err(PaymentError::StepUpCancelled) => {}
+            Ok(PaymentOutcome::Refused { code }) => assert_eq!(code, "step_up_failed"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(server_count(&bank, "demo-en", "payment").await, 0);
+    bank.shutdown().await;
+}
+
+#[tokio::test]
+async fn offline_safety_actions_queue_and_go_first_payments_refuse() {
+    // Reserve a port, leave it closed: the bank is unreachable.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let (signer, pkcs8) = SoftwareSigner::generate().unwrap();
+    let wang = client_for(&url, Arc::new(signer), 500).await;
+    // Seed the device as registered and the cache as synced earlier.
+    let bank = bank_with(BankConfig::default()).await;
+    let online = {
+        let (signer, _) = (SoftwareSigner::from_pkcs8(&pkcs8).unwrap(), ());
+        let test = client_for(&bank.url(), Arc::new(signer), 500).await;
+        let customer = DemoCustomer::WangXiuying;
+        test.client
+            .sync()
+            .register_device(
+                customer.id(),
+                OneTimeCode::new(customer.enrollment_code().into()),
+                "p",
+            )
+            .await
+            .unwrap();
+        test.client.sync().sync_now().await.unwrap();
+        test
+    };
+    let device = online
+        .client
+        .store()
+        .sync_value("device_id")
+        .await
+        .unwrap()
+        .unwrap();
+    let snapshot = DemoCustomer::WangXiuying.snapshot(Utc::now());
+    wang.client.store().save_snapshot(&snapshot).await.unwrap();
+    wang.client
+        .store()
+        .set_sync_value("device_id", &device)
+        .await
+        .unwrap();
+
+    // Offline: queue a non-urgent action, then a safety action.
+    wang.client
+        .actions()
+        .mark_alert_read("zh-alert-bill")
+        .await
+        .unwrap();
+    wang.client
+        .actions()
+        .lock_card("zh-card-credit")
+        .await
+        .unwrap();
+    let status = wang.client.sync().status();
+    assert_eq!(status.connectivity, Connectivity::Offline);
+    assert_eq!(status.pending_requests, 2);
+    let view = wang.client.view().current(today()).await.unwrap();
+    let card = view
+        .cards
+        .iter()
+        .find(|c| c.item.id == "zh-card-credit")
+        .unwrap();
+    assert_eq!(
+        (card.item.status, card.source),
+        (CardStatus::Locked, Source::Device),
+        "local echo, pending"
+    );
+    assert!(view.has_unconfirmed_local_changes);
+    // Payments are never queued offline.
+    let draft = wang
+        .client
+        .payments()
+        .prepare_transfer(
+            "zh-pension",
+            "zh-payee-liwei",
+            Money::from_minor(100, Currency::CNY),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        wang.client.payments().confirm(&draft).await,
+        Err(PaymentError::Offline)
+    ));
+    assert!(wang.client.payments().attempts().await.unwrap().is_empty());
+
+    // The bank comes back on that port.
+    let running = bank
+        .bank
+        .clone()
+        .serve(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
+        .await
+        .unwrap();
+    // Backoff may delay the first retry; a few rounds at most.
+    for _ in 0..50 {
+        if wang
+            .client
+            .sync()
+            .sync_now()
+            .await
+            .is_ok_and(|r| r.complete)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let history = wang.client.sync().outbox().await.unwrap();
+    assert!(history.iter().all(|e| e.state == "acked"), "{history:?}");
+    // The safety action was delivered first: its alert is older than the read mark's version.
+    let order: Vec<(String,)> = sqlx::query_as(
+        "SELECT key FROM idempotency WHERE customer_id = 'demo-zh' ORDER BY created_at, rowid",
+    )
+    .fetch_all(&bank.bank.db.pool)
+    .await
+    .unwrap();
+    let lock_key = &history
+        .iter()
+        .find(|e| e.item.kind == "lock_card")
+        .unwrap()
+        .item
+        .idempotency_key;
+    let read_key = &history
+        .iter()
+        .find(|e| e.item.kind == "mark_alert_read")
+        .unwrap()
+        .item
+        .idempotency_key;
+    let position = |key: &String| order.iter().position(|(k,)| k == key).unwrap();
+    assert!(position(lock_key) < position(read_key));
+    let view = wang.client.view().current(today()).await.unwrap();
+    let card = view
+        .cards
+        .iter()
+        .find(|c| c.item.id == "zh-card-credit")
+        .unwrap();
+    assert_eq!(
+        (card.item.status, card.source),
+        (CardStatus::Locked, Source::Bank)
+    );
+    drop(online);
+    running.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_refused_request_fails_with_its_reason_and_undoes_its_echo() {
+    let bank = bank_with(BankConfig::default()).await;
+    let wang = registered(&bank, DemoCustomer::WangXiuying).await;
+    wang.client.sync().sync_now().await.unwrap();
+    wang.client
+        .actions()
+        .lock_card("no-such-card")
+        .await
+        .unwrap();
+    let history = wang.client.sync().outbox().await.unwrap();
+    let failed = history
+        .iter()
+        .find(|e| e.item.target_id == "no-such-card")
+        .unwrap();
+    assert_eq!(failed.state, "failed");
+    assert_eq!(failed.item.last_error.as_deref(), Some("not_found"));
+    assert_eq!(wang.client.sync().status().failed_requests, 1);
+    bank.shutdown().await;
+}
