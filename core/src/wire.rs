@@ -426,7 +426,7 @@ pub fn describe_json_error(error: &serde_json::Error) -> String {
             text.to_owned()
         }
     };
-    if message.starts_with("invalid") {
+    if message.starts_with("invalid") && message.contains(", expected") {
         let what = message.split(':').next().unwrap_or("invalid value");
         let expected = message
             .find(", expected")
