@@ -1,5 +1,7 @@
-//! The desktop's key store: the key-encryption key in a file that only its owner can read.
-//! On phones the app implements [`KeyStore`] with Android Keystore or the iOS Keychain.
+//! The desktop's host capabilities: the key-encryption key and the device signing key, each
+//! in a file only its owner can read. On phones the app implements [`KeyStore`] with Android
+//! Keystore or the iOS Keychain, and [`DeviceSigner`] with a hardware-backed key that asks
+//! for PIN or biometric.
 
 use std::fmt;
 use std::fs::{self, OpenOptions};
@@ -7,11 +9,93 @@ use std::io::{ErrorKind, Read, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use tingshuo_core::crypto::{generate_key, unwrap_with_key, wrap_with_key};
+use tingshuo_core::crypto::{
+    DeviceSigner, SignerError, SoftwareSigner, generate_key, unwrap_with_key, wrap_with_key,
+};
 use tingshuo_core::{KeyStore, KeyStoreError};
 use zeroize::Zeroizing;
 
 const KEY_LEN: usize = 32;
+
+/// Why a private file could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrivateFileError {
+    Missing,
+    Unusable(String),
+}
+
+/// Reads a file that must be readable by its owner only.
+pub fn read_private_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, PrivateFileError> {
+    let mut file = match fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Err(PrivateFileError::Missing),
+        Err(e) => {
+            return Err(PrivateFileError::Unusable(format!(
+                "cannot open {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    let mode = file
+        .metadata()
+        .map_err(|e| PrivateFileError::Unusable(format!("cannot read metadata: {e}")))?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        return Err(PrivateFileError::Unusable(format!(
+            "{} is readable by others (mode {:o}); refusing to use it",
+            path.display(),
+            mode & 0o777
+        )));
+    }
+    let mut bytes = Zeroizing::new(Vec::new());
+    file.read_to_end(&mut bytes)
+        .map_err(|e| PrivateFileError::Unusable(format!("cannot read {}: {e}", path.display())))?;
+    Ok(bytes)
+}
+
+/// Creates a 0600 file in a 0700 directory, atomically: it appears whole or not at all, so a
+/// crash mid-write never leaves a truncated key. Never replaces an existing file (a key
+/// another process created first wins); returns `false` then.
+pub fn create_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+    let temporary = path.with_extension(format!("tmp-{}", std::process::id()));
+    let _ = fs::remove_file(&temporary);
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&temporary)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    let linked = fs::hard_link(&temporary, path);
+    fs::remove_file(&temporary)?;
+    match linked {
+        Ok(()) => {
+            fs::File::open(dir)?.sync_all()?;
+            Ok(true)
+        }
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Overwrites and deletes a private file; a missing file is already deleted.
+pub fn destroy_private_file(path: &Path) -> std::io::Result<()> {
+    if let Ok(metadata) = fs::metadata(path) {
+        // Overwrite before unlinking, so the key does not linger in the file's blocks.
+        let zeros = vec![0_u8; usize::try_from(metadata.len()).unwrap_or(KEY_LEN)];
+        let _ = fs::write(path, zeros);
+    }
+    match fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}
 
 /// A key-encryption key kept in a 0600 file inside a 0700 directory.
 pub struct FileKeyStore {
@@ -36,65 +120,35 @@ impl FileKeyStore {
     }
 
     fn read_key(&self) -> Result<Zeroizing<Vec<u8>>, KeyStoreError> {
-        let mut file = match fs::File::open(&self.path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == ErrorKind::NotFound => {
-                return Err(KeyStoreError::Unavailable("key file not found".into()));
-            }
-            Err(e) => return Err(KeyStoreError::Failed(format!("cannot open key file: {e}"))),
-        };
-        let mode = file
-            .metadata()
-            .map_err(|e| KeyStoreError::Failed(format!("cannot read key file metadata: {e}")))?
-            .permissions()
-            .mode();
-        if mode & 0o077 != 0 {
-            return Err(KeyStoreError::Failed(format!(
-                "key file {} is readable by others (mode {:o}); refusing to use it",
-                self.path.display(),
-                mode & 0o777
-            )));
-        }
-        let mut key = Zeroizing::new(Vec::with_capacity(KEY_LEN));
-        file.read_to_end(&mut key)
-            .map_err(|e| KeyStoreError::Failed(format!("cannot read key file: {e}")))?;
-        if key.len() != KEY_LEN {
-            return Err(KeyStoreError::Failed(
+        match read_private_file(&self.path) {
+            Ok(key) if key.len() == KEY_LEN => Ok(key),
+            Ok(_) => Err(KeyStoreError::Failed(
                 "key file has the wrong length".into(),
-            ));
+            )),
+            Err(PrivateFileError::Missing) => {
+                Err(KeyStoreError::Unavailable("key file not found".into()))
+            }
+            Err(PrivateFileError::Unusable(why)) => Err(KeyStoreError::Failed(why)),
         }
-        Ok(key)
     }
 
-    fn create_key(&self) -> Result<Zeroizing<Vec<u8>>, KeyStoreError> {
-        if let Some(dir) = self.path.parent() {
-            fs::create_dir_all(dir)
-                .and_then(|()| fs::set_permissions(dir, fs::Permissions::from_mode(0o700)))
-                .map_err(|e| KeyStoreError::Failed(format!("cannot create key directory: {e}")))?;
+    fn read_or_create_key(&self) -> Result<Zeroizing<Vec<u8>>, KeyStoreError> {
+        match self.read_key() {
+            Err(KeyStoreError::Unavailable(_)) => {
+                let key = generate_key().map_err(|e| KeyStoreError::Failed(e.to_string()))?;
+                create_private_file(&self.path, &key)
+                    .map_err(|e| KeyStoreError::Failed(format!("cannot create key file: {e}")))?;
+                // Whoever created the file first, its key is the key.
+                self.read_key()
+            }
+            other => other,
         }
-        let key = generate_key().map_err(|e| KeyStoreError::Failed(e.to_string()))?;
-        // create_new: never overwrite a key another process created first.
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&self.path)
-            .map_err(|e| KeyStoreError::Failed(format!("cannot create key file: {e}")))?;
-        file.write_all(&key)
-            .and_then(|()| file.sync_all())
-            .map_err(|e| KeyStoreError::Failed(format!("cannot write key file: {e}")))?;
-        Ok(key)
     }
 }
 
 impl KeyStore for FileKeyStore {
     fn wrap(&self, data_key: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
-        let kek = match self.read_key() {
-            Ok(kek) => kek,
-            Err(KeyStoreError::Unavailable(_)) => self.create_key()?,
-            Err(e) => return Err(e),
-        };
-        wrap_with_key(&kek, data_key)
+        wrap_with_key(&self.read_or_create_key()?, data_key)
     }
 
     fn unwrap(&self, wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyStoreError> {
@@ -102,18 +156,48 @@ impl KeyStore for FileKeyStore {
     }
 
     fn delete(&self) -> Result<(), KeyStoreError> {
-        if let Ok(metadata) = fs::metadata(&self.path) {
-            // Overwrite before unlinking, so the key does not linger in the file's blocks.
-            let zeros = vec![0_u8; usize::try_from(metadata.len()).unwrap_or(KEY_LEN)];
-            let _ = fs::write(&self.path, zeros);
-        }
-        match fs::remove_file(&self.path) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(KeyStoreError::Failed(format!(
-                "cannot delete key file: {e}"
-            ))),
-        }
+        destroy_private_file(&self.path)
+            .map_err(|e| KeyStoreError::Failed(format!("cannot delete key file: {e}")))
+    }
+}
+
+/// The device's Ed25519 signing key in a 0600 file (PKCS#8). The desktop has no PIN pad, so
+/// its step-up always succeeds; a phone's signer asks the customer.
+#[derive(Debug)]
+pub struct FileDeviceSigner {
+    signer: SoftwareSigner,
+}
+
+impl FileDeviceSigner {
+    /// Loads the key, creating it on first use.
+    pub fn open_or_create(path: &Path) -> Result<FileDeviceSigner, SignerError> {
+        let unusable = |why: String| SignerError::Failed(why);
+        let pkcs8 = match read_private_file(path) {
+            Ok(bytes) => bytes,
+            Err(PrivateFileError::Missing) => {
+                let (_, pkcs8) = SoftwareSigner::generate().map_err(|e| unusable(e.to_string()))?;
+                create_private_file(path, &pkcs8)
+                    .map_err(|e| unusable(format!("cannot create device key: {e}")))?;
+                read_private_file(path).map_err(|_| unusable("device key vanished".into()))?
+            }
+            Err(PrivateFileError::Unusable(why)) => return Err(unusable(why)),
+        };
+        let signer = SoftwareSigner::from_pkcs8(&pkcs8).map_err(|e| unusable(e.to_string()))?;
+        Ok(FileDeviceSigner { signer })
+    }
+}
+
+impl DeviceSigner for FileDeviceSigner {
+    fn public_key(&self) -> Result<Vec<u8>, SignerError> {
+        self.signer.public_key()
+    }
+
+    fn sign_login(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
+        self.signer.sign_login(message)
+    }
+
+    fn sign_payment(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
+        self.signer.sign_payment(message)
     }
 }
 
@@ -134,6 +218,8 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(dir_mode & 0o777, 0o700);
+        let left: Vec<_> = fs::read_dir(dir.path().join("keys")).unwrap().collect();
+        assert_eq!(left.len(), 1, "no temporary file is left behind");
 
         fs::set_permissions(store.path(), fs::Permissions::from_mode(0o644)).unwrap();
         assert!(matches!(
@@ -155,18 +241,30 @@ mod tests {
     fn a_damaged_key_file_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("short.key");
-        OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&path)
-            .unwrap()
-            .write_all(b"short")
-            .unwrap();
+        assert!(create_private_file(&path, b"short").unwrap());
         let store = FileKeyStore::new(&path);
         assert!(matches!(
             store.unwrap(&[0; 40]),
             Err(KeyStoreError::Failed(_))
         ));
+    }
+
+    #[test]
+    fn an_existing_file_is_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k");
+        assert!(create_private_file(&path, b"first").unwrap());
+        assert!(!create_private_file(&path, b"second").unwrap());
+        assert_eq!(read_private_file(&path).unwrap().as_slice(), b"first");
+    }
+
+    #[test]
+    fn the_device_key_persists() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("device.pk8");
+        let first = FileDeviceSigner::open_or_create(&path).unwrap();
+        let again = FileDeviceSigner::open_or_create(&path).unwrap();
+        assert_eq!(first.public_key().unwrap(), again.public_key().unwrap());
+        assert_eq!(first.public_key().unwrap().len(), 32);
     }
 }

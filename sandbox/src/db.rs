@@ -2,12 +2,13 @@
 //! taken from one counter, so "changes since a cursor" is a range scan.
 
 use std::path::Path;
-use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::{Sqlite, Transaction};
 use tingshuo_core::model::CustomerSnapshot;
 use tingshuo_core::wire::{
@@ -75,32 +76,44 @@ CREATE TABLE IF NOT EXISTS payment (
 #[derive(Debug, Clone)]
 pub struct BankDb {
     pub pool: SqlitePool,
+    /// For a throwaway bank: the directory its file lives in, removed with the bank.
+    _scratch: Option<std::sync::Arc<tempfile::TempDir>>,
 }
 
 pub type Tx<'a> = Transaction<'a, Sqlite>;
 
 impl BankDb {
+    /// Opens the bank's database file; without a path, a throwaway file in a temporary
+    /// directory. (Not `:memory:`: a pooled connection dropped by a cancelled request would
+    /// take an in-memory database with it.)
     pub async fn open(path: Option<&Path>) -> Result<BankDb, sqlx::Error> {
-        let (options, connections) = match path {
-            Some(path) => (
-                SqliteConnectOptions::new()
-                    .filename(path)
-                    .create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal),
-                4,
-            ),
-            // One connection: each in-memory connection would be a database of its own.
-            None => (SqliteConnectOptions::from_str("sqlite::memory:")?, 1),
+        let scratch = match path {
+            Some(_) => None,
+            None => Some(std::sync::Arc::new(
+                tempfile::tempdir().map_err(sqlx::Error::Io)?,
+            )),
         };
+        let file = match (path, &scratch) {
+            (Some(path), _) => path.to_owned(),
+            (None, Some(dir)) => dir.path().join("bank.db"),
+            (None, None) => return Err(sqlx::Error::Configuration("no database path".into())),
+        };
+        let options = SqliteConnectOptions::new()
+            .filename(file)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(std::time::Duration::from_secs(10))
+            .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
-            .max_connections(connections)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(options.foreign_keys(true))
+            .max_connections(4)
+            .connect_with(options)
             .await?;
         sqlx::raw_sql(SCHEMA).execute(&pool).await?;
-        Ok(BankDb { pool })
+        Ok(BankDb {
+            pool,
+            _scratch: scratch,
+        })
     }
 
     /// Loads a customer's whole snapshot into the bank, as its core system would hold it.
