@@ -3,6 +3,8 @@
 
 pub mod keystore;
 
+use std::sync::Arc;
+
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, Utc};
@@ -11,13 +13,18 @@ use tingshuo_core::store::{LoadViewError, OpenOutcome};
 use tingshuo_core::view::ViewError;
 use tingshuo_core::{Form, Locale, Localizer, Store, StoreError};
 
-use crate::keystore::FileKeyStore;
+use tingshuo_core::classify::OneTimeCode;
+use tingshuo_core::sync::SyncConfig;
+use tingshuo_core::{Client, ClientConfig};
 
-/// Where a customer's store and key live under the data directory.
+use crate::keystore::{FileDeviceSigner, FileKeyStore};
+
+/// Where a customer's store and keys live under the data directory.
 #[derive(Debug, Clone)]
 pub struct CustomerPaths {
     pub database: PathBuf,
     pub key: PathBuf,
+    pub device_key: PathBuf,
 }
 
 impl CustomerPaths {
@@ -25,6 +32,7 @@ impl CustomerPaths {
         CustomerPaths {
             database: data_dir.join(format!("{customer_id}.db")),
             key: data_dir.join("keys").join(format!("{customer_id}.key")),
+            device_key: data_dir.join("keys").join(format!("{customer_id}.device")),
         }
     }
 
@@ -56,6 +64,49 @@ pub async fn open_store(paths: &CustomerPaths) -> Result<(Store, OpenOutcome), S
         Ok(()) => Ok((store, outcome)),
         Err(damage) => store.rebuild_after(&key_store, damage).await,
     }
+}
+
+/// Opens a customer's client against a bank, registering this device on first use with the
+/// customer's enrollment code, then syncs once. A bank that cannot be reached is not an
+/// error: the view then comes from the local store, with its age.
+pub async fn open_client(
+    paths: &CustomerPaths,
+    bank_url: &str,
+    customer_id: &str,
+    enrollment_code: Option<&str>,
+) -> Result<(Client, OpenOutcome), HarnessError> {
+    if let Some(dir) = paths.database.parent() {
+        std::fs::create_dir_all(dir).map_err(StoreError::from)?;
+    }
+    let signer = Arc::new(
+        FileDeviceSigner::open_or_create(&paths.device_key)
+            .map_err(|e| HarnessError::Usage(format!("device key: {e}")))?,
+    );
+    let config = ClientConfig {
+        store_path: paths.database.clone(),
+        bank_url: bank_url.to_owned(),
+        sync: SyncConfig::default(),
+    };
+    let (client, outcome) = Client::open(config, &paths.key_store(), signer).await?;
+    if !client.sync().is_registered().await? {
+        let code = enrollment_code.ok_or_else(|| {
+            HarnessError::Usage(format!(
+                "{customer_id} is not registered on this device: give --enrollment-code"
+            ))
+        })?;
+        client
+            .sync()
+            .register_device(
+                customer_id,
+                OneTimeCode::new(code.to_owned()),
+                "Tingshuo desktop harness",
+            )
+            .await?;
+    }
+    if let Err(error) = client.sync().sync_now().await {
+        tracing::warn!(%error, "sync failed; showing the local store");
+    }
+    Ok((client, outcome))
 }
 
 /// The lines of a customer's view in one form: the view itself, or a line saying there is
@@ -109,6 +160,8 @@ pub enum HarnessError {
     LoadView(#[from] LoadViewError),
     #[error(transparent)]
     L10n(#[from] tingshuo_core::l10n::L10nError),
+    #[error(transparent)]
+    Client(#[from] tingshuo_core::ClientError),
     #[error("{0}")]
     Usage(String),
 }

@@ -1,6 +1,7 @@
 //! `tingshuo`: the desktop harness for accessibility testers and developers.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -8,9 +9,10 @@ use chrono::{DateTime, FixedOffset, Local, Offset, Utc};
 use clap::{Parser, Subcommand};
 use tingshuo_core::{Form, Locale, Localizer};
 use tingshuo_desktop::{
-    CustomerPaths, HarnessError, default_data_dir, open_store, presentation, view_text,
+    CustomerPaths, HarnessError, default_data_dir, open_client, open_store, presentation, view_text,
 };
 use tingshuo_sandbox::seed::DemoCustomer;
+use tingshuo_sandbox::{Bank, BankConfig, start_demo_bank};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -31,7 +33,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Print the unified view of a customer from the local store, one plain line per fact
+    /// Print the unified view of a customer, one plain line per fact
     View {
         /// zh-CN or en-US
         #[arg(long, default_value = "zh-CN")]
@@ -39,6 +41,13 @@ enum Command {
         /// Customer id [default: the demo customer of the locale]
         #[arg(long)]
         customer: Option<String>,
+        /// Sync with this bank first (e.g. http://127.0.0.1:8080); without it, the local store
+        #[arg(long)]
+        bank: Option<String>,
+        /// The customer's enrollment code, to register this device on first use
+        /// [default for demo customers: their demo code]
+        #[arg(long)]
+        enrollment_code: Option<String>,
         /// Print the speech form (amounts and card endings in words) instead of the display form
         #[arg(long)]
         speech: bool,
@@ -46,16 +55,34 @@ enum Command {
         #[arg(long, value_parser = parse_offset, allow_hyphen_values = true)]
         utc_offset: Option<FixedOffset>,
     },
-    /// Seed both demo customers into their stores and print their views
+    /// Start the reference bank in-process, register this device for both demo customers,
+    /// sync them and print their views
     Demo {
         /// Also print the speech form of each line
         #[arg(long)]
         speech: bool,
     },
-    /// Log a customer out: delete the local store and its key
+    /// The reference bank
+    Sandbox {
+        #[command(subcommand)]
+        command: SandboxCommand,
+    },
+    /// Log a customer out: delete the local store and its keys
     Logout {
         #[arg(long)]
         customer: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SandboxCommand {
+    /// Serve the reference bank with the demo customers on loopback until interrupted
+    Serve {
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Keep the bank's data in this SQLite file [default: a temporary one]
+        #[arg(long)]
+        database: Option<PathBuf>,
     },
 }
 
@@ -70,7 +97,7 @@ fn parse_offset(text: &str) -> Result<FixedOffset, String> {
         .map_err(|e| format!("expected an offset such as +08:00: {e}"))
 }
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -98,40 +125,58 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
         Command::View {
             locale,
             customer,
+            bank,
+            enrollment_code,
             speech,
             utc_offset,
         } => {
             let locale = Locale::parse(&locale)?;
             let customer_id =
                 customer.unwrap_or_else(|| DemoCustomer::for_locale(locale).id().to_owned());
+            let code = enrollment_code.or_else(|| {
+                DemoCustomer::parse(&customer_id).map(|c| c.enrollment_code().to_owned())
+            });
             let offset = utc_offset.unwrap_or_else(|| Local::now().offset().fix());
             let paths = CustomerPaths::new(&data_dir, &customer_id);
-            let (store, outcome) = open_store(&paths).await?;
             let form = if speech { Form::Speech } else { Form::Display };
-            let lines = view_text(
-                &store,
-                &outcome,
-                &l10n,
-                &presentation(locale, now, offset),
-                form,
-            )
-            .await;
-            store.close().await;
-            for line in lines? {
+            let at = presentation(locale, now, offset);
+            let lines = match bank {
+                Some(url) => {
+                    let (client, outcome) =
+                        open_client(&paths, &url, &customer_id, code.as_deref()).await?;
+                    view_text(client.store(), &outcome, &l10n, &at, form).await?
+                }
+                None => {
+                    let (store, outcome) = open_store(&paths).await?;
+                    let lines = view_text(&store, &outcome, &l10n, &at, form).await;
+                    store.close().await;
+                    lines?
+                }
+            };
+            for line in lines {
                 println!("{line}");
             }
         }
         Command::Demo { speech } => {
+            let bank = start_demo_bank(BankConfig::default(), now)
+                .await
+                .map_err(|e| HarnessError::Usage(format!("reference bank: {e}")))?;
+            println!("Reference bank serving on {} (loopback)\n", bank.url());
             for customer in DemoCustomer::ALL {
                 let paths = CustomerPaths::new(&data_dir, customer.id());
-                let (store, outcome) = open_store(&paths).await?;
-                store.save_snapshot(&customer.snapshot(now)).await?;
+                let (client, outcome) = open_client(
+                    &paths,
+                    &bank.url(),
+                    customer.id(),
+                    Some(customer.enrollment_code()),
+                )
+                .await?;
                 let at = presentation(customer.locale(), now, customer.home_offset());
-                let display = view_text(&store, &outcome, &l10n, &at, Form::Display).await;
-                let spoken = view_text(&store, &outcome, &l10n, &at, Form::Speech).await;
-                store.close().await;
+                let display =
+                    view_text(client.store(), &outcome, &l10n, &at, Form::Display).await?;
+                let spoken = view_text(client.store(), &outcome, &l10n, &at, Form::Speech).await?;
                 println!("== {} ({}) ==", customer.id(), customer.locale());
-                for (shown, said) in display?.iter().zip(spoken?) {
+                for (shown, said) in display.iter().zip(spoken) {
                     println!("{shown}");
                     if speech {
                         println!("  (spoken) {said}");
@@ -139,15 +184,49 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                 }
                 println!();
             }
+            bank.shutdown().await;
             println!(
-                "Stores are in {dir}. Try: tingshuo --data-dir {dir} view --locale en-US --speech",
+                "Stores are in {dir}. Offline, from the store: tingshuo --data-dir {dir} view --locale en-US --speech",
                 dir = data_dir.display()
             );
+        }
+        Command::Sandbox {
+            command: SandboxCommand::Serve { port, database },
+        } => {
+            let bank = Bank::new(BankConfig {
+                database,
+                ..BankConfig::default()
+            })
+            .await
+            .map_err(|e| HarnessError::Usage(format!("reference bank: {e}")))?;
+            for customer in DemoCustomer::ALL {
+                bank.db
+                    .seed(&customer.snapshot(now), customer.enrollment_code())
+                    .await
+                    .map_err(|e| HarnessError::Usage(format!("seeding: {e}")))?;
+            }
+            let running = bank
+                .serve(SocketAddr::from(([127, 0, 0, 1], port)))
+                .await
+                .map_err(|e| HarnessError::Usage(format!("cannot serve on port {port}: {e}")))?;
+            println!("Reference bank serving on {}", running.url());
+            for customer in DemoCustomer::ALL {
+                println!(
+                    "  {} enrollment code {}",
+                    customer.id(),
+                    customer.enrollment_code()
+                );
+            }
+            println!("Try: tingshuo view --locale zh-CN --bank {}", running.url());
+            let _ = tokio::signal::ctrl_c().await;
+            running.shutdown().await;
         }
         Command::Logout { customer } => {
             let paths = CustomerPaths::new(&data_dir, &customer);
             tingshuo_core::store::wipe_files(&paths.database, &paths.key_store())?;
-            println!("Logged out {customer}: local data and key deleted.");
+            tingshuo_desktop::keystore::destroy_private_file(&paths.device_key)
+                .map_err(|e| HarnessError::Usage(format!("cannot delete the device key: {e}")))?;
+            println!("Logged out {customer}: local data and keys deleted.");
         }
     }
     Ok(())

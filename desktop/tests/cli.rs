@@ -134,3 +134,68 @@ fn a_damaged_store_is_announced_and_rebuilt_then_logout_wipes_it() {
         "other customers are untouched"
     );
 }
+
+#[test]
+fn view_against_a_running_reference_bank() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_tingshuo"))
+        .args(["sandbox", "serve", "--port", &port.to_string()])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("Reference bank serving"), "{first}");
+    let url = format!("http://127.0.0.1:{port}");
+
+    let zh = stdout(&tingshuo(
+        dir.path(),
+        &[
+            "view",
+            "--locale",
+            "zh-CN",
+            "--bank",
+            &url,
+            "--utc-offset",
+            "+08:00",
+        ],
+    ));
+    assert!(
+        zh.contains("养老金账户，尾号6217") && zh.contains("朝阳支行预约"),
+        "{zh}"
+    );
+    // Registered once: the next run reuses the device and its key.
+    let again = stdout(&tingshuo(
+        dir.path(),
+        &["view", "--locale", "zh-CN", "--bank", &url],
+    ));
+    assert!(again.contains("尾号6217"));
+    assert!(dir.path().join("keys/demo-zh.device").exists());
+
+    // A customer the harness has no code for is a clear usage error.
+    let unknown = tingshuo(
+        dir.path(),
+        &["view", "--customer", "stranger", "--bank", &url],
+    );
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("enrollment-code"));
+
+    server.kill().unwrap();
+    server.wait().unwrap();
+    // The bank is gone: the view still comes from the local store.
+    let offline = stdout(&tingshuo(
+        dir.path(),
+        &["view", "--locale", "zh-CN", "--bank", &url],
+    ));
+    assert!(offline.contains("尾号6217"), "{offline}");
+    stdout(&tingshuo(dir.path(), &["logout", "--customer", "demo-zh"]));
+    assert!(!dir.path().join("keys/demo-zh.device").exists());
+}
