@@ -24,4 +24,4 @@ test: lint
 	$(CARGO) test --workspace --locked
 
 bench: system-packages
-	$(CARGO) bench -p tingshuo-core --bench view
+	$(CARGO) bench -p tingshuo-tests

@@ -2,9 +2,12 @@
 //! Android and iOS apps.
 //!
 //! Layers, from pure to I/O (see `docs/ARCHITECTURE.md`):
-//! * [`money`], [`classify`], [`model`], [`view`], [`l10n`] — pure logic, no I/O;
-//! * [`crypto`] — field encryption and the host key-store trait;
-//! * [`store`] — the encrypted SQLite store.
+//! * [`money`], [`classify`], [`model`], [`view`], [`l10n`], [`wire`] — pure logic, no I/O;
+//! * [`crypto`] — field encryption and the host's key-store and device-signer traits;
+//! * [`store`] — the encrypted SQLite store with its outbox;
+//! * [`sync`] — offline-first sync with the bank, payments;
+//! * [`client`] — the API banks embed: `Client` with `view()`, `sync()`, `actions()`,
+//!   `payments()`.
 //!
 //! Rules kept next to the code: no C3 value is ever stored, logged or spoken; C2 values are
 //! sealed at rest and masked on screen, in speech and in logs; money is integer minor units.

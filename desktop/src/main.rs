@@ -164,6 +164,11 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
             println!("Reference bank serving on {} (loopback)\n", bank.url());
             for customer in DemoCustomer::ALL {
                 let paths = CustomerPaths::new(&data_dir, customer.id());
+                // The demo bank is new each run: so are the demo customers' devices and stores.
+                tingshuo_core::store::wipe_files(&paths.database, &paths.key_store())?;
+                tingshuo_desktop::keystore::destroy_private_file(&paths.device_key).map_err(
+                    |e| HarnessError::Usage(format!("cannot reset the demo device key: {e}")),
+                )?;
                 let (client, outcome) = open_client(
                     &paths,
                     &bank.url(),

@@ -74,3 +74,40 @@ impl Write for LogCapture {
 pub fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+/// Helpers for the benchmarks in `benches/`.
+pub mod bench {
+    use std::time::Duration;
+
+    /// Median, 95th percentile and minimum of a set of timings.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Summary {
+        pub median: Duration,
+        pub p95: Duration,
+        pub min: Duration,
+    }
+
+    pub fn summarize(mut samples: Vec<Duration>) -> Summary {
+        samples.sort();
+        if samples.is_empty() {
+            return Summary {
+                median: Duration::ZERO,
+                p95: Duration::ZERO,
+                min: Duration::ZERO,
+            };
+        }
+        let last = samples.len() - 1;
+        let at = |percent: usize| samples[(last * percent + 50) / 100];
+        Summary {
+            median: at(50),
+            p95: at(95),
+            min: samples[0],
+        }
+    }
+
+    /// Milliseconds with two decimals.
+    pub fn ms(duration: Duration) -> String {
+        let micros = duration.as_micros();
+        format!("{}.{:02}", micros / 1000, (micros % 1000) / 10)
+    }
+}

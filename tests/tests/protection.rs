@@ -95,11 +95,9 @@ async fn no_c2_value_reaches_the_database_bytes_or_any_log_line() {
     let view = store.load_view(test_now().date_naive()).await.unwrap();
     tracing::debug!(?view, "and a whole view");
     store.verify().await.unwrap();
-    let mut duplicate = snapshot.clone();
-    duplicate
-        .transactions
-        .push(duplicate.transactions[0].clone());
-    let error = store.save_snapshot(&duplicate).await.unwrap_err();
+    let mut orphan = snapshot.clone();
+    orphan.transactions[0].account_id = "no-such-account".into();
+    let error = store.save_snapshot(&orphan).await.unwrap_err();
     tracing::error!(%error, ?error, "a failed save");
     let files_open = database_files(&path);
     assert!(

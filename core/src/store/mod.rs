@@ -7,14 +7,17 @@
 //!
 //! # Corruption policy
 //! The cached view is a copy of the bank's data and can always be fetched again; what the
-//! customer asked for (consent records now, the outbox of unsent requests later) cannot.
+//! customer asked for (consent records, the outbox of unsent requests, payment attempts)
+//! cannot.
 //! * A file that is not a database, is damaged, has an undecryptable data key or holds rows
 //!   that fail authentication is reported as a [`StoreError`] that says so — never a panic.
 //! * [`Store::open_or_rebuild`] then applies the policy: the damaged file is moved aside
 //!   (quarantined, never deleted) and a fresh store is created; the returned [`OpenOutcome`]
 //!   says a rebuild happened and why, so the app tells the customer and resyncs. User-intent
-//!   tables are copied into the new store when the old one can still be read; when it cannot,
-//!   the outcome says so and the quarantined file stays for support to recover.
+//!   tables are copied into the new store (by `ATTACH`) when the old one can still be read;
+//!   sealed columns cannot follow (the data key is new), but a payment attempt keeps its
+//!   idempotency key, so its outcome is still reconciled with the bank. When the old file
+//!   cannot be read, the outcome says so and the quarantined file stays for support.
 //! * A database written by a newer app version is refused ([`StoreError::NewerSchema`]),
 //!   never downgraded or rebuilt.
 //! * Logout ([`Store::wipe`]) deletes the database, its WAL, journal and quarantined copies,

@@ -49,6 +49,14 @@ impl NetError {
         )
     }
 
+    /// The bank did not accept this device's session: the request itself was not judged.
+    pub fn is_auth(&self) -> bool {
+        matches!(
+            self,
+            NetError::Refused { status: 401, .. } | NetError::NotRegistered
+        )
+    }
+
     pub fn is_refusal(&self, code: &str) -> bool {
         matches!(self, NetError::Refused { code: c, .. } if c == code)
     }
@@ -221,8 +229,20 @@ impl BankApi {
         Ok(answer.device_id)
     }
 
-    /// Logs in by signing a fresh challenge with the device key.
+    /// Logs in by signing a fresh challenge with the device key. A refused login is tried
+    /// again with a new challenge: a duplicated delivery of the first attempt consumes its
+    /// challenge, and the duplicate's refusal may be the answer that arrives.
     pub async fn login(&self) -> Result<(), NetError> {
+        let mut attempt = 0;
+        loop {
+            match self.login_once().await {
+                Err(error) if error.is_auth() && attempt < 2 => attempt += 1,
+                other => return other,
+            }
+        }
+    }
+
+    async fn login_once(&self) -> Result<(), NetError> {
         let device_id = self.device_id().ok_or(NetError::NotRegistered)?;
         let body = BankApi::body(&ChallengeRequest {
             device_id: device_id.clone(),

@@ -257,7 +257,8 @@ impl SyncEngine {
                     report.requests_sent += 1;
                     self.update_status(|s| s.connectivity = Connectivity::Online);
                 }
-                Err(NetError::Refused { code, .. }) => {
+                // A 401 judged the session, not the request: it is retried like a lost answer.
+                Err(NetError::Refused { status, code }) if status != 401 => {
                     tracing::warn!(kind = %item.kind, %code, "request refused by the bank");
                     self.store
                         .request_failed(item.seq, &code, Utc::now())

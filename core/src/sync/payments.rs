@@ -323,7 +323,9 @@ impl SyncEngine {
                 let _ = self.sync_now().await;
                 Ok(PaymentOutcome::Cancelled(payment))
             }
-            Err(NetError::Refused { code, .. }) => Ok(PaymentOutcome::Refused { code }),
+            Err(NetError::Refused { status, code }) if status != 401 => {
+                Ok(PaymentOutcome::Refused { code })
+            }
             Err(error) => Err(error.into()),
         }
     }
