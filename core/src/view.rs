@@ -36,6 +36,28 @@ pub struct ViewParts {
     pub unread_alerts: Vec<Tracked<Alert>>,
     /// Open and scheduled service requests from every channel.
     pub open_service_requests: Vec<Tracked<ServiceRequest>>,
+    /// Requests from this device still waiting for the bank, or refused by it recently.
+    pub requests: Vec<RequestView>,
+    /// Confirmed payments whose outcome is being checked with the bank.
+    pub unresolved_payments: usize,
+}
+
+/// A request from this device as the customer should hear about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestView {
+    /// "lock_card", "unlock_card", "mark_alert_read", "set_preferences".
+    pub kind: String,
+    pub target_id: String,
+    pub state: RequestState,
+    pub queued_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestState {
+    /// Waiting to be delivered or acknowledged.
+    Pending,
+    /// Refused by the bank, with its reason code.
+    Refused { reason: String },
 }
 
 /// An unpaid bill joined with its biller.
@@ -59,6 +81,9 @@ pub struct CustomerView {
     pub cards: Vec<Tracked<Card>>,
     pub unread_alerts: Vec<Tracked<Alert>>,
     pub service_requests: Vec<Tracked<ServiceRequest>>,
+    /// Requests waiting for the bank, and recent refusals with their reasons.
+    pub requests: Vec<RequestView>,
+    pub unresolved_payments: usize,
     // Derived summaries.
     /// Available funds in deposit accounts, per currency (credit lines are not funds).
     pub available_funds: BTreeMap<Currency, Money>,
@@ -136,7 +161,11 @@ impl CustomerView {
             .chain(parts.cards.iter().map(|t| (t.as_of, t.source)))
             .chain(parts.payees.iter().map(|t| (t.as_of, t.source)));
         let mut oldest_as_of = customer.as_of;
-        let mut has_unconfirmed_local_changes = false;
+        let mut has_unconfirmed_local_changes = parts
+            .requests
+            .iter()
+            .any(|r| r.state == RequestState::Pending)
+            || parts.unresolved_payments > 0;
         for (as_of, source) in provenance {
             oldest_as_of = oldest_as_of.min(as_of);
             has_unconfirmed_local_changes |= source == Source::Device;
@@ -152,6 +181,8 @@ impl CustomerView {
             cards: parts.cards,
             unread_alerts: parts.unread_alerts,
             service_requests,
+            requests: parts.requests,
+            unresolved_payments: parts.unresolved_payments,
             available_funds,
             upcoming_bills,
             oldest_as_of,

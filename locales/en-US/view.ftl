@@ -75,3 +75,29 @@ view-service-request = { $channel ->
     [scheduled] scheduled for { $when }
    *[open] in progress
 }.
+
+view-heading-requests = Requests waiting for the bank
+# $action: what the customer asked for; $state: pending or refused; $reason: why the bank refused.
+view-request = { $action }: { $state ->
+    [refused] not accepted by the bank, { $reason }
+   *[pending] waiting for the bank to confirm
+}.
+# $card: the card's name and its masked number.
+request-lock-card = Lock { $card }
+request-unlock-card = Unlock { $card }
+request-mark-alert-read = Mark an alert as read
+request-set-preferences = Change speech and display settings
+request-other = A request
+request-reason = { $code ->
+    [not_found] the item was not found
+    [limit_exceeded] it is over the daily limit
+    [insufficient_funds] there is not enough money available
+    [step_up_failed] the identity check did not pass
+    [challenge_expired] the confirmation expired, please try again
+    [not_cancellable] it can no longer be cancelled
+   *[other] the bank declined it
+}
+view-payments-unresolved = { $count ->
+    [one] One payment is being checked with the bank; it will not be taken twice.
+   *[other] { $n } payments are being checked with the bank; none will be taken twice.
+}

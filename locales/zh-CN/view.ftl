@@ -72,3 +72,28 @@ view-service-request = { $channel ->
     [scheduled] 时间是{ $when }
    *[open] 正在处理
 }。
+
+view-heading-requests = 等待银行处理的请求
+# $action: what the customer asked for; $state: pending or refused; $reason: why the bank refused.
+view-request = { $action }，{ $state ->
+    [refused] 银行没有接受：{ $reason }
+   *[pending] 正在等待银行确认
+}。
+# $card: the card's name and its masked number.
+request-lock-card = 锁定{ $card }
+request-unlock-card = 解锁{ $card }
+request-mark-alert-read = 把一条提醒标为已读
+request-set-preferences = 更改语音和显示设置
+request-other = 一项请求
+request-reason = { $code ->
+    [not_found] 找不到这一项
+    [limit_exceeded] 超过了每日限额
+    [insufficient_funds] 可用余额不足
+    [step_up_failed] 身份确认没有通过
+    [challenge_expired] 确认已过期，请重新操作
+    [not_cancellable] 已经不能取消
+   *[other] 银行拒绝了这个请求
+}
+view-payments-unresolved = { $count ->
+   *[other] 有{ $n }笔付款正在与银行核对结果，不会重复扣款。
+}

@@ -600,6 +600,15 @@ async fn offline_safety_actions_queue_and_go_first_payments_refuse() {
         "local echo, pending"
     );
     assert!(view.has_unconfirmed_local_changes);
+    let shown = lines_of(&view, tingshuo_core::Locale::ZhCn);
+    assert!(
+        shown.contains("锁定信用卡 尾号4580，正在等待银行确认。"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("部分信息是您在本机的操作，银行尚未确认"),
+        "{shown}"
+    );
     // Payments are never queued offline.
     let draft = wang
         .client
@@ -692,5 +701,27 @@ async fn a_refused_request_fails_with_its_reason_and_undoes_its_echo() {
     assert_eq!(failed.state, "failed");
     assert_eq!(failed.item.last_error.as_deref(), Some("not_found"));
     assert_eq!(wang.client.sync().status().failed_requests, 1);
+    let view = wang.client.view().current(today()).await.unwrap();
+    let shown = lines_of(&view, tingshuo_core::Locale::EnUs);
+    assert!(
+        shown.contains("A request: not accepted by the bank, the item was not found."),
+        "{shown}"
+    );
     bank.shutdown().await;
+}
+
+/// The view as the customer would see it, one line per fact.
+fn lines_of(view: &tingshuo_core::CustomerView, locale: tingshuo_core::Locale) -> String {
+    let l10n = tingshuo_core::Localizer::new().unwrap();
+    let at = tingshuo_core::l10n::present::Presentation {
+        locale,
+        now: Utc::now(),
+        offset: chrono::FixedOffset::east_opt(0).unwrap(),
+    };
+    tingshuo_core::l10n::present::view_lines(&l10n, &at, view)
+        .unwrap()
+        .into_iter()
+        .map(|u| u.display)
+        .collect::<Vec<_>>()
+        .join("\n")
 }

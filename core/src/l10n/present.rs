@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use super::{Arg, Args, Form, L10nError, Locale, Localizer, Utterance};
 use crate::model::{AccountKind, Tracked, Transaction};
-use crate::view::CustomerView;
+use crate::view::{CustomerView, RequestState, RequestView};
 
 /// How many recent transactions the overview reads out.
 const RECENT_LINES: usize = 5;
@@ -75,6 +75,20 @@ pub fn view_lines(
     })?);
     if view.has_unconfirmed_local_changes {
         lines.push(at.plain(l10n, "view-local-changes")?);
+    }
+    if !view.requests.is_empty() || view.unresolved_payments > 0 {
+        lines.push(at.plain(l10n, "view-heading-requests")?);
+        for request in &view.requests {
+            lines.push(at.line(l10n, "view-request", |form| {
+                request_args(l10n, at, form, view, request)
+            })?);
+        }
+        if view.unresolved_payments > 0 {
+            let count = i64::try_from(view.unresolved_payments).unwrap_or(i64::MAX);
+            lines.push(at.line(l10n, "view-payments-unresolved", |form| {
+                Ok(at.count_args(l10n, form, count))
+            })?);
+        }
     }
 
     lines.push(at.plain(l10n, "view-heading-accounts")?);
@@ -235,6 +249,53 @@ pub fn view_lines(
         }
     }
     Ok(lines)
+}
+
+/// What a queued request asked for, and where it stands.
+fn request_args(
+    l10n: &Localizer,
+    at: &Presentation,
+    form: Form,
+    view: &CustomerView,
+    request: &RequestView,
+) -> Result<Args, L10nError> {
+    let locale = at.locale;
+    let card = view.cards.iter().find(|c| c.item.id == request.target_id);
+    let action = match (request.kind.as_str(), card) {
+        ("lock_card" | "unlock_card", Some(card)) => {
+            let described = format!(
+                "{} {}",
+                card.item.name,
+                l10n.masked_card(locale, form, card.item.number.reveal())?
+            );
+            let id = if request.kind == "lock_card" {
+                "request-lock-card"
+            } else {
+                "request-unlock-card"
+            };
+            l10n.format(locale, id, &[("card", Arg::Text(described))])?
+        }
+        ("mark_alert_read", _) => l10n.format(locale, "request-mark-alert-read", &[])?,
+        ("set_preferences", _) => l10n.format(locale, "request-set-preferences", &[])?,
+        // A card this device does not know (or an unknown kind): no name to give.
+        _ => l10n.format(locale, "request-other", &[])?,
+    };
+    let (state, reason) = match &request.state {
+        RequestState::Pending => ("pending", String::new()),
+        RequestState::Refused { reason } => (
+            "refused",
+            l10n.format(
+                locale,
+                "request-reason",
+                &[("code", Arg::Text(reason.clone()))],
+            )?,
+        ),
+    };
+    Ok(vec![
+        ("action", Arg::Text(action)),
+        ("state", Arg::from(state)),
+        ("reason", Arg::Text(reason)),
+    ])
 }
 
 /// Direction, amount (unsigned) and counterparty of a transaction.

@@ -13,7 +13,9 @@ use crate::model::{
     ServiceStatus, Source, Tracked, Transaction, TransactionStatus,
 };
 use crate::money::{Currency, Money};
-use crate::view::{CustomerView, RECENT_TRANSACTIONS, ViewError, ViewParts};
+use crate::view::{
+    CustomerView, RECENT_TRANSACTIONS, RequestState, RequestView, ViewError, ViewParts,
+};
 
 fn invalid(table: &'static str, column: &'static str, reason: &'static str) -> StoreError {
     StoreError::InvalidData {
@@ -209,7 +211,37 @@ impl Store {
             cards,
             unread_alerts,
             open_service_requests,
+            requests: self.request_views().await?,
+            unresolved_payments: self.payment_attempts(true).await?.len(),
         })
+    }
+
+    /// Pending requests, and those the bank refused in the last week.
+    async fn request_views(&self) -> Result<Vec<RequestView>, StoreError> {
+        let week_ago = Utc::now() - chrono::Duration::days(7);
+        let rows: Vec<(String, String, String, Option<String>, i64)> = sqlx::query_as(
+            "SELECT kind, target_id, state, last_error, created_at FROM outbox
+             WHERE state = 'pending' OR (state = 'failed' AND finished_at >= ?)
+             ORDER BY seq",
+        )
+        .bind(week_ago.timestamp_millis())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(kind, target_id, state, reason, created_at)| RequestView {
+                kind,
+                target_id,
+                state: if state == "failed" {
+                    RequestState::Refused {
+                        reason: reason.unwrap_or_default(),
+                    }
+                } else {
+                    RequestState::Pending
+                },
+                queued_at: DateTime::from_timestamp_millis(created_at).unwrap_or_default(),
+            })
+            .collect())
     }
 
     /// The unified view from the local cache, as of `today` (the customer's local date).
