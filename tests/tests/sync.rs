@@ -58,6 +58,13 @@ async fn registered(bank: &RunningBank, customer: DemoCustomer) -> TestClient {
     test
 }
 
+/// A registered client that has done its initial sync.
+async fn synced(bank: &RunningBank, customer: DemoCustomer) -> TestClient {
+    let test = registered(bank, customer).await;
+    test.client.sync().sync_now().await.unwrap();
+    test
+}
+
 async fn bank_with(config: BankConfig) -> RunningBank {
     start_demo_bank(config, Utc::now()).await.unwrap()
 }
@@ -109,8 +116,7 @@ async fn initial_sync_then_delta_sync() {
     assert_eq!((again.pages_pulled, again.patches_applied), (1, 0));
 
     // Another device of the same customer locks a card: the delta carries just that.
-    let other = registered(&bank, DemoCustomer::WangXiuying).await;
-    other.client.sync().sync_now().await.unwrap();
+    let other = synced(&bank, DemoCustomer::WangXiuying).await;
     other
         .client
         .actions()
@@ -176,11 +182,9 @@ async fn paging_brings_every_transaction_exactly_once() {
 #[tokio::test]
 async fn the_change_stream_triggers_a_pull() {
     let bank = bank_with(BankConfig::default()).await;
-    let watcher = registered(&bank, DemoCustomer::MargaretWilson).await;
-    watcher.client.sync().sync_now().await.unwrap();
+    let watcher = synced(&bank, DemoCustomer::MargaretWilson).await;
     let _watching = watcher.client.sync().watch_changes();
-    let actor = registered(&bank, DemoCustomer::MargaretWilson).await;
-    actor.client.sync().sync_now().await.unwrap();
+    let actor = synced(&bank, DemoCustomer::MargaretWilson).await;
     // Give the watcher time to connect to the stream before the change.
     tokio::time::sleep(Duration::from_millis(300)).await;
     actor
@@ -212,8 +216,7 @@ async fn an_expired_session_logs_in_again() {
         ..BankConfig::default()
     })
     .await;
-    let wang = registered(&bank, DemoCustomer::WangXiuying).await;
-    wang.client.sync().sync_now().await.unwrap();
+    let wang = synced(&bank, DemoCustomer::WangXiuying).await;
     tokio::time::sleep(Duration::from_millis(1200)).await;
     wang.client.sync().sync_now().await.unwrap();
     let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM session")
@@ -227,8 +230,7 @@ async fn an_expired_session_logs_in_again() {
 #[tokio::test]
 async fn replays_get_the_same_answer_and_reused_keys_are_refused() {
     let bank = bank_with(BankConfig::default()).await;
-    let wang = registered(&bank, DemoCustomer::WangXiuying).await;
-    wang.client.sync().sync_now().await.unwrap();
+    let wang = synced(&bank, DemoCustomer::WangXiuying).await;
     // A raw session for hand-made requests.
     let http = reqwest::Client::new();
     let token = login_token(&bank, &http).await;
@@ -317,8 +319,7 @@ async fn login_token(bank: &RunningBank, http: &reqwest::Client) -> String {
 #[tokio::test]
 async fn a_transfer_executes_once_and_limits_hold() {
     let bank = bank_with(BankConfig::default()).await;
-    let wang = registered(&bank, DemoCustomer::WangXiuying).await;
-    wang.client.sync().sync_now().await.unwrap();
+    let wang = synced(&bank, DemoCustomer::WangXiuying).await;
     let payments = wang.client.payments();
     let before = available(&wang, "zh-pension").await;
 
@@ -412,8 +413,7 @@ async fn a_risky_transfer_is_held_and_can_be_cancelled_or_executes_after_the_hol
         ..BankConfig::default()
     })
     .await;
-    let wang = registered(&bank, DemoCustomer::WangXiuying).await;
-    wang.client.sync().sync_now().await.unwrap();
+    let wang = synced(&bank, DemoCustomer::WangXiuying).await;
     let payments = wang.client.payments();
     let before = available(&wang, "zh-pension").await;
     // 10,000 yuan is at the risky threshold.
@@ -686,8 +686,7 @@ async fn offline_safety_actions_queue_and_go_first_payments_refuse() {
 #[tokio::test]
 async fn a_refused_request_fails_with_its_reason_and_undoes_its_echo() {
     let bank = bank_with(BankConfig::default()).await;
-    let wang = registered(&bank, DemoCustomer::WangXiuying).await;
-    wang.client.sync().sync_now().await.unwrap();
+    let wang = synced(&bank, DemoCustomer::WangXiuying).await;
     wang.client
         .actions()
         .lock_card("no-such-card")
