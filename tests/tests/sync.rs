@@ -230,7 +230,6 @@ async fn an_expired_session_logs_in_again() {
 #[tokio::test]
 async fn replays_get_the_same_answer_and_reused_keys_are_refused() {
     let bank = bank_with(BankConfig::default()).await;
-    let wang = synced(&bank, DemoCustomer::WangXiuying).await;
     // A raw session for hand-made requests.
     let http = reqwest::Client::new();
     let token = login_token(&bank, &http).await;
