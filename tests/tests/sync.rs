@@ -231,6 +231,7 @@ async fn an_expired_session_logs_in_again() {
 async fn replays_get_the_same_answer_and_reused_keys_are_refused() {
     let bank = bank_with(BankConfig::default()).await;
     // A raw session for hand-made requests.
+    tingshuo_core::sync::http::install_tls_provider();
     let http = reqwest::Client::new();
     let token = login_token(&bank, &http).await;
     let lock = |key: &str| {
