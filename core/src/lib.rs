@@ -20,6 +20,7 @@ pub mod model;
 pub mod money;
 pub mod store;
 pub mod sync;
+pub mod understand;
 pub mod view;
 pub mod wire;
 
