@@ -3,4 +3,5 @@
 //! This module grows with the understanding issue; today it holds the built-in number and
 //! amount parsers that every slot type of money uses.
 
+pub mod normalize;
 pub mod numbers;

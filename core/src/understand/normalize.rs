@@ -1,0 +1,289 @@
+//! Normalization of what recognizers and people produce, before matching: full-width forms,
+//! Traditional characters (recognizers often write 轉賬 for 转账), case, punctuation, fillers
+//! (嗯, 啊, 那个, um, uh, please), stuttered words, and self-corrections ("转五百，不对，转三百").
+
+use crate::l10n::Locale;
+use crate::understand::numbers;
+
+/// Chinese fillers removed wherever they appear: none is part of a banking word.
+const ZH_FILLERS: &[&str] = &[
+    "那个",
+    "就是说",
+    "麻烦你",
+    "嗯",
+    "啊",
+    "呃",
+    "哎",
+    "唉",
+    "呀",
+    "哦",
+    "喔",
+];
+/// Fillers that are also parts of words (余额, 申请): removed only as whole tokens or, for
+/// 请, at the start.
+const ZH_STANDALONE_FILLERS: &[&str] = &["额", "请", "麻烦"];
+const EN_FILLERS: &[&str] = &[
+    "um", "umm", "uh", "uhh", "er", "erm", "hmm", "ah", "please", "kindly",
+];
+const ZH_CORRECTIONS: &[&str] = &[
+    "不对不对",
+    "不对",
+    "不是不是",
+    "说错了",
+    "我是说",
+    "应该是",
+    "改成",
+    "不，",
+];
+const EN_CORRECTIONS: &[&str] = &[
+    "no wait",
+    "no, wait",
+    "sorry i mean",
+    "i mean",
+    "no sorry",
+    "correction",
+    "actually make that",
+    "make that",
+];
+
+/// Full-width ASCII to ASCII, the ideographic space to a space.
+fn half_width(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
+/// Keeps what matters for matching; punctuation becomes a space, except the decimal point
+/// and thousands separator inside a number and the currency symbols.
+fn strip_punctuation(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let between_digits = i > 0
+            && i + 1 < chars.len()
+            && chars[i - 1].is_ascii_digit()
+            && chars[i + 1].is_ascii_digit();
+        let in_word = i > 0
+            && i + 1 < chars.len()
+            && chars[i - 1].is_alphabetic()
+            && chars[i + 1].is_alphabetic();
+        let keep = c.is_alphanumeric()
+            || matches!(c, '$' | '¥' | '￥')
+            || (matches!(c, '.' | ',') && between_digits)
+            || (matches!(c, '\'' | '’' | '-') && in_word);
+        out.push(if keep {
+            if c == '’' { '\'' } else { c }
+        } else {
+            ' '
+        });
+    }
+    out
+}
+
+fn is_cjk(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c)
+}
+
+/// Removes filler words. Chinese fillers are removed as substrings; English ones as words.
+fn remove_fillers(locale: Locale, text: &str) -> String {
+    match locale {
+        Locale::ZhCn => {
+            let mut out = text.to_owned();
+            for filler in ZH_FILLERS {
+                out = out.replace(filler, " ");
+            }
+            out.split_whitespace()
+                .filter(|w| !ZH_STANDALONE_FILLERS.contains(w))
+                .map(|w| {
+                    w.strip_prefix('请')
+                        .filter(|rest| !rest.is_empty())
+                        .unwrap_or(w)
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+        Locale::EnUs => text
+            .split_whitespace()
+            .filter(|w| !EN_FILLERS.contains(w))
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+/// Collapses stutters: "pay pay my bill", "我我我要转账". Two identical Chinese characters
+/// stay (妈妈, 看看, 谢谢); three or more become one. Numerals are never collapsed.
+fn collapse_repeats(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut kept: Vec<&str> = Vec::with_capacity(words.len());
+    for word in words {
+        let numeric = word
+            .chars()
+            .any(|c| c.is_ascii_digit() || numbers::is_zh_numeral(c));
+        if kept.last() == Some(&word) && !numeric && !numbers::is_en_number_word(word) {
+            continue;
+        }
+        kept.push(word);
+    }
+    let joined = kept.join(" ");
+    let chars: Vec<char> = joined.chars().collect();
+    let mut out = String::with_capacity(joined.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let mut run = 1;
+        while i + run < chars.len() && chars[i + run] == c {
+            run += 1;
+        }
+        let keep = if is_cjk(c) && !numbers::is_zh_numeral(c) && run >= 3 {
+            1
+        } else {
+            run
+        };
+        out.extend(std::iter::repeat_n(c, keep));
+        i += run;
+    }
+    out
+}
+
+/// Where an amount-like run starts and ends (character offsets) in the text, last one first.
+fn last_amount_span(locale: Locale, text: &str) -> Option<(usize, usize)> {
+    let chars: Vec<char> = text.chars().collect();
+    let is_part = |c: char| match locale {
+        Locale::ZhCn => {
+            numbers::is_zh_numeral(c)
+                || c.is_ascii_digit()
+                || matches!(c, '.' | '元' | '块' | '角' | '毛' | '分' | '¥' | '$' | '钱')
+        }
+        Locale::EnUs => c.is_ascii_digit() || matches!(c, '.' | '$' | ','),
+    };
+    let mut end = chars.len();
+    while end > 0 && !is_part(chars[end - 1]) {
+        end -= 1;
+    }
+    if end == 0 {
+        return None;
+    }
+    let mut start = end;
+    while start > 0 && is_part(chars[start - 1]) {
+        start -= 1;
+    }
+    Some((start, end))
+}
+
+/// Applies the last self-correction: "转五百 不对 转三百" → "转三百"; "转五百 不对 三百" →
+/// "转三百" (only the amount was corrected); "pay alice 50 no wait 60" → "pay alice 60".
+fn apply_corrections(locale: Locale, text: &str) -> String {
+    let markers = match locale {
+        Locale::ZhCn => ZH_CORRECTIONS,
+        Locale::EnUs => EN_CORRECTIONS,
+    };
+    let found = markers
+        .iter()
+        .filter_map(|m| text.rfind(m).map(|at| (at, m.len())))
+        .max_by_key(|(at, len)| (*at, *len));
+    let Some((at, len)) = found else {
+        return text.to_owned();
+    };
+    let before = text[..at].trim();
+    let after = text[at + len..].trim();
+    if after.is_empty() {
+        return before.to_owned();
+    }
+    let currency = match locale {
+        Locale::ZhCn => crate::money::Currency::CNY,
+        Locale::EnUs => crate::money::Currency::USD,
+    };
+    let only_amount = numbers::parse_amount(locale, after, currency).is_some();
+    if only_amount && let Some((start, end)) = last_amount_span(locale, before) {
+        let chars: Vec<char> = before.chars().collect();
+        let head: String = chars[..start].iter().collect();
+        let tail: String = chars[end..].iter().collect();
+        let glue = if locale == Locale::EnUs { " " } else { "" };
+        return format!(
+            "{}{glue}{after}{glue}{}",
+            head.trim_end(),
+            tail.trim_start()
+        )
+        .trim()
+        .to_owned();
+    }
+    apply_corrections(locale, after)
+}
+
+/// The text as matching sees it.
+pub fn normalize(locale: Locale, raw: &str) -> String {
+    let half: String = raw.chars().map(half_width).collect();
+    let simplified = fast2s::convert(&half).replace('帐', "账");
+    let lowered = simplified.to_lowercase();
+    let plain = strip_punctuation(&lowered);
+    let corrected = apply_corrections(
+        locale,
+        &plain.split_whitespace().collect::<Vec<_>>().join(" "),
+    );
+    let unfilled = remove_fillers(locale, &corrected);
+    let collapsed = collapse_repeats(&unfilled);
+    collapsed.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognizer_and_people_noise() {
+        let zh = |t| normalize(Locale::ZhCn, t);
+        assert_eq!(zh("轉賬給李偉兩百塊。"), "转账给李伟两百块");
+        assert_eq!(zh("嗯，那个，我的余额是多少啊？"), "我的余额是多少");
+        assert_eq!(zh("查一下帳戶餘額"), "查一下账户余额");
+        assert_eq!(zh("我我我要转账"), "我要转账");
+        assert_eq!(zh("看看我的账单"), "看看我的账单");
+        assert_eq!(zh("转给李伟１２０元"), "转给李伟120元");
+        assert_eq!(zh("转一一零元"), "转一一零元");
+        assert_eq!(zh("额，请帮我查一下余额"), "帮我查一下余额");
+        assert_eq!(zh("我想申请挂失"), "我想申请挂失");
+        let en = |t| normalize(Locale::EnUs, t);
+        assert_eq!(
+            en("Um, PAY my electricity bill, please!"),
+            "pay my electricity bill"
+        );
+        assert_eq!(en("Send $1,250.00 to Alice."), "send $1,250.00 to alice");
+        assert_eq!(en("what's my balance?"), "what's my balance");
+        assert_eq!(en("pay pay my bill"), "pay my bill");
+        assert_eq!(en("send fifty fifty dollars"), "send fifty fifty dollars");
+    }
+
+    #[test]
+    fn self_corrections() {
+        let zh = |t| normalize(Locale::ZhCn, t);
+        assert_eq!(zh("转五百，不对，转三百"), "转三百");
+        assert_eq!(zh("给李伟转五百，不对，三百"), "给李伟转三百");
+        assert_eq!(zh("给李伟转五百块钱，说错了，三百块钱"), "给李伟转三百块钱");
+        assert_eq!(zh("转五百，不对"), "转五百");
+        let en = |t| normalize(Locale::EnUs, t);
+        assert_eq!(en("send alice $50, no wait, $60"), "send alice $60");
+        assert_eq!(
+            en("pay the gas bill, no wait, pay the water bill"),
+            "pay the water bill"
+        );
+    }
+
+    #[test]
+    fn hostile_text_does_not_panic() {
+        for text in [
+            "",
+            " ",
+            "，。！",
+            "\u{0}\u{7}\u{1b}[2J",
+            "不对不对不对",
+            "no wait",
+            &"嗯".repeat(1000),
+            "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ☃ 🏦",
+        ] {
+            for locale in Locale::ALL {
+                let _ = normalize(locale, text);
+            }
+        }
+    }
+}
