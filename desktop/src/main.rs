@@ -67,6 +67,24 @@ enum Command {
         #[command(subcommand)]
         command: SandboxCommand,
     },
+    /// Understand one utterance against a context (Rhino-format YAML) and print the result
+    Intent {
+        /// The context file, e.g. locales/zh-CN/banking.yaml
+        #[arg(long)]
+        context: PathBuf,
+        /// The utterance
+        #[arg(long)]
+        text: String,
+        /// demo-zh or demo-en [default: the demo customer of the context's language]
+        #[arg(long)]
+        customer: Option<String>,
+        /// The day the utterance is spoken (for "last week") [default: today]
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
+        /// Print JSON (the only output form for now)
+        #[arg(long)]
+        json: bool,
+    },
     /// Log a customer out: delete the local store and its keys
     Logout {
         #[arg(long)]
@@ -225,6 +243,40 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
             println!("Try: tingshuo view --locale zh-CN --bank {}", running.url());
             let _ = tokio::signal::ctrl_c().await;
             running.shutdown().await;
+        }
+        Command::Intent {
+            context,
+            text,
+            customer,
+            today,
+            json: _,
+        } => {
+            let yaml = std::fs::read_to_string(&context).map_err(|e| {
+                HarnessError::Usage(format!("cannot read {}: {e}", context.display()))
+            })?;
+            let context = tingshuo_core::understand::context::Context::from_yaml(&yaml)
+                .map_err(|e| HarnessError::Usage(e.to_string()))?;
+            let locale = context.guess_locale();
+            let customer = match customer {
+                Some(id) => DemoCustomer::parse(&id).ok_or_else(|| {
+                    HarnessError::Usage(format!("unknown customer {id}; use demo-zh or demo-en"))
+                })?,
+                None => DemoCustomer::for_locale(locale),
+            };
+            let today =
+                today.unwrap_or_else(|| now.with_timezone(&customer.home_offset()).date_naive());
+            let world = tingshuo_core::understand::matcher::World::for_customer(
+                &context,
+                locale,
+                today,
+                &customer.snapshot(now),
+            );
+            let result =
+                match tingshuo_core::understand::matcher::understand(&context, &world, &text) {
+                    Some(understood) => understood.to_json(),
+                    None => tingshuo_core::understand::matcher::Understanding::rejected_json(),
+                };
+            println!("{result}");
         }
         Command::Logout { customer } => {
             let paths = CustomerPaths::new(&data_dir, &customer);

@@ -75,6 +75,22 @@ pub struct Context {
     pub intents: Vec<Intent>,
     /// Custom slot type → its values, as written (matching compares their tokens).
     pub slots: BTreeMap<String, Vec<String>>,
+    pub vocabulary: Vocabulary,
+}
+
+/// Words for the customer's own things (a Tingshuo extension of the format, which Rhino
+/// ignores): payees by relationship, billers by what they bill, accounts and cards by kind.
+/// Keys are the model's names (`son`, `electricity`, `credit_card`, `debit`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Vocabulary {
+    #[serde(default)]
+    pub relationships: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub biller_categories: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub account_kinds: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub card_kinds: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -111,6 +127,8 @@ struct Body {
     slots: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     macros: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    vocabulary: Vocabulary,
 }
 
 fn is_cjk(c: char) -> bool {
@@ -294,6 +312,28 @@ fn check_slots(
 }
 
 impl Context {
+    /// The locale a context is written for: Mandarin when its expressions use Chinese
+    /// characters.
+    pub fn guess_locale(&self) -> crate::l10n::Locale {
+        fn has_cjk(elements: &[Element]) -> bool {
+            elements.iter().any(|e| match e {
+                Element::Token(t) => t.chars().any(is_cjk),
+                Element::Choice(a) | Element::Optional(a) => a.iter().any(|x| has_cjk(x)),
+                Element::Slot { .. } => false,
+            })
+        }
+        let chinese = self
+            .intents
+            .iter()
+            .flat_map(|i| &i.expressions)
+            .any(|e| has_cjk(e));
+        if chinese {
+            crate::l10n::Locale::ZhCn
+        } else {
+            crate::l10n::Locale::EnUs
+        }
+    }
+
     /// Loads a context from Rhino-format YAML.
     pub fn from_yaml(text: &str) -> Result<Context, ContextError> {
         let file: File =
@@ -321,6 +361,7 @@ impl Context {
         Ok(Context {
             intents,
             slots: body.slots,
+            vocabulary: body.vocabulary,
         })
     }
 }

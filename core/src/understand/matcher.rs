@@ -15,8 +15,16 @@ use crate::money::{Currency, Money};
 
 /// The longest span a slot may take, in tokens.
 const MAX_SLOT_TOKENS: usize = 12;
-/// A bound on the search, so no input can make matching slow.
-const MAX_STEPS: usize = 200_000;
+/// Longer utterances are not commands; refusing them bounds the work per utterance.
+const MAX_UTTERANCE_TOKENS: usize = 60;
+
+/// Something of the customer's that a slot can name: the slot's value, and the phrases that
+/// name it (its own name, and words such as "my son" or "电费").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    pub value: String,
+    pub phrases: Vec<String>,
+}
 
 /// What the customer's data contributes to matching.
 #[derive(Debug, Clone)]
@@ -25,11 +33,94 @@ pub struct World {
     /// The currency of an amount that names none.
     pub currency: Currency,
     pub today: NaiveDate,
-    pub payees: Vec<String>,
-    pub billers: Vec<String>,
-    /// (last four digits, kind words that name it)
-    pub accounts: Vec<(String, Vec<String>)>,
-    pub cards: Vec<(String, Vec<String>)>,
+    /// Value: the payee's name as in the data.
+    pub payees: Vec<Named>,
+    /// Value: the biller's name.
+    pub billers: Vec<Named>,
+    /// Value: the last four digits.
+    pub accounts: Vec<Named>,
+    pub cards: Vec<Named>,
+}
+
+impl World {
+    /// The world of one customer: their payees, billers, accounts and cards, named as the
+    /// context's vocabulary says people name them.
+    pub fn for_customer(
+        context: &Context,
+        locale: Locale,
+        today: NaiveDate,
+        customer: &crate::model::CustomerSnapshot,
+    ) -> World {
+        let vocabulary = &context.vocabulary;
+        let words = |map: &BTreeMap<String, Vec<String>>, key: &str| {
+            map.get(key).cloned().unwrap_or_default()
+        };
+        let payees = customer
+            .payees
+            .iter()
+            .map(|p| {
+                let name = p.name.reveal().clone();
+                let mut phrases = vec![name.clone()];
+                // People say "Alice" for Alice Chen; two payees sharing it make it ambiguous.
+                if let Some((given, _)) = name.split_once(' ') {
+                    phrases.push(given.to_owned());
+                }
+                phrases.extend(words(&vocabulary.relationships, p.relationship.as_str()));
+                Named {
+                    value: name,
+                    phrases,
+                }
+            })
+            .collect();
+        let billers = customer
+            .billers
+            .iter()
+            .map(|b| {
+                let mut phrases = vec![b.name.clone()];
+                phrases.extend(words(&vocabulary.biller_categories, b.category.as_str()));
+                Named {
+                    value: b.name.clone(),
+                    phrases,
+                }
+            })
+            .collect();
+        let accounts = customer
+            .accounts
+            .iter()
+            .map(|a| {
+                let mut phrases = vec![a.name.clone()];
+                phrases.extend(words(&vocabulary.account_kinds, a.kind.as_str()));
+                Named {
+                    value: a.number.reveal().last_four().to_owned(),
+                    phrases,
+                }
+            })
+            .collect();
+        let cards = customer
+            .cards
+            .iter()
+            .map(|c| {
+                let mut phrases = vec![c.name.clone()];
+                phrases.extend(words(&vocabulary.card_kinds, c.kind.as_str()));
+                Named {
+                    value: c.number.reveal().last_four().to_owned(),
+                    phrases,
+                }
+            })
+            .collect();
+        World {
+            locale,
+            currency: match locale {
+                Locale::ZhCn => Currency::CNY,
+                Locale::EnUs => Currency::USD,
+            },
+            today,
+            payees,
+            billers,
+            accounts,
+            cards,
+        }
+    }
 }
 
 /// A filled slot.
@@ -52,19 +143,38 @@ pub struct Understanding {
     pub ambiguous: bool,
 }
 
-#[derive(Debug, Clone)]
-struct Partial {
-    pos: usize,
-    slots: Vec<(String, SlotValue)>,
-    score: f64,
+impl SlotValue {
+    /// The canonical JSON form: amounts as `{"minor", "currency"}`, periods as `{"from", "to"}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            SlotValue::Text(text) => serde_json::Value::String(text.clone()),
+            SlotValue::Money(money) => {
+                serde_json::json!({"minor": money.minor(), "currency": money.currency().code()})
+            }
+            SlotValue::Count(count) => serde_json::json!(count),
+            SlotValue::Period { from, to } => {
+                serde_json::json!({"from": from.to_string(), "to": to.to_string()})
+            }
+        }
+    }
 }
 
-struct Search<'a> {
-    tokens: &'a [String],
-    context: &'a Context,
-    world: &'a World,
-    steps: usize,
-    done: Vec<Partial>,
+impl Understanding {
+    /// `{"intent": "transfer", "slots": {…}, "confidence": 0.93}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let slots: serde_json::Map<String, serde_json::Value> = self
+            .slots
+            .iter()
+            .map(|(name, value)| (name.clone(), value.to_json()))
+            .collect();
+        let confidence = (self.confidence * 100.0).round() / 100.0;
+        serde_json::json!({"intent": self.intent, "slots": slots, "confidence": confidence, "ambiguous": self.ambiguous})
+    }
+
+    /// What a rejected utterance prints.
+    pub fn rejected_json() -> serde_json::Value {
+        serde_json::json!({"intent": null})
+    }
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {
@@ -90,14 +200,31 @@ fn similarity(expected: &str, heard: &str) -> f64 {
     if expected == heard {
         return 1.0;
     }
+    // Recognizers write a homophone for a Chinese character they did not expect: 李维 for
+    // 李伟, 刘方 for 刘芳. Same syllable (tones aside) is a near match.
+    if let (Some(e), Some(h)) = (single_cjk(expected), single_cjk(heard)) {
+        use pinyin::ToPinyin;
+        return match (e.to_pinyin(), h.to_pinyin()) {
+            (Some(a), Some(b)) if a.plain() == b.plain() => 0.8,
+            _ => 0.0,
+        };
+    }
     let length = expected.chars().count().min(heard.chars().count());
-    if length < 4 || !expected.is_ascii() {
+    if length < 3 || !expected.is_ascii() {
         return 0.0;
     }
     match levenshtein(expected, heard) {
-        1 => 0.85,
+        1 if length >= 4 || expected.chars().count() >= 4 => 0.85,
         2 if length >= 7 => 0.7,
         _ => 0.0,
+    }
+}
+
+fn single_cjk(token: &str) -> Option<char> {
+    let mut chars = token.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) if ('\u{4E00}'..='\u{9FFF}').contains(&c) => Some(c),
+        _ => None,
     }
 }
 
@@ -126,15 +253,19 @@ fn phrase_similarity(phrase: &str, span: &[String]) -> f64 {
     }
 }
 
-/// The best-matching names for a span, with their score; several when they tie.
-fn best_names(names: &[String], span: &[String]) -> (Vec<String>, f64) {
+/// The best-matching values for a span, with their score; several when they tie.
+fn best_named(items: &[Named], span: &[String]) -> (Vec<String>, f64) {
     let mut best: (Vec<String>, f64) = (Vec::new(), 0.0);
-    for name in names {
-        let score = phrase_similarity(&name.to_lowercase(), span);
+    for item in items {
+        let score = item
+            .phrases
+            .iter()
+            .map(|p| phrase_similarity(&p.to_lowercase(), span))
+            .fold(0.0, f64::max);
         if score > best.1 + 1e-9 {
-            best = (vec![name.clone()], score);
-        } else if score > 0.0 && (score - best.1).abs() < 1e-9 {
-            best.0.push(name.clone());
+            best = (vec![item.value.clone()], score);
+        } else if score > 0.0 && (score - best.1).abs() < 1e-9 && !best.0.contains(&item.value) {
+            best.0.push(item.value.clone());
         }
     }
     best
@@ -154,12 +285,43 @@ fn parse_count(locale: Locale, text: &str) -> Option<i64> {
 
 /// Periods people name, relative to today.
 fn parse_period(locale: Locale, text: &str, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    // "in the last ten days", "for the past 60 days", "this month so far"
+    let text = text
+        .trim_end_matches(" so far")
+        .trim_start_matches("so far ")
+        .trim_start_matches("for ")
+        .trim_start_matches("in ")
+        .trim_start_matches("during ")
+        .trim_start_matches("the ");
     let month_start = today.with_day(1)?;
     let week_start = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
     let period = match (locale, text) {
         (Locale::ZhCn, "今天") | (Locale::EnUs, "today") => (today, today),
         (Locale::ZhCn, "昨天") | (Locale::EnUs, "yesterday") => {
             (today - Days::new(1), today - Days::new(1))
+        }
+        (Locale::ZhCn, "前天") | (Locale::EnUs, "the day before yesterday") => {
+            (today - Days::new(2), today - Days::new(2))
+        }
+        (Locale::ZhCn, "本礼拜" | "这礼拜" | "这个礼拜") => (week_start, today),
+        (Locale::ZhCn, "上礼拜" | "上个礼拜") => {
+            (week_start - Days::new(7), week_start - Days::new(1))
+        }
+        (Locale::ZhCn, text)
+            if text.ends_with("月份") || (text.ends_with('月') && !text.contains('个')) =>
+        {
+            let number = text.trim_end_matches("份").trim_end_matches('月');
+            let month =
+                u32::try_from(numbers::parse_zh_integer(number).or_else(|| number.parse().ok())?)
+                    .ok()?;
+            let year = if month <= today.month() {
+                today.year()
+            } else {
+                today.year() - 1
+            };
+            let from = NaiveDate::from_ymd_opt(year, month, 1)?;
+            let to = (from.checked_add_months(Months::new(1))? - Days::new(1)).min(today);
+            (from, to)
         }
         (Locale::ZhCn, "本周" | "这周" | "这个星期") | (Locale::EnUs, "this week") => {
             (week_start, today)
@@ -219,15 +381,30 @@ fn back_from(today: NaiveDate, n: u64, unit: &str) -> Option<(NaiveDate, NaiveDa
     Some((from, today))
 }
 
-impl Search<'_> {
+/// What slots can draw on while matching.
+struct Filler<'a> {
+    context: &'a Context,
+    world: &'a World,
+}
+
+impl Filler<'_> {
     /// Fills a slot from a span, with the span's score, or `None`.
     fn fill(&self, kind: &SlotType, span: &[String]) -> Option<(SlotValue, f64, bool)> {
         let world = self.world;
         let text = join(world.locale, span);
         match kind {
             SlotType::Custom(name) => {
-                let values = self.context.slots.get(name)?;
-                let (best, score) = best_names(values, span);
+                let values: Vec<Named> = self
+                    .context
+                    .slots
+                    .get(name)?
+                    .iter()
+                    .map(|v| Named {
+                        value: v.clone(),
+                        phrases: vec![v.clone()],
+                    })
+                    .collect();
+                let (best, score) = best_named(&values, span);
                 let value = best.first()?.clone();
                 Some((SlotValue::Text(value), score, best.len() > 1))
             }
@@ -246,7 +423,7 @@ impl Search<'_> {
                 } else {
                     &world.billers
                 };
-                let (best, score) = best_names(names, span);
+                let (best, score) = best_named(names, span);
                 let name = best.first()?.clone();
                 Some((SlotValue::Text(name), score, best.len() > 1))
             }
@@ -256,146 +433,298 @@ impl Search<'_> {
                 } else {
                     &world.cards
                 };
+                // Said as digits ("6217", "六二一七") or by name ("信用卡", "savings").
                 let digits: String = numbers::parse_zh_integer(&text)
                     .map(|n| format!("{n:04}"))
                     .unwrap_or_else(|| text.replace(' ', ""));
-                let mut found: Vec<String> = items
+                let by_digits: Vec<String> = items
                     .iter()
-                    .filter(|(last4, _)| *last4 == digits)
-                    .map(|(l, _)| l.clone())
+                    .filter(|i| i.value == digits)
+                    .map(|i| i.value.clone())
                     .collect();
-                if found.is_empty() {
-                    found = items
-                        .iter()
-                        .filter(|(_, words)| {
-                            words
-                                .iter()
-                                .any(|w| phrase_similarity(&w.to_lowercase(), span) >= 0.85)
-                        })
-                        .map(|(l, _)| l.clone())
-                        .collect();
+                if let Some(first) = by_digits.first() {
+                    return Some((SlotValue::Text(first.clone()), 1.0, by_digits.len() > 1));
                 }
-                let first = found.first()?.clone();
-                Some((SlotValue::Text(first), 1.0, found.len() > 1))
+                let (best, score) = best_named(items, span);
+                let first = best.first()?.clone();
+                Some((SlotValue::Text(first), score, best.len() > 1))
             }
         }
     }
+}
 
-    fn run(&mut self, elements: &[Element], partial: Partial, ambiguous: &mut bool) {
-        self.steps += 1;
-        if self.steps > MAX_STEPS {
-            return;
-        }
-        let Some((first, rest)) = elements.split_first() else {
-            if partial.pos == self.tokens.len() {
-                self.done.push(partial);
-            }
-            return;
-        };
-        match first {
-            Element::Token(expected) => {
-                if let Some(heard) = self.tokens.get(partial.pos) {
-                    let score = similarity(expected, heard);
-                    if score > 0.0 {
-                        let next = Partial {
-                            pos: partial.pos + 1,
-                            score: partial.score + score,
-                            ..partial
-                        };
-                        self.run(rest, next, ambiguous);
-                    }
+/// An expression compiled to an automaton: states joined by arcs that read one token, a slot
+/// span, or nothing.
+#[derive(Debug, Default)]
+struct Automaton {
+    arcs: Vec<Vec<(usize, Arc)>>,
+}
+
+#[derive(Debug, Clone)]
+enum Arc {
+    Empty,
+    Token(String),
+    Slot(SlotType, String),
+}
+
+impl Automaton {
+    fn state(&mut self) -> usize {
+        self.arcs.push(Vec::new());
+        self.arcs.len() - 1
+    }
+
+    fn compile(&mut self, elements: &[Element], from: usize, to: usize) {
+        let mut current = from;
+        for (index, element) in elements.iter().enumerate() {
+            let next = if index + 1 == elements.len() {
+                to
+            } else {
+                self.state()
+            };
+            match element {
+                Element::Token(token) => self.arcs[current].push((next, Arc::Token(token.clone()))),
+                Element::Slot { kind, name } => {
+                    self.arcs[current].push((next, Arc::Slot(kind.clone(), name.clone())))
                 }
-            }
-            Element::Slot { kind, name } => {
-                let last = (partial.pos + MAX_SLOT_TOKENS).min(self.tokens.len());
-                for end in partial.pos + 1..=last {
-                    let span = &self.tokens[partial.pos..end];
-                    if let Some((value, score, tie)) = self.fill(kind, span) {
-                        let mut next = partial.clone();
-                        next.pos = end;
-                        next.score += score * span.len() as f64;
-                        next.slots.push((name.clone(), value));
-                        let before = self.done.len();
-                        self.run(rest, next, ambiguous);
-                        if tie && self.done.len() > before {
-                            *ambiguous = true;
+                Element::Choice(alternatives) | Element::Optional(alternatives) => {
+                    if matches!(element, Element::Optional(_)) {
+                        self.arcs[current].push((next, Arc::Empty));
+                    }
+                    for alternative in alternatives {
+                        if alternative.is_empty() {
+                            self.arcs[current].push((next, Arc::Empty));
+                        } else {
+                            self.compile(alternative, current, next);
                         }
                     }
                 }
             }
-            Element::Choice(alternatives) | Element::Optional(alternatives) => {
-                if matches!(first, Element::Optional(_)) {
-                    self.run(rest, partial.clone(), ambiguous);
+            current = next;
+        }
+        if elements.is_empty() {
+            self.arcs[from].push((to, Arc::Empty));
+        }
+    }
+
+    fn from_expression(elements: &[Element]) -> (Automaton, usize, usize) {
+        let mut automaton = Automaton::default();
+        let start = automaton.state();
+        let accept = automaton.state();
+        automaton.compile(elements, start, accept);
+        (automaton, start, accept)
+    }
+}
+
+/// The best way to be in a state having read a prefix of the utterance.
+#[derive(Debug, Clone)]
+struct Cell {
+    /// Sum of token similarities matched so far.
+    score: f64,
+    /// Utterance tokens passed over without matching.
+    skipped: usize,
+    /// Light tokens (particles, pronouns, politeness) passed over.
+    light_skipped: usize,
+    slots: Vec<(String, SlotValue)>,
+    tie: bool,
+}
+
+impl Cell {
+    fn value(&self) -> f64 {
+        self.score
+            - SKIP_PENALTY * self.skipped as f64
+            - LIGHT_SKIP_PENALTY * self.light_skipped as f64
+    }
+}
+
+/// What passing over one unmatched word costs: more than matching it gains, so an
+/// expression that explains the word always wins, and a few extra words ("转五百当红包")
+/// lower confidence without rejecting outright.
+const SKIP_PENALTY: f64 = 0.5;
+const LIGHT_SKIP_PENALTY: f64 = 0.1;
+
+/// Words that carry little meaning in a command: passing over them costs little. Negations
+/// are never light ("不要转" is not "转").
+fn is_light(locale: Locale, token: &str) -> bool {
+    const ZH: &[&str] = &[
+        "帮", "我", "请", "的", "了", "吧", "嘛", "呢", "吗", "下", "个", "那", "这", "把", "就",
+        "先", "想", "要", "你", "一", "些", "能", "可", "以", "还", "都", "们", "家", "啥", "麻",
+        "烦", "谢", "问", "是",
+    ];
+    const EN: &[&str] = &[
+        "the", "a", "an", "my", "me", "i", "please", "to", "for", "of", "can", "could", "would",
+        "you", "just", "now", "right", "thanks", "thank", "hi", "hello", "okay", "ok", "so",
+        "well", "oh", "hey", "is", "it", "that", "this", "in", "on", "at", "some", "kindly",
+        "dear",
+    ];
+    match locale {
+        Locale::ZhCn => ZH.contains(&token),
+        Locale::EnUs => EN.contains(&token),
+    }
+}
+
+/// The least confidence an understanding needs; below it the utterance is rejected.
+pub const MIN_CONFIDENCE: f64 = 0.6;
+
+fn offer(cells: &mut [Option<Cell>], state: usize, candidate: Cell) -> bool {
+    match &mut cells[state] {
+        Some(existing) if (existing.value() - candidate.value()).abs() < 1e-9 => {
+            if existing.slots != candidate.slots {
+                existing.tie = true;
+            }
+            false
+        }
+        Some(existing) if existing.value() > candidate.value() => false,
+        slot => {
+            *slot = Some(candidate);
+            true
+        }
+    }
+}
+
+/// Aligns the tokens with one expression. Returns the best complete alignment.
+fn align(filler: &Filler<'_>, elements: &[Element], tokens: &[String]) -> Option<Cell> {
+    let (automaton, start, accept) = Automaton::from_expression(elements);
+    let states = automaton.arcs.len();
+    // cells[pos][state]
+    let mut cells: Vec<Vec<Option<Cell>>> = vec![vec![None; states]; tokens.len() + 1];
+    cells[0][start] = Some(Cell {
+        score: 0.0,
+        skipped: 0,
+        light_skipped: 0,
+        slots: Vec::new(),
+        tie: false,
+    });
+    for pos in 0..=tokens.len() {
+        // Close over empty arcs (the automaton has no cycles: each pass settles more states).
+        let mut changed = true;
+        let mut passes = 0;
+        while changed && passes <= states {
+            changed = false;
+            passes += 1;
+            for state in 0..states {
+                let Some(cell) = cells[pos][state].clone() else {
+                    continue;
+                };
+                for (to, arc) in &automaton.arcs[state] {
+                    if matches!(arc, Arc::Empty) {
+                        changed |= offer(&mut cells[pos], *to, cell.clone());
+                    }
                 }
-                for alternative in alternatives {
-                    let combined: Vec<Element> = alternative.iter().chain(rest).cloned().collect();
-                    self.run(&combined, partial.clone(), ambiguous);
+            }
+        }
+        if pos == tokens.len() {
+            break;
+        }
+        for state in 0..states {
+            let Some(cell) = cells[pos][state].clone() else {
+                continue;
+            };
+            // Pass over this token: cheaply when it carries little meaning ("帮", "the").
+            let skipped = if is_light(filler.world.locale, &tokens[pos]) {
+                Cell {
+                    light_skipped: cell.light_skipped + 1,
+                    ..cell.clone()
+                }
+            } else {
+                Cell {
+                    skipped: cell.skipped + 1,
+                    ..cell.clone()
+                }
+            };
+            offer(&mut cells[pos + 1], state, skipped);
+            for (to, arc) in &automaton.arcs[state] {
+                match arc {
+                    Arc::Empty => {}
+                    Arc::Token(expected) => {
+                        let similarity = similarity(expected, &tokens[pos]);
+                        if similarity > 0.0 {
+                            let next = Cell {
+                                score: cell.score + similarity,
+                                ..cell.clone()
+                            };
+                            offer(&mut cells[pos + 1], *to, next);
+                        }
+                    }
+                    Arc::Slot(kind, name) => {
+                        let last = (pos + MAX_SLOT_TOKENS).min(tokens.len());
+                        for end in pos + 1..=last {
+                            let span = &tokens[pos..end];
+                            if let Some((value, score, tie)) = filler.fill(kind, span) {
+                                let mut next = cell.clone();
+                                next.score += score * span.len() as f64;
+                                next.tie |= tie;
+                                next.slots.push((name.clone(), value));
+                                offer(&mut cells[end], *to, next);
+                            }
+                        }
+                    }
                 }
             }
         }
     }
+    cells[tokens.len()][accept].take()
 }
 
 /// Understands one utterance against a context, or returns `None` (no intent).
 pub fn understand(context: &Context, world: &World, utterance: &str) -> Option<Understanding> {
     let normalized = normalize(world.locale, utterance);
     let tokens = tokenize(&normalized);
-    if tokens.is_empty() {
+    if tokens.is_empty() || tokens.len() > MAX_UTTERANCE_TOKENS {
         return None;
     }
-    let mut best: Option<Understanding> = None;
+    let filler = Filler { context, world };
+    let mut best: Option<(Understanding, f64)> = None;
     let mut tie = false;
     for intent in &context.intents {
         for expression in &intent.expressions {
-            let mut search = Search {
-                tokens: &tokens,
-                context,
-                world,
-                steps: 0,
-                done: Vec::new(),
+            let Some(cell) = align(&filler, expression, &tokens) else {
+                continue;
             };
-            let mut ambiguous = false;
-            search.run(
-                expression,
-                Partial {
-                    pos: 0,
-                    slots: Vec::new(),
-                    score: 0.0,
-                },
-                &mut ambiguous,
-            );
-            for found in search.done {
-                let confidence = found.score / tokens.len() as f64;
-                let better = best
-                    .as_ref()
-                    .is_none_or(|b| confidence > b.confidence + 1e-9);
-                let same = best
-                    .as_ref()
-                    .is_some_and(|b| (confidence - b.confidence).abs() < 1e-9);
-                if same && best.as_ref().is_some_and(|b| b.intent != intent.name) {
-                    tie = true;
+            let value = cell.value();
+            let confidence = (value / tokens.len() as f64).clamp(0.0, 1.0);
+            if confidence < MIN_CONFIDENCE {
+                continue;
+            }
+            match &best {
+                Some((current, best_value)) if (value - best_value).abs() < 1e-9 => {
+                    if current.intent != intent.name {
+                        tie = true;
+                    }
                 }
-                if better {
+                Some((_, best_value)) if *best_value > value => {}
+                _ => {
                     tie = false;
-                    best = Some(Understanding {
-                        intent: intent.name.clone(),
-                        slots: found.slots.into_iter().collect(),
-                        confidence,
-                        ambiguous,
-                    });
+                    best = Some((
+                        Understanding {
+                            intent: intent.name.clone(),
+                            slots: cell.slots.into_iter().collect(),
+                            confidence,
+                            ambiguous: cell.tie,
+                        },
+                        value,
+                    ));
                 }
             }
         }
     }
-    best.map(|mut b| {
-        b.ambiguous |= tie;
-        b
+    best.map(|(mut understanding, _)| {
+        understanding.ambiguous |= tie;
+        understanding
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn named(value: &str, phrases: &[&str]) -> Named {
+        let mut all = vec![value.to_owned()];
+        all.extend(phrases.iter().map(|p| (*p).to_owned()));
+        Named {
+            value: value.to_owned(),
+            phrases: all,
+        }
+    }
 
     fn world(locale: Locale) -> World {
         World {
@@ -406,12 +735,26 @@ mod tests {
                 Currency::USD
             },
             today: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
-            payees: ["李伟", "张丽", "王建国", "刘芳", "Alice Chen", "Bob Wilson"]
-                .map(String::from)
-                .to_vec(),
-            billers: ["国家电网", "City Electric"].map(String::from).to_vec(),
-            accounts: vec![("6217".into(), vec!["养老金账户".into(), "checking".into()])],
-            cards: vec![("4580".into(), vec!["信用卡".into(), "credit card".into()])],
+            payees: vec![
+                named("李伟", &["儿子"]),
+                named("张丽", &[]),
+                named("王建国", &[]),
+                named("刘芳", &[]),
+                named("Alice Chen", &["my daughter"]),
+                named("Bob Wilson", &[]),
+            ],
+            billers: vec![
+                named("国家电网", &["电费"]),
+                named("City Electric", &["electric"]),
+            ],
+            accounts: vec![Named {
+                value: "6217".into(),
+                phrases: vec!["养老金账户".into(), "checking".into()],
+            }],
+            cards: vec![Named {
+                value: "4580".into(),
+                phrases: vec!["信用卡".into(), "credit card".into()],
+            }],
         }
     }
 

@@ -179,10 +179,11 @@ fn apply_corrections(locale: Locale, text: &str) -> String {
         Locale::ZhCn => ZH_CORRECTIONS,
         Locale::EnUs => EN_CORRECTIONS,
     };
+    // The last marker wins; of markers ending at the same place, the longest ("不对不对").
     let found = markers
         .iter()
         .filter_map(|m| text.rfind(m).map(|at| (at, m.len())))
-        .max_by_key(|(at, len)| (*at, *len));
+        .max_by_key(|(at, len)| (*at + *len, *len));
     let Some((at, len)) = found else {
         return text.to_owned();
     };
@@ -195,7 +196,41 @@ fn apply_corrections(locale: Locale, text: &str) -> String {
         Locale::ZhCn => crate::money::Currency::CNY,
         Locale::EnUs => crate::money::Currency::USD,
     };
+    // "转五百，不对，转三百": the verb repeated before the new amount still corrects the amount.
+    let parses = |text: &str| numbers::parse_amount(locale, text, currency).is_some();
+    let leading_verb = match locale {
+        Locale::ZhCn if !parses(after) => after
+            .char_indices()
+            .skip(1)
+            .take(3)
+            .map(|(i, _)| i)
+            .find(|i| !after[..*i].chars().any(numbers::is_zh_numeral) && parses(&after[*i..])),
+        _ => None,
+    };
+    let after = leading_verb.map_or(after, |i| &after[i..]);
     let only_amount = numbers::parse_amount(locale, after, currency).is_some();
+    if only_amount && locale == Locale::EnUs {
+        // Replace the last run of amount words: "send alice fifty dollars" + "sixty dollars".
+        let words: Vec<&str> = before.split_whitespace().collect();
+        let amount_word = |w: &str| {
+            numbers::is_en_number_word(w)
+                || w.chars().any(|c| c.is_ascii_digit() || c == '$')
+                || matches!(
+                    w,
+                    "dollar" | "dollars" | "bucks" | "buck" | "cents" | "cent" | "yuan"
+                )
+        };
+        if let Some(end) = words.iter().rposition(|w| amount_word(w)) {
+            let start = words[..end]
+                .iter()
+                .rposition(|w| !amount_word(w))
+                .map_or(0, |i| i + 1);
+            let mut out: Vec<&str> = words[..start].to_vec();
+            out.push(after);
+            out.extend(&words[end + 1..]);
+            return out.join(" ");
+        }
+    }
     if only_amount && let Some((start, end)) = last_amount_span(locale, before) {
         let chars: Vec<char> = before.chars().collect();
         let head: String = chars[..start].iter().collect();
@@ -261,6 +296,7 @@ mod tests {
         assert_eq!(zh("给李伟转五百，不对，三百"), "给李伟转三百");
         assert_eq!(zh("给李伟转五百块钱，说错了，三百块钱"), "给李伟转三百块钱");
         assert_eq!(zh("转五百，不对"), "转五百");
+        assert_eq!(zh("给儿媳转一千，不对不对，转一千五"), "给儿媳转一千五");
         let en = |t| normalize(Locale::EnUs, t);
         assert_eq!(en("send alice $50, no wait, $60"), "send alice $60");
         assert_eq!(

@@ -1,0 +1,178 @@
+//! Understanding accuracy on the team's corpora (`tests/corpus/`) and on CLINC150's
+//! validation rows: intent accuracy, full-slot accuracy and out-of-scope false accepts.
+
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::float_arithmetic)]
+
+use std::path::Path;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use serde_json::Value;
+use tingshuo_core::Locale;
+use tingshuo_core::understand::context::Context;
+use tingshuo_core::understand::matcher::{World, understand};
+use tingshuo_sandbox::seed::DemoCustomer;
+
+fn root() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
+fn setup(locale: Locale) -> (Context, World) {
+    let yaml =
+        std::fs::read_to_string(root().join(format!("locales/{}/banking.yaml", locale.tag())))
+            .unwrap();
+    let context = Context::from_yaml(&yaml).unwrap();
+    let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 27, 2, 0, 0).unwrap();
+    let world = World::for_customer(
+        &context,
+        locale,
+        today,
+        &DemoCustomer::for_locale(locale).snapshot(now),
+    );
+    (context, world)
+}
+
+#[derive(Debug, Default)]
+struct Score {
+    rows: usize,
+    intent_right: usize,
+    slots_right: usize,
+    in_scope: usize,
+    out_of_scope: usize,
+    false_accepts: usize,
+    failures: Vec<String>,
+}
+
+impl Score {
+    fn percent(part: usize, whole: usize) -> f64 {
+        if whole == 0 {
+            0.0
+        } else {
+            100.0 * part as f64 / whole as f64
+        }
+    }
+}
+
+fn evaluate(locale: Locale, rows: &[(String, Option<String>, Value)], check_slots: bool) -> Score {
+    let (context, world) = setup(locale);
+    let mut score = Score::default();
+    for (text, intent, slots) in rows {
+        let got = understand(&context, &world, text);
+        let got_intent = got.as_ref().map(|u| u.intent.clone());
+        score.rows += 1;
+        match intent {
+            None => {
+                score.out_of_scope += 1;
+                if got_intent.is_some() {
+                    score.false_accepts += 1;
+                    score
+                        .failures
+                        .push(format!("accepted {text:?} as {got_intent:?}"));
+                } else {
+                    score.intent_right += 1;
+                    score.slots_right += 1;
+                }
+            }
+            Some(expected) => {
+                score.in_scope += 1;
+                if got_intent.as_ref() == Some(expected) {
+                    score.intent_right += 1;
+                    let got_slots = got
+                        .as_ref()
+                        .map(|u| u.to_json()["slots"].clone())
+                        .unwrap_or_default();
+                    if !check_slots || &got_slots == slots {
+                        score.slots_right += 1;
+                    } else {
+                        score
+                            .failures
+                            .push(format!("slots of {text:?}: got {got_slots}, want {slots}"));
+                    }
+                } else {
+                    score
+                        .failures
+                        .push(format!("{text:?}: got {got_intent:?}, want {expected}"));
+                }
+            }
+        }
+    }
+    score
+}
+
+fn corpus(locale: Locale) -> Vec<(String, Option<String>, Value)> {
+    let text = std::fs::read_to_string(root().join(format!("tests/corpus/{}.jsonl", locale.tag())))
+        .unwrap();
+    text.lines()
+        .map(|line| {
+            let row: Value = serde_json::from_str(line).unwrap();
+            (
+                row["text"].as_str().unwrap().to_owned(),
+                row["intent"].as_str().map(str::to_owned),
+                row["slots"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// CLINC150 validation rows of the intents Tingshuo serves, and its out-of-scope rows.
+fn clinc() -> Option<Vec<(String, Option<String>, Value)>> {
+    let path = root().join("../shared/data/text/clinc150/train_val.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        println!("CLINC150 skipped: {} is absent", path.display());
+        return None;
+    };
+    let data: Value = serde_json::from_str(&text).unwrap();
+    let mapped = |intent: &str| match intent {
+        "balance" => Some("balance"),
+        "transfer" => Some("transfer"),
+        "pay_bill" => Some("pay_bill"),
+        "transactions" => Some("transactions"),
+        "spending_history" => Some("spending"),
+        "freeze_account" => Some("lock_card"),
+        "cancel" => Some("cancel"),
+        "repeat" => Some("repeat"),
+        "yes" => Some("confirm"),
+        "no" => Some("deny"),
+        _ => None,
+    };
+    let mut rows = Vec::new();
+    for (split, out_of_scope) in [("val", false), ("oos_val", true)] {
+        for row in data[split].as_array()? {
+            let (text, intent) = (row[0].as_str()?, row[1].as_str()?);
+            if out_of_scope {
+                rows.push((text.to_owned(), None, Value::Null));
+            } else if let Some(ours) = mapped(intent) {
+                rows.push((text.to_owned(), Some(ours.to_owned()), Value::Null));
+            }
+        }
+    }
+    Some(rows)
+}
+
+fn report(name: &str, score: &Score) {
+    println!(
+        "{name}: {} rows; intent accuracy {:.1}%; full-slot accuracy {:.1}%; out-of-scope false accepts {:.1}% ({} of {})",
+        score.rows,
+        Score::percent(score.intent_right, score.rows),
+        Score::percent(score.slots_right, score.rows),
+        Score::percent(score.false_accepts, score.out_of_scope),
+        score.false_accepts,
+        score.out_of_scope
+    );
+    for failure in score.failures.iter().take(400) {
+        println!("  {failure}");
+    }
+}
+
+#[test]
+fn accuracy_on_the_team_corpora_and_clinc150() {
+    for locale in Locale::ALL {
+        let score = evaluate(locale, &corpus(locale), true);
+        report(&format!("corpus {locale}"), &score);
+        assert!(score.rows >= 400);
+    }
+    if let Some(rows) = clinc() {
+        let score = evaluate(Locale::EnUs, &rows, false);
+        report("CLINC150 validation (intents only)", &score);
+    }
+}
