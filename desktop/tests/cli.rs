@@ -199,3 +199,61 @@ fn view_against_a_running_reference_bank() {
     stdout(&tingshuo(dir.path(), &["logout", "--customer", "demo-zh"]));
     assert!(!dir.path().join("keys/demo-zh.device").exists());
 }
+
+#[test]
+fn intent_json_for_both_locales_and_a_rhino_context() {
+    let dir = tempfile::tempdir().unwrap();
+    let context = |locale: &str| {
+        format!(
+            "{}/../locales/{locale}/banking.yaml",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    };
+    let run = |context: &str, text: &str| -> serde_json::Value {
+        let out = stdout(&tingshuo(
+            dir.path(),
+            &[
+                "intent",
+                "--context",
+                context,
+                "--text",
+                text,
+                "--today",
+                "2026-11-27",
+                "--json",
+            ],
+        ));
+        serde_json::from_str(out.trim()).unwrap()
+    };
+    let zh = run(&context("zh-CN"), "嗯，给李维转两百五十块");
+    assert_eq!(zh["intent"], "transfer");
+    assert_eq!(zh["slots"]["payee"], "李伟");
+    assert_eq!(
+        zh["slots"]["amount"],
+        serde_json::json!({"minor": 25000, "currency": "CNY"})
+    );
+    let en = run(&context("en-US"), "How much did I spend last week?");
+    assert_eq!(en["intent"], "spending");
+    assert_eq!(
+        en["slots"]["period"],
+        serde_json::json!({"from": "2026-11-16", "to": "2026-11-22"})
+    );
+    assert_eq!(
+        run(&context("en-US"), "tell me a joke"),
+        serde_json::json!({"intent": null})
+    );
+
+    // A context written for Rhino works unchanged; its slot values come back as written.
+    let coffee = dir.path().join("coffee.yaml");
+    std::fs::write(
+        &coffee,
+        "context:\n  expressions:\n    orderDrink:\n      - \"(i want) (a) $size:size $drink:drink (please)\"\n  slots:\n    size: [small, Large]\n    drink: [Cafe Latte, americano]\n",
+    )
+    .unwrap();
+    let order = run(coffee.to_str().unwrap(), "I want a large cafe latte please");
+    assert_eq!(order["intent"], "orderDrink");
+    assert_eq!(
+        order["slots"],
+        serde_json::json!({"size": "Large", "drink": "Cafe Latte"})
+    );
+}

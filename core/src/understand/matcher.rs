@@ -195,14 +195,23 @@ fn levenshtein(a: &str, b: &str) -> usize {
     previous[b.len()]
 }
 
-/// How well a heard token stands for an expected one: exact 1, a near miss less, else 0.
+/// How well a heard token stands for an expected word of an expression: exact 1, a near
+/// miss of a longer English word less, else 0.
 fn similarity(expected: &str, heard: &str) -> f64 {
+    token_similarity(expected, heard, false)
+}
+
+/// Like [`similarity`], for names: recognizers write a homophone for a Chinese character
+/// they did not expect (李维 for 李伟, 刘方 for 刘芳), so the same syllable (tones aside) is
+/// a near match. Only names get this: for command words it would hear 电 as 点.
+fn token_similarity(expected: &str, heard: &str, homophones: bool) -> f64 {
     if expected == heard {
         return 1.0;
     }
-    // Recognizers write a homophone for a Chinese character they did not expect: 李维 for
-    // 李伟, 刘方 for 刘芳. Same syllable (tones aside) is a near match.
     if let (Some(e), Some(h)) = (single_cjk(expected), single_cjk(heard)) {
+        if !homophones {
+            return 0.0;
+        }
         use pinyin::ToPinyin;
         return match (e.to_pinyin(), h.to_pinyin()) {
             (Some(a), Some(b)) if a.plain() == b.plain() => 0.8,
@@ -244,7 +253,7 @@ fn phrase_similarity(phrase: &str, span: &[String]) -> f64 {
     let scores: Vec<f64> = expected
         .iter()
         .zip(span)
-        .map(|(e, h)| similarity(e, h))
+        .map(|(e, h)| token_similarity(e, h, true))
         .collect();
     if scores.contains(&0.0) {
         0.0
@@ -563,7 +572,7 @@ fn is_light(locale: Locale, token: &str) -> bool {
 }
 
 /// The least confidence an understanding needs; below it the utterance is rejected.
-pub const MIN_CONFIDENCE: f64 = 0.6;
+pub const MIN_CONFIDENCE: f64 = 0.65;
 
 fn offer(cells: &mut [Option<Cell>], state: usize, candidate: Cell) -> bool {
     match &mut cells[state] {
@@ -681,7 +690,16 @@ pub fn understand(context: &Context, world: &World, utterance: &str) -> Option<U
                 continue;
             };
             let value = cell.value();
-            let confidence = (value / tokens.len() as f64).clamp(0.0, 1.0);
+            // Light words passed over neither help nor count: "麻烦帮我看一下余额" is as clear
+            // as "看一下余额".
+            // Only when the match itself says something: "你好" is not "好" (confirm).
+            let discounted = if cell.score >= 2.0 {
+                cell.light_skipped
+            } else {
+                0
+            };
+            let meaningful = (tokens.len() - discounted).max(1);
+            let confidence = (value / meaningful as f64).clamp(0.0, 1.0);
             if confidence < MIN_CONFIDENCE {
                 continue;
             }
