@@ -118,7 +118,13 @@ fn not_found(what: &str) -> ApiError {
 }
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| bad_request(format!("invalid request body: {e}")))
+    // The description leaves the offending value out: it may be an account number.
+    serde_json::from_slice(body).map_err(|e| {
+        bad_request(format!(
+            "invalid request body: {}",
+            wire::describe_json_error(&e)
+        ))
+    })
 }
 
 type ApiResult = Result<Response, ApiError>;

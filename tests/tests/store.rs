@@ -484,3 +484,53 @@ async fn a_damaged_file_keeps_its_bytes_in_quarantine() {
     assert_eq!(std::fs::read(&quarantined).unwrap(), damaged);
     store.close().await;
 }
+
+#[tokio::test]
+async fn the_banks_state_never_lands_over_a_pending_request() {
+    use tingshuo_core::store::sync::{LocalEcho, NewRequest};
+    use tingshuo_core::wire::{Change, Patch, PatchOp};
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let store = seeded(&path, &keys, DemoCustomer::WangXiuying).await;
+    store.set_sync_value("cursor", "c1").await.unwrap();
+    let request = NewRequest {
+        idempotency_key: "k-lock-1".into(),
+        priority: 0,
+        kind: "lock_card",
+        target_id: "zh-card-credit".into(),
+        method: "POST",
+        path: "/v1/cards/zh-card-credit/lock".into(),
+        body: "{}".into(),
+        echo: LocalEcho::CardStatus("locked".into()),
+    };
+    store.enqueue(&request, test_now()).await.unwrap();
+    // The bank, not yet knowing of the lock, says the card is active.
+    let patch = Patch {
+        kind: "card".into(),
+        id: "zh-card-credit".into(),
+        op: PatchOp::Put,
+        data: Some(
+            serde_json::json!({"id": "zh-card-credit", "account_id": "zh-credit", "kind": "credit",
+            "name": "信用卡", "number": "6225880012344580", "status": "active"}),
+        ),
+    };
+    let change: Change = patch.into_change().unwrap();
+    assert!(
+        !store
+            .apply_changes(&[change], "c2", test_now())
+            .await
+            .unwrap()
+    );
+    let view = store.load_view(test_now().date_naive()).await.unwrap();
+    let card = view
+        .cards
+        .iter()
+        .find(|c| c.item.id == "zh-card-credit")
+        .unwrap();
+    assert_eq!(card.item.status.as_str(), "locked", "the local echo stays");
+    assert_eq!(
+        store.sync_value("cursor").await.unwrap().as_deref(),
+        Some("c1")
+    );
+    store.close().await;
+}

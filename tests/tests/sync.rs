@@ -574,10 +574,15 @@ async fn offline_safety_actions_queue_and_go_first_payments_refuse() {
         .await
         .unwrap();
 
-    // Offline: queue a non-urgent action, then a safety action.
+    // Offline: queue a non-urgent action, an unlock, then a safety action on the same card.
     wang.client
         .actions()
         .mark_alert_read("zh-alert-bill")
+        .await
+        .unwrap();
+    wang.client
+        .actions()
+        .unlock_card("zh-card-credit")
         .await
         .unwrap();
     wang.client
@@ -587,7 +592,7 @@ async fn offline_safety_actions_queue_and_go_first_payments_refuse() {
         .unwrap();
     let status = wang.client.sync().status();
     assert_eq!(status.connectivity, Connectivity::Offline);
-    assert_eq!(status.pending_requests, 2);
+    assert_eq!(status.pending_requests, 3);
     let view = wang.client.view().current(today()).await.unwrap();
     let card = view
         .cards
@@ -667,8 +672,21 @@ async fn offline_safety_actions_queue_and_go_first_payments_refuse() {
         .unwrap()
         .item
         .idempotency_key;
+    let unlock_key = &history
+        .iter()
+        .find(|e| e.item.kind == "unlock_card")
+        .unwrap()
+        .item
+        .idempotency_key;
     let position = |key: &String| order.iter().position(|(k,)| k == key).unwrap();
-    assert!(position(lock_key) < position(read_key));
+    assert!(
+        position(lock_key) < position(read_key),
+        "the safety action goes first"
+    );
+    assert!(
+        position(unlock_key) < position(lock_key),
+        "but never ahead of an earlier request for the same card"
+    );
     let view = wang.client.view().current(today()).await.unwrap();
     let card = view
         .cards

@@ -101,13 +101,24 @@ impl Store {
 
     /// Applies one page of the bank's changes and moves the cursor, atomically: a page with
     /// any invalid patch was refused before it got here, and a failure applies nothing.
+    ///
+    /// Returns `false`, applying nothing, when a request was queued meanwhile: the bank's
+    /// state must never land over a local write it has not acknowledged.
     pub async fn apply_changes(
         &self,
         changes: &[Change],
         cursor: &str,
         as_of: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
+        let pending: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM outbox WHERE state = 'pending'")
+                .fetch_one(&mut *tx)
+                .await?;
+        if pending > 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
         for change in changes {
             match change {
                 Change::Put(record) => self.put_record(&mut tx, record, as_of).await?,
@@ -118,7 +129,7 @@ impl Store {
         put_sync_value(&mut tx, keys::LAST_SYNCED_AT, &millis(as_of).to_string()).await?;
         self.persist_seal_count(&mut tx).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     async fn put_record(
@@ -262,12 +273,31 @@ impl Store {
     }
 
     /// Pending requests in sending order: safety actions first, then as queued.
+    ///
+    /// A safety action jumps ahead of other requests, but never ahead of an earlier request
+    /// for the same thing: "unlock, then lock" must reach the bank in that order, or the card
+    /// would end up unlocked. So each request takes the most urgent priority of itself and
+    /// every later request for the same target.
     pub async fn pending_requests(&self) -> Result<Vec<OutboxItem>, StoreError> {
-        let rows =
-            sqlx::query("SELECT * FROM outbox WHERE state = 'pending' ORDER BY priority, seq")
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter().map(outbox_item).collect()
+        let rows = sqlx::query("SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq")
+            .fetch_all(&self.pool)
+            .await?;
+        let items: Vec<OutboxItem> = rows.iter().map(outbox_item).collect::<Result<_, _>>()?;
+        let mut keyed: Vec<(i64, OutboxItem)> = items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| {
+                let urgency = items[index..]
+                    .iter()
+                    .filter(|later| later.target_id == item.target_id)
+                    .map(|later| later.priority)
+                    .min()
+                    .unwrap_or(item.priority);
+                (urgency, item.clone())
+            })
+            .collect();
+        keyed.sort_by_key(|(urgency, item)| (*urgency, item.seq));
+        Ok(keyed.into_iter().map(|(_, item)| item).collect())
     }
 
     /// Every request ever queued, with its state, in queue order.

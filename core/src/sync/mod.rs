@@ -190,13 +190,17 @@ impl SyncEngine {
 
     /// Queues a request with its local echo and tries to deliver it now; a request queued
     /// while offline stays queued and goes with the next round.
+    ///
+    /// Once the request is in the outbox this succeeds whatever the round does: a caller that
+    /// retried on a delivery error would queue the same action twice. Delivery problems show
+    /// in [`SyncStatus`] and in the outbox.
     pub async fn queue(&self, request: NewRequest) -> Result<(), SyncError> {
         self.store.enqueue(&request, Utc::now()).await?;
         tracing::debug!(kind = request.kind, "request queued");
-        match self.sync_now().await {
-            Ok(_) | Err(SyncError::Net(_)) => Ok(()),
-            Err(other) => Err(other),
+        if let Err(error) = self.sync_now().await {
+            tracing::debug!(%error, "queued request not delivered yet");
         }
+        Ok(())
     }
 
     /// One sync round: reconcile payments, push the outbox, then pull if nothing is pending.
@@ -204,10 +208,17 @@ impl SyncEngine {
         let _round = self.round.lock().await;
         self.update_status(|s| s.syncing = true);
         let result = self.round().await;
-        if let Err(SyncError::Net(error)) = &result {
-            self.note_net_error(error);
+        match &result {
+            Err(SyncError::Net(error)) => self.note_net_error(error),
+            Err(error) => {
+                let message = error.to_string();
+                self.update_status(|s| s.last_error = Some(message));
+            }
+            Ok(_) => {}
         }
-        self.refresh_counts().await?;
+        if let Err(error) = self.refresh_counts().await {
+            tracing::warn!(%error, "sync status counts unavailable");
+        }
         self.update_status(|s| s.syncing = false);
         result
     }
@@ -222,7 +233,9 @@ impl SyncEngine {
         if !self.push(&mut report).await? {
             return Ok(report);
         }
-        self.pull(&mut report).await?;
+        if !self.pull(&mut report).await? {
+            return Ok(report);
+        }
         report.complete = true;
         self.update_status(|s| {
             s.connectivity = Connectivity::Online;
@@ -250,7 +263,12 @@ impl SyncEngine {
                 .await;
             match answer {
                 Ok(entity) => {
-                    let change = answer_change(&item.kind, &item.target_id, entity)?;
+                    // Delivered: the bank said yes. An answer that does not decode is not
+                    // applied (the next pull brings the state), but the request is done.
+                    let change = answer_change(&item.kind, &item.target_id, entity).unwrap_or_else(|error| {
+                        tracing::warn!(kind = %item.kind, %error, "acknowledged with an invalid answer");
+                        None
+                    });
                     self.store
                         .request_acknowledged(item.seq, change.as_ref(), Utc::now())
                         .await?;
@@ -266,13 +284,13 @@ impl SyncEngine {
                     report.requests_failed += 1;
                 }
                 Err(NetError::Invalid(reason)) => {
-                    // The bank answered, but not as the API promises: the request may have
-                    // been applied. Retry: its key makes the retry harmless.
-                    let next = Utc::now() + backoff(&self.config, item.attempts);
+                    // A 2xx answer that is not what the API promises: the bank applied the
+                    // request, and would replay the same answer forever. It is delivered.
+                    tracing::warn!(kind = %item.kind, %reason, "acknowledged with an undecodable answer");
                     self.store
-                        .request_retry_later(item.seq, &reason, next)
+                        .request_acknowledged(item.seq, None, Utc::now())
                         .await?;
-                    return Err(SyncError::Net(NetError::Invalid(reason)));
+                    report.requests_sent += 1;
                 }
                 Err(error) => {
                     let next = Utc::now() + backoff(&self.config, item.attempts);
@@ -286,8 +304,9 @@ impl SyncEngine {
         Ok(true)
     }
 
-    /// Pulls pages until the bank has nothing more.
-    async fn pull(&self, report: &mut SyncReport) -> Result<(), SyncError> {
+    /// Pulls pages until the bank has nothing more. Returns `false` when it stopped because
+    /// a request was queued meanwhile.
+    async fn pull(&self, report: &mut SyncReport) -> Result<bool, SyncError> {
         loop {
             let cursor = self
                 .store
@@ -311,13 +330,22 @@ impl SyncEngine {
                 .into_iter()
                 .map(Patch::into_change)
                 .collect::<Result<Vec<_>, _>>()?;
-            self.store
+            let applied = self
+                .store
                 .apply_changes(&changes, &page.cursor, page.server_time)
                 .await?;
+            if !applied {
+                // A request was queued meanwhile: it goes first, the pull waits.
+                return Ok(false);
+            }
             report.pages_pulled += 1;
             report.patches_applied += changes.len();
             if !page.has_more {
-                return Ok(());
+                return Ok(true);
+            }
+            if page.cursor == cursor {
+                // "More" without moving on would loop forever.
+                return Err(WireError::BadText { field: "cursor" }.into());
             }
         }
     }

@@ -224,7 +224,11 @@ impl SyncEngine {
             .await
         {
             Ok(payment) => {
-                let payment = payment.validated().map_err(SyncError::from)?;
+                let Ok(payment) = payment.validated() else {
+                    // Money may have moved; the answer is unreadable. Reconciliation asks again.
+                    tracing::warn!("payment answer invalid; it will be reconciled by its key");
+                    return Ok(PaymentOutcome::Unknown);
+                };
                 let (outcome, state) = outcome_of(payment);
                 let dto = match &outcome {
                     PaymentOutcome::Executed(p)
@@ -244,6 +248,14 @@ impl SyncEngine {
                 tracing::info!(%code, "payment refused by the bank");
                 Ok(PaymentOutcome::Refused { code })
             }
+            Err(NetError::Offline) => {
+                // The connection never opened: the bank did not receive it. It is settled as
+                // not sent now, so it cannot go out later without the customer knowing.
+                self.store
+                    .settle_payment_attempt(key, "refused", None, Some("offline"), Utc::now())
+                    .await?;
+                Err(PaymentError::Offline)
+            }
             Err(error) => {
                 tracing::warn!(%error, "payment outcome unknown; it will be reconciled by its key");
                 Ok(PaymentOutcome::Unknown)
@@ -262,7 +274,13 @@ impl SyncEngine {
                 .await
             {
                 Ok(payment) => {
-                    let payment = payment.validated()?;
+                    let Ok(payment) = payment.validated() else {
+                        // An unreadable answer must not stop every later round: try next time.
+                        tracing::warn!(
+                            "reconciliation answer invalid; the payment stays unresolved"
+                        );
+                        continue;
+                    };
                     let (_, state) = outcome_of(payment.clone());
                     self.store
                         .settle_payment_attempt(
@@ -294,7 +312,10 @@ impl SyncEngine {
                             .await?;
                     }
                 },
-                Err(error) => return Err(error.into()),
+                // The bank is unreachable: the round stops here, nothing else can go either.
+                Err(error) if error.is_transient() => return Err(error.into()),
+                // Any other refusal must not block every later round; try again next time.
+                Err(error) => tracing::warn!(%error, "payment reconciliation refused; will retry"),
             }
         }
         Ok(())
