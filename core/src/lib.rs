@@ -15,6 +15,7 @@
 pub mod classify;
 pub mod client;
 pub mod crypto;
+pub mod dialogue;
 pub mod l10n;
 pub mod model;
 pub mod money;

@@ -24,29 +24,19 @@ pub enum Locale {
     EnUs,
 }
 
+/// Lists every `.ftl` file once for each locale, so a new file cannot be added to one
+/// locale and forgotten in the other.
+macro_rules! sources {
+    ($($file:literal),+ $(,)?) => {
+        &[
+            $((Locale::ZhCn, $file, include_str!(concat!("../../../locales/zh-CN/", $file))),)+
+            $((Locale::EnUs, $file, include_str!(concat!("../../../locales/en-US/", $file))),)+
+        ]
+    };
+}
+
 /// The `.ftl` sources of each locale, embedded at build time.
-const SOURCES: &[(Locale, &str, &str)] = &[
-    (
-        Locale::ZhCn,
-        "view.ftl",
-        include_str!("../../../locales/zh-CN/view.ftl"),
-    ),
-    (
-        Locale::ZhCn,
-        "common.ftl",
-        include_str!("../../../locales/zh-CN/common.ftl"),
-    ),
-    (
-        Locale::EnUs,
-        "view.ftl",
-        include_str!("../../../locales/en-US/view.ftl"),
-    ),
-    (
-        Locale::EnUs,
-        "common.ftl",
-        include_str!("../../../locales/en-US/common.ftl"),
-    ),
-];
+const SOURCES: &[(Locale, &str, &str)] = sources!("common.ftl", "view.ftl", "dialogue.ftl");
 
 impl Locale {
     pub const ALL: [Locale; 2] = [Locale::ZhCn, Locale::EnUs];
@@ -410,6 +400,35 @@ impl Localizer {
             let date = self.date(locale, as_of.with_timezone(&offset).date_naive())?;
             self.format(locale, "freshness-on-date", &[("date", Arg::Text(date))])
         }
+    }
+
+    /// Renders a dialogue reply in both forms: amounts in words for speech, account numbers
+    /// only as their masked ending.
+    pub fn reply(
+        &self,
+        locale: Locale,
+        reply: &crate::dialogue::Reply,
+    ) -> Result<Utterance, L10nError> {
+        use crate::dialogue::ReplyArg;
+        self.utter(locale, reply.id, |form| {
+            reply
+                .args
+                .iter()
+                .map(|(name, value)| {
+                    Ok((
+                        *name,
+                        match value {
+                            ReplyArg::Text(text) => Arg::Text(text.clone()),
+                            ReplyArg::Money(money) => Arg::Text(self.money(locale, form, *money)),
+                            ReplyArg::Masked(last_four) => {
+                                Arg::Text(self.last_four(locale, form, last_four)?)
+                            }
+                            ReplyArg::Count(n) => Arg::Number(*n),
+                        },
+                    ))
+                })
+                .collect()
+        })
     }
 
     /// Joins items with the locale's list separator ("、" / ", ").

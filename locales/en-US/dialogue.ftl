@@ -1,0 +1,54 @@
+# The voice assistant's replies. Short sentences, one question at a time.
+# Amounts arrive in words for speech; $masked arrives as "ending in …".
+
+dlg-help = You can say: what's my balance, send fifty dollars to Alice, pay the electric bill, or lock my card. Say cancel to stop at any time, repeat to hear me again, or agent to talk to a person.
+dlg-not-understood = Sorry, I didn't catch that. You can say "what's my balance" or "send fifty dollars to Alice".
+dlg-silence = I'm still here. Take your time.
+dlg-silence-help = No rush. Say help if you'd like to hear what you can say.
+dlg-rate-changed = All right.
+dlg-handoff = I'm connecting you to a person now. Please hold.
+dlg-cancelled = All right, cancelled.
+dlg-cancelled-payment = All right, cancelled. No money was sent.
+dlg-nothing-to-confirm = There's nothing to confirm right now.
+dlg-see-screen = Your transactions are on the screen. I'll read them to you.
+dlg-no-data = There is no account information on this device yet. Please connect and try again.
+
+dlg-balance = { $account }, { $masked }: { $amount } available.{ $minutes ->
+   *[other] {""}
+}
+dlg-balance-offline = { $account }, { $masked }: { $amount } available. That was { $minutes } minutes ago; I can't reach the bank right now.
+
+dlg-ask-payee = Who would you like to send money to?
+dlg-ask-amount = How much would you like to send?
+dlg-ask-biller = Which bill would you like to pay? For example electric, water, phone or gas.
+dlg-ask-card = Which card? Say the last four digits, or say credit card or debit card.
+dlg-unknown-payee = That person isn't one of your trusted payees. For your safety, you can only send money to trusted payees. Who would you like to send money to?
+dlg-insufficient = You have { $available } available, which isn't enough. How much would you like to send?
+dlg-over-limit = That's over your daily limit of { $limit }. How much would you like to send?
+dlg-what-to-change = All right, no money was sent. Tell me again who to send to and how much.
+dlg-offline-no-payments = I can't reach the bank right now, so I can't send money or pay bills, and no money will move. The balance you hear is from { $minutes } minutes ago. Please try again when you're connected.
+
+# $new_payee, $large, $pressure: yes or no, the reasons for the warning.
+dlg-scam-warning = Please be careful. { $new_payee ->
+    [yes] You haven't sent money to { $target } before.
+   *[no] {""}
+}{ $large ->
+    [yes] This is much more than you usually send.
+   *[no] {""}
+}{ $pressure ->
+    [yes] Someone rushing you or asking you to keep it secret is a common sign of a scam.
+   *[no] {""}
+} You can stop and check with your family first. Do you want to continue? Say confirm or cancel.
+
+dlg-readback-transfer = Send { $amount } to { $target }, { $masked }, from your account { $from }. Is that right? Say yes or no.
+dlg-readback-bill = Pay { $amount } to { $target }, { $masked }, from your account { $from }. Is that right? Say yes or no.
+dlg-step-up = Please confirm this payment with your fingerprint or PIN.
+dlg-step-up-failed = The identity check wasn't completed. No money was sent.
+dlg-sending = Working on it, one moment.
+dlg-still-sending = Still working on it, one moment.
+dlg-payment-done = Done: { $amount } sent to { $target }.
+dlg-payment-held = Submitted: { $amount } to { $target }. For your safety it waits ten minutes before it goes, and you can say cancel until then.
+dlg-payment-refused = That didn't go through, and no money was sent: { $reason }.
+
+dlg-card-locked = Your card { $masked } is locked.
+dlg-card-unlocked = Your card { $masked } is unlocked.

@@ -1,0 +1,54 @@
+# The voice assistant's replies. Short sentences, one question at a time.
+# Amounts arrive in words for speech; $masked arrives as "尾号…".
+
+dlg-help = 您可以说：查余额、给李伟转两百块、交电费、锁卡。随时说“取消”可以停止，说“再说一遍”我会重复，说“转人工”找客服。
+dlg-not-understood = 没听明白。您可以说“查余额”，或者“给李伟转两百块”。
+dlg-silence = 我还在，您慢慢说。
+dlg-silence-help = 不着急。需要帮助的话，可以说“帮助”。
+dlg-rate-changed = 好的。
+dlg-handoff = 正在为您转接人工客服，请稍候。
+dlg-cancelled = 好的，已取消。
+dlg-cancelled-payment = 好的，已取消，钱没有转出。
+dlg-nothing-to-confirm = 现在没有需要确认的事情。
+dlg-see-screen = 好的，交易明细已经显示在屏幕上，我来为您读。
+dlg-no-data = 本机还没有您的账户信息，请连接网络后再试。
+
+dlg-balance = { $account }，{ $masked }，可用余额{ $amount }。{ $minutes ->
+   *[other] {""}
+}
+dlg-balance-offline = { $account }，{ $masked }，可用余额{ $amount }。这是{ $minutes }分钟前的数据，现在连不上银行。
+
+dlg-ask-payee = 要转给谁？
+dlg-ask-amount = 要转多少钱？
+dlg-ask-biller = 要交哪一项费用？比如电费、燃气费、话费、水费。
+dlg-ask-card = 要锁定哪一张卡？请说卡号的后四位，或者说“信用卡”“借记卡”。
+dlg-unknown-payee = 您的常用收款人里没有这个人。为了安全，只能转给常用收款人。要转给谁？
+dlg-insufficient = 可用余额只有{ $available }，不够转这么多。要转多少钱？
+dlg-over-limit = 这超过了每天的转账限额{ $limit }。要转多少钱？
+dlg-what-to-change = 好的，钱没有转出。请重新告诉我要转给谁、转多少。
+dlg-offline-no-payments = 现在连不上银行，不能转钱或缴费，钱不会被转出。您看到的余额是{ $minutes }分钟前的。网络恢复后再试。
+
+# $new_payee, $large, $pressure: yes or no, the reasons for the warning.
+dlg-scam-warning = 请注意：{ $new_payee ->
+    [yes] 您以前没有给{ $target }转过钱。
+   *[no] {""}
+}{ $large ->
+    [yes] 这笔钱比您平时转的多很多。
+   *[no] {""}
+}{ $pressure ->
+    [yes] 有人催您马上转钱或让您保密，这常常是骗局。
+   *[no] {""}
+}可以先停一下，问问家人。确定要继续吗？请说“确认”或“取消”。
+
+dlg-readback-transfer = 转给{ $target }，{ $masked }，{ $amount }，从您{ $from }的账户转出。对吗？请说“对”或“不对”。
+dlg-readback-bill = 交{ $target }的费用，{ $masked }，{ $amount }，从您{ $from }的账户付款。对吗？请说“对”或“不对”。
+dlg-step-up = 请用指纹或密码确认这笔付款。
+dlg-step-up-failed = 身份确认没有完成，钱没有转出。
+dlg-sending = 正在办理，请稍候。
+dlg-still-sending = 还在办理，请稍候。
+dlg-payment-done = 办好了：{ $amount }已经付给{ $target }。
+dlg-payment-held = 已提交：{ $amount }付给{ $target }。为了安全，这笔钱会等十分钟再转出，这期间您可以说“取消”。
+dlg-payment-refused = 没有办成，钱没有转出：{ $reason }。
+
+dlg-card-locked = 已为您锁定{ $masked }的卡。
+dlg-card-unlocked = 已为您解锁{ $masked }的卡。
