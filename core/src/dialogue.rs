@@ -151,6 +151,74 @@ impl Heard {
     }
 }
 
+impl Facts {
+    /// What the dialogue needs from the unified view. The usual transfer is the median of the
+    /// customer's recent outgoing transfers; payments leave the first current account.
+    pub fn from_view(
+        view: &crate::view::CustomerView,
+        history: &[crate::model::Tracked<crate::model::Transaction>],
+        online: bool,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Facts {
+        use crate::model::{AccountKind, Category};
+        let paying = view
+            .accounts
+            .iter()
+            .find(|a| a.item.kind == AccountKind::Current)
+            .or_else(|| view.accounts.iter().find(|a| a.item.kind.holds_own_funds()));
+        let mut transfers: Vec<i64> = history
+            .iter()
+            .filter(|t| {
+                t.item.category == Category::Transfer && t.item.amount.reveal().is_negative()
+            })
+            .map(|t| t.item.amount.reveal().minor().saturating_abs())
+            .collect();
+        transfers.sort_unstable();
+        let currency = paying.map(|a| a.item.currency);
+        Facts {
+            online,
+            data_age_minutes: now
+                .signed_duration_since(view.oldest_as_of)
+                .num_minutes()
+                .max(0),
+            payees: view
+                .payees
+                .iter()
+                .map(|p| PayeeFact {
+                    name: p.item.name.reveal().clone(),
+                    account_last_four: p.item.account_number.reveal().last_four().to_owned(),
+                    transfers_made: p.item.transfers_made,
+                })
+                .collect(),
+            billers: view
+                .billers
+                .iter()
+                .map(|b| BillerFact {
+                    name: b.item.name.clone(),
+                    reference_last_four: b.item.customer_reference.reveal().last_four().to_owned(),
+                    due: view
+                        .upcoming_bills
+                        .iter()
+                        .find(|u| u.bill.item.biller_id == b.item.id)
+                        .map(|u| *u.bill.item.amount.reveal()),
+                })
+                .collect(),
+            paying_account: paying.map(|a| AccountFact {
+                id: a.item.id.clone(),
+                name: a.item.name.clone(),
+                last_four: a.item.number.reveal().last_four().to_owned(),
+                available: *a.item.balance.available.reveal(),
+            }),
+            daily_limit: None,
+            usual_transfer: currency.and_then(|c| {
+                transfers
+                    .get(transfers.len() / 2)
+                    .map(|m| Money::from_minor(*m, c))
+            }),
+        }
+    }
+}
+
 /// Where the conversation stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Stage {
@@ -304,7 +372,14 @@ impl Dialogue {
             }
             Input::Heard(heard) => {
                 self.silences = 0;
-                self.heard(heard, &mut effects)
+                let reply = self.heard(heard, &mut effects);
+                if let Some(reply) = reply {
+                    // Say it first: the prompt ("confirm with your fingerprint") comes before
+                    // the host's step-up dialog.
+                    self.last_reply = Some(reply.clone());
+                    effects.insert(0, Effect::Say(reply));
+                }
+                None
             }
         };
         if let Some(reply) = reply {
@@ -781,7 +856,7 @@ mod tests {
         assert!(d.step(Input::StepUpSucceeded).is_empty());
         let effects = d.step(heard(Some("confirm"), &[], "对"));
         assert!(
-            matches!(&effects[0], Effect::RequestStepUp(plan) if plan.amount == cny(20_000) && plan.target == "李伟")
+            matches!(&effects[1], Effect::RequestStepUp(plan) if plan.amount == cny(20_000) && plan.target == "李伟")
         );
         // Saying "yes" again does not replace the step-up.
         assert_eq!(
@@ -832,7 +907,7 @@ mod tests {
         assert_eq!(ids(&effects), ["dlg-readback-transfer"]);
         let effects = d.step(heard(Some("confirm"), &[], "对"));
         assert!(
-            matches!(&effects[0], Effect::RequestStepUp(plan) if plan.amount == cny(40_000) && plan.target == "李伟")
+            matches!(&effects[1], Effect::RequestStepUp(plan) if plan.amount == cny(40_000) && plan.target == "李伟")
         );
     }
 
@@ -892,7 +967,7 @@ mod tests {
         assert!(effects.contains(&Effect::SetSpeechRate(85)));
         assert_eq!(ids(&effects), ["dlg-readback-bill"]);
         assert!(
-            matches!(&d.step(heard(Some("confirm"), &[], "对"))[0], Effect::RequestStepUp(plan) if plan.amount == cny(23_680))
+            matches!(&d.step(heard(Some("confirm"), &[], "对"))[1], Effect::RequestStepUp(plan) if plan.amount == cny(23_680))
         );
     }
 

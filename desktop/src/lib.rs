@@ -1,6 +1,7 @@
 //! The desktop harness behind the `tingshuo` command: paths, the file key store, the demo
 //! customers, and rendering the view for a terminal or screen reader.
 
+pub mod chat;
 pub mod keystore;
 
 use std::sync::Arc;

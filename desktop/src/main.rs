@@ -62,6 +62,19 @@ enum Command {
         #[arg(long)]
         speech: bool,
     },
+    /// A typed conversation with a demo customer's assistant against the reference bank (an
+    /// empty line is silence; end with Ctrl-D)
+    Chat {
+        /// zh-CN or en-US
+        #[arg(long, default_value = "zh-CN")]
+        locale: String,
+        /// Talk to this bank [default: start the reference bank in-process]
+        #[arg(long)]
+        bank: Option<String>,
+        /// Also print the speech form of each reply
+        #[arg(long)]
+        speech: bool,
+    },
     /// The reference bank
     Sandbox {
         #[command(subcommand)]
@@ -206,12 +219,81 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                     }
                 }
                 println!();
+                let mut conversation = tingshuo_desktop::chat::Conversation::new(
+                    &client,
+                    &l10n,
+                    customer.locale(),
+                    customer.home_offset(),
+                    speech,
+                )
+                .await?;
+                let mut stdout = std::io::stdout();
+                for line in tingshuo_desktop::chat::demo_script(customer.locale()) {
+                    conversation.turn(line, &mut stdout).await?;
+                }
+                println!();
             }
             bank.shutdown().await;
             println!(
                 "Stores are in {dir}. Offline, from the store: tingshuo --data-dir {dir} view --locale en-US --speech",
                 dir = data_dir.display()
             );
+        }
+        Command::Chat {
+            locale,
+            bank,
+            speech,
+        } => {
+            let locale = Locale::parse(&locale)?;
+            let customer = DemoCustomer::for_locale(locale);
+            let local_bank = match bank {
+                Some(_) => None,
+                None => Some(
+                    start_demo_bank(BankConfig::default(), now)
+                        .await
+                        .map_err(|e| HarnessError::Usage(format!("reference bank: {e}")))?,
+                ),
+            };
+            let url =
+                bank.unwrap_or_else(|| local_bank.as_ref().map(|b| b.url()).unwrap_or_default());
+            let paths = CustomerPaths::new(&data_dir, customer.id());
+            if local_bank.is_some() {
+                // A new in-process bank knows no devices: start this customer afresh.
+                tingshuo_core::store::wipe_files(&paths.database, &paths.key_store())?;
+                tingshuo_desktop::keystore::destroy_private_file(&paths.device_key).map_err(
+                    |e| HarnessError::Usage(format!("cannot reset the device key: {e}")),
+                )?;
+            }
+            let (client, _) = open_client(
+                &paths,
+                &url,
+                customer.id(),
+                Some(customer.enrollment_code()),
+            )
+            .await?;
+            let mut conversation = tingshuo_desktop::chat::Conversation::new(
+                &client,
+                &l10n,
+                locale,
+                customer.home_offset(),
+                speech,
+            )
+            .await?;
+            let mut stdout = std::io::stdout();
+            let mut line = String::new();
+            loop {
+                line.clear();
+                let read = std::io::stdin()
+                    .read_line(&mut line)
+                    .map_err(|e| HarnessError::Usage(format!("input: {e}")))?;
+                if read == 0 {
+                    break;
+                }
+                conversation.turn(&line, &mut stdout).await?;
+            }
+            if let Some(bank) = local_bank {
+                bank.shutdown().await;
+            }
         }
         Command::Sandbox {
             command: SandboxCommand::Serve { port, database },

@@ -28,6 +28,18 @@ fn stdout(output: &Output) -> String {
 fn demo_then_view_in_both_locales() {
     let dir = tempfile::tempdir().unwrap();
     let demo = stdout(&tingshuo(dir.path(), &["demo"]));
+    // The scripted conversation: read-back, step-up, execution, and a scam warning.
+    for expected in [
+        "转给李伟，尾号3445，¥200.00，从您尾号6217的账户转出。对吗？",
+        "办好了：¥200.00已经付给李伟。",
+        "请注意：",
+        "好的，已取消，钱没有转出。",
+        "Send $50.00 to Alice Chen, ending in 4411, from your account ending in 3921. Is that right?",
+        "Done: $50.00 sent to Alice Chen.",
+        "Please be careful.",
+    ] {
+        assert!(demo.contains(expected), "missing {expected} in\n{demo}");
+    }
     assert!(
         demo.contains("王秀英，您好") && demo.contains("Hello, Margaret Wilson"),
         "{demo}"
@@ -256,4 +268,40 @@ fn intent_json_for_both_locales_and_a_rhino_context() {
         order["slots"],
         serde_json::json!({"size": "Large", "drink": "Cafe Latte"})
     );
+}
+
+#[test]
+fn a_typed_conversation() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tingshuo"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["chat", "--locale", "en-US", "--speech"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            b"pay my electric bill\nslower\nno\n\nwhat's the weather\nlock my visa card\nagent\n",
+        )
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let text = stdout(&output);
+    for expected in [
+        "Pay $87.42 to City Electric",
+        "(spoken) Pay eighty-seven dollars and forty-two cents to City Electric",
+        "[speech rate: 85%]",
+        "All right, no money was sent.",
+        "I'm still here.",
+        "Sorry, I didn't catch that.",
+        "Your card ending in 4321 is locked.",
+        "I'm connecting you to a person now.",
+    ] {
+        assert!(text.contains(expected), "missing {expected} in\n{text}");
+    }
 }

@@ -52,3 +52,10 @@ dlg-payment-refused = That didn't go through, and no money was sent: { $reason }
 
 dlg-card-locked = Your card { $masked } is locked.
 dlg-card-unlocked = Your card { $masked } is unlocked.
+
+# Labels of a typed conversation in the desktop harness.
+chat-you = You
+chat-assistant = Assistant
+chat-step-up-approved = [desktop demo: identity confirmed by the device key]
+chat-speech-rate = [speech rate: { $rate }%]
+chat-handoff = [connecting to a person]

@@ -52,3 +52,10 @@ dlg-payment-refused = 没有办成，钱没有转出：{ $reason }。
 
 dlg-card-locked = 已为您锁定{ $masked }的卡。
 dlg-card-unlocked = 已为您解锁{ $masked }的卡。
+
+# Labels of a typed conversation in the desktop harness.
+chat-you = 您
+chat-assistant = 助手
+chat-step-up-approved = ［桌面演示：设备密钥已确认身份］
+chat-speech-rate = ［语速：{ $rate }%］
+chat-handoff = ［正在转接人工客服］

@@ -173,18 +173,7 @@ pub fn view_lines(
     }
 
     lines.push(at.plain(l10n, "view-heading-recent")?);
-    for recent in view.recent_transactions.iter().take(RECENT_LINES) {
-        lines.push(at.line(l10n, "view-transaction", |form| {
-            let mut args = transaction_args(l10n, at, form, recent)?;
-            let date = recent
-                .item
-                .occurred_at
-                .with_timezone(&at.offset)
-                .date_naive();
-            args.push(("date", Arg::Text(l10n.date(locale, date)?)));
-            Ok(args)
-        })?);
-    }
+    lines.extend(transaction_lines(l10n, at, view, RECENT_LINES)?);
 
     lines.push(at.plain(l10n, "view-heading-cards")?);
     for tracked in &view.cards {
@@ -249,6 +238,31 @@ pub fn view_lines(
         }
     }
     Ok(lines)
+}
+
+/// The newest transactions, one line each ("11月27日，物美超市，支出¥126.50。").
+pub fn transaction_lines(
+    l10n: &Localizer,
+    at: &Presentation,
+    view: &CustomerView,
+    count: usize,
+) -> Result<Vec<Utterance>, L10nError> {
+    view.recent_transactions
+        .iter()
+        .take(count)
+        .map(|recent| {
+            at.line(l10n, "view-transaction", |form| {
+                let mut args = transaction_args(l10n, at, form, recent)?;
+                let date = recent
+                    .item
+                    .occurred_at
+                    .with_timezone(&at.offset)
+                    .date_naive();
+                args.push(("date", Arg::Text(l10n.date(at.locale, date)?)));
+                Ok(args)
+            })
+        })
+        .collect()
 }
 
 /// What a queued request asked for, and where it stands.

@@ -46,6 +46,58 @@ const EN_CORRECTIONS: &[&str] = &[
     "make that",
 ];
 
+/// Pressure and secrecy phrases ("急", "别告诉我儿子", "it's urgent", "keep this secret"): they
+/// do not change what is asked, so matching ignores them, but the dialogue hears them in the
+/// raw words and warns about a possible scam.
+const PRESSURE: &[&str] = &[
+    "急用",
+    "急",
+    "马上",
+    "赶紧",
+    "快点",
+    "别告诉",
+    "不要告诉",
+    "保密",
+    "别跟",
+    "不要跟",
+    "it's urgent",
+    "its urgent",
+    "urgent",
+    "right now",
+    "immediately",
+    "keep this secret",
+    "keep it secret",
+    "don't tell",
+    "dont tell",
+];
+
+/// Drops clauses that are only pressure ("急", "别告诉我儿子") and pressure words elsewhere.
+fn drop_pressure(text: &str) -> String {
+    let mut clauses = Vec::new();
+    let mut current = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        // Not the separator or the point inside a number ("1,250.00").
+        let in_number = i > 0
+            && chars[i - 1].is_ascii_digit()
+            && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+        let ascii_break = matches!(c, ',' | '.' | '!' | '?' | ';') && !in_number;
+        if matches!(c, '，' | '。' | '！' | '？' | '；' | '、') || ascii_break {
+            clauses.push(std::mem::take(&mut current));
+        } else {
+            current.push(c);
+        }
+    }
+    clauses.push(current);
+    let kept: Vec<String> = clauses
+        .into_iter()
+        .map(|clause| clause.trim().to_owned())
+        .filter(|clause| !clause.is_empty() && !PRESSURE.iter().any(|p| clause.starts_with(p)))
+        .map(|clause| PRESSURE.iter().fold(clause, |c, p| c.replace(p, " ")))
+        .collect();
+    kept.join("，")
+}
+
 /// Full-width ASCII to ASCII, the ideographic space to a space.
 fn half_width(c: char) -> char {
     match c {
@@ -252,7 +304,7 @@ pub fn normalize(locale: Locale, raw: &str) -> String {
     let half: String = raw.chars().map(half_width).collect();
     let simplified = fast2s::convert(&half).replace('帐', "账");
     let lowered = simplified.to_lowercase();
-    let plain = strip_punctuation(&lowered);
+    let plain = strip_punctuation(&drop_pressure(&lowered));
     let corrected = apply_corrections(
         locale,
         &plain.split_whitespace().collect::<Vec<_>>().join(" "),
@@ -278,6 +330,14 @@ mod tests {
         assert_eq!(zh("转一一零元"), "转一一零元");
         assert_eq!(zh("额，请帮我查一下余额"), "帮我查一下余额");
         assert_eq!(zh("我想申请挂失"), "我想申请挂失");
+        assert_eq!(zh("给刘芳转五千块，急，别告诉我儿子"), "给刘芳转五千块");
+        assert_eq!(
+            normalize(
+                Locale::EnUs,
+                "Send David $900 right now, it's urgent, keep this secret."
+            ),
+            "send david $900"
+        );
         let en = |t| normalize(Locale::EnUs, t);
         assert_eq!(
             en("Um, PAY my electricity bill, please!"),
