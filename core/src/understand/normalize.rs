@@ -54,7 +54,6 @@ const PRESSURE: &[&str] = &[
     "急",
     "马上",
     "赶紧",
-    "快点",
     "别告诉",
     "不要告诉",
     "保密",
@@ -178,7 +177,7 @@ fn collapse_repeats(text: &str) -> String {
         }
         kept.push(word);
     }
-    let joined = kept.join(" ");
+    let joined = collapse_repeated_phrases(&kept.join(" "));
     let chars: Vec<char> = joined.chars().collect();
     let mut out = String::with_capacity(joined.len());
     let mut i = 0;
@@ -197,6 +196,30 @@ fn collapse_repeats(text: &str) -> String {
         i += run;
     }
     out
+}
+
+/// "算了算了" → "算了", "慢一点慢一点" → "慢一点": a Chinese phrase said twice. Phrases
+/// with numerals stay ("二十二十" could be a number read digit by digit).
+fn collapse_repeated_phrases(text: &str) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    let mut changed = true;
+    while changed {
+        changed = false;
+        'scan: for length in (2..=4).rev() {
+            for start in 0..chars.len().saturating_sub(2 * length - 1) {
+                let first = &chars[start..start + length];
+                let second = &chars[start + length..start + 2 * length];
+                let words = first.iter().all(|c| is_cjk(*c))
+                    && !first.iter().all(|c| numbers::is_zh_numeral(*c));
+                if first == second && words {
+                    chars.drain(start + length..start + 2 * length);
+                    changed = true;
+                    break 'scan;
+                }
+            }
+        }
+    }
+    chars.into_iter().collect()
 }
 
 /// Where an amount-like run starts and ends (character offsets) in the text, last one first.
@@ -241,6 +264,10 @@ fn apply_corrections(locale: Locale, text: &str) -> String {
     };
     let before = text[..at].trim();
     let after = text[at + len..].trim();
+    if before.is_empty() {
+        // Nothing said before it: "不对" is an answer (deny), not a correction.
+        return text.to_owned();
+    }
     if after.is_empty() {
         return before.to_owned();
     }
@@ -326,6 +353,10 @@ mod tests {
         assert_eq!(zh("查一下帳戶餘額"), "查一下账户余额");
         assert_eq!(zh("我我我要转账"), "我要转账");
         assert_eq!(zh("看看我的账单"), "看看我的账单");
+        assert_eq!(zh("算了算了"), "算了");
+        assert_eq!(zh("慢一点慢一点"), "慢一点");
+        assert_eq!(zh("不对"), "不对");
+        assert_eq!(zh("快点说"), "快点说");
         assert_eq!(zh("转给李伟１２０元"), "转给李伟120元");
         assert_eq!(zh("转一一零元"), "转一一零元");
         assert_eq!(zh("额，请帮我查一下余额"), "帮我查一下余额");
