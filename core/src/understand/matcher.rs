@@ -351,8 +351,13 @@ fn parse_period(locale: Locale, text: &str, today: NaiveDate) -> Option<(NaiveDa
                 (7 + today.weekday().num_days_from_monday() - weekday.num_days_from_monday()) % 7;
             (today - Days::new(u64::from(back)), today)
         }
-        (Locale::ZhCn, text) if text.starts_with("最近") => {
-            let rest = text.trim_start_matches("最近");
+        (Locale::ZhCn, "最近半年" | "近半年" | "这半年") => back_from(today, 6, "month")?,
+        (
+            Locale::ZhCn,
+            "从周一到现在" | "周一以来" | "这周一以来" | "从星期一到现在" | "星期一以来",
+        ) => (week_start, today),
+        (Locale::ZhCn, text) if text.starts_with("最近") || text.starts_with('近') => {
+            let rest = text.trim_start_matches("最近").trim_start_matches('近');
             let (count, unit) = if let Some(n) = rest.strip_suffix("个月") {
                 (n, "month")
             } else if let Some(n) = rest.strip_suffix("天") {

@@ -33,17 +33,20 @@ const ZH_CORRECTIONS: &[&str] = &[
     "我是说",
     "应该是",
     "改成",
-    "不，",
+    "哦不是",
+    "噢不是",
+    "哦不对",
 ];
 const EN_CORRECTIONS: &[&str] = &[
     "no wait",
-    "no, wait",
     "sorry i mean",
     "i mean",
     "no sorry",
     "correction",
     "actually make that",
     "make that",
+    "no",
+    "sorry",
 ];
 
 /// Pressure and secrecy phrases ("急", "别告诉我儿子", "it's urgent", "keep this secret"): they
@@ -257,19 +260,21 @@ fn apply_corrections(locale: Locale, text: &str) -> String {
     // The last marker wins; of markers ending at the same place, the longest ("不对不对").
     let found = markers
         .iter()
-        .filter_map(|m| text.rfind(m).map(|at| (at, m.len())))
+        .filter_map(|m| rfind_marker(locale, text, m).map(|at| (at, m.len())))
         .max_by_key(|(at, len)| (*at + *len, *len));
     let Some((at, len)) = found else {
         return text.to_owned();
     };
-    let before = text[..at].trim();
+    let corrected_before = apply_corrections(locale, text[..at].trim());
+    let before = corrected_before.as_str();
     let after = text[at + len..].trim();
     if before.is_empty() {
         // Nothing said before it: "不对" is an answer (deny), not a correction.
         return text.to_owned();
     }
     if after.is_empty() {
-        return before.to_owned();
+        // "金额不对": a complaint about what was heard (deny), not a correction.
+        return text.to_owned();
     }
     let currency = match locale {
         Locale::ZhCn => crate::money::Currency::CNY,
@@ -287,7 +292,12 @@ fn apply_corrections(locale: Locale, text: &str) -> String {
         _ => None,
     };
     let after = leading_verb.map_or(after, |i| &after[i..]);
-    let only_amount = numbers::parse_amount(locale, after, currency).is_some();
+    // "send fifty no seventy dollars to david": a new amount leading the correction.
+    let words_after: Vec<&str> = after.split_whitespace().collect();
+    let leading_amount = locale == Locale::EnUs
+        && words_after.len() > 1
+        && (1..words_after.len()).any(|k| parses(&words_after[..k].join(" ")));
+    let only_amount = leading_amount || numbers::parse_amount(locale, after, currency).is_some();
     if only_amount && locale == Locale::EnUs {
         // Replace the last run of amount words: "send alice fifty dollars" + "sixty dollars".
         let words: Vec<&str> = before.split_whitespace().collect();
@@ -323,7 +333,45 @@ fn apply_corrections(locale: Locale, text: &str) -> String {
         .trim()
         .to_owned();
     }
+    // "transfer 300 dollars to maria sorry to david": the correction restarts from the word
+    // it repeats ("to", "给"), keeping what came before it.
+    let first = match locale {
+        Locale::EnUs => after.split_whitespace().next().map(str::to_owned),
+        Locale::ZhCn => after.chars().next().map(String::from),
+    };
+    if let Some(first) = first {
+        let cut = match locale {
+            Locale::EnUs => {
+                let words: Vec<&str> = before.split_whitespace().collect();
+                words
+                    .iter()
+                    .rposition(|w| *w == first)
+                    .map(|i| words[..i].join(" "))
+            }
+            Locale::ZhCn => before.rfind(first.as_str()).map(|i| before[..i].to_owned()),
+        };
+        if let Some(head) = cut {
+            let glue = if locale == Locale::EnUs && !head.is_empty() {
+                " "
+            } else {
+                ""
+            };
+            return format!("{head}{glue}{after}");
+        }
+    }
     apply_corrections(locale, after)
+}
+
+/// Where a correction marker last occurs; English markers only as whole words ("no" is not
+/// the end of "piano").
+fn rfind_marker(locale: Locale, text: &str, marker: &str) -> Option<usize> {
+    match locale {
+        Locale::ZhCn => text.rfind(marker),
+        Locale::EnUs => {
+            let padded = format!(" {text} ");
+            padded.rfind(&format!(" {marker} ")).map(|at| at)
+        }
+    }
 }
 
 /// The text as matching sees it.
@@ -386,7 +434,7 @@ mod tests {
         assert_eq!(zh("转五百，不对，转三百"), "转三百");
         assert_eq!(zh("给李伟转五百，不对，三百"), "给李伟转三百");
         assert_eq!(zh("给李伟转五百块钱，说错了，三百块钱"), "给李伟转三百块钱");
-        assert_eq!(zh("转五百，不对"), "转五百");
+        assert_eq!(zh("金额不对"), "金额不对");
         assert_eq!(zh("给儿媳转一千，不对不对，转一千五"), "给儿媳转一千五");
         let en = |t| normalize(Locale::EnUs, t);
         assert_eq!(en("send alice $50, no wait, $60"), "send alice $60");
@@ -394,6 +442,24 @@ mod tests {
             en("pay the gas bill, no wait, pay the water bill"),
             "pay the water bill"
         );
+        assert_eq!(
+            en("send my daughter fifty dollars, no wait, sixty dollars"),
+            "send my daughter sixty dollars"
+        );
+        assert_eq!(
+            en("send fifty no sixty no seventy dollars to david"),
+            "send seventy dollars to david"
+        );
+        assert_eq!(
+            en("transfer 300 dollars to maria, sorry, to david"),
+            "transfer 300 dollars to david"
+        );
+        assert_eq!(en("no, that's not it"), "no that's not it");
+        assert_eq!(
+            en("I know nothing about piano"),
+            "i know nothing about piano"
+        );
+        assert_eq!(zh("给李伟，哦不是，给王建国转两千"), "给王建国转两千");
     }
 
     #[test]
