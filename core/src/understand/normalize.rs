@@ -369,7 +369,9 @@ fn rfind_marker(locale: Locale, text: &str, marker: &str) -> Option<usize> {
         Locale::ZhCn => text.rfind(marker),
         Locale::EnUs => {
             let padded = format!(" {text} ");
-            padded.rfind(&format!(" {marker} ")).map(|at| at)
+            // In `padded` the match starts at the space before the marker: the marker's own index
+            // in `text`.
+            padded.rfind(&format!(" {marker} "))
         }
     }
 }
