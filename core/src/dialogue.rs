@@ -243,27 +243,17 @@ struct Draft {
     risk_words: bool,
 }
 
-/// Words that, with a transfer, suggest someone is pressuring the customer.
-const RISK_WORDS: &[&str] = &[
-    "急",
-    "马上",
-    "赶紧",
-    "别告诉",
-    "不要告诉",
-    "保密",
+/// Topics scammers raise, beyond the pressure phrases normalization knows
+/// ([`crate::understand::normalize::PRESSURE`]): with a transfer, either is a warning sign.
+const SCAM_TOPICS: &[&str] = &[
     "安全账户",
     "公检法",
     "警察",
     "法院",
     "验证码",
     "中奖",
-    "urgent",
-    "right now",
-    "immediately",
     "police",
     "gift card",
-    "keep this secret",
-    "don't tell",
     "safe account",
     "irs",
     "lottery",
@@ -610,7 +600,10 @@ impl Dialogue {
             },
         };
         let lowered = heard.text.to_lowercase();
-        draft.risk_words |= RISK_WORDS.iter().any(|w| lowered.contains(w));
+        draft.risk_words |= crate::understand::normalize::PRESSURE
+            .iter()
+            .chain(SCAM_TOPICS)
+            .any(|w| lowered.contains(w));
         let target_slot = if kind == PlanKind::Bill {
             "biller"
         } else {

@@ -52,7 +52,7 @@ const EN_CORRECTIONS: &[&str] = &[
 /// Pressure and secrecy phrases ("急", "别告诉我儿子", "it's urgent", "keep this secret"): they
 /// do not change what is asked, so matching ignores them, but the dialogue hears them in the
 /// raw words and warns about a possible scam.
-const PRESSURE: &[&str] = &[
+pub const PRESSURE: &[&str] = &[
     "急用",
     "急",
     "马上",
