@@ -1,6 +1,7 @@
 //! `tingshuo`: the desktop harness for accessibility testers and developers.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -314,15 +315,23 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                 .serve(SocketAddr::from(([127, 0, 0, 1], port)))
                 .await
                 .map_err(|e| HarnessError::Usage(format!("cannot serve on port {port}: {e}")))?;
-            println!("Reference bank serving on {}", running.url());
+            // The server outlives whoever reads its first lines: a closed stdout must not stop it.
+            let mut out = std::io::stdout();
+            let _ = writeln!(out, "Reference bank serving on {}", running.url());
             for customer in DemoCustomer::ALL {
-                println!(
+                let _ = writeln!(
+                    out,
                     "  {} enrollment code {}",
                     customer.id(),
                     customer.enrollment_code()
                 );
             }
-            println!("Try: tingshuo view --locale zh-CN --bank {}", running.url());
+            let _ = writeln!(
+                out,
+                "Try: tingshuo view --locale zh-CN --bank {}",
+                running.url()
+            );
+            let _ = out.flush();
             let _ = tokio::signal::ctrl_c().await;
             running.shutdown().await;
         }

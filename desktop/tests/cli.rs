@@ -161,11 +161,12 @@ fn view_against_a_running_reference_bank() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    let mut reader = BufReader::new(server.stdout.take().unwrap());
     let mut first = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
+    reader.read_line(&mut first).unwrap();
     assert!(first.contains("Reference bank serving"), "{first}");
+    // Keep reading what the server prints, as a terminal would.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
     let url = format!("http://127.0.0.1:{port}");
 
     let zh = stdout(&tingshuo(
