@@ -15,6 +15,16 @@ use tingshuo_desktop::{
 use tingshuo_sandbox::seed::DemoCustomer;
 use tingshuo_sandbox::{Bank, BankConfig, start_demo_bank};
 
+/// Prints a line; when the reader has gone (`tingshuo view | head`), stops quietly instead of
+/// panicking on the broken pipe.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        if writeln!(std::io::stdout(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    };
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "tingshuo",
@@ -186,14 +196,14 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                 }
             };
             for line in lines {
-                println!("{line}");
+                say!("{line}");
             }
         }
         Command::Demo { speech } => {
             let bank = start_demo_bank(BankConfig::default(), now)
                 .await
                 .map_err(|e| HarnessError::Usage(format!("reference bank: {e}")))?;
-            println!("Reference bank serving on {} (loopback)\n", bank.url());
+            say!("Reference bank serving on {} (loopback)\n", bank.url());
             for customer in DemoCustomer::ALL {
                 let paths = CustomerPaths::new(&data_dir, customer.id());
                 // The demo bank is new each run: so are the demo customers' devices and stores.
@@ -212,14 +222,14 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                 let display =
                     view_text(client.store(), &outcome, &l10n, &at, Form::Display).await?;
                 let spoken = view_text(client.store(), &outcome, &l10n, &at, Form::Speech).await?;
-                println!("== {} ({}) ==", customer.id(), customer.locale());
+                say!("== {} ({}) ==", customer.id(), customer.locale());
                 for (shown, said) in display.iter().zip(spoken) {
-                    println!("{shown}");
+                    say!("{shown}");
                     if speech {
-                        println!("  (spoken) {said}");
+                        say!("  (spoken) {said}");
                     }
                 }
-                println!();
+                say!();
                 let mut conversation = tingshuo_desktop::chat::Conversation::new(
                     &client,
                     &l10n,
@@ -232,10 +242,10 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                 for line in tingshuo_desktop::chat::demo_script(customer.locale()) {
                     conversation.turn(line, &mut stdout).await?;
                 }
-                println!();
+                say!();
             }
             bank.shutdown().await;
-            println!(
+            say!(
                 "Stores are in {dir}. Offline, from the store: tingshuo --data-dir {dir} view --locale en-US --speech",
                 dir = data_dir.display()
             );
@@ -367,14 +377,14 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                     Some(understood) => understood.to_json(),
                     None => tingshuo_core::understand::matcher::Understanding::rejected_json(),
                 };
-            println!("{result}");
+            say!("{result}");
         }
         Command::Logout { customer } => {
             let paths = CustomerPaths::new(&data_dir, &customer);
             tingshuo_core::store::wipe_files(&paths.database, &paths.key_store())?;
             tingshuo_desktop::keystore::destroy_private_file(&paths.device_key)
                 .map_err(|e| HarnessError::Usage(format!("cannot delete the device key: {e}")))?;
-            println!("Logged out {customer}: local data and keys deleted.");
+            say!("Logged out {customer}: local data and keys deleted.");
         }
     }
     Ok(())
