@@ -280,6 +280,22 @@ fn best_named(items: &[Named], span: &[String]) -> (Vec<String>, f64) {
     best
 }
 
+/// "three nine two one" → "3921": card and account endings read digit by digit.
+fn english_digits(span: &[String]) -> Option<String> {
+    const DIGITS: [&str; 10] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
+    span.iter()
+        .map(|word| match word.as_str() {
+            "oh" | "o" => Some('0'),
+            w => DIGITS
+                .iter()
+                .position(|d| *d == w)
+                .and_then(|i| char::from_digit(u32::try_from(i).ok()?, 10)),
+        })
+        .collect()
+}
+
 fn parse_count(locale: Locale, text: &str) -> Option<i64> {
     let value = text
         .parse::<u64>()
@@ -450,6 +466,7 @@ impl Filler<'_> {
                 // Said as digits ("6217", "六二一七") or by name ("信用卡", "savings").
                 let digits: String = numbers::parse_zh_integer(&text)
                     .map(|n| format!("{n:04}"))
+                    .or_else(|| english_digits(span))
                     .unwrap_or_else(|| text.replace(' ', ""));
                 let by_digits: Vec<String> = items
                     .iter()
