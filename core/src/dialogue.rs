@@ -151,6 +151,17 @@ impl Heard {
     }
 }
 
+/// The account payments leave from: the first current account, else the first deposit account.
+pub fn paying_account(
+    view: &crate::view::CustomerView,
+) -> Option<&crate::model::Tracked<crate::model::Account>> {
+    use crate::model::AccountKind;
+    view.accounts
+        .iter()
+        .find(|a| a.item.kind == AccountKind::Current)
+        .or_else(|| view.accounts.iter().find(|a| a.item.kind.holds_own_funds()))
+}
+
 impl Facts {
     /// What the dialogue needs from the unified view. The usual transfer is the median of the
     /// customer's recent outgoing transfers; payments leave the first current account.
@@ -160,12 +171,8 @@ impl Facts {
         online: bool,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Facts {
-        use crate::model::{AccountKind, Category};
-        let paying = view
-            .accounts
-            .iter()
-            .find(|a| a.item.kind == AccountKind::Current)
-            .or_else(|| view.accounts.iter().find(|a| a.item.kind.holds_own_funds()));
+        use crate::model::Category;
+        let paying = paying_account(view);
         let mut transfers: Vec<i64> = history
             .iter()
             .filter(|t| {

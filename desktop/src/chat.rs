@@ -65,9 +65,7 @@ impl<'a> Conversation<'a> {
     async fn facts(&self) -> Result<Facts, HarnessError> {
         let today = self.now().with_timezone(&self.offset).date_naive();
         let view = self.client.view().current(today).await?;
-        let paying = view
-            .accounts
-            .first()
+        let paying = tingshuo_core::dialogue::paying_account(&view)
             .map(|a| a.item.id.clone())
             .unwrap_or_default();
         let history = self
@@ -124,25 +122,7 @@ impl<'a> Conversation<'a> {
 
     async fn world(&self, today: chrono::NaiveDate) -> Result<World, HarnessError> {
         let view = self.client.view().current(today).await?;
-        // The world is built from the same view the customer hears about.
-        let snapshot = tingshuo_core::model::CustomerSnapshot {
-            as_of: view.oldest_as_of,
-            customer: view.customer.item.clone(),
-            accounts: view.accounts.iter().map(|a| a.item.clone()).collect(),
-            transactions: Vec::new(),
-            payees: view.payees.iter().map(|p| p.item.clone()).collect(),
-            billers: view.billers.iter().map(|b| b.item.clone()).collect(),
-            bills: Vec::new(),
-            cards: view.cards.iter().map(|c| c.item.clone()).collect(),
-            alerts: Vec::new(),
-            service_requests: Vec::new(),
-        };
-        Ok(World::for_customer(
-            &self.context,
-            self.locale,
-            today,
-            &snapshot,
-        ))
+        Ok(World::for_view(&self.context, self.locale, today, &view))
     }
 
     async fn read_transactions(

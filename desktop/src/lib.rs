@@ -40,6 +40,14 @@ impl CustomerPaths {
     pub fn key_store(&self) -> FileKeyStore {
         FileKeyStore::new(&self.key)
     }
+
+    /// Deletes the customer's store, its companions and both keys (logout, or a fresh start
+    /// against a new in-process bank that knows no devices).
+    pub fn wipe(&self) -> Result<(), HarnessError> {
+        tingshuo_core::store::wipe_files(&self.database, &self.key_store())?;
+        keystore::destroy_private_file(&self.device_key)
+            .map_err(|e| HarnessError::Usage(format!("cannot delete the device key: {e}")))
+    }
 }
 
 /// `$XDG_DATA_HOME/tingshuo`, else `~/.local/share/tingshuo`.

@@ -207,10 +207,7 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
             for customer in DemoCustomer::ALL {
                 let paths = CustomerPaths::new(&data_dir, customer.id());
                 // The demo bank is new each run: so are the demo customers' devices and stores.
-                tingshuo_core::store::wipe_files(&paths.database, &paths.key_store())?;
-                tingshuo_desktop::keystore::destroy_private_file(&paths.device_key).map_err(
-                    |e| HarnessError::Usage(format!("cannot reset the demo device key: {e}")),
-                )?;
+                paths.wipe()?;
                 let (client, outcome) = open_client(
                     &paths,
                     &bank.url(),
@@ -270,10 +267,7 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
             let paths = CustomerPaths::new(&data_dir, customer.id());
             if local_bank.is_some() {
                 // A new in-process bank knows no devices: start this customer afresh.
-                tingshuo_core::store::wipe_files(&paths.database, &paths.key_store())?;
-                tingshuo_desktop::keystore::destroy_private_file(&paths.device_key).map_err(
-                    |e| HarnessError::Usage(format!("cannot reset the device key: {e}")),
-                )?;
+                paths.wipe()?;
             }
             let (client, _) = open_client(
                 &paths,
@@ -381,9 +375,7 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
         }
         Command::Logout { customer } => {
             let paths = CustomerPaths::new(&data_dir, &customer);
-            tingshuo_core::store::wipe_files(&paths.database, &paths.key_store())?;
-            tingshuo_desktop::keystore::destroy_private_file(&paths.device_key)
-                .map_err(|e| HarnessError::Usage(format!("cannot delete the device key: {e}")))?;
+            paths.wipe()?;
             say!("Logged out {customer}: local data and keys deleted.");
         }
     }

@@ -51,13 +51,49 @@ impl World {
         today: NaiveDate,
         customer: &crate::model::CustomerSnapshot,
     ) -> World {
+        World::build(
+            context,
+            locale,
+            today,
+            customer.payees.iter(),
+            customer.billers.iter(),
+            customer.accounts.iter(),
+            customer.cards.iter(),
+        )
+    }
+
+    /// The same, from the unified view the customer hears about.
+    pub fn for_view(
+        context: &Context,
+        locale: Locale,
+        today: NaiveDate,
+        view: &crate::view::CustomerView,
+    ) -> World {
+        World::build(
+            context,
+            locale,
+            today,
+            view.payees.iter().map(|t| &t.item),
+            view.billers.iter().map(|t| &t.item),
+            view.accounts.iter().map(|t| &t.item),
+            view.cards.iter().map(|t| &t.item),
+        )
+    }
+
+    fn build<'a>(
+        context: &Context,
+        locale: Locale,
+        today: NaiveDate,
+        payees: impl Iterator<Item = &'a crate::model::Payee>,
+        billers: impl Iterator<Item = &'a crate::model::Biller>,
+        accounts: impl Iterator<Item = &'a crate::model::Account>,
+        cards: impl Iterator<Item = &'a crate::model::Card>,
+    ) -> World {
         let vocabulary = &context.vocabulary;
         let words = |map: &BTreeMap<String, Vec<String>>, key: &str| {
             map.get(key).cloned().unwrap_or_default()
         };
-        let payees = customer
-            .payees
-            .iter()
+        let payees = payees
             .map(|p| {
                 let name = p.name.reveal().clone();
                 let mut phrases = vec![name.clone()];
@@ -72,9 +108,7 @@ impl World {
                 }
             })
             .collect();
-        let billers = customer
-            .billers
-            .iter()
+        let billers = billers
             .map(|b| {
                 let mut phrases = vec![b.name.clone()];
                 phrases.extend(words(&vocabulary.biller_categories, b.category.as_str()));
@@ -84,9 +118,7 @@ impl World {
                 }
             })
             .collect();
-        let accounts = customer
-            .accounts
-            .iter()
+        let accounts = accounts
             .map(|a| {
                 let mut phrases = vec![a.name.clone()];
                 phrases.extend(words(&vocabulary.account_kinds, a.kind.as_str()));
@@ -96,9 +128,7 @@ impl World {
                 }
             })
             .collect();
-        let cards = customer
-            .cards
-            .iter()
+        let cards = cards
             .map(|c| {
                 let mut phrases = vec![c.name.clone()];
                 phrases.extend(words(&vocabulary.card_kinds, c.kind.as_str()));
