@@ -37,6 +37,8 @@ pub enum ReplyArg {
     /// The last four digits of an account or card.
     Masked(String),
     Count(i64),
+    /// Names to choose from, read as "A, B or C".
+    Choices(Vec<String>),
 }
 
 /// What the host must do.
@@ -139,6 +141,8 @@ pub struct Heard {
     pub slots: BTreeMap<String, SlotValue>,
     /// The raw words, for urgency and secrecy cues.
     pub text: String,
+    /// Slots whose words fit several of the customer's items equally well, with all of them.
+    pub alternatives: BTreeMap<String, Vec<String>>,
 }
 
 impl Heard {
@@ -147,6 +151,9 @@ impl Heard {
             intent: understanding.map(|u| u.intent.clone()),
             slots: understanding.map(|u| u.slots.clone()).unwrap_or_default(),
             text: text.to_owned(),
+            alternatives: understanding
+                .map(|u| u.alternatives.clone())
+                .unwrap_or_default(),
         }
     }
 }
@@ -248,6 +255,8 @@ struct Draft {
     target: Option<String>,
     amount: Option<Money>,
     risk_words: bool,
+    /// The payees or billers the customer's words fitted equally: asked which one.
+    choices: Vec<String>,
 }
 
 /// Topics scammers raise, beyond the pressure phrases normalization knows
@@ -384,6 +393,20 @@ impl Dialogue {
             effects.push(Effect::Say(reply));
         }
         effects
+    }
+
+    /// The slot the current question asks for ("payee", "biller" or "amount"), so that the
+    /// host can understand a bare answer ("李伟", "两百块") with the answers context.
+    pub fn expecting(&self) -> Option<&'static str> {
+        let Stage::Collecting(draft) = &self.stage else {
+            return None;
+        };
+        match (draft.kind, &draft.target, &draft.amount) {
+            (Some(PlanKind::Bill), None, _) => Some("biller"),
+            (_, None, _) => Some("payee"),
+            (_, Some(_), None) => Some("amount"),
+            _ => None,
+        }
     }
 
     /// The question the customer is being asked, if any.
@@ -600,6 +623,7 @@ impl Dialogue {
                 target: Some(plan.target),
                 amount: Some(plan.amount),
                 risk_words: false,
+                choices: Vec::new(),
             },
             _ => Draft {
                 kind: Some(kind),
@@ -616,8 +640,13 @@ impl Dialogue {
         } else {
             "payee"
         };
-        if let Some(SlotValue::Text(name)) = heard.slots.get(target_slot) {
+        if let Some(choices) = heard.alternatives.get(target_slot).filter(|c| c.len() > 1) {
+            // "Alice" with two payees named Alice: ask which, never pick one.
+            draft.target = None;
+            draft.choices = choices.clone();
+        } else if let Some(SlotValue::Text(name)) = heard.slots.get(target_slot) {
             draft.target = Some(name.clone());
+            draft.choices.clear();
         }
         if let Some(SlotValue::Money(amount)) = heard.slots.get("amount") {
             draft.amount = Some(*amount);
@@ -634,6 +663,10 @@ impl Dialogue {
 
     fn next_question(&self, draft: &Draft) -> Reply {
         match (draft.kind, &draft.target, &draft.amount) {
+            (_, None, _) if draft.choices.len() > 1 => say(
+                "dlg-which-one",
+                vec![("choices", ReplyArg::Choices(draft.choices.clone()))],
+            ),
             (Some(PlanKind::Bill), None, _) => say("dlg-ask-biller", vec![]),
             (_, None, _) => say("dlg-ask-payee", vec![]),
             (_, Some(_), None) => say("dlg-ask-amount", vec![]),
@@ -826,6 +859,7 @@ mod tests {
                 .map(|(k, v)| ((*k).to_owned(), v.clone()))
                 .collect(),
             text: text.to_owned(),
+            alternatives: BTreeMap::new(),
         })
     }
 
@@ -868,6 +902,58 @@ mod tests {
         assert_eq!(
             ids(&d.step(Input::PaymentDone { held: false })),
             ["dlg-payment-done"]
+        );
+    }
+
+    #[test]
+    fn a_name_that_fits_two_payees_gets_a_clarifying_question() {
+        let mut facts = facts();
+        facts.payees.push(PayeeFact {
+            name: "李维".into(),
+            account_last_four: "7788".into(),
+            transfers_made: 3,
+        });
+        let mut d = Dialogue::new(facts);
+        let mut ambiguous = heard(
+            Some("transfer"),
+            &[
+                ("payee", SlotValue::Text("李伟".into())),
+                ("amount", SlotValue::Money(cny(20_000))),
+            ],
+            "给李wei转两百",
+        );
+        if let Input::Heard(h) = &mut ambiguous {
+            h.alternatives
+                .insert("payee".into(), vec!["李伟".into(), "李维".into()]);
+        }
+        let effects = d.step(ambiguous);
+        assert_eq!(ids(&effects), ["dlg-which-one"]);
+        let Effect::Say(question) = &effects[0] else {
+            panic!("expected a question");
+        };
+        assert_eq!(
+            question.args,
+            vec![(
+                "choices",
+                ReplyArg::Choices(vec!["李伟".into(), "李维".into()])
+            )]
+        );
+        assert_eq!(d.expecting(), Some("payee"));
+        // Silence and "repeat" keep the question; the amount already said is kept.
+        assert!(ids(&d.step(Input::Silence)).contains(&"dlg-which-one"));
+        let effects = d.step(heard(
+            None,
+            &[("payee", SlotValue::Text("李维".into()))],
+            "李维",
+        ));
+        assert_eq!(ids(&effects), ["dlg-readback-transfer"]);
+        let Effect::Say(read_back) = &effects[0] else {
+            panic!("expected a read-back");
+        };
+        assert!(
+            read_back
+                .args
+                .contains(&("target", ReplyArg::Text("李维".into())))
         );
     }
 
@@ -1042,9 +1128,10 @@ mod tests {
                 proptest::option::of(intents),
                 proptest::option::of(payees),
                 proptest::option::of(amounts),
+                proptest::bool::weighted(0.1),
                 proptest::bool::weighted(0.1)
             )
-                .prop_map(|(intent, payee, amount, urgent)| {
+                .prop_map(|(intent, payee, amount, urgent, ambiguous)| {
                     let mut slots = BTreeMap::new();
                     if let Some(p) = payee {
                         slots.insert("payee".to_owned(), SlotValue::Text(p.to_owned()));
@@ -1056,6 +1143,15 @@ mod tests {
                         intent: intent.map(str::to_owned),
                         slots,
                         text: if urgent { "急".into() } else { String::new() },
+                        // Sometimes the name fitted two payees equally.
+                        alternatives: if ambiguous {
+                            BTreeMap::from([(
+                                "payee".to_owned(),
+                                vec!["李伟".to_owned(), "陌生人".to_owned()],
+                            )])
+                        } else {
+                            BTreeMap::new()
+                        },
                     })
                 }),
             Just(Input::Silence),

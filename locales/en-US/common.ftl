@@ -42,3 +42,4 @@ freshness-days-ago = { $count ->
 freshness-on-date = on { $date }
 
 list-separator = {", "}
+list-or = {" or "}

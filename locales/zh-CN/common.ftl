@@ -26,3 +26,4 @@ freshness-days-ago = { $count ->
 freshness-on-date = { $date }
 
 list-separator = 、
+list-or = 还是

@@ -164,13 +164,14 @@ fn report(name: &str, score: &Score) {
     }
 }
 
-/// The floors below are where the contexts stand today (see `docs/benchmarks.md`), so a
-/// change that makes understanding worse fails here. The product targets are higher
-/// (≥ 97% intent, ≥ 95% full-slot, ≤ 3% false accepts) and not reached yet.
+/// The product targets (≥ 97% intent, ≥ 95% full-slot, ≤ 3% false accepts) hold on the team
+/// corpora; the floors sit just under today's figures (see `docs/benchmarks.md`) so a change
+/// that makes understanding worse fails here. CLINC150's questions are further from voice
+/// commands and reach 78% (target not met; its floor guards it).
 #[test]
 fn accuracy_on_the_team_corpora_and_clinc150() {
     for (locale, intent_floor, slot_floor) in
-        [(Locale::ZhCn, 94.0, 93.5), (Locale::EnUs, 93.0, 92.0)]
+        [(Locale::ZhCn, 98.0, 97.5), (Locale::EnUs, 98.0, 97.5)]
     {
         let score = evaluate(locale, &corpus(locale), true);
         report(&format!("corpus {locale}"), &score);
@@ -192,12 +193,86 @@ fn accuracy_on_the_team_corpora_and_clinc150() {
         let score = evaluate(Locale::EnUs, &rows, false);
         report("CLINC150 validation (intents only)", &score);
         assert!(
-            Score::percent(score.intent_right, score.rows) >= 42.0,
+            Score::percent(score.intent_right, score.rows) >= 77.0,
             "CLINC150 accuracy fell"
         );
         assert!(
             Score::percent(score.false_accepts, score.out_of_scope) <= 3.0,
             "CLINC150 false accepts rose"
         );
+    }
+}
+
+/// The committed intent model (`locales/en-US/intent-model.tsv`) is exactly what training on
+/// CLINC150's training splits makes: nobody edited it by hand, and it saw no validation row.
+#[test]
+fn the_intent_model_is_what_clinc150_training_makes() {
+    let path = root().join("../shared/data/text/clinc150/train_val.json");
+    let Ok(json) = std::fs::read_to_string(&path) else {
+        println!("skipped: {} is absent", path.display());
+        return;
+    };
+    let trained = tingshuo_core::understand::classifier::IntentModel::train_clinc150(&json)
+        .unwrap()
+        .to_tsv();
+    let committed = std::fs::read_to_string(root().join("locales/en-US/intent-model.tsv")).unwrap();
+    assert!(
+        trained == committed,
+        "locales/en-US/intent-model.tsv is stale: run `tingshuo train-intents`"
+    );
+}
+
+/// A bare answer ("李伟", "fifty dollars") fills the slot the dialogue asked for, and only
+/// while it asks; an utterance with an intent of its own is heard as that intent.
+#[test]
+fn bare_answers_fill_the_slot_asked_for() {
+    use tingshuo_core::understand::matcher::SlotValue;
+    use tingshuo_core::understand::{answers_context, hear};
+    let cases = [
+        (Locale::ZhCn, "李伟", "是李伟吧", "两百块", "电费"),
+        (
+            Locale::EnUs,
+            "Alice",
+            "to Alice Chen",
+            "fifty dollars",
+            "the electric bill",
+        ),
+    ];
+    for (locale, payee, payee_too, amount, biller) in cases {
+        let (banking, world) = setup(locale);
+        let answers = Context::from_yaml(answers_context(locale)).unwrap();
+        for said in [payee, payee_too] {
+            let (understood, heard) = hear(&banking, &answers, &world, Some("payee"), said);
+            assert!(understood.is_none() && heard.intent.is_none(), "{said}");
+            assert!(
+                matches!(heard.slots.get("payee"), Some(SlotValue::Text(_))),
+                "{said}"
+            );
+            // Not asked: nothing is filled.
+            let (_, heard) = hear(&banking, &answers, &world, None, said);
+            assert!(heard.slots.is_empty(), "{said}");
+        }
+        let (_, heard) = hear(&banking, &answers, &world, Some("amount"), amount);
+        assert!(
+            matches!(heard.slots.get("amount"), Some(SlotValue::Money(_))),
+            "{amount}"
+        );
+        // A payee is not an amount.
+        let (_, heard) = hear(&banking, &answers, &world, Some("amount"), payee);
+        assert!(heard.slots.is_empty());
+        let (_, heard) = hear(&banking, &answers, &world, Some("biller"), biller);
+        assert!(
+            matches!(heard.slots.get("biller"), Some(SlotValue::Text(_))),
+            "{biller}"
+        );
+        // Something with an intent of its own is that intent, even mid-question.
+        let cancel = if locale == Locale::ZhCn {
+            "取消"
+        } else {
+            "cancel"
+        };
+        let (understood, heard) = hear(&banking, &answers, &world, Some("payee"), cancel);
+        assert_eq!(understood.map(|u| u.intent), Some("cancel".to_owned()));
+        assert_eq!(heard.intent.as_deref(), Some("cancel"));
     }
 }

@@ -424,10 +424,25 @@ impl Localizer {
                                 Arg::Text(self.last_four(locale, form, last_four)?)
                             }
                             ReplyArg::Count(n) => Arg::Number(*n),
+                            ReplyArg::Choices(names) => {
+                                Arg::Text(self.join_choices(locale, names)?)
+                            }
                         },
                     ))
                 })
                 .collect()
+        })
+    }
+
+    /// Joins alternatives as a question offers them: "李伟还是李维", "Alice Chen or Alice Wong",
+    /// "A, B or C".
+    pub fn join_choices(&self, locale: Locale, names: &[String]) -> Result<String, L10nError> {
+        let or = self.format(locale, "list-or", &[])?;
+        Ok(match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => {
+                format!("{}{or}{last}", self.join_list(locale, rest)?)
+            }
+            _ => names.concat(),
         })
     }
 

@@ -76,6 +76,9 @@ pub struct Context {
     /// Custom slot type → its values, as written (matching compares their tokens).
     pub slots: BTreeMap<String, Vec<String>>,
     pub vocabulary: Vocabulary,
+    /// A built-in statistical model consulted when no expression matches (a Tingshuo
+    /// extension, ignored by Rhino): see [`super::classifier`].
+    pub fallback: Option<String>,
 }
 
 /// Words for the customer's own things (a Tingshuo extension of the format, which Rhino
@@ -129,6 +132,8 @@ struct Body {
     macros: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     vocabulary: Vocabulary,
+    #[serde(default)]
+    fallback: Option<String>,
 }
 
 fn is_cjk(c: char) -> bool {
@@ -362,6 +367,7 @@ impl Context {
             intents,
             slots: body.slots,
             vocabulary: body.vocabulary,
+            fallback: body.fallback,
         })
     }
 }

@@ -171,6 +171,9 @@ pub struct Understanding {
     pub confidence: f64,
     /// Another intent or slot reading scored the same: the dialogue should ask.
     pub ambiguous: bool,
+    /// For a slot whose words fit several of the customer's items equally well ("Alice" with
+    /// two payees named Alice), every one of them: the dialogue asks which.
+    pub alternatives: BTreeMap<String, Vec<String>>,
 }
 
 impl SlotValue {
@@ -198,7 +201,11 @@ impl Understanding {
             .map(|(name, value)| (name.clone(), value.to_json()))
             .collect();
         let confidence = (self.confidence * 100.0).round() / 100.0;
-        serde_json::json!({"intent": self.intent, "slots": slots, "confidence": confidence, "ambiguous": self.ambiguous})
+        let mut json = serde_json::json!({"intent": self.intent, "slots": slots, "confidence": confidence, "ambiguous": self.ambiguous});
+        if !self.alternatives.is_empty() {
+            json["alternatives"] = serde_json::json!(self.alternatives);
+        }
+        json
     }
 
     /// What a rejected utterance prints.
@@ -292,6 +299,11 @@ fn phrase_similarity(phrase: &str, span: &[String]) -> f64 {
     }
 }
 
+/// Values that tie, or nothing when one stands alone.
+fn ties(values: Vec<String>) -> Vec<String> {
+    if values.len() > 1 { values } else { Vec::new() }
+}
+
 /// The best-matching values for a span, with their score; several when they tie.
 fn best_named(items: &[Named], span: &[String]) -> (Vec<String>, f64) {
     let mut best: (Vec<String>, f64) = (Vec::new(), 0.0);
@@ -363,7 +375,10 @@ fn parse_period(locale: Locale, text: &str, today: NaiveDate) -> Option<(NaiveDa
             (week_start - Days::new(7), week_start - Days::new(1))
         }
         (Locale::ZhCn, text)
-            if text.ends_with("月份") || (text.ends_with('月') && !text.contains('个')) =>
+            if text.ends_with("月份")
+                || (text.ends_with('月')
+                    && !text.contains('个')
+                    && !matches!(text, "本月" | "上月")) =>
         {
             let number = text.trim_end_matches("份").trim_end_matches('月');
             let month =
@@ -449,7 +464,8 @@ struct Filler<'a> {
 
 impl Filler<'_> {
     /// Fills a slot from a span, with the span's score, or `None`.
-    fn fill(&self, kind: &SlotType, span: &[String]) -> Option<(SlotValue, f64, bool)> {
+    /// The value a span gives a slot, its score, and the tied values when several fit equally.
+    fn fill(&self, kind: &SlotType, span: &[String]) -> Option<(SlotValue, f64, Vec<String>)> {
         let world = self.world;
         let text = join(world.locale, span);
         match kind {
@@ -466,17 +482,17 @@ impl Filler<'_> {
                     .collect();
                 let (best, score) = best_named(&values, span);
                 let value = best.first()?.clone();
-                Some((SlotValue::Text(value), score, best.len() > 1))
+                Some((SlotValue::Text(value), score, ties(best)))
             }
             SlotType::Builtin(Builtin::Money) => {
                 numbers::parse_amount(world.locale, &text, world.currency)
-                    .map(|m| (SlotValue::Money(m), 1.0, false))
+                    .map(|m| (SlotValue::Money(m), 1.0, Vec::new()))
             }
             SlotType::Builtin(Builtin::Count) => {
-                parse_count(world.locale, &text).map(|n| (SlotValue::Count(n), 1.0, false))
+                parse_count(world.locale, &text).map(|n| (SlotValue::Count(n), 1.0, Vec::new()))
             }
             SlotType::Builtin(Builtin::Period) => parse_period(world.locale, &text, world.today)
-                .map(|(from, to)| (SlotValue::Period { from, to }, 1.0, false)),
+                .map(|(from, to)| (SlotValue::Period { from, to }, 1.0, Vec::new())),
             SlotType::Builtin(kind @ (Builtin::Payee | Builtin::Biller)) => {
                 let names = if *kind == Builtin::Payee {
                     &world.payees
@@ -485,7 +501,7 @@ impl Filler<'_> {
                 };
                 let (best, score) = best_named(names, span);
                 let name = best.first()?.clone();
-                Some((SlotValue::Text(name), score, best.len() > 1))
+                Some((SlotValue::Text(name), score, ties(best)))
             }
             SlotType::Builtin(kind @ (Builtin::Account | Builtin::Card)) => {
                 let items = if *kind == Builtin::Account {
@@ -504,11 +520,11 @@ impl Filler<'_> {
                     .map(|i| i.value.clone())
                     .collect();
                 if let Some(first) = by_digits.first() {
-                    return Some((SlotValue::Text(first.clone()), 1.0, by_digits.len() > 1));
+                    return Some((SlotValue::Text(first.clone()), 1.0, ties(by_digits)));
                 }
                 let (best, score) = best_named(items, span);
                 let first = best.first()?.clone();
-                Some((SlotValue::Text(first), score, best.len() > 1))
+                Some((SlotValue::Text(first), score, ties(best)))
             }
         }
     }
@@ -587,6 +603,8 @@ struct Cell {
     light_skipped: usize,
     slots: Vec<(String, SlotValue)>,
     tie: bool,
+    /// Slots whose value tied between several items, with all of them.
+    alternatives: Vec<(String, Vec<String>)>,
 }
 
 impl Cell {
@@ -654,6 +672,7 @@ fn align(filler: &Filler<'_>, elements: &[Element], tokens: &[String]) -> Option
         light_skipped: 0,
         slots: Vec::new(),
         tie: false,
+        alternatives: Vec::new(),
     });
     for pos in 0..=tokens.len() {
         // Close over empty arcs (the automaton has no cycles: each pass settles more states).
@@ -710,10 +729,13 @@ fn align(filler: &Filler<'_>, elements: &[Element], tokens: &[String]) -> Option
                         let last = (pos + MAX_SLOT_TOKENS).min(tokens.len());
                         for end in pos + 1..=last {
                             let span = &tokens[pos..end];
-                            if let Some((value, score, tie)) = filler.fill(kind, span) {
+                            if let Some((value, score, tied)) = filler.fill(kind, span) {
                                 let mut next = cell.clone();
                                 next.score += score * span.len() as f64;
-                                next.tie |= tie;
+                                next.tie |= !tied.is_empty();
+                                if !tied.is_empty() {
+                                    next.alternatives.push((name.clone(), tied));
+                                }
                                 next.slots.push((name.clone(), value));
                                 offer(&mut cells[end], *to, next);
                             }
@@ -727,7 +749,114 @@ fn align(filler: &Filler<'_>, elements: &[Element], tokens: &[String]) -> Option
 }
 
 /// Understands one utterance against a context, or returns `None` (no intent).
+///
+/// The whole utterance is tried first. When it matches nothing, an aside may be set apart:
+/// "给刘芳转八十块，她帮我买了菜" is a transfer and a remark. Clauses are left out only when
+/// they refuse or correct nothing, carry no amount and do not themselves ask for something
+/// else; each one left out lowers the confidence.
 pub fn understand(context: &Context, world: &World, utterance: &str) -> Option<Understanding> {
+    understand_by_expressions(context, world, utterance)
+        .or_else(|| guess_intent(context, world, utterance))
+}
+
+/// Understanding by the context's expressions alone, without its statistical fallback.
+pub fn understand_by_expressions(
+    context: &Context,
+    world: &World,
+    utterance: &str,
+) -> Option<Understanding> {
+    understand_whole(context, world, utterance)
+        .or_else(|| understand_without_asides(context, world, utterance))
+}
+
+/// The context's statistical fallback, if it names one: an intent without slots, at a
+/// confidence just above the least accepted (the dialogue asks for the details).
+pub fn guess_intent(context: &Context, world: &World, utterance: &str) -> Option<Understanding> {
+    let model = super::classifier::builtin(context.fallback.as_deref()?)?;
+    let allowed: Vec<&str> = context.intents.iter().map(|i| i.name.as_str()).collect();
+    let guess = model.guess(world.locale, utterance, &allowed)?;
+    Some(Understanding {
+        intent: guess.intent,
+        slots: BTreeMap::new(),
+        confidence: (MIN_CONFIDENCE + 0.02 * guess.margin).min(0.8),
+        ambiguous: false,
+        alternatives: BTreeMap::new(),
+    })
+}
+
+/// Beyond this many clauses an utterance is not a command with asides; the subsets tried grow
+/// as 2^n.
+const MAX_CLAUSES: usize = 5;
+/// What each clause set aside costs, as a factor on confidence.
+const ASIDE_FACTOR: f64 = 0.95;
+
+fn understand_without_asides(
+    context: &Context,
+    world: &World,
+    utterance: &str,
+) -> Option<Understanding> {
+    let clauses = super::normalize::clauses(world.locale, utterance);
+    if clauses.len() < 2 || clauses.len() > MAX_CLAUSES {
+        return None;
+    }
+    let asides: Vec<bool> = clauses
+        .iter()
+        .map(|clause| super::normalize::may_set_aside(world.locale, clause))
+        .collect();
+    let alone: Vec<Option<String>> = clauses
+        .iter()
+        .zip(&asides)
+        .map(|(clause, aside)| {
+            aside
+                .then(|| understand_whole(context, world, clause).map(|u| u.intent))
+                .flatten()
+        })
+        .collect();
+    let full = (1u32 << clauses.len()) - 1;
+    let mut best: Option<Understanding> = None;
+    // More clauses kept first, so that of equal confidences the fuller reading wins.
+    let mut masks: Vec<u32> = (1..full).collect();
+    masks.sort_by_key(|mask| std::cmp::Reverse(mask.count_ones()));
+    for mask in masks {
+        let left_out: Vec<usize> = (0..clauses.len())
+            .filter(|i| mask & (1 << i) == 0)
+            .collect();
+        if left_out.iter().any(|&i| !asides[i]) {
+            continue;
+        }
+        let kept: Vec<&str> = (0..clauses.len())
+            .filter(|i| mask & (1 << i) != 0)
+            .map(|i| clauses[i].as_str())
+            .collect();
+        let Some(mut understood) = understand_whole(context, world, &kept.join(" ")) else {
+            continue;
+        };
+        // A yes or no must be said plainly: "…, can you pay it" is not a confirmation.
+        if matches!(understood.intent.as_str(), "confirm" | "deny") {
+            continue;
+        }
+        if left_out.iter().any(|&i| {
+            alone[i]
+                .as_ref()
+                .is_some_and(|intent| *intent != understood.intent)
+        }) {
+            continue;
+        }
+        understood.confidence *= ASIDE_FACTOR.powi(left_out.len() as i32);
+        if understood.confidence < MIN_CONFIDENCE {
+            continue;
+        }
+        if best
+            .as_ref()
+            .is_none_or(|current| understood.confidence > current.confidence + 1e-9)
+        {
+            best = Some(understood);
+        }
+    }
+    best
+}
+
+fn understand_whole(context: &Context, world: &World, utterance: &str) -> Option<Understanding> {
     let normalized = normalize(world.locale, utterance);
     let tokens = tokenize(&normalized);
     if tokens.is_empty() || tokens.len() > MAX_UTTERANCE_TOKENS {
@@ -770,6 +899,7 @@ pub fn understand(context: &Context, world: &World, utterance: &str) -> Option<U
                             slots: cell.slots.into_iter().collect(),
                             confidence,
                             ambiguous: cell.tie,
+                            alternatives: cell.alternatives.into_iter().collect(),
                         },
                         value,
                     ));
@@ -883,6 +1013,57 @@ context:
         ] {
             assert_eq!(understand(&context, &w, other), None, "{other}");
         }
+    }
+
+    #[test]
+    fn a_name_two_payees_share_is_ambiguous_and_asides_are_set_apart() {
+        let yaml = r#"
+context:
+  expressions:
+    transfer:
+      - "[send, transfer] $ts.Money:amount to $ts.Payee:payee"
+      - "[给]$ts.Payee:payee[转](@money)"
+    confirm:
+      - "[yes, pay it]"
+  macros:
+    money:
+      - "$ts.Money:amount"
+"#;
+        let context = Context::from_yaml(yaml).unwrap();
+        let mut w = world(Locale::EnUs);
+        // As the world names them from the customer's data: full name and given name.
+        w.payees.retain(|p| p.value != "Alice Chen");
+        w.payees.push(named("Alice Chen", &["alice"]));
+        w.payees.push(named("Alice Wong", &["alice"]));
+        let got = understand(&context, &w, "send $20 to Alice").unwrap();
+        assert!(got.ambiguous);
+        assert_eq!(
+            got.alternatives["payee"],
+            vec!["Alice Chen".to_owned(), "Alice Wong".to_owned()]
+        );
+        assert_eq!(got.to_json()["alternatives"]["payee"][1], "Alice Wong");
+        let full = understand(&context, &w, "send $20 to Alice Wong").unwrap();
+        assert!(full.alternatives.is_empty());
+        // An aside is set apart; one that refuses, carries an amount or asks for something
+        // else is not, and a yes is never read out of a longer sentence.
+        let aside = understand(
+            &context,
+            &w,
+            "send $20 to Bob Wilson, because he mowed the lawn",
+        );
+        assert_eq!(aside.unwrap().intent, "transfer");
+        for kept in [
+            "send $20 to Bob Wilson, don't do it",
+            "send $20 to Bob Wilson, and $30 to someone else",
+            "I got a letter, pay it",
+        ] {
+            assert_eq!(understand(&context, &w, kept), None, "{kept}");
+        }
+        let zh = world(Locale::ZhCn);
+        let aside = understand(&context, &zh, "给刘芳转八十块，她帮我买了菜").unwrap();
+        assert_eq!(aside.slots["payee"], SlotValue::Text("刘芳".into()));
+        assert!(aside.confidence < 1.0);
+        assert_eq!(understand(&context, &zh, "给刘芳转八十块，不要转了"), None);
     }
 
     #[test]

@@ -250,6 +250,111 @@ fn last_amount_span(locale: Locale, text: &str) -> Option<(usize, usize)> {
     Some((start, end))
 }
 
+/// Words that open an aside in English speech when no punctuation marks it ("give David sixty
+/// dollars for mowing the lawn", "wire fifty cents to Dave just to see if it works").
+const EN_ASIDE_OPENERS: &[&str] = &[
+    "because", "cause", "since", "for", "just", "so", "who", "which", "as", "she", "he", "they",
+    "it's", "its",
+];
+
+/// The clauses of an utterance as said: split at clause punctuation (a comma between digits is
+/// part of a number) and, in English, before words that open an aside. Used to set asides
+/// apart ("给刘芳转八十块，她帮我买了菜") when the whole utterance matches nothing.
+pub fn clauses(locale: Locale, raw: &str) -> Vec<String> {
+    let half: String = raw.chars().map(half_width).collect();
+    let chars: Vec<char> = half.chars().collect();
+    let mut clauses = Vec::new();
+    let mut current = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let between_digits = i > 0
+            && i + 1 < chars.len()
+            && chars[i - 1].is_ascii_digit()
+            && chars[i + 1].is_ascii_digit();
+        let boundary = matches!(
+            c,
+            ',' | '.' | '!' | '?' | ';' | ':' | '、' | '，' | '。' | '…'
+        ) && !between_digits;
+        if boundary {
+            clauses.push(std::mem::take(&mut current));
+        } else {
+            current.push(c);
+        }
+    }
+    clauses.push(current);
+    if locale == Locale::EnUs {
+        clauses = clauses
+            .into_iter()
+            .flat_map(|clause| {
+                let mut parts: Vec<String> = vec![String::new()];
+                for word in clause.split_whitespace() {
+                    let lowered = word.to_lowercase();
+                    let last = parts.last().map(|p| !p.is_empty()).unwrap_or(false);
+                    if last && EN_ASIDE_OPENERS.contains(&lowered.as_str()) {
+                        parts.push(String::new());
+                    }
+                    if let Some(part) = parts.last_mut() {
+                        if !part.is_empty() {
+                            part.push(' ');
+                        }
+                        part.push_str(word);
+                    }
+                }
+                parts
+            })
+            .collect();
+    }
+    clauses
+        .into_iter()
+        .filter(|clause| clause.chars().any(char::is_alphanumeric))
+        .collect()
+}
+
+/// Whether a clause may be set aside as an aside: it must not take back, refuse or correct
+/// anything ("不要", "别", "don't", "no") and must carry no amount — an amount is never
+/// ignored.
+pub fn may_set_aside(locale: Locale, clause: &str) -> bool {
+    let plain = strip_punctuation(&clause.to_lowercase());
+    match locale {
+        Locale::ZhCn => {
+            let chars: Vec<char> = plain.chars().collect();
+            // "行不行" asks; it does not refuse.
+            let refuses = chars.iter().enumerate().any(|(i, &c)| {
+                c == '不' && !(i > 0 && i + 1 < chars.len() && chars[i - 1] == chars[i + 1])
+            }) || ["别", "取消", "算了", "错"]
+                .iter()
+                .any(|w| plain.contains(w));
+            !refuses && last_amount_span(locale, &plain).is_none()
+        }
+        Locale::EnUs => {
+            const REFUSALS: &[&str] = &[
+                "no",
+                "not",
+                "don't",
+                "dont",
+                "never",
+                "cancel",
+                "stop",
+                "wait",
+                "wrong",
+                "nope",
+                "didn't",
+                "isn't",
+                "instead",
+                "actually",
+                "mean",
+                "sorry",
+                "correction",
+            ];
+            !plain.split_whitespace().any(|word| {
+                REFUSALS.contains(&word)
+                    || (word != "and" && numbers::is_en_number_word(word))
+                    || word.chars().any(|c| c.is_ascii_digit())
+                    || matches!(word, "dollar" | "dollars" | "bucks" | "cents" | "grand")
+            }) && !plain.contains('$')
+        }
+    }
+}
+
 /// Applies the last self-correction: "转五百 不对 转三百" → "转三百"; "转五百 不对 三百" →
 /// "转三百" (only the amount was corrected); "pay alice 50 no wait 60" → "pay alice 60".
 fn apply_corrections(locale: Locale, text: &str) -> String {
@@ -273,6 +378,10 @@ fn apply_corrections(locale: Locale, text: &str) -> String {
         return text.to_owned();
     }
     if after.is_empty() {
+        // "In total, I mean.": a trailing "I mean" explains, it corrects nothing.
+        if locale == Locale::EnUs && text[at..].trim() == "i mean" {
+            return before.to_owned();
+        }
         // "金额不对": a complaint about what was heard (deny), not a correction.
         return text.to_owned();
     }
@@ -333,6 +442,12 @@ fn apply_corrections(locale: Locale, text: &str) -> String {
         .trim()
         .to_owned();
     }
+    // "how much did i spend last week, no, this week": a new period replaces the last one.
+    if locale == Locale::EnUs
+        && let Some(corrected) = replace_last_period(before, after)
+    {
+        return corrected;
+    }
     // "transfer 300 dollars to maria sorry to david": the correction restarts from the word
     // it repeats ("to", "给"), keeping what came before it.
     let first = match locale {
@@ -362,6 +477,36 @@ fn apply_corrections(locale: Locale, text: &str) -> String {
     apply_corrections(locale, after)
 }
 
+/// Replaces the last English period phrase of `before` ("last week", "yesterday") when
+/// `after` is nothing but a period phrase.
+fn replace_last_period(before: &str, after: &str) -> Option<String> {
+    const OPENERS: &[&str] = &["this", "last", "past"];
+    const SINGLE: &[&str] = &["yesterday", "today"];
+    let phrase_len = |words: &[&str], at: usize| -> Option<usize> {
+        let word = *words.get(at)?;
+        if SINGLE.contains(&word) {
+            Some(1)
+        } else if OPENERS.contains(&word) && words.len() > at + 1 {
+            Some(2)
+        } else {
+            None
+        }
+    };
+    let after_words: Vec<&str> = after.split_whitespace().collect();
+    if phrase_len(&after_words, 0)? != after_words.len() {
+        return None;
+    }
+    let words: Vec<&str> = before.split_whitespace().collect();
+    let start = (0..words.len())
+        .rev()
+        .find(|&i| phrase_len(&words, i).is_some())?;
+    let end = start + phrase_len(&words, start)?;
+    let mut out: Vec<&str> = words[..start].to_vec();
+    out.extend(&after_words);
+    out.extend(&words[end..]);
+    Some(out.join(" "))
+}
+
 /// Where a correction marker last occurs; English markers only as whole words ("no" is not
 /// the end of "piano").
 fn rfind_marker(locale: Locale, text: &str, marker: &str) -> Option<usize> {
@@ -382,6 +527,13 @@ pub fn normalize(locale: Locale, raw: &str) -> String {
     let simplified = fast2s::convert(&half).replace('帐', "账");
     let lowered = simplified.to_lowercase();
     let plain = strip_punctuation(&drop_pressure(&lowered));
+    // "uh huh" and "mm hmm" say yes: keep them whole before fillers are dropped.
+    let plain = match locale {
+        Locale::EnUs => format!(" {plain} ")
+            .replace(" uh huh ", " uh-huh ")
+            .replace(" mm hmm ", " mm-hmm "),
+        Locale::ZhCn => plain,
+    };
     let corrected = apply_corrections(
         locale,
         &plain.split_whitespace().collect::<Vec<_>>().join(" "),
