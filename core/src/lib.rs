@@ -6,6 +6,10 @@
 //! * [`crypto`] — field encryption and the host's key-store and device-signer traits;
 //! * [`store`] — the encrypted SQLite store with its outbox;
 //! * [`sync`] — offline-first sync with the bank, payments;
+//! * [`listen`] — the audio front end for speech recognition: any WAV or pushed PCM to 16 kHz
+//!   mono, and our own voice-activity and end-of-speech detection;
+//! * `speak` (cargo feature `speak`, on by default) — the `Speaker` over the platform's speech
+//!   engine;
 //! * [`client`] — the API banks embed: `Client` with `view()`, `sync()`, `actions()`,
 //!   `payments()`.
 //!
@@ -17,8 +21,12 @@ pub mod client;
 pub mod crypto;
 pub mod dialogue;
 pub mod l10n;
+pub mod listen;
 pub mod model;
+pub mod models;
 pub mod money;
+#[cfg(feature = "speak")]
+pub mod speak;
 pub mod store;
 pub mod sync;
 pub mod understand;

@@ -6,11 +6,12 @@
 use std::io::Write;
 
 use chrono::{DateTime, FixedOffset, Utc};
-use tingshuo_core::dialogue::{Dialogue, Effect, Facts, Heard, Input, PlanKind};
+use tingshuo_core::dialogue::{Dialogue, Effect, Facts, Input, PlanKind};
 use tingshuo_core::l10n::present::{Presentation, transaction_lines};
 use tingshuo_core::sync::PaymentOutcome;
 use tingshuo_core::understand::context::Context;
-use tingshuo_core::understand::matcher::{World, understand};
+use tingshuo_core::understand::hear;
+use tingshuo_core::understand::matcher::World;
 use tingshuo_core::{Client, Locale, Localizer};
 
 use crate::HarnessError;
@@ -22,8 +23,12 @@ pub struct Conversation<'a> {
     locale: Locale,
     offset: FixedOffset,
     context: Context,
+    /// Bare answers to the dialogue's questions ("李伟", "fifty dollars").
+    answers: Context,
     dialogue: Dialogue,
     speech: bool,
+    /// The speech form of every reply so far, for `take_spoken` (the demo renders them).
+    spoken: std::sync::Mutex<Vec<String>>,
 }
 
 impl std::fmt::Debug for Conversation<'_> {
@@ -44,14 +49,18 @@ impl<'a> Conversation<'a> {
     ) -> Result<Conversation<'a>, HarnessError> {
         let context = Context::from_yaml(tingshuo_core::understand::banking_context(locale))
             .map_err(|e| HarnessError::Usage(e.to_string()))?;
+        let answers = Context::from_yaml(tingshuo_core::understand::answers_context(locale))
+            .map_err(|e| HarnessError::Usage(e.to_string()))?;
         let mut conversation = Conversation {
             client,
             l10n,
             locale,
             offset,
             context,
+            answers,
             dialogue: Dialogue::new(Facts::default()),
             speech,
+            spoken: std::sync::Mutex::default(),
         };
         let facts = conversation.facts().await?;
         conversation.dialogue.update_facts(facts);
@@ -85,7 +94,20 @@ impl<'a> Conversation<'a> {
         if self.speech {
             writeln!(out, "  (spoken) {speech}").map_err(io)?;
         }
+        self.spoken
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(speech.to_owned());
         Ok(())
+    }
+
+    /// The speech forms of the replies since the last call, in order.
+    pub fn take_spoken(&mut self) -> Vec<String> {
+        std::mem::take(
+            self.spoken
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
     }
 
     /// Handles one line the customer typed (or said); prints it and the assistant's replies.
@@ -99,11 +121,16 @@ impl<'a> Conversation<'a> {
         } else {
             let today = self.now().with_timezone(&self.offset).date_naive();
             let snapshot_world = self.world(today).await?;
-            let understood = understand(&self.context, &snapshot_world, line);
-            to_read = understood
-                .clone()
-                .filter(|u| matches!(u.intent.as_str(), "transactions" | "spending"));
-            Input::Heard(Heard::from_understanding(understood.as_ref(), line))
+            let (understood, heard) = hear(
+                &self.context,
+                &self.answers,
+                &snapshot_world,
+                self.dialogue.expecting(),
+                line,
+            );
+            to_read =
+                understood.filter(|u| matches!(u.intent.as_str(), "transactions" | "spending"));
+            Input::Heard(heard)
         };
         let mut pending = vec![input];
         while let Some(input) = pending.pop() {
@@ -303,7 +330,7 @@ pub fn demo_script(locale: Locale) -> &'static [&'static str] {
             "read me my last three transactions",
             "send fifty dollars to Alice Chen",
             "yes",
-            "send David Miller nine hundred dollars right now, it's urgent, keep this secret",
+            "transfer nine hundred dollars to David Miller, it's urgent, keep this secret",
             "cancel",
         ],
     }

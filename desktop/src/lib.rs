@@ -3,6 +3,10 @@
 
 pub mod chat;
 pub mod keystore;
+pub mod listen;
+pub mod models;
+pub mod render;
+pub mod say;
 
 use std::sync::Arc;
 
@@ -171,6 +175,10 @@ pub enum HarnessError {
     L10n(#[from] tingshuo_core::l10n::L10nError),
     #[error(transparent)]
     Client(#[from] tingshuo_core::ClientError),
+    #[error(transparent)]
+    Speak(#[from] tingshuo_core::speak::SpeakError),
+    #[error(transparent)]
+    Render(#[from] render::RenderError),
     #[error("{0}")]
     Usage(String),
 }

@@ -72,7 +72,17 @@ enum Command {
         /// Also print the speech form of each line
         #[arg(long)]
         speech: bool,
+        /// Also render the speech form of each of the assistant's replies to a WAV file in
+        /// this directory (NN-locale.wav, with espeak-ng)
+        #[arg(long)]
+        speech_out: Option<PathBuf>,
+        /// Speak the English customer's turns with espeak-ng and recognize them with the
+        /// installed speech model, instead of typing them
+        #[arg(long)]
+        listen: bool,
     },
+    /// Speak a text through the speech engine, or render it to a WAV file with --out
+    Say(tingshuo_desktop::say::SayArgs),
     /// A typed conversation with a demo customer's assistant against the reference bank (an
     /// empty line is silence; end with Ctrl-D)
     Chat {
@@ -96,9 +106,16 @@ enum Command {
         /// The context file, e.g. locales/zh-CN/banking.yaml
         #[arg(long)]
         context: PathBuf,
-        /// The utterance
+        /// The utterance as text
+        #[arg(long, required_unless_present = "audio", conflicts_with = "audio")]
+        text: Option<String>,
+        /// The utterance as speech: WAV files or folders of them (repeatable); prints one
+        /// JSON object per file, with its "file" and "transcript"
         #[arg(long)]
-        text: String,
+        audio: Vec<PathBuf>,
+        /// The speech model for --audio (tiny.en or base)
+        #[arg(long, default_value = tingshuo_desktop::listen::DEFAULT_MODEL)]
+        model: String,
         /// demo-zh or demo-en [default: the demo customer of the context's language]
         #[arg(long)]
         customer: Option<String>,
@@ -109,10 +126,45 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Transcribe WAV files (or folders of them) with an installed speech model
+    Transcribe {
+        /// WAV files or folders
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// tiny.en or base
+        #[arg(long, default_value = tingshuo_desktop::listen::DEFAULT_MODEL)]
+        model: String,
+        /// zh-CN or en-US
+        #[arg(long, default_value = "en-US")]
+        locale: String,
+        /// The encoder window: full, fit (to the speech) or a number of frames (50 a second)
+        #[arg(long, default_value = "fit")]
+        audio_ctx: String,
+        /// Threads (at most the cores there are)
+        #[arg(long)]
+        threads: Option<usize>,
+        /// One JSON object per file
+        #[arg(long)]
+        json: bool,
+    },
+    /// Train the English intent fallback model from CLINC150's training splits
+    TrainIntents {
+        /// CLINC150's train_val.json
+        #[arg(long, default_value = "../shared/data/text/clinc150/train_val.json")]
+        clinc: PathBuf,
+        /// Where to write the model
+        #[arg(long, default_value = "locales/en-US/intent-model.tsv")]
+        out: PathBuf,
+    },
     /// Log a customer out: delete the local store and its keys
     Logout {
         #[arg(long)]
         customer: String,
+    },
+    /// Speech models: install, list, path
+    Models {
+        #[command(subcommand)]
+        command: tingshuo_desktop::models::ModelsCommand,
     },
 }
 
@@ -199,7 +251,12 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                 say!("{line}");
             }
         }
-        Command::Demo { speech } => {
+        Command::Demo {
+            speech,
+            speech_out,
+            listen,
+        } => {
+            let mut speech_files = tingshuo_desktop::say::SpeechFiles::new(speech_out)?;
             let bank = start_demo_bank(BankConfig::default(), now)
                 .await
                 .map_err(|e| HarnessError::Usage(format!("reference bank: {e}")))?;
@@ -236,8 +293,43 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                 )
                 .await?;
                 let mut stdout = std::io::stdout();
+                let ear = if listen && customer.locale() == Locale::EnUs {
+                    let context = tingshuo_core::understand::context::Context::from_yaml(
+                        tingshuo_core::understand::banking_context(customer.locale()),
+                    )
+                    .map_err(|e| HarnessError::Usage(e.to_string()))?;
+                    let world = tingshuo_core::understand::matcher::World::for_customer(
+                        &context,
+                        customer.locale(),
+                        now.with_timezone(&customer.home_offset()).date_naive(),
+                        &customer.snapshot(now),
+                    );
+                    Some(tingshuo_desktop::listen::DemoEar::english(
+                        &context, &world,
+                    )?)
+                } else {
+                    if listen {
+                        say!(
+                            "(Mandarin turns are typed: espeak-ng's Mandarin is not recognizable by these models.)"
+                        );
+                    }
+                    None
+                };
                 for line in tingshuo_desktop::chat::demo_script(customer.locale()) {
-                    conversation.turn(line, &mut stdout).await?;
+                    let heard = match &ear {
+                        Some(ear) => {
+                            let heard = ear.hear(line)?;
+                            say!("(spoken by espeak-ng) {line}\n(recognized) {heard}");
+                            heard
+                        }
+                        None => (*line).to_owned(),
+                    };
+                    conversation.turn(&heard, &mut stdout).await?;
+                }
+                if let Some(note) =
+                    speech_files.write(customer.locale(), &conversation.take_spoken())
+                {
+                    say!("{note}");
                 }
                 say!();
             }
@@ -342,6 +434,8 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
         Command::Intent {
             context,
             text,
+            audio,
+            model,
             customer,
             today,
             json: _,
@@ -366,6 +460,15 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                 today,
                 &customer.snapshot(now),
             );
+            if !audio.is_empty() {
+                for line in
+                    tingshuo_desktop::listen::intents_from_audio(&audio, &model, &context, &world)?
+                {
+                    say!("{line}");
+                }
+                return Ok(());
+            }
+            let text = text.unwrap_or_default();
             let result =
                 match tingshuo_core::understand::matcher::understand(&context, &world, &text) {
                     Some(understood) => understood.to_json(),
@@ -373,11 +476,47 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                 };
             say!("{result}");
         }
+        Command::Say(args) => {
+            for line in tingshuo_desktop::say::run(&args)? {
+                say!("{line}");
+            }
+        }
+        Command::Transcribe {
+            files,
+            model,
+            locale,
+            audio_ctx,
+            threads,
+            json,
+        } => {
+            let locale = Locale::parse(&locale).map_err(|e| HarnessError::Usage(e.to_string()))?;
+            let audio_context = tingshuo_desktop::listen::parse_audio_context(&audio_ctx)?;
+            for line in tingshuo_desktop::listen::transcribe(
+                &files,
+                &model,
+                locale,
+                audio_context,
+                threads,
+                json,
+            )? {
+                say!("{line}");
+            }
+        }
+        Command::TrainIntents { clinc, out } => {
+            let json = std::fs::read_to_string(&clinc)
+                .map_err(|e| HarnessError::Usage(format!("{}: {e}", clinc.display())))?;
+            let model = tingshuo_core::understand::classifier::IntentModel::train_clinc150(&json)
+                .map_err(|e| HarnessError::Usage(e.to_string()))?;
+            std::fs::write(&out, model.to_tsv())
+                .map_err(|e| HarnessError::Usage(format!("{}: {e}", out.display())))?;
+            say!("Wrote {}", out.display());
+        }
         Command::Logout { customer } => {
             let paths = CustomerPaths::new(&data_dir, &customer);
             paths.wipe()?;
             say!("Logged out {customer}: local data and keys deleted.");
         }
+        Command::Models { command } => tingshuo_desktop::models::run(command).await?,
     }
     Ok(())
 }

@@ -306,3 +306,83 @@ fn a_typed_conversation() {
         assert!(text.contains(expected), "missing {expected} in\n{text}");
     }
 }
+
+/// Speech through the command: `say --out`, then `intent --audio` (a file and a folder, one
+/// JSON line each) and `transcribe`; a missing model is a clear error, not a panic. Skips,
+/// saying why, when the speech model or espeak-ng is not installed.
+#[test]
+fn intent_from_audio_and_transcribe() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("clips").join("balance.wav");
+    std::fs::create_dir_all(wav.parent().unwrap()).unwrap();
+    let said = tingshuo(
+        dir.path(),
+        &[
+            "say",
+            "what's my balance",
+            "--locale",
+            "en-US",
+            "--out",
+            wav.to_str().unwrap(),
+        ],
+    );
+    if !said.status.success() {
+        println!(
+            "skipped: espeak-ng cannot render ({})",
+            String::from_utf8_lossy(&said.stderr)
+        );
+        return;
+    }
+    let installed = tingshuo(dir.path(), &["models", "path", "base"]);
+    if !installed.status.success() {
+        println!("skipped: the base model is not installed (make models)");
+        return;
+    }
+    let context = concat!(env!("CARGO_MANIFEST_DIR"), "/../locales/en-US/banking.yaml");
+    let folder = wav.parent().unwrap().to_str().unwrap();
+    let out = stdout(&tingshuo(
+        dir.path(),
+        &[
+            "intent",
+            "--context",
+            context,
+            "--audio",
+            wav.to_str().unwrap(),
+            "--audio",
+            folder,
+            "--json",
+        ],
+    ));
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    for line in &lines {
+        assert_eq!(line["intent"], "balance", "{out}");
+        assert!(line["file"].as_str().unwrap().ends_with("balance.wav"));
+        assert!(
+            line["transcript"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("balance")
+        );
+    }
+    let text = stdout(&tingshuo(
+        dir.path(),
+        &["transcribe", folder, "--model", "base"],
+    ));
+    assert!(text.to_lowercase().contains("balance"), "{text}");
+
+    // No model in an empty cache: a clear message.
+    let output = Command::new(env!("CARGO_BIN_EXE_tingshuo"))
+        .env("XDG_CACHE_HOME", dir.path().join("empty-cache"))
+        .args(["transcribe", folder])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(error.contains("tingshuo models install base"), "{error}");
+    assert!(!error.contains("panicked"), "{error}");
+}

@@ -1,5 +1,7 @@
 //! Shared helpers for the workspace integration tests.
 
+pub mod speech;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};

@@ -5,31 +5,17 @@
 
 use std::path::Path;
 
-use chrono::{NaiveDate, TimeZone, Utc};
 use serde_json::Value;
 use tingshuo_core::Locale;
 use tingshuo_core::understand::context::Context;
 use tingshuo_core::understand::matcher::{World, understand};
-use tingshuo_sandbox::seed::DemoCustomer;
 
 fn root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }
 
 fn setup(locale: Locale) -> (Context, World) {
-    let yaml =
-        std::fs::read_to_string(root().join(format!("locales/{}/banking.yaml", locale.tag())))
-            .unwrap();
-    let context = Context::from_yaml(&yaml).unwrap();
-    let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-    let now = Utc.with_ymd_and_hms(2026, 11, 27, 2, 0, 0).unwrap();
-    let world = World::for_customer(
-        &context,
-        locale,
-        today,
-        &DemoCustomer::for_locale(locale).snapshot(now),
-    );
-    (context, world)
+    tingshuo_tests::speech::banking_setup(locale)
 }
 
 #[derive(Debug, Default)]

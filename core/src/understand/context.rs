@@ -79,6 +79,9 @@ pub struct Context {
     /// A built-in statistical model consulted when no expression matches (a Tingshuo
     /// extension, ignored by Rhino): see [`super::classifier`].
     pub fallback: Option<String>,
+    /// Words a recognizer should expect with this context (a Tingshuo extension, ignored by
+    /// Rhino): whisper's initial prompt, before the customer's names.
+    pub prompt: Option<String>,
 }
 
 /// Words for the customer's own things (a Tingshuo extension of the format, which Rhino
@@ -134,6 +137,8 @@ struct Body {
     vocabulary: Vocabulary,
     #[serde(default)]
     fallback: Option<String>,
+    #[serde(default)]
+    prompt: Option<String>,
 }
 
 fn is_cjk(c: char) -> bool {
@@ -368,6 +373,7 @@ impl Context {
             slots: body.slots,
             vocabulary: body.vocabulary,
             fallback: body.fallback,
+            prompt: body.prompt,
         })
     }
 }

@@ -262,8 +262,49 @@ fn token_similarity(expected: &str, heard: &str, homophones: bool) -> f64 {
     match levenshtein(expected, heard) {
         1 if length >= 4 || expected.chars().count() >= 4 => 0.85,
         2 if length >= 7 => 0.7,
+        // Recognizers write a word that sounds the same ("council" for "cancel", "lack" for
+        // "lock"): the same consonant skeleton is a near miss.
+        _ if length >= 4
+            && sound_key(expected).len() >= 3
+            && sound_key(expected) == sound_key(heard) =>
+        {
+            0.75
+        }
         _ => 0.0,
     }
+}
+
+/// A rough English sound key: the consonants in order, voiced and voiceless pairs merged
+/// (b/p, d/t, g/k/c/q, v/f, z/s), silent or doubled letters collapsed, vowels dropped.
+fn sound_key(word: &str) -> String {
+    let mut key = String::new();
+    let letters: Vec<char> = word
+        .to_ascii_lowercase()
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .collect();
+    for (i, &c) in letters.iter().enumerate() {
+        let next = letters.get(i + 1).copied();
+        let class = match c {
+            'b' | 'p' => 'P',
+            'd' | 't' => 'T',
+            'g' | 'k' | 'q' => 'K',
+            'c' if matches!(next, Some('e' | 'i' | 'y')) => 'S',
+            'c' => 'K',
+            'v' | 'f' => 'F',
+            'z' | 's' | 'x' => 'S',
+            'j' => 'J',
+            'l' => 'L',
+            'm' | 'n' => 'N',
+            'r' => 'R',
+            'w' if next.is_some_and(|n| "aeiou".contains(n)) && i == 0 => 'W',
+            _ => continue,
+        };
+        if !key.ends_with(class) {
+            key.push(class);
+        }
+    }
+    key
 }
 
 fn single_cjk(token: &str) -> Option<char> {
@@ -509,11 +550,12 @@ impl Filler<'_> {
                 } else {
                     &world.cards
                 };
-                // Said as digits ("6217", "六二一七") or by name ("信用卡", "savings").
+                // Said as digits ("6217", "六二一七"; a recognizer may write "3,921") or by name
+                // ("信用卡", "savings").
                 let digits: String = numbers::parse_zh_integer(&text)
                     .map(|n| format!("{n:04}"))
                     .or_else(|| english_digits(span))
-                    .unwrap_or_else(|| text.replace(' ', ""));
+                    .unwrap_or_else(|| text.replace([' ', ','], ""));
                 let by_digits: Vec<String> = items
                     .iter()
                     .filter(|i| i.value == digits)
@@ -633,7 +675,7 @@ fn is_light(locale: Locale, token: &str) -> bool {
         "the", "a", "an", "my", "me", "i", "please", "to", "for", "of", "can", "could", "would",
         "you", "just", "now", "right", "thanks", "thank", "hi", "hello", "okay", "ok", "so",
         "well", "oh", "hey", "is", "it", "that", "this", "in", "on", "at", "some", "kindly",
-        "dear",
+        "dear", "and",
     ];
     match locale {
         Locale::ZhCn => ZH.contains(&token),
@@ -1064,6 +1106,15 @@ context:
         assert_eq!(aside.slots["payee"], SlotValue::Text("刘芳".into()));
         assert!(aside.confidence < 1.0);
         assert_eq!(understand(&context, &zh, "给刘芳转八十块，不要转了"), None);
+    }
+
+    #[test]
+    fn words_that_sound_alike_are_near_misses() {
+        assert_eq!(sound_key("cancel"), sound_key("council"));
+        assert!(similarity("cancel", "council") > 0.0);
+        assert!(similarity("balance", "ballots") == 0.0);
+        assert!(similarity("pay", "bay") == 0.0, "too short to guess");
+        assert_eq!(similarity("transfer", "transfer"), 1.0);
     }
 
     #[test]

@@ -1,0 +1,202 @@
+//! From speech to an intent, one-shot or streaming.
+//!
+//! Audio → our voice-activity detection → whisper (biased with the context's prompt and the
+//! customer's names) → the context's matcher. The confidence reported is the recognizer's
+//! (mean token probability) times the match's, so a clear match of a doubtful transcript is
+//! not mistaken for a certain one.
+
+use super::audio::{AudioError, PcmStream};
+use super::recognizer::{
+    CancelToken, Options, Recognizer, RecognizerError, Transcript, bias_prompt,
+};
+use super::vad::{Endpointer, EndpointerConfig, VadEvent};
+use crate::understand::context::Context;
+use crate::understand::matcher::{Understanding, World, understand};
+
+/// What was heard and what it means.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpokenCommand {
+    /// `None` when nobody spoke (or only noise was heard).
+    pub transcript: Option<Transcript>,
+    /// `None` when the words match nothing in the context.
+    pub understanding: Option<Understanding>,
+}
+
+/// The recognizer's options for a context and a customer: the locale's language, and a prompt
+/// naming the context's command words and the customer's payees and billers.
+pub fn options_for(context: &Context, world: &World) -> Options {
+    let names: Vec<&str> = world
+        .payees
+        .iter()
+        .chain(&world.billers)
+        .map(|named| named.value.as_str())
+        .collect();
+    let mut options = Options::new(world.locale);
+    options.prompt = bias_prompt(context.prompt.as_deref(), &names, world.locale);
+    options
+}
+
+/// Recognizes and understands one utterance of 16 kHz mono audio.
+pub fn understand_speech(
+    recognizer: &Recognizer,
+    samples: &[f32],
+    options: &Options,
+    context: &Context,
+    world: &World,
+    cancel: Option<&CancelToken>,
+) -> Result<SpokenCommand, RecognizerError> {
+    let transcript = recognizer.transcribe(samples, options, cancel)?;
+    let understanding = transcript.as_ref().and_then(|heard| {
+        understand(context, world, &heard.text).map(|mut understood| {
+            understood.confidence *= f64::from(heard.confidence);
+            understood
+        })
+    });
+    Ok(SpokenCommand {
+        transcript,
+        understanding,
+    })
+}
+
+/// What a [`Listener`] reports as audio arrives.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListenEvent {
+    SpeechStarted,
+    /// What has been said so far (recognized again as more audio arrives).
+    Partial(String),
+    /// The utterance is over: the final transcript, or `None` when it was only noise.
+    Final(Option<Transcript>),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ListenError {
+    #[error(transparent)]
+    Audio(#[from] AudioError),
+    #[error(transparent)]
+    Recognizer(#[from] RecognizerError),
+}
+
+/// Streaming recognition of one utterance: push PCM chunks as the host's microphone delivers
+/// them (any rate and channel count); it tells when speech starts, what it has heard so far
+/// (every `partial_every` of new speech, if set), and the final transcript when the speaker
+/// stops. One per utterance.
+#[derive(Debug)]
+pub struct Listener<'a> {
+    recognizer: &'a Recognizer,
+    options: Options,
+    stream: PcmStream,
+    endpointer: Endpointer,
+    consumed: usize,
+    started: Option<usize>,
+    partial_every: Option<usize>,
+    last_partial_at: usize,
+    cancel: CancelToken,
+    done: bool,
+}
+
+impl<'a> Listener<'a> {
+    pub fn new(
+        recognizer: &'a Recognizer,
+        options: Options,
+        sample_rate: u32,
+        channels: u16,
+        partial_every: Option<std::time::Duration>,
+    ) -> Result<Listener<'a>, ListenError> {
+        Ok(Listener {
+            recognizer,
+            options,
+            stream: PcmStream::new(sample_rate, channels)?,
+            endpointer: Endpointer::new(&EndpointerConfig::default()),
+            consumed: 0,
+            started: None,
+            partial_every: partial_every
+                .map(|every| usize::try_from(every.as_millis()).unwrap_or(usize::MAX) * 16),
+            last_partial_at: 0,
+            cancel: CancelToken::new(),
+            done: false,
+        })
+    }
+
+    /// A token that cancels this listener's recognition from another thread.
+    pub fn cancel_token(&self) -> CancelToken {
+        self.cancel.clone()
+    }
+
+    /// Pushes interleaved 16-bit samples.
+    pub fn push_i16(&mut self, interleaved: &[i16]) -> Result<Vec<ListenEvent>, ListenError> {
+        if self.done {
+            return Ok(Vec::new());
+        }
+        self.stream.push_i16(interleaved)?;
+        self.advance()
+    }
+
+    /// Pushes interleaved float samples in [-1, 1].
+    pub fn push_f32(&mut self, interleaved: &[f32]) -> Result<Vec<ListenEvent>, ListenError> {
+        if self.done {
+            return Ok(Vec::new());
+        }
+        self.stream.push_f32(interleaved)?;
+        self.advance()
+    }
+
+    /// The audio ended (the host stopped the microphone): recognize what was said, if anything.
+    pub fn finish(mut self) -> Result<Vec<ListenEvent>, ListenError> {
+        if self.done {
+            return Ok(Vec::new());
+        }
+        let mut events = Vec::new();
+        if self.started.is_some() || super::vad::contains_speech(self.stream.samples()) {
+            events.push(self.final_event()?);
+        } else {
+            events.push(ListenEvent::Final(None));
+        }
+        Ok(events)
+    }
+
+    fn advance(&mut self) -> Result<Vec<ListenEvent>, ListenError> {
+        let samples = self.stream.samples();
+        let fresh = &samples[self.consumed.min(samples.len())..];
+        let vad_events = self.endpointer.push(fresh);
+        self.consumed = samples.len();
+        let mut events = Vec::new();
+        for event in vad_events {
+            match event {
+                VadEvent::SpeechStarted { at_sample } => {
+                    self.started = Some(usize::try_from(at_sample).unwrap_or(0));
+                    self.last_partial_at = self.consumed;
+                    events.push(ListenEvent::SpeechStarted);
+                }
+                VadEvent::SpeechEnded { .. } => {
+                    events.push(self.final_event()?);
+                    return Ok(events);
+                }
+            }
+        }
+        if self.stream.is_full() {
+            events.push(self.final_event()?);
+            return Ok(events);
+        }
+        if let (Some(_), Some(every)) = (self.started, self.partial_every)
+            && self.consumed - self.last_partial_at >= every
+        {
+            self.last_partial_at = self.consumed;
+            if let Some(heard) = self.recognizer.transcribe(
+                self.stream.samples(),
+                &self.options,
+                Some(&self.cancel),
+            )? {
+                events.push(ListenEvent::Partial(heard.text));
+            }
+        }
+        Ok(events)
+    }
+
+    fn final_event(&mut self) -> Result<ListenEvent, ListenError> {
+        self.done = true;
+        let heard =
+            self.recognizer
+                .transcribe(self.stream.samples(), &self.options, Some(&self.cancel))?;
+        Ok(ListenEvent::Final(heard))
+    }
+}

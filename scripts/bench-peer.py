@@ -1,0 +1,35 @@
+"""faster-whisper on the same clips and weights as the speech benchmark: per clip, the time
+from the end of the audio to the transcript, then median and p95 as JSON on stdout.
+
+Usage: bench-peer.py MODEL_DIR LANGUAGE PROMPT CLIP.wav...
+Same settings as ours: greedy (beam 1), no timestamps, no temperature fallback, the same
+initial prompt, 2 threads; the model loaded once and warmed up first.
+"""
+import json, statistics, sys, time, wave
+import numpy as np
+from faster_whisper import WhisperModel
+
+model_dir, language, prompt, clips = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+model = WhisperModel(model_dir, device="cpu", compute_type="float32", cpu_threads=2)
+
+def load(path):
+    with wave.open(path) as w:
+        assert w.getframerate() == 16000 and w.getnchannels() == 1 and w.getsampwidth() == 2
+        return np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(np.float32) / 32768.0
+
+audio = [load(c) for c in clips]
+def run(samples):
+    segments, _ = model.transcribe(samples, language=language, beam_size=1, best_of=1,
+        temperature=0.0, without_timestamps=True, initial_prompt=prompt or None,
+        condition_on_previous_text=False, vad_filter=False)
+    return " ".join(s.text.strip() for s in segments)
+run(audio[0])
+times, texts = [], []
+for samples in audio:
+    start = time.perf_counter()
+    texts.append(run(samples))
+    times.append((time.perf_counter() - start) * 1000.0)
+times.sort()
+print(json.dumps({"median_ms": statistics.median(times),
+                  "p95_ms": times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))],
+                  "texts": texts}))

@@ -1,0 +1,237 @@
+//! Speech → intent: latency from the end of the utterance to the intent, per model and audio
+//! context, on 2 threads, next to command acceptance on the round-trip set (clean and pink
+//! noise at 10 dB); peak memory; and faster-whisper (PyPI) on the same clips and the same
+//! weights as the peer, in the same run.
+//!
+//! `cargo bench -p tingshuo-tests --bench speech` (after `make models`; the peer is set up by
+//! `scripts/bench-peer.sh`, and reported unavailable when it cannot be). Results go in
+//! `docs/benchmarks.md`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    clippy::float_arithmetic,
+    clippy::cast_precision_loss
+)]
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use tingshuo_core::listen::recognizer::{AudioContext, Options, Recognizer};
+use tingshuo_core::listen::spoken::{options_for, understand_speech};
+use tingshuo_core::understand::context::Context;
+use tingshuo_core::understand::matcher::{Understanding, World};
+use tingshuo_desktop::render::{Pcm, Renderer};
+use tingshuo_tests::speech::*;
+
+const THREADS: usize = 2;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+/// Resets the kernel's peak-RSS mark of this process (Linux: `clear_refs` 5), so each
+/// configuration's peak is its own.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+struct Run {
+    median: Duration,
+    p95: Duration,
+    clean: usize,
+    noisy: usize,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn measure(
+    recognizer: &Recognizer,
+    options: &Options,
+    context: &Context,
+    world: &World,
+    meanings: &[&Understanding],
+    clean: &[Vec<f32>],
+    noisy: &[Vec<f32>],
+) -> Run {
+    // Warm up: caches, page faults, the allocator.
+    understand_speech(recognizer, &clean[0], options, context, world, None).unwrap();
+    let mut times = Vec::new();
+    let mut accepted_clean = 0;
+    for (samples, meaning) in clean.iter().zip(meanings) {
+        let start = Instant::now();
+        let spoken = understand_speech(recognizer, samples, options, context, world, None).unwrap();
+        times.push(start.elapsed());
+        accepted_clean += usize::from(same_meaning(spoken.understanding.as_ref(), meaning));
+    }
+    let accepted_noisy = noisy
+        .iter()
+        .zip(meanings)
+        .filter(|(samples, meaning)| {
+            let spoken =
+                understand_speech(recognizer, samples, options, context, world, None).unwrap();
+            same_meaning(spoken.understanding.as_ref(), meaning)
+        })
+        .count();
+    times.sort();
+    Run {
+        median: percentile(&times, 0.5),
+        p95: percentile(&times, 0.95),
+        clean: accepted_clean,
+        noisy: accepted_noisy,
+    }
+}
+
+/// faster-whisper's median and p95 on the clips, or why it could not run.
+fn peer(model: &str, prompt: &str, clips: &[PathBuf]) -> Result<(f64, f64), String> {
+    let root = root();
+    let setup = Command::new(root.join("scripts/bench-peer.sh"))
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !setup.success() {
+        return Err("scripts/bench-peer.sh failed (PyPI unreachable?)".into());
+    }
+    let output = Command::new(root.join("target/bench-peer/venv/bin/python"))
+        .arg(root.join("scripts/bench-peer.py"))
+        .arg(root.join("target/bench-peer/models").join(model))
+        .arg("en")
+        .arg(prompt)
+        .args(clips)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&output.stdout).map_err(|e| e.to_string())?;
+    Ok((
+        json["median_ms"].as_f64().unwrap_or(f64::NAN),
+        json["p95_ms"].as_f64().unwrap_or(f64::NAN),
+    ))
+}
+
+fn main() {
+    let (context, world) = english_setup();
+    let commands = round_trip_commands(&context, &world);
+    let renderer = Renderer::new();
+    let meanings: Vec<&Understanding> = commands.iter().map(|(_, m)| m).collect();
+    let speak = |condition| -> Vec<Vec<f32>> {
+        commands
+            .iter()
+            .enumerate()
+            .map(|(i, (text, _))| {
+                speak_command(&renderer, text, &round_trip_voice(i), condition, i as u64)
+            })
+            .collect()
+    };
+    let clean = speak(Condition::Clean);
+    let noisy = speak(Condition::Noise { snr_db: 10.0 });
+    let seconds: f64 =
+        clean.iter().map(|c| c.len() as f64 / 16_000.0).sum::<f64>() / clean.len() as f64;
+
+    // The same clean clips for the peer, as 16 kHz 16-bit WAV files.
+    let clip_dir = root().join("target/bench-peer/clips");
+    std::fs::create_dir_all(&clip_dir).unwrap();
+    let clip_files: Vec<PathBuf> = clean
+        .iter()
+        .enumerate()
+        .map(|(i, samples)| {
+            let path = clip_dir.join(format!("{i:03}.wav"));
+            Pcm {
+                sample_rate: 16_000,
+                samples: samples
+                    .iter()
+                    .map(|s| (s * 32767.0).round().clamp(-32768.0, 32767.0) as i16)
+                    .collect(),
+            }
+            .write_wav(&path)
+            .unwrap();
+            path
+        })
+        .collect();
+
+    println!(
+        "{} round-trip commands, {seconds:.1} s of audio on average (speech with 0.5 s of quiet each side); {THREADS} threads",
+        commands.len()
+    );
+    println!(
+        "| model | audio_ctx | median ms | p95 ms | accepted clean | accepted 10 dB | peak RSS MB |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for model in ["tiny.en", "base"] {
+        reset_peak_rss();
+        let recognizer = match installed_model(model) {
+            Ok(r) => r,
+            Err(reason) => {
+                println!("| {model} | skipped: {reason} | | | | | |");
+                continue;
+            }
+        };
+        let mut options = options_for(&context, &world);
+        options.threads = Some(THREADS);
+        let mut fitted_median = None;
+        let mut peer_median: Option<f64> = None;
+        let prompt = options.prompt.clone();
+        for (name, audio_context, prompted) in [
+            ("1500 (full)", AudioContext::Full, true),
+            ("768", AudioContext::Frames(768), true),
+            ("fit (≥384)", AudioContext::FitToSpeech, true),
+            ("fit (≥384), no prompt", AudioContext::FitToSpeech, false),
+        ] {
+            options.audio_context = audio_context;
+            options.prompt = if prompted {
+                prompt.clone()
+            } else {
+                String::new()
+            };
+            let run = measure(
+                &recognizer,
+                &options,
+                &context,
+                &world,
+                &meanings,
+                &clean,
+                &noisy,
+            );
+            let n = commands.len() as f64;
+            // The model is loaded and the clips are in memory: the peak covers both.
+            println!(
+                "| {model} | {name} | {:.0} | {:.0} | {:.1}% | {:.1}% | {:.0} |",
+                run.median.as_secs_f64() * 1000.0,
+                run.p95.as_secs_f64() * 1000.0,
+                run.clean as f64 / n * 100.0,
+                run.noisy as f64 / n * 100.0,
+                peak_rss_mb().unwrap_or(f64::NAN)
+            );
+            reset_peak_rss();
+            if audio_context == AudioContext::FitToSpeech && prompted {
+                fitted_median = Some(run.median);
+            }
+            if audio_context == AudioContext::Full {
+                match peer(model, &options.prompt, &clip_files) {
+                    Ok((median, p95)) => {
+                        peer_median = Some(median);
+                        println!(
+                            "| {model} | faster-whisper 1.2.1 (peer: 30 s window, same weights, same prompt) | {median:.0} | {p95:.0} | ours at 1500 / peer: {:.2}x | | |",
+                            run.median.as_secs_f64() * 1000.0 / median
+                        );
+                    }
+                    Err(reason) => println!("| {model} | peer unavailable: {reason} | | | | | |"),
+                }
+            }
+        }
+        let fitted_ms = fitted_median.map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0);
+        println!(
+            "| {model} | ours fit / peer | | | {:.2}x | | |",
+            peer_median.map_or(f64::NAN, |peer| fitted_ms / peer)
+        );
+    }
+}

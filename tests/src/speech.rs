@@ -1,0 +1,238 @@
+//! Shared by the speech tests and the speech benchmark: the installed models, the real
+//! recordings in `../shared/data/speech`, error rates, and the round-trip set (English
+//! banking commands rendered by espeak-ng, clean and with noise).
+#![allow(clippy::float_arithmetic)] // Error rates and signal levels.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use tingshuo_core::Locale;
+use tingshuo_core::listen::recognizer::Recognizer;
+use tingshuo_core::models::{ModelCache, catalogue};
+use tingshuo_core::understand::context::Context;
+use tingshuo_core::understand::matcher::{Understanding, World, understand};
+use tingshuo_desktop::render::{NoiseKind, Pcm, RenderOptions, Renderer};
+use tingshuo_sandbox::seed::DemoCustomer;
+
+pub fn root() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
+pub fn shared_speech() -> PathBuf {
+    root().join("../shared/data/speech")
+}
+
+/// An installed model, or the reason it cannot be used (printed by tests that skip).
+pub fn installed_model(id: &str) -> Result<Recognizer, String> {
+    let spec = catalogue::find(id).ok_or_else(|| format!("{id} is not in the catalogue"))?;
+    let cache = ModelCache::from_env().map_err(|e| e.to_string())?;
+    let path = cache
+        .installed_path(spec)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("the {id} model is not installed (make models)"))?;
+    Recognizer::load(&path).map_err(|e| e.to_string())
+}
+
+/// Edit distance between two token sequences.
+pub fn edit_distance<T: PartialEq>(a: &[T], b: &[T]) -> usize {
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, x) in a.iter().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, y) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(x != y);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// Lowercase words without punctuation, as word error rate compares them.
+pub fn words(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .split(|c: char| c.is_whitespace() || (c.is_ascii_punctuation() && c != '\''))
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Chinese characters as character error rate compares them: punctuation and spaces
+/// dropped, Arabic digits read as Chinese numerals (the recognizer writes "1,2线" for "一二线").
+pub fn hanzi(text: &str) -> Vec<char> {
+    const NUMERALS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+    text.chars()
+        .filter_map(|c| match c.to_digit(10) {
+            Some(d) => NUMERALS.get(d as usize).copied(),
+            None => (c.is_alphanumeric()).then_some(c),
+        })
+        .collect()
+}
+
+/// The digit a recognized clip names ("Zero.", "8", "Oh"), if it names exactly one.
+pub fn spoken_digit(text: &str) -> Option<u32> {
+    const NAMES: [&str; 10] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
+    let heard = words(text);
+    let mut digits = heard.iter().filter_map(|word| match word.as_str() {
+        "oh" | "o" => Some(0),
+        "won" => Some(1),
+        "to" | "too" => Some(2),
+        "for" => Some(4),
+        "ate" => Some(8),
+        w => NAMES
+            .iter()
+            .position(|n| *n == w)
+            .and_then(|i| u32::try_from(i).ok())
+            .or_else(|| (w.len() == 1).then(|| w.parse().ok()).flatten()),
+    });
+    let first = digits.next()?;
+    digits.next().is_none().then_some(first)
+}
+
+/// The Free Spoken Digit clips with their digits.
+pub fn digit_clips() -> Option<Vec<(PathBuf, u32)>> {
+    let dir = shared_speech().join("digits-en");
+    let labels = std::fs::read_to_string(dir.join("labels.tsv")).ok()?;
+    Some(
+        labels
+            .lines()
+            .skip(1)
+            .filter_map(|line| {
+                let mut fields = line.split('\t');
+                let file = fields.next()?;
+                let digit = fields.nth(1)?.parse().ok()?;
+                Some((dir.join(file), digit))
+            })
+            .collect(),
+    )
+}
+
+/// The banking context of a locale and its demo customer's world, as on 2026-11-27.
+pub fn banking_setup(locale: Locale) -> (Context, World) {
+    let context =
+        Context::from_yaml(tingshuo_core::understand::banking_context(locale)).expect("context");
+    let today = NaiveDate::from_ymd_opt(2026, 11, 27).expect("date");
+    let now = Utc
+        .with_ymd_and_hms(2026, 11, 27, 2, 0, 0)
+        .single()
+        .expect("time");
+    let world = World::for_customer(
+        &context,
+        locale,
+        today,
+        &DemoCustomer::for_locale(locale).snapshot(now),
+    );
+    (context, world)
+}
+
+/// The English banking context and the demo customer's world.
+pub fn english_setup() -> (Context, World) {
+    banking_setup(Locale::EnUs)
+}
+
+/// The round-trip commands: every fifth in-scope row of the English corpus that the context
+/// understands from its text and that reads as a plain spoken command (no more than 12
+/// words, no digits glued to words), with that understanding — at least 50.
+pub fn round_trip_commands(context: &Context, world: &World) -> Vec<(String, Understanding)> {
+    let corpus = std::fs::read_to_string(root().join("tests/corpus/en-US.jsonl")).expect("corpus");
+    let mut commands = Vec::new();
+    for (index, line) in corpus.lines().enumerate() {
+        let row: serde_json::Value = serde_json::from_str(line).expect("corpus row");
+        let (Some(text), Some(_)) = (row["text"].as_str(), row["intent"].as_str()) else {
+            continue;
+        };
+        if index % 5 != 0 || text.split_whitespace().count() > 12 {
+            continue;
+        }
+        if let Some(understood) = understand(context, world, text) {
+            commands.push((text.to_owned(), understood));
+        }
+    }
+    commands
+}
+
+/// How a round-trip command is spoken: voices and speeds in turn.
+pub fn round_trip_voice(index: usize) -> RenderOptions {
+    const VOICES: [&str; 4] = ["en-us", "en-gb", "en-us+f3", "en-us+m3"];
+    const RATES: [u32; 3] = [100, 85, 115];
+    RenderOptions::new(Locale::EnUs)
+        .with_voice(VOICES[index % VOICES.len()])
+        .with_rate(RATES[index % RATES.len()])
+}
+
+/// A noise condition of the round trip.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Condition {
+    Clean,
+    Noise { snr_db: f64 },
+}
+
+impl Condition {
+    pub const ALL: [Condition; 3] = [
+        Condition::Clean,
+        Condition::Noise { snr_db: 20.0 },
+        Condition::Noise { snr_db: 10.0 },
+    ];
+
+    pub fn name(self) -> String {
+        match self {
+            Condition::Clean => "clean".into(),
+            Condition::Noise { snr_db } => format!("{snr_db:.0} dB"),
+        }
+    }
+}
+
+/// A command spoken in a voice under a condition: half a second of quiet (the noise alone, if
+/// any) before and after, as a microphone hears it; 16 kHz mono in [-1, 1].
+pub fn speak_command(
+    renderer: &Renderer,
+    text: &str,
+    options: &RenderOptions,
+    condition: Condition,
+    seed: u64,
+) -> Vec<f32> {
+    let utterance = tingshuo_core::Utterance {
+        display: text.to_owned(),
+        speech: text.to_owned(),
+    };
+    let speech = renderer
+        .render(&utterance, options)
+        .expect("espeak-ng renders");
+    let pad = vec![0_i16; speech.sample_rate as usize / 2];
+    let padded = Pcm {
+        sample_rate: speech.sample_rate,
+        samples: [pad.as_slice(), &speech.samples, pad.as_slice()].concat(),
+    };
+    let heard = match condition {
+        Condition::Clean => padded,
+        Condition::Noise { snr_db } => {
+            // The SNR is set against the speech itself, not the padded quiet around it.
+            let level = speech.rms() / 10f64.powf(snr_db / 20.0);
+            let noise =
+                tingshuo_desktop::render::noise(NoiseKind::Pink, padded.samples.len(), seed);
+            Pcm {
+                sample_rate: padded.sample_rate,
+                samples: padded
+                    .samples
+                    .iter()
+                    .zip(noise)
+                    .map(|(&s, n)| {
+                        (f64::from(s) + n * level)
+                            .round()
+                            .clamp(f64::from(i16::MIN), f64::from(i16::MAX))
+                            as i16
+                    })
+                    .collect(),
+            }
+        }
+    };
+    tingshuo_core::listen::Audio::from_pcm_i16(&heard.samples, heard.sample_rate, 1)
+        .expect("valid audio")
+        .into_samples()
+}
+
+/// Whether two understandings agree on intent and every slot.
+pub fn same_meaning(a: Option<&Understanding>, b: &Understanding) -> bool {
+    a.is_some_and(|a| a.intent == b.intent && a.slots == b.slots)
+}

@@ -1,0 +1,393 @@
+//! Recognition on real speech and on synthesized commands, with the installed models (`make
+//! models`): word error rate on the English clips, character error rate on the AISHELL-1
+//! Mandarin clips, digit accuracy on the 300 spoken-digit clips (8 kHz, resampled), silence
+//! and noise heard as nothing, bad audio refused without a panic, and a round trip of English
+//! banking commands: text → espeak-ng → recognizer → understanding → the text's own meaning.
+//!
+//! Each test prints its figures; the floors below sit under what was measured (see
+//! `docs/benchmarks.md`) so a regression fails here. Tests skip, saying why, when a model or
+//! the shared recordings are absent.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    clippy::float_arithmetic,
+    clippy::cast_precision_loss
+)]
+
+use std::sync::OnceLock;
+
+use tingshuo_core::Locale;
+use tingshuo_core::listen::recognizer::{CancelToken, Options, Recognizer, RecognizerError};
+use tingshuo_core::listen::spoken::{ListenEvent, Listener, options_for, understand_speech};
+use tingshuo_core::listen::{Audio, decode_wav_file};
+use tingshuo_desktop::render::Renderer;
+use tingshuo_tests::speech::*;
+
+fn model(id: &'static str) -> Option<&'static Recognizer> {
+    static BASE: OnceLock<Result<Recognizer, String>> = OnceLock::new();
+    static TINY: OnceLock<Result<Recognizer, String>> = OnceLock::new();
+    let cell = if id == "base" { &BASE } else { &TINY };
+    match cell.get_or_init(|| installed_model(id)) {
+        Ok(recognizer) => Some(recognizer),
+        Err(reason) => {
+            println!("skipped: {reason}");
+            None
+        }
+    }
+}
+
+fn shared_present() -> bool {
+    let present = shared_speech().is_dir();
+    if !present {
+        println!("skipped: {} is absent", shared_speech().display());
+    }
+    present
+}
+
+const ENGLISH_CLIPS: [(&str, &str); 3] = [
+    (
+        "en/jfk.wav",
+        "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country.",
+    ),
+    (
+        "en/librispeech-2830-3980-0043.wav",
+        "experience proves this",
+    ),
+    (
+        "en/librispeech-1995-1837-0001.wav",
+        "it was the first great sorrow of his life it was not so much the loss of the cotton itself but the fantasy the hopes the dreams built around it",
+    ),
+];
+
+const MANDARIN_CLIPS: [(&str, &str); 3] = [
+    ("zh/BAC009S0724W0121.wav", "广州市房地产中介协会分析"),
+    ("zh/BAC009S0764W0121.wav", "甚至出现交易几乎停滞的情况"),
+    ("zh/BAC009S0764W0122.wav", "一二线城市虽然也处于调整中"),
+];
+
+#[test]
+fn english_word_error_rate() {
+    if !shared_present() {
+        return;
+    }
+    for (id, ceiling) in [("base", 0.10), ("tiny.en", 0.15)] {
+        let Some(recognizer) = model(id) else { return };
+        let (mut errors, mut total) = (0, 0);
+        for (file, reference) in ENGLISH_CLIPS {
+            let audio = decode_wav_file(shared_speech().join(file)).unwrap();
+            let mut options = Options::new(Locale::EnUs);
+            // Long read speech, not a command: the whole window.
+            options.audio_context = tingshuo_core::listen::recognizer::AudioContext::Full;
+            let heard = recognizer
+                .transcribe(audio.samples(), &options, None)
+                .unwrap()
+                .unwrap();
+            let (expected, got) = (words(reference), words(&heard.text));
+            errors += edit_distance(&expected, &got);
+            total += expected.len();
+            println!("{id} {file}: {:?}", heard.text);
+        }
+        let wer = errors as f64 / total as f64;
+        println!(
+            "{id}: English word error rate {:.1}% ({errors} of {total} words)",
+            wer * 100.0
+        );
+        assert!(wer <= ceiling, "{id} WER {wer}");
+    }
+}
+
+#[test]
+fn mandarin_character_error_rate() {
+    if !shared_present() {
+        return;
+    }
+    let Some(recognizer) = model("base") else {
+        return;
+    };
+    let (mut errors, mut total) = (0, 0);
+    for (file, reference) in MANDARIN_CLIPS {
+        let audio = decode_wav_file(shared_speech().join(file)).unwrap();
+        let heard = recognizer
+            .transcribe(audio.samples(), &Options::new(Locale::ZhCn), None)
+            .unwrap()
+            .unwrap();
+        let (expected, got) = (hanzi(reference), hanzi(&heard.text));
+        errors += edit_distance(&expected, &got);
+        total += expected.len();
+        println!("base {file}: {:?}", heard.text);
+    }
+    let cer = errors as f64 / total as f64;
+    println!(
+        "base: Mandarin character error rate {:.1}% ({errors} of {total})",
+        cer * 100.0
+    );
+    assert!(cer <= 0.20, "CER {cer}");
+    // An English-only model refuses Mandarin rather than guessing.
+    if let Some(tiny) = model("tiny.en") {
+        let audio = decode_wav_file(shared_speech().join(MANDARIN_CLIPS[0].0)).unwrap();
+        assert!(matches!(
+            tiny.transcribe(audio.samples(), &Options::new(Locale::ZhCn), None),
+            Err(RecognizerError::UnsupportedLocale { .. })
+        ));
+    }
+}
+
+#[test]
+fn spoken_digits_resampled_from_8_khz() {
+    let Some(clips) = digit_clips() else {
+        println!("skipped: the spoken-digit clips are absent");
+        return;
+    };
+    let Some(recognizer) = model("base") else {
+        return;
+    };
+    // No prompt: a list of digits as a prompt makes whisper continue the list.
+    let options = Options::new(Locale::EnUs);
+    let mut right = 0;
+    let mut wrong = Vec::new();
+    for (path, digit) in &clips {
+        let audio = decode_wav_file(path).unwrap();
+        assert_eq!(audio.source_sample_rate(), 8_000);
+        let heard = recognizer
+            .transcribe(audio.samples(), &options, None)
+            .unwrap();
+        let text = heard.map(|h| h.text).unwrap_or_default();
+        if spoken_digit(&text) == Some(*digit) {
+            right += 1;
+        } else {
+            wrong.push(format!(
+                "{} ({digit}): {text:?}",
+                path.file_name().unwrap().to_string_lossy()
+            ));
+        }
+    }
+    let accuracy = f64::from(right) / clips.len() as f64;
+    println!(
+        "base: spoken digits {:.1}% right ({right} of {}); misses: {wrong:?}",
+        accuracy * 100.0,
+        clips.len()
+    );
+    assert_eq!(clips.len(), 300);
+    // Floor under what was measured (docs/benchmarks.md); whisper's multi-threaded decoding
+    // is not bit-for-bit repeatable, so close calls move a little between runs.
+    assert!(accuracy >= 0.60, "digit accuracy {accuracy}");
+}
+
+/// Silence, hum and noise at several levels: nothing heard, no intent.
+#[test]
+fn silence_and_noise_are_heard_as_nothing() {
+    let Some(recognizer) = model("base") else {
+        return;
+    };
+    let (context, world) = english_setup();
+    let options = options_for(&context, &world);
+    let second = 16_000;
+    let mut signals: Vec<(String, Vec<f32>)> = vec![
+        ("digital silence".into(), vec![0.0; 3 * second]),
+        ("one sample".into(), vec![0.1]),
+        ("nothing".into(), Vec::new()),
+    ];
+    for (kind, name) in [
+        (tingshuo_desktop::render::NoiseKind::White, "white"),
+        (tingshuo_desktop::render::NoiseKind::Pink, "pink"),
+    ] {
+        for level in [0.001, 0.01, 0.1, 0.3] {
+            let noise = tingshuo_desktop::render::noise(kind, 3 * second, 7);
+            signals.push((
+                format!("{name} noise at {level}"),
+                noise
+                    .iter()
+                    .map(|n| (n * level).clamp(-1.0, 1.0) as f32)
+                    .collect(),
+            ));
+        }
+    }
+    let hum: Vec<f32> = (0..3 * second)
+        .map(|i| (0.2 * (std::f64::consts::TAU * 50.0 * i as f64 / 16_000.0).sin()) as f32)
+        .collect();
+    signals.push(("50 Hz hum".into(), hum));
+    for (name, samples) in &signals {
+        let spoken =
+            understand_speech(recognizer, samples, &options, &context, &world, None).unwrap();
+        assert_eq!(spoken.transcript, None, "{name}");
+        assert_eq!(spoken.understanding, None, "{name}");
+    }
+    println!(
+        "{} silence and noise signals: no text, no intent",
+        signals.len()
+    );
+}
+
+/// Bad audio: a clear error or correct handling, never a panic.
+#[test]
+fn bad_audio_is_refused_or_handled() {
+    // Refused by the front end before any recognizer sees it.
+    assert!(Audio::from_pcm_f32(&[0.1, f32::NAN, 0.2], 16_000, 1).is_err());
+    assert!(Audio::from_pcm_f32(&[f32::INFINITY; 1600], 16_000, 1).is_err());
+    assert!(Audio::from_pcm_i16(&vec![0; 16_000 * 600], 16_000, 1).is_err());
+    assert!(Audio::from_pcm_i16(&[0; 100], 0, 1).is_err());
+    let dir = tempfile::tempdir().unwrap();
+    let truncated = dir.path().join("truncated.wav");
+    std::fs::write(&truncated, b"RIFF\x24\x00\x00\x00WAVEfmt ").unwrap();
+    assert!(decode_wav_file(&truncated).is_err());
+    let Some(recognizer) = model("base") else {
+        return;
+    };
+    // The recognizer itself refuses what no front end would pass on.
+    let options = Options::new(Locale::EnUs);
+    for (name, samples) in [
+        ("NaN", vec![f32::NAN; 16_000]),
+        ("infinite", vec![f32::NEG_INFINITY; 16_000]),
+    ] {
+        assert!(
+            matches!(
+                recognizer.transcribe(&samples, &options, None),
+                Err(RecognizerError::Audio(_))
+            ),
+            "{name}"
+        );
+    }
+    // Clipped speech is still speech.
+    let audio = decode_wav_file(shared_speech().join("en/librispeech-2830-3980-0043.wav"));
+    if let Ok(audio) = audio {
+        let clipped: Vec<f32> = audio
+            .samples()
+            .iter()
+            .map(|s| (s * 8.0).clamp(-1.0, 1.0))
+            .collect();
+        let heard = recognizer
+            .transcribe(&clipped, &options, None)
+            .unwrap()
+            .unwrap();
+        println!("clipped ×8: {:?}", heard.text);
+        assert!(
+            words(&heard.text).contains(&"experience".to_owned()),
+            "{}",
+            heard.text
+        );
+    }
+}
+
+/// Streaming: chunks of any size and rate in, speech start, a final transcript when the
+/// speaker stops; cancellation stops a recognition in progress.
+#[test]
+fn streaming_and_cancellation() {
+    if !shared_present() {
+        return;
+    }
+    let Some(recognizer) = model("base") else {
+        return;
+    };
+    let audio = decode_wav_file(shared_speech().join("en/librispeech-2830-3980-0043.wav")).unwrap();
+    // Back to 16-bit stereo at 44.1 kHz, as a phone's microphone might deliver it.
+    let original = audio.samples();
+    let stereo_44k: Vec<i16> = (0..original.len() * 441 / 160)
+        .flat_map(|i| {
+            let s = original[(i * 160 / 441).min(original.len() - 1)];
+            let v = (s * 32767.0) as i16;
+            [v, v]
+        })
+        .chain(std::iter::repeat_n(0, 2 * 44_100))
+        .collect();
+    let mut listener =
+        Listener::new(recognizer, Options::new(Locale::EnUs), 44_100, 2, None).unwrap();
+    let mut events = Vec::new();
+    for chunk in stereo_44k.chunks(2 * 441 * 3) {
+        events.extend(listener.push_i16(chunk).unwrap());
+    }
+    events.extend(listener.finish().unwrap());
+    assert_eq!(
+        events.first(),
+        Some(&ListenEvent::SpeechStarted),
+        "{events:?}"
+    );
+    let finals: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            ListenEvent::Final(heard) => Some(heard.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(finals.len(), 1, "{events:?}");
+    let text = finals[0].as_ref().unwrap().text.clone();
+    println!("streamed: {text:?}");
+    assert!(words(&text).contains(&"experience".to_owned()));
+
+    let cancel = CancelToken::new();
+    cancel.cancel();
+    assert!(matches!(
+        recognizer.transcribe(original, &Options::new(Locale::EnUs), Some(&cancel)),
+        Err(RecognizerError::Cancelled)
+    ));
+    // Cancelled from another thread while whisper runs.
+    let cancel = CancelToken::new();
+    let long = decode_wav_file(shared_speech().join("en/jfk.wav")).unwrap();
+    let mut options = Options::new(Locale::EnUs);
+    options.audio_context = tingshuo_core::listen::recognizer::AudioContext::Full;
+    let result = std::thread::scope(|scope| {
+        let canceller = cancel.clone();
+        scope.spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            canceller.cancel();
+        });
+        recognizer.transcribe(long.samples(), &options, Some(&cancel))
+    });
+    assert!(
+        matches!(result, Err(RecognizerError::Cancelled)),
+        "{result:?}"
+    );
+}
+
+/// English banking commands spoken by espeak-ng in several voices and speeds, clean and with
+/// pink noise at 20 and 10 dB, recognized and understood: the share that means what the text
+/// means.
+#[test]
+fn round_trip_of_spoken_banking_commands() {
+    let Some(recognizer) = model("base") else {
+        return;
+    };
+    let renderer = Renderer::new();
+    let (context, world) = english_setup();
+    let commands = round_trip_commands(&context, &world);
+    assert!(commands.len() >= 50, "{} commands", commands.len());
+    let options = options_for(&context, &world);
+    for condition in Condition::ALL {
+        let mut accepted = 0;
+        let mut misses = Vec::new();
+        for (index, (text, meaning)) in commands.iter().enumerate() {
+            let samples = speak_command(
+                &renderer,
+                text,
+                &round_trip_voice(index),
+                condition,
+                index as u64,
+            );
+            let spoken =
+                understand_speech(recognizer, &samples, &options, &context, &world, None).unwrap();
+            if same_meaning(spoken.understanding.as_ref(), meaning) {
+                accepted += 1;
+            } else {
+                misses.push(format!(
+                    "{text:?} heard {:?}",
+                    spoken.transcript.map(|t| t.text)
+                ));
+            }
+        }
+        let rate = f64::from(accepted) / commands.len() as f64;
+        println!(
+            "round trip {}: {:.1}% accepted ({accepted} of {}); misses: {misses:#?}",
+            condition.name(),
+            rate * 100.0,
+            commands.len()
+        );
+        // Floors under what was measured (docs/benchmarks.md; the product targets, 98% clean
+        // and 95% at 10 dB, are far above: whisper mishears espeak-ng's synthetic voices).
+        let floor = match condition {
+            Condition::Clean => 0.50,
+            Condition::Noise { snr_db } if snr_db >= 20.0 => 0.45,
+            Condition::Noise { .. } => 0.35,
+        };
+        assert!(rate >= floor, "{} acceptance {rate}", condition.name());
+    }
+}
