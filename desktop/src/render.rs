@@ -421,7 +421,12 @@ impl Renderer {
                     .collect(),
             });
         }
-        fed?;
+        match fed {
+            // It exited without reading all its input: what it wrote decides (no audio is
+            // `BadAudio` below), not the closed pipe.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other?,
+        }
         let pcm = parse_wav(&audio)?;
         tracing::debug!(
             locale = %options.locale,
