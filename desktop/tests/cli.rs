@@ -5,6 +5,9 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+mod common;
+use common::stdout;
+
 fn tingshuo(data_dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tingshuo"))
         .arg("--data-dir")
@@ -13,15 +16,6 @@ fn tingshuo(data_dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("tingshuo runs")
-}
-
-fn stdout(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
 }
 
 #[test]

@@ -5,8 +5,6 @@
 #![allow(clippy::unwrap_used)] // Tests fail loudly on any unexpected error.
 #![allow(clippy::print_stdout)] // A skipped test says why, and results are worth seeing.
 
-use std::process::Command;
-
 use tingshuo_core::Localizer;
 use tingshuo_core::dialogue::{Reply, ReplyArg};
 use tingshuo_core::{Currency, Locale, Money, Utterance};
@@ -14,6 +12,9 @@ use tingshuo_desktop::render::{
     EN_US_VOICES, NoiseKind, Pcm, RenderError, RenderOptions, Renderer, ZH_CN_VOICES,
     measure_snr_db, mix_noise, parse_wav, to_pinyin,
 };
+
+mod common;
+use common::espeak_present;
 
 /// The error of a render that must fail; an unexpected success is reported by its length,
 /// not printed sample by sample.
@@ -28,17 +29,6 @@ impl Refused for Result<Pcm, RenderError> {
             Err(error) => error,
         }
     }
-}
-
-fn espeak_present() -> bool {
-    let present = Command::new("espeak-ng")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !present {
-        println!("SKIPPED: espeak-ng is not installed (Debian: espeak-ng)");
-    }
-    present
 }
 
 fn speech(text: &str) -> Utterance {

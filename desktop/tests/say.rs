@@ -8,6 +8,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+use common::{espeak_present, stdout};
+
 fn tingshuo(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_tingshuo"));
     command.args(args);
@@ -18,31 +21,11 @@ fn run(mut command: Command) -> Output {
     command.output().expect("tingshuo runs")
 }
 
-fn stdout(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
-}
-
 fn failure(output: &Output) -> String {
     assert!(!output.status.success(), "unexpectedly succeeded");
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(!stderr.contains("panicked"), "{stderr}");
     stderr
-}
-
-fn espeak_present() -> bool {
-    let present = Command::new("espeak-ng")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !present {
-        println!("SKIPPED: espeak-ng is not installed (Debian: espeak-ng)");
-    }
-    present
 }
 
 fn wav_seconds(path: &Path) -> f64 {

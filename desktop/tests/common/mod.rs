@@ -1,0 +1,27 @@
+//! Helpers shared by the `tingshuo` command's integration tests.
+// Each test binary compiles this module and uses a part of it.
+#![allow(dead_code, clippy::print_stdout)] // A skipped test says why.
+
+use std::process::{Command, Output};
+
+/// The standard output of a command that must have succeeded.
+pub fn stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
+}
+
+/// Whether espeak-ng is installed; says why a test skips when it is not.
+pub fn espeak_present() -> bool {
+    let present = Command::new("espeak-ng")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !present {
+        println!("SKIPPED: espeak-ng is not installed (Debian: espeak-ng)");
+    }
+    present
+}
