@@ -152,6 +152,9 @@ enum Command {
         /// CLINC150's train_val.json
         #[arg(long, default_value = "../shared/data/text/clinc150/train_val.json")]
         clinc: PathBuf,
+        /// NLU++'s banking folds (their banking texts that are none of Tingshuo's intents)
+        #[arg(long, default_value = "../shared/data/text/nlupp-banking/data/banking")]
+        nlupp: PathBuf,
         /// Where to write the model
         #[arg(long, default_value = "locales/en-US/intent-model.tsv")]
         out: PathBuf,
@@ -502,10 +505,8 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                 say!("{line}");
             }
         }
-        Command::TrainIntents { clinc, out } => {
-            let json = std::fs::read_to_string(&clinc)
-                .map_err(|e| HarnessError::Usage(format!("{}: {e}", clinc.display())))?;
-            let model = tingshuo_core::understand::classifier::IntentModel::train_clinc150(&json)
+        Command::TrainIntents { clinc, nlupp, out } => {
+            let model = tingshuo_core::understand::classifier::train_from_files(&clinc, &nlupp)
                 .map_err(|e| HarnessError::Usage(e.to_string()))?;
             std::fs::write(&out, model.to_tsv())
                 .map_err(|e| HarnessError::Usage(format!("{}: {e}", out.display())))?;

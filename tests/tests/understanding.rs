@@ -153,11 +153,11 @@ fn report(name: &str, score: &Score) {
 /// The product targets (≥ 97% intent, ≥ 95% full-slot, ≤ 3% false accepts) hold on the team
 /// corpora; the floors sit just under today's figures (see `docs/benchmarks.md`) so a change
 /// that makes understanding worse fails here. CLINC150's questions are further from voice
-/// commands and reach 91% (target not met; its floor guards it).
+/// commands and reach 93% (target not met; its floor guards it).
 #[test]
 fn accuracy_on_the_team_corpora_and_clinc150() {
     for (locale, intent_floor, slot_floor) in
-        [(Locale::ZhCn, 98.0, 97.5), (Locale::EnUs, 98.0, 97.5)]
+        [(Locale::ZhCn, 98.0, 97.5), (Locale::EnUs, 98.5, 97.5)]
     {
         let score = evaluate(locale, &corpus(locale), true);
         report(&format!("corpus {locale}"), &score);
@@ -179,7 +179,7 @@ fn accuracy_on_the_team_corpora_and_clinc150() {
         let score = evaluate(Locale::EnUs, &rows, false);
         report("CLINC150 validation (intents only)", &score);
         assert!(
-            Score::percent(score.intent_right, score.rows) >= 90.0,
+            Score::percent(score.intent_right, score.rows) >= 92.5,
             "CLINC150 accuracy fell"
         );
         assert!(
@@ -190,15 +190,17 @@ fn accuracy_on_the_team_corpora_and_clinc150() {
 }
 
 /// The committed intent model (`locales/en-US/intent-model.tsv`) is exactly what training on
-/// CLINC150's training splits makes: nobody edited it by hand, and it saw no validation row.
+/// CLINC150's training splits and NLU++'s banking folds make: nobody edited it by hand, and
+/// it saw no validation row.
 #[test]
 fn the_intent_model_is_what_clinc150_training_makes() {
-    let path = root().join("../shared/data/text/clinc150/train_val.json");
-    let Ok(json) = std::fs::read_to_string(&path) else {
-        println!("skipped: {} is absent", path.display());
+    let clinc150 = root().join("../shared/data/text/clinc150/train_val.json");
+    let nlupp = root().join("../shared/data/text/nlupp-banking/data/banking");
+    if !clinc150.exists() || !nlupp.exists() {
+        println!("skipped: the training data ../shared/data/text is absent");
         return;
-    };
-    let trained = tingshuo_core::understand::classifier::IntentModel::train_clinc150(&json)
+    }
+    let trained = tingshuo_core::understand::classifier::train_from_files(&clinc150, &nlupp)
         .unwrap()
         .to_tsv();
     let committed = std::fs::read_to_string(root().join("locales/en-US/intent-model.tsv")).unwrap();

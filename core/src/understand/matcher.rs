@@ -820,7 +820,9 @@ pub fn guess_intent(context: &Context, world: &World, utterance: &str) -> Option
     Some(Understanding {
         intent: guess.intent,
         slots: BTreeMap::new(),
-        confidence: (MIN_CONFIDENCE + 0.02 * guess.margin).min(0.8),
+        confidence: (MIN_CONFIDENCE
+            + 0.3 * (guess.probability - super::classifier::ACCEPT_PROBABILITY))
+            .min(0.8),
         ambiguous: false,
         alternatives: BTreeMap::new(),
     })
