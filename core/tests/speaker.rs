@@ -11,7 +11,6 @@
 #![allow(clippy::print_stdout)] // A skipped test says why, and results are worth seeing.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -26,52 +25,10 @@ use tingshuo_core::{Currency, Locale, Localizer, Money, Utterance};
 /// Set in the child run, which does the checks.
 const CHILD: &str = "TINGSHUO_SPEAKER_CHILD";
 
-/// A private speech-dispatcher, stopped (and its directory removed) on drop.
-struct Daemon {
-    dir: tempfile::TempDir,
-    address: String,
+mod common {
+    pub mod speechd;
 }
-
-fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/speechd-headless.sh")
-}
-
-impl Daemon {
-    /// `Err` carries the reason to skip when speech-dispatcher is not installed.
-    fn start() -> Result<Daemon, String> {
-        // Short: a unix socket path holds at most 108 bytes.
-        let dir = tempfile::Builder::new()
-            .prefix("speechd")
-            .tempdir_in("/tmp")
-            .unwrap();
-        let output = Command::new(script())
-            .arg("start")
-            .arg(dir.path())
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        match output.status.code() {
-            Some(0) => {}
-            Some(2) => return Err(stderr),
-            _ => panic!("the headless speech-dispatcher did not start: {stderr}"),
-        }
-        let address = String::from_utf8(output.stdout)
-            .unwrap()
-            .lines()
-            .find_map(|l| l.strip_prefix("SPEECHD_ADDRESS=").map(str::to_owned))
-            .expect("the script prints SPEECHD_ADDRESS");
-        Ok(Daemon { dir, address })
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = Command::new(script())
-            .arg("stop")
-            .arg(self.dir.path())
-            .status();
-    }
-}
+use common::speechd::Daemon;
 
 #[test]
 fn speaker_against_a_private_headless_speech_dispatcher() {

@@ -143,50 +143,9 @@ fn demo_writes_each_reply_as_speech() {
     }
 }
 
-/// A private speech-dispatcher (`scripts/speechd-headless.sh`), stopped on drop.
-struct Daemon {
-    dir: tempfile::TempDir,
-    address: String,
-}
-
-fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/speechd-headless.sh")
-}
-
-impl Daemon {
-    fn start() -> Result<Daemon, String> {
-        let dir = tempfile::Builder::new()
-            .prefix("speechd")
-            .tempdir_in("/tmp")
-            .unwrap();
-        let output = Command::new(script())
-            .arg("start")
-            .arg(dir.path())
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        match output.status.code() {
-            Some(0) => {}
-            Some(2) => return Err(stderr),
-            _ => panic!("the headless speech-dispatcher did not start: {stderr}"),
-        }
-        let address = String::from_utf8(output.stdout)
-            .unwrap()
-            .lines()
-            .find_map(|l| l.strip_prefix("SPEECHD_ADDRESS=").map(str::to_owned))
-            .expect("the script prints SPEECHD_ADDRESS");
-        Ok(Daemon { dir, address })
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = Command::new(script())
-            .arg("stop")
-            .arg(self.dir.path())
-            .status();
-    }
-}
+#[path = "../../core/tests/common/speechd.rs"]
+mod speechd;
+use speechd::Daemon;
 
 #[test]
 fn say_speaks_through_the_speech_service() {

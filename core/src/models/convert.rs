@@ -258,48 +258,18 @@ fn hparams(model: &mut Ct2Model) -> Result<(Hparams, u64, u64), ConvertError> {
             "{n_mels} mel bins (this converter computes the 80-bin filterbank)"
         )));
     }
-    let position = shape(model, "encoder/position_encodings/encodings")?;
-    let [n_audio_ctx, width] = position[..] else {
-        return Err(wrong_shape(
-            "encoder/position_encodings/encodings",
-            &position,
-            "[ctx, n]",
-        ));
+    // A 2-D variable's two dimensions, or an error naming the shape expected.
+    let matrix = |model: &Ct2Model, name: &str, expected: &str| -> Result<[u64; 2], ConvertError> {
+        let found = shape(model, name)?;
+        <[u64; 2]>::try_from(found.as_slice()).map_err(|_| wrong_shape(name, &found, expected))
     };
+    let [n_audio_ctx, width] = matrix(model, "encoder/position_encodings/encodings", "[ctx, n]")?;
     check_equal("encoder/position_encodings/encodings", width, n_audio_state)?;
-    let embeddings = shape(model, "decoder/embeddings/weight")?;
-    let [n_vocab, n_text_state] = embeddings[..] else {
-        return Err(wrong_shape(
-            "decoder/embeddings/weight",
-            &embeddings,
-            "[n_vocab, n]",
-        ));
-    };
-    let position = shape(model, "decoder/position_encodings/encodings")?;
-    let [n_text_ctx, width] = position[..] else {
-        return Err(wrong_shape(
-            "decoder/position_encodings/encodings",
-            &position,
-            "[ctx, n]",
-        ));
-    };
+    let [n_vocab, n_text_state] = matrix(model, "decoder/embeddings/weight", "[n_vocab, n]")?;
+    let [n_text_ctx, width] = matrix(model, "decoder/position_encodings/encodings", "[ctx, n]")?;
     check_equal("decoder/position_encodings/encodings", width, n_text_state)?;
-    let ffn = shape(model, "encoder/layer_0/ffn/linear_0/weight")?;
-    let [encoder_hidden, _] = ffn[..] else {
-        return Err(wrong_shape(
-            "encoder/layer_0/ffn/linear_0/weight",
-            &ffn,
-            "[4n, n]",
-        ));
-    };
-    let ffn = shape(model, "decoder/layer_0/ffn/linear_0/weight")?;
-    let [decoder_hidden, _] = ffn[..] else {
-        return Err(wrong_shape(
-            "decoder/layer_0/ffn/linear_0/weight",
-            &ffn,
-            "[4n, n]",
-        ));
-    };
+    let [encoder_hidden, _] = matrix(model, "encoder/layer_0/ffn/linear_0/weight", "[4n, n]")?;
+    let [decoder_hidden, _] = matrix(model, "decoder/layer_0/ffn/linear_0/weight", "[4n, n]")?;
     let n_audio_layer = layer_count(model, "encoder")?;
     let n_text_layer = layer_count(model, "decoder")?;
     let n_audio_head = heads(model, "encoder/num_heads", n_audio_state)?;
