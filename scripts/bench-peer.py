@@ -1,11 +1,11 @@
 """faster-whisper on the same clips and weights as the speech benchmark: per clip, the time
-from the end of the audio to the transcript, then median and p95 as JSON on stdout.
+from the end of the audio to the transcript, then median, p95 and the process's peak memory as JSON on stdout.
 
 Usage: bench-peer.py MODEL_DIR LANGUAGE PROMPT CLIP.wav...
 Same settings as ours: greedy (beam 1), no timestamps, no temperature fallback, the same
 initial prompt, 2 threads; the model loaded once and warmed up first.
 """
-import json, statistics, sys, time, wave
+import json, resource, statistics, sys, time, wave
 import numpy as np
 from faster_whisper import WhisperModel
 
@@ -32,4 +32,6 @@ for samples in audio:
 times.sort()
 print(json.dumps({"median_ms": statistics.median(times),
                   "p95_ms": times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))],
+                  # The whole Python process, clips included (Linux reports KiB).
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
                   "texts": texts}))

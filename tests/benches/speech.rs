@@ -45,6 +45,45 @@ fn peak_rss_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// Set in a child run of this benchmark: the model to load; the clip is in [`PEAK_CLIP`].
+const PEAK_MODEL: &str = "TINGSHUO_BENCH_PEAK_MODEL";
+const PEAK_CLIP: &str = "TINGSHUO_BENCH_PEAK_CLIP";
+
+/// The child run: a process that does only what an app does to hear one command (load the
+/// model, recognize and understand one clip with the fitted context and the prompt) and
+/// prints its peak resident memory in MB.
+fn recognize_once_and_report_peak(model: &str, clip: &str) {
+    let (context, world) = english_setup();
+    let recognizer = installed_model(model).unwrap();
+    let audio = tingshuo_core::listen::audio::decode_wav_file(clip).unwrap();
+    let mut options = options_for(&context, &world);
+    options.threads = Some(THREADS);
+    options.audio_context = AudioContext::FitToSpeech;
+    understand_speech(
+        &recognizer,
+        audio.samples(),
+        &options,
+        &context,
+        &world,
+        None,
+    )
+    .unwrap();
+    println!("{:.0}", peak_rss_mb().unwrap_or(f64::NAN));
+}
+
+/// Peak memory (MB) of a fresh process recognizing one command with `model`.
+fn peak_of_one_recognition(model: &str, clip: &std::path::Path) -> Result<f64, String> {
+    let output = Command::new(std::env::current_exe().map_err(|e| e.to_string())?)
+        .env(PEAK_MODEL, model)
+        .env(PEAK_CLIP, clip)
+        .output()
+        .map_err(|e| e.to_string())?;
+    String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .map_err(|_| String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
 struct Run {
     median: Duration,
     p95: Duration,
@@ -90,8 +129,9 @@ fn measure(
     }
 }
 
-/// faster-whisper's median and p95 on the clips, or why it could not run.
-fn peer(model: &str, prompt: &str, clips: &[PathBuf]) -> Result<(f64, f64), String> {
+/// faster-whisper's median and p95 (ms) and its process's peak memory (MB) on the clips, or
+/// why it could not run.
+fn peer(model: &str, prompt: &str, clips: &[PathBuf]) -> Result<(f64, f64, f64), String> {
     let root = root();
     let setup = Command::new(root.join("scripts/bench-peer.sh"))
         .status()
@@ -115,10 +155,15 @@ fn peer(model: &str, prompt: &str, clips: &[PathBuf]) -> Result<(f64, f64), Stri
     Ok((
         json["median_ms"].as_f64().unwrap_or(f64::NAN),
         json["p95_ms"].as_f64().unwrap_or(f64::NAN),
+        json["peak_rss_mb"].as_f64().unwrap_or(f64::NAN),
     ))
 }
 
 fn main() {
+    if let (Ok(model), Ok(clip)) = (std::env::var(PEAK_MODEL), std::env::var(PEAK_CLIP)) {
+        recognize_once_and_report_peak(&model, &clip);
+        return;
+    }
     let (context, world) = english_setup();
     let commands = round_trip_commands(&context, &world);
     let renderer = Renderer::new();
@@ -166,7 +211,12 @@ fn main() {
         "| model | audio_ctx | median ms | p95 ms | accepted clean | accepted 10 dB | peak RSS MB |"
     );
     println!("|---|---|---|---|---|---|---|");
+    // TINGSHUO_BENCH_MODELS=tiny.en measures one model only (a quicker run while working).
+    let wanted = std::env::var("TINGSHUO_BENCH_MODELS").unwrap_or_else(|_| "tiny.en,base".into());
     for model in ["tiny.en", "base"] {
+        if !wanted.split(',').any(|w| w.trim() == model) {
+            continue;
+        }
         reset_peak_rss();
         let recognizer = match installed_model(model) {
             Ok(r) => r,
@@ -217,15 +267,23 @@ fn main() {
             }
             if audio_context == AudioContext::Full {
                 match peer(model, &options.prompt, &clip_files) {
-                    Ok((median, p95)) => {
+                    Ok((median, p95, peak)) => {
                         peer_median = Some(median);
                         println!(
-                            "| {model} | faster-whisper 1.2.1 (peer: 30 s window, same weights, same prompt) | {median:.0} | {p95:.0} | ours at 1500 / peer: {:.2}x | | |",
+                            "| {model} | faster-whisper 1.2.1 (peer: 30 s window, same weights, same prompt) | {median:.0} | {p95:.0} | ours at 1500 / peer: {:.2}x | | {peak:.0} (its process, all clips) |",
                             run.median.as_secs_f64() * 1000.0 / median
                         );
                     }
                     Err(reason) => println!("| {model} | peer unavailable: {reason} | | | | | |"),
                 }
+            }
+        }
+        match peak_of_one_recognition(model, &clip_files[0]) {
+            Ok(peak) => println!(
+                "| {model} | one command in a fresh process (fit, prompt): peak memory | | | | | {peak:.0} |"
+            ),
+            Err(reason) => {
+                println!("| {model} | fresh-process peak unavailable: {reason} | | | | | |")
             }
         }
         let fitted_ms = fitted_median.map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0);
