@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use tingshuo_core::listen::recognizer::{AudioContext, Options, Recognizer};
+use tingshuo_core::listen::recognizer::{AudioContext, Options, Recognizer, bias_prompt};
 use tingshuo_core::listen::spoken::{options_for, understand_speech};
 use tingshuo_core::understand::context::Context;
 use tingshuo_core::understand::matcher::{Understanding, World};
@@ -230,18 +230,38 @@ fn main() {
         let mut fitted_median = None;
         let mut peer_median: Option<f64> = None;
         let prompt = options.prompt.clone();
-        for (name, audio_context, prompted) in [
-            ("1500 (full)", AudioContext::Full, true),
-            ("768", AudioContext::Frames(768), true),
-            ("fit (≥384)", AudioContext::FitToSpeech, true),
-            ("fit (≥384), no prompt", AudioContext::FitToSpeech, false),
+        // The prompt's two halves alone, to weigh what each costs and buys.
+        let names: Vec<&str> = world
+            .payees
+            .iter()
+            .chain(&world.billers)
+            .map(|named| named.value.as_str())
+            .collect();
+        let words_only = bias_prompt(context.prompt.as_deref(), &[], world.locale);
+        let names_only = bias_prompt(None, &names, world.locale);
+        for (name, audio_context, row_prompt) in [
+            ("1500 (full)", AudioContext::Full, &prompt),
+            ("768", AudioContext::Frames(768), &prompt),
+            ("fit (≥384)", AudioContext::FitToSpeech, &prompt),
+            (
+                "fit (≥384), command words only",
+                AudioContext::FitToSpeech,
+                &words_only,
+            ),
+            (
+                "fit (≥384), names only",
+                AudioContext::FitToSpeech,
+                &names_only,
+            ),
+            (
+                "fit (≥384), no prompt",
+                AudioContext::FitToSpeech,
+                &String::new(),
+            ),
         ] {
+            let prompted = row_prompt == &prompt;
             options.audio_context = audio_context;
-            options.prompt = if prompted {
-                prompt.clone()
-            } else {
-                String::new()
-            };
+            options.prompt = row_prompt.clone();
             let run = measure(
                 &recognizer,
                 &options,
