@@ -12,8 +12,8 @@
 //!
 //! A yes or a no is never taken from it: consent must be said plainly (the dialogue's rule
 //! for money). The model is data (`locales/<locale>/intent-model.tsv`), made by
-//! `tingshuo train-intents` from CLINC150's training split only; its validation split
-//! measures it. Training is deterministic: the same data gives the same bytes.
+//! `tingshuo train-intents` from CLINC150's training split and NLU++'s banking texts only;
+//! CLINC150's validation split measures it. Training is deterministic: the same data gives the same bytes.
 #![allow(clippy::float_arithmetic)] // Probabilities and weights, not money.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -38,7 +38,8 @@ const INVERSE_REGULARIZATION: f64 = 1.0;
 /// Passes over the training data, and AdaGrad's base step.
 const EPOCHS: usize = 20;
 const STEP: f64 = 0.2;
-/// Weights are stored to this many decimals; smaller ones are left out.
+/// Weights are stored to this many decimals; a feature whose weights all round to zero is
+/// left out.
 const DECIMALS: i32 = 3;
 /// Intents the model may never produce: consent is not guessed.
 const NEVER: &[&str] = &["confirm", "deny"];
