@@ -152,6 +152,26 @@ pub fn round_trip_commands(context: &Context, world: &World) -> Vec<(String, Und
     commands
 }
 
+/// Out-of-scope sentences for the round trip: every third row of the English corpus that has
+/// no intent, is no longer than 12 words and that the context rejects as text — so that any
+/// intent understood from its speech is a false accept the recognizer caused.
+pub fn round_trip_out_of_scope(context: &Context, world: &World) -> Vec<String> {
+    let corpus = std::fs::read_to_string(root().join("tests/corpus/en-US.jsonl")).expect("corpus");
+    corpus
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("corpus row"))
+        .filter(|row| row["intent"].is_null())
+        .filter_map(|row| row["text"].as_str().map(str::to_owned))
+        .enumerate()
+        .filter(|(index, text)| {
+            index % 3 == 0
+                && text.split_whitespace().count() <= 12
+                && understand(context, world, text).is_none()
+        })
+        .map(|(_, text)| text)
+        .collect()
+}
+
 /// How a round-trip command is spoken: voices and speeds in turn.
 pub fn round_trip_voice(index: usize) -> RenderOptions {
     const VOICES: [&str; 4] = ["en-us", "en-gb", "en-us+f3", "en-us+m3"];
