@@ -19,18 +19,14 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use tingshuo_core::listen::recognizer::{AudioContext, Options, Recognizer, bias_prompt};
-use tingshuo_core::listen::spoken::{options_for, understand_speech};
+use tingshuo_core::listen::spoken::{customer_names, options_for, understand_speech};
 use tingshuo_core::understand::context::Context;
 use tingshuo_core::understand::matcher::{Understanding, World};
 use tingshuo_desktop::render::{Pcm, Renderer};
+use tingshuo_tests::bench::summarize;
 use tingshuo_tests::speech::*;
 
 const THREADS: usize = 2;
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() - 1) as f64 * p).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
-}
 
 /// Resets the kernel's peak-RSS mark of this process (Linux: `clear_refs` 5), so each
 /// configuration's peak is its own.
@@ -120,10 +116,10 @@ fn measure(
             same_meaning(spoken.understanding.as_ref(), meaning)
         })
         .count();
-    times.sort();
+    let summary = summarize(times);
     Run {
-        median: percentile(&times, 0.5),
-        p95: percentile(&times, 0.95),
+        median: summary.median,
+        p95: summary.p95,
         clean: accepted_clean,
         noisy: accepted_noisy,
     }
@@ -231,14 +227,8 @@ fn main() {
         let mut peer_median: Option<f64> = None;
         let prompt = options.prompt.clone();
         // The prompt's two halves alone, to weigh what each costs and buys.
-        let names: Vec<&str> = world
-            .payees
-            .iter()
-            .chain(&world.billers)
-            .map(|named| named.value.as_str())
-            .collect();
         let words_only = bias_prompt(context.prompt.as_deref(), &[], world.locale);
-        let names_only = bias_prompt(None, &names, world.locale);
+        let names_only = bias_prompt(None, &customer_names(&world), world.locale);
         for (name, audio_context, row_prompt) in [
             ("1500 (full)", AudioContext::Full, &prompt),
             ("768", AudioContext::Frames(768), &prompt),

@@ -358,19 +358,16 @@ fn round_trip_of_spoken_banking_commands() {
         out_of_scope.len()
     );
     let options = options_for(&context, &world);
+    // One sentence spoken in the index's voice under a condition, then heard.
+    let hear = |text: &str, index: usize, condition: Condition, seed: u64| {
+        let samples = speak_command(&renderer, text, &round_trip_voice(index), condition, seed);
+        understand_speech(recognizer, &samples, &options, &context, &world, None).unwrap()
+    };
     for condition in Condition::ALL {
         let mut accepted = 0;
         let mut misses = Vec::new();
         for (index, (text, meaning)) in commands.iter().enumerate() {
-            let samples = speak_command(
-                &renderer,
-                text,
-                &round_trip_voice(index),
-                condition,
-                index as u64,
-            );
-            let spoken =
-                understand_speech(recognizer, &samples, &options, &context, &world, None).unwrap();
+            let spoken = hear(text, index, condition, index as u64);
             if same_meaning(spoken.understanding.as_ref(), meaning) {
                 accepted += 1;
             } else {
@@ -391,15 +388,7 @@ fn round_trip_of_spoken_banking_commands() {
         // from them, or the recognizer turned them into a command.
         let mut false_accepts = Vec::new();
         for (index, text) in out_of_scope.iter().enumerate() {
-            let samples = speak_command(
-                &renderer,
-                text,
-                &round_trip_voice(index),
-                condition,
-                1_000 + index as u64,
-            );
-            let spoken =
-                understand_speech(recognizer, &samples, &options, &context, &world, None).unwrap();
+            let spoken = hear(text, index, condition, 1_000 + index as u64);
             if let Some(understood) = spoken.understanding {
                 false_accepts.push(format!(
                     "{text:?} heard {:?} as {}",

@@ -25,15 +25,23 @@ pub struct SpokenCommand {
 /// The recognizer's options for a context and a customer: the locale's language, and a prompt
 /// naming the context's command words and the customer's payees and billers.
 pub fn options_for(context: &Context, world: &World) -> Options {
-    let names: Vec<&str> = world
+    let mut options = Options::new(world.locale);
+    options.prompt = bias_prompt(
+        context.prompt.as_deref(),
+        &customer_names(world),
+        world.locale,
+    );
+    options
+}
+
+/// The customer's payees and billers, as the recognizer should expect to hear them.
+pub fn customer_names(world: &World) -> Vec<&str> {
+    world
         .payees
         .iter()
         .chain(&world.billers)
         .map(|named| named.value.as_str())
-        .collect();
-    let mut options = Options::new(world.locale);
-    options.prompt = bias_prompt(context.prompt.as_deref(), &names, world.locale);
-    options
+        .collect()
 }
 
 /// Recognizes and understands one utterance of 16 kHz mono audio.

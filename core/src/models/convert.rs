@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use super::ct2::{Ct2Error, Ct2Model, DType, Variable};
 use super::ggml::{FTYPE_MOSTLY_F16, GgmlWriter, Hparams, TYPE_F16, TYPE_F32};
-use super::half::{bf16_to_f32, f16_to_f32, f32_to_f16};
+use super::half::f32_to_f16;
 use super::mel;
 use super::vocab::{VocabError, Vocabulary};
 
@@ -449,23 +449,10 @@ fn rows_of<'a>(variable: &Variable, bytes: &'a [u8], rows: Rows) -> &'a [u8] {
 }
 
 fn widen(name: &str, dtype: DType, bytes: &[u8]) -> Result<Vec<f32>, ConvertError> {
-    let pairs = || {
-        bytes
-            .chunks_exact(2)
-            .map(|b| u16::from_le_bytes([b[0], b[1]]))
-    };
-    Ok(match dtype {
-        DType::F32 => bytes
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect(),
-        DType::F16 => pairs().map(f16_to_f32).collect(),
-        DType::BF16 => pairs().map(bf16_to_f32).collect(),
-        other => {
-            return Err(ConvertError::Unsupported(format!(
-                "{name} is {other:?} (a quantized model); convert a float16 or float32 export"
-            )));
-        }
+    super::ct2::widen_to_f32(dtype, bytes).ok_or_else(|| {
+        ConvertError::Unsupported(format!(
+            "{name} is {dtype:?} (a quantized model); convert a float16 or float32 export"
+        ))
     })
 }
 

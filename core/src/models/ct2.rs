@@ -368,25 +368,10 @@ impl Ct2Model {
     /// A floating-point variable widened to f32.
     pub fn read_f32(&mut self, variable: &Variable) -> Result<Vec<f32>, Ct2Error> {
         let bytes = self.read_bytes(variable)?;
-        let pairs = || {
-            bytes
-                .chunks_exact(2)
-                .map(|b| u16::from_le_bytes([b[0], b[1]]))
-        };
-        Ok(match variable.dtype {
-            DType::F32 => bytes
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect(),
-            DType::F16 => pairs().map(f16_to_f32).collect(),
-            DType::BF16 => pairs().map(bf16_to_f32).collect(),
-            dtype => {
-                return Err(Ct2Error::WrongType {
-                    name: variable.name.clone(),
-                    dtype,
-                    wanted: "floating point",
-                });
-            }
+        widen_to_f32(variable.dtype, &bytes).ok_or_else(|| Ct2Error::WrongType {
+            name: variable.name.clone(),
+            dtype: variable.dtype,
+            wanted: "floating point",
         })
     }
 
@@ -408,5 +393,25 @@ impl Ct2Model {
             (DType::I32, [a, b, c, d]) => i64::from(i32::from_le_bytes([*a, *b, *c, *d])),
             _ => return Err(wrong()),
         })
+    }
+}
+
+/// Little-endian floating-point bytes of `dtype` widened to f32; `None` for any other type.
+pub(crate) fn widen_to_f32(dtype: DType, bytes: &[u8]) -> Option<Vec<f32>> {
+    let pairs = || {
+        bytes
+            .chunks_exact(2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+    };
+    match dtype {
+        DType::F32 => Some(
+            bytes
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect(),
+        ),
+        DType::F16 => Some(pairs().map(f16_to_f32).collect()),
+        DType::BF16 => Some(pairs().map(bf16_to_f32).collect()),
+        _ => None,
     }
 }
