@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use tingshuo_core::Locale;
 use tingshuo_core::listen::decode_wav_file;
+use tingshuo_core::listen::grammar::Grammar;
 use tingshuo_core::listen::recognizer::{AudioContext, Options, Recognizer};
 use tingshuo_core::listen::spoken::{options_for, understand_speech};
 use tingshuo_core::models::{ModelCache, catalogue};
@@ -171,10 +172,19 @@ impl DemoEar {
     /// An ear for the English demo customer, or `None` (with the reason) when speech cannot
     /// be heard here: no model installed, no espeak-ng.
     pub fn english(context: &Context, world: &World) -> Result<DemoEar, HarnessError> {
+        // The customer may give a command or answer the dialogue's question ("Alice", "fifty
+        // dollars"): the recognizer follows both contexts' sentences.
+        let answers = Context::from_yaml(tingshuo_core::understand::answers_context(Locale::EnUs))
+            .map_err(|e| HarnessError::Usage(e.to_string()))?;
+        let mut options = options_for(context, world);
+        options.grammar = Some(std::sync::Arc::new(Grammar::for_contexts(
+            &[context, &answers],
+            world,
+        )));
         Ok(DemoEar {
             recognizer: load_model(DEFAULT_MODEL)?,
             renderer: crate::render::Renderer::new(),
-            options: options_for(context, world),
+            options,
         })
     }
 

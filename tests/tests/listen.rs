@@ -344,7 +344,8 @@ fn streaming_and_cancellation() {
 /// means; and out-of-scope sentences spoken the same way, which must stay rejected.
 #[test]
 fn round_trip_of_spoken_banking_commands() {
-    let Some(recognizer) = model("base") else {
+    // The English command model: short commands are what tiny.en is for (docs/benchmarks.md).
+    let Some(recognizer) = model("tiny.en") else {
         return;
     };
     let renderer = Renderer::new();
@@ -403,19 +404,20 @@ fn round_trip_of_spoken_banking_commands() {
             false_accepts.len(),
             out_of_scope.len()
         );
-        // Measured: none clean or at 20 dB, one at 10 dB (docs/benchmarks.md); the floor
+        // Measured: at most one of 24 in any condition (docs/benchmarks.md); the floor
         // leaves room for whisper's run-to-run variation, not for a trend.
         assert!(
             false_accepts.len() * 100 <= out_of_scope.len() * 10,
             "{} out-of-scope false accepts rose",
             condition.name()
         );
-        // Floors under what was measured (docs/benchmarks.md; the product targets, 98% clean
-        // and 95% at 10 dB, are far above: whisper mishears espeak-ng's synthetic voices).
+        // Floors under what was measured with grammar-guided decoding (84% clean and at 20 dB,
+        // 71% at 10 dB; docs/benchmarks.md). The product targets, 98% clean and 95% at 10 dB,
+        // are above: whisper still mishears espeak-ng's synthetic voices.
         let floor = match condition {
-            Condition::Clean => 0.50,
-            Condition::Noise { snr_db } if snr_db >= 20.0 => 0.45,
-            Condition::Noise { .. } => 0.35,
+            Condition::Clean => 0.75,
+            Condition::Noise { snr_db } if snr_db >= 20.0 => 0.75,
+            Condition::Noise { .. } => 0.60,
         };
         assert!(rate >= floor, "{} acceptance {rate}", condition.name());
     }

@@ -5,6 +5,8 @@
 //! zero for the models used here, and silence then decodes as `" you"` or `"[BLANK_AUDIO]"`.
 
 pub mod audio;
+pub mod grammar;
+mod guided;
 pub mod recognizer;
 mod resample;
 pub mod spoken;

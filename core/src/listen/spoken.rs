@@ -1,11 +1,15 @@
 //! From speech to an intent, one-shot or streaming.
 //!
-//! Audio → our voice-activity detection → whisper (biased with the context's prompt and the
-//! customer's names) → the context's matcher. The confidence reported is the recognizer's
-//! (mean token probability) times the match's, so a clear match of a doubtful transcript is
-//! not mistaken for a certain one.
+//! Audio → our voice-activity detection → whisper, prompted with the context's command words
+//! and the customer's names and guided by the context's grammar ([`super::grammar`]) → the
+//! context's matcher. What the grammar had to force is judged before the words are: a
+//! transcript that is no sentence of the context (with its extra words), or that the grammar
+//! pushed more than [`MAX_FORCED_NATS`] from what whisper heard, means nothing. The confidence
+//! reported is the recognizer's (mean token probability) times the match's, so a clear match
+//! of a doubtful transcript is not mistaken for a certain one.
 
 use super::audio::{AudioError, PcmStream};
+use super::grammar::Grammar;
 use super::recognizer::{
     CancelToken, Options, Recognizer, RecognizerError, Transcript, bias_prompt,
 };
@@ -22,8 +26,16 @@ pub struct SpokenCommand {
     pub understanding: Option<Understanding>,
 }
 
-/// The recognizer's options for a context and a customer: the locale's language, and a prompt
-/// naming the context's command words and the customer's payees and billers.
+/// How far the grammar may push whisper from what it would have written freely, in nats of
+/// log-probability summed over the transcript, for the words still to count as heard. A
+/// command said clearly costs nothing and a misheard command word a few nats; speech the
+/// context cannot say, forced into its sentences, costs more (the round trip's in-scope and
+/// out-of-scope sentences, `docs/benchmarks.md`).
+pub const MAX_FORCED_NATS: f32 = 8.0;
+
+/// The recognizer's options for a context and a customer: the locale's language, a prompt
+/// naming the context's command words and the customer's payees and billers, and the
+/// grammar of what the customer can say.
 pub fn options_for(context: &Context, world: &World) -> Options {
     let mut options = Options::new(world.locale);
     options.prompt = bias_prompt(
@@ -31,6 +43,7 @@ pub fn options_for(context: &Context, world: &World) -> Options {
         &customer_names(world),
         world.locale,
     );
+    options.grammar = Some(std::sync::Arc::new(Grammar::for_context(context, world)));
     options
 }
 
@@ -54,16 +67,29 @@ pub fn understand_speech(
     cancel: Option<&CancelToken>,
 ) -> Result<SpokenCommand, RecognizerError> {
     let transcript = recognizer.transcribe(samples, options, cancel)?;
-    let understanding = transcript.as_ref().and_then(|heard| {
-        understand(context, world, &heard.text).map(|mut understood| {
-            understood.confidence *= f64::from(heard.confidence);
-            understood
-        })
-    });
+    let understanding = transcript
+        .as_ref()
+        .filter(|heard| trusted(heard, options))
+        .and_then(|heard| {
+            understand(context, world, &heard.text).map(|mut understood| {
+                understood.confidence *= f64::from(heard.confidence);
+                understood
+            })
+        });
     Ok(SpokenCommand {
         transcript,
         understanding,
     })
+}
+
+/// Whether a transcript's words may be understood: under a grammar, only a sentence of it
+/// that the grammar did not force too far from what was heard.
+fn trusted(heard: &Transcript, options: &Options) -> bool {
+    match (&options.grammar, heard.forced) {
+        (None, _) => true,
+        (Some(_), Some(forced)) => forced <= MAX_FORCED_NATS,
+        (Some(_), None) => false,
+    }
 }
 
 /// What a [`Listener`] reports as audio arrives.

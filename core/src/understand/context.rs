@@ -141,7 +141,8 @@ struct Body {
     prompt: Option<String>,
 }
 
-fn is_cjk(c: char) -> bool {
+/// Whether a character is a Chinese character (CJK Unified Ideographs and Extension A).
+pub fn is_cjk(c: char) -> bool {
     ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c)
 }
 

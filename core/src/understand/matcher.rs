@@ -26,6 +26,19 @@ pub struct Named {
     pub phrases: Vec<String>,
 }
 
+#[cfg(test)]
+impl Named {
+    /// An item named by its value and these phrases (for tests).
+    pub(crate) fn called(value: &str, phrases: &[&str]) -> Named {
+        let mut all = vec![value.to_owned()];
+        all.extend(phrases.iter().map(|p| (*p).to_owned()));
+        Named {
+            value: value.to_owned(),
+            phrases: all,
+        }
+    }
+}
+
 /// What the customer's data contributes to matching.
 #[derive(Debug, Clone)]
 pub struct World {
@@ -96,12 +109,24 @@ impl World {
         let payees = payees
             .map(|p| {
                 let name = p.name.reveal().clone();
-                let mut phrases = vec![name.clone()];
+                let mut names = vec![name.clone()];
                 // People say "Alice" for Alice Chen; two payees sharing it make it ambiguous.
                 if let Some((given, _)) = name.split_once(' ') {
-                    phrases.push(given.to_owned());
+                    names.push(given.to_owned());
                 }
-                phrases.extend(words(&vocabulary.relationships, p.relationship.as_str()));
+                let relationships = words(&vocabulary.relationships, p.relationship.as_str());
+                // "my neighbour David", "我儿子李伟": the relationship and the name together.
+                let separator = match locale {
+                    Locale::ZhCn => "",
+                    Locale::EnUs => " ",
+                };
+                let together: Vec<String> = relationships
+                    .iter()
+                    .flat_map(|r| names.iter().map(move |n| format!("{r}{separator}{n}")))
+                    .collect();
+                let mut phrases = names;
+                phrases.extend(relationships);
+                phrases.extend(together);
                 Named {
                     value: name,
                     phrases,
@@ -391,6 +416,69 @@ fn parse_count(locale: Locale, text: &str) -> Option<i64> {
         .filter(|v| *v <= 1_000_000)
 }
 
+/// The words of the periods [`parse_period`] reads (Mandarin: phrases, split into characters
+/// by whoever needs them).
+const EN_PERIOD_WORDS: &[&str] = &[
+    "today",
+    "yesterday",
+    "the",
+    "day",
+    "before",
+    "this",
+    "last",
+    "past",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "days",
+    "since",
+    "so",
+    "far",
+    "for",
+    "in",
+    "during",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+const ZH_PERIOD_WORDS: &[&str] = &[
+    "今天",
+    "昨天",
+    "前天",
+    "本礼拜",
+    "这个礼拜",
+    "上个礼拜",
+    "月份",
+    "本周",
+    "这周",
+    "这个星期",
+    "上周",
+    "上星期",
+    "本月",
+    "上个月",
+    "最近半年",
+    "近半年",
+    "这半年",
+    "从周一到现在",
+    "这周一以来",
+    "从星期一到现在",
+    "星期一以来",
+    "天",
+];
+
+/// The words of the periods a locale's customers name.
+pub(crate) fn period_words(locale: Locale) -> &'static [&'static str] {
+    match locale {
+        Locale::ZhCn => ZH_PERIOD_WORDS,
+        Locale::EnUs => EN_PERIOD_WORDS,
+    }
+}
+
 /// Periods people name, relative to today.
 fn parse_period(locale: Locale, text: &str, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
     // "in the last ten days", "for the past 60 days", "this month so far"
@@ -575,24 +663,24 @@ impl Filler<'_> {
 /// An expression compiled to an automaton: states joined by arcs that read one token, a slot
 /// span, or nothing.
 #[derive(Debug, Default)]
-struct Automaton {
-    arcs: Vec<Vec<(usize, Arc)>>,
+pub(crate) struct Automaton {
+    pub(crate) arcs: Vec<Vec<(usize, Arc)>>,
 }
 
 #[derive(Debug, Clone)]
-enum Arc {
+pub(crate) enum Arc {
     Empty,
     Token(String),
     Slot(SlotType, String),
 }
 
 impl Automaton {
-    fn state(&mut self) -> usize {
+    pub(crate) fn state(&mut self) -> usize {
         self.arcs.push(Vec::new());
         self.arcs.len() - 1
     }
 
-    fn compile(&mut self, elements: &[Element], from: usize, to: usize) {
+    pub(crate) fn compile(&mut self, elements: &[Element], from: usize, to: usize) {
         let mut current = from;
         for (index, element) in elements.iter().enumerate() {
             let next = if index + 1 == elements.len() {
@@ -665,7 +753,7 @@ const LIGHT_SKIP_PENALTY: f64 = 0.1;
 
 /// Words that carry little meaning in a command: passing over them costs little. Negations
 /// are never light ("不要转" is not "转").
-fn is_light(locale: Locale, token: &str) -> bool {
+pub(crate) fn light_words(locale: Locale) -> &'static [&'static str] {
     const ZH: &[&str] = &[
         "帮", "我", "请", "的", "了", "吧", "嘛", "呢", "吗", "下", "个", "那", "这", "把", "就",
         "先", "想", "要", "你", "一", "些", "能", "可", "以", "还", "都", "们", "家", "啥", "麻",
@@ -678,9 +766,13 @@ fn is_light(locale: Locale, token: &str) -> bool {
         "dear", "and",
     ];
     match locale {
-        Locale::ZhCn => ZH.contains(&token),
-        Locale::EnUs => EN.contains(&token),
+        Locale::ZhCn => ZH,
+        Locale::EnUs => EN,
     }
+}
+
+fn is_light(locale: Locale, token: &str) -> bool {
+    light_words(locale).contains(&token)
 }
 
 /// The least confidence an understanding needs; below it the utterance is rejected.
@@ -962,12 +1054,7 @@ mod tests {
     use super::*;
 
     fn named(value: &str, phrases: &[&str]) -> Named {
-        let mut all = vec![value.to_owned()];
-        all.extend(phrases.iter().map(|p| (*p).to_owned()));
-        Named {
-            value: value.to_owned(),
-            phrases: all,
-        }
+        Named::called(value, phrases)
     }
 
     fn world(locale: Locale) -> World {

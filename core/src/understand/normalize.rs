@@ -25,6 +25,15 @@ const ZH_STANDALONE_FILLERS: &[&str] = &["额", "请", "麻烦"];
 const EN_FILLERS: &[&str] = &[
     "um", "umm", "uh", "uhh", "er", "erm", "hmm", "ah", "please", "kindly",
 ];
+/// Fillers of a locale: sounds people make while thinking, removed before matching.
+pub(crate) fn fillers(locale: Locale) -> impl Iterator<Item = &'static str> {
+    let (fillers, standalone): (&[&str], &[&str]) = match locale {
+        Locale::ZhCn => (ZH_FILLERS, ZH_STANDALONE_FILLERS),
+        Locale::EnUs => (EN_FILLERS, &[]),
+    };
+    fillers.iter().chain(standalone).copied()
+}
+
 const ZH_CORRECTIONS: &[&str] = &[
     "不对不对",
     "不对",

@@ -150,6 +150,74 @@ const EN_SCALES: &[(&str, u64)] = &[
     ("billion", 1_000_000_000),
 ];
 
+/// Every word the number and amount parsers read in a locale (Mandarin: its characters, each
+/// a word): what a recognizer limited to a context's words must still be able to write.
+pub fn number_words(locale: Locale) -> Vec<&'static str> {
+    match locale {
+        Locale::ZhCn => ZH_NUMBER_WORDS.to_vec(),
+        Locale::EnUs => EN_SMALL
+            .iter()
+            .chain(EN_SCALES)
+            .map(|(word, _)| *word)
+            .chain(EN_NUMBER_WORDS.iter().copied())
+            .collect(),
+    }
+}
+
+/// The Mandarin numerals ([`numeral`]) and unit words of amounts.
+const ZH_NUMBER_WORDS: &[&str] = &[
+    "零",
+    "〇",
+    "一",
+    "壹",
+    "幺",
+    "二",
+    "贰",
+    "两",
+    "俩",
+    "三",
+    "叁",
+    "四",
+    "肆",
+    "五",
+    "伍",
+    "六",
+    "陆",
+    "七",
+    "柒",
+    "八",
+    "捌",
+    "九",
+    "玖",
+    "十",
+    "拾",
+    "百",
+    "佰",
+    "千",
+    "仟",
+    "万",
+    "亿",
+    "点",
+    "人民币",
+    "元",
+    "块",
+    "圆",
+    "钱",
+    "整",
+    "美元",
+    "美金",
+    "美分",
+    "角",
+    "毛",
+    "分",
+];
+/// English words of amounts besides [`EN_SMALL`] and [`EN_SCALES`] (see [`currency_word`] and
+/// the minor units of [`parse_en_amount`]).
+const EN_NUMBER_WORDS: &[&str] = &[
+    "hundred", "and", "dollar", "dollars", "buck", "bucks", "usd", "yuan", "rmb", "kuai", "cent",
+    "cents", "penny", "pennies",
+];
+
 /// Whether a word can be part of an English number.
 pub fn is_en_number_word(word: &str) -> bool {
     let word = word.trim_end_matches(',');
@@ -407,6 +475,23 @@ fn parse_zh_minor(text: &str, per_major: u64) -> Option<u64> {
 /// English amounts: "$250", "$12.50", "250 dollars", "two hundred and fifty dollars", "a
 /// hundred and five", "250 bucks", "twelve dollars and fifty cents", "fifty cents".
 fn parse_en_amount(phrase: &str, default: Currency) -> Option<Money> {
+    // Recognizers write "eighty five dollars and forty cents" as "$85 and $0.40".
+    if let Some((whole, cents)) = phrase.split_once(" and ")
+        && whole.contains('$')
+        && cents.trim_start().starts_with('$')
+    {
+        let whole = parse_en_amount(whole, default)?;
+        let cents = parse_en_amount(cents, default)?;
+        let per_major = whole.currency().minor_per_major();
+        return (whole.currency() == cents.currency()
+            && whole.minor() % per_major == 0
+            && cents.minor() < per_major)
+            .then(|| {
+                let sum = whole.minor().checked_add(cents.minor())?;
+                money(whole.currency(), u64::try_from(sum).ok()?)
+            })
+            .flatten();
+    }
     let lowered = phrase.to_lowercase().replace('$', " $ ").replace(',', "");
     let words: Vec<&str> = lowered.split_whitespace().collect();
     if words.last() == Some(&"and") {
@@ -577,6 +662,8 @@ mod tests {
             ("5 dollars and 5 cents", 505),
             ("three grand", 300_000),
             ("one dollar", 100),
+            // A recognizer's figures for "eighty five dollars and forty cents".
+            ("$85 and $0.40", 8540),
         ] {
             assert_eq!(en(text), Some(minor), "{text}");
         }
@@ -592,6 +679,8 @@ mod tests {
             "$12.505",
             "ten dollars and",
             "two dollars and two hundred cents",
+            "$85 and $1.40",
+            "$85.50 and $0.40",
         ] {
             assert_eq!(en(bad), None, "{bad}");
         }

@@ -1,0 +1,1325 @@
+//! What a customer can say to a context, as a grammar a recognizer can follow token by token.
+//!
+//! Whisper writes what it thinks it heard from all of English or Mandarin: a synthetic or
+//! elderly voice saying "what's the balance" comes out as "What's the mountains?", "pay the
+//! electric bill" as "Pay mill electric wheel". A command, though, is one of the context's
+//! expressions, with slots filled from the customer's names or from numbers, amounts and
+//! periods — which is how Picovoice Rhino hears the same contexts. So decoding is guided by
+//! this grammar ([`super::guided`]): among the beams whisper weighs, those that stay inside
+//! it are preferred.
+//!
+//! The grammar is the context's expressions compiled into one automaton over words (the
+//! matcher's), with each slot a small language of its own: the customer's payees, billers,
+//! accounts and cards by every name they go by, a custom slot's values, or a run of number,
+//! amount or period words and figures ("$1,250.50", "3921"; never two numbers in figures in a
+//! row). Two freedoms keep it close to how people speak, as the matcher is:
+//! - fillers ("um", "嗯") may come anywhere, two at most;
+//! - a word the grammar does not have may come between its words ([`Step::Extra`]: "send my
+//!   son 300 yuan *for his trip*"), eight at most and never after a finished sentence's full
+//!   stop (whisper repeats a short command after itself). The guide charges for each such
+//!   word, so a misheard command word is read as the grammar's word when the audio allows.
+//!
+//! A [`Reader`] follows whisper's tokens ([`Tokens`]): each grammar word is spelled the way
+//! whisper.cpp tokenizes it, after a space or glued at the start, lowercase or capitalized;
+//! Chinese characters, which byte-level tokens may split, are words of their own.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::l10n::Locale;
+use crate::understand::context::{Builtin, Context, SlotType, is_cjk, tokenize};
+use crate::understand::matcher::{Arc as MatchArc, Automaton, World, period_words};
+use crate::understand::normalize::fillers;
+use crate::understand::numbers;
+
+/// Punctuation a transcript may carry between words (whisper writes it; matching drops it).
+const SEPARATORS: &[char] = &[
+    ',', '.', '?', '!', ';', ':', '"', '-', '，', '。', '？', '！', '、', '：', '；', '“', '”',
+];
+/// Punctuation whisper writes between a command's words: pauses and sentence ends. (Hyphens,
+/// quotes and the like would let a decoder wander from the grammar through them.)
+const PAUSES: &[char] = &[',', '.', '?', '!', '，', '。', '？', '！', '、'];
+/// Signs that may start or sit inside a number written in figures ("$1,250.50", "¥200").
+const NUMBER_SIGNS: &[char] = &['$', '¥', '￥', '£', '€', '%', '＄'];
+/// English digits read one by one, as card and account endings are ("three nine two one").
+const EN_DIGIT_WORDS: &[&str] = &[
+    "zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+];
+
+type WordId = u32;
+
+/// The word that stands for any number written in figures.
+const FIGURES: WordId = 0;
+
+/// A context's sentences, for one customer.
+#[derive(Debug, Clone)]
+pub struct Grammar {
+    words: Vec<String>,
+    word_ids: HashMap<String, WordId>,
+    /// The expressions' automaton, its slot arcs pointing into `slots`.
+    arcs: Vec<Vec<(u32, Arc)>>,
+    start: u32,
+    accept: u32,
+    slots: Vec<SlotLanguage>,
+    /// Words that may come anywhere (light words and fillers).
+    anywhere: BTreeSet<WordId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Arc {
+    Empty,
+    Word(WordId),
+    Slot(u16),
+}
+
+/// What one slot type takes: whole phrases (names, custom values), and runs of words of a
+/// class (numbers, amounts, periods, digits).
+#[derive(Debug, Clone, Default)]
+struct SlotLanguage {
+    /// Phrases as a trie of words: node 0 is the root.
+    phrase_next: Vec<BTreeMap<WordId, u32>>,
+    phrase_end: Vec<bool>,
+    /// Words that may follow one another in any number (FIGURES among them when figures do).
+    run: BTreeSet<WordId>,
+}
+
+/// A place in the grammar after some whole words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Place {
+    At(u32),
+    /// Inside a slot's phrase, at this node of its trie; `to` is where the slot leads.
+    Phrase {
+        slot: u16,
+        node: u32,
+        to: u32,
+    },
+    /// Inside a run of a slot's words (one at least read); `figures` when the last was a
+    /// number in figures (two never follow each other: "062.4 0" is not an amount).
+    Run {
+        slot: u16,
+        to: u32,
+        figures: bool,
+    },
+}
+
+impl Grammar {
+    /// Everything a customer may say to a context: its expressions with their slots filled
+    /// from the customer's data and the built-in types of its locale.
+    pub fn for_context(context: &Context, world: &World) -> Grammar {
+        Grammar::for_contexts(&[context], world)
+    }
+
+    /// Everything a customer may say to any of several contexts: while the dialogue waits
+    /// for an answer, the banking context and the answers context together.
+    pub fn for_contexts(contexts: &[&Context], world: &World) -> Grammar {
+        let locale = world.locale;
+        let mut grammar = Grammar {
+            words: vec![String::new()],
+            word_ids: HashMap::new(),
+            arcs: Vec::new(),
+            start: 0,
+            accept: 0,
+            slots: Vec::new(),
+            anywhere: BTreeSet::new(),
+        };
+
+        let mut automaton = Automaton::default();
+        let start = automaton.state();
+        let accept = automaton.state();
+        for intent in contexts.iter().flat_map(|context| &context.intents) {
+            for expression in &intent.expressions {
+                automaton.compile(expression, start, accept);
+            }
+        }
+        let mut slot_index: Vec<(SlotType, u16)> = Vec::new();
+        let mut arcs = Vec::with_capacity(automaton.arcs.len());
+        for state_arcs in &automaton.arcs {
+            let mut converted = Vec::with_capacity(state_arcs.len());
+            for (to, arc) in state_arcs {
+                let to = u32::try_from(*to).unwrap_or(u32::MAX);
+                let arc = match arc {
+                    MatchArc::Empty => Arc::Empty,
+                    MatchArc::Token(word) => Arc::Word(grammar.word(word)),
+                    MatchArc::Slot(kind, _) => {
+                        let slot = match slot_index.iter().find(|(k, _)| k == kind) {
+                            Some((_, slot)) => *slot,
+                            None => {
+                                let language = grammar.slot_language(kind, contexts, world);
+                                grammar.slots.push(language);
+                                let slot = u16::try_from(grammar.slots.len() - 1).unwrap_or(0);
+                                slot_index.push((kind.clone(), slot));
+                                slot
+                            }
+                        };
+                        Arc::Slot(slot)
+                    }
+                };
+                converted.push((to, arc));
+            }
+            arcs.push(converted);
+        }
+        grammar.arcs = arcs;
+        grammar.start = u32::try_from(start).unwrap_or(0);
+        grammar.accept = u32::try_from(accept).unwrap_or(0);
+        let anywhere: Vec<&str> = fillers(locale).collect();
+        for word in anywhere {
+            for token in tokenize(word) {
+                let id = grammar.word(&token);
+                grammar.anywhere.insert(id);
+            }
+        }
+        grammar
+    }
+
+    /// The id of a word, added when new.
+    fn word(&mut self, word: &str) -> WordId {
+        let word: String = word.chars().map(fold).collect();
+        if let Some(&id) = self.word_ids.get(&word) {
+            return id;
+        }
+        let id = WordId::try_from(self.words.len()).unwrap_or(FIGURES);
+        self.word_ids.insert(word.clone(), id);
+        self.words.push(word);
+        id
+    }
+
+    /// The words of a phrase as the grammar reads them: figures as [`FIGURES`], punctuation
+    /// dropped, hyphenated words in parts ("sixty-five").
+    fn phrase_words(&mut self, phrase: &str) -> Vec<WordId> {
+        let mut ids = Vec::new();
+        for token in tokenize(phrase) {
+            for part in token.split(|c: char| SEPARATORS.contains(&c)) {
+                let part = part.trim_matches(|c: char| c.is_ascii_punctuation() && c != '\'');
+                if part.is_empty() {
+                    continue;
+                }
+                if part
+                    .chars()
+                    .any(|c| c.is_ascii_digit() || NUMBER_SIGNS.contains(&c))
+                {
+                    ids.push(FIGURES);
+                } else {
+                    ids.push(self.word(part));
+                }
+            }
+        }
+        ids
+    }
+
+    fn slot_language(
+        &mut self,
+        kind: &SlotType,
+        contexts: &[&Context],
+        world: &World,
+    ) -> SlotLanguage {
+        let mut language = SlotLanguage {
+            phrase_next: vec![BTreeMap::new()],
+            phrase_end: vec![false],
+            run: BTreeSet::new(),
+        };
+        let locale = world.locale;
+        let phrases: Vec<String> = match kind {
+            SlotType::Custom(name) => contexts
+                .iter()
+                .flat_map(|context| context.slots.get(name).into_iter().flatten())
+                .cloned()
+                .collect(),
+            SlotType::Builtin(Builtin::Payee) => phrases_of(&world.payees),
+            SlotType::Builtin(Builtin::Biller) => phrases_of(&world.billers),
+            SlotType::Builtin(Builtin::Account) => phrases_of(&world.accounts),
+            SlotType::Builtin(Builtin::Card) => phrases_of(&world.cards),
+            SlotType::Builtin(Builtin::Money | Builtin::Count | Builtin::Period) => Vec::new(),
+        };
+        for phrase in &phrases {
+            let words = self.phrase_words(phrase);
+            let mut node = 0_usize;
+            for word in words {
+                node = match language.phrase_next[node].get(&word) {
+                    Some(&next) => next as usize,
+                    None => {
+                        language.phrase_next.push(BTreeMap::new());
+                        language.phrase_end.push(false);
+                        let next = language.phrase_next.len() - 1;
+                        language.phrase_next[node].insert(word, u32::try_from(next).unwrap_or(0));
+                        next
+                    }
+                };
+            }
+            if node != 0 {
+                language.phrase_end[node] = true;
+            }
+        }
+        let run_words: Vec<&str> = match kind {
+            SlotType::Builtin(Builtin::Money) => numbers::number_words(locale),
+            SlotType::Builtin(Builtin::Count) => numbers::number_words(locale),
+            SlotType::Builtin(Builtin::Period) => {
+                let mut words = numbers::number_words(locale);
+                words.extend(period_words(locale));
+                words
+            }
+            SlotType::Builtin(Builtin::Account | Builtin::Card) => match locale {
+                Locale::EnUs => EN_DIGIT_WORDS.to_vec(),
+                Locale::ZhCn => numbers::number_words(locale),
+            },
+            _ => Vec::new(),
+        };
+        if !run_words.is_empty() {
+            language.run.insert(FIGURES);
+            for phrase in run_words {
+                for word in self.phrase_words(phrase) {
+                    language.run.insert(word);
+                }
+            }
+        }
+        language
+    }
+
+    /// How many distinct words the grammar uses.
+    pub fn word_count(&self) -> usize {
+        self.words.len() - 1
+    }
+
+    /// Adds, to `places`, every place reachable from them without reading a word.
+    fn close(&self, places: &mut BTreeSet<Place>) {
+        let mut stack: Vec<Place> = places.iter().copied().collect();
+        while let Some(place) = stack.pop() {
+            let mut reach = |next: Place, stack: &mut Vec<Place>| {
+                if places.insert(next) {
+                    stack.push(next);
+                }
+            };
+            match place {
+                Place::At(state) => {
+                    for &(to, arc) in &self.arcs[state as usize] {
+                        if arc == Arc::Empty {
+                            reach(Place::At(to), &mut stack);
+                        }
+                    }
+                }
+                Place::Phrase { slot, node, to } => {
+                    if self.slots[usize::from(slot)].phrase_end[node as usize] {
+                        reach(Place::At(to), &mut stack);
+                    }
+                }
+                Place::Run { to, .. } => reach(Place::At(to), &mut stack),
+            }
+        }
+    }
+
+    /// The places after reading one more word (empty when the word cannot come here), and
+    /// whether only its being a filler let it come.
+    fn after(&self, places: &[Place], word: WordId) -> (Vec<Place>, bool) {
+        let mut next = BTreeSet::new();
+        for &place in places {
+            match place {
+                Place::At(state) => {
+                    for &(to, arc) in &self.arcs[state as usize] {
+                        match arc {
+                            Arc::Word(expected) if expected == word => {
+                                next.insert(Place::At(to));
+                            }
+                            Arc::Slot(slot) => {
+                                let language = &self.slots[usize::from(slot)];
+                                if let Some(&node) = language.phrase_next[0].get(&word) {
+                                    next.insert(Place::Phrase { slot, node, to });
+                                }
+                                if language.run.contains(&word) {
+                                    let figures = word == FIGURES;
+                                    next.insert(Place::Run { slot, to, figures });
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Place::Phrase { slot, node, to } => {
+                    let language = &self.slots[usize::from(slot)];
+                    if let Some(&node) = language.phrase_next[node as usize].get(&word) {
+                        next.insert(Place::Phrase { slot, node, to });
+                    }
+                }
+                Place::Run { slot, to, figures } => {
+                    let again = figures && word == FIGURES;
+                    if !again && self.slots[usize::from(slot)].run.contains(&word) {
+                        let figures = word == FIGURES;
+                        next.insert(Place::Run { slot, to, figures });
+                    }
+                }
+            }
+        }
+        let only_as_filler = next.is_empty() && self.anywhere.contains(&word);
+        if self.anywhere.contains(&word) {
+            next.extend(places.iter().copied());
+        }
+        self.close(&mut next);
+        (next.into_iter().collect(), only_as_filler)
+    }
+
+    /// Every word that may come next from these places.
+    fn next_words(&self, places: &[Place]) -> BTreeSet<WordId> {
+        let mut words = self.anywhere.clone();
+        let slot_words = |slot: u16, node: usize, words: &mut BTreeSet<WordId>| {
+            let language = &self.slots[usize::from(slot)];
+            words.extend(language.phrase_next[node].keys().copied());
+        };
+        for &place in places {
+            match place {
+                Place::At(state) => {
+                    for &(_, arc) in &self.arcs[state as usize] {
+                        match arc {
+                            Arc::Word(word) => {
+                                words.insert(word);
+                            }
+                            Arc::Slot(slot) => {
+                                slot_words(slot, 0, &mut words);
+                                words.extend(self.slots[usize::from(slot)].run.iter().copied());
+                            }
+                            Arc::Empty => {}
+                        }
+                    }
+                }
+                Place::Phrase { slot, node, .. } => slot_words(slot, node as usize, &mut words),
+                Place::Run { slot, figures, .. } => {
+                    let run = self.slots[usize::from(slot)].run.iter().copied();
+                    words.extend(run.filter(|&word| !(figures && word == FIGURES)));
+                }
+            }
+        }
+        words
+    }
+
+    /// Reads token sequences of a recognizer against this grammar (one decoding's worth of
+    /// memoized states).
+    pub fn reader<'a>(&'a self, tokens: &'a Tokens) -> Reader<'a> {
+        let mut start = BTreeSet::from([Place::At(self.start)]);
+        self.close(&mut start);
+        let reader = Reader {
+            grammar: self,
+            tokens,
+            states: RefCell::new(Vec::new()),
+            ids: RefCell::new(HashMap::new()),
+            spellings: RefCell::new(HashMap::new()),
+        };
+        reader.intern(start.into_iter().collect());
+        reader
+    }
+
+    /// Whether a whole text, tokenized as the recognizer would, is a sentence of the grammar.
+    pub fn accepts(&self, tokens: &Tokens, text: &str) -> bool {
+        let reader = self.reader(tokens);
+        let mut cursor = reader.start();
+        tokens.tokenize_text(text).is_some_and(|ids| {
+            ids.iter()
+                .all(|&id| reader.advance(&mut cursor, id) == Some(Step::Grammar))
+                && reader.can_end(&cursor)
+        })
+    }
+}
+
+fn phrases_of(items: &[crate::understand::matcher::Named]) -> Vec<String> {
+    items
+        .iter()
+        .flat_map(|named| named.phrases.iter().cloned())
+        .collect()
+}
+
+/// What a token is to the grammar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TokenKind {
+    /// Part of a word, or a whole one (with its leading space).
+    Word,
+    /// Punctuation between words (",", ".", " -", "?"), perhaps after a space.
+    Punctuation,
+    /// Digits and number signs ("50", " $", ".50"); `spaced` when it starts with a space.
+    Figures { spaced: bool },
+    /// "'s": a possessive, read as the word before it.
+    Possessive,
+    /// Only whitespace, or nothing a transcript should hold.
+    Blank,
+}
+
+/// A recognizer's text tokens as the grammar needs them: each token's bytes, whisper.cpp's
+/// tokenizer (the longest token that starts the rest, repeatedly), and which tokens are
+/// punctuation or figures.
+#[derive(Debug, Clone, Default)]
+pub struct Tokens {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    by_text: HashMap<Box<[u8]>, u32>,
+    longest: usize,
+    kinds: Vec<TokenKind>,
+    shapes: Vec<Shape>,
+    punctuation: Vec<u32>,
+    figures: Vec<u32>,
+}
+
+impl Tokens {
+    /// The tokens in id order (ids below end-of-text).
+    pub fn new<'a>(texts: impl IntoIterator<Item = &'a [u8]>) -> Tokens {
+        let mut tokens = Tokens::default();
+        for (id, text) in texts.into_iter().enumerate() {
+            let id = u32::try_from(id).unwrap_or(u32::MAX);
+            tokens.bytes.extend_from_slice(text);
+            tokens.ends.push(tokens.bytes.len());
+            tokens.longest = tokens.longest.max(text.len());
+            tokens.by_text.entry(text.into()).or_insert(id);
+            let kind = token_kind(text);
+            match kind {
+                TokenKind::Punctuation => tokens.punctuation.push(id),
+                TokenKind::Figures { .. } => tokens.figures.push(id),
+                _ => {}
+            }
+            tokens.kinds.push(kind);
+            tokens.shapes.push(match (kind, text.first()) {
+                (TokenKind::Word, Some(b' ')) => Shape::Spaced,
+                (TokenKind::Word, Some(b)) if !b.is_ascii() => Shape::GluedNonAscii,
+                (TokenKind::Word, _) => Shape::Glued,
+                _ => Shape::NotWord,
+            });
+        }
+        tokens
+    }
+
+    /// How many tokens there are.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// A token's bytes (empty for an id out of range).
+    pub fn text(&self, id: u32) -> &[u8] {
+        let id = id as usize;
+        if id >= self.ends.len() {
+            return &[];
+        }
+        let start = if id == 0 { 0 } else { self.ends[id - 1] };
+        &self.bytes[start..self.ends[id]]
+    }
+
+    /// Every token's [`Shape`], by id.
+    pub fn shapes(&self) -> &[Shape] {
+        &self.shapes
+    }
+
+    fn kind(&self, id: u32) -> TokenKind {
+        self.kinds
+            .get(id as usize)
+            .copied()
+            .unwrap_or(TokenKind::Blank)
+    }
+
+    /// Whisper.cpp's tokenization of a spelling: the longest token that starts the rest, over
+    /// and over; `None` when some byte has no token.
+    pub(crate) fn tokenize(&self, text: &[u8]) -> Option<Vec<u32>> {
+        let mut ids = Vec::new();
+        let mut at = 0;
+        while at < text.len() {
+            let longest = (at + 1..=(at + self.longest).min(text.len()))
+                .rev()
+                .find_map(|end| self.by_text.get(&text[at..end]).map(|&id| (id, end)))?;
+            ids.push(longest.0);
+            at = longest.1;
+        }
+        Some(ids)
+    }
+
+    /// A text as whisper writes it: words with their leading spaces, punctuation apart.
+    fn tokenize_text(&self, text: &str) -> Option<Vec<u32>> {
+        let mut ids = Vec::new();
+        let mut piece = String::new();
+        let flush = |piece: &mut String, ids: &mut Vec<u32>| -> Option<()> {
+            if !piece.is_empty() {
+                ids.extend(self.tokenize(piece.as_bytes())?);
+                piece.clear();
+            }
+            Some(())
+        };
+        for c in text.chars() {
+            let breaks = c == ' ' || (SEPARATORS.contains(&c) && c != '-') || is_cjk(c);
+            if breaks {
+                flush(&mut piece, &mut ids)?;
+            }
+            piece.push(c);
+            if SEPARATORS.contains(&c) && c != '-' {
+                flush(&mut piece, &mut ids)?;
+            }
+        }
+        flush(&mut piece, &mut ids)?;
+        Some(ids)
+    }
+}
+
+fn token_kind(text: &[u8]) -> TokenKind {
+    let Ok(text) = std::str::from_utf8(text) else {
+        return TokenKind::Word; // a piece of a character: only words spell with it
+    };
+    let bare = text.strip_prefix(' ').unwrap_or(text);
+    if bare.is_empty() || bare.chars().all(char::is_whitespace) {
+        return TokenKind::Blank;
+    }
+    if matches!(bare, "'s" | "’s") && bare.len() == text.len() {
+        return TokenKind::Possessive;
+    }
+    if bare.chars().all(|c| PAUSES.contains(&c)) {
+        return TokenKind::Punctuation;
+    }
+    let figure = |c: char| c.is_ascii_digit() || NUMBER_SIGNS.contains(&c) || c == ',' || c == '.';
+    if bare.chars().all(figure) && bare.chars().any(|c| c != ',' && c != '.') {
+        return TokenKind::Figures {
+            spaced: bare.len() != text.len(),
+        };
+    }
+    if bare.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return TokenKind::Blank;
+    }
+    TokenKind::Word
+}
+
+/// The two roots of a state's token trie: words after a space (and Chinese characters), and
+/// words glued to what came before (at the very start, or after punctuation).
+const SPACED_ROOT: u32 = 0;
+const BARE_ROOT: u32 = 1;
+
+/// One set of grammar places after whole words, with the tokens that may spell what comes
+/// next.
+#[derive(Debug)]
+struct State {
+    places: Vec<Place>,
+    /// Token tries of the next words' spellings; `word` marks a node that completes one.
+    next: Vec<BTreeMap<u32, u32>>,
+    word: Vec<Option<WordId>>,
+    figures: bool,
+    accepting: bool,
+    /// The state after each word read here, once known, and whether it came only as a filler
+    /// (`None`: the word cannot come here).
+    after: HashMap<WordId, Option<(u32, bool)>>,
+}
+
+/// Reads token sequences against a grammar, one token at a time, remembering the states it
+/// has met so that a decoder can weigh hundreds of tokens a step cheaply.
+#[derive(Debug)]
+pub struct Reader<'g> {
+    grammar: &'g Grammar,
+    tokens: &'g Tokens,
+    states: RefCell<Vec<State>>,
+    ids: RefCell<HashMap<Vec<Place>, u32>>,
+    /// Each word's spellings in tokens: spaced and glued, lowercase and capitalized.
+    spellings: RefCell<HashMap<WordId, Vec<Spelling>>>,
+}
+
+/// One way whisper writes a word: the trie root it hangs from ([`SPACED_ROOT`] or
+/// [`BARE_ROOT`]) and its tokens.
+type Spelling = (u32, Vec<u32>);
+
+/// Where a token sequence stands: the state after its whole words, and the word being
+/// written. Cheap to copy, so a decoder can try a token on a copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    state: u32,
+    /// The node of the state's token trie inside the word being written.
+    node: Option<u32>,
+    /// Tokens of the number in figures being written (0: none).
+    figures: u8,
+    /// Nothing written yet: a word may start without a space.
+    at_start: bool,
+    /// The last token was punctuation: no more until a word.
+    after_pause: bool,
+    /// Fillers written so far.
+    fillers: u8,
+    /// Inside a word the grammar does not have ([`Step::Extra`]).
+    extra: bool,
+    /// A whole sentence ended with a full stop (or question or exclamation mark): only more
+    /// of the grammar, or the end, may follow, never words outside it. (Whisper repeats a short
+    /// command after itself; the repetition is not the speaker's.)
+    ended: bool,
+    /// Such words written so far.
+    extras: u8,
+}
+
+impl Cursor {
+    /// Inside a word the grammar does not have.
+    pub fn is_in_extra_word(&self) -> bool {
+        self.extra
+    }
+}
+
+/// How a token moved a cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Along the grammar.
+    Grammar,
+    /// Into or through a word the grammar does not have: people say more than a command
+    /// ("send my son three hundred yuan *for his trip*"), and the matcher passes over such
+    /// words at a cost. The grammar's place stays where it was.
+    Extra,
+}
+
+/// A token's shape, for deciding quickly whether it could be (part of) a word outside the
+/// grammar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Not a word piece: punctuation, figures, blanks.
+    NotWord = 0,
+    /// A word piece after a space (" pharmacy").
+    Spaced = 1,
+    /// A word piece glued to what came before ("macy").
+    Glued = 2,
+    /// A piece of a non-Latin word, which may start a word without a space (Chinese).
+    GluedNonAscii = 3,
+}
+
+/// What [`Reader::extra_words`] knows about one cursor.
+#[derive(Debug, Clone, Copy)]
+pub struct ExtraWords {
+    continuing: bool,
+    may_start: bool,
+    at_edge: bool,
+}
+
+impl ExtraWords {
+    /// For a token the grammar does not allow here, by its [`Shape`]: `Some(false)` when it
+    /// continues the word outside the grammar being written, `Some(true)` when it starts one,
+    /// `None` when it leaves the grammar (what [`Reader::advance`] decides for it).
+    pub fn step(&self, shape: Shape) -> Option<bool> {
+        match shape {
+            Shape::NotWord => None,
+            Shape::Glued | Shape::GluedNonAscii if self.continuing => Some(false),
+            Shape::Glued if !self.at_edge => None,
+            _ => self.may_start.then_some(true),
+        }
+    }
+}
+
+/// The most words outside the grammar a sentence may hold.
+const MAX_EXTRA_WORDS: u8 = 8;
+
+/// The most fillers ("um", "uh", "嗯") a sentence may hold: more, and a decoder could wander
+/// through them instead of following the grammar.
+const MAX_FILLERS: u8 = 2;
+/// The most tokens of one number in figures (" $1,250,000.50" is 8): whisper loops on them.
+const MAX_FIGURE_TOKENS: u8 = 9;
+
+impl Reader<'_> {
+    /// The spellings of a word in tokens, each with the trie root it belongs under.
+    fn spellings(&self, word: WordId) -> Vec<Spelling> {
+        if let Some(known) = self.spellings.borrow().get(&word) {
+            return known.clone();
+        }
+        let text = &self.grammar.words[word as usize];
+        let mut forms = Vec::new();
+        if text.chars().all(is_cjk) {
+            forms.push((SPACED_ROOT, text.clone()));
+            forms.push((SPACED_ROOT, format!(" {text}")));
+            forms.push((BARE_ROOT, text.clone()));
+        } else {
+            let mut capitalized = String::new();
+            for (index, c) in text.chars().enumerate() {
+                if index == 0 {
+                    capitalized.extend(c.to_uppercase());
+                } else {
+                    capitalized.push(c);
+                }
+            }
+            for form in [text.clone(), capitalized] {
+                forms.push((SPACED_ROOT, format!(" {form}")));
+                forms.push((BARE_ROOT, form));
+            }
+        }
+        let mut spellings: Vec<Spelling> = forms
+            .into_iter()
+            .filter_map(|(root, form)| Some((root, self.tokens.tokenize(form.as_bytes())?)))
+            .collect();
+        spellings.sort();
+        spellings.dedup();
+        self.spellings.borrow_mut().insert(word, spellings.clone());
+        spellings
+    }
+
+    fn intern(&self, places: Vec<Place>) -> Option<u32> {
+        if places.is_empty() {
+            return None;
+        }
+        if let Some(&id) = self.ids.borrow().get(&places) {
+            return Some(id);
+        }
+        let grammar = self.grammar;
+        let mut next = vec![BTreeMap::new(), BTreeMap::new()];
+        let mut ends = vec![None, None];
+        let words = grammar.next_words(&places);
+        for &word in &words {
+            if word == FIGURES {
+                continue;
+            }
+            for (root, spelling) in self.spellings(word) {
+                let mut node = root as usize;
+                for token in spelling {
+                    node = match next[node].get(&token) {
+                        Some(&n) => n as usize,
+                        None => {
+                            next.push(BTreeMap::new());
+                            ends.push(None);
+                            let n = next.len() - 1;
+                            next[node].insert(token, u32::try_from(n).unwrap_or(0));
+                            n
+                        }
+                    };
+                }
+                ends[node] = Some(word);
+            }
+        }
+        let state = State {
+            accepting: places.contains(&Place::At(grammar.accept)),
+            places: places.clone(),
+            next,
+            word: ends,
+            figures: words.contains(&FIGURES),
+            after: HashMap::new(),
+        };
+        let mut states = self.states.borrow_mut();
+        let id = u32::try_from(states.len()).unwrap_or(u32::MAX);
+        states.push(state);
+        self.ids.borrow_mut().insert(places, id);
+        Some(id)
+    }
+
+    /// The state after reading a whole word in a state, and whether the word came only as a
+    /// filler; `None` when it cannot come there.
+    fn after(&self, state: u32, word: WordId) -> Option<(u32, bool)> {
+        if let Some(known) = self.states.borrow()[state as usize].after.get(&word) {
+            return *known;
+        }
+        let (places, filler) = self
+            .grammar
+            .after(&self.states.borrow()[state as usize].places, word);
+        let next = self.intern(places).map(|next| (next, filler));
+        self.states.borrow_mut()[state as usize]
+            .after
+            .insert(word, next);
+        next
+    }
+
+    /// A cursor at the start of a transcript.
+    pub fn start(&self) -> Cursor {
+        Cursor {
+            state: 0,
+            node: None,
+            figures: 0,
+            at_start: true,
+            after_pause: false,
+            fillers: 0,
+            extra: false,
+            ended: false,
+            extras: 0,
+        }
+    }
+
+    /// Completes the word being written, if any: the cursor moves to the state after it.
+    fn finish_word(&self, cursor: &mut Cursor) -> bool {
+        if cursor.extra {
+            cursor.extra = false;
+            return true;
+        }
+        let word = if cursor.figures > 0 {
+            FIGURES
+        } else if let Some(node) = cursor.node {
+            match self.states.borrow()[cursor.state as usize].word[node as usize] {
+                Some(word) => word,
+                // The start of a longer grammar word (" for" of "forget") that did not go on:
+                // it was a word outside the grammar after all.
+                None if cursor.extras < MAX_EXTRA_WORDS && !cursor.ended => {
+                    cursor.node = None;
+                    cursor.extras += 1;
+                    return true;
+                }
+                None => return false,
+            }
+        } else {
+            return true;
+        };
+        match self.after(cursor.state, word) {
+            Some((_, true)) if cursor.fillers >= MAX_FILLERS => false,
+            Some((state, filler)) => {
+                cursor.fillers += u8::from(filler);
+                cursor.state = state;
+                cursor.node = None;
+                cursor.figures = 0;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether the word being written is a Chinese character (which figures may follow
+    /// without a space: "转300块").
+    fn after_chinese(&self, cursor: &Cursor) -> bool {
+        cursor.node.is_some_and(|node| {
+            self.states.borrow()[cursor.state as usize].word[node as usize]
+                .is_some_and(|word| self.grammar.words[word as usize].chars().all(is_cjk))
+        })
+    }
+
+    /// A token at a word's start: a word's first token under the spaced root (or, at the very
+    /// start, the glued one).
+    fn begin_word(&self, cursor: &mut Cursor, token: u32, spaced_root: bool) -> bool {
+        let states = self.states.borrow();
+        let state = &states[cursor.state as usize];
+        let root = if spaced_root { SPACED_ROOT } else { BARE_ROOT };
+        match state.next[root as usize].get(&token) {
+            Some(&node) => {
+                cursor.node = Some(node);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Reads the next token: how it moved the cursor, or `None` (leaving the cursor as it
+    /// was) when it leaves the grammar.
+    pub fn advance(&self, cursor: &mut Cursor, token: u32) -> Option<Step> {
+        let mut next = *cursor;
+        let text = self.tokens.text(token);
+        let spaced = text.first() == Some(&b' ');
+        let kind = self.tokens.kind(token);
+        // A token inside the word being written comes first: "'s" in "what's", "-" in
+        // "daughter-in-law".
+        let inside = next.node.and_then(|node| {
+            self.states.borrow()[next.state as usize].next[node as usize]
+                .get(&token)
+                .copied()
+        });
+        let step = if let Some(node) = inside {
+            next.node = Some(node);
+            Some(Step::Grammar)
+        } else {
+            let grammar = |taken: bool| taken.then_some(Step::Grammar);
+            match kind {
+                TokenKind::Blank => None,
+                TokenKind::Punctuation if next.figures > 0 && matches!(text, b"," | b".") => {
+                    // Inside a number ("1,250.50"), or its end.
+                    next.figures += 1;
+                    grammar(next.figures <= MAX_FIGURE_TOKENS)
+                }
+                TokenKind::Punctuation => grammar(!next.after_pause && self.finish_word(&mut next)),
+                TokenKind::Possessive => {
+                    grammar((next.node.is_some() || next.extra) && self.finish_word(&mut next))
+                }
+                TokenKind::Figures { spaced } => {
+                    if next.figures > 0 && !spaced {
+                        next.figures += 1;
+                        grammar(next.figures <= MAX_FIGURE_TOKENS)
+                    } else if !spaced && !next.at_start && !self.after_chinese(&next) {
+                        None // digits glued to an English word or to punctuation
+                    } else {
+                        grammar(
+                            self.finish_word(&mut next) && {
+                                next.figures = 1;
+                                self.states.borrow()[next.state as usize].figures
+                            },
+                        )
+                    }
+                }
+                TokenKind::Word if next.extra && !spaced => Some(Step::Extra),
+                TokenKind::Word => {
+                    // A word may start after a space, at the start, after punctuation, or (in
+                    // Chinese, where nothing separates words) at any character.
+                    let starts = spaced
+                        || next.at_start
+                        || next.after_pause
+                        || text.first().is_some_and(|b| !b.is_ascii());
+                    let at_start = next.at_start;
+                    if !self.finish_word(&mut next) {
+                        None
+                    } else if self.begin_word(&mut next, token, spaced || !at_start) {
+                        Some(Step::Grammar)
+                    } else if starts && next.extras < MAX_EXTRA_WORDS && !next.ended {
+                        next.extra = true;
+                        next.extras += 1;
+                        Some(Step::Extra)
+                    } else {
+                        None
+                    }
+                }
+            }
+        };
+        if step.is_some() {
+            next.at_start = false;
+            next.after_pause = kind == TokenKind::Punctuation && next.figures == 0;
+            let full_stop = std::str::from_utf8(text)
+                .is_ok_and(|t| matches!(t.trim_start(), "." | "?" | "!" | "。" | "？" | "！"));
+            if next.after_pause && full_stop && self.states.borrow()[next.state as usize].accepting
+            {
+                next.ended = true;
+            }
+            *cursor = next;
+        }
+        step
+    }
+
+    /// How tokens the grammar does not allow at `cursor` would fare as words outside it: the
+    /// same answer [`Reader::advance`] gives for them, worked out once for all tokens.
+    pub fn extra_words(&self, cursor: &Cursor) -> ExtraWords {
+        let mut finished = *cursor;
+        ExtraWords {
+            continuing: cursor.extra,
+            may_start: cursor.extras < MAX_EXTRA_WORDS
+                && !cursor.ended
+                && self.finish_word(&mut finished),
+            at_edge: cursor.at_start || cursor.after_pause,
+        }
+    }
+
+    /// Whether the transcript may end here: a whole sentence of the grammar.
+    pub fn can_end(&self, cursor: &Cursor) -> bool {
+        let mut closed = *cursor;
+        self.finish_word(&mut closed) && self.states.borrow()[closed.state as usize].accepting
+    }
+
+    /// Tokens that may come next (a superset: each must still pass [`Reader::advance`]).
+    pub fn candidates(&self, cursor: &Cursor) -> Vec<u32> {
+        let mut candidates = Vec::new();
+        let children = |state: u32, node: u32, out: &mut Vec<u32>| {
+            out.extend(self.states.borrow()[state as usize].next[node as usize].keys());
+        };
+        if let Some(node) = cursor.node {
+            children(cursor.state, node, &mut candidates);
+        }
+        let mut finished = *cursor;
+        if self.finish_word(&mut finished) {
+            children(finished.state, SPACED_ROOT, &mut candidates);
+            if cursor.at_start {
+                children(finished.state, BARE_ROOT, &mut candidates);
+            }
+            if self.states.borrow()[finished.state as usize].figures || cursor.figures > 0 {
+                candidates.extend(&self.tokens.figures);
+            }
+        }
+        candidates.extend(&self.tokens.punctuation);
+        candidates.extend(self.tokens.by_text.get(&b"'s"[..]));
+        candidates
+    }
+}
+
+/// One spelling for what recognizers write in several: lowercase, straight apostrophes,
+/// half-width forms.
+fn fold(c: char) -> char {
+    match c {
+        '’' | '‘' | '`' => '\'',
+        'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '０'..='９' => {
+            char::from_u32(c as u32 - 0xFEE0).map_or(c, |half| half.to_ascii_lowercase())
+        }
+        _ => c.to_lowercase().next().unwrap_or(c),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::money::Currency;
+    use crate::understand::banking_context;
+    use crate::understand::matcher::Named;
+    use chrono::NaiveDate;
+
+    /// A small byte-level vocabulary in whisper's manner: every single byte, then whole words
+    /// and pieces with and without their leading space, punctuation and figures.
+    pub(crate) fn vocabulary() -> Tokens {
+        let mut texts: Vec<Vec<u8>> = (0..=255_u8).map(|b| vec![b]).collect();
+        // As in GPT-2's vocabulary, a space never stands alone before a letter.
+        texts.extend(
+            (b'a'..=b'z')
+                .chain(b'A'..=b'Z')
+                .chain(b'0'..=b'9')
+                .map(|b| vec![b' ', b]),
+        );
+        for piece in [
+            " pay",
+            " Pay",
+            " my",
+            " electric",
+            " Electric",
+            " bill",
+            " What",
+            "What",
+            "'s",
+            " the",
+            " balance",
+            " send",
+            " Send",
+            " Alice",
+            " Chen",
+            " son",
+            " to",
+            " for",
+            " his",
+            " trip",
+            " yuan",
+            " check",
+            " Check",
+            " lock",
+            " Lock",
+            " card",
+            " um",
+            " Um",
+            " uh",
+            " er",
+            " $",
+            " 300",
+            "300",
+            "25",
+            "0",
+            "250",
+            "50",
+            "000",
+            ",",
+            ".",
+            "?",
+            " mountains",
+            " City",
+            " elect",
+            "ric",
+            " Mm",
+            "-hmm",
+            " yes",
+            " Yes",
+            " no",
+            " it",
+            " not",
+            " that",
+            " That",
+            " transfer",
+            " Transfer",
+            "给",
+            "转",
+            "块",
+            "。",
+            "，",
+        ] {
+            texts.push(piece.as_bytes().to_vec());
+        }
+        Tokens::new(texts.iter().map(Vec::as_slice))
+    }
+
+    fn named(value: &str, phrases: &[&str]) -> Named {
+        Named::called(value, phrases)
+    }
+
+    pub(crate) fn grammar(locale: Locale) -> Grammar {
+        let context = Context::from_yaml(banking_context(locale)).unwrap();
+        let world = World {
+            locale,
+            currency: match locale {
+                Locale::ZhCn => Currency::CNY,
+                Locale::EnUs => Currency::USD,
+            },
+            today: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+            payees: vec![
+                named("Alice Chen", &["Alice", "my daughter"]),
+                named("Bob Wilson", &["Bob", "my son", "my son Bob"]),
+                named("李伟", &["儿子"]),
+            ],
+            billers: vec![
+                named("City Electric", &["electric"]),
+                named("国家电网", &["电费"]),
+            ],
+            accounts: vec![named(
+                "3921",
+                &["Everyday Checking", "checking", "养老金账户"],
+            )],
+            cards: vec![named("4321", &["Visa", "credit card", "信用卡"])],
+        };
+        Grammar::for_context(&context, &world)
+    }
+
+    /// How a text's tokens step through the grammar (`None` for a token that leaves it).
+    fn steps(grammar: &Grammar, tokens: &Tokens, text: &str) -> (Vec<Option<Step>>, bool) {
+        let reader = grammar.reader(tokens);
+        let mut cursor = reader.start();
+        let ids = tokens.tokenize_text(text).unwrap();
+        let steps: Vec<Option<Step>> = ids
+            .iter()
+            .map(|&id| reader.advance(&mut cursor, id))
+            .collect();
+        (steps, reader.can_end(&cursor))
+    }
+
+    #[test]
+    fn sentences_of_the_context_and_only_they_are_accepted() {
+        let tokens = vocabulary();
+        let english = grammar(Locale::EnUs);
+        for text in [
+            "What's the balance?",
+            "Pay my electric bill.",
+            " pay my City Electric bill",
+            "Send Alice $25.",
+            "Send my son, Bob, $300.",
+            "Lock my card.",
+            "Check my balance.",
+            "Yes, send it.",
+            "Um, check my balance.",
+            "That's not it.",
+        ] {
+            assert!(english.accepts(&tokens, text), "{text:?}");
+        }
+        for text in [
+            "What's the mountains?",
+            "Pay my",
+            "Send Alice $25 $300.",
+            "Lock my card 25",
+            "",
+        ] {
+            assert!(!english.accepts(&tokens, text), "{text:?}");
+        }
+        let chinese = grammar(Locale::ZhCn);
+        for text in ["给李伟转300块。", "给儿子转300块", "查余额"] {
+            assert!(chinese.accepts(&tokens, text), "{text:?}");
+        }
+        assert!(!chinese.accepts(&tokens, "给李维转300块"));
+    }
+
+    #[test]
+    fn words_are_followed_in_whispers_own_spellings() {
+        let tokens = vocabulary();
+        let english = grammar(Locale::EnUs);
+        let reader = english.reader(&tokens);
+        let id = |text: &str| tokens.tokenize(text.as_bytes()).unwrap();
+        // " electric" is one token; whisper.cpp never spells it " elect" + "ric".
+        let mut cursor = reader.start();
+        for token in id(" Pay my") {
+            assert_eq!(reader.advance(&mut cursor, token), Some(Step::Grammar));
+        }
+        let mut split = cursor;
+        assert_eq!(
+            reader.advance(&mut split, id(" elect")[0]),
+            Some(Step::Extra)
+        );
+        assert_eq!(reader.advance(&mut split, id("ric")[0]), Some(Step::Extra));
+        assert_eq!(
+            reader.advance(&mut cursor, id(" electric")[0]),
+            Some(Step::Grammar)
+        );
+        // A Chinese character split into byte tokens is still one word.
+        let chinese = grammar(Locale::ZhCn);
+        let reader = chinese.reader(&tokens);
+        let mut cursor = reader.start();
+        for &byte in "查余额".as_bytes() {
+            assert_eq!(
+                reader.advance(&mut cursor, u32::from(byte)),
+                Some(Step::Grammar)
+            );
+        }
+        assert!(reader.can_end(&cursor));
+    }
+
+    #[test]
+    fn words_outside_the_grammar_may_come_between_its_words() {
+        let tokens = vocabulary();
+        let english = grammar(Locale::EnUs);
+        let reader = english.reader(&tokens);
+        let mut cursor = reader.start();
+        for id in tokens
+            .tokenize_text("Send my son 300 yuan for his trip.")
+            .unwrap()
+        {
+            assert!(reader.advance(&mut cursor, id).is_some());
+        }
+        assert!(reader.can_end(&cursor));
+        assert_eq!(cursor.extras, 3); // " for" (which began "forget"), " his", " trip"
+        // Not after a finished sentence's full stop: that is whisper repeating itself.
+        let (step, _) = steps_after(&english, &tokens, "Check my balance.", " his");
+        assert_eq!(step, None);
+        // Nor more than two fillers.
+        let (taken, _) = steps(&english, &tokens, "Um, er, hmm, check my balance.");
+        assert!(taken.contains(&None), "{taken:?}");
+    }
+
+    fn steps_after(
+        grammar: &Grammar,
+        tokens: &Tokens,
+        text: &str,
+        next: &str,
+    ) -> (Option<Step>, bool) {
+        let reader = grammar.reader(tokens);
+        let mut cursor = reader.start();
+        for id in tokens.tokenize_text(text).unwrap() {
+            assert!(reader.advance(&mut cursor, id).is_some(), "{text:?}");
+        }
+        let next = tokens.tokenize(next.as_bytes()).unwrap()[0];
+        (reader.advance(&mut cursor, next), reader.can_end(&cursor))
+    }
+
+    #[test]
+    fn numbers_in_figures_only_where_a_number_may_be() {
+        let tokens = vocabulary();
+        let english = grammar(Locale::EnUs);
+        assert!(english.accepts(&tokens, "Send Alice $1,250.50."));
+        assert!(english.accepts(&tokens, "Lock the card ending in 4321."));
+        // Digits glued to a word are no number.
+        let (step, _) = steps_after(&english, &tokens, "Send Alice", "25");
+        assert_eq!(step, None);
+        // Whisper's loops on figures end.
+        assert!(!english.accepts(&tokens, "Send Alice $300,000,000,000,000,000."));
+    }
+
+    /// The guide trusts two shortcuts: every token the grammar allows is among the
+    /// candidates, and [`ExtraWords`] answers as [`Reader::advance`] does for all others.
+    #[test]
+    fn candidates_and_extra_words_agree_with_advance() {
+        let tokens = vocabulary();
+        for (locale, texts) in [
+            (
+                Locale::EnUs,
+                &[
+                    "What's the balance?",
+                    "Send my son 300 yuan for his trip.",
+                    "Um, pay my electric bill.",
+                    "Send Alice $25.",
+                ][..],
+            ),
+            (Locale::ZhCn, &["给李伟转300块。", "查余额"][..]),
+        ] {
+            let grammar = grammar(locale);
+            let reader = grammar.reader(&tokens);
+            for text in texts {
+                let mut cursor = reader.start();
+                for id in tokens.tokenize_text(text).unwrap() {
+                    let candidates: BTreeSet<u32> =
+                        reader.candidates(&cursor).into_iter().collect();
+                    let extra = reader.extra_words(&cursor);
+                    for token in 0..u32::try_from(tokens.len()).unwrap() {
+                        let mut trial = cursor;
+                        match reader.advance(&mut trial, token) {
+                            Some(Step::Grammar) => assert!(
+                                candidates.contains(&token),
+                                "{text:?}: {:?} missing",
+                                String::from_utf8_lossy(tokens.text(token))
+                            ),
+                            other => assert_eq!(
+                                extra.step(tokens.shapes()[token as usize]).is_some(),
+                                other == Some(Step::Extra),
+                                "{text:?}: {:?}",
+                                String::from_utf8_lossy(tokens.text(token))
+                            ),
+                        }
+                    }
+                    assert!(reader.advance(&mut cursor, id).is_some(), "{text:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn token_kinds() {
+        assert_eq!(token_kind(b" pay"), TokenKind::Word);
+        assert_eq!(token_kind(b","), TokenKind::Punctuation);
+        assert_eq!(token_kind(b" ?"), TokenKind::Punctuation);
+        assert_eq!(token_kind(b"-"), TokenKind::Word);
+        assert_eq!(token_kind(b" $"), TokenKind::Figures { spaced: true });
+        assert_eq!(token_kind(b"250"), TokenKind::Figures { spaced: false });
+        assert_eq!(token_kind(b"'s"), TokenKind::Possessive);
+        assert_eq!(token_kind(b" "), TokenKind::Blank);
+        assert_eq!(token_kind(&[0xE4, 0xBD]), TokenKind::Word);
+    }
+}
