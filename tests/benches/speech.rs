@@ -18,7 +18,9 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use tingshuo_core::listen::recognizer::{AudioContext, Options, Recognizer, bias_prompt};
+use tingshuo_core::listen::recognizer::{
+    AudioContext, DEFAULT_GUIDED_BEAMS, Options, Recognizer, bias_prompt,
+};
 use tingshuo_core::listen::spoken::{customer_names, options_for, understand_speech};
 use tingshuo_core::understand::context::Context;
 use tingshuo_core::understand::matcher::{Understanding, World};
@@ -251,40 +253,54 @@ fn main() {
         // The customer's names alone: what the names half of the prompt costs and buys.
         let names_only = bias_prompt(None, &customer_names(&world), world.locale);
         let no_prompt = String::new();
-        // (row, window, prompt, guided by the grammar)
-        for (name, audio_context, row_prompt, guided) in [
-            ("1500 (full)", AudioContext::Full, &prompt, true),
+        // (row, window, prompt, beams of the grammar-guided search; None: free decoding)
+        let guided = Some(DEFAULT_GUIDED_BEAMS);
+        for (name, audio_context, row_prompt, beams) in [
+            ("1500 (full)", AudioContext::Full, &prompt, guided),
             (
                 "1500 (full), free decoding",
                 AudioContext::Full,
                 &prompt,
-                false,
+                None,
             ),
-            ("768", AudioContext::Frames(768), &prompt, true),
-            ("fit (≥384)", AudioContext::FitToSpeech, &prompt, true),
+            ("768", AudioContext::Frames(768), &prompt, guided),
+            ("fit (≥256)", AudioContext::FitToSpeech, &prompt, guided),
             (
-                "fit (≥384), free decoding",
+                "fit (≥256), free decoding",
                 AudioContext::FitToSpeech,
                 &prompt,
-                false,
+                None,
             ),
             (
-                "fit (≥384), names only",
+                "fit (≥256), 2 beams",
+                AudioContext::FitToSpeech,
+                &prompt,
+                Some(2),
+            ),
+            (
+                "fit (≥256), 3 beams",
+                AudioContext::FitToSpeech,
+                &prompt,
+                Some(3),
+            ),
+            (
+                "fit (≥256), names only",
                 AudioContext::FitToSpeech,
                 &names_only,
-                true,
+                guided,
             ),
             (
-                "fit (≥384), no prompt",
+                "fit (≥256), no prompt",
                 AudioContext::FitToSpeech,
                 &no_prompt,
-                true,
+                guided,
             ),
         ] {
-            let default = row_prompt == &prompt && guided;
+            let default = row_prompt == &prompt && beams == guided;
             options.audio_context = audio_context;
             options.prompt = row_prompt.clone();
-            options.grammar = if guided { grammar.clone() } else { None };
+            options.grammar = beams.and(grammar.clone());
+            options.beams = beams.unwrap_or(DEFAULT_GUIDED_BEAMS);
             let run = measure(
                 &recognizer,
                 &options,
@@ -312,7 +328,7 @@ fn main() {
                 fitted_median = Some(run.median);
             }
             // The peer decodes freely (greedy): it is set against our free decoding.
-            if audio_context == AudioContext::Full && !guided {
+            if audio_context == AudioContext::Full && beams.is_none() {
                 match peer(model, &options.prompt, &clip_files) {
                     Ok((median, p95, peak)) => {
                         peer_median = Some(median);
