@@ -15,7 +15,7 @@
     clippy::cast_precision_loss
 )]
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 use tingshuo_core::Locale;
 use tingshuo_core::listen::recognizer::{CancelToken, Options, Recognizer, RecognizerError};
@@ -23,6 +23,15 @@ use tingshuo_core::listen::spoken::{ListenEvent, Listener, options_for, understa
 use tingshuo_core::listen::{Audio, decode_wav_file};
 use tingshuo_desktop::render::Renderer;
 use tingshuo_tests::speech::*;
+
+/// One test recognizes at a time. Each recognition already uses every core, and ggml's
+/// worker threads spin while they wait: two tests recognizing at once on two cores made this
+/// file take 30-60 minutes instead of about 10.
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    static WHISPER: Mutex<()> = Mutex::new(());
+    // A failed test must not fail the others: the lock guards no data.
+    WHISPER.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 fn model(id: &'static str) -> Option<&'static Recognizer> {
     static BASE: OnceLock<Result<Recognizer, String>> = OnceLock::new();
@@ -68,6 +77,7 @@ const MANDARIN_CLIPS: [(&str, &str); 3] = [
 
 #[test]
 fn english_word_error_rate() {
+    let _whisper = one_at_a_time();
     if !shared_present() {
         return;
     }
@@ -99,6 +109,7 @@ fn english_word_error_rate() {
 
 #[test]
 fn mandarin_character_error_rate() {
+    let _whisper = one_at_a_time();
     if !shared_present() {
         return;
     }
@@ -135,6 +146,7 @@ fn mandarin_character_error_rate() {
 
 #[test]
 fn spoken_digits_resampled_from_8_khz() {
+    let _whisper = one_at_a_time();
     let Some(clips) = digit_clips() else {
         println!("skipped: the spoken-digit clips are absent");
         return;
@@ -177,6 +189,7 @@ fn spoken_digits_resampled_from_8_khz() {
 /// Silence, hum and noise at several levels: nothing heard, no intent.
 #[test]
 fn silence_and_noise_are_heard_as_nothing() {
+    let _whisper = one_at_a_time();
     let Some(recognizer) = model("base") else {
         return;
     };
@@ -222,6 +235,7 @@ fn silence_and_noise_are_heard_as_nothing() {
 /// Bad audio: a clear error or correct handling, never a panic.
 #[test]
 fn bad_audio_is_refused_or_handled() {
+    let _whisper = one_at_a_time();
     // Refused by the front end before any recognizer sees it.
     assert!(Audio::from_pcm_f32(&[0.1, f32::NAN, 0.2], 16_000, 1).is_err());
     assert!(Audio::from_pcm_f32(&[f32::INFINITY; 1600], 16_000, 1).is_err());
@@ -273,6 +287,7 @@ fn bad_audio_is_refused_or_handled() {
 /// speaker stops; cancellation stops a recognition in progress.
 #[test]
 fn streaming_and_cancellation() {
+    let _whisper = one_at_a_time();
     if !shared_present() {
         return;
     }
@@ -344,6 +359,7 @@ fn streaming_and_cancellation() {
 /// means; and out-of-scope sentences spoken the same way, which must stay rejected.
 #[test]
 fn round_trip_of_spoken_banking_commands() {
+    let _whisper = one_at_a_time();
     // The English command model: short commands are what tiny.en is for (docs/benchmarks.md).
     let Some(recognizer) = model("tiny.en") else {
         return;
