@@ -27,7 +27,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::l10n::Locale;
-use crate::understand::context::{Builtin, Context, SlotType, is_cjk, tokenize};
+use crate::understand::context::{Builtin, Context, SlotType, has_free_words, is_cjk, tokenize};
 use crate::understand::matcher::{Arc as MatchArc, Automaton, World, period_words};
 use crate::understand::normalize::fillers;
 use crate::understand::numbers;
@@ -127,7 +127,9 @@ impl Grammar {
         let start = automaton.state();
         let accept = automaton.state();
         for intent in contexts.iter().flat_map(|context| &context.intents) {
-            for expression in &intent.expressions {
+            // A `*` stands for any words, which no grammar can guide towards: such
+            // expressions (a purpose after a balance question) are for typed questions.
+            for expression in intent.expressions.iter().filter(|e| !has_free_words(e)) {
                 automaton.compile(expression, start, accept);
             }
         }
@@ -140,6 +142,8 @@ impl Grammar {
                 let arc = match arc {
                     MatchArc::Empty => Arc::Empty,
                     MatchArc::Token(word) => Arc::Word(grammar.word(word)),
+                    // Not reached: expressions with free words were left out above.
+                    MatchArc::Words => Arc::Empty,
                     MatchArc::Slot(kind, _) => {
                         let slot = match slot_index.iter().find(|(k, _)| k == kind) {
                             Some((_, slot)) => *slot,
@@ -1164,6 +1168,8 @@ pub(crate) mod tests {
             assert!(english.accepts(&tokens, text), "{text:?}");
         }
         for text in [
+            // Only a `*` expression says this: typed questions, no grammar sentence.
+            "Can I afford new skis?",
             "What's the mountains?",
             "Pay my",
             "Send Alice $25 $300.",

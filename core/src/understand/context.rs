@@ -14,7 +14,10 @@
 //! Inside expressions: `$slotType:slotName`, `@macro`, `[a, b]` choices and `(optional)`
 //! parts (which may also list choices). A context written for Rhino loads unchanged.
 //! Tingshuo adds built-in slot types under the `ts.` prefix: `$ts.Money`, `$ts.Count`,
-//! `$ts.Payee`, `$ts.Biller`, `$ts.Account`, `$ts.Card`, `$ts.Period`.
+//! `$ts.Payee`, `$ts.Biller`, `$ts.Account`, `$ts.Card`, `$ts.Period`; and `*`, a few words
+//! of any kind that carry no slot ("do i have enough in my savings for *": what the money is
+//! for does not change the question). A `*` never matches as well as a word or a slot, so an
+//! expression that names what was said beats one that passes over it.
 
 use std::collections::BTreeMap;
 
@@ -67,6 +70,19 @@ pub enum Element {
     Choice(Vec<Vec<Element>>),
     /// One of the alternatives, or nothing.
     Optional(Vec<Vec<Element>>),
+    /// `*`: one to a few words of any kind, kept in no slot.
+    Words,
+}
+
+/// Whether an expression has a `*` anywhere in it.
+pub fn has_free_words(elements: &[Element]) -> bool {
+    elements.iter().any(|element| match element {
+        Element::Words => true,
+        Element::Choice(alternatives) | Element::Optional(alternatives) => {
+            alternatives.iter().any(|a| has_free_words(a))
+        }
+        Element::Token(_) | Element::Slot { .. } => false,
+    })
 }
 
 /// A loaded context: intents with their expressions, and custom slot values.
@@ -201,6 +217,10 @@ impl Parser<'_> {
                     });
                 }
                 ']' | ')' => return Err(format!("unbalanced '{c}'")),
+                '*' => {
+                    flush(&mut literal, &mut elements);
+                    elements.push(Element::Words);
+                }
                 '$' => {
                     flush(&mut literal, &mut elements);
                     let kind = self.identifier(true);
@@ -330,7 +350,7 @@ impl Context {
             elements.iter().any(|e| match e {
                 Element::Token(t) => t.chars().any(is_cjk),
                 Element::Choice(a) | Element::Optional(a) => a.iter().any(|x| has_cjk(x)),
-                Element::Slot { .. } => false,
+                Element::Slot { .. } | Element::Words => false,
             })
         }
         let chinese = self
@@ -414,6 +434,20 @@ context:
         assert!(matches!(&first[0], Element::Choice(a) if a.len() == 2));
         assert!(matches!(&first[1], Element::Optional(a) if a.len() == 2));
         assert!(matches!(&first[3], Element::Slot { name, .. } if name == "drink"));
+    }
+
+    #[test]
+    fn a_star_stands_for_free_words() {
+        let macros = BTreeMap::new();
+        let elements =
+            parse_expression("can i afford * ([with, from] my savings)", &macros).unwrap();
+        assert_eq!(elements[3], Element::Words);
+        assert!(has_free_words(&elements));
+        let nested = parse_expression("pay (my) (*) bill", &macros).unwrap();
+        assert!(has_free_words(&nested));
+        assert!(!has_free_words(
+            &parse_expression("pay (my) bill", &macros).unwrap()
+        ));
     }
 
     #[test]

@@ -15,6 +15,13 @@ use crate::money::{Currency, Money};
 
 /// The longest span a slot may take, in tokens.
 const MAX_SLOT_TOKENS: usize = 12;
+/// The most words a `*` in an expression passes over: a purpose ("for a new pair of skis"),
+/// not a second sentence.
+const MAX_FREE_WORDS: usize = 6;
+/// What each word under a `*` adds to a match: less than a word matched (1) and more than a
+/// word skipped (−0.5), so the expression holds when what surrounds the `*` is said, and the
+/// more the `*` has to cover, the lower the confidence.
+const FREE_WORD_SCORE: f64 = 0.4;
 /// Longer utterances are not commands; refusing them bounds the work per utterance.
 const MAX_UTTERANCE_TOKENS: usize = 60;
 
@@ -672,6 +679,8 @@ pub(crate) enum Arc {
     Empty,
     Token(String),
     Slot(SlotType, String),
+    /// One to [`MAX_FREE_WORDS`] tokens of any kind.
+    Words,
 }
 
 impl Automaton {
@@ -693,6 +702,7 @@ impl Automaton {
                 Element::Slot { kind, name } => {
                     self.arcs[current].push((next, Arc::Slot(kind.clone(), name.clone())))
                 }
+                Element::Words => self.arcs[current].push((next, Arc::Words)),
                 Element::Choice(alternatives) | Element::Optional(alternatives) => {
                     if matches!(element, Element::Optional(_)) {
                         self.arcs[current].push((next, Arc::Empty));
@@ -857,6 +867,16 @@ fn align(filler: &Filler<'_>, elements: &[Element], tokens: &[String]) -> Option
                                 ..cell.clone()
                             };
                             offer(&mut cells[pos + 1], *to, next);
+                        }
+                    }
+                    Arc::Words => {
+                        let last = (pos + MAX_FREE_WORDS).min(tokens.len());
+                        for (covered, row) in cells[pos + 1..=last].iter_mut().enumerate() {
+                            let next = Cell {
+                                score: cell.score + FREE_WORD_SCORE * (covered + 1) as f64,
+                                ..cell.clone()
+                            };
+                            offer(row, *to, next);
                         }
                     }
                     Arc::Slot(kind, name) => {
@@ -1258,6 +1278,44 @@ context:
             understand(&context, &w, "what is the meaning of life"),
             None
         );
+    }
+
+    #[test]
+    fn free_words_cover_a_purpose_and_never_beat_a_named_slot() {
+        let yaml = r#"
+context:
+  expressions:
+    balance:
+      - "do i have enough (money) in my $ts.Account:account (account) [to, for] *"
+    pay_bill:
+      - "pay (my) $ts.Biller:biller bill"
+      - "pay (my) * bill"
+"#;
+        let context = Context::from_yaml(yaml).unwrap();
+        let w = world(Locale::EnUs);
+        let skis = understand(
+            &context,
+            &w,
+            "do i have enough money in my checking account for a new pair of skis",
+        )
+        .unwrap();
+        assert_eq!(skis.intent, "balance");
+        assert_eq!(skis.slots["account"], SlotValue::Text("6217".into()));
+        assert!(skis.confidence < 1.0, "{}", skis.confidence);
+        // The customer's biller is named, not passed over.
+        let named = understand(&context, &w, "pay my city electric bill").unwrap();
+        assert_eq!(
+            named.slots["biller"],
+            SlotValue::Text("City Electric".into())
+        );
+        assert!(named.confidence > 0.99, "{}", named.confidence);
+        let other = understand(&context, &w, "pay my tuition bill").unwrap();
+        assert_eq!((other.intent.as_str(), other.slots.len()), ("pay_bill", 0));
+        // A `*` covers a purpose, not a second sentence, and never stands for nothing.
+        let rambling = "do i have enough money in my checking account for the trip my \
+                        grandson keeps telling me about every single weekend";
+        assert_eq!(understand(&context, &w, rambling), None);
+        assert_eq!(understand(&context, &w, "pay bill"), None);
     }
 
     #[test]
