@@ -497,18 +497,17 @@ fn parse_period(locale: Locale, text: &str, today: NaiveDate) -> Option<(NaiveDa
         .trim_start_matches("during ")
         .trim_start_matches("the ");
     let month_start = today.with_day(1)?;
-    let week_start = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
+    let week_start = days_before(today, today.weekday().num_days_from_monday())?;
+    let yesterday = days_before(today, 1)?;
     let period = match (locale, text) {
         (Locale::ZhCn, "今天") | (Locale::EnUs, "today") => (today, today),
-        (Locale::ZhCn, "昨天") | (Locale::EnUs, "yesterday") => {
-            (today - Days::new(1), today - Days::new(1))
-        }
-        (Locale::ZhCn, "前天") | (Locale::EnUs, "the day before yesterday") => {
-            (today - Days::new(2), today - Days::new(2))
+        (Locale::ZhCn, "昨天") | (Locale::EnUs, "yesterday") => (yesterday, yesterday),
+        (Locale::ZhCn, "前天") | (Locale::EnUs, "day before yesterday") => {
+            (days_before(today, 2)?, days_before(today, 2)?)
         }
         (Locale::ZhCn, "本礼拜" | "这礼拜" | "这个礼拜") => (week_start, today),
         (Locale::ZhCn, "上礼拜" | "上个礼拜") => {
-            (week_start - Days::new(7), week_start - Days::new(1))
+            (days_before(week_start, 7)?, days_before(week_start, 1)?)
         }
         (Locale::ZhCn, text)
             if text.ends_with("月份")
@@ -526,27 +525,27 @@ fn parse_period(locale: Locale, text: &str, today: NaiveDate) -> Option<(NaiveDa
                 today.year() - 1
             };
             let from = NaiveDate::from_ymd_opt(year, month, 1)?;
-            let to = (from.checked_add_months(Months::new(1))? - Days::new(1)).min(today);
+            let to = days_before(from.checked_add_months(Months::new(1))?, 1)?.min(today);
             (from, to)
         }
         (Locale::ZhCn, "本周" | "这周" | "这个星期") | (Locale::EnUs, "this week") => {
             (week_start, today)
         }
         (Locale::ZhCn, "上周" | "上个星期" | "上星期") | (Locale::EnUs, "last week") => {
-            (week_start - Days::new(7), week_start - Days::new(1))
+            (days_before(week_start, 7)?, days_before(week_start, 1)?)
         }
         (Locale::ZhCn, "本月" | "这个月") | (Locale::EnUs, "this month") => {
             (month_start, today)
         }
         (Locale::ZhCn, "上个月" | "上月") | (Locale::EnUs, "last month") => (
             month_start.checked_sub_months(Months::new(1))?,
-            month_start - Days::new(1),
+            days_before(month_start, 1)?,
         ),
         (Locale::EnUs, text) if text.starts_with("since ") => {
             let weekday: Weekday = text.trim_start_matches("since ").parse().ok()?;
             let back =
                 (7 + today.weekday().num_days_from_monday() - weekday.num_days_from_monday()) % 7;
-            (today - Days::new(u64::from(back)), today)
+            (days_before(today, back)?, today)
         }
         (Locale::ZhCn, "最近半年" | "近半年" | "这半年") => back_from(today, 6, "month")?,
         (
@@ -580,6 +579,12 @@ fn parse_period(locale: Locale, text: &str, today: NaiveDate) -> Option<(NaiveDa
         _ => return None,
     };
     Some(period)
+}
+
+/// The day `n` days before `date`, or `None` before the calendar's first day: a period is
+/// never worth a panic, whatever clock the host reports.
+fn days_before(date: NaiveDate, n: u32) -> Option<NaiveDate> {
+    date.checked_sub_days(Days::new(u64::from(n)))
 }
 
 fn back_from(today: NaiveDate, n: u64, unit: &str) -> Option<(NaiveDate, NaiveDate)> {
@@ -1316,6 +1321,120 @@ context:
                         grandson keeps telling me about every single weekend";
         assert_eq!(understand(&context, &w, rambling), None);
         assert_eq!(understand(&context, &w, "pay bill"), None);
+    }
+
+    /// Any day chrono can represent, the calendar's first and last weeks and months often.
+    fn any_day() -> impl proptest::strategy::Strategy<Value = NaiveDate> {
+        use proptest::prelude::*;
+        let (first, last) = (
+            NaiveDate::MIN.num_days_from_ce(),
+            NaiveDate::MAX.num_days_from_ce(),
+        );
+        prop_oneof![first..first + 62, last - 62..=last, first..=last,]
+            .prop_map(|n| NaiveDate::from_num_days_from_ce_opt(n).unwrap())
+    }
+
+    /// A period as people say it: a fixed phrase, or a count of days, weeks or months back,
+    /// or a month by number (Mandarin), or a weekday (English); with or without the words
+    /// around it.
+    fn any_period_phrase() -> impl proptest::strategy::Strategy<Value = (Locale, String)> {
+        use proptest::prelude::*;
+        const EN_FIXED: &[&str] = &[
+            "today",
+            "yesterday",
+            "the day before yesterday",
+            "this week",
+            "last week",
+            "this month",
+            "last month",
+        ];
+        const ZH_FIXED: &[&str] = &[
+            "今天",
+            "昨天",
+            "前天",
+            "本周",
+            "上周",
+            "本月",
+            "上个月",
+            "这个礼拜",
+            "上个礼拜",
+            "最近半年",
+            "星期一以来",
+        ];
+        const ZH_COUNTS: &[&str] = &["一", "两", "三", "十", "十二", "一百", "3", "30"];
+        let english = prop_oneof![
+            proptest::sample::select(EN_FIXED).prop_map(str::to_owned),
+            (
+                0_u32..5000,
+                proptest::sample::select(&["day", "days", "week", "weeks", "month", "months"][..])
+            )
+                .prop_map(|(n, unit)| format!("last {n} {unit}")),
+            proptest::sample::select(&["monday", "wednesday", "sunday"][..])
+                .prop_map(|day| format!("since {day}")),
+        ];
+        let english = (
+            english,
+            proptest::sample::select(&["", "in the ", "for the ", "during the "][..]),
+            proptest::sample::select(&["", " so far"][..]),
+        )
+            .prop_map(|(period, before, after)| (Locale::EnUs, format!("{before}{period}{after}")));
+        let chinese = prop_oneof![
+            proptest::sample::select(ZH_FIXED).prop_map(str::to_owned),
+            (
+                proptest::sample::select(ZH_COUNTS),
+                proptest::sample::select(&["天", "周", "个月"][..])
+            )
+                .prop_map(|(n, unit)| format!("最近{n}{unit}")),
+            (1_u32..=13).prop_map(|month| format!("{month}月")),
+        ]
+        .prop_map(|period| (Locale::ZhCn, period));
+        prop_oneof![english, chinese]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        /// Whatever the text and whatever day the host's clock says, the period parser
+        /// answers or declines; it never panics.
+        #[test]
+        fn no_text_or_day_makes_the_period_parser_panic(text in "\\PC{0,30}", today in any_day()) {
+            for locale in Locale::ALL {
+                let _ = parse_period(locale, &text, today);
+            }
+        }
+
+        /// Every period understood runs forward and ends no later than today; a count of
+        /// days back is exactly that many days.
+        #[test]
+        fn periods_run_forward_and_end_by_today((locale, phrase) in any_period_phrase(), today in any_day()) {
+            if let Some((from, to)) = parse_period(locale, &phrase, today) {
+                proptest::prop_assert!(from <= to && to <= today, "{} on {}: {} to {}", phrase, today, from, to);
+                if let Some(n) = phrase.strip_prefix("last ").and_then(|rest| rest.strip_suffix(" days")) {
+                    proptest::prop_assert_eq!((to - from).num_days(), n.parse::<i64>().unwrap());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn periods_are_understood_on_ordinary_days() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        for (locale, phrase) in [
+            (Locale::EnUs, "in the last 30 days"),
+            (Locale::EnUs, "since monday"),
+            (Locale::EnUs, "last month"),
+            (Locale::ZhCn, "最近三个月"),
+            (Locale::ZhCn, "3月"),
+            (Locale::ZhCn, "前天"),
+            (Locale::EnUs, "the day before yesterday"),
+        ] {
+            assert!(parse_period(locale, phrase, day).is_some(), "{phrase}");
+        }
+        // The calendar's first day has no yesterday: declined, not a panic.
+        assert_eq!(
+            parse_period(Locale::EnUs, "yesterday", NaiveDate::MIN),
+            None
+        );
     }
 
     #[test]
