@@ -503,7 +503,8 @@ fn parse_period(locale: Locale, text: &str, today: NaiveDate) -> Option<(NaiveDa
         (Locale::ZhCn, "今天") | (Locale::EnUs, "today") => (today, today),
         (Locale::ZhCn, "昨天") | (Locale::EnUs, "yesterday") => (yesterday, yesterday),
         (Locale::ZhCn, "前天") | (Locale::EnUs, "day before yesterday") => {
-            (days_before(today, 2)?, days_before(today, 2)?)
+            let day = days_before(yesterday, 1)?;
+            (day, day)
         }
         (Locale::ZhCn, "本礼拜" | "这礼拜" | "这个礼拜") => (week_start, today),
         (Locale::ZhCn, "上礼拜" | "上个礼拜") => {
