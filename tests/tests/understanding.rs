@@ -288,3 +288,48 @@ fn bare_answers_fill_the_slot_asked_for() {
         assert_eq!(heard.intent.as_deref(), Some("cancel"));
     }
 }
+
+#[test]
+fn a_verb_without_a_card_is_no_card_command() {
+    let (context, world) = setup(Locale::EnUs);
+    let intent = |text: &str| understand(&context, &world, text).map(|u| u.intent);
+    // "Stop" is the word people use to halt the dialogue; it must never lock a card, however
+    // it is asked. Cut-off speech ("lock my", "let's turn the") and other things to lock or
+    // turn on are no card command either.
+    for said in [
+        "stop",
+        "let's stop",
+        "Let's stop.",
+        "can you stop",
+        "please stop",
+    ] {
+        assert_eq!(intent(said).as_deref(), Some("cancel"), "{said}");
+    }
+    for said in [
+        "lock",
+        "lock my",
+        "freeze the",
+        "turn on the",
+        "let's turn the",
+        "lock the front door",
+        "turn on the lights",
+        "switch on the heating",
+    ] {
+        let heard = intent(said);
+        assert!(
+            !matches!(heard.as_deref(), Some("lock_card" | "unlock_card")),
+            "{said}: {heard:?}"
+        );
+    }
+    for (said, meant) in [
+        ("lock my card", "lock_card"),
+        ("freeze my visa", "lock_card"),
+        ("turn my card off", "lock_card"),
+        ("please stop my debit card", "lock_card"),
+        ("unfreeze my card", "unlock_card"),
+        ("turn my card back on", "unlock_card"),
+        ("my card is frozen, please unfreeze it", "unlock_card"),
+    ] {
+        assert_eq!(intent(said).as_deref(), Some(meant), "{said}");
+    }
+}
