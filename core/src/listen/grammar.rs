@@ -12,7 +12,8 @@
 //! matcher's), with each slot a small language of its own: the customer's payees, billers,
 //! accounts and cards by every name they go by, a custom slot's values, or a run of number,
 //! amount or period words and figures ("$1,250.50", "3921"; never two numbers in figures in a
-//! row). Two freedoms keep it close to how people speak, as the matcher is:
+//! row, and only well-formed ones: thousands in threes, at most two decimals, at most nine
+//! digits before the point, so "600.4,0" and a loop of "000,"s are no amount). Two freedoms keep it close to how people speak, as the matcher is:
 //! - fillers ("um", "嗯") may come anywhere, two at most;
 //! - a word the grammar does not have may come between its words ([`Step::Extra`]: "send my
 //!   son 300 yuan *for his trip*"), eight at most and never after a finished sentence's full
@@ -625,8 +626,8 @@ pub struct Cursor {
     state: u32,
     /// The node of the state's token trie inside the word being written.
     node: Option<u32>,
-    /// Tokens of the number in figures being written (0: none).
-    figures: u8,
+    /// The number in figures being written, if any.
+    figures: Figures,
     /// Nothing written yet: a word may start without a space.
     at_start: bool,
     /// The last token was punctuation: no more until a word.
@@ -647,6 +648,114 @@ impl Cursor {
     /// Inside a word the grammar does not have.
     pub fn is_in_extra_word(&self) -> bool {
         self.extra
+    }
+}
+
+/// A number in figures as it is written, token by token, so that only well-formed ones pass:
+/// "$1,250.50", "3921", "¥200", "1.5", "25%"; never "600.4,0", "3,00" or forty digits.
+/// (A comma or point after the digits may also be a pause: "$25, please".)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Figures {
+    /// Tokens read (0: no number being written).
+    tokens: u8,
+    /// Digits before the decimal point.
+    digits: u8,
+    /// Digits since the last thousands comma (or the start).
+    group: u8,
+    /// A thousands comma was read.
+    grouped: bool,
+    /// Digits after the decimal point, once there is one.
+    decimals: Option<u8>,
+    /// A comma or point after the last digit: the next digit says which it was.
+    separator: Option<u8>,
+    /// A currency sign was read.
+    signed: bool,
+    /// A sign after the digits ("%"): the number is complete.
+    closed: bool,
+}
+
+/// The most digits before the point: more than any amount a customer moves, and whisper's
+/// loops on figures ("$3,000,000,000,000") end.
+const MAX_INTEGER_DIGITS: u8 = 9;
+/// Digits after the point: cents (or fen), or one for "1.5".
+const MAX_DECIMALS: u8 = 2;
+
+impl Figures {
+    fn is_some(&self) -> bool {
+        self.tokens > 0
+    }
+
+    /// Whether the number may end here: digits, and a last thousands group of three.
+    fn is_whole(&self) -> bool {
+        (self.digits > 0 || self.decimals.is_some_and(|d| d > 0))
+            && !(self.grouped && self.decimals.is_none() && self.group != 3)
+    }
+
+    /// Reads one token's characters; false when they make the number ill-formed.
+    fn read(&mut self, text: &[u8]) -> bool {
+        self.tokens = self.tokens.saturating_add(1);
+        let text = std::str::from_utf8(text).unwrap_or("");
+        text.trim_start_matches(' ')
+            .chars()
+            .all(|c| self.read_char(c))
+            && self.tokens <= MAX_FIGURE_TOKENS
+    }
+
+    fn read_char(&mut self, c: char) -> bool {
+        let started = self.digits > 0 || self.decimals.is_some();
+        match c {
+            _ if self.closed => false,
+            '%' => {
+                self.closed = started && self.separator.is_none();
+                self.closed
+            }
+            ',' | '.' => {
+                let free = started && self.separator.is_none();
+                self.separator = Some(c as u8);
+                free
+            }
+            '0'..='9' => {
+                match self.separator.take() {
+                    Some(b',') => {
+                        let group_fits = if self.grouped {
+                            self.group == 3
+                        } else {
+                            (1..=3).contains(&self.group)
+                        };
+                        if !group_fits || self.decimals.is_some() {
+                            return false;
+                        }
+                        self.grouped = true;
+                        self.group = 0;
+                    }
+                    Some(_) => {
+                        if self.decimals.is_some() || (self.grouped && self.group != 3) {
+                            return false;
+                        }
+                        self.decimals = Some(0);
+                    }
+                    None => {}
+                }
+                match &mut self.decimals {
+                    Some(decimals) => {
+                        *decimals += 1;
+                        *decimals <= MAX_DECIMALS
+                    }
+                    None => {
+                        self.digits += 1;
+                        self.group += 1;
+                        self.digits <= MAX_INTEGER_DIGITS && (!self.grouped || self.group <= 3)
+                    }
+                }
+            }
+            // A currency sign comes first.
+            _ if NUMBER_SIGNS.contains(&c) => {
+                let first = !started && !self.signed && self.separator.is_none();
+                self.signed = true;
+                first
+            }
+            _ => false,
+        }
     }
 }
 
@@ -810,7 +919,7 @@ impl Reader<'_> {
         Cursor {
             state: 0,
             node: None,
-            figures: 0,
+            figures: Figures::default(),
             at_start: true,
             after_pause: false,
             fillers: 0,
@@ -826,7 +935,10 @@ impl Reader<'_> {
             cursor.extra = false;
             return true;
         }
-        let word = if cursor.figures > 0 {
+        let word = if cursor.figures.is_some() {
+            if !cursor.figures.is_whole() {
+                return false;
+            }
             FIGURES
         } else if let Some(node) = cursor.node {
             match self.states.borrow()[cursor.state as usize].word[node as usize] {
@@ -849,7 +961,7 @@ impl Reader<'_> {
                 cursor.fillers += u8::from(filler);
                 cursor.state = state;
                 cursor.node = None;
-                cursor.figures = 0;
+                cursor.figures = Figures::default();
                 true
             }
             None => false,
@@ -901,26 +1013,24 @@ impl Reader<'_> {
             let grammar = |taken: bool| taken.then_some(Step::Grammar);
             match kind {
                 TokenKind::Blank => None,
-                TokenKind::Punctuation if next.figures > 0 && matches!(text, b"," | b".") => {
+                TokenKind::Punctuation if next.figures.is_some() && matches!(text, b"," | b".") => {
                     // Inside a number ("1,250.50"), or its end.
-                    next.figures += 1;
-                    grammar(next.figures <= MAX_FIGURE_TOKENS)
+                    grammar(next.figures.read(text))
                 }
                 TokenKind::Punctuation => grammar(!next.after_pause && self.finish_word(&mut next)),
                 TokenKind::Possessive => {
                     grammar((next.node.is_some() || next.extra) && self.finish_word(&mut next))
                 }
                 TokenKind::Figures { spaced } => {
-                    if next.figures > 0 && !spaced {
-                        next.figures += 1;
-                        grammar(next.figures <= MAX_FIGURE_TOKENS)
+                    if next.figures.is_some() && !spaced {
+                        grammar(next.figures.read(text))
                     } else if !spaced && !next.at_start && !self.after_chinese(&next) {
                         None // digits glued to an English word or to punctuation
                     } else {
                         grammar(
                             self.finish_word(&mut next) && {
-                                next.figures = 1;
-                                self.states.borrow()[next.state as usize].figures
+                                next.figures.read(text)
+                                    && self.states.borrow()[next.state as usize].figures
                             },
                         )
                     }
@@ -950,7 +1060,7 @@ impl Reader<'_> {
         };
         if step.is_some() {
             next.at_start = false;
-            next.after_pause = kind == TokenKind::Punctuation && next.figures == 0;
+            next.after_pause = kind == TokenKind::Punctuation && !next.figures.is_some();
             let full_stop = std::str::from_utf8(text)
                 .is_ok_and(|t| matches!(t.trim_start(), "." | "?" | "!" | "。" | "？" | "！"));
             if next.after_pause && full_stop && self.states.borrow()[next.state as usize].accepting
@@ -996,9 +1106,12 @@ impl Reader<'_> {
             if cursor.at_start {
                 children(finished.state, BARE_ROOT, &mut candidates);
             }
-            if self.states.borrow()[finished.state as usize].figures || cursor.figures > 0 {
+            if self.states.borrow()[finished.state as usize].figures {
                 candidates.extend(&self.tokens.figures);
             }
+        }
+        if cursor.figures.is_some() {
+            candidates.extend(&self.tokens.figures);
         }
         candidates.extend(&self.tokens.punctuation);
         candidates.extend(self.tokens.by_text.get(&b"'s"[..]));
@@ -1267,6 +1380,63 @@ pub(crate) mod tests {
         assert_eq!(step, None);
         // Whisper's loops on figures end.
         assert!(!english.accepts(&tokens, "Send Alice $300,000,000,000,000,000."));
+        // Only well-formed numbers: thousands in threes, cents after one point.
+        for heard in [
+            "Send Alice $62.40.",
+            "Send Alice $25, please.",
+            "Send Alice 1,250 dollars.",
+            "Send Alice $25.",
+        ] {
+            assert!(english.accepts(&tokens, heard), "{heard}");
+        }
+        for heard in [
+            "Send Alice 600.4,0.",
+            "Send Alice 3,00 dollars.",
+            "Send Alice $1,2345.",
+            "Send Alice $25.505.",
+            "Send Alice 25$.",
+        ] {
+            assert!(!english.accepts(&tokens, heard), "{heard}");
+        }
+    }
+
+    #[test]
+    fn figures_are_read_as_well_formed_numbers_only() {
+        let read = |text: &str| {
+            let mut figures = Figures::default();
+            text.chars().all(|c| figures.read_char(c)) && figures.is_whole()
+        };
+        for good in [
+            "3921",
+            "$1,250.50",
+            "¥200",
+            "1.5",
+            "25%",
+            "$25,",
+            "$25.",
+            "250.00",
+            "1,000,000",
+            "0521",
+        ] {
+            assert!(read(good), "{good}");
+        }
+        for bad in [
+            "600.4,0",
+            "3,00",
+            "1,2345",
+            "25.505",
+            "25$",
+            "$$5",
+            "1..5",
+            "1,,000",
+            "12,345.6.7",
+            "1234567890",
+            "25%5",
+            ".5",
+            ",",
+        ] {
+            assert!(!read(bad), "{bad}");
+        }
     }
 
     /// The guide trusts two shortcuts: every token the grammar allows is among the
