@@ -278,10 +278,10 @@ fn main() {
                 Some(2),
             ),
             (
-                "fit (≥256), 3 beams",
+                "fit (≥256), 4 beams",
                 AudioContext::FitToSpeech,
                 &prompt,
-                Some(3),
+                Some(4),
             ),
             (
                 "fit (≥256), names only",

@@ -101,20 +101,27 @@ fn main() {
     }
 
     println!("cargo:rerun-if-changed=wrapper.h");
+    // Tingshuo patch (vendor/README.md): whisper.cpp's sources are patched here; a change to
+    // them must rebuild it.
+    println!("cargo:rerun-if-changed=whisper.cpp/src");
 
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
     let whisper_root = out.join("whisper.cpp");
 
-    if !whisper_root.exists() {
-        std::fs::create_dir_all(&whisper_root).unwrap();
-        fs_extra::dir::copy("./whisper.cpp", &out, &Default::default()).unwrap_or_else(|e| {
-            panic!(
-                "Failed to copy whisper sources into {}: {}",
-                whisper_root.display(),
-                e
-            )
-        });
-    }
+    // Tingshuo patch: copied afresh whenever this script runs (upstream copies once), so that
+    // a change to the patched sources reaches the build.
+    std::fs::create_dir_all(&whisper_root).unwrap();
+    let copy_options = fs_extra::dir::CopyOptions {
+        overwrite: true,
+        ..Default::default()
+    };
+    fs_extra::dir::copy("./whisper.cpp", &out, &copy_options).unwrap_or_else(|e| {
+        panic!(
+            "Failed to copy whisper sources into {}: {}",
+            whisper_root.display(),
+            e
+        )
+    });
 
     if env::var("WHISPER_DONT_GENERATE_BINDINGS").is_ok() {
         let _: u64 = std::fs::copy("src/bindings.rs", out.join("bindings.rs"))
@@ -134,6 +141,8 @@ fn main() {
         .map_err(|v| v.to_string())
         .unwrap();
 
+        // Tingshuo patch: only the Metal and Core ML builds add to it.
+        #[allow(unused_mut)]
         let mut bindings = bindgen::Builder::default()
             .rust_edition(bindgen::RustEdition::Edition2021)
             .rust_target(package_msrv)

@@ -6555,10 +6555,14 @@ static std::vector<whisper_token_data> whisper_sample_token_topk(
         ptsum = sum_ts;
     }
 
-    std::discrete_distribution<> dist(probs.begin(), probs.end());
-
+    // Tingshuo patch (vendor/README.md): a beam's candidates are its k most likely tokens, as
+    // in OpenAI's beam search, not k draws from its distribution. Drawn, a token of p = 0.9
+    // fills every beam and the runner-up (often the word that was said) is rarely tried.
     for (int i = 0; i < k; ++i) {
-        const auto id = dist(decoder.rng);
+        if (logits_id[i].first == -INFINITY) {
+            break;
+        }
+        const auto id = logits_id[i].second;
         //printf("XXX %d %d %f %f %f %f\n", id, tid, probs[id], logprobs[id], pt, ptsum);
 
         result.push_back({ id, tid, probs[id], logprobs[id], pt, ptsum, -1, -1, -1, 0.0f, });
