@@ -13,7 +13,8 @@
 //! accounts and cards by every name they go by, a custom slot's values, or a run of number,
 //! amount or period words and figures ("$1,250.50", "3921"; never two numbers in figures in a
 //! row, and only well-formed ones: thousands in threes, at most two decimals, at most nine
-//! digits before the point, so "600.4,0" and a loop of "000,"s are no amount). Two freedoms keep it close to how people speak, as the matcher is:
+//! digits before the point, so "600.4,0" and a loop of "000,"s are no amount). Two freedoms
+//! keep it close to how people speak, as the matcher is:
 //! - fillers ("um", "嗯") may come anywhere, two at most;
 //! - a word the grammar does not have may come between its words ([`Step::Extra`]: "send my
 //!   son 300 yuan *for his trip*"), eight at most and never after a finished sentence's full
