@@ -1263,35 +1263,45 @@ pub(crate) mod tests {
         (steps, reader.can_end(&cursor))
     }
 
+    /// Asserts that the grammar accepts each of `accepted` and none of `refused`.
+    fn assert_accepts(grammar: &Grammar, tokens: &Tokens, accepted: &[&str], refused: &[&str]) {
+        for text in accepted {
+            assert!(grammar.accepts(tokens, text), "{text:?}");
+        }
+        for text in refused {
+            assert!(!grammar.accepts(tokens, text), "{text:?}");
+        }
+    }
+
     #[test]
     fn sentences_of_the_context_and_only_they_are_accepted() {
         let tokens = vocabulary();
         let english = grammar(Locale::EnUs);
-        for text in [
-            "What's the balance?",
-            "Pay my electric bill.",
-            " pay my City Electric bill",
-            "Send Alice $25.",
-            "Send my son, Bob, $300.",
-            "Lock my card.",
-            "Check my balance.",
-            "Yes, send it.",
-            "Um, check my balance.",
-            "That's not it.",
-        ] {
-            assert!(english.accepts(&tokens, text), "{text:?}");
-        }
-        for text in [
-            // Only a `*` expression says this: typed questions, no grammar sentence.
-            "Can I afford new skis?",
-            "What's the mountains?",
-            "Pay my",
-            "Send Alice $25 $300.",
-            "Lock my card 25",
-            "",
-        ] {
-            assert!(!english.accepts(&tokens, text), "{text:?}");
-        }
+        assert_accepts(
+            &english,
+            &tokens,
+            &[
+                "What's the balance?",
+                "Pay my electric bill.",
+                " pay my City Electric bill",
+                "Send Alice $25.",
+                "Send my son, Bob, $300.",
+                "Lock my card.",
+                "Check my balance.",
+                "Yes, send it.",
+                "Um, check my balance.",
+                "That's not it.",
+            ],
+            &[
+                // Only a `*` expression says this: typed questions, no grammar sentence.
+                "Can I afford new skis?",
+                "What's the mountains?",
+                "Pay my",
+                "Send Alice $25 $300.",
+                "Lock my card 25",
+                "",
+            ],
+        );
         let chinese = grammar(Locale::ZhCn);
         for text in ["给李伟转300块。", "给儿子转300块", "查余额"] {
             assert!(chinese.accepts(&tokens, text), "{text:?}");
@@ -1382,23 +1392,23 @@ pub(crate) mod tests {
         // Whisper's loops on figures end.
         assert!(!english.accepts(&tokens, "Send Alice $300,000,000,000,000,000."));
         // Only well-formed numbers: thousands in threes, cents after one point.
-        for heard in [
-            "Send Alice $62.40.",
-            "Send Alice $25, please.",
-            "Send Alice 1,250 dollars.",
-            "Send Alice $25.",
-        ] {
-            assert!(english.accepts(&tokens, heard), "{heard}");
-        }
-        for heard in [
-            "Send Alice 600.4,0.",
-            "Send Alice 3,00 dollars.",
-            "Send Alice $1,2345.",
-            "Send Alice $25.505.",
-            "Send Alice 25$.",
-        ] {
-            assert!(!english.accepts(&tokens, heard), "{heard}");
-        }
+        assert_accepts(
+            &english,
+            &tokens,
+            &[
+                "Send Alice $62.40.",
+                "Send Alice $25, please.",
+                "Send Alice 1,250 dollars.",
+                "Send Alice $25.",
+            ],
+            &[
+                "Send Alice 600.4,0.",
+                "Send Alice 3,00 dollars.",
+                "Send Alice $1,2345.",
+                "Send Alice $25.505.",
+                "Send Alice 25$.",
+            ],
+        );
     }
 
     #[test]

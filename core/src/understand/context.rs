@@ -76,12 +76,17 @@ pub enum Element {
 
 /// Whether an expression has a `*` anywhere in it.
 pub fn has_free_words(elements: &[Element]) -> bool {
+    any_element(elements, &|element| matches!(element, Element::Words))
+}
+
+/// Whether any token, slot or `*` of an expression, inside choices and optional parts too,
+/// is one that `leaf` looks for.
+fn any_element(elements: &[Element], leaf: &dyn Fn(&Element) -> bool) -> bool {
     elements.iter().any(|element| match element {
-        Element::Words => true,
         Element::Choice(alternatives) | Element::Optional(alternatives) => {
-            alternatives.iter().any(|a| has_free_words(a))
+            alternatives.iter().any(|a| any_element(a, leaf))
         }
-        Element::Token(_) | Element::Slot { .. } => false,
+        _ => leaf(element),
     })
 }
 
@@ -347,11 +352,10 @@ impl Context {
     /// characters.
     pub fn guess_locale(&self) -> crate::l10n::Locale {
         fn has_cjk(elements: &[Element]) -> bool {
-            elements.iter().any(|e| match e {
-                Element::Token(t) => t.chars().any(is_cjk),
-                Element::Choice(a) | Element::Optional(a) => a.iter().any(|x| has_cjk(x)),
-                Element::Slot { .. } | Element::Words => false,
-            })
+            any_element(
+                elements,
+                &|element| matches!(element, Element::Token(t) if t.chars().any(is_cjk)),
+            )
         }
         let chinese = self
             .intents

@@ -497,7 +497,7 @@ fn parse_period(locale: Locale, text: &str, today: NaiveDate) -> Option<(NaiveDa
         .trim_start_matches("during ")
         .trim_start_matches("the ");
     let month_start = today.with_day(1)?;
-    let week_start = days_before(today, today.weekday().num_days_from_monday())?;
+    let week_start = days_before(today, u64::from(today.weekday().num_days_from_monday()))?;
     let yesterday = days_before(today, 1)?;
     let period = match (locale, text) {
         (Locale::ZhCn, "今天") | (Locale::EnUs, "today") => (today, today),
@@ -546,7 +546,7 @@ fn parse_period(locale: Locale, text: &str, today: NaiveDate) -> Option<(NaiveDa
             let weekday: Weekday = text.trim_start_matches("since ").parse().ok()?;
             let back =
                 (7 + today.weekday().num_days_from_monday() - weekday.num_days_from_monday()) % 7;
-            (days_before(today, back)?, today)
+            (days_before(today, u64::from(back))?, today)
         }
         (Locale::ZhCn, "最近半年" | "近半年" | "这半年") => back_from(today, 6, "month")?,
         (
@@ -584,14 +584,14 @@ fn parse_period(locale: Locale, text: &str, today: NaiveDate) -> Option<(NaiveDa
 
 /// The day `n` days before `date`, or `None` before the calendar's first day: a period is
 /// never worth a panic, whatever clock the host reports.
-fn days_before(date: NaiveDate, n: u32) -> Option<NaiveDate> {
-    date.checked_sub_days(Days::new(u64::from(n)))
+fn days_before(date: NaiveDate, n: u64) -> Option<NaiveDate> {
+    date.checked_sub_days(Days::new(n))
 }
 
 fn back_from(today: NaiveDate, n: u64, unit: &str) -> Option<(NaiveDate, NaiveDate)> {
     let from = match unit {
-        "day" => today.checked_sub_days(Days::new(n))?,
-        "week" => today.checked_sub_days(Days::new(n.checked_mul(7)?))?,
+        "day" => days_before(today, n)?,
+        "week" => days_before(today, n.checked_mul(7)?)?,
         "month" => today.checked_sub_months(Months::new(u32::try_from(n).ok()?))?,
         _ => return None,
     };
