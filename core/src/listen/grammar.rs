@@ -532,6 +532,42 @@ impl Tokens {
         Some(ids)
     }
 
+    /// The spellings of `text` whisper may write: its BPE merges' (what the model learned to
+    /// write) and whisper.cpp's tokenizer's (what the prompt is made of), once each when they
+    /// agree. They disagree on one word form in eight: " Debit" is " De" "bit" to the model and
+    /// " Deb" "it" to the tokenizer, "dollars" "d" "oll" "ars" and "dollar" "s".
+    pub(crate) fn spellings(&self, text: &[u8]) -> Vec<Vec<u32>> {
+        let mut spellings: Vec<Vec<u32>> = self.tokenize(text).into_iter().collect();
+        if let Some(merged) = self.merged(text)
+            && !spellings.contains(&merged)
+        {
+            spellings.push(merged);
+        }
+        spellings
+    }
+
+    /// The text as the model's byte-pair merges spell it: from single bytes, the adjacent pair
+    /// whose joined bytes are the token of the lowest id is joined first, over and over.
+    /// (Whisper's tokens are numbered in the order their merges were learned, as in tiktoken,
+    /// so a token's id is its merge's rank.) `None` when some byte has no token.
+    fn merged(&self, text: &[u8]) -> Option<Vec<u32>> {
+        // Where each piece starts; a piece runs to the next one's start.
+        let mut starts: Vec<usize> = (0..text.len()).collect();
+        let piece = |starts: &[usize], at: usize, count: usize| {
+            let end = starts.get(at + count).copied().unwrap_or(text.len());
+            &text[starts[at]..end]
+        };
+        while let Some((_, at)) = (0..starts.len().saturating_sub(1))
+            .filter_map(|at| Some((*self.by_text.get(piece(&starts, at, 2))?, at)))
+            .min()
+        {
+            starts.remove(at + 1);
+        }
+        (0..starts.len())
+            .map(|at| self.by_text.get(piece(&starts, at, 1)).copied())
+            .collect()
+    }
+
     /// A text as whisper writes it: words with their leading spaces, punctuation apart.
     fn tokenize_text(&self, text: &str) -> Option<Vec<u32>> {
         let mut ids = Vec::new();
@@ -844,7 +880,12 @@ impl Reader<'_> {
         }
         let mut spellings: Vec<Spelling> = forms
             .into_iter()
-            .filter_map(|(root, form)| Some((root, self.tokens.tokenize(form.as_bytes())?)))
+            .flat_map(|(root, form)| {
+                self.tokens
+                    .spellings(form.as_bytes())
+                    .into_iter()
+                    .map(move |spelling| (root, spelling))
+            })
             .collect();
         spellings.sort();
         spellings.dedup();
@@ -1315,7 +1356,8 @@ pub(crate) mod tests {
         let english = grammar(Locale::EnUs);
         let reader = english.reader(&tokens);
         let id = |text: &str| tokens.tokenize(text.as_bytes()).unwrap();
-        // " electric" is one token; whisper.cpp never spells it " elect" + "ric".
+        // " electric" is one token, and so are the merges that lead to it: neither whisper's
+        // merges nor its tokenizer spell it " elect" + "ric".
         let mut cursor = reader.start();
         for token in id(" Pay my") {
             assert_eq!(reader.advance(&mut cursor, token), Some(Step::Grammar));
@@ -1341,6 +1383,27 @@ pub(crate) mod tests {
             );
         }
         assert!(reader.can_end(&cursor));
+    }
+
+    #[test]
+    fn a_word_is_spelled_as_the_merges_make_it_and_as_the_tokenizer_does() {
+        // As in whisper's vocabulary, each token after the bytes joins two before it, in the
+        // order the merges were learned: " Debit" merges into " De" "bit", while the longest
+        // tokens that start the rest are " Deb" "it".
+        let mut texts: Vec<Vec<u8>> = (0..=255_u8).map(|b| vec![b]).collect();
+        texts.extend([" D", " De", "bi", "bit", " Deb", "it"].map(|t| t.as_bytes().to_vec()));
+        let tokens = Tokens::new(texts.iter().map(Vec::as_slice));
+        let id = |text: &str| {
+            u32::try_from(texts.iter().position(|t| t == text.as_bytes()).unwrap()).unwrap()
+        };
+        assert_eq!(
+            tokens.spellings(b" Debit"),
+            vec![vec![id(" Deb"), id("it")], vec![id(" De"), id("bit")]]
+        );
+        // One spelling when both agree; none when a byte has no token.
+        assert_eq!(tokens.spellings(b" De"), vec![vec![id(" De")]]);
+        let no_bytes = Tokens::new([&b"a"[..]]);
+        assert!(no_bytes.spellings(b"ab").is_empty());
     }
 
     #[test]

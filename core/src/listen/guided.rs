@@ -35,6 +35,12 @@ pub const LEAVE_PENALTY: f32 = 20.0;
 /// command word usually costs to follow the grammar, less than forcing a word that was not
 /// said into it.
 pub const EXTRA_WORD_PENALTY: f32 = 4.0;
+/// What ending before a whole sentence of the grammar costs a beam, in nats: as much as a word
+/// the grammar does not have. A beam kept from ending by the full [`LEAVE_PENALTY`] goes on
+/// writing after the speech is over ("Temporarily, like, my visa. Temporarily, like, my
+/// visa. …") until a repeat happens to make a sentence or the tokens run out; the words it
+/// heard are a better transcript, understood or not like any other.
+pub const END_EARLY_PENALTY: f32 = 4.0;
 
 /// Where one beam's tokens stand.
 #[derive(Debug, Clone, Copy)]
@@ -133,9 +139,12 @@ impl Beams<'_> {
                 allowed.push((token, logit));
             }
         }
-        // The end only after a sentence, and never before a word.
-        if !tokens.is_empty() && self.reader.can_end(&cursor) && scores[eot].is_finite() {
-            allowed.push((self.end_of_text, scores[eot]));
+        // The end freely after a sentence, at a cost before one, and never before a word.
+        let end_logit = scores[eot];
+        let ends_sentence =
+            !tokens.is_empty() && self.reader.can_end(&cursor) && end_logit.is_finite();
+        if ends_sentence {
+            allowed.push((self.end_of_text, end_logit));
         }
         let extra = self.reader.extra_words(&cursor);
         let penalty = |shape| match extra.step(shape) {
@@ -156,6 +165,9 @@ impl Beams<'_> {
         }
         for &(token, logit) in &allowed {
             logits[token as usize] = logit;
+        }
+        if !ends_sentence && !tokens.is_empty() {
+            logits[eot] = end_logit - END_EARLY_PENALTY;
         }
         self.scored
             .insert(tokens.to_vec(), Scored { best, allowed });
@@ -310,6 +322,9 @@ mod tests {
             logits[said[at] as usize] = 9.0;
             beams.filter(&said[..at], &mut logits);
             assert_eq!(logits[said[at] as usize], 9.0);
+            if at == 0 {
+                assert_eq!(logits[end as usize], -LEAVE_PENALTY, "no end before a word");
+            }
         }
         // Now it hears " mountains" more than " balance".
         let mut logits = vec![0.0_f32; tokens.len() + 1];
@@ -324,8 +339,8 @@ mod tests {
         assert_eq!(logits[mountains as usize], 5.0 - EXTRA_WORD_PENALTY);
         assert_eq!(logits[figures as usize], 1.0 - LEAVE_PENALTY);
         assert_eq!(
-            logits[end as usize], -LEAVE_PENALTY,
-            "no end before a sentence"
+            logits[end as usize], -END_EARLY_PENALTY,
+            "an end before a sentence costs"
         );
         // The beam that took " balance" was pushed 2 nats; its sentence may end.
         let mut sentence = said.clone();
