@@ -86,6 +86,55 @@ pub fn digit_words(locale: Locale, digits: &str) -> String {
     }
 }
 
+/// The ways an English speaker reads a card or account ending: digit by digit ("three nine two
+/// one", a zero as "zero" or "oh"), in pairs ("thirty-nine twenty-one", "oh five twelve",
+/// "thirty-nine hundred") and, without a leading zero, as one number ("three thousand nine
+/// hundred twenty-one"). Empty when `digits` holds anything but ASCII digits.
+pub fn en_ending_readings(digits: &str) -> Vec<String> {
+    let Some(values) = digits
+        .chars()
+        .map(|c| c.to_digit(10).map(|d| d as usize))
+        .collect::<Option<Vec<usize>>>()
+        .filter(|values| !values.is_empty())
+    else {
+        return Vec::new();
+    };
+    let one_by_one = |zero: &str| -> String {
+        let words: Vec<&str> = values
+            .iter()
+            .map(|&d| if d == 0 { zero } else { EN_ONES[d] })
+            .collect();
+        words.join(" ")
+    };
+    let mut readings = vec![one_by_one("zero"), one_by_one("oh")];
+    if values.len() % 2 == 0 {
+        let pairs: Vec<[usize; 2]> = values.chunks(2).map(|p| [p[0], p[1]]).collect();
+        let mut words: Vec<String> = Vec::new();
+        for (index, &[tens, ones]) in pairs.iter().enumerate() {
+            let last = index + 1 == pairs.len();
+            words.push(match (tens, ones) {
+                // "3900": thirty-nine hundred.
+                (0, 0) if last && index > 0 && pairs[index - 1][0] != 0 => "hundred".to_owned(),
+                (0, _) => format!("oh {}", EN_ONES[ones]),
+                (1, _) => EN_ONES[10 + ones].to_owned(),
+                (_, 0) => EN_TENS[tens].to_owned(),
+                _ => format!("{}-{}", EN_TENS[tens], EN_ONES[ones]),
+            });
+        }
+        readings.push(words.join(" "));
+    }
+    if values[0] != 0
+        && let Ok(n) = digits.parse::<u64>()
+    {
+        let whole = en_number(n);
+        readings.push(whole.replace("hundred ", "hundred and "));
+        readings.push(whole);
+    }
+    readings.sort();
+    readings.dedup();
+    readings
+}
+
 fn zh_group(group: u64) -> String {
     let digits = [
         group / 1000 % 10,
@@ -436,6 +485,38 @@ pub fn group_thousands(digits: &str) -> String {
 mod tests {
     use super::*;
     use crate::money::Currency;
+
+    #[test]
+    fn an_ending_is_read_every_way_people_read_it() {
+        let readings = en_ending_readings("3921");
+        for expected in [
+            "three nine two one",
+            "thirty-nine twenty-one",
+            "three thousand nine hundred twenty-one",
+            "three thousand nine hundred and twenty-one",
+        ] {
+            assert!(readings.iter().any(|r| r == expected), "{readings:?}");
+        }
+        let zeros = en_ending_readings("0508");
+        assert!(zeros.iter().any(|r| r == "oh five oh eight"), "{zeros:?}");
+        assert!(
+            zeros.iter().any(|r| r == "zero five zero eight"),
+            "{zeros:?}"
+        );
+        assert!(!zeros.iter().any(|r| r.contains("hundred")), "{zeros:?}");
+        assert!(
+            en_ending_readings("3900")
+                .iter()
+                .any(|r| r == "thirty-nine hundred")
+        );
+        assert!(
+            en_ending_readings("4512")
+                .iter()
+                .any(|r| r == "forty-five twelve")
+        );
+        assert!(en_ending_readings("12a4").is_empty());
+        assert!(en_ending_readings("").is_empty());
+    }
 
     fn cny(minor: i64) -> Money {
         Money::from_minor(minor, Currency::CNY)

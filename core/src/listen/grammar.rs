@@ -10,7 +10,9 @@
 //!
 //! The grammar is the context's expressions compiled into one automaton over words (the
 //! matcher's), with each slot a small language of its own: the customer's payees, billers,
-//! accounts and cards by every name they go by, a custom slot's values, or a run of number,
+//! accounts and cards by every name they go by (and an English card or account ending the ways
+//! people read it: "three nine two one", "thirty-nine twenty-one"), a custom slot's values, or
+//! a run of number,
 //! amount or period words and figures ("$1,250.50", "3921"; never two numbers in figures in a
 //! row, and only well-formed ones: thousands in threes, at most two decimals, at most nine
 //! digits before the point, so "600.4,0" and a loop of "000,"s are no amount). Two freedoms
@@ -29,6 +31,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::l10n::Locale;
+use crate::l10n::spellout::en_ending_readings;
 use crate::understand::context::{Builtin, Context, SlotType, has_free_words, is_cjk, tokenize};
 use crate::understand::matcher::{Arc as MatchArc, Automaton, World, period_words};
 use crate::understand::normalize::fillers;
@@ -43,11 +46,6 @@ const SEPARATORS: &[char] = &[
 const PAUSES: &[char] = &[',', '.', '?', '!', '，', '。', '？', '！', '、'];
 /// Signs that may start or sit inside a number written in figures ("$1,250.50", "¥200").
 const NUMBER_SIGNS: &[char] = &['$', '¥', '￥', '£', '€', '%', '＄'];
-/// English digits read one by one, as card and account endings are ("three nine two one").
-const EN_DIGIT_WORDS: &[&str] = &[
-    "zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-];
-
 type WordId = u32;
 
 /// The word that stands for any number written in figures.
@@ -232,8 +230,24 @@ impl Grammar {
                 .collect(),
             SlotType::Builtin(Builtin::Payee) => phrases_of(&world.payees),
             SlotType::Builtin(Builtin::Biller) => phrases_of(&world.billers),
-            SlotType::Builtin(Builtin::Account) => phrases_of(&world.accounts),
-            SlotType::Builtin(Builtin::Card) => phrases_of(&world.cards),
+            SlotType::Builtin(kind @ (Builtin::Account | Builtin::Card)) => {
+                let items = if *kind == Builtin::Account {
+                    &world.accounts
+                } else {
+                    &world.cards
+                };
+                let mut phrases = phrases_of(items);
+                // English endings by the ways people read them, only the customer's own: a
+                // run of any number words would let "Send" heard as "Ten" be an account.
+                if locale == Locale::EnUs {
+                    phrases.extend(
+                        items
+                            .iter()
+                            .flat_map(|item| en_ending_readings(&item.value)),
+                    );
+                }
+                phrases
+            }
             SlotType::Builtin(Builtin::Money | Builtin::Count | Builtin::Period) => Vec::new(),
         };
         for phrase in &phrases {
@@ -263,18 +277,20 @@ impl Grammar {
                 words.extend(period_words(locale));
                 words
             }
-            SlotType::Builtin(Builtin::Account | Builtin::Card) => match locale {
-                Locale::EnUs => EN_DIGIT_WORDS.to_vec(),
-                Locale::ZhCn => numbers::number_words(locale),
-            },
+            // Mandarin endings in numerals, one word each; English ones are phrases (above).
+            SlotType::Builtin(Builtin::Account | Builtin::Card) if locale == Locale::ZhCn => {
+                numbers::number_words(locale)
+            }
             _ => Vec::new(),
         };
-        if !run_words.is_empty() {
+        let in_figures = !run_words.is_empty()
+            || matches!(kind, SlotType::Builtin(Builtin::Account | Builtin::Card));
+        if in_figures {
             language.run.insert(FIGURES);
-            for phrase in run_words {
-                for word in self.phrase_words(phrase) {
-                    language.run.insert(word);
-                }
+        }
+        for phrase in run_words {
+            for word in self.phrase_words(phrase) {
+                language.run.insert(word);
             }
         }
         language
@@ -1348,6 +1364,31 @@ pub(crate) mod tests {
             assert!(chinese.accepts(&tokens, text), "{text:?}");
         }
         assert!(!chinese.accepts(&tokens, "给李维转300块"));
+    }
+
+    #[test]
+    fn an_english_ending_is_the_customers_own_read_as_people_read_it() {
+        let tokens = vocabulary();
+        let english = grammar(Locale::EnUs);
+        assert_accepts(
+            &english,
+            &tokens,
+            &[
+                "Lock the card ending 4321.",
+                "Lock the card ending four three two one.",
+                // Written apart: the grammar reads a hyphenated word as two (whisper writes
+                // numbers in figures or words apart; "-" would let a beam wander).
+                "Lock the card ending forty three twenty one.",
+                "Lock the card ending four thousand three hundred twenty one.",
+                "What's the balance of the account ending thirty nine twenty one?",
+            ],
+            &[
+                // Not the customer's ending, or not an ending at all.
+                "Lock the card ending forty three twenty two.",
+                "Lock the card ending four three two.",
+                "Lock the card ending ten.",
+            ],
+        );
     }
 
     #[test]

@@ -395,22 +395,6 @@ fn best_named(items: &[Named], span: &[String]) -> (Vec<String>, f64) {
     best
 }
 
-/// "three nine two one" → "3921": card and account endings read digit by digit.
-fn english_digits(span: &[String]) -> Option<String> {
-    const DIGITS: [&str; 10] = [
-        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-    ];
-    span.iter()
-        .map(|word| match word.as_str() {
-            "oh" | "o" => Some('0'),
-            w => DIGITS
-                .iter()
-                .position(|d| *d == w)
-                .and_then(|i| char::from_digit(u32::try_from(i).ok()?, 10)),
-        })
-        .collect()
-}
-
 fn parse_count(locale: Locale, text: &str) -> Option<i64> {
     let value = text
         .parse::<u64>()
@@ -651,11 +635,14 @@ impl Filler<'_> {
                 } else {
                     &world.cards
                 };
-                // Said as digits ("6217", "六二一七"; a recognizer may write "3,921") or by name
-                // ("信用卡", "savings").
+                // Said as digits ("6217", "六二一七", "thirty-nine twenty-one"; a recognizer
+                // may write "3,921") or by name ("信用卡", "savings").
                 let digits: String = numbers::parse_zh_integer(&text)
                     .map(|n| format!("{n:04}"))
-                    .or_else(|| english_digits(span))
+                    .or_else(|| {
+                        let words: Vec<&str> = span.iter().map(String::as_str).collect();
+                        numbers::parse_en_ending(&words)
+                    })
                     .unwrap_or_else(|| text.replace([' ', ','], ""));
                 let by_digits: Vec<String> = items
                     .iter()
@@ -1283,6 +1270,45 @@ context:
         assert_eq!(
             understand(&context, &w, "what is the meaning of life"),
             None
+        );
+    }
+
+    #[test]
+    fn an_ending_is_heard_however_it_is_said() {
+        let yaml = r#"
+context:
+  expressions:
+    balance:
+      - "balance of (the) account ending (in) $ts.Account:account"
+    lock_card:
+      - "lock (the) card ending (in) $ts.Card:card"
+"#;
+        let context = Context::from_yaml(yaml).unwrap();
+        let w = world(Locale::EnUs);
+        for said in [
+            "6217",
+            "six two one seven",
+            "sixty-two seventeen",
+            "six thousand two hundred seventeen",
+        ] {
+            let got = understand(
+                &context,
+                &w,
+                &format!("balance of account ending in {said}"),
+            );
+            assert_eq!(
+                got.map(|g| g.slots["account"].clone()),
+                Some(SlotValue::Text("6217".into())),
+                "{said}"
+            );
+        }
+        let card = understand(&context, &w, "lock the card ending forty-five eighty").unwrap();
+        assert_eq!(card.slots["card"], SlotValue::Text("4580".into()));
+        // An ending the customer does not have names none of theirs.
+        let other = understand(&context, &w, "lock the card ending forty-five eighty-one");
+        assert_ne!(
+            other.map(|o| o.slots["card"].clone()),
+            Some(SlotValue::Text("4580".into()))
         );
     }
 

@@ -268,6 +268,51 @@ pub fn parse_en_integer(words: &[&str]) -> Option<u64> {
     seen.then(|| total.checked_add(current)).flatten()
 }
 
+/// A card or account ending said in English, as its digits: "three nine two one", "thirty-nine
+/// twenty-one" and "three thousand nine hundred twenty-one" are all "3921"; "oh five" is "05".
+/// `None` when the words are not such an ending.
+pub fn parse_en_ending(words: &[&str]) -> Option<String> {
+    let words: Vec<&str> = words
+        .iter()
+        .flat_map(|w| w.split('-'))
+        .map(|w| w.trim_end_matches(','))
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    if words.iter().any(|w| matches!(*w, "hundred" | "thousand")) {
+        // One number: its digits, at least four ("nine hundred" ends in "0900").
+        return parse_en_integer(&words).map(|n| format!("{n:04}"));
+    }
+    let value = |word: &str| match word {
+        "o" => Some(0),
+        "a" | "an" => None,
+        w => EN_SMALL
+            .iter()
+            .find(|(small, _)| *small == w)
+            .map(|(_, v)| *v),
+    };
+    let mut digits = String::new();
+    let mut index = 0;
+    while index < words.len() {
+        let first = value(words[index])?;
+        index += 1;
+        // A ten ("thirty") takes the unit after it: "thirty nine" is 39, "thirty" alone 30.
+        let unit = (first >= 20)
+            .then(|| words.get(index).and_then(|w| value(w)))
+            .flatten()
+            .filter(|unit| (1..10).contains(unit) && words[index] != "oh");
+        if let Some(unit) = unit {
+            index += 1;
+            digits.push_str(&(first + unit).to_string());
+        } else {
+            digits.push_str(&first.to_string());
+        }
+    }
+    Some(digits)
+}
+
 /// Parses an Arabic decimal ("1,250.5", "１２") into an integer scaled to `digits` decimals,
 /// refusing more precision than that.
 fn parse_arabic(text: &str, digits: u32) -> Option<u64> {
@@ -563,6 +608,42 @@ fn parse_en_amount(phrase: &str, default: Currency) -> Option<Money> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_reading_of_every_ending_is_heard_as_its_digits() {
+        for n in 0..10_000 {
+            let digits = format!("{n:04}");
+            for reading in crate::l10n::spellout::en_ending_readings(&digits) {
+                let words: Vec<&str> = reading.split(' ').collect();
+                assert_eq!(parse_en_ending(&words), Some(digits.clone()), "{reading}");
+            }
+        }
+    }
+
+    #[test]
+    fn card_endings_said_every_way() {
+        let ending = |text: &str| parse_en_ending(&text.split(' ').collect::<Vec<_>>());
+        for said in [
+            "three nine two one",
+            "thirty-nine twenty-one",
+            "thirty nine twenty one",
+            "three nine twenty-one",
+            "thirty-nine two one",
+            "three thousand nine hundred twenty-one",
+            "three thousand nine hundred and twenty one",
+            "thirty-nine hundred twenty-one",
+        ] {
+            assert_eq!(ending(said).as_deref(), Some("3921"), "{said}");
+        }
+        assert_eq!(ending("oh five oh eight").as_deref(), Some("0508"));
+        assert_eq!(ending("o five twelve").as_deref(), Some("0512"));
+        assert_eq!(ending("forty oh five").as_deref(), Some("4005"));
+        assert_eq!(ending("twenty twenty").as_deref(), Some("2020"));
+        assert_eq!(ending("nine hundred").as_deref(), Some("0900"));
+        for not_an_ending in ["", "the visa", "three dollars", "one two three four x"] {
+            assert_eq!(ending(not_an_ending), None, "{not_an_ending}");
+        }
+    }
     use crate::l10n::spellout;
 
     fn zh(text: &str) -> Option<i64> {
