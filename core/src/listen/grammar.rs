@@ -12,12 +12,15 @@
 //! matcher's), with each slot a small language of its own: the customer's payees, billers,
 //! accounts and cards by every name they go by (and an English card or account ending the ways
 //! people read it: "three nine two one", "thirty-nine twenty-one"), a custom slot's values, or
-//! a run of number,
-//! amount or period words and figures ("$1,250.50", "3921"; never two numbers in figures in a
-//! row, and only well-formed ones: thousands in threes, at most two decimals, at most nine
-//! digits before the point, so "600.4,0" and a loop of "000,"s are no amount). Two freedoms
-//! keep it close to how people speak, as the matcher is:
+//! a run of number, amount or period words and figures ("$1,250.50", "3921"; never two numbers
+//! in figures in a row, and only well-formed ones: thousands in threes, at most two decimals,
+//! at most nine digits before the point, so "600.4,0" and a loop of "000,"s are no amount).
+//! Three freedoms keep it close to how people speak, as the matcher is:
 //! - fillers ("um", "嗯") may come anywhere, two at most;
+//! - a slot's value may be taken back with one of the matcher's correction markers ("no
+//!   wait", "sorry", "不对") and said again: the slot again ("fifty, no wait, sixty"), from the
+//!   word before it ("to Maria, sorry, to David") or the whole sentence; the marker is never
+//!   the end;
 //! - a word the grammar does not have may come between its words ([`Step::Extra`]: "send my
 //!   son 300 yuan *for his trip*"), eight at most and never after a finished sentence's full
 //!   stop (whisper repeats a short command after itself). The guide charges for each such
@@ -34,7 +37,7 @@ use crate::l10n::Locale;
 use crate::l10n::spellout::en_ending_readings;
 use crate::understand::context::{Builtin, Context, SlotType, has_free_words, is_cjk, tokenize};
 use crate::understand::matcher::{Arc as MatchArc, Automaton, World, period_words};
-use crate::understand::normalize::fillers;
+use crate::understand::normalize::{correction_markers, fillers};
 use crate::understand::numbers;
 
 /// Punctuation a transcript may carry between words (whisper writes it; matching drops it).
@@ -63,6 +66,11 @@ pub struct Grammar {
     slots: Vec<SlotLanguage>,
     /// Words that may come anywhere (light words and fillers).
     anywhere: BTreeSet<WordId>,
+    /// The locale's self-correction markers ("no wait", "sorry", "不对"), as a trie of words.
+    corrections: SlotLanguage,
+    /// For each state, the states one word before it: where a self-correction may restart
+    /// ("to Maria, sorry, *to* David").
+    word_back: Vec<Vec<u32>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,22 +91,54 @@ struct SlotLanguage {
     run: BTreeSet<WordId>,
 }
 
+impl Place {
+    /// In a run of a slot's words, after `word`.
+    fn run(slot: u16, from: u32, to: u32, word: WordId) -> Place {
+        Place::Run {
+            slot,
+            from,
+            to,
+            figures: word == FIGURES,
+        }
+    }
+}
+
+impl SlotLanguage {
+    fn empty() -> SlotLanguage {
+        SlotLanguage {
+            phrase_next: vec![BTreeMap::new()],
+            phrase_end: vec![false],
+            run: BTreeSet::new(),
+        }
+    }
+}
+
 /// A place in the grammar after some whole words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Place {
     At(u32),
-    /// Inside a slot's phrase, at this node of its trie; `to` is where the slot leads.
+    /// Inside a slot's phrase, at this node of its trie; the slot was taken at `from` and
+    /// leads to `to`.
     Phrase {
         slot: u16,
         node: u32,
+        from: u32,
         to: u32,
     },
     /// Inside a run of a slot's words (one at least read); `figures` when the last was a
     /// number in figures (two never follow each other: "062.4 0" is not an amount).
     Run {
         slot: u16,
+        from: u32,
         to: u32,
         figures: bool,
+    },
+    /// Inside a self-correction marker (at this node of its trie) after the value of a slot
+    /// taken at `from`: once the marker is whole, the sentence starts again — the slot, the
+    /// word before it, or the whole sentence.
+    Correcting {
+        from: u32,
+        node: u32,
     },
 }
 
@@ -121,6 +161,8 @@ impl Grammar {
             accept: 0,
             slots: Vec::new(),
             anywhere: BTreeSet::new(),
+            corrections: SlotLanguage::empty(),
+            word_back: Vec::new(),
         };
 
         let mut automaton = Automaton::default();
@@ -172,7 +214,55 @@ impl Grammar {
                 grammar.anywhere.insert(id);
             }
         }
+        let mut corrections = SlotLanguage::empty();
+        for marker in correction_markers(locale) {
+            grammar.add_phrase(&mut corrections, marker);
+        }
+        grammar.corrections = corrections;
+        grammar.word_back = grammar.states_a_word_before();
         grammar
+    }
+
+    /// For each state, the states from which one word arc reaches it (through empty arcs).
+    fn states_a_word_before(&self) -> Vec<Vec<u32>> {
+        let mut back: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); self.arcs.len()];
+        for (state, state_arcs) in self.arcs.iter().enumerate() {
+            let state = u32::try_from(state).unwrap_or(u32::MAX);
+            for &(to, arc) in state_arcs {
+                if let Arc::Word(_) = arc {
+                    let mut reached = BTreeSet::from([Place::At(to)]);
+                    self.close(&mut reached);
+                    for place in reached {
+                        if let Place::At(after) = place {
+                            back[after as usize].insert(state);
+                        }
+                    }
+                }
+            }
+        }
+        back.into_iter()
+            .map(|states| states.into_iter().collect())
+            .collect()
+    }
+
+    /// Adds a phrase to a trie of phrases.
+    fn add_phrase(&mut self, language: &mut SlotLanguage, phrase: &str) {
+        let mut node = 0_usize;
+        for word in self.phrase_words(phrase) {
+            node = match language.phrase_next[node].get(&word) {
+                Some(&next) => next as usize,
+                None => {
+                    language.phrase_next.push(BTreeMap::new());
+                    language.phrase_end.push(false);
+                    let next = language.phrase_next.len() - 1;
+                    language.phrase_next[node].insert(word, u32::try_from(next).unwrap_or(0));
+                    next
+                }
+            };
+        }
+        if node != 0 {
+            language.phrase_end[node] = true;
+        }
     }
 
     /// The id of a word, added when new.
@@ -216,11 +306,7 @@ impl Grammar {
         contexts: &[&Context],
         world: &World,
     ) -> SlotLanguage {
-        let mut language = SlotLanguage {
-            phrase_next: vec![BTreeMap::new()],
-            phrase_end: vec![false],
-            run: BTreeSet::new(),
-        };
+        let mut language = SlotLanguage::empty();
         let locale = world.locale;
         let phrases: Vec<String> = match kind {
             SlotType::Custom(name) => contexts
@@ -251,23 +337,7 @@ impl Grammar {
             SlotType::Builtin(Builtin::Money | Builtin::Count | Builtin::Period) => Vec::new(),
         };
         for phrase in &phrases {
-            let words = self.phrase_words(phrase);
-            let mut node = 0_usize;
-            for word in words {
-                node = match language.phrase_next[node].get(&word) {
-                    Some(&next) => next as usize,
-                    None => {
-                        language.phrase_next.push(BTreeMap::new());
-                        language.phrase_end.push(false);
-                        let next = language.phrase_next.len() - 1;
-                        language.phrase_next[node].insert(word, u32::try_from(next).unwrap_or(0));
-                        next
-                    }
-                };
-            }
-            if node != 0 {
-                language.phrase_end[node] = true;
-            }
+            self.add_phrase(&mut language, phrase);
         }
         let run_words: Vec<&str> = match kind {
             SlotType::Builtin(Builtin::Money) => numbers::number_words(locale),
@@ -318,12 +388,14 @@ impl Grammar {
                         }
                     }
                 }
-                Place::Phrase { slot, node, to } => {
+                Place::Phrase { slot, node, to, .. } => {
                     if self.slots[usize::from(slot)].phrase_end[node as usize] {
                         reach(Place::At(to), &mut stack);
                     }
                 }
                 Place::Run { to, .. } => reach(Place::At(to), &mut stack),
+                // The sentence starts again only with a word: "no wait" ends nothing.
+                Place::Correcting { .. } => {}
             }
         }
     }
@@ -333,41 +405,7 @@ impl Grammar {
     fn after(&self, places: &[Place], word: WordId) -> (Vec<Place>, bool) {
         let mut next = BTreeSet::new();
         for &place in places {
-            match place {
-                Place::At(state) => {
-                    for &(to, arc) in &self.arcs[state as usize] {
-                        match arc {
-                            Arc::Word(expected) if expected == word => {
-                                next.insert(Place::At(to));
-                            }
-                            Arc::Slot(slot) => {
-                                let language = &self.slots[usize::from(slot)];
-                                if let Some(&node) = language.phrase_next[0].get(&word) {
-                                    next.insert(Place::Phrase { slot, node, to });
-                                }
-                                if language.run.contains(&word) {
-                                    let figures = word == FIGURES;
-                                    next.insert(Place::Run { slot, to, figures });
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-                Place::Phrase { slot, node, to } => {
-                    let language = &self.slots[usize::from(slot)];
-                    if let Some(&node) = language.phrase_next[node as usize].get(&word) {
-                        next.insert(Place::Phrase { slot, node, to });
-                    }
-                }
-                Place::Run { slot, to, figures } => {
-                    let again = figures && word == FIGURES;
-                    if !again && self.slots[usize::from(slot)].run.contains(&word) {
-                        let figures = word == FIGURES;
-                        next.insert(Place::Run { slot, to, figures });
-                    }
-                }
-            }
+            self.step(place, word, &mut next);
         }
         let only_as_filler = next.is_empty() && self.anywhere.contains(&word);
         if self.anywhere.contains(&word) {
@@ -375,6 +413,97 @@ impl Grammar {
         }
         self.close(&mut next);
         (next.into_iter().collect(), only_as_filler)
+    }
+
+    /// Adds to `next` where one word leads from one place.
+    fn step(&self, place: Place, word: WordId, next: &mut BTreeSet<Place>) {
+        match place {
+            Place::At(from) => {
+                for &(to, arc) in &self.arcs[from as usize] {
+                    match arc {
+                        Arc::Word(expected) if expected == word => {
+                            next.insert(Place::At(to));
+                        }
+                        Arc::Slot(slot) => {
+                            let language = &self.slots[usize::from(slot)];
+                            if let Some(&node) = language.phrase_next[0].get(&word) {
+                                next.insert(Place::Phrase {
+                                    slot,
+                                    node,
+                                    from,
+                                    to,
+                                });
+                            }
+                            if language.run.contains(&word) {
+                                next.insert(Place::run(slot, from, to, word));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Place::Phrase {
+                slot,
+                node,
+                from,
+                to,
+            } => {
+                let language = &self.slots[usize::from(slot)];
+                if let Some(&node) = language.phrase_next[node as usize].get(&word) {
+                    next.insert(Place::Phrase {
+                        slot,
+                        node,
+                        from,
+                        to,
+                    });
+                }
+                if language.phrase_end[node as usize] {
+                    self.start_correction(from, word, next);
+                }
+            }
+            Place::Run {
+                slot,
+                from,
+                to,
+                figures,
+            } => {
+                let again = figures && word == FIGURES;
+                if !again && self.slots[usize::from(slot)].run.contains(&word) {
+                    next.insert(Place::run(slot, from, to, word));
+                }
+                self.start_correction(from, word, next);
+            }
+            Place::Correcting { from, node } => {
+                if let Some(&node) = self.corrections.phrase_next[node as usize].get(&word) {
+                    next.insert(Place::Correcting { from, node });
+                }
+                if self.corrections.phrase_end[node as usize] {
+                    for again in self.restarts(from) {
+                        self.step(again, word, next);
+                    }
+                }
+            }
+        }
+    }
+
+    /// After a slot's whole value, the first word of a correction marker.
+    fn start_correction(&self, from: u32, word: WordId, next: &mut BTreeSet<Place>) {
+        if let Some(&node) = self.corrections.phrase_next[0].get(&word) {
+            next.insert(Place::Correcting { from, node });
+        }
+    }
+
+    /// Where a sentence starts again after a correction of a slot taken at `from`: the slot
+    /// ("fifty, no wait, sixty"), the word before it ("to Maria, sorry, to David") or the
+    /// sentence's start.
+    fn restarts(&self, from: u32) -> Vec<Place> {
+        let mut places: BTreeSet<Place> = std::iter::once(from)
+            .chain(self.word_back[from as usize].iter().copied())
+            .chain([self.start])
+            .map(Place::At)
+            .collect();
+        self.close(&mut places);
+        places.into_iter().collect()
     }
 
     /// Every word that may come next from these places.
@@ -400,10 +529,22 @@ impl Grammar {
                         }
                     }
                 }
-                Place::Phrase { slot, node, .. } => slot_words(slot, node as usize, &mut words),
+                Place::Phrase { slot, node, .. } => {
+                    slot_words(slot, node as usize, &mut words);
+                    if self.slots[usize::from(slot)].phrase_end[node as usize] {
+                        words.extend(self.corrections.phrase_next[0].keys().copied());
+                    }
+                }
                 Place::Run { slot, figures, .. } => {
                     let run = self.slots[usize::from(slot)].run.iter().copied();
                     words.extend(run.filter(|&word| !(figures && word == FIGURES)));
+                    words.extend(self.corrections.phrase_next[0].keys().copied());
+                }
+                Place::Correcting { from, node } => {
+                    words.extend(self.corrections.phrase_next[node as usize].keys().copied());
+                    if self.corrections.phrase_end[node as usize] {
+                        words.extend(self.next_words(&self.restarts(from)));
+                    }
                 }
             }
         }
@@ -1330,6 +1471,12 @@ pub(crate) mod tests {
         }
     }
 
+    /// Asserts that the English banking grammar accepts each of `accepted` and none of
+    /// `refused`.
+    fn assert_english_accepts(accepted: &[&str], refused: &[&str]) {
+        assert_accepts(&grammar(Locale::EnUs), &vocabulary(), accepted, refused);
+    }
+
     #[test]
     fn sentences_of_the_context_and_only_they_are_accepted() {
         let tokens = vocabulary();
@@ -1368,11 +1515,7 @@ pub(crate) mod tests {
 
     #[test]
     fn an_english_ending_is_the_customers_own_read_as_people_read_it() {
-        let tokens = vocabulary();
-        let english = grammar(Locale::EnUs);
-        assert_accepts(
-            &english,
-            &tokens,
+        assert_english_accepts(
             &[
                 "Lock the card ending 4321.",
                 "Lock the card ending four three two one.",
@@ -1389,6 +1532,38 @@ pub(crate) mod tests {
                 "Lock the card ending ten.",
             ],
         );
+    }
+
+    #[test]
+    fn a_value_may_be_taken_back_and_said_again() {
+        assert_english_accepts(
+            &[
+                // The slot again, the word before it again, or the whole sentence again.
+                "Send Alice $25, no wait, $300.",
+                "Send my son $300, sorry, $25.",
+                "Send $25 to Alice, sorry, to my son.",
+                "Pay the City Electric, sorry, the electric bill.",
+                "Send Alice $25, no wait, send my son $300.",
+                "Send Alice 25, no, 30, I mean 40 dollars.",
+            ],
+            &[
+                // Nothing said again, nothing taken back, or no value before the marker.
+                "Send Alice $25, no wait.",
+                "Send Alice $25, no wait, the.",
+                "Send, no wait, Alice $25.",
+                "No wait, send Alice $25.",
+            ],
+        );
+        let tokens = vocabulary();
+        let chinese = grammar(Locale::ZhCn);
+        for text in [
+            "给李伟转300块，不对，转200块。",
+            "给李伟转300块不对200块",
+            "转300块给李伟，不对，给儿子",
+        ] {
+            assert!(chinese.accepts(&tokens, text), "{text:?}");
+        }
+        assert!(!chinese.accepts(&tokens, "给李伟转300块，不对。"));
     }
 
     #[test]

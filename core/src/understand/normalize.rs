@@ -58,6 +58,14 @@ const EN_CORRECTIONS: &[&str] = &[
     "sorry",
 ];
 
+/// The phrases with which a speaker takes back what they just said ("no wait", "不对").
+pub fn correction_markers(locale: Locale) -> &'static [&'static str] {
+    match locale {
+        Locale::ZhCn => ZH_CORRECTIONS,
+        Locale::EnUs => EN_CORRECTIONS,
+    }
+}
+
 /// Pressure and secrecy phrases ("急", "别告诉我儿子", "it's urgent", "keep this secret"): they
 /// do not change what is asked, so matching ignores them, but the dialogue hears them in the
 /// raw words and warns about a possible scam.
@@ -367,10 +375,7 @@ pub fn may_set_aside(locale: Locale, clause: &str) -> bool {
 /// Applies the last self-correction: "转五百 不对 转三百" → "转三百"; "转五百 不对 三百" →
 /// "转三百" (only the amount was corrected); "pay alice 50 no wait 60" → "pay alice 60".
 fn apply_corrections(locale: Locale, text: &str) -> String {
-    let markers = match locale {
-        Locale::ZhCn => ZH_CORRECTIONS,
-        Locale::EnUs => EN_CORRECTIONS,
-    };
+    let markers = correction_markers(locale);
     // The last marker wins; of markers ending at the same place, the longest ("不对不对").
     let found = markers
         .iter()
