@@ -314,18 +314,12 @@ impl Grammar {
                 .flat_map(|context| context.slots.get(name).into_iter().flatten())
                 .cloned()
                 .collect(),
-            SlotType::Builtin(Builtin::Payee) => phrases_of(&world.payees),
-            SlotType::Builtin(Builtin::Biller) => phrases_of(&world.billers),
-            SlotType::Builtin(kind @ (Builtin::Account | Builtin::Card)) => {
-                let items = if *kind == Builtin::Account {
-                    &world.accounts
-                } else {
-                    &world.cards
-                };
+            SlotType::Builtin(kind) => {
+                let items = world.named(*kind);
                 let mut phrases = phrases_of(items);
                 // English endings by the ways people read them, only the customer's own: a
                 // run of any number words would let "Send" heard as "Ten" be an account.
-                if locale == Locale::EnUs {
+                if locale == Locale::EnUs && matches!(kind, Builtin::Account | Builtin::Card) {
                     phrases.extend(
                         items
                             .iter()
@@ -334,7 +328,6 @@ impl Grammar {
                 }
                 phrases
             }
-            SlotType::Builtin(Builtin::Money | Builtin::Count | Builtin::Period) => Vec::new(),
         };
         for phrase in &phrases {
             self.add_phrase(&mut language, phrase);

@@ -63,6 +63,18 @@ pub struct World {
 }
 
 impl World {
+    /// The customer's items a built-in slot names: payees, billers, accounts or cards (none
+    /// for numbers, amounts and periods).
+    pub(crate) fn named(&self, kind: Builtin) -> &[Named] {
+        match kind {
+            Builtin::Payee => &self.payees,
+            Builtin::Biller => &self.billers,
+            Builtin::Account => &self.accounts,
+            Builtin::Card => &self.cards,
+            Builtin::Money | Builtin::Count | Builtin::Period => &[],
+        }
+    }
+
     /// The world of one customer: their payees, billers, accounts and cards, named as the
     /// context's vocabulary says people name them.
     pub fn for_customer(
@@ -620,21 +632,12 @@ impl Filler<'_> {
             SlotType::Builtin(Builtin::Period) => parse_period(world.locale, &text, world.today)
                 .map(|(from, to)| (SlotValue::Period { from, to }, 1.0, Vec::new())),
             SlotType::Builtin(kind @ (Builtin::Payee | Builtin::Biller)) => {
-                let names = if *kind == Builtin::Payee {
-                    &world.payees
-                } else {
-                    &world.billers
-                };
-                let (best, score) = best_named(names, span);
+                let (best, score) = best_named(world.named(*kind), span);
                 let name = best.first()?.clone();
                 Some((SlotValue::Text(name), score, ties(best)))
             }
             SlotType::Builtin(kind @ (Builtin::Account | Builtin::Card)) => {
-                let items = if *kind == Builtin::Account {
-                    &world.accounts
-                } else {
-                    &world.cards
-                };
+                let items = world.named(*kind);
                 // Said as digits ("6217", "六二一七", "thirty-nine twenty-one"; a recognizer
                 // may write "3,921") or by name ("信用卡", "savings").
                 let digits: String = numbers::parse_zh_integer(&text)
