@@ -427,7 +427,7 @@ fn round_trip_of_spoken_banking_commands() {
             "{} out-of-scope false accepts rose",
             condition.name()
         );
-        // Floors under what was measured with grammar-guided decoding (84-89% clean and at
+        // Floors under what was measured with grammar-guided decoding (84-90% clean and at
         // 20 dB, 69-71% at 10 dB; docs/benchmarks.md). The product targets, 98% clean and 95% at 10 dB,
         // are above: whisper still mishears espeak-ng's synthetic voices.
         let floor = match condition {

@@ -42,6 +42,35 @@ pub const EXTRA_WORD_PENALTY: f32 = 4.0;
 /// heard are a better transcript, understood or not like any other.
 pub const END_EARLY_PENALTY: f32 = 4.0;
 
+/// How closely a guided search keeps to the grammar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Guidance {
+    /// Words the grammar does not have cost [`EXTRA_WORD_PENALTY`] and an early end
+    /// [`END_EARLY_PENALTY`]: speech the context cannot say keeps its own words.
+    #[default]
+    WithExtraWords,
+    /// Only the grammar's sentences: a word it does not have, or an end before a sentence,
+    /// costs as much as leaving it. For asking the model which sentence of the context it
+    /// heard, after the first search found none ([`super::spoken::recognize`]).
+    SentencesOnly,
+}
+
+impl Guidance {
+    fn extra_word_penalty(self) -> f32 {
+        match self {
+            Guidance::WithExtraWords => EXTRA_WORD_PENALTY,
+            Guidance::SentencesOnly => LEAVE_PENALTY,
+        }
+    }
+
+    fn end_early_penalty(self) -> f32 {
+        match self {
+            Guidance::WithExtraWords => END_EARLY_PENALTY,
+            Guidance::SentencesOnly => LEAVE_PENALTY,
+        }
+    }
+}
+
 /// Where one beam's tokens stand.
 #[derive(Debug, Clone, Copy)]
 struct Beam {
@@ -75,6 +104,7 @@ struct Beams<'g> {
     end_of_text: u32,
     beams: HashMap<Vec<u32>, Beam>,
     scored: HashMap<Vec<u32>, Scored>,
+    guidance: Guidance,
 }
 
 impl Beams<'_> {
@@ -150,7 +180,7 @@ impl Beams<'_> {
         let penalty = |shape| match extra.step(shape) {
             // Inside a word outside the grammar: its start paid for it.
             Some(false) => 0.0,
-            Some(true) => EXTRA_WORD_PENALTY,
+            Some(true) => self.guidance.extra_word_penalty(),
             None => LEAVE_PENALTY,
         };
         let by_shape = [
@@ -167,7 +197,7 @@ impl Beams<'_> {
             logits[token as usize] = logit;
         }
         if !ends_sentence && !tokens.is_empty() {
-            logits[eot] = end_logit - END_EARLY_PENALTY;
+            logits[eot] = end_logit - self.guidance.end_early_penalty();
         }
         self.scored
             .insert(tokens.to_vec(), Scored { best, allowed });
@@ -190,7 +220,13 @@ impl std::fmt::Debug for Guided<'_> {
 }
 
 impl<'g> Guided<'g> {
-    pub fn new(grammar: &'g Grammar, tokens: &'g Tokens, end_of_text: u32, n_vocab: usize) -> Self {
+    pub fn new(
+        grammar: &'g Grammar,
+        guidance: Guidance,
+        tokens: &'g Tokens,
+        end_of_text: u32,
+        n_vocab: usize,
+    ) -> Self {
         Guided {
             beams: Mutex::new(Beams {
                 reader: grammar.reader(tokens),
@@ -198,6 +234,7 @@ impl<'g> Guided<'g> {
                 end_of_text,
                 beams: HashMap::new(),
                 scored: HashMap::new(),
+                guidance,
             }),
             n_vocab,
         }
@@ -302,16 +339,23 @@ mod tests {
 
     /// A guide over the test vocabulary, with the end of text right after its text tokens
     /// (as in whisper's vocabulary), and that end's id.
-    fn guide<'g>(grammar: &'g Grammar, tokens: &'g Tokens) -> (Guided<'g>, u32) {
+    fn guide<'g>(
+        grammar: &'g Grammar,
+        guidance: Guidance,
+        tokens: &'g Tokens,
+    ) -> (Guided<'g>, u32) {
         let end = u32::try_from(tokens.len()).unwrap();
-        (Guided::new(grammar, tokens, end, tokens.len() + 1), end)
+        (
+            Guided::new(grammar, guidance, tokens, end, tokens.len() + 1),
+            end,
+        )
     }
 
     #[test]
     fn the_guide_keeps_the_grammar_prefers_its_words_and_counts_what_that_cost() {
         let tokens = vocabulary();
         let grammar = grammar(Locale::EnUs);
-        let (guided, end) = guide(&grammar, &tokens);
+        let (guided, end) = guide(&grammar, Guidance::WithExtraWords, &tokens);
         let id = |text: &str| tokens.tokenize(text.as_bytes()).unwrap();
         let said = id("What's the");
         let (balance, mountains, figures) = (id(" balance")[0], id(" mountains")[0], id("250")[0]);
@@ -361,7 +405,7 @@ mod tests {
     fn a_beam_that_left_the_grammar_is_free_and_never_a_sentence() {
         let tokens = vocabulary();
         let grammar = grammar(Locale::EnUs);
-        let (guided, _) = guide(&grammar, &tokens);
+        let (guided, _) = guide(&grammar, Guidance::WithExtraWords, &tokens);
         // Digits glued to a word leave the grammar.
         let pay = tokens.tokenize(b" Pay").unwrap();
         let glued = tokens.tokenize(b"250").unwrap()[0];
@@ -375,5 +419,27 @@ mod tests {
         guided.beams.lock().unwrap().filter(&left, &mut logits);
         assert!(logits.iter().all(|&l| l == 1.0), "no guidance once outside");
         assert_eq!(guided.forced(&left), None);
+    }
+
+    #[test]
+    fn sentences_only_guidance_charges_extra_words_and_early_ends_as_leaving() {
+        let tokens = vocabulary();
+        let grammar = grammar(Locale::EnUs);
+        let (guided, end) = guide(&grammar, Guidance::SentencesOnly, &tokens);
+        let id = |text: &str| tokens.tokenize(text.as_bytes()).unwrap();
+        let said = id("What's the");
+        let (balance, mountains) = (id(" balance")[0], id(" mountains")[0]);
+        let mut beams = guided.beams.lock().unwrap();
+        for at in 0..=said.len() {
+            let mut logits = vec![0.0_f32; tokens.len() + 1];
+            logits[mountains as usize] = 5.0;
+            logits[balance as usize] = 3.0;
+            beams.filter(&said[..at], &mut logits);
+            if at == said.len() {
+                assert_eq!(logits[balance as usize], 3.0);
+                assert_eq!(logits[mountains as usize], 5.0 - LEAVE_PENALTY);
+                assert_eq!(logits[end as usize], -LEAVE_PENALTY);
+            }
+        }
     }
 }

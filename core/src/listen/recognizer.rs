@@ -32,7 +32,7 @@ use whisper_rs::{
 
 use super::audio::TARGET_SAMPLE_RATE;
 use super::grammar::{Grammar, Tokens};
-use super::guided::Guided;
+use super::guided::{Guidance, Guided};
 use super::vad::{DEFAULT_TRIM_MARGIN, speech_span};
 use crate::l10n::Locale;
 
@@ -146,6 +146,8 @@ pub struct Options {
     pub grammar: Option<Arc<Grammar>>,
     /// Hypotheses a grammar-guided search keeps (1 to 8; ignored without a grammar).
     pub beams: usize,
+    /// How closely that search keeps to the grammar.
+    pub guidance: Guidance,
 }
 
 impl Options {
@@ -157,6 +159,7 @@ impl Options {
             threads: None,
             grammar: None,
             beams: DEFAULT_GUIDED_BEAMS,
+            guidance: Guidance::default(),
         }
     }
 }
@@ -383,6 +386,7 @@ impl Recognizer {
         let guide = options.grammar.as_deref().map(|grammar| {
             Guided::new(
                 grammar,
+                options.guidance,
                 &self.tokens,
                 u32::try_from(end_of_text).unwrap_or(0),
                 usize::try_from(self.context.n_vocab()).unwrap_or(0),

@@ -1,8 +1,9 @@
 //! From speech to an intent, one-shot or streaming.
 //!
 //! Audio → our voice-activity detection → whisper, prompted with the context's command words
-//! and the customer's names and guided by the context's grammar ([`super::grammar`]) → the
-//! context's matcher. What the grammar had to force is judged before the words are: a
+//! and the customer's names and guided by the context's grammar ([`super::grammar`]; asked
+//! again for the grammar's sentences only when the first search wrote none, [`recognize`]) →
+//! the context's matcher. What the grammar had to force is judged before the words are: a
 //! transcript that is no sentence of the context (with its extra words), or that the grammar
 //! pushed more than [`MAX_FORCED_NATS`] from what whisper heard, means nothing. The confidence
 //! reported is the recognizer's (mean token probability) times the match's, so a clear match
@@ -10,6 +11,7 @@
 
 use super::audio::{AudioError, PcmStream};
 use super::grammar::Grammar;
+use super::guided::Guidance;
 use super::recognizer::{
     CancelToken, Options, Recognizer, RecognizerError, Transcript, bias_prompt,
 };
@@ -66,7 +68,7 @@ pub fn understand_speech(
     world: &World,
     cancel: Option<&CancelToken>,
 ) -> Result<SpokenCommand, RecognizerError> {
-    let transcript = recognizer.transcribe(samples, options, cancel)?;
+    let transcript = recognize(recognizer, samples, options, cancel)?;
     let understanding = transcript
         .as_ref()
         .filter(|heard| trusted(heard, options))
@@ -80,6 +82,37 @@ pub fn understand_speech(
         transcript,
         understanding,
     })
+}
+
+/// Recognizes one utterance of 16 kHz mono audio, asking twice under a grammar when need be.
+/// The first search lets words the grammar does not have through at a cost, so that speech
+/// the context cannot say keeps its own words. When what it wrote is no trusted sentence of
+/// the grammar, a second search allows only the grammar's sentences: the model then says which
+/// one it heard, and how far from its own reading that was ("What charges are on my means
+/// of" → "… on my Visa this month", 6 nats). That sentence is taken only if it is trusted on
+/// the same terms ([`MAX_FORCED_NATS`]); otherwise the first transcript stands, to be
+/// understood or not. A command heard clearly the first time costs one search.
+pub fn recognize(
+    recognizer: &Recognizer,
+    samples: &[f32],
+    options: &Options,
+    cancel: Option<&CancelToken>,
+) -> Result<Option<Transcript>, RecognizerError> {
+    let heard = recognizer.transcribe(samples, options, cancel)?;
+    let needs_asking_again = options.grammar.is_some()
+        && options.guidance == Guidance::WithExtraWords
+        && heard.as_ref().is_some_and(|heard| !trusted(heard, options));
+    if !needs_asking_again {
+        return Ok(heard);
+    }
+    let sentences_only = Options {
+        guidance: Guidance::SentencesOnly,
+        ..options.clone()
+    };
+    Ok(recognizer
+        .transcribe(samples, &sentences_only, cancel)?
+        .filter(|sentence| trusted(sentence, &sentences_only))
+        .or(heard))
 }
 
 /// Whether a transcript's words may be understood: under a grammar, only a sentence of it
@@ -228,9 +261,12 @@ impl<'a> Listener<'a> {
 
     fn final_event(&mut self) -> Result<ListenEvent, ListenError> {
         self.done = true;
-        let heard =
-            self.recognizer
-                .transcribe(self.stream.samples(), &self.options, Some(&self.cancel))?;
+        let heard = recognize(
+            self.recognizer,
+            self.stream.samples(),
+            &self.options,
+            Some(&self.cancel),
+        )?;
         Ok(ListenEvent::Final(heard))
     }
 }
