@@ -1175,13 +1175,37 @@ impl Reader<'_> {
         let states = self.states.borrow();
         let state = &states[cursor.state as usize];
         let root = if spaced_root { SPACED_ROOT } else { BARE_ROOT };
-        match state.next[root as usize].get(&token) {
-            Some(&node) => {
-                cursor.node = Some(node);
-                true
-            }
-            None => false,
+        let Some(&node) = state.next[root as usize].get(&token) else {
+            return false;
+        };
+        drop(states);
+        if self.refused_filler(cursor, node) {
+            return false;
         }
+        cursor.node = Some(node);
+        true
+    }
+
+    /// Whether every word the trie node can still become is a filler that this cursor may not
+    /// take (it has had its [`MAX_FILLERS`]): its token must not be read as the grammar's, for
+    /// no word it begins could be finished, and a beam that took it would have nowhere to go.
+    fn refused_filler(&self, cursor: &Cursor, node: u32) -> bool {
+        if cursor.fillers < MAX_FILLERS {
+            return false;
+        }
+        let mut words = Vec::new();
+        {
+            let states = self.states.borrow();
+            let state = &states[cursor.state as usize];
+            let mut below = vec![node];
+            while let Some(at) = below.pop() {
+                words.extend(state.word[at as usize]);
+                below.extend(state.next[at as usize].values());
+            }
+        }
+        words
+            .into_iter()
+            .all(|word| matches!(self.after(cursor.state, word), Some((_, true))))
     }
 
     /// Reads the next token: how it moved the cursor, or `None` (leaving the cursor as it
@@ -1199,6 +1223,9 @@ impl Reader<'_> {
                 .copied()
         });
         let step = if let Some(node) = inside {
+            if self.refused_filler(&next, node) {
+                return None;
+            }
             next.node = Some(node);
             Some(Step::Grammar)
         } else {
@@ -1632,9 +1659,24 @@ pub(crate) mod tests {
         // Not after a finished sentence's full stop: that is whisper repeating itself.
         let (step, _) = steps_after(&english, &tokens, "Check my balance.", " his");
         assert_eq!(step, None);
-        // Nor more than two fillers.
-        let (taken, _) = steps(&english, &tokens, "Um, er, hmm, check my balance.");
-        assert!(taken.contains(&None), "{taken:?}");
+        // Nor more than two fillers: a third is a word outside the grammar, never a token the
+        // grammar takes and then cannot finish (a beam that took it had nowhere to go).
+        let (taken, ends) = steps(&english, &tokens, "Um, er, um, check my balance.");
+        let outside = taken
+            .iter()
+            .filter(|&&step| step == Some(Step::Extra))
+            .count();
+        assert_eq!(outside, 1, "the third filler only: {taken:?}");
+        assert!(taken.iter().all(Option::is_some) && ends, "{taken:?}");
+        let (taken, _) = steps(
+            &english,
+            &tokens,
+            "Um, er, um, hmm, um, uh, er, um, check my balance.",
+        );
+        assert!(
+            taken.contains(&None),
+            "eight words outside at most: {taken:?}"
+        );
     }
 
     fn steps_after(

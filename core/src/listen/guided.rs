@@ -35,6 +35,11 @@ pub const LEAVE_PENALTY: f32 = 20.0;
 /// command word usually costs to follow the grammar, less than forcing a word that was not
 /// said into it.
 pub const EXTRA_WORD_PENALTY: f32 = 4.0;
+/// What anything but the grammar's next token costs a beam under
+/// [`Guidance::SentencesOnly`]: so much that no beam leaves (a beam that could leave for
+/// [`LEAVE_PENALTY`] did, after a misheard word, and wrote on freely: "Hey, I, please,
+/// please, please."), while the scores stay finite.
+pub const SENTENCES_ONLY_PENALTY: f32 = 1000.0;
 /// What ending before a whole sentence of the grammar costs a beam, in nats: as much as a word
 /// the grammar does not have. A beam kept from ending by the full [`LEAVE_PENALTY`] goes on
 /// writing after the speech is over ("Temporarily, like, my visa. Temporarily, like, my
@@ -49,24 +54,31 @@ pub enum Guidance {
     /// [`END_EARLY_PENALTY`]: speech the context cannot say keeps its own words.
     #[default]
     WithExtraWords,
-    /// Only the grammar's sentences: a word it does not have, or an end before a sentence,
-    /// costs as much as leaving it. For asking the model which sentence of the context it
+    /// Only the grammar's sentences: a word it does not have, an end before a sentence or
+    /// leaving it costs [`SENTENCES_ONLY_PENALTY`]. For asking the model which sentence of the context it
     /// heard, after the first search found none ([`super::spoken::recognize`]).
     SentencesOnly,
 }
 
 impl Guidance {
+    fn leave_penalty(self) -> f32 {
+        match self {
+            Guidance::WithExtraWords => LEAVE_PENALTY,
+            Guidance::SentencesOnly => SENTENCES_ONLY_PENALTY,
+        }
+    }
+
     fn extra_word_penalty(self) -> f32 {
         match self {
             Guidance::WithExtraWords => EXTRA_WORD_PENALTY,
-            Guidance::SentencesOnly => LEAVE_PENALTY,
+            Guidance::SentencesOnly => self.leave_penalty(),
         }
     }
 
     fn end_early_penalty(self) -> f32 {
         match self {
             Guidance::WithExtraWords => END_EARLY_PENALTY,
-            Guidance::SentencesOnly => LEAVE_PENALTY,
+            Guidance::SentencesOnly => self.leave_penalty(),
         }
     }
 }
@@ -181,7 +193,7 @@ impl Beams<'_> {
             // Inside a word outside the grammar: its start paid for it.
             Some(false) => 0.0,
             Some(true) => self.guidance.extra_word_penalty(),
-            None => LEAVE_PENALTY,
+            None => self.guidance.leave_penalty(),
         };
         let by_shape = [
             penalty(Shape::NotWord),
@@ -422,7 +434,7 @@ mod tests {
     }
 
     #[test]
-    fn sentences_only_guidance_charges_extra_words_and_early_ends_as_leaving() {
+    fn sentences_only_guidance_keeps_every_beam_inside_the_grammar() {
         let tokens = vocabulary();
         let grammar = grammar(Locale::EnUs);
         let (guided, end) = guide(&grammar, Guidance::SentencesOnly, &tokens);
@@ -437,8 +449,8 @@ mod tests {
             beams.filter(&said[..at], &mut logits);
             if at == said.len() {
                 assert_eq!(logits[balance as usize], 3.0);
-                assert_eq!(logits[mountains as usize], 5.0 - LEAVE_PENALTY);
-                assert_eq!(logits[end as usize], -LEAVE_PENALTY);
+                assert_eq!(logits[mountains as usize], 5.0 - SENTENCES_ONLY_PENALTY);
+                assert_eq!(logits[end as usize], -SENTENCES_ONLY_PENALTY);
             }
         }
     }

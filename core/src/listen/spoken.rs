@@ -87,7 +87,8 @@ pub fn understand_speech(
 /// Recognizes one utterance of 16 kHz mono audio, asking twice under a grammar when need be.
 /// The first search lets words the grammar does not have through at a cost, so that speech
 /// the context cannot say keeps its own words. When what it wrote is no trusted sentence of
-/// the grammar, a second search allows only the grammar's sentences: the model then says which
+/// the grammar (or only a loop or a hallucination, dropped: "Transfer actions, transactions,
+/// transactions, …"), a second search allows only the grammar's sentences: the model then says which
 /// one it heard, and how far from its own reading that was ("What charges are on my means
 /// of" → "… on my Visa this month", 6 nats). That sentence is taken only if it is trusted on
 /// the same terms ([`MAX_FORCED_NATS`]); otherwise the first transcript stands, to be
@@ -101,7 +102,7 @@ pub fn recognize(
     let heard = recognizer.transcribe(samples, options, cancel)?;
     let needs_asking_again = options.grammar.is_some()
         && options.guidance == Guidance::WithExtraWords
-        && heard.as_ref().is_some_and(|heard| !trusted(heard, options));
+        && heard.as_ref().is_none_or(|heard| !trusted(heard, options));
     if !needs_asking_again {
         return Ok(heard);
     }
