@@ -55,8 +55,9 @@ pub enum Guidance {
     #[default]
     WithExtraWords,
     /// Only the grammar's sentences: a word it does not have, an end before a sentence or
-    /// leaving it costs [`SENTENCES_ONLY_PENALTY`]. For asking the model which sentence of the context it
-    /// heard, after the first search found none ([`super::spoken::recognize`]).
+    /// leaving it costs [`SENTENCES_ONLY_PENALTY`]. For asking the model which sentence of
+    /// the context it heard, after the first search found none
+    /// ([`super::spoken::recognize`]).
     SentencesOnly,
 }
 
