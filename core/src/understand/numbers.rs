@@ -608,12 +608,13 @@ fn parse_en_amount(phrase: &str, default: Currency) -> Option<Money> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::l10n::spellout;
 
     #[test]
     fn every_reading_of_every_ending_is_heard_as_its_digits() {
         for n in 0..10_000 {
             let digits = format!("{n:04}");
-            for reading in crate::l10n::spellout::en_ending_readings(&digits) {
+            for reading in spellout::en_ending_readings(&digits) {
                 let words: Vec<&str> = reading.split(' ').collect();
                 assert_eq!(parse_en_ending(&words), Some(digits.clone()), "{reading}");
             }
@@ -644,7 +645,6 @@ mod tests {
             assert_eq!(ending(not_an_ending), None, "{not_an_ending}");
         }
     }
-    use crate::l10n::spellout;
 
     fn zh(text: &str) -> Option<i64> {
         parse_amount(Locale::ZhCn, text, Currency::CNY).map(|m| m.minor())
