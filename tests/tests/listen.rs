@@ -428,14 +428,14 @@ fn round_trip_of_spoken_banking_commands() {
             condition.name()
         );
         // Floors about five clips under what was measured with grammar-guided decoding and
-        // the second, sentences-only search (90.0% clean, 85.0% at 20 dB, 71.2% at 10 dB;
-        // docs/benchmarks.md): room for whisper's run-to-run and machine-to-machine variation
-        // of a clip or two, not for a trend. The product targets, 98% clean and 95% at 10 dB,
-        // are above: whisper still mishears espeak-ng's synthetic voices.
+        // the sentences-only searches with other openings (92.5% clean, 91.2% at 20 dB, 80.0%
+        // at 10 dB; docs/benchmarks.md): room for whisper's run-to-run and machine-to-machine
+        // variation of a clip or two, not for a trend. The product targets, 98% clean and 95%
+        // at 10 dB, are above: whisper still mishears espeak-ng's synthetic voices.
         let floor = match condition {
-            Condition::Clean => 0.84,
-            Condition::Noise { snr_db } if snr_db >= 20.0 => 0.78,
-            Condition::Noise { .. } => 0.64,
+            Condition::Clean => 0.86,
+            Condition::Noise { snr_db } if snr_db >= 20.0 => 0.85,
+            Condition::Noise { .. } => 0.73,
         };
         assert!(rate >= floor, "{} acceptance {rate}", condition.name());
     }

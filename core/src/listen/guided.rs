@@ -115,6 +115,8 @@ struct Beams<'g> {
     reader: Reader<'g>,
     shapes: &'g [Shape],
     end_of_text: u32,
+    /// First tokens the grammar does not offer this search ([`Guided::new`]).
+    avoided_starts: &'g [u32],
     beams: HashMap<Vec<u32>, Beam>,
     scored: HashMap<Vec<u32>, Scored>,
     guidance: Guidance,
@@ -173,7 +175,11 @@ impl Beams<'_> {
         let mut candidates = self.reader.candidates(&cursor);
         candidates.sort_unstable();
         candidates.dedup();
+        let starts = tokens.is_empty();
         for token in candidates {
+            if starts && self.avoided_starts.contains(&token) {
+                continue;
+            }
             let Some(&logit) = scores.get(token as usize) else {
                 continue;
             };
@@ -233,9 +239,13 @@ impl std::fmt::Debug for Guided<'_> {
 }
 
 impl<'g> Guided<'g> {
+    /// A guide for one search. `avoided_starts` are first tokens the grammar does not offer
+    /// in it: under [`Guidance::SentencesOnly`] no beam starts with them, so a search asked
+    /// again explores other openings than the one an earlier search got trapped after.
     pub fn new(
         grammar: &'g Grammar,
         guidance: Guidance,
+        avoided_starts: &'g [u32],
         tokens: &'g Tokens,
         end_of_text: u32,
         n_vocab: usize,
@@ -245,6 +255,7 @@ impl<'g> Guided<'g> {
                 reader: grammar.reader(tokens),
                 shapes: tokens.shapes(),
                 end_of_text,
+                avoided_starts,
                 beams: HashMap::new(),
                 scored: HashMap::new(),
                 guidance,
@@ -359,7 +370,7 @@ mod tests {
     ) -> (Guided<'g>, u32) {
         let end = u32::try_from(tokens.len()).unwrap();
         (
-            Guided::new(grammar, guidance, tokens, end, tokens.len() + 1),
+            Guided::new(grammar, guidance, &[], tokens, end, tokens.len() + 1),
             end,
         )
     }
@@ -432,6 +443,45 @@ mod tests {
         guided.beams.lock().unwrap().filter(&left, &mut logits);
         assert!(logits.iter().all(|&l| l == 1.0), "no guidance once outside");
         assert_eq!(guided.forced(&left), None);
+    }
+
+    #[test]
+    fn an_avoided_start_is_never_a_sentences_first_token() {
+        let tokens = vocabulary();
+        let grammar = grammar(Locale::EnUs);
+        let id = |text: &str| tokens.tokenize(text.as_bytes()).unwrap()[0];
+        let (what, pay) = (id("What"), id(" Pay"));
+        let end = u32::try_from(tokens.len()).unwrap();
+        let avoided = [what];
+        let guided = Guided::new(
+            &grammar,
+            Guidance::SentencesOnly,
+            &avoided,
+            &tokens,
+            end,
+            tokens.len() + 1,
+        );
+        let mut beams = guided.beams.lock().unwrap();
+        let mut logits = vec![0.0_f32; tokens.len() + 1];
+        logits[what as usize] = 5.0;
+        logits[pay as usize] = 3.0;
+        beams.filter(&[], &mut logits);
+        assert_eq!(logits[what as usize], 5.0 - SENTENCES_ONLY_PENALTY);
+        assert_eq!(
+            logits[pay as usize], 3.0,
+            "other openings are offered as before"
+        );
+        // Only the opening is avoided: after another one, the grammar goes on as before.
+        let said = [pay];
+        let mut logits = vec![0.0_f32; tokens.len() + 1];
+        beams.filter(&said, &mut logits);
+        assert_eq!(logits[id(" the") as usize], 0.0, "\"Pay the …\" goes on");
+        drop(beams);
+        assert_eq!(
+            guided.forced(&[what]),
+            None,
+            "a beam that took it anyway left"
+        );
     }
 
     #[test]

@@ -14,7 +14,10 @@
 //!   mountains?"): with the context's grammar in the options, decoding is a beam search that
 //!   prefers its sentences ([`super::guided`]), and the transcript says what that cost;
 //! * reusing a state makes close calls flip, and temperature fallback can take seconds: a
-//!   fresh state per utterance, no fallback (greedy decoding without a grammar);
+//!   fresh state per utterance, no fallback (greedy decoding without a grammar); the
+//!   sentences-only searches that may follow an utterance's first search share one state of
+//!   their own (a new state for each left glibc's heap 30 MB larger after each search: 200 MB
+//!   at the fifth, against 168 MB shared);
 //! * more threads than free cores make times jump five-fold: threads are capped by the cores
 //!   there are;
 //! * Mandarin may come out in Traditional characters: zh-CN output is made Simplified.
@@ -27,7 +30,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use whisper_rs::{
-    FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperTokenId,
+    FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
+    WhisperTokenId,
 };
 
 use super::audio::TARGET_SAMPLE_RATE;
@@ -323,6 +327,22 @@ impl Recognizer {
         options: &Options,
         cancel: Option<&CancelToken>,
     ) -> Result<Option<Transcript>, RecognizerError> {
+        Ok(self
+            .transcribe_avoiding(samples, options, &[], &mut None, cancel)?
+            .transcript)
+    }
+
+    /// [`Recognizer::transcribe`], with first tokens the grammar does not offer this time
+    /// ([`Guided::new`]); says which token the search started with, so that a search asked
+    /// again can avoid that opening too.
+    pub(crate) fn transcribe_avoiding(
+        &self,
+        samples: &[f32],
+        options: &Options,
+        avoided_starts: &[u32],
+        state: &mut Option<WhisperState>,
+        cancel: Option<&CancelToken>,
+    ) -> Result<Heard, RecognizerError> {
         if options.locale != Locale::EnUs && !self.multilingual {
             return Err(RecognizerError::UnsupportedLocale {
                 model: self.name.clone(),
@@ -335,7 +355,7 @@ impl Recognizer {
             return Err(RecognizerError::Audio("NaN or infinite samples".into()));
         }
         let Some(speech) = speech_span(samples, DEFAULT_TRIM_MARGIN) else {
-            return Ok(None);
+            return Ok(Heard::default());
         };
         if cancel.is_some_and(CancelToken::is_cancelled) {
             return Err(RecognizerError::Cancelled);
@@ -387,18 +407,23 @@ impl Recognizer {
             Guided::new(
                 grammar,
                 options.guidance,
+                avoided_starts,
                 &self.tokens,
                 u32::try_from(end_of_text).unwrap_or(0),
                 usize::try_from(self.context.n_vocab()).unwrap_or(0),
             )
         });
-        let mut state = self
-            .context
-            .create_state()
-            .map_err(|e| RecognizerError::Whisper(e.to_string()))?;
+        let state = match state {
+            Some(state) => state,
+            None => state.insert(
+                self.context
+                    .create_state()
+                    .map_err(|e| RecognizerError::Whisper(e.to_string()))?,
+            ),
+        };
         RUNNING.with(|running| *running.borrow_mut() = cancel.cloned());
         let result = match &guide {
-            Some(guide) => guide.full(&mut state, params, audio),
+            Some(guide) => guide.full(state, params, audio),
             None => state.full(params, audio),
         };
         RUNNING.with(|running| *running.borrow_mut() = None);
@@ -426,23 +451,38 @@ impl Recognizer {
             }
         }
         let forced = guide.and_then(|guide| guide.forced(&tokens));
+        let first_token = tokens.first().copied();
         let text = cut_short_echo(&cut_loop(&clean(options.locale, &text)), speech.len());
         if text.is_empty() || is_hallucination(&text) {
-            return Ok(None);
+            return Ok(Heard {
+                transcript: None,
+                first_token,
+            });
         }
         let confidence = if probabilities.is_empty() {
             0.0
         } else {
             probabilities.iter().sum::<f32>() / probabilities.len() as f32
         };
-        Ok(Some(Transcript {
-            text,
-            confidence: confidence.clamp(0.0, 1.0),
-            speech,
-            audio_ctx,
-            forced,
-        }))
+        Ok(Heard {
+            transcript: Some(Transcript {
+                text,
+                confidence: confidence.clamp(0.0, 1.0),
+                speech,
+                audio_ctx,
+                forced,
+            }),
+            first_token,
+        })
     }
+}
+
+/// One search's result: the transcript, and the token it started with (kept when the text
+/// was dropped as a loop or a hallucination, which an earlier opening can lead to).
+#[derive(Debug, Default)]
+pub(crate) struct Heard {
+    pub(crate) transcript: Option<Transcript>,
+    pub(crate) first_token: Option<u32>,
 }
 
 fn language_code(locale: Locale) -> &'static str {

@@ -2,7 +2,8 @@
 //!
 //! Audio → our voice-activity detection → whisper, prompted with the context's command words
 //! and the customer's names and guided by the context's grammar ([`super::grammar`]; asked
-//! again for the grammar's sentences only when the first search wrote none, [`recognize`]) →
+//! again for the grammar's sentences only, with other openings, when the first search wrote
+//! none, [`recognize`]) →
 //! the context's matcher. What the grammar had to force is judged before the words are: a
 //! transcript that is no sentence of the context (with its extra words), or that the grammar
 //! pushed more than [`MAX_FORCED_NATS`] from what whisper heard, means nothing. The confidence
@@ -34,6 +35,16 @@ pub struct SpokenCommand {
 /// context cannot say, forced into its sentences, costs more (the round trip's in-scope and
 /// out-of-scope sentences, `docs/benchmarks.md`).
 pub const MAX_FORCED_NATS: f32 = 8.0;
+
+/// How many sentences-only searches [`recognize`] may run, each barred from the openings
+/// the ones before it started with. A beam search keeps a few beams from the first token on,
+/// so a loud first sound ("I'm" for "unlock" in noise) can crowd out the opening that would
+/// have cost least over the whole sentence; asked again without it, the model finds
+/// "Unfreeze my card." at 1.7 nats where the first try wrote "I'm please, please, …" at 77.
+/// Each try is another chance for speech the context cannot say to meet a sentence within
+/// [`MAX_FORCED_NATS`]: nine searches let two of the round trip's 24 non-commands through,
+/// four and six none (`docs/benchmarks.md`).
+pub const SENTENCE_SEARCHES: usize = 4;
 
 /// The recognizer's options for a context and a customer: the locale's language, a prompt
 /// naming the context's command words and the customer's payees and billers, and the
@@ -84,15 +95,16 @@ pub fn understand_speech(
     })
 }
 
-/// Recognizes one utterance of 16 kHz mono audio, asking twice under a grammar when need be.
+/// Recognizes one utterance of 16 kHz mono audio, asking again under a grammar when need be.
 /// The first search lets words the grammar does not have through at a cost, so that speech
 /// the context cannot say keeps its own words. When what it wrote is no trusted sentence of
 /// the grammar (or only a loop or a hallucination, dropped: "Transfer actions, transactions,
 /// transactions, …"), a second search allows only the grammar's sentences: the model then says which
 /// one it heard, and how far from its own reading that was ("What charges are on my means
 /// of" → "… on my Visa this month", 6 nats). That sentence is taken only if it is trusted on
-/// the same terms ([`MAX_FORCED_NATS`]); otherwise the first transcript stands, to be
-/// understood or not. A command heard clearly the first time costs one search.
+/// the same terms ([`MAX_FORCED_NATS`]); if it is not, the search is run again without the
+/// openings taken before, up to [`SENTENCE_SEARCHES`] sentences-only searches in all (on one
+/// whisper state of their own); then the first transcript stands, to be understood or not. A command heard clearly the first time costs one search.
 pub fn recognize(
     recognizer: &Recognizer,
     samples: &[f32],
@@ -110,10 +122,28 @@ pub fn recognize(
         guidance: Guidance::SentencesOnly,
         ..options.clone()
     };
-    Ok(recognizer
-        .transcribe(samples, &sentences_only, cancel)?
-        .filter(|sentence| trusted(sentence, &sentences_only))
-        .or(heard))
+    let mut avoided_starts = Vec::new();
+    let mut state = None;
+    for _ in 0..SENTENCE_SEARCHES {
+        let again = recognizer.transcribe_avoiding(
+            samples,
+            &sentences_only,
+            &avoided_starts,
+            &mut state,
+            cancel,
+        )?;
+        if let Some(sentence) = again
+            .transcript
+            .filter(|sentence| trusted(sentence, &sentences_only))
+        {
+            return Ok(Some(sentence));
+        }
+        match again.first_token {
+            Some(start) if !avoided_starts.contains(&start) => avoided_starts.push(start),
+            _ => break,
+        }
+    }
+    Ok(heard)
 }
 
 /// Whether a transcript's words may be understood: under a grammar, only a sentence of it
