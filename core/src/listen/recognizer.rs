@@ -17,7 +17,7 @@
 //!   fresh state per utterance, no fallback (greedy decoding without a grammar); the
 //!   sentences-only searches that may follow an utterance's first search share one state of
 //!   their own (a new state for each left glibc's heap 30 MB larger after each search: 200 MB
-//!   at the fifth, against 168 MB shared);
+//!   at the fifth, against 169 MB shared);
 //! * more threads than free cores make times jump five-fold: threads are capped by the cores
 //!   there are;
 //! * Mandarin may come out in Traditional characters: zh-CN output is made Simplified.

@@ -99,12 +99,13 @@ pub fn understand_speech(
 /// The first search lets words the grammar does not have through at a cost, so that speech
 /// the context cannot say keeps its own words. When what it wrote is no trusted sentence of
 /// the grammar (or only a loop or a hallucination, dropped: "Transfer actions, transactions,
-/// transactions, …"), a second search allows only the grammar's sentences: the model then says which
-/// one it heard, and how far from its own reading that was ("What charges are on my means
-/// of" → "… on my Visa this month", 6 nats). That sentence is taken only if it is trusted on
-/// the same terms ([`MAX_FORCED_NATS`]); if it is not, the search is run again without the
-/// openings taken before, up to [`SENTENCE_SEARCHES`] sentences-only searches in all (on one
-/// whisper state of their own); then the first transcript stands, to be understood or not. A command heard clearly the first time costs one search.
+/// transactions, …"), a second search allows only the grammar's sentences: the model then
+/// says which one it heard, and how far from its own reading that was ("What charges are on
+/// my means of" → "… on my Visa this month", 6 nats). That sentence is taken only if it is
+/// trusted on the same terms ([`MAX_FORCED_NATS`]); if it is not, the search is run again
+/// without the openings taken before, up to [`SENTENCE_SEARCHES`] sentences-only searches in
+/// all (on one whisper state of their own); then the first transcript stands, to be
+/// understood or not. A command heard clearly the first time costs one search.
 pub fn recognize(
     recognizer: &Recognizer,
     samples: &[f32],
