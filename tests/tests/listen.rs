@@ -428,14 +428,15 @@ fn round_trip_of_spoken_banking_commands() {
             condition.name()
         );
         // Floors about five clips under what was measured with grammar-guided decoding and
-        // the sentences-only searches with other openings (92.5% clean, 91.2% at 20 dB, 80.0%
-        // at 10 dB; docs/benchmarks.md): room for whisper's run-to-run and machine-to-machine
-        // variation of a clip or two, not for a trend. The product targets, 98% clean and 95%
-        // at 10 dB, are above: whisper still mishears espeak-ng's synthetic voices.
+        // the sentences-only searches with other openings and other views of the audio
+        // (95.0% clean, 95.0% at 20 dB, 83.8% at 10 dB; docs/benchmarks.md): room for
+        // whisper's run-to-run and machine-to-machine variation of a clip or two, not for a
+        // trend. The product targets, 98% clean and 95% at 10 dB, are above: whisper still
+        // mishears espeak-ng's synthetic voices.
         let floor = match condition {
-            Condition::Clean => 0.86,
-            Condition::Noise { snr_db } if snr_db >= 20.0 => 0.85,
-            Condition::Noise { .. } => 0.73,
+            Condition::Clean => 0.88,
+            Condition::Noise { snr_db } if snr_db >= 20.0 => 0.88,
+            Condition::Noise { .. } => 0.77,
         };
         assert!(rate >= floor, "{} acceptance {rate}", condition.name());
     }

@@ -180,6 +180,17 @@ impl Resampler {
     }
 }
 
+/// All of `input`, taken as recorded at `input_rate`, converted to 16 kHz in one go. Given
+/// 16 kHz samples and another rate, this plays them as a tape at the wrong speed: taken as
+/// recorded at 13.3 kHz they come out 1.2 times as long and as much lower.
+pub(crate) fn resample_all(input: &[f32], input_rate: u32) -> Vec<f32> {
+    let mut resampler = Resampler::new(input_rate);
+    let mut output = Vec::new();
+    resampler.process(input, &mut output);
+    resampler.finish(&mut output);
+    output
+}
+
 fn dot(left: &[f32], right: &[f32]) -> f32 {
     left.iter().zip(right).map(|(a, b)| a * b).sum()
 }
@@ -228,14 +239,6 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-
-    fn resample_all(input: &[f32], rate: u32) -> Vec<f32> {
-        let mut resampler = Resampler::new(rate);
-        let mut output = Vec::new();
-        resampler.process(input, &mut output);
-        resampler.finish(&mut output);
-        output
-    }
 
     fn sine(frequency: f64, amplitude: f64, rate: u32, seconds: f64) -> Vec<f32> {
         let count = (seconds * f64::from(rate)) as usize;
@@ -343,6 +346,25 @@ mod tests {
                 "{rate} Hz: alias at {alias} Hz"
             );
         }
+    }
+
+    #[test]
+    fn sixteen_khz_audio_taken_as_slower_plays_longer_and_lower() {
+        let tone = sine(440.0, 0.5, 16_000, 1.0);
+        let slowed = resample_all(&tone, 13_333);
+        assert_eq!(slowed.len(), 19_201, "1.2 times as long");
+        let middle = &slowed[2_000..17_000];
+        let lowered = 440.0 * 13_333.0 / 16_000.0;
+        assert!(
+            amplitude_at(middle, lowered, 16_000) > 0.45,
+            "the tone, lowered"
+        );
+        assert!(
+            amplitude_at(middle, 440.0, 16_000) < 0.01,
+            "not the tone as it was"
+        );
+        let quickened = resample_all(&tone, 18_824);
+        assert_eq!(quickened.len(), 13_600, "0.85 times as long");
     }
 
     #[test]

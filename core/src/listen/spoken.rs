@@ -10,12 +10,15 @@
 //! reported is the recognizer's (mean token probability) times the match's, so a clear match
 //! of a doubtful transcript is not mistaken for a certain one.
 
-use super::audio::{AudioError, PcmStream};
+use std::ops::Range;
+
+use super::audio::{AudioError, PcmStream, TARGET_SAMPLE_RATE};
 use super::grammar::Grammar;
 use super::guided::Guidance;
 use super::recognizer::{
     CancelToken, Options, Recognizer, RecognizerError, Transcript, bias_prompt,
 };
+use super::resample::resample_all;
 use super::vad::{Endpointer, EndpointerConfig, VadEvent};
 use crate::understand::context::Context;
 use crate::understand::matcher::{Understanding, World, understand};
@@ -36,15 +39,23 @@ pub struct SpokenCommand {
 /// out-of-scope sentences, `docs/benchmarks.md`).
 pub const MAX_FORCED_NATS: f32 = 8.0;
 
-/// How many sentences-only searches [`recognize`] may run, each barred from the openings
-/// the ones before it started with. A beam search keeps a few beams from the first token on,
-/// so a loud first sound ("I'm" for "unlock" in noise) can crowd out the opening that would
-/// have cost least over the whole sentence; asked again without it, the model finds
-/// "Unfreeze my card." at 1.7 nats where the first try wrote "I'm please, please, …" at 77.
-/// Each try is another chance for speech the context cannot say to meet a sentence within
-/// [`MAX_FORCED_NATS`]: nine searches let two of the round trip's 24 non-commands through,
-/// four and six none (`docs/benchmarks.md`).
-pub const SENTENCE_SEARCHES: usize = 4;
+/// How the sentences-only searches of [`recognize`] hear the audio, in turn, and how many
+/// searches each view gets: the audio as it came, four; then played as if recorded at 13.3 kHz
+/// (slower and lower: 1.2 times as long), two; then at 18.8 kHz (quicker and higher: 0.85
+/// times), two.
+///
+/// Each search on a view is barred from the openings that view's earlier searches started
+/// with. A beam search keeps a few beams from the first token on, so a loud first sound ("I'm"
+/// for "unlock" in noise) can crowd out the opening that would have cost least over the whole
+/// sentence; asked again without it, the model finds "Unfreeze my card." at 1.7 nats where the
+/// first try wrote "I'm please, please, …" at 77. Where every opening of the sounds as they
+/// came leads into a trap ("Can's, uh, uh, …" for "cancel" at 10 dB), the same words slowed
+/// or quickened can lead elsewhere ("Cancel.", 1.6 nats): tiny.en hears espeak-ng's quick
+/// voices better slowed. The other views come last, so that a command heard the old way is
+/// heard the same. Each try is another chance for speech the context cannot say to meet a
+/// sentence within [`MAX_FORCED_NATS`]: nine searches of the audio as it came let two of the
+/// round trip's 24 non-commands through, these eight none (`docs/benchmarks.md`).
+pub const SEARCH_VIEWS: [(u32, usize); 3] = [(TARGET_SAMPLE_RATE, 4), (13_333, 2), (18_824, 2)];
 
 /// The recognizer's options for a context and a customer: the locale's language, a prompt
 /// naming the context's command words and the customer's payees and billers, and the
@@ -103,8 +114,8 @@ pub fn understand_speech(
 /// says which one it heard, and how far from its own reading that was ("What charges are on
 /// my means of" → "… on my Visa this month", 6 nats). That sentence is taken only if it is
 /// trusted on the same terms ([`MAX_FORCED_NATS`]); if it is not, the search is run again
-/// without the openings taken before, up to [`SENTENCE_SEARCHES`] sentences-only searches in
-/// all (on one whisper state of their own); then the first transcript stands, to be
+/// without the openings taken before, on each of the [`SEARCH_VIEWS`] of the audio in turn
+/// (all on one whisper state of their own); then the first transcript stands, to be
 /// understood or not. A command heard clearly the first time costs one search.
 pub fn recognize(
     recognizer: &Recognizer,
@@ -123,28 +134,68 @@ pub fn recognize(
         guidance: Guidance::SentencesOnly,
         ..options.clone()
     };
-    let mut avoided_starts = Vec::new();
     let mut state = None;
-    for _ in 0..SENTENCE_SEARCHES {
-        let again = recognizer.transcribe_avoiding(
-            samples,
-            &sentences_only,
-            &avoided_starts,
-            &mut state,
-            cancel,
-        )?;
-        if let Some(sentence) = again
-            .transcript
-            .filter(|sentence| trusted(sentence, &sentences_only))
-        {
-            return Ok(Some(sentence));
-        }
-        match again.first_token {
-            Some(start) if !avoided_starts.contains(&start) => avoided_starts.push(start),
-            _ => break,
+    for (recorded_at, searches) in SEARCH_VIEWS {
+        let mut view = View::new(samples, recorded_at);
+        for _ in 0..searches {
+            let again = recognizer.transcribe_avoiding(
+                view.audio(samples),
+                &sentences_only,
+                &view.avoided_starts,
+                &mut state,
+                cancel,
+            )?;
+            if let Some(mut sentence) = again
+                .transcript
+                .filter(|sentence| trusted(sentence, &sentences_only))
+            {
+                sentence.speech = view.as_heard(&sentence.speech, samples.len());
+                return Ok(Some(sentence));
+            }
+            match again.first_token {
+                Some(start) if !view.avoided_starts.contains(&start) => {
+                    view.avoided_starts.push(start);
+                }
+                // The same opening again: this view's search would only repeat itself.
+                _ => break,
+            }
         }
     }
     Ok(heard)
+}
+
+/// One of the [`SEARCH_VIEWS`] of an utterance, with the openings its searches took.
+#[derive(Debug)]
+struct View {
+    recorded_at: u32,
+    audio: Option<Vec<f32>>,
+    avoided_starts: Vec<u32>,
+}
+
+impl View {
+    /// The utterance played as if recorded at `recorded_at` Hz (no copy at 16 kHz).
+    fn new(samples: &[f32], recorded_at: u32) -> View {
+        View {
+            recorded_at,
+            audio: (recorded_at != TARGET_SAMPLE_RATE).then(|| resample_all(samples, recorded_at)),
+            avoided_starts: Vec::new(),
+        }
+    }
+
+    /// The utterance as this view hears it.
+    fn audio<'a>(&'a self, samples: &'a [f32]) -> &'a [f32] {
+        self.audio.as_deref().unwrap_or(samples)
+    }
+
+    /// A span of this view's samples as the same span of the utterance given.
+    fn as_heard(&self, span: &Range<usize>, len: usize) -> Range<usize> {
+        let back = |at: usize| {
+            let at = u64::try_from(at).unwrap_or(u64::MAX) * u64::from(self.recorded_at)
+                / u64::from(TARGET_SAMPLE_RATE);
+            usize::try_from(at).unwrap_or(usize::MAX).min(len)
+        };
+        back(span.start)..back(span.end)
+    }
 }
 
 /// Whether a transcript's words may be understood: under a grammar, only a sentence of it
@@ -300,5 +351,34 @@ impl<'a> Listener<'a> {
             Some(&self.cancel),
         )?;
         Ok(ListenEvent::Final(heard))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_span_heard_in_a_slower_or_quicker_view_maps_back_to_the_utterance() {
+        let samples = vec![0.1_f32; 48_000]; // 3 s
+        let as_it_came = View::new(&samples, TARGET_SAMPLE_RATE);
+        assert!(
+            as_it_came.audio.is_none(),
+            "no copy of the audio as it came"
+        );
+        assert_eq!(as_it_came.audio(&samples).len(), 48_000);
+        assert_eq!(as_it_came.as_heard(&(8_000..40_000), 48_000), 8_000..40_000);
+        // Slowed to 1.2 times as long: 9_600 of its samples are 8_000 of the utterance's.
+        let slowed = View::new(&samples, 13_333);
+        assert_eq!(slowed.audio(&samples).len(), 57_602);
+        // Within two samples of the span: the views' rates are rounded.
+        let near_the_span =
+            |back: Range<usize>| back.start.abs_diff(8_000) <= 2 && back.end.abs_diff(40_000) <= 2;
+        assert!(near_the_span(slowed.as_heard(&(9_600..48_000), 48_000)));
+        // A span running to the view's end stops at the utterance's.
+        assert_eq!(slowed.as_heard(&(0..57_602), 48_000).end, 48_000);
+        let quickened = View::new(&samples, 18_824);
+        assert_eq!(quickened.audio(&samples).len(), 40_799);
+        assert!(near_the_span(quickened.as_heard(&(6_800..34_000), 48_000)));
     }
 }
