@@ -639,14 +639,15 @@ impl Filler<'_> {
             SlotType::Builtin(kind @ (Builtin::Account | Builtin::Card)) => {
                 let items = world.named(*kind);
                 // Said as digits ("6217", "六二一七", "thirty-nine twenty-one"; a recognizer
-                // may write "3,921") or by name ("信用卡", "savings").
+                // may write "3,921", or "$3,921" for "three thousand nine hundred twenty-one")
+                // or by name ("信用卡", "savings").
                 let digits: String = numbers::parse_zh_integer(&text)
                     .map(|n| format!("{n:04}"))
                     .or_else(|| {
                         let words: Vec<&str> = span.iter().map(String::as_str).collect();
                         numbers::parse_en_ending(&words)
                     })
-                    .unwrap_or_else(|| text.replace([' ', ','], ""));
+                    .unwrap_or_else(|| text.replace([' ', ',', '$', '¥', '￥'], ""));
                 let by_digits: Vec<String> = items
                     .iter()
                     .filter(|i| i.value == digits)
@@ -1293,6 +1294,8 @@ context:
             "six two one seven",
             "sixty-two seventeen",
             "six thousand two hundred seventeen",
+            // A recognizer's figures for the last, as if it were money.
+            "$6,217",
         ] {
             let got = understand(
                 &context,

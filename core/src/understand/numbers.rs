@@ -233,31 +233,57 @@ pub fn is_en_number_word(word: &str) -> bool {
 
 /// English number words as an integer: "two hundred and fifty" → 250, "a hundred and five" →
 /// 105, "twenty-one thousand" → 21000. "a"/"an" count as one only before hundred or a scale.
+/// Only well-formed numbers: each word must fill a place the words before it left open, so
+/// "fifty and sixty", "five six" and "two thousand three thousand" are no number (they were
+/// 110, 11 and 5000, and an amount said that way would have moved the wrong sum); "and" joins
+/// only a hundred or a scale to what comes below it.
 pub fn parse_en_integer(words: &[&str]) -> Option<u64> {
     let mut total: u64 = 0;
     let mut current: u64 = 0;
     let mut seen = false;
+    let mut last_scale: Option<u64> = None;
     let tokens: Vec<&str> = words
         .iter()
         .flat_map(|w| w.split('-'))
         .map(|w| w.trim_end_matches(','))
-        .filter(|w| !w.is_empty() && *w != "and")
+        .filter(|w| !w.is_empty())
         .collect();
+    let is_scale = |word: &str| EN_SCALES.iter().any(|(w, _)| *w == word);
     for (index, word) in tokens.iter().enumerate() {
-        if let Some((_, value)) = EN_SMALL.iter().find(|(w, _)| w == word) {
+        if *word == "and" {
+            let joins = index > 0
+                && (tokens[index - 1] == "hundred" || is_scale(tokens[index - 1]))
+                && index + 1 < tokens.len();
+            if !joins {
+                return None;
+            }
+        } else if let Some((_, value)) = EN_SMALL.iter().find(|(w, _)| w == word) {
             let article = matches!(*word, "a" | "an");
             let next_is_multiplier = tokens
                 .get(index + 1)
-                .is_some_and(|n| *n == "hundred" || EN_SCALES.iter().any(|(w, _)| w == n));
+                .is_some_and(|n| *n == "hundred" || is_scale(n));
             if article && !next_is_multiplier {
+                return None;
+            }
+            // Below a hundred a group is a ten and a unit at most: "twenty five", not "five six".
+            let place_open = current.is_multiple_of(100)
+                || (current.is_multiple_of(10) && current % 100 >= 20 && (1..10).contains(value));
+            if !place_open {
                 return None;
             }
             current = current.checked_add(*value)?;
             seen = true;
         } else if *word == "hundred" {
+            if current >= 100 {
+                return None;
+            }
             current = current.max(1).checked_mul(100)?;
             seen = true;
         } else if let Some((_, scale)) = EN_SCALES.iter().find(|(w, _)| w == word) {
+            if last_scale.is_some_and(|last| *scale >= last) {
+                return None;
+            }
+            last_scale = Some(*scale);
             total = total.checked_add(current.max(1).checked_mul(*scale)?)?;
             current = 0;
             seen = true;
@@ -518,21 +544,36 @@ fn parse_zh_minor(text: &str, per_major: u64) -> Option<u64> {
 }
 
 /// English amounts: "$250", "$12.50", "250 dollars", "two hundred and fifty dollars", "a
-/// hundred and five", "250 bucks", "twelve dollars and fifty cents", "fifty cents".
+/// hundred and five", "250 bucks", "twelve dollars and fifty cents", "twelve dollars fifty",
+/// "fifty cents".
 fn parse_en_amount(phrase: &str, default: Currency) -> Option<Money> {
-    // Recognizers write "eighty five dollars and forty cents" as "$85 and $0.40".
-    if let Some((whole, cents)) = phrase.split_once(" and ")
+    // Recognizers write "eighty five dollars and forty cents" as "$85 and $0.40", and "one
+    // hundred and five dollars fifty" as "$100 and $5.50": one amount, the second part filling
+    // the places the first left empty. Two amounts that overlap ("$50 and $60") are none.
+    if let Some((whole, rest)) = phrase.split_once(" and ")
         && whole.contains('$')
-        && cents.trim_start().starts_with('$')
+        && rest.trim_start().starts_with('$')
     {
         let whole = parse_en_amount(whole, default)?;
-        let cents = parse_en_amount(cents, default)?;
+        let rest = parse_en_amount(rest, default)?;
         let per_major = whole.currency().minor_per_major();
-        return (whole.currency() == cents.currency()
-            && whole.minor() % per_major == 0
-            && cents.minor() < per_major)
+        let major = whole.minor() / per_major;
+        let empty_places = if whole.minor() % per_major != 0 || major == 0 {
+            None
+        } else if major % 100 == 0 {
+            // "hundred and": the places below the first non-zero digit.
+            let zeros = (1..)
+                .take_while(|&n| 10_i64.checked_pow(n).is_some_and(|p| major % p == 0))
+                .count();
+            10_i64.checked_pow(u32::try_from(zeros).ok()?)
+        } else {
+            Some(1)
+        };
+        return (whole.currency() == rest.currency()
+            && empty_places.is_some_and(|places| rest.minor() < places * per_major)
+            && rest.minor() > 0)
             .then(|| {
-                let sum = whole.minor().checked_add(cents.minor())?;
+                let sum = whole.minor().checked_add(rest.minor())?;
                 money(whole.currency(), u64::try_from(sum).ok()?)
             })
             .flatten();
@@ -552,6 +593,10 @@ fn parse_en_amount(phrase: &str, default: Currency) -> Option<Money> {
         if let Some(found) = currency_word(word) {
             currency = Some(found);
             saw_major_unit = *word != "$";
+            // "twelve dollars fifty": what follows the major unit is its cents.
+            if saw_major_unit && !major_words.is_empty() && index + 1 < words.len() {
+                in_minor = true;
+            }
             continue;
         }
         if matches!(*word, "cent" | "cents" | "fen" | "penny" | "pennies") {
@@ -745,6 +790,14 @@ mod tests {
             ("one dollar", 100),
             // A recognizer's figures for "eighty five dollars and forty cents".
             ("$85 and $0.40", 8540),
+            // … and "one hundred and five dollars fifty", "two hundred and fifty dollars".
+            ("$100 and $5.50", 10_550),
+            ("$200 and $50", 25_000),
+            ("$1,000 and $5", 100_500),
+            ("twelve dollars fifty", 1250),
+            ("105 dollars 50", 10_550),
+            ("twenty five hundred dollars", 250_000),
+            ("one thousand and five", 100_500),
         ] {
             assert_eq!(en(text), Some(minor), "{text}");
         }
@@ -762,6 +815,16 @@ mod tests {
             "two dollars and two hundred cents",
             "$85 and $1.40",
             "$85.50 and $0.40",
+            // Two amounts, not one: none of them is to be moved.
+            "$50 and $60",
+            "$100 and $100",
+            "$100 and $150",
+            "fifty and sixty dollars",
+            "five six dollars",
+            "two thousand three thousand",
+            "twenty twelve",
+            "two hundred hundred",
+            "fifty and",
         ] {
             assert_eq!(en(bad), None, "{bad}");
         }
