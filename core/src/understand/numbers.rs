@@ -570,7 +570,12 @@ fn parse_en_amount(phrase: &str, default: Currency) -> Option<Money> {
             Some(1)
         };
         return (whole.currency() == rest.currency()
-            && empty_places.is_some_and(|places| rest.minor() < places * per_major)
+            && empty_places.is_some_and(|places| {
+                // Never past i64 (the places are at most the whole), but checked all the same.
+                places
+                    .checked_mul(per_major)
+                    .is_none_or(|room| rest.minor() < room)
+            })
             && rest.minor() > 0)
             .then(|| {
                 let sum = whole.minor().checked_add(rest.minor())?;
