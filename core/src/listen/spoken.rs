@@ -3,11 +3,13 @@
 //! Audio → our voice-activity detection → whisper, prompted with the context's command words
 //! and the customer's names and guided by the context's grammar ([`super::grammar`]; asked
 //! again for the grammar's sentences only, with other openings and then on the audio slowed
-//! and quickened, when the first search wrote none, [`recognize`]) → the context's matcher. What the grammar had to force is judged before the words are: a
-//! transcript that is no sentence of the context (with its extra words), or that the grammar
-//! pushed more than [`MAX_FORCED_NATS`] from what whisper heard, means nothing. The confidence
-//! reported is the recognizer's (mean token probability) times the match's, so a clear match
-//! of a doubtful transcript is not mistaken for a certain one.
+//! and quickened, when the first search wrote none, [`recognize`], or wrote one the context
+//! does not understand, [`understand_speech`]) → the context's matcher. What the grammar had
+//! to force is judged before the words are: a transcript that is no sentence of the context
+//! (with its extra words), or that the grammar pushed more than [`MAX_FORCED_NATS`] from what
+//! whisper heard, means nothing. The confidence reported is the recognizer's (mean token
+//! probability) times the match's, so a clear match of a doubtful transcript is not mistaken
+//! for a certain one.
 
 use std::ops::Range;
 

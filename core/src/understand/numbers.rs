@@ -558,24 +558,18 @@ fn parse_en_amount(phrase: &str, default: Currency) -> Option<Money> {
         let rest = parse_en_amount(rest, default)?;
         let per_major = whole.currency().minor_per_major();
         let major = whole.minor() / per_major;
-        let empty_places = if whole.minor() % per_major != 0 || major == 0 {
-            None
-        } else if major % 100 == 0 {
-            // "hundred and": the places below the first non-zero digit.
-            let zeros = (1..)
-                .take_while(|&n| 10_i64.checked_pow(n).is_some_and(|p| major % p == 0))
-                .count();
-            10_i64.checked_pow(u32::try_from(zeros).ok()?)
-        } else {
-            Some(1)
-        };
+        if whole.minor() % per_major != 0 || major == 0 {
+            return None;
+        }
+        // After "hundred and", the places below the whole's first non-zero digit; else cents.
+        let mut places = 1_i64;
+        if major % 100 == 0 {
+            while major % (places * 10) == 0 {
+                places *= 10;
+            }
+        }
         return (whole.currency() == rest.currency()
-            && empty_places.is_some_and(|places| {
-                // Never past i64 (the places are at most the whole), but checked all the same.
-                places
-                    .checked_mul(per_major)
-                    .is_none_or(|room| rest.minor() < room)
-            })
+            && rest.minor() < places * per_major
             && rest.minor() > 0)
             .then(|| {
                 let sum = whole.minor().checked_add(rest.minor())?;
