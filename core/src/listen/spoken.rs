@@ -239,8 +239,9 @@ pub enum ListenEvent {
     SpeechStarted,
     /// What has been said so far (recognized again as more audio arrives).
     Partial(String),
-    /// The utterance is over: the final transcript, or `None` when it was only noise.
-    Final(Option<Transcript>),
+    /// The utterance is over: what was heard (no transcript when it was only noise) and, for
+    /// a listener given a context ([`Listener::understood_in`]), what it means.
+    Final(SpokenCommand),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -255,10 +256,16 @@ pub enum ListenError {
 /// them (any rate and channel count); it tells when speech starts, what it has heard so far
 /// (every `partial_every` of new speech, if set), and the final transcript when the speaker
 /// stops. One per utterance.
+///
+/// Given a context ([`Listener::understood_in`]), the final transcript is found and understood
+/// as [`understand_speech`] does it, asking again when a trusted transcript means nothing
+/// there, so a host that streams its microphone hears a command as well as one that hands
+/// over the whole recording.
 #[derive(Debug)]
 pub struct Listener<'a> {
     recognizer: &'a Recognizer,
     options: Options,
+    understood_in: Option<(&'a Context, &'a World)>,
     stream: PcmStream,
     endpointer: Endpointer,
     consumed: usize,
@@ -270,6 +277,8 @@ pub struct Listener<'a> {
 }
 
 impl<'a> Listener<'a> {
+    /// A listener that only transcribes, unless told where to understand what it hears
+    /// ([`Listener::understood_in`]).
     pub fn new(
         recognizer: &'a Recognizer,
         options: Options,
@@ -280,6 +289,7 @@ impl<'a> Listener<'a> {
         Ok(Listener {
             recognizer,
             options,
+            understood_in: None,
             stream: PcmStream::new(sample_rate, channels)?,
             endpointer: Endpointer::new(&EndpointerConfig::default()),
             consumed: 0,
@@ -290,6 +300,14 @@ impl<'a> Listener<'a> {
             cancel: CancelToken::new(),
             done: false,
         })
+    }
+
+    /// This listener's final transcript is found and understood in `context`, for the
+    /// customer of `world`, as [`understand_speech`] does it. The options given should be
+    /// [`options_for`] the two, so that the grammar guides what is heard.
+    pub fn understood_in(mut self, context: &'a Context, world: &'a World) -> Listener<'a> {
+        self.understood_in = Some((context, world));
+        self
     }
 
     /// A token that cancels this listener's recognition from another thread.
@@ -324,7 +342,10 @@ impl<'a> Listener<'a> {
         if self.started.is_some() || super::vad::contains_speech(self.stream.samples()) {
             events.push(self.final_event()?);
         } else {
-            events.push(ListenEvent::Final(None));
+            events.push(ListenEvent::Final(SpokenCommand {
+                transcript: None,
+                understanding: None,
+            }));
         }
         Ok(events)
     }
@@ -369,13 +390,22 @@ impl<'a> Listener<'a> {
 
     fn final_event(&mut self) -> Result<ListenEvent, ListenError> {
         self.done = true;
-        let heard = recognize(
-            self.recognizer,
-            self.stream.samples(),
-            &self.options,
-            Some(&self.cancel),
-        )?;
-        Ok(ListenEvent::Final(heard))
+        let (samples, cancel) = (self.stream.samples(), Some(&self.cancel));
+        let spoken = match self.understood_in {
+            Some((context, world)) => understand_speech(
+                self.recognizer,
+                samples,
+                &self.options,
+                context,
+                world,
+                cancel,
+            )?,
+            None => SpokenCommand {
+                transcript: recognize(self.recognizer, samples, &self.options, cancel)?,
+                understanding: None,
+            },
+        };
+        Ok(ListenEvent::Final(spoken))
     }
 }
 
