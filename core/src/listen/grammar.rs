@@ -836,6 +836,12 @@ impl Cursor {
     pub fn is_in_extra_word(&self) -> bool {
         self.extra
     }
+
+    /// How many words the grammar does not have were written so far, a grammar word's start
+    /// that did not go on (" mon" of " month") among them once another word began.
+    pub fn extra_words_written(&self) -> u8 {
+        self.extras
+    }
 }
 
 /// A number in figures as it is written, token by token, so that only well-formed ones pass:
@@ -1306,8 +1312,21 @@ impl Reader<'_> {
 
     /// Whether the transcript may end here: a whole sentence of the grammar.
     pub fn can_end(&self, cursor: &Cursor) -> bool {
+        self.closed(cursor)
+            .is_some_and(|closed| self.states.borrow()[closed.state as usize].accepting)
+    }
+
+    /// Whether ending here makes the word being written one the grammar does not have: it
+    /// only began a longer grammar word (" mon" of " month").
+    pub fn ending_abandons_word(&self, cursor: &Cursor) -> bool {
+        self.closed(cursor)
+            .is_some_and(|closed| closed.extras > cursor.extras)
+    }
+
+    /// The cursor with the word being written finished, if it can be.
+    fn closed(&self, cursor: &Cursor) -> Option<Cursor> {
         let mut closed = *cursor;
-        self.finish_word(&mut closed) && self.states.borrow()[closed.state as usize].accepting
+        self.finish_word(&mut closed).then_some(closed)
     }
 
     /// Tokens that may come next (a superset: each must still pass [`Reader::advance`]).

@@ -113,6 +113,7 @@ impl Scored {
 
 struct Beams<'g> {
     reader: Reader<'g>,
+    tokens: &'g Tokens,
     shapes: &'g [Shape],
     end_of_text: u32,
     /// First tokens the grammar does not offer this search ([`Guided::new`]).
@@ -159,6 +160,23 @@ impl Beams<'_> {
         beam
     }
 
+    /// Whether a first token opens as one of the avoided starts does, in either case and with
+    /// or without the space before it: "what" and " What" open as "What" does, and a search
+    /// barred only from "What" had spent itself writing "what charges are on my main …"
+    /// again.
+    fn is_avoided_start(&self, token: u32) -> bool {
+        let opening = |id: u32| {
+            let text = self.tokens.text(id);
+            text.strip_prefix(b" ").unwrap_or(text).to_ascii_lowercase()
+        };
+        !self.avoided_starts.is_empty() && {
+            let this = opening(token);
+            self.avoided_starts
+                .iter()
+                .any(|&avoided| avoided == token || opening(avoided) == this)
+        }
+    }
+
     /// Lowers the scores of tokens that would take this beam out of the grammar, and of
     /// tokens that start a word the grammar does not have.
     fn filter(&mut self, tokens: &[u32], logits: &mut [f32]) {
@@ -176,8 +194,13 @@ impl Beams<'_> {
         candidates.sort_unstable();
         candidates.dedup();
         let starts = tokens.is_empty();
+        // Tokens allowed only by making the word being written one the grammar does not have
+        // (it began a longer grammar word, " mon" of " month", and did not go on): they cost
+        // what starting such a word costs, or "Check my recent transaction mon" would be a
+        // sentence the model was never charged for leaving.
+        let mut abandoning = Vec::new();
         for token in candidates {
-            if starts && self.avoided_starts.contains(&token) {
+            if starts && self.is_avoided_start(token) {
                 continue;
             }
             let Some(&logit) = scores.get(token as usize) else {
@@ -186,6 +209,9 @@ impl Beams<'_> {
             let mut trial = cursor;
             if logit.is_finite() && self.reader.advance(&mut trial, token) == Some(Step::Grammar) {
                 allowed.push((token, logit));
+                if trial.extra_words_written() > cursor.extra_words_written() {
+                    abandoning.push(token);
+                }
             }
         }
         // The end freely after a sentence, at a cost before one, and never before a word.
@@ -194,6 +220,9 @@ impl Beams<'_> {
             !tokens.is_empty() && self.reader.can_end(&cursor) && end_logit.is_finite();
         if ends_sentence {
             allowed.push((self.end_of_text, end_logit));
+            if self.reader.ending_abandons_word(&cursor) {
+                abandoning.push(self.end_of_text);
+            }
         }
         let extra = self.reader.extra_words(&cursor);
         let penalty = |shape| match extra.step(shape) {
@@ -214,6 +243,9 @@ impl Beams<'_> {
         }
         for &(token, logit) in &allowed {
             logits[token as usize] = logit;
+        }
+        for &token in &abandoning {
+            logits[token as usize] -= self.guidance.extra_word_penalty();
         }
         if !ends_sentence && !tokens.is_empty() {
             logits[eot] = end_logit - self.guidance.end_early_penalty();
@@ -253,6 +285,7 @@ impl<'g> Guided<'g> {
         Guided {
             beams: Mutex::new(Beams {
                 reader: grammar.reader(tokens),
+                tokens,
                 shapes: tokens.shapes(),
                 end_of_text,
                 avoided_starts,
@@ -467,10 +500,27 @@ mod tests {
         logits[pay as usize] = 3.0;
         beams.filter(&[], &mut logits);
         assert_eq!(logits[what as usize], 5.0 - SENTENCES_ONLY_PENALTY);
+        let single_tokens: Vec<u32> = ["what", " what", " What"]
+            .iter()
+            .filter_map(|text| match tokens.tokenize(text.as_bytes()).as_deref() {
+                Some(&[single]) => Some(single),
+                _ => None,
+            })
+            .collect();
+        assert!(!single_tokens.is_empty());
+        for same_opening in single_tokens {
+            assert_ne!(same_opening, what);
+            assert!(
+                logits[same_opening as usize] < 0.0,
+                "{:?} opens as \"What\" does",
+                String::from_utf8_lossy(tokens.text(same_opening))
+            );
+        }
         assert_eq!(
             logits[pay as usize], 3.0,
             "other openings are offered as before"
         );
+        assert_eq!(logits[id(" pay") as usize], 0.0, "and in every case");
         // Only the opening is avoided: after another one, the grammar goes on as before.
         let said = [pay];
         let mut logits = vec![0.0_f32; tokens.len() + 1];
@@ -482,6 +532,35 @@ mod tests {
             None,
             "a beam that took it anyway left"
         );
+    }
+
+    #[test]
+    fn a_grammar_words_start_that_does_not_go_on_costs_what_a_word_outside_it_costs() {
+        let tokens = vocabulary();
+        let grammar = grammar(Locale::EnUs);
+        let id = |text: &str| tokens.tokenize(text.as_bytes()).unwrap();
+        // " E" begins " Everyday" (an account's name) but is no word of the grammar.
+        let mut said = id("Check my");
+        said.push(id(" E")[0]);
+        let (balance, v) = (id(" balance")[0], id("v")[0]);
+        for (guidance, penalty) in [
+            (Guidance::WithExtraWords, EXTRA_WORD_PENALTY),
+            (Guidance::SentencesOnly, SENTENCES_ONLY_PENALTY),
+        ] {
+            let (guided, _) = guide(&grammar, guidance, &tokens);
+            let mut beams = guided.beams.lock().unwrap();
+            for at in 0..=said.len() {
+                let mut logits = vec![0.0_f32; tokens.len() + 1];
+                beams.filter(&said[..at], &mut logits);
+                if at == said.len() {
+                    assert_eq!(logits[v as usize], 0.0, "\"Ev…\" goes on as the grammar's");
+                    assert_eq!(
+                        logits[balance as usize], -penalty,
+                        "\"Check my E balance\" has a word outside the grammar ({guidance:?})"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
