@@ -11,6 +11,8 @@ SYSTEM_PACKAGES += clang libclang-dev libspeechd-dev speech-dispatcher \
 	speech-dispatcher-audio-plugins speech-dispatcher-espeak-ng libao4 espeak-ng
 # Recognition: whisper.cpp (inside whisper-rs) builds with cmake and a C++ compiler.
 SYSTEM_PACKAGES += cmake g++
+# The harness's microphone (`tingshuo intent --mic`, cpal over ALSA).
+SYSTEM_PACKAGES += libasound2-dev pkg-config
 
 DEMO_DATA := target/demo-data
 # The speech form of each reply in the scripted conversation, as WAV files (espeak-ng).

@@ -4,6 +4,7 @@
 pub mod chat;
 pub mod keystore;
 pub mod listen;
+pub mod microphone;
 pub mod models;
 pub mod render;
 pub mod say;

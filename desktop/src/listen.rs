@@ -1,18 +1,24 @@
 //! `tingshuo transcribe` and `tingshuo intent --audio`: WAV files through the recognizer (and
-//! the context), the model loaded once for all of them.
+//! the context), the model loaded once for all of them, one-shot or streamed (`--stream`);
+//! and `tingshuo intent --mic`, the default microphone through the same streaming listener.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::time::Duration;
 
 use tingshuo_core::Locale;
-use tingshuo_core::listen::decode_wav_file;
+use tingshuo_core::listen::audio::TARGET_SAMPLE_RATE;
 use tingshuo_core::listen::grammar::Grammar;
 use tingshuo_core::listen::recognizer::{AudioContext, Options, Recognizer};
-use tingshuo_core::listen::spoken::{options_for, understand_speech};
+use tingshuo_core::listen::spoken::{
+    ListenEvent, Listener, SpokenCommand, options_for, understand_speech,
+};
+use tingshuo_core::listen::{Audio, decode_wav_file};
 use tingshuo_core::models::{ModelCache, catalogue};
 use tingshuo_core::understand::context::Context;
 use tingshuo_core::understand::matcher::{Understanding, World};
 
 use crate::HarnessError;
+use crate::microphone::Microphone;
 
 /// The model used when none is named: `base` recognizes both languages and keeps its accuracy
 /// with a short audio context (see `docs/benchmarks.md`).
@@ -112,49 +118,164 @@ pub fn transcribe(
     Ok(lines)
 }
 
-/// `intent --audio`: one JSON object per file, the same as the text form plus `"file"` and
-/// `"transcript"`.
+/// How `intent --audio` gives a file to the recognizer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// The whole recording at once (`understand_speech`): one JSON object per file, the same
+    /// as the text form plus `"file"` and `"transcript"`.
+    Whole,
+    /// Pushed to a streaming listener in 20 ms chunks, as a microphone delivers it (`--stream`):
+    /// one JSON object per event, each with its `"file"`, the final one as [`Delivery::Whole`]
+    /// prints it; what has been heard so far every `partial_every` of speech, if set.
+    Streamed { partial_every: Option<Duration> },
+}
+
+/// `intent --audio`: what each file means, the model loaded once. A file that cannot be read
+/// gets a line with its `"error"`, and the others still run.
 pub fn intents_from_audio(
     files: &[PathBuf],
     model: &str,
     context: &Context,
     world: &World,
+    delivery: Delivery,
 ) -> Result<Vec<String>, HarnessError> {
     let files = wav_inputs(files)?;
     let recognizer = load_model(model)?;
     let options = options_for(context, world);
     let mut lines = Vec::new();
     for file in &files {
-        let mut result = match heard_in(file, &recognizer, &options, context, world) {
-            Ok((transcript, Some(understood))) => {
-                let mut json = understood.to_json();
-                json["transcript"] = serde_json::json!(transcript);
-                json
+        let heard =
+            decode_wav_file(file)
+                .map_err(|e| e.to_string())
+                .and_then(|audio| match delivery {
+                    Delivery::Whole => understand_speech(
+                        &recognizer,
+                        audio.samples(),
+                        &options,
+                        context,
+                        world,
+                        None,
+                    )
+                    .map(|spoken| vec![spoken_json(&spoken)])
+                    .map_err(|e| e.to_string()),
+                    Delivery::Streamed { partial_every } => {
+                        streamed(&recognizer, &audio, &options, context, world, partial_every)
+                            .map(|events| events.iter().map(event_json).collect())
+                    }
+                });
+        let results = heard.unwrap_or_else(|error| {
+            let mut failed = serde_json::json!({"intent": null, "error": error});
+            if delivery != Delivery::Whole {
+                failed["event"] = serde_json::json!("final");
             }
-            Ok((transcript, None)) => {
-                let mut json = Understanding::rejected_json();
-                json["transcript"] = serde_json::json!(transcript);
-                json
-            }
-            Err(error) => serde_json::json!({"intent": null, "error": error}),
-        };
-        result["file"] = serde_json::json!(file.display().to_string());
-        lines.push(result.to_string());
+            vec![failed]
+        });
+        for mut result in results {
+            result["file"] = serde_json::json!(file.display().to_string());
+            lines.push(result.to_string());
+        }
     }
     Ok(lines)
 }
 
-fn heard_in(
-    file: &Path,
+/// The events of a recording pushed to a listener in 20 ms chunks.
+fn streamed(
     recognizer: &Recognizer,
+    audio: &Audio,
     options: &Options,
     context: &Context,
     world: &World,
-) -> Result<(Option<String>, Option<Understanding>), String> {
-    let audio = decode_wav_file(file).map_err(|e| e.to_string())?;
-    let spoken = understand_speech(recognizer, audio.samples(), options, context, world, None)
-        .map_err(|e| e.to_string())?;
-    Ok((spoken.transcript.map(|t| t.text), spoken.understanding))
+    partial_every: Option<Duration>,
+) -> Result<Vec<ListenEvent>, String> {
+    let mut listener = Listener::new(
+        recognizer,
+        options.clone(),
+        TARGET_SAMPLE_RATE,
+        1,
+        partial_every,
+    )
+    .map_err(|e| e.to_string())?
+    .understood_in(context, world);
+    let mut events = Vec::new();
+    for chunk in audio.samples().chunks(STREAM_CHUNK) {
+        events.extend(listener.push_f32(chunk).map_err(|e| e.to_string())?);
+    }
+    events.extend(listener.finish().map_err(|e| e.to_string())?);
+    Ok(events)
+}
+
+/// The text form's JSON for what was heard, with its `"transcript"`.
+fn spoken_json(spoken: &SpokenCommand) -> serde_json::Value {
+    let mut json = spoken
+        .understanding
+        .as_ref()
+        .map_or_else(Understanding::rejected_json, Understanding::to_json);
+    json["transcript"] = serde_json::json!(spoken.transcript.as_ref().map(|heard| &heard.text));
+    json
+}
+
+/// How much audio a streamed file is pushed in at a time: 20 ms, a phone's audio callback.
+const STREAM_CHUNK: usize = 320;
+
+/// A listener's event as one JSON object: `{"event": "speech_started"}`, `{"event":
+/// "partial", "text": …}`, or `{"event": "final", …}` with what `intent --audio` prints.
+fn event_json(event: &ListenEvent) -> serde_json::Value {
+    match event {
+        ListenEvent::SpeechStarted => serde_json::json!({"event": "speech_started"}),
+        ListenEvent::Partial(text) => serde_json::json!({"event": "partial", "text": text}),
+        ListenEvent::Final(spoken) => {
+            let mut json = spoken_json(spoken);
+            json["event"] = serde_json::json!("final");
+            json
+        }
+    }
+}
+
+/// How long the microphone may deliver nothing before it is taken for broken.
+const MICROPHONE_SILENT_FOR: Duration = Duration::from_secs(5);
+
+/// `intent --mic`: the default microphone, heard by a streaming listener until the speaker
+/// stops (or the listener's 30 s are full); each event is given to `print` as a JSON line,
+/// as `intent --audio … --stream` prints a file's. The microphone is opened before the model
+/// is loaded, so a machine without one says so at once.
+pub fn intent_from_microphone(
+    model: &str,
+    context: &Context,
+    world: &World,
+    partial_every: Option<Duration>,
+    mut print: impl FnMut(String),
+) -> Result<(), HarnessError> {
+    let microphone = Microphone::open_default().map_err(|e| HarnessError::Usage(e.to_string()))?;
+    let recognizer = load_model(model)?;
+    let mut listener = Listener::new(
+        &recognizer,
+        options_for(context, world),
+        microphone.sample_rate(),
+        microphone.channels(),
+        partial_every,
+    )
+    .map_err(|e| HarnessError::Usage(e.to_string()))?
+    .understood_in(context, world);
+    loop {
+        let chunk = microphone
+            .next_chunk(MICROPHONE_SILENT_FOR)
+            .map_err(|e| HarnessError::Usage(e.to_string()))?
+            .ok_or_else(|| {
+                HarnessError::Usage(format!(
+                    "the microphone delivered no audio for {} s",
+                    MICROPHONE_SILENT_FOR.as_secs()
+                ))
+            })?;
+        let events = listener
+            .push_f32(&chunk)
+            .map_err(|e| HarnessError::Usage(e.to_string()))?;
+        for event in &events {
+            print(event_json(event).to_string());
+            if matches!(event, ListenEvent::Final(_)) {
+                return Ok(());
+            }
+        }
+    }
 }
 
 /// The demo's ear: a customer's scripted turn spoken by espeak-ng, then heard by the

@@ -107,13 +107,25 @@ enum Command {
         #[arg(long)]
         context: PathBuf,
         /// The utterance as text
-        #[arg(long, required_unless_present = "audio", conflicts_with = "audio")]
+        #[arg(long, required_unless_present_any = ["audio", "mic"], conflicts_with_all = ["audio", "mic"])]
         text: Option<String>,
         /// The utterance as speech: WAV files or folders of them (repeatable); prints one
         /// JSON object per file, with its "file" and "transcript"
-        #[arg(long)]
+        #[arg(long, conflicts_with = "mic")]
         audio: Vec<PathBuf>,
-        /// The speech model for --audio (tiny.en or base)
+        /// Push each --audio file to the streaming listener in 20 ms chunks, as a microphone
+        /// delivers it: one JSON line per event ("speech_started", "partial", "final")
+        #[arg(long, requires = "audio")]
+        stream: bool,
+        /// Listen to the default microphone until the speaker stops, printing the events as
+        /// --stream does (a machine without one says so)
+        #[arg(long)]
+        mic: bool,
+        /// With --stream or --mic: what has been heard so far, every this many milliseconds
+        /// of speech
+        #[arg(long)]
+        partial_ms: Option<u64>,
+        /// The speech model for --audio and --mic (tiny.en or base)
         #[arg(long, default_value = tingshuo_desktop::listen::DEFAULT_MODEL)]
         model: String,
         /// demo-zh or demo-en [default: the demo customer of the context's language]
@@ -438,6 +450,9 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
             context,
             text,
             audio,
+            stream,
+            mic,
+            partial_ms,
             model,
             customer,
             today,
@@ -463,10 +478,25 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                 today,
                 &customer.snapshot(now),
             );
+            let partial_every = partial_ms.map(std::time::Duration::from_millis);
+            if mic {
+                return tingshuo_desktop::listen::intent_from_microphone(
+                    &model,
+                    &context,
+                    &world,
+                    partial_every,
+                    |line| say!("{line}"),
+                );
+            }
             if !audio.is_empty() {
-                for line in
-                    tingshuo_desktop::listen::intents_from_audio(&audio, &model, &context, &world)?
-                {
+                let delivery = if stream {
+                    tingshuo_desktop::listen::Delivery::Streamed { partial_every }
+                } else {
+                    tingshuo_desktop::listen::Delivery::Whole
+                };
+                for line in tingshuo_desktop::listen::intents_from_audio(
+                    &audio, &model, &context, &world, delivery,
+                )? {
                     say!("{line}");
                 }
                 return Ok(());

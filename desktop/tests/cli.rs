@@ -334,23 +334,19 @@ fn intent_from_audio_and_transcribe() {
     }
     let context = concat!(env!("CARGO_MANIFEST_DIR"), "/../locales/en-US/banking.yaml");
     let folder = wav.parent().unwrap().to_str().unwrap();
-    let out = stdout(&tingshuo(
-        dir.path(),
-        &[
-            "intent",
-            "--context",
-            context,
-            "--audio",
-            wav.to_str().unwrap(),
-            "--audio",
-            folder,
-            "--json",
-        ],
-    ));
-    let lines: Vec<serde_json::Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    // `intent --context … ARGS --json`: its output and its JSON lines.
+    let intent = |args: &[&str]| {
+        let mut all = vec!["intent", "--context", context];
+        all.extend(args);
+        all.push("--json");
+        let out = stdout(&tingshuo(dir.path(), &all));
+        let lines: Vec<serde_json::Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        (out, lines)
+    };
+    let (out, lines) = intent(&["--audio", wav.to_str().unwrap(), "--audio", folder]);
     assert_eq!(lines.len(), 2, "{out}");
     for line in &lines {
         assert_eq!(line["intent"], "balance", "{out}");
@@ -363,6 +359,26 @@ fn intent_from_audio_and_transcribe() {
                 .contains("balance")
         );
     }
+    // Streamed in 20 ms chunks, as a microphone delivers it: the speech starts, then the
+    // same understanding arrives as the final event.
+    let (out, events) = intent(&[
+        "--audio",
+        wav.to_str().unwrap(),
+        "--stream",
+        "--partial-ms",
+        "500",
+    ]);
+    assert_eq!(events.first().unwrap()["event"], "speech_started", "{out}");
+    let last = events.last().unwrap();
+    assert_eq!(last["event"], "final", "{out}");
+    assert_eq!(last["intent"], "balance", "{out}");
+    assert!(last["file"].as_str().unwrap().ends_with("balance.wav"));
+    assert!(
+        events[1..events.len() - 1]
+            .iter()
+            .all(|event| event["event"] == "partial" && event["text"].is_string()),
+        "{out}"
+    );
     let text = stdout(&tingshuo(
         dir.path(),
         &["transcribe", folder, "--model", "base"],
@@ -379,4 +395,31 @@ fn intent_from_audio_and_transcribe() {
     let error = String::from_utf8_lossy(&output.stderr);
     assert!(error.contains("tingshuo models install base"), "{error}");
     assert!(!error.contains("panicked"), "{error}");
+}
+
+/// `intent --mic` on a machine without a sound card (these machines, a CI runner) says there
+/// is no microphone and exits with an error, without a panic; where a microphone works, it
+/// listens and ends with a final event (30 s at most of silence).
+#[test]
+fn the_microphone_path_fails_clearly_without_a_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let context = concat!(env!("CARGO_MANIFEST_DIR"), "/../locales/en-US/banking.yaml");
+    let output = tingshuo(
+        dir.path(),
+        &["intent", "--context", context, "--mic", "--json"],
+    );
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(!error.contains("panicked"), "{error}");
+    if output.status.success() {
+        let out = stdout(&output);
+        let last: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+        assert_eq!(last["event"], "final", "{out}");
+        println!("a microphone works here: {out}");
+    } else {
+        assert!(error.contains("microphone"), "{error}");
+        assert!(
+            error.contains("--audio"),
+            "the message says what to do instead: {error}"
+        );
+    }
 }
