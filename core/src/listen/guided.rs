@@ -116,8 +116,9 @@ struct Beams<'g> {
     tokens: &'g Tokens,
     shapes: &'g [Shape],
     end_of_text: u32,
-    /// First tokens the grammar does not offer this search ([`Guided::new`]).
-    avoided_starts: &'g [u32],
+    /// The openings ([`opening`]) of the first tokens the grammar does not offer this search
+    /// ([`Guided::new`]), worked out once.
+    avoided_openings: Vec<Vec<u8>>,
     beams: HashMap<Vec<u32>, Beam>,
     scored: HashMap<Vec<u32>, Scored>,
     guidance: Guidance,
@@ -165,16 +166,10 @@ impl Beams<'_> {
     /// barred only from "What" had spent itself writing "what charges are on my main …"
     /// again.
     fn is_avoided_start(&self, token: u32) -> bool {
-        let opening = |id: u32| {
-            let text = self.tokens.text(id);
-            text.strip_prefix(b" ").unwrap_or(text).to_ascii_lowercase()
-        };
-        !self.avoided_starts.is_empty() && {
-            let this = opening(token);
-            self.avoided_starts
-                .iter()
-                .any(|&avoided| avoided == token || opening(avoided) == this)
-        }
+        !self.avoided_openings.is_empty()
+            && self
+                .avoided_openings
+                .contains(&opening(self.tokens.text(token)))
     }
 
     /// Lowers the scores of tokens that would take this beam out of the grammar, and of
@@ -255,6 +250,11 @@ impl Beams<'_> {
     }
 }
 
+/// How a token opens a sentence, whatever its case and with or without its space.
+fn opening(text: &[u8]) -> Vec<u8> {
+    text.strip_prefix(b" ").unwrap_or(text).to_ascii_lowercase()
+}
+
 /// A grammar's guidance for one `full()` call. Keep it alive (and in place) until the call
 /// returns: whisper.cpp holds a pointer to it.
 pub struct Guided<'g> {
@@ -288,7 +288,10 @@ impl<'g> Guided<'g> {
                 tokens,
                 shapes: tokens.shapes(),
                 end_of_text,
-                avoided_starts,
+                avoided_openings: avoided_starts
+                    .iter()
+                    .map(|&start| opening(tokens.text(start)))
+                    .collect(),
                 beams: HashMap::new(),
                 scored: HashMap::new(),
                 guidance,
