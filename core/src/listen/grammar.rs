@@ -25,6 +25,8 @@
 //!   son 300 yuan *for his trip*"), eight at most and never after a finished sentence's full
 //!   stop (whisper repeats a short command after itself). The guide charges for each such
 //!   word, so a misheard command word is read as the grammar's word when the audio allows.
+//!   An expression's `*` ("how much did I spend at * this month") is such words too: the
+//!   first of them crosses it ([`Arc::Free`]), so the expression is a sentence only with them.
 //!
 //! A [`Reader`] follows whisper's tokens ([`Tokens`]): each grammar word is spelled the way
 //! whisper.cpp tokenizes it, after a space or glued at the start, lowercase or capitalized;
@@ -35,7 +37,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::l10n::Locale;
 use crate::l10n::spellout::en_ending_readings;
-use crate::understand::context::{Builtin, Context, SlotType, has_free_words, is_cjk, tokenize};
+use crate::understand::context::{Builtin, Context, SlotType, is_cjk, tokenize};
 use crate::understand::matcher::{Arc as MatchArc, Automaton, World, period_words};
 use crate::understand::normalize::{correction_markers, fillers};
 use crate::understand::numbers;
@@ -78,7 +80,16 @@ enum Arc {
     Empty,
     Word(WordId),
     Slot(u16),
+    /// A `*`: words of any kind ("how much did I spend at *the pharmacy* this month"). No
+    /// grammar can guide towards them; they are words outside the grammar, each paying for
+    /// itself as such ([`Step::Extra`]), and the first of them crosses the arc
+    /// ([`FREE_WORD`]). Under sentences-only guidance, where such words are barred, the
+    /// expressions that have one cannot be said.
+    Free,
 }
+
+/// Stands, in [`Grammar::after`], for a word outside the grammar: it crosses free-word arcs.
+const FREE_WORD: WordId = WordId::MAX;
 
 /// What one slot type takes: whole phrases (names, custom values), and runs of words of a
 /// class (numbers, amounts, periods, digits).
@@ -169,9 +180,7 @@ impl Grammar {
         let start = automaton.state();
         let accept = automaton.state();
         for intent in contexts.iter().flat_map(|context| &context.intents) {
-            // A `*` stands for any words, which no grammar can guide towards: such
-            // expressions (a purpose after a balance question) are for typed questions.
-            for expression in intent.expressions.iter().filter(|e| !has_free_words(e)) {
+            for expression in &intent.expressions {
                 automaton.compile(expression, start, accept);
             }
         }
@@ -184,8 +193,7 @@ impl Grammar {
                 let arc = match arc {
                     MatchArc::Empty => Arc::Empty,
                     MatchArc::Token(word) => Arc::Word(grammar.word(word)),
-                    // Not reached: expressions with free words were left out above.
-                    MatchArc::Words => Arc::Empty,
+                    MatchArc::Words => Arc::Free,
                     MatchArc::Slot(kind, _) => {
                         let slot = match slot_index.iter().find(|(k, _)| k == kind) {
                             Some((_, slot)) => *slot,
@@ -396,6 +404,9 @@ impl Grammar {
     /// The places after reading one more word (empty when the word cannot come here), and
     /// whether only its being a filler let it come.
     fn after(&self, places: &[Place], word: WordId) -> (Vec<Place>, bool) {
+        if word == FREE_WORD {
+            return (self.after_free_word(places), false);
+        }
         let mut next = BTreeSet::new();
         for &place in places {
             self.step(place, word, &mut next);
@@ -406,6 +417,23 @@ impl Grammar {
         }
         self.close(&mut next);
         (next.into_iter().collect(), only_as_filler)
+    }
+
+    /// The places after a word outside the grammar: where they were (such a word leaves the
+    /// grammar's place as it was), and past every free-word arc from them.
+    fn after_free_word(&self, places: &[Place]) -> Vec<Place> {
+        let mut next: BTreeSet<Place> = places.iter().copied().collect();
+        for &place in places {
+            if let Place::At(from) = place {
+                for &(to, arc) in &self.arcs[from as usize] {
+                    if arc == Arc::Free {
+                        next.insert(Place::At(to));
+                    }
+                }
+            }
+        }
+        self.close(&mut next);
+        next.into_iter().collect()
     }
 
     /// Adds to `next` where one word leads from one place.
@@ -518,7 +546,7 @@ impl Grammar {
                                 slot_words(slot, 0, &mut words);
                                 words.extend(self.slots[usize::from(slot)].run.iter().copied());
                             }
-                            Arc::Empty => {}
+                            Arc::Empty | Arc::Free => {}
                         }
                     }
                 }
@@ -1112,6 +1140,15 @@ impl Reader<'_> {
         next
     }
 
+    /// Counts a word outside the grammar, which takes the cursor across the free-word arcs
+    /// where it stands.
+    fn begin_extra_word(&self, cursor: &mut Cursor) {
+        cursor.extras += 1;
+        if let Some((state, _)) = self.after(cursor.state, FREE_WORD) {
+            cursor.state = state;
+        }
+    }
+
     /// A cursor at the start of a transcript.
     pub fn start(&self) -> Cursor {
         Cursor {
@@ -1139,13 +1176,14 @@ impl Reader<'_> {
             }
             FIGURES
         } else if let Some(node) = cursor.node {
-            match self.states.borrow()[cursor.state as usize].word[node as usize] {
+            let completed = self.states.borrow()[cursor.state as usize].word[node as usize];
+            match completed {
                 Some(word) => word,
                 // The start of a longer grammar word (" for" of "forget") that did not go on:
                 // it was a word outside the grammar after all.
                 None if cursor.extras < MAX_EXTRA_WORDS && !cursor.ended => {
                     cursor.node = None;
-                    cursor.extras += 1;
+                    self.begin_extra_word(cursor);
                     return true;
                 }
                 None => return false,
@@ -1275,7 +1313,7 @@ impl Reader<'_> {
                         Some(Step::Grammar)
                     } else if starts && next.extras < MAX_EXTRA_WORDS && !next.ended {
                         next.extra = true;
-                        next.extras += 1;
+                        self.begin_extra_word(&mut next);
                         Some(Step::Extra)
                     } else {
                         None
@@ -1536,7 +1574,8 @@ pub(crate) mod tests {
                 "That's not it.",
             ],
             &[
-                // Only a `*` expression says this: typed questions, no grammar sentence.
+                // Only a `*` expression says this: its free words are words outside the
+                // grammar, never its sentence.
                 "Can I afford new skis?",
                 "What's the mountains?",
                 "Pay my",
@@ -1696,6 +1735,23 @@ pub(crate) mod tests {
             taken.contains(&None),
             "eight words outside at most: {taken:?}"
         );
+    }
+
+    #[test]
+    fn a_free_word_expression_takes_words_outside_the_grammar_for_its_star() {
+        let tokens = vocabulary();
+        let english = grammar(Locale::EnUs);
+        // "(@ask) afford * ([with, from, out of, in, on] my (@account) (account))": the first
+        // word outside the grammar crosses the star, so the sentence may end after it.
+        let (taken, ends) = steps(&english, &tokens, "Can I afford new skis?");
+        assert!(taken.iter().all(Option::is_some) && ends, "{taken:?}");
+        assert!(taken.contains(&Some(Step::Extra)), "{taken:?}");
+        // The star is one word at least.
+        let (taken, ends) = steps(&english, &tokens, "Can I afford?");
+        assert!(!ends, "{taken:?}");
+        // After its words the expression goes on in the grammar.
+        let (taken, ends) = steps(&english, &tokens, "Can I afford new skis from my checking?");
+        assert!(taken.iter().all(Option::is_some) && ends, "{taken:?}");
     }
 
     fn steps_after(

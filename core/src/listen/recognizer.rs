@@ -36,7 +36,8 @@ use whisper_rs::{
 
 use super::audio::TARGET_SAMPLE_RATE;
 use super::grammar::{Grammar, Tokens};
-use super::guided::{Guidance, Guided};
+pub use super::guided::Guidance;
+use super::guided::Guided;
 use super::vad::{DEFAULT_TRIM_MARGIN, speech_span};
 use crate::l10n::Locale;
 
