@@ -11,7 +11,9 @@
 //! The grammar is the context's expressions compiled into one automaton over words (the
 //! matcher's), with each slot a small language of its own: the customer's payees, billers,
 //! accounts and cards by every name they go by (and an English card or account ending the ways
-//! people read it: "three nine two one", "thirty-nine twenty-one"), a custom slot's values, or
+//! people read it: "three nine two one", "thirty-nine twenty-one"; an ending in figures, in
+//! either locale, only as the customer's own digits, "3921" or "$3,921", followed token by
+//! token so that a beam cannot write "$3,000"), a custom slot's values, or
 //! a run of number, amount or period words and figures ("$1,250.50", "3921"; never two numbers
 //! in figures in a row, and only well-formed ones: thousands in threes, at most two decimals,
 //! at most nine digits before the point, so "600.4,0" and a loop of "000,"s are no amount).
@@ -273,6 +275,30 @@ impl Grammar {
         }
     }
 
+    /// Whether a word is a number in figures the grammar names as such (an ending): it is
+    /// written through the figures path of [`Reader::advance`], never spelled out in tokens,
+    /// and it may also come wherever any number in figures may.
+    fn is_figure_word(&self, word: WordId) -> bool {
+        word != FIGURES
+            && self
+                .words
+                .get(word as usize)
+                .is_some_and(|text| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+    }
+
+    /// The word a whole number in figures is: its digits' figure word when the grammar has
+    /// one ("$3,921" is "3921"), else [`FIGURES`].
+    fn figures_word(&self, figures: &Figures) -> WordId {
+        if figures.decimals.is_some() || figures.closed || figures.digits == 0 {
+            return FIGURES;
+        }
+        self.word_ids
+            .get(&figures.integer_digits())
+            .copied()
+            .filter(|&word| self.is_figure_word(word))
+            .unwrap_or(FIGURES)
+    }
+
     /// The id of a word, added when new.
     fn word(&mut self, word: &str) -> WordId {
         let word: String = word.chars().map(fold).collect();
@@ -285,8 +311,9 @@ impl Grammar {
         id
     }
 
-    /// The words of a phrase as the grammar reads them: figures as [`FIGURES`], punctuation
-    /// dropped, hyphenated words in parts ("sixty-five").
+    /// The words of a phrase as the grammar reads them: digits as a word of their own (a
+    /// figure word, [`Grammar::is_figure_word`]), other figures ("$25") as [`FIGURES`],
+    /// punctuation dropped, hyphenated words in parts ("sixty-five").
     fn phrase_words(&mut self, phrase: &str) -> Vec<WordId> {
         let mut ids = Vec::new();
         for token in tokenize(phrase) {
@@ -295,7 +322,12 @@ impl Grammar {
                 if part.is_empty() {
                     continue;
                 }
-                if part
+                let digits_only = part.len() <= usize::from(MAX_INTEGER_DIGITS)
+                    && part.bytes().all(|b| b.is_ascii_digit());
+                if digits_only {
+                    // This number, and only it, in figures ("3921", "$3,921").
+                    ids.push(self.word(part));
+                } else if part
                     .chars()
                     .any(|c| c.is_ascii_digit() || NUMBER_SIGNS.contains(&c))
                 {
@@ -325,6 +357,12 @@ impl Grammar {
             SlotType::Builtin(kind) => {
                 let items = world.named(*kind);
                 let mut phrases = phrases_of(items);
+                // An ending in figures is the customer's own too ("3921", "$3,921"): any number
+                // in figures let "three thousand nine hundred twenty-one" heard as "$3,000,
+                // $9,000, $21,000" pass as an account, which the matcher could not name.
+                if matches!(kind, Builtin::Account | Builtin::Card) {
+                    phrases.extend(items.iter().map(|item| item.value.clone()));
+                }
                 // English endings by the ways people read them, only the customer's own: a
                 // run of any number words would let "Send" heard as "Ten" be an account.
                 if locale == Locale::EnUs && matches!(kind, Builtin::Account | Builtin::Card) {
@@ -354,9 +392,8 @@ impl Grammar {
             }
             _ => Vec::new(),
         };
-        let in_figures = !run_words.is_empty()
-            || matches!(kind, SlotType::Builtin(Builtin::Account | Builtin::Card));
-        if in_figures {
+        let endings = matches!(kind, SlotType::Builtin(Builtin::Account | Builtin::Card));
+        if !run_words.is_empty() && !endings {
             language.run.insert(FIGURES);
         }
         for phrase in run_words {
@@ -410,6 +447,9 @@ impl Grammar {
         let mut next = BTreeSet::new();
         for &place in places {
             self.step(place, word, &mut next);
+            if self.is_figure_word(word) {
+                self.step(place, FIGURES, &mut next);
+            }
         }
         let only_as_filler = next.is_empty() && self.anywhere.contains(&word);
         if self.anywhere.contains(&word) {
@@ -812,6 +852,9 @@ struct State {
     next: Vec<BTreeMap<u32, u32>>,
     word: Vec<Option<WordId>>,
     figures: bool,
+    /// When only some numbers in figures may come next (the customer's endings), their digits;
+    /// empty when any may (or none).
+    only_figures: Vec<String>,
     accepting: bool,
     /// The state after each word read here, once known, and whether it came only as a filler
     /// (`None`: the word cannot come here).
@@ -881,6 +924,8 @@ struct Figures {
     tokens: u8,
     /// Digits before the decimal point.
     digits: u8,
+    /// Their value ([`MAX_INTEGER_DIGITS`] fit).
+    value: u32,
     /// Digits since the last thousands comma (or the start).
     group: u8,
     /// A thousands comma was read.
@@ -904,6 +949,11 @@ const MAX_DECIMALS: u8 = 2;
 impl Figures {
     fn is_some(&self) -> bool {
         self.tokens > 0
+    }
+
+    /// The digits before the point, as written ("0512" keeps its zero; "$3,921" is "3921").
+    fn integer_digits(&self) -> String {
+        format!("{:0width$}", self.value, width = usize::from(self.digits))
     }
 
     /// Whether the number may end here: digits, and a last thousands group of three.
@@ -965,6 +1015,10 @@ impl Figures {
                     None => {
                         self.digits += 1;
                         self.group += 1;
+                        self.value = self
+                            .value
+                            .saturating_mul(10)
+                            .saturating_add(c.to_digit(10).unwrap_or(0));
                         self.digits <= MAX_INTEGER_DIGITS && (!self.grouped || self.group <= 3)
                     }
                 }
@@ -1088,8 +1142,14 @@ impl Reader<'_> {
         let mut next = vec![BTreeMap::new(), BTreeMap::new()];
         let mut ends = vec![None, None];
         let words = grammar.next_words(&places);
+        let mut figures = false;
+        let mut figure_words = Vec::new();
         for &word in &words {
-            if word == FIGURES {
+            if word == FIGURES || grammar.is_figure_word(word) {
+                figures = true;
+                if word != FIGURES {
+                    figure_words.push(grammar.words[word as usize].clone());
+                }
                 continue;
             }
             for (root, spelling) in self.spellings(word) {
@@ -1114,7 +1174,12 @@ impl Reader<'_> {
             places: places.clone(),
             next,
             word: ends,
-            figures: words.contains(&FIGURES),
+            figures,
+            only_figures: if words.contains(&FIGURES) {
+                Vec::new()
+            } else {
+                figure_words
+            },
             after: HashMap::new(),
         };
         let mut states = self.states.borrow_mut();
@@ -1174,7 +1239,7 @@ impl Reader<'_> {
             if !cursor.figures.is_whole() {
                 return false;
             }
-            FIGURES
+            self.grammar.figures_word(&cursor.figures)
         } else if let Some(node) = cursor.node {
             let completed = self.states.borrow()[cursor.state as usize].word[node as usize];
             match completed {
@@ -1202,6 +1267,26 @@ impl Reader<'_> {
             }
             None => false,
         }
+    }
+
+    /// Whether the number in figures being written may still become one that can come here:
+    /// where only the customer's endings may, its digits so far start one of them ("3,9" of
+    /// "3,921", never "3,0"), so that a beam is kept to the digits it can finish.
+    fn figures_may_go_on(&self, cursor: &Cursor) -> bool {
+        let states = self.states.borrow();
+        let only = &states[cursor.state as usize].only_figures;
+        if only.is_empty() {
+            return true;
+        }
+        let figures = &cursor.figures;
+        if figures.decimals.is_some() {
+            return false;
+        }
+        if figures.digits == 0 {
+            return true;
+        }
+        let written = figures.integer_digits();
+        only.iter().any(|digits| digits.starts_with(&written))
     }
 
     /// Whether the word being written is a Chinese character (which figures may follow
@@ -1286,7 +1371,7 @@ impl Reader<'_> {
                 }
                 TokenKind::Figures { spaced } => {
                     if next.figures.is_some() && !spaced {
-                        grammar(next.figures.read(text))
+                        grammar(next.figures.read(text) && self.figures_may_go_on(&next))
                     } else if !spaced && !next.at_start && !self.after_chinese(&next) {
                         None // digits glued to an English word or to punctuation
                     } else {
@@ -1294,6 +1379,7 @@ impl Reader<'_> {
                             self.finish_word(&mut next) && {
                                 next.figures.read(text)
                                     && self.states.borrow()[next.state as usize].figures
+                                    && self.figures_may_go_on(&next)
                             },
                         )
                     }
@@ -1602,14 +1688,43 @@ pub(crate) mod tests {
                 "Lock the card ending forty three twenty one.",
                 "Lock the card ending four thousand three hundred twenty one.",
                 "What's the balance of the account ending thirty nine twenty one?",
+                // In figures, as whisper writes them; "four thousand three hundred twenty-one"
+                // as money.
+                "Lock the card ending $4,321.",
+                "What's the balance of the account ending 3921?",
             ],
             &[
                 // Not the customer's ending, or not an ending at all.
                 "Lock the card ending forty three twenty two.",
                 "Lock the card ending four three two.",
                 "Lock the card ending ten.",
+                "Lock the card ending 4322.",
+                "Lock the card ending 43.",
+                "Lock the card ending $4,000, $300, $21.",
+                "Lock the card ending 4321.50.",
+                "Lock the card ending 432.",
+                "Lock the card ending 04321.",
             ],
         );
+    }
+
+    #[test]
+    fn figures_that_cannot_become_the_customers_ending_leave_the_grammar_at_once() {
+        // Refused at the token that rules the ending out, not only at the end: a beam writing
+        // "ending 3,000" is stopped at "000" and must write the digits of "3921".
+        let (english, tokens) = (grammar(Locale::EnUs), vocabulary());
+        let (going_on, _) = steps(&english, &tokens, "Check my account ending 3,92");
+        assert!(going_on.iter().all(Option::is_some), "{going_on:?}");
+        let (ruled_out, _) = steps(&english, &tokens, "Check my account ending 3,0");
+        assert_eq!(ruled_out.last(), Some(&None), "{ruled_out:?}");
+        assert!(ruled_out[..ruled_out.len() - 1].iter().all(Option::is_some));
+        // Where any amount may come, figures are not held to an ending.
+        let (amount, _) = steps(&english, &tokens, "Send Alice $3,0");
+        assert!(amount.iter().all(Option::is_some), "{amount:?}");
+        // Mandarin endings in figures alike.
+        let chinese = grammar(Locale::ZhCn);
+        assert!(chinese.accepts(&tokens, "把尾号4321的卡锁了"));
+        assert!(!chinese.accepts(&tokens, "把尾号4322的卡锁了"));
     }
 
     #[test]
