@@ -152,6 +152,17 @@ pub fn round_trip_commands(context: &Context, world: &World) -> Vec<(String, Und
     commands
 }
 
+/// Every row of the English corpus labelled with `intent`, as written.
+pub fn corpus_texts(intent: &str) -> Vec<String> {
+    let corpus = std::fs::read_to_string(root().join("tests/corpus/en-US.jsonl")).expect("corpus");
+    corpus
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("corpus row"))
+        .filter(|row| row["intent"].as_str() == Some(intent))
+        .filter_map(|row| row["text"].as_str().map(str::to_owned))
+        .collect()
+}
+
 /// Out-of-scope sentences for the round trip: every third row of the English corpus that has
 /// no intent, is no longer than 12 words and that the context rejects as text — so that any
 /// intent understood from its speech is a false accept the recognizer caused.

@@ -415,6 +415,79 @@ impl RoundTrip {
     }
 }
 
+/// A spoken no is seldom taken for a yes, which leads on to a payment (and its step-up): every
+/// no of the English corpus, in four voices, clean and at 10 dB. A yes stands only when the
+/// same audio, searched for the context's noes alone, yields no trusted no
+/// (`spoken::understand_speech`). Without that check 13 of the 144 were understood as
+/// `confirm` ("nah" as "Yeah.", "not quite" as "That's right."), with it 7: tiny.en hears
+/// "that's right" and "that's not right" from espeak-ng's voices nearly alike, so the bound
+/// is a rate, not zero. The corpus's yeses, spoken the same way,
+/// are mostly still understood as `confirm`: 165 of 176 (169 without the check, which asks
+/// again where "that's correct" leaves "that's not correct" within reach; `docs/benchmarks.md`).
+#[test]
+fn a_spoken_no_is_seldom_taken_for_a_yes() {
+    let _whisper = one_at_a_time();
+    let Some(round_trip) = RoundTrip::new() else {
+        return;
+    };
+    let conditions = [Condition::Clean, Condition::Noise { snr_db: 10.0 }];
+    let heard_as = |intent: &str| {
+        let mut heard = Vec::new();
+        for (row, text) in corpus_texts(intent).iter().enumerate() {
+            for voice in row..row + 4 {
+                for condition in conditions {
+                    let seed = u64::try_from(voice).unwrap();
+                    let spoken = round_trip.hear(&round_trip.speak(text, voice, condition, seed));
+                    heard.push((
+                        format!("{text:?} in voice {voice}, {}", condition.name()),
+                        spoken.transcript.map(|t| t.text),
+                        spoken.understanding.map(|u| u.intent),
+                    ));
+                }
+            }
+        }
+        heard
+    };
+    let noes = heard_as("deny");
+    let taken_for_yes: Vec<_> = noes
+        .iter()
+        .filter(|(_, _, intent)| intent.as_deref() == Some("confirm"))
+        .collect();
+    let understood_noes = noes
+        .iter()
+        .filter(|(_, _, intent)| intent.as_deref() == Some("deny"))
+        .count();
+    println!(
+        "noes: {understood_noes} of {} understood as no; taken for yes: {taken_for_yes:#?}",
+        noes.len()
+    );
+    // Measured 7 of 144 (13 without the check); room for a clip of run-to-run variation.
+    assert!(
+        taken_for_yes.len() * 100 <= noes.len() * 6,
+        "{} noes taken for a yes",
+        taken_for_yes.len()
+    );
+    let yeses = heard_as("confirm");
+    let understood_yeses: Vec<_> = yeses
+        .iter()
+        .filter(|(_, _, intent)| intent.as_deref() == Some("confirm"))
+        .collect();
+    let missed: Vec<_> = yeses
+        .iter()
+        .filter(|(_, _, intent)| intent.as_deref() != Some("confirm"))
+        .collect();
+    println!(
+        "yeses: {} of {} understood as yes; missed: {missed:#?}",
+        understood_yeses.len(),
+        yeses.len()
+    );
+    assert!(
+        understood_yeses.len() * 100 >= yeses.len() * 90,
+        "{} yeses understood",
+        understood_yeses.len()
+    );
+}
+
 /// A command streamed in 20 ms chunks to a listener given the banking context is heard and
 /// understood as the one-shot path hears the same audio: the same transcript and the same
 /// meaning, re-searches included (a trusted transcript the context does not understand is
