@@ -628,7 +628,7 @@ fn round_trip_of_spoken_banking_commands() {
         );
         // Floors about five clips under what was measured with grammar-guided decoding and
         // the sentences-only searches with other openings and other views of the audio
-        // (96.2% clean, 95.0% at 20 dB, 86.2% at 10 dB; docs/benchmarks.md): room for
+        // (97.5% clean, 97.5% at 20 dB, 87.5% at 10 dB; docs/benchmarks.md): room for
         // whisper's run-to-run and machine-to-machine variation of a clip or two, not for a
         // trend. The product targets, 98% clean and 95% at 10 dB, are above: whisper still
         // mishears espeak-ng's synthetic voices.
