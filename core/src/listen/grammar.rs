@@ -348,6 +348,7 @@ impl Grammar {
     ) -> SlotLanguage {
         let mut language = SlotLanguage::empty();
         let locale = world.locale;
+        let endings = matches!(kind, SlotType::Builtin(Builtin::Account | Builtin::Card));
         let phrases: Vec<String> = match kind {
             SlotType::Custom(name) => contexts
                 .iter()
@@ -360,12 +361,12 @@ impl Grammar {
                 // An ending in figures is the customer's own too ("3921", "$3,921"): any number
                 // in figures let "three thousand nine hundred twenty-one" heard as "$3,000,
                 // $9,000, $21,000" pass as an account, which the matcher could not name.
-                if matches!(kind, Builtin::Account | Builtin::Card) {
+                if endings {
                     phrases.extend(items.iter().map(|item| item.value.clone()));
                 }
                 // English endings by the ways people read them, only the customer's own: a
                 // run of any number words would let "Send" heard as "Ten" be an account.
-                if locale == Locale::EnUs && matches!(kind, Builtin::Account | Builtin::Card) {
+                if locale == Locale::EnUs && endings {
                     phrases.extend(
                         items
                             .iter()
@@ -392,7 +393,6 @@ impl Grammar {
             }
             _ => Vec::new(),
         };
-        let endings = matches!(kind, SlotType::Builtin(Builtin::Account | Builtin::Card));
         if !run_words.is_empty() && !endings {
             language.run.insert(FIGURES);
         }
@@ -445,9 +445,10 @@ impl Grammar {
             return (self.after_free_word(places), false);
         }
         let mut next = BTreeSet::new();
+        let also_figures = self.is_figure_word(word);
         for &place in places {
             self.step(place, word, &mut next);
-            if self.is_figure_word(word) {
+            if also_figures {
                 self.step(place, FIGURES, &mut next);
             }
         }
