@@ -22,7 +22,7 @@ DEMO_SPEECH := target/demo-speech
 # $XDG_CACHE_HOME/tingshuo/models (~/.cache/tingshuo/models); quiet when already installed.
 MODELS := tiny.en base
 
-.PHONY: demo test system-packages bench lint models
+.PHONY: demo test system-packages bench lint models core-without-voice
 
 system-packages:
 	@scripts/install-system-packages.sh $(SYSTEM_PACKAGES)
@@ -39,7 +39,20 @@ lint: system-packages
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
-test: lint models
+# The library as a bank that wants no voice builds it: the facade without its default
+# features, as a static library (where every object it links shows), with no symbol of
+# whisper.cpp in it.
+CORE_WITHOUT_VOICE := target/debug/libtingshuo_core.a
+core-without-voice: system-packages
+	@$(CARGO) rustc --quiet --locked -p tingshuo-core --no-default-features --crate-type staticlib
+	@ours=$$(nm --defined-only $(CORE_WITHOUT_VOICE) 2>/dev/null | grep -c tingshuo_data); \
+	whisper=$$(nm --defined-only $(CORE_WITHOUT_VOICE) 2>/dev/null | grep -ci whisper); \
+	if [ "$$ours" -eq 0 ] || [ "$$whisper" -ne 0 ]; then \
+		echo "core without voice: $$ours symbols of tingshuo-data, $$whisper of whisper (want >0 and 0)"; exit 1; \
+	fi; \
+	echo "core without voice: $$ours symbols of tingshuo-data, none of whisper"
+
+test: lint models core-without-voice
 	$(CARGO) test --workspace --locked
 
 bench: system-packages

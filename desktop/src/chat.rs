@@ -6,12 +6,11 @@
 use std::io::Write;
 
 use chrono::{DateTime, FixedOffset, Utc};
-use tingshuo_core::dialogue::{Dialogue, Effect, Facts, Input, PlanKind};
+use tingshuo_core::dialogue::hear;
+use tingshuo_core::dialogue::{Dialogue, Effect, Facts, Input, PlanTarget};
 use tingshuo_core::l10n::present::{Presentation, transaction_lines};
-use tingshuo_core::sync::PaymentOutcome;
-use tingshuo_core::understand::context::Context;
-use tingshuo_core::understand::hear;
-use tingshuo_core::understand::matcher::World;
+use tingshuo_core::payments::PaymentOutcome;
+use tingshuo_core::understand::{Context, Intent, Said, SlotValue, Understanding, World};
 use tingshuo_core::{Client, Locale, Localizer};
 
 use crate::HarnessError;
@@ -75,7 +74,7 @@ impl<'a> Conversation<'a> {
         let today = self.now().with_timezone(&self.offset).date_naive();
         let view = self.client.view().current(today).await?;
         let paying = tingshuo_core::dialogue::paying_account(&view)
-            .map(|a| a.item.id.clone())
+            .map(|a| a.item.id.as_str().to_owned())
             .unwrap_or_default();
         let history = self
             .client
@@ -121,15 +120,16 @@ impl<'a> Conversation<'a> {
         } else {
             let today = self.now().with_timezone(&self.offset).date_naive();
             let snapshot_world = self.world(today).await?;
+            let said = Said::new(self.locale, line);
             let (understood, heard) = hear(
                 &self.context,
                 &self.answers,
                 &snapshot_world,
                 self.dialogue.expecting(),
-                line,
+                &said,
             );
             to_read =
-                understood.filter(|u| matches!(u.intent.as_str(), "transactions" | "spending"));
+                understood.filter(|u| matches!(u.intent, Intent::Transactions | Intent::Spending));
             Input::Heard(heard)
         };
         let mut pending = vec![input];
@@ -154,13 +154,11 @@ impl<'a> Conversation<'a> {
 
     async fn read_transactions(
         &self,
-        understood: &tingshuo_core::understand::matcher::Understanding,
+        understood: &Understanding,
         out: &mut dyn Write,
     ) -> Result<(), HarnessError> {
         let count = match understood.slots.get("count") {
-            Some(tingshuo_core::understand::matcher::SlotValue::Count(n)) => {
-                usize::try_from(*n).unwrap_or(5).clamp(1, 10)
-            }
+            Some(SlotValue::Count(n)) => usize::try_from(*n).unwrap_or(5).clamp(1, 10),
             _ => 5,
         };
         let now = self.now();
@@ -202,44 +200,19 @@ impl<'a> Conversation<'a> {
             }
             Effect::ExecutePayment(plan) => {
                 let payments = self.client.payments();
-                let today = self.now().with_timezone(&self.offset).date_naive();
-                let view = self.client.view().current(today).await?;
-                let draft = match plan.kind {
-                    PlanKind::Transfer => {
-                        let payee = view
-                            .payees
-                            .iter()
-                            .find(|p| p.item.name.reveal() == &plan.target);
-                        match payee {
-                            Some(p) => {
-                                payments
-                                    .prepare_transfer(&plan.from_account, &p.item.id, plan.amount)
-                                    .await
-                            }
-                            None => {
-                                return Ok(Some(Input::PaymentRefused {
-                                    reason: "payee".into(),
-                                }));
-                            }
-                        }
+                let draft = match &plan.target {
+                    PlanTarget::Payee(payee) => {
+                        payments
+                            .prepare_transfer(&plan.from_account, payee, plan.amount)
+                            .await
                     }
-                    PlanKind::Bill => {
-                        let bill = view
-                            .upcoming_bills
-                            .iter()
-                            .find(|b| b.biller_name == plan.target);
-                        match bill {
-                            Some(b) => {
-                                payments
-                                    .prepare_bill(&plan.from_account, &b.bill.item.id)
-                                    .await
-                            }
-                            None => {
-                                return Ok(Some(Input::PaymentRefused {
-                                    reason: "bill".into(),
-                                }));
-                            }
-                        }
+                    PlanTarget::Bill {
+                        bill: Some(bill), ..
+                    } => payments.prepare_bill(&plan.from_account, bill).await,
+                    PlanTarget::Bill { bill: None, .. } => {
+                        return Ok(Some(Input::PaymentRefused {
+                            reason: "bill".into(),
+                        }));
                     }
                 };
                 let outcome = match draft {
@@ -262,8 +235,14 @@ impl<'a> Conversation<'a> {
                 self.dialogue.update_facts(facts);
                 Ok(Some(reply))
             }
-            Effect::LockCard { card_last_four } => self.card_action(&card_last_four, true).await,
-            Effect::UnlockCard { card_last_four } => self.card_action(&card_last_four, false).await,
+            Effect::LockCard { card } => {
+                self.client.actions().lock_card(&card).await?;
+                Ok(None)
+            }
+            Effect::UnlockCard { card } => {
+                self.client.actions().unlock_card(&card).await?;
+                Ok(None)
+            }
             Effect::SetSpeechRate(rate) => {
                 let note = self.l10n.format(
                     self.locale,
@@ -279,28 +258,6 @@ impl<'a> Conversation<'a> {
                 Ok(None)
             }
         }
-    }
-
-    /// Queues a lock or unlock of the card with these last four digits (queued even offline).
-    async fn card_action(
-        &self,
-        last_four: &str,
-        lock: bool,
-    ) -> Result<Option<Input>, HarnessError> {
-        let today = self.now().with_timezone(&self.offset).date_naive();
-        let view = self.client.view().current(today).await?;
-        if let Some(card) = view
-            .cards
-            .iter()
-            .find(|c| c.item.number.reveal().last_four() == last_four)
-        {
-            if lock {
-                self.client.actions().lock_card(&card.item.id).await?;
-            } else {
-                self.client.actions().unlock_card(&card.item.id).await?;
-            }
-        }
-        Ok(None)
     }
 
     fn reason(&self, code: &str) -> Result<String, HarnessError> {

@@ -175,6 +175,8 @@ pub enum HarnessError {
     #[error(transparent)]
     L10n(#[from] tingshuo_core::l10n::L10nError),
     #[error(transparent)]
+    Locale(#[from] tingshuo_core::locale::UnknownLocale),
+    #[error(transparent)]
     Client(#[from] tingshuo_core::ClientError),
     #[error(transparent)]
     Speak(#[from] tingshuo_core::speak::SpeakError),

@@ -13,9 +13,9 @@ use tingshuo_core::listen::spoken::{
     ListenEvent, Listener, SpokenCommand, options_for, understand_speech,
 };
 use tingshuo_core::listen::{Audio, decode_wav_file};
-use tingshuo_core::models::{ModelCache, catalogue};
 use tingshuo_core::understand::context::Context;
-use tingshuo_core::understand::matcher::{Understanding, World};
+use tingshuo_core::understand::{Understanding, World};
+use tingshuo_models::{ModelCache, catalogue};
 
 use crate::HarnessError;
 use crate::microphone::Microphone;

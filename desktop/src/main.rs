@@ -313,7 +313,7 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                         tingshuo_core::understand::banking_context(customer.locale()),
                     )
                     .map_err(|e| HarnessError::Usage(e.to_string()))?;
-                    let world = tingshuo_core::understand::matcher::World::for_customer(
+                    let world = tingshuo_core::understand::World::for_customer(
                         &context,
                         customer.locale(),
                         now.with_timezone(&customer.home_offset()).date_naive(),
@@ -472,7 +472,7 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
             };
             let today =
                 today.unwrap_or_else(|| now.with_timezone(&customer.home_offset()).date_naive());
-            let world = tingshuo_core::understand::matcher::World::for_customer(
+            let world = tingshuo_core::understand::World::for_customer(
                 &context,
                 locale,
                 today,
@@ -502,11 +502,11 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                 return Ok(());
             }
             let text = text.unwrap_or_default();
-            let result =
-                match tingshuo_core::understand::matcher::understand(&context, &world, &text) {
-                    Some(understood) => understood.to_json(),
-                    None => tingshuo_core::understand::matcher::Understanding::rejected_json(),
-                };
+            let said = tingshuo_core::understand::Said::new(world.locale, &text);
+            let result = match tingshuo_core::understand::understand(&context, &world, &said) {
+                Some(understood) => understood.to_json(),
+                None => tingshuo_core::understand::Understanding::rejected_json(),
+            };
             say!("{result}");
         }
         Command::Say(args) => {

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use clap::Subcommand;
 use clap::builder::PossibleValuesParser;
 use indicatif::{ProgressBar, ProgressStyle};
-use tingshuo_core::models::catalogue::{self, CATALOGUE, ModelSpec};
-use tingshuo_core::models::{Installer, ModelCache, ModelStatus, Progress, ProgressFn, Stage};
+use tingshuo_models::catalogue::{self, CATALOGUE, ModelSpec};
+use tingshuo_models::{Installer, ModelCache, ModelStatus, Progress, ProgressFn, Stage};
 
 use crate::HarnessError;
 

@@ -143,7 +143,7 @@ fn demo_writes_each_reply_as_speech() {
     }
 }
 
-#[path = "../../core/tests/common/speechd.rs"]
+#[path = "../../core/speak/tests/common/speechd.rs"]
 mod speechd;
 use speechd::Daemon;
 

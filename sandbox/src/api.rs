@@ -19,7 +19,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{ED25519, UnparsedPublicKey};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use tingshuo_core::wire::{
+use tingshuo_base::wire::{
     self, AccountDto, AlertDto, BillDto, CardDto, ChallengeRequest, ChallengeResponse,
     ChangesResponse, ErrorBody, LoginRequest, LoginResponse, Patch, PatchOp, PayeeDto, PaymentDto,
     PaymentRequest, PreferencesDto, RegisterDeviceRequest, RegisterDeviceResponse, TransactionDto,
@@ -28,8 +28,10 @@ use tingshuo_core::wire::{
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
+use crate::bank::Bank;
 use crate::db::{self, Tx, millis};
-use crate::{Bank, faults};
+use crate::errors::{ApiError, error_response};
+use crate::faults;
 
 /// Declares the routes once: builds the router and lists (method, path) for the OpenAPI check.
 macro_rules! routes {
@@ -65,45 +67,13 @@ pub fn router(bank: Arc<Bank>) -> Router {
     add_routes(Router::new())
         .fallback(|| async { error_response(StatusCode::NOT_FOUND, "no_route", "no such route") })
         .layer(axum::middleware::from_fn_with_state(
-            bank.clone(),
+            bank.faults.clone(),
             faults::inject,
         ))
         .with_state(bank)
 }
 
 // ---------------------------------------------------------------- errors
-
-/// An API error: status, stable code, message.
-#[derive(Debug)]
-pub struct ApiError(StatusCode, &'static str, String);
-
-pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
-    (
-        status,
-        axum::Json(ErrorBody {
-            error: code.to_owned(),
-            message: message.to_owned(),
-        }),
-    )
-        .into_response()
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        error_response(self.0, self.1, &self.2)
-    }
-}
-
-impl From<sqlx::Error> for ApiError {
-    fn from(error: sqlx::Error) -> ApiError {
-        tracing::error!(%error, "bank database error");
-        ApiError(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "database error".into(),
-        )
-    }
-}
 
 fn bad_request(message: impl Into<String>) -> ApiError {
     ApiError(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, message.into())
@@ -744,7 +714,7 @@ async fn make_payment(State(bank): State<Arc<Bank>>, headers: HeaderMap, body: B
 
 async fn execute_payment(
     tx: &mut Tx<'_>,
-    config: &crate::BankConfig,
+    config: &crate::bank::BankConfig,
     customer: &str,
     key: &str,
     request: &PaymentRequest,

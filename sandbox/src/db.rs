@@ -10,8 +10,8 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Sqlite, Transaction};
-use tingshuo_core::model::CustomerSnapshot;
-use tingshuo_core::wire::{
+use tingshuo_base::model::CustomerSnapshot;
+use tingshuo_base::wire::{
     self, AccountDto, AlertDto, BillDto, BillerDto, CardDto, CustomerDto, PayeeDto, PreferencesDto,
     ServiceRequestDto, TransactionDto,
 };
@@ -122,7 +122,7 @@ impl BankDb {
         snapshot: &CustomerSnapshot,
         enrollment_code: &str,
     ) -> Result<(), sqlx::Error> {
-        let customer = &snapshot.customer.id;
+        let customer = snapshot.customer.id.as_str();
         let mut tx = self.pool.begin().await?;
         sqlx::query("INSERT OR REPLACE INTO customer (id, enrollment_code) VALUES (?, ?)")
             .bind(customer)

@@ -14,8 +14,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures_util::stream;
 
-use crate::Bank;
-use crate::api::error_response;
+use crate::errors::error_response;
 
 /// Faults for requests whose method and path match; the first matching rule applies.
 #[derive(Debug, Clone, Default)]
@@ -157,13 +156,16 @@ async fn body_bytes(response: Response) -> (axum::http::response::Parts, Bytes) 
 }
 
 /// The middleware: decides this request's faults and applies them.
-pub async fn inject(State(bank): State<Arc<Bank>>, request: Request, next: Next) -> Response {
+pub async fn inject(
+    State(faults): State<Arc<FaultState>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
-    let Some(rule) = bank.faults.rule_for(&method, &path) else {
+    let Some(rule) = faults.rule_for(&method, &path) else {
         return next.run(request).await;
     };
-    let faults = &bank.faults;
     let counts = &faults.counts;
     let (low, high) = rule.latency_ms;
     if high > 0 {
@@ -180,7 +182,7 @@ pub async fn inject(State(bank): State<Arc<Bank>>, request: Request, next: Next)
         ][usize::try_from(faults.next() % 3).unwrap_or(0)];
         return error_response(
             status,
-            tingshuo_core::wire::codes::INJECTED_FAULT,
+            tingshuo_base::wire::codes::INJECTED_FAULT,
             "injected fault",
         );
     }

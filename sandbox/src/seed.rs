@@ -6,13 +6,13 @@
 use chrono::{
     DateTime, Datelike, Days, Duration, FixedOffset, Months, NaiveDate, Offset, TimeZone, Utc,
 };
-use tingshuo_core::classify::{AccountNumber, C2, CardNumber, IdNumber, PhoneNumber};
-use tingshuo_core::model::{
+use tingshuo_base::classify::{AccountNumber, C2, CardNumber, IdNumber, PhoneNumber};
+use tingshuo_base::model::{
     Account, AccountKind, Alert, AlertKind, Balance, Bill, BillStatus, Biller, BillerCategory,
     Card, CardKind, CardStatus, Category, Channel, Customer, CustomerSnapshot, Payee, Relationship,
     ServiceRequest, ServiceStatus, Transaction, TransactionStatus,
 };
-use tingshuo_core::{Currency, Locale, Money};
+use tingshuo_base::{Currency, Locale, Money};
 
 /// The demo customers, by the ids later issues and tests use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,8 +142,8 @@ impl History {
         let amount = pattern.base + if pattern.base < 0 { -extra } else { extra };
         let id = format!("{}-t{:05}", pattern.account, self.transactions.len());
         self.transactions.push(Transaction {
-            id,
-            account_id: pattern.account.to_owned(),
+            id: id.into(),
+            account_id: pattern.account.into(),
             status,
             amount: money(amount, self.currency),
             counterparty: C2::new(pattern.counterparty.to_owned()),
@@ -1026,8 +1026,8 @@ pub fn large_customer(
         .map(|i| {
             let n = i64::try_from(i).unwrap_or(0);
             Transaction {
-                id: format!("{id}-txn-{i:06}"),
-                account_id: account_ids[i % accounts.max(1)].clone(),
+                id: format!("{id}-txn-{i:06}").into(),
+                account_id: account_ids[i % accounts.max(1)].as_str().into(),
                 status: if i % 500 == 0 {
                     TransactionStatus::Pending
                 } else {
@@ -1085,7 +1085,7 @@ pub fn large_customer(
     CustomerSnapshot {
         as_of: now,
         customer: Customer {
-            id: id.to_owned(),
+            id: id.into(),
             full_name: C2::new("测试客户".into()),
             id_number: C2::new(IdNumber::new("110105195404123326")),
             phone: C2::new(PhoneNumber::new("13901234567")),

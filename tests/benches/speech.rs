@@ -23,7 +23,7 @@ use tingshuo_core::listen::recognizer::{
 };
 use tingshuo_core::listen::spoken::{customer_names, options_for, understand_speech};
 use tingshuo_core::understand::context::Context;
-use tingshuo_core::understand::matcher::{Understanding, World};
+use tingshuo_core::understand::{Understanding, World};
 use tingshuo_desktop::render::{Pcm, Renderer};
 use tingshuo_tests::bench::summarize;
 use tingshuo_tests::speech::*;

@@ -1,5 +1,6 @@
 //! Shared helpers for the workspace integration tests.
 
+pub mod module_graph;
 pub mod speech;
 
 use std::io::Write;
@@ -112,4 +113,21 @@ pub mod bench {
         let micros = duration.as_micros();
         format!("{}.{:02}", micros / 1000, (micros % 1000) / 10)
     }
+}
+
+/// What cargo prints for these arguments, run in the workspace (cargo metadata, cargo tree);
+/// a failure panics with cargo's own message.
+pub fn cargo_output(args: &[&str]) -> String {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "cargo {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("cargo prints UTF-8")
 }

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use chrono::{NaiveDate, TimeZone, Utc};
 use tingshuo_core::Locale;
 use tingshuo_core::listen::recognizer::Recognizer;
-use tingshuo_core::models::{ModelCache, catalogue};
 use tingshuo_core::understand::context::Context;
-use tingshuo_core::understand::matcher::{Understanding, World, understand};
+use tingshuo_core::understand::{Said, Understanding, World, understand};
 use tingshuo_desktop::render::{NoiseKind, Pcm, RenderOptions, Renderer};
+use tingshuo_models::{ModelCache, catalogue};
 use tingshuo_sandbox::seed::DemoCustomer;
 
 pub fn root() -> &'static Path {
@@ -145,7 +145,7 @@ pub fn round_trip_commands(context: &Context, world: &World) -> Vec<(String, Und
         if index % 5 != 0 || text.split_whitespace().count() > 12 {
             continue;
         }
-        if let Some(understood) = understand(context, world, text) {
+        if let Some(understood) = understand(context, world, &Said::new(world.locale, text)) {
             commands.push((text.to_owned(), understood));
         }
     }
@@ -177,7 +177,7 @@ pub fn round_trip_out_of_scope(context: &Context, world: &World) -> Vec<String> 
         .filter(|(index, text)| {
             index % 3 == 0
                 && text.split_whitespace().count() <= 12
-                && understand(context, world, text).is_none()
+                && understand(context, world, &Said::new(world.locale, text)).is_none()
         })
         .map(|(_, text)| text)
         .collect()

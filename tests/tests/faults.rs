@@ -231,14 +231,18 @@ async fn converges_exactly_once_through_faults_and_kills() {
         .unwrap();
     let server_cards: Vec<CardDto> = bank.bank.db.all("demo-zh", "card").await.unwrap();
     for card in &server_cards {
-        let local = view.cards.iter().find(|c| c.item.id == card.id).unwrap();
+        let local = view
+            .cards
+            .iter()
+            .find(|c| c.item.id == card.id.as_str())
+            .unwrap();
         assert_eq!(local.item.status.as_str(), card.status, "card {}", card.id);
     }
     for account in &now_accounts {
         let local = view
             .accounts
             .iter()
-            .find(|a| a.item.id == account.id)
+            .find(|a| a.item.id == account.id.as_str())
             .unwrap();
         assert_eq!(
             local.item.balance.available.reveal().minor(),
@@ -256,7 +260,11 @@ async fn converges_exactly_once_through_faults_and_kills() {
     );
     let server_payees: Vec<PayeeDto> = bank.bank.db.all("demo-zh", "payee").await.unwrap();
     for payee in &server_payees {
-        let local = view.payees.iter().find(|p| p.item.id == payee.id).unwrap();
+        let local = view
+            .payees
+            .iter()
+            .find(|p| p.item.id == payee.id.as_str())
+            .unwrap();
         assert_eq!(local.item.transfers_made, payee.transfers_made);
     }
     let mut local_transactions = 0;

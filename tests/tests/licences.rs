@@ -4,7 +4,6 @@
 #![allow(clippy::unwrap_used)] // Tests fail loudly on any unexpected error.
 
 use std::collections::{BTreeSet, HashMap};
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -119,26 +118,16 @@ struct Linked {
 /// Walks the real dependency graph (`cargo metadata`) of the shipped crates, with every
 /// feature on (the widest library a host can build), as resolved for `target`.
 fn linked_on(target: &str) -> Vec<Linked> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--locked",
-            "--all-features",
-            "--filter-platform",
-            target,
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let metadata: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let metadata: Value = serde_json::from_str(&tingshuo_tests::cargo_output(&[
+        "metadata",
+        "--format-version",
+        "1",
+        "--locked",
+        "--all-features",
+        "--filter-platform",
+        target,
+    ]))
+    .unwrap();
 
     let packages: HashMap<&str, &Value> = metadata["packages"]
         .as_array()

@@ -24,7 +24,7 @@ use tingshuo_core::listen::spoken::{
 };
 use tingshuo_core::listen::{Audio, decode_wav_file};
 use tingshuo_core::understand::context::Context;
-use tingshuo_core::understand::matcher::{Understanding, World};
+use tingshuo_core::understand::{Intent, Understanding, World};
 use tingshuo_desktop::render::Renderer;
 use tingshuo_tests::speech::*;
 
@@ -451,11 +451,11 @@ fn a_spoken_no_is_seldom_taken_for_a_yes() {
     let noes = heard_as("deny");
     let taken_for_yes: Vec<_> = noes
         .iter()
-        .filter(|(_, _, intent)| intent.as_deref() == Some("confirm"))
+        .filter(|(_, _, intent)| *intent == Some(Intent::Confirm))
         .collect();
     let understood_noes = noes
         .iter()
-        .filter(|(_, _, intent)| intent.as_deref() == Some("deny"))
+        .filter(|(_, _, intent)| *intent == Some(Intent::Deny))
         .count();
     println!(
         "noes: {understood_noes} of {} understood as no; taken for yes: {taken_for_yes:#?}",
@@ -470,11 +470,11 @@ fn a_spoken_no_is_seldom_taken_for_a_yes() {
     let yeses = heard_as("confirm");
     let understood_yeses: Vec<_> = yeses
         .iter()
-        .filter(|(_, _, intent)| intent.as_deref() == Some("confirm"))
+        .filter(|(_, _, intent)| *intent == Some(Intent::Confirm))
         .collect();
     let missed: Vec<_> = yeses
         .iter()
-        .filter(|(_, _, intent)| intent.as_deref() != Some("confirm"))
+        .filter(|(_, _, intent)| *intent != Some(Intent::Confirm))
         .collect();
     println!(
         "yeses: {} of {} understood as yes; missed: {missed:#?}",

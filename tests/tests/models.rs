@@ -9,10 +9,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tingshuo_core::models::catalogue;
-use tingshuo_core::models::download::{DownloadError, DownloadOptions, Downloader, Expected};
-use tingshuo_core::models::ggml::{GgmlFile, Hparams, TYPE_F16, TYPE_F32};
-use tingshuo_core::models::{ModelCache, ModelStatus, mel, sha256_of};
+use tingshuo_models::catalogue;
+use tingshuo_models::download::{DownloadError, DownloadOptions, Downloader, Expected};
+use tingshuo_models::ggml::{GgmlFile, Hparams, TYPE_F16, TYPE_F32, read_tensor_f32};
+use tingshuo_models::{ModelCache, ModelStatus, mel, sha256_of};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
@@ -423,7 +423,7 @@ fn installed_tiny_en_is_whisper_tiny_en_in_ggml() {
     );
     // Positional embeddings are sinusoids: position 0 is sin(0) = 0 then cos(0) = 1.
     let position = ggml.tensor("encoder.positional_embedding").unwrap();
-    let values = ggml.read_tensor_f32(&path, position).unwrap();
+    let values = read_tensor_f32(&path, position).unwrap();
     assert!(values[..192].iter().all(|&v| v == 0.0));
     assert!(values[192..384].iter().all(|&v| v == 1.0));
 }

@@ -10,7 +10,8 @@ use chrono::Utc;
 use tingshuo_core::classify::OneTimeCode;
 use tingshuo_core::crypto::{DeviceSigner, SignerError, SoftwareSigner};
 use tingshuo_core::model::{CardStatus, Source};
-use tingshuo_core::sync::{Connectivity, PaymentError, PaymentOutcome, SyncConfig};
+use tingshuo_core::payments::{PaymentError, PaymentOutcome};
+use tingshuo_core::sync::{Connectivity, SyncConfig};
 use tingshuo_core::{Client, ClientConfig, Currency, MemoryKeyStore, Money};
 use tingshuo_sandbox::seed::DemoCustomer;
 use tingshuo_sandbox::{BankConfig, RunningBank, start_demo_bank};
@@ -325,8 +326,8 @@ async fn a_transfer_executes_once_and_limits_hold() {
 
     let draft = payments
         .prepare_transfer(
-            "zh-pension",
-            "zh-payee-liwei",
+            &"zh-pension".into(),
+            &"zh-payee-liwei".into(),
             Money::from_minor(20_000, Currency::CNY),
         )
         .await
@@ -345,8 +346,8 @@ async fn a_transfer_executes_once_and_limits_hold() {
     // Above the daily limit (50,000 yuan): refused, nothing moves.
     let big = payments
         .prepare_transfer(
-            "zh-pension",
-            "zh-payee-liwei",
+            &"zh-pension".into(),
+            &"zh-payee-liwei".into(),
             Money::from_minor(5_000_000, Currency::CNY),
         )
         .await
@@ -360,8 +361,8 @@ async fn a_transfer_executes_once_and_limits_hold() {
     // More than the balance: refused too.
     let much = payments
         .prepare_transfer(
-            "zh-pension",
-            "zh-payee-liwei",
+            &"zh-pension".into(),
+            &"zh-payee-liwei".into(),
             Money::from_minor(4_000_000, Currency::CNY),
         )
         .await
@@ -376,7 +377,7 @@ async fn a_transfer_executes_once_and_limits_hold() {
 
     // A bill payment marks the bill paid.
     let bill = payments
-        .prepare_bill("zh-pension", "zh-bill-power")
+        .prepare_bill(&"zh-pension".into(), &"zh-bill-power".into())
         .await
         .unwrap();
     assert!(matches!(
@@ -419,8 +420,8 @@ async fn a_risky_transfer_is_held_and_can_be_cancelled_or_executes_after_the_hol
     // 10,000 yuan is at the risky threshold.
     let draft = payments
         .prepare_transfer(
-            "zh-pension",
-            "zh-payee-zhangli",
+            &"zh-pension".into(),
+            &"zh-payee-zhangli".into(),
             Money::from_minor(1_000_000, Currency::CNY),
         )
         .await
@@ -514,8 +515,8 @@ async fn no_step_up_no_payment() {
             .client
             .payments()
             .prepare_transfer(
-                "en-checking",
-                "en-payee-maria",
+                &"en-checking".into(),
+                &"en-payee-maria".into(),
                 Money::from_minor(5_000, Currency::USD),
             )
             .await
@@ -619,8 +620,8 @@ async fn offline_safety_actions_queue_and_go_first_payments_refuse() {
         .client
         .payments()
         .prepare_transfer(
-            "zh-pension",
-            "zh-payee-liwei",
+            &"zh-pension".into(),
+            &"zh-payee-liwei".into(),
             Money::from_minor(100, Currency::CNY),
         )
         .await

@@ -8,7 +8,12 @@ use std::path::Path;
 use serde_json::Value;
 use tingshuo_core::Locale;
 use tingshuo_core::understand::context::Context;
-use tingshuo_core::understand::matcher::{World, understand};
+use tingshuo_core::understand::{Intent, Said, Understanding, World};
+
+/// Understands `text` as the customer of `world` said it.
+fn understand(context: &Context, world: &World, text: &str) -> Option<Understanding> {
+    tingshuo_core::understand::understand(context, world, &Said::new(world.locale, text))
+}
 
 fn root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
@@ -57,7 +62,7 @@ fn evaluate(locale: Locale, rows: &[(String, Option<String>, Value)], check_slot
     let mut score = Score::default();
     for (text, intent, slots) in rows {
         let got = understand(&context, &world, text);
-        let got_intent = got.as_ref().map(|u| u.intent.clone());
+        let got_intent = got.as_ref().map(|u| u.intent.name().to_owned());
         score.rows += 1;
         match intent {
             None => {
@@ -238,8 +243,18 @@ fn the_intent_model_is_what_clinc150_training_makes() {
 /// while it asks; an utterance with an intent of its own is heard as that intent.
 #[test]
 fn bare_answers_fill_the_slot_asked_for() {
-    use tingshuo_core::understand::matcher::SlotValue;
-    use tingshuo_core::understand::{answers_context, hear};
+    use tingshuo_core::dialogue::{Expecting, hear};
+    use tingshuo_core::understand::SlotValue;
+    use tingshuo_core::understand::answers_context;
+    let hear = |banking: &Context, answers: &Context, world: &World, expecting, text: &str| {
+        hear(
+            banking,
+            answers,
+            world,
+            expecting,
+            &Said::new(world.locale, text),
+        )
+    };
     let cases = [
         (Locale::ZhCn, "李伟", "是李伟吧", "两百块", "电费"),
         (
@@ -254,27 +269,28 @@ fn bare_answers_fill_the_slot_asked_for() {
         let (banking, world) = setup(locale);
         let answers = Context::from_yaml(answers_context(locale)).unwrap();
         for said in [payee, payee_too] {
-            let (understood, heard) = hear(&banking, &answers, &world, Some("payee"), said);
+            let (understood, heard) =
+                hear(&banking, &answers, &world, Some(Expecting::Payee), said);
             assert!(understood.is_none() && heard.intent.is_none(), "{said}");
             assert!(
-                matches!(heard.slots.get("payee"), Some(SlotValue::Text(_))),
+                matches!(heard.slots.get("payee"), Some(SlotValue::Item { .. })),
                 "{said}"
             );
             // Not asked: nothing is filled.
             let (_, heard) = hear(&banking, &answers, &world, None, said);
             assert!(heard.slots.is_empty(), "{said}");
         }
-        let (_, heard) = hear(&banking, &answers, &world, Some("amount"), amount);
+        let (_, heard) = hear(&banking, &answers, &world, Some(Expecting::Amount), amount);
         assert!(
             matches!(heard.slots.get("amount"), Some(SlotValue::Money(_))),
             "{amount}"
         );
         // A payee is not an amount.
-        let (_, heard) = hear(&banking, &answers, &world, Some("amount"), payee);
+        let (_, heard) = hear(&banking, &answers, &world, Some(Expecting::Amount), payee);
         assert!(heard.slots.is_empty());
-        let (_, heard) = hear(&banking, &answers, &world, Some("biller"), biller);
+        let (_, heard) = hear(&banking, &answers, &world, Some(Expecting::Biller), biller);
         assert!(
-            matches!(heard.slots.get("biller"), Some(SlotValue::Text(_))),
+            matches!(heard.slots.get("biller"), Some(SlotValue::Item { .. })),
             "{biller}"
         );
         // Something with an intent of its own is that intent, even mid-question.
@@ -283,16 +299,17 @@ fn bare_answers_fill_the_slot_asked_for() {
         } else {
             "cancel"
         };
-        let (understood, heard) = hear(&banking, &answers, &world, Some("payee"), cancel);
-        assert_eq!(understood.map(|u| u.intent), Some("cancel".to_owned()));
-        assert_eq!(heard.intent.as_deref(), Some("cancel"));
+        let (understood, heard) = hear(&banking, &answers, &world, Some(Expecting::Payee), cancel);
+        assert_eq!(understood.map(|u| u.intent), Some(Intent::Cancel));
+        assert_eq!(heard.intent, Some(Intent::Cancel));
     }
 }
 
 #[test]
 fn a_verb_without_a_card_is_no_card_command() {
     let (context, world) = setup(Locale::EnUs);
-    let intent = |text: &str| understand(&context, &world, text).map(|u| u.intent);
+    let intent =
+        |text: &str| understand(&context, &world, text).map(|u| u.intent.name().to_owned());
     // "Stop" is the word people use to halt the dialogue; it must never lock a card, however
     // it is asked. Cut-off speech ("lock my", "let's turn the") and other things to lock or
     // turn on are no card command either.

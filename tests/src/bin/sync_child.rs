@@ -165,7 +165,7 @@ async fn run(
                         Money::from_minor(100 + i64::try_from(rng.next(4900))?, Currency::CNY);
                     match client
                         .payments()
-                        .prepare_transfer("zh-pension", payee, amount)
+                        .prepare_transfer(&"zh-pension".into(), &payee.into(), amount)
                         .await
                     {
                         Ok(draft) => match client.payments().confirm(&draft).await {

@@ -1,0 +1,324 @@
+//! Data classes of JR/T 0171-2020 in the type system.
+//!
+//! * **C3** (authentication data: passwords, PINs, CVN, card track data, biometrics) lives only
+//!   in [`C3`]: no `Display`, no `Clone`, no serialization, no database encoding, a redacted
+//!   `Debug`, and its memory is zeroized on drop. The only way out is
+//!   [`C3::expose_to_authenticator`], which hands the bytes to the host's step-up check.
+//! * **C2** (account and card numbers, ID numbers, phone numbers, counterparty names,
+//!   balances, transactions) lives in [`C2`]: its `Debug` and `Display` print the masked
+//!   log form, so a C2 value that slips into a `tracing` field or an error message stays
+//!   masked. Code that shows a value to its owner calls [`C2::reveal`] and formats it through
+//!   `l10n`, which applies the screen and speech masking rules.
+//! * **C1** is everything else (product names, currencies, categories, statuses).
+
+use std::fmt;
+
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::money::Money;
+
+/// How a C2 value is written into a log line or an error: masked, never whole.
+pub trait LogMasked {
+    fn fmt_masked(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+}
+
+/// A C2 value: masked in `Debug` and `Display`, revealed only on purpose.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct C2<T>(T);
+
+impl<T> C2<T> {
+    pub fn new(value: T) -> C2<T> {
+        C2(value)
+    }
+
+    /// The value itself, for the owner's screen or speech (after masking rules) or for
+    /// sealing into the store. Every call site is a place where C2 leaves its wrapper.
+    pub fn reveal(&self) -> &T {
+        &self.0
+    }
+
+    pub fn into_revealed(self) -> T {
+        self.0
+    }
+}
+
+impl<T: LogMasked> fmt::Debug for C2<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt_masked(f)
+    }
+}
+
+impl<T: LogMasked> fmt::Display for C2<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt_masked(f)
+    }
+}
+
+impl LogMasked for Money {
+    fn fmt_masked(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "*** {}", self.currency())
+    }
+}
+
+impl LogMasked for String {
+    /// Free text (names, descriptions): nothing of it reaches a log.
+    fn fmt_masked(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[C2 text]")
+    }
+}
+
+impl<T: LogMasked> LogMasked for Option<T> {
+    fn fmt_masked(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Some(value) => value.fmt_masked(f),
+            None => f.write_str("none"),
+        }
+    }
+}
+
+/// The last four characters (or fewer, for short numbers), which the masking rules allow.
+fn last_four(digits: &str) -> &str {
+    let start = digits
+        .char_indices()
+        .rev()
+        .nth(3)
+        .map_or(0, |(index, _)| index);
+    &digits[start..]
+}
+
+macro_rules! identifier_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, Hash)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn new(value: impl Into<String>) -> $name {
+                $name(value.into())
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        /// Debug output is the masked log form, even outside a [`C2`] wrapper.
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.fmt_masked(f)
+            }
+        }
+    };
+}
+
+identifier_type!(
+    /// A bank account number (C2). Shown as its last four digits only.
+    AccountNumber
+);
+identifier_type!(
+    /// A card number, PAN (C2). Shown as its last four digits only.
+    CardNumber
+);
+identifier_type!(
+    /// A national ID number (C2). Shown as its first and last character only.
+    IdNumber
+);
+identifier_type!(
+    /// A phone number (C2). Shown as its first three and last four digits.
+    PhoneNumber
+);
+
+impl AccountNumber {
+    pub fn last_four(&self) -> &str {
+        last_four(&self.0)
+    }
+}
+
+impl CardNumber {
+    pub fn last_four(&self) -> &str {
+        last_four(&self.0)
+    }
+}
+
+impl IdNumber {
+    /// "110101199003077777" → ("1", "7", 16 hidden characters).
+    pub fn masked_parts(&self) -> (String, String, usize) {
+        let chars: Vec<char> = self.0.chars().collect();
+        match chars.len() {
+            0 => (String::new(), String::new(), 0),
+            1 => (String::new(), String::new(), 1),
+            n => (chars[0].to_string(), chars[n - 1].to_string(), n - 2),
+        }
+    }
+
+    pub fn masked(&self) -> String {
+        let (first, last, hidden) = self.masked_parts();
+        format!("{first}{}{last}", "*".repeat(hidden))
+    }
+}
+
+impl PhoneNumber {
+    /// "13812345678" → "138****5678"; numbers too short to keep 3 + 4 are hidden whole.
+    pub fn masked(&self) -> String {
+        let chars: Vec<char> = self.0.chars().filter(|c| !c.is_whitespace()).collect();
+        if chars.len() < 8 {
+            return "*".repeat(chars.len());
+        }
+        let head: String = chars[..3].iter().collect();
+        let tail: String = chars[chars.len() - 4..].iter().collect();
+        format!("{head}{}{tail}", "*".repeat(chars.len() - 7))
+    }
+
+    pub fn last_four(&self) -> &str {
+        last_four(&self.0)
+    }
+}
+
+impl LogMasked for AccountNumber {
+    fn fmt_masked(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "****{}", self.last_four())
+    }
+}
+
+impl LogMasked for CardNumber {
+    fn fmt_masked(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "****{}", self.last_four())
+    }
+}
+
+impl LogMasked for IdNumber {
+    fn fmt_masked(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.masked())
+    }
+}
+
+impl LogMasked for PhoneNumber {
+    fn fmt_masked(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.masked())
+    }
+}
+
+/// A C3 secret. Deliberately implements neither `Clone`, `Display`, `serde::Serialize` nor
+/// `sqlx::Encode` (checked at compile time in the tests here and in the store), so it cannot be copied, printed,
+/// stored or sent anywhere but to the host's authenticator; zeroized on drop.
+pub struct C3<K: C3Kind> {
+    secret: Zeroizing<String>,
+    kind: std::marker::PhantomData<K>,
+}
+
+/// The kinds of C3 data; each is a zero-sized marker so the types cannot be mixed up.
+pub trait C3Kind {
+    const NAME: &'static str;
+}
+
+macro_rules! c3_kind {
+    ($name:ident, $label:literal) => {
+        #[derive(Debug)]
+        pub enum $name {}
+        impl C3Kind for $name {
+            const NAME: &'static str = $label;
+        }
+    };
+}
+
+c3_kind!(PinKind, "PIN");
+c3_kind!(PasswordKind, "password");
+c3_kind!(CvnKind, "CVN");
+c3_kind!(TrackDataKind, "card track data");
+c3_kind!(BiometricKind, "biometric template");
+c3_kind!(OneTimeCodeKind, "one-time code");
+
+pub type Pin = C3<PinKind>;
+pub type Password = C3<PasswordKind>;
+pub type Cvn = C3<CvnKind>;
+pub type TrackData = C3<TrackDataKind>;
+pub type BiometricTemplate = C3<BiometricKind>;
+/// An enrollment or SMS code: authenticates the customer once, then is forgotten.
+pub type OneTimeCode = C3<OneTimeCodeKind>;
+
+impl<K: C3Kind> C3<K> {
+    /// Takes ownership of the secret text; the caller's `String` is moved, not copied.
+    pub fn new(secret: String) -> C3<K> {
+        C3 {
+            secret: Zeroizing::new(secret),
+            kind: std::marker::PhantomData,
+        }
+    }
+
+    /// Hands the secret to the host's authenticator (PIN pad check, keystore unlock).
+    pub fn expose_to_authenticator(&self) -> &str {
+        &self.secret
+    }
+
+    /// Wipes the secret now rather than at drop.
+    pub fn wipe(&mut self) {
+        self.secret.zeroize();
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.secret.is_empty()
+    }
+}
+
+impl<K: C3Kind> fmt::Debug for C3<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "C3<{}>([redacted])", K::NAME)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+    use static_assertions::assert_not_impl_any;
+
+    // C3 can never be printed, cloned, serialized or bound into a database statement.
+    assert_not_impl_any!(Pin: fmt::Display, Clone, Copy, serde::Serialize, ToString);
+    assert_not_impl_any!(Password: fmt::Display, Clone, serde::Serialize);
+    assert_not_impl_any!(TrackData: serde::Serialize);
+    assert_not_impl_any!(BiometricTemplate: Clone, serde::Serialize, fmt::Display);
+    // C2 leaves the wrapper only through `reveal()`; the store's own assertions add that
+    // neither can be bound into a database statement.
+    assert_not_impl_any!(C2<AccountNumber>: serde::Serialize);
+    assert_not_impl_any!(C2<Money>: serde::Serialize);
+
+    #[test]
+    fn c3_debug_is_redacted_and_wipe_clears() {
+        let mut pin = Pin::new("483920".to_owned());
+        assert_eq!(format!("{pin:?}"), "C3<PIN>([redacted])");
+        assert_eq!(pin.expose_to_authenticator(), "483920");
+        pin.wipe();
+        assert!(pin.is_empty());
+    }
+
+    #[test]
+    fn c2_debug_and_display_are_masked() {
+        let account = C2::new(AccountNumber::new("6217000012346217"));
+        assert_eq!(format!("{account:?}"), "****6217");
+        assert_eq!(account.to_string(), "****6217");
+        let name = C2::new("李伟".to_owned());
+        assert_eq!(format!("{name:?} {name}"), "[C2 text] [C2 text]");
+        let balance = C2::new(Money::from_minor(123_450, Currency::CNY));
+        assert_eq!(format!("{balance:?}"), "*** CNY");
+    }
+
+    #[test]
+    fn masking_rules() {
+        assert_eq!(CardNumber::new("4580").last_four(), "4580");
+        assert_eq!(CardNumber::new("62").last_four(), "62");
+        assert_eq!(CardNumber::new("6225880012344580").last_four(), "4580");
+        assert_eq!(
+            IdNumber::new("110101199003077777").masked(),
+            "1****************7"
+        );
+        assert_eq!(
+            IdNumber::new("11010119900307777X").masked(),
+            "1****************X"
+        );
+        assert_eq!(IdNumber::new("A").masked(), "*");
+        assert_eq!(IdNumber::new("").masked(), "");
+        assert_eq!(PhoneNumber::new("13812345678").masked(), "138****5678");
+        assert_eq!(PhoneNumber::new("+1 555 010 4477").masked(), "+15*****4477");
+        assert_eq!(PhoneNumber::new("12345").masked(), "*****");
+    }
+}

@@ -1,0 +1,271 @@
+//! The client API banks embed: one [`Client`] per signed-in customer, with sub-clients for
+//! the view, sync, queued actions and payments. Async, `Send + Sync`, owned types in and out,
+//! so the uniffi facade stays a thin wrapper.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use crate::crypto::{DeviceSigner, KeyStore};
+use crate::payments::{PaymentDraft, PaymentError, PaymentOutcome};
+use crate::store::sync::{LocalEcho, OutboxEntry, PaymentAttempt, keys};
+use crate::store::{LoadViewError, OpenOutcome, Store, StoreError};
+use crate::sync::{
+    BankApi, NetError, SyncConfig, SyncEngine, SyncError, SyncReport, SyncStatus, WatchHandle,
+};
+use tingshuo_base::classify::OneTimeCode;
+use tingshuo_base::ids::Id;
+use tingshuo_base::model::{Account, Bill, Payee, Tracked};
+use tingshuo_base::money::Money;
+use tingshuo_base::view::CustomerView;
+use tingshuo_base::wire::{PaymentDto, PreferencesDto};
+
+/// Where the client keeps its store and which bank it talks to.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub store_path: PathBuf,
+    /// The bank's API base URL, e.g. `https://api.bank.example` (loopback HTTP in tests).
+    pub bank_url: String,
+    pub sync: SyncConfig,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Net(#[from] NetError),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+    #[error(transparent)]
+    View(#[from] LoadViewError),
+}
+
+/// One signed-in customer's client.
+#[derive(Debug, Clone)]
+pub struct Client {
+    engine: Arc<SyncEngine>,
+}
+
+impl Client {
+    /// Opens (or creates, or rebuilds under the corruption policy) the customer's store.
+    pub async fn open(
+        config: ClientConfig,
+        key_store: &dyn KeyStore,
+        signer: Arc<dyn DeviceSigner>,
+    ) -> Result<(Client, OpenOutcome), ClientError> {
+        let (store, outcome) = Store::open_or_rebuild(&config.store_path, key_store).await?;
+        let store = Arc::new(store);
+        let api = BankApi::new(&config.bank_url, signer)?;
+        api.set_device_id(store.sync_value(keys::DEVICE_ID).await?);
+        let engine = Arc::new(SyncEngine::new(store, api, config.sync));
+        Ok((Client { engine }, outcome))
+    }
+
+    pub fn view(&self) -> ViewClient {
+        ViewClient {
+            engine: self.engine.clone(),
+        }
+    }
+
+    pub fn sync(&self) -> SyncClient {
+        SyncClient {
+            engine: self.engine.clone(),
+        }
+    }
+
+    pub fn actions(&self) -> ActionsClient {
+        ActionsClient {
+            engine: self.engine.clone(),
+        }
+    }
+
+    pub fn payments(&self) -> PaymentsClient {
+        PaymentsClient {
+            engine: self.engine.clone(),
+        }
+    }
+
+    /// The store, for the harness and tests.
+    pub fn store(&self) -> &Store {
+        &self.engine.store
+    }
+}
+
+/// The unified view from the local store: works offline, says how fresh it is.
+#[derive(Debug, Clone)]
+pub struct ViewClient {
+    engine: Arc<SyncEngine>,
+}
+
+impl ViewClient {
+    pub async fn current(&self, today: NaiveDate) -> Result<CustomerView, ClientError> {
+        Ok(self.engine.store.load_view(today).await?)
+    }
+
+    pub async fn payments(&self) -> Result<Vec<Tracked<PaymentDto>>, ClientError> {
+        Ok(self.engine.store.payments().await?)
+    }
+
+    pub async fn preferences(&self) -> Result<Option<PreferencesDto>, ClientError> {
+        let json = self.engine.store.sync_value(keys::PREFERENCES).await?;
+        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+    }
+}
+
+/// Device registration, sync rounds, the change stream and sync status.
+#[derive(Debug, Clone)]
+pub struct SyncClient {
+    engine: Arc<SyncEngine>,
+}
+
+impl SyncClient {
+    pub async fn register_device(
+        &self,
+        customer_id: &str,
+        code: OneTimeCode,
+        device_name: &str,
+    ) -> Result<(), ClientError> {
+        Ok(self
+            .engine
+            .register(customer_id, &code, device_name)
+            .await?)
+    }
+
+    pub async fn is_registered(&self) -> Result<bool, ClientError> {
+        Ok(self
+            .engine
+            .store
+            .sync_value(keys::DEVICE_ID)
+            .await?
+            .is_some())
+    }
+
+    pub async fn sync_now(&self) -> Result<SyncReport, ClientError> {
+        Ok(self.engine.sync_now().await?)
+    }
+
+    pub fn status(&self) -> SyncStatus {
+        self.engine.status()
+    }
+
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<SyncStatus> {
+        self.engine.subscribe()
+    }
+
+    /// Follows the bank's change stream until the handle is dropped.
+    pub fn watch_changes(&self) -> WatchHandle {
+        self.engine.watch_changes()
+    }
+
+    pub async fn outbox(&self) -> Result<Vec<OutboxEntry>, ClientError> {
+        Ok(self.engine.store.outbox_history().await?)
+    }
+}
+
+/// Requests that may wait in the outbox when the bank is unreachable.
+#[derive(Debug, Clone)]
+pub struct ActionsClient {
+    engine: Arc<SyncEngine>,
+}
+
+impl ActionsClient {
+    /// A safety action: queued even offline, sent before anything else.
+    pub async fn lock_card(&self, card_id: &str) -> Result<(), ClientError> {
+        let request = SyncEngine::queued(
+            "lock_card",
+            card_id,
+            "POST",
+            format!("/v1/cards/{card_id}/lock"),
+            "{}".into(),
+            LocalEcho::CardStatus("locked".into()),
+            0,
+        )?;
+        Ok(self.engine.queue(request).await?)
+    }
+
+    pub async fn unlock_card(&self, card_id: &str) -> Result<(), ClientError> {
+        let request = SyncEngine::queued(
+            "unlock_card",
+            card_id,
+            "POST",
+            format!("/v1/cards/{card_id}/unlock"),
+            "{}".into(),
+            LocalEcho::CardStatus("active".into()),
+            1,
+        )?;
+        Ok(self.engine.queue(request).await?)
+    }
+
+    pub async fn mark_alert_read(&self, alert_id: &str) -> Result<(), ClientError> {
+        let request = SyncEngine::queued(
+            "mark_alert_read",
+            alert_id,
+            "POST",
+            format!("/v1/alerts/{alert_id}/read"),
+            "{}".into(),
+            LocalEcho::AlertRead,
+            1,
+        )?;
+        Ok(self.engine.queue(request).await?)
+    }
+
+    pub async fn set_preferences(&self, preferences: &PreferencesDto) -> Result<(), ClientError> {
+        let body = BankApi::body(preferences)?;
+        let request = SyncEngine::queued(
+            "set_preferences",
+            "preferences",
+            "PUT",
+            "/v1/preferences".into(),
+            body,
+            LocalEcho::None,
+            1,
+        )?;
+        Ok(self.engine.queue(request).await?)
+    }
+}
+
+/// Transfers and bill payments: never queued, confirmed online, reconciled by key.
+#[derive(Debug, Clone)]
+pub struct PaymentsClient {
+    engine: Arc<SyncEngine>,
+}
+
+impl PaymentsClient {
+    pub async fn prepare_transfer(
+        &self,
+        from_account: &Id<Account>,
+        payee_id: &Id<Payee>,
+        amount: Money,
+    ) -> Result<PaymentDraft, PaymentError> {
+        self.engine
+            .prepare_transfer(from_account, payee_id, amount)
+            .await
+    }
+
+    pub async fn prepare_bill(
+        &self,
+        from_account: &Id<Account>,
+        bill_id: &Id<Bill>,
+    ) -> Result<PaymentDraft, PaymentError> {
+        self.engine.prepare_bill(from_account, bill_id).await
+    }
+
+    /// Sends a payment the customer confirmed after hearing its read-back.
+    pub async fn confirm(&self, draft: &PaymentDraft) -> Result<PaymentOutcome, PaymentError> {
+        self.engine.confirm_payment(draft).await
+    }
+
+    pub async fn cancel(&self, payment_id: &str) -> Result<PaymentOutcome, PaymentError> {
+        self.engine.cancel_payment(payment_id).await
+    }
+
+    pub async fn reconcile(&self) -> Result<(), ClientError> {
+        Ok(self.engine.reconcile_payments().await?)
+    }
+
+    pub async fn attempts(&self) -> Result<Vec<PaymentAttempt>, ClientError> {
+        Ok(self.engine.store.payment_attempts(false).await?)
+    }
+}

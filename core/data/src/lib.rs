@@ -1,0 +1,19 @@
+//! Tingshuo's data layer: the customer's data kept, protected and in step with the bank.
+//!
+//! * [`crypto`] — field encryption (AES-256-GCM) and the host's key-store and device-signer
+//!   traits;
+//! * [`store`] — the encrypted SQLite store with its outbox;
+//! * [`sync`] — offline-first sync with the bank: the outbox pushed, changes pulled;
+//! * [`payments`] — payments prepared for read-back, confirmed online, reconciled by key;
+//! * [`client`] — the API banks embed: `Client` with `view()`, `sync()`, `actions()`,
+//!   `payments()`.
+
+pub mod client;
+pub mod crypto;
+pub mod payments;
+pub mod store;
+pub mod sync;
+
+pub use client::{Client, ClientConfig, ClientError};
+pub use crypto::{KeyStore, KeyStoreError, MemoryKeyStore};
+pub use store::{OpenOutcome, Store, StoreError};

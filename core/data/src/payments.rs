@@ -1,0 +1,375 @@
+//! Payments: prepared from the local view for read-back, confirmed online with a step-up
+//! proof, recorded before sending, reconciled by idempotency key when the answer is lost.
+
+use chrono::Utc;
+use reqwest::Method;
+
+use crate::store::StoreError;
+use crate::sync::{NetError, SyncEngine, SyncError, new_idempotency_key};
+use tingshuo_base::classify::C2;
+use tingshuo_base::ids::Id;
+use tingshuo_base::model::{Account, Bill, Payee};
+use tingshuo_base::money::Money;
+use tingshuo_base::wire::{self, PaymentDto, PaymentRequest, codes, payment_status};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentKind {
+    Transfer,
+    Bill,
+}
+
+impl PaymentKind {
+    fn as_str(&self) -> &'static str {
+        match self {
+            PaymentKind::Transfer => "transfer",
+            PaymentKind::Bill => "bill",
+        }
+    }
+}
+
+/// Who or what a payment pays, by id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentTarget {
+    Payee(Id<Payee>),
+    Bill(Id<Bill>),
+}
+
+impl PaymentTarget {
+    pub fn kind(&self) -> PaymentKind {
+        match self {
+            PaymentTarget::Payee(_) => PaymentKind::Transfer,
+            PaymentTarget::Bill(_) => PaymentKind::Bill,
+        }
+    }
+
+    fn id(&self) -> &str {
+        match self {
+            PaymentTarget::Payee(id) => id,
+            PaymentTarget::Bill(id) => id,
+        }
+    }
+}
+
+/// A payment ready to be read back to the customer and confirmed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaymentDraft {
+    pub from_account: Id<Account>,
+    /// Last four digits of the paying account, for the read-back.
+    pub from_last_four: String,
+    pub target: PaymentTarget,
+    /// The payee's or the biller's name, for the read-back.
+    pub target_name: C2<String>,
+    pub amount: C2<Money>,
+}
+
+/// What became of a confirmed payment.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PaymentOutcome {
+    Executed(PaymentDto),
+    /// A risky transfer the bank holds until `hold_until`; cancellable until then.
+    Held(PaymentDto),
+    Cancelled(PaymentDto),
+    /// The bank refused it (limit, funds, step-up); nothing moved.
+    Refused {
+        code: String,
+    },
+    /// The answer was lost; the payment is reconciled by its key at the next sync.
+    Unknown,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PaymentError {
+    #[error("the bank is not reachable, so no money was moved; payments need the bank online")]
+    Offline,
+    #[error("the payment is not possible: {0}")]
+    Invalid(&'static str),
+    #[error("the step-up check was not completed; no money was moved")]
+    StepUpCancelled,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+}
+
+impl From<NetError> for PaymentError {
+    fn from(error: NetError) -> PaymentError {
+        match error {
+            NetError::Offline | NetError::AnswerLost | NetError::Unavailable { .. } => {
+                PaymentError::Offline
+            }
+            NetError::Signer(_) => PaymentError::StepUpCancelled,
+            other => PaymentError::Sync(SyncError::Net(other)),
+        }
+    }
+}
+
+fn outcome_of(payment: PaymentDto) -> (PaymentOutcome, &'static str) {
+    match payment.status.as_str() {
+        payment_status::HELD => (PaymentOutcome::Held(payment), "held"),
+        payment_status::CANCELLED => (PaymentOutcome::Cancelled(payment), "cancelled"),
+        _ => (PaymentOutcome::Executed(payment), "executed"),
+    }
+}
+
+impl SyncEngine {
+    /// A transfer to a trusted payee, checked against the local view.
+    pub async fn prepare_transfer(
+        &self,
+        from_account: &Id<Account>,
+        payee_id: &Id<Payee>,
+        amount: Money,
+    ) -> Result<PaymentDraft, PaymentError> {
+        let parts = self.store.load_view_parts().await?;
+        let payee = parts
+            .payees
+            .iter()
+            .find(|p| p.item.id == *payee_id)
+            .ok_or(PaymentError::Invalid("unknown payee"))?;
+        self.draft(
+            &parts,
+            from_account,
+            PaymentTarget::Payee(payee_id.clone()),
+            payee.item.name.clone(),
+            amount,
+        )
+    }
+
+    /// Paying a bill in full, checked against the local view.
+    pub async fn prepare_bill(
+        &self,
+        from_account: &Id<Account>,
+        bill_id: &Id<Bill>,
+    ) -> Result<PaymentDraft, PaymentError> {
+        let parts = self.store.load_view_parts().await?;
+        let bill = parts
+            .unpaid_bills
+            .iter()
+            .find(|b| b.item.id == *bill_id)
+            .ok_or(PaymentError::Invalid("no such unpaid bill"))?;
+        let biller = parts
+            .billers
+            .iter()
+            .find(|b| b.item.id == bill.item.biller_id)
+            .map(|b| b.item.name.clone())
+            .unwrap_or_default();
+        let amount = *bill.item.amount.reveal();
+        self.draft(
+            &parts,
+            from_account,
+            PaymentTarget::Bill(bill_id.clone()),
+            C2::new(biller),
+            amount,
+        )
+    }
+
+    fn draft(
+        &self,
+        parts: &tingshuo_base::view::ViewParts,
+        from_account: &Id<Account>,
+        target: PaymentTarget,
+        target_name: C2<String>,
+        amount: Money,
+    ) -> Result<PaymentDraft, PaymentError> {
+        let account = parts
+            .accounts
+            .iter()
+            .find(|a| a.item.id == *from_account)
+            .ok_or(PaymentError::Invalid("unknown account"))?;
+        if !account.item.kind.holds_own_funds() {
+            return Err(PaymentError::Invalid(
+                "payments leave a current or savings account",
+            ));
+        }
+        if amount.currency() != account.item.currency {
+            return Err(PaymentError::Invalid(
+                "the amount's currency differs from the account's",
+            ));
+        }
+        if amount.minor() <= 0 {
+            return Err(PaymentError::Invalid("the amount must be positive"));
+        }
+        Ok(PaymentDraft {
+            from_account: from_account.clone(),
+            from_last_four: account.item.number.reveal().last_four().to_owned(),
+            target,
+            target_name,
+            amount: C2::new(amount),
+        })
+    }
+
+    /// Sends a payment the customer confirmed after its read-back. The device key signs the
+    /// canonical payment and the bank's fresh challenge (the host asks for PIN or biometric).
+    /// The attempt is recorded before sending, so its outcome is never lost.
+    pub async fn confirm_payment(
+        &self,
+        draft: &PaymentDraft,
+    ) -> Result<PaymentOutcome, PaymentError> {
+        let challenge: wire::ChallengeResponse = self
+            .api
+            .call(Method::POST, "/v1/payments/challenge", Some("{}"), None)
+            .await?;
+        let key = new_idempotency_key()?;
+        let amount = draft.amount.reveal();
+        let mut request = PaymentRequest {
+            kind: draft.target.kind().as_str().to_owned(),
+            from_account: draft.from_account.as_str().to_owned(),
+            target_id: draft.target.id().to_owned(),
+            amount_minor: amount.minor(),
+            currency: amount.currency().code().to_owned(),
+            challenge: challenge.challenge,
+            signature: String::new(),
+        };
+        request.signature = self
+            .api
+            .sign_payment(&wire::payment_message(&request, &key))?;
+        let body = crate::sync::BankApi::body(&request)?;
+        self.store
+            .record_payment_attempt(&key, &body, Utc::now())
+            .await?;
+        tracing::info!(
+            kind = draft.target.kind().as_str(),
+            "payment confirmed and recorded"
+        );
+        let outcome = self.deliver_payment(&key, &body).await?;
+        if !matches!(outcome, PaymentOutcome::Unknown) {
+            // Best effort: show the new balance. The payment itself is already settled.
+            let _ = self.sync_now().await;
+        }
+        Ok(outcome)
+    }
+
+    /// Sends a recorded payment (the first time, or again with the same key).
+    async fn deliver_payment(&self, key: &str, body: &str) -> Result<PaymentOutcome, PaymentError> {
+        match self
+            .api
+            .call::<PaymentDto>(Method::POST, "/v1/payments", Some(body), Some(key))
+            .await
+        {
+            Ok(payment) => {
+                let Ok(payment) = payment.validated() else {
+                    // Money may have moved; the answer is unreadable. Reconciliation asks again.
+                    tracing::warn!("payment answer invalid; it will be reconciled by its key");
+                    return Ok(PaymentOutcome::Unknown);
+                };
+                let (outcome, state) = outcome_of(payment);
+                let dto = match &outcome {
+                    PaymentOutcome::Executed(p)
+                    | PaymentOutcome::Held(p)
+                    | PaymentOutcome::Cancelled(p) => Some(p),
+                    _ => None,
+                };
+                self.store
+                    .settle_payment_attempt(key, state, dto, None, Utc::now())
+                    .await?;
+                Ok(outcome)
+            }
+            Err(NetError::Refused { status, code }) if status != 401 => {
+                self.store
+                    .settle_payment_attempt(key, "refused", None, Some(&code), Utc::now())
+                    .await?;
+                tracing::info!(%code, "payment refused by the bank");
+                Ok(PaymentOutcome::Refused { code })
+            }
+            Err(NetError::Offline) => {
+                // The connection never opened: the bank did not receive it. It is settled as
+                // not sent now, so it cannot go out later without the customer knowing.
+                self.store
+                    .settle_payment_attempt(key, "refused", None, Some("offline"), Utc::now())
+                    .await?;
+                Err(PaymentError::Offline)
+            }
+            Err(error) => {
+                tracing::warn!(%error, "payment outcome unknown; it will be reconciled by its key");
+                Ok(PaymentOutcome::Unknown)
+            }
+        }
+    }
+
+    /// Settles every payment whose outcome is unknown: asks the bank by key; if the bank
+    /// never saw it, sends the very same signed request again under the same key.
+    pub async fn reconcile_payments(&self) -> Result<(), SyncError> {
+        for attempt in self.store.payment_attempts(true).await? {
+            let path = format!("/v1/payments/by-key/{}", attempt.idempotency_key);
+            match self
+                .api
+                .call::<PaymentDto>(Method::GET, &path, None, None)
+                .await
+            {
+                Ok(payment) => {
+                    let Ok(payment) = payment.validated() else {
+                        // An unreadable answer must not stop every later round: try next time.
+                        tracing::warn!(
+                            "reconciliation answer invalid; the payment stays unresolved"
+                        );
+                        continue;
+                    };
+                    let (_, state) = outcome_of(payment.clone());
+                    self.store
+                        .settle_payment_attempt(
+                            &attempt.idempotency_key,
+                            state,
+                            Some(&payment),
+                            None,
+                            Utc::now(),
+                        )
+                        .await?;
+                }
+                Err(error) if error.is_refusal(codes::NOT_FOUND) => match &attempt.request {
+                    Some(body) => {
+                        let outcome = self.deliver_payment(&attempt.idempotency_key, body).await;
+                        if let Err(PaymentError::Store(e)) = outcome {
+                            return Err(e.into());
+                        }
+                    }
+                    None => {
+                        // Lost with a damaged store before the bank ever saw it: nothing moved.
+                        self.store
+                            .settle_payment_attempt(
+                                &attempt.idempotency_key,
+                                "refused",
+                                None,
+                                Some("never_sent"),
+                                Utc::now(),
+                            )
+                            .await?;
+                    }
+                },
+                // The bank is unreachable: the round stops here, nothing else can go either.
+                Err(error) if error.is_transient() => return Err(error.into()),
+                // Any other refusal must not block every later round; try again next time.
+                Err(error) => tracing::warn!(%error, "payment reconciliation refused; will retry"),
+            }
+        }
+        Ok(())
+    }
+
+    /// Cancels a held payment before its hold ends.
+    pub async fn cancel_payment(&self, payment_id: &str) -> Result<PaymentOutcome, PaymentError> {
+        let key = new_idempotency_key()?;
+        let path = format!("/v1/payments/{payment_id}/cancel");
+        match self
+            .api
+            .call::<PaymentDto>(Method::POST, &path, Some("{}"), Some(&key))
+            .await
+        {
+            Ok(payment) => {
+                let payment = payment.validated().map_err(SyncError::from)?;
+                self.store
+                    .settle_payment_attempt(
+                        &payment.idempotency_key,
+                        "cancelled",
+                        Some(&payment),
+                        None,
+                        Utc::now(),
+                    )
+                    .await?;
+                let _ = self.sync_now().await;
+                Ok(PaymentOutcome::Cancelled(payment))
+            }
+            Err(NetError::Refused { status, code }) if status != 401 => {
+                Ok(PaymentOutcome::Refused { code })
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+}

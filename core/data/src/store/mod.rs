@@ -1,0 +1,435 @@
+//! The encrypted local store: one SQLite file per signed-in customer.
+//!
+//! Opening runs four steps, each its own function: **prepare** (connection options),
+//! **connect** (which is where SQLite first reads the file), **upgrade** (numbered
+//! migrations in `core/migrations`, tracked by `PRAGMA user_version`) and **unlock** (unwrap
+//! the data key with the host's [`KeyStore`] and check it against the key-check value).
+//!
+//! # Corruption policy
+//! The cached view is a copy of the bank's data and can always be fetched again; what the
+//! customer asked for (consent records, the outbox of unsent requests, payment attempts)
+//! cannot.
+//! * A file that is not a database, is damaged, has an undecryptable data key or holds rows
+//!   that fail authentication is reported as a [`StoreError`] that says so — never a panic.
+//! * [`Store::open_or_rebuild`] then applies the policy: the damaged file is moved aside
+//!   (quarantined, never deleted) and a fresh store is created; the returned [`OpenOutcome`]
+//!   says a rebuild happened and why, so the app tells the customer and resyncs. User-intent
+//!   tables are copied into the new store (by `ATTACH`) when the old one can still be read;
+//!   sealed columns cannot follow (the data key is new), but a payment attempt keeps its
+//!   idempotency key, so its outcome is still reconciled with the bank. When the old file
+//!   cannot be read, the outcome says so and the quarantined file stays for support.
+//! * A database written by a newer app version is refused ([`StoreError::NewerSchema`]),
+//!   never downgraded or rebuilt.
+//! * Logout ([`Store::wipe`]) deletes the database, its WAL, journal and quarantined copies,
+//!   and destroys the key.
+
+mod error;
+mod read;
+mod schema;
+pub mod sync;
+mod write;
+
+pub use error::{LoadViewError, StoreError};
+
+pub(crate) type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use zeroize::Zeroizing;
+
+use crate::crypto::{FieldCipher, KeyStore, SealedColumn, generate_key};
+
+pub use schema::LATEST_SCHEMA_VERSION;
+
+const KEY_CHECK_PLAINTEXT: &[u8] = b"tingshuo key check v1";
+
+/// Why the store was rebuilt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RebuildReason {
+    Corrupt,
+    KeyRejected,
+    KeyUnavailable,
+    TamperedData,
+}
+
+/// How [`Store::open_or_rebuild`] went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenOutcome {
+    Opened,
+    Created,
+    Rebuilt {
+        reason: RebuildReason,
+        /// Where the damaged file was moved; deleted only by logout.
+        quarantined: PathBuf,
+        /// User-intent rows carried over from the damaged file.
+        user_intent_rows_kept: usize,
+        /// True when the damaged file could not be read, so its user-intent rows (if any)
+        /// remain only in the quarantined file.
+        user_intent_unreadable: bool,
+    },
+}
+
+impl OpenOutcome {
+    /// Why the store was rebuilt, if it was.
+    pub fn rebuild_reason(&self) -> Option<&RebuildReason> {
+        match self {
+            OpenOutcome::Rebuilt { reason, .. } => Some(reason),
+            _ => None,
+        }
+    }
+}
+
+/// The encrypted local store.
+#[derive(Debug)]
+pub struct Store {
+    pool: SqlitePool,
+    cipher: FieldCipher,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens the store at `path`, creating it when absent. Errors are reported, not repaired:
+    /// see [`Store::open_or_rebuild`] for the corruption policy.
+    pub async fn open(path: &Path, key_store: &dyn KeyStore) -> Result<Store, StoreError> {
+        Ok(Store::open_reporting(path, key_store).await?.0)
+    }
+
+    async fn open_reporting(
+        path: &Path,
+        key_store: &dyn KeyStore,
+    ) -> Result<(Store, bool), StoreError> {
+        let existed = path.exists();
+        let pool = connect(prepare(path)).await?;
+        let result = async {
+            schema::upgrade(&pool).await?;
+            let cipher = unlock(&pool, key_store).await?;
+            Ok::<_, StoreError>(cipher)
+        }
+        .await;
+        match result {
+            Ok(cipher) => {
+                tracing::debug!(created = !existed, "store opened");
+                Ok((
+                    Store {
+                        pool,
+                        cipher,
+                        path: path.to_owned(),
+                    },
+                    !existed,
+                ))
+            }
+            Err(error) => {
+                pool.close().await;
+                Err(error)
+            }
+        }
+    }
+
+    /// Opens the store, applying the corruption policy: a file that cannot be opened as this
+    /// customer's store is quarantined and rebuilt empty (the bank's data comes back with the
+    /// next sync). Fast: it reads the header, the schema and the key check, not every row;
+    /// [`Store::verify`] looks deeper, and [`Store::rebuild_after`] applies the same policy
+    /// to damage found later.
+    pub async fn open_or_rebuild(
+        path: &Path,
+        key_store: &dyn KeyStore,
+    ) -> Result<(Store, OpenOutcome), StoreError> {
+        match Store::open_reporting(path, key_store).await {
+            Ok((store, true)) => Ok((store, OpenOutcome::Created)),
+            Ok((store, false)) => Ok((store, OpenOutcome::Opened)),
+            Err(error) if error.calls_for_rebuild() => {
+                Store::rebuild(path, key_store, &error).await
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Applies the corruption policy to damage found after opening (by [`Store::verify`] or
+    /// while reading). Errors that do not call for a rebuild are returned unchanged.
+    pub async fn rebuild_after(
+        self,
+        key_store: &dyn KeyStore,
+        cause: StoreError,
+    ) -> Result<(Store, OpenOutcome), StoreError> {
+        if !cause.calls_for_rebuild() {
+            return Err(cause);
+        }
+        let path = self.path.clone();
+        self.close().await;
+        Store::rebuild(&path, key_store, &cause).await
+    }
+
+    async fn rebuild(
+        path: &Path,
+        key_store: &dyn KeyStore,
+        cause: &StoreError,
+    ) -> Result<(Store, OpenOutcome), StoreError> {
+        let reason = match cause {
+            StoreError::KeyRejected => RebuildReason::KeyRejected,
+            StoreError::KeyUnavailable(_) => RebuildReason::KeyUnavailable,
+            StoreError::Crypto(_) | StoreError::InvalidData { .. } => RebuildReason::TamperedData,
+            _ => RebuildReason::Corrupt,
+        };
+        tracing::warn!(
+            ?reason,
+            "rebuilding the local store under the corruption policy"
+        );
+        let quarantined = quarantine(path)?;
+        // A key the key store rejects or lost cannot wrap a new data key either: start over.
+        if matches!(
+            reason,
+            RebuildReason::KeyRejected | RebuildReason::KeyUnavailable
+        ) {
+            key_store.delete()?;
+        }
+        let store = Store::open(path, key_store).await?;
+        let (kept, unreadable) =
+            match schema::carry_over_user_intent(&store.pool, &quarantined).await? {
+                Some(rows) => (rows, false),
+                None => (0, true),
+            };
+        Ok((
+            store,
+            OpenOutcome::Rebuilt {
+                reason,
+                quarantined,
+                user_intent_rows_kept: kept,
+                user_intent_unreadable: unreadable,
+            },
+        ))
+    }
+
+    /// Runs SQLite's own structural check.
+    pub async fn check_integrity(&self) -> Result<(), StoreError> {
+        let verdict: String = sqlx::query_scalar("PRAGMA quick_check")
+            .fetch_one(&self.pool)
+            .await?;
+        if verdict == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt("integrity check failed".to_owned()))
+        }
+    }
+
+    pub async fn schema_version(&self) -> Result<i64, StoreError> {
+        schema::user_version(&self.pool).await
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+
+    /// Logout: closes the store, deletes the database with its WAL, journal and quarantined
+    /// copies, and destroys the key-encryption key.
+    pub async fn wipe(self, key_store: &dyn KeyStore) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        self.close().await;
+        wipe_files(&path, key_store)
+    }
+
+    /// Records the customer's consent decision for one purpose of data use.
+    pub async fn record_consent(
+        &self,
+        purpose: &str,
+        granted: bool,
+        wording_version: i64,
+        decided_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO consent (purpose, granted, decided_at, wording_version) VALUES (?, ?, ?, ?)
+             ON CONFLICT (purpose) DO UPDATE SET granted = excluded.granted,
+                 decided_at = excluded.decided_at, wording_version = excluded.wording_version",
+        )
+        .bind(purpose)
+        .bind(granted)
+        .bind(decided_at.timestamp_millis())
+        .bind(wording_version)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The customer's decision for a purpose, if the current wording was decided on.
+    pub async fn consent(
+        &self,
+        purpose: &str,
+        wording_version: i64,
+    ) -> Result<Option<bool>, StoreError> {
+        let row: Option<(bool, i64)> =
+            sqlx::query_as("SELECT granted, wording_version FROM consent WHERE purpose = ?")
+                .bind(purpose)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.and_then(|(granted, version)| (version == wording_version).then_some(granted)))
+    }
+}
+
+/// Deletes a store's files and its key, whether or not the store can be opened.
+pub fn wipe_files(path: &Path, key_store: &dyn KeyStore) -> Result<(), StoreError> {
+    for file in store_files(path)? {
+        std::fs::remove_file(&file)?;
+    }
+    key_store.delete()?;
+    tracing::info!("local data wiped");
+    Ok(())
+}
+
+/// The database, its `-wal`, `-shm` and `-journal` companions, and quarantined copies.
+fn store_files(path: &Path) -> Result<Vec<PathBuf>, StoreError> {
+    let Some(dir) = path.parent() else {
+        return Ok(Vec::new());
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return Err(StoreError::InvalidInput("store path is not valid UTF-8"));
+    };
+    let mut files = Vec::new();
+    if !dir.exists() {
+        return Ok(files);
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let file_name = entry.file_name();
+        let Some(candidate) = file_name.to_str() else {
+            continue;
+        };
+        let companion = candidate.strip_prefix(name).is_some_and(|rest| {
+            rest.is_empty() || rest.starts_with('-') || rest.starts_with(".quarantine-")
+        });
+        if companion {
+            files.push(entry.path());
+        }
+    }
+    Ok(files)
+}
+
+fn quarantine(path: &Path) -> Result<PathBuf, StoreError> {
+    let stamp = Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+    let quarantined = path.with_file_name(format!(
+        "{}.quarantine-{stamp}",
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("store.db")
+    ));
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let from = PathBuf::from(format!("{}{suffix}", path.display()));
+        match std::fs::rename(&from, format!("{}{suffix}", quarantined.display())) {
+            Ok(()) => {}
+            // SQLite may remove its companion files as the last connection closes.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(quarantined)
+}
+
+fn prepare(path: &Path) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5))
+        // Overwrite deleted content so freed pages keep no old ciphertext or metadata.
+        .pragma("secure_delete", "on")
+}
+
+async fn connect(options: SqliteConnectOptions) -> Result<SqlitePool, StoreError> {
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .min_connections(1)
+        .connect_with(options)
+        .await?;
+    // SQLite reads the header lazily; touch the schema so a damaged file fails here.
+    sqlx::query("SELECT count(*) FROM sqlite_master")
+        .execute(&pool)
+        .await?;
+    Ok(pool)
+}
+
+async fn unlock(pool: &SqlitePool, key_store: &dyn KeyStore) -> Result<FieldCipher, StoreError> {
+    let wrapped = schema::meta_get(pool, "wrapped_data_key").await?;
+    let Some(wrapped) = wrapped else {
+        return initialise_key(pool, key_store).await;
+    };
+    let data_key = key_store.unwrap(&wrapped)?;
+    let seal_count = schema::meta_get(pool, "seal_count")
+        .await?
+        .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_slice()).ok())
+        .map_or(0, u64::from_le_bytes);
+    let cipher = FieldCipher::with_seal_count(&data_key, seal_count)?;
+    let check = schema::meta_get(pool, "key_check")
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("key check value missing".to_owned()))?;
+    match cipher.open(SealedColumn::MetaKeyCheck, "key_check", &check) {
+        Ok(plain) if plain == KEY_CHECK_PLAINTEXT => Ok(cipher),
+        _ => Err(StoreError::KeyRejected),
+    }
+}
+
+async fn initialise_key(
+    pool: &SqlitePool,
+    key_store: &dyn KeyStore,
+) -> Result<FieldCipher, StoreError> {
+    if schema::holds_sealed_rows(pool).await? {
+        // Sealed data without a data key: the meta table was damaged.
+        return Err(StoreError::Corrupt("data key missing".to_owned()));
+    }
+    let data_key: Zeroizing<Vec<u8>> = generate_key()?;
+    let wrapped = key_store.wrap(&data_key)?;
+    let cipher = FieldCipher::new(&data_key)?;
+    let check = cipher.seal(SealedColumn::MetaKeyCheck, "key_check", KEY_CHECK_PLAINTEXT)?;
+    let mut tx = pool.begin().await?;
+    schema::meta_put(&mut tx, "wrapped_data_key", &wrapped).await?;
+    schema::meta_put(&mut tx, "key_check", &check).await?;
+    tx.commit().await?;
+    Ok(cipher)
+}
+
+impl Store {
+    /// Test support: opens a store whose schema stops at `version`, as an earlier release
+    /// left it, so upgrade tests start from real older files.
+    #[doc(hidden)]
+    pub async fn open_at_schema_version(
+        path: &Path,
+        key_store: &dyn KeyStore,
+        version: i64,
+    ) -> Result<Store, StoreError> {
+        let pool = connect(prepare(path)).await?;
+        schema::upgrade_to(&pool, version).await?;
+        let cipher = unlock(&pool, key_store).await?;
+        Ok(Store {
+            pool,
+            cipher,
+            path: path.to_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use static_assertions::assert_not_impl_any;
+    use tingshuo_base::classify::{AccountNumber, C2, Cvn, TrackData};
+    use tingshuo_base::money::Money;
+
+    // C3 can never be bound into a database statement, and C2 reaches the store only through
+    // the field cipher.
+    assert_not_impl_any!(Cvn: sqlx::Encode<'static, sqlx::Sqlite>, sqlx::Type<sqlx::Sqlite>);
+    assert_not_impl_any!(TrackData: sqlx::Encode<'static, sqlx::Sqlite>);
+    assert_not_impl_any!(C2<AccountNumber>: sqlx::Encode<'static, sqlx::Sqlite>);
+    assert_not_impl_any!(C2<Money>: sqlx::Encode<'static, sqlx::Sqlite>);
+}

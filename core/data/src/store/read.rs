@@ -1,0 +1,477 @@
+//! Reading the cached view back: every sealed field is opened against its own row.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+use sqlx::sqlite::{SqlitePool, SqliteRow};
+
+use super::Store;
+use super::error::{LoadViewError, StoreError};
+use crate::crypto::{FieldCipher, SealedColumn as Col};
+use tingshuo_base::classify::{AccountNumber, C2, CardNumber, IdNumber, PhoneNumber};
+use tingshuo_base::model::{
+    Account, AccountKind, Alert, AlertKind, Balance, Bill, BillStatus, Biller, BillerCategory,
+    Card, CardKind, CardStatus, Category, Channel, Customer, Payee, Relationship, ServiceRequest,
+    ServiceStatus, Source, Tracked, Transaction, TransactionStatus,
+};
+use tingshuo_base::money::{Currency, Money};
+use tingshuo_base::view::{
+    CustomerView, RECENT_TRANSACTIONS, RequestState, RequestView, ViewParts,
+};
+
+fn invalid(table: &'static str, column: &'static str, reason: &'static str) -> StoreError {
+    StoreError::InvalidData {
+        table,
+        column,
+        reason,
+    }
+}
+
+/// Reads one column of a row, naming the place if the stored type is wrong.
+struct RowReader<'r> {
+    row: &'r SqliteRow,
+    table: &'static str,
+}
+
+impl<'r> RowReader<'r> {
+    fn text(&self, column: &'static str) -> Result<String, StoreError> {
+        self.row
+            .try_get::<String, _>(column)
+            .map_err(|_| invalid(self.table, column, "not text"))
+    }
+
+    fn blob(&self, column: &'static str) -> Result<Vec<u8>, StoreError> {
+        self.row
+            .try_get::<Vec<u8>, _>(column)
+            .map_err(|_| invalid(self.table, column, "not a blob"))
+    }
+
+    fn int(&self, column: &'static str) -> Result<i64, StoreError> {
+        self.row
+            .try_get::<i64, _>(column)
+            .map_err(|_| invalid(self.table, column, "not an integer"))
+    }
+
+    fn time(&self, column: &'static str) -> Result<DateTime<Utc>, StoreError> {
+        DateTime::from_timestamp_millis(self.int(column)?)
+            .ok_or_else(|| invalid(self.table, column, "time out of range"))
+    }
+
+    fn optional_time(&self, column: &'static str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let millis: Option<i64> = self
+            .row
+            .try_get(column)
+            .map_err(|_| invalid(self.table, column, "not an integer"))?;
+        millis
+            .map(|m| {
+                DateTime::from_timestamp_millis(m)
+                    .ok_or_else(|| invalid(self.table, column, "time out of range"))
+            })
+            .transpose()
+    }
+
+    fn date(&self, column: &'static str) -> Result<NaiveDate, StoreError> {
+        self.text(column)?
+            .parse()
+            .map_err(|_| invalid(self.table, column, "not a date"))
+    }
+
+    fn optional_date(&self, column: &'static str) -> Result<Option<NaiveDate>, StoreError> {
+        let text: Option<String> = self
+            .row
+            .try_get(column)
+            .map_err(|_| invalid(self.table, column, "not text"))?;
+        text.map(|t| {
+            t.parse()
+                .map_err(|_| invalid(self.table, column, "not a date"))
+        })
+        .transpose()
+    }
+
+    fn currency(&self, column: &'static str) -> Result<Currency, StoreError> {
+        Currency::from_code(&self.text(column)?)
+            .map_err(|_| invalid(self.table, column, "unknown currency"))
+    }
+
+    fn known<T>(
+        &self,
+        column: &'static str,
+        parse: fn(&str) -> Option<T>,
+    ) -> Result<T, StoreError> {
+        parse(&self.text(column)?).ok_or_else(|| invalid(self.table, column, "unknown value"))
+    }
+
+    fn tracked<T>(&self, item: T) -> Result<Tracked<T>, StoreError> {
+        let source = match self.text("source")?.as_str() {
+            "bank" => Source::Bank,
+            "device" => Source::Device,
+            _ => return Err(invalid(self.table, "source", "unknown value")),
+        };
+        Ok(Tracked {
+            item,
+            as_of: self.time("as_of")?,
+            source,
+        })
+    }
+
+    fn sealed_string(
+        &self,
+        cipher: &FieldCipher,
+        column: Col,
+        id: &str,
+    ) -> Result<String, StoreError> {
+        Ok(cipher.open_string(column, id, &self.blob(column.location().1)?)?)
+    }
+
+    fn sealed_money(
+        &self,
+        cipher: &FieldCipher,
+        column: Col,
+        id: &str,
+        currency: Currency,
+    ) -> Result<C2<Money>, StoreError> {
+        let minor = cipher.open_i64(column, id, &self.blob(column.location().1)?)?;
+        Ok(C2::new(Money::from_minor(minor, currency)))
+    }
+}
+
+impl Store {
+    /// Looks for damage the fast open does not see: SQLite's structural check, then every
+    /// sealed value opened once against its row. Meant for idle time after start-up.
+    pub async fn verify(&self) -> Result<(), StoreError> {
+        self.check_integrity().await?;
+        verify_all_sealed(&self.pool, &self.cipher).await
+    }
+
+    /// Loads the parts of the view: the recent and pending slices of the history, not all of it.
+    pub async fn load_view_parts(&self) -> Result<ViewParts, StoreError> {
+        let pool = &self.pool;
+        let cipher = &self.cipher;
+        let customer = sqlx::query("SELECT * FROM customer LIMIT 1")
+            .fetch_optional(pool)
+            .await?
+            .map(|row| decode_customer(&row, cipher))
+            .transpose()?;
+        let accounts = decode_all(
+            sqlx::query("SELECT * FROM account ORDER BY position")
+                .fetch_all(pool)
+                .await?,
+            |row| decode_account(row, cipher),
+        )?;
+        let recent_transactions = decode_all(
+            sqlx::query("SELECT * FROM txn ORDER BY occurred_at DESC, id LIMIT ?")
+                .bind(i64::try_from(RECENT_TRANSACTIONS).unwrap_or(i64::MAX))
+                .fetch_all(pool)
+                .await?,
+            |row| decode_transaction(row, cipher),
+        )?;
+        let pending_transactions = decode_all(
+            sqlx::query("SELECT * FROM txn WHERE status = 'pending' ORDER BY occurred_at DESC, id")
+                .fetch_all(pool)
+                .await?,
+            |row| decode_transaction(row, cipher),
+        )?;
+        let payees = decode_all(
+            sqlx::query("SELECT * FROM payee ORDER BY transfers_made DESC, id")
+                .fetch_all(pool)
+                .await?,
+            |row| decode_payee(row, cipher),
+        )?;
+        let billers = decode_all(
+            sqlx::query("SELECT * FROM biller ORDER BY id")
+                .fetch_all(pool)
+                .await?,
+            |row| decode_biller(row, cipher),
+        )?;
+        let unpaid_bills = decode_all(
+            sqlx::query("SELECT * FROM bill WHERE status = 'due' ORDER BY due_on, id")
+                .fetch_all(pool)
+                .await?,
+            |row| decode_bill(row, cipher),
+        )?;
+        let cards = decode_all(
+            sqlx::query("SELECT * FROM card ORDER BY kind DESC, id")
+                .fetch_all(pool)
+                .await?,
+            |row| decode_card(row, cipher),
+        )?;
+        let unread_alerts = decode_all(
+            sqlx::query("SELECT * FROM alert WHERE read = 0 ORDER BY created_at DESC, id")
+                .fetch_all(pool)
+                .await?,
+            decode_alert,
+        )?;
+        let open_service_requests = decode_all(
+            sqlx::query(
+                "SELECT * FROM service_request WHERE status != 'closed' ORDER BY opened_at DESC, id",
+            )
+            .fetch_all(pool)
+            .await?,
+            decode_service_request,
+        )?;
+        Ok(ViewParts {
+            customer,
+            accounts,
+            recent_transactions,
+            pending_transactions,
+            payees,
+            billers,
+            unpaid_bills,
+            cards,
+            unread_alerts,
+            open_service_requests,
+            requests: self.request_views().await?,
+            unresolved_payments: self.payment_attempts(true).await?.len(),
+        })
+    }
+
+    /// Pending requests, and those the bank refused in the last week.
+    async fn request_views(&self) -> Result<Vec<RequestView>, StoreError> {
+        let week_ago = Utc::now() - chrono::Duration::days(7);
+        let rows: Vec<(String, String, String, Option<String>, i64)> = sqlx::query_as(
+            "SELECT kind, target_id, state, last_error, created_at FROM outbox
+             WHERE state = 'pending' OR (state = 'failed' AND finished_at >= ?)
+             ORDER BY seq",
+        )
+        .bind(week_ago.timestamp_millis())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(kind, target_id, state, reason, created_at)| RequestView {
+                kind,
+                target_id,
+                state: if state == "failed" {
+                    RequestState::Refused {
+                        reason: reason.unwrap_or_default(),
+                    }
+                } else {
+                    RequestState::Pending
+                },
+                queued_at: DateTime::from_timestamp_millis(created_at).unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// The unified view from the local cache, as of `today` (the customer's local date).
+    pub async fn load_view(&self, today: NaiveDate) -> Result<CustomerView, LoadViewError> {
+        let parts = self.load_view_parts().await?;
+        Ok(CustomerView::build(parts, today)?)
+    }
+
+    /// A page of one account's history, newest first, strictly older than `before`.
+    pub async fn transactions_page(
+        &self,
+        account_id: &str,
+        before: Option<DateTime<Utc>>,
+        limit: u32,
+    ) -> Result<Vec<Tracked<Transaction>>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM txn WHERE account_id = ? AND occurred_at < ?
+             ORDER BY occurred_at DESC, id LIMIT ?",
+        )
+        .bind(account_id)
+        .bind(before.map_or(i64::MAX, |t| t.timestamp_millis()))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        decode_all(rows, |row| decode_transaction(row, &self.cipher))
+    }
+}
+
+fn decode_all<T>(
+    rows: Vec<SqliteRow>,
+    decode: impl Fn(&SqliteRow) -> Result<Tracked<T>, StoreError>,
+) -> Result<Vec<Tracked<T>>, StoreError> {
+    rows.iter().map(decode).collect()
+}
+
+fn decode_customer(row: &SqliteRow, cipher: &FieldCipher) -> Result<Tracked<Customer>, StoreError> {
+    let r = RowReader {
+        row,
+        table: "customer",
+    };
+    let id = r.text("id")?;
+    let customer = Customer {
+        full_name: C2::new(r.sealed_string(cipher, Col::CustomerFullName, &id)?),
+        id_number: C2::new(IdNumber::new(r.sealed_string(
+            cipher,
+            Col::CustomerIdNumber,
+            &id,
+        )?)),
+        phone: C2::new(PhoneNumber::new(r.sealed_string(
+            cipher,
+            Col::CustomerPhone,
+            &id,
+        )?)),
+        locale: r.text("locale")?,
+        id: id.into(),
+    };
+    r.tracked(customer)
+}
+
+fn decode_account(row: &SqliteRow, cipher: &FieldCipher) -> Result<Tracked<Account>, StoreError> {
+    let r = RowReader {
+        row,
+        table: "account",
+    };
+    let id = r.text("id")?;
+    let currency = r.currency("currency")?;
+    let account = Account {
+        kind: r.known("kind", AccountKind::parse)?,
+        name: r.text("name")?,
+        currency,
+        number: C2::new(AccountNumber::new(r.sealed_string(
+            cipher,
+            Col::AccountNumber,
+            &id,
+        )?)),
+        balance: Balance {
+            available: r.sealed_money(cipher, Col::AccountAvailable, &id, currency)?,
+            booked: r.sealed_money(cipher, Col::AccountBooked, &id, currency)?,
+        },
+        matures_on: r.optional_date("matures_on")?,
+        id: id.into(),
+    };
+    r.tracked(account)
+}
+
+fn decode_transaction(
+    row: &SqliteRow,
+    cipher: &FieldCipher,
+) -> Result<Tracked<Transaction>, StoreError> {
+    let r = RowReader { row, table: "txn" };
+    let id = r.text("id")?;
+    let transaction = Transaction {
+        account_id: r.text("account_id")?.into(),
+        status: r.known("status", TransactionStatus::parse)?,
+        amount: r.sealed_money(cipher, Col::TransactionAmount, &id, r.currency("currency")?)?,
+        counterparty: C2::new(r.sealed_string(cipher, Col::TransactionCounterparty, &id)?),
+        description: C2::new(r.sealed_string(cipher, Col::TransactionDescription, &id)?),
+        category: r.known("category", Category::parse)?,
+        occurred_at: r.time("occurred_at")?,
+        id: id.into(),
+    };
+    r.tracked(transaction)
+}
+
+fn decode_payee(row: &SqliteRow, cipher: &FieldCipher) -> Result<Tracked<Payee>, StoreError> {
+    let r = RowReader {
+        row,
+        table: "payee",
+    };
+    let id = r.text("id")?;
+    let payee = Payee {
+        name: C2::new(r.sealed_string(cipher, Col::PayeeName, &id)?),
+        relationship: r.known("relationship", Relationship::parse)?,
+        account_number: C2::new(AccountNumber::new(r.sealed_string(
+            cipher,
+            Col::PayeeAccountNumber,
+            &id,
+        )?)),
+        bank_name: r.text("bank_name")?,
+        added_on: r.date("added_on")?,
+        transfers_made: u32::try_from(r.int("transfers_made")?)
+            .map_err(|_| invalid("payee", "transfers_made", "out of range"))?,
+        id: id.into(),
+    };
+    r.tracked(payee)
+}
+
+fn decode_biller(row: &SqliteRow, cipher: &FieldCipher) -> Result<Tracked<Biller>, StoreError> {
+    let r = RowReader {
+        row,
+        table: "biller",
+    };
+    let id = r.text("id")?;
+    let biller = Biller {
+        name: r.text("name")?,
+        category: r.known("category", BillerCategory::parse)?,
+        customer_reference: C2::new(AccountNumber::new(r.sealed_string(
+            cipher,
+            Col::BillerCustomerReference,
+            &id,
+        )?)),
+        id: id.into(),
+    };
+    r.tracked(biller)
+}
+
+fn decode_bill(row: &SqliteRow, cipher: &FieldCipher) -> Result<Tracked<Bill>, StoreError> {
+    let r = RowReader { row, table: "bill" };
+    let id = r.text("id")?;
+    let bill = Bill {
+        biller_id: r.text("biller_id")?.into(),
+        amount: r.sealed_money(cipher, Col::BillAmount, &id, r.currency("currency")?)?,
+        due_on: r.date("due_on")?,
+        status: r.known("status", BillStatus::parse)?,
+        id: id.into(),
+    };
+    r.tracked(bill)
+}
+
+fn decode_card(row: &SqliteRow, cipher: &FieldCipher) -> Result<Tracked<Card>, StoreError> {
+    let r = RowReader { row, table: "card" };
+    let id = r.text("id")?;
+    let card = Card {
+        account_id: r.text("account_id")?.into(),
+        kind: r.known("kind", CardKind::parse)?,
+        name: r.text("name")?,
+        number: C2::new(CardNumber::new(r.sealed_string(
+            cipher,
+            Col::CardNumber,
+            &id,
+        )?)),
+        status: r.known("status", CardStatus::parse)?,
+        id: id.into(),
+    };
+    r.tracked(card)
+}
+
+fn decode_alert(row: &SqliteRow) -> Result<Tracked<Alert>, StoreError> {
+    let r = RowReader {
+        row,
+        table: "alert",
+    };
+    let alert = Alert {
+        id: r.text("id")?.into(),
+        kind: r.known("kind", AlertKind::parse)?,
+        created_at: r.time("created_at")?,
+        read: r.int("read")? != 0,
+    };
+    r.tracked(alert)
+}
+
+fn decode_service_request(row: &SqliteRow) -> Result<Tracked<ServiceRequest>, StoreError> {
+    let r = RowReader {
+        row,
+        table: "service_request",
+    };
+    let request = ServiceRequest {
+        id: r.text("id")?.into(),
+        channel: r.known("channel", Channel::parse)?,
+        status: r.known("status", ServiceStatus::parse)?,
+        location: r.text("location")?,
+        reference: r.text("reference")?,
+        scheduled_at: r.optional_time("scheduled_at")?,
+        opened_at: r.time("opened_at")?,
+    };
+    r.tracked(request)
+}
+
+/// Opens every sealed value of every row once, to find damage before the app relies on it.
+async fn verify_all_sealed(pool: &SqlitePool, cipher: &FieldCipher) -> Result<(), StoreError> {
+    for column in Col::ALL.iter().filter(|c| **c != Col::MetaKeyCheck) {
+        let (table, name) = column.location();
+        let key = column.row_key_column();
+        // Table and column names come from the fixed SealedColumn list, never from input.
+        let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {key}, {name} FROM {table} WHERE {name} IS NOT NULL"
+        )))
+        .fetch_all(pool)
+        .await?;
+        for (id, sealed) in rows {
+            cipher.open(*column, &id, &sealed)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,534 @@
+//! The store's side of sync: applying the bank's changes, the outbox and payment attempts.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use super::{Store, StoreError, Tx};
+use crate::crypto::SealedColumn as Col;
+use tingshuo_base::model::{Source, Tracked};
+use tingshuo_base::wire::{Change, PaymentDto, Record, kinds};
+
+/// The pull cursor and other sync settings kept in the store.
+pub mod keys {
+    pub const CURSOR: &str = "cursor";
+    pub const DEVICE_ID: &str = "device_id";
+    pub const CUSTOMER_ID: &str = "customer_id";
+    pub const PREFERENCES: &str = "preferences";
+    pub const LAST_SYNCED_AT: &str = "last_synced_at";
+}
+
+/// A request waiting in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxItem {
+    pub seq: i64,
+    pub idempotency_key: String,
+    pub priority: i64,
+    pub kind: String,
+    pub target_id: String,
+    pub method: String,
+    pub path: String,
+    pub body: String,
+    pub attempts: i64,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+}
+
+/// Where an outbox item stands, for the view and the tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    pub item: OutboxItem,
+    pub state: String,
+}
+
+/// A new request for the outbox, with the local echo that shows it as pending.
+#[derive(Debug, Clone)]
+pub struct NewRequest {
+    pub idempotency_key: String,
+    /// 0 for safety actions (lock card), which go first; 1 otherwise.
+    pub priority: i64,
+    pub kind: &'static str,
+    pub target_id: String,
+    pub method: &'static str,
+    pub path: String,
+    pub body: String,
+    pub echo: LocalEcho,
+}
+
+/// How a queued request shows in the view before the bank acknowledges it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocalEcho {
+    CardStatus(String),
+    AlertRead,
+    None,
+}
+
+/// A confirmed payment as this device recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentAttempt {
+    pub idempotency_key: String,
+    /// The signed request (JSON); `None` when it was lost to a store rebuild.
+    pub request: Option<String>,
+    /// sending (outcome unknown), executed, held, cancelled, refused.
+    pub state: String,
+    pub payment_id: Option<String>,
+    pub reason: Option<String>,
+}
+
+fn millis(time: DateTime<Utc>) -> i64 {
+    time.timestamp_millis()
+}
+
+fn time(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+impl Store {
+    pub async fn sync_value(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM sync_state WHERE key = ?")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    pub async fn set_sync_value(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        put_sync_value(&mut tx, key, value).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Applies one page of the bank's changes and moves the cursor, atomically: a page with
+    /// any invalid patch was refused before it got here, and a failure applies nothing.
+    ///
+    /// Returns `false`, applying nothing, when a request was queued meanwhile: the bank's
+    /// state must never land over a local write it has not acknowledged.
+    pub async fn apply_changes(
+        &self,
+        changes: &[Change],
+        cursor: &str,
+        as_of: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let pending: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM outbox WHERE state = 'pending'")
+                .fetch_one(&mut *tx)
+                .await?;
+        if pending > 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        for change in changes {
+            match change {
+                Change::Put(record) => self.put_record(&mut tx, record, as_of).await?,
+                Change::Delete { kind, id } => delete_record(&mut tx, kind, id).await?,
+            }
+        }
+        put_sync_value(&mut tx, keys::CURSOR, cursor).await?;
+        put_sync_value(&mut tx, keys::LAST_SYNCED_AT, &millis(as_of).to_string()).await?;
+        self.persist_seal_count(&mut tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn put_record(
+        &self,
+        tx: &mut Tx<'_>,
+        record: &Record,
+        as_of: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let bank = Source::Bank;
+        match record {
+            Record::Customer(customer) => self.put_customer(tx, customer, as_of).await,
+            Record::Account(account, position) => {
+                self.put_account(tx, account, usize::try_from(*position).unwrap_or(0), as_of)
+                    .await
+            }
+            Record::Transaction(t) => self.put_transaction(tx, t, as_of, bank).await,
+            Record::Payee(p) => self.put_payee(tx, p, as_of).await,
+            Record::Biller(b) => self.put_biller(tx, b, as_of).await,
+            Record::Bill(b) => self.put_bill(tx, b, as_of).await,
+            Record::Card(c) => self.put_card(tx, c, as_of).await,
+            Record::Alert(a) => self.put_alert(tx, a, as_of).await,
+            Record::ServiceRequest(r) => self.put_service_request(tx, r, as_of).await,
+            Record::Preferences(p) => {
+                let json = serde_json::to_string(p)
+                    .map_err(|_| StoreError::InvalidInput("preferences"))?;
+                put_sync_value(tx, keys::PREFERENCES, &json).await
+            }
+            Record::Payment(p) => self.put_payment(tx, p, as_of).await,
+        }
+    }
+
+    async fn put_payment(
+        &self,
+        tx: &mut Tx<'_>,
+        payment: &PaymentDto,
+        as_of: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO payment (id, idempotency_key, kind, from_account, target_id, amount_minor, currency,
+                                  status, hold_until, created_at, as_of)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET status = excluded.status, hold_until = excluded.hold_until,
+                 amount_minor = excluded.amount_minor, as_of = excluded.as_of",
+        )
+        .bind(&payment.id)
+        .bind(&payment.idempotency_key)
+        .bind(&payment.kind)
+        .bind(&payment.from_account)
+        .bind(&payment.target_id)
+        .bind(self.cipher.seal_i64(Col::PaymentAmount, &payment.id, payment.amount_minor)?)
+        .bind(&payment.currency)
+        .bind(&payment.status)
+        .bind(payment.hold_until.map(millis))
+        .bind(millis(payment.created_at))
+        .bind(millis(as_of))
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Payments the bank reported, newest first.
+    pub async fn payments(&self) -> Result<Vec<Tracked<PaymentDto>>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM payment ORDER BY created_at DESC, id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let id: String = row.try_get("id")?;
+                let sealed: Vec<u8> = row.try_get("amount_minor")?;
+                let payment = PaymentDto {
+                    amount_minor: self.cipher.open_i64(Col::PaymentAmount, &id, &sealed)?,
+                    idempotency_key: row.try_get("idempotency_key")?,
+                    kind: row.try_get("kind")?,
+                    from_account: row.try_get("from_account")?,
+                    target_id: row.try_get("target_id")?,
+                    currency: row.try_get("currency")?,
+                    status: row.try_get("status")?,
+                    hold_until: row.try_get::<Option<i64>, _>("hold_until")?.map(time),
+                    created_at: time(row.try_get("created_at")?),
+                    id,
+                };
+                Ok(Tracked::from_bank(payment, time(row.try_get("as_of")?)))
+            })
+            .collect()
+    }
+
+    /// Queues a request with its local echo, in one transaction: the request is either in the
+    /// outbox with its echo, or neither is.
+    pub async fn enqueue(
+        &self,
+        request: &NewRequest,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let previous = match &request.echo {
+            LocalEcho::CardStatus(status) => {
+                let old: Option<String> =
+                    sqlx::query_scalar("SELECT status FROM card WHERE id = ?")
+                        .bind(&request.target_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                sqlx::query("UPDATE card SET status = ?, source = 'device' WHERE id = ?")
+                    .bind(status)
+                    .bind(&request.target_id)
+                    .execute(&mut *tx)
+                    .await?;
+                old
+            }
+            LocalEcho::AlertRead => {
+                let old: Option<i64> = sqlx::query_scalar("SELECT read FROM alert WHERE id = ?")
+                    .bind(&request.target_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE alert SET read = 1, source = 'device' WHERE id = ?")
+                    .bind(&request.target_id)
+                    .execute(&mut *tx)
+                    .await?;
+                old.map(|r| r.to_string())
+            }
+            LocalEcho::None => None,
+        };
+        sqlx::query(
+            "INSERT INTO outbox (idempotency_key, priority, kind, target_id, method, path, body, echo_previous,
+                                 state, next_attempt_at, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+        )
+        .bind(&request.idempotency_key)
+        .bind(request.priority)
+        .bind(request.kind)
+        .bind(&request.target_id)
+        .bind(request.method)
+        .bind(&request.path)
+        .bind(&request.body)
+        .bind(previous)
+        .bind(millis(now))
+        .bind(millis(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Pending requests in sending order: safety actions first, then as queued.
+    ///
+    /// A safety action jumps ahead of other requests, but never ahead of an earlier request
+    /// for the same thing: "unlock, then lock" must reach the bank in that order, or the card
+    /// would end up unlocked. So each request takes the most urgent priority of itself and
+    /// every later request for the same target.
+    pub async fn pending_requests(&self) -> Result<Vec<OutboxItem>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq")
+            .fetch_all(&self.pool)
+            .await?;
+        let items: Vec<OutboxItem> = rows.iter().map(outbox_item).collect::<Result<_, _>>()?;
+        let mut keyed: Vec<(i64, OutboxItem)> = items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| {
+                let urgency = items[index..]
+                    .iter()
+                    .filter(|later| later.target_id == item.target_id)
+                    .map(|later| later.priority)
+                    .min()
+                    .unwrap_or(item.priority);
+                (urgency, item.clone())
+            })
+            .collect();
+        keyed.sort_by_key(|(urgency, item)| (*urgency, item.seq));
+        Ok(keyed.into_iter().map(|(_, item)| item).collect())
+    }
+
+    /// Every request ever queued, with its state, in queue order.
+    pub async fn outbox_history(&self) -> Result<Vec<OutboxEntry>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM outbox ORDER BY seq")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(OutboxEntry {
+                    item: outbox_item(row)?,
+                    state: row.try_get("state")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The bank acknowledged a request: record it and apply the entity it answered with.
+    pub async fn request_acknowledged(
+        &self,
+        seq: i64,
+        answer: Option<&Change>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if let Some(Change::Put(record)) = answer {
+            self.put_record(&mut tx, record, now).await?;
+        }
+        sqlx::query(
+            "UPDATE outbox SET state = 'acked', finished_at = ?, last_error = NULL WHERE seq = ?",
+        )
+        .bind(millis(now))
+        .bind(seq)
+        .execute(&mut *tx)
+        .await?;
+        self.persist_seal_count(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The bank refused a request for good: record why and undo its local echo.
+    pub async fn request_failed(
+        &self,
+        seq: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let row: Option<(String, String, Option<String>)> =
+            sqlx::query_as("SELECT kind, target_id, echo_previous FROM outbox WHERE seq = ?")
+                .bind(seq)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some((kind, target, Some(previous))) = row {
+            let sql = match kind.as_str() {
+                "lock_card" | "unlock_card" => {
+                    "UPDATE card SET status = ?, source = 'bank' WHERE id = ?"
+                }
+                "mark_alert_read" => {
+                    "UPDATE alert SET read = CAST(? AS INTEGER), source = 'bank' WHERE id = ?"
+                }
+                _ => "SELECT ?, ?",
+            };
+            sqlx::query(sql)
+                .bind(previous)
+                .bind(target)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ? WHERE seq = ?",
+        )
+        .bind(millis(now))
+        .bind(reason)
+        .bind(seq)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A delivery attempt failed in a way worth retrying later.
+    pub async fn request_retry_later(
+        &self,
+        seq: i64,
+        error: &str,
+        next_attempt_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ?")
+            .bind(millis(next_attempt_at))
+            .bind(error)
+            .bind(seq)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a confirmed payment before it is sent.
+    pub async fn record_payment_attempt(
+        &self,
+        key: &str,
+        request_json: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let sealed = self
+            .cipher
+            .seal_str(Col::PaymentAttemptRequest, key, request_json)?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO payment_attempt (idempotency_key, request, state, created_at, updated_at)
+             VALUES (?, ?, 'sending', ?, ?)",
+        )
+        .bind(key)
+        .bind(sealed)
+        .bind(millis(now))
+        .bind(millis(now))
+        .execute(&mut *tx)
+        .await?;
+        self.persist_seal_count(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records what became of a payment attempt, with the bank's payment when there is one.
+    pub async fn settle_payment_attempt(
+        &self,
+        key: &str,
+        state: &str,
+        payment: Option<&PaymentDto>,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if let Some(payment) = payment {
+            self.put_payment(&mut tx, payment, now).await?;
+        }
+        sqlx::query(
+            "UPDATE payment_attempt SET state = ?, payment_id = ?, reason = ?, updated_at = ? WHERE idempotency_key = ?",
+        )
+        .bind(state)
+        .bind(payment.map(|p| p.id.clone()))
+        .bind(reason)
+        .bind(millis(now))
+        .bind(key)
+        .execute(&mut *tx)
+        .await?;
+        self.persist_seal_count(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Payment attempts, optionally only those whose outcome is still unknown.
+    pub async fn payment_attempts(
+        &self,
+        unresolved_only: bool,
+    ) -> Result<Vec<PaymentAttempt>, StoreError> {
+        let sql = if unresolved_only {
+            "SELECT * FROM payment_attempt WHERE state = 'sending' ORDER BY created_at"
+        } else {
+            "SELECT * FROM payment_attempt ORDER BY created_at"
+        };
+        let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| {
+                let key: String = row.try_get("idempotency_key")?;
+                let sealed: Option<Vec<u8>> = row.try_get("request")?;
+                let request = sealed
+                    .map(|s| {
+                        self.cipher
+                            .open_string(Col::PaymentAttemptRequest, &key, &s)
+                    })
+                    .transpose()?;
+                Ok(PaymentAttempt {
+                    request,
+                    state: row.try_get("state")?,
+                    payment_id: row.try_get("payment_id")?,
+                    reason: row.try_get("reason")?,
+                    idempotency_key: key,
+                })
+            })
+            .collect()
+    }
+}
+
+fn outbox_item(row: &sqlx::sqlite::SqliteRow) -> Result<OutboxItem, StoreError> {
+    Ok(OutboxItem {
+        seq: row.try_get("seq")?,
+        idempotency_key: row.try_get("idempotency_key")?,
+        priority: row.try_get("priority")?,
+        kind: row.try_get("kind")?,
+        target_id: row.try_get("target_id")?,
+        method: row.try_get("method")?,
+        path: row.try_get("path")?,
+        body: row.try_get("body")?,
+        attempts: row.try_get("attempts")?,
+        next_attempt_at: time(row.try_get("next_attempt_at")?),
+        last_error: row.try_get("last_error")?,
+    })
+}
+
+async fn put_sync_value(tx: &mut Tx<'_>, key: &str, value: &str) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn delete_record(tx: &mut Tx<'_>, kind: &str, id: &str) -> Result<(), StoreError> {
+    let table = match kind {
+        kinds::CUSTOMER => "customer",
+        kinds::ACCOUNT => "account",
+        kinds::TRANSACTION => "txn",
+        kinds::PAYEE => "payee",
+        kinds::BILLER => "biller",
+        kinds::BILL => "bill",
+        kinds::CARD => "card",
+        kinds::ALERT => "alert",
+        kinds::SERVICE_REQUEST => "service_request",
+        kinds::PAYMENT => "payment",
+        _ => return Ok(()),
+    };
+    // The table name comes from the fixed match above.
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM {table} WHERE id = ?"
+    )))
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

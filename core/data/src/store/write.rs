@@ -1,0 +1,442 @@
+//! Writing the bank's data: every C2 field is sealed here, bound to its row.
+
+use chrono::{DateTime, Utc};
+
+use super::{Store, StoreError, Tx, schema};
+use crate::crypto::SealedColumn as Col;
+use tingshuo_base::model::{
+    Account, Alert, Bill, Biller, Card, Customer, CustomerSnapshot, Payee, ServiceRequest, Source,
+    Transaction as Txn,
+};
+
+/// The cache tables, children before parents so deletes respect foreign keys.
+const CACHE_TABLES: &[&str] = &[
+    "txn",
+    "card",
+    "bill",
+    "alert",
+    "service_request",
+    "payee",
+    "biller",
+    "account",
+    "customer",
+];
+
+fn source_text(source: Source) -> &'static str {
+    match source {
+        Source::Bank => "bank",
+        Source::Device => "device",
+    }
+}
+
+/// `INSERT … ON CONFLICT (id) DO UPDATE` for a table's columns (the first is the id). An
+/// update in place, never `REPLACE`: replacing an account row would cascade-delete its
+/// transactions.
+macro_rules! upsert_sql {
+    ($table:literal, [$first:literal $(, $column:literal)*]) => {
+        concat!(
+            "INSERT INTO ", $table, " (", $first $(, ", ", $column)*, ") VALUES (?",
+            $(upsert_sql!(@placeholder $column),)*
+            ") ON CONFLICT (", $first, ") DO UPDATE SET ",
+            $first, " = excluded.", $first $(, ", ", $column, " = excluded.", $column)*
+        )
+    };
+    (@placeholder $column:literal) => {
+        ", ?"
+    };
+}
+
+/// Ids are bound into each ciphertext's associated data with NUL separators.
+fn checked_id(id: &str) -> Result<&str, StoreError> {
+    if id.is_empty() || id.len() > 128 || id.contains('\0') {
+        Err(StoreError::InvalidInput(
+            "ids must be 1-128 bytes without NUL",
+        ))
+    } else {
+        Ok(id)
+    }
+}
+
+impl Store {
+    /// Replaces the cached view with a complete snapshot from the bank, atomically.
+    pub async fn save_snapshot(&self, snapshot: &CustomerSnapshot) -> Result<(), StoreError> {
+        let as_of = snapshot.as_of;
+        let mut tx = self.pool.begin().await?;
+        for table in CACHE_TABLES {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+                .execute(&mut *tx)
+                .await?;
+        }
+        self.put_customer(&mut tx, &snapshot.customer, as_of)
+            .await?;
+        for (position, account) in snapshot.accounts.iter().enumerate() {
+            self.put_account(&mut tx, account, position, as_of).await?;
+        }
+        for transaction in &snapshot.transactions {
+            self.put_transaction(&mut tx, transaction, as_of, Source::Bank)
+                .await?;
+        }
+        for payee in &snapshot.payees {
+            self.put_payee(&mut tx, payee, as_of).await?;
+        }
+        for biller in &snapshot.billers {
+            self.put_biller(&mut tx, biller, as_of).await?;
+        }
+        for bill in &snapshot.bills {
+            self.put_bill(&mut tx, bill, as_of).await?;
+        }
+        for card in &snapshot.cards {
+            self.put_card(&mut tx, card, as_of).await?;
+        }
+        for alert in &snapshot.alerts {
+            self.put_alert(&mut tx, alert, as_of).await?;
+        }
+        for request in &snapshot.service_requests {
+            self.put_service_request(&mut tx, request, as_of).await?;
+        }
+        self.persist_seal_count(&mut tx).await?;
+        tx.commit().await?;
+        tracing::debug!(
+            accounts = snapshot.accounts.len(),
+            transactions = snapshot.transactions.len(),
+            "snapshot saved"
+        );
+        Ok(())
+    }
+
+    pub(super) async fn persist_seal_count(&self, tx: &mut Tx<'_>) -> Result<(), StoreError> {
+        schema::meta_put(tx, "seal_count", &self.cipher.seal_count().to_le_bytes()).await
+    }
+
+    pub(super) async fn put_customer(
+        &self,
+        tx: &mut Tx<'_>,
+        customer: &Customer,
+        as_of: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let id = checked_id(&customer.id)?;
+        let cipher = &self.cipher;
+        sqlx::query(upsert_sql!(
+            "customer",
+            [
+                "id",
+                "full_name",
+                "id_number",
+                "phone",
+                "locale",
+                "as_of",
+                "source"
+            ]
+        ))
+        .bind(id)
+        .bind(cipher.seal_str(Col::CustomerFullName, id, customer.full_name.reveal())?)
+        .bind(cipher.seal_str(
+            Col::CustomerIdNumber,
+            id,
+            customer.id_number.reveal().as_str(),
+        )?)
+        .bind(cipher.seal_str(Col::CustomerPhone, id, customer.phone.reveal().as_str())?)
+        .bind(&customer.locale)
+        .bind(as_of.timestamp_millis())
+        .bind(source_text(Source::Bank))
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn put_account(
+        &self,
+        tx: &mut Tx<'_>,
+        account: &Account,
+        position: usize,
+        as_of: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let id = checked_id(&account.id)?;
+        let cipher = &self.cipher;
+        let available = account.balance.available.reveal();
+        let booked = account.balance.booked.reveal();
+        if available.currency() != account.currency || booked.currency() != account.currency {
+            return Err(StoreError::InvalidInput(
+                "balance currency differs from the account's",
+            ));
+        }
+        sqlx::query(upsert_sql!(
+            "account",
+            [
+                "id",
+                "kind",
+                "name",
+                "currency",
+                "number",
+                "available_minor",
+                "booked_minor",
+                "matures_on",
+                "position",
+                "as_of",
+                "source"
+            ]
+        ))
+        .bind(id)
+        .bind(account.kind.as_str())
+        .bind(&account.name)
+        .bind(account.currency.code())
+        .bind(cipher.seal_str(Col::AccountNumber, id, account.number.reveal().as_str())?)
+        .bind(cipher.seal_i64(Col::AccountAvailable, id, available.minor())?)
+        .bind(cipher.seal_i64(Col::AccountBooked, id, booked.minor())?)
+        .bind(account.matures_on.map(|d| d.to_string()))
+        .bind(i64::try_from(position).map_err(|_| StoreError::InvalidInput("too many accounts"))?)
+        .bind(as_of.timestamp_millis())
+        .bind(source_text(Source::Bank))
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn put_transaction(
+        &self,
+        tx: &mut Tx<'_>,
+        transaction: &Txn,
+        as_of: DateTime<Utc>,
+        source: Source,
+    ) -> Result<(), StoreError> {
+        let id = checked_id(&transaction.id)?;
+        let cipher = &self.cipher;
+        let amount = transaction.amount.reveal();
+        sqlx::query(upsert_sql!(
+            "txn",
+            [
+                "id",
+                "account_id",
+                "status",
+                "amount_minor",
+                "currency",
+                "counterparty",
+                "description",
+                "category",
+                "occurred_at",
+                "as_of",
+                "source"
+            ]
+        ))
+        .bind(id)
+        .bind(transaction.account_id.as_str())
+        .bind(transaction.status.as_str())
+        .bind(cipher.seal_i64(Col::TransactionAmount, id, amount.minor())?)
+        .bind(amount.currency().code())
+        .bind(cipher.seal_str(
+            Col::TransactionCounterparty,
+            id,
+            transaction.counterparty.reveal(),
+        )?)
+        .bind(cipher.seal_str(
+            Col::TransactionDescription,
+            id,
+            transaction.description.reveal(),
+        )?)
+        .bind(transaction.category.as_str())
+        .bind(transaction.occurred_at.timestamp_millis())
+        .bind(as_of.timestamp_millis())
+        .bind(source_text(source))
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn put_payee(
+        &self,
+        tx: &mut Tx<'_>,
+        payee: &Payee,
+        as_of: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let id = checked_id(&payee.id)?;
+        let cipher = &self.cipher;
+        sqlx::query(upsert_sql!(
+            "payee",
+            [
+                "id",
+                "name",
+                "relationship",
+                "account_number",
+                "bank_name",
+                "added_on",
+                "transfers_made",
+                "as_of",
+                "source"
+            ]
+        ))
+        .bind(id)
+        .bind(cipher.seal_str(Col::PayeeName, id, payee.name.reveal())?)
+        .bind(payee.relationship.as_str())
+        .bind(cipher.seal_str(
+            Col::PayeeAccountNumber,
+            id,
+            payee.account_number.reveal().as_str(),
+        )?)
+        .bind(&payee.bank_name)
+        .bind(payee.added_on.to_string())
+        .bind(i64::from(payee.transfers_made))
+        .bind(as_of.timestamp_millis())
+        .bind(source_text(Source::Bank))
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn put_biller(
+        &self,
+        tx: &mut Tx<'_>,
+        biller: &Biller,
+        as_of: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let id = checked_id(&biller.id)?;
+        sqlx::query(upsert_sql!(
+            "biller",
+            [
+                "id",
+                "name",
+                "category",
+                "customer_reference",
+                "as_of",
+                "source"
+            ]
+        ))
+        .bind(id)
+        .bind(&biller.name)
+        .bind(biller.category.as_str())
+        .bind(self.cipher.seal_str(
+            Col::BillerCustomerReference,
+            id,
+            biller.customer_reference.reveal().as_str(),
+        )?)
+        .bind(as_of.timestamp_millis())
+        .bind(source_text(Source::Bank))
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn put_bill(
+        &self,
+        tx: &mut Tx<'_>,
+        bill: &Bill,
+        as_of: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let id = checked_id(&bill.id)?;
+        let amount = bill.amount.reveal();
+        sqlx::query(upsert_sql!(
+            "bill",
+            [
+                "id",
+                "biller_id",
+                "amount_minor",
+                "currency",
+                "due_on",
+                "status",
+                "as_of",
+                "source"
+            ]
+        ))
+        .bind(id)
+        .bind(bill.biller_id.as_str())
+        .bind(self.cipher.seal_i64(Col::BillAmount, id, amount.minor())?)
+        .bind(amount.currency().code())
+        .bind(bill.due_on.to_string())
+        .bind(bill.status.as_str())
+        .bind(as_of.timestamp_millis())
+        .bind(source_text(Source::Bank))
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn put_card(
+        &self,
+        tx: &mut Tx<'_>,
+        card: &Card,
+        as_of: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let id = checked_id(&card.id)?;
+        sqlx::query(upsert_sql!(
+            "card",
+            [
+                "id",
+                "account_id",
+                "kind",
+                "name",
+                "number",
+                "status",
+                "as_of",
+                "source"
+            ]
+        ))
+        .bind(id)
+        .bind(card.account_id.as_str())
+        .bind(card.kind.as_str())
+        .bind(&card.name)
+        .bind(
+            self.cipher
+                .seal_str(Col::CardNumber, id, card.number.reveal().as_str())?,
+        )
+        .bind(card.status.as_str())
+        .bind(as_of.timestamp_millis())
+        .bind(source_text(Source::Bank))
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn put_alert(
+        &self,
+        tx: &mut Tx<'_>,
+        alert: &Alert,
+        as_of: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(upsert_sql!(
+            "alert",
+            ["id", "kind", "created_at", "read", "as_of", "source"]
+        ))
+        .bind(checked_id(&alert.id)?)
+        .bind(alert.kind.as_str())
+        .bind(alert.created_at.timestamp_millis())
+        .bind(alert.read)
+        .bind(as_of.timestamp_millis())
+        .bind(source_text(Source::Bank))
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn put_service_request(
+        &self,
+        tx: &mut Tx<'_>,
+        request: &ServiceRequest,
+        as_of: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(upsert_sql!(
+            "service_request",
+            [
+                "id",
+                "channel",
+                "status",
+                "location",
+                "reference",
+                "scheduled_at",
+                "opened_at",
+                "as_of",
+                "source"
+            ]
+        ))
+        .bind(checked_id(&request.id)?)
+        .bind(request.channel.as_str())
+        .bind(request.status.as_str())
+        .bind(&request.location)
+        .bind(&request.reference)
+        .bind(request.scheduled_at.map(|t| t.timestamp_millis()))
+        .bind(request.opened_at.timestamp_millis())
+        .bind(as_of.timestamp_millis())
+        .bind(source_text(Source::Bank))
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+}

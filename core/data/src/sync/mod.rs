@@ -1,0 +1,473 @@
+//! Offline-first sync with the bank (the bank is authoritative).
+//!
+//! * **Push** first: the outbox is sent in (priority, queue) order, each request with its own
+//!   idempotency key, so a retry after a crash or a lost answer is harmless. A transient
+//!   failure stops the round (order is kept) and schedules a retry with exponential backoff
+//!   and jitter; a refusal fails the request with its reason and undoes its local echo.
+//! * **Pull** only when nothing is pending: the client never moves to a newer server state
+//!   while its own writes are unacknowledged, so it never has to merge. Each page is
+//!   validated whole and applied with the cursor in one transaction.
+//! * **Payments** never queue: they need the bank at confirmation. A confirmed payment is
+//!   recorded before it is sent; an unknown outcome is reconciled by its idempotency key,
+//!   and a resend, if any, uses the same key, so it is never a second payment.
+//! * The change stream triggers pulls; [`SyncStatus`] is observable.
+
+pub mod http;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use reqwest::Method;
+use tokio::sync::watch;
+
+use crate::store::sync::{LocalEcho, NewRequest, keys};
+use crate::store::{Store, StoreError};
+use tingshuo_base::wire::{self, ChangesResponse, Patch, PatchOp, WireError, kinds};
+
+pub use http::{BankApi, NetError};
+
+/// Tuning of the sync loop.
+#[derive(Debug, Clone)]
+pub struct SyncConfig {
+    /// Patches asked for per page.
+    pub page_size: u32,
+    /// First retry delay; doubles per attempt up to `backoff_cap`, with jitter.
+    pub backoff_base: Duration,
+    pub backoff_cap: Duration,
+}
+
+impl Default for SyncConfig {
+    fn default() -> SyncConfig {
+        SyncConfig {
+            page_size: 500,
+            backoff_base: Duration::from_secs(1),
+            backoff_cap: Duration::from_secs(5 * 60),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connectivity {
+    Unknown,
+    Online,
+    Offline,
+}
+
+/// What the app shows about sync: connectivity, what waits, what failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncStatus {
+    pub connectivity: Connectivity,
+    pub syncing: bool,
+    pub pending_requests: usize,
+    pub failed_requests: usize,
+    pub unresolved_payments: usize,
+    pub last_synced_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+}
+
+/// What one sync round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub requests_sent: usize,
+    pub requests_failed: usize,
+    pub pages_pulled: usize,
+    pub patches_applied: usize,
+    /// False when the round stopped early (offline, or requests still pending).
+    pub complete: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Net(#[from] NetError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the bank sent invalid data: {0}; nothing from that page was applied")]
+    Wire(#[from] WireError),
+}
+
+/// The sync engine for one customer's store.
+#[derive(Debug)]
+pub struct SyncEngine {
+    pub(crate) store: Arc<Store>,
+    pub(crate) api: BankApi,
+    config: SyncConfig,
+    status: watch::Sender<SyncStatus>,
+    /// One round at a time; pushes must not interleave or they could reorder.
+    round: tokio::sync::Mutex<()>,
+}
+
+/// A random idempotency key (27 characters of base64url).
+pub fn new_idempotency_key() -> Result<String, StoreError> {
+    use base64::Engine;
+    use ring::rand::SecureRandom;
+    let mut bytes = [0_u8; 20];
+    ring::rand::SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| StoreError::InvalidInput("random source failed"))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Exponential backoff with jitter: base·2^attempts capped, then a random 50–100% of it, so
+/// many clients coming back online do not retry in lockstep.
+pub fn backoff(config: &SyncConfig, attempts: i64) -> Duration {
+    use ring::rand::SecureRandom;
+    let exponent = u32::try_from(attempts.clamp(0, 20)).unwrap_or(20);
+    let full = config
+        .backoff_base
+        .saturating_mul(2_u32.saturating_pow(exponent))
+        .min(config.backoff_cap);
+    let mut byte = [0_u8; 1];
+    let _ = ring::rand::SystemRandom::new().fill(&mut byte);
+    full / 2 + (full / 2) * u32::from(byte[0]) / 255
+}
+
+impl SyncEngine {
+    pub fn new(store: Arc<Store>, api: BankApi, config: SyncConfig) -> SyncEngine {
+        let (status, _) = watch::channel(SyncStatus {
+            connectivity: Connectivity::Unknown,
+            syncing: false,
+            pending_requests: 0,
+            failed_requests: 0,
+            unresolved_payments: 0,
+            last_synced_at: None,
+            last_error: None,
+        });
+        SyncEngine {
+            store,
+            api,
+            config,
+            status,
+            round: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    pub fn status(&self) -> SyncStatus {
+        self.status.borrow().clone()
+    }
+
+    pub fn subscribe(&self) -> watch::Receiver<SyncStatus> {
+        self.status.subscribe()
+    }
+
+    fn update_status(&self, change: impl FnOnce(&mut SyncStatus)) {
+        self.status.send_modify(change);
+    }
+
+    async fn refresh_counts(&self) -> Result<(), StoreError> {
+        let history = self.store.outbox_history().await?;
+        let pending = history.iter().filter(|e| e.state == "pending").count();
+        let failed = history.iter().filter(|e| e.state == "failed").count();
+        let unresolved = self.store.payment_attempts(true).await?.len();
+        let last = self
+            .store
+            .sync_value(keys::LAST_SYNCED_AT)
+            .await?
+            .and_then(|v| v.parse::<i64>().ok())
+            .and_then(DateTime::from_timestamp_millis);
+        self.update_status(|s| {
+            s.pending_requests = pending;
+            s.failed_requests = failed;
+            s.unresolved_payments = unresolved;
+            s.last_synced_at = last;
+        });
+        Ok(())
+    }
+
+    fn note_net_error(&self, error: &NetError) {
+        let offline = matches!(error, NetError::Offline);
+        let message = error.to_string();
+        self.update_status(|s| {
+            if offline {
+                s.connectivity = Connectivity::Offline;
+            }
+            s.last_error = Some(message);
+        });
+    }
+
+    /// Queues a request with its local echo and tries to deliver it now; a request queued
+    /// while offline stays queued and goes with the next round.
+    ///
+    /// Once the request is in the outbox this succeeds whatever the round does: a caller that
+    /// retried on a delivery error would queue the same action twice. Delivery problems show
+    /// in [`SyncStatus`] and in the outbox.
+    pub async fn queue(&self, request: NewRequest) -> Result<(), SyncError> {
+        self.store.enqueue(&request, Utc::now()).await?;
+        tracing::debug!(kind = request.kind, "request queued");
+        if let Err(error) = self.sync_now().await {
+            tracing::debug!(%error, "queued request not delivered yet");
+        }
+        Ok(())
+    }
+
+    /// One sync round: reconcile payments, push the outbox, then pull if nothing is pending.
+    pub async fn sync_now(&self) -> Result<SyncReport, SyncError> {
+        let _round = self.round.lock().await;
+        self.update_status(|s| s.syncing = true);
+        let result = self.round().await;
+        match &result {
+            Err(SyncError::Net(error)) => self.note_net_error(error),
+            Err(error) => {
+                let message = error.to_string();
+                self.update_status(|s| s.last_error = Some(message));
+            }
+            Ok(_) => {}
+        }
+        if let Err(error) = self.refresh_counts().await {
+            tracing::warn!(%error, "sync status counts unavailable");
+        }
+        self.update_status(|s| s.syncing = false);
+        result
+    }
+
+    async fn round(&self) -> Result<SyncReport, SyncError> {
+        let mut report = SyncReport::default();
+        if self.api.device_id().is_none() {
+            self.api
+                .set_device_id(self.store.sync_value(keys::DEVICE_ID).await?);
+        }
+        self.reconcile_payments().await?;
+        if !self.push(&mut report).await? {
+            return Ok(report);
+        }
+        if !self.pull(&mut report).await? {
+            return Ok(report);
+        }
+        report.complete = true;
+        self.update_status(|s| {
+            s.connectivity = Connectivity::Online;
+            s.last_error = None;
+        });
+        Ok(report)
+    }
+
+    /// Sends due requests in order. Returns whether the outbox is now empty of pending ones.
+    async fn push(&self, report: &mut SyncReport) -> Result<bool, SyncError> {
+        for item in self.store.pending_requests().await? {
+            let now = Utc::now();
+            if item.next_attempt_at > now {
+                return Ok(false);
+            }
+            let method = Method::from_bytes(item.method.as_bytes()).unwrap_or(Method::POST);
+            let answer = self
+                .api
+                .call::<serde_json::Value>(
+                    method,
+                    &item.path,
+                    Some(&item.body),
+                    Some(&item.idempotency_key),
+                )
+                .await;
+            match answer {
+                Ok(entity) => {
+                    // Delivered: the bank said yes. An answer that does not decode is not
+                    // applied (the next pull brings the state), but the request is done.
+                    let change = answer_change(&item.kind, &item.target_id, entity).unwrap_or_else(|error| {
+                        tracing::warn!(kind = %item.kind, %error, "acknowledged with an invalid answer");
+                        None
+                    });
+                    self.store
+                        .request_acknowledged(item.seq, change.as_ref(), Utc::now())
+                        .await?;
+                    report.requests_sent += 1;
+                    self.update_status(|s| s.connectivity = Connectivity::Online);
+                }
+                // A 401 judged the session, not the request: it is retried like a lost answer.
+                Err(NetError::Refused { status, code }) if status != 401 => {
+                    tracing::warn!(kind = %item.kind, %code, "request refused by the bank");
+                    self.store
+                        .request_failed(item.seq, &code, Utc::now())
+                        .await?;
+                    report.requests_failed += 1;
+                }
+                Err(NetError::Invalid(reason)) => {
+                    // A 2xx answer that is not what the API promises: the bank applied the
+                    // request, and would replay the same answer forever. It is delivered.
+                    tracing::warn!(kind = %item.kind, %reason, "acknowledged with an undecodable answer");
+                    self.store
+                        .request_acknowledged(item.seq, None, Utc::now())
+                        .await?;
+                    report.requests_sent += 1;
+                }
+                Err(error) => {
+                    let next = Utc::now() + backoff(&self.config, item.attempts);
+                    self.store
+                        .request_retry_later(item.seq, &error.to_string(), next)
+                        .await?;
+                    return Err(SyncError::Net(error));
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// Pulls pages until the bank has nothing more. Returns `false` when it stopped because
+    /// a request was queued meanwhile.
+    async fn pull(&self, report: &mut SyncReport) -> Result<bool, SyncError> {
+        loop {
+            let cursor = self
+                .store
+                .sync_value(keys::CURSOR)
+                .await?
+                .unwrap_or_default();
+            let path = format!(
+                "/v1/changes?limit={}&cursor={}",
+                self.config.page_size,
+                url_component(&cursor)
+            );
+            let page: ChangesResponse = self.api.call(Method::GET, &path, None, None).await?;
+            if page.patches.len() > wire::MAX_PAGE_PATCHES {
+                return Err(WireError::PageTooLarge(page.patches.len()).into());
+            }
+            if page.cursor.is_empty() || page.cursor.len() > 512 {
+                return Err(WireError::BadText { field: "cursor" }.into());
+            }
+            let changes = page
+                .patches
+                .into_iter()
+                .map(Patch::into_change)
+                .collect::<Result<Vec<_>, _>>()?;
+            let applied = self
+                .store
+                .apply_changes(&changes, &page.cursor, page.server_time)
+                .await?;
+            if !applied {
+                // A request was queued meanwhile: it goes first, the pull waits.
+                return Ok(false);
+            }
+            report.pages_pulled += 1;
+            report.patches_applied += changes.len();
+            if !page.has_more {
+                return Ok(true);
+            }
+            if page.cursor == cursor {
+                // "More" without moving on would loop forever.
+                return Err(WireError::BadText { field: "cursor" }.into());
+            }
+        }
+    }
+
+    /// Follows the bank's change stream and pulls when it says so, until the returned handle
+    /// is dropped. Reconnects with backoff; a round runs at (re)connection too.
+    pub fn watch_changes(self: &Arc<Self>) -> WatchHandle {
+        let engine = Arc::clone(self);
+        let task = tokio::spawn(async move {
+            let mut attempts = 0_i64;
+            loop {
+                let _ = engine.sync_now().await;
+                match engine.api.events().await {
+                    Ok(response) => {
+                        attempts = 0;
+                        engine.follow(response).await;
+                    }
+                    Err(error) => engine.note_net_error(&error),
+                }
+                tokio::time::sleep(backoff(&engine.config, attempts)).await;
+                attempts += 1;
+            }
+        });
+        WatchHandle { task }
+    }
+
+    async fn follow(&self, mut response: reqwest::Response) {
+        let mut buffer = String::new();
+        while let Ok(Some(chunk)) = response.chunk().await {
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+            if buffer.len() > 64 * 1024 {
+                return; // Not an event stream the API describes.
+            }
+            while let Some(end) = buffer.find("\n\n") {
+                let event: String = buffer.drain(..end + 2).collect();
+                if event.lines().any(|l| l.trim() == "event: changed") {
+                    tracing::debug!("bank announced changes");
+                    let _ = self.sync_now().await;
+                }
+            }
+        }
+    }
+
+    /// Registers this device and remembers the customer and device ids.
+    pub async fn register(
+        &self,
+        customer_id: &str,
+        code: &tingshuo_base::classify::OneTimeCode,
+        device_name: &str,
+    ) -> Result<(), SyncError> {
+        let device_id = self.api.register(customer_id, code, device_name).await?;
+        self.store
+            .set_sync_value(keys::DEVICE_ID, &device_id)
+            .await?;
+        self.store
+            .set_sync_value(keys::CUSTOMER_ID, customer_id)
+            .await?;
+        Ok(())
+    }
+
+    pub(crate) fn queued(
+        kind: &'static str,
+        target_id: &str,
+        method: &'static str,
+        path: String,
+        body: String,
+        echo: LocalEcho,
+        priority: i64,
+    ) -> Result<NewRequest, StoreError> {
+        Ok(NewRequest {
+            idempotency_key: new_idempotency_key()?,
+            priority,
+            kind,
+            target_id: target_id.to_owned(),
+            method,
+            path,
+            body,
+            echo,
+        })
+    }
+}
+
+/// Stops following the change stream when dropped.
+#[derive(Debug)]
+pub struct WatchHandle {
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for WatchHandle {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The entity a request's answer carries, validated like any pulled patch.
+fn answer_change(
+    kind: &str,
+    target_id: &str,
+    entity: serde_json::Value,
+) -> Result<Option<wire::Change>, SyncError> {
+    let (entity_kind, id) = match kind {
+        "lock_card" | "unlock_card" => (kinds::CARD, target_id),
+        "mark_alert_read" => (kinds::ALERT, target_id),
+        "set_preferences" => (kinds::PREFERENCES, "preferences"),
+        _ => return Ok(None),
+    };
+    let patch = Patch {
+        kind: entity_kind.to_owned(),
+        id: id.to_owned(),
+        op: PatchOp::Put,
+        data: Some(entity),
+    };
+    Ok(Some(patch.into_change()?))
+}
+
+/// Percent-encodes a query value (cursors are base64url, but a hostile one need not be).
+fn url_component(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

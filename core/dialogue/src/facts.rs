@@ -1,0 +1,157 @@
+//! What the dialogue knows of the customer, taken from the unified view: each item by id,
+//! with the name and number ending it is spoken by.
+
+use chrono::{DateTime, Utc};
+use tingshuo_base::ids::Id;
+use tingshuo_base::model::{Account, AccountKind, Bill, Biller, Card, Category, Payee, Tracked};
+use tingshuo_base::money::Money;
+use tingshuo_base::view::CustomerView;
+
+/// What the dialogue knows of the customer (from the unified view).
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub online: bool,
+    /// Minutes since the view was refreshed from the bank.
+    pub data_age_minutes: i64,
+    pub payees: Vec<PayeeFact>,
+    pub billers: Vec<BillerFact>,
+    pub cards: Vec<CardFact>,
+    /// The account payments leave from.
+    pub paying_account: Option<AccountFact>,
+    pub daily_limit: Option<Money>,
+    /// A typical transfer for this customer; much more than this is a scam-risk sign.
+    pub usual_transfer: Option<Money>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PayeeFact {
+    pub id: Id<Payee>,
+    pub name: String,
+    pub account_last_four: String,
+    pub transfers_made: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct BillerFact {
+    pub id: Id<Biller>,
+    pub name: String,
+    pub reference_last_four: String,
+    /// The biller's unpaid bill, if one is due.
+    pub due: Option<DueBill>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueBill {
+    pub bill: Id<Bill>,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone)]
+pub struct CardFact {
+    pub id: Id<Card>,
+    pub last_four: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct AccountFact {
+    pub id: Id<Account>,
+    pub name: String,
+    pub last_four: String,
+    pub available: Money,
+}
+
+/// The account payments leave from: the first current account, else the first deposit account.
+pub fn paying_account(view: &CustomerView) -> Option<&Tracked<Account>> {
+    view.accounts
+        .iter()
+        .find(|a| a.item.kind == AccountKind::Current)
+        .or_else(|| view.accounts.iter().find(|a| a.item.kind.holds_own_funds()))
+}
+
+impl Facts {
+    /// What the dialogue needs from the unified view. The usual transfer is the median of the
+    /// customer's recent outgoing transfers; payments leave the first current account.
+    pub fn from_view(
+        view: &CustomerView,
+        history: &[Tracked<tingshuo_base::model::Transaction>],
+        online: bool,
+        now: DateTime<Utc>,
+    ) -> Facts {
+        let paying = paying_account(view);
+        let mut transfers: Vec<i64> = history
+            .iter()
+            .filter(|t| {
+                t.item.category == Category::Transfer && t.item.amount.reveal().is_negative()
+            })
+            .map(|t| t.item.amount.reveal().minor().saturating_abs())
+            .collect();
+        transfers.sort_unstable();
+        let currency = paying.map(|a| a.item.currency);
+        Facts {
+            online,
+            data_age_minutes: now
+                .signed_duration_since(view.oldest_as_of)
+                .num_minutes()
+                .max(0),
+            payees: view
+                .payees
+                .iter()
+                .map(|p| PayeeFact {
+                    id: p.item.id.clone(),
+                    name: p.item.name.reveal().clone(),
+                    account_last_four: p.item.account_number.reveal().last_four().to_owned(),
+                    transfers_made: p.item.transfers_made,
+                })
+                .collect(),
+            billers: view
+                .billers
+                .iter()
+                .map(|b| BillerFact {
+                    id: b.item.id.clone(),
+                    name: b.item.name.clone(),
+                    reference_last_four: b.item.customer_reference.reveal().last_four().to_owned(),
+                    due: view
+                        .upcoming_bills
+                        .iter()
+                        .find(|u| u.bill.item.biller_id == b.item.id)
+                        .map(|u| DueBill {
+                            bill: u.bill.item.id.clone(),
+                            amount: *u.bill.item.amount.reveal(),
+                        }),
+                })
+                .collect(),
+            cards: view
+                .cards
+                .iter()
+                .map(|c| CardFact {
+                    id: c.item.id.clone(),
+                    last_four: c.item.number.reveal().last_four().to_owned(),
+                })
+                .collect(),
+            paying_account: paying.map(|a| AccountFact {
+                id: a.item.id.clone(),
+                name: a.item.name.clone(),
+                last_four: a.item.number.reveal().last_four().to_owned(),
+                available: *a.item.balance.available.reveal(),
+            }),
+            daily_limit: None,
+            usual_transfer: currency.and_then(|c| {
+                transfers
+                    .get(transfers.len() / 2)
+                    .map(|m| Money::from_minor(*m, c))
+            }),
+        }
+    }
+
+    pub fn payee(&self, id: &Id<Payee>) -> Option<&PayeeFact> {
+        self.payees.iter().find(|p| p.id == *id)
+    }
+
+    pub fn biller(&self, id: &Id<Biller>) -> Option<&BillerFact> {
+        self.billers.iter().find(|b| b.id == *id)
+    }
+
+    pub fn card(&self, id: &Id<Card>) -> Option<&CardFact> {
+        self.cards.iter().find(|c| c.id == *id)
+    }
+}

@@ -1,0 +1,83 @@
+//! Hearing an utterance as the dialogue should: the banking context, a bare answer to the
+//! dialogue's own question, then the statistical fallback.
+
+use std::collections::BTreeMap;
+
+use tingshuo_understand::{
+    Context, Intent, Said, SlotValue, Understanding, World, guess_intent, understand,
+    understand_by_expressions,
+};
+
+/// The slot the dialogue's current question asks for, so that a bare answer ("李伟", "两百块")
+/// is understood with the answers context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expecting {
+    Payee,
+    Biller,
+    Amount,
+}
+
+impl Expecting {
+    /// The slot an answer fills (the answers context names its slots so).
+    pub fn slot(self) -> &'static str {
+        match self {
+            Expecting::Payee => "payee",
+            Expecting::Biller => "biller",
+            Expecting::Amount => "amount",
+        }
+    }
+}
+
+/// An understood utterance, or one that matched nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heard {
+    pub intent: Option<Intent>,
+    pub slots: BTreeMap<String, SlotValue>,
+    /// What was said, as taken in once: the raw words carry urgency and secrecy cues.
+    pub said: Said,
+    /// Slots whose words fit several values equally well, with all of them.
+    pub alternatives: BTreeMap<String, Vec<SlotValue>>,
+}
+
+impl Heard {
+    pub fn from_understanding(understanding: Option<&Understanding>, said: &Said) -> Heard {
+        Heard {
+            intent: understanding.map(|u| u.intent.clone()),
+            slots: understanding.map(|u| u.slots.clone()).unwrap_or_default(),
+            said: said.clone(),
+            alternatives: understanding
+                .map(|u| u.alternatives.clone())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// What the customer said, as the dialogue should hear it: the banking context's expressions
+/// first; when they match nothing and the dialogue is waiting for a slot, a bare answer to its
+/// question; last, the banking context's statistical fallback.
+pub fn hear(
+    banking: &Context,
+    answers: &Context,
+    world: &World,
+    expecting: Option<Expecting>,
+    said: &Said,
+) -> (Option<Understanding>, Heard) {
+    let understood = understand_by_expressions(banking, world, said);
+    if understood.is_some() {
+        let heard = Heard::from_understanding(understood.as_ref(), said);
+        return (understood, heard);
+    }
+    let answer = expecting.and_then(|expected| {
+        understand(answers, world, said).filter(|a| a.slots.contains_key(expected.slot()))
+    });
+    if answer.is_none()
+        && let Some(guessed) = guess_intent(banking, said)
+    {
+        let heard = Heard::from_understanding(Some(&guessed), said);
+        return (Some(guessed), heard);
+    }
+    let mut heard = Heard::from_understanding(answer.as_ref(), said);
+    // An answer fills a slot; it is not an intent of its own.
+    heard.intent = None;
+    (None, heard)
+}

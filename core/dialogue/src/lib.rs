@@ -1,0 +1,712 @@
+//! The dialogue manager: pure logic, no I/O. It takes what the customer said (already
+//! understood) and what the host reports (step-up results, the bank's answers), and returns
+//! replies and effects for the host to carry out.
+//!
+//! Money rules, enforced here and checked by a property test over randomized dialogues:
+//! * a payment is read back (payee or biller, masked account, amount in words) before it can
+//!   be confirmed, and only an explicit `confirm` of that exact read-back leads on;
+//! * a confirmed payment then needs the host's step-up (PIN or biometric; voice never
+//!   counts), and only a successful step-up of that same payment produces
+//!   [`Effect::ExecutePayment`];
+//! * anything that changes the payment (a new amount, another payee) starts the read-back
+//!   again; offline, no payment is offered at all.
+//!
+//! Accessibility rules: one question at a time, never asking for what was said; `cancel`,
+//! `repeat`, `slower`, `faster`, `help` and `human` work at any point; silence gets a gentle
+//! re-prompt that keeps the customer's place (there is no time-out).
+#![allow(clippy::float_arithmetic)] // Only speech rates; money stays in minor units.
+
+mod facts;
+mod hear;
+mod plan;
+
+pub use facts::{AccountFact, BillerFact, CardFact, DueBill, Facts, PayeeFact, paying_account};
+pub use hear::{Expecting, Heard, hear};
+pub use plan::{PaymentPlan, PlanKind, PlanTarget, Target};
+pub use tingshuo_l10n::{Choice, Reply, ReplyArg};
+
+use tingshuo_base::ids::Id;
+use tingshuo_base::model::Card;
+use tingshuo_base::money::Money;
+use tingshuo_understand::{Intent, ItemRef, SlotValue};
+
+use crate::plan::read_back;
+
+/// What the host must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    Say(Reply),
+    /// Ask the customer for PIN or biometric to approve this payment.
+    RequestStepUp(PaymentPlan),
+    /// Send this payment to the bank (it was read back, confirmed and stepped up).
+    ExecutePayment(PaymentPlan),
+    /// Queue a card lock (a safety action: allowed offline).
+    LockCard {
+        card: Id<Card>,
+    },
+    UnlockCard {
+        card: Id<Card>,
+    },
+    /// Change the speech rate to this percentage of normal.
+    SetSpeechRate(u32),
+    HandOffToHuman,
+}
+
+/// What happens next in the conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Heard(Heard),
+    /// The customer said nothing for a while.
+    Silence,
+    StepUpSucceeded,
+    StepUpFailed,
+    /// The bank's answer to an executed payment.
+    PaymentDone {
+        held: bool,
+    },
+    PaymentRefused {
+        reason: String,
+    },
+}
+
+/// Where the conversation stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Stage {
+    Idle,
+    /// Collecting a payment's details, one question at a time.
+    Collecting(Draft),
+    /// A scam-risk warning was given; waiting for the customer to continue or stop.
+    Warned(PaymentPlan),
+    /// The plan was read back; waiting for confirm or deny.
+    ReadBack(PaymentPlan),
+    /// Confirmed; the host is asking for PIN or biometric.
+    SteppingUp(PaymentPlan),
+    /// Sent to the bank; waiting for its answer.
+    Executing(PaymentPlan),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Draft {
+    kind: Option<PlanKind>,
+    target: Option<Target>,
+    amount: Option<Money>,
+    risk_words: bool,
+    /// The payees or billers the customer's words fitted equally: asked which one.
+    choices: Vec<Target>,
+}
+
+/// Topics scammers raise, beyond the pressure phrases normalization knows
+/// ([`tingshuo_understand::normalize::PRESSURE`]): with a transfer, either is a warning sign.
+const SCAM_TOPICS: &[&str] = &[
+    "安全账户",
+    "公检法",
+    "警察",
+    "法院",
+    "验证码",
+    "中奖",
+    "police",
+    "gift card",
+    "safe account",
+    "irs",
+    "lottery",
+];
+
+/// The dialogue of one session.
+#[derive(Debug, Clone)]
+pub struct Dialogue {
+    stage: Stage,
+    facts: Facts,
+    speech_rate: u32,
+    last_reply: Option<Reply>,
+    silences: u32,
+}
+
+fn say(id: &'static str, args: Vec<(&'static str, ReplyArg)>) -> Reply {
+    Reply { id, args }
+}
+
+fn text(value: &str) -> ReplyArg {
+    ReplyArg::Text(value.to_owned())
+}
+
+/// The payee or biller a slot names, for a payment of this kind.
+fn target_of(kind: PlanKind, value: &SlotValue) -> Option<Target> {
+    match (kind, value) {
+        (
+            PlanKind::Transfer,
+            SlotValue::Item {
+                item: ItemRef::Payee(id),
+                ..
+            },
+        ) => Some(Target::Payee(id.clone())),
+        (
+            PlanKind::Bill,
+            SlotValue::Item {
+                item: ItemRef::Biller(id),
+                ..
+            },
+        ) => Some(Target::Biller(id.clone())),
+        _ => None,
+    }
+}
+
+impl Dialogue {
+    pub fn new(facts: Facts) -> Dialogue {
+        Dialogue {
+            stage: Stage::Idle,
+            facts,
+            speech_rate: 100,
+            last_reply: None,
+            silences: 0,
+        }
+    }
+
+    pub fn speech_rate(&self) -> u32 {
+        self.speech_rate
+    }
+
+    /// Updates what is known of the customer (after a sync, or going offline).
+    pub fn update_facts(&mut self, facts: Facts) {
+        self.facts = facts;
+    }
+
+    /// Advances the conversation by one input.
+    pub fn step(&mut self, input: Input) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        let reply = match input {
+            Input::Silence => {
+                // Never a time-out: a gentle re-prompt that keeps the customer's place.
+                self.silences += 1;
+                let id = if self.silences >= 2 {
+                    "dlg-silence-help"
+                } else {
+                    "dlg-silence"
+                };
+                effects.push(Effect::Say(say(id, vec![])));
+                self.current_question()
+            }
+            Input::StepUpSucceeded => match std::mem::replace(&mut self.stage, Stage::Idle) {
+                Stage::SteppingUp(plan) => {
+                    effects.push(Effect::ExecutePayment(plan.clone()));
+                    self.stage = Stage::Executing(plan);
+                    Some(say("dlg-sending", vec![]))
+                }
+                other => {
+                    // A step-up nobody asked for approves nothing.
+                    self.stage = other;
+                    None
+                }
+            },
+            Input::StepUpFailed => match std::mem::replace(&mut self.stage, Stage::Idle) {
+                Stage::SteppingUp(_) => Some(say("dlg-step-up-failed", vec![])),
+                other => {
+                    self.stage = other;
+                    None
+                }
+            },
+            Input::PaymentDone { held } => match std::mem::replace(&mut self.stage, Stage::Idle) {
+                Stage::Executing(plan) => Some(say(
+                    if held {
+                        "dlg-payment-held"
+                    } else {
+                        "dlg-payment-done"
+                    },
+                    vec![
+                        ("target", text(&plan.target_name)),
+                        ("amount", ReplyArg::Money(plan.amount)),
+                    ],
+                )),
+                other => {
+                    self.stage = other;
+                    None
+                }
+            },
+            Input::PaymentRefused { reason } => {
+                match std::mem::replace(&mut self.stage, Stage::Idle) {
+                    Stage::Executing(_) => Some(say(
+                        "dlg-payment-refused",
+                        vec![("reason", ReplyArg::Text(reason))],
+                    )),
+                    other => {
+                        self.stage = other;
+                        None
+                    }
+                }
+            }
+            Input::Heard(heard) => {
+                self.silences = 0;
+                let reply = self.heard(heard, &mut effects);
+                if let Some(reply) = reply {
+                    // Say it first: the prompt ("confirm with your fingerprint") comes before
+                    // the host's step-up dialog.
+                    self.last_reply = Some(reply.clone());
+                    effects.insert(0, Effect::Say(reply));
+                }
+                None
+            }
+        };
+        if let Some(reply) = reply {
+            self.last_reply = Some(reply.clone());
+            effects.push(Effect::Say(reply));
+        }
+        effects
+    }
+
+    /// The slot the current question asks for, so that the host can understand a bare
+    /// answer ("李伟", "两百块") with the answers context.
+    pub fn expecting(&self) -> Option<Expecting> {
+        let Stage::Collecting(draft) = &self.stage else {
+            return None;
+        };
+        match (draft.kind, &draft.target, &draft.amount) {
+            (Some(PlanKind::Bill), None, _) => Some(Expecting::Biller),
+            (_, None, _) => Some(Expecting::Payee),
+            (_, Some(_), None) => Some(Expecting::Amount),
+            _ => None,
+        }
+    }
+
+    /// The question the customer is being asked, if any.
+    fn current_question(&self) -> Option<Reply> {
+        match &self.stage {
+            Stage::Collecting(draft) => Some(self.next_question(draft)),
+            Stage::ReadBack(plan) => Some(read_back(plan)),
+            Stage::Warned(plan) => Some(self.warning(plan)),
+            Stage::SteppingUp(_) => Some(say("dlg-step-up", vec![])),
+            _ => None,
+        }
+    }
+
+    fn heard(&mut self, heard: Heard, effects: &mut Vec<Effect>) -> Option<Reply> {
+        let Some(intent) = heard.intent.clone() else {
+            // An answer to the question asked ("李伟", "两百块") carries slots, not an intent.
+            if let Stage::Collecting(draft) = &self.stage
+                && !heard.slots.is_empty()
+            {
+                let intent = if draft.kind == Some(PlanKind::Bill) {
+                    Intent::PayBill
+                } else {
+                    Intent::Transfer
+                };
+                return self.start_or_amend(None, &intent, &heard);
+            }
+            return Some(say("dlg-not-understood", vec![]));
+        };
+        // Available at any point.
+        match intent {
+            Intent::Repeat => {
+                return Some(
+                    self.last_reply
+                        .clone()
+                        .unwrap_or_else(|| say("dlg-help", vec![])),
+                );
+            }
+            Intent::Slower | Intent::Faster => {
+                self.speech_rate = if intent == Intent::Slower {
+                    self.speech_rate.saturating_sub(15).max(60)
+                } else {
+                    (self.speech_rate + 15).min(180)
+                };
+                effects.push(Effect::SetSpeechRate(self.speech_rate));
+                return Some(
+                    self.last_reply
+                        .clone()
+                        .unwrap_or_else(|| say("dlg-rate-changed", vec![])),
+                );
+            }
+            Intent::Help => return Some(say("dlg-help", vec![])),
+            Intent::Human => {
+                self.stage = Stage::Idle;
+                effects.push(Effect::HandOffToHuman);
+                return Some(say("dlg-handoff", vec![]));
+            }
+            Intent::Cancel => {
+                let was_payment = !matches!(self.stage, Stage::Idle | Stage::Executing(_));
+                if !matches!(self.stage, Stage::Executing(_)) {
+                    self.stage = Stage::Idle;
+                }
+                return Some(say(
+                    if was_payment {
+                        "dlg-cancelled-payment"
+                    } else {
+                        "dlg-cancelled"
+                    },
+                    vec![],
+                ));
+            }
+            _ => {}
+        }
+        match std::mem::replace(&mut self.stage, Stage::Idle) {
+            Stage::ReadBack(plan) => match intent {
+                Intent::Confirm => {
+                    self.stage = Stage::SteppingUp(plan.clone());
+                    effects.push(Effect::RequestStepUp(plan));
+                    Some(say("dlg-step-up", vec![]))
+                }
+                Intent::Deny => {
+                    // Keep what was said; ask again from the start of the details.
+                    self.stage = Stage::Collecting(Draft {
+                        kind: Some(plan.kind()),
+                        ..Draft::default()
+                    });
+                    Some(say("dlg-what-to-change", vec![]))
+                }
+                Intent::Transfer | Intent::PayBill => {
+                    self.start_or_amend(Some(plan), &intent, &heard)
+                }
+                _ => {
+                    self.stage = Stage::ReadBack(plan.clone());
+                    Some(read_back(&plan))
+                }
+            },
+            Stage::Warned(plan) => match intent {
+                Intent::Confirm => {
+                    self.stage = Stage::ReadBack(plan.clone());
+                    Some(read_back(&plan))
+                }
+                Intent::Deny => Some(say("dlg-cancelled-payment", vec![])),
+                _ => {
+                    self.stage = Stage::Warned(plan.clone());
+                    Some(self.warning(&plan))
+                }
+            },
+            Stage::SteppingUp(plan) => {
+                // Words cannot approve a payment: only the host's step-up can.
+                self.stage = Stage::SteppingUp(plan);
+                Some(say("dlg-step-up", vec![]))
+            }
+            Stage::Executing(plan) => {
+                self.stage = Stage::Executing(plan);
+                Some(say("dlg-still-sending", vec![]))
+            }
+            Stage::Collecting(draft) => match intent {
+                Intent::Transfer | Intent::PayBill => {
+                    self.stage = Stage::Collecting(draft);
+                    self.start_or_amend(None, &intent, &heard)
+                }
+                Intent::Deny | Intent::Confirm => {
+                    self.stage = Stage::Collecting(draft.clone());
+                    Some(self.next_question(&draft))
+                }
+                other => {
+                    // A new request replaces an unfinished payment.
+                    self.idle_intent(&other, &heard, effects)
+                }
+            },
+            Stage::Idle => match intent {
+                Intent::Transfer | Intent::PayBill => self.start_or_amend(None, &intent, &heard),
+                other => self.idle_intent(&other, &heard, effects),
+            },
+        }
+    }
+
+    fn idle_intent(
+        &mut self,
+        intent: &Intent,
+        heard: &Heard,
+        effects: &mut Vec<Effect>,
+    ) -> Option<Reply> {
+        match intent {
+            Intent::Balance => Some(match &self.facts.paying_account {
+                Some(account) => {
+                    let id = if self.facts.online {
+                        "dlg-balance"
+                    } else {
+                        "dlg-balance-offline"
+                    };
+                    say(
+                        id,
+                        vec![
+                            ("account", text(&account.name)),
+                            ("masked", ReplyArg::Masked(account.last_four.clone())),
+                            ("amount", ReplyArg::Money(account.available)),
+                            ("minutes", ReplyArg::Count(self.facts.data_age_minutes)),
+                        ],
+                    )
+                }
+                None => say("dlg-no-data", vec![]),
+            }),
+            Intent::LockCard | Intent::UnlockCard => {
+                let card = match heard.slots.get("card") {
+                    Some(SlotValue::Item {
+                        item: ItemRef::Card(id),
+                        ..
+                    }) => self.facts.card(id),
+                    _ => None,
+                };
+                let Some(card) = card else {
+                    return Some(say("dlg-ask-card", vec![]));
+                };
+                let lock = *intent == Intent::LockCard;
+                let id = card.id.clone();
+                effects.push(if lock {
+                    Effect::LockCard { card: id }
+                } else {
+                    Effect::UnlockCard { card: id }
+                });
+                Some(say(
+                    if lock {
+                        "dlg-card-locked"
+                    } else {
+                        "dlg-card-unlocked"
+                    },
+                    vec![("masked", ReplyArg::Masked(card.last_four.clone()))],
+                ))
+            }
+            Intent::Transactions | Intent::Spending => Some(say("dlg-see-screen", vec![])),
+            Intent::Confirm | Intent::Deny => Some(say("dlg-nothing-to-confirm", vec![])),
+            _ => Some(say("dlg-help", vec![])),
+        }
+    }
+
+    /// Starts a payment, or amends the one in progress with what was just said.
+    fn start_or_amend(
+        &mut self,
+        previous: Option<PaymentPlan>,
+        intent: &Intent,
+        heard: &Heard,
+    ) -> Option<Reply> {
+        if !self.facts.online {
+            self.stage = Stage::Idle;
+            return Some(say(
+                "dlg-offline-no-payments",
+                vec![("minutes", ReplyArg::Count(self.facts.data_age_minutes))],
+            ));
+        }
+        let kind = if *intent == Intent::PayBill {
+            PlanKind::Bill
+        } else {
+            PlanKind::Transfer
+        };
+        let mut draft = match (&self.stage, previous) {
+            (Stage::Collecting(draft), _) if draft.kind == Some(kind) => draft.clone(),
+            (_, Some(plan)) if plan.kind() == kind => Draft {
+                kind: Some(kind),
+                target: Some(match plan.target {
+                    PlanTarget::Payee(id) => Target::Payee(id),
+                    PlanTarget::Bill { biller, .. } => Target::Biller(biller),
+                }),
+                amount: Some(plan.amount),
+                risk_words: false,
+                choices: Vec::new(),
+            },
+            _ => Draft {
+                kind: Some(kind),
+                ..Draft::default()
+            },
+        };
+        let lowered = heard.said.raw.to_lowercase();
+        draft.risk_words |= tingshuo_understand::normalize::PRESSURE
+            .iter()
+            .chain(SCAM_TOPICS)
+            .any(|w| lowered.contains(w));
+        let target_slot = if kind == PlanKind::Bill {
+            "biller"
+        } else {
+            "payee"
+        };
+        let choices: Vec<Target> = heard
+            .alternatives
+            .get(target_slot)
+            .into_iter()
+            .flatten()
+            .filter_map(|value| target_of(kind, value))
+            .collect();
+        if choices.len() > 1 {
+            // "Alice" with two payees named Alice: ask which, never pick one.
+            draft.target = None;
+            draft.choices = choices;
+        } else if let Some(target) = heard
+            .slots
+            .get(target_slot)
+            .and_then(|value| target_of(kind, value))
+        {
+            draft.target = Some(target);
+            draft.choices.clear();
+        }
+        if let Some(SlotValue::Money(amount)) = heard.slots.get("amount") {
+            draft.amount = Some(*amount);
+        }
+        if let (None, Some(Target::Biller(biller))) = (draft.amount, &draft.target) {
+            draft.amount = self
+                .facts
+                .biller(biller)
+                .and_then(|b| b.due.as_ref())
+                .map(|due| due.amount);
+        }
+        self.advance(draft)
+    }
+
+    fn next_question(&self, draft: &Draft) -> Reply {
+        match (draft.kind, &draft.target, &draft.amount) {
+            (_, None, _) if draft.choices.len() > 1 => say(
+                "dlg-which-one",
+                vec![("choices", ReplyArg::Choices(self.choices(&draft.choices)))],
+            ),
+            (Some(PlanKind::Bill), None, _) => say("dlg-ask-biller", vec![]),
+            (_, None, _) => say("dlg-ask-payee", vec![]),
+            (_, Some(_), None) => say("dlg-ask-amount", vec![]),
+            _ => say("dlg-help", vec![]),
+        }
+    }
+
+    /// Moves a draft on: ask for what is missing, check limits and risk, or read it back.
+    fn advance(&mut self, draft: Draft) -> Option<Reply> {
+        let kind = draft.kind.unwrap_or(PlanKind::Transfer);
+        let (Some(target), Some(amount)) = (draft.target.clone(), draft.amount) else {
+            let question = self.next_question(&draft);
+            self.stage = Stage::Collecting(draft);
+            return Some(question);
+        };
+        let Some(account) = self.facts.paying_account.clone() else {
+            return Some(say("dlg-no-data", vec![]));
+        };
+        let known = match &target {
+            Target::Payee(id) => self.facts.payee(id).map(|p| {
+                (
+                    PlanTarget::Payee(p.id.clone()),
+                    p.name.clone(),
+                    p.account_last_four.clone(),
+                    p.transfers_made == 0,
+                )
+            }),
+            Target::Biller(id) => self.facts.biller(id).map(|b| {
+                (
+                    PlanTarget::Bill {
+                        biller: b.id.clone(),
+                        bill: b.due.as_ref().map(|due| due.bill.clone()),
+                    },
+                    b.name.clone(),
+                    b.reference_last_four.clone(),
+                    false,
+                )
+            }),
+        };
+        let (plan_target, target_name, target_last_four, new_payee) = match (kind, known) {
+            (_, Some(known)) => known,
+            (PlanKind::Transfer, None) => {
+                self.stage = Stage::Collecting(Draft {
+                    target: None,
+                    ..draft
+                });
+                return Some(say("dlg-unknown-payee", vec![]));
+            }
+            (PlanKind::Bill, None) => {
+                self.stage = Stage::Collecting(Draft {
+                    target: None,
+                    ..draft
+                });
+                return Some(say("dlg-ask-biller", vec![]));
+            }
+        };
+        if amount.minor() <= 0 || amount.currency() != account.available.currency() {
+            self.stage = Stage::Collecting(Draft {
+                amount: None,
+                ..draft
+            });
+            return Some(say("dlg-ask-amount", vec![]));
+        }
+        if amount.minor() > account.available.minor() {
+            self.stage = Stage::Collecting(Draft {
+                amount: None,
+                ..draft
+            });
+            return Some(say(
+                "dlg-insufficient",
+                vec![("available", ReplyArg::Money(account.available))],
+            ));
+        }
+        if let Some(limit) = self.facts.daily_limit
+            && amount.currency() == limit.currency()
+            && amount.minor() > limit.minor()
+        {
+            self.stage = Stage::Collecting(Draft {
+                amount: None,
+                ..draft
+            });
+            return Some(say(
+                "dlg-over-limit",
+                vec![("limit", ReplyArg::Money(limit))],
+            ));
+        }
+        let plan = PaymentPlan {
+            target: plan_target,
+            target_name,
+            target_last_four,
+            from_account: account.id.clone(),
+            from_last_four: account.last_four.clone(),
+            amount,
+        };
+        let large = self.facts.usual_transfer.is_some_and(|usual| {
+            usual.currency() == amount.currency()
+                && amount.minor() > usual.minor().saturating_mul(5)
+        });
+        if kind == PlanKind::Transfer && (new_payee || large || draft.risk_words) {
+            let reply = self.warning_with(&plan, new_payee, large, draft.risk_words);
+            self.stage = Stage::Warned(plan);
+            return Some(reply);
+        }
+        self.stage = Stage::ReadBack(plan.clone());
+        Some(read_back(&plan))
+    }
+
+    /// The payees or billers to choose between, by name; where names are the same, with the
+    /// ending of their number too ("李伟，尾号1234").
+    fn choices(&self, targets: &[Target]) -> Vec<Choice> {
+        let named: Vec<(String, String)> = targets
+            .iter()
+            .filter_map(|target| match target {
+                Target::Payee(id) => self
+                    .facts
+                    .payee(id)
+                    .map(|p| (p.name.clone(), p.account_last_four.clone())),
+                Target::Biller(id) => self
+                    .facts
+                    .biller(id)
+                    .map(|b| (b.name.clone(), b.reference_last_four.clone())),
+            })
+            .collect();
+        named
+            .iter()
+            .map(|(name, ending)| Choice {
+                name: name.clone(),
+                ending: (named.iter().filter(|(other, _)| other == name).count() > 1)
+                    .then(|| ending.clone()),
+            })
+            .collect()
+    }
+
+    fn warning(&self, plan: &PaymentPlan) -> Reply {
+        let new_payee = match &plan.target {
+            PlanTarget::Payee(id) => self.facts.payee(id).is_some_and(|p| p.transfers_made == 0),
+            PlanTarget::Bill { .. } => false,
+        };
+        let large = self
+            .facts
+            .usual_transfer
+            .is_some_and(|usual| plan.amount.minor() > usual.minor().saturating_mul(5));
+        self.warning_with(plan, new_payee, large, !new_payee && !large)
+    }
+
+    fn warning_with(
+        &self,
+        plan: &PaymentPlan,
+        new_payee: bool,
+        large: bool,
+        pressure: bool,
+    ) -> Reply {
+        let flag = |b: bool| ReplyArg::Text(if b { "yes" } else { "no" }.to_owned());
+        say(
+            "dlg-scam-warning",
+            vec![
+                ("target", text(&plan.target_name)),
+                ("new_payee", flag(new_payee)),
+                ("large", flag(large)),
+                ("pressure", flag(pressure)),
+            ],
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,511 @@
+//! The dialogue's rules, turn by turn, and a property test over randomized dialogues.
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+use tingshuo_base::ids::Id;
+use tingshuo_base::money::{Currency, Money};
+use tingshuo_l10n::{Locale, Localizer};
+use tingshuo_understand::{Intent, ItemRef, Said, SlotValue};
+
+use crate::*;
+
+fn cny(minor: i64) -> Money {
+    Money::from_minor(minor, Currency::CNY)
+}
+
+fn facts() -> Facts {
+    Facts {
+        online: true,
+        data_age_minutes: 10,
+        payees: vec![
+            PayeeFact {
+                id: Id::new("李伟"),
+                name: "李伟".into(),
+                account_last_four: "3445".into(),
+                transfers_made: 24,
+            },
+            PayeeFact {
+                id: Id::new("陌生人"),
+                name: "陌生人".into(),
+                account_last_four: "9999".into(),
+                transfers_made: 0,
+            },
+        ],
+        billers: vec![BillerFact {
+            id: Id::new("国家电网"),
+            name: "国家电网".into(),
+            reference_last_four: "3345".into(),
+            due: Some(DueBill {
+                bill: Id::new("power-bill"),
+                amount: cny(23_680),
+            }),
+        }],
+        cards: vec![CardFact {
+            id: Id::new("credit-card"),
+            last_four: "4580".into(),
+        }],
+        paying_account: Some(AccountFact {
+            id: Id::new("zh-pension"),
+            name: "养老金账户".into(),
+            last_four: "6217".into(),
+            available: cny(1_852_385),
+        }),
+        daily_limit: Some(cny(5_000_000)),
+        usual_transfer: Some(cny(50_000)),
+    }
+}
+
+fn heard(intent: Option<&str>, slots: &[(&str, SlotValue)], text: &str) -> Input {
+    Input::Heard(Heard {
+        intent: intent.map(Intent::from_name),
+        slots: slots
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+        said: Said::new(Locale::ZhCn, text),
+        alternatives: BTreeMap::new(),
+    })
+}
+
+/// A payee slot naming the payee whose id is `id` (the test payees' ids are their names).
+fn payee(id: &str) -> SlotValue {
+    SlotValue::Item {
+        item: ItemRef::Payee(Id::new(id)),
+        label: id.to_owned(),
+    }
+}
+
+fn biller(id: &str) -> SlotValue {
+    SlotValue::Item {
+        item: ItemRef::Biller(Id::new(id)),
+        label: id.to_owned(),
+    }
+}
+
+fn card(id: &str, last_four: &str) -> SlotValue {
+    SlotValue::Item {
+        item: ItemRef::Card(Id::new(id)),
+        label: last_four.to_owned(),
+    }
+}
+
+fn ids(effects: &[Effect]) -> Vec<&'static str> {
+    effects
+        .iter()
+        .filter_map(|e| {
+            if let Effect::Say(r) = e {
+                Some(r.id)
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn a_transfer_needs_read_back_confirm_and_step_up() {
+    let mut d = Dialogue::new(facts());
+    let payee = ("payee", payee("李伟"));
+    let effects = d.step(heard(
+        Some("transfer"),
+        &[payee.clone(), ("amount", SlotValue::Money(cny(20_000)))],
+        "给李伟转两百",
+    ));
+    assert_eq!(ids(&effects), ["dlg-readback-transfer"]);
+    // Step-up results nobody asked for approve nothing.
+    assert!(d.step(Input::StepUpSucceeded).is_empty());
+    let effects = d.step(heard(Some("confirm"), &[], "对"));
+    assert!(
+        matches!(&effects[1], Effect::RequestStepUp(plan) if plan.amount == cny(20_000) && plan.target_name == "李伟")
+    );
+    // Saying "yes" again does not replace the step-up.
+    assert_eq!(
+        ids(&d.step(heard(Some("confirm"), &[], "对"))),
+        ["dlg-step-up"]
+    );
+    let effects = d.step(Input::StepUpSucceeded);
+    assert!(matches!(&effects[0], Effect::ExecutePayment(plan) if plan.amount == cny(20_000)));
+    assert_eq!(
+        ids(&d.step(Input::PaymentDone { held: false })),
+        ["dlg-payment-done"]
+    );
+}
+
+#[test]
+fn a_name_that_fits_two_payees_gets_a_clarifying_question() {
+    let mut facts = facts();
+    facts.payees.push(PayeeFact {
+        id: Id::new("李维"),
+        name: "李维".into(),
+        account_last_four: "7788".into(),
+        transfers_made: 3,
+    });
+    let mut d = Dialogue::new(facts);
+    let mut ambiguous = heard(
+        Some("transfer"),
+        &[
+            ("payee", payee("李伟")),
+            ("amount", SlotValue::Money(cny(20_000))),
+        ],
+        "给李wei转两百",
+    );
+    if let Input::Heard(h) = &mut ambiguous {
+        h.alternatives
+            .insert("payee".into(), vec![payee("李伟"), payee("李维")]);
+    }
+    let effects = d.step(ambiguous);
+    assert_eq!(ids(&effects), ["dlg-which-one"]);
+    let Effect::Say(question) = &effects[0] else {
+        panic!("expected a question");
+    };
+    assert_eq!(
+        question.args,
+        vec![(
+            "choices",
+            ReplyArg::Choices(vec![
+                Choice {
+                    name: "李伟".into(),
+                    ending: None
+                },
+                Choice {
+                    name: "李维".into(),
+                    ending: None
+                }
+            ])
+        )]
+    );
+    assert_eq!(d.expecting(), Some(Expecting::Payee));
+    // Silence and "repeat" keep the question; the amount already said is kept.
+    assert!(ids(&d.step(Input::Silence)).contains(&"dlg-which-one"));
+    let effects = d.step(heard(None, &[("payee", payee("李维"))], "李维"));
+    assert_eq!(ids(&effects), ["dlg-readback-transfer"]);
+    let Effect::Say(read_back) = &effects[0] else {
+        panic!("expected a read-back");
+    };
+    assert!(
+        read_back
+            .args
+            .contains(&("target", ReplyArg::Text("李维".into())))
+    );
+}
+
+#[test]
+fn one_question_at_a_time_and_never_asking_twice() {
+    let mut d = Dialogue::new(facts());
+    assert_eq!(
+        ids(&d.step(heard(Some("transfer"), &[], "转账"))),
+        ["dlg-ask-payee"]
+    );
+    assert_eq!(
+        ids(&d.step(heard(None, &[("payee", payee("李伟"))], "李伟"))),
+        ["dlg-ask-amount"]
+    );
+    assert_eq!(
+        ids(&d.step(Input::Silence)),
+        ["dlg-silence", "dlg-ask-amount"]
+    );
+    assert_eq!(
+        ids(&d.step(heard(
+            None,
+            &[("amount", SlotValue::Money(cny(30_000)))],
+            "三百"
+        ))),
+        ["dlg-readback-transfer"]
+    );
+    // A changed amount is read back again before anything can be confirmed.
+    let effects = d.step(heard(
+        Some("transfer"),
+        &[("amount", SlotValue::Money(cny(40_000)))],
+        "转四百",
+    ));
+    assert_eq!(ids(&effects), ["dlg-readback-transfer"]);
+    let effects = d.step(heard(Some("confirm"), &[], "对"));
+    assert!(
+        matches!(&effects[1], Effect::RequestStepUp(plan) if plan.amount == cny(40_000) && plan.target_name == "李伟")
+    );
+}
+
+#[test]
+fn risk_warnings_offline_refusals_and_cancel() {
+    let mut d = Dialogue::new(facts());
+    let stranger = ("payee", payee("陌生人"));
+    let effects = d.step(heard(
+        Some("transfer"),
+        &[stranger, ("amount", SlotValue::Money(cny(10_000)))],
+        "急，给陌生人转一百，别告诉别人",
+    ));
+    assert_eq!(ids(&effects), ["dlg-scam-warning"]);
+    assert_eq!(
+        ids(&d.step(heard(Some("cancel"), &[], "取消"))),
+        ["dlg-cancelled-payment"]
+    );
+
+    let mut offline = Dialogue::new(Facts {
+        online: false,
+        ..facts()
+    });
+    let effects = offline.step(heard(
+        Some("transfer"),
+        &[("payee", payee("李伟"))],
+        "给李伟转钱",
+    ));
+    assert_eq!(ids(&effects), ["dlg-offline-no-payments"]);
+    assert_eq!(
+        ids(&offline.step(heard(Some("balance"), &[], "余额"))),
+        ["dlg-balance-offline"]
+    );
+    // Safety actions work offline.
+    let effects = offline.step(heard(
+        Some("lock_card"),
+        &[("card", card("credit-card", "4580"))],
+        "锁卡",
+    ));
+    assert!(effects.contains(&Effect::LockCard {
+        card: Id::new("credit-card")
+    }));
+}
+
+#[test]
+fn repeat_and_slower_keep_the_place() {
+    let mut d = Dialogue::new(facts());
+    d.step(heard(
+        Some("pay_bill"),
+        &[("biller", biller("国家电网"))],
+        "交电费",
+    ));
+    assert_eq!(
+        ids(&d.step(heard(Some("repeat"), &[], "再说一遍"))),
+        ["dlg-readback-bill"]
+    );
+    let effects = d.step(heard(Some("slower"), &[], "慢一点"));
+    assert!(effects.contains(&Effect::SetSpeechRate(85)));
+    assert_eq!(ids(&effects), ["dlg-readback-bill"]);
+    assert!(
+        matches!(&d.step(heard(Some("confirm"), &[], "对"))[1], Effect::RequestStepUp(plan) if plan.amount == cny(23_680))
+    );
+}
+
+#[test]
+fn every_reply_renders_in_both_locales_without_whole_numbers() {
+    let l10n = Localizer::new().unwrap();
+    let mut d = Dialogue::new(facts());
+    let inputs = vec![
+        heard(Some("help"), &[], ""),
+        heard(None, &[], "?"),
+        Input::Silence,
+        Input::Silence,
+        heard(Some("balance"), &[], ""),
+        heard(Some("transfer"), &[], ""),
+        heard(None, &[("payee", payee("陌生人"))], ""),
+        heard(None, &[("amount", SlotValue::Money(cny(900_000_000)))], ""),
+        heard(None, &[("amount", SlotValue::Money(cny(10_000)))], "急"),
+        heard(Some("confirm"), &[], ""),
+        heard(Some("confirm"), &[], ""),
+        Input::StepUpSucceeded,
+        Input::PaymentDone { held: true },
+        heard(Some("lock_card"), &[], ""),
+        heard(Some("human"), &[], ""),
+        heard(Some("cancel"), &[], ""),
+    ];
+    for input in inputs {
+        for effect in d.step(input) {
+            if let Effect::Say(reply) = effect {
+                for locale in Locale::ALL {
+                    let u = l10n.reply(locale, &reply).unwrap();
+                    assert!(
+                        !u.display.contains("6217")
+                            || u.display.contains("尾号6217")
+                            || u.display.contains("ending in 6217")
+                    );
+                    assert!(!u.speech.contains('¥'), "{}", u.speech);
+                }
+            }
+        }
+    }
+}
+
+fn any_input() -> impl Strategy<Value = Input> {
+    let intents = prop::sample::select(vec![
+        "transfer",
+        "pay_bill",
+        "confirm",
+        "deny",
+        "cancel",
+        "repeat",
+        "slower",
+        "help",
+        "balance",
+        "lock_card",
+    ]);
+    let payees = prop::sample::select(vec!["李伟", "李伟", "陌生人", "王五"]);
+    // Amounts that reach every branch: small, usual, large, over the balance and limit.
+    let amounts = prop_oneof![
+        prop::sample::select(vec![
+            100_i64,
+            20_000,
+            49_999,
+            300_000,
+            1_852_385,
+            3_000_000,
+            900_000_000
+        ]),
+        1_i64..10_000_000,
+    ];
+    prop_oneof![
+        (
+            proptest::option::of(intents),
+            proptest::option::of(payees),
+            proptest::option::of(amounts),
+            proptest::bool::weighted(0.1),
+            proptest::bool::weighted(0.1)
+        )
+            .prop_map(|(intent, payee, amount, urgent, ambiguous)| {
+                let mut slots = BTreeMap::new();
+                if let Some(p) = payee {
+                    slots.insert("payee".to_owned(), self::payee(p));
+                }
+                if let Some(a) = amount {
+                    slots.insert("amount".to_owned(), SlotValue::Money(cny(a)));
+                }
+                Input::Heard(Heard {
+                    intent: intent.map(Intent::from_name),
+                    slots,
+                    said: Said::new(Locale::ZhCn, if urgent { "急" } else { "" }),
+                    // Sometimes the name fitted two payees equally.
+                    alternatives: if ambiguous {
+                        BTreeMap::from([(
+                            "payee".to_owned(),
+                            vec![self::payee("李伟"), self::payee("陌生人")],
+                        )])
+                    } else {
+                        BTreeMap::new()
+                    },
+                })
+            }),
+        Just(Input::Silence),
+        Just(Input::StepUpSucceeded),
+        Just(Input::StepUpFailed),
+        Just(Input::PaymentDone { held: false }),
+        Just(Input::PaymentRefused {
+            reason: "limit".into()
+        }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// No payment reaches the bank unless a confirm followed a read-back of exactly that
+    /// payee and amount, and then the step-up succeeded — whatever the customer says.
+    #[test]
+    fn no_money_moves_without_read_back_confirm_and_step_up(inputs in proptest::collection::vec(any_input(), 1..40), online in any::<bool>()) {
+        let mut d = Dialogue::new(Facts { online, ..facts() });
+        let mut last_read_back: Option<(String, Money)> = None;
+        let mut confirmed: Option<(String, Money)> = None;
+        let mut step_up_requested: Option<PaymentPlan> = None;
+        for input in inputs {
+            let was_confirm = matches!(&input, Input::Heard(h) if h.intent == Some(Intent::Confirm));
+            let was_step_up = matches!(input, Input::StepUpSucceeded);
+            for effect in d.step(input) {
+                match effect {
+                    Effect::Say(reply) if reply.id.starts_with("dlg-readback") => {
+                        let target = reply.args.iter().find_map(|(k, v)| (*k == "target").then(|| v.clone()));
+                        let amount = reply.args.iter().find_map(|(k, v)| if let ("amount", ReplyArg::Money(m)) = (*k, v) { Some(*m) } else { None });
+                        if let (Some(ReplyArg::Text(t)), Some(a)) = (target, amount) {
+                            last_read_back = Some((t, a));
+                        }
+                        confirmed = None;
+                    }
+                    Effect::RequestStepUp(plan) => {
+                        prop_assert!(was_confirm, "step-up without a confirm");
+                        prop_assert_eq!(Some((plan.target_name.clone(), plan.amount)), last_read_back.clone());
+                        confirmed = last_read_back.clone();
+                        step_up_requested = Some(plan);
+                    }
+                    Effect::ExecutePayment(plan) => {
+                        prop_assert!(online, "money moved offline");
+                        prop_assert!(was_step_up, "payment without a successful step-up");
+                        prop_assert_eq!(Some((plan.target_name.clone(), plan.amount)), confirmed.clone());
+                        prop_assert_eq!(Some(plan.clone()), step_up_requested.clone());
+                        prop_assert!(plan.target != PlanTarget::Payee(Id::new("王五")), "paid someone who is not a payee");
+                        step_up_requested = None;
+                        confirmed = None;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn two_payees_with_one_name_are_asked_about_by_ending_and_the_chosen_one_is_paid() {
+    let mut facts = facts();
+    for (id, ending) in [("p-chen-1", "1234"), ("p-chen-2", "5678")] {
+        facts.payees.push(PayeeFact {
+            id: Id::new(id),
+            name: "陈丽".into(),
+            account_last_four: ending.into(),
+            transfers_made: 5,
+        });
+    }
+    let mut d = Dialogue::new(facts);
+    let chen = |id: &str| SlotValue::Item {
+        item: ItemRef::Payee(Id::new(id)),
+        label: "陈丽".into(),
+    };
+    let mut said = heard(
+        Some("transfer"),
+        &[
+            ("payee", chen("p-chen-1")),
+            ("amount", SlotValue::Money(cny(20_000))),
+        ],
+        "给陈丽转两百",
+    );
+    if let Input::Heard(h) = &mut said {
+        h.alternatives
+            .insert("payee".into(), vec![chen("p-chen-1"), chen("p-chen-2")]);
+    }
+    let effects = d.step(said);
+    let Some(Effect::Say(question)) = effects.first() else {
+        panic!("expected a question: {effects:?}");
+    };
+    assert_eq!(question.id, "dlg-which-one");
+    let endings: Vec<Option<&str>> = match &question.args[..] {
+        [("choices", ReplyArg::Choices(choices))] => {
+            choices.iter().map(|c| c.ending.as_deref()).collect()
+        }
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(endings, [Some("1234"), Some("5678")]);
+    // Rendered, the two are told apart by their endings, in both locales.
+    let l10n = Localizer::new().unwrap();
+    let asked = l10n.reply(Locale::ZhCn, question).unwrap();
+    assert!(
+        asked.display.contains("尾号1234") && asked.display.contains("尾号5678"),
+        "{}",
+        asked.display
+    );
+    // The answer names the second by its ending; the amount already said is kept.
+    let effects = d.step(heard(
+        None,
+        &[("payee", chen("p-chen-2"))],
+        "尾号五六七八的",
+    ));
+    assert!(effects.contains(&Effect::Say(Reply {
+        id: "dlg-readback-transfer",
+        args: vec![
+            ("target", ReplyArg::Text("陈丽".into())),
+            ("masked", ReplyArg::Masked("5678".into())),
+            ("amount", ReplyArg::Money(cny(20_000))),
+            ("from", ReplyArg::Masked("6217".into())),
+        ],
+    })));
+    d.step(heard(Some("confirm"), &[], "对"));
+    let effects = d.step(Input::StepUpSucceeded);
+    assert!(
+        matches!(&effects[0], Effect::ExecutePayment(plan) if plan.target == PlanTarget::Payee(Id::new("p-chen-2"))),
+        "{effects:?}"
+    );
+}

@@ -1,0 +1,33 @@
+//! Tingshuo (听说) core: the accessible voice-banking client library that banks embed in their
+//! Android and iOS apps. This crate is the one a bank links; it gathers the layers, each its
+//! own crate (see `docs/ARCHITECTURE.md`):
+//!
+//! * pure, no I/O: [`locale`], [`money`], [`classify`], [`model`], [`view`], [`wire`]
+//!   (`tingshuo-base`); [`l10n`] (`tingshuo-l10n`); [`understand`] (`tingshuo-understand`);
+//!   [`dialogue`] (`tingshuo-dialogue`);
+//! * data: [`crypto`], [`store`], [`sync`], [`payments`] and [`client`] (`tingshuo-data`) — `Client` with
+//!   `view()`, `sync()`, `actions()`, `payments()`;
+//! * `listen` (cargo feature `voice`): audio in, voice activity, on-device recognition with
+//!   whisper.cpp (`tingshuo-listen`); without it nothing of whisper.cpp is linked;
+//! * `speak` (cargo feature `speak`): the `Speaker` over the platform's speech engine
+//!   (`tingshuo-speak`); mobile hosts speak through their own engine and leave it off.
+//!
+//! Rules kept next to the code: no C3 value is ever stored, logged or spoken; C2 values are
+//! sealed at rest and masked on screen, in speech and in logs; money is integer minor units.
+
+pub use tingshuo_base::{classify, locale, model, money, view, wire};
+pub use tingshuo_data::{client, crypto, payments, store, sync};
+pub use tingshuo_dialogue as dialogue;
+pub use tingshuo_l10n as l10n;
+#[cfg(feature = "voice")]
+pub use tingshuo_listen as listen;
+#[cfg(feature = "speak")]
+pub use tingshuo_speak as speak;
+pub use tingshuo_understand as understand;
+
+pub use tingshuo_base::{C2, C3, Currency, CustomerView, Locale, Money, MoneyError};
+pub use tingshuo_data::{
+    Client, ClientConfig, ClientError, KeyStore, KeyStoreError, MemoryKeyStore, OpenOutcome, Store,
+    StoreError,
+};
+pub use tingshuo_l10n::{Form, Localizer, Utterance};

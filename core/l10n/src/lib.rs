@@ -1,0 +1,541 @@
+//! Localization: every sentence the customer sees or hears comes from `locales/<locale>/*.ftl`.
+//!
+//! A message is rendered twice into an [`Utterance`]: a **display** form (digits, currency
+//! symbols, masked numbers) and a **speech** form (amounts and card endings in words) that a
+//! speech engine reads naturally. The `.ftl` files are compiled in, so an app needs no files.
+
+pub mod present;
+mod reply;
+pub mod spellout;
+
+use std::fmt;
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Timelike, Utc};
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use unic_langid::LanguageIdentifier;
+
+pub use reply::{Choice, Reply, ReplyArg};
+use tingshuo_base::classify::{AccountNumber, CardNumber, IdNumber, PhoneNumber};
+pub use tingshuo_base::locale::{Locale, UnknownLocale};
+use tingshuo_base::money::Money;
+
+/// Lists every `.ftl` file once for each locale, so a new file cannot be added to one
+/// locale and forgotten in the other.
+macro_rules! sources {
+    ($($file:literal),+ $(,)?) => {
+        &[
+            $((Locale::ZhCn, $file, include_str!(concat!("../../../locales/zh-CN/", $file))),)+
+            $((Locale::EnUs, $file, include_str!(concat!("../../../locales/en-US/", $file))),)+
+        ]
+    };
+}
+
+/// The `.ftl` sources of each locale, embedded at build time.
+const SOURCES: &[(Locale, &str, &str)] = sources!("common.ftl", "view.ftl", "dialogue.ftl");
+
+/// The `.ftl` sources of a locale: (file name, text).
+pub fn sources(locale: Locale) -> impl Iterator<Item = (&'static str, &'static str)> {
+    SOURCES
+        .iter()
+        .filter(move |(of, _, _)| *of == locale)
+        .map(|(_, file, text)| (*file, *text))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum L10nError {
+    #[error(transparent)]
+    UnknownLocale(#[from] UnknownLocale),
+    #[error("message {id} is missing in {locale}")]
+    MissingMessage { locale: Locale, id: String },
+    #[error("message {id} in {locale} failed to format: {detail}")]
+    Format {
+        locale: Locale,
+        id: String,
+        detail: String,
+    },
+    #[error("{file} in {locale} does not parse: {detail}")]
+    Syntax {
+        locale: Locale,
+        file: &'static str,
+        detail: String,
+    },
+}
+
+/// Which rendering of a message is being made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    Display,
+    Speech,
+}
+
+/// One reply or line: what is shown and what is spoken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Utterance {
+    pub display: String,
+    pub speech: String,
+}
+
+/// A message argument: text, or a number (numbers drive plural and other selectors).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    Text(String),
+    Number(i64),
+}
+
+impl From<&str> for Arg {
+    fn from(text: &str) -> Arg {
+        Arg::Text(text.to_owned())
+    }
+}
+
+impl From<String> for Arg {
+    fn from(text: String) -> Arg {
+        Arg::Text(text)
+    }
+}
+
+impl From<i64> for Arg {
+    fn from(n: i64) -> Arg {
+        Arg::Number(n)
+    }
+}
+
+pub type Args = Vec<(&'static str, Arg)>;
+
+/// The message bundles of every locale.
+pub struct Localizer {
+    bundles: Vec<(Locale, FluentBundle<FluentResource>)>,
+}
+
+impl fmt::Debug for Localizer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Localizer")
+            .field("locales", &Locale::ALL)
+            .finish()
+    }
+}
+
+impl Localizer {
+    /// Parses the embedded `.ftl` sources of every locale.
+    pub fn new() -> Result<Localizer, L10nError> {
+        let mut bundles = Vec::new();
+        for locale in Locale::ALL {
+            let langid: LanguageIdentifier = locale
+                .tag()
+                .parse()
+                .map_err(|_| UnknownLocale(locale.tag().to_owned()))?;
+            let mut bundle = FluentBundle::new_concurrent(vec![langid]);
+            // Bidi isolation marks are invisible on screen but are read aloud or shown as
+            // boxes by some speech engines and terminals.
+            bundle.set_use_isolating(false);
+            for (file, text) in sources(locale) {
+                let resource =
+                    FluentResource::try_new(text.to_owned()).map_err(|(_, errors)| {
+                        L10nError::Syntax {
+                            locale,
+                            file,
+                            detail: format!("{errors:?}"),
+                        }
+                    })?;
+                bundle
+                    .add_resource(resource)
+                    .map_err(|errors| L10nError::Syntax {
+                        locale,
+                        file,
+                        detail: format!("{errors:?}"),
+                    })?;
+            }
+            bundles.push((locale, bundle));
+        }
+        Ok(Localizer { bundles })
+    }
+
+    fn bundle(&self, locale: Locale) -> Result<&FluentBundle<FluentResource>, L10nError> {
+        self.bundles
+            .iter()
+            .find(|(l, _)| *l == locale)
+            .map(|(_, b)| b)
+            .ok_or_else(|| UnknownLocale(locale.tag().to_owned()).into())
+    }
+
+    /// Formats one message. Any formatting problem (a missing variable, a missing message) is
+    /// an error, so tests catch it rather than the customer hearing "{$amount}".
+    pub fn format(
+        &self,
+        locale: Locale,
+        id: &str,
+        args: &[(&str, Arg)],
+    ) -> Result<String, L10nError> {
+        let bundle = self.bundle(locale)?;
+        let pattern = bundle
+            .get_message(id)
+            .and_then(|m| m.value())
+            .ok_or_else(|| L10nError::MissingMessage {
+                locale,
+                id: id.to_owned(),
+            })?;
+        let mut fluent_args = FluentArgs::new();
+        for (name, value) in args {
+            match value {
+                Arg::Text(text) => fluent_args.set(*name, FluentValue::from(text.as_str())),
+                Arg::Number(n) => fluent_args.set(*name, FluentValue::from(*n)),
+            }
+        }
+        let mut errors = Vec::new();
+        let text = bundle.format_pattern(pattern, Some(&fluent_args), &mut errors);
+        if errors.is_empty() {
+            Ok(text.into_owned())
+        } else {
+            Err(L10nError::Format {
+                locale,
+                id: id.to_owned(),
+                detail: format!("{errors:?}"),
+            })
+        }
+    }
+
+    /// Renders a message in both forms; `args` builds the arguments for each form.
+    pub fn utter(
+        &self,
+        locale: Locale,
+        id: &str,
+        args: impl Fn(Form) -> Result<Args, L10nError>,
+    ) -> Result<Utterance, L10nError> {
+        Ok(Utterance {
+            display: self.format(locale, id, &args(Form::Display)?)?,
+            speech: self.format(locale, id, &args(Form::Speech)?)?,
+        })
+    }
+
+    /// Money in the given form: "¥1,234.50" or "一千二百三十四元五角".
+    pub fn money(&self, locale: Locale, form: Form, money: Money) -> String {
+        match form {
+            Form::Display => spellout::money_display(locale, money),
+            Form::Speech => spellout::money_words(locale, money),
+        }
+    }
+
+    /// A count in the given form: "10" or "十" / "ten".
+    pub fn count(&self, locale: Locale, form: Form, n: u64) -> String {
+        match form {
+            Form::Display => n.to_string(),
+            // Before a measure word Mandarin says 两, not 二: 两天, 两条.
+            Form::Speech if locale == Locale::ZhCn && n == 2 => "两".to_owned(),
+            Form::Speech => spellout::number_words(locale, n),
+        }
+    }
+
+    fn last_four(&self, locale: Locale, form: Form, last4: &str) -> Result<String, L10nError> {
+        let digits = match form {
+            Form::Display => last4.to_owned(),
+            Form::Speech => spellout::digit_words(locale, last4),
+        };
+        self.format(locale, "masked-ending", &[("last4", Arg::Text(digits))])
+    }
+
+    /// "尾号6217" / "ending in 6217"; spoken digit by digit.
+    pub fn masked_account(
+        &self,
+        locale: Locale,
+        form: Form,
+        number: &AccountNumber,
+    ) -> Result<String, L10nError> {
+        self.last_four(locale, form, number.last_four())
+    }
+
+    pub fn masked_card(
+        &self,
+        locale: Locale,
+        form: Form,
+        number: &CardNumber,
+    ) -> Result<String, L10nError> {
+        self.last_four(locale, form, number.last_four())
+    }
+
+    /// Phone numbers: 3 + 4 on screen ("138****5678"), the ending when spoken.
+    pub fn masked_phone(
+        &self,
+        locale: Locale,
+        form: Form,
+        phone: &PhoneNumber,
+    ) -> Result<String, L10nError> {
+        match form {
+            Form::Display => Ok(phone.masked()),
+            Form::Speech => self.last_four(locale, form, phone.last_four()),
+        }
+    }
+
+    /// ID numbers: first and last character only ("1****************7").
+    pub fn masked_id_number(
+        &self,
+        locale: Locale,
+        form: Form,
+        id: &IdNumber,
+    ) -> Result<String, L10nError> {
+        match form {
+            Form::Display => Ok(id.masked()),
+            Form::Speech => {
+                let (first, last, _) = id.masked_parts();
+                self.format(
+                    locale,
+                    "masked-id-number",
+                    &[
+                        ("first", Arg::Text(spellout::digit_words(locale, &first))),
+                        ("last", Arg::Text(spellout::digit_words(locale, &last))),
+                    ],
+                )
+            }
+        }
+    }
+
+    /// "11月27日" / "November 27".
+    pub fn date(&self, locale: Locale, date: NaiveDate) -> Result<String, L10nError> {
+        self.format(
+            locale,
+            "date-month-day",
+            &[
+                ("month", Arg::Number(i64::from(date.month()))),
+                ("day", Arg::Number(i64::from(date.day()))),
+            ],
+        )
+    }
+
+    /// A date and time in the customer's offset: "12月3日 上午10:00" / "December 3, 10:00 AM".
+    pub fn date_time(
+        &self,
+        locale: Locale,
+        at: DateTime<Utc>,
+        offset: FixedOffset,
+    ) -> Result<String, L10nError> {
+        let local = at.with_timezone(&offset);
+        let (pm, hour12) = local.hour12();
+        let time = self.format(
+            locale,
+            "time-of-day",
+            &[
+                ("hour12", Arg::Number(i64::from(hour12))),
+                ("minute", Arg::Text(format!("{:02}", local.minute()))),
+                ("pm", Arg::Text(if pm { "yes" } else { "no" }.to_owned())),
+            ],
+        )?;
+        let date = self.date(locale, local.date_naive())?;
+        self.format(
+            locale,
+            "date-and-time",
+            &[("date", Arg::Text(date)), ("time", Arg::Text(time))],
+        )
+    }
+
+    /// How old a value is: "刚刚" / "just now", "十分钟前" / "ten minutes ago", then the date.
+    pub fn freshness(
+        &self,
+        locale: Locale,
+        form: Form,
+        as_of: DateTime<Utc>,
+        now: DateTime<Utc>,
+        offset: FixedOffset,
+    ) -> Result<String, L10nError> {
+        let age = now.signed_duration_since(as_of);
+        let minutes = age.num_minutes();
+        let counted = |id: &str, count: i64| {
+            let n = self.count(locale, form, count.unsigned_abs());
+            self.format(
+                locale,
+                id,
+                &[("count", Arg::Number(count)), ("n", Arg::Text(n))],
+            )
+        };
+        if minutes < 1 {
+            self.format(locale, "freshness-just-now", &[])
+        } else if minutes < 60 {
+            counted("freshness-minutes-ago", minutes)
+        } else if age.num_hours() < 24 {
+            counted("freshness-hours-ago", age.num_hours())
+        } else if age.num_days() < 7 {
+            counted("freshness-days-ago", age.num_days())
+        } else {
+            let date = self.date(locale, as_of.with_timezone(&offset).date_naive())?;
+            self.format(locale, "freshness-on-date", &[("date", Arg::Text(date))])
+        }
+    }
+
+    /// Renders a dialogue reply in both forms: amounts in words for speech, account numbers
+    /// only as their masked ending.
+    pub fn reply(&self, locale: Locale, reply: &Reply) -> Result<Utterance, L10nError> {
+        self.utter(locale, reply.id, |form| {
+            reply
+                .args
+                .iter()
+                .map(|(name, value)| {
+                    Ok((
+                        *name,
+                        match value {
+                            ReplyArg::Text(text) => Arg::Text(text.clone()),
+                            ReplyArg::Money(money) => Arg::Text(self.money(locale, form, *money)),
+                            ReplyArg::Masked(last_four) => {
+                                Arg::Text(self.last_four(locale, form, last_four)?)
+                            }
+                            ReplyArg::Count(n) => Arg::Number(*n),
+                            ReplyArg::Choices(choices) => {
+                                let names = choices
+                                    .iter()
+                                    .map(|choice| self.choice(locale, form, choice))
+                                    .collect::<Result<Vec<_>, _>>()?;
+                                Arg::Text(self.join_choices(locale, &names)?)
+                            }
+                        },
+                    ))
+                })
+                .collect()
+        })
+    }
+
+    /// One choice as a question offers it: its name, with the masked ending when it has one.
+    fn choice(&self, locale: Locale, form: Form, choice: &Choice) -> Result<String, L10nError> {
+        match &choice.ending {
+            None => Ok(choice.name.clone()),
+            Some(ending) => self.format(
+                locale,
+                "choice-with-ending",
+                &[
+                    ("name", Arg::Text(choice.name.clone())),
+                    ("masked", Arg::Text(self.last_four(locale, form, ending)?)),
+                ],
+            ),
+        }
+    }
+
+    /// Joins alternatives as a question offers them: "李伟还是李维", "Alice Chen or Alice Wong",
+    /// "A, B or C".
+    pub fn join_choices(&self, locale: Locale, names: &[String]) -> Result<String, L10nError> {
+        let or = self.format(locale, "list-or", &[])?;
+        Ok(match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => {
+                format!("{}{or}{last}", self.join_list(locale, rest)?)
+            }
+            _ => names.concat(),
+        })
+    }
+
+    /// Joins items with the locale's list separator ("、" / ", ").
+    pub fn join_list(&self, locale: Locale, items: &[String]) -> Result<String, L10nError> {
+        let separator = self.format(locale, "list-separator", &[])?;
+        Ok(items.join(&separator))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use tingshuo_base::money::Currency;
+
+    #[test]
+    fn masked_forms_per_locale() {
+        let l10n = Localizer::new().unwrap();
+        let number = AccountNumber::new("6222020200116217");
+        assert_eq!(
+            l10n.masked_account(Locale::ZhCn, Form::Display, &number)
+                .unwrap(),
+            "尾号6217"
+        );
+        assert_eq!(
+            l10n.masked_account(Locale::ZhCn, Form::Speech, &number)
+                .unwrap(),
+            "尾号六二一七"
+        );
+        assert_eq!(
+            l10n.masked_account(Locale::EnUs, Form::Display, &number)
+                .unwrap(),
+            "ending in 6217"
+        );
+        assert_eq!(
+            l10n.masked_account(Locale::EnUs, Form::Speech, &number)
+                .unwrap(),
+            "ending in six two one seven"
+        );
+        let phone = PhoneNumber::new("13812345678");
+        assert_eq!(
+            l10n.masked_phone(Locale::ZhCn, Form::Display, &phone)
+                .unwrap(),
+            "138****5678"
+        );
+        assert_eq!(
+            l10n.masked_phone(Locale::EnUs, Form::Speech, &phone)
+                .unwrap(),
+            "ending in five six seven eight"
+        );
+        let id = IdNumber::new("110101194811207723");
+        assert_eq!(
+            l10n.masked_id_number(Locale::ZhCn, Form::Display, &id)
+                .unwrap(),
+            "1****************3"
+        );
+        let spoken = l10n
+            .masked_id_number(Locale::EnUs, Form::Speech, &id)
+            .unwrap();
+        assert!(
+            spoken.contains("one") && spoken.contains("three") && !spoken.contains("7723"),
+            "{spoken}"
+        );
+    }
+
+    #[test]
+    fn relative_times() {
+        let l10n = Localizer::new().unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap();
+        let offset = FixedOffset::east_opt(8 * 3600).unwrap();
+        let ago = |minutes, locale, form| {
+            l10n.freshness(
+                locale,
+                form,
+                now - chrono::Duration::minutes(minutes),
+                now,
+                offset,
+            )
+            .unwrap()
+        };
+        assert_eq!(ago(10, Locale::ZhCn, Form::Speech), "十分钟前");
+        assert_eq!(ago(10, Locale::ZhCn, Form::Display), "10分钟前");
+        assert_eq!(ago(10, Locale::EnUs, Form::Speech), "ten minutes ago");
+        assert_eq!(ago(1, Locale::EnUs, Form::Speech), "one minute ago");
+        assert_eq!(ago(0, Locale::EnUs, Form::Display), "just now");
+        assert_eq!(ago(180, Locale::EnUs, Form::Display), "3 hours ago");
+        assert_eq!(ago(60 * 24 * 2, Locale::ZhCn, Form::Speech), "两天前");
+        assert_eq!(
+            ago(60 * 24 * 30, Locale::EnUs, Form::Display),
+            "on October 28"
+        );
+        assert_eq!(ago(60 * 24 * 30, Locale::ZhCn, Form::Display), "10月28日");
+        // A clock running behind the server's does not produce "minus five minutes ago".
+        assert_eq!(ago(-5, Locale::EnUs, Form::Display), "just now");
+    }
+
+    #[test]
+    fn dates_and_times() {
+        let l10n = Localizer::new().unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 12, 3, 2, 0, 0).unwrap();
+        let beijing = FixedOffset::east_opt(8 * 3600).unwrap();
+        assert_eq!(
+            l10n.date_time(Locale::ZhCn, at, beijing).unwrap(),
+            "12月3日 上午10:00"
+        );
+        let new_york = FixedOffset::west_opt(5 * 3600).unwrap();
+        assert_eq!(
+            l10n.date_time(Locale::EnUs, at, new_york).unwrap(),
+            "December 2, 9:00 PM"
+        );
+    }
+
+    #[test]
+    fn money_forms() {
+        let l10n = Localizer::new().unwrap();
+        let amount = Money::from_minor(123_450, Currency::CNY);
+        assert_eq!(l10n.money(Locale::ZhCn, Form::Display, amount), "¥1,234.50");
+        assert_eq!(
+            l10n.money(Locale::ZhCn, Form::Speech, amount),
+            "一千二百三十四元五角"
+        );
+    }
+}

@@ -1,0 +1,336 @@
+//! The unified view as lines to show and speak: plain sentences, one fact per line, in the
+//! order a customer asks about them (money first, then what needs doing, then the rest).
+//! Account and card numbers appear only masked; amounts only in the owner's own view.
+
+use chrono::{DateTime, FixedOffset, Utc};
+
+use super::{Arg, Args, Form, L10nError, Locale, Localizer, Utterance};
+use tingshuo_base::model::{AccountKind, Tracked, Transaction};
+use tingshuo_base::view::{CustomerView, RequestState, RequestView};
+
+/// How many recent transactions the overview reads out.
+const RECENT_LINES: usize = 5;
+
+/// Where and when the view is presented.
+#[derive(Debug, Clone, Copy)]
+pub struct Presentation {
+    pub locale: Locale,
+    pub now: DateTime<Utc>,
+    /// The customer's UTC offset, from the device.
+    pub offset: FixedOffset,
+}
+
+impl Presentation {
+    fn line(
+        &self,
+        l10n: &Localizer,
+        id: &str,
+        args: impl Fn(Form) -> Result<Args, L10nError>,
+    ) -> Result<Utterance, L10nError> {
+        l10n.utter(self.locale, id, args)
+    }
+
+    fn plain(&self, l10n: &Localizer, id: &str) -> Result<Utterance, L10nError> {
+        self.line(l10n, id, |_| Ok(Vec::new()))
+    }
+
+    fn freshness(
+        &self,
+        l10n: &Localizer,
+        form: Form,
+        as_of: DateTime<Utc>,
+    ) -> Result<Arg, L10nError> {
+        l10n.freshness(self.locale, form, as_of, self.now, self.offset)
+            .map(Arg::Text)
+    }
+
+    fn count_args(&self, l10n: &Localizer, form: Form, count: i64) -> Args {
+        vec![
+            ("count", Arg::Number(count)),
+            (
+                "n",
+                Arg::Text(l10n.count(self.locale, form, count.unsigned_abs())),
+            ),
+        ]
+    }
+}
+
+/// Renders the whole view, top to bottom.
+pub fn view_lines(
+    l10n: &Localizer,
+    at: &Presentation,
+    view: &CustomerView,
+) -> Result<Vec<Utterance>, L10nError> {
+    let locale = at.locale;
+    let mut lines = Vec::new();
+
+    lines.push(at.line(l10n, "view-greeting", |form| {
+        Ok(vec![
+            (
+                "name",
+                Arg::Text(view.customer.item.full_name.reveal().clone()),
+            ),
+            ("freshness", at.freshness(l10n, form, view.oldest_as_of)?),
+        ])
+    })?);
+    if view.has_unconfirmed_local_changes {
+        lines.push(at.plain(l10n, "view-local-changes")?);
+    }
+    if !view.requests.is_empty() || view.unresolved_payments > 0 {
+        lines.push(at.plain(l10n, "view-heading-requests")?);
+        for request in &view.requests {
+            lines.push(at.line(l10n, "view-request", |form| {
+                request_args(l10n, at, form, view, request)
+            })?);
+        }
+        if view.unresolved_payments > 0 {
+            let count = i64::try_from(view.unresolved_payments).unwrap_or(i64::MAX);
+            lines.push(at.line(l10n, "view-payments-unresolved", |form| {
+                Ok(at.count_args(l10n, form, count))
+            })?);
+        }
+    }
+
+    lines.push(at.plain(l10n, "view-heading-accounts")?);
+    for tracked in &view.accounts {
+        let account = &tracked.item;
+        let available = *account.balance.available.reveal();
+        let booked = *account.balance.booked.reveal();
+        let id = match account.kind {
+            AccountKind::Current | AccountKind::Savings => "view-account-deposit",
+            AccountKind::TimeDeposit => "view-account-time-deposit",
+            AccountKind::CreditCard => "view-account-credit-card",
+            AccountKind::Loan => "view-account-loan",
+        };
+        lines.push(at.line(l10n, id, |form| {
+            let matures = match account.matures_on {
+                Some(date) => l10n.date(locale, date)?,
+                None => String::new(),
+            };
+            // Credit and loan balances are negative (money owed); read them as what is owed.
+            let owed = booked.checked_neg().unwrap_or(booked);
+            Ok(vec![
+                ("account", Arg::Text(account.name.clone())),
+                (
+                    "masked",
+                    Arg::Text(l10n.masked_account(locale, form, account.number.reveal())?),
+                ),
+                ("available", Arg::Text(l10n.money(locale, form, available))),
+                ("booked", Arg::Text(l10n.money(locale, form, booked))),
+                ("owed", Arg::Text(l10n.money(locale, form, owed))),
+                (
+                    "differs",
+                    Arg::from(if available == booked { "no" } else { "yes" }),
+                ),
+                ("matures", Arg::Text(matures)),
+                ("freshness", at.freshness(l10n, form, tracked.as_of)?),
+            ])
+        })?);
+    }
+    for total in view.available_funds.values() {
+        lines.push(at.line(l10n, "view-funds-total", |form| {
+            Ok(vec![(
+                "amount",
+                Arg::Text(l10n.money(locale, form, *total)),
+            )])
+        })?);
+    }
+
+    lines.push(at.plain(l10n, "view-heading-bills")?);
+    if view.upcoming_bills.is_empty() {
+        lines.push(at.plain(l10n, "view-no-bills")?);
+    }
+    for upcoming in &view.upcoming_bills {
+        lines.push(at.line(l10n, "view-bill", |form| {
+            let days = upcoming.due_in_days;
+            let due = match days {
+                0 => l10n.format(locale, "due-today", &[])?,
+                1 => l10n.format(locale, "due-tomorrow", &[])?,
+                d if d > 1 => l10n.format(locale, "due-in-days", &at.count_args(l10n, form, d))?,
+                d => l10n.format(locale, "due-overdue", &at.count_args(l10n, form, -d))?,
+            };
+            Ok(vec![
+                ("biller", Arg::Text(upcoming.biller_name.clone())),
+                (
+                    "amount",
+                    Arg::Text(l10n.money(locale, form, *upcoming.bill.item.amount.reveal())),
+                ),
+                ("due", Arg::Text(due)),
+            ])
+        })?);
+    }
+
+    lines.push(at.plain(l10n, "view-heading-pending")?);
+    if view.pending_transactions.is_empty() {
+        lines.push(at.plain(l10n, "view-no-pending")?);
+    }
+    for pending in &view.pending_transactions {
+        lines.push(at.line(l10n, "view-pending-transaction", |form| {
+            let mut args = transaction_args(l10n, at, form, pending)?;
+            args.push(("when", at.freshness(l10n, form, pending.item.occurred_at)?));
+            Ok(args)
+        })?);
+    }
+
+    lines.push(at.plain(l10n, "view-heading-recent")?);
+    lines.extend(transaction_lines(l10n, at, view, RECENT_LINES)?);
+
+    lines.push(at.plain(l10n, "view-heading-cards")?);
+    for tracked in &view.cards {
+        let card = &tracked.item;
+        lines.push(at.line(l10n, "view-card", |form| {
+            Ok(vec![
+                ("card", Arg::Text(card.name.clone())),
+                (
+                    "masked",
+                    Arg::Text(l10n.masked_card(locale, form, card.number.reveal())?),
+                ),
+                ("status", Arg::from(card.status.as_str())),
+            ])
+        })?);
+    }
+
+    if !view.payees.is_empty() {
+        let names: Vec<String> = view
+            .payees
+            .iter()
+            .map(|p| p.item.name.reveal().clone())
+            .collect();
+        let names = l10n.join_list(locale, &names)?;
+        lines.push(at.line(l10n, "view-payees", |_| {
+            Ok(vec![("names", Arg::Text(names.clone()))])
+        })?);
+    }
+
+    if !view.unread_alerts.is_empty() {
+        lines.push(at.plain(l10n, "view-heading-alerts")?);
+        let unread = i64::try_from(view.unread_alerts.len()).unwrap_or(i64::MAX);
+        lines.push(at.line(l10n, "view-alerts-unread", |form| {
+            Ok(at.count_args(l10n, form, unread))
+        })?);
+        for alert in &view.unread_alerts {
+            lines.push(at.line(l10n, "view-alert", |form| {
+                Ok(vec![
+                    ("kind", Arg::from(alert.item.kind.as_str())),
+                    ("when", at.freshness(l10n, form, alert.item.created_at)?),
+                ])
+            })?);
+        }
+    }
+
+    if !view.service_requests.is_empty() {
+        lines.push(at.plain(l10n, "view-heading-service")?);
+        for request in &view.service_requests {
+            let request = &request.item;
+            lines.push(at.line(l10n, "view-service-request", |_| {
+                let when = match request.scheduled_at {
+                    Some(at_time) => l10n.date_time(locale, at_time, at.offset)?,
+                    None => String::new(),
+                };
+                Ok(vec![
+                    ("channel", Arg::from(request.channel.as_str())),
+                    ("location", Arg::Text(request.location.clone())),
+                    ("reference", Arg::Text(request.reference.clone())),
+                    ("status", Arg::from(request.status.as_str())),
+                    ("when", Arg::Text(when)),
+                ])
+            })?);
+        }
+    }
+    Ok(lines)
+}
+
+/// The newest transactions, one line each ("11月27日，物美超市，支出¥126.50。").
+pub fn transaction_lines(
+    l10n: &Localizer,
+    at: &Presentation,
+    view: &CustomerView,
+    count: usize,
+) -> Result<Vec<Utterance>, L10nError> {
+    view.recent_transactions
+        .iter()
+        .take(count)
+        .map(|recent| {
+            at.line(l10n, "view-transaction", |form| {
+                let mut args = transaction_args(l10n, at, form, recent)?;
+                let date = recent
+                    .item
+                    .occurred_at
+                    .with_timezone(&at.offset)
+                    .date_naive();
+                args.push(("date", Arg::Text(l10n.date(at.locale, date)?)));
+                Ok(args)
+            })
+        })
+        .collect()
+}
+
+/// What a queued request asked for, and where it stands.
+fn request_args(
+    l10n: &Localizer,
+    at: &Presentation,
+    form: Form,
+    view: &CustomerView,
+    request: &RequestView,
+) -> Result<Args, L10nError> {
+    let locale = at.locale;
+    let card = view
+        .cards
+        .iter()
+        .find(|c| c.item.id.as_str() == request.target_id);
+    let action = match (request.kind.as_str(), card) {
+        ("lock_card" | "unlock_card", Some(card)) => {
+            let described = format!(
+                "{} {}",
+                card.item.name,
+                l10n.masked_card(locale, form, card.item.number.reveal())?
+            );
+            let id = if request.kind == "lock_card" {
+                "request-lock-card"
+            } else {
+                "request-unlock-card"
+            };
+            l10n.format(locale, id, &[("card", Arg::Text(described))])?
+        }
+        ("mark_alert_read", _) => l10n.format(locale, "request-mark-alert-read", &[])?,
+        ("set_preferences", _) => l10n.format(locale, "request-set-preferences", &[])?,
+        // A card this device does not know (or an unknown kind): no name to give.
+        _ => l10n.format(locale, "request-other", &[])?,
+    };
+    let (state, reason) = match &request.state {
+        RequestState::Pending => ("pending", String::new()),
+        RequestState::Refused { reason } => (
+            "refused",
+            l10n.format(
+                locale,
+                "request-reason",
+                &[("code", Arg::Text(reason.clone()))],
+            )?,
+        ),
+    };
+    Ok(vec![
+        ("action", Arg::Text(action)),
+        ("state", Arg::from(state)),
+        ("reason", Arg::Text(reason)),
+    ])
+}
+
+/// Direction, amount (unsigned) and counterparty of a transaction.
+fn transaction_args(
+    l10n: &Localizer,
+    at: &Presentation,
+    form: Form,
+    transaction: &Tracked<Transaction>,
+) -> Result<Args, L10nError> {
+    let amount = *transaction.item.amount.reveal();
+    let direction = if amount.is_negative() { "out" } else { "in" };
+    let unsigned = amount.checked_abs().unwrap_or(amount);
+    Ok(vec![
+        ("direction", Arg::from(direction)),
+        ("amount", Arg::Text(l10n.money(at.locale, form, unsigned))),
+        (
+            "counterparty",
+            Arg::Text(transaction.item.counterparty.reveal().clone()),
+        ),
+    ])
+}

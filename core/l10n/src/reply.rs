@@ -1,0 +1,32 @@
+//! What the assistant says, before it is rendered: a message id and typed arguments.
+
+use tingshuo_base::money::Money;
+
+/// A reply: a Fluent message id and its arguments, rendered by the host in both forms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub id: &'static str,
+    pub args: Vec<(&'static str, ReplyArg)>,
+}
+
+/// Reply arguments stay typed until rendering, so money is spoken in words and account
+/// numbers only ever masked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplyArg {
+    Text(String),
+    Money(Money),
+    /// The last four digits of an account or card.
+    Masked(String),
+    Count(i64),
+    /// Names to choose from, read as "A, B or C".
+    Choices(Vec<Choice>),
+}
+
+/// One of the items the customer is asked to choose between: its name, and the ending of its
+/// number where the name alone would not tell it from another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub name: String,
+    /// The last four digits, read masked ("尾号1234").
+    pub ending: Option<String>,
+}

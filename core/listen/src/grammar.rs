@@ -1,0 +1,2036 @@
+//! What a customer can say to a context, as a grammar a recognizer can follow token by token.
+//!
+//! Whisper writes what it thinks it heard from all of English or Mandarin: a synthetic or
+//! elderly voice saying "what's the balance" comes out as "What's the mountains?", "pay the
+//! electric bill" as "Pay mill electric wheel". A command, though, is one of the context's
+//! expressions, with slots filled from the customer's names or from numbers, amounts and
+//! periods — which is how Picovoice Rhino hears the same contexts. So decoding is guided by
+//! this grammar ([`super::guided`]): among the beams whisper weighs, those that stay inside
+//! it are preferred.
+//!
+//! The grammar is the context's expressions compiled into one automaton over words (the
+//! matcher's), with each slot a small language of its own: the customer's payees, billers,
+//! accounts and cards by every name they go by (and an English card or account ending the ways
+//! people read it: "three nine two one", "thirty-nine twenty-one"; an ending in figures, in
+//! either locale, only as the customer's own digits, "3921" or "$3,921", followed token by
+//! token so that a beam cannot write "$3,000"), a custom slot's values, or
+//! a run of number, amount or period words and figures ("$1,250.50", "3921"; never two numbers
+//! in figures in a row, and only well-formed ones: thousands in threes, at most two decimals,
+//! at most nine digits before the point, so "600.4,0" and a loop of "000,"s are no amount).
+//! Three freedoms keep it close to how people speak, as the matcher is:
+//! - fillers ("um", "嗯") may come anywhere, two at most;
+//! - a slot's value may be taken back with one of the matcher's correction markers ("no
+//!   wait", "sorry", "不对") and said again: the slot again ("fifty, no wait, sixty"), from the
+//!   word before it ("to Maria, sorry, to David") or the whole sentence; the marker is never
+//!   the end;
+//! - a word the grammar does not have may come between its words ([`Step::Extra`]: "send my
+//!   son 300 yuan *for his trip*"), eight at most and never after a finished sentence's full
+//!   stop (whisper repeats a short command after itself). The guide charges for each such
+//!   word, so a misheard command word is read as the grammar's word when the audio allows.
+//!   An expression's `*` ("how much did I spend at * this month") is such words too: the
+//!   first of them crosses it ([`Arc::Free`]), so the expression is a sentence only with them.
+//!
+//! A [`Reader`] follows whisper's tokens ([`Tokens`]): each grammar word is spelled the way
+//! whisper.cpp tokenizes it, after a space or glued at the start, lowercase or capitalized;
+//! Chinese characters, which byte-level tokens may split, are words of their own.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use tingshuo_base::locale::Locale;
+use tingshuo_l10n::spellout::en_ending_readings;
+use tingshuo_understand::automaton::{Arc as MatchArc, Automaton};
+use tingshuo_understand::context::{Builtin, Context, SlotType, is_cjk, tokenize};
+use tingshuo_understand::normalize::{correction_markers, fillers};
+use tingshuo_understand::numbers;
+use tingshuo_understand::periods::period_words;
+use tingshuo_understand::world::World;
+
+/// Punctuation a transcript may carry between words (whisper writes it; matching drops it).
+const SEPARATORS: &[char] = &[
+    ',', '.', '?', '!', ';', ':', '"', '-', '，', '。', '？', '！', '、', '：', '；', '“', '”',
+];
+/// Punctuation whisper writes between a command's words: pauses and sentence ends. (Hyphens,
+/// quotes and the like would let a decoder wander from the grammar through them.)
+const PAUSES: &[char] = &[',', '.', '?', '!', '，', '。', '？', '！', '、'];
+/// Signs that may start or sit inside a number written in figures ("$1,250.50", "¥200").
+const NUMBER_SIGNS: &[char] = &['$', '¥', '￥', '£', '€', '%', '＄'];
+type WordId = u32;
+
+/// The word that stands for any number written in figures.
+const FIGURES: WordId = 0;
+
+/// A context's sentences, for one customer.
+#[derive(Debug, Clone)]
+pub struct Grammar {
+    words: Vec<String>,
+    word_ids: HashMap<String, WordId>,
+    /// The expressions' automaton, its slot arcs pointing into `slots`.
+    arcs: Vec<Vec<(u32, Arc)>>,
+    start: u32,
+    accept: u32,
+    slots: Vec<SlotLanguage>,
+    /// Words that may come anywhere (light words and fillers).
+    anywhere: BTreeSet<WordId>,
+    /// The locale's self-correction markers ("no wait", "sorry", "不对"), as a trie of words.
+    corrections: SlotLanguage,
+    /// For each state, the states one word before it: where a self-correction may restart
+    /// ("to Maria, sorry, *to* David").
+    word_back: Vec<Vec<u32>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Arc {
+    Empty,
+    Word(WordId),
+    Slot(u16),
+    /// A `*`: words of any kind ("how much did I spend at *the pharmacy* this month"). No
+    /// grammar can guide towards them; they are words outside the grammar, each paying for
+    /// itself as such ([`Step::Extra`]), and the first of them crosses the arc
+    /// ([`FREE_WORD`]). Under sentences-only guidance, where such words are barred, the
+    /// expressions that have one cannot be said.
+    Free,
+}
+
+/// Stands, in [`Grammar::after`], for a word outside the grammar: it crosses free-word arcs.
+const FREE_WORD: WordId = WordId::MAX;
+
+/// What one slot type takes: whole phrases (names, custom values), and runs of words of a
+/// class (numbers, amounts, periods, digits).
+#[derive(Debug, Clone, Default)]
+struct SlotLanguage {
+    /// Phrases as a trie of words: node 0 is the root.
+    phrase_next: Vec<BTreeMap<WordId, u32>>,
+    phrase_end: Vec<bool>,
+    /// Words that may follow one another in any number (FIGURES among them when figures do).
+    run: BTreeSet<WordId>,
+}
+
+impl Place {
+    /// In a run of a slot's words, after `word`.
+    fn run(slot: u16, from: u32, to: u32, word: WordId) -> Place {
+        Place::Run {
+            slot,
+            from,
+            to,
+            figures: word == FIGURES,
+        }
+    }
+}
+
+impl SlotLanguage {
+    fn empty() -> SlotLanguage {
+        SlotLanguage {
+            phrase_next: vec![BTreeMap::new()],
+            phrase_end: vec![false],
+            run: BTreeSet::new(),
+        }
+    }
+}
+
+/// A place in the grammar after some whole words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Place {
+    At(u32),
+    /// Inside a slot's phrase, at this node of its trie; the slot was taken at `from` and
+    /// leads to `to`.
+    Phrase {
+        slot: u16,
+        node: u32,
+        from: u32,
+        to: u32,
+    },
+    /// Inside a run of a slot's words (one at least read); `figures` when the last was a
+    /// number in figures (two never follow each other: "062.4 0" is not an amount).
+    Run {
+        slot: u16,
+        from: u32,
+        to: u32,
+        figures: bool,
+    },
+    /// Inside a self-correction marker (at this node of its trie) after the value of a slot
+    /// taken at `from`: once the marker is whole, the sentence starts again — the slot, the
+    /// word before it, or the whole sentence.
+    Correcting {
+        from: u32,
+        node: u32,
+    },
+}
+
+impl Grammar {
+    /// Everything a customer may say to a context: its expressions with their slots filled
+    /// from the customer's data and the built-in types of its locale.
+    pub fn for_context(context: &Context, world: &World) -> Grammar {
+        Grammar::for_contexts(&[context], world)
+    }
+
+    /// Everything a customer may say to any of several contexts: while the dialogue waits
+    /// for an answer, the banking context and the answers context together.
+    pub fn for_contexts(contexts: &[&Context], world: &World) -> Grammar {
+        let locale = world.locale;
+        let mut grammar = Grammar {
+            words: vec![String::new()],
+            word_ids: HashMap::new(),
+            arcs: Vec::new(),
+            start: 0,
+            accept: 0,
+            slots: Vec::new(),
+            anywhere: BTreeSet::new(),
+            corrections: SlotLanguage::empty(),
+            word_back: Vec::new(),
+        };
+
+        let mut automaton = Automaton::default();
+        let start = automaton.state();
+        let accept = automaton.state();
+        for intent in contexts.iter().flat_map(|context| &context.intents) {
+            for expression in &intent.expressions {
+                automaton.compile(expression, start, accept);
+            }
+        }
+        let mut slot_index: Vec<(SlotType, u16)> = Vec::new();
+        let mut arcs = Vec::with_capacity(automaton.arcs.len());
+        for state_arcs in &automaton.arcs {
+            let mut converted = Vec::with_capacity(state_arcs.len());
+            for (to, arc) in state_arcs {
+                let to = u32::try_from(*to).unwrap_or(u32::MAX);
+                let arc = match arc {
+                    MatchArc::Empty => Arc::Empty,
+                    MatchArc::Token(word) => Arc::Word(grammar.word(word)),
+                    MatchArc::Words => Arc::Free,
+                    MatchArc::Slot(kind, _) => {
+                        let slot = match slot_index.iter().find(|(k, _)| k == kind) {
+                            Some((_, slot)) => *slot,
+                            None => {
+                                let language = grammar.slot_language(kind, contexts, world);
+                                grammar.slots.push(language);
+                                let slot = u16::try_from(grammar.slots.len() - 1).unwrap_or(0);
+                                slot_index.push((kind.clone(), slot));
+                                slot
+                            }
+                        };
+                        Arc::Slot(slot)
+                    }
+                };
+                converted.push((to, arc));
+            }
+            arcs.push(converted);
+        }
+        grammar.arcs = arcs;
+        grammar.start = u32::try_from(start).unwrap_or(0);
+        grammar.accept = u32::try_from(accept).unwrap_or(0);
+        let anywhere: Vec<&str> = fillers(locale).collect();
+        for word in anywhere {
+            for token in tokenize(word) {
+                let id = grammar.word(&token);
+                grammar.anywhere.insert(id);
+            }
+        }
+        let mut corrections = SlotLanguage::empty();
+        for marker in correction_markers(locale) {
+            grammar.add_phrase(&mut corrections, marker);
+        }
+        grammar.corrections = corrections;
+        grammar.word_back = grammar.states_a_word_before();
+        grammar
+    }
+
+    /// For each state, the states from which one word arc reaches it (through empty arcs).
+    fn states_a_word_before(&self) -> Vec<Vec<u32>> {
+        let mut back: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); self.arcs.len()];
+        for (state, state_arcs) in self.arcs.iter().enumerate() {
+            let state = u32::try_from(state).unwrap_or(u32::MAX);
+            for &(to, arc) in state_arcs {
+                if let Arc::Word(_) = arc {
+                    let mut reached = BTreeSet::from([Place::At(to)]);
+                    self.close(&mut reached);
+                    for place in reached {
+                        if let Place::At(after) = place {
+                            back[after as usize].insert(state);
+                        }
+                    }
+                }
+            }
+        }
+        back.into_iter()
+            .map(|states| states.into_iter().collect())
+            .collect()
+    }
+
+    /// Adds a phrase to a trie of phrases.
+    fn add_phrase(&mut self, language: &mut SlotLanguage, phrase: &str) {
+        let mut node = 0_usize;
+        for word in self.phrase_words(phrase) {
+            node = match language.phrase_next[node].get(&word) {
+                Some(&next) => next as usize,
+                None => {
+                    language.phrase_next.push(BTreeMap::new());
+                    language.phrase_end.push(false);
+                    let next = language.phrase_next.len() - 1;
+                    language.phrase_next[node].insert(word, u32::try_from(next).unwrap_or(0));
+                    next
+                }
+            };
+        }
+        if node != 0 {
+            language.phrase_end[node] = true;
+        }
+    }
+
+    /// Whether a word is a number in figures the grammar names as such (an ending): it is
+    /// written through the figures path of [`Reader::advance`], never spelled out in tokens,
+    /// and it may also come wherever any number in figures may.
+    fn is_figure_word(&self, word: WordId) -> bool {
+        word != FIGURES
+            && self
+                .words
+                .get(word as usize)
+                .is_some_and(|text| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+    }
+
+    /// The word a whole number in figures is: its digits' figure word when the grammar has
+    /// one ("$3,921" is "3921"), else [`FIGURES`].
+    fn figures_word(&self, figures: &Figures) -> WordId {
+        if figures.decimals.is_some() || figures.closed || figures.digits == 0 {
+            return FIGURES;
+        }
+        self.word_ids
+            .get(&figures.integer_digits())
+            .copied()
+            .filter(|&word| self.is_figure_word(word))
+            .unwrap_or(FIGURES)
+    }
+
+    /// The id of a word, added when new.
+    fn word(&mut self, word: &str) -> WordId {
+        let word: String = word.chars().map(fold).collect();
+        if let Some(&id) = self.word_ids.get(&word) {
+            return id;
+        }
+        let id = WordId::try_from(self.words.len()).unwrap_or(FIGURES);
+        self.word_ids.insert(word.clone(), id);
+        self.words.push(word);
+        id
+    }
+
+    /// The words of a phrase as the grammar reads them: digits as a word of their own (a
+    /// figure word, [`Grammar::is_figure_word`]), other figures ("$25") as [`FIGURES`],
+    /// punctuation dropped, hyphenated words in parts ("sixty-five").
+    fn phrase_words(&mut self, phrase: &str) -> Vec<WordId> {
+        let mut ids = Vec::new();
+        for token in tokenize(phrase) {
+            for part in token.split(|c: char| SEPARATORS.contains(&c)) {
+                let part = part.trim_matches(|c: char| c.is_ascii_punctuation() && c != '\'');
+                if part.is_empty() {
+                    continue;
+                }
+                let digits_only = part.len() <= usize::from(MAX_INTEGER_DIGITS)
+                    && part.bytes().all(|b| b.is_ascii_digit());
+                if digits_only {
+                    // This number, and only it, in figures ("3921", "$3,921").
+                    ids.push(self.word(part));
+                } else if part
+                    .chars()
+                    .any(|c| c.is_ascii_digit() || NUMBER_SIGNS.contains(&c))
+                {
+                    ids.push(FIGURES);
+                } else {
+                    ids.push(self.word(part));
+                }
+            }
+        }
+        ids
+    }
+
+    fn slot_language(
+        &mut self,
+        kind: &SlotType,
+        contexts: &[&Context],
+        world: &World,
+    ) -> SlotLanguage {
+        let mut language = SlotLanguage::empty();
+        let locale = world.locale;
+        let endings = matches!(kind, SlotType::Builtin(Builtin::Account | Builtin::Card));
+        let phrases: Vec<String> = match kind {
+            SlotType::Custom(name) => contexts
+                .iter()
+                .flat_map(|context| context.slots.get(name).into_iter().flatten())
+                .cloned()
+                .collect(),
+            SlotType::Builtin(kind) => {
+                let items = world.named(*kind);
+                let mut phrases = phrases_of(items);
+                // An ending in figures is the customer's own too ("3921", "$3,921"): any number
+                // in figures let "three thousand nine hundred twenty-one" heard as "$3,000,
+                // $9,000, $21,000" pass as an account, which the matcher could not name.
+                if endings {
+                    phrases.extend(items.iter().filter_map(|item| item.ending.clone()));
+                }
+                // English endings by the ways people read them, only the customer's own: a
+                // run of any number words would let "Send" heard as "Ten" be an account.
+                if locale == Locale::EnUs && endings {
+                    phrases.extend(
+                        items
+                            .iter()
+                            .filter_map(|item| item.ending.as_deref())
+                            .flat_map(en_ending_readings),
+                    );
+                }
+                phrases
+            }
+        };
+        for phrase in &phrases {
+            self.add_phrase(&mut language, phrase);
+        }
+        let run_words: Vec<&str> = match kind {
+            SlotType::Builtin(Builtin::Money) => numbers::number_words(locale),
+            SlotType::Builtin(Builtin::Count) => numbers::number_words(locale),
+            SlotType::Builtin(Builtin::Period) => {
+                let mut words = numbers::number_words(locale);
+                words.extend(period_words(locale));
+                words
+            }
+            // Mandarin endings in numerals, one word each; English ones are phrases (above).
+            SlotType::Builtin(Builtin::Account | Builtin::Card) if locale == Locale::ZhCn => {
+                numbers::number_words(locale)
+            }
+            _ => Vec::new(),
+        };
+        if !run_words.is_empty() && !endings {
+            language.run.insert(FIGURES);
+        }
+        for phrase in run_words {
+            for word in self.phrase_words(phrase) {
+                language.run.insert(word);
+            }
+        }
+        language
+    }
+
+    /// How many distinct words the grammar uses.
+    pub fn word_count(&self) -> usize {
+        self.words.len() - 1
+    }
+
+    /// Adds, to `places`, every place reachable from them without reading a word.
+    fn close(&self, places: &mut BTreeSet<Place>) {
+        let mut stack: Vec<Place> = places.iter().copied().collect();
+        while let Some(place) = stack.pop() {
+            let mut reach = |next: Place, stack: &mut Vec<Place>| {
+                if places.insert(next) {
+                    stack.push(next);
+                }
+            };
+            match place {
+                Place::At(state) => {
+                    for &(to, arc) in &self.arcs[state as usize] {
+                        if arc == Arc::Empty {
+                            reach(Place::At(to), &mut stack);
+                        }
+                    }
+                }
+                Place::Phrase { slot, node, to, .. } => {
+                    if self.slots[usize::from(slot)].phrase_end[node as usize] {
+                        reach(Place::At(to), &mut stack);
+                    }
+                }
+                Place::Run { to, .. } => reach(Place::At(to), &mut stack),
+                // The sentence starts again only with a word: "no wait" ends nothing.
+                Place::Correcting { .. } => {}
+            }
+        }
+    }
+
+    /// The places after reading one more word (empty when the word cannot come here), and
+    /// whether only its being a filler let it come.
+    fn after(&self, places: &[Place], word: WordId) -> (Vec<Place>, bool) {
+        if word == FREE_WORD {
+            return (self.after_free_word(places), false);
+        }
+        let mut next = BTreeSet::new();
+        let also_figures = self.is_figure_word(word);
+        for &place in places {
+            self.step(place, word, &mut next);
+            if also_figures {
+                self.step(place, FIGURES, &mut next);
+            }
+        }
+        let only_as_filler = next.is_empty() && self.anywhere.contains(&word);
+        if self.anywhere.contains(&word) {
+            next.extend(places.iter().copied());
+        }
+        self.close(&mut next);
+        (next.into_iter().collect(), only_as_filler)
+    }
+
+    /// The places after a word outside the grammar: where they were (such a word leaves the
+    /// grammar's place as it was), and past every free-word arc from them.
+    fn after_free_word(&self, places: &[Place]) -> Vec<Place> {
+        let mut next: BTreeSet<Place> = places.iter().copied().collect();
+        for &place in places {
+            if let Place::At(from) = place {
+                for &(to, arc) in &self.arcs[from as usize] {
+                    if arc == Arc::Free {
+                        next.insert(Place::At(to));
+                    }
+                }
+            }
+        }
+        self.close(&mut next);
+        next.into_iter().collect()
+    }
+
+    /// Adds to `next` where one word leads from one place.
+    fn step(&self, place: Place, word: WordId, next: &mut BTreeSet<Place>) {
+        match place {
+            Place::At(from) => {
+                for &(to, arc) in &self.arcs[from as usize] {
+                    match arc {
+                        Arc::Word(expected) if expected == word => {
+                            next.insert(Place::At(to));
+                        }
+                        Arc::Slot(slot) => {
+                            let language = &self.slots[usize::from(slot)];
+                            if let Some(&node) = language.phrase_next[0].get(&word) {
+                                next.insert(Place::Phrase {
+                                    slot,
+                                    node,
+                                    from,
+                                    to,
+                                });
+                            }
+                            if language.run.contains(&word) {
+                                next.insert(Place::run(slot, from, to, word));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Place::Phrase {
+                slot,
+                node,
+                from,
+                to,
+            } => {
+                let language = &self.slots[usize::from(slot)];
+                if let Some(&node) = language.phrase_next[node as usize].get(&word) {
+                    next.insert(Place::Phrase {
+                        slot,
+                        node,
+                        from,
+                        to,
+                    });
+                }
+                if language.phrase_end[node as usize] {
+                    self.start_correction(from, word, next);
+                }
+            }
+            Place::Run {
+                slot,
+                from,
+                to,
+                figures,
+            } => {
+                let again = figures && word == FIGURES;
+                if !again && self.slots[usize::from(slot)].run.contains(&word) {
+                    next.insert(Place::run(slot, from, to, word));
+                }
+                self.start_correction(from, word, next);
+            }
+            Place::Correcting { from, node } => {
+                if let Some(&node) = self.corrections.phrase_next[node as usize].get(&word) {
+                    next.insert(Place::Correcting { from, node });
+                }
+                if self.corrections.phrase_end[node as usize] {
+                    for again in self.restarts(from) {
+                        self.step(again, word, next);
+                    }
+                }
+            }
+        }
+    }
+
+    /// After a slot's whole value, the first word of a correction marker.
+    fn start_correction(&self, from: u32, word: WordId, next: &mut BTreeSet<Place>) {
+        if let Some(&node) = self.corrections.phrase_next[0].get(&word) {
+            next.insert(Place::Correcting { from, node });
+        }
+    }
+
+    /// Where a sentence starts again after a correction of a slot taken at `from`: the slot
+    /// ("fifty, no wait, sixty"), the word before it ("to Maria, sorry, to David") or the
+    /// sentence's start.
+    fn restarts(&self, from: u32) -> Vec<Place> {
+        let mut places: BTreeSet<Place> = std::iter::once(from)
+            .chain(self.word_back[from as usize].iter().copied())
+            .chain([self.start])
+            .map(Place::At)
+            .collect();
+        self.close(&mut places);
+        places.into_iter().collect()
+    }
+
+    /// Every word that may come next from these places.
+    fn next_words(&self, places: &[Place]) -> BTreeSet<WordId> {
+        let mut words = self.anywhere.clone();
+        let slot_words = |slot: u16, node: usize, words: &mut BTreeSet<WordId>| {
+            let language = &self.slots[usize::from(slot)];
+            words.extend(language.phrase_next[node].keys().copied());
+        };
+        for &place in places {
+            match place {
+                Place::At(state) => {
+                    for &(_, arc) in &self.arcs[state as usize] {
+                        match arc {
+                            Arc::Word(word) => {
+                                words.insert(word);
+                            }
+                            Arc::Slot(slot) => {
+                                slot_words(slot, 0, &mut words);
+                                words.extend(self.slots[usize::from(slot)].run.iter().copied());
+                            }
+                            Arc::Empty | Arc::Free => {}
+                        }
+                    }
+                }
+                Place::Phrase { slot, node, .. } => {
+                    slot_words(slot, node as usize, &mut words);
+                    if self.slots[usize::from(slot)].phrase_end[node as usize] {
+                        words.extend(self.corrections.phrase_next[0].keys().copied());
+                    }
+                }
+                Place::Run { slot, figures, .. } => {
+                    let run = self.slots[usize::from(slot)].run.iter().copied();
+                    words.extend(run.filter(|&word| !(figures && word == FIGURES)));
+                    words.extend(self.corrections.phrase_next[0].keys().copied());
+                }
+                Place::Correcting { from, node } => {
+                    words.extend(self.corrections.phrase_next[node as usize].keys().copied());
+                    if self.corrections.phrase_end[node as usize] {
+                        words.extend(self.next_words(&self.restarts(from)));
+                    }
+                }
+            }
+        }
+        words
+    }
+
+    /// Reads token sequences of a recognizer against this grammar (one decoding's worth of
+    /// memoized states).
+    pub fn reader<'a>(&'a self, tokens: &'a Tokens) -> Reader<'a> {
+        let mut start = BTreeSet::from([Place::At(self.start)]);
+        self.close(&mut start);
+        let reader = Reader {
+            grammar: self,
+            tokens,
+            states: RefCell::new(Vec::new()),
+            ids: RefCell::new(HashMap::new()),
+            spellings: RefCell::new(HashMap::new()),
+        };
+        reader.intern(start.into_iter().collect());
+        reader
+    }
+
+    /// Whether a whole text, tokenized as the recognizer would, is a sentence of the grammar.
+    pub fn accepts(&self, tokens: &Tokens, text: &str) -> bool {
+        let reader = self.reader(tokens);
+        let mut cursor = reader.start();
+        tokens.tokenize_text(text).is_some_and(|ids| {
+            ids.iter()
+                .all(|&id| reader.advance(&mut cursor, id) == Some(Step::Grammar))
+                && reader.can_end(&cursor)
+        })
+    }
+}
+
+fn phrases_of(items: &[tingshuo_understand::world::Named]) -> Vec<String> {
+    items
+        .iter()
+        .flat_map(|named| named.phrases.iter().cloned())
+        .collect()
+}
+
+/// What a token is to the grammar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TokenKind {
+    /// Part of a word, or a whole one (with its leading space).
+    Word,
+    /// Punctuation between words (",", ".", " -", "?"), perhaps after a space.
+    Punctuation,
+    /// Digits and number signs ("50", " $", ".50"); `spaced` when it starts with a space.
+    Figures { spaced: bool },
+    /// "'s": a possessive, read as the word before it.
+    Possessive,
+    /// Only whitespace, or nothing a transcript should hold.
+    Blank,
+}
+
+/// A recognizer's text tokens as the grammar needs them: each token's bytes, whisper.cpp's
+/// tokenizer (the longest token that starts the rest, repeatedly), and which tokens are
+/// punctuation or figures.
+#[derive(Debug, Clone, Default)]
+pub struct Tokens {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    by_text: HashMap<Box<[u8]>, u32>,
+    longest: usize,
+    kinds: Vec<TokenKind>,
+    shapes: Vec<Shape>,
+    punctuation: Vec<u32>,
+    figures: Vec<u32>,
+}
+
+impl Tokens {
+    /// The tokens in id order (ids below end-of-text).
+    pub fn new<'a>(texts: impl IntoIterator<Item = &'a [u8]>) -> Tokens {
+        let mut tokens = Tokens::default();
+        for (id, text) in texts.into_iter().enumerate() {
+            let id = u32::try_from(id).unwrap_or(u32::MAX);
+            tokens.bytes.extend_from_slice(text);
+            tokens.ends.push(tokens.bytes.len());
+            tokens.longest = tokens.longest.max(text.len());
+            tokens.by_text.entry(text.into()).or_insert(id);
+            let kind = token_kind(text);
+            match kind {
+                TokenKind::Punctuation => tokens.punctuation.push(id),
+                TokenKind::Figures { .. } => tokens.figures.push(id),
+                _ => {}
+            }
+            tokens.kinds.push(kind);
+            tokens.shapes.push(match (kind, text.first()) {
+                (TokenKind::Word, Some(b' ')) => Shape::Spaced,
+                (TokenKind::Word, Some(b)) if !b.is_ascii() => Shape::GluedNonAscii,
+                (TokenKind::Word, _) => Shape::Glued,
+                _ => Shape::NotWord,
+            });
+        }
+        tokens
+    }
+
+    /// How many tokens there are.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// A token's bytes (empty for an id out of range).
+    pub fn text(&self, id: u32) -> &[u8] {
+        let id = id as usize;
+        if id >= self.ends.len() {
+            return &[];
+        }
+        let start = if id == 0 { 0 } else { self.ends[id - 1] };
+        &self.bytes[start..self.ends[id]]
+    }
+
+    /// Every token's [`Shape`], by id.
+    pub fn shapes(&self) -> &[Shape] {
+        &self.shapes
+    }
+
+    fn kind(&self, id: u32) -> TokenKind {
+        self.kinds
+            .get(id as usize)
+            .copied()
+            .unwrap_or(TokenKind::Blank)
+    }
+
+    /// Whisper.cpp's tokenization of a spelling: the longest token that starts the rest, over
+    /// and over; `None` when some byte has no token.
+    pub(crate) fn tokenize(&self, text: &[u8]) -> Option<Vec<u32>> {
+        let mut ids = Vec::new();
+        let mut at = 0;
+        while at < text.len() {
+            let longest = (at + 1..=(at + self.longest).min(text.len()))
+                .rev()
+                .find_map(|end| self.by_text.get(&text[at..end]).map(|&id| (id, end)))?;
+            ids.push(longest.0);
+            at = longest.1;
+        }
+        Some(ids)
+    }
+
+    /// The spellings of `text` whisper may write: its BPE merges' (what the model learned to
+    /// write) and whisper.cpp's tokenizer's (what the prompt is made of), once each when they
+    /// agree. They disagree on one word form in eight: " Debit" is " De" "bit" to the model and
+    /// " Deb" "it" to the tokenizer, "dollars" "d" "oll" "ars" and "dollar" "s".
+    pub(crate) fn spellings(&self, text: &[u8]) -> Vec<Vec<u32>> {
+        let mut spellings: Vec<Vec<u32>> = self.tokenize(text).into_iter().collect();
+        if let Some(merged) = self.merged(text)
+            && !spellings.contains(&merged)
+        {
+            spellings.push(merged);
+        }
+        spellings
+    }
+
+    /// The text as the model's byte-pair merges spell it: from single bytes, the adjacent pair
+    /// whose joined bytes are the token of the lowest id is joined first, over and over.
+    /// (Whisper's tokens are numbered in the order their merges were learned, as in tiktoken,
+    /// so a token's id is its merge's rank.) `None` when some byte has no token.
+    fn merged(&self, text: &[u8]) -> Option<Vec<u32>> {
+        // Where each piece starts; a piece runs to the next one's start.
+        let mut starts: Vec<usize> = (0..text.len()).collect();
+        let piece = |starts: &[usize], at: usize, count: usize| {
+            let end = starts.get(at + count).copied().unwrap_or(text.len());
+            &text[starts[at]..end]
+        };
+        while let Some((_, at)) = (0..starts.len().saturating_sub(1))
+            .filter_map(|at| Some((*self.by_text.get(piece(&starts, at, 2))?, at)))
+            .min()
+        {
+            starts.remove(at + 1);
+        }
+        (0..starts.len())
+            .map(|at| self.by_text.get(piece(&starts, at, 1)).copied())
+            .collect()
+    }
+
+    /// A text as whisper writes it: words with their leading spaces, punctuation apart.
+    fn tokenize_text(&self, text: &str) -> Option<Vec<u32>> {
+        let mut ids = Vec::new();
+        let mut piece = String::new();
+        let flush = |piece: &mut String, ids: &mut Vec<u32>| -> Option<()> {
+            if !piece.is_empty() {
+                ids.extend(self.tokenize(piece.as_bytes())?);
+                piece.clear();
+            }
+            Some(())
+        };
+        for c in text.chars() {
+            let breaks = c == ' ' || (SEPARATORS.contains(&c) && c != '-') || is_cjk(c);
+            if breaks {
+                flush(&mut piece, &mut ids)?;
+            }
+            piece.push(c);
+            if SEPARATORS.contains(&c) && c != '-' {
+                flush(&mut piece, &mut ids)?;
+            }
+        }
+        flush(&mut piece, &mut ids)?;
+        Some(ids)
+    }
+}
+
+fn token_kind(text: &[u8]) -> TokenKind {
+    let Ok(text) = std::str::from_utf8(text) else {
+        return TokenKind::Word; // a piece of a character: only words spell with it
+    };
+    let bare = text.strip_prefix(' ').unwrap_or(text);
+    if bare.is_empty() || bare.chars().all(char::is_whitespace) {
+        return TokenKind::Blank;
+    }
+    if matches!(bare, "'s" | "’s") && bare.len() == text.len() {
+        return TokenKind::Possessive;
+    }
+    if bare.chars().all(|c| PAUSES.contains(&c)) {
+        return TokenKind::Punctuation;
+    }
+    let figure = |c: char| c.is_ascii_digit() || NUMBER_SIGNS.contains(&c) || c == ',' || c == '.';
+    if bare.chars().all(figure) && bare.chars().any(|c| c != ',' && c != '.') {
+        return TokenKind::Figures {
+            spaced: bare.len() != text.len(),
+        };
+    }
+    if bare.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return TokenKind::Blank;
+    }
+    TokenKind::Word
+}
+
+/// The two roots of a state's token trie: words after a space (and Chinese characters), and
+/// words glued to what came before (at the very start, or after punctuation).
+const SPACED_ROOT: u32 = 0;
+const BARE_ROOT: u32 = 1;
+
+/// One set of grammar places after whole words, with the tokens that may spell what comes
+/// next.
+#[derive(Debug)]
+struct State {
+    places: Vec<Place>,
+    /// Token tries of the next words' spellings; `word` marks a node that completes one.
+    next: Vec<BTreeMap<u32, u32>>,
+    word: Vec<Option<WordId>>,
+    figures: bool,
+    /// When only some numbers in figures may come next (the customer's endings), their digits;
+    /// empty when any may (or none).
+    only_figures: Vec<String>,
+    accepting: bool,
+    /// The state after each word read here, once known, and whether it came only as a filler
+    /// (`None`: the word cannot come here).
+    after: HashMap<WordId, Option<(u32, bool)>>,
+}
+
+/// Reads token sequences against a grammar, one token at a time, remembering the states it
+/// has met so that a decoder can weigh hundreds of tokens a step cheaply.
+#[derive(Debug)]
+pub struct Reader<'g> {
+    grammar: &'g Grammar,
+    tokens: &'g Tokens,
+    states: RefCell<Vec<State>>,
+    ids: RefCell<HashMap<Vec<Place>, u32>>,
+    /// Each word's spellings in tokens: spaced and glued, lowercase and capitalized.
+    spellings: RefCell<HashMap<WordId, Vec<Spelling>>>,
+}
+
+/// One way whisper writes a word: the trie root it hangs from ([`SPACED_ROOT`] or
+/// [`BARE_ROOT`]) and its tokens.
+type Spelling = (u32, Vec<u32>);
+
+/// Where a token sequence stands: the state after its whole words, and the word being
+/// written. Cheap to copy, so a decoder can try a token on a copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    state: u32,
+    /// The node of the state's token trie inside the word being written.
+    node: Option<u32>,
+    /// The number in figures being written, if any.
+    figures: Figures,
+    /// Nothing written yet: a word may start without a space.
+    at_start: bool,
+    /// The last token was punctuation: no more until a word.
+    after_pause: bool,
+    /// Fillers written so far.
+    fillers: u8,
+    /// Inside a word the grammar does not have ([`Step::Extra`]).
+    extra: bool,
+    /// A whole sentence ended with a full stop (or question or exclamation mark): only more
+    /// of the grammar, or the end, may follow, never words outside it. (Whisper repeats a short
+    /// command after itself; the repetition is not the speaker's.)
+    ended: bool,
+    /// Such words written so far.
+    extras: u8,
+}
+
+impl Cursor {
+    /// Inside a word the grammar does not have.
+    pub fn is_in_extra_word(&self) -> bool {
+        self.extra
+    }
+
+    /// How many words the grammar does not have were written so far, a grammar word's start
+    /// that did not go on (" mon" of " month") among them once another word began.
+    pub fn extra_words_written(&self) -> u8 {
+        self.extras
+    }
+}
+
+/// A number in figures as it is written, token by token, so that only well-formed ones pass:
+/// "$1,250.50", "3921", "¥200", "1.5", "25%"; never "600.4,0", "3,00" or forty digits.
+/// (A comma or point after the digits may also be a pause: "$25, please".)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Figures {
+    /// Tokens read (0: no number being written).
+    tokens: u8,
+    /// Digits before the decimal point.
+    digits: u8,
+    /// Their value ([`MAX_INTEGER_DIGITS`] fit).
+    value: u32,
+    /// Digits since the last thousands comma (or the start).
+    group: u8,
+    /// A thousands comma was read.
+    grouped: bool,
+    /// Digits after the decimal point, once there is one.
+    decimals: Option<u8>,
+    /// A comma or point after the last digit: the next digit says which it was.
+    separator: Option<u8>,
+    /// A currency sign was read.
+    signed: bool,
+    /// A sign after the digits ("%"): the number is complete.
+    closed: bool,
+}
+
+/// The most digits before the point: more than any amount a customer moves, and whisper's
+/// loops on figures ("$3,000,000,000,000") end.
+const MAX_INTEGER_DIGITS: u8 = 9;
+/// Digits after the point: cents (or fen), or one for "1.5".
+const MAX_DECIMALS: u8 = 2;
+
+impl Figures {
+    fn is_some(&self) -> bool {
+        self.tokens > 0
+    }
+
+    /// The digits before the point, as written ("0512" keeps its zero; "$3,921" is "3921").
+    fn integer_digits(&self) -> String {
+        format!("{:0width$}", self.value, width = usize::from(self.digits))
+    }
+
+    /// Whether the number may end here: digits, and a last thousands group of three.
+    fn is_whole(&self) -> bool {
+        (self.digits > 0 || self.decimals.is_some_and(|d| d > 0))
+            && !(self.grouped && self.decimals.is_none() && self.group != 3)
+    }
+
+    /// Reads one token's characters; false when they make the number ill-formed.
+    fn read(&mut self, text: &[u8]) -> bool {
+        self.tokens = self.tokens.saturating_add(1);
+        let text = std::str::from_utf8(text).unwrap_or("");
+        text.trim_start_matches(' ')
+            .chars()
+            .all(|c| self.read_char(c))
+            && self.tokens <= MAX_FIGURE_TOKENS
+    }
+
+    fn read_char(&mut self, c: char) -> bool {
+        let started = self.digits > 0 || self.decimals.is_some();
+        match c {
+            _ if self.closed => false,
+            '%' => {
+                self.closed = started && self.separator.is_none();
+                self.closed
+            }
+            ',' | '.' => {
+                let free = started && self.separator.is_none();
+                self.separator = Some(c as u8);
+                free
+            }
+            '0'..='9' => {
+                match self.separator.take() {
+                    Some(b',') => {
+                        let group_fits = if self.grouped {
+                            self.group == 3
+                        } else {
+                            (1..=3).contains(&self.group)
+                        };
+                        if !group_fits || self.decimals.is_some() {
+                            return false;
+                        }
+                        self.grouped = true;
+                        self.group = 0;
+                    }
+                    Some(_) => {
+                        if self.decimals.is_some() || (self.grouped && self.group != 3) {
+                            return false;
+                        }
+                        self.decimals = Some(0);
+                    }
+                    None => {}
+                }
+                match &mut self.decimals {
+                    Some(decimals) => {
+                        *decimals += 1;
+                        *decimals <= MAX_DECIMALS
+                    }
+                    None => {
+                        self.digits += 1;
+                        self.group += 1;
+                        self.value = self
+                            .value
+                            .saturating_mul(10)
+                            .saturating_add(c.to_digit(10).unwrap_or(0));
+                        self.digits <= MAX_INTEGER_DIGITS && (!self.grouped || self.group <= 3)
+                    }
+                }
+            }
+            // A currency sign comes first.
+            _ if NUMBER_SIGNS.contains(&c) => {
+                let first = !started && !self.signed && self.separator.is_none();
+                self.signed = true;
+                first
+            }
+            _ => false,
+        }
+    }
+}
+
+/// How a token moved a cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Along the grammar.
+    Grammar,
+    /// Into or through a word the grammar does not have: people say more than a command
+    /// ("send my son three hundred yuan *for his trip*"), and the matcher passes over such
+    /// words at a cost. The grammar's place stays where it was.
+    Extra,
+}
+
+/// A token's shape, for deciding quickly whether it could be (part of) a word outside the
+/// grammar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Not a word piece: punctuation, figures, blanks.
+    NotWord = 0,
+    /// A word piece after a space (" pharmacy").
+    Spaced = 1,
+    /// A word piece glued to what came before ("macy").
+    Glued = 2,
+    /// A piece of a non-Latin word, which may start a word without a space (Chinese).
+    GluedNonAscii = 3,
+}
+
+/// What [`Reader::extra_words`] knows about one cursor.
+#[derive(Debug, Clone, Copy)]
+pub struct ExtraWords {
+    continuing: bool,
+    may_start: bool,
+    at_edge: bool,
+}
+
+impl ExtraWords {
+    /// For a token the grammar does not allow here, by its [`Shape`]: `Some(false)` when it
+    /// continues the word outside the grammar being written, `Some(true)` when it starts one,
+    /// `None` when it leaves the grammar (what [`Reader::advance`] decides for it).
+    pub fn step(&self, shape: Shape) -> Option<bool> {
+        match shape {
+            Shape::NotWord => None,
+            Shape::Glued | Shape::GluedNonAscii if self.continuing => Some(false),
+            Shape::Glued if !self.at_edge => None,
+            _ => self.may_start.then_some(true),
+        }
+    }
+}
+
+/// The most words outside the grammar a sentence may hold.
+const MAX_EXTRA_WORDS: u8 = 8;
+
+/// The most fillers ("um", "uh", "嗯") a sentence may hold: more, and a decoder could wander
+/// through them instead of following the grammar.
+const MAX_FILLERS: u8 = 2;
+/// The most tokens of one number in figures (" $1,250,000.50" is 8): whisper loops on them.
+const MAX_FIGURE_TOKENS: u8 = 9;
+
+impl Reader<'_> {
+    /// The spellings of a word in tokens, each with the trie root it belongs under.
+    fn spellings(&self, word: WordId) -> Vec<Spelling> {
+        if let Some(known) = self.spellings.borrow().get(&word) {
+            return known.clone();
+        }
+        let text = &self.grammar.words[word as usize];
+        let mut forms = Vec::new();
+        if text.chars().all(is_cjk) {
+            forms.push((SPACED_ROOT, text.clone()));
+            forms.push((SPACED_ROOT, format!(" {text}")));
+            forms.push((BARE_ROOT, text.clone()));
+        } else {
+            let mut capitalized = String::new();
+            for (index, c) in text.chars().enumerate() {
+                if index == 0 {
+                    capitalized.extend(c.to_uppercase());
+                } else {
+                    capitalized.push(c);
+                }
+            }
+            for form in [text.clone(), capitalized] {
+                forms.push((SPACED_ROOT, format!(" {form}")));
+                forms.push((BARE_ROOT, form));
+            }
+        }
+        let mut spellings: Vec<Spelling> = forms
+            .into_iter()
+            .flat_map(|(root, form)| {
+                self.tokens
+                    .spellings(form.as_bytes())
+                    .into_iter()
+                    .map(move |spelling| (root, spelling))
+            })
+            .collect();
+        spellings.sort();
+        spellings.dedup();
+        self.spellings.borrow_mut().insert(word, spellings.clone());
+        spellings
+    }
+
+    fn intern(&self, places: Vec<Place>) -> Option<u32> {
+        if places.is_empty() {
+            return None;
+        }
+        if let Some(&id) = self.ids.borrow().get(&places) {
+            return Some(id);
+        }
+        let grammar = self.grammar;
+        let mut next = vec![BTreeMap::new(), BTreeMap::new()];
+        let mut ends = vec![None, None];
+        let words = grammar.next_words(&places);
+        let mut figures = false;
+        let mut figure_words = Vec::new();
+        for &word in &words {
+            if word == FIGURES || grammar.is_figure_word(word) {
+                figures = true;
+                if word != FIGURES {
+                    figure_words.push(grammar.words[word as usize].clone());
+                }
+                continue;
+            }
+            for (root, spelling) in self.spellings(word) {
+                let mut node = root as usize;
+                for token in spelling {
+                    node = match next[node].get(&token) {
+                        Some(&n) => n as usize,
+                        None => {
+                            next.push(BTreeMap::new());
+                            ends.push(None);
+                            let n = next.len() - 1;
+                            next[node].insert(token, u32::try_from(n).unwrap_or(0));
+                            n
+                        }
+                    };
+                }
+                ends[node] = Some(word);
+            }
+        }
+        let state = State {
+            accepting: places.contains(&Place::At(grammar.accept)),
+            places: places.clone(),
+            next,
+            word: ends,
+            figures,
+            only_figures: if words.contains(&FIGURES) {
+                Vec::new()
+            } else {
+                figure_words
+            },
+            after: HashMap::new(),
+        };
+        let mut states = self.states.borrow_mut();
+        let id = u32::try_from(states.len()).unwrap_or(u32::MAX);
+        states.push(state);
+        self.ids.borrow_mut().insert(places, id);
+        Some(id)
+    }
+
+    /// The state after reading a whole word in a state, and whether the word came only as a
+    /// filler; `None` when it cannot come there.
+    fn after(&self, state: u32, word: WordId) -> Option<(u32, bool)> {
+        if let Some(known) = self.states.borrow()[state as usize].after.get(&word) {
+            return *known;
+        }
+        let (places, filler) = self
+            .grammar
+            .after(&self.states.borrow()[state as usize].places, word);
+        let next = self.intern(places).map(|next| (next, filler));
+        self.states.borrow_mut()[state as usize]
+            .after
+            .insert(word, next);
+        next
+    }
+
+    /// Counts a word outside the grammar, which takes the cursor across the free-word arcs
+    /// where it stands.
+    fn begin_extra_word(&self, cursor: &mut Cursor) {
+        cursor.extras += 1;
+        if let Some((state, _)) = self.after(cursor.state, FREE_WORD) {
+            cursor.state = state;
+        }
+    }
+
+    /// A cursor at the start of a transcript.
+    pub fn start(&self) -> Cursor {
+        Cursor {
+            state: 0,
+            node: None,
+            figures: Figures::default(),
+            at_start: true,
+            after_pause: false,
+            fillers: 0,
+            extra: false,
+            ended: false,
+            extras: 0,
+        }
+    }
+
+    /// Completes the word being written, if any: the cursor moves to the state after it.
+    fn finish_word(&self, cursor: &mut Cursor) -> bool {
+        if cursor.extra {
+            cursor.extra = false;
+            return true;
+        }
+        let word = if cursor.figures.is_some() {
+            if !cursor.figures.is_whole() {
+                return false;
+            }
+            self.grammar.figures_word(&cursor.figures)
+        } else if let Some(node) = cursor.node {
+            let completed = self.states.borrow()[cursor.state as usize].word[node as usize];
+            match completed {
+                Some(word) => word,
+                // The start of a longer grammar word (" for" of "forget") that did not go on:
+                // it was a word outside the grammar after all.
+                None if cursor.extras < MAX_EXTRA_WORDS && !cursor.ended => {
+                    cursor.node = None;
+                    self.begin_extra_word(cursor);
+                    return true;
+                }
+                None => return false,
+            }
+        } else {
+            return true;
+        };
+        match self.after(cursor.state, word) {
+            Some((_, true)) if cursor.fillers >= MAX_FILLERS => false,
+            Some((state, filler)) => {
+                cursor.fillers += u8::from(filler);
+                cursor.state = state;
+                cursor.node = None;
+                cursor.figures = Figures::default();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether the number in figures being written may still become one that can come here:
+    /// where only the customer's endings may, its digits so far start one of them ("3,9" of
+    /// "3,921", never "3,0"), so that a beam is kept to the digits it can finish.
+    fn figures_may_go_on(&self, cursor: &Cursor) -> bool {
+        let states = self.states.borrow();
+        let only = &states[cursor.state as usize].only_figures;
+        if only.is_empty() {
+            return true;
+        }
+        let figures = &cursor.figures;
+        if figures.decimals.is_some() {
+            return false;
+        }
+        if figures.digits == 0 {
+            return true;
+        }
+        let written = figures.integer_digits();
+        only.iter().any(|digits| digits.starts_with(&written))
+    }
+
+    /// Whether the word being written is a Chinese character (which figures may follow
+    /// without a space: "转300块").
+    fn after_chinese(&self, cursor: &Cursor) -> bool {
+        cursor.node.is_some_and(|node| {
+            self.states.borrow()[cursor.state as usize].word[node as usize]
+                .is_some_and(|word| self.grammar.words[word as usize].chars().all(is_cjk))
+        })
+    }
+
+    /// A token at a word's start: a word's first token under the spaced root (or, at the very
+    /// start, the glued one).
+    fn begin_word(&self, cursor: &mut Cursor, token: u32, spaced_root: bool) -> bool {
+        let states = self.states.borrow();
+        let state = &states[cursor.state as usize];
+        let root = if spaced_root { SPACED_ROOT } else { BARE_ROOT };
+        let Some(&node) = state.next[root as usize].get(&token) else {
+            return false;
+        };
+        drop(states);
+        if self.refused_filler(cursor, node) {
+            return false;
+        }
+        cursor.node = Some(node);
+        true
+    }
+
+    /// Whether every word the trie node can still become is a filler that this cursor may not
+    /// take (it has had its [`MAX_FILLERS`]): its token must not be read as the grammar's, for
+    /// no word it begins could be finished, and a beam that took it would have nowhere to go.
+    fn refused_filler(&self, cursor: &Cursor, node: u32) -> bool {
+        if cursor.fillers < MAX_FILLERS {
+            return false;
+        }
+        let mut words = Vec::new();
+        {
+            let states = self.states.borrow();
+            let state = &states[cursor.state as usize];
+            let mut below = vec![node];
+            while let Some(at) = below.pop() {
+                words.extend(state.word[at as usize]);
+                below.extend(state.next[at as usize].values());
+            }
+        }
+        words
+            .into_iter()
+            .all(|word| matches!(self.after(cursor.state, word), Some((_, true))))
+    }
+
+    /// Reads the next token: how it moved the cursor, or `None` (leaving the cursor as it
+    /// was) when it leaves the grammar.
+    pub fn advance(&self, cursor: &mut Cursor, token: u32) -> Option<Step> {
+        let mut next = *cursor;
+        let text = self.tokens.text(token);
+        let spaced = text.first() == Some(&b' ');
+        let kind = self.tokens.kind(token);
+        // A token inside the word being written comes first: "'s" in "what's", "-" in
+        // "daughter-in-law".
+        let inside = next.node.and_then(|node| {
+            self.states.borrow()[next.state as usize].next[node as usize]
+                .get(&token)
+                .copied()
+        });
+        let step = if let Some(node) = inside {
+            if self.refused_filler(&next, node) {
+                return None;
+            }
+            next.node = Some(node);
+            Some(Step::Grammar)
+        } else {
+            let grammar = |taken: bool| taken.then_some(Step::Grammar);
+            match kind {
+                TokenKind::Blank => None,
+                TokenKind::Punctuation if next.figures.is_some() && matches!(text, b"," | b".") => {
+                    // Inside a number ("1,250.50"), or its end.
+                    grammar(next.figures.read(text))
+                }
+                TokenKind::Punctuation => grammar(!next.after_pause && self.finish_word(&mut next)),
+                TokenKind::Possessive => {
+                    grammar((next.node.is_some() || next.extra) && self.finish_word(&mut next))
+                }
+                TokenKind::Figures { spaced } => {
+                    if next.figures.is_some() && !spaced {
+                        grammar(next.figures.read(text) && self.figures_may_go_on(&next))
+                    } else if !spaced && !next.at_start && !self.after_chinese(&next) {
+                        None // digits glued to an English word or to punctuation
+                    } else {
+                        grammar(
+                            self.finish_word(&mut next) && {
+                                next.figures.read(text)
+                                    && self.states.borrow()[next.state as usize].figures
+                                    && self.figures_may_go_on(&next)
+                            },
+                        )
+                    }
+                }
+                TokenKind::Word if next.extra && !spaced => Some(Step::Extra),
+                TokenKind::Word => {
+                    // A word may start after a space, at the start, after punctuation, or (in
+                    // Chinese, where nothing separates words) at any character.
+                    let starts = spaced
+                        || next.at_start
+                        || next.after_pause
+                        || text.first().is_some_and(|b| !b.is_ascii());
+                    let at_start = next.at_start;
+                    if !self.finish_word(&mut next) {
+                        None
+                    } else if self.begin_word(&mut next, token, spaced || !at_start) {
+                        Some(Step::Grammar)
+                    } else if starts && next.extras < MAX_EXTRA_WORDS && !next.ended {
+                        next.extra = true;
+                        self.begin_extra_word(&mut next);
+                        Some(Step::Extra)
+                    } else {
+                        None
+                    }
+                }
+            }
+        };
+        if step.is_some() {
+            next.at_start = false;
+            next.after_pause = kind == TokenKind::Punctuation && !next.figures.is_some();
+            let full_stop = std::str::from_utf8(text)
+                .is_ok_and(|t| matches!(t.trim_start(), "." | "?" | "!" | "。" | "？" | "！"));
+            if next.after_pause && full_stop && self.states.borrow()[next.state as usize].accepting
+            {
+                next.ended = true;
+            }
+            *cursor = next;
+        }
+        step
+    }
+
+    /// How tokens the grammar does not allow at `cursor` would fare as words outside it: the
+    /// same answer [`Reader::advance`] gives for them, worked out once for all tokens.
+    pub fn extra_words(&self, cursor: &Cursor) -> ExtraWords {
+        let mut finished = *cursor;
+        ExtraWords {
+            continuing: cursor.extra,
+            may_start: cursor.extras < MAX_EXTRA_WORDS
+                && !cursor.ended
+                && self.finish_word(&mut finished),
+            at_edge: cursor.at_start || cursor.after_pause,
+        }
+    }
+
+    /// Whether the transcript may end here: a whole sentence of the grammar.
+    pub fn can_end(&self, cursor: &Cursor) -> bool {
+        self.closed(cursor)
+            .is_some_and(|closed| self.states.borrow()[closed.state as usize].accepting)
+    }
+
+    /// Whether ending here makes the word being written one the grammar does not have: it
+    /// only began a longer grammar word (" mon" of " month").
+    pub fn ending_abandons_word(&self, cursor: &Cursor) -> bool {
+        self.closed(cursor)
+            .is_some_and(|closed| closed.extras > cursor.extras)
+    }
+
+    /// The cursor with the word being written finished, if it can be.
+    fn closed(&self, cursor: &Cursor) -> Option<Cursor> {
+        let mut closed = *cursor;
+        self.finish_word(&mut closed).then_some(closed)
+    }
+
+    /// Tokens that may come next (a superset: each must still pass [`Reader::advance`]).
+    pub fn candidates(&self, cursor: &Cursor) -> Vec<u32> {
+        let mut candidates = Vec::new();
+        let children = |state: u32, node: u32, out: &mut Vec<u32>| {
+            out.extend(self.states.borrow()[state as usize].next[node as usize].keys());
+        };
+        if let Some(node) = cursor.node {
+            children(cursor.state, node, &mut candidates);
+        }
+        let mut finished = *cursor;
+        if self.finish_word(&mut finished) {
+            children(finished.state, SPACED_ROOT, &mut candidates);
+            if cursor.at_start {
+                children(finished.state, BARE_ROOT, &mut candidates);
+            }
+            if self.states.borrow()[finished.state as usize].figures {
+                candidates.extend(&self.tokens.figures);
+            }
+        }
+        if cursor.figures.is_some() {
+            candidates.extend(&self.tokens.figures);
+        }
+        candidates.extend(&self.tokens.punctuation);
+        candidates.extend(self.tokens.by_text.get(&b"'s"[..]));
+        candidates
+    }
+}
+
+/// One spelling for what recognizers write in several: lowercase, straight apostrophes,
+/// half-width forms.
+fn fold(c: char) -> char {
+    match c {
+        '’' | '‘' | '`' => '\'',
+        'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '０'..='９' => {
+            char::from_u32(c as u32 - 0xFEE0).map_or(c, |half| half.to_ascii_lowercase())
+        }
+        _ => c.to_lowercase().next().unwrap_or(c),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use chrono::NaiveDate;
+    use tingshuo_base::ids::Id;
+    use tingshuo_base::money::Currency;
+    use tingshuo_understand::banking_context;
+    use tingshuo_understand::world::{ItemRef, Named};
+
+    /// A small byte-level vocabulary in whisper's manner: every single byte, then whole words
+    /// and pieces with and without their leading space, punctuation and figures.
+    pub(crate) fn vocabulary() -> Tokens {
+        let mut texts: Vec<Vec<u8>> = (0..=255_u8).map(|b| vec![b]).collect();
+        // As in GPT-2's vocabulary, a space never stands alone before a letter.
+        texts.extend(
+            (b'a'..=b'z')
+                .chain(b'A'..=b'Z')
+                .chain(b'0'..=b'9')
+                .map(|b| vec![b' ', b]),
+        );
+        for piece in [
+            " pay",
+            " Pay",
+            " my",
+            " electric",
+            " Electric",
+            " bill",
+            " What",
+            "What",
+            "'s",
+            " the",
+            " balance",
+            " send",
+            " Send",
+            " Alice",
+            " Chen",
+            " son",
+            " to",
+            " for",
+            " his",
+            " trip",
+            " yuan",
+            " check",
+            " Check",
+            " lock",
+            " Lock",
+            " card",
+            " um",
+            " Um",
+            " uh",
+            " er",
+            " $",
+            " 300",
+            "300",
+            "25",
+            "0",
+            "250",
+            "50",
+            "000",
+            ",",
+            ".",
+            "?",
+            " mountains",
+            " City",
+            " elect",
+            "ric",
+            " Mm",
+            "-hmm",
+            " yes",
+            " Yes",
+            " no",
+            " it",
+            " not",
+            " that",
+            " That",
+            " transfer",
+            " Transfer",
+            "给",
+            "转",
+            "块",
+            "。",
+            "，",
+        ] {
+            texts.push(piece.as_bytes().to_vec());
+        }
+        Tokens::new(texts.iter().map(Vec::as_slice))
+    }
+
+    fn payee(name: &str, phrases: &[&str]) -> Named {
+        Named::called(ItemRef::Payee(Id::new(name)), name, phrases)
+    }
+
+    fn biller(name: &str, phrases: &[&str]) -> Named {
+        Named::called(ItemRef::Biller(Id::new(name)), name, phrases)
+    }
+
+    pub(crate) fn grammar(locale: Locale) -> Grammar {
+        let context = Context::from_yaml(banking_context(locale)).unwrap();
+        let world = World {
+            locale,
+            currency: match locale {
+                Locale::ZhCn => Currency::CNY,
+                Locale::EnUs => Currency::USD,
+            },
+            today: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+            payees: vec![
+                payee("Alice Chen", &["Alice", "my daughter"]),
+                payee("Bob Wilson", &["Bob", "my son", "my son Bob"]),
+                payee("李伟", &["儿子"]),
+            ],
+            billers: vec![
+                biller("City Electric", &["electric"]),
+                biller("国家电网", &["电费"]),
+            ],
+            accounts: vec![
+                Named::called(
+                    ItemRef::Account(Id::new("checking")),
+                    "3921",
+                    &["Everyday Checking", "checking", "养老金账户"],
+                )
+                .ending_in("3921"),
+            ],
+            cards: vec![
+                Named::called(
+                    ItemRef::Card(Id::new("visa")),
+                    "4321",
+                    &["Visa", "credit card", "信用卡"],
+                )
+                .ending_in("4321"),
+            ],
+        };
+        Grammar::for_context(&context, &world)
+    }
+
+    /// How a text's tokens step through the grammar (`None` for a token that leaves it).
+    fn steps(grammar: &Grammar, tokens: &Tokens, text: &str) -> (Vec<Option<Step>>, bool) {
+        let reader = grammar.reader(tokens);
+        let mut cursor = reader.start();
+        let ids = tokens.tokenize_text(text).unwrap();
+        let steps: Vec<Option<Step>> = ids
+            .iter()
+            .map(|&id| reader.advance(&mut cursor, id))
+            .collect();
+        (steps, reader.can_end(&cursor))
+    }
+
+    /// Asserts that the grammar accepts each of `accepted` and none of `refused`.
+    fn assert_accepts(grammar: &Grammar, tokens: &Tokens, accepted: &[&str], refused: &[&str]) {
+        for text in accepted {
+            assert!(grammar.accepts(tokens, text), "{text:?}");
+        }
+        for text in refused {
+            assert!(!grammar.accepts(tokens, text), "{text:?}");
+        }
+    }
+
+    /// Asserts that the English banking grammar accepts each of `accepted` and none of
+    /// `refused`.
+    fn assert_english_accepts(accepted: &[&str], refused: &[&str]) {
+        assert_accepts(&grammar(Locale::EnUs), &vocabulary(), accepted, refused);
+    }
+
+    #[test]
+    fn sentences_of_the_context_and_only_they_are_accepted() {
+        let tokens = vocabulary();
+        let english = grammar(Locale::EnUs);
+        assert_accepts(
+            &english,
+            &tokens,
+            &[
+                "What's the balance?",
+                "Pay my electric bill.",
+                " pay my City Electric bill",
+                "Send Alice $25.",
+                "Send my son, Bob, $300.",
+                "Lock my card.",
+                "Check my balance.",
+                "Yes, send it.",
+                "Um, check my balance.",
+                "That's not it.",
+            ],
+            &[
+                // Only a `*` expression says this: its free words are words outside the
+                // grammar, never its sentence.
+                "Can I afford new skis?",
+                "What's the mountains?",
+                "Pay my",
+                "Send Alice $25 $300.",
+                "Lock my card 25",
+                "",
+            ],
+        );
+        let chinese = grammar(Locale::ZhCn);
+        for text in ["给李伟转300块。", "给儿子转300块", "查余额"] {
+            assert!(chinese.accepts(&tokens, text), "{text:?}");
+        }
+        assert!(!chinese.accepts(&tokens, "给李维转300块"));
+    }
+
+    #[test]
+    fn an_english_ending_is_the_customers_own_read_as_people_read_it() {
+        assert_english_accepts(
+            &[
+                "Lock the card ending 4321.",
+                "Lock the card ending four three two one.",
+                // Written apart: the grammar reads a hyphenated word as two (whisper writes
+                // numbers in figures or words apart; "-" would let a beam wander).
+                "Lock the card ending forty three twenty one.",
+                "Lock the card ending four thousand three hundred twenty one.",
+                "What's the balance of the account ending thirty nine twenty one?",
+                // In figures, as whisper writes them; "four thousand three hundred twenty-one"
+                // as money.
+                "Lock the card ending $4,321.",
+                "What's the balance of the account ending 3921?",
+            ],
+            &[
+                // Not the customer's ending, or not an ending at all.
+                "Lock the card ending forty three twenty two.",
+                "Lock the card ending four three two.",
+                "Lock the card ending ten.",
+                "Lock the card ending 4322.",
+                "Lock the card ending 43.",
+                "Lock the card ending $4,000, $300, $21.",
+                "Lock the card ending 4321.50.",
+                "Lock the card ending 432.",
+                "Lock the card ending 04321.",
+            ],
+        );
+    }
+
+    #[test]
+    fn figures_that_cannot_become_the_customers_ending_leave_the_grammar_at_once() {
+        // Refused at the token that rules the ending out, not only at the end: a beam writing
+        // "ending 3,000" is stopped at "000" and must write the digits of "3921".
+        let (english, tokens) = (grammar(Locale::EnUs), vocabulary());
+        let (going_on, _) = steps(&english, &tokens, "Check my account ending 3,92");
+        assert!(going_on.iter().all(Option::is_some), "{going_on:?}");
+        let (ruled_out, _) = steps(&english, &tokens, "Check my account ending 3,0");
+        assert_eq!(ruled_out.last(), Some(&None), "{ruled_out:?}");
+        assert!(ruled_out[..ruled_out.len() - 1].iter().all(Option::is_some));
+        // Where any amount may come, figures are not held to an ending.
+        let (amount, _) = steps(&english, &tokens, "Send Alice $3,0");
+        assert!(amount.iter().all(Option::is_some), "{amount:?}");
+        // Mandarin endings in figures alike.
+        let chinese = grammar(Locale::ZhCn);
+        assert!(chinese.accepts(&tokens, "把尾号4321的卡锁了"));
+        assert!(!chinese.accepts(&tokens, "把尾号4322的卡锁了"));
+    }
+
+    #[test]
+    fn a_value_may_be_taken_back_and_said_again() {
+        assert_english_accepts(
+            &[
+                // The slot again, the word before it again, or the whole sentence again.
+                "Send Alice $25, no wait, $300.",
+                "Send my son $300, sorry, $25.",
+                "Send $25 to Alice, sorry, to my son.",
+                "Pay the City Electric, sorry, the electric bill.",
+                "Send Alice $25, no wait, send my son $300.",
+                "Send Alice 25, no, 30, I mean 40 dollars.",
+            ],
+            &[
+                // Nothing said again, nothing taken back, or no value before the marker.
+                "Send Alice $25, no wait.",
+                "Send Alice $25, no wait, the.",
+                "Send, no wait, Alice $25.",
+                "No wait, send Alice $25.",
+            ],
+        );
+        let tokens = vocabulary();
+        let chinese = grammar(Locale::ZhCn);
+        for text in [
+            "给李伟转300块，不对，转200块。",
+            "给李伟转300块不对200块",
+            "转300块给李伟，不对，给儿子",
+        ] {
+            assert!(chinese.accepts(&tokens, text), "{text:?}");
+        }
+        assert!(!chinese.accepts(&tokens, "给李伟转300块，不对。"));
+    }
+
+    #[test]
+    fn words_are_followed_in_whispers_own_spellings() {
+        let tokens = vocabulary();
+        let english = grammar(Locale::EnUs);
+        let reader = english.reader(&tokens);
+        let id = |text: &str| tokens.tokenize(text.as_bytes()).unwrap();
+        // " electric" is one token, and so are the merges that lead to it: neither whisper's
+        // merges nor its tokenizer spell it " elect" + "ric".
+        let mut cursor = reader.start();
+        for token in id(" Pay my") {
+            assert_eq!(reader.advance(&mut cursor, token), Some(Step::Grammar));
+        }
+        let mut split = cursor;
+        assert_eq!(
+            reader.advance(&mut split, id(" elect")[0]),
+            Some(Step::Extra)
+        );
+        assert_eq!(reader.advance(&mut split, id("ric")[0]), Some(Step::Extra));
+        assert_eq!(
+            reader.advance(&mut cursor, id(" electric")[0]),
+            Some(Step::Grammar)
+        );
+        // A Chinese character split into byte tokens is still one word.
+        let chinese = grammar(Locale::ZhCn);
+        let reader = chinese.reader(&tokens);
+        let mut cursor = reader.start();
+        for &byte in "查余额".as_bytes() {
+            assert_eq!(
+                reader.advance(&mut cursor, u32::from(byte)),
+                Some(Step::Grammar)
+            );
+        }
+        assert!(reader.can_end(&cursor));
+    }
+
+    #[test]
+    fn a_word_is_spelled_as_the_merges_make_it_and_as_the_tokenizer_does() {
+        // As in whisper's vocabulary, each token after the bytes joins two before it, in the
+        // order the merges were learned: " Debit" merges into " De" "bit", while the longest
+        // tokens that start the rest are " Deb" "it".
+        let mut texts: Vec<Vec<u8>> = (0..=255_u8).map(|b| vec![b]).collect();
+        texts.extend([" D", " De", "bi", "bit", " Deb", "it"].map(|t| t.as_bytes().to_vec()));
+        let tokens = Tokens::new(texts.iter().map(Vec::as_slice));
+        let id = |text: &str| {
+            u32::try_from(texts.iter().position(|t| t == text.as_bytes()).unwrap()).unwrap()
+        };
+        assert_eq!(
+            tokens.spellings(b" Debit"),
+            vec![vec![id(" Deb"), id("it")], vec![id(" De"), id("bit")]]
+        );
+        // One spelling when both agree; none when a byte has no token.
+        assert_eq!(tokens.spellings(b" De"), vec![vec![id(" De")]]);
+        let no_bytes = Tokens::new([&b"a"[..]]);
+        assert!(no_bytes.spellings(b"ab").is_empty());
+    }
+
+    #[test]
+    fn words_outside_the_grammar_may_come_between_its_words() {
+        let tokens = vocabulary();
+        let english = grammar(Locale::EnUs);
+        let reader = english.reader(&tokens);
+        let mut cursor = reader.start();
+        for id in tokens
+            .tokenize_text("Send my son 300 yuan for his trip.")
+            .unwrap()
+        {
+            assert!(reader.advance(&mut cursor, id).is_some());
+        }
+        assert!(reader.can_end(&cursor));
+        assert_eq!(cursor.extras, 3); // " for" (which began "forget"), " his", " trip"
+        // Not after a finished sentence's full stop: that is whisper repeating itself.
+        let (step, _) = steps_after(&english, &tokens, "Check my balance.", " his");
+        assert_eq!(step, None);
+        // Nor more than two fillers: a third is a word outside the grammar, never a token the
+        // grammar takes and then cannot finish (a beam that took it had nowhere to go).
+        let (taken, ends) = steps(&english, &tokens, "Um, er, um, check my balance.");
+        let outside = taken
+            .iter()
+            .filter(|&&step| step == Some(Step::Extra))
+            .count();
+        assert_eq!(outside, 1, "the third filler only: {taken:?}");
+        assert!(taken.iter().all(Option::is_some) && ends, "{taken:?}");
+        let (taken, _) = steps(
+            &english,
+            &tokens,
+            "Um, er, um, hmm, um, uh, er, um, check my balance.",
+        );
+        assert!(
+            taken.contains(&None),
+            "eight words outside at most: {taken:?}"
+        );
+    }
+
+    #[test]
+    fn a_free_word_expression_takes_words_outside_the_grammar_for_its_star() {
+        let tokens = vocabulary();
+        let english = grammar(Locale::EnUs);
+        // "(@ask) afford * ([with, from, out of, in, on] my (@account) (account))": the first
+        // word outside the grammar crosses the star, so the sentence may end after it.
+        let (taken, ends) = steps(&english, &tokens, "Can I afford new skis?");
+        assert!(taken.iter().all(Option::is_some) && ends, "{taken:?}");
+        assert!(taken.contains(&Some(Step::Extra)), "{taken:?}");
+        // The star is one word at least.
+        let (taken, ends) = steps(&english, &tokens, "Can I afford?");
+        assert!(!ends, "{taken:?}");
+        // After its words the expression goes on in the grammar.
+        let (taken, ends) = steps(&english, &tokens, "Can I afford new skis from my checking?");
+        assert!(taken.iter().all(Option::is_some) && ends, "{taken:?}");
+    }
+
+    fn steps_after(
+        grammar: &Grammar,
+        tokens: &Tokens,
+        text: &str,
+        next: &str,
+    ) -> (Option<Step>, bool) {
+        let reader = grammar.reader(tokens);
+        let mut cursor = reader.start();
+        for id in tokens.tokenize_text(text).unwrap() {
+            assert!(reader.advance(&mut cursor, id).is_some(), "{text:?}");
+        }
+        let next = tokens.tokenize(next.as_bytes()).unwrap()[0];
+        (reader.advance(&mut cursor, next), reader.can_end(&cursor))
+    }
+
+    #[test]
+    fn numbers_in_figures_only_where_a_number_may_be() {
+        let tokens = vocabulary();
+        let english = grammar(Locale::EnUs);
+        assert!(english.accepts(&tokens, "Send Alice $1,250.50."));
+        assert!(english.accepts(&tokens, "Lock the card ending in 4321."));
+        // Digits glued to a word are no number.
+        let (step, _) = steps_after(&english, &tokens, "Send Alice", "25");
+        assert_eq!(step, None);
+        // Whisper's loops on figures end.
+        assert!(!english.accepts(&tokens, "Send Alice $300,000,000,000,000,000."));
+        // Only well-formed numbers: thousands in threes, cents after one point.
+        assert_accepts(
+            &english,
+            &tokens,
+            &[
+                "Send Alice $62.40.",
+                "Send Alice $25, please.",
+                "Send Alice 1,250 dollars.",
+                "Send Alice $25.",
+            ],
+            &[
+                "Send Alice 600.4,0.",
+                "Send Alice 3,00 dollars.",
+                "Send Alice $1,2345.",
+                "Send Alice $25.505.",
+                "Send Alice 25$.",
+            ],
+        );
+    }
+
+    #[test]
+    fn figures_are_read_as_well_formed_numbers_only() {
+        let read = |text: &str| {
+            let mut figures = Figures::default();
+            text.chars().all(|c| figures.read_char(c)) && figures.is_whole()
+        };
+        for good in [
+            "3921",
+            "$1,250.50",
+            "¥200",
+            "1.5",
+            "25%",
+            "$25,",
+            "$25.",
+            "250.00",
+            "1,000,000",
+            "0521",
+        ] {
+            assert!(read(good), "{good}");
+        }
+        for bad in [
+            "600.4,0",
+            "3,00",
+            "1,2345",
+            "25.505",
+            "25$",
+            "$$5",
+            "1..5",
+            "1,,000",
+            "12,345.6.7",
+            "1234567890",
+            "25%5",
+            ".5",
+            ",",
+        ] {
+            assert!(!read(bad), "{bad}");
+        }
+    }
+
+    /// The guide trusts two shortcuts: every token the grammar allows is among the
+    /// candidates, and [`ExtraWords`] answers as [`Reader::advance`] does for all others.
+    #[test]
+    fn candidates_and_extra_words_agree_with_advance() {
+        let tokens = vocabulary();
+        for (locale, texts) in [
+            (
+                Locale::EnUs,
+                &[
+                    "What's the balance?",
+                    "Send my son 300 yuan for his trip.",
+                    "Um, pay my electric bill.",
+                    "Send Alice $25.",
+                ][..],
+            ),
+            (Locale::ZhCn, &["给李伟转300块。", "查余额"][..]),
+        ] {
+            let grammar = grammar(locale);
+            let reader = grammar.reader(&tokens);
+            for text in texts {
+                let mut cursor = reader.start();
+                for id in tokens.tokenize_text(text).unwrap() {
+                    let candidates: BTreeSet<u32> =
+                        reader.candidates(&cursor).into_iter().collect();
+                    let extra = reader.extra_words(&cursor);
+                    for token in 0..u32::try_from(tokens.len()).unwrap() {
+                        let mut trial = cursor;
+                        match reader.advance(&mut trial, token) {
+                            Some(Step::Grammar) => assert!(
+                                candidates.contains(&token),
+                                "{text:?}: {:?} missing",
+                                String::from_utf8_lossy(tokens.text(token))
+                            ),
+                            other => assert_eq!(
+                                extra.step(tokens.shapes()[token as usize]).is_some(),
+                                other == Some(Step::Extra),
+                                "{text:?}: {:?}",
+                                String::from_utf8_lossy(tokens.text(token))
+                            ),
+                        }
+                    }
+                    assert!(reader.advance(&mut cursor, id).is_some(), "{text:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn token_kinds() {
+        assert_eq!(token_kind(b" pay"), TokenKind::Word);
+        assert_eq!(token_kind(b","), TokenKind::Punctuation);
+        assert_eq!(token_kind(b" ?"), TokenKind::Punctuation);
+        assert_eq!(token_kind(b"-"), TokenKind::Word);
+        assert_eq!(token_kind(b" $"), TokenKind::Figures { spaced: true });
+        assert_eq!(token_kind(b"250"), TokenKind::Figures { spaced: false });
+        assert_eq!(token_kind(b"'s"), TokenKind::Possessive);
+        assert_eq!(token_kind(b" "), TokenKind::Blank);
+        assert_eq!(token_kind(&[0xE4, 0xBD]), TokenKind::Word);
+    }
+}

@@ -1,0 +1,490 @@
+//! Contexts as data, in the format of Picovoice Rhino's context YAML:
+//!
+//! ```yaml
+//! context:
+//!   expressions:
+//!     orderDrink:
+//!       - "[order, place] (a, an) $size:size $drink:drink (@please)"
+//!   slots:
+//!     size: [small, medium, large]
+//!   macros:
+//!     please: ["please", "if you can"]
+//! ```
+//!
+//! Inside expressions: `$slotType:slotName`, `@macro`, `[a, b]` choices and `(optional)`
+//! parts (which may also list choices). A context written for Rhino loads unchanged.
+//! Tingshuo adds built-in slot types under the `ts.` prefix: `$ts.Money`, `$ts.Count`,
+//! `$ts.Payee`, `$ts.Biller`, `$ts.Account`, `$ts.Card`, `$ts.Period`; and `*`, a few words
+//! of any kind that carry no slot ("do i have enough in my savings for *": what the money is
+//! for does not change the question). A `*` never matches as well as a word or a slot, so an
+//! expression that names what was said beats one that passes over it.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::intent::Intent;
+
+/// The built-in slot types, filled from the text and the customer's data at run time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Builtin {
+    Money,
+    Count,
+    Period,
+    Payee,
+    Biller,
+    Account,
+    Card,
+}
+
+impl Builtin {
+    fn parse(name: &str) -> Option<Builtin> {
+        Some(match name {
+            "ts.Money" => Builtin::Money,
+            "ts.Count" => Builtin::Count,
+            "ts.Period" => Builtin::Period,
+            "ts.Payee" => Builtin::Payee,
+            "ts.Biller" => Builtin::Biller,
+            "ts.Account" => Builtin::Account,
+            "ts.Card" => Builtin::Card,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlotType {
+    /// A slot type the context lists values for.
+    Custom(String),
+    Builtin(Builtin),
+}
+
+/// One element of an expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Element {
+    /// One token: an English word or one Chinese character.
+    Token(String),
+    Slot {
+        kind: SlotType,
+        name: String,
+    },
+    /// Exactly one of the alternatives.
+    Choice(Vec<Vec<Element>>),
+    /// One of the alternatives, or nothing.
+    Optional(Vec<Vec<Element>>),
+    /// `*`: one to a few words of any kind, kept in no slot.
+    Words,
+}
+
+/// Whether an expression has a `*` anywhere in it.
+pub fn has_free_words(elements: &[Element]) -> bool {
+    any_element(elements, &|element| matches!(element, Element::Words))
+}
+
+/// Whether any token, slot or `*` of an expression, inside choices and optional parts too,
+/// is one that `leaf` looks for.
+fn any_element(elements: &[Element], leaf: &dyn Fn(&Element) -> bool) -> bool {
+    elements.iter().any(|element| match element {
+        Element::Choice(alternatives) | Element::Optional(alternatives) => {
+            alternatives.iter().any(|a| any_element(a, leaf))
+        }
+        _ => leaf(element),
+    })
+}
+
+/// A loaded context: intents with their expressions, and custom slot values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Context {
+    pub intents: Vec<IntentExpressions>,
+    /// Custom slot type → its values, as written (matching compares their tokens).
+    pub slots: BTreeMap<String, Vec<String>>,
+    pub vocabulary: Vocabulary,
+    /// A built-in statistical model consulted when no expression matches (a Tingshuo
+    /// extension, ignored by Rhino): see [`super::classifier`].
+    pub fallback: Option<String>,
+    /// Words a recognizer should expect with this context (a Tingshuo extension, ignored by
+    /// Rhino): whisper's initial prompt, before the customer's names.
+    pub prompt: Option<String>,
+}
+
+/// Words for the customer's own things (a Tingshuo extension of the format, which Rhino
+/// ignores): payees by relationship, billers by what they bill, accounts and cards by kind.
+/// Keys are the model's names (`son`, `electricity`, `credit_card`, `debit`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Vocabulary {
+    #[serde(default)]
+    pub relationships: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub biller_categories: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub account_kinds: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub card_kinds: BTreeMap<String, Vec<String>>,
+}
+
+/// One intent of a context and its expressions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntentExpressions {
+    pub intent: Intent,
+    pub expressions: Vec<Vec<Element>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ContextError {
+    #[error("the context is not valid YAML of the expected shape: {0}")]
+    Yaml(String),
+    #[error("intent {intent}: expression {expression:?}: {problem}")]
+    Expression {
+        intent: String,
+        expression: String,
+        problem: String,
+    },
+    #[error("unknown macro @{0}")]
+    UnknownMacro(String),
+    #[error("slot type {0} is used but has no values and is not built in")]
+    UnknownSlotType(String),
+}
+
+#[derive(Deserialize)]
+struct File {
+    context: Body,
+}
+
+#[derive(Deserialize)]
+struct Body {
+    expressions: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    slots: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    macros: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    vocabulary: Vocabulary,
+    #[serde(default)]
+    fallback: Option<String>,
+    #[serde(default)]
+    prompt: Option<String>,
+}
+
+/// Whether a character is a Chinese character (CJK Unified Ideographs and Extension A).
+pub fn is_cjk(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c)
+}
+
+/// Splits text into tokens: each Chinese character alone, other runs at spaces.
+pub fn tokenize(text: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    let mut word = String::new();
+    for c in text.chars() {
+        if is_cjk(c) || c.is_whitespace() {
+            if !word.is_empty() {
+                tokens.push(std::mem::take(&mut word));
+            }
+            if is_cjk(c) {
+                tokens.push(c.to_string());
+            }
+        } else {
+            word.extend(c.to_lowercase());
+        }
+    }
+    if !word.is_empty() {
+        tokens.push(word);
+    }
+    tokens
+}
+
+struct Parser<'a> {
+    chars: Vec<char>,
+    at: usize,
+    macros: &'a BTreeMap<String, Vec<String>>,
+    depth: usize,
+}
+
+impl Parser<'_> {
+    /// A sequence until `end` (one of the closing characters or the end of input).
+    fn sequence(&mut self, closers: &[char]) -> Result<Vec<Element>, String> {
+        let mut elements = Vec::new();
+        let mut literal = String::new();
+        let flush = |literal: &mut String, elements: &mut Vec<Element>| {
+            elements.extend(tokenize(literal).into_iter().map(Element::Token));
+            literal.clear();
+        };
+        while let Some(&c) = self.chars.get(self.at) {
+            if closers.contains(&c) {
+                break;
+            }
+            self.at += 1;
+            match c {
+                '[' | '(' => {
+                    flush(&mut literal, &mut elements);
+                    let close = if c == '[' { ']' } else { ')' };
+                    let alternatives = self.alternatives(close)?;
+                    elements.push(if c == '[' {
+                        Element::Choice(alternatives)
+                    } else {
+                        Element::Optional(alternatives)
+                    });
+                }
+                ']' | ')' => return Err(format!("unbalanced '{c}'")),
+                '*' => {
+                    flush(&mut literal, &mut elements);
+                    elements.push(Element::Words);
+                }
+                '$' => {
+                    flush(&mut literal, &mut elements);
+                    let kind = self.identifier(true);
+                    if self.chars.get(self.at) != Some(&':') {
+                        return Err("a slot is written $type:name".into());
+                    }
+                    self.at += 1;
+                    let name = self.identifier(false);
+                    if kind.is_empty() || name.is_empty() {
+                        return Err("a slot is written $type:name".into());
+                    }
+                    let kind =
+                        Builtin::parse(&kind).map_or(SlotType::Custom(kind), SlotType::Builtin);
+                    elements.push(Element::Slot { kind, name });
+                }
+                '@' => {
+                    flush(&mut literal, &mut elements);
+                    let name = self.identifier(false);
+                    elements.push(self.expand_macro(&name)?);
+                }
+                _ => literal.push(c),
+            }
+        }
+        flush(&mut literal, &mut elements);
+        Ok(elements)
+    }
+
+    fn alternatives(&mut self, close: char) -> Result<Vec<Vec<Element>>, String> {
+        let mut alternatives = Vec::new();
+        loop {
+            let alternative = self.sequence(&[',', close])?;
+            if !alternative.is_empty() {
+                alternatives.push(alternative);
+            }
+            match self.chars.get(self.at) {
+                Some(',') => self.at += 1,
+                Some(c) if *c == close => {
+                    self.at += 1;
+                    return Ok(alternatives);
+                }
+                _ => return Err(format!("missing '{close}'")),
+            }
+        }
+    }
+
+    fn identifier(&mut self, dotted: bool) -> String {
+        let mut name = String::new();
+        while let Some(&c) = self.chars.get(self.at) {
+            if c.is_alphanumeric() || c == '_' || (dotted && c == '.') {
+                name.push(c);
+                self.at += 1;
+            } else {
+                break;
+            }
+        }
+        name
+    }
+
+    fn expand_macro(&mut self, name: &str) -> Result<Element, String> {
+        let phrases = self
+            .macros
+            .get(name)
+            .ok_or_else(|| format!("unknown macro @{name}"))?;
+        if self.depth > 8 {
+            return Err("macros nest too deeply".into());
+        }
+        let mut alternatives = Vec::new();
+        for phrase in phrases {
+            let mut inner = Parser {
+                chars: phrase.chars().collect(),
+                at: 0,
+                macros: self.macros,
+                depth: self.depth + 1,
+            };
+            alternatives.push(inner.sequence(&[])?);
+        }
+        Ok(Element::Choice(alternatives))
+    }
+}
+
+/// Parses one expression (macros expanded).
+pub fn parse_expression(
+    text: &str,
+    macros: &BTreeMap<String, Vec<String>>,
+) -> Result<Vec<Element>, String> {
+    let mut parser = Parser {
+        chars: text.chars().collect(),
+        at: 0,
+        macros,
+        depth: 0,
+    };
+    let elements = parser.sequence(&[])?;
+    if elements.is_empty() {
+        return Err("empty expression".into());
+    }
+    Ok(elements)
+}
+
+fn check_slots(
+    elements: &[Element],
+    slots: &BTreeMap<String, Vec<String>>,
+) -> Result<(), ContextError> {
+    for element in elements {
+        match element {
+            Element::Slot {
+                kind: SlotType::Custom(kind),
+                ..
+            } if !slots.contains_key(kind) => {
+                return Err(ContextError::UnknownSlotType(kind.clone()));
+            }
+            Element::Choice(alternatives) | Element::Optional(alternatives) => {
+                for alternative in alternatives {
+                    check_slots(alternative, slots)?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+impl Context {
+    /// The locale a context is written for: Mandarin when its expressions use Chinese
+    /// characters.
+    pub fn guess_locale(&self) -> tingshuo_base::locale::Locale {
+        fn has_cjk(elements: &[Element]) -> bool {
+            any_element(
+                elements,
+                &|element| matches!(element, Element::Token(t) if t.chars().any(is_cjk)),
+            )
+        }
+        let chinese = self
+            .intents
+            .iter()
+            .flat_map(|i| &i.expressions)
+            .any(|e| has_cjk(e));
+        if chinese {
+            tingshuo_base::locale::Locale::ZhCn
+        } else {
+            tingshuo_base::locale::Locale::EnUs
+        }
+    }
+
+    /// Loads a context from Rhino-format YAML.
+    pub fn from_yaml(text: &str) -> Result<Context, ContextError> {
+        let file: File =
+            serde_norway::from_str(text).map_err(|e| ContextError::Yaml(e.to_string()))?;
+        let body = file.context;
+        let mut intents = Vec::new();
+        for (name, expressions) in &body.expressions {
+            let mut parsed = Vec::new();
+            for expression in expressions {
+                let elements = parse_expression(expression, &body.macros).map_err(|problem| {
+                    ContextError::Expression {
+                        intent: name.clone(),
+                        expression: expression.clone(),
+                        problem,
+                    }
+                })?;
+                check_slots(&elements, &body.slots)?;
+                parsed.push(elements);
+            }
+            intents.push(IntentExpressions {
+                intent: Intent::from_name(name),
+                expressions: parsed,
+            });
+        }
+        Ok(Context {
+            intents,
+            slots: body.slots,
+            vocabulary: body.vocabulary,
+            fallback: body.fallback,
+            prompt: body.prompt,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COFFEE: &str = r#"
+context:
+  expressions:
+    orderDrink:
+      - "[order, place] (a, an) (@size) $drink:drink (@please)"
+      - "(i want) (a) $size:size $drink:drink"
+  slots:
+    size:
+      - small
+      - large
+    drink:
+      - "americano"
+      - "cafe latte"
+  macros:
+    size:
+      - "$size:size"
+    please:
+      - "please"
+      - "if you can"
+"#;
+
+    #[test]
+    fn a_rhino_context_loads() {
+        let context = Context::from_yaml(COFFEE).unwrap();
+        assert_eq!(context.intents.len(), 1);
+        assert_eq!(context.intents[0].expressions.len(), 2);
+        assert_eq!(context.slots["drink"], ["americano", "cafe latte"]);
+        let first = &context.intents[0].expressions[0];
+        assert!(matches!(&first[0], Element::Choice(a) if a.len() == 2));
+        assert!(matches!(&first[1], Element::Optional(a) if a.len() == 2));
+        assert!(matches!(&first[3], Element::Slot { name, .. } if name == "drink"));
+    }
+
+    #[test]
+    fn a_star_stands_for_free_words() {
+        let macros = BTreeMap::new();
+        let elements =
+            parse_expression("can i afford * ([with, from] my savings)", &macros).unwrap();
+        assert_eq!(elements[3], Element::Words);
+        assert!(has_free_words(&elements));
+        let nested = parse_expression("pay (my) (*) bill", &macros).unwrap();
+        assert!(has_free_words(&nested));
+        assert!(!has_free_words(
+            &parse_expression("pay (my) bill", &macros).unwrap()
+        ));
+    }
+
+    #[test]
+    fn chinese_expressions_are_tokenized_by_character() {
+        let macros = BTreeMap::new();
+        let elements = parse_expression("[查, 查询](我的)余额 $ts.Money:amount", &macros).unwrap();
+        assert_eq!(elements[2], Element::Token("余".into()));
+        assert!(
+            matches!(&elements[4], Element::Slot { kind: SlotType::Builtin(Builtin::Money), name } if name == "amount")
+        );
+        assert_eq!(
+            tokenize("给 Alice Chen 转200元"),
+            ["给", "alice", "chen", "转", "200", "元"]
+        );
+    }
+
+    #[test]
+    fn broken_contexts_are_clear_errors() {
+        for (yaml, expected) in [
+            ("context: {expressions: {a: ['[x, y']}}", "missing"),
+            ("context: {expressions: {a: ['x)']}}", "unbalanced"),
+            ("context: {expressions: {a: ['$drink']}}", "$type:name"),
+            ("context: {expressions: {a: ['@nope']}}", "unknown macro"),
+            ("context: {expressions: {a: ['$drink:d']}}", "drink"),
+            ("context: {expressions: {a: ['']}}", "empty"),
+            ("not yaml: [", "YAML"),
+            ("context: 5", "YAML"),
+        ] {
+            let error = Context::from_yaml(yaml).unwrap_err().to_string();
+            assert!(error.contains(expected), "{yaml}: {error}");
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! The intents Tingshuo's dialogue acts on, named once: a context's intent names become these
+//! when it loads, so nothing downstream compares intent names as text.
+
+use std::fmt;
+
+/// What the customer asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Intent {
+    Balance,
+    Transactions,
+    Spending,
+    Transfer,
+    PayBill,
+    LockCard,
+    UnlockCard,
+    Help,
+    Repeat,
+    Slower,
+    Faster,
+    Cancel,
+    Confirm,
+    Deny,
+    Human,
+    /// An intent of a bank's own context (or of the answers context, named after the slot it
+    /// answers), kept by its name.
+    Other(String),
+}
+
+/// The intents the dialogue knows.
+const KNOWN: [Intent; 15] = [
+    Intent::Balance,
+    Intent::Transactions,
+    Intent::Spending,
+    Intent::Transfer,
+    Intent::PayBill,
+    Intent::LockCard,
+    Intent::UnlockCard,
+    Intent::Help,
+    Intent::Repeat,
+    Intent::Slower,
+    Intent::Faster,
+    Intent::Cancel,
+    Intent::Confirm,
+    Intent::Deny,
+    Intent::Human,
+];
+
+impl Intent {
+    /// The intent a context's name stands for; names the dialogue does not know are kept.
+    pub fn from_name(name: &str) -> Intent {
+        KNOWN
+            .iter()
+            .find(|known| known.name() == name)
+            .cloned()
+            .unwrap_or_else(|| Intent::Other(name.to_owned()))
+    }
+
+    /// The name contexts and JSON output use.
+    pub fn name(&self) -> &str {
+        match self {
+            Intent::Balance => "balance",
+            Intent::Transactions => "transactions",
+            Intent::Spending => "spending",
+            Intent::Transfer => "transfer",
+            Intent::PayBill => "pay_bill",
+            Intent::LockCard => "lock_card",
+            Intent::UnlockCard => "unlock_card",
+            Intent::Help => "help",
+            Intent::Repeat => "repeat",
+            Intent::Slower => "slower",
+            Intent::Faster => "faster",
+            Intent::Cancel => "cancel",
+            Intent::Confirm => "confirm",
+            Intent::Deny => "deny",
+            Intent::Human => "human",
+            Intent::Other(name) => name,
+        }
+    }
+
+    /// A yes or a no: said plainly, never read out of a longer sentence or guessed.
+    pub fn is_yes_or_no(&self) -> bool {
+        matches!(self, Intent::Confirm | Intent::Deny)
+    }
+}
+
+impl fmt::Display for Intent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_unknown_ones_are_kept() {
+        for intent in KNOWN {
+            assert_eq!(Intent::from_name(intent.name()), intent);
+        }
+        // A bank's intent that shares a known name is the known intent.
+        assert_eq!(Intent::from_name("pay_bill"), Intent::PayBill);
+        let own = Intent::from_name("order_coffee");
+        assert_eq!(own, Intent::Other("order_coffee".into()));
+        assert_eq!(own.to_string(), "order_coffee");
+        assert!(Intent::Confirm.is_yes_or_no() && !Intent::Transfer.is_yes_or_no());
+    }
+}

@@ -1,0 +1,90 @@
+//! Understanding: from a transcript to an intent and its slots, in Mandarin and English.
+//!
+//! An utterance is taken in once ([`said`]: normalized and tokenized), then matched against a
+//! context in Picovoice Rhino's YAML format ([`context`]): each expression compiled to an
+//! [`automaton`] and [`align`]ed with the utterance, slots [`slots`] filled from the customer's
+//! [`world`], words compared by [`similarity`]; [`asides`] set apart remarks around a command;
+//! a context may name a statistical fallback ([`classifier`]). The result is an
+//! [`Understanding`]: an [`Intent`] and its slots, the customer's items by id.
+#![allow(clippy::float_arithmetic)] // Confidence scores, not money.
+
+pub mod align;
+pub mod asides;
+pub mod automaton;
+pub mod classifier;
+pub mod context;
+pub mod intent;
+pub mod lexicon;
+pub mod matcher;
+pub mod normalize;
+pub mod numbers;
+pub mod periods;
+pub mod said;
+pub mod similarity;
+pub mod slots;
+pub mod understanding;
+pub mod world;
+
+use std::collections::BTreeMap;
+
+use tingshuo_base::locale::Locale;
+
+pub use context::Context;
+pub use intent::Intent;
+pub use said::Said;
+pub use understanding::{SlotValue, Understanding};
+pub use world::{ItemRef, Named, World};
+
+/// The banking context of a locale, compiled in (a bank may load its own instead).
+pub fn banking_context(locale: Locale) -> &'static str {
+    match locale {
+        Locale::ZhCn => include_str!("../../../locales/zh-CN/banking.yaml"),
+        Locale::EnUs => include_str!("../../../locales/en-US/banking.yaml"),
+    }
+}
+
+/// How customers answer the dialogue's questions ("李伟", "fifty dollars"): one intent per slot
+/// the dialogue may ask for, used only while it asks (the dialogue's `expecting`).
+pub fn answers_context(locale: Locale) -> &'static str {
+    match locale {
+        Locale::ZhCn => include_str!("../../../locales/zh-CN/answers.yaml"),
+        Locale::EnUs => include_str!("../../../locales/en-US/answers.yaml"),
+    }
+}
+
+/// Understands one utterance against a context, or returns `None` (no intent): the whole
+/// utterance first, then with asides set apart ([`asides`]), last the context's statistical
+/// fallback.
+pub fn understand(context: &Context, world: &World, said: &Said) -> Option<Understanding> {
+    understand_by_expressions(context, world, said).or_else(|| guess_intent(context, said))
+}
+
+/// Understanding by the context's expressions alone, without its statistical fallback.
+pub fn understand_by_expressions(
+    context: &Context,
+    world: &World,
+    said: &Said,
+) -> Option<Understanding> {
+    matcher::understand_whole(context, world, said)
+        .or_else(|| asides::understand_without_asides(context, world, said))
+}
+
+/// The context's statistical fallback, if it names one: an intent without slots, at a
+/// confidence just above the least accepted (the dialogue asks for the details).
+pub fn guess_intent(context: &Context, said: &Said) -> Option<Understanding> {
+    let model = classifier::builtin(context.fallback.as_deref()?)?;
+    let allowed: Vec<&Intent> = context.intents.iter().map(|i| &i.intent).collect();
+    let guess = model.guess(said, &allowed)?;
+    Some(Understanding {
+        intent: guess.intent,
+        slots: BTreeMap::new(),
+        confidence: (matcher::MIN_CONFIDENCE
+            + 0.3 * (guess.probability - classifier::ACCEPT_PROBABILITY))
+            .min(0.8),
+        ambiguous: false,
+        alternatives: BTreeMap::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,33 @@
+//! What the customer said, taken in once: the words as they came (for cues normalization would
+//! remove, such as "马上"), the normalized text and its tokens. Understanding, its fallback and
+//! the dialogue all read the same `Said`.
+
+use tingshuo_base::locale::Locale;
+
+use crate::context::tokenize;
+use crate::normalize::normalize;
+
+/// One utterance, normalized and tokenized once at the entrance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Said {
+    pub locale: Locale,
+    /// As typed or transcribed.
+    pub raw: String,
+    /// Full-width forms, Traditional characters, fillers, stutters and self-corrections
+    /// resolved ([`normalize`]).
+    pub normalized: String,
+    pub tokens: Vec<String>,
+}
+
+impl Said {
+    pub fn new(locale: Locale, raw: &str) -> Said {
+        let normalized = normalize(locale, raw);
+        let tokens = tokenize(&normalized);
+        Said {
+            locale,
+            raw: raw.to_owned(),
+            normalized,
+            tokens,
+        }
+    }
+}

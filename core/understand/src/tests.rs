@@ -1,0 +1,451 @@
+//! Understanding end to end: contexts, the customer's world, utterances as people say them.
+#![allow(clippy::float_arithmetic)] // Confidence scores, not money.
+
+use chrono::{Datelike, Days, NaiveDate};
+use tingshuo_base::ids::Id;
+use tingshuo_base::locale::Locale;
+use tingshuo_base::money::{Currency, Money};
+
+use crate::periods::parse_period;
+use crate::similarity::{similarity, sound_key};
+use crate::{Context, ItemRef, Named, Said, SlotValue, Understanding, World};
+
+/// Understands `text` as the customer of `world` said it.
+fn understand(context: &Context, world: &World, text: &str) -> Option<Understanding> {
+    crate::understand(context, world, &Said::new(world.locale, text))
+}
+
+/// How a slot's value reads: an item's label, a context's own value as written.
+fn label(value: &SlotValue) -> &str {
+    match value {
+        SlotValue::Item { label, .. } | SlotValue::Text(label) => label,
+        _ => "",
+    }
+}
+
+/// A payee whose id is its name (the test world's payees have distinct names but for Alice).
+fn payee(name: &str, phrases: &[&str]) -> Named {
+    Named::called(ItemRef::Payee(Id::new(name)), name, phrases)
+}
+
+fn biller(name: &str, phrases: &[&str]) -> Named {
+    Named::called(ItemRef::Biller(Id::new(name)), name, phrases)
+}
+
+fn world(locale: Locale) -> World {
+    World {
+        locale,
+        currency: if locale == Locale::ZhCn {
+            Currency::CNY
+        } else {
+            Currency::USD
+        },
+        today: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+        payees: vec![
+            payee("李伟", &["儿子"]).ending_in("1001"),
+            payee("张丽", &[]),
+            payee("王建国", &[]),
+            payee("刘芳", &[]),
+            payee("Alice Chen", &["my daughter"]),
+            payee("Bob Wilson", &[]),
+        ],
+        billers: vec![
+            biller("国家电网", &["电费"]),
+            biller("City Electric", &["electric"]),
+        ],
+        accounts: vec![
+            Named::called(
+                ItemRef::Account(Id::new("pension")),
+                "6217",
+                &["养老金账户", "checking"],
+            )
+            .ending_in("6217"),
+        ],
+        cards: vec![
+            Named::called(
+                ItemRef::Card(Id::new("credit")),
+                "4580",
+                &["信用卡", "credit card"],
+            )
+            .ending_in("4580"),
+        ],
+    }
+}
+
+const ZH: &str = r#"
+context:
+  expressions:
+    transfer:
+      - "(我要)[给, 向]$ts.Payee:payee[转, 转账, 汇](@money)"
+      - "[转, 转账](@money)[给]$ts.Payee:payee"
+    balance:
+      - "(我的)(@account)余额(是多少, 还有多少)"
+      - "[查, 查询, 查一下](我的)(@account)余额"
+  macros:
+    money:
+      - "$ts.Money:amount"
+    account:
+      - "$ts.Account:account"
+"#;
+
+#[test]
+fn mandarin_transfers_and_balances() {
+    let context = Context::from_yaml(ZH).unwrap();
+    let w = world(Locale::ZhCn);
+    let got = understand(&context, &w, "给李伟转两百块").unwrap();
+    assert_eq!(got.intent.name(), "transfer");
+    assert_eq!(label(&got.slots["payee"]), "李伟");
+    assert_eq!(
+        got.slots["amount"],
+        SlotValue::Money(Money::from_minor(20_000, Currency::CNY))
+    );
+    assert!((got.confidence - 1.0).abs() < 1e-9);
+    let corrected = understand(&context, &w, "嗯，给李伟转五百，不对，三百").unwrap();
+    assert_eq!(
+        corrected.slots["amount"],
+        SlotValue::Money(Money::from_minor(30_000, Currency::CNY))
+    );
+    let traditional = understand(&context, &w, "轉賬兩百五給劉芳").unwrap();
+    assert_eq!(label(&traditional.slots["payee"]), "刘芳");
+    assert_eq!(
+        traditional.slots["amount"],
+        SlotValue::Money(Money::from_minor(25_000, Currency::CNY))
+    );
+    assert_eq!(
+        understand(&context, &w, "我的余额是多少")
+            .unwrap()
+            .intent
+            .name(),
+        "balance"
+    );
+    let account = understand(&context, &w, "查一下养老金账户余额").unwrap();
+    assert_eq!(label(&account.slots["account"]), "6217");
+    // Outside the context: rejected, not forced.
+    for other in [
+        "今天天气怎么样",
+        "给李伟打电话",
+        "",
+        "转账",
+        "给陌生人转两百",
+    ] {
+        assert_eq!(understand(&context, &w, other), None, "{other}");
+    }
+}
+
+#[test]
+fn a_name_two_payees_share_is_ambiguous_and_asides_are_set_apart() {
+    let yaml = r#"
+context:
+  expressions:
+    transfer:
+      - "[send, transfer] $ts.Money:amount to $ts.Payee:payee"
+      - "[给]$ts.Payee:payee[转](@money)"
+    confirm:
+      - "[yes, pay it]"
+  macros:
+    money:
+      - "$ts.Money:amount"
+"#;
+    let context = Context::from_yaml(yaml).unwrap();
+    let mut w = world(Locale::EnUs);
+    // As the world names them from the customer's data: full name and given name.
+    w.payees.retain(|p| p.label != "Alice Chen");
+    w.payees.push(payee("Alice Chen", &["alice"]));
+    w.payees.push(payee("Alice Wong", &["alice"]));
+    let got = understand(&context, &w, "send $20 to Alice").unwrap();
+    assert!(got.ambiguous);
+    let alternatives: Vec<&str> = got.alternatives["payee"].iter().map(label).collect();
+    assert_eq!(alternatives, ["Alice Chen", "Alice Wong"]);
+    assert_eq!(got.to_json()["alternatives"]["payee"][1], "Alice Wong");
+    let full = understand(&context, &w, "send $20 to Alice Wong").unwrap();
+    assert!(full.alternatives.is_empty());
+    // An aside is set apart; one that refuses, carries an amount or asks for something
+    // else is not, and a yes is never read out of a longer sentence.
+    let aside = understand(
+        &context,
+        &w,
+        "send $20 to Bob Wilson, because he mowed the lawn",
+    );
+    assert_eq!(aside.unwrap().intent.name(), "transfer");
+    for kept in [
+        "send $20 to Bob Wilson, don't do it",
+        "send $20 to Bob Wilson, and $30 to someone else",
+        "I got a letter, pay it",
+    ] {
+        assert_eq!(understand(&context, &w, kept), None, "{kept}");
+    }
+    let zh = world(Locale::ZhCn);
+    let aside = understand(&context, &zh, "给刘芳转八十块，她帮我买了菜").unwrap();
+    assert_eq!(label(&aside.slots["payee"]), "刘芳");
+    assert!(aside.confidence < 1.0);
+    assert_eq!(understand(&context, &zh, "给刘芳转八十块，不要转了"), None);
+}
+
+#[test]
+fn words_that_sound_alike_are_near_misses() {
+    assert_eq!(sound_key("cancel"), sound_key("council"));
+    assert!(similarity("cancel", "council") > 0.0);
+    assert!(similarity("balance", "ballots") == 0.0);
+    assert!(similarity("pay", "bay") == 0.0, "too short to guess");
+    assert_eq!(similarity("transfer", "transfer"), 1.0);
+}
+
+#[test]
+fn english_with_near_misses() {
+    let yaml = r#"
+context:
+  expressions:
+    transfer:
+      - "[send, transfer, pay] $ts.Money:amount to $ts.Payee:payee"
+    pay_bill:
+      - "pay (my) $ts.Biller:biller (bill)"
+    transactions:
+      - "(read) (me) (my) last $ts.Count:count transactions"
+    spending:
+      - "how much did i spend $ts.Period:period"
+"#;
+    let context = Context::from_yaml(yaml).unwrap();
+    let w = world(Locale::EnUs);
+    let got = understand(&context, &w, "Send $250 to Alice Chen, please.").unwrap();
+    assert_eq!(got.intent.name(), "transfer");
+    assert_eq!(label(&got.slots["payee"]), "Alice Chen");
+    let near = understand(
+        &context,
+        &w,
+        "send two hundred and fifty dollars to alise chen",
+    )
+    .unwrap();
+    assert_eq!(label(&near.slots["payee"]), "Alice Chen");
+    assert!(
+        near.confidence < 1.0 && near.confidence > 0.8,
+        "{}",
+        near.confidence
+    );
+    assert_eq!(
+        understand(&context, &w, "pay my city electric bill")
+            .unwrap()
+            .intent
+            .name(),
+        "pay_bill"
+    );
+    let count = understand(&context, &w, "read me my last five transactions").unwrap();
+    assert_eq!(count.slots["count"], SlotValue::Count(5));
+    let spent = understand(&context, &w, "how much did I spend last week").unwrap();
+    let monday = NaiveDate::from_ymd_opt(2026, 11, 16).unwrap();
+    assert_eq!(
+        spent.slots["period"],
+        SlotValue::Period {
+            from: monday,
+            to: monday + Days::new(6)
+        }
+    );
+    assert_eq!(
+        understand(&context, &w, "what is the meaning of life"),
+        None
+    );
+}
+
+#[test]
+fn an_ending_is_heard_however_it_is_said() {
+    let yaml = r#"
+context:
+  expressions:
+    balance:
+      - "balance of (the) account ending (in) $ts.Account:account"
+    lock_card:
+      - "lock (the) card ending (in) $ts.Card:card"
+"#;
+    let context = Context::from_yaml(yaml).unwrap();
+    let w = world(Locale::EnUs);
+    for said in [
+        "6217",
+        "six two one seven",
+        "sixty-two seventeen",
+        "six thousand two hundred seventeen",
+        // A recognizer's figures for the last, as if it were money.
+        "$6,217",
+    ] {
+        let got = understand(
+            &context,
+            &w,
+            &format!("balance of account ending in {said}"),
+        );
+        assert_eq!(
+            got.map(|g| label(&g.slots["account"]).to_owned())
+                .as_deref(),
+            Some("6217"),
+            "{said}"
+        );
+    }
+    let card = understand(&context, &w, "lock the card ending forty-five eighty").unwrap();
+    assert_eq!(label(&card.slots["card"]), "4580");
+    // An ending the customer does not have names none of theirs.
+    let other = understand(&context, &w, "lock the card ending forty-five eighty-one");
+    assert_ne!(
+        other.map(|o| label(&o.slots["card"]).to_owned()).as_deref(),
+        Some("4580")
+    );
+}
+
+#[test]
+fn free_words_cover_a_purpose_and_never_beat_a_named_slot() {
+    let yaml = r#"
+context:
+  expressions:
+    balance:
+      - "do i have enough (money) in my $ts.Account:account (account) [to, for] *"
+    pay_bill:
+      - "pay (my) $ts.Biller:biller bill"
+      - "pay (my) * bill"
+"#;
+    let context = Context::from_yaml(yaml).unwrap();
+    let w = world(Locale::EnUs);
+    let skis = understand(
+        &context,
+        &w,
+        "do i have enough money in my checking account for a new pair of skis",
+    )
+    .unwrap();
+    assert_eq!(skis.intent.name(), "balance");
+    assert_eq!(label(&skis.slots["account"]), "6217");
+    assert!(skis.confidence < 1.0, "{}", skis.confidence);
+    // The customer's biller is named, not passed over.
+    let named = understand(&context, &w, "pay my city electric bill").unwrap();
+    assert_eq!(label(&named.slots["biller"]), "City Electric");
+    assert!(named.confidence > 0.99, "{}", named.confidence);
+    let other = understand(&context, &w, "pay my tuition bill").unwrap();
+    assert_eq!((other.intent.name(), other.slots.len()), ("pay_bill", 0));
+    // A `*` covers a purpose, not a second sentence, and never stands for nothing.
+    let rambling = "do i have enough money in my checking account for the trip my \
+                        grandson keeps telling me about every single weekend";
+    assert_eq!(understand(&context, &w, rambling), None);
+    assert_eq!(understand(&context, &w, "pay bill"), None);
+}
+
+/// Any day chrono can represent, the calendar's first and last weeks and months often.
+fn any_day() -> impl proptest::strategy::Strategy<Value = NaiveDate> {
+    use proptest::prelude::*;
+    let (first, last) = (
+        NaiveDate::MIN.num_days_from_ce(),
+        NaiveDate::MAX.num_days_from_ce(),
+    );
+    prop_oneof![first..first + 62, last - 62..=last, first..=last,]
+        .prop_map(|n| NaiveDate::from_num_days_from_ce_opt(n).unwrap())
+}
+
+/// A period as people say it: a fixed phrase, or a count of days, weeks or months back,
+/// or a month by number (Mandarin), or a weekday (English); with or without the words
+/// around it.
+fn any_period_phrase() -> impl proptest::strategy::Strategy<Value = (Locale, String)> {
+    use proptest::prelude::*;
+    const EN_FIXED: &[&str] = &[
+        "today",
+        "yesterday",
+        "the day before yesterday",
+        "this week",
+        "last week",
+        "this month",
+        "last month",
+    ];
+    const ZH_FIXED: &[&str] = &[
+        "今天",
+        "昨天",
+        "前天",
+        "本周",
+        "上周",
+        "本月",
+        "上个月",
+        "这个礼拜",
+        "上个礼拜",
+        "最近半年",
+        "星期一以来",
+    ];
+    const ZH_COUNTS: &[&str] = &["一", "两", "三", "十", "十二", "一百", "3", "30"];
+    let english = prop_oneof![
+        proptest::sample::select(EN_FIXED).prop_map(str::to_owned),
+        (
+            0_u32..5000,
+            proptest::sample::select(&["day", "days", "week", "weeks", "month", "months"][..])
+        )
+            .prop_map(|(n, unit)| format!("last {n} {unit}")),
+        proptest::sample::select(&["monday", "wednesday", "sunday"][..])
+            .prop_map(|day| format!("since {day}")),
+    ];
+    let english = (
+        english,
+        proptest::sample::select(&["", "in the ", "for the ", "during the "][..]),
+        proptest::sample::select(&["", " so far"][..]),
+    )
+        .prop_map(|(period, before, after)| (Locale::EnUs, format!("{before}{period}{after}")));
+    let chinese = prop_oneof![
+        proptest::sample::select(ZH_FIXED).prop_map(str::to_owned),
+        (
+            proptest::sample::select(ZH_COUNTS),
+            proptest::sample::select(&["天", "周", "个月"][..])
+        )
+            .prop_map(|(n, unit)| format!("最近{n}{unit}")),
+        (1_u32..=13).prop_map(|month| format!("{month}月")),
+    ]
+    .prop_map(|period| (Locale::ZhCn, period));
+    prop_oneof![english, chinese]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+    /// Whatever the text and whatever day the host's clock says, the period parser
+    /// answers or declines; it never panics.
+    #[test]
+    fn no_text_or_day_makes_the_period_parser_panic(text in "\\PC{0,30}", today in any_day()) {
+        for locale in Locale::ALL {
+            let _ = parse_period(locale, &text, today);
+        }
+    }
+
+    /// Every period understood runs forward and ends no later than today; a count of
+    /// days back is exactly that many days.
+    #[test]
+    fn periods_run_forward_and_end_by_today((locale, phrase) in any_period_phrase(), today in any_day()) {
+        if let Some((from, to)) = parse_period(locale, &phrase, today) {
+            proptest::prop_assert!(from <= to && to <= today, "{} on {}: {} to {}", phrase, today, from, to);
+            if let Some(n) = phrase.strip_prefix("last ").and_then(|rest| rest.strip_suffix(" days")) {
+                proptest::prop_assert_eq!((to - from).num_days(), n.parse::<i64>().unwrap());
+            }
+        }
+    }
+}
+
+#[test]
+fn periods_are_understood_on_ordinary_days() {
+    let day = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+    for (locale, phrase) in [
+        (Locale::EnUs, "in the last 30 days"),
+        (Locale::EnUs, "since monday"),
+        (Locale::EnUs, "last month"),
+        (Locale::ZhCn, "最近三个月"),
+        (Locale::ZhCn, "3月"),
+        (Locale::ZhCn, "前天"),
+        (Locale::EnUs, "the day before yesterday"),
+    ] {
+        assert!(parse_period(locale, phrase, day).is_some(), "{phrase}");
+    }
+    // The calendar's first day has no yesterday: declined, not a panic.
+    assert_eq!(
+        parse_period(Locale::EnUs, "yesterday", NaiveDate::MIN),
+        None
+    );
+}
+
+#[test]
+fn no_input_makes_matching_slow_or_panic() {
+    let context = Context::from_yaml(ZH).unwrap();
+    let w = world(Locale::ZhCn);
+    let long = "给李伟转".repeat(200);
+    for text in [
+        long.as_str(),
+        "\u{1b}[2J",
+        "两两两两两两两两两两两两两两两两两两两两两两两两",
+    ] {
+        let _ = understand(&context, &w, text);
+    }
+}

@@ -1,0 +1,87 @@
+//! Serving the bank on loopback.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::api;
+use crate::bank::{Bank, BankConfig, BankError};
+use crate::seed;
+
+/// A bank serving on loopback until dropped or shut down.
+#[derive(Debug)]
+pub struct RunningBank {
+    pub addr: SocketAddr,
+    pub bank: Arc<Bank>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningBank {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting connections and waits briefly for open ones; long-lived ones (change
+    /// streams) are cut after that.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if tokio::time::timeout(Duration::from_secs(2), &mut self.task)
+            .await
+            .is_err()
+        {
+            self.task.abort();
+        }
+    }
+}
+
+impl Drop for RunningBank {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Bank {
+    /// Starts serving on `addr` (port 0 picks a free port).
+    pub async fn serve(self: Arc<Bank>, addr: SocketAddr) -> Result<RunningBank, BankError> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let router = api::router(self.clone());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let served = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+            if let Err(error) = served {
+                tracing::error!(%error, "reference bank stopped");
+            }
+        });
+        tracing::info!(%addr, "reference bank listening");
+        Ok(RunningBank {
+            addr,
+            bank: self,
+            shutdown: Some(tx),
+            task,
+        })
+    }
+}
+
+/// Starts a bank with both demo customers seeded, on a free loopback port.
+pub async fn start_demo_bank(
+    config: BankConfig,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<RunningBank, BankError> {
+    let bank = Bank::new(config).await?;
+    for customer in seed::DemoCustomer::ALL {
+        bank.db
+            .seed(&customer.snapshot(now), customer.enrollment_code())
+            .await?;
+    }
+    bank.serve(SocketAddr::from(([127, 0, 0, 1], 0))).await
+}
