@@ -1,5 +1,5 @@
-//! The bank's HTTP API. Routes are declared once in [`ROUTES`]-producing macro so the
-//! OpenAPI document can be checked against exactly what is served.
+//! The bank's HTTP API: the handlers of the routes in the API's one table
+//! (`tingshuo_base::wire::routes`), which the client builds its requests from too.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -7,10 +7,11 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
+use axum::handler::Handler;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{MethodRouter, get, post, put};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chrono::{DateTime, Duration, Utc};
@@ -19,6 +20,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{ED25519, UnparsedPublicKey};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use tingshuo_base::wire::routes::{self, HttpMethod, Route};
 use tingshuo_base::wire::{
     self, AccountDto, AlertDto, BillDto, CardDto, ChallengeRequest, ChallengeResponse,
     ChangesResponse, ErrorBody, LoginRequest, LoginResponse, Patch, PatchOp, PayeeDto, PaymentDto,
@@ -33,34 +35,48 @@ use crate::db::{self, Tx, millis};
 use crate::errors::{ApiError, error_response};
 use crate::faults;
 
-/// Declares the routes once: builds the router and lists (method, path) for the OpenAPI check.
-macro_rules! routes {
-    ($($method:ident $path:literal => $handler:ident),+ $(,)?) => {
-        /// Every (method, path) the bank serves, as written in `docs/api/openapi.yaml`.
-        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),+];
+/// Serves each route of the API's one table (`tingshuo_base::wire::routes`) with its handler,
+/// and lists what is served for the check against the table and the OpenAPI document.
+macro_rules! serve {
+    ($($route:ident => $handler:ident),+ $(,)?) => {
+        /// Every route the bank serves.
+        pub const SERVED: &[Route] = &[$(routes::$route),+];
 
         fn add_routes(router: Router<Arc<Bank>>) -> Router<Arc<Bank>> {
-            router$(.route($path, $method($handler)))+
+            router$(.route(routes::$route.template, on(routes::$route.method, $handler)))+
         }
     };
 }
 
-routes! {
-    get "/v1/health" => health,
-    post "/v1/devices" => register_device,
-    post "/v1/sessions/challenge" => login_challenge,
-    post "/v1/sessions" => login,
-    get "/v1/changes" => changes,
-    get "/v1/events" => events,
-    post "/v1/cards/{id}/lock" => lock_card,
-    post "/v1/cards/{id}/unlock" => unlock_card,
-    post "/v1/alerts/{id}/read" => mark_alert_read,
-    get "/v1/preferences" => get_preferences,
-    put "/v1/preferences" => put_preferences,
-    post "/v1/payments/challenge" => payment_challenge,
-    post "/v1/payments" => make_payment,
-    get "/v1/payments/by-key/{key}" => payment_by_key,
-    post "/v1/payments/{id}/cancel" => cancel_payment,
+/// A handler on the route's method.
+fn on<H, T>(method: HttpMethod, handler: H) -> MethodRouter<Arc<Bank>>
+where
+    H: Handler<T, Arc<Bank>>,
+    T: 'static,
+{
+    match method {
+        HttpMethod::Get => get(handler),
+        HttpMethod::Post => post(handler),
+        HttpMethod::Put => put(handler),
+    }
+}
+
+serve! {
+    HEALTH => health,
+    REGISTER_DEVICE => register_device,
+    LOGIN_CHALLENGE => login_challenge,
+    LOGIN => login,
+    CHANGES => changes,
+    EVENTS => events,
+    LOCK_CARD => lock_card,
+    UNLOCK_CARD => unlock_card,
+    MARK_ALERT_READ => mark_alert_read,
+    GET_PREFERENCES => get_preferences,
+    PUT_PREFERENCES => put_preferences,
+    PAYMENT_CHALLENGE => payment_challenge,
+    MAKE_PAYMENT => make_payment,
+    PAYMENT_BY_KEY => payment_by_key,
+    CANCEL_PAYMENT => cancel_payment,
 }
 
 pub fn router(bank: Arc<Bank>) -> Router {

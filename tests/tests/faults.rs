@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use tingshuo_core::action::ActionKind;
 use tingshuo_core::sync::SyncConfig;
 use tingshuo_core::wire::{AccountDto, AlertDto, CardDto, PayeeDto, PaymentDto, TransactionDto};
 use tingshuo_core::{Client, ClientConfig};
@@ -215,13 +216,18 @@ async fn converges_exactly_once_through_faults_and_kills() {
     let delivered: BTreeSet<String> = delivered.into_iter().map(|(k,)| k).collect();
     for entry in &outbox {
         assert_eq!(
-            entry.state, "acked",
+            entry.state,
+            "acked",
             "{:?} {:?}",
-            entry.item.kind, entry.item.last_error
+            entry.item.action.kind(),
+            entry.item.last_error
         );
         assert!(delivered.contains(&entry.item.idempotency_key));
     }
-    let locks = outbox.iter().filter(|e| e.item.kind == "lock_card").count();
+    let locks = outbox
+        .iter()
+        .filter(|e| e.item.action.kind() == ActionKind::LockCard)
+        .count();
 
     // The client's view equals the bank's state.
     let view = client

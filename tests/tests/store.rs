@@ -147,10 +147,11 @@ async fn a_new_store_is_created_at_the_latest_schema() {
 }
 
 #[tokio::test]
-async fn a_store_from_the_previous_schema_upgrades_with_its_data() {
+async fn a_store_from_before_the_sync_tables_upgrades_with_its_data() {
     let (_dir, path) = temp_store_path();
     let keys = MemoryKeyStore::new().unwrap();
-    let previous = LATEST_SCHEMA_VERSION - 1;
+    // Version 2: consent records, no sync tables yet.
+    let previous = 2;
     let old = Store::open_at_schema_version(&path, &keys, previous)
         .await
         .unwrap();
@@ -161,7 +162,7 @@ async fn a_store_from_the_previous_schema_upgrades_with_its_data() {
     old.record_consent("voice", true, 1, test_now())
         .await
         .unwrap();
-    // The sync tables arrive in the latest migration.
+    // The sync tables arrive with version 3.
     assert!(old.set_sync_value("cursor", "x").await.is_err());
     old.close().await;
 
@@ -487,22 +488,14 @@ async fn a_damaged_file_keeps_its_bytes_in_quarantine() {
 
 #[tokio::test]
 async fn the_banks_state_never_lands_over_a_pending_request() {
-    use tingshuo_core::store::sync::{LocalEcho, NewRequest};
+    use tingshuo_core::action::Action;
+    use tingshuo_core::store::sync::NewRequest;
     use tingshuo_core::wire::{Change, Patch, PatchOp};
     let (_dir, path) = temp_store_path();
     let keys = MemoryKeyStore::new().unwrap();
     let store = seeded(&path, &keys, DemoCustomer::WangXiuying).await;
     store.set_sync_value("cursor", "c1").await.unwrap();
-    let request = NewRequest {
-        idempotency_key: "k-lock-1".into(),
-        priority: 0,
-        kind: "lock_card",
-        target_id: "zh-card-credit".into(),
-        method: "POST",
-        path: "/v1/cards/zh-card-credit/lock".into(),
-        body: "{}".into(),
-        echo: LocalEcho::CardStatus("locked".into()),
-    };
+    let request = NewRequest::new(Action::LockCard("zh-card-credit".into()), "k-lock-1".into());
     store.enqueue(&request, test_now()).await.unwrap();
     // The bank, not yet knowing of the lock, says the card is active.
     let patch = Patch {
@@ -532,5 +525,104 @@ async fn the_banks_state_never_lands_over_a_pending_request() {
         store.sync_value("cursor").await.unwrap().as_deref(),
         Some("c1")
     );
+    store.close().await;
+}
+
+/// Outboxes queued by the version that stored HTTP requests (schema 3) carry over as typed
+/// actions: the migration keeps each row, and a preference change keeps its payload.
+#[tokio::test]
+async fn an_outbox_of_http_requests_carries_over_as_actions() {
+    use sqlx::Connection;
+    use tingshuo_core::action::Action;
+    use tingshuo_core::wire::PreferencesDto;
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let old = Store::open_at_schema_version(&path, &keys, 3)
+        .await
+        .unwrap();
+    old.close().await;
+    let preferences = PreferencesDto {
+        locale: "zh-CN".into(),
+        speech_rate: 85,
+        elderly_mode: true,
+    };
+    let body = serde_json::to_string(&preferences).unwrap();
+    let mut connection = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    for (seq, key, priority, kind, target, method, route, body) in [
+        (
+            1,
+            "k-1",
+            1,
+            "set_preferences",
+            "preferences",
+            "PUT",
+            "/v1/preferences".to_owned(),
+            body.clone(),
+        ),
+        (
+            2,
+            "k-2",
+            0,
+            "lock_card",
+            "zh-card-credit",
+            "POST",
+            "/v1/cards/zh-card-credit/lock".to_owned(),
+            "{}".to_owned(),
+        ),
+        (
+            3,
+            "k-3",
+            1,
+            "mark_alert_read",
+            "zh-alert-bill",
+            "POST",
+            "/v1/alerts/zh-alert-bill/read".to_owned(),
+            "{}".to_owned(),
+        ),
+    ] {
+        sqlx::query(
+            "INSERT INTO outbox (seq, idempotency_key, priority, kind, target_id, method, path, body,
+                                 state, next_attempt_at, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, 0)",
+        )
+        .bind(seq)
+        .bind(key)
+        .bind(priority)
+        .bind(kind)
+        .bind(target)
+        .bind(method)
+        .bind(route)
+        .bind(body)
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    }
+    connection.close().await.unwrap();
+
+    let store = Store::open(&path, &keys).await.unwrap();
+    assert_eq!(store.schema_version().await.unwrap(), LATEST_SCHEMA_VERSION);
+    let pending: Vec<(String, Action)> = store
+        .pending_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|item| (item.idempotency_key, item.action))
+        .collect();
+    assert_eq!(
+        pending,
+        [
+            ("k-2".to_owned(), Action::LockCard("zh-card-credit".into())),
+            ("k-1".to_owned(), Action::SetPreferences(preferences)),
+            (
+                "k-3".to_owned(),
+                Action::MarkAlertRead("zh-alert-bill".into())
+            ),
+        ],
+        "the safety action first, each under its own key"
+    );
+    // And each is sent as the route table says.
+    assert_eq!(pending[0].1.path(), "/v1/cards/zh-card-credit/lock");
     store.close().await;
 }

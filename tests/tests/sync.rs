@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use tingshuo_core::action::ActionKind;
 use tingshuo_core::classify::OneTimeCode;
 use tingshuo_core::crypto::{DeviceSigner, SignerError, SoftwareSigner};
 use tingshuo_core::model::{CardStatus, Source};
@@ -121,7 +122,7 @@ async fn initial_sync_then_delta_sync() {
     other
         .client
         .actions()
-        .lock_card("zh-card-debit")
+        .lock_card(&"zh-card-debit".into())
         .await
         .unwrap();
     let delta = wang.client.sync().sync_now().await.unwrap();
@@ -191,7 +192,7 @@ async fn the_change_stream_triggers_a_pull() {
     actor
         .client
         .actions()
-        .mark_alert_read("en-alert-large")
+        .mark_alert_read(&"en-alert-large".into())
         .await
         .unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
@@ -232,7 +233,7 @@ async fn an_expired_session_logs_in_again() {
 async fn replays_get_the_same_answer_and_reused_keys_are_refused() {
     let bank = bank_with(BankConfig::default()).await;
     // A raw session for hand-made requests.
-    tingshuo_core::sync::http::install_tls_provider();
+    tingshuo_core::http_transport::install_tls_provider();
     let http = reqwest::Client::new();
     let token = login_token(&bank, &http).await;
     let lock = |key: &str| {
@@ -578,17 +579,17 @@ async fn offline_safety_actions_queue_and_go_first_payments_refuse() {
     // Offline: queue a non-urgent action, an unlock, then a safety action on the same card.
     wang.client
         .actions()
-        .mark_alert_read("zh-alert-bill")
+        .mark_alert_read(&"zh-alert-bill".into())
         .await
         .unwrap();
     wang.client
         .actions()
-        .unlock_card("zh-card-credit")
+        .unlock_card(&"zh-card-credit".into())
         .await
         .unwrap();
     wang.client
         .actions()
-        .lock_card("zh-card-credit")
+        .lock_card(&"zh-card-credit".into())
         .await
         .unwrap();
     let status = wang.client.sync().status();
@@ -663,19 +664,19 @@ async fn offline_safety_actions_queue_and_go_first_payments_refuse() {
     .unwrap();
     let lock_key = &history
         .iter()
-        .find(|e| e.item.kind == "lock_card")
+        .find(|e| e.item.action.kind() == ActionKind::LockCard)
         .unwrap()
         .item
         .idempotency_key;
     let read_key = &history
         .iter()
-        .find(|e| e.item.kind == "mark_alert_read")
+        .find(|e| e.item.action.kind() == ActionKind::MarkAlertRead)
         .unwrap()
         .item
         .idempotency_key;
     let unlock_key = &history
         .iter()
-        .find(|e| e.item.kind == "unlock_card")
+        .find(|e| e.item.action.kind() == ActionKind::UnlockCard)
         .unwrap()
         .item
         .idempotency_key;
@@ -708,13 +709,13 @@ async fn a_refused_request_fails_with_its_reason_and_undoes_its_echo() {
     let wang = synced(&bank, DemoCustomer::WangXiuying).await;
     wang.client
         .actions()
-        .lock_card("no-such-card")
+        .lock_card(&"no-such-card".into())
         .await
         .unwrap();
     let history = wang.client.sync().outbox().await.unwrap();
     let failed = history
         .iter()
-        .find(|e| e.item.target_id == "no-such-card")
+        .find(|e| e.item.action.target() == "no-such-card")
         .unwrap();
     assert_eq!(failed.state, "failed");
     assert_eq!(failed.item.last_error.as_deref(), Some("not_found"));

@@ -6,12 +6,14 @@
 //! * [`ids`] — identifiers typed by what they identify (`Id<Payee>`, `Id<Card>`);
 //! * [`model`] — the customer's data as the client keeps it, each value with its freshness;
 //! * [`view`] — the unified view derived from it;
-//! * [`wire`] — the bank API's types, the bytes devices sign, and the validation every server
-//!   answer passes before it becomes model data.
+//! * [`wire`] — the bank API's types and its route table, the bytes devices sign, and the
+//!   validation every server answer passes before it becomes model data;
+//! * [`action`] — what the customer asks the bank to do that may wait for it (the outbox).
 //!
 //! The reference bank depends on this crate alone, so it shares with the client only what a
 //! real bank's backend would: the API.
 
+pub mod action;
 pub mod classify;
 pub mod ids;
 pub mod locale;

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
+use crate::action::Action;
 use crate::model::{
     Account, Alert, Bill, BillStatus, Biller, Card, Customer, Payee, ServiceRequest, ServiceStatus,
     Source, Tracked, Transaction, TransactionStatus,
@@ -45,9 +46,7 @@ pub struct ViewParts {
 /// A request from this device as the customer should hear about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestView {
-    /// "lock_card", "unlock_card", "mark_alert_read", "set_preferences".
-    pub kind: String,
-    pub target_id: String,
+    pub action: Action,
     pub state: RequestState,
     pub queued_at: DateTime<Utc>,
 }

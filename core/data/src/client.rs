@@ -8,15 +8,18 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use crate::crypto::{DeviceSigner, KeyStore};
+use crate::http_transport::HttpTransport;
 use crate::payments::{PaymentDraft, PaymentError, PaymentOutcome};
-use crate::store::sync::{LocalEcho, OutboxEntry, PaymentAttempt, keys};
+use crate::store::sync::{OutboxEntry, PaymentAttempt, keys};
 use crate::store::{LoadViewError, OpenOutcome, Store, StoreError};
 use crate::sync::{
     BankApi, NetError, SyncConfig, SyncEngine, SyncError, SyncReport, SyncStatus, WatchHandle,
 };
+use crate::transport::BankTransport;
+use tingshuo_base::action::Action;
 use tingshuo_base::classify::OneTimeCode;
 use tingshuo_base::ids::Id;
-use tingshuo_base::model::{Account, Bill, Payee, Tracked};
+use tingshuo_base::model::{Account, Alert, Bill, Card, Payee, Tracked};
 use tingshuo_base::money::Money;
 use tingshuo_base::view::CustomerView;
 use tingshuo_base::wire::{PaymentDto, PreferencesDto};
@@ -49,15 +52,27 @@ pub struct Client {
 }
 
 impl Client {
-    /// Opens (or creates, or rebuilds under the corruption policy) the customer's store.
+    /// Opens (or creates, or rebuilds under the corruption policy) the customer's store, to
+    /// talk to the bank at `config.bank_url` over the core's own HTTP transport.
     pub async fn open(
         config: ClientConfig,
         key_store: &dyn KeyStore,
         signer: Arc<dyn DeviceSigner>,
     ) -> Result<(Client, OpenOutcome), ClientError> {
+        let transport = Arc::new(HttpTransport::new(&config.bank_url).map_err(NetError::from)?);
+        Client::open_with_transport(config, key_store, signer, transport).await
+    }
+
+    /// The same, with the bank's own transport (its networking stack, its pinning).
+    pub async fn open_with_transport(
+        config: ClientConfig,
+        key_store: &dyn KeyStore,
+        signer: Arc<dyn DeviceSigner>,
+        transport: Arc<dyn BankTransport>,
+    ) -> Result<(Client, OpenOutcome), ClientError> {
         let (store, outcome) = Store::open_or_rebuild(&config.store_path, key_store).await?;
         let store = Arc::new(store);
-        let api = BankApi::new(&config.bank_url, signer)?;
+        let api = BankApi::new(transport, signer);
         api.set_device_id(store.sync_value(keys::DEVICE_ID).await?);
         let engine = Arc::new(SyncEngine::new(store, api, config.sync));
         Ok((Client { engine }, outcome))
@@ -172,56 +187,26 @@ pub struct ActionsClient {
 
 impl ActionsClient {
     /// A safety action: queued even offline, sent before anything else.
-    pub async fn lock_card(&self, card_id: &str) -> Result<(), ClientError> {
-        let request = SyncEngine::queued(
-            "lock_card",
-            card_id,
-            "POST",
-            format!("/v1/cards/{card_id}/lock"),
-            "{}".into(),
-            LocalEcho::CardStatus("locked".into()),
-            0,
-        )?;
-        Ok(self.engine.queue(request).await?)
+    pub async fn lock_card(&self, card: &Id<Card>) -> Result<(), ClientError> {
+        self.queue(Action::LockCard(card.clone())).await
     }
 
-    pub async fn unlock_card(&self, card_id: &str) -> Result<(), ClientError> {
-        let request = SyncEngine::queued(
-            "unlock_card",
-            card_id,
-            "POST",
-            format!("/v1/cards/{card_id}/unlock"),
-            "{}".into(),
-            LocalEcho::CardStatus("active".into()),
-            1,
-        )?;
-        Ok(self.engine.queue(request).await?)
+    pub async fn unlock_card(&self, card: &Id<Card>) -> Result<(), ClientError> {
+        self.queue(Action::UnlockCard(card.clone())).await
     }
 
-    pub async fn mark_alert_read(&self, alert_id: &str) -> Result<(), ClientError> {
-        let request = SyncEngine::queued(
-            "mark_alert_read",
-            alert_id,
-            "POST",
-            format!("/v1/alerts/{alert_id}/read"),
-            "{}".into(),
-            LocalEcho::AlertRead,
-            1,
-        )?;
-        Ok(self.engine.queue(request).await?)
+    pub async fn mark_alert_read(&self, alert: &Id<Alert>) -> Result<(), ClientError> {
+        self.queue(Action::MarkAlertRead(alert.clone())).await
     }
 
     pub async fn set_preferences(&self, preferences: &PreferencesDto) -> Result<(), ClientError> {
-        let body = BankApi::body(preferences)?;
-        let request = SyncEngine::queued(
-            "set_preferences",
-            "preferences",
-            "PUT",
-            "/v1/preferences".into(),
-            body,
-            LocalEcho::None,
-            1,
-        )?;
+        self.queue(Action::SetPreferences(preferences.clone()))
+            .await
+    }
+
+    /// Queues an action (any of the above) with its local echo.
+    pub async fn queue(&self, action: Action) -> Result<(), ClientError> {
+        let request = SyncEngine::queued(action)?;
         Ok(self.engine.queue(request).await?)
     }
 }

@@ -3,6 +3,8 @@
 //! * [`crypto`] — field encryption (AES-256-GCM) and the host's key-store and device-signer
 //!   traits;
 //! * [`store`] — the encrypted SQLite store with its outbox;
+//! * [`transport`] — how requests reach the bank ([`transport::BankTransport`], which a bank may
+//!   implement), and [`http_transport`], the core's own over reqwest and rustls;
 //! * [`sync`] — offline-first sync with the bank: the outbox pushed, changes pulled;
 //! * [`payments`] — payments prepared for read-back, confirmed online, reconciled by key;
 //! * [`client`] — the API banks embed: `Client` with `view()`, `sync()`, `actions()`,
@@ -10,9 +12,11 @@
 
 pub mod client;
 pub mod crypto;
+pub mod http_transport;
 pub mod payments;
 pub mod store;
 pub mod sync;
+pub mod transport;
 
 pub use client::{Client, ClientConfig, ClientError};
 pub use crypto::{KeyStore, KeyStoreError, MemoryKeyStore};

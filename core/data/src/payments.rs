@@ -2,14 +2,14 @@
 //! proof, recorded before sending, reconciled by idempotency key when the answer is lost.
 
 use chrono::Utc;
-use reqwest::Method;
 
 use crate::store::StoreError;
-use crate::sync::{NetError, SyncEngine, SyncError, new_idempotency_key};
+use crate::sync::{NetError, SyncEngine, SyncError, new_idempotency_key, route_path};
 use tingshuo_base::classify::C2;
 use tingshuo_base::ids::Id;
 use tingshuo_base::model::{Account, Bill, Payee};
 use tingshuo_base::money::Money;
+use tingshuo_base::wire::routes;
 use tingshuo_base::wire::{self, PaymentDto, PaymentRequest, codes, payment_status};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,7 +206,12 @@ impl SyncEngine {
     ) -> Result<PaymentOutcome, PaymentError> {
         let challenge: wire::ChallengeResponse = self
             .api
-            .call(Method::POST, "/v1/payments/challenge", Some("{}"), None)
+            .call(
+                routes::PAYMENT_CHALLENGE.method,
+                routes::PAYMENT_CHALLENGE.plain(),
+                Some("{}"),
+                None,
+            )
             .await?;
         let key = new_idempotency_key()?;
         let amount = draft.amount.reveal();
@@ -242,7 +247,12 @@ impl SyncEngine {
     async fn deliver_payment(&self, key: &str, body: &str) -> Result<PaymentOutcome, PaymentError> {
         match self
             .api
-            .call::<PaymentDto>(Method::POST, "/v1/payments", Some(body), Some(key))
+            .call::<PaymentDto>(
+                routes::MAKE_PAYMENT.method,
+                routes::MAKE_PAYMENT.plain(),
+                Some(body),
+                Some(key),
+            )
             .await
         {
             Ok(payment) => {
@@ -289,10 +299,10 @@ impl SyncEngine {
     /// never saw it, sends the very same signed request again under the same key.
     pub async fn reconcile_payments(&self) -> Result<(), SyncError> {
         for attempt in self.store.payment_attempts(true).await? {
-            let path = format!("/v1/payments/by-key/{}", attempt.idempotency_key);
+            let path = route_path(routes::PAYMENT_BY_KEY, &[&attempt.idempotency_key])?;
             match self
                 .api
-                .call::<PaymentDto>(Method::GET, &path, None, None)
+                .call::<PaymentDto>(routes::PAYMENT_BY_KEY.method, &path, None, None)
                 .await
             {
                 Ok(payment) => {
@@ -346,10 +356,10 @@ impl SyncEngine {
     /// Cancels a held payment before its hold ends.
     pub async fn cancel_payment(&self, payment_id: &str) -> Result<PaymentOutcome, PaymentError> {
         let key = new_idempotency_key()?;
-        let path = format!("/v1/payments/{payment_id}/cancel");
+        let path = route_path(routes::CANCEL_PAYMENT, &[payment_id])?;
         match self
             .api
-            .call::<PaymentDto>(Method::POST, &path, Some("{}"), Some(&key))
+            .call::<PaymentDto>(routes::CANCEL_PAYMENT.method, &path, Some("{}"), Some(&key))
             .await
         {
             Ok(payment) => {

@@ -2,7 +2,7 @@
 //! Android and iOS apps. This crate is the one a bank links; it gathers the layers, each its
 //! own crate (see `docs/ARCHITECTURE.md`):
 //!
-//! * pure, no I/O: [`locale`], [`money`], [`classify`], [`model`], [`view`], [`wire`]
+//! * pure, no I/O: [`locale`], [`money`], [`classify`], [`ids`], [`model`], [`view`], [`wire`], [`action`]
 //!   (`tingshuo-base`); [`l10n`] (`tingshuo-l10n`); [`understand`] (`tingshuo-understand`);
 //!   [`dialogue`] (`tingshuo-dialogue`);
 //! * data: [`crypto`], [`store`], [`sync`], [`payments`] and [`client`] (`tingshuo-data`) — `Client` with
@@ -15,8 +15,8 @@
 //! Rules kept next to the code: no C3 value is ever stored, logged or spoken; C2 values are
 //! sealed at rest and masked on screen, in speech and in logs; money is integer minor units.
 
-pub use tingshuo_base::{classify, locale, model, money, view, wire};
-pub use tingshuo_data::{client, crypto, payments, store, sync};
+pub use tingshuo_base::{action, classify, ids, locale, model, money, view, wire};
+pub use tingshuo_data::{client, crypto, http_transport, payments, store, sync, transport};
 pub use tingshuo_dialogue as dialogue;
 pub use tingshuo_l10n as l10n;
 #[cfg(feature = "voice")]

@@ -5,6 +5,7 @@
 use chrono::{DateTime, FixedOffset, Utc};
 
 use super::{Arg, Args, Form, L10nError, Locale, Localizer, Utterance};
+use tingshuo_base::action::Action;
 use tingshuo_base::model::{AccountKind, Tracked, Transaction};
 use tingshuo_base::view::{CustomerView, RequestState, RequestView};
 
@@ -274,28 +275,28 @@ fn request_args(
     request: &RequestView,
 ) -> Result<Args, L10nError> {
     let locale = at.locale;
-    let card = view
-        .cards
-        .iter()
-        .find(|c| c.item.id.as_str() == request.target_id);
-    let action = match (request.kind.as_str(), card) {
-        ("lock_card" | "unlock_card", Some(card)) => {
-            let described = format!(
-                "{} {}",
-                card.item.name,
-                l10n.masked_card(locale, form, card.item.number.reveal())?
-            );
-            let id = if request.kind == "lock_card" {
-                "request-lock-card"
-            } else {
-                "request-unlock-card"
-            };
-            l10n.format(locale, id, &[("card", Arg::Text(described))])?
+    let action = match &request.action {
+        Action::LockCard(card) | Action::UnlockCard(card) => {
+            match view.cards.iter().find(|c| c.item.id == *card) {
+                Some(card) => {
+                    let described = format!(
+                        "{} {}",
+                        card.item.name,
+                        l10n.masked_card(locale, form, card.item.number.reveal())?
+                    );
+                    let id = if matches!(request.action, Action::LockCard(_)) {
+                        "request-lock-card"
+                    } else {
+                        "request-unlock-card"
+                    };
+                    l10n.format(locale, id, &[("card", Arg::Text(described))])?
+                }
+                // A card this device does not know: no name to give.
+                None => l10n.format(locale, "request-other", &[])?,
+            }
         }
-        ("mark_alert_read", _) => l10n.format(locale, "request-mark-alert-read", &[])?,
-        ("set_preferences", _) => l10n.format(locale, "request-set-preferences", &[])?,
-        // A card this device does not know (or an unknown kind): no name to give.
-        _ => l10n.format(locale, "request-other", &[])?,
+        Action::MarkAlertRead(_) => l10n.format(locale, "request-mark-alert-read", &[])?,
+        Action::SetPreferences(_) => l10n.format(locale, "request-set-preferences", &[])?,
     };
     let (state, reason) = match &request.state {
         RequestState::Pending => ("pending", String::new()),

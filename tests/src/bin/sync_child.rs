@@ -129,12 +129,12 @@ async fn run(
             Ok(match choice {
                 0..=19 => {
                     let card = cards[usize::try_from(rng.next(2))?];
-                    client.actions().lock_card(card).await?;
+                    client.actions().lock_card(&card.into()).await?;
                     format!("lock {card}")
                 }
                 20..=34 => {
                     let card = cards[usize::try_from(rng.next(2))?];
-                    client.actions().unlock_card(card).await?;
+                    client.actions().unlock_card(&card.into()).await?;
                     format!("unlock {card}")
                 }
                 35..=44 => match client.view().current(today).await {

@@ -6,6 +6,7 @@ use sqlx::sqlite::{SqlitePool, SqliteRow};
 
 use super::Store;
 use super::error::{LoadViewError, StoreError};
+use super::sync::stored_action;
 use crate::crypto::{FieldCipher, SealedColumn as Col};
 use tingshuo_base::classify::{AccountNumber, C2, CardNumber, IdNumber, PhoneNumber};
 use tingshuo_base::model::{
@@ -227,29 +228,31 @@ impl Store {
     /// Pending requests, and those the bank refused in the last week.
     async fn request_views(&self) -> Result<Vec<RequestView>, StoreError> {
         let week_ago = Utc::now() - chrono::Duration::days(7);
-        let rows: Vec<(String, String, String, Option<String>, i64)> = sqlx::query_as(
-            "SELECT kind, target_id, state, last_error, created_at FROM outbox
+        // kind, target, payload, state, last error, queued at.
+        type Row = (String, String, Option<String>, String, Option<String>, i64);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT kind, target_id, payload, state, last_error, created_at FROM outbox
              WHERE state = 'pending' OR (state = 'failed' AND finished_at >= ?)
              ORDER BY seq",
         )
         .bind(week_ago.timestamp_millis())
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(kind, target_id, state, reason, created_at)| RequestView {
-                kind,
-                target_id,
-                state: if state == "failed" {
-                    RequestState::Refused {
-                        reason: reason.unwrap_or_default(),
-                    }
-                } else {
-                    RequestState::Pending
-                },
-                queued_at: DateTime::from_timestamp_millis(created_at).unwrap_or_default(),
+        rows.into_iter()
+            .map(|(kind, target, payload, state, reason, created_at)| {
+                Ok(RequestView {
+                    action: stored_action(&kind, &target, payload.as_deref())?,
+                    state: if state == "failed" {
+                        RequestState::Refused {
+                            reason: reason.unwrap_or_default(),
+                        }
+                    } else {
+                        RequestState::Pending
+                    },
+                    queued_at: DateTime::from_timestamp_millis(created_at).unwrap_or_default(),
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// The unified view from the local cache, as of `today` (the customer's local date).

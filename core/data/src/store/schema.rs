@@ -13,6 +13,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_initial.sql"),
     include_str!("../../migrations/0002_consent.sql"),
     include_str!("../../migrations/0003_sync.sql"),
+    include_str!("../../migrations/0004_outbox_actions.sql"),
 ];
 
 pub const LATEST_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -24,7 +25,7 @@ const USER_INTENT: &[(&str, &str)] = &[
     ("consent", "purpose, granted, decided_at, wording_version"),
     (
         "outbox",
-        "seq, idempotency_key, priority, kind, target_id, method, path, body, echo_previous, state, \
+        "seq, idempotency_key, priority, kind, target_id, payload, echo_previous, state, \
          attempts, next_attempt_at, last_error, created_at, finished_at",
     ),
     (

@@ -5,6 +5,7 @@ use sqlx::Row;
 
 use super::{Store, StoreError, Tx};
 use crate::crypto::SealedColumn as Col;
+use tingshuo_base::action::{Action, ActionKind};
 use tingshuo_base::model::{Source, Tracked};
 use tingshuo_base::wire::{Change, PaymentDto, Record, kinds};
 
@@ -17,17 +18,13 @@ pub mod keys {
     pub const LAST_SYNCED_AT: &str = "last_synced_at";
 }
 
-/// A request waiting in the outbox.
+/// An action waiting in the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxItem {
     pub seq: i64,
     pub idempotency_key: String,
     pub priority: i64,
-    pub kind: String,
-    pub target_id: String,
-    pub method: String,
-    pub path: String,
-    pub body: String,
+    pub action: Action,
     pub attempts: i64,
     pub next_attempt_at: DateTime<Utc>,
     pub last_error: Option<String>,
@@ -40,18 +37,32 @@ pub struct OutboxEntry {
     pub state: String,
 }
 
-/// A new request for the outbox, with the local echo that shows it as pending.
+/// A new action for the outbox, with the local echo that shows it as pending.
 #[derive(Debug, Clone)]
 pub struct NewRequest {
     pub idempotency_key: String,
     /// 0 for safety actions (lock card), which go first; 1 otherwise.
     pub priority: i64,
-    pub kind: &'static str,
-    pub target_id: String,
-    pub method: &'static str,
-    pub path: String,
-    pub body: String,
+    pub action: Action,
     pub echo: LocalEcho,
+}
+
+impl NewRequest {
+    /// The action under a fresh idempotency key, with its priority and its local echo.
+    pub fn new(action: Action, idempotency_key: String) -> NewRequest {
+        let echo = match &action {
+            Action::LockCard(_) => LocalEcho::CardStatus("locked".into()),
+            Action::UnlockCard(_) => LocalEcho::CardStatus("active".into()),
+            Action::MarkAlertRead(_) => LocalEcho::AlertRead,
+            Action::SetPreferences(_) => LocalEcho::None,
+        };
+        NewRequest {
+            idempotency_key,
+            priority: if action.is_safety() { 0 } else { 1 },
+            action,
+            echo,
+        }
+    }
 }
 
 /// How a queued request shows in the view before the bank acknowledges it.
@@ -228,23 +239,23 @@ impl Store {
             LocalEcho::CardStatus(status) => {
                 let old: Option<String> =
                     sqlx::query_scalar("SELECT status FROM card WHERE id = ?")
-                        .bind(&request.target_id)
+                        .bind(request.action.target())
                         .fetch_optional(&mut *tx)
                         .await?;
                 sqlx::query("UPDATE card SET status = ?, source = 'device' WHERE id = ?")
                     .bind(status)
-                    .bind(&request.target_id)
+                    .bind(request.action.target())
                     .execute(&mut *tx)
                     .await?;
                 old
             }
             LocalEcho::AlertRead => {
                 let old: Option<i64> = sqlx::query_scalar("SELECT read FROM alert WHERE id = ?")
-                    .bind(&request.target_id)
+                    .bind(request.action.target())
                     .fetch_optional(&mut *tx)
                     .await?;
                 sqlx::query("UPDATE alert SET read = 1, source = 'device' WHERE id = ?")
-                    .bind(&request.target_id)
+                    .bind(request.action.target())
                     .execute(&mut *tx)
                     .await?;
                 old.map(|r| r.to_string())
@@ -252,17 +263,15 @@ impl Store {
             LocalEcho::None => None,
         };
         sqlx::query(
-            "INSERT INTO outbox (idempotency_key, priority, kind, target_id, method, path, body, echo_previous,
+            "INSERT INTO outbox (idempotency_key, priority, kind, target_id, payload, echo_previous,
                                  state, next_attempt_at, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
         )
         .bind(&request.idempotency_key)
         .bind(request.priority)
-        .bind(request.kind)
-        .bind(&request.target_id)
-        .bind(request.method)
-        .bind(&request.path)
-        .bind(&request.body)
+        .bind(request.action.kind().as_str())
+        .bind(request.action.target())
+        .bind(request.action.payload())
         .bind(previous)
         .bind(millis(now))
         .bind(millis(now))
@@ -289,7 +298,7 @@ impl Store {
             .map(|(index, item)| {
                 let urgency = items[index..]
                     .iter()
-                    .filter(|later| later.target_id == item.target_id)
+                    .filter(|later| later.action.target() == item.action.target())
                     .map(|later| later.priority)
                     .min()
                     .unwrap_or(item.priority);
@@ -352,14 +361,14 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         if let Some((kind, target, Some(previous))) = row {
-            let sql = match kind.as_str() {
-                "lock_card" | "unlock_card" => {
+            let sql = match ActionKind::parse(&kind) {
+                Some(ActionKind::LockCard | ActionKind::UnlockCard) => {
                     "UPDATE card SET status = ?, source = 'bank' WHERE id = ?"
                 }
-                "mark_alert_read" => {
+                Some(ActionKind::MarkAlertRead) => {
                     "UPDATE alert SET read = CAST(? AS INTEGER), source = 'bank' WHERE id = ?"
                 }
-                _ => "SELECT ?, ?",
+                Some(ActionKind::SetPreferences) | None => "SELECT ?, ?",
             };
             sqlx::query(sql)
                 .bind(previous)
@@ -482,16 +491,29 @@ impl Store {
     }
 }
 
+/// The action an outbox row holds.
+pub(crate) fn stored_action(
+    kind: &str,
+    target: &str,
+    payload: Option<&str>,
+) -> Result<Action, StoreError> {
+    Action::from_parts(kind, target, payload).map_err(|_| StoreError::InvalidData {
+        table: "outbox",
+        column: "kind",
+        reason: "not an action this app queues",
+    })
+}
+
 fn outbox_item(row: &sqlx::sqlite::SqliteRow) -> Result<OutboxItem, StoreError> {
+    let kind: String = row.try_get("kind")?;
+    let target: String = row.try_get("target_id")?;
+    let payload: Option<String> = row.try_get("payload")?;
+    let action = stored_action(&kind, &target, payload.as_deref())?;
     Ok(OutboxItem {
         seq: row.try_get("seq")?,
         idempotency_key: row.try_get("idempotency_key")?,
         priority: row.try_get("priority")?,
-        kind: row.try_get("kind")?,
-        target_id: row.try_get("target_id")?,
-        method: row.try_get("method")?,
-        path: row.try_get("path")?,
-        body: row.try_get("body")?,
+        action,
         attempts: row.try_get("attempts")?,
         next_attempt_at: time(row.try_get("next_attempt_at")?),
         last_error: row.try_get("last_error")?,

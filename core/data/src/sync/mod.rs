@@ -12,20 +12,22 @@
 //!   and a resend, if any, uses the same key, so it is never a second payment.
 //! * The change stream triggers pulls; [`SyncStatus`] is observable.
 
-pub mod http;
+pub mod bank_api;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use reqwest::Method;
 use tokio::sync::watch;
 
-use crate::store::sync::{LocalEcho, NewRequest, keys};
+use crate::store::sync::{NewRequest, keys};
 use crate::store::{Store, StoreError};
-use tingshuo_base::wire::{self, ChangesResponse, Patch, PatchOp, WireError, kinds};
+use crate::transport::EventSource;
+use tingshuo_base::action::Action;
+use tingshuo_base::wire::routes::{self, Route};
+use tingshuo_base::wire::{self, ChangesResponse, Patch, PatchOp, WireError};
 
-pub use http::{BankApi, NetError};
+pub use bank_api::{BankApi, NetError};
 
 /// Tuning of the sync loop.
 #[derive(Debug, Clone)]
@@ -194,7 +196,7 @@ impl SyncEngine {
     /// in [`SyncStatus`] and in the outbox.
     pub async fn queue(&self, request: NewRequest) -> Result<(), SyncError> {
         self.store.enqueue(&request, Utc::now()).await?;
-        tracing::debug!(kind = request.kind, "request queued");
+        tracing::debug!(kind = %request.action.kind(), "request queued");
         if let Err(error) = self.sync_now().await {
             tracing::debug!(%error, "queued request not delivered yet");
         }
@@ -249,13 +251,13 @@ impl SyncEngine {
             if item.next_attempt_at > now {
                 return Ok(false);
             }
-            let method = Method::from_bytes(item.method.as_bytes()).unwrap_or(Method::POST);
+            let action = &item.action;
             let answer = self
                 .api
                 .call::<serde_json::Value>(
-                    method,
-                    &item.path,
-                    Some(&item.body),
+                    action.route().method,
+                    &action.path(),
+                    Some(&action.body()),
                     Some(&item.idempotency_key),
                 )
                 .await;
@@ -263,8 +265,8 @@ impl SyncEngine {
                 Ok(entity) => {
                     // Delivered: the bank said yes. An answer that does not decode is not
                     // applied (the next pull brings the state), but the request is done.
-                    let change = answer_change(&item.kind, &item.target_id, entity).unwrap_or_else(|error| {
-                        tracing::warn!(kind = %item.kind, %error, "acknowledged with an invalid answer");
+                    let change = answer_change(action, entity).unwrap_or_else(|error| {
+                        tracing::warn!(kind = %action.kind(), %error, "acknowledged with an invalid answer");
                         None
                     });
                     self.store
@@ -275,7 +277,7 @@ impl SyncEngine {
                 }
                 // A 401 judged the session, not the request: it is retried like a lost answer.
                 Err(NetError::Refused { status, code }) if status != 401 => {
-                    tracing::warn!(kind = %item.kind, %code, "request refused by the bank");
+                    tracing::warn!(kind = %action.kind(), %code, "request refused by the bank");
                     self.store
                         .request_failed(item.seq, &code, Utc::now())
                         .await?;
@@ -284,7 +286,7 @@ impl SyncEngine {
                 Err(NetError::Invalid(reason)) => {
                     // A 2xx answer that is not what the API promises: the bank applied the
                     // request, and would replay the same answer forever. It is delivered.
-                    tracing::warn!(kind = %item.kind, %reason, "acknowledged with an undecodable answer");
+                    tracing::warn!(kind = %action.kind(), %reason, "acknowledged with an undecodable answer");
                     self.store
                         .request_acknowledged(item.seq, None, Utc::now())
                         .await?;
@@ -312,11 +314,15 @@ impl SyncEngine {
                 .await?
                 .unwrap_or_default();
             let path = format!(
-                "/v1/changes?limit={}&cursor={}",
+                "{}?limit={}&cursor={}",
+                routes::CHANGES.plain(),
                 self.config.page_size,
-                url_component(&cursor)
+                routes::url_component(&cursor)
             );
-            let page: ChangesResponse = self.api.call(Method::GET, &path, None, None).await?;
+            let page: ChangesResponse = self
+                .api
+                .call(routes::CHANGES.method, &path, None, None)
+                .await?;
             if page.patches.len() > wire::MAX_PAGE_PATCHES {
                 return Err(WireError::PageTooLarge(page.patches.len()).into());
             }
@@ -357,9 +363,9 @@ impl SyncEngine {
             loop {
                 let _ = engine.sync_now().await;
                 match engine.api.events().await {
-                    Ok(response) => {
+                    Ok(events) => {
                         attempts = 0;
-                        engine.follow(response).await;
+                        engine.follow(events).await;
                     }
                     Err(error) => engine.note_net_error(&error),
                 }
@@ -370,9 +376,9 @@ impl SyncEngine {
         WatchHandle { task }
     }
 
-    async fn follow(&self, mut response: reqwest::Response) {
+    async fn follow(&self, mut events: Box<dyn EventSource>) {
         let mut buffer = String::new();
-        while let Ok(Some(chunk)) = response.chunk().await {
+        while let Ok(Some(chunk)) = events.next_chunk().await {
             buffer.push_str(&String::from_utf8_lossy(&chunk));
             if buffer.len() > 64 * 1024 {
                 return; // Not an event stream the API describes.
@@ -404,25 +410,9 @@ impl SyncEngine {
         Ok(())
     }
 
-    pub(crate) fn queued(
-        kind: &'static str,
-        target_id: &str,
-        method: &'static str,
-        path: String,
-        body: String,
-        echo: LocalEcho,
-        priority: i64,
-    ) -> Result<NewRequest, StoreError> {
-        Ok(NewRequest {
-            idempotency_key: new_idempotency_key()?,
-            priority,
-            kind,
-            target_id: target_id.to_owned(),
-            method,
-            path,
-            body,
-            echo,
-        })
+    /// The action as the outbox takes it: a fresh idempotency key, its priority and echo.
+    pub(crate) fn queued(action: Action) -> Result<NewRequest, StoreError> {
+        Ok(NewRequest::new(action, new_idempotency_key()?))
     }
 }
 
@@ -440,16 +430,10 @@ impl Drop for WatchHandle {
 
 /// The entity a request's answer carries, validated like any pulled patch.
 fn answer_change(
-    kind: &str,
-    target_id: &str,
+    action: &Action,
     entity: serde_json::Value,
 ) -> Result<Option<wire::Change>, SyncError> {
-    let (entity_kind, id) = match kind {
-        "lock_card" | "unlock_card" => (kinds::CARD, target_id),
-        "mark_alert_read" => (kinds::ALERT, target_id),
-        "set_preferences" => (kinds::PREFERENCES, "preferences"),
-        _ => return Ok(None),
-    };
+    let (entity_kind, id) = action.answered_with();
     let patch = Patch {
         kind: entity_kind.to_owned(),
         id: id.to_owned(),
@@ -459,15 +443,10 @@ fn answer_change(
     Ok(Some(patch.into_change()?))
 }
 
-/// Percent-encodes a query value (cursors are base64url, but a hostile one need not be).
-fn url_component(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+/// A route's path with its parameters; a wrong count is this code's mistake, reported as an
+/// invalid request rather than sent.
+pub(crate) fn route_path(route: Route, params: &[&str]) -> Result<String, NetError> {
+    route
+        .path(params)
+        .ok_or_else(|| NetError::Invalid(format!("parameters of {}", route.template)))
 }

@@ -5,6 +5,8 @@
 //! ([`Patch::into_record`]): unknown enum values, out-of-range amounts, oversized or
 //! control-character text are clear [`WireError`]s, never panics or silent coercions.
 
+pub mod routes;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -329,7 +331,7 @@ pub struct ServiceRequestDto {
 }
 
 /// The customer's preferences, kept by the bank so every channel uses them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PreferencesDto {
     pub locale: String,

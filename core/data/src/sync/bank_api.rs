@@ -1,23 +1,21 @@
-//! The bank's HTTP API as the client sees it: sessions, bounded and validated answers, and
-//! errors that say whether a request could have reached the bank.
+//! The bank's API as the client sees it, over whatever [`BankTransport`] carries it: sessions
+//! with re-login on expiry, requests made from the route table, validated answers, and errors
+//! that say whether a request could have reached the bank.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use reqwest::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::crypto::{DeviceSigner, SignerError};
+use crate::transport::{BankRequest, BankTransport, EventSource, TransportError};
 use tingshuo_base::classify::OneTimeCode;
+use tingshuo_base::wire::routes::{self, HttpMethod};
 use tingshuo_base::wire::{
     self, ChallengeRequest, ChallengeResponse, ErrorBody, LoginRequest, LoginResponse, codes,
 };
-
-/// Answers larger than this are refused as hostile (a page of 1,000 patches is far smaller).
-pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// What went wrong talking to the bank. The distinction between [`NetError::Offline`] and
 /// [`NetError::AnswerLost`] is what keeps money safe: only the first proves that the request
@@ -62,16 +60,9 @@ impl NetError {
     }
 }
 
-/// Installs ring as the process's TLS provider (reqwest is built without one, so that only
-/// one crypto library ships). Harmless when the host installed a provider first.
-pub fn install_tls_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
 /// A session with the bank for one registered device.
 pub struct BankApi {
-    http: reqwest::Client,
-    base: String,
+    transport: Arc<dyn BankTransport>,
     signer: Arc<dyn DeviceSigner>,
     device_id: Mutex<Option<String>>,
     token: Mutex<Option<String>>,
@@ -80,34 +71,30 @@ pub struct BankApi {
 impl std::fmt::Debug for BankApi {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BankApi")
-            .field("base", &self.base)
+            .field("transport", &self.transport)
             .finish_non_exhaustive()
     }
 }
 
-fn classify(error: &reqwest::Error) -> NetError {
-    if error.is_connect() {
-        NetError::Offline
-    } else {
-        NetError::AnswerLost
+impl From<TransportError> for NetError {
+    fn from(error: TransportError) -> NetError {
+        match error {
+            TransportError::NeverSent => NetError::Offline,
+            TransportError::AnswerLost => NetError::AnswerLost,
+            TransportError::TooLarge => NetError::Invalid("answer larger than allowed".into()),
+            TransportError::Unusable(why) => NetError::Invalid(why),
+        }
     }
 }
 
 impl BankApi {
-    pub fn new(base_url: &str, signer: Arc<dyn DeviceSigner>) -> Result<BankApi, NetError> {
-        install_tls_provider();
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|e| NetError::Invalid(format!("HTTP client: {e}")))?;
-        Ok(BankApi {
-            http,
-            base: base_url.trim_end_matches('/').to_owned(),
+    pub fn new(transport: Arc<dyn BankTransport>, signer: Arc<dyn DeviceSigner>) -> BankApi {
+        BankApi {
+            transport,
             signer,
             device_id: Mutex::new(None),
             token: Mutex::new(None),
-        })
+        }
     }
 
     pub fn set_device_id(&self, device_id: Option<String>) {
@@ -130,58 +117,43 @@ impl BankApi {
         }
     }
 
-    /// Sends one request and reads the whole answer, bounded. Returns status and body.
-    async fn send(
+    /// A request made before there is a session (registration and login).
+    async fn before_login<T: DeserializeOwned>(
         &self,
-        method: Method,
-        path: &str,
-        body: Option<&str>,
-        idempotency_key: Option<&str>,
-        authenticated: bool,
-    ) -> Result<(u16, Vec<u8>), NetError> {
-        let mut request = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(body) = body {
-            request = request
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(body.to_owned());
-        }
-        if let Some(key) = idempotency_key {
-            request = request.header(wire::IDEMPOTENCY_HEADER, key);
-        }
-        if authenticated && let Some(token) = self.token() {
-            request = request.bearer_auth(token);
-        }
-        let mut response = request.send().await.map_err(|e| classify(&e))?;
-        let status = response.status().as_u16();
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
-            if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                return Err(NetError::Invalid("answer larger than allowed".into()));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        Ok((status, bytes))
+        route: routes::Route,
+        body: &str,
+    ) -> Result<T, NetError> {
+        self.exchange(route.method, route.plain(), Some(body), None, false)
+            .await
     }
 
     /// Sends a request and decodes a 2xx answer, mapping everything else to a [`NetError`].
     async fn exchange<T: DeserializeOwned>(
         &self,
-        method: Method,
+        method: HttpMethod,
         path: &str,
         body: Option<&str>,
         idempotency_key: Option<&str>,
         authenticated: bool,
     ) -> Result<T, NetError> {
-        let (status, bytes) = self
-            .send(method, path, body, idempotency_key, authenticated)
+        let token = if authenticated { self.token() } else { None };
+        let answer = self
+            .transport
+            .exchange(BankRequest {
+                method,
+                path,
+                body,
+                bearer: token.as_deref(),
+                idempotency_key,
+            })
             .await?;
-        decode_answer(status, &bytes)
+        decode_answer(answer.status, &answer.body)
     }
 
     /// An authenticated call; logs in first if needed, and once more if the session expired.
     pub async fn call<T: DeserializeOwned>(
         &self,
-        method: Method,
+        method: HttpMethod,
         path: &str,
         body: Option<&str>,
         idempotency_key: Option<&str>,
@@ -190,7 +162,7 @@ impl BankApi {
             self.login().await?;
         }
         match self
-            .exchange(method.clone(), path, body, idempotency_key, true)
+            .exchange(method, path, body, idempotency_key, true)
             .await
         {
             Err(NetError::Refused { status: 401, .. }) => {
@@ -222,9 +194,8 @@ impl BankApi {
             device_name: device_name.to_owned(),
         };
         let body = BankApi::body(&request)?;
-        let answer: wire::RegisterDeviceResponse = self
-            .exchange(Method::POST, "/v1/devices", Some(&body), None, false)
-            .await?;
+        let answer: wire::RegisterDeviceResponse =
+            self.before_login(routes::REGISTER_DEVICE, &body).await?;
         self.set_device_id(Some(answer.device_id.clone()));
         Ok(answer.device_id)
     }
@@ -247,15 +218,8 @@ impl BankApi {
         let body = BankApi::body(&ChallengeRequest {
             device_id: device_id.clone(),
         })?;
-        let challenge: ChallengeResponse = self
-            .exchange(
-                Method::POST,
-                "/v1/sessions/challenge",
-                Some(&body),
-                None,
-                false,
-            )
-            .await?;
+        let challenge: ChallengeResponse =
+            self.before_login(routes::LOGIN_CHALLENGE, &body).await?;
         let signature = self
             .signer
             .sign_login(&wire::login_message(&device_id, &challenge.challenge))?;
@@ -264,9 +228,7 @@ impl BankApi {
             challenge: challenge.challenge,
             signature: B64.encode(signature),
         })?;
-        let session: LoginResponse = self
-            .exchange(Method::POST, "/v1/sessions", Some(&body), None, false)
-            .await?;
+        let session: LoginResponse = self.before_login(routes::LOGIN, &body).await?;
         self.set_token(Some(session.token));
         tracing::debug!("signed in to the bank");
         Ok(())
@@ -278,32 +240,28 @@ impl BankApi {
     }
 
     /// Opens the change stream (server-sent events).
-    pub async fn events(&self) -> Result<reqwest::Response, NetError> {
+    pub async fn events(&self) -> Result<Box<dyn EventSource>, NetError> {
         if self.token().is_none() {
             self.login().await?;
         }
         let mut attempt = 0;
         loop {
-            let mut request = self
-                .http
-                .get(format!("{}/v1/events", self.base))
-                .timeout(Duration::from_secs(24 * 3600));
-            if let Some(token) = self.token() {
-                request = request.bearer_auth(token);
-            }
-            let response = request.send().await.map_err(|e| classify(&e))?;
-            if response.status().as_u16() == 401 && attempt == 0 {
+            let token = self.token();
+            let source = self
+                .transport
+                .events(routes::EVENTS.plain(), token.as_deref())
+                .await?;
+            let status = source.status();
+            if status == 401 && attempt == 0 {
                 attempt += 1;
                 self.set_token(None);
                 self.login().await?;
                 continue;
             }
-            if !response.status().is_success() {
-                return Err(NetError::Unavailable {
-                    status: response.status().as_u16(),
-                });
+            if !(200..300).contains(&status) {
+                return Err(NetError::Unavailable { status });
             }
-            return Ok(response);
+            return Ok(source);
         }
     }
 }

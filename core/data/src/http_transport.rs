@@ -1,0 +1,132 @@
+//! The core's own transport: HTTP over reqwest, TLS by rustls with ring (one crypto library
+//! in the app), bounded answers, and errors that say whether a request could have reached
+//! the bank.
+
+use std::time::Duration;
+
+use tingshuo_base::wire::{self, routes::HttpMethod};
+
+use crate::transport::{
+    BankRequest, BankResponse, BankTransport, BoxFuture, EventSource, MAX_RESPONSE_BYTES,
+    TransportError,
+};
+
+/// Installs ring as the process's TLS provider (reqwest is built without one, so that only
+/// one crypto library ships). Harmless when the host installed a provider first.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// HTTP to one bank's API base URL.
+pub struct HttpTransport {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl std::fmt::Debug for HttpTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpTransport")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+fn classify(error: &reqwest::Error) -> TransportError {
+    if error.is_connect() {
+        TransportError::NeverSent
+    } else {
+        TransportError::AnswerLost
+    }
+}
+
+fn method(method: HttpMethod) -> reqwest::Method {
+    match method {
+        HttpMethod::Get => reqwest::Method::GET,
+        HttpMethod::Post => reqwest::Method::POST,
+        HttpMethod::Put => reqwest::Method::PUT,
+    }
+}
+
+impl HttpTransport {
+    /// The bank at `base_url` (`https://api.bank.example`; loopback HTTP in tests).
+    pub fn new(base_url: &str) -> Result<HttpTransport, TransportError> {
+        install_tls_provider();
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| TransportError::Unusable(format!("HTTP client: {e}")))?;
+        Ok(HttpTransport {
+            http,
+            base: base_url.trim_end_matches('/').to_owned(),
+        })
+    }
+}
+
+struct HttpEvents(reqwest::Response);
+
+impl EventSource for HttpEvents {
+    fn status(&self) -> u16 {
+        self.0.status().as_u16()
+    }
+
+    fn next_chunk(&mut self) -> BoxFuture<'_, Result<Option<Vec<u8>>, TransportError>> {
+        Box::pin(async move {
+            let chunk = self.0.chunk().await.map_err(|e| classify(&e))?;
+            Ok(chunk.map(|bytes| bytes.to_vec()))
+        })
+    }
+}
+
+impl BankTransport for HttpTransport {
+    fn exchange<'a>(
+        &'a self,
+        request: BankRequest<'a>,
+    ) -> BoxFuture<'a, Result<BankResponse, TransportError>> {
+        Box::pin(async move {
+            let mut http = self.http.request(
+                method(request.method),
+                format!("{}{}", self.base, request.path),
+            );
+            if let Some(body) = request.body {
+                http = http
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body.to_owned());
+            }
+            if let Some(key) = request.idempotency_key {
+                http = http.header(wire::IDEMPOTENCY_HEADER, key);
+            }
+            if let Some(token) = request.bearer {
+                http = http.bearer_auth(token);
+            }
+            let mut response = http.send().await.map_err(|e| classify(&e))?;
+            let status = response.status().as_u16();
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
+                if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                    return Err(TransportError::TooLarge);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(BankResponse { status, body })
+        })
+    }
+
+    fn events<'a>(
+        &'a self,
+        path: &'a str,
+        bearer: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Box<dyn EventSource>, TransportError>> {
+        Box::pin(async move {
+            let mut request = self
+                .http
+                .get(format!("{}{path}", self.base))
+                .timeout(Duration::from_secs(24 * 3600));
+            if let Some(token) = bearer {
+                request = request.bearer_auth(token);
+            }
+            let response = request.send().await.map_err(|e| classify(&e))?;
+            Ok(Box::new(HttpEvents(response)) as Box<dyn EventSource>)
+        })
+    }
+}
