@@ -10,6 +10,7 @@ pub mod grammar;
 mod guided;
 pub mod recognizer;
 mod resample;
+pub mod search;
 pub mod spoken;
 pub mod vad;
 

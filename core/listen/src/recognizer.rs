@@ -342,7 +342,7 @@ impl Recognizer {
         avoided_starts: &[u32],
         state: &mut Option<WhisperState>,
         cancel: Option<&CancelToken>,
-    ) -> Result<Heard, RecognizerError> {
+    ) -> Result<Decoded, RecognizerError> {
         if options.locale != Locale::EnUs && !self.multilingual {
             return Err(RecognizerError::UnsupportedLocale {
                 model: self.name.clone(),
@@ -355,7 +355,7 @@ impl Recognizer {
             return Err(RecognizerError::Audio("NaN or infinite samples".into()));
         }
         let Some(speech) = speech_span(samples, DEFAULT_TRIM_MARGIN) else {
-            return Ok(Heard::default());
+            return Ok(Decoded::default());
         };
         if cancel.is_some_and(CancelToken::is_cancelled) {
             return Err(RecognizerError::Cancelled);
@@ -454,7 +454,7 @@ impl Recognizer {
         let first_token = tokens.first().copied();
         let text = cut_short_echo(&cut_loop(&clean(options.locale, &text)), speech.len());
         if text.is_empty() || is_hallucination(&text) {
-            return Ok(Heard {
+            return Ok(Decoded {
                 transcript: None,
                 first_token,
             });
@@ -464,7 +464,7 @@ impl Recognizer {
         } else {
             probabilities.iter().sum::<f32>() / probabilities.len() as f32
         };
-        Ok(Heard {
+        Ok(Decoded {
             transcript: Some(Transcript {
                 text,
                 confidence: confidence.clamp(0.0, 1.0),
@@ -479,10 +479,10 @@ impl Recognizer {
 
 /// One search's result: the transcript, and the token it started with (kept when the text
 /// was dropped as a loop or a hallucination, which an earlier opening can lead to).
-#[derive(Debug, Default)]
-pub(crate) struct Heard {
-    pub(crate) transcript: Option<Transcript>,
-    pub(crate) first_token: Option<u32>,
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Decoded {
+    pub transcript: Option<Transcript>,
+    pub first_token: Option<u32>,
 }
 
 fn language_code(locale: Locale) -> &'static str {
