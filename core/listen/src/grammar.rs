@@ -23,92 +23,88 @@
 //!   wait", "sorry", "不对") and said again: the slot again ("fifty, no wait, sixty"), from the
 //!   word before it ("to Maria, sorry, to David") or the whole sentence; the marker is never
 //!   the end;
-//! - a word the grammar does not have may come between its words ([`Step::Extra`]: "send my
+//! - a word the grammar does not have may come between its words ([`crate::reader::Step::Extra`]: "send my
 //!   son 300 yuan *for his trip*"), eight at most and never after a finished sentence's full
 //!   stop (whisper repeats a short command after itself). The guide charges for each such
 //!   word, so a misheard command word is read as the grammar's word when the audio allows.
 //!   An expression's `*` ("how much did I spend at * this month") is such words too: the
 //!   first of them crosses it ([`Arc::Free`]), so the expression is a sentence only with them.
 //!
-//! A [`Reader`] follows whisper's tokens ([`Tokens`]): each grammar word is spelled the way
+//! A [`crate::reader::Reader`] follows whisper's tokens ([`crate::spellings::Tokens`]): each grammar word is spelled the way
 //! whisper.cpp tokenizes it, after a space or glued at the start, lowercase or capitalized;
 //! Chinese characters, which byte-level tokens may split, are words of their own.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use tingshuo_base::locale::Locale;
 use tingshuo_l10n::spellout::en_ending_readings;
 use tingshuo_understand::automaton::{Arc as MatchArc, Automaton};
-use tingshuo_understand::context::{Builtin, Context, SlotType, is_cjk, tokenize};
+use tingshuo_understand::context::{Builtin, Context, SlotType, tokenize};
 use tingshuo_understand::normalize::{correction_markers, fillers};
 use tingshuo_understand::numbers;
 use tingshuo_understand::periods::period_words;
 use tingshuo_understand::world::World;
 
-/// Punctuation a transcript may carry between words (whisper writes it; matching drops it).
-const SEPARATORS: &[char] = &[
-    ',', '.', '?', '!', ';', ':', '"', '-', '，', '。', '？', '！', '、', '：', '；', '“', '”',
-];
-/// Punctuation whisper writes between a command's words: pauses and sentence ends. (Hyphens,
-/// quotes and the like would let a decoder wander from the grammar through them.)
-const PAUSES: &[char] = &[',', '.', '?', '!', '，', '。', '？', '！', '、'];
-/// Signs that may start or sit inside a number written in figures ("$1,250.50", "¥200").
-const NUMBER_SIGNS: &[char] = &['$', '¥', '￥', '£', '€', '%', '＄'];
-type WordId = u32;
+use crate::spellings::{NUMBER_SIGNS, SEPARATORS, fold};
+
+pub(crate) type WordId = u32;
+
+/// The most digits before the point: more than any amount a customer moves, and whisper's
+/// loops on figures ("$3,000,000,000,000") end.
+pub(crate) const MAX_INTEGER_DIGITS: u8 = 9;
 
 /// The word that stands for any number written in figures.
-const FIGURES: WordId = 0;
+pub(crate) const FIGURES: WordId = 0;
 
 /// A context's sentences, for one customer.
 #[derive(Debug, Clone)]
 pub struct Grammar {
-    words: Vec<String>,
-    word_ids: HashMap<String, WordId>,
+    pub(crate) words: Vec<String>,
+    pub(crate) word_ids: HashMap<String, WordId>,
     /// The expressions' automaton, its slot arcs pointing into `slots`.
-    arcs: Vec<Vec<(u32, Arc)>>,
-    start: u32,
-    accept: u32,
-    slots: Vec<SlotLanguage>,
+    pub(crate) arcs: Vec<Vec<(u32, Arc)>>,
+    pub(crate) start: u32,
+    pub(crate) accept: u32,
+    pub(crate) slots: Vec<SlotLanguage>,
     /// Words that may come anywhere (light words and fillers).
-    anywhere: BTreeSet<WordId>,
+    pub(crate) anywhere: BTreeSet<WordId>,
     /// The locale's self-correction markers ("no wait", "sorry", "不对"), as a trie of words.
-    corrections: SlotLanguage,
+    pub(crate) corrections: SlotLanguage,
     /// For each state, the states one word before it: where a self-correction may restart
     /// ("to Maria, sorry, *to* David").
-    word_back: Vec<Vec<u32>>,
+    pub(crate) word_back: Vec<Vec<u32>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Arc {
+pub(crate) enum Arc {
     Empty,
     Word(WordId),
     Slot(u16),
     /// A `*`: words of any kind ("how much did I spend at *the pharmacy* this month"). No
     /// grammar can guide towards them; they are words outside the grammar, each paying for
-    /// itself as such ([`Step::Extra`]), and the first of them crosses the arc
+    /// itself as such ([`crate::reader::Step::Extra`]), and the first of them crosses the arc
     /// ([`FREE_WORD`]). Under sentences-only guidance, where such words are barred, the
     /// expressions that have one cannot be said.
     Free,
 }
 
 /// Stands, in [`Grammar::after`], for a word outside the grammar: it crosses free-word arcs.
-const FREE_WORD: WordId = WordId::MAX;
+pub(crate) const FREE_WORD: WordId = WordId::MAX;
 
 /// What one slot type takes: whole phrases (names, custom values), and runs of words of a
 /// class (numbers, amounts, periods, digits).
 #[derive(Debug, Clone, Default)]
-struct SlotLanguage {
+pub(crate) struct SlotLanguage {
     /// Phrases as a trie of words: node 0 is the root.
-    phrase_next: Vec<BTreeMap<WordId, u32>>,
-    phrase_end: Vec<bool>,
+    pub(crate) phrase_next: Vec<BTreeMap<WordId, u32>>,
+    pub(crate) phrase_end: Vec<bool>,
     /// Words that may follow one another in any number (FIGURES among them when figures do).
-    run: BTreeSet<WordId>,
+    pub(crate) run: BTreeSet<WordId>,
 }
 
 impl Place {
     /// In a run of a slot's words, after `word`.
-    fn run(slot: u16, from: u32, to: u32, word: WordId) -> Place {
+    pub(crate) fn run(slot: u16, from: u32, to: u32, word: WordId) -> Place {
         Place::Run {
             slot,
             from,
@@ -119,7 +115,7 @@ impl Place {
 }
 
 impl SlotLanguage {
-    fn empty() -> SlotLanguage {
+    pub(crate) fn empty() -> SlotLanguage {
         SlotLanguage {
             phrase_next: vec![BTreeMap::new()],
             phrase_end: vec![false],
@@ -130,7 +126,7 @@ impl SlotLanguage {
 
 /// A place in the grammar after some whole words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-enum Place {
+pub(crate) enum Place {
     At(u32),
     /// Inside a slot's phrase, at this node of its trie; the slot was taken at `from` and
     /// leads to `to`.
@@ -236,7 +232,7 @@ impl Grammar {
     }
 
     /// For each state, the states from which one word arc reaches it (through empty arcs).
-    fn states_a_word_before(&self) -> Vec<Vec<u32>> {
+    pub(crate) fn states_a_word_before(&self) -> Vec<Vec<u32>> {
         let mut back: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); self.arcs.len()];
         for (state, state_arcs) in self.arcs.iter().enumerate() {
             let state = u32::try_from(state).unwrap_or(u32::MAX);
@@ -258,7 +254,7 @@ impl Grammar {
     }
 
     /// Adds a phrase to a trie of phrases.
-    fn add_phrase(&mut self, language: &mut SlotLanguage, phrase: &str) {
+    pub(crate) fn add_phrase(&mut self, language: &mut SlotLanguage, phrase: &str) {
         let mut node = 0_usize;
         for word in self.phrase_words(phrase) {
             node = match language.phrase_next[node].get(&word) {
@@ -280,7 +276,7 @@ impl Grammar {
     /// Whether a word is a number in figures the grammar names as such (an ending): it is
     /// written through the figures path of [`Reader::advance`], never spelled out in tokens,
     /// and it may also come wherever any number in figures may.
-    fn is_figure_word(&self, word: WordId) -> bool {
+    pub(crate) fn is_figure_word(&self, word: WordId) -> bool {
         word != FIGURES
             && self
                 .words
@@ -288,21 +284,8 @@ impl Grammar {
                 .is_some_and(|text| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
     }
 
-    /// The word a whole number in figures is: its digits' figure word when the grammar has
-    /// one ("$3,921" is "3921"), else [`FIGURES`].
-    fn figures_word(&self, figures: &Figures) -> WordId {
-        if figures.decimals.is_some() || figures.closed || figures.digits == 0 {
-            return FIGURES;
-        }
-        self.word_ids
-            .get(&figures.integer_digits())
-            .copied()
-            .filter(|&word| self.is_figure_word(word))
-            .unwrap_or(FIGURES)
-    }
-
     /// The id of a word, added when new.
-    fn word(&mut self, word: &str) -> WordId {
+    pub(crate) fn word(&mut self, word: &str) -> WordId {
         let word: String = word.chars().map(fold).collect();
         if let Some(&id) = self.word_ids.get(&word) {
             return id;
@@ -316,7 +299,7 @@ impl Grammar {
     /// The words of a phrase as the grammar reads them: digits as a word of their own (a
     /// figure word, [`Grammar::is_figure_word`]), other figures ("$25") as [`FIGURES`],
     /// punctuation dropped, hyphenated words in parts ("sixty-five").
-    fn phrase_words(&mut self, phrase: &str) -> Vec<WordId> {
+    pub(crate) fn phrase_words(&mut self, phrase: &str) -> Vec<WordId> {
         let mut ids = Vec::new();
         for token in tokenize(phrase) {
             for part in token.split(|c: char| SEPARATORS.contains(&c)) {
@@ -342,7 +325,7 @@ impl Grammar {
         ids
     }
 
-    fn slot_language(
+    pub(crate) fn slot_language(
         &mut self,
         kind: &SlotType,
         contexts: &[&Context],
@@ -413,7 +396,7 @@ impl Grammar {
     }
 
     /// Adds, to `places`, every place reachable from them without reading a word.
-    fn close(&self, places: &mut BTreeSet<Place>) {
+    pub(crate) fn close(&self, places: &mut BTreeSet<Place>) {
         let mut stack: Vec<Place> = places.iter().copied().collect();
         while let Some(place) = stack.pop() {
             let mut reach = |next: Place, stack: &mut Vec<Place>| {
@@ -443,7 +426,7 @@ impl Grammar {
 
     /// The places after reading one more word (empty when the word cannot come here), and
     /// whether only its being a filler let it come.
-    fn after(&self, places: &[Place], word: WordId) -> (Vec<Place>, bool) {
+    pub(crate) fn after(&self, places: &[Place], word: WordId) -> (Vec<Place>, bool) {
         if word == FREE_WORD {
             return (self.after_free_word(places), false);
         }
@@ -465,7 +448,7 @@ impl Grammar {
 
     /// The places after a word outside the grammar: where they were (such a word leaves the
     /// grammar's place as it was), and past every free-word arc from them.
-    fn after_free_word(&self, places: &[Place]) -> Vec<Place> {
+    pub(crate) fn after_free_word(&self, places: &[Place]) -> Vec<Place> {
         let mut next: BTreeSet<Place> = places.iter().copied().collect();
         for &place in places {
             if let Place::At(from) = place {
@@ -481,7 +464,7 @@ impl Grammar {
     }
 
     /// Adds to `next` where one word leads from one place.
-    fn step(&self, place: Place, word: WordId, next: &mut BTreeSet<Place>) {
+    pub(crate) fn step(&self, place: Place, word: WordId, next: &mut BTreeSet<Place>) {
         match place {
             Place::At(from) => {
                 for &(to, arc) in &self.arcs[from as usize] {
@@ -552,7 +535,7 @@ impl Grammar {
     }
 
     /// After a slot's whole value, the first word of a correction marker.
-    fn start_correction(&self, from: u32, word: WordId, next: &mut BTreeSet<Place>) {
+    pub(crate) fn start_correction(&self, from: u32, word: WordId, next: &mut BTreeSet<Place>) {
         if let Some(&node) = self.corrections.phrase_next[0].get(&word) {
             next.insert(Place::Correcting { from, node });
         }
@@ -561,7 +544,7 @@ impl Grammar {
     /// Where a sentence starts again after a correction of a slot taken at `from`: the slot
     /// ("fifty, no wait, sixty"), the word before it ("to Maria, sorry, to David") or the
     /// sentence's start.
-    fn restarts(&self, from: u32) -> Vec<Place> {
+    pub(crate) fn restarts(&self, from: u32) -> Vec<Place> {
         let mut places: BTreeSet<Place> = std::iter::once(from)
             .chain(self.word_back[from as usize].iter().copied())
             .chain([self.start])
@@ -572,7 +555,7 @@ impl Grammar {
     }
 
     /// Every word that may come next from these places.
-    fn next_words(&self, places: &[Place]) -> BTreeSet<WordId> {
+    pub(crate) fn next_words(&self, places: &[Place]) -> BTreeSet<WordId> {
         let mut words = self.anywhere.clone();
         let slot_words = |slot: u16, node: usize, words: &mut BTreeSet<WordId>| {
             let language = &self.slots[usize::from(slot)];
@@ -615,892 +598,21 @@ impl Grammar {
         }
         words
     }
-
-    /// Reads token sequences of a recognizer against this grammar (one decoding's worth of
-    /// memoized states).
-    pub fn reader<'a>(&'a self, tokens: &'a Tokens) -> Reader<'a> {
-        let mut start = BTreeSet::from([Place::At(self.start)]);
-        self.close(&mut start);
-        let reader = Reader {
-            grammar: self,
-            tokens,
-            states: RefCell::new(Vec::new()),
-            ids: RefCell::new(HashMap::new()),
-            spellings: RefCell::new(HashMap::new()),
-        };
-        reader.intern(start.into_iter().collect());
-        reader
-    }
-
-    /// Whether a whole text, tokenized as the recognizer would, is a sentence of the grammar.
-    pub fn accepts(&self, tokens: &Tokens, text: &str) -> bool {
-        let reader = self.reader(tokens);
-        let mut cursor = reader.start();
-        tokens.tokenize_text(text).is_some_and(|ids| {
-            ids.iter()
-                .all(|&id| reader.advance(&mut cursor, id) == Some(Step::Grammar))
-                && reader.can_end(&cursor)
-        })
-    }
 }
 
-fn phrases_of(items: &[tingshuo_understand::world::Named]) -> Vec<String> {
+pub(crate) fn phrases_of(items: &[tingshuo_understand::world::Named]) -> Vec<String> {
     items
         .iter()
         .flat_map(|named| named.phrases.iter().cloned())
         .collect()
 }
 
-/// What a token is to the grammar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TokenKind {
-    /// Part of a word, or a whole one (with its leading space).
-    Word,
-    /// Punctuation between words (",", ".", " -", "?"), perhaps after a space.
-    Punctuation,
-    /// Digits and number signs ("50", " $", ".50"); `spaced` when it starts with a space.
-    Figures { spaced: bool },
-    /// "'s": a possessive, read as the word before it.
-    Possessive,
-    /// Only whitespace, or nothing a transcript should hold.
-    Blank,
-}
-
-/// A recognizer's text tokens as the grammar needs them: each token's bytes, whisper.cpp's
-/// tokenizer (the longest token that starts the rest, repeatedly), and which tokens are
-/// punctuation or figures.
-#[derive(Debug, Clone, Default)]
-pub struct Tokens {
-    bytes: Vec<u8>,
-    ends: Vec<usize>,
-    by_text: HashMap<Box<[u8]>, u32>,
-    longest: usize,
-    kinds: Vec<TokenKind>,
-    shapes: Vec<Shape>,
-    punctuation: Vec<u32>,
-    figures: Vec<u32>,
-}
-
-impl Tokens {
-    /// The tokens in id order (ids below end-of-text).
-    pub fn new<'a>(texts: impl IntoIterator<Item = &'a [u8]>) -> Tokens {
-        let mut tokens = Tokens::default();
-        for (id, text) in texts.into_iter().enumerate() {
-            let id = u32::try_from(id).unwrap_or(u32::MAX);
-            tokens.bytes.extend_from_slice(text);
-            tokens.ends.push(tokens.bytes.len());
-            tokens.longest = tokens.longest.max(text.len());
-            tokens.by_text.entry(text.into()).or_insert(id);
-            let kind = token_kind(text);
-            match kind {
-                TokenKind::Punctuation => tokens.punctuation.push(id),
-                TokenKind::Figures { .. } => tokens.figures.push(id),
-                _ => {}
-            }
-            tokens.kinds.push(kind);
-            tokens.shapes.push(match (kind, text.first()) {
-                (TokenKind::Word, Some(b' ')) => Shape::Spaced,
-                (TokenKind::Word, Some(b)) if !b.is_ascii() => Shape::GluedNonAscii,
-                (TokenKind::Word, _) => Shape::Glued,
-                _ => Shape::NotWord,
-            });
-        }
-        tokens
-    }
-
-    /// How many tokens there are.
-    pub fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
-    /// A token's bytes (empty for an id out of range).
-    pub fn text(&self, id: u32) -> &[u8] {
-        let id = id as usize;
-        if id >= self.ends.len() {
-            return &[];
-        }
-        let start = if id == 0 { 0 } else { self.ends[id - 1] };
-        &self.bytes[start..self.ends[id]]
-    }
-
-    /// Every token's [`Shape`], by id.
-    pub fn shapes(&self) -> &[Shape] {
-        &self.shapes
-    }
-
-    fn kind(&self, id: u32) -> TokenKind {
-        self.kinds
-            .get(id as usize)
-            .copied()
-            .unwrap_or(TokenKind::Blank)
-    }
-
-    /// Whisper.cpp's tokenization of a spelling: the longest token that starts the rest, over
-    /// and over; `None` when some byte has no token.
-    pub(crate) fn tokenize(&self, text: &[u8]) -> Option<Vec<u32>> {
-        let mut ids = Vec::new();
-        let mut at = 0;
-        while at < text.len() {
-            let longest = (at + 1..=(at + self.longest).min(text.len()))
-                .rev()
-                .find_map(|end| self.by_text.get(&text[at..end]).map(|&id| (id, end)))?;
-            ids.push(longest.0);
-            at = longest.1;
-        }
-        Some(ids)
-    }
-
-    /// The spellings of `text` whisper may write: its BPE merges' (what the model learned to
-    /// write) and whisper.cpp's tokenizer's (what the prompt is made of), once each when they
-    /// agree. They disagree on one word form in eight: " Debit" is " De" "bit" to the model and
-    /// " Deb" "it" to the tokenizer, "dollars" "d" "oll" "ars" and "dollar" "s".
-    pub(crate) fn spellings(&self, text: &[u8]) -> Vec<Vec<u32>> {
-        let mut spellings: Vec<Vec<u32>> = self.tokenize(text).into_iter().collect();
-        if let Some(merged) = self.merged(text)
-            && !spellings.contains(&merged)
-        {
-            spellings.push(merged);
-        }
-        spellings
-    }
-
-    /// The text as the model's byte-pair merges spell it: from single bytes, the adjacent pair
-    /// whose joined bytes are the token of the lowest id is joined first, over and over.
-    /// (Whisper's tokens are numbered in the order their merges were learned, as in tiktoken,
-    /// so a token's id is its merge's rank.) `None` when some byte has no token.
-    fn merged(&self, text: &[u8]) -> Option<Vec<u32>> {
-        // Where each piece starts; a piece runs to the next one's start.
-        let mut starts: Vec<usize> = (0..text.len()).collect();
-        let piece = |starts: &[usize], at: usize, count: usize| {
-            let end = starts.get(at + count).copied().unwrap_or(text.len());
-            &text[starts[at]..end]
-        };
-        while let Some((_, at)) = (0..starts.len().saturating_sub(1))
-            .filter_map(|at| Some((*self.by_text.get(piece(&starts, at, 2))?, at)))
-            .min()
-        {
-            starts.remove(at + 1);
-        }
-        (0..starts.len())
-            .map(|at| self.by_text.get(piece(&starts, at, 1)).copied())
-            .collect()
-    }
-
-    /// A text as whisper writes it: words with their leading spaces, punctuation apart.
-    fn tokenize_text(&self, text: &str) -> Option<Vec<u32>> {
-        let mut ids = Vec::new();
-        let mut piece = String::new();
-        let flush = |piece: &mut String, ids: &mut Vec<u32>| -> Option<()> {
-            if !piece.is_empty() {
-                ids.extend(self.tokenize(piece.as_bytes())?);
-                piece.clear();
-            }
-            Some(())
-        };
-        for c in text.chars() {
-            let breaks = c == ' ' || (SEPARATORS.contains(&c) && c != '-') || is_cjk(c);
-            if breaks {
-                flush(&mut piece, &mut ids)?;
-            }
-            piece.push(c);
-            if SEPARATORS.contains(&c) && c != '-' {
-                flush(&mut piece, &mut ids)?;
-            }
-        }
-        flush(&mut piece, &mut ids)?;
-        Some(ids)
-    }
-}
-
-fn token_kind(text: &[u8]) -> TokenKind {
-    let Ok(text) = std::str::from_utf8(text) else {
-        return TokenKind::Word; // a piece of a character: only words spell with it
-    };
-    let bare = text.strip_prefix(' ').unwrap_or(text);
-    if bare.is_empty() || bare.chars().all(char::is_whitespace) {
-        return TokenKind::Blank;
-    }
-    if matches!(bare, "'s" | "’s") && bare.len() == text.len() {
-        return TokenKind::Possessive;
-    }
-    if bare.chars().all(|c| PAUSES.contains(&c)) {
-        return TokenKind::Punctuation;
-    }
-    let figure = |c: char| c.is_ascii_digit() || NUMBER_SIGNS.contains(&c) || c == ',' || c == '.';
-    if bare.chars().all(figure) && bare.chars().any(|c| c != ',' && c != '.') {
-        return TokenKind::Figures {
-            spaced: bare.len() != text.len(),
-        };
-    }
-    if bare.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return TokenKind::Blank;
-    }
-    TokenKind::Word
-}
-
-/// The two roots of a state's token trie: words after a space (and Chinese characters), and
-/// words glued to what came before (at the very start, or after punctuation).
-const SPACED_ROOT: u32 = 0;
-const BARE_ROOT: u32 = 1;
-
-/// One set of grammar places after whole words, with the tokens that may spell what comes
-/// next.
-#[derive(Debug)]
-struct State {
-    places: Vec<Place>,
-    /// Token tries of the next words' spellings; `word` marks a node that completes one.
-    next: Vec<BTreeMap<u32, u32>>,
-    word: Vec<Option<WordId>>,
-    figures: bool,
-    /// When only some numbers in figures may come next (the customer's endings), their digits;
-    /// empty when any may (or none).
-    only_figures: Vec<String>,
-    accepting: bool,
-    /// The state after each word read here, once known, and whether it came only as a filler
-    /// (`None`: the word cannot come here).
-    after: HashMap<WordId, Option<(u32, bool)>>,
-}
-
-/// Reads token sequences against a grammar, one token at a time, remembering the states it
-/// has met so that a decoder can weigh hundreds of tokens a step cheaply.
-#[derive(Debug)]
-pub struct Reader<'g> {
-    grammar: &'g Grammar,
-    tokens: &'g Tokens,
-    states: RefCell<Vec<State>>,
-    ids: RefCell<HashMap<Vec<Place>, u32>>,
-    /// Each word's spellings in tokens: spaced and glued, lowercase and capitalized.
-    spellings: RefCell<HashMap<WordId, Vec<Spelling>>>,
-}
-
-/// One way whisper writes a word: the trie root it hangs from ([`SPACED_ROOT`] or
-/// [`BARE_ROOT`]) and its tokens.
-type Spelling = (u32, Vec<u32>);
-
-/// Where a token sequence stands: the state after its whole words, and the word being
-/// written. Cheap to copy, so a decoder can try a token on a copy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cursor {
-    state: u32,
-    /// The node of the state's token trie inside the word being written.
-    node: Option<u32>,
-    /// The number in figures being written, if any.
-    figures: Figures,
-    /// Nothing written yet: a word may start without a space.
-    at_start: bool,
-    /// The last token was punctuation: no more until a word.
-    after_pause: bool,
-    /// Fillers written so far.
-    fillers: u8,
-    /// Inside a word the grammar does not have ([`Step::Extra`]).
-    extra: bool,
-    /// A whole sentence ended with a full stop (or question or exclamation mark): only more
-    /// of the grammar, or the end, may follow, never words outside it. (Whisper repeats a short
-    /// command after itself; the repetition is not the speaker's.)
-    ended: bool,
-    /// Such words written so far.
-    extras: u8,
-}
-
-impl Cursor {
-    /// Inside a word the grammar does not have.
-    pub fn is_in_extra_word(&self) -> bool {
-        self.extra
-    }
-
-    /// How many words the grammar does not have were written so far, a grammar word's start
-    /// that did not go on (" mon" of " month") among them once another word began.
-    pub fn extra_words_written(&self) -> u8 {
-        self.extras
-    }
-}
-
-/// A number in figures as it is written, token by token, so that only well-formed ones pass:
-/// "$1,250.50", "3921", "¥200", "1.5", "25%"; never "600.4,0", "3,00" or forty digits.
-/// (A comma or point after the digits may also be a pause: "$25, please".)
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-struct Figures {
-    /// Tokens read (0: no number being written).
-    tokens: u8,
-    /// Digits before the decimal point.
-    digits: u8,
-    /// Their value ([`MAX_INTEGER_DIGITS`] fit).
-    value: u32,
-    /// Digits since the last thousands comma (or the start).
-    group: u8,
-    /// A thousands comma was read.
-    grouped: bool,
-    /// Digits after the decimal point, once there is one.
-    decimals: Option<u8>,
-    /// A comma or point after the last digit: the next digit says which it was.
-    separator: Option<u8>,
-    /// A currency sign was read.
-    signed: bool,
-    /// A sign after the digits ("%"): the number is complete.
-    closed: bool,
-}
-
-/// The most digits before the point: more than any amount a customer moves, and whisper's
-/// loops on figures ("$3,000,000,000,000") end.
-const MAX_INTEGER_DIGITS: u8 = 9;
-/// Digits after the point: cents (or fen), or one for "1.5".
-const MAX_DECIMALS: u8 = 2;
-
-impl Figures {
-    fn is_some(&self) -> bool {
-        self.tokens > 0
-    }
-
-    /// The digits before the point, as written ("0512" keeps its zero; "$3,921" is "3921").
-    fn integer_digits(&self) -> String {
-        format!("{:0width$}", self.value, width = usize::from(self.digits))
-    }
-
-    /// Whether the number may end here: digits, and a last thousands group of three.
-    fn is_whole(&self) -> bool {
-        (self.digits > 0 || self.decimals.is_some_and(|d| d > 0))
-            && !(self.grouped && self.decimals.is_none() && self.group != 3)
-    }
-
-    /// Reads one token's characters; false when they make the number ill-formed.
-    fn read(&mut self, text: &[u8]) -> bool {
-        self.tokens = self.tokens.saturating_add(1);
-        let text = std::str::from_utf8(text).unwrap_or("");
-        text.trim_start_matches(' ')
-            .chars()
-            .all(|c| self.read_char(c))
-            && self.tokens <= MAX_FIGURE_TOKENS
-    }
-
-    fn read_char(&mut self, c: char) -> bool {
-        let started = self.digits > 0 || self.decimals.is_some();
-        match c {
-            _ if self.closed => false,
-            '%' => {
-                self.closed = started && self.separator.is_none();
-                self.closed
-            }
-            ',' | '.' => {
-                let free = started && self.separator.is_none();
-                self.separator = Some(c as u8);
-                free
-            }
-            '0'..='9' => {
-                match self.separator.take() {
-                    Some(b',') => {
-                        let group_fits = if self.grouped {
-                            self.group == 3
-                        } else {
-                            (1..=3).contains(&self.group)
-                        };
-                        if !group_fits || self.decimals.is_some() {
-                            return false;
-                        }
-                        self.grouped = true;
-                        self.group = 0;
-                    }
-                    Some(_) => {
-                        if self.decimals.is_some() || (self.grouped && self.group != 3) {
-                            return false;
-                        }
-                        self.decimals = Some(0);
-                    }
-                    None => {}
-                }
-                match &mut self.decimals {
-                    Some(decimals) => {
-                        *decimals += 1;
-                        *decimals <= MAX_DECIMALS
-                    }
-                    None => {
-                        self.digits += 1;
-                        self.group += 1;
-                        self.value = self
-                            .value
-                            .saturating_mul(10)
-                            .saturating_add(c.to_digit(10).unwrap_or(0));
-                        self.digits <= MAX_INTEGER_DIGITS && (!self.grouped || self.group <= 3)
-                    }
-                }
-            }
-            // A currency sign comes first.
-            _ if NUMBER_SIGNS.contains(&c) => {
-                let first = !started && !self.signed && self.separator.is_none();
-                self.signed = true;
-                first
-            }
-            _ => false,
-        }
-    }
-}
-
-/// How a token moved a cursor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
-    /// Along the grammar.
-    Grammar,
-    /// Into or through a word the grammar does not have: people say more than a command
-    /// ("send my son three hundred yuan *for his trip*"), and the matcher passes over such
-    /// words at a cost. The grammar's place stays where it was.
-    Extra,
-}
-
-/// A token's shape, for deciding quickly whether it could be (part of) a word outside the
-/// grammar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
-    /// Not a word piece: punctuation, figures, blanks.
-    NotWord = 0,
-    /// A word piece after a space (" pharmacy").
-    Spaced = 1,
-    /// A word piece glued to what came before ("macy").
-    Glued = 2,
-    /// A piece of a non-Latin word, which may start a word without a space (Chinese).
-    GluedNonAscii = 3,
-}
-
-/// What [`Reader::extra_words`] knows about one cursor.
-#[derive(Debug, Clone, Copy)]
-pub struct ExtraWords {
-    continuing: bool,
-    may_start: bool,
-    at_edge: bool,
-}
-
-impl ExtraWords {
-    /// For a token the grammar does not allow here, by its [`Shape`]: `Some(false)` when it
-    /// continues the word outside the grammar being written, `Some(true)` when it starts one,
-    /// `None` when it leaves the grammar (what [`Reader::advance`] decides for it).
-    pub fn step(&self, shape: Shape) -> Option<bool> {
-        match shape {
-            Shape::NotWord => None,
-            Shape::Glued | Shape::GluedNonAscii if self.continuing => Some(false),
-            Shape::Glued if !self.at_edge => None,
-            _ => self.may_start.then_some(true),
-        }
-    }
-}
-
-/// The most words outside the grammar a sentence may hold.
-const MAX_EXTRA_WORDS: u8 = 8;
-
-/// The most fillers ("um", "uh", "嗯") a sentence may hold: more, and a decoder could wander
-/// through them instead of following the grammar.
-const MAX_FILLERS: u8 = 2;
-/// The most tokens of one number in figures (" $1,250,000.50" is 8): whisper loops on them.
-const MAX_FIGURE_TOKENS: u8 = 9;
-
-impl Reader<'_> {
-    /// The spellings of a word in tokens, each with the trie root it belongs under.
-    fn spellings(&self, word: WordId) -> Vec<Spelling> {
-        if let Some(known) = self.spellings.borrow().get(&word) {
-            return known.clone();
-        }
-        let text = &self.grammar.words[word as usize];
-        let mut forms = Vec::new();
-        if text.chars().all(is_cjk) {
-            forms.push((SPACED_ROOT, text.clone()));
-            forms.push((SPACED_ROOT, format!(" {text}")));
-            forms.push((BARE_ROOT, text.clone()));
-        } else {
-            let mut capitalized = String::new();
-            for (index, c) in text.chars().enumerate() {
-                if index == 0 {
-                    capitalized.extend(c.to_uppercase());
-                } else {
-                    capitalized.push(c);
-                }
-            }
-            for form in [text.clone(), capitalized] {
-                forms.push((SPACED_ROOT, format!(" {form}")));
-                forms.push((BARE_ROOT, form));
-            }
-        }
-        let mut spellings: Vec<Spelling> = forms
-            .into_iter()
-            .flat_map(|(root, form)| {
-                self.tokens
-                    .spellings(form.as_bytes())
-                    .into_iter()
-                    .map(move |spelling| (root, spelling))
-            })
-            .collect();
-        spellings.sort();
-        spellings.dedup();
-        self.spellings.borrow_mut().insert(word, spellings.clone());
-        spellings
-    }
-
-    fn intern(&self, places: Vec<Place>) -> Option<u32> {
-        if places.is_empty() {
-            return None;
-        }
-        if let Some(&id) = self.ids.borrow().get(&places) {
-            return Some(id);
-        }
-        let grammar = self.grammar;
-        let mut next = vec![BTreeMap::new(), BTreeMap::new()];
-        let mut ends = vec![None, None];
-        let words = grammar.next_words(&places);
-        let mut figures = false;
-        let mut figure_words = Vec::new();
-        for &word in &words {
-            if word == FIGURES || grammar.is_figure_word(word) {
-                figures = true;
-                if word != FIGURES {
-                    figure_words.push(grammar.words[word as usize].clone());
-                }
-                continue;
-            }
-            for (root, spelling) in self.spellings(word) {
-                let mut node = root as usize;
-                for token in spelling {
-                    node = match next[node].get(&token) {
-                        Some(&n) => n as usize,
-                        None => {
-                            next.push(BTreeMap::new());
-                            ends.push(None);
-                            let n = next.len() - 1;
-                            next[node].insert(token, u32::try_from(n).unwrap_or(0));
-                            n
-                        }
-                    };
-                }
-                ends[node] = Some(word);
-            }
-        }
-        let state = State {
-            accepting: places.contains(&Place::At(grammar.accept)),
-            places: places.clone(),
-            next,
-            word: ends,
-            figures,
-            only_figures: if words.contains(&FIGURES) {
-                Vec::new()
-            } else {
-                figure_words
-            },
-            after: HashMap::new(),
-        };
-        let mut states = self.states.borrow_mut();
-        let id = u32::try_from(states.len()).unwrap_or(u32::MAX);
-        states.push(state);
-        self.ids.borrow_mut().insert(places, id);
-        Some(id)
-    }
-
-    /// The state after reading a whole word in a state, and whether the word came only as a
-    /// filler; `None` when it cannot come there.
-    fn after(&self, state: u32, word: WordId) -> Option<(u32, bool)> {
-        if let Some(known) = self.states.borrow()[state as usize].after.get(&word) {
-            return *known;
-        }
-        let (places, filler) = self
-            .grammar
-            .after(&self.states.borrow()[state as usize].places, word);
-        let next = self.intern(places).map(|next| (next, filler));
-        self.states.borrow_mut()[state as usize]
-            .after
-            .insert(word, next);
-        next
-    }
-
-    /// Counts a word outside the grammar, which takes the cursor across the free-word arcs
-    /// where it stands.
-    fn begin_extra_word(&self, cursor: &mut Cursor) {
-        cursor.extras += 1;
-        if let Some((state, _)) = self.after(cursor.state, FREE_WORD) {
-            cursor.state = state;
-        }
-    }
-
-    /// A cursor at the start of a transcript.
-    pub fn start(&self) -> Cursor {
-        Cursor {
-            state: 0,
-            node: None,
-            figures: Figures::default(),
-            at_start: true,
-            after_pause: false,
-            fillers: 0,
-            extra: false,
-            ended: false,
-            extras: 0,
-        }
-    }
-
-    /// Completes the word being written, if any: the cursor moves to the state after it.
-    fn finish_word(&self, cursor: &mut Cursor) -> bool {
-        if cursor.extra {
-            cursor.extra = false;
-            return true;
-        }
-        let word = if cursor.figures.is_some() {
-            if !cursor.figures.is_whole() {
-                return false;
-            }
-            self.grammar.figures_word(&cursor.figures)
-        } else if let Some(node) = cursor.node {
-            let completed = self.states.borrow()[cursor.state as usize].word[node as usize];
-            match completed {
-                Some(word) => word,
-                // The start of a longer grammar word (" for" of "forget") that did not go on:
-                // it was a word outside the grammar after all.
-                None if cursor.extras < MAX_EXTRA_WORDS && !cursor.ended => {
-                    cursor.node = None;
-                    self.begin_extra_word(cursor);
-                    return true;
-                }
-                None => return false,
-            }
-        } else {
-            return true;
-        };
-        match self.after(cursor.state, word) {
-            Some((_, true)) if cursor.fillers >= MAX_FILLERS => false,
-            Some((state, filler)) => {
-                cursor.fillers += u8::from(filler);
-                cursor.state = state;
-                cursor.node = None;
-                cursor.figures = Figures::default();
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Whether the number in figures being written may still become one that can come here:
-    /// where only the customer's endings may, its digits so far start one of them ("3,9" of
-    /// "3,921", never "3,0"), so that a beam is kept to the digits it can finish.
-    fn figures_may_go_on(&self, cursor: &Cursor) -> bool {
-        let states = self.states.borrow();
-        let only = &states[cursor.state as usize].only_figures;
-        if only.is_empty() {
-            return true;
-        }
-        let figures = &cursor.figures;
-        if figures.decimals.is_some() {
-            return false;
-        }
-        if figures.digits == 0 {
-            return true;
-        }
-        let written = figures.integer_digits();
-        only.iter().any(|digits| digits.starts_with(&written))
-    }
-
-    /// Whether the word being written is a Chinese character (which figures may follow
-    /// without a space: "转300块").
-    fn after_chinese(&self, cursor: &Cursor) -> bool {
-        cursor.node.is_some_and(|node| {
-            self.states.borrow()[cursor.state as usize].word[node as usize]
-                .is_some_and(|word| self.grammar.words[word as usize].chars().all(is_cjk))
-        })
-    }
-
-    /// A token at a word's start: a word's first token under the spaced root (or, at the very
-    /// start, the glued one).
-    fn begin_word(&self, cursor: &mut Cursor, token: u32, spaced_root: bool) -> bool {
-        let states = self.states.borrow();
-        let state = &states[cursor.state as usize];
-        let root = if spaced_root { SPACED_ROOT } else { BARE_ROOT };
-        let Some(&node) = state.next[root as usize].get(&token) else {
-            return false;
-        };
-        drop(states);
-        if self.refused_filler(cursor, node) {
-            return false;
-        }
-        cursor.node = Some(node);
-        true
-    }
-
-    /// Whether every word the trie node can still become is a filler that this cursor may not
-    /// take (it has had its [`MAX_FILLERS`]): its token must not be read as the grammar's, for
-    /// no word it begins could be finished, and a beam that took it would have nowhere to go.
-    fn refused_filler(&self, cursor: &Cursor, node: u32) -> bool {
-        if cursor.fillers < MAX_FILLERS {
-            return false;
-        }
-        let mut words = Vec::new();
-        {
-            let states = self.states.borrow();
-            let state = &states[cursor.state as usize];
-            let mut below = vec![node];
-            while let Some(at) = below.pop() {
-                words.extend(state.word[at as usize]);
-                below.extend(state.next[at as usize].values());
-            }
-        }
-        words
-            .into_iter()
-            .all(|word| matches!(self.after(cursor.state, word), Some((_, true))))
-    }
-
-    /// Reads the next token: how it moved the cursor, or `None` (leaving the cursor as it
-    /// was) when it leaves the grammar.
-    pub fn advance(&self, cursor: &mut Cursor, token: u32) -> Option<Step> {
-        let mut next = *cursor;
-        let text = self.tokens.text(token);
-        let spaced = text.first() == Some(&b' ');
-        let kind = self.tokens.kind(token);
-        // A token inside the word being written comes first: "'s" in "what's", "-" in
-        // "daughter-in-law".
-        let inside = next.node.and_then(|node| {
-            self.states.borrow()[next.state as usize].next[node as usize]
-                .get(&token)
-                .copied()
-        });
-        let step = if let Some(node) = inside {
-            if self.refused_filler(&next, node) {
-                return None;
-            }
-            next.node = Some(node);
-            Some(Step::Grammar)
-        } else {
-            let grammar = |taken: bool| taken.then_some(Step::Grammar);
-            match kind {
-                TokenKind::Blank => None,
-                TokenKind::Punctuation if next.figures.is_some() && matches!(text, b"," | b".") => {
-                    // Inside a number ("1,250.50"), or its end.
-                    grammar(next.figures.read(text))
-                }
-                TokenKind::Punctuation => grammar(!next.after_pause && self.finish_word(&mut next)),
-                TokenKind::Possessive => {
-                    grammar((next.node.is_some() || next.extra) && self.finish_word(&mut next))
-                }
-                TokenKind::Figures { spaced } => {
-                    if next.figures.is_some() && !spaced {
-                        grammar(next.figures.read(text) && self.figures_may_go_on(&next))
-                    } else if !spaced && !next.at_start && !self.after_chinese(&next) {
-                        None // digits glued to an English word or to punctuation
-                    } else {
-                        grammar(
-                            self.finish_word(&mut next) && {
-                                next.figures.read(text)
-                                    && self.states.borrow()[next.state as usize].figures
-                                    && self.figures_may_go_on(&next)
-                            },
-                        )
-                    }
-                }
-                TokenKind::Word if next.extra && !spaced => Some(Step::Extra),
-                TokenKind::Word => {
-                    // A word may start after a space, at the start, after punctuation, or (in
-                    // Chinese, where nothing separates words) at any character.
-                    let starts = spaced
-                        || next.at_start
-                        || next.after_pause
-                        || text.first().is_some_and(|b| !b.is_ascii());
-                    let at_start = next.at_start;
-                    if !self.finish_word(&mut next) {
-                        None
-                    } else if self.begin_word(&mut next, token, spaced || !at_start) {
-                        Some(Step::Grammar)
-                    } else if starts && next.extras < MAX_EXTRA_WORDS && !next.ended {
-                        next.extra = true;
-                        self.begin_extra_word(&mut next);
-                        Some(Step::Extra)
-                    } else {
-                        None
-                    }
-                }
-            }
-        };
-        if step.is_some() {
-            next.at_start = false;
-            next.after_pause = kind == TokenKind::Punctuation && !next.figures.is_some();
-            let full_stop = std::str::from_utf8(text)
-                .is_ok_and(|t| matches!(t.trim_start(), "." | "?" | "!" | "。" | "？" | "！"));
-            if next.after_pause && full_stop && self.states.borrow()[next.state as usize].accepting
-            {
-                next.ended = true;
-            }
-            *cursor = next;
-        }
-        step
-    }
-
-    /// How tokens the grammar does not allow at `cursor` would fare as words outside it: the
-    /// same answer [`Reader::advance`] gives for them, worked out once for all tokens.
-    pub fn extra_words(&self, cursor: &Cursor) -> ExtraWords {
-        let mut finished = *cursor;
-        ExtraWords {
-            continuing: cursor.extra,
-            may_start: cursor.extras < MAX_EXTRA_WORDS
-                && !cursor.ended
-                && self.finish_word(&mut finished),
-            at_edge: cursor.at_start || cursor.after_pause,
-        }
-    }
-
-    /// Whether the transcript may end here: a whole sentence of the grammar.
-    pub fn can_end(&self, cursor: &Cursor) -> bool {
-        self.closed(cursor)
-            .is_some_and(|closed| self.states.borrow()[closed.state as usize].accepting)
-    }
-
-    /// Whether ending here makes the word being written one the grammar does not have: it
-    /// only began a longer grammar word (" mon" of " month").
-    pub fn ending_abandons_word(&self, cursor: &Cursor) -> bool {
-        self.closed(cursor)
-            .is_some_and(|closed| closed.extras > cursor.extras)
-    }
-
-    /// The cursor with the word being written finished, if it can be.
-    fn closed(&self, cursor: &Cursor) -> Option<Cursor> {
-        let mut closed = *cursor;
-        self.finish_word(&mut closed).then_some(closed)
-    }
-
-    /// Tokens that may come next (a superset: each must still pass [`Reader::advance`]).
-    pub fn candidates(&self, cursor: &Cursor) -> Vec<u32> {
-        let mut candidates = Vec::new();
-        let children = |state: u32, node: u32, out: &mut Vec<u32>| {
-            out.extend(self.states.borrow()[state as usize].next[node as usize].keys());
-        };
-        if let Some(node) = cursor.node {
-            children(cursor.state, node, &mut candidates);
-        }
-        let mut finished = *cursor;
-        if self.finish_word(&mut finished) {
-            children(finished.state, SPACED_ROOT, &mut candidates);
-            if cursor.at_start {
-                children(finished.state, BARE_ROOT, &mut candidates);
-            }
-            if self.states.borrow()[finished.state as usize].figures {
-                candidates.extend(&self.tokens.figures);
-            }
-        }
-        if cursor.figures.is_some() {
-            candidates.extend(&self.tokens.figures);
-        }
-        candidates.extend(&self.tokens.punctuation);
-        candidates.extend(self.tokens.by_text.get(&b"'s"[..]));
-        candidates
-    }
-}
-
-/// One spelling for what recognizers write in several: lowercase, straight apostrophes,
-/// half-width forms.
-fn fold(c: char) -> char {
-    match c {
-        '’' | '‘' | '`' => '\'',
-        'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '０'..='９' => {
-            char::from_u32(c as u32 - 0xFEE0).map_or(c, |half| half.to_ascii_lowercase())
-        }
-        _ => c.to_lowercase().next().unwrap_or(c),
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::reader::*;
+    use crate::spellings::*;
     use chrono::NaiveDate;
     use tingshuo_base::ids::Id;
     use tingshuo_base::money::Currency;

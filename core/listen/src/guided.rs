@@ -24,7 +24,9 @@ use std::sync::Mutex;
 use whisper_rs::{FullParams, WhisperState};
 use whisper_rs::{WhisperSysContext, WhisperSysState, WhisperTokenData};
 
-use super::grammar::{Cursor, Grammar, Reader, Shape, Step, Tokens};
+use crate::grammar::Grammar;
+use crate::reader::{Cursor, Reader, Step};
+use crate::spellings::{Shape, Tokens};
 
 /// What a token that leaves the grammar costs a beam, in nats of log-probability: enough that
 /// a beam follows the grammar through a misheard word, not so much that speech the grammar

@@ -8,9 +8,11 @@ pub mod audio;
 pub mod ggml;
 pub mod grammar;
 mod guided;
+pub mod reader;
 pub mod recognizer;
 mod resample;
 pub mod search;
+pub mod spellings;
 pub mod spoken;
 pub mod vad;
 

@@ -1,7 +1,7 @@
 //! On-device recognition with whisper.cpp (through `whisper-rs`, pinned exactly).
 //!
 //! What whisper alone gets wrong on short spoken commands, and what this module does about it
-//! (measurements in `../shared/FACTS.md` and `docs/benchmarks.md`):
+//! (the measurements behind each choice are in `docs/decisions/`):
 //! * silence and noise decode as " you", "[BLANK_AUDIO]" or "thank you for watching", and the
 //!   model's no-speech probability is always 0 here: our own voice-activity detection
 //!   ([`super::vad`]) decides whether anyone spoke, and known hallucinations are dropped;
@@ -35,10 +35,11 @@ use whisper_rs::{
 };
 
 use super::audio::TARGET_SAMPLE_RATE;
-use super::grammar::{Grammar, Tokens};
 pub use super::guided::Guidance;
 use super::guided::Guided;
 use super::vad::{DEFAULT_TRIM_MARGIN, speech_span};
+use crate::grammar::Grammar;
+use crate::spellings::Tokens;
 use tingshuo_base::locale::Locale;
 
 /// Encoder frames per second of audio (whisper: 1500 frames for 30 s).
@@ -54,10 +55,9 @@ pub const MIN_SHORT_AUDIO_CTX: u32 = 256;
 const SHORT_AUDIO_CTX_PADDING: u32 = 64;
 /// Quiet put around the speech span before recognition (0.5 s).
 const PAD_SAMPLES: usize = 8_000;
-/// Beams of a grammar-guided search (whisper.cpp's default is 5). A greedy grammar decoder
-/// (one hypothesis) accepted 70% of the round trip's clean commands where beams accept 85%;
-/// with each beam's candidates its most likely tokens (vendor/README.md), three beams accept
-/// as many as four and six, in less time. The speech bench measures 2, 3 and 4.
+/// Beams of a grammar-guided search (whisper.cpp's default is 5): with each beam's candidates
+/// its most likely tokens (vendor/README.md), three accept as many commands as four and six,
+/// in less time (`docs/decisions/0015-three-beams-of-the-most-likely-tokens.md`).
 pub const DEFAULT_GUIDED_BEAMS: usize = 3;
 /// The most threads recognition uses; beyond this whisper gains nothing on phones.
 const MAX_THREADS: usize = 4;

@@ -1,0 +1,234 @@
+//! Whisper's text tokens as the grammar needs them: each token's bytes, whisper.cpp's own
+//! tokenizer (the longest token that starts the rest, repeatedly), and what kind of token each
+//! is (a word piece after a space or glued, punctuation, figures).
+
+use std::collections::HashMap;
+
+use tingshuo_understand::context::is_cjk;
+
+/// Punctuation a transcript may carry between words (whisper writes it; matching drops it).
+pub(crate) const SEPARATORS: &[char] = &[
+    ',', '.', '?', '!', ';', ':', '"', '-', '，', '。', '？', '！', '、', '：', '；', '“', '”',
+];
+/// Punctuation whisper writes between a command's words: pauses and sentence ends. (Hyphens,
+/// quotes and the like would let a decoder wander from the grammar through them.)
+pub(crate) const PAUSES: &[char] = &[',', '.', '?', '!', '，', '。', '？', '！', '、'];
+/// Signs that may start or sit inside a number written in figures ("$1,250.50", "¥200").
+pub(crate) const NUMBER_SIGNS: &[char] = &['$', '¥', '￥', '£', '€', '%', '＄'];
+
+/// What a token is to the grammar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenKind {
+    /// Part of a word, or a whole one (with its leading space).
+    Word,
+    /// Punctuation between words (",", ".", " -", "?"), perhaps after a space.
+    Punctuation,
+    /// Digits and number signs ("50", " $", ".50"); `spaced` when it starts with a space.
+    Figures { spaced: bool },
+    /// "'s": a possessive, read as the word before it.
+    Possessive,
+    /// Only whitespace, or nothing a transcript should hold.
+    Blank,
+}
+
+/// A recognizer's text tokens as the grammar needs them: each token's bytes, whisper.cpp's
+/// tokenizer (the longest token that starts the rest, repeatedly), and which tokens are
+/// punctuation or figures.
+#[derive(Debug, Clone, Default)]
+pub struct Tokens {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) ends: Vec<usize>,
+    pub(crate) by_text: HashMap<Box<[u8]>, u32>,
+    pub(crate) longest: usize,
+    pub(crate) kinds: Vec<TokenKind>,
+    pub(crate) shapes: Vec<Shape>,
+    pub(crate) punctuation: Vec<u32>,
+    pub(crate) figures: Vec<u32>,
+}
+
+impl Tokens {
+    /// The tokens in id order (ids below end-of-text).
+    pub fn new<'a>(texts: impl IntoIterator<Item = &'a [u8]>) -> Tokens {
+        let mut tokens = Tokens::default();
+        for (id, text) in texts.into_iter().enumerate() {
+            let id = u32::try_from(id).unwrap_or(u32::MAX);
+            tokens.bytes.extend_from_slice(text);
+            tokens.ends.push(tokens.bytes.len());
+            tokens.longest = tokens.longest.max(text.len());
+            tokens.by_text.entry(text.into()).or_insert(id);
+            let kind = token_kind(text);
+            match kind {
+                TokenKind::Punctuation => tokens.punctuation.push(id),
+                TokenKind::Figures { .. } => tokens.figures.push(id),
+                _ => {}
+            }
+            tokens.kinds.push(kind);
+            tokens.shapes.push(match (kind, text.first()) {
+                (TokenKind::Word, Some(b' ')) => Shape::Spaced,
+                (TokenKind::Word, Some(b)) if !b.is_ascii() => Shape::GluedNonAscii,
+                (TokenKind::Word, _) => Shape::Glued,
+                _ => Shape::NotWord,
+            });
+        }
+        tokens
+    }
+
+    /// How many tokens there are.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// A token's bytes (empty for an id out of range).
+    pub fn text(&self, id: u32) -> &[u8] {
+        let id = id as usize;
+        if id >= self.ends.len() {
+            return &[];
+        }
+        let start = if id == 0 { 0 } else { self.ends[id - 1] };
+        &self.bytes[start..self.ends[id]]
+    }
+
+    /// Every token's [`Shape`], by id.
+    pub fn shapes(&self) -> &[Shape] {
+        &self.shapes
+    }
+
+    pub(crate) fn kind(&self, id: u32) -> TokenKind {
+        self.kinds
+            .get(id as usize)
+            .copied()
+            .unwrap_or(TokenKind::Blank)
+    }
+
+    /// Whisper.cpp's tokenization of a spelling: the longest token that starts the rest, over
+    /// and over; `None` when some byte has no token.
+    pub(crate) fn tokenize(&self, text: &[u8]) -> Option<Vec<u32>> {
+        let mut ids = Vec::new();
+        let mut at = 0;
+        while at < text.len() {
+            let longest = (at + 1..=(at + self.longest).min(text.len()))
+                .rev()
+                .find_map(|end| self.by_text.get(&text[at..end]).map(|&id| (id, end)))?;
+            ids.push(longest.0);
+            at = longest.1;
+        }
+        Some(ids)
+    }
+
+    /// The spellings of `text` whisper may write: its BPE merges' (what the model learned to
+    /// write) and whisper.cpp's tokenizer's (what the prompt is made of), once each when they
+    /// agree. They disagree on one word form in eight: " Debit" is " De" "bit" to the model and
+    /// " Deb" "it" to the tokenizer, "dollars" "d" "oll" "ars" and "dollar" "s".
+    pub(crate) fn spellings(&self, text: &[u8]) -> Vec<Vec<u32>> {
+        let mut spellings: Vec<Vec<u32>> = self.tokenize(text).into_iter().collect();
+        if let Some(merged) = self.merged(text)
+            && !spellings.contains(&merged)
+        {
+            spellings.push(merged);
+        }
+        spellings
+    }
+
+    /// The text as the model's byte-pair merges spell it: from single bytes, the adjacent pair
+    /// whose joined bytes are the token of the lowest id is joined first, over and over.
+    /// (Whisper's tokens are numbered in the order their merges were learned, as in tiktoken,
+    /// so a token's id is its merge's rank.) `None` when some byte has no token.
+    pub(crate) fn merged(&self, text: &[u8]) -> Option<Vec<u32>> {
+        // Where each piece starts; a piece runs to the next one's start.
+        let mut starts: Vec<usize> = (0..text.len()).collect();
+        let piece = |starts: &[usize], at: usize, count: usize| {
+            let end = starts.get(at + count).copied().unwrap_or(text.len());
+            &text[starts[at]..end]
+        };
+        while let Some((_, at)) = (0..starts.len().saturating_sub(1))
+            .filter_map(|at| Some((*self.by_text.get(piece(&starts, at, 2))?, at)))
+            .min()
+        {
+            starts.remove(at + 1);
+        }
+        (0..starts.len())
+            .map(|at| self.by_text.get(piece(&starts, at, 1)).copied())
+            .collect()
+    }
+
+    /// A text as whisper writes it: words with their leading spaces, punctuation apart.
+    pub(crate) fn tokenize_text(&self, text: &str) -> Option<Vec<u32>> {
+        let mut ids = Vec::new();
+        let mut piece = String::new();
+        let flush = |piece: &mut String, ids: &mut Vec<u32>| -> Option<()> {
+            if !piece.is_empty() {
+                ids.extend(self.tokenize(piece.as_bytes())?);
+                piece.clear();
+            }
+            Some(())
+        };
+        for c in text.chars() {
+            let breaks = c == ' ' || (SEPARATORS.contains(&c) && c != '-') || is_cjk(c);
+            if breaks {
+                flush(&mut piece, &mut ids)?;
+            }
+            piece.push(c);
+            if SEPARATORS.contains(&c) && c != '-' {
+                flush(&mut piece, &mut ids)?;
+            }
+        }
+        flush(&mut piece, &mut ids)?;
+        Some(ids)
+    }
+}
+
+pub(crate) fn token_kind(text: &[u8]) -> TokenKind {
+    let Ok(text) = std::str::from_utf8(text) else {
+        return TokenKind::Word; // a piece of a character: only words spell with it
+    };
+    let bare = text.strip_prefix(' ').unwrap_or(text);
+    if bare.is_empty() || bare.chars().all(char::is_whitespace) {
+        return TokenKind::Blank;
+    }
+    if matches!(bare, "'s" | "’s") && bare.len() == text.len() {
+        return TokenKind::Possessive;
+    }
+    if bare.chars().all(|c| PAUSES.contains(&c)) {
+        return TokenKind::Punctuation;
+    }
+    let figure = |c: char| c.is_ascii_digit() || NUMBER_SIGNS.contains(&c) || c == ',' || c == '.';
+    if bare.chars().all(figure) && bare.chars().any(|c| c != ',' && c != '.') {
+        return TokenKind::Figures {
+            spaced: bare.len() != text.len(),
+        };
+    }
+    if bare.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return TokenKind::Blank;
+    }
+    TokenKind::Word
+}
+
+/// A token's shape, for deciding quickly whether it could be (part of) a word outside the
+/// grammar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Not a word piece: punctuation, figures, blanks.
+    NotWord = 0,
+    /// A word piece after a space (" pharmacy").
+    Spaced = 1,
+    /// A word piece glued to what came before ("macy").
+    Glued = 2,
+    /// A piece of a non-Latin word, which may start a word without a space (Chinese).
+    GluedNonAscii = 3,
+}
+
+/// One spelling for what recognizers write in several: lowercase, straight apostrophes,
+/// half-width forms.
+pub(crate) fn fold(c: char) -> char {
+    match c {
+        '’' | '‘' | '`' => '\'',
+        'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '０'..='９' => {
+            char::from_u32(c as u32 - 0xFEE0).map_or(c, |half| half.to_ascii_lowercase())
+        }
+        _ => c.to_lowercase().next().unwrap_or(c),
+    }
+}
