@@ -233,18 +233,24 @@ fn facade_packages(feature_flags: &[&str]) -> BTreeSet<String> {
 }
 
 #[test]
-fn without_voice_the_library_links_no_whisper() {
-    let without_voice = facade_packages(&["--no-default-features"]);
-    assert!(without_voice.contains("tingshuo-data"), "{without_voice:?}");
-    for name in ["whisper-rs", "whisper-rs-sys", "tingshuo-listen", "tts"] {
-        assert!(
-            !without_voice.contains(name),
-            "{name} is linked without voice"
-        );
+fn each_feature_leaves_out_what_it_says() {
+    let bare = facade_packages(&["--no-default-features"]);
+    assert!(bare.contains("tingshuo-data"), "{bare:?}");
+    // Without `voice`, no whisper.cpp; without `speak`, no speech engine; without `http`, no
+    // HTTP stack (a bank carrying requests with its own networking).
+    for name in [
+        "whisper-rs",
+        "whisper-rs-sys",
+        "tingshuo-listen",
+        "tts",
+        "reqwest",
+        "hyper",
+    ] {
+        assert!(!bare.contains(name), "{name} is linked without its feature");
     }
-    // The features do what they say: with them on, both are there.
-    let with_voice = facade_packages(&["--no-default-features", "--features", "voice,speak"]);
-    for name in ["whisper-rs-sys", "tts"] {
-        assert!(with_voice.contains(name), "{name} missing with voice,speak");
+    // The features do what they say: with them on, each is there.
+    let full = facade_packages(&["--no-default-features", "--features", "voice,speak,http"]);
+    for name in ["whisper-rs-sys", "tts", "reqwest"] {
+        assert!(full.contains(name), "{name} missing with voice,speak,http");
     }
 }

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use crate::crypto::{DeviceSigner, KeyStore};
-use crate::http_transport::HttpTransport;
 use crate::payments::{PaymentDraft, PaymentError, PaymentOutcome};
 use crate::store::sync::{OutboxEntry, PaymentAttempt, keys};
 use crate::store::{LoadViewError, OpenOutcome, Store, StoreError};
@@ -54,12 +53,15 @@ pub struct Client {
 impl Client {
     /// Opens (or creates, or rebuilds under the corruption policy) the customer's store, to
     /// talk to the bank at `config.bank_url` over the core's own HTTP transport.
+    #[cfg(feature = "http")]
     pub async fn open(
         config: ClientConfig,
         key_store: &dyn KeyStore,
         signer: Arc<dyn DeviceSigner>,
     ) -> Result<(Client, OpenOutcome), ClientError> {
-        let transport = Arc::new(HttpTransport::new(&config.bank_url).map_err(NetError::from)?);
+        let transport =
+            crate::http_transport::HttpTransport::new(&config.bank_url).map_err(NetError::from)?;
+        let transport = Arc::new(transport);
         Client::open_with_transport(config, key_store, signer, transport).await
     }
 

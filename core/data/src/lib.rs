@@ -4,7 +4,8 @@
 //!   traits;
 //! * [`store`] — the encrypted SQLite store with its outbox;
 //! * [`transport`] — how requests reach the bank ([`transport::BankTransport`], which a bank may
-//!   implement), and [`http_transport`], the core's own over reqwest and rustls;
+//!   implement), and `http_transport` (cargo feature `http`, on by default), the core's own over
+//!   reqwest and rustls;
 //! * [`sync`] — offline-first sync with the bank: the outbox pushed, changes pulled;
 //! * [`payments`] — payments prepared for read-back, confirmed online, reconciled by key;
 //! * [`client`] — the API banks embed: `Client` with `view()`, `sync()`, `actions()`,
@@ -12,6 +13,7 @@
 
 pub mod client;
 pub mod crypto;
+#[cfg(feature = "http")]
 pub mod http_transport;
 pub mod payments;
 pub mod store;

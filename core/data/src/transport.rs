@@ -1,5 +1,5 @@
 //! How requests reach the bank: one exchange at a time, and the change stream. The core's own
-//! transport is HTTP over reqwest and rustls ([`crate::http_transport::HttpTransport`]); a bank
+//! transport is HTTP over reqwest and rustls (`http_transport::HttpTransport`, feature `http`); a bank
 //! may plug in its own (its networking stack, its certificate pinning, a test double) by
 //! implementing [`BankTransport`]. Sessions, signing, idempotency and validation stay in the
 //! core, above the transport, whoever carries the bytes.

@@ -5,7 +5,8 @@
 //! * pure, no I/O: [`locale`], [`money`], [`classify`], [`ids`], [`model`], [`view`], [`wire`], [`action`]
 //!   (`tingshuo-base`); [`l10n`] (`tingshuo-l10n`); [`understand`] (`tingshuo-understand`);
 //!   [`dialogue`] (`tingshuo-dialogue`);
-//! * data: [`crypto`], [`store`], [`sync`], [`payments`] and [`client`] (`tingshuo-data`) — `Client` with
+//! * data: [`crypto`], [`store`], [`transport`], [`sync`], [`payments`] and [`client`]
+//!   (`tingshuo-data`; its HTTP transport behind the cargo feature `http`) — `Client` with
 //!   `view()`, `sync()`, `actions()`, `payments()`;
 //! * `listen` (cargo feature `voice`): audio in, voice activity, on-device recognition with
 //!   whisper.cpp (`tingshuo-listen`); without it nothing of whisper.cpp is linked;
@@ -16,7 +17,9 @@
 //! sealed at rest and masked on screen, in speech and in logs; money is integer minor units.
 
 pub use tingshuo_base::{action, classify, ids, locale, model, money, view, wire};
-pub use tingshuo_data::{client, crypto, http_transport, payments, store, sync, transport};
+#[cfg(feature = "http")]
+pub use tingshuo_data::http_transport;
+pub use tingshuo_data::{client, crypto, payments, store, sync, transport};
 pub use tingshuo_dialogue as dialogue;
 pub use tingshuo_l10n as l10n;
 #[cfg(feature = "voice")]
