@@ -22,7 +22,10 @@ dlg-ask-payee = Who would you like to send money to?
 dlg-ask-amount = How much would you like to send?
 dlg-ask-biller = Which bill would you like to pay? For example electric, water, phone or gas.
 dlg-ask-card = Which card? Say the last four digits, or say credit card or debit card.
-dlg-which-one = Did you mean { $choices }? Please say the full name.
+dlg-which-one = Did you mean { $choices }? { $by ->
+    [ending] Please say the last four digits of their account.
+   *[name] Please say the full name.
+}
 dlg-unknown-payee = That person isn't one of your trusted payees. For your safety, you can only send money to trusted payees. Who would you like to send money to?
 dlg-insufficient = You have { $available } available, which isn't enough. How much would you like to send?
 dlg-over-limit = That's over your daily limit of { $limit }. How much would you like to send?

@@ -22,7 +22,10 @@ dlg-ask-payee = 要转给谁？
 dlg-ask-amount = 要转多少钱？
 dlg-ask-biller = 要交哪一项费用？比如电费、燃气费、话费、水费。
 dlg-ask-card = 要锁定哪一张卡？请说卡号的后四位，或者说“信用卡”“借记卡”。
-dlg-which-one = 您说的是{ $choices }？请说全名。
+dlg-which-one = 您说的是{ $choices }？{ $by ->
+    [ending] 请说账号的后四位。
+   *[name] 请说全名。
+}
 dlg-unknown-payee = 您的常用收款人里没有这个人。为了安全，只能转给常用收款人。要转给谁？
 dlg-insufficient = 可用余额只有{ $available }，不够转这么多。要转多少钱？
 dlg-over-limit = 这超过了每天的转账限额{ $limit }。要转多少钱？

@@ -103,7 +103,9 @@ async fn two_payees_with_one_name_are_asked_about_and_the_chosen_one_is_paid() {
     assert_eq!(question.id, "dlg-which-one");
     let asked = l10n.reply(locale, question).unwrap();
     assert!(
-        asked.display.contains("ending in 4411") && asked.display.contains("ending in 7788"),
+        asked.display.contains("ending in 4411")
+            && asked.display.contains("ending in 7788")
+            && asked.display.contains("last four digits"),
         "{}",
         asked.display
     );

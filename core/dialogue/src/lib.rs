@@ -539,10 +539,19 @@ impl Dialogue {
 
     fn next_question(&self, draft: &Draft) -> Reply {
         match (draft.kind, &draft.target, &draft.amount) {
-            (_, None, _) if draft.choices.len() > 1 => say(
-                "dlg-which-one",
-                vec![("choices", ReplyArg::Choices(self.choices(&draft.choices)))],
-            ),
+            (_, None, _) if draft.choices.len() > 1 => {
+                let choices = self.choices(&draft.choices);
+                // Items told apart by their endings are chosen by them, not by a name they share.
+                let by = if choices.iter().any(|c| c.ending.is_some()) {
+                    "ending"
+                } else {
+                    "name"
+                };
+                say(
+                    "dlg-which-one",
+                    vec![("choices", ReplyArg::Choices(choices)), ("by", text(by))],
+                )
+            }
             (Some(PlanKind::Bill), None, _) => say("dlg-ask-biller", vec![]),
             (_, None, _) => say("dlg-ask-payee", vec![]),
             (_, Some(_), None) => say("dlg-ask-amount", vec![]),

@@ -161,19 +161,22 @@ fn a_name_that_fits_two_payees_gets_a_clarifying_question() {
     };
     assert_eq!(
         question.args,
-        vec![(
-            "choices",
-            ReplyArg::Choices(vec![
-                Choice {
-                    name: "李伟".into(),
-                    ending: None
-                },
-                Choice {
-                    name: "李维".into(),
-                    ending: None
-                }
-            ])
-        )]
+        vec![
+            (
+                "choices",
+                ReplyArg::Choices(vec![
+                    Choice {
+                        name: "李伟".into(),
+                        ending: None
+                    },
+                    Choice {
+                        name: "李维".into(),
+                        ending: None
+                    }
+                ])
+            ),
+            ("by", ReplyArg::Text("name".into()))
+        ]
     );
     assert_eq!(d.expecting(), Some(Expecting::Payee));
     // Silence and "repeat" keep the question; the amount already said is kept.
@@ -473,9 +476,10 @@ fn two_payees_with_one_name_are_asked_about_by_ending_and_the_chosen_one_is_paid
     };
     assert_eq!(question.id, "dlg-which-one");
     let endings: Vec<Option<&str>> = match &question.args[..] {
-        [("choices", ReplyArg::Choices(choices))] => {
-            choices.iter().map(|c| c.ending.as_deref()).collect()
-        }
+        [
+            ("choices", ReplyArg::Choices(choices)),
+            ("by", ReplyArg::Text(by)),
+        ] if by == "ending" => choices.iter().map(|c| c.ending.as_deref()).collect(),
         other => panic!("{other:?}"),
     };
     assert_eq!(endings, [Some("1234"), Some("5678")]);
@@ -483,7 +487,9 @@ fn two_payees_with_one_name_are_asked_about_by_ending_and_the_chosen_one_is_paid
     let l10n = Localizer::new().unwrap();
     let asked = l10n.reply(Locale::ZhCn, question).unwrap();
     assert!(
-        asked.display.contains("尾号1234") && asked.display.contains("尾号5678"),
+        asked.display.contains("尾号1234")
+            && asked.display.contains("尾号5678")
+            && asked.display.contains("后四位"),
         "{}",
         asked.display
     );
