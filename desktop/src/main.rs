@@ -347,6 +347,10 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                     say!("{note}");
                 }
                 say!();
+                // The store is whole on disk before the next customer (and before the process
+                // ends): its last writes are not left in the write-ahead log.
+                drop(conversation);
+                client.close().await;
             }
             bank.shutdown().await;
             say!(
@@ -403,6 +407,8 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                 }
                 conversation.turn(&line, &mut stdout).await?;
             }
+            drop(conversation);
+            client.close().await;
             if let Some(bank) = local_bank {
                 bank.shutdown().await;
             }

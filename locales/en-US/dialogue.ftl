@@ -53,9 +53,16 @@ dlg-still-sending = Still working on it, one moment.
 dlg-payment-done = Done: { $amount } sent to { $target }.
 dlg-payment-held = Submitted: { $amount } to { $target }. For your safety it waits ten minutes before it goes, and you can say cancel until then.
 dlg-payment-refused = That didn't go through, and no money was sent: { $reason }.
+dlg-payment-not-sent = I couldn't reach the bank, so the payment was not sent and no money moved.
+dlg-payment-checking = The bank hasn't answered yet, so I don't know whether the money was sent. I'm checking with the bank. Please don't send it again.
+dlg-payment-still-checking = I still have no answer from the bank about that payment. I'll keep checking. Please don't send it again.
+dlg-payment-unresolved = I'm still checking whether your last payment went through. Let's wait for the bank's answer before sending another.
 
 dlg-card-locked = Your card { $masked } is locked.
 dlg-card-unlocked = Your card { $masked } is unlocked.
+dlg-card-lock-queued = I can't reach the bank right now. Your card { $masked } will be locked as soon as the bank can be reached.
+dlg-card-unlock-queued = I can't reach the bank right now. Your card { $masked } will be unlocked as soon as the bank can be reached.
+dlg-card-action-refused = The bank didn't accept that for your card { $masked }, so nothing changed: { $reason }.
 
 # Labels of a typed conversation in the desktop harness.
 chat-you = You

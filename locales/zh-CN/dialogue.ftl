@@ -53,9 +53,16 @@ dlg-still-sending = 还在办理，请稍候。
 dlg-payment-done = 办好了：{ $amount }已经付给{ $target }。
 dlg-payment-held = 已提交：{ $amount }付给{ $target }。为了安全，这笔钱会等十分钟再转出，这期间您可以说“取消”。
 dlg-payment-refused = 没有办成，钱没有转出：{ $reason }。
+dlg-payment-not-sent = 连不上银行，这笔钱没有发出去，您的钱没有动。
+dlg-payment-checking = 银行还没有回复，现在还不知道钱有没有转出。我正在向银行核实，请不要重复转账。
+dlg-payment-still-checking = 银行还没有回复这笔付款。我会继续核实，请不要重复转账。
+dlg-payment-unresolved = 上一笔付款还在核实中，等银行回复以后再转下一笔吧。
 
 dlg-card-locked = 已为您锁定{ $masked }的卡。
 dlg-card-unlocked = 已为您解锁{ $masked }的卡。
+dlg-card-lock-queued = 现在连不上银行。一连上银行，就会锁定{ $masked }的卡。
+dlg-card-unlock-queued = 现在连不上银行。一连上银行，就会解锁{ $masked }的卡。
+dlg-card-action-refused = 银行没有受理{ $masked }的卡的这个请求，卡的状态没有变：{ $reason }。
 
 # Labels of a typed conversation in the desktop harness.
 chat-you = 您

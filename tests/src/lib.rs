@@ -131,3 +131,39 @@ pub fn cargo_output(args: &[&str]) -> String {
     );
     String::from_utf8(output.stdout).expect("cargo prints UTF-8")
 }
+
+/// A client of the reference bank at `url`, registered for `customer` and synced once, with its
+/// store in a directory of its own (kept as long as the value).
+pub async fn registered_client(
+    url: &str,
+    customer: tingshuo_sandbox::seed::DemoCustomer,
+) -> (tingshuo_core::Client, tempfile::TempDir) {
+    use tingshuo_core::classify::OneTimeCode;
+    use tingshuo_core::crypto::SoftwareSigner;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = tingshuo_core::ClientConfig {
+        store_path: dir.path().join("client.db"),
+        bank_url: url.to_owned(),
+        sync: tingshuo_core::sync::SyncConfig {
+            backoff_base: std::time::Duration::from_millis(1),
+            backoff_cap: std::time::Duration::from_millis(5),
+            ..Default::default()
+        },
+    };
+    let keys = tingshuo_core::MemoryKeyStore::new().expect("key store");
+    let (signer, _) = SoftwareSigner::generate().expect("device key");
+    let (client, _) = tingshuo_core::Client::open(config, &keys, Arc::new(signer))
+        .await
+        .expect("client opens");
+    client
+        .sync()
+        .register_device(
+            customer.id(),
+            OneTimeCode::new(customer.enrollment_code().to_owned()),
+            "test phone",
+        )
+        .await
+        .expect("device registers");
+    client.sync().sync_now().await.expect("first sync");
+    (client, dir)
+}

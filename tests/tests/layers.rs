@@ -28,8 +28,19 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     ("tingshuo-speak", &["tingshuo-l10n"]),
     (
+        "tingshuo-assistant",
+        &[
+            "tingshuo-base",
+            "tingshuo-data",
+            "tingshuo-dialogue",
+            "tingshuo-l10n",
+            "tingshuo-understand",
+        ],
+    ),
+    (
         "tingshuo-core",
         &[
+            "tingshuo-assistant",
             "tingshuo-base",
             "tingshuo-data",
             "tingshuo-dialogue",

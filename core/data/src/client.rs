@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use crate::crypto::{DeviceSigner, KeyStore};
-use crate::payments::{PaymentDraft, PaymentError, PaymentOutcome};
+use crate::payments::{PaymentDraft, PaymentError, PaymentOutcome, Settled};
 use crate::store::sync::{OutboxEntry, PaymentAttempt, keys};
 use crate::store::{LoadViewError, OpenOutcome, Store, StoreError};
 use crate::sync::{
@@ -107,6 +107,12 @@ impl Client {
     /// The store, for the harness and tests.
     pub fn store(&self) -> &Store {
         &self.engine.store
+    }
+
+    /// Closes the store and waits for it: a process about to end calls this, or the last
+    /// writes may stay in the write-ahead log beside the database file.
+    pub async fn close(&self) {
+        self.engine.store.shut().await;
     }
 }
 
@@ -254,5 +260,24 @@ impl PaymentsClient {
 
     pub async fn attempts(&self) -> Result<Vec<PaymentAttempt>, ClientError> {
         Ok(self.engine.store.payment_attempts(false).await?)
+    }
+
+    /// Asks the bank about a confirmed payment by its idempotency key (when its answer was
+    /// lost, the bank is asked again; if it never saw the payment, the very same signed request
+    /// goes again under the same key) and says where it stands.
+    pub async fn check(&self, key: &str) -> Result<Settled, ClientError> {
+        match self.engine.reconcile_payments().await {
+            Ok(()) => {}
+            // The bank cannot be asked now: the outcome stays unknown, to be asked again.
+            Err(SyncError::Net(error)) if error.is_transient() => return Ok(Settled::Unknown),
+            Err(error) => return Err(error.into()),
+        }
+        let attempts = self.engine.store.payment_attempts(false).await?;
+        Ok(attempts
+            .iter()
+            .find(|attempt| attempt.idempotency_key == key)
+            .map_or(Settled::Unknown, |attempt| {
+                Settled::of(&attempt.state, attempt.reason.as_deref())
+            }))
     }
 }

@@ -73,9 +73,50 @@ pub enum PaymentOutcome {
     Refused {
         code: String,
     },
-    /// The answer was lost; the payment is reconciled by its key at the next sync.
-    Unknown,
+    /// The answer was lost; the payment is reconciled by its idempotency key at the next
+    /// sync, or when asked ([`crate::client::PaymentsClient::check`]).
+    Unknown {
+        key: String,
+    },
 }
+
+/// Where a confirmed payment stands, as this device knows it from the bank.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settled {
+    /// The bank has not said yet (the answer was lost, and it could not be asked).
+    Unknown,
+    Executed,
+    /// Held by the bank, cancellable until its hold ends.
+    Held,
+    Cancelled,
+    /// The bank refused it, with its reason code; nothing moved.
+    Refused {
+        reason: String,
+    },
+    /// It never reached the bank: nothing was sent.
+    NotSent,
+}
+
+impl Settled {
+    /// From a recorded attempt's state and reason.
+    pub fn of(state: &str, reason: Option<&str>) -> Settled {
+        match (state, reason) {
+            ("executed", _) => Settled::Executed,
+            ("held", _) => Settled::Held,
+            ("cancelled", _) => Settled::Cancelled,
+            ("refused", Some(NOT_SENT | NEVER_SENT)) => Settled::NotSent,
+            ("refused", reason) => Settled::Refused {
+                reason: reason.unwrap_or_default().to_owned(),
+            },
+            _ => Settled::Unknown,
+        }
+    }
+}
+
+/// The reason recorded for a payment that never reached the bank.
+const NOT_SENT: &str = "offline";
+/// The reason recorded for a payment lost with a damaged store before the bank ever saw it.
+const NEVER_SENT: &str = "never_sent";
 
 #[derive(Debug, thiserror::Error)]
 pub enum PaymentError {
@@ -236,7 +277,7 @@ impl SyncEngine {
             "payment confirmed and recorded"
         );
         let outcome = self.deliver_payment(&key, &body).await?;
-        if !matches!(outcome, PaymentOutcome::Unknown) {
+        if !matches!(outcome, PaymentOutcome::Unknown { .. }) {
             // Best effort: show the new balance. The payment itself is already settled.
             let _ = self.sync_now().await;
         }
@@ -259,7 +300,9 @@ impl SyncEngine {
                 let Ok(payment) = payment.validated() else {
                     // Money may have moved; the answer is unreadable. Reconciliation asks again.
                     tracing::warn!("payment answer invalid; it will be reconciled by its key");
-                    return Ok(PaymentOutcome::Unknown);
+                    return Ok(PaymentOutcome::Unknown {
+                        key: key.to_owned(),
+                    });
                 };
                 let (outcome, state) = outcome_of(payment);
                 let dto = match &outcome {
@@ -284,13 +327,15 @@ impl SyncEngine {
                 // The connection never opened: the bank did not receive it. It is settled as
                 // not sent now, so it cannot go out later without the customer knowing.
                 self.store
-                    .settle_payment_attempt(key, "refused", None, Some("offline"), Utc::now())
+                    .settle_payment_attempt(key, "refused", None, Some(NOT_SENT), Utc::now())
                     .await?;
                 Err(PaymentError::Offline)
             }
             Err(error) => {
                 tracing::warn!(%error, "payment outcome unknown; it will be reconciled by its key");
-                Ok(PaymentOutcome::Unknown)
+                Ok(PaymentOutcome::Unknown {
+                    key: key.to_owned(),
+                })
             }
         }
     }
@@ -338,7 +383,7 @@ impl SyncEngine {
                                 &attempt.idempotency_key,
                                 "refused",
                                 None,
-                                Some("never_sent"),
+                                Some(NEVER_SENT),
                                 Utc::now(),
                             )
                             .await?;

@@ -40,7 +40,8 @@ pub enum Effect {
     RequestStepUp(PaymentPlan),
     /// Send this payment to the bank (it was read back, confirmed and stepped up).
     ExecutePayment(PaymentPlan),
-    /// Queue a card lock (a safety action: allowed offline).
+    /// Queue a card lock (a safety action: allowed offline); the host answers with
+    /// [`Input::CardActionDone`], delivered or queued.
     LockCard {
         card: Id<Card>,
     },
@@ -64,9 +65,32 @@ pub enum Input {
     PaymentDone {
         held: bool,
     },
+    /// The bank refused the payment: nothing moved.
     PaymentRefused {
         reason: String,
     },
+    /// The payment never reached the bank (it could not be reached): nothing was sent.
+    PaymentNotSent,
+    /// No answer came back: the bank may or may not have made the payment; the host is
+    /// checking by its idempotency key, and reports what the bank says when it knows.
+    PaymentUnknown,
+    /// What became of a card action the host carried out.
+    CardActionDone {
+        card: Id<Card>,
+        lock: bool,
+        outcome: ActionOutcome,
+    },
+}
+
+/// What became of an action that may wait for the bank.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionOutcome {
+    /// The bank has it.
+    Done,
+    /// Queued on the device until the bank can be reached.
+    Queued,
+    /// The bank refused it (the reason already in words); nothing changed.
+    Refused { reason: String },
 }
 
 /// Where the conversation stands.
@@ -83,6 +107,9 @@ enum Stage {
     SteppingUp(PaymentPlan),
     /// Sent to the bank; waiting for its answer.
     Executing(PaymentPlan),
+    /// Sent, but no answer came: checking with the bank. Nothing is said about the money but
+    /// that, and no other payment starts, until the bank's answer is known.
+    Checking(PaymentPlan),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -205,7 +232,7 @@ impl Dialogue {
                 }
             },
             Input::PaymentDone { held } => match std::mem::replace(&mut self.stage, Stage::Idle) {
-                Stage::Executing(plan) => Some(say(
+                Stage::Executing(plan) | Stage::Checking(plan) => Some(say(
                     if held {
                         "dlg-payment-held"
                     } else {
@@ -223,7 +250,7 @@ impl Dialogue {
             },
             Input::PaymentRefused { reason } => {
                 match std::mem::replace(&mut self.stage, Stage::Idle) {
-                    Stage::Executing(_) => Some(say(
+                    Stage::Executing(_) | Stage::Checking(_) => Some(say(
                         "dlg-payment-refused",
                         vec![("reason", ReplyArg::Text(reason))],
                     )),
@@ -232,6 +259,55 @@ impl Dialogue {
                         None
                     }
                 }
+            }
+            Input::PaymentNotSent => match std::mem::replace(&mut self.stage, Stage::Idle) {
+                Stage::Executing(_) => Some(say("dlg-payment-not-sent", vec![])),
+                other => {
+                    self.stage = other;
+                    None
+                }
+            },
+            Input::PaymentUnknown => match std::mem::replace(&mut self.stage, Stage::Idle) {
+                Stage::Executing(plan) => {
+                    self.stage = Stage::Checking(plan);
+                    Some(say("dlg-payment-checking", vec![]))
+                }
+                Stage::Checking(plan) => {
+                    self.stage = Stage::Checking(plan);
+                    Some(say("dlg-payment-still-checking", vec![]))
+                }
+                other => {
+                    self.stage = other;
+                    None
+                }
+            },
+            Input::CardActionDone {
+                card,
+                lock,
+                outcome,
+            } => {
+                let masked = ReplyArg::Masked(
+                    self.facts
+                        .card(&card)
+                        .map(|c| c.last_four.clone())
+                        .unwrap_or_default(),
+                );
+                Some(match (lock, outcome) {
+                    (true, ActionOutcome::Done) => say("dlg-card-locked", vec![("masked", masked)]),
+                    (false, ActionOutcome::Done) => {
+                        say("dlg-card-unlocked", vec![("masked", masked)])
+                    }
+                    (true, ActionOutcome::Queued) => {
+                        say("dlg-card-lock-queued", vec![("masked", masked)])
+                    }
+                    (false, ActionOutcome::Queued) => {
+                        say("dlg-card-unlock-queued", vec![("masked", masked)])
+                    }
+                    (_, ActionOutcome::Refused { reason }) => say(
+                        "dlg-card-action-refused",
+                        vec![("masked", masked), ("reason", ReplyArg::Text(reason))],
+                    ),
+                })
             }
             Input::Heard(heard) => {
                 self.silences = 0;
@@ -321,8 +397,13 @@ impl Dialogue {
                 return Some(say("dlg-handoff", vec![]));
             }
             Intent::Cancel => {
-                let was_payment = !matches!(self.stage, Stage::Idle | Stage::Executing(_));
-                if !matches!(self.stage, Stage::Executing(_)) {
+                let sent = matches!(self.stage, Stage::Executing(_) | Stage::Checking(_));
+                if matches!(self.stage, Stage::Checking(_)) {
+                    // What was sent cannot be called off before the bank's answer is known.
+                    return Some(say("dlg-payment-still-checking", vec![]));
+                }
+                let was_payment = !sent && !matches!(self.stage, Stage::Idle);
+                if !sent {
                     self.stage = Stage::Idle;
                 }
                 return Some(say(
@@ -378,6 +459,16 @@ impl Dialogue {
             Stage::Executing(plan) => {
                 self.stage = Stage::Executing(plan);
                 Some(say("dlg-still-sending", vec![]))
+            }
+            Stage::Checking(plan) => {
+                // Another payment waits for the bank's answer on this one; the rest goes on.
+                self.stage = Stage::Checking(plan);
+                match intent {
+                    Intent::Transfer | Intent::PayBill => {
+                        Some(say("dlg-payment-unresolved", vec![]))
+                    }
+                    other => self.idle_intent(&other, &heard, effects),
+                }
             }
             Stage::Collecting(draft) => match intent {
                 Intent::Transfer | Intent::PayBill => {
@@ -437,21 +528,14 @@ impl Dialogue {
                 let Some(card) = card else {
                     return Some(say("dlg-ask-card", vec![]));
                 };
-                let lock = *intent == Intent::LockCard;
                 let id = card.id.clone();
-                effects.push(if lock {
+                // What is said comes when the host reports the action delivered or queued.
+                effects.push(if *intent == Intent::LockCard {
                     Effect::LockCard { card: id }
                 } else {
                     Effect::UnlockCard { card: id }
                 });
-                Some(say(
-                    if lock {
-                        "dlg-card-locked"
-                    } else {
-                        "dlg-card-unlocked"
-                    },
-                    vec![("masked", ReplyArg::Masked(card.last_four.clone()))],
-                ))
+                None
             }
             Intent::Transactions | Intent::Spending => Some(say("dlg-see-screen", vec![])),
             Intent::Confirm | Intent::Deny => Some(say("dlg-nothing-to-confirm", vec![])),

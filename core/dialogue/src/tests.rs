@@ -393,6 +393,13 @@ fn any_input() -> impl Strategy<Value = Input> {
         Just(Input::PaymentRefused {
             reason: "limit".into()
         }),
+        Just(Input::PaymentNotSent),
+        Just(Input::PaymentUnknown),
+        Just(Input::CardActionDone {
+            card: Id::new("credit-card"),
+            lock: true,
+            outcome: ActionOutcome::Queued
+        }),
     ]
 }
 
@@ -407,10 +414,35 @@ proptest! {
         let mut last_read_back: Option<(String, Money)> = None;
         let mut confirmed: Option<(String, Money)> = None;
         let mut step_up_requested: Option<PaymentPlan> = None;
+        // A payment whose answer never came is unresolved until the bank's answer is known.
+        let mut unresolved = false;
         for input in inputs {
             let was_confirm = matches!(&input, Input::Heard(h) if h.intent == Some(Intent::Confirm));
             let was_step_up = matches!(input, Input::StepUpSucceeded);
-            for effect in d.step(input) {
+            let resolves = matches!(input, Input::PaymentDone { .. } | Input::PaymentRefused { .. } | Input::PaymentNotSent);
+            let effects = d.step(input);
+            for effect in &effects {
+                if let Effect::Say(reply) = effect {
+                    if reply.id == "dlg-payment-checking" {
+                        unresolved = true;
+                    }
+                    // While the bank's answer is unknown, nothing says the money was or was not sent.
+                    if unresolved {
+                        prop_assert!(
+                            !["dlg-payment-done", "dlg-payment-not-sent", "dlg-cancelled-payment"].contains(&reply.id)
+                                || resolves,
+                            "{} said while checking", reply.id
+                        );
+                    }
+                }
+                if unresolved {
+                    prop_assert!(!matches!(effect, Effect::RequestStepUp(_) | Effect::ExecutePayment(_)), "another payment while checking");
+                }
+            }
+            if resolves && effects.iter().any(|e| matches!(e, Effect::Say(r) if ["dlg-payment-done", "dlg-payment-held", "dlg-payment-refused"].contains(&r.id))) {
+                unresolved = false;
+            }
+            for effect in effects {
                 match effect {
                     Effect::Say(reply) if reply.id.starts_with("dlg-readback") => {
                         let target = reply.args.iter().find_map(|(k, v)| (*k == "target").then(|| v.clone()));
@@ -514,4 +546,117 @@ fn two_payees_with_one_name_are_asked_about_by_ending_and_the_chosen_one_is_paid
         matches!(&effects[0], Effect::ExecutePayment(plan) if plan.target == PlanTarget::Payee(Id::new("p-chen-2"))),
         "{effects:?}"
     );
+}
+
+/// Steps a payment of ¥200 to 李伟 through read-back, confirm and step-up to the bank.
+fn sent_to_the_bank() -> Dialogue {
+    let mut d = Dialogue::new(facts());
+    d.step(heard(
+        Some("transfer"),
+        &[
+            ("payee", payee("李伟")),
+            ("amount", SlotValue::Money(cny(20_000))),
+        ],
+        "给李伟转两百",
+    ));
+    d.step(heard(Some("confirm"), &[], "对"));
+    let effects = d.step(Input::StepUpSucceeded);
+    assert!(
+        matches!(effects[0], Effect::ExecutePayment(_)),
+        "{effects:?}"
+    );
+    d
+}
+
+#[test]
+fn an_answer_that_never_came_is_checked_never_called_sent_or_not_sent() {
+    let mut d = sent_to_the_bank();
+    assert_eq!(
+        ids(&d.step(Input::PaymentUnknown)),
+        ["dlg-payment-checking"]
+    );
+    // Nothing else moves money meanwhile, and nothing is called off.
+    assert_eq!(
+        ids(&d.step(heard(
+            Some("transfer"),
+            &[
+                ("payee", payee("李伟")),
+                ("amount", SlotValue::Money(cny(20_000)))
+            ],
+            "再给李伟转两百",
+        ))),
+        ["dlg-payment-unresolved"]
+    );
+    assert_eq!(
+        ids(&d.step(heard(Some("cancel"), &[], "取消"))),
+        ["dlg-payment-still-checking"]
+    );
+    // Other questions are answered.
+    assert_eq!(
+        ids(&d.step(heard(Some("balance"), &[], "余额"))),
+        ["dlg-balance"]
+    );
+    assert_eq!(
+        ids(&d.step(Input::PaymentUnknown)),
+        ["dlg-payment-still-checking"]
+    );
+    // The bank's answer, once known, is what is said.
+    assert_eq!(
+        ids(&d.step(Input::PaymentDone { held: false })),
+        ["dlg-payment-done"]
+    );
+}
+
+#[test]
+fn not_sent_and_refused_are_told_apart() {
+    let mut d = sent_to_the_bank();
+    assert_eq!(
+        ids(&d.step(Input::PaymentNotSent)),
+        ["dlg-payment-not-sent"]
+    );
+    let mut d = sent_to_the_bank();
+    assert_eq!(
+        ids(&d.step(Input::PaymentRefused {
+            reason: "limit".into()
+        })),
+        ["dlg-payment-refused"]
+    );
+}
+
+#[test]
+fn a_card_action_is_said_as_done_only_when_the_bank_has_it() {
+    let mut d = Dialogue::new(facts());
+    let effects = d.step(heard(
+        Some("lock_card"),
+        &[("card", card("credit-card", "4580"))],
+        "锁卡",
+    ));
+    assert_eq!(
+        effects,
+        [Effect::LockCard {
+            card: Id::new("credit-card")
+        }],
+        "nothing said before the host reports"
+    );
+    for (outcome, said) in [
+        (ActionOutcome::Queued, "dlg-card-lock-queued"),
+        (ActionOutcome::Done, "dlg-card-locked"),
+        (
+            ActionOutcome::Refused {
+                reason: "the item was not found".into(),
+            },
+            "dlg-card-action-refused",
+        ),
+    ] {
+        let effects = d.step(Input::CardActionDone {
+            card: Id::new("credit-card"),
+            lock: true,
+            outcome,
+        });
+        assert_eq!(ids(&effects), [said]);
+        let Effect::Say(reply) = &effects[0] else {
+            panic!()
+        };
+        assert_eq!(reply.args[0], ("masked", ReplyArg::Masked("4580".into())));
+    }
 }

@@ -8,6 +8,8 @@
 //! * data: [`crypto`], [`store`], [`transport`], [`sync`], [`payments`] and [`client`]
 //!   (`tingshuo-data`; its HTTP transport behind the cargo feature `http`) — `Client` with
 //!   `view()`, `sync()`, `actions()`, `payments()`;
+//! * [`assistant`] (`tingshuo-assistant`): the conversation a bank embeds — one session over
+//!   the `Client` that understands, runs the dialogue and carries out payments and actions;
 //! * `listen` (cargo feature `voice`): audio in, voice activity, on-device recognition with
 //!   whisper.cpp (`tingshuo-listen`); without it nothing of whisper.cpp is linked;
 //! * `speak` (cargo feature `speak`): the `Speaker` over the platform's speech engine
@@ -16,6 +18,7 @@
 //! Rules kept next to the code: no C3 value is ever stored, logged or spoken; C2 values are
 //! sealed at rest and masked on screen, in speech and in logs; money is integer minor units.
 
+pub use tingshuo_assistant as assistant;
 pub use tingshuo_base::{action, classify, ids, locale, model, money, view, wire};
 #[cfg(feature = "http")]
 pub use tingshuo_data::http_transport;

@@ -228,6 +228,12 @@ impl Store {
         self.pool.close().await;
     }
 
+    /// Closes the store's connections and waits for them, so the file on disk is whole (its
+    /// write-ahead log checkpointed); any use afterwards is an error, not a hang.
+    pub async fn shut(&self) {
+        self.pool.close().await;
+    }
+
     /// Logout: closes the store, deletes the database with its WAL, journal and quarantined
     /// copies, and destroys the key-encryption key.
     pub async fn wipe(self, key_store: &dyn KeyStore) -> Result<(), StoreError> {

@@ -1,0 +1,356 @@
+//! One conversation: understanding, the dialogue, and the host's part of it played against
+//! the client — payments prepared, confirmed, executed and reconciled, actions queued — with
+//! every outcome told as the bank gave it.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use tingshuo_base::action::Action;
+use tingshuo_base::ids::Id;
+use tingshuo_base::locale::Locale;
+use tingshuo_base::model::Card;
+use tingshuo_data::client::{Client, ClientError};
+use tingshuo_data::payments::{PaymentError, PaymentOutcome, Settled};
+use tingshuo_data::sync::Connectivity;
+use tingshuo_dialogue::{
+    ActionOutcome, Dialogue, Effect, Facts, Input, PlanTarget, hear, paying_account,
+};
+use tingshuo_l10n::present::{Presentation, transaction_lines};
+use tingshuo_l10n::{Arg, L10nError, Localizer, Reply};
+use tingshuo_understand::context::ContextError;
+use tingshuo_understand::{
+    Context, Intent, Said, SlotValue, Understanding, World, answers_context, banking_context,
+};
+
+use crate::clock::{Clock, SystemClock};
+use crate::turn::{Event, Spoken, Turn};
+
+/// How many transactions "read me my transactions" reads when no count is said, and the most.
+const DEFAULT_TRANSACTIONS: usize = 5;
+const MAX_TRANSACTIONS: usize = 10;
+/// The history the dialogue's sense of a usual transfer is drawn from.
+const HISTORY_FOR_FACTS: u32 = 200;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AssistantError {
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    #[error(transparent)]
+    L10n(#[from] L10nError),
+    #[error("the {0} context does not load: {1}")]
+    Context(Locale, ContextError),
+}
+
+/// Where and when the customer is.
+#[derive(Debug, Clone)]
+pub struct AssistantOptions {
+    /// The customer's offset from UTC, for "today" and for times said aloud.
+    pub offset: FixedOffset,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl AssistantOptions {
+    /// The system clock, at this offset from UTC.
+    pub fn at(offset: FixedOffset) -> AssistantOptions {
+        AssistantOptions {
+            offset,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// One conversation with one customer.
+#[derive(Debug)]
+pub struct Assistant {
+    client: Client,
+    locale: Locale,
+    l10n: Localizer,
+    banking: Context,
+    answers: Context,
+    dialogue: Dialogue,
+    options: AssistantOptions,
+    /// The idempotency key of a payment whose answer never came, until the bank's is known.
+    unresolved: Option<String>,
+}
+
+impl Assistant {
+    /// A conversation in `locale` over the customer's client.
+    pub async fn open(
+        client: Client,
+        locale: Locale,
+        options: AssistantOptions,
+    ) -> Result<Assistant, AssistantError> {
+        let load = |yaml| Context::from_yaml(yaml).map_err(|e| AssistantError::Context(locale, e));
+        let mut assistant = Assistant {
+            client,
+            locale,
+            l10n: Localizer::new()?,
+            banking: load(banking_context(locale))?,
+            answers: load(answers_context(locale))?,
+            dialogue: Dialogue::new(Facts::default()),
+            options,
+            unresolved: None,
+        };
+        assistant.refresh_facts().await?;
+        Ok(assistant)
+    }
+
+    pub fn locale(&self) -> Locale {
+        self.locale
+    }
+
+    /// The speech rate the customer asked for, in percent of normal.
+    pub fn speech_rate(&self) -> u32 {
+        self.dialogue.speech_rate()
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.options.clock.now()
+    }
+
+    fn today(&self) -> NaiveDate {
+        self.now().with_timezone(&self.options.offset).date_naive()
+    }
+
+    /// Takes one turn and returns what the host should do, in order.
+    pub async fn turn(&mut self, turn: Turn) -> Result<Vec<Event>, AssistantError> {
+        let mut events = Vec::new();
+        // A payment whose answer never came is asked about again before anything else.
+        if let Some(key) = self.unresolved.clone()
+            && let Some(input) = self.settled(&key).await?
+        {
+            self.unresolved = None;
+            self.step(input, &mut events).await?;
+        }
+        let mut to_read = None;
+        let input = match turn {
+            Turn::Text(text) if text.trim().is_empty() => Input::Silence,
+            Turn::Text(text) => {
+                let world = self.world().await?;
+                let said = Said::new(self.locale, &text);
+                let (understood, heard) = hear(
+                    &self.banking,
+                    &self.answers,
+                    &world,
+                    self.dialogue.expecting(),
+                    &said,
+                );
+                to_read = understood
+                    .filter(|u| matches!(u.intent, Intent::Transactions | Intent::Spending));
+                Input::Heard(heard)
+            }
+            Turn::Silence => Input::Silence,
+            Turn::StepUp { approved: true } => Input::StepUpSucceeded,
+            Turn::StepUp { approved: false } => Input::StepUpFailed,
+        };
+        self.step(input, &mut events).await?;
+        if let Some(understood) = to_read {
+            events.push(Event::Show(self.transactions(&understood).await?));
+        }
+        Ok(events)
+    }
+
+    /// Steps the dialogue, carrying out its effects and feeding it their outcomes, until it
+    /// has nothing more to do.
+    async fn step(&mut self, input: Input, events: &mut Vec<Event>) -> Result<(), AssistantError> {
+        let mut pending = vec![input];
+        while let Some(input) = pending.pop() {
+            for effect in self.dialogue.step(input) {
+                match effect {
+                    Effect::Say(reply) => events.push(Event::Say(self.render(&reply)?)),
+                    Effect::RequestStepUp(_) => events.push(Event::StepUpRequested),
+                    Effect::ExecutePayment(plan) => {
+                        let outcome = self
+                            .execute(&plan.from_account, &plan.target, plan.amount)
+                            .await?;
+                        pending.extend(outcome);
+                    }
+                    Effect::LockCard { card } => {
+                        pending.push(self.card_action(card, true).await?);
+                    }
+                    Effect::UnlockCard { card } => {
+                        pending.push(self.card_action(card, false).await?);
+                    }
+                    Effect::SetSpeechRate(rate) => events.push(Event::SpeechRate(rate)),
+                    Effect::HandOffToHuman => events.push(Event::HandOff),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn render(&self, reply: &Reply) -> Result<Spoken, AssistantError> {
+        let utterance = self.l10n.reply(self.locale, reply)?;
+        Ok(Spoken {
+            id: reply.id,
+            display: utterance.display,
+            speech: utterance.speech,
+        })
+    }
+
+    /// The bank's reason code in words.
+    fn reason(&self, code: &str) -> Result<String, AssistantError> {
+        Ok(self.l10n.format(
+            self.locale,
+            "request-reason",
+            &[("code", Arg::Text(code.to_owned()))],
+        )?)
+    }
+
+    /// Prepares, confirms and sends a payment by ids; returns what the bank said, as the
+    /// dialogue's input (more than one when an answer that never came is asked about at once).
+    async fn execute(
+        &mut self,
+        from: &Id<tingshuo_base::model::Account>,
+        target: &PlanTarget,
+        amount: tingshuo_base::money::Money,
+    ) -> Result<Vec<Input>, AssistantError> {
+        let payments = self.client.payments();
+        let draft = match target {
+            PlanTarget::Payee(payee) => payments.prepare_transfer(from, payee, amount).await,
+            PlanTarget::Bill {
+                bill: Some(bill), ..
+            } => payments.prepare_bill(from, bill).await,
+            PlanTarget::Bill { bill: None, .. } => {
+                return Ok(vec![Input::PaymentRefused {
+                    reason: self.reason("not_found")?,
+                }]);
+            }
+        };
+        let outcome = match draft {
+            Ok(draft) => payments.confirm(&draft).await,
+            Err(error) => Err(error),
+        };
+        let inputs = match outcome {
+            Ok(PaymentOutcome::Executed(_)) => vec![Input::PaymentDone { held: false }],
+            Ok(PaymentOutcome::Held(_)) => vec![Input::PaymentDone { held: true }],
+            Ok(PaymentOutcome::Refused { code }) => vec![Input::PaymentRefused {
+                reason: self.reason(&code)?,
+            }],
+            Ok(PaymentOutcome::Cancelled(_)) => vec![Input::PaymentRefused {
+                reason: self.reason("cancelled")?,
+            }],
+            Ok(PaymentOutcome::Unknown { key }) => {
+                // Said at once: checking. Then asked at once; if the bank still cannot say,
+                // asked again at the start of every later turn.
+                let mut inputs = Vec::new();
+                match self.settled(&key).await? {
+                    Some(known) => inputs.push(known),
+                    None => self.unresolved = Some(key),
+                }
+                // `pending` is a stack: the checking message goes first.
+                inputs.push(Input::PaymentUnknown);
+                inputs
+            }
+            Err(PaymentError::Offline) => vec![Input::PaymentNotSent],
+            Err(error) => {
+                // Refused before anything was sent: a draft the view no longer supports, the
+                // device key unable to sign. No money moved.
+                tracing::warn!(%error, "payment not sent");
+                vec![Input::PaymentRefused {
+                    reason: self.reason("other")?,
+                }]
+            }
+        };
+        self.refresh_facts().await?;
+        Ok(inputs)
+    }
+
+    /// What the bank says of a payment whose answer was lost, as the dialogue's input; `None`
+    /// while it still cannot say.
+    async fn settled(&mut self, key: &str) -> Result<Option<Input>, AssistantError> {
+        let settled = self.client.payments().check(key).await?;
+        let input = match settled {
+            Settled::Unknown => None,
+            Settled::Executed => Some(Input::PaymentDone { held: false }),
+            Settled::Held => Some(Input::PaymentDone { held: true }),
+            Settled::NotSent => Some(Input::PaymentNotSent),
+            Settled::Cancelled => Some(Input::PaymentRefused {
+                reason: self.reason("cancelled")?,
+            }),
+            Settled::Refused { reason } => Some(Input::PaymentRefused {
+                reason: self.reason(&reason)?,
+            }),
+        };
+        if input.is_some() {
+            self.refresh_facts().await?;
+        }
+        Ok(input)
+    }
+
+    /// Queues a card action and says where it stands: with the bank, queued on the device, or
+    /// refused.
+    async fn card_action(&mut self, card: Id<Card>, lock: bool) -> Result<Input, AssistantError> {
+        let action = if lock {
+            Action::LockCard(card.clone())
+        } else {
+            Action::UnlockCard(card.clone())
+        };
+        self.client.actions().queue(action.clone()).await?;
+        let outbox = self.client.sync().outbox().await?;
+        let entry = outbox
+            .iter()
+            .rev()
+            .find(|entry| entry.item.action == action);
+        let outcome = match entry.map(|entry| (entry.state.as_str(), &entry.item.last_error)) {
+            Some(("acked", _)) => ActionOutcome::Done,
+            Some(("failed", reason)) => ActionOutcome::Refused {
+                reason: self.reason(reason.as_deref().unwrap_or("other"))?,
+            },
+            _ => ActionOutcome::Queued,
+        };
+        self.refresh_facts().await?;
+        Ok(Input::CardActionDone {
+            card,
+            lock,
+            outcome,
+        })
+    }
+
+    /// The customer's world for understanding, from the view.
+    async fn world(&self) -> Result<World, AssistantError> {
+        let today = self.today();
+        let view = self.client.view().current(today).await?;
+        Ok(World::for_view(&self.banking, self.locale, today, &view))
+    }
+
+    /// What the dialogue knows, from the view: after any change the bank made.
+    async fn refresh_facts(&mut self) -> Result<(), AssistantError> {
+        let now = self.now();
+        let view = self.client.view().current(self.today()).await?;
+        let paying = paying_account(&view).map(|a| a.item.id.clone());
+        let history = match paying {
+            Some(account) => self
+                .client
+                .store()
+                .transactions_page(&account, None, HISTORY_FOR_FACTS)
+                .await
+                .map_err(ClientError::from)?,
+            None => Vec::new(),
+        };
+        let online = self.client.sync().status().connectivity == Connectivity::Online;
+        self.dialogue
+            .update_facts(Facts::from_view(&view, &history, online, now));
+        Ok(())
+    }
+
+    /// The transactions asked for, as lines to show and read.
+    async fn transactions(
+        &self,
+        understood: &Understanding,
+    ) -> Result<Vec<tingshuo_l10n::Utterance>, AssistantError> {
+        let count = match understood.slots.get("count") {
+            Some(SlotValue::Count(n)) => usize::try_from(*n)
+                .unwrap_or(DEFAULT_TRANSACTIONS)
+                .clamp(1, MAX_TRANSACTIONS),
+            _ => DEFAULT_TRANSACTIONS,
+        };
+        let view = self.client.view().current(self.today()).await?;
+        let at = Presentation {
+            locale: self.locale,
+            now: self.now(),
+            offset: self.options.offset,
+        };
+        Ok(transaction_lines(&self.l10n, &at, &view, count)?)
+    }
+}

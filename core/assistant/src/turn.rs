@@ -1,0 +1,40 @@
+//! What the host gives the assistant, and what it gets back.
+
+use tingshuo_l10n::Utterance;
+
+/// One turn of the conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Turn {
+    /// What the customer typed, or what the recognizer heard.
+    Text(String),
+    /// The customer said nothing for a while: a gentle prompt, never a time-out.
+    Silence,
+    /// The result of the step-up the assistant asked for (PIN or biometric; voice never
+    /// counts).
+    StepUp { approved: bool },
+}
+
+/// Something the assistant says, in both forms, with the message it comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spoken {
+    /// The Fluent message id (`locales/*/dialogue.ftl`), for logs and tests.
+    pub id: &'static str,
+    pub display: String,
+    pub speech: String,
+}
+
+/// What the host should do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Show and speak this.
+    Say(Spoken),
+    /// Show (and read out) these lines: the transactions asked for.
+    Show(Vec<Utterance>),
+    /// Ask the customer for PIN or biometric to approve the payment just read back and
+    /// confirmed, then give the result as [`Turn::StepUp`].
+    StepUpRequested,
+    /// Connect the customer to a person.
+    HandOff,
+    /// Speak at this percentage of the normal rate from now on.
+    SpeechRate(u32),
+}
