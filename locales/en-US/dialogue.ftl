@@ -57,6 +57,10 @@ dlg-payment-not-sent = I couldn't reach the bank, so the payment was not sent an
 dlg-payment-checking = The bank hasn't answered yet, so I don't know whether the money was sent. I'm checking with the bank. Please don't send it again.
 dlg-payment-still-checking = I still have no answer from the bank about that payment. I'll keep checking. Please don't send it again.
 dlg-payment-unresolved = I'm still checking whether your last payment went through. Let's wait for the bank's answer before sending another.
+dlg-payment-cancelled = Cancelled. The bank has stopped the payment of { $amount } to { $target }, and the money stays in your account.
+dlg-cancel-refused = The bank couldn't cancel the payment of { $amount } to { $target }: { $reason }.
+dlg-cancel-unknown = I couldn't get the bank's answer, so I can't say yet whether the payment to { $target } was cancelled. Say cancel again to try once more.
+dlg-cannot-cancel-sent = The payment to { $target } has already been made, so it can't be cancelled now.
 
 dlg-card-locked = Your card { $masked } is locked.
 dlg-card-unlocked = Your card { $masked } is unlocked.

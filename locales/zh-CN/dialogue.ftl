@@ -57,6 +57,10 @@ dlg-payment-not-sent = 连不上银行，这笔钱没有发出去，您的钱没
 dlg-payment-checking = 银行还没有回复，现在还不知道钱有没有转出。我正在向银行核实，请不要重复转账。
 dlg-payment-still-checking = 银行还没有回复这笔付款。我会继续核实，请不要重复转账。
 dlg-payment-unresolved = 上一笔付款还在核实中，等银行回复以后再转下一笔吧。
+dlg-payment-cancelled = 已取消。银行已经停止付给{ $target }的{ $amount }，钱还在您的账户里。
+dlg-cancel-refused = 银行没能取消付给{ $target }的{ $amount }：{ $reason }。
+dlg-cancel-unknown = 没有收到银行的回复，还不能确定付给{ $target }的钱是否已经取消。您可以再说一次“取消”。
+dlg-cannot-cancel-sent = 付给{ $target }的钱已经转出，现在不能取消了。
 
 dlg-card-locked = 已为您锁定{ $masked }的卡。
 dlg-card-unlocked = 已为您解锁{ $masked }的卡。

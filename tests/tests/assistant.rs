@@ -201,3 +201,77 @@ async fn a_lock_the_bank_has_not_received_is_said_as_queued_then_delivered() {
     assert_eq!(locked_credit_cards(&bank).await, 1);
     bank.shutdown().await;
 }
+
+/// The status the bank gives the customer's only payment.
+async fn payment_status(bank: &RunningBank) -> String {
+    let payments = payments(bank, DemoCustomer::MargaretWilson).await;
+    assert_eq!(payments.len(), 1, "{payments:?}");
+    payments[0]["status"].as_str().unwrap().to_owned()
+}
+
+/// A bank that holds every transfer of $10 or more for `hold`.
+async fn holding_bank(hold: std::time::Duration) -> RunningBank {
+    let config = BankConfig {
+        risky_threshold: [("USD".to_owned(), 1_000)].into(),
+        hold,
+        ..BankConfig::default()
+    };
+    start_demo_bank(config, Utc::now()).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_held_payment_is_cancelled_by_voice_and_said_cancelled_only_when_the_bank_did() {
+    let bank = holding_bank(std::time::Duration::from_secs(600)).await;
+    let (mut assistant, _dir) = assistant_for(&bank).await;
+    let events = send_to_bob(&mut assistant).await;
+    assert_eq!(
+        said(&events),
+        ["dlg-sending", "dlg-payment-held"],
+        "{events:?}"
+    );
+    assert_eq!(payment_status(&bank).await, "held");
+    // Other things in between: the payment can still be cancelled within its hold.
+    assistant
+        .turn(Turn::Text("what's my balance".into()))
+        .await
+        .unwrap();
+    let events = assistant.turn(Turn::Text("cancel".into())).await.unwrap();
+    assert_eq!(said(&events), ["dlg-payment-cancelled"], "{events:?}");
+    assert_eq!(payment_status(&bank).await, "cancelled");
+    bank.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_payment_past_its_hold_is_not_said_cancelled() {
+    let bank = holding_bank(std::time::Duration::from_millis(50)).await;
+    let (mut assistant, _dir) = assistant_for(&bank).await;
+    let events = send_to_bob(&mut assistant).await;
+    assert_eq!(
+        said(&events),
+        ["dlg-sending", "dlg-payment-held"],
+        "{events:?}"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let events = assistant.turn(Turn::Text("cancel".into())).await.unwrap();
+    assert_eq!(said(&events), ["dlg-cancel-refused"], "{events:?}");
+    assert_eq!(payment_status(&bank).await, "executed");
+    bank.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_payment_made_is_never_said_cancelled() {
+    let bank = start_demo_bank(BankConfig::default(), Utc::now())
+        .await
+        .unwrap();
+    let (mut assistant, _dir) = assistant_for(&bank).await;
+    let events = send_to_bob(&mut assistant).await;
+    assert_eq!(
+        said(&events),
+        ["dlg-sending", "dlg-payment-done"],
+        "{events:?}"
+    );
+    let events = assistant.turn(Turn::Text("cancel".into())).await.unwrap();
+    assert_eq!(said(&events), ["dlg-cannot-cancel-sent"], "{events:?}");
+    assert_eq!(payment_status(&bank).await, "executed");
+    bank.shutdown().await;
+}

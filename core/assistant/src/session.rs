@@ -71,6 +71,8 @@ pub struct Assistant {
     options: AssistantOptions,
     /// The idempotency key of a payment whose answer never came, until the bank's is known.
     unresolved: Option<String>,
+    /// The bank's id of the payment it holds, which the customer may still cancel.
+    held: Option<String>,
 }
 
 impl Assistant {
@@ -90,6 +92,7 @@ impl Assistant {
             dialogue: Dialogue::new(Facts::default()),
             options,
             unresolved: None,
+            held: None,
         };
         assistant.refresh_facts().await?;
         Ok(assistant)
@@ -171,6 +174,7 @@ impl Assistant {
                     Effect::UnlockCard { card } => {
                         pending.push(self.card_action(card, false).await?);
                     }
+                    Effect::CancelHeldPayment => pending.push(self.cancel_held().await?),
                     Effect::SetSpeechRate(rate) => events.push(Event::SpeechRate(rate)),
                     Effect::HandOffToHuman => events.push(Event::HandOff),
                 }
@@ -223,7 +227,10 @@ impl Assistant {
         };
         let inputs = match outcome {
             Ok(PaymentOutcome::Executed(_)) => vec![Input::PaymentDone { held: false }],
-            Ok(PaymentOutcome::Held(_)) => vec![Input::PaymentDone { held: true }],
+            Ok(PaymentOutcome::Held(payment)) => {
+                self.held = Some(payment.id);
+                vec![Input::PaymentDone { held: true }]
+            }
             Ok(PaymentOutcome::Refused { code }) => vec![Input::PaymentRefused {
                 reason: self.reason(&code)?,
             }],
@@ -263,7 +270,14 @@ impl Assistant {
         let input = match settled {
             Settled::Unknown => None,
             Settled::Executed => Some(Input::PaymentDone { held: false }),
-            Settled::Held => Some(Input::PaymentDone { held: true }),
+            Settled::Held => {
+                let attempts = self.client.payments().attempts().await?;
+                self.held = attempts
+                    .into_iter()
+                    .find(|attempt| attempt.idempotency_key == key)
+                    .and_then(|attempt| attempt.payment_id);
+                Some(Input::PaymentDone { held: true })
+            }
             Settled::NotSent => Some(Input::PaymentNotSent),
             Settled::Cancelled => Some(Input::PaymentRefused {
                 reason: self.reason("cancelled")?,
@@ -275,6 +289,47 @@ impl Assistant {
         if input.is_some() {
             self.refresh_facts().await?;
         }
+        Ok(input)
+    }
+
+    /// Asks the bank to cancel the payment it holds, and says what the bank did: cancelled,
+    /// refused (its hold is over), or — when no answer came — whatever the bank's state shows
+    /// after a sync, else unknown.
+    async fn cancel_held(&mut self) -> Result<Input, AssistantError> {
+        let Some(payment) = self.held.clone() else {
+            return Ok(Input::CancelRefused {
+                reason: self.reason("not_found")?,
+            });
+        };
+        let input = match self.client.payments().cancel(&payment).await {
+            Ok(PaymentOutcome::Cancelled(_)) => Input::PaymentCancelled,
+            Ok(PaymentOutcome::Refused { code }) => Input::CancelRefused {
+                reason: self.reason(&code)?,
+            },
+            other => {
+                if let Err(error) = &other {
+                    tracing::warn!(%error, "no answer to a cancellation");
+                }
+                // Whatever the bank said last about the payment, once asked again.
+                let _ = self.client.sync().sync_now().await;
+                let known = self.client.view().payments().await?;
+                let status = known
+                    .iter()
+                    .find(|p| p.item.id == payment)
+                    .map(|p| p.item.status.clone());
+                match status.as_deref() {
+                    Some(tingshuo_base::wire::payment_status::CANCELLED) => Input::PaymentCancelled,
+                    Some(tingshuo_base::wire::payment_status::EXECUTED) => Input::CancelRefused {
+                        reason: self.reason("not_cancellable")?,
+                    },
+                    _ => Input::CancelUnknown,
+                }
+            }
+        };
+        if matches!(input, Input::PaymentCancelled | Input::CancelRefused { .. }) {
+            self.held = None;
+        }
+        self.refresh_facts().await?;
         Ok(input)
     }
 

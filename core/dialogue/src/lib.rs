@@ -48,6 +48,10 @@ pub enum Effect {
     UnlockCard {
         card: Id<Card>,
     },
+    /// Ask the bank to cancel the payment it holds (the last one made, within its hold); the
+    /// host answers with [`Input::PaymentCancelled`], [`Input::CancelRefused`] or
+    /// [`Input::CancelUnknown`].
+    CancelHeldPayment,
     /// Change the speech rate to this percentage of normal.
     SetSpeechRate(u32),
     HandOffToHuman,
@@ -74,6 +78,14 @@ pub enum Input {
     /// No answer came back: the bank may or may not have made the payment; the host is
     /// checking by its idempotency key, and reports what the bank says when it knows.
     PaymentUnknown,
+    /// The bank cancelled the held payment.
+    PaymentCancelled,
+    /// The bank did not cancel it (its hold is over, …; the reason in words).
+    CancelRefused {
+        reason: String,
+    },
+    /// No answer came to the cancellation: whether the bank cancelled is not known.
+    CancelUnknown,
     /// What became of a card action the host carried out.
     CardActionDone {
         card: Id<Card>,
@@ -138,10 +150,19 @@ const SCAM_TOPICS: &[&str] = &[
     "lottery",
 ];
 
+/// The last payment the bank made or holds, and whether it holds it (a held payment can be
+/// cancelled until its hold ends).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Made {
+    plan: PaymentPlan,
+    held: bool,
+}
+
 /// The dialogue of one session.
 #[derive(Debug, Clone)]
 pub struct Dialogue {
     stage: Stage,
+    made: Option<Made>,
     facts: Facts,
     speech_rate: u32,
     last_reply: Option<Reply>,
@@ -154,6 +175,14 @@ fn say(id: &'static str, args: Vec<(&'static str, ReplyArg)>) -> Reply {
 
 fn text(value: &str) -> ReplyArg {
     ReplyArg::Text(value.to_owned())
+}
+
+/// Who a payment went to and how much, for what is said about it afterwards.
+fn made_args(plan: &PaymentPlan) -> Vec<(&'static str, ReplyArg)> {
+    vec![
+        ("target", text(&plan.target_name)),
+        ("amount", ReplyArg::Money(plan.amount)),
+    ]
 }
 
 /// The payee or biller a slot names, for a payment of this kind.
@@ -181,6 +210,7 @@ impl Dialogue {
     pub fn new(facts: Facts) -> Dialogue {
         Dialogue {
             stage: Stage::Idle,
+            made: None,
             facts,
             speech_rate: 100,
             last_reply: None,
@@ -232,17 +262,21 @@ impl Dialogue {
                 }
             },
             Input::PaymentDone { held } => match std::mem::replace(&mut self.stage, Stage::Idle) {
-                Stage::Executing(plan) | Stage::Checking(plan) => Some(say(
-                    if held {
-                        "dlg-payment-held"
-                    } else {
-                        "dlg-payment-done"
-                    },
-                    vec![
-                        ("target", text(&plan.target_name)),
-                        ("amount", ReplyArg::Money(plan.amount)),
-                    ],
-                )),
+                Stage::Executing(plan) | Stage::Checking(plan) => {
+                    let reply = say(
+                        if held {
+                            "dlg-payment-held"
+                        } else {
+                            "dlg-payment-done"
+                        },
+                        vec![
+                            ("target", text(&plan.target_name)),
+                            ("amount", ReplyArg::Money(plan.amount)),
+                        ],
+                    );
+                    self.made = Some(Made { plan, held });
+                    Some(reply)
+                }
                 other => {
                     self.stage = other;
                     None
@@ -281,6 +315,21 @@ impl Dialogue {
                     None
                 }
             },
+            Input::PaymentCancelled => self
+                .made
+                .take()
+                .map(|made| say("dlg-payment-cancelled", made_args(&made.plan))),
+            Input::CancelRefused { reason } => self.made.as_mut().map(|made| {
+                // The bank keeps it: cancelling again would only be refused again.
+                made.held = false;
+                let mut args = made_args(&made.plan);
+                args.push(("reason", ReplyArg::Text(reason)));
+                say("dlg-cancel-refused", args)
+            }),
+            Input::CancelUnknown => self
+                .made
+                .as_ref()
+                .map(|made| say("dlg-cancel-unknown", made_args(&made.plan))),
             Input::CardActionDone {
                 card,
                 lock,
@@ -403,6 +452,20 @@ impl Dialogue {
                     return Some(say("dlg-payment-still-checking", vec![]));
                 }
                 let was_payment = !sent && !matches!(self.stage, Stage::Idle);
+                if !sent && !was_payment {
+                    // Nothing in progress: "cancel" is about the last payment, if any. Only
+                    // the bank can cancel one it holds, and one it made cannot be.
+                    match &self.made {
+                        Some(Made { held: true, .. }) => {
+                            effects.push(Effect::CancelHeldPayment);
+                            return None;
+                        }
+                        Some(made) => {
+                            return Some(say("dlg-cannot-cancel-sent", made_args(&made.plan)));
+                        }
+                        None => {}
+                    }
+                }
                 if !sent {
                     self.stage = Stage::Idle;
                 }

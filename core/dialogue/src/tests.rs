@@ -395,6 +395,11 @@ fn any_input() -> impl Strategy<Value = Input> {
         }),
         Just(Input::PaymentNotSent),
         Just(Input::PaymentUnknown),
+        Just(Input::PaymentCancelled),
+        Just(Input::CancelRefused {
+            reason: "not_cancellable".into()
+        }),
+        Just(Input::CancelUnknown),
         Just(Input::CardActionDone {
             card: Id::new("credit-card"),
             lock: true,
@@ -420,9 +425,12 @@ proptest! {
             let was_confirm = matches!(&input, Input::Heard(h) if h.intent == Some(Intent::Confirm));
             let was_step_up = matches!(input, Input::StepUpSucceeded);
             let resolves = matches!(input, Input::PaymentDone { .. } | Input::PaymentRefused { .. } | Input::PaymentNotSent);
+            let bank_cancelled = matches!(input, Input::PaymentCancelled);
             let effects = d.step(input);
             for effect in &effects {
                 if let Effect::Say(reply) = effect {
+                    // "Cancelled" about a payment is said only when the bank cancelled it.
+                    prop_assert!(reply.id != "dlg-payment-cancelled" || bank_cancelled);
                     if reply.id == "dlg-payment-checking" {
                         unresolved = true;
                     }
