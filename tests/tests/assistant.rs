@@ -275,3 +275,47 @@ async fn a_payment_made_is_never_said_cancelled() {
     assert_eq!(payment_status(&bank).await, "executed");
     bank.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_bill_read_back_at_its_whole_amount_is_what_the_bank_pays() {
+    let bank = start_demo_bank(BankConfig::default(), Utc::now())
+        .await
+        .unwrap();
+    let (mut assistant, _dir) = assistant_for(&bank).await;
+    // The customer names an amount the biller does not take: the whole bill is said plainly
+    // and read back.
+    let events = assistant
+        .turn(Turn::Text("pay the electric bill, ten dollars".into()))
+        .await
+        .unwrap();
+    assert_eq!(
+        said(&events),
+        ["dlg-bill-full-amount-only", "dlg-readback-bill"],
+        "{events:?}"
+    );
+    let Event::Say(read_back) = &events[1] else {
+        panic!()
+    };
+    let events = assistant.turn(Turn::Text("yes".into())).await.unwrap();
+    assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+    let events = assistant
+        .turn(Turn::StepUp { approved: true })
+        .await
+        .unwrap();
+    assert_eq!(
+        said(&events),
+        ["dlg-sending", "dlg-payment-done"],
+        "{events:?}"
+    );
+    // What the bank paid is what was read back.
+    let paid = payments(&bank, DemoCustomer::MargaretWilson).await;
+    assert_eq!(paid.len(), 1);
+    let minor = paid[0]["amount_minor"].as_i64().unwrap();
+    let shown = format!("${}.{:02}", minor / 100, minor % 100);
+    assert!(
+        read_back.display.contains(&shown) && minor != 1_000,
+        "read back {:?}, paid {shown}",
+        read_back.display
+    );
+    bank.shutdown().await;
+}

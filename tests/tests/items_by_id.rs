@@ -8,13 +8,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use chrono::Utc;
+use tingshuo_core::assistant::{Assistant, AssistantOptions, Event, Turn};
 use tingshuo_core::classify::{AccountNumber, C2, OneTimeCode};
 use tingshuo_core::crypto::SoftwareSigner;
-use tingshuo_core::dialogue::{Dialogue, Effect, Facts, Input, PlanTarget, ReplyArg, hear};
 use tingshuo_core::model::{Payee, Relationship};
-use tingshuo_core::payments::PaymentOutcome;
-use tingshuo_core::understand::{Context, Said, World, answers_context, banking_context};
-use tingshuo_core::{Client, ClientConfig, Locale, Localizer, MemoryKeyStore};
+use tingshuo_core::{Client, ClientConfig, Locale, MemoryKeyStore};
 use tingshuo_sandbox::seed::DemoCustomer;
 use tingshuo_sandbox::{Bank, BankConfig};
 
@@ -78,83 +76,62 @@ async fn two_payees_with_one_name_are_asked_about_and_the_chosen_one_is_paid() {
         .collect();
     assert_eq!(alices, ["en-payee-alice", OTHER_ALICE], "never merged");
 
-    let locale = Locale::EnUs;
-    let banking = Context::from_yaml(banking_context(locale)).unwrap();
-    let answers = Context::from_yaml(answers_context(locale)).unwrap();
-    let world = World::for_view(&banking, locale, today, &view);
-    let mut dialogue = Dialogue::new(Facts::from_view(&view, &[], true, now));
-    let l10n = Localizer::new().unwrap();
-    let say = |dialogue: &mut Dialogue, text: &str| {
-        let (_, heard) = hear(
-            &banking,
-            &answers,
-            &world,
-            dialogue.expecting(),
-            &Said::new(locale, text),
-        );
-        dialogue.step(Input::Heard(heard))
+    let offset = chrono::FixedOffset::west_opt(5 * 3600).unwrap();
+    let mut assistant = Assistant::open(client, Locale::EnUs, AssistantOptions::at(offset))
+        .await
+        .unwrap();
+    let mut say = async |text: &str| {
+        assistant
+            .turn(Turn::Text(text.to_owned()))
+            .await
+            .unwrap()
+            .into_iter()
+            .filter_map(|event| match event {
+                Event::Say(spoken) => Some(spoken),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
     };
 
     // The name fits both: the assistant asks which, telling them apart by their endings.
-    let effects = say(&mut dialogue, "send twenty dollars to Alice Chen");
-    let Some(Effect::Say(question)) = effects.first() else {
-        panic!("{effects:?}");
-    };
-    assert_eq!(question.id, "dlg-which-one");
-    let asked = l10n.reply(locale, question).unwrap();
+    let asked = say("send twenty dollars to Alice Chen").await;
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert_eq!(asked[0].id, "dlg-which-one");
     assert!(
-        asked.display.contains("ending in 4411")
-            && asked.display.contains("ending in 7788")
-            && asked.display.contains("last four digits"),
+        asked[0].display.contains("ending in 4411")
+            && asked[0].display.contains("ending in 7788")
+            && asked[0].display.contains("last four digits"),
         "{}",
-        asked.display
+        asked[0].display
     );
 
-    // The customer names the second by its ending; the amount already said is kept.
-    let effects = say(&mut dialogue, "the one ending in seven seven eight eight");
-    let Some(Effect::Say(read_back)) = effects.first() else {
-        panic!("{effects:?}");
-    };
-    assert_eq!(read_back.id, "dlg-readback-transfer", "{effects:?}");
+    // The customer names the second by its ending; the amount already said is kept, and the
+    // read-back is of the payment as prepared for signing.
+    let read_back = say("the one ending in seven seven eight eight").await;
+    assert_eq!(read_back.len(), 1, "{read_back:?}");
+    assert_eq!(read_back[0].id, "dlg-readback-transfer");
     assert!(
-        read_back
-            .args
-            .contains(&("masked", ReplyArg::Masked("7788".into()))),
-        "{read_back:?}"
+        read_back[0].display.contains("ending in 7788") && read_back[0].display.contains("$20.00"),
+        "{}",
+        read_back[0].display
     );
-    let effects = say(&mut dialogue, "yes");
-    assert!(
-        effects
-            .iter()
-            .any(|e| matches!(e, Effect::RequestStepUp(_))),
-        "{effects:?}"
-    );
-    let effects = dialogue.step(Input::StepUpSucceeded);
-    let Some(Effect::ExecutePayment(plan)) = effects.first() else {
-        panic!("{effects:?}");
-    };
-    let PlanTarget::Payee(payee) = &plan.target else {
-        panic!("{plan:?}");
-    };
-    assert_eq!(payee.as_str(), OTHER_ALICE);
-
-    // The host pays that plan, by id.
-    let draft = client
-        .payments()
-        .prepare_transfer(&plan.from_account, payee, plan.amount)
+    let events = assistant.turn(Turn::Text("yes".into())).await.unwrap();
+    assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+    let events = assistant
+        .turn(Turn::StepUp { approved: true })
         .await
         .unwrap();
-    let outcome = client.payments().confirm(&draft).await.unwrap();
-    let (PaymentOutcome::Executed(paid) | PaymentOutcome::Held(paid)) = outcome else {
-        panic!("{outcome:?}");
-    };
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Say(s) if s.id == "dlg-payment-done")),
+        "{events:?}"
+    );
     // And the bank paid the payee chosen, not the first of that name.
     let payments: Vec<serde_json::Value> =
         bank.bank.db.all(customer.id(), "payment").await.unwrap();
-    let recorded = payments
-        .iter()
-        .find(|p| p["id"] == paid.id.as_str())
-        .unwrap();
+    assert_eq!(payments.len(), 1, "{payments:?}");
+    let recorded = &payments[0];
     assert_eq!(recorded["target_id"], OTHER_ALICE);
     assert_eq!(recorded["amount_minor"], 2_000);
     bank.shutdown().await;

@@ -10,10 +10,11 @@ use tingshuo_base::ids::Id;
 use tingshuo_base::locale::Locale;
 use tingshuo_base::model::Card;
 use tingshuo_data::client::{Client, ClientError};
-use tingshuo_data::payments::{PaymentError, PaymentOutcome, Settled};
+use tingshuo_data::payments::{PaymentDraft, PaymentError, PaymentOutcome, Settled};
 use tingshuo_data::sync::Connectivity;
 use tingshuo_dialogue::{
-    ActionOutcome, Dialogue, Effect, Facts, Input, PlanTarget, hear, paying_account,
+    ActionOutcome, Dialogue, Effect, Facts, Input, PaymentPlan, PlanTarget, Prepared, hear,
+    paying_account,
 };
 use tingshuo_l10n::present::{Presentation, transaction_lines};
 use tingshuo_l10n::{Arg, L10nError, Localizer, Reply};
@@ -73,6 +74,8 @@ pub struct Assistant {
     unresolved: Option<String>,
     /// The bank's id of the payment it holds, which the customer may still cancel.
     held: Option<String>,
+    /// The payment as prepared for its read-back: what a confirmation sends, and nothing else.
+    prepared: Option<(PaymentPlan, PaymentDraft)>,
 }
 
 impl Assistant {
@@ -93,6 +96,7 @@ impl Assistant {
             options,
             unresolved: None,
             held: None,
+            prepared: None,
         };
         assistant.refresh_facts().await?;
         Ok(assistant)
@@ -161,11 +165,10 @@ impl Assistant {
             for effect in self.dialogue.step(input) {
                 match effect {
                     Effect::Say(reply) => events.push(Event::Say(self.render(&reply)?)),
+                    Effect::PreparePayment(plan) => pending.push(self.prepare(plan).await?),
                     Effect::RequestStepUp(_) => events.push(Event::StepUpRequested),
                     Effect::ExecutePayment(plan) => {
-                        let outcome = self
-                            .execute(&plan.from_account, &plan.target, plan.amount)
-                            .await?;
+                        let outcome = self.execute(&plan).await?;
                         pending.extend(outcome);
                     }
                     Effect::LockCard { card } => {
@@ -201,30 +204,66 @@ impl Assistant {
         )?)
     }
 
-    /// Prepares, confirms and sends a payment by ids; returns what the bank said, as the
-    /// dialogue's input (more than one when an answer that never came is asked about at once).
-    async fn execute(
-        &mut self,
-        from: &Id<tingshuo_base::model::Account>,
-        target: &PlanTarget,
-        amount: tingshuo_base::money::Money,
-    ) -> Result<Vec<Input>, AssistantError> {
+    /// Prepares a payment from the local view exactly as it will be signed: the dialogue reads
+    /// back what this returns.
+    async fn prepare(&mut self, plan: PaymentPlan) -> Result<Input, AssistantError> {
         let payments = self.client.payments();
-        let draft = match target {
-            PlanTarget::Payee(payee) => payments.prepare_transfer(from, payee, amount).await,
+        let draft = match &plan.target {
+            PlanTarget::Payee(payee) => {
+                payments
+                    .prepare_transfer(&plan.from_account, payee, plan.amount)
+                    .await
+            }
             PlanTarget::Bill {
                 bill: Some(bill), ..
-            } => payments.prepare_bill(from, bill).await,
+            } => payments.prepare_bill(&plan.from_account, bill).await,
             PlanTarget::Bill { bill: None, .. } => {
-                return Ok(vec![Input::PaymentRefused {
+                return Ok(Input::PrepareRefused {
                     reason: self.reason("not_found")?,
+                });
+            }
+        };
+        match draft {
+            Ok(draft) => {
+                let prepared = Prepared {
+                    amount: *draft.amount.reveal(),
+                    target_name: draft.target_name.reveal().clone(),
+                    target_last_four: draft.target_last_four.clone(),
+                    from_last_four: draft.from_last_four.clone(),
+                };
+                self.prepared = Some((plan, draft));
+                Ok(Input::Prepared(prepared))
+            }
+            Err(error) => {
+                tracing::warn!(%error, "payment not prepared");
+                Ok(Input::PrepareRefused {
+                    reason: self.reason("other")?,
+                })
+            }
+        }
+    }
+
+    /// Confirms and sends the payment prepared for this plan — the one read back — and returns
+    /// what the bank said, as the dialogue's input (more than one when an answer that never
+    /// came is asked about at once).
+    async fn execute(&mut self, plan: &PaymentPlan) -> Result<Vec<Input>, AssistantError> {
+        let draft = match self.prepared.take() {
+            // The plan confirmed is the one prepared, as read back.
+            Some((prepared, draft))
+                if prepared.target == plan.target
+                    && prepared.from_account == plan.from_account
+                    && *draft.amount.reveal() == plan.amount =>
+            {
+                draft
+            }
+            _ => {
+                tracing::warn!("a payment confirmed that was not the one prepared; not sent");
+                return Ok(vec![Input::PaymentRefused {
+                    reason: self.reason("other")?,
                 }]);
             }
         };
-        let outcome = match draft {
-            Ok(draft) => payments.confirm(&draft).await,
-            Err(error) => Err(error),
-        };
+        let outcome = self.client.payments().confirm(&draft).await;
         let inputs = match outcome {
             Ok(PaymentOutcome::Executed(_)) => vec![Input::PaymentDone { held: false }],
             Ok(PaymentOutcome::Held(payment)) => {

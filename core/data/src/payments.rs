@@ -59,6 +59,9 @@ pub struct PaymentDraft {
     pub target: PaymentTarget,
     /// The payee's or the biller's name, for the read-back.
     pub target_name: C2<String>,
+    /// The last four digits of the payee's account or the customer's reference with the
+    /// biller, for the read-back.
+    pub target_last_four: String,
     pub amount: C2<Money>,
 }
 
@@ -171,6 +174,7 @@ impl SyncEngine {
             from_account,
             PaymentTarget::Payee(payee_id.clone()),
             payee.item.name.clone(),
+            payee.item.account_number.reveal().last_four().to_owned(),
             amount,
         )
     }
@@ -187,11 +191,16 @@ impl SyncEngine {
             .iter()
             .find(|b| b.item.id == *bill_id)
             .ok_or(PaymentError::Invalid("no such unpaid bill"))?;
-        let biller = parts
+        let (biller, reference) = parts
             .billers
             .iter()
             .find(|b| b.item.id == bill.item.biller_id)
-            .map(|b| b.item.name.clone())
+            .map(|b| {
+                (
+                    b.item.name.clone(),
+                    b.item.customer_reference.reveal().last_four().to_owned(),
+                )
+            })
             .unwrap_or_default();
         let amount = *bill.item.amount.reveal();
         self.draft(
@@ -199,6 +208,7 @@ impl SyncEngine {
             from_account,
             PaymentTarget::Bill(bill_id.clone()),
             C2::new(biller),
+            reference,
             amount,
         )
     }
@@ -209,6 +219,7 @@ impl SyncEngine {
         from_account: &Id<Account>,
         target: PaymentTarget,
         target_name: C2<String>,
+        target_last_four: String,
         amount: Money,
     ) -> Result<PaymentDraft, PaymentError> {
         let account = parts
@@ -234,6 +245,7 @@ impl SyncEngine {
             from_last_four: account.item.number.reveal().last_four().to_owned(),
             target,
             target_name,
+            target_last_four,
             amount: C2::new(amount),
         })
     }

@@ -36,6 +36,9 @@ use crate::plan::read_back;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     Say(Reply),
+    /// Prepare this payment as it will be signed (from the local view); the host answers with
+    /// [`Input::Prepared`] — what is then read back — or [`Input::PrepareRefused`].
+    PreparePayment(PaymentPlan),
     /// Ask the customer for PIN or biometric to approve this payment.
     RequestStepUp(PaymentPlan),
     /// Send this payment to the bank (it was read back, confirmed and stepped up).
@@ -65,6 +68,12 @@ pub enum Input {
     Silence,
     StepUpSucceeded,
     StepUpFailed,
+    /// The payment as the host prepared it, to be signed exactly so.
+    Prepared(Prepared),
+    /// The host could not prepare it (the reason in words); nothing was sent.
+    PrepareRefused {
+        reason: String,
+    },
     /// The bank's answer to an executed payment.
     PaymentDone {
         held: bool,
@@ -94,6 +103,15 @@ pub enum Input {
     },
 }
 
+/// A payment as prepared for signing: what the read-back says and what is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    pub amount: Money,
+    pub target_name: String,
+    pub target_last_four: String,
+    pub from_last_four: String,
+}
+
 /// What became of an action that may wait for the bank.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ActionOutcome {
@@ -111,6 +129,13 @@ enum Stage {
     Idle,
     /// Collecting a payment's details, one question at a time.
     Collecting(Draft),
+    /// The host is preparing the payment as it will be signed; its read-back (or warning)
+    /// comes from what the host prepared.
+    Preparing {
+        plan: PaymentPlan,
+        warning: Option<Warning>,
+        said_amount: bool,
+    },
     /// A scam-risk warning was given; waiting for the customer to continue or stop.
     Warned(PaymentPlan),
     /// The plan was read back; waiting for confirm or deny.
@@ -129,6 +154,8 @@ struct Draft {
     kind: Option<PlanKind>,
     target: Option<Target>,
     amount: Option<Money>,
+    /// The amount came from the customer's words (not from the bill).
+    said_amount: bool,
     risk_words: bool,
     /// The payees or billers the customer's words fitted equally: asked which one.
     choices: Vec<Target>,
@@ -149,6 +176,14 @@ const SCAM_TOPICS: &[&str] = &[
     "irs",
     "lottery",
 ];
+
+/// Why a transfer is warned about before its read-back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Warning {
+    new_payee: bool,
+    large: bool,
+    pressure: bool,
+}
 
 /// The last payment the bank made or holds, and whether it holds it (a held payment can be
 /// cancelled until its hold ends).
@@ -261,6 +296,29 @@ impl Dialogue {
                     None
                 }
             },
+            Input::Prepared(prepared) => match std::mem::replace(&mut self.stage, Stage::Idle) {
+                Stage::Preparing {
+                    plan,
+                    warning,
+                    said_amount,
+                } => self.prepared(plan, warning, said_amount, prepared, &mut effects),
+                other => {
+                    self.stage = other;
+                    None
+                }
+            },
+            Input::PrepareRefused { reason } => {
+                match std::mem::replace(&mut self.stage, Stage::Idle) {
+                    Stage::Preparing { .. } => Some(say(
+                        "dlg-payment-refused",
+                        vec![("reason", ReplyArg::Text(reason))],
+                    )),
+                    other => {
+                        self.stage = other;
+                        None
+                    }
+                }
+            }
             Input::PaymentDone { held } => match std::mem::replace(&mut self.stage, Stage::Idle) {
                 Stage::Executing(plan) | Stage::Checking(plan) => {
                     let reply = say(
@@ -413,7 +471,7 @@ impl Dialogue {
                 } else {
                     Intent::Transfer
                 };
-                return self.start_or_amend(None, &intent, &heard);
+                return self.start_or_amend(None, &intent, &heard, effects);
             }
             return Some(say("dlg-not-understood", vec![]));
         };
@@ -496,7 +554,7 @@ impl Dialogue {
                     Some(say("dlg-what-to-change", vec![]))
                 }
                 Intent::Transfer | Intent::PayBill => {
-                    self.start_or_amend(Some(plan), &intent, &heard)
+                    self.start_or_amend(Some(plan), &intent, &heard, effects)
                 }
                 _ => {
                     self.stage = Stage::ReadBack(plan.clone());
@@ -523,6 +581,11 @@ impl Dialogue {
                 self.stage = Stage::Executing(plan);
                 Some(say("dlg-still-sending", vec![]))
             }
+            preparing @ Stage::Preparing { .. } => {
+                // The host answers a preparation at once; words in between wait for it.
+                self.stage = preparing;
+                Some(say("dlg-sending", vec![]))
+            }
             Stage::Checking(plan) => {
                 // Another payment waits for the bank's answer on this one; the rest goes on.
                 self.stage = Stage::Checking(plan);
@@ -536,7 +599,7 @@ impl Dialogue {
             Stage::Collecting(draft) => match intent {
                 Intent::Transfer | Intent::PayBill => {
                     self.stage = Stage::Collecting(draft);
-                    self.start_or_amend(None, &intent, &heard)
+                    self.start_or_amend(None, &intent, &heard, effects)
                 }
                 Intent::Deny | Intent::Confirm => {
                     self.stage = Stage::Collecting(draft.clone());
@@ -548,7 +611,9 @@ impl Dialogue {
                 }
             },
             Stage::Idle => match intent {
-                Intent::Transfer | Intent::PayBill => self.start_or_amend(None, &intent, &heard),
+                Intent::Transfer | Intent::PayBill => {
+                    self.start_or_amend(None, &intent, &heard, effects)
+                }
                 other => self.idle_intent(&other, &heard, effects),
             },
         }
@@ -612,6 +677,7 @@ impl Dialogue {
         previous: Option<PaymentPlan>,
         intent: &Intent,
         heard: &Heard,
+        effects: &mut Vec<Effect>,
     ) -> Option<Reply> {
         if !self.facts.online {
             self.stage = Stage::Idle;
@@ -629,6 +695,7 @@ impl Dialogue {
             (Stage::Collecting(draft), _) if draft.kind == Some(kind) => draft.clone(),
             (_, Some(plan)) if plan.kind() == kind => Draft {
                 kind: Some(kind),
+                said_amount: true,
                 target: Some(match plan.target {
                     PlanTarget::Payee(id) => Target::Payee(id),
                     PlanTarget::Bill { biller, .. } => Target::Biller(biller),
@@ -673,6 +740,7 @@ impl Dialogue {
         }
         if let Some(SlotValue::Money(amount)) = heard.slots.get("amount") {
             draft.amount = Some(*amount);
+            draft.said_amount = true;
         }
         if let (None, Some(Target::Biller(biller))) = (draft.amount, &draft.target) {
             draft.amount = self
@@ -681,7 +749,7 @@ impl Dialogue {
                 .and_then(|b| b.due.as_ref())
                 .map(|due| due.amount);
         }
-        self.advance(draft)
+        self.advance(draft, effects)
     }
 
     fn next_question(&self, draft: &Draft) -> Reply {
@@ -707,7 +775,7 @@ impl Dialogue {
     }
 
     /// Moves a draft on: ask for what is missing, check limits and risk, or read it back.
-    fn advance(&mut self, draft: Draft) -> Option<Reply> {
+    fn advance(&mut self, draft: Draft, effects: &mut Vec<Effect>) -> Option<Reply> {
         let kind = draft.kind.unwrap_or(PlanKind::Transfer);
         let (Some(target), Some(amount)) = (draft.target.clone(), draft.amount) else {
             let question = self.next_question(&draft);
@@ -797,13 +865,20 @@ impl Dialogue {
             usual.currency() == amount.currency()
                 && amount.minor() > usual.minor().saturating_mul(5)
         });
-        if kind == PlanKind::Transfer && (new_payee || large || draft.risk_words) {
-            let reply = self.warning_with(&plan, new_payee, large, draft.risk_words);
-            self.stage = Stage::Warned(plan);
-            return Some(reply);
-        }
-        self.stage = Stage::ReadBack(plan.clone());
-        Some(read_back(&plan))
+        let warning = (kind == PlanKind::Transfer && (new_payee || large || draft.risk_words))
+            .then_some(Warning {
+                new_payee,
+                large,
+                pressure: draft.risk_words,
+            });
+        // The host prepares the payment as it will be signed; what is read back is that.
+        effects.push(Effect::PreparePayment(plan.clone()));
+        self.stage = Stage::Preparing {
+            plan,
+            warning,
+            said_amount: draft.said_amount,
+        };
+        None
     }
 
     /// The payees or billers to choose between, by name; where names are the same, with the
@@ -830,6 +905,46 @@ impl Dialogue {
                     .then(|| ending.clone()),
             })
             .collect()
+    }
+
+    /// The payment as prepared becomes the plan: its read-back (or first its warning) says
+    /// exactly what will be signed. A bill paid only in full, when the customer named another
+    /// amount, is said plainly first.
+    fn prepared(
+        &mut self,
+        mut plan: PaymentPlan,
+        warning: Option<Warning>,
+        said_amount: bool,
+        prepared: Prepared,
+        effects: &mut Vec<Effect>,
+    ) -> Option<Reply> {
+        if plan.kind() == PlanKind::Bill && said_amount && prepared.amount != plan.amount {
+            let note = say(
+                "dlg-bill-full-amount-only",
+                vec![
+                    ("target", text(&prepared.target_name)),
+                    ("asked", ReplyArg::Money(plan.amount)),
+                    ("amount", ReplyArg::Money(prepared.amount)),
+                ],
+            );
+            effects.push(Effect::Say(note));
+        }
+        plan.amount = prepared.amount;
+        plan.target_name = prepared.target_name;
+        plan.target_last_four = prepared.target_last_four;
+        plan.from_last_four = prepared.from_last_four;
+        match warning {
+            Some(warning) => {
+                let reply =
+                    self.warning_with(&plan, warning.new_payee, warning.large, warning.pressure);
+                self.stage = Stage::Warned(plan);
+                Some(reply)
+            }
+            None => {
+                self.stage = Stage::ReadBack(plan.clone());
+                Some(read_back(&plan))
+            }
+        }
     }
 
     fn warning(&self, plan: &PaymentPlan) -> Reply {

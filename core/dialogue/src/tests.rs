@@ -10,6 +10,24 @@ use tingshuo_understand::{Intent, ItemRef, Said, SlotValue};
 
 use crate::*;
 
+/// Steps the dialogue as a host would: a payment it asks to prepare is prepared exactly as
+/// planned, and the dialogue goes on from there.
+fn step(d: &mut Dialogue, input: Input) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for effect in d.step(input) {
+        match effect {
+            Effect::PreparePayment(plan) => effects.extend(d.step(Input::Prepared(Prepared {
+                amount: plan.amount,
+                target_name: plan.target_name,
+                target_last_four: plan.target_last_four,
+                from_last_four: plan.from_last_four,
+            }))),
+            other => effects.push(other),
+        }
+    }
+    effects
+}
+
 fn cny(minor: i64) -> Money {
     Money::from_minor(minor, Currency::CNY)
 }
@@ -107,27 +125,30 @@ fn ids(effects: &[Effect]) -> Vec<&'static str> {
 fn a_transfer_needs_read_back_confirm_and_step_up() {
     let mut d = Dialogue::new(facts());
     let payee = ("payee", payee("李伟"));
-    let effects = d.step(heard(
-        Some("transfer"),
-        &[payee.clone(), ("amount", SlotValue::Money(cny(20_000)))],
-        "给李伟转两百",
-    ));
+    let effects = step(
+        &mut d,
+        heard(
+            Some("transfer"),
+            &[payee.clone(), ("amount", SlotValue::Money(cny(20_000)))],
+            "给李伟转两百",
+        ),
+    );
     assert_eq!(ids(&effects), ["dlg-readback-transfer"]);
     // Step-up results nobody asked for approve nothing.
-    assert!(d.step(Input::StepUpSucceeded).is_empty());
-    let effects = d.step(heard(Some("confirm"), &[], "对"));
+    assert!(step(&mut d, Input::StepUpSucceeded).is_empty());
+    let effects = step(&mut d, heard(Some("confirm"), &[], "对"));
     assert!(
         matches!(&effects[1], Effect::RequestStepUp(plan) if plan.amount == cny(20_000) && plan.target_name == "李伟")
     );
     // Saying "yes" again does not replace the step-up.
     assert_eq!(
-        ids(&d.step(heard(Some("confirm"), &[], "对"))),
+        ids(&step(&mut d, heard(Some("confirm"), &[], "对"))),
         ["dlg-step-up"]
     );
-    let effects = d.step(Input::StepUpSucceeded);
+    let effects = step(&mut d, Input::StepUpSucceeded);
     assert!(matches!(&effects[0], Effect::ExecutePayment(plan) if plan.amount == cny(20_000)));
     assert_eq!(
-        ids(&d.step(Input::PaymentDone { held: false })),
+        ids(&step(&mut d, Input::PaymentDone { held: false })),
         ["dlg-payment-done"]
     );
 }
@@ -154,7 +175,7 @@ fn a_name_that_fits_two_payees_gets_a_clarifying_question() {
         h.alternatives
             .insert("payee".into(), vec![payee("李伟"), payee("李维")]);
     }
-    let effects = d.step(ambiguous);
+    let effects = step(&mut d, ambiguous);
     assert_eq!(ids(&effects), ["dlg-which-one"]);
     let Effect::Say(question) = &effects[0] else {
         panic!("expected a question");
@@ -180,8 +201,8 @@ fn a_name_that_fits_two_payees_gets_a_clarifying_question() {
     );
     assert_eq!(d.expecting(), Some(Expecting::Payee));
     // Silence and "repeat" keep the question; the amount already said is kept.
-    assert!(ids(&d.step(Input::Silence)).contains(&"dlg-which-one"));
-    let effects = d.step(heard(None, &[("payee", payee("李维"))], "李维"));
+    assert!(ids(&step(&mut d, Input::Silence)).contains(&"dlg-which-one"));
+    let effects = step(&mut d, heard(None, &[("payee", payee("李维"))], "李维"));
     assert_eq!(ids(&effects), ["dlg-readback-transfer"]);
     let Effect::Say(read_back) = &effects[0] else {
         panic!("expected a read-back");
@@ -197,33 +218,38 @@ fn a_name_that_fits_two_payees_gets_a_clarifying_question() {
 fn one_question_at_a_time_and_never_asking_twice() {
     let mut d = Dialogue::new(facts());
     assert_eq!(
-        ids(&d.step(heard(Some("transfer"), &[], "转账"))),
+        ids(&step(&mut d, heard(Some("transfer"), &[], "转账"))),
         ["dlg-ask-payee"]
     );
     assert_eq!(
-        ids(&d.step(heard(None, &[("payee", payee("李伟"))], "李伟"))),
+        ids(&step(
+            &mut d,
+            heard(None, &[("payee", payee("李伟"))], "李伟")
+        )),
         ["dlg-ask-amount"]
     );
     assert_eq!(
-        ids(&d.step(Input::Silence)),
+        ids(&step(&mut d, Input::Silence)),
         ["dlg-silence", "dlg-ask-amount"]
     );
     assert_eq!(
-        ids(&d.step(heard(
-            None,
-            &[("amount", SlotValue::Money(cny(30_000)))],
-            "三百"
-        ))),
+        ids(&step(
+            &mut d,
+            heard(None, &[("amount", SlotValue::Money(cny(30_000)))], "三百")
+        )),
         ["dlg-readback-transfer"]
     );
     // A changed amount is read back again before anything can be confirmed.
-    let effects = d.step(heard(
-        Some("transfer"),
-        &[("amount", SlotValue::Money(cny(40_000)))],
-        "转四百",
-    ));
+    let effects = step(
+        &mut d,
+        heard(
+            Some("transfer"),
+            &[("amount", SlotValue::Money(cny(40_000)))],
+            "转四百",
+        ),
+    );
     assert_eq!(ids(&effects), ["dlg-readback-transfer"]);
-    let effects = d.step(heard(Some("confirm"), &[], "对"));
+    let effects = step(&mut d, heard(Some("confirm"), &[], "对"));
     assert!(
         matches!(&effects[1], Effect::RequestStepUp(plan) if plan.amount == cny(40_000) && plan.target_name == "李伟")
     );
@@ -233,14 +259,17 @@ fn one_question_at_a_time_and_never_asking_twice() {
 fn risk_warnings_offline_refusals_and_cancel() {
     let mut d = Dialogue::new(facts());
     let stranger = ("payee", payee("陌生人"));
-    let effects = d.step(heard(
-        Some("transfer"),
-        &[stranger, ("amount", SlotValue::Money(cny(10_000)))],
-        "急，给陌生人转一百，别告诉别人",
-    ));
+    let effects = step(
+        &mut d,
+        heard(
+            Some("transfer"),
+            &[stranger, ("amount", SlotValue::Money(cny(10_000)))],
+            "急，给陌生人转一百，别告诉别人",
+        ),
+    );
     assert_eq!(ids(&effects), ["dlg-scam-warning"]);
     assert_eq!(
-        ids(&d.step(heard(Some("cancel"), &[], "取消"))),
+        ids(&step(&mut d, heard(Some("cancel"), &[], "取消"))),
         ["dlg-cancelled-payment"]
     );
 
@@ -248,22 +277,24 @@ fn risk_warnings_offline_refusals_and_cancel() {
         online: false,
         ..facts()
     });
-    let effects = offline.step(heard(
-        Some("transfer"),
-        &[("payee", payee("李伟"))],
-        "给李伟转钱",
-    ));
+    let effects = step(
+        &mut offline,
+        heard(Some("transfer"), &[("payee", payee("李伟"))], "给李伟转钱"),
+    );
     assert_eq!(ids(&effects), ["dlg-offline-no-payments"]);
     assert_eq!(
-        ids(&offline.step(heard(Some("balance"), &[], "余额"))),
+        ids(&step(&mut offline, heard(Some("balance"), &[], "余额"))),
         ["dlg-balance-offline"]
     );
     // Safety actions work offline.
-    let effects = offline.step(heard(
-        Some("lock_card"),
-        &[("card", card("credit-card", "4580"))],
-        "锁卡",
-    ));
+    let effects = step(
+        &mut offline,
+        heard(
+            Some("lock_card"),
+            &[("card", card("credit-card", "4580"))],
+            "锁卡",
+        ),
+    );
     assert!(effects.contains(&Effect::LockCard {
         card: Id::new("credit-card")
     }));
@@ -272,20 +303,23 @@ fn risk_warnings_offline_refusals_and_cancel() {
 #[test]
 fn repeat_and_slower_keep_the_place() {
     let mut d = Dialogue::new(facts());
-    d.step(heard(
-        Some("pay_bill"),
-        &[("biller", biller("国家电网"))],
-        "交电费",
-    ));
+    step(
+        &mut d,
+        heard(
+            Some("pay_bill"),
+            &[("biller", biller("国家电网"))],
+            "交电费",
+        ),
+    );
     assert_eq!(
-        ids(&d.step(heard(Some("repeat"), &[], "再说一遍"))),
+        ids(&step(&mut d, heard(Some("repeat"), &[], "再说一遍"))),
         ["dlg-readback-bill"]
     );
-    let effects = d.step(heard(Some("slower"), &[], "慢一点"));
+    let effects = step(&mut d, heard(Some("slower"), &[], "慢一点"));
     assert!(effects.contains(&Effect::SetSpeechRate(85)));
     assert_eq!(ids(&effects), ["dlg-readback-bill"]);
     assert!(
-        matches!(&d.step(heard(Some("confirm"), &[], "对"))[1], Effect::RequestStepUp(plan) if plan.amount == cny(23_680))
+        matches!(&step(&mut d, heard(Some("confirm"), &[], "对"))[1], Effect::RequestStepUp(plan) if plan.amount == cny(23_680))
     );
 }
 
@@ -312,7 +346,7 @@ fn every_reply_renders_in_both_locales_without_whole_numbers() {
         heard(Some("cancel"), &[], ""),
     ];
     for input in inputs {
-        for effect in d.step(input) {
+        for effect in step(&mut d, input) {
             if let Effect::Say(reply) = effect {
                 for locale in Locale::ALL {
                     let u = l10n.reply(locale, &reply).unwrap();
@@ -426,7 +460,7 @@ proptest! {
             let was_step_up = matches!(input, Input::StepUpSucceeded);
             let resolves = matches!(input, Input::PaymentDone { .. } | Input::PaymentRefused { .. } | Input::PaymentNotSent);
             let bank_cancelled = matches!(input, Input::PaymentCancelled);
-            let effects = d.step(input);
+            let effects = step(&mut d, input);
             for effect in &effects {
                 if let Effect::Say(reply) = effect {
                     // "Cancelled" about a payment is said only when the bank cancelled it.
@@ -510,7 +544,7 @@ fn two_payees_with_one_name_are_asked_about_by_ending_and_the_chosen_one_is_paid
         h.alternatives
             .insert("payee".into(), vec![chen("p-chen-1"), chen("p-chen-2")]);
     }
-    let effects = d.step(said);
+    let effects = step(&mut d, said);
     let Some(Effect::Say(question)) = effects.first() else {
         panic!("expected a question: {effects:?}");
     };
@@ -534,11 +568,10 @@ fn two_payees_with_one_name_are_asked_about_by_ending_and_the_chosen_one_is_paid
         asked.display
     );
     // The answer names the second by its ending; the amount already said is kept.
-    let effects = d.step(heard(
-        None,
-        &[("payee", chen("p-chen-2"))],
-        "尾号五六七八的",
-    ));
+    let effects = step(
+        &mut d,
+        heard(None, &[("payee", chen("p-chen-2"))], "尾号五六七八的"),
+    );
     assert!(effects.contains(&Effect::Say(Reply {
         id: "dlg-readback-transfer",
         args: vec![
@@ -548,8 +581,8 @@ fn two_payees_with_one_name_are_asked_about_by_ending_and_the_chosen_one_is_paid
             ("from", ReplyArg::Masked("6217".into())),
         ],
     })));
-    d.step(heard(Some("confirm"), &[], "对"));
-    let effects = d.step(Input::StepUpSucceeded);
+    step(&mut d, heard(Some("confirm"), &[], "对"));
+    let effects = step(&mut d, Input::StepUpSucceeded);
     assert!(
         matches!(&effects[0], Effect::ExecutePayment(plan) if plan.target == PlanTarget::Payee(Id::new("p-chen-2"))),
         "{effects:?}"
@@ -559,16 +592,19 @@ fn two_payees_with_one_name_are_asked_about_by_ending_and_the_chosen_one_is_paid
 /// Steps a payment of ¥200 to 李伟 through read-back, confirm and step-up to the bank.
 fn sent_to_the_bank() -> Dialogue {
     let mut d = Dialogue::new(facts());
-    d.step(heard(
-        Some("transfer"),
-        &[
-            ("payee", payee("李伟")),
-            ("amount", SlotValue::Money(cny(20_000))),
-        ],
-        "给李伟转两百",
-    ));
-    d.step(heard(Some("confirm"), &[], "对"));
-    let effects = d.step(Input::StepUpSucceeded);
+    step(
+        &mut d,
+        heard(
+            Some("transfer"),
+            &[
+                ("payee", payee("李伟")),
+                ("amount", SlotValue::Money(cny(20_000))),
+            ],
+            "给李伟转两百",
+        ),
+    );
+    step(&mut d, heard(Some("confirm"), &[], "对"));
+    let effects = step(&mut d, Input::StepUpSucceeded);
     assert!(
         matches!(effects[0], Effect::ExecutePayment(_)),
         "{effects:?}"
@@ -580,37 +616,40 @@ fn sent_to_the_bank() -> Dialogue {
 fn an_answer_that_never_came_is_checked_never_called_sent_or_not_sent() {
     let mut d = sent_to_the_bank();
     assert_eq!(
-        ids(&d.step(Input::PaymentUnknown)),
+        ids(&step(&mut d, Input::PaymentUnknown)),
         ["dlg-payment-checking"]
     );
     // Nothing else moves money meanwhile, and nothing is called off.
     assert_eq!(
-        ids(&d.step(heard(
-            Some("transfer"),
-            &[
-                ("payee", payee("李伟")),
-                ("amount", SlotValue::Money(cny(20_000)))
-            ],
-            "再给李伟转两百",
-        ))),
+        ids(&step(
+            &mut d,
+            heard(
+                Some("transfer"),
+                &[
+                    ("payee", payee("李伟")),
+                    ("amount", SlotValue::Money(cny(20_000)))
+                ],
+                "再给李伟转两百",
+            )
+        )),
         ["dlg-payment-unresolved"]
     );
     assert_eq!(
-        ids(&d.step(heard(Some("cancel"), &[], "取消"))),
+        ids(&step(&mut d, heard(Some("cancel"), &[], "取消"))),
         ["dlg-payment-still-checking"]
     );
     // Other questions are answered.
     assert_eq!(
-        ids(&d.step(heard(Some("balance"), &[], "余额"))),
+        ids(&step(&mut d, heard(Some("balance"), &[], "余额"))),
         ["dlg-balance"]
     );
     assert_eq!(
-        ids(&d.step(Input::PaymentUnknown)),
+        ids(&step(&mut d, Input::PaymentUnknown)),
         ["dlg-payment-still-checking"]
     );
     // The bank's answer, once known, is what is said.
     assert_eq!(
-        ids(&d.step(Input::PaymentDone { held: false })),
+        ids(&step(&mut d, Input::PaymentDone { held: false })),
         ["dlg-payment-done"]
     );
 }
@@ -619,14 +658,17 @@ fn an_answer_that_never_came_is_checked_never_called_sent_or_not_sent() {
 fn not_sent_and_refused_are_told_apart() {
     let mut d = sent_to_the_bank();
     assert_eq!(
-        ids(&d.step(Input::PaymentNotSent)),
+        ids(&step(&mut d, Input::PaymentNotSent)),
         ["dlg-payment-not-sent"]
     );
     let mut d = sent_to_the_bank();
     assert_eq!(
-        ids(&d.step(Input::PaymentRefused {
-            reason: "limit".into()
-        })),
+        ids(&step(
+            &mut d,
+            Input::PaymentRefused {
+                reason: "limit".into()
+            }
+        )),
         ["dlg-payment-refused"]
     );
 }
@@ -634,11 +676,14 @@ fn not_sent_and_refused_are_told_apart() {
 #[test]
 fn a_card_action_is_said_as_done_only_when_the_bank_has_it() {
     let mut d = Dialogue::new(facts());
-    let effects = d.step(heard(
-        Some("lock_card"),
-        &[("card", card("credit-card", "4580"))],
-        "锁卡",
-    ));
+    let effects = step(
+        &mut d,
+        heard(
+            Some("lock_card"),
+            &[("card", card("credit-card", "4580"))],
+            "锁卡",
+        ),
+    );
     assert_eq!(
         effects,
         [Effect::LockCard {
@@ -656,15 +701,83 @@ fn a_card_action_is_said_as_done_only_when_the_bank_has_it() {
             "dlg-card-action-refused",
         ),
     ] {
-        let effects = d.step(Input::CardActionDone {
-            card: Id::new("credit-card"),
-            lock: true,
-            outcome,
-        });
+        let effects = step(
+            &mut d,
+            Input::CardActionDone {
+                card: Id::new("credit-card"),
+                lock: true,
+                outcome,
+            },
+        );
         assert_eq!(ids(&effects), [said]);
         let Effect::Say(reply) = &effects[0] else {
             panic!()
         };
         assert_eq!(reply.args[0], ("masked", ReplyArg::Masked("4580".into())));
     }
+}
+
+#[test]
+fn the_read_back_says_the_payment_as_prepared_and_a_bill_is_paid_whole() {
+    let mut d = Dialogue::new(facts());
+    // "交电费一百块": the customer names ¥100; the bank takes only the whole bill.
+    let effects = d.step(heard(
+        Some("pay_bill"),
+        &[
+            ("biller", biller("国家电网")),
+            ("amount", SlotValue::Money(cny(10_000))),
+        ],
+        "交电费一百块",
+    ));
+    let Some(Effect::PreparePayment(plan)) = effects.first() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(plan.amount, cny(10_000));
+    let effects = d.step(Input::Prepared(Prepared {
+        amount: cny(23_680),
+        target_name: "国家电网".into(),
+        target_last_four: "3345".into(),
+        from_last_four: "6217".into(),
+    }));
+    assert_eq!(
+        ids(&effects),
+        ["dlg-bill-full-amount-only", "dlg-readback-bill"]
+    );
+    let Effect::Say(read_back) = &effects[1] else {
+        panic!()
+    };
+    assert!(
+        read_back
+            .args
+            .contains(&("amount", ReplyArg::Money(cny(23_680)))),
+        "the read-back says what will be paid: {read_back:?}"
+    );
+    step(&mut d, heard(Some("confirm"), &[], "对"));
+    let effects = step(&mut d, Input::StepUpSucceeded);
+    assert!(
+        matches!(&effects[0], Effect::ExecutePayment(plan) if plan.amount == cny(23_680)),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn a_payment_that_cannot_be_prepared_is_said_as_not_sent() {
+    let mut d = Dialogue::new(facts());
+    d.step(heard(
+        Some("transfer"),
+        &[
+            ("payee", payee("李伟")),
+            ("amount", SlotValue::Money(cny(20_000))),
+        ],
+        "给李伟转两百",
+    ));
+    let effects = d.step(Input::PrepareRefused {
+        reason: "the item was not found".into(),
+    });
+    assert_eq!(ids(&effects), ["dlg-payment-refused"]);
+    // Nothing is waiting to be confirmed.
+    assert_eq!(
+        ids(&step(&mut d, heard(Some("confirm"), &[], "对"))),
+        ["dlg-nothing-to-confirm"]
+    );
 }
