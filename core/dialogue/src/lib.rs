@@ -425,7 +425,21 @@ impl Dialogue {
                     self.last_reply = Some(reply.clone());
                     effects.insert(0, Effect::Say(reply));
                 }
-                None
+                // A yes confirms only a read-back (or warning) that was the last thing said:
+                // a turn that said anything else while one waits ends by saying it again.
+                let awaited = match &self.stage {
+                    Stage::ReadBack(plan) => Some(read_back(plan)),
+                    Stage::Warned(plan) => Some(self.warning(plan)),
+                    _ => None,
+                };
+                let last_said = effects.iter().rev().find_map(|effect| match effect {
+                    Effect::Say(reply) => Some(reply),
+                    _ => None,
+                });
+                match awaited {
+                    Some(awaited) if last_said != Some(&awaited) => Some(awaited),
+                    _ => None,
+                }
             }
         };
         if let Some(reply) = reply {

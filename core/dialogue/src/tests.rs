@@ -455,6 +455,8 @@ proptest! {
         let mut step_up_requested: Option<PaymentPlan> = None;
         // A payment whose answer never came is unresolved until the bank's answer is known.
         let mut unresolved = false;
+        // What was said last before this turn: a yes may only confirm a read-back said last.
+        let mut said_last: Option<&'static str> = None;
         for input in inputs {
             let was_confirm = matches!(&input, Input::Heard(h) if h.intent == Some(Intent::Confirm));
             let was_step_up = matches!(input, Input::StepUpSucceeded);
@@ -484,6 +486,10 @@ proptest! {
             if resolves && effects.iter().any(|e| matches!(e, Effect::Say(r) if ["dlg-payment-done", "dlg-payment-held", "dlg-payment-refused"].contains(&r.id))) {
                 unresolved = false;
             }
+            let said_before = said_last;
+            if let Some(id) = effects.iter().rev().find_map(|e| match e { Effect::Say(r) => Some(r.id), _ => None }) {
+                said_last = Some(id);
+            }
             for effect in effects {
                 match effect {
                     Effect::Say(reply) if reply.id.starts_with("dlg-readback") => {
@@ -496,6 +502,10 @@ proptest! {
                     }
                     Effect::RequestStepUp(plan) => {
                         prop_assert!(was_confirm, "step-up without a confirm");
+                        prop_assert!(
+                            said_before.is_some_and(|id| id.starts_with("dlg-readback")),
+                            "confirmed after {:?}, not after a read-back", said_before
+                        );
                         prop_assert_eq!(Some((plan.target_name.clone(), plan.amount)), last_read_back.clone());
                         confirmed = last_read_back.clone();
                         step_up_requested = Some(plan);
@@ -779,5 +789,35 @@ fn a_payment_that_cannot_be_prepared_is_said_as_not_sent() {
     assert_eq!(
         ids(&step(&mut d, heard(Some("confirm"), &[], "对"))),
         ["dlg-nothing-to-confirm"]
+    );
+}
+
+#[test]
+fn a_yes_confirms_only_a_read_back_said_last() {
+    let mut d = Dialogue::new(facts());
+    step(
+        &mut d,
+        heard(
+            Some("transfer"),
+            &[
+                ("payee", payee("李伟")),
+                ("amount", SlotValue::Money(cny(20_000))),
+            ],
+            "给李伟转两百",
+        ),
+    );
+    // Anything else said while the read-back waits is followed by the read-back again.
+    for (intent, first) in [(None, "dlg-not-understood"), (Some("help"), "dlg-help")] {
+        assert_eq!(
+            ids(&step(&mut d, heard(intent, &[], "嗯？"))),
+            [first, "dlg-readback-transfer"]
+        );
+    }
+    let effects = step(&mut d, heard(Some("confirm"), &[], "对"));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::RequestStepUp(_))),
+        "{effects:?}"
     );
 }
