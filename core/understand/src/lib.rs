@@ -67,6 +67,8 @@ pub fn understand_by_expressions(
 ) -> Option<Understanding> {
     matcher::understand_whole(context, world, said)
         .or_else(|| asides::understand_without_asides(context, world, said))
+        // "可以吗", "is that right", "right?": a question is never taken for a yes.
+        .filter(|understood| !(understood.intent == Intent::Confirm && said.is_question()))
 }
 
 /// The context's statistical fallback, if it names one: an intent without slots, at a

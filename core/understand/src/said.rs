@@ -31,3 +31,10 @@ impl Said {
         }
     }
 }
+
+impl Said {
+    /// Whether the words ask rather than answer ([`crate::lexicon::is_question`]).
+    pub fn is_question(&self) -> bool {
+        crate::lexicon::is_question(self.locale, &self.raw, &self.tokens)
+    }
+}

@@ -449,3 +449,54 @@ fn no_input_makes_matching_slow_or_panic() {
         let _ = understand(&context, &w, text);
     }
 }
+
+#[test]
+fn a_question_is_never_a_yes() {
+    let zh = Context::from_yaml(crate::banking_context(Locale::ZhCn)).unwrap();
+    let en = Context::from_yaml(crate::banking_context(Locale::EnUs)).unwrap();
+    let (zh_world, en_world) = (world(Locale::ZhCn), world(Locale::EnUs));
+    let intent = |context: &Context, world: &World, text: &str| {
+        understand(context, world, text).map(|u| u.intent.name().to_owned())
+    };
+    for asked in ["可以吗", "对不对", "是不是这样", "好吗？", "行么"] {
+        assert_ne!(
+            intent(&zh, &zh_world, asked).as_deref(),
+            Some("confirm"),
+            "{asked}"
+        );
+    }
+    for answered in ["对", "好吧", "可以", "确认", "没问题"] {
+        assert_eq!(
+            intent(&zh, &zh_world, answered).as_deref(),
+            Some("confirm"),
+            "{answered}"
+        );
+    }
+    for asked in [
+        "is that right",
+        "right?",
+        "is it ok",
+        "are you sure",
+        "do you think so",
+    ] {
+        assert_ne!(
+            intent(&en, &en_world, asked).as_deref(),
+            Some("confirm"),
+            "{asked}"
+        );
+    }
+    for answered in [
+        "yes",
+        "that's right",
+        "right",
+        "do it",
+        "yes do it",
+        "go ahead",
+    ] {
+        assert_eq!(
+            intent(&en, &en_world, answered).as_deref(),
+            Some("confirm"),
+            "{answered}"
+        );
+    }
+}
