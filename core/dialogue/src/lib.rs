@@ -161,22 +161,6 @@ struct Draft {
     choices: Vec<Target>,
 }
 
-/// Topics scammers raise, beyond the pressure phrases normalization knows
-/// ([`tingshuo_understand::normalize::PRESSURE`]): with a transfer, either is a warning sign.
-const SCAM_TOPICS: &[&str] = &[
-    "安全账户",
-    "公检法",
-    "警察",
-    "法院",
-    "验证码",
-    "中奖",
-    "police",
-    "gift card",
-    "safe account",
-    "irs",
-    "lottery",
-];
-
 /// Why a transfer is warned about before its read-back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Warning {
@@ -723,11 +707,9 @@ impl Dialogue {
                 ..Draft::default()
             },
         };
-        let lowered = heard.said.raw.to_lowercase();
-        draft.risk_words |= tingshuo_understand::normalize::PRESSURE
-            .iter()
-            .chain(SCAM_TOPICS)
-            .any(|w| lowered.contains(w));
+        // Pressure, secrecy and scammers' scripts, read as words with negation ("不急").
+        draft.risk_words |=
+            !tingshuo_understand::cues::scam_cues(heard.said.locale, &heard.said.raw).is_empty();
         let target_slot = if kind == PlanKind::Bill {
             "biller"
         } else {

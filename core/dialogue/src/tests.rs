@@ -821,3 +821,30 @@ fn a_yes_confirms_only_a_read_back_said_last() {
         "{effects:?}"
     );
 }
+
+#[test]
+fn a_denied_hurry_raises_no_warning_and_a_scammers_script_does() {
+    let mut d = Dialogue::new(facts());
+    let transfer = |text: &str| {
+        heard(
+            Some("transfer"),
+            &[
+                ("payee", payee("李伟")),
+                ("amount", SlotValue::Money(cny(50_000))),
+            ],
+            text,
+        )
+    };
+    assert_eq!(
+        ids(&step(&mut d, transfer("给李伟转五百，不急"))),
+        ["dlg-readback-transfer"]
+    );
+    let mut d = Dialogue::new(facts());
+    assert_eq!(
+        ids(&step(
+            &mut d,
+            transfer("警察说我的账户有问题，给李伟转五百")
+        )),
+        ["dlg-scam-warning"]
+    );
+}

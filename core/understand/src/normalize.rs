@@ -2,6 +2,7 @@
 //! Traditional characters (recognizers often write 轉賬 for 转账), case, punctuation, fillers
 //! (嗯, 啊, 那个, um, uh, please), stuttered words, and self-corrections ("转五百，不对，转三百").
 
+use crate::cues::PRESSURE;
 use crate::numbers;
 use tingshuo_base::locale::Locale;
 
@@ -65,30 +66,6 @@ pub fn correction_markers(locale: Locale) -> &'static [&'static str] {
         Locale::EnUs => EN_CORRECTIONS,
     }
 }
-
-/// Pressure and secrecy phrases ("急", "别告诉我儿子", "it's urgent", "keep this secret"): they
-/// do not change what is asked, so matching ignores them, but the dialogue hears them in the
-/// raw words and warns about a possible scam.
-pub const PRESSURE: &[&str] = &[
-    "急用",
-    "急",
-    "马上",
-    "赶紧",
-    "别告诉",
-    "不要告诉",
-    "保密",
-    "别跟",
-    "不要跟",
-    "it's urgent",
-    "its urgent",
-    "urgent",
-    "right now",
-    "immediately",
-    "keep this secret",
-    "keep it secret",
-    "don't tell",
-    "dont tell",
-];
 
 /// Drops clauses that are only pressure ("急", "别告诉我儿子") and pressure words elsewhere.
 fn drop_pressure(text: &str) -> String {
