@@ -29,7 +29,7 @@ dlg-which-one = Did you mean { $choices }? { $by ->
 dlg-unknown-payee = That person isn't one of your trusted payees. For your safety, you can only send money to trusted payees. Who would you like to send money to?
 dlg-insufficient = You have { $available } available, which isn't enough. How much would you like to send?
 dlg-over-limit = That's over your daily limit of { $limit }. How much would you like to send?
-dlg-what-to-change = All right, no money was sent. Tell me again who to send to and how much.
+dlg-what-to-change = All right, nothing was sent. What should I change: who it goes to, or how much?
 dlg-offline-no-payments = I can't reach the bank right now, so I can't send money or pay bills, and no money will move. The balance you hear is from { $minutes } minutes ago. Please try again when you're connected.
 
 # $new_payee, $large, $pressure: yes or no, the reasons for the warning.

@@ -29,7 +29,7 @@ dlg-which-one = 您说的是{ $choices }？{ $by ->
 dlg-unknown-payee = 您的常用收款人里没有这个人。为了安全，只能转给常用收款人。要转给谁？
 dlg-insufficient = 可用余额只有{ $available }，不够转这么多。要转多少钱？
 dlg-over-limit = 这超过了每天的转账限额{ $limit }。要转多少钱？
-dlg-what-to-change = 好的，钱没有转出。请重新告诉我要转给谁、转多少。
+dlg-what-to-change = 好的，钱没有转出。要改哪一项：转给谁，还是转多少？
 dlg-offline-no-payments = 现在连不上银行，不能转钱或缴费，钱不会被转出。您看到的余额是{ $minutes }分钟前的。网络恢复后再试。
 
 # $new_payee, $large, $pressure: yes or no, the reasons for the warning.

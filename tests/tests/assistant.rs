@@ -319,3 +319,38 @@ async fn a_bill_read_back_at_its_whole_amount_is_what_the_bank_pays() {
     );
     bank.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_corrected_amount_is_read_back_and_paid_never_the_first_one() {
+    let bank = start_demo_bank(BankConfig::default(), Utc::now())
+        .await
+        .unwrap();
+    let (mut assistant, _dir) = assistant_for(&bank).await;
+    for (text, expected) in [
+        ("send fifty dollars to Bob Wilson", "dlg-readback-transfer"),
+        ("no, I said sixty", "dlg-readback-transfer"),
+    ] {
+        let events = assistant.turn(Turn::Text(text.into())).await.unwrap();
+        assert_eq!(said(&events), [expected], "{text}: {events:?}");
+        if text.contains("sixty") {
+            let Event::Say(read_back) = &events[0] else {
+                panic!()
+            };
+            assert!(
+                read_back.display.contains("$60.00"),
+                "{}",
+                read_back.display
+            );
+        }
+    }
+    let events = assistant.turn(Turn::Text("yes".into())).await.unwrap();
+    assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+    assistant
+        .turn(Turn::StepUp { approved: true })
+        .await
+        .unwrap();
+    let paid = payments(&bank, DemoCustomer::MargaretWilson).await;
+    assert_eq!(paid.len(), 1);
+    assert_eq!(paid[0]["amount_minor"], 6_000, "the corrected amount, once");
+    bank.shutdown().await;
+}

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::plan::PlanKind;
+
 use tingshuo_understand::{
     Context, Intent, Said, SlotValue, Understanding, World, guess_intent, understand,
     understand_by_expressions,
@@ -15,15 +17,20 @@ pub enum Expecting {
     Payee,
     Biller,
     Amount,
+    /// A change to a payment read back: who it goes to, or how much.
+    Change(PlanKind),
 }
 
 impl Expecting {
-    /// The slot an answer fills (the answers context names its slots so).
-    pub fn slot(self) -> &'static str {
+    /// Whether an answer filling `slot` answers what is asked (the answers context names its
+    /// slots so).
+    pub fn accepts(self, slot: &str) -> bool {
         match self {
-            Expecting::Payee => "payee",
-            Expecting::Biller => "biller",
-            Expecting::Amount => "amount",
+            Expecting::Payee => slot == "payee",
+            Expecting::Biller => slot == "biller",
+            Expecting::Amount => slot == "amount",
+            Expecting::Change(PlanKind::Transfer) => matches!(slot, "payee" | "amount"),
+            Expecting::Change(PlanKind::Bill) => matches!(slot, "biller" | "amount"),
         }
     }
 }
@@ -68,7 +75,7 @@ pub fn hear(
         return (understood, heard);
     }
     let answer = expecting.and_then(|expected| {
-        understand(answers, world, said).filter(|a| a.slots.contains_key(expected.slot()))
+        understand(answers, world, said).filter(|a| a.slots.keys().any(|s| expected.accepts(s)))
     });
     if answer.is_none()
         && let Some(guessed) = guess_intent(banking, said)

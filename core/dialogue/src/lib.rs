@@ -140,6 +140,8 @@ enum Stage {
     Warned(PaymentPlan),
     /// The plan was read back; waiting for confirm or deny.
     ReadBack(PaymentPlan),
+    /// The customer said no to the read-back: waiting for what to change (who, or how much).
+    Changing(PaymentPlan),
     /// Confirmed; the host is asking for PIN or biometric.
     SteppingUp(PaymentPlan),
     /// Sent to the bank; waiting for its answer.
@@ -436,8 +438,12 @@ impl Dialogue {
     /// The slot the current question asks for, so that the host can understand a bare
     /// answer ("李伟", "两百块") with the answers context.
     pub fn expecting(&self) -> Option<Expecting> {
-        let Stage::Collecting(draft) = &self.stage else {
-            return None;
+        let draft = match &self.stage {
+            Stage::Collecting(draft) => draft,
+            Stage::ReadBack(plan) | Stage::Changing(plan) | Stage::Warned(plan) => {
+                return Some(Expecting::Change(plan.kind()));
+            }
+            _ => return None,
         };
         match (draft.kind, &draft.target, &draft.amount) {
             (Some(PlanKind::Bill), None, _) => Some(Expecting::Biller),
@@ -460,6 +466,18 @@ impl Dialogue {
 
     fn heard(&mut self, heard: Heard, effects: &mut Vec<Effect>) -> Option<Reply> {
         let Some(intent) = heard.intent.clone() else {
+            // A new detail for a payment read back ("不对，是三百", "make it sixty"): it changes
+            // only that, and the payment is read back again.
+            if let Stage::ReadBack(plan) | Stage::Changing(plan) | Stage::Warned(plan) = &self.stage
+                && !heard.slots.is_empty()
+            {
+                let plan = plan.clone();
+                let intent = match plan.kind() {
+                    PlanKind::Bill => Intent::PayBill,
+                    PlanKind::Transfer => Intent::Transfer,
+                };
+                return self.start_or_amend(Some(plan), &intent, &heard, effects);
+            }
             // An answer to the question asked ("李伟", "两百块") carries slots, not an intent.
             if let Stage::Collecting(draft) = &self.stage
                 && !heard.slots.is_empty()
@@ -544,11 +562,8 @@ impl Dialogue {
                     Some(say("dlg-step-up", vec![]))
                 }
                 Intent::Deny => {
-                    // Keep what was said; ask again from the start of the details.
-                    self.stage = Stage::Collecting(Draft {
-                        kind: Some(plan.kind()),
-                        ..Draft::default()
-                    });
+                    // Keep what was said; ask what to change (never for all of it again).
+                    self.stage = Stage::Changing(plan);
                     Some(say("dlg-what-to-change", vec![]))
                 }
                 Intent::Transfer | Intent::PayBill => {
@@ -558,6 +573,21 @@ impl Dialogue {
                     self.stage = Stage::ReadBack(plan.clone());
                     Some(read_back(&plan))
                 }
+            },
+            Stage::Changing(plan) => match intent {
+                Intent::Transfer | Intent::PayBill => {
+                    self.start_or_amend(Some(plan), &intent, &heard, effects)
+                }
+                // Nothing to change after all: the same payment, read back again.
+                Intent::Confirm => {
+                    self.stage = Stage::ReadBack(plan.clone());
+                    Some(read_back(&plan))
+                }
+                Intent::Deny => {
+                    self.stage = Stage::Changing(plan);
+                    Some(say("dlg-what-to-change", vec![]))
+                }
+                other => self.idle_intent(&other, &heard, effects),
             },
             Stage::Warned(plan) => match intent {
                 Intent::Confirm => {

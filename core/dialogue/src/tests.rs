@@ -848,3 +848,72 @@ fn a_denied_hurry_raises_no_warning_and_a_scammers_script_does() {
         ["dlg-scam-warning"]
     );
 }
+
+#[test]
+fn a_correction_changes_only_what_it_corrects_and_a_plain_no_asks_what_to_change() {
+    let mut d = Dialogue::new(facts());
+    step(
+        &mut d,
+        heard(
+            Some("transfer"),
+            &[
+                ("payee", payee("李伟")),
+                ("amount", SlotValue::Money(cny(50_000))),
+            ],
+            "给李伟转五百",
+        ),
+    );
+    // The read-back waits for a change as well as for a yes or no.
+    assert_eq!(d.expecting(), Some(Expecting::Change(PlanKind::Transfer)));
+    // "不对，是三百": the amount changes, the payee stays, and it is read back again.
+    let effects = step(
+        &mut d,
+        heard(
+            None,
+            &[("amount", SlotValue::Money(cny(30_000)))],
+            "不对，是三百",
+        ),
+    );
+    assert_eq!(ids(&effects), ["dlg-readback-transfer"]);
+    let Effect::Say(read_back) = &effects[0] else {
+        panic!()
+    };
+    assert!(
+        read_back
+            .args
+            .contains(&("amount", ReplyArg::Money(cny(30_000))))
+    );
+    assert!(
+        read_back
+            .args
+            .contains(&("target", ReplyArg::Text("李伟".into())))
+    );
+    // A plain no keeps both, and asks which to change; a new payee then changes only that.
+    assert_eq!(
+        ids(&step(&mut d, heard(Some("deny"), &[], "不对"))),
+        ["dlg-what-to-change"]
+    );
+    let effects = step(
+        &mut d,
+        heard(None, &[("payee", payee("陌生人"))], "是陌生人"),
+    );
+    assert_eq!(
+        ids(&effects),
+        ["dlg-scam-warning"],
+        "a new payee is warned about"
+    );
+    let effects = step(&mut d, heard(Some("confirm"), &[], "确认"));
+    let Effect::Say(read_back) = &effects[0] else {
+        panic!("{effects:?}")
+    };
+    assert!(
+        read_back
+            .args
+            .contains(&("amount", ReplyArg::Money(cny(30_000))))
+    );
+    assert!(
+        read_back
+            .args
+            .contains(&("target", ReplyArg::Text("陌生人".into())))
+    );
+}
