@@ -17,6 +17,13 @@ dlg-balance = { $account }, { $masked }: { $amount } available.{ $minutes ->
    *[other] {""}
 }
 dlg-balance-offline = { $account }, { $masked }: { $amount } available. That was { $minutes } minutes ago; I can't reach the bank right now.
+dlg-balance-owed = { $account }, { $masked }: you owe { $owed }{ $credit ->
+    [yes] , and { $amount } of credit is left.
+   *[no] .
+}{ $online ->
+    [no] {" "}That was { $minutes } minutes ago; I can't reach the bank right now.
+   *[yes] {""}
+}
 
 dlg-ask-payee = Who would you like to send money to?
 dlg-ask-amount = How much would you like to send?

@@ -17,6 +17,13 @@ dlg-balance = { $account }，{ $masked }，可用余额{ $amount }。{ $minutes 
    *[other] {""}
 }
 dlg-balance-offline = { $account }，{ $masked }，可用余额{ $amount }。这是{ $minutes }分钟前的数据，现在连不上银行。
+dlg-balance-owed = { $account }，{ $masked }，欠款{ $owed }{ $credit ->
+    [yes] ，可用额度{ $amount }。
+   *[no] 。
+}{ $online ->
+    [no] 这是{ $minutes }分钟前的数据，现在连不上银行。
+   *[yes] {""}
+}
 
 dlg-ask-payee = 要转给谁？
 dlg-ask-amount = 要转多少钱？

@@ -354,3 +354,58 @@ async fn a_corrected_amount_is_read_back_and_paid_never_the_first_one() {
     assert_eq!(paid[0]["amount_minor"], 6_000, "the corrected amount, once");
     bank.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_balance_said_is_of_the_account_named_as_the_bank_has_it() {
+    let bank = start_demo_bank(BankConfig::default(), Utc::now())
+        .await
+        .unwrap();
+    let (mut assistant, _dir) = assistant_for(&bank).await;
+    let accounts: Vec<serde_json::Value> = bank
+        .bank
+        .db
+        .all(DemoCustomer::MargaretWilson.id(), "account")
+        .await
+        .unwrap();
+    for (text, id, owed) in [
+        ("what's in my savings", "en-savings", false),
+        ("how much do I owe on my credit card", "en-visa", true),
+    ] {
+        let account = accounts.iter().find(|a| a["id"] == id).unwrap();
+        let number = account["number"].as_str().unwrap();
+        let ending = &number[number.len() - 4..];
+        let events = assistant.turn(Turn::Text(text.into())).await.unwrap();
+        let Some(Event::Say(reply)) = events.first() else {
+            panic!("{events:?}")
+        };
+        assert!(
+            reply.display.contains(&format!("ending in {ending}")),
+            "{text}: {}",
+            reply.display
+        );
+        assert_eq!(reply.id == "dlg-balance-owed", owed, "{text}: {}", reply.id);
+        // The amount said is the bank's: available in savings, the balance owed on a card.
+        let minor = if owed {
+            -account["booked_minor"].as_i64().unwrap()
+        } else {
+            account["available_minor"].as_i64().unwrap()
+        };
+        let amount = format!("${}.{:02}", minor / 100, minor % 100);
+        let grouped = if minor >= 100_000 {
+            format!(
+                "${},{:03}.{:02}",
+                minor / 100_000,
+                (minor / 100) % 1000,
+                minor % 100
+            )
+        } else {
+            amount
+        };
+        assert!(
+            reply.display.contains(&grouped),
+            "{text}: {} lacks {grouped}",
+            reply.display
+        );
+    }
+    bank.shutdown().await;
+}

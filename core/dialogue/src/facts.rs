@@ -18,6 +18,8 @@ pub struct Facts {
     pub cards: Vec<CardFact>,
     /// The account payments leave from.
     pub paying_account: Option<AccountFact>,
+    /// Every account, as the customer may ask about one by name.
+    pub accounts: Vec<AccountFact>,
     pub daily_limit: Option<Money>,
     /// A typical transfer for this customer; much more than this is a scam-risk sign.
     pub usual_transfer: Option<Money>,
@@ -55,9 +57,25 @@ pub struct CardFact {
 #[derive(Debug, Clone)]
 pub struct AccountFact {
     pub id: Id<Account>,
+    pub kind: AccountKind,
     pub name: String,
     pub last_four: String,
     pub available: Money,
+    /// The booked balance: negative on a credit card or loan (what is owed).
+    pub booked: Money,
+}
+
+impl AccountFact {
+    fn of(account: &Account) -> AccountFact {
+        AccountFact {
+            id: account.id.clone(),
+            kind: account.kind,
+            name: account.name.clone(),
+            last_four: account.number.reveal().last_four().to_owned(),
+            available: *account.balance.available.reveal(),
+            booked: *account.balance.booked.reveal(),
+        }
+    }
 }
 
 /// The account payments leave from: the first current account, else the first deposit account.
@@ -128,12 +146,12 @@ impl Facts {
                     last_four: c.item.number.reveal().last_four().to_owned(),
                 })
                 .collect(),
-            paying_account: paying.map(|a| AccountFact {
-                id: a.item.id.clone(),
-                name: a.item.name.clone(),
-                last_four: a.item.number.reveal().last_four().to_owned(),
-                available: *a.item.balance.available.reveal(),
-            }),
+            paying_account: paying.map(|a| AccountFact::of(&a.item)),
+            accounts: view
+                .accounts
+                .iter()
+                .map(|a| AccountFact::of(&a.item))
+                .collect(),
             daily_limit: None,
             usual_transfer: currency.and_then(|c| {
                 transfers
@@ -149,6 +167,10 @@ impl Facts {
 
     pub fn biller(&self, id: &Id<Biller>) -> Option<&BillerFact> {
         self.billers.iter().find(|b| b.id == *id)
+    }
+
+    pub fn account(&self, id: &Id<Account>) -> Option<&AccountFact> {
+        self.accounts.iter().find(|a| a.id == *id)
     }
 
     pub fn card(&self, id: &Id<Card>) -> Option<&CardFact> {

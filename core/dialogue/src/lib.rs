@@ -26,7 +26,7 @@ pub use plan::{PaymentPlan, PlanKind, PlanTarget, Target};
 pub use tingshuo_l10n::{Choice, Reply, ReplyArg};
 
 use tingshuo_base::ids::Id;
-use tingshuo_base::model::Card;
+use tingshuo_base::model::{AccountKind, Card};
 use tingshuo_base::money::Money;
 use tingshuo_understand::{Intent, ItemRef, SlotValue};
 
@@ -654,25 +654,21 @@ impl Dialogue {
         effects: &mut Vec<Effect>,
     ) -> Option<Reply> {
         match intent {
-            Intent::Balance => Some(match &self.facts.paying_account {
-                Some(account) => {
-                    let id = if self.facts.online {
-                        "dlg-balance"
-                    } else {
-                        "dlg-balance-offline"
-                    };
-                    say(
-                        id,
-                        vec![
-                            ("account", text(&account.name)),
-                            ("masked", ReplyArg::Masked(account.last_four.clone())),
-                            ("amount", ReplyArg::Money(account.available)),
-                            ("minutes", ReplyArg::Count(self.facts.data_age_minutes)),
-                        ],
-                    )
-                }
-                None => say("dlg-no-data", vec![]),
-            }),
+            Intent::Balance => {
+                // The account named ("信用卡还欠多少", "what's in my savings"), else the one
+                // payments leave from.
+                let named = match heard.slots.get("account") {
+                    Some(SlotValue::Item {
+                        item: ItemRef::Account(id),
+                        ..
+                    }) => self.facts.account(id),
+                    _ => None,
+                };
+                Some(match named.or(self.facts.paying_account.as_ref()) {
+                    Some(account) => self.balance(account),
+                    None => say("dlg-no-data", vec![]),
+                })
+            }
             Intent::LockCard | Intent::UnlockCard => {
                 let card = match heard.slots.get("card") {
                     Some(SlotValue::Item {
@@ -905,6 +901,48 @@ impl Dialogue {
             said_amount: draft.said_amount,
         };
         None
+    }
+
+    /// An account's balance as the customer asks for it: what is available in a deposit
+    /// account, what is owed on a credit card or loan.
+    fn balance(&self, account: &AccountFact) -> Reply {
+        let online = self.facts.online;
+        let minutes = ReplyArg::Count(self.facts.data_age_minutes);
+        let common = |amount| {
+            vec![
+                ("account", text(&account.name)),
+                ("masked", ReplyArg::Masked(account.last_four.clone())),
+                ("amount", ReplyArg::Money(amount)),
+                ("minutes", minutes.clone()),
+            ]
+        };
+        match account.kind {
+            AccountKind::CreditCard | AccountKind::Loan => {
+                let owed = account.booked.checked_neg().unwrap_or(account.booked);
+                let mut args = common(account.available);
+                args.push(("owed", ReplyArg::Money(owed)));
+                let credit = account.kind == AccountKind::CreditCard;
+                args.push(("credit", text(if credit { "yes" } else { "no" })));
+                args.push(("online", text(if online { "yes" } else { "no" })));
+                say("dlg-balance-owed", args)
+            }
+            AccountKind::TimeDeposit => say(
+                if online {
+                    "dlg-balance"
+                } else {
+                    "dlg-balance-offline"
+                },
+                common(account.booked),
+            ),
+            AccountKind::Current | AccountKind::Savings => say(
+                if online {
+                    "dlg-balance"
+                } else {
+                    "dlg-balance-offline"
+                },
+                common(account.available),
+            ),
+        }
     }
 
     /// The payees or billers to choose between, by name; where names are the same, with the

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use tingshuo_base::ids::Id;
+use tingshuo_base::model::AccountKind;
 use tingshuo_base::money::{Currency, Money};
 use tingshuo_l10n::{Locale, Localizer};
 use tingshuo_understand::{Intent, ItemRef, Said, SlotValue};
@@ -63,14 +64,31 @@ fn facts() -> Facts {
             id: Id::new("credit-card"),
             last_four: "4580".into(),
         }],
-        paying_account: Some(AccountFact {
-            id: Id::new("zh-pension"),
-            name: "养老金账户".into(),
-            last_four: "6217".into(),
-            available: cny(1_852_385),
-        }),
+        paying_account: Some(pension()),
+        accounts: vec![
+            pension(),
+            AccountFact {
+                id: Id::new("zh-credit"),
+                kind: AccountKind::CreditCard,
+                name: "信用卡".into(),
+                last_four: "4580".into(),
+                available: cny(1_871_360),
+                booked: cny(-128_640),
+            },
+        ],
         daily_limit: Some(cny(5_000_000)),
         usual_transfer: Some(cny(50_000)),
+    }
+}
+
+fn pension() -> AccountFact {
+    AccountFact {
+        id: Id::new("zh-pension"),
+        kind: AccountKind::Current,
+        name: "养老金账户".into(),
+        last_four: "6217".into(),
+        available: cny(1_852_385),
+        booked: cny(1_864_885),
     }
 }
 
@@ -916,4 +934,47 @@ fn a_correction_changes_only_what_it_corrects_and_a_plain_no_asks_what_to_change
             .args
             .contains(&("target", ReplyArg::Text("陌生人".into())))
     );
+}
+
+#[test]
+fn the_balance_asked_for_is_of_the_account_named() {
+    let mut d = Dialogue::new(facts());
+    let credit = SlotValue::Item {
+        item: ItemRef::Account(Id::new("zh-credit")),
+        label: "4580".into(),
+    };
+    let effects = step(
+        &mut d,
+        heard(Some("balance"), &[("account", credit)], "信用卡还欠多少钱"),
+    );
+    assert_eq!(ids(&effects), ["dlg-balance-owed"]);
+    let Effect::Say(reply) = &effects[0] else {
+        panic!()
+    };
+    assert!(
+        reply
+            .args
+            .contains(&("owed", ReplyArg::Money(cny(128_640))))
+    );
+    assert!(
+        reply
+            .args
+            .contains(&("masked", ReplyArg::Masked("4580".into())))
+    );
+    // Without an account named: the one payments leave from.
+    let effects = step(&mut d, heard(Some("balance"), &[], "余额"));
+    let Effect::Say(reply) = &effects[0] else {
+        panic!()
+    };
+    assert_eq!(reply.id, "dlg-balance");
+    assert!(
+        reply
+            .args
+            .contains(&("masked", ReplyArg::Masked("6217".into())))
+    );
+    // Both render in both locales.
+    let l10n = Localizer::new().unwrap();
+    for locale in Locale::ALL {
+        l10n.reply(locale, reply).unwrap();
+    }
 }
