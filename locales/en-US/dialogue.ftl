@@ -11,6 +11,10 @@ dlg-cancelled = All right, cancelled.
 dlg-cancelled-payment = All right, cancelled. No money was sent.
 dlg-nothing-to-confirm = There's nothing to confirm right now.
 dlg-see-screen = Your transactions are on the screen. I'll read them to you.
+dlg-spending-total = From { $from } to { $to }, { $total } went out, in { $count ->
+    [one] one payment
+   *[other] { $count } payments
+}.
 dlg-no-data = There is no account information on this device yet. Please connect and try again.
 
 dlg-balance = { $account }, { $masked }: { $amount } available.{ $minutes ->

@@ -56,6 +56,24 @@ async fn locked_credit_cards(bank: &RunningBank) -> usize {
         .count()
 }
 
+/// An amount as the English screen shows dollars: "$1,234.56".
+fn dollars(minor: i64) -> String {
+    let whole = minor / 100;
+    let grouped = if whole >= 1000 {
+        format!("{},{:03}", whole / 1000, whole % 1000)
+    } else {
+        whole.to_string()
+    };
+    format!("${grouped}.{:02}", minor % 100)
+}
+
+/// The demo bank with this configuration, and an assistant for its English customer.
+async fn session(config: BankConfig) -> (RunningBank, Assistant, tempfile::TempDir) {
+    let bank = start_demo_bank(config, Utc::now()).await.unwrap();
+    let (assistant, dir) = assistant_for(&bank).await;
+    (bank, assistant, dir)
+}
+
 async fn assistant_for(bank: &RunningBank) -> (Assistant, tempfile::TempDir) {
     let (client, dir) = registered_client(&bank.url(), DemoCustomer::MargaretWilson).await;
     let offset = FixedOffset::west_opt(5 * 3600).unwrap();
@@ -83,10 +101,7 @@ async fn send_to_bob(assistant: &mut Assistant) -> Vec<Event> {
 
 #[tokio::test]
 async fn a_payment_whose_answer_was_lost_is_checked_then_told_as_the_bank_made_it() {
-    let bank = start_demo_bank(BankConfig::default(), Utc::now())
-        .await
-        .unwrap();
-    let (mut assistant, _dir) = assistant_for(&bank).await;
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
     // The bank makes the payment, then the connection dies before its answer; asking by key
     // fails too, for now.
     let lost = FaultRule {
@@ -140,10 +155,7 @@ async fn a_payment_whose_answer_was_lost_is_checked_then_told_as_the_bank_made_i
 
 #[tokio::test]
 async fn a_payment_the_bank_never_received_is_said_as_not_sent() {
-    let bank = start_demo_bank(BankConfig::default(), Utc::now())
-        .await
-        .unwrap();
-    let (mut assistant, _dir) = assistant_for(&bank).await;
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
     let events = assistant
         .turn(Turn::Text("send twenty dollars to Bob Wilson".into()))
         .await
@@ -167,10 +179,7 @@ async fn a_payment_the_bank_never_received_is_said_as_not_sent() {
 
 #[tokio::test]
 async fn a_lock_the_bank_has_not_received_is_said_as_queued_then_delivered() {
-    let bank = start_demo_bank(BankConfig::default(), Utc::now())
-        .await
-        .unwrap();
-    let (mut assistant, _dir) = assistant_for(&bank).await;
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
     // Every request to lock a card dies before the bank handles it.
     bank.bank.faults.set_plan(faults_on(
         "POST",
@@ -260,10 +269,7 @@ async fn a_payment_past_its_hold_is_not_said_cancelled() {
 
 #[tokio::test]
 async fn a_payment_made_is_never_said_cancelled() {
-    let bank = start_demo_bank(BankConfig::default(), Utc::now())
-        .await
-        .unwrap();
-    let (mut assistant, _dir) = assistant_for(&bank).await;
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
     let events = send_to_bob(&mut assistant).await;
     assert_eq!(
         said(&events),
@@ -278,10 +284,7 @@ async fn a_payment_made_is_never_said_cancelled() {
 
 #[tokio::test]
 async fn a_bill_read_back_at_its_whole_amount_is_what_the_bank_pays() {
-    let bank = start_demo_bank(BankConfig::default(), Utc::now())
-        .await
-        .unwrap();
-    let (mut assistant, _dir) = assistant_for(&bank).await;
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
     // The customer names an amount the biller does not take: the whole bill is said plainly
     // and read back.
     let events = assistant
@@ -311,7 +314,7 @@ async fn a_bill_read_back_at_its_whole_amount_is_what_the_bank_pays() {
     let paid = payments(&bank, DemoCustomer::MargaretWilson).await;
     assert_eq!(paid.len(), 1);
     let minor = paid[0]["amount_minor"].as_i64().unwrap();
-    let shown = format!("${}.{:02}", minor / 100, minor % 100);
+    let shown = dollars(minor);
     assert!(
         read_back.display.contains(&shown) && minor != 1_000,
         "read back {:?}, paid {shown}",
@@ -322,10 +325,7 @@ async fn a_bill_read_back_at_its_whole_amount_is_what_the_bank_pays() {
 
 #[tokio::test]
 async fn a_corrected_amount_is_read_back_and_paid_never_the_first_one() {
-    let bank = start_demo_bank(BankConfig::default(), Utc::now())
-        .await
-        .unwrap();
-    let (mut assistant, _dir) = assistant_for(&bank).await;
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
     for (text, expected) in [
         ("send fifty dollars to Bob Wilson", "dlg-readback-transfer"),
         ("no, I said sixty", "dlg-readback-transfer"),
@@ -357,10 +357,7 @@ async fn a_corrected_amount_is_read_back_and_paid_never_the_first_one() {
 
 #[tokio::test]
 async fn the_balance_said_is_of_the_account_named_as_the_bank_has_it() {
-    let bank = start_demo_bank(BankConfig::default(), Utc::now())
-        .await
-        .unwrap();
-    let (mut assistant, _dir) = assistant_for(&bank).await;
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
     let accounts: Vec<serde_json::Value> = bank
         .bank
         .db
@@ -390,21 +387,105 @@ async fn the_balance_said_is_of_the_account_named_as_the_bank_has_it() {
         } else {
             account["available_minor"].as_i64().unwrap()
         };
-        let amount = format!("${}.{:02}", minor / 100, minor % 100);
-        let grouped = if minor >= 100_000 {
-            format!(
-                "${},{:03}.{:02}",
-                minor / 100_000,
-                (minor / 100) % 1000,
-                minor % 100
-            )
-        } else {
-            amount
-        };
+        let grouped = dollars(minor);
         assert!(
             reply.display.contains(&grouped),
             "{text}: {} lacks {grouped}",
             reply.display
+        );
+    }
+    bank.shutdown().await;
+}
+
+#[tokio::test]
+async fn spending_said_is_the_banks_outgoing_money_of_the_period_asked() {
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
+    let events = assistant
+        .turn(Turn::Text("how much did I spend last month".into()))
+        .await
+        .unwrap();
+    let Some(Event::Say(reply)) = events.first() else {
+        panic!("{events:?}")
+    };
+    assert_eq!(reply.id, "dlg-spending-total", "{events:?}");
+    // The bank's own transactions of last month, in the customer's time zone: money out only.
+    let offset = FixedOffset::west_opt(5 * 3600).unwrap();
+    let today = Utc::now().with_timezone(&offset).date_naive();
+    use chrono::Datelike;
+    let this_month = today.with_day(1).unwrap();
+    let last_month = this_month.pred_opt().unwrap().with_day(1).unwrap();
+    let transactions: Vec<serde_json::Value> = bank
+        .bank
+        .db
+        .all(DemoCustomer::MargaretWilson.id(), "transaction")
+        .await
+        .unwrap();
+    let (mut total, mut count) = (0_i64, 0);
+    for t in &transactions {
+        let at: chrono::DateTime<Utc> = t["occurred_at"].as_str().unwrap().parse().unwrap();
+        let day = at.with_timezone(&offset).date_naive();
+        let minor = t["amount_minor"].as_i64().unwrap();
+        if day >= last_month && day < this_month && minor < 0 && t["currency"] == "USD" {
+            total -= minor;
+            count += 1;
+        }
+    }
+    assert!(count > 0, "the demo customer spent last month");
+    let dollars = total / 100;
+    let shown = if dollars >= 1000 {
+        format!(
+            "${},{:03}.{:02}",
+            dollars / 1000,
+            dollars % 1000,
+            total % 100
+        )
+    } else {
+        format!("${dollars}.{:02}", total % 100)
+    };
+    assert!(
+        reply.display.contains(&shown),
+        "{} lacks {shown}",
+        reply.display
+    );
+    assert!(
+        reply.display.contains(&format!("{count} payments")),
+        "{} lacks {count} payments",
+        reply.display
+    );
+    bank.shutdown().await;
+}
+
+#[tokio::test]
+async fn transactions_read_are_of_the_card_named() {
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
+    let events = assistant
+        .turn(Turn::Text(
+            "read me the last two transactions on my credit card".into(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(said(&events), ["dlg-see-screen"], "{events:?}");
+    let Some(Event::Show(lines)) = events.last() else {
+        panic!("{events:?}")
+    };
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    // The card's account's two latest, as the bank has them.
+    let mut on_card: Vec<serde_json::Value> = bank
+        .bank
+        .db
+        .all::<serde_json::Value>(DemoCustomer::MargaretWilson.id(), "transaction")
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|t| t["account_id"] == "en-visa")
+        .collect();
+    on_card.sort_by_key(|t| std::cmp::Reverse(t["occurred_at"].as_str().unwrap().to_owned()));
+    for (line, transaction) in lines.iter().zip(&on_card) {
+        let counterparty = transaction["counterparty"].as_str().unwrap();
+        assert!(
+            line.display.contains(counterparty),
+            "{} lacks {counterparty}",
+            line.display
         );
     }
     bank.shutdown().await;

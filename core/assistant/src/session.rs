@@ -4,24 +4,23 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use tingshuo_base::action::Action;
 use tingshuo_base::ids::Id;
 use tingshuo_base::locale::Locale;
 use tingshuo_base::model::Card;
+use tingshuo_base::money::{Currency, Money};
 use tingshuo_data::client::{Client, ClientError};
 use tingshuo_data::payments::{PaymentDraft, PaymentError, PaymentOutcome, Settled};
 use tingshuo_data::sync::Connectivity;
 use tingshuo_dialogue::{
-    ActionOutcome, Dialogue, Effect, Facts, Input, PaymentPlan, PlanTarget, Prepared, hear,
-    paying_account,
+    ActionOutcome, Dialogue, Effect, Facts, Input, PaymentPlan, PlanTarget, Prepared,
+    SpendingQuery, Spent, TransactionsQuery, hear, paying_account,
 };
 use tingshuo_l10n::present::{Presentation, transaction_lines};
 use tingshuo_l10n::{Arg, L10nError, Localizer, Reply};
 use tingshuo_understand::context::ContextError;
-use tingshuo_understand::{
-    Context, Intent, Said, SlotValue, Understanding, World, answers_context, banking_context,
-};
+use tingshuo_understand::{Context, Said, World, answers_context, banking_context};
 
 use crate::clock::{Clock, SystemClock};
 use crate::turn::{Event, Spoken, Turn};
@@ -29,6 +28,9 @@ use crate::turn::{Event, Spoken, Turn};
 /// How many transactions "read me my transactions" reads when no count is said, and the most.
 const DEFAULT_TRANSACTIONS: usize = 5;
 const MAX_TRANSACTIONS: usize = 10;
+/// The most transactions a spending total adds up (a period of an ordinary customer holds far
+/// fewer; the bound keeps a hostile store from making one answer unbounded).
+const MAX_SUMMED: u32 = 10_000;
 /// The history the dialogue's sense of a usual transfer is drawn from.
 const HISTORY_FOR_FACTS: u32 = 200;
 
@@ -129,21 +131,18 @@ impl Assistant {
             self.unresolved = None;
             self.step(input, &mut events).await?;
         }
-        let mut to_read = None;
         let input = match turn {
             Turn::Text(text) if text.trim().is_empty() => Input::Silence,
             Turn::Text(text) => {
                 let world = self.world().await?;
                 let said = Said::new(self.locale, &text);
-                let (understood, heard) = hear(
+                let (_, heard) = hear(
                     &self.banking,
                     &self.answers,
                     &world,
                     self.dialogue.expecting(),
                     &said,
                 );
-                to_read = understood
-                    .filter(|u| matches!(u.intent, Intent::Transactions | Intent::Spending));
                 Input::Heard(heard)
             }
             Turn::Silence => Input::Silence,
@@ -151,9 +150,6 @@ impl Assistant {
             Turn::StepUp { approved: false } => Input::StepUpFailed,
         };
         self.step(input, &mut events).await?;
-        if let Some(understood) = to_read {
-            events.push(Event::Show(self.transactions(&understood).await?));
-        }
         Ok(events)
     }
 
@@ -178,6 +174,10 @@ impl Assistant {
                         pending.push(self.card_action(card, false).await?);
                     }
                     Effect::CancelHeldPayment => pending.push(self.cancel_held().await?),
+                    Effect::ShowTransactions(query) => {
+                        events.push(Event::Show(self.transactions(&query).await?));
+                    }
+                    Effect::SumSpending(query) => pending.push(self.spending(&query).await?),
                     Effect::SetSpeechRate(rate) => events.push(Event::SpeechRate(rate)),
                     Effect::HandOffToHuman => events.push(Event::HandOff),
                 }
@@ -428,23 +428,89 @@ impl Assistant {
         Ok(())
     }
 
-    /// The transactions asked for, as lines to show and read.
+    /// The start of a local day, in UTC.
+    fn start_of(&self, day: NaiveDate) -> DateTime<Utc> {
+        day.and_time(chrono::NaiveTime::MIN)
+            .and_local_timezone(self.options.offset)
+            .single()
+            .map_or_else(
+                || day.and_time(chrono::NaiveTime::MIN).and_utc(),
+                |at| at.to_utc(),
+            )
+    }
+
+    /// `[from, to]` in local days as `[start, end)` in UTC.
+    fn span(&self, (from, to): (NaiveDate, NaiveDate)) -> (DateTime<Utc>, DateTime<Utc>) {
+        let end = to.succ_opt().unwrap_or(to);
+        (self.start_of(from), self.start_of(end))
+    }
+
+    /// The transactions asked for, as lines to show and read: of the account named (or all),
+    /// of the period named, the last few.
     async fn transactions(
         &self,
-        understood: &Understanding,
+        query: &TransactionsQuery,
     ) -> Result<Vec<tingshuo_l10n::Utterance>, AssistantError> {
-        let count = match understood.slots.get("count") {
-            Some(SlotValue::Count(n)) => usize::try_from(*n)
-                .unwrap_or(DEFAULT_TRANSACTIONS)
-                .clamp(1, MAX_TRANSACTIONS),
-            _ => DEFAULT_TRANSACTIONS,
+        let count = query
+            .count
+            .unwrap_or(DEFAULT_TRANSACTIONS)
+            .clamp(1, MAX_TRANSACTIONS);
+        let (from, to) = match query.period {
+            Some(period) => self.span(period),
+            None => (
+                DateTime::<Utc>::MIN_UTC,
+                self.now() + chrono::Duration::days(1),
+            ),
         };
-        let view = self.client.view().current(self.today()).await?;
+        let limit = u32::try_from(count).unwrap_or(u32::MAX);
+        let listed = self
+            .client
+            .view()
+            .transactions(query.account.as_ref(), from, to, limit)
+            .await?;
         let at = Presentation {
             locale: self.locale,
             now: self.now(),
             offset: self.options.offset,
         };
-        Ok(transaction_lines(&self.l10n, &at, &view, count)?)
+        Ok(transaction_lines(&self.l10n, &at, &listed)?)
+    }
+
+    /// What went out over the period asked about (this month when none was said), of the
+    /// account named or of all, in the paying account's currency.
+    async fn spending(&self, query: &SpendingQuery) -> Result<Input, AssistantError> {
+        let today = self.today();
+        let period = query
+            .period
+            .unwrap_or_else(|| (today.with_day(1).unwrap_or(today), today));
+        let (from, to) = self.span(period);
+        let view = self.client.view().current(today).await?;
+        let currency = query
+            .account
+            .as_ref()
+            .and_then(|id| view.accounts.iter().find(|a| a.item.id == *id))
+            .or_else(|| paying_account(&view))
+            .map(|a| a.item.currency);
+        let listed = self
+            .client
+            .view()
+            .transactions(query.account.as_ref(), from, to, MAX_SUMMED)
+            .await?;
+        let outgoing: Vec<Money> = listed
+            .iter()
+            .map(|t| *t.item.amount.reveal())
+            .filter(|amount| amount.is_negative() && Some(amount.currency()) == currency)
+            .collect();
+        let zero = Money::from_minor(0, currency.unwrap_or(Currency::CNY));
+        let total = outgoing
+            .iter()
+            .try_fold(zero, |sum, amount| sum.checked_sub(*amount))
+            .unwrap_or(zero);
+        Ok(Input::Spent(Spent {
+            total,
+            count: i64::try_from(outgoing.len()).unwrap_or(i64::MAX),
+            from: period.0,
+            to: period.1,
+        }))
     }
 }

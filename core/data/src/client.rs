@@ -123,6 +123,22 @@ pub struct ViewClient {
 }
 
 impl ViewClient {
+    /// Transactions that occurred in `[from, to)` — of one account, or of all — newest
+    /// first, at most `limit`.
+    pub async fn transactions(
+        &self,
+        account: Option<&Id<Account>>,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> Result<Vec<Tracked<tingshuo_base::model::Transaction>>, ClientError> {
+        Ok(self
+            .engine
+            .store
+            .transactions_between(account.map(|a| a.as_str()), from, to, limit)
+            .await?)
+    }
+
     pub async fn current(&self, today: NaiveDate) -> Result<CustomerView, ClientError> {
         Ok(self.engine.store.load_view(today).await?)
     }

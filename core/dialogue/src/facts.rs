@@ -51,6 +51,8 @@ pub struct DueBill {
 #[derive(Debug, Clone)]
 pub struct CardFact {
     pub id: Id<Card>,
+    /// The account the card draws on (its transactions are that account's).
+    pub account: Id<Account>,
     pub last_four: String,
 }
 
@@ -143,6 +145,7 @@ impl Facts {
                 .iter()
                 .map(|c| CardFact {
                     id: c.item.id.clone(),
+                    account: c.item.account_id.clone(),
                     last_four: c.item.number.reveal().last_four().to_owned(),
                 })
                 .collect(),

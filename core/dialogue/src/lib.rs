@@ -25,8 +25,9 @@ pub use hear::{Expecting, Heard, hear};
 pub use plan::{PaymentPlan, PlanKind, PlanTarget, Target};
 pub use tingshuo_l10n::{Choice, Reply, ReplyArg};
 
+use chrono::NaiveDate;
 use tingshuo_base::ids::Id;
-use tingshuo_base::model::{AccountKind, Card};
+use tingshuo_base::model::{Account, AccountKind, Card};
 use tingshuo_base::money::Money;
 use tingshuo_understand::{Intent, ItemRef, SlotValue};
 
@@ -51,6 +52,10 @@ pub enum Effect {
     UnlockCard {
         card: Id<Card>,
     },
+    /// Show these transactions (the host reads them out after the reply).
+    ShowTransactions(TransactionsQuery),
+    /// Add up what went out; the host answers with [`Input::Spent`].
+    SumSpending(SpendingQuery),
     /// Ask the bank to cancel the payment it holds (the last one made, within its hold); the
     /// host answers with [`Input::PaymentCancelled`], [`Input::CancelRefused`] or
     /// [`Input::CancelUnknown`].
@@ -87,6 +92,8 @@ pub enum Input {
     /// No answer came back: the bank may or may not have made the payment; the host is
     /// checking by its idempotency key, and reports what the bank says when it knows.
     PaymentUnknown,
+    /// What went out in the period asked about, as the host added it up.
+    Spent(Spent),
     /// The bank cancelled the held payment.
     PaymentCancelled,
     /// The bank did not cancel it (its hold is over, …; the reason in words).
@@ -101,6 +108,32 @@ pub enum Input {
         lock: bool,
         outcome: ActionOutcome,
     },
+}
+
+/// Which transactions the customer asked to hear: of an account (or all), the last few, or
+/// those of a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransactionsQuery {
+    pub account: Option<Id<Account>>,
+    pub count: Option<usize>,
+    pub period: Option<(NaiveDate, NaiveDate)>,
+}
+
+/// What the customer asked to add up: spending of an account (or all), over a period (the host
+/// takes this month when none was said).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpendingQuery {
+    pub account: Option<Id<Account>>,
+    pub period: Option<(NaiveDate, NaiveDate)>,
+}
+
+/// Money that went out over a period, and in how many payments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spent {
+    pub total: Money,
+    pub count: i64,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
 }
 
 /// A payment as prepared for signing: what the read-back says and what is sent.
@@ -196,6 +229,14 @@ fn say(id: &'static str, args: Vec<(&'static str, ReplyArg)>) -> Reply {
 
 fn text(value: &str) -> ReplyArg {
     ReplyArg::Text(value.to_owned())
+}
+
+/// The period the customer named ("上个月", "last week"), if any.
+fn period_said(heard: &Heard) -> Option<(NaiveDate, NaiveDate)> {
+    match heard.slots.get("period") {
+        Some(SlotValue::Period { from, to }) => Some((*from, *to)),
+        _ => None,
+    }
 }
 
 /// Who a payment went to and how much, for what is said about it afterwards.
@@ -359,6 +400,15 @@ impl Dialogue {
                     None
                 }
             },
+            Input::Spent(spent) => Some(say(
+                "dlg-spending-total",
+                vec![
+                    ("total", ReplyArg::Money(spent.total)),
+                    ("count", ReplyArg::Count(spent.count)),
+                    ("from", ReplyArg::Date(spent.from)),
+                    ("to", ReplyArg::Date(spent.to)),
+                ],
+            )),
             Input::PaymentCancelled => self
                 .made
                 .take()
@@ -689,7 +739,25 @@ impl Dialogue {
                 });
                 None
             }
-            Intent::Transactions | Intent::Spending => Some(say("dlg-see-screen", vec![])),
+            Intent::Transactions => {
+                effects.push(Effect::ShowTransactions(TransactionsQuery {
+                    account: self.account_named(heard),
+                    count: match heard.slots.get("count") {
+                        Some(SlotValue::Count(n)) => usize::try_from(*n).ok(),
+                        _ => None,
+                    },
+                    period: period_said(heard),
+                }));
+                Some(say("dlg-see-screen", vec![]))
+            }
+            Intent::Spending => {
+                // What is said comes with the total the host adds up.
+                effects.push(Effect::SumSpending(SpendingQuery {
+                    account: self.account_named(heard),
+                    period: period_said(heard),
+                }));
+                None
+            }
             Intent::Confirm | Intent::Deny => Some(say("dlg-nothing-to-confirm", vec![])),
             _ => Some(say("dlg-help", vec![])),
         }
@@ -901,6 +969,25 @@ impl Dialogue {
             said_amount: draft.said_amount,
         };
         None
+    }
+
+    /// The account the customer named, directly or by one of its cards.
+    fn account_named(&self, heard: &Heard) -> Option<Id<Account>> {
+        match heard
+            .slots
+            .get("account")
+            .or_else(|| heard.slots.get("card"))
+        {
+            Some(SlotValue::Item {
+                item: ItemRef::Account(id),
+                ..
+            }) => Some(id.clone()),
+            Some(SlotValue::Item {
+                item: ItemRef::Card(id),
+                ..
+            }) => self.facts.card(id).map(|card| card.account.clone()),
+            _ => None,
+        }
     }
 
     /// An account's balance as the customer asks for it: what is available in a deposit

@@ -62,6 +62,7 @@ fn facts() -> Facts {
         }],
         cards: vec![CardFact {
             id: Id::new("credit-card"),
+            account: Id::new("zh-credit"),
             last_four: "4580".into(),
         }],
         paying_account: Some(pension()),
@@ -977,4 +978,64 @@ fn the_balance_asked_for_is_of_the_account_named() {
     for locale in Locale::ALL {
         l10n.reply(locale, reply).unwrap();
     }
+}
+
+#[test]
+fn spending_is_added_up_by_the_host_and_transactions_are_of_the_account_named() {
+    let mut d = Dialogue::new(facts());
+    let last_month = SlotValue::Period {
+        from: chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
+        to: chrono::NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+    };
+    let effects = step(
+        &mut d,
+        heard(
+            Some("spending"),
+            &[("period", last_month.clone())],
+            "上个月花了多少",
+        ),
+    );
+    let [Effect::SumSpending(query)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(query.account, None);
+    assert!(query.period.is_some());
+    let effects = step(
+        &mut d,
+        Input::Spent(Spent {
+            total: cny(123_456),
+            count: 7,
+            from: query.period.unwrap().0,
+            to: query.period.unwrap().1,
+        }),
+    );
+    assert_eq!(ids(&effects), ["dlg-spending-total"]);
+    let l10n = Localizer::new().unwrap();
+    let Effect::Say(reply) = &effects[0] else {
+        panic!()
+    };
+    for locale in Locale::ALL {
+        let said = l10n.reply(locale, reply).unwrap();
+        assert!(said.display.contains("1,234.56"), "{}", said.display);
+    }
+    // "The last two transactions on my credit card": the card's account, two of them.
+    let effects = step(
+        &mut d,
+        heard(
+            Some("transactions"),
+            &[
+                ("card", card("credit-card", "4580")),
+                ("count", SlotValue::Count(2)),
+            ],
+            "信用卡最近两笔交易",
+        ),
+    );
+    assert!(
+        effects.contains(&Effect::ShowTransactions(TransactionsQuery {
+            account: Some(Id::new("zh-credit")),
+            count: Some(2),
+            period: None,
+        })),
+        "{effects:?}"
+    );
 }

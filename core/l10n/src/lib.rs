@@ -377,6 +377,7 @@ impl Localizer {
                                 Arg::Text(self.last_four(locale, form, last_four)?)
                             }
                             ReplyArg::Count(n) => Arg::Number(*n),
+                            ReplyArg::Date(date) => Arg::Text(self.date(locale, *date)?),
                             ReplyArg::Choices(choices) => {
                                 let names = choices
                                     .iter()

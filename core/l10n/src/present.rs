@@ -174,7 +174,12 @@ pub fn view_lines(
     }
 
     lines.push(at.plain(l10n, "view-heading-recent")?);
-    lines.extend(transaction_lines(l10n, at, view, RECENT_LINES)?);
+    let recent = &view.recent_transactions;
+    lines.extend(transaction_lines(
+        l10n,
+        at,
+        &recent[..recent.len().min(RECENT_LINES)],
+    )?);
 
     lines.push(at.plain(l10n, "view-heading-cards")?);
     for tracked in &view.cards {
@@ -245,12 +250,10 @@ pub fn view_lines(
 pub fn transaction_lines(
     l10n: &Localizer,
     at: &Presentation,
-    view: &CustomerView,
-    count: usize,
+    transactions: &[Tracked<Transaction>],
 ) -> Result<Vec<Utterance>, L10nError> {
-    view.recent_transactions
+    transactions
         .iter()
-        .take(count)
         .map(|recent| {
             at.line(l10n, "view-transaction", |form| {
                 let mut args = transaction_args(l10n, at, form, recent)?;

@@ -1,5 +1,6 @@
 //! What the assistant says, before it is rendered: a message id and typed arguments.
 
+use chrono::NaiveDate;
 use tingshuo_base::money::Money;
 
 /// A reply: a Fluent message id and its arguments, rendered by the host in both forms.
@@ -18,6 +19,8 @@ pub enum ReplyArg {
     /// The last four digits of an account or card.
     Masked(String),
     Count(i64),
+    /// A day, said as the locale says dates ("11月27日", "November 27").
+    Date(NaiveDate),
     /// Names to choose from, read as "A, B or C".
     Choices(Vec<Choice>),
 }

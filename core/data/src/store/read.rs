@@ -279,6 +279,29 @@ impl Store {
         .await?;
         decode_all(rows, |row| decode_transaction(row, &self.cipher))
     }
+
+    /// Transactions that occurred in `[from, to)`, of one account or all, newest first; at
+    /// most `limit` of them.
+    pub async fn transactions_between(
+        &self,
+        account_id: Option<&str>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Tracked<Transaction>>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM txn WHERE (?1 IS NULL OR account_id = ?1)
+               AND occurred_at >= ?2 AND occurred_at < ?3
+             ORDER BY occurred_at DESC, id LIMIT ?4",
+        )
+        .bind(account_id)
+        .bind(from.timestamp_millis())
+        .bind(to.timestamp_millis())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        decode_all(rows, |row| decode_transaction(row, &self.cipher))
+    }
 }
 
 fn decode_all<T>(
