@@ -76,6 +76,10 @@ dlg-cannot-cancel-sent = The payment to { $target } has already been made, so it
 
 dlg-card-locked = Your card { $masked } is locked.
 dlg-card-unlocked = Your card { $masked } is unlocked.
+dlg-readback-unlock = Unlock your card { $masked }? Anyone who has it could use it again. Say yes or no.
+dlg-step-up-unlock = Please confirm unlocking the card with your fingerprint or PIN.
+dlg-unlock-step-up-failed = The identity check wasn't completed, so your card { $masked } stays locked.
+dlg-unlock-kept-locked = All right, your card { $masked } stays locked.
 dlg-card-lock-queued = I can't reach the bank right now. Your card { $masked } will be locked as soon as the bank can be reached.
 dlg-card-unlock-queued = I can't reach the bank right now. Your card { $masked } will be unlocked as soon as the bank can be reached.
 dlg-card-action-refused = The bank didn't accept that for your card { $masked }, so nothing changed: { $reason }.

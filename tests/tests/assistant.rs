@@ -490,3 +490,52 @@ async fn transactions_read_are_of_the_card_named() {
     }
     bank.shutdown().await;
 }
+
+/// The status the bank gives the customer's credit card.
+async fn credit_card_status(bank: &RunningBank) -> String {
+    let cards: Vec<serde_json::Value> = bank
+        .bank
+        .db
+        .all(DemoCustomer::MargaretWilson.id(), "card")
+        .await
+        .unwrap();
+    let card = cards.iter().find(|c| c["kind"] == "credit").unwrap();
+    card["status"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_card_is_unlocked_only_after_its_read_back_a_yes_and_the_step_up() {
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
+    let events = assistant
+        .turn(Turn::Text("lock my credit card".into()))
+        .await
+        .unwrap();
+    assert_eq!(said(&events), ["dlg-card-locked"]);
+    // A failed step-up leaves it locked.
+    assistant
+        .turn(Turn::Text("unlock my credit card".into()))
+        .await
+        .unwrap();
+    let events = assistant.turn(Turn::Text("yes".into())).await.unwrap();
+    assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+    let events = assistant
+        .turn(Turn::StepUp { approved: false })
+        .await
+        .unwrap();
+    assert_eq!(said(&events), ["dlg-unlock-step-up-failed"]);
+    assert_eq!(credit_card_status(&bank).await, "locked");
+    // Read back, confirmed, stepped up: unlocked at the bank, and said so.
+    let events = assistant
+        .turn(Turn::Text("unlock my credit card".into()))
+        .await
+        .unwrap();
+    assert_eq!(said(&events), ["dlg-readback-unlock"]);
+    assistant.turn(Turn::Text("yes".into())).await.unwrap();
+    let events = assistant
+        .turn(Turn::StepUp { approved: true })
+        .await
+        .unwrap();
+    assert_eq!(said(&events), ["dlg-card-unlocked"]);
+    assert_eq!(credit_card_status(&bank).await, "active");
+    bank.shutdown().await;
+}

@@ -162,7 +162,9 @@ impl Assistant {
                 match effect {
                     Effect::Say(reply) => events.push(Event::Say(self.render(&reply)?)),
                     Effect::PreparePayment(plan) => pending.push(self.prepare(plan).await?),
-                    Effect::RequestStepUp(_) => events.push(Event::StepUpRequested),
+                    Effect::RequestStepUp(_) | Effect::RequestStepUpForUnlock { .. } => {
+                        events.push(Event::StepUpRequested);
+                    }
                     Effect::ExecutePayment(plan) => {
                         let outcome = self.execute(&plan).await?;
                         pending.extend(outcome);

@@ -30,8 +30,8 @@ pub enum Event {
     Say(Spoken),
     /// Show (and read out) these lines: the transactions asked for.
     Show(Vec<Utterance>),
-    /// Ask the customer for PIN or biometric to approve the payment just read back and
-    /// confirmed, then give the result as [`Turn::StepUp`].
+    /// Ask the customer for PIN or biometric to approve what was just read back and confirmed
+    /// (a payment, or unlocking a card), then give the result as [`Turn::StepUp`].
     StepUpRequested,
     /// Connect the customer to a person.
     HandOff,

@@ -42,6 +42,10 @@ pub enum Effect {
     PreparePayment(PaymentPlan),
     /// Ask the customer for PIN or biometric to approve this payment.
     RequestStepUp(PaymentPlan),
+    /// Ask the customer for PIN or biometric to approve unlocking this card.
+    RequestStepUpForUnlock {
+        card: Id<Card>,
+    },
     /// Send this payment to the bank (it was read back, confirmed and stepped up).
     ExecutePayment(PaymentPlan),
     /// Queue a card lock (a safety action: allowed offline); the host answers with
@@ -177,6 +181,10 @@ enum Stage {
     Changing(PaymentPlan),
     /// Confirmed; the host is asking for PIN or biometric.
     SteppingUp(PaymentPlan),
+    /// Unlocking this card was read back; waiting for confirm or deny.
+    ReadBackUnlock(Id<Card>),
+    /// Unlocking confirmed; the host is asking for PIN or biometric.
+    SteppingUpUnlock(Id<Card>),
     /// Sent to the bank; waiting for its answer.
     Executing(PaymentPlan),
     /// Sent, but no answer came: checking with the bank. Nothing is said about the money but
@@ -229,6 +237,14 @@ fn say(id: &'static str, args: Vec<(&'static str, ReplyArg)>) -> Reply {
 
 fn text(value: &str) -> ReplyArg {
     ReplyArg::Text(value.to_owned())
+}
+
+/// The read-back of unlocking a card: which card, and what unlocking it means.
+fn unlock_read_back(card: &CardFact) -> Reply {
+    say(
+        "dlg-readback-unlock",
+        vec![("masked", ReplyArg::Masked(card.last_four.clone()))],
+    )
 }
 
 /// The period the customer named ("上个月", "last week"), if any.
@@ -310,6 +326,11 @@ impl Dialogue {
                     self.stage = Stage::Executing(plan);
                     Some(say("dlg-sending", vec![]))
                 }
+                Stage::SteppingUpUnlock(card) => {
+                    // What is said comes when the host reports the unlock delivered or queued.
+                    effects.push(Effect::UnlockCard { card });
+                    None
+                }
                 other => {
                     // A step-up nobody asked for approves nothing.
                     self.stage = other;
@@ -318,6 +339,10 @@ impl Dialogue {
             },
             Input::StepUpFailed => match std::mem::replace(&mut self.stage, Stage::Idle) {
                 Stage::SteppingUp(_) => Some(say("dlg-step-up-failed", vec![])),
+                Stage::SteppingUpUnlock(card) => Some(say(
+                    "dlg-unlock-step-up-failed",
+                    vec![("masked", self.card_ending(&card))],
+                )),
                 other => {
                     self.stage = other;
                     None
@@ -466,6 +491,7 @@ impl Dialogue {
                 let awaited = match &self.stage {
                     Stage::ReadBack(plan) => Some(read_back(plan)),
                     Stage::Warned(plan) => Some(self.warning(plan)),
+                    Stage::ReadBackUnlock(card) => self.facts.card(card).map(unlock_read_back),
                     _ => None,
                 };
                 let last_said = effects.iter().rev().find_map(|effect| match effect {
@@ -570,6 +596,11 @@ impl Dialogue {
                 return Some(say("dlg-handoff", vec![]));
             }
             Intent::Cancel => {
+                if let Stage::ReadBackUnlock(card) | Stage::SteppingUpUnlock(card) = &self.stage {
+                    let masked = self.card_ending(card);
+                    self.stage = Stage::Idle;
+                    return Some(say("dlg-unlock-kept-locked", vec![("masked", masked)]));
+                }
                 let sent = matches!(self.stage, Stage::Executing(_) | Stage::Checking(_));
                 if matches!(self.stage, Stage::Checking(_)) {
                     // What was sent cannot be called off before the bank's answer is known.
@@ -624,6 +655,27 @@ impl Dialogue {
                     Some(read_back(&plan))
                 }
             },
+            Stage::ReadBackUnlock(card) => match intent {
+                Intent::Confirm => {
+                    effects.push(Effect::RequestStepUpForUnlock { card: card.clone() });
+                    self.stage = Stage::SteppingUpUnlock(card);
+                    Some(say("dlg-step-up-unlock", vec![]))
+                }
+                Intent::Deny => Some(say(
+                    "dlg-unlock-kept-locked",
+                    vec![("masked", self.card_ending(&card))],
+                )),
+                _ => {
+                    let reply = self.facts.card(&card).map(unlock_read_back);
+                    self.stage = Stage::ReadBackUnlock(card);
+                    reply
+                }
+            },
+            Stage::SteppingUpUnlock(card) => {
+                // Words cannot approve it: only the host's step-up can.
+                self.stage = Stage::SteppingUpUnlock(card);
+                Some(say("dlg-step-up-unlock", vec![]))
+            }
             Stage::Changing(plan) => match intent {
                 Intent::Transfer | Intent::PayBill => {
                     self.start_or_amend(Some(plan), &intent, &heard, effects)
@@ -731,12 +783,14 @@ impl Dialogue {
                     return Some(say("dlg-ask-card", vec![]));
                 };
                 let id = card.id.clone();
+                if *intent == Intent::UnlockCard {
+                    // Unlocking weakens a protection: read back, confirmed, stepped up.
+                    let reply = unlock_read_back(card);
+                    self.stage = Stage::ReadBackUnlock(id);
+                    return Some(reply);
+                }
                 // What is said comes when the host reports the action delivered or queued.
-                effects.push(if *intent == Intent::LockCard {
-                    Effect::LockCard { card: id }
-                } else {
-                    Effect::UnlockCard { card: id }
-                });
+                effects.push(Effect::LockCard { card: id });
                 None
             }
             Intent::Transactions => {
@@ -969,6 +1023,16 @@ impl Dialogue {
             said_amount: draft.said_amount,
         };
         None
+    }
+
+    /// A card's ending, masked, for what is said about it.
+    fn card_ending(&self, card: &Id<Card>) -> ReplyArg {
+        ReplyArg::Masked(
+            self.facts
+                .card(card)
+                .map(|c| c.last_four.clone())
+                .unwrap_or_default(),
+        )
     }
 
     /// The account the customer named, directly or by one of its cards.

@@ -393,6 +393,7 @@ fn any_input() -> impl Strategy<Value = Input> {
         "help",
         "balance",
         "lock_card",
+        "unlock_card",
     ]);
     let payees = prop::sample::select(vec!["李伟", "李伟", "陌生人", "王五"]);
     // Amounts that reach every branch: small, usual, large, over the balance and limit.
@@ -423,6 +424,9 @@ fn any_input() -> impl Strategy<Value = Input> {
                 }
                 if let Some(a) = amount {
                     slots.insert("amount".to_owned(), SlotValue::Money(cny(a)));
+                }
+                if intent.is_some_and(|i: &str| i.ends_with("_card")) {
+                    slots.insert("card".to_owned(), card("credit-card", "4580"));
                 }
                 Input::Heard(Heard {
                     intent: intent.map(Intent::from_name),
@@ -528,6 +532,9 @@ proptest! {
                         prop_assert_eq!(Some((plan.target_name.clone(), plan.amount)), last_read_back.clone());
                         confirmed = last_read_back.clone();
                         step_up_requested = Some(plan);
+                    }
+                    Effect::UnlockCard { .. } => {
+                        prop_assert!(was_step_up, "a card unlocked without a step-up");
                     }
                     Effect::ExecutePayment(plan) => {
                         prop_assert!(online, "money moved offline");
@@ -1038,4 +1045,58 @@ fn spending_is_added_up_by_the_host_and_transactions_are_of_the_account_named() 
         })),
         "{effects:?}"
     );
+}
+
+#[test]
+fn unlocking_a_card_is_read_back_confirmed_and_stepped_up() {
+    let mut d = Dialogue::new(facts());
+    let unlock = || {
+        heard(
+            Some("unlock_card"),
+            &[("card", card("credit-card", "4580"))],
+            "解锁信用卡",
+        )
+    };
+    assert_eq!(ids(&step(&mut d, unlock())), ["dlg-readback-unlock"]);
+    let effects = step(&mut d, heard(Some("confirm"), &[], "对"));
+    assert_eq!(ids(&effects), ["dlg-step-up-unlock"]);
+    assert!(effects.contains(&Effect::RequestStepUpForUnlock {
+        card: Id::new("credit-card")
+    }));
+    // Words do not approve it; only the step-up does.
+    let effects = step(&mut d, heard(Some("confirm"), &[], "对"));
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::UnlockCard { .. }))
+    );
+    let effects = step(&mut d, Input::StepUpSucceeded);
+    assert_eq!(
+        effects,
+        [Effect::UnlockCard {
+            card: Id::new("credit-card")
+        }]
+    );
+    // A failed step-up, a no or a cancel leaves the card locked.
+    for ending in [vec![Input::StepUpFailed], vec![]] {
+        let mut d = Dialogue::new(facts());
+        step(&mut d, unlock());
+        let mut effects = step(&mut d, heard(Some("confirm"), &[], "对"));
+        for input in ending {
+            effects = step(&mut d, input);
+        }
+        assert!(
+            !effects
+                .iter()
+                .any(|e| matches!(e, Effect::UnlockCard { .. }))
+        );
+    }
+    for no in ["deny", "cancel"] {
+        let mut d = Dialogue::new(facts());
+        step(&mut d, unlock());
+        assert_eq!(
+            ids(&step(&mut d, heard(Some(no), &[], "不"))),
+            ["dlg-unlock-kept-locked"]
+        );
+    }
 }
