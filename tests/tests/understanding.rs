@@ -3,11 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::float_arithmetic)]
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde_json::Value;
 use tingshuo_core::Locale;
-use tingshuo_core::understand::context::Context;
+use tingshuo_core::understand::context::{Context, tokenize};
 use tingshuo_core::understand::{Intent, Said, Understanding, World};
 
 /// Understands `text` as the customer of `world` said it.
@@ -31,6 +32,11 @@ struct Score {
     in_scope: usize,
     out_of_scope: usize,
     false_accepts: usize,
+    /// Sentences of the context that were rows of the set, taken out before measuring
+    /// ([`Context::without_sentences`]).
+    taken_out: usize,
+    /// Rows the context writes out whole ([`Context::recites`]), left unscored.
+    recited: usize,
     failures: Vec<String>,
 }
 
@@ -44,6 +50,8 @@ impl Score {
             in_scope: self.in_scope + other.in_scope,
             out_of_scope: self.out_of_scope + other.out_of_scope,
             false_accepts: self.false_accepts + other.false_accepts,
+            taken_out: self.taken_out + other.taken_out,
+            recited: self.recited + other.recited,
             failures: Vec::new(),
         }
     }
@@ -57,9 +65,52 @@ impl Score {
     }
 }
 
-fn evaluate(locale: Locale, rows: &[(String, Option<String>, Value)], check_slots: bool) -> Score {
+/// How a set is kept apart from the context it measures.
+#[derive(Clone, Copy, PartialEq)]
+enum Apart {
+    /// Every sentence of the context that is one of the rows is taken out first: the set is
+    /// measured on a context that never saw it written out.
+    TakeOutOfContext,
+    /// Rows the context writes out whole are not scored (and counted): the context as it
+    /// ships, measured only on rows it does not recite.
+    LeaveUnscored,
+}
+
+fn words_of(locale: Locale, text: &str) -> [Vec<String>; 2] {
+    [tokenize(text), Said::new(locale, text).tokens]
+}
+
+/// Scores `rows` on the locale's context, kept apart from it as `apart` says.
+fn evaluate(
+    locale: Locale,
+    rows: &[(String, Option<String>, Value)],
+    check_slots: bool,
+    apart: Apart,
+) -> Score {
     let (context, world) = setup(locale);
     let mut score = Score::default();
+    let context = if apart == Apart::TakeOutOfContext {
+        let sentences: BTreeSet<Vec<String>> = rows
+            .iter()
+            .flat_map(|(text, _, _)| words_of(locale, text))
+            .collect();
+        let (without, taken_out) = context.without_sentences(&sentences);
+        score.taken_out = taken_out;
+        without
+    } else {
+        context
+    };
+    let rows: Vec<_> = rows
+        .iter()
+        .filter(|(text, _, _)| {
+            let recited = apart == Apart::LeaveUnscored
+                && words_of(locale, text)
+                    .iter()
+                    .any(|words| context.recites(words));
+            score.recited += usize::from(recited);
+            !recited
+        })
+        .collect();
     for (text, intent, slots) in rows {
         let got = understand(&context, &world, text);
         let got_intent = got.as_ref().map(|u| u.intent.name().to_owned());
@@ -103,9 +154,10 @@ fn evaluate(locale: Locale, rows: &[(String, Option<String>, Value)], check_slot
     score
 }
 
-fn corpus(locale: Locale) -> Vec<(String, Option<String>, Value)> {
-    let text = std::fs::read_to_string(root().join(format!("tests/corpus/{}.jsonl", locale.tag())))
-        .unwrap();
+/// The rows of `tests/corpus/{folder}{locale}.jsonl`.
+fn corpus(folder: &str, locale: Locale) -> Vec<(String, Option<String>, Value)> {
+    let path = root().join(format!("tests/corpus/{folder}{}.jsonl", locale.tag()));
+    let text = std::fs::read_to_string(&path).unwrap();
     text.lines()
         .map(|line| {
             let row: Value = serde_json::from_str(line).unwrap();
@@ -155,66 +207,82 @@ fn clinc() -> Option<Vec<(String, Option<String>, Value)>> {
 
 fn report(name: &str, score: &Score) {
     println!(
-        "{name}: {} rows; intent accuracy {:.1}%; full-slot accuracy {:.1}%; out-of-scope false accepts {:.1}% ({} of {})",
+        "{name}: {} rows scored; intent accuracy {:.1}%; full-slot accuracy {:.1}%; out-of-scope false accepts {:.1}% ({} of {}); {} rows the context recites left unscored; {} sentences of the context that were rows taken out",
         score.rows,
         Score::percent(score.intent_right, score.rows),
         Score::percent(score.slots_right, score.rows),
         Score::percent(score.false_accepts, score.out_of_scope),
         score.false_accepts,
-        score.out_of_scope
+        score.out_of_scope,
+        score.recited,
+        score.taken_out
     );
     for failure in score.failures.iter().take(400) {
         println!("  {failure}");
     }
 }
 
-/// The product targets (≥ 97% intent, ≥ 95% full-slot, ≤ 3% false accepts) hold on each
-/// locale's corpus: the team's rows, and for en-US the CLINC150 validation rows added to them
-/// (intents only: CLINC150 has no slots). The floors sit just under today's figures (see
-/// `docs/benchmarks.md`) so a change that makes understanding worse fails here. CLINC150's
-/// questions are further from voice commands; on their own they reach 96.0%, which their
-/// floor guards.
+/// Understanding on each set, never on rows the context writes out: the team corpora and the
+/// held-out sets (`tests/corpus/held-out/`, written before any tuning to their phrasings and
+/// never edited) score only rows the context does not recite; CLINC150's validation rows are
+/// measured on a context with every one of them taken out. The product targets are ≥ 97%
+/// intent, ≥ 95% full-slot, ≤ 3% false accepts; the floors sit just under today's figures
+/// (`docs/benchmarks.md`) so a change that makes understanding worse fails here.
 #[test]
-fn accuracy_on_the_team_corpora_and_clinc150() {
+fn accuracy_on_the_team_corpora_the_held_out_sets_and_clinc150() {
+    // (set, locale, intent floor, full-slot floor, false-accept ceiling)
+    // The held-out sets have 25 out-of-scope rows each: one false accept is 4%.
+    let sets = [
+        ("", Locale::ZhCn, 98.0, 97.5, 3.0),
+        ("", Locale::EnUs, 98.5, 97.5, 3.0),
+        ("held-out/", Locale::ZhCn, 60.0, 59.0, 4.0),
+        ("held-out/", Locale::EnUs, 64.0, 60.0, 4.0),
+    ];
     let mut english = None;
-    for (locale, intent_floor, slot_floor) in
-        [(Locale::ZhCn, 98.0, 97.5), (Locale::EnUs, 98.5, 97.5)]
-    {
-        let score = evaluate(locale, &corpus(locale), true);
-        report(&format!("corpus {locale}"), &score);
-        assert!(score.rows >= 400);
+    for (folder, locale, intent_floor, slot_floor, false_accept_ceiling) in sets {
+        let rows = corpus(folder, locale);
+        let score = evaluate(locale, &rows, true, Apart::LeaveUnscored);
+        let name = if folder.is_empty() {
+            "team corpus"
+        } else {
+            "held-out set"
+        };
+        report(&format!("{name} {locale}"), &score);
+        assert!(
+            score.rows * 2 >= rows.len(),
+            "{name} {locale}: too few rows scored"
+        );
         assert!(
             Score::percent(score.intent_right, score.rows) >= intent_floor,
-            "{locale} intent accuracy fell"
+            "{name} {locale}: intent accuracy fell"
         );
         assert!(
             Score::percent(score.slots_right, score.rows) >= slot_floor,
-            "{locale} full-slot accuracy fell"
+            "{name} {locale}: full-slot accuracy fell"
         );
         assert!(
-            Score::percent(score.false_accepts, score.out_of_scope) <= 3.0,
-            "{locale} false accepts rose"
+            Score::percent(score.false_accepts, score.out_of_scope) <= false_accept_ceiling,
+            "{name} {locale}: false accepts rose"
         );
-        if locale == Locale::EnUs {
+        if folder.is_empty() && locale == Locale::EnUs {
             english = Some(score);
         }
     }
     if let (Some(rows), Some(english)) = (clinc(), english) {
-        let score = evaluate(Locale::EnUs, &rows, false);
+        let score = evaluate(Locale::EnUs, &rows, false, Apart::TakeOutOfContext);
         report("CLINC150 validation (intents only)", &score);
         assert!(
-            Score::percent(score.intent_right, score.rows) >= 95.0,
+            Score::percent(score.intent_right, score.rows) >= 88.0,
             "CLINC150 accuracy fell"
         );
         assert!(
             Score::percent(score.false_accepts, score.out_of_scope) <= 3.0,
             "CLINC150 false accepts rose"
         );
-        let joined = english.joined(&score);
-        report("corpus en-US with the CLINC150 rows added", &joined);
-        assert!(Score::percent(joined.intent_right, joined.rows) >= 97.0);
-        assert!(Score::percent(joined.slots_right, joined.rows) >= 95.0);
-        assert!(Score::percent(joined.false_accepts, joined.out_of_scope) <= 3.0);
+        report(
+            "team corpus en-US with the CLINC150 rows added",
+            &english.joined(&score),
+        );
     }
 }
 
