@@ -111,6 +111,14 @@ impl<'a> Conversation<'a> {
                         "chat-speech-rate",
                         &[("rate", tingshuo_core::l10n::Arg::Number(i64::from(rate)))],
                     )?,
+                    Event::Volume(volume) => self.note(
+                        out,
+                        "chat-volume",
+                        &[(
+                            "volume",
+                            tingshuo_core::l10n::Arg::Number(i64::from(volume)),
+                        )],
+                    )?,
                     Event::HandOff => self.note(out, "chat-handoff", &[])?,
                 }
             }

@@ -539,3 +539,42 @@ async fn a_card_is_unlocked_only_after_its_read_back_a_yes_and_the_step_up() {
     assert_eq!(credit_card_status(&bank).await, "active");
     bank.shutdown().await;
 }
+
+/// "Slower" and "speak up" change the voice before the read-back is said again, so the repeat
+/// they ask for is slower and louder; the read-back is still the one a yes confirms, and the
+/// transfer made is the one read back.
+#[tokio::test]
+async fn slower_and_louder_change_the_voice_of_the_repeat_they_ask_for() {
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
+    let events = assistant
+        .turn(Turn::Text("send twenty dollars to Bob Wilson".into()))
+        .await
+        .unwrap();
+    assert_eq!(said(&events), ["dlg-readback-transfer"]);
+    let rate = assistant.speech_rate();
+    let events = assistant.turn(Turn::Text("slower".into())).await.unwrap();
+    assert!(
+        matches!(&events[..], [Event::SpeechRate(slower), Event::Say(spoken)] if *slower < rate && spoken.id == "dlg-readback-transfer"),
+        "{events:?}"
+    );
+    let volume = assistant.volume();
+    let events = assistant.turn(Turn::Text("speak up".into())).await.unwrap();
+    assert!(
+        matches!(&events[..], [Event::Volume(louder), Event::Say(spoken)] if *louder > volume && spoken.id == "dlg-readback-transfer"),
+        "{events:?}"
+    );
+    let events = assistant.turn(Turn::Text("yes".into())).await.unwrap();
+    assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+    let events = assistant
+        .turn(Turn::StepUp { approved: true })
+        .await
+        .unwrap();
+    assert_eq!(
+        said(&events),
+        ["dlg-sending", "dlg-payment-done"],
+        "{events:?}"
+    );
+    let made = payments(&bank, DemoCustomer::MargaretWilson).await;
+    assert_eq!(made.len(), 1);
+    assert_eq!(made[0]["amount_minor"], 2000);
+}

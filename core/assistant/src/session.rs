@@ -113,6 +113,11 @@ impl Assistant {
         self.dialogue.speech_rate()
     }
 
+    /// The speech volume, in percent of the engine's full volume.
+    pub fn volume(&self) -> u32 {
+        self.dialogue.volume()
+    }
+
     fn now(&self) -> DateTime<Utc> {
         self.options.clock.now()
     }
@@ -181,6 +186,7 @@ impl Assistant {
                     }
                     Effect::SumSpending(query) => pending.push(self.spending(&query).await?),
                     Effect::SetSpeechRate(rate) => events.push(Event::SpeechRate(rate)),
+                    Effect::SetVolume(volume) => events.push(Event::Volume(volume)),
                     Effect::HandOffToHuman => events.push(Event::HandOff),
                 }
             }

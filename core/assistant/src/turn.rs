@@ -37,4 +37,6 @@ pub enum Event {
     HandOff,
     /// Speak at this percentage of the normal rate from now on.
     SpeechRate(u32),
+    /// Speak at this percentage of the speech engine's full volume from now on.
+    Volume(u32),
 }

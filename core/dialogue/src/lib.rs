@@ -66,6 +66,8 @@ pub enum Effect {
     CancelHeldPayment,
     /// Change the speech rate to this percentage of normal.
     SetSpeechRate(u32),
+    /// Change the speech volume to this percentage of the engine's full volume.
+    SetVolume(u32),
     HandOffToHuman,
 }
 
@@ -220,6 +222,13 @@ struct Made {
     held: bool,
 }
 
+/// The volume a session starts at, in percent of the speech engine's full volume: room for
+/// two "louder"s before only the phone's own volume can go higher.
+const DEFAULT_VOLUME: u32 = 80;
+const VOLUME_STEP: u32 = 10;
+/// Below this, speech could not be heard at all.
+const MIN_VOLUME: u32 = 30;
+
 /// The dialogue of one session.
 #[derive(Debug, Clone)]
 pub struct Dialogue {
@@ -227,6 +236,7 @@ pub struct Dialogue {
     made: Option<Made>,
     facts: Facts,
     speech_rate: u32,
+    volume: u32,
     last_reply: Option<Reply>,
     silences: u32,
 }
@@ -291,6 +301,7 @@ impl Dialogue {
             made: None,
             facts,
             speech_rate: 100,
+            volume: DEFAULT_VOLUME,
             last_reply: None,
             silences: 0,
         }
@@ -298,6 +309,11 @@ impl Dialogue {
 
     pub fn speech_rate(&self) -> u32 {
         self.speech_rate
+    }
+
+    /// The speech volume, in percent of the engine's full volume.
+    pub fn volume(&self) -> u32 {
+        self.volume
     }
 
     /// Updates what is known of the customer (after a sync, or going offline).
@@ -482,9 +498,16 @@ impl Dialogue {
                 let reply = self.heard(heard, &mut effects);
                 if let Some(reply) = reply {
                     // Say it first: the prompt ("confirm with your fingerprint") comes before
-                    // the host's step-up dialog.
+                    // the host's step-up dialog. Only a new rate or volume goes before it, so
+                    // the repeat "slower" or "louder" asks for is said slower or louder.
                     self.last_reply = Some(reply.clone());
-                    effects.insert(0, Effect::Say(reply));
+                    let voice_changes = effects
+                        .iter()
+                        .take_while(|e| {
+                            matches!(e, Effect::SetSpeechRate(_) | Effect::SetVolume(_))
+                        })
+                        .count();
+                    effects.insert(voice_changes, Effect::Say(reply));
                 }
                 // A yes confirms only a read-back (or warning) that was the last thing said:
                 // a turn that said anything else while one waits ends by saying it again.
@@ -583,6 +606,31 @@ impl Dialogue {
                     (self.speech_rate + 15).min(180)
                 };
                 effects.push(Effect::SetSpeechRate(self.speech_rate));
+                return Some(
+                    self.last_reply
+                        .clone()
+                        .unwrap_or_else(|| say("dlg-rate-changed", vec![])),
+                );
+            }
+            Intent::Louder | Intent::Quieter => {
+                let volume = if intent == Intent::Louder {
+                    (self.volume + VOLUME_STEP).min(100)
+                } else {
+                    self.volume.saturating_sub(VOLUME_STEP).max(MIN_VOLUME)
+                };
+                if volume == self.volume {
+                    // The engine's full volume is reached: only the phone's own volume can go
+                    // higher; at the lowest, speech is kept audible.
+                    let id = if intent == Intent::Louder {
+                        "dlg-volume-loudest"
+                    } else {
+                        "dlg-volume-quietest"
+                    };
+                    return Some(say(id, vec![]));
+                }
+                self.volume = volume;
+                effects.push(Effect::SetVolume(volume));
+                // What was said last, said again at the new volume.
                 return Some(
                     self.last_reply
                         .clone()

@@ -335,8 +335,45 @@ fn repeat_and_slower_keep_the_place() {
         ["dlg-readback-bill"]
     );
     let effects = step(&mut d, heard(Some("slower"), &[], "慢一点"));
-    assert!(effects.contains(&Effect::SetSpeechRate(85)));
+    // The rate changes before the repeat is said, so the repeat is slower.
+    assert_eq!(effects[0], Effect::SetSpeechRate(85));
     assert_eq!(ids(&effects), ["dlg-readback-bill"]);
+    assert!(
+        matches!(&step(&mut d, heard(Some("confirm"), &[], "对"))[1], Effect::RequestStepUp(plan) if plan.amount == cny(23_680))
+    );
+}
+
+/// "大点声" says the read-back again, louder (the volume set before it is said); at the
+/// engine's full volume it says the phone's own volume buttons go higher; "小点声" never goes
+/// below audible.
+#[test]
+fn louder_and_quieter_say_the_last_reply_again_at_the_new_volume() {
+    let mut d = Dialogue::new(facts());
+    step(
+        &mut d,
+        heard(
+            Some("pay_bill"),
+            &[("biller", biller("国家电网"))],
+            "交电费",
+        ),
+    );
+    let start = d.volume();
+    let effects = step(&mut d, heard(Some("louder"), &[], "大点声"));
+    assert_eq!(effects[0], Effect::SetVolume(start + 10));
+    assert_eq!(ids(&effects), ["dlg-readback-bill"]);
+    let mut last = Vec::new();
+    for _ in 0..5 {
+        last = ids(&step(&mut d, heard(Some("louder"), &[], "大点声")));
+    }
+    assert_eq!(d.volume(), 100);
+    // Said, then the read-back again: it stays the last thing said.
+    assert_eq!(last, ["dlg-volume-loudest", "dlg-readback-bill"]);
+    for _ in 0..20 {
+        last = ids(&step(&mut d, heard(Some("quieter"), &[], "小点声")));
+    }
+    assert!(d.volume() >= 30);
+    assert_eq!(last, ["dlg-volume-quietest", "dlg-readback-bill"]);
+    // The read-back is still the one a yes confirms.
     assert!(
         matches!(&step(&mut d, heard(Some("confirm"), &[], "对"))[1], Effect::RequestStepUp(plan) if plan.amount == cny(23_680))
     );
@@ -390,6 +427,8 @@ fn any_input() -> impl Strategy<Value = Input> {
         "cancel",
         "repeat",
         "slower",
+        "louder",
+        "quieter",
         "help",
         "balance",
         "lock_card",

@@ -1,4 +1,5 @@
-//! Asides set apart: a command said with a remark around it.
+//! Utterances of several clauses: a command said with a remark around it, or said again in
+//! other words.
 #![allow(clippy::float_arithmetic)] // Confidence scores, not money.
 
 use crate::context::Context;
@@ -88,4 +89,34 @@ pub fn understand_without_asides(
         }
     }
     best
+}
+
+/// A command said again in other words, one clause after another: "算了，不转了", "nope,
+/// that's wrong", "correct, go ahead". When every clause alone is the same command (an intent
+/// without slots: a yes, a no, cancel, repeat, help, a hand-off, a rate or volume) the whole
+/// is that command, as sure as its least sure clause. A clause that is anything else, or
+/// nothing understood, makes it no command: "好的，等一下" is not a yes.
+pub fn understand_said_again(
+    context: &Context,
+    world: &World,
+    said: &Said,
+) -> Option<Understanding> {
+    let clauses = clauses(world.locale, &said.raw);
+    if clauses.len() < 2 || clauses.len() > MAX_CLAUSES {
+        return None;
+    }
+    let understood = clauses
+        .iter()
+        .map(|clause| understand_whole(context, world, &Said::new(world.locale, clause)))
+        .collect::<Option<Vec<Understanding>>>()?;
+    let command = &understood.first()?.intent;
+    let agree = understood
+        .iter()
+        .all(|u| u.intent == *command && u.slots.is_empty());
+    if !agree || !command.is_command() {
+        return None;
+    }
+    understood
+        .into_iter()
+        .min_by(|a, b| a.confidence.total_cmp(&b.confidence))
 }

@@ -17,6 +17,8 @@ pub enum Intent {
     Repeat,
     Slower,
     Faster,
+    Louder,
+    Quieter,
     Cancel,
     Confirm,
     Deny,
@@ -27,7 +29,7 @@ pub enum Intent {
 }
 
 /// The intents the dialogue knows.
-const KNOWN: [Intent; 15] = [
+const KNOWN: [Intent; 17] = [
     Intent::Balance,
     Intent::Transactions,
     Intent::Spending,
@@ -39,6 +41,8 @@ const KNOWN: [Intent; 15] = [
     Intent::Repeat,
     Intent::Slower,
     Intent::Faster,
+    Intent::Louder,
+    Intent::Quieter,
     Intent::Cancel,
     Intent::Confirm,
     Intent::Deny,
@@ -69,12 +73,32 @@ impl Intent {
             Intent::Repeat => "repeat",
             Intent::Slower => "slower",
             Intent::Faster => "faster",
+            Intent::Louder => "louder",
+            Intent::Quieter => "quieter",
             Intent::Cancel => "cancel",
             Intent::Confirm => "confirm",
             Intent::Deny => "deny",
             Intent::Human => "human",
             Intent::Other(name) => name,
         }
+    }
+
+    /// A command about the conversation itself, with nothing to fill in: a yes or a no,
+    /// cancel, repeat, help, a hand-off, a rate or a volume.
+    pub fn is_command(&self) -> bool {
+        matches!(
+            self,
+            Intent::Confirm
+                | Intent::Deny
+                | Intent::Cancel
+                | Intent::Repeat
+                | Intent::Help
+                | Intent::Human
+                | Intent::Slower
+                | Intent::Faster
+                | Intent::Louder
+                | Intent::Quieter
+        )
     }
 
     /// A yes or a no: said plainly, never read out of a longer sentence or guessed.

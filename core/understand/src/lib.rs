@@ -54,7 +54,8 @@ pub fn answers_context(locale: Locale) -> &'static str {
 }
 
 /// Understands one utterance against a context, or returns `None` (no intent): the whole
-/// utterance first, then with asides set apart ([`asides`]), last the context's statistical
+/// utterance first, then as one command said again clause by clause or with asides set apart
+/// ([`asides`]), last the context's statistical
 /// fallback.
 pub fn understand(context: &Context, world: &World, said: &Said) -> Option<Understanding> {
     understand_by_expressions(context, world, said).or_else(|| guess_intent(context, said))
@@ -67,6 +68,7 @@ pub fn understand_by_expressions(
     said: &Said,
 ) -> Option<Understanding> {
     matcher::understand_whole(context, world, said)
+        .or_else(|| asides::understand_said_again(context, world, said))
         .or_else(|| asides::understand_without_asides(context, world, said))
         // "可以吗", "is that right", "right?": a question is never taken for a yes.
         .filter(|understood| !(understood.intent == Intent::Confirm && said.is_question()))

@@ -500,3 +500,55 @@ fn a_question_is_never_a_yes() {
         );
     }
 }
+
+/// A command said twice in other words is that command; clauses that disagree, or one that is
+/// not the command, make no command ("好的，等一下" is not a yes).
+#[test]
+fn a_command_said_again_clause_by_clause_is_that_command() {
+    let zh = Context::from_yaml(crate::banking_context(Locale::ZhCn)).unwrap();
+    let en = Context::from_yaml(crate::banking_context(Locale::EnUs)).unwrap();
+    let (zh_world, en_world) = (world(Locale::ZhCn), world(Locale::EnUs));
+    let intent = |context: &Context, world: &World, text: &str| {
+        understand(context, world, text).map(|u| u.intent.name().to_owned())
+    };
+    for (said, meant) in [
+        ("取消，不办了", "cancel"),
+        ("对，没错", "confirm"),
+        ("不对，错了", "deny"),
+        ("再说一遍，没听清", "repeat"),
+        ("大声点，声音太小了", "louder"),
+    ] {
+        assert_eq!(
+            intent(&zh, &zh_world, said).as_deref(),
+            Some(meant),
+            "{said}"
+        );
+    }
+    for (said, meant) in [
+        ("cancel, stop", "cancel"),
+        ("yes, correct", "confirm"),
+        ("no, wrong", "deny"),
+        ("pardon, say that again", "repeat"),
+        ("louder, I can't hear you", "louder"),
+    ] {
+        assert_eq!(
+            intent(&en, &en_world, said).as_deref(),
+            Some(meant),
+            "{said}"
+        );
+    }
+    for said in ["好的，等一下", "对，不对", "取消，确认"] {
+        let heard = intent(&zh, &zh_world, said);
+        assert!(
+            !matches!(heard.as_deref(), Some("confirm" | "deny" | "cancel")),
+            "{said}: {heard:?}"
+        );
+    }
+    for said in ["yes, wait", "yes, no", "ok, hold on a second"] {
+        let heard = intent(&en, &en_world, said);
+        assert!(
+            !matches!(heard.as_deref(), Some("confirm" | "deny")),
+            "{said}: {heard:?}"
+        );
+    }
+}
