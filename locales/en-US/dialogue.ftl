@@ -35,6 +35,9 @@ dlg-ask-payee = Who would you like to send money to?
 dlg-ask-amount = How much would you like to send?
 dlg-ask-biller = Which bill would you like to pay? For example electric, water, phone or gas.
 dlg-ask-card = Which card? Say the last four digits, or say credit card or debit card.
+dlg-ask-card-unlock = Which card should I unlock? Say the last four digits, or say credit card or debit card.
+dlg-no-card-locked = None of your cards is locked; they all work as usual.
+dlg-every-card-locked = All your cards are already locked; nobody can use them.
 dlg-which-one = Did you mean { $choices }? { $by ->
     [ending] Please say the last four digits of their account.
    *[name] Please say the full name.

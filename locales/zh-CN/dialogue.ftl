@@ -32,6 +32,9 @@ dlg-ask-payee = 要转给谁？
 dlg-ask-amount = 要转多少钱？
 dlg-ask-biller = 要交哪一项费用？比如电费、燃气费、话费、水费。
 dlg-ask-card = 要锁定哪一张卡？请说卡号的后四位，或者说“信用卡”“借记卡”。
+dlg-ask-card-unlock = 要解锁哪一张卡？请说卡号的后四位，或者说“信用卡”“借记卡”。
+dlg-no-card-locked = 您的卡都没有锁定，都可以正常使用。
+dlg-every-card-locked = 您的卡都已经锁定了，别人用不了。
 dlg-which-one = 您说的是{ $choices }？{ $by ->
     [ending] 请说账号的后四位。
    *[name] 请说全名。

@@ -492,14 +492,15 @@ async fn transactions_read_are_of_the_card_named() {
 }
 
 /// The status the bank gives the customer's credit card.
-async fn credit_card_status(bank: &RunningBank) -> String {
+/// The status the bank has for the customer's card of this kind ("credit", "debit").
+async fn card_status(bank: &RunningBank, kind: &str) -> String {
     let cards: Vec<serde_json::Value> = bank
         .bank
         .db
         .all(DemoCustomer::MargaretWilson.id(), "card")
         .await
         .unwrap();
-    let card = cards.iter().find(|c| c["kind"] == "credit").unwrap();
+    let card = cards.iter().find(|c| c["kind"] == kind).unwrap();
     card["status"].as_str().unwrap().to_owned()
 }
 
@@ -523,7 +524,7 @@ async fn a_card_is_unlocked_only_after_its_read_back_a_yes_and_the_step_up() {
         .await
         .unwrap();
     assert_eq!(said(&events), ["dlg-unlock-step-up-failed"]);
-    assert_eq!(credit_card_status(&bank).await, "locked");
+    assert_eq!(card_status(&bank, "credit").await, "locked");
     // Read back, confirmed, stepped up: unlocked at the bank, and said so.
     let events = assistant
         .turn(Turn::Text("unlock my credit card".into()))
@@ -536,7 +537,7 @@ async fn a_card_is_unlocked_only_after_its_read_back_a_yes_and_the_step_up() {
         .await
         .unwrap();
     assert_eq!(said(&events), ["dlg-card-unlocked"]);
-    assert_eq!(credit_card_status(&bank).await, "active");
+    assert_eq!(card_status(&bank, "credit").await, "active");
     bank.shutdown().await;
 }
 
@@ -577,4 +578,41 @@ async fn slower_and_louder_change_the_voice_of_the_repeat_they_ask_for() {
     let made = payments(&bank, DemoCustomer::MargaretWilson).await;
     assert_eq!(made.len(), 1);
     assert_eq!(made[0]["amount_minor"], 2000);
+}
+
+/// "Which card?" takes a bare "the debit card", and the bank locks that one; "I found my card"
+/// then means the one card locked, which is read back, confirmed and stepped up before the
+/// bank unlocks it.
+#[tokio::test]
+async fn which_card_takes_a_bare_answer_and_a_found_card_is_the_locked_one() {
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
+    let events = assistant
+        .turn(Turn::Text("lock my card".into()))
+        .await
+        .unwrap();
+    assert_eq!(said(&events), ["dlg-ask-card"]);
+    let events = assistant
+        .turn(Turn::Text("the debit card".into()))
+        .await
+        .unwrap();
+    assert_eq!(said(&events), ["dlg-card-locked"], "{events:?}");
+    assert_eq!(card_status(&bank, "debit").await, "locked");
+    assert_eq!(card_status(&bank, "credit").await, "active");
+    let events = assistant
+        .turn(Turn::Text("I found my card".into()))
+        .await
+        .unwrap();
+    assert_eq!(said(&events), ["dlg-readback-unlock"], "{events:?}");
+    let Event::Say(read_back) = &events[0] else {
+        panic!("{events:?}")
+    };
+    assert!(read_back.display.contains("3921"), "{}", read_back.display);
+    assistant.turn(Turn::Text("yes".into())).await.unwrap();
+    let events = assistant
+        .turn(Turn::StepUp { approved: true })
+        .await
+        .unwrap();
+    assert_eq!(said(&events), ["dlg-card-unlocked"]);
+    assert_eq!(card_status(&bank, "debit").await, "active");
+    bank.shutdown().await;
 }

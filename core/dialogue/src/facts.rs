@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use tingshuo_base::ids::Id;
-use tingshuo_base::model::{Account, AccountKind, Bill, Biller, Card, Category, Payee, Tracked};
+use tingshuo_base::model::{
+    Account, AccountKind, Bill, Biller, Card, CardStatus, Category, Payee, Tracked,
+};
 use tingshuo_base::money::Money;
 use tingshuo_base::view::CustomerView;
 
@@ -54,6 +56,8 @@ pub struct CardFact {
     /// The account the card draws on (its transactions are that account's).
     pub account: Id<Account>,
     pub last_four: String,
+    /// Locked at the bank (a lock still queued on the device is not).
+    pub locked: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -147,6 +151,7 @@ impl Facts {
                     id: c.item.id.clone(),
                     account: c.item.account_id.clone(),
                     last_four: c.item.number.reveal().last_four().to_owned(),
+                    locked: c.item.status == CardStatus::Locked,
                 })
                 .collect(),
             paying_account: paying.map(|a| AccountFact::of(&a.item)),

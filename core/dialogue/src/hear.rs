@@ -17,6 +17,8 @@ pub enum Expecting {
     Payee,
     Biller,
     Amount,
+    /// Which card ("信用卡", "the debit card", "4580").
+    Card,
     /// A change to a payment read back: who it goes to, or how much.
     Change(PlanKind),
 }
@@ -29,6 +31,7 @@ impl Expecting {
             Expecting::Payee => slot == "payee",
             Expecting::Biller => slot == "biller",
             Expecting::Amount => slot == "amount",
+            Expecting::Card => slot == "card",
             Expecting::Change(PlanKind::Transfer) => matches!(slot, "payee" | "amount"),
             Expecting::Change(PlanKind::Bill) => matches!(slot, "biller" | "amount"),
         }

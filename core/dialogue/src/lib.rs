@@ -71,6 +71,21 @@ pub enum Effect {
     HandOffToHuman,
 }
 
+impl Effect {
+    /// Whether the host answers this with an input of its own, which says the outcome.
+    fn answered_later(&self) -> bool {
+        matches!(
+            self,
+            Effect::PreparePayment(_)
+                | Effect::ExecutePayment(_)
+                | Effect::LockCard { .. }
+                | Effect::UnlockCard { .. }
+                | Effect::SumSpending(_)
+                | Effect::CancelHeldPayment
+        )
+    }
+}
+
 /// What happens next in the conversation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
@@ -175,14 +190,19 @@ enum Stage {
         warning: Option<Warning>,
         said_amount: bool,
     },
-    /// A scam-risk warning was given; waiting for the customer to continue or stop.
-    Warned(PaymentPlan),
+    /// A scam-risk warning was given (for these reasons); waiting for the customer to
+    /// continue or stop.
+    Warned(PaymentPlan, Warning),
     /// The plan was read back; waiting for confirm or deny.
     ReadBack(PaymentPlan),
     /// The customer said no to the read-back: waiting for what to change (who, or how much).
     Changing(PaymentPlan),
     /// Confirmed; the host is asking for PIN or biometric.
     SteppingUp(PaymentPlan),
+    /// "Which card?" was asked, to lock it or (`unlock`) to unlock it.
+    AskingCard {
+        unlock: bool,
+    },
     /// Unlocking this card was read back; waiting for confirm or deny.
     ReadBackUnlock(Id<Card>),
     /// Unlocking confirmed; the host is asking for PIN or biometric.
@@ -254,6 +274,18 @@ fn unlock_read_back(card: &CardFact) -> Reply {
     say(
         "dlg-readback-unlock",
         vec![("masked", ReplyArg::Masked(card.last_four.clone()))],
+    )
+}
+
+/// "Which card?", to lock one or to unlock one.
+fn ask_card(unlock: bool) -> Reply {
+    say(
+        if unlock {
+            "dlg-ask-card-unlock"
+        } else {
+            "dlg-ask-card"
+        },
+        vec![],
     )
 }
 
@@ -509,29 +541,41 @@ impl Dialogue {
                         .count();
                     effects.insert(voice_changes, Effect::Say(reply));
                 }
-                // A yes confirms only a read-back (or warning) that was the last thing said:
-                // a turn that said anything else while one waits ends by saying it again.
-                let awaited = match &self.stage {
-                    Stage::ReadBack(plan) => Some(read_back(plan)),
-                    Stage::Warned(plan) => Some(self.warning(plan)),
-                    Stage::ReadBackUnlock(card) => self.facts.card(card).map(unlock_read_back),
-                    _ => None,
-                };
-                let last_said = effects.iter().rev().find_map(|effect| match effect {
-                    Effect::Say(reply) => Some(reply),
-                    _ => None,
-                });
-                match awaited {
-                    Some(awaited) if last_said != Some(&awaited) => Some(awaited),
-                    _ => None,
-                }
+                None
             }
         };
         if let Some(reply) = reply {
             self.last_reply = Some(reply.clone());
             effects.push(Effect::Say(reply));
         }
+        // A yes confirms only a read-back (or warning) that was the last thing said: a step
+        // that said something else while one waits ends by saying it again — unless the host
+        // still owes an answer (a total, a card action), after which it will be said.
+        let answer_owed = effects.iter().any(Effect::answered_later);
+        let last_said = effects.iter().rev().find_map(|effect| match effect {
+            Effect::Say(reply) => Some(reply.id),
+            _ => None,
+        });
+        if let (Some(awaited), Some(last_said)) =
+            (self.awaited().filter(|_| !answer_owed), last_said)
+        {
+            // Only a read-back (or warning) of the payment waiting is said with its id.
+            if last_said != awaited.id {
+                self.last_reply = Some(awaited.clone());
+                effects.push(Effect::Say(awaited));
+            }
+        }
         effects
+    }
+
+    /// The read-back (or warning) a yes would confirm, if one waits.
+    fn awaited(&self) -> Option<Reply> {
+        match &self.stage {
+            Stage::ReadBack(plan) => Some(read_back(plan)),
+            Stage::Warned(plan, warning) => Some(self.warning(plan, warning)),
+            Stage::ReadBackUnlock(card) => self.facts.card(card).map(unlock_read_back),
+            _ => None,
+        }
     }
 
     /// The slot the current question asks for, so that the host can understand a bare
@@ -539,9 +583,10 @@ impl Dialogue {
     pub fn expecting(&self) -> Option<Expecting> {
         let draft = match &self.stage {
             Stage::Collecting(draft) => draft,
-            Stage::ReadBack(plan) | Stage::Changing(plan) | Stage::Warned(plan) => {
+            Stage::ReadBack(plan) | Stage::Changing(plan) | Stage::Warned(plan, _) => {
                 return Some(Expecting::Change(plan.kind()));
             }
+            Stage::AskingCard { .. } => return Some(Expecting::Card),
             _ => return None,
         };
         match (draft.kind, &draft.target, &draft.amount) {
@@ -557,8 +602,9 @@ impl Dialogue {
         match &self.stage {
             Stage::Collecting(draft) => Some(self.next_question(draft)),
             Stage::ReadBack(plan) => Some(read_back(plan)),
-            Stage::Warned(plan) => Some(self.warning(plan)),
+            Stage::Warned(plan, warning) => Some(self.warning(plan, warning)),
             Stage::SteppingUp(_) => Some(say("dlg-step-up", vec![])),
+            Stage::AskingCard { unlock } => Some(ask_card(*unlock)),
             _ => None,
         }
     }
@@ -567,7 +613,8 @@ impl Dialogue {
         let Some(intent) = heard.intent.clone() else {
             // A new detail for a payment read back ("不对，是三百", "make it sixty"): it changes
             // only that, and the payment is read back again.
-            if let Stage::ReadBack(plan) | Stage::Changing(plan) | Stage::Warned(plan) = &self.stage
+            if let Stage::ReadBack(plan) | Stage::Changing(plan) | Stage::Warned(plan, _) =
+                &self.stage
                 && !heard.slots.is_empty()
             {
                 let plan = plan.clone();
@@ -587,6 +634,18 @@ impl Dialogue {
                     Intent::Transfer
                 };
                 return self.start_or_amend(None, &intent, &heard, effects);
+            }
+            // "信用卡", "the debit card": the card asked for.
+            if let Stage::AskingCard { unlock } = self.stage
+                && heard.slots.contains_key("card")
+            {
+                self.stage = Stage::Idle;
+                let intent = if unlock {
+                    Intent::UnlockCard
+                } else {
+                    Intent::LockCard
+                };
+                return self.idle_intent(&intent, &heard, effects);
             }
             return Some(say("dlg-not-understood", vec![]));
         };
@@ -698,9 +757,14 @@ impl Dialogue {
                 Intent::Transfer | Intent::PayBill => {
                     self.start_or_amend(Some(plan), &intent, &heard, effects)
                 }
-                _ => {
-                    self.stage = Stage::ReadBack(plan.clone());
-                    Some(read_back(&plan))
+                // A question or a lock in passing is answered, and the payment waits (it is
+                // read back again after); unlocking a card starts over from its own read-back.
+                other => {
+                    let reply = self.idle_intent(&other, &heard, effects);
+                    if matches!(self.stage, Stage::Idle) {
+                        self.stage = Stage::ReadBack(plan);
+                    }
+                    reply
                 }
             },
             Stage::ReadBackUnlock(card) => match intent {
@@ -713,11 +777,21 @@ impl Dialogue {
                     "dlg-unlock-kept-locked",
                     vec![("masked", self.card_ending(&card))],
                 )),
-                _ => {
-                    let reply = self.facts.card(&card).map(unlock_read_back);
-                    self.stage = Stage::ReadBackUnlock(card);
-                    reply
+                // Anything else is a new request: the card stays locked.
+                Intent::Transfer | Intent::PayBill => {
+                    self.start_or_amend(None, &intent, &heard, effects)
                 }
+                other => self.idle_intent(&other, &heard, effects),
+            },
+            Stage::AskingCard { unlock } => match intent {
+                Intent::Confirm | Intent::Deny => {
+                    self.stage = Stage::AskingCard { unlock };
+                    Some(ask_card(unlock))
+                }
+                Intent::Transfer | Intent::PayBill => {
+                    self.start_or_amend(None, &intent, &heard, effects)
+                }
+                other => self.idle_intent(&other, &heard, effects),
             },
             Stage::SteppingUpUnlock(card) => {
                 // Words cannot approve it: only the host's step-up can.
@@ -739,15 +813,20 @@ impl Dialogue {
                 }
                 other => self.idle_intent(&other, &heard, effects),
             },
-            Stage::Warned(plan) => match intent {
+            Stage::Warned(plan, warning) => match intent {
                 Intent::Confirm => {
                     self.stage = Stage::ReadBack(plan.clone());
                     Some(read_back(&plan))
                 }
                 Intent::Deny => Some(say("dlg-cancelled-payment", vec![])),
+                // "给他转八百": a new amount or payee is taken, and checked again.
+                Intent::Transfer | Intent::PayBill => {
+                    self.start_or_amend(Some(plan), &intent, &heard, effects)
+                }
                 _ => {
-                    self.stage = Stage::Warned(plan.clone());
-                    Some(self.warning(&plan))
+                    let reply = self.warning(&plan, &warning);
+                    self.stage = Stage::Warned(plan, warning);
+                    Some(reply)
                 }
             },
             Stage::SteppingUp(plan) => {
@@ -820,15 +899,43 @@ impl Dialogue {
                 })
             }
             Intent::LockCard | Intent::UnlockCard => {
-                let card = match heard.slots.get("card") {
+                let unlock = *intent == Intent::UnlockCard;
+                let named = match heard.slots.get("card") {
                     Some(SlotValue::Item {
                         item: ItemRef::Card(id),
                         ..
                     }) => self.facts.card(id),
                     _ => None,
                 };
-                let Some(card) = card else {
-                    return Some(say("dlg-ask-card", vec![]));
+                // Unnamed, the card meant is the one card that can be: the one locked, to
+                // unlock ("我的卡找到了"); the one not locked, to lock.
+                let card = match named {
+                    Some(card) => card,
+                    None => {
+                        let can: Vec<&CardFact> = self
+                            .facts
+                            .cards
+                            .iter()
+                            .filter(|card| card.locked == unlock)
+                            .collect();
+                        match can[..] {
+                            [only] => only,
+                            [] => {
+                                return Some(say(
+                                    if unlock {
+                                        "dlg-no-card-locked"
+                                    } else {
+                                        "dlg-every-card-locked"
+                                    },
+                                    vec![],
+                                ));
+                            }
+                            _ => {
+                                self.stage = Stage::AskingCard { unlock };
+                                return Some(ask_card(unlock));
+                            }
+                        }
+                    }
                 };
                 let id = card.id.clone();
                 if *intent == Intent::UnlockCard {
@@ -1198,9 +1305,8 @@ impl Dialogue {
         plan.from_last_four = prepared.from_last_four;
         match warning {
             Some(warning) => {
-                let reply =
-                    self.warning_with(&plan, warning.new_payee, warning.large, warning.pressure);
-                self.stage = Stage::Warned(plan);
+                let reply = self.warning(&plan, &warning);
+                self.stage = Stage::Warned(plan, warning);
                 Some(reply)
             }
             None => {
@@ -1210,33 +1316,16 @@ impl Dialogue {
         }
     }
 
-    fn warning(&self, plan: &PaymentPlan) -> Reply {
-        let new_payee = match &plan.target {
-            PlanTarget::Payee(id) => self.facts.payee(id).is_some_and(|p| p.transfers_made == 0),
-            PlanTarget::Bill { .. } => false,
-        };
-        let large = self
-            .facts
-            .usual_transfer
-            .is_some_and(|usual| plan.amount.minor() > usual.minor().saturating_mul(5));
-        self.warning_with(plan, new_payee, large, !new_payee && !large)
-    }
-
-    fn warning_with(
-        &self,
-        plan: &PaymentPlan,
-        new_payee: bool,
-        large: bool,
-        pressure: bool,
-    ) -> Reply {
+    /// The warning about `plan`, for the reasons found when it was prepared.
+    fn warning(&self, plan: &PaymentPlan, warning: &Warning) -> Reply {
         let flag = |b: bool| ReplyArg::Text(if b { "yes" } else { "no" }.to_owned());
         say(
             "dlg-scam-warning",
             vec![
                 ("target", text(&plan.target_name)),
-                ("new_payee", flag(new_payee)),
-                ("large", flag(large)),
-                ("pressure", flag(pressure)),
+                ("new_payee", flag(warning.new_payee)),
+                ("large", flag(warning.large)),
+                ("pressure", flag(warning.pressure)),
             ],
         )
     }

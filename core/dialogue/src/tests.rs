@@ -64,6 +64,7 @@ fn facts() -> Facts {
             id: Id::new("credit-card"),
             account: Id::new("zh-credit"),
             last_four: "4580".into(),
+            locked: false,
         }],
         paying_account: Some(pension()),
         accounts: vec![
@@ -125,6 +126,32 @@ fn card(id: &str, last_four: &str) -> SlotValue {
         item: ItemRef::Card(Id::new(id)),
         label: last_four.to_owned(),
     }
+}
+
+/// "Transfer `minor` fen to `name`", as said in `text`.
+fn transfer_to(name: &str, minor: i64, text: &str) -> Input {
+    heard(
+        Some("transfer"),
+        &[
+            ("payee", payee(name)),
+            ("amount", SlotValue::Money(cny(minor))),
+        ],
+        text,
+    )
+}
+
+/// "交电费": the power bill, its amount not said.
+fn pay_the_power_bill() -> Input {
+    heard(
+        Some("pay_bill"),
+        &[("biller", biller("国家电网"))],
+        "交电费",
+    )
+}
+
+/// A card request naming the card: `intent` is lock_card or unlock_card.
+fn card_request(intent: &str, id: &str, last_four: &str, text: &str) -> Input {
+    heard(Some(intent), &[("card", card(id, last_four))], text)
 }
 
 fn ids(effects: &[Effect]) -> Vec<&'static str> {
@@ -308,11 +335,7 @@ fn risk_warnings_offline_refusals_and_cancel() {
     // Safety actions work offline.
     let effects = step(
         &mut offline,
-        heard(
-            Some("lock_card"),
-            &[("card", card("credit-card", "4580"))],
-            "锁卡",
-        ),
+        card_request("lock_card", "credit-card", "4580", "锁卡"),
     );
     assert!(effects.contains(&Effect::LockCard {
         card: Id::new("credit-card")
@@ -322,14 +345,7 @@ fn risk_warnings_offline_refusals_and_cancel() {
 #[test]
 fn repeat_and_slower_keep_the_place() {
     let mut d = Dialogue::new(facts());
-    step(
-        &mut d,
-        heard(
-            Some("pay_bill"),
-            &[("biller", biller("国家电网"))],
-            "交电费",
-        ),
-    );
+    step(&mut d, pay_the_power_bill());
     assert_eq!(
         ids(&step(&mut d, heard(Some("repeat"), &[], "再说一遍"))),
         ["dlg-readback-bill"]
@@ -349,14 +365,7 @@ fn repeat_and_slower_keep_the_place() {
 #[test]
 fn louder_and_quieter_say_the_last_reply_again_at_the_new_volume() {
     let mut d = Dialogue::new(facts());
-    step(
-        &mut d,
-        heard(
-            Some("pay_bill"),
-            &[("biller", biller("国家电网"))],
-            "交电费",
-        ),
-    );
+    step(&mut d, pay_the_power_bill());
     let start = d.volume();
     let effects = step(&mut d, heard(Some("louder"), &[], "大点声"));
     assert_eq!(effects[0], Effect::SetVolume(start + 10));
@@ -753,11 +762,7 @@ fn a_card_action_is_said_as_done_only_when_the_bank_has_it() {
     let mut d = Dialogue::new(facts());
     let effects = step(
         &mut d,
-        heard(
-            Some("lock_card"),
-            &[("card", card("credit-card", "4580"))],
-            "锁卡",
-        ),
+        card_request("lock_card", "credit-card", "4580", "锁卡"),
     );
     assert_eq!(
         effects,
@@ -1089,13 +1094,7 @@ fn spending_is_added_up_by_the_host_and_transactions_are_of_the_account_named() 
 #[test]
 fn unlocking_a_card_is_read_back_confirmed_and_stepped_up() {
     let mut d = Dialogue::new(facts());
-    let unlock = || {
-        heard(
-            Some("unlock_card"),
-            &[("card", card("credit-card", "4580"))],
-            "解锁信用卡",
-        )
-    };
+    let unlock = || card_request("unlock_card", "credit-card", "4580", "解锁信用卡");
     assert_eq!(ids(&step(&mut d, unlock())), ["dlg-readback-unlock"]);
     let effects = step(&mut d, heard(Some("confirm"), &[], "对"));
     assert_eq!(ids(&effects), ["dlg-step-up-unlock"]);
@@ -1136,6 +1135,122 @@ fn unlocking_a_card_is_read_back_confirmed_and_stepped_up() {
         assert_eq!(
             ids(&step(&mut d, heard(Some(no), &[], "不"))),
             ["dlg-unlock-kept-locked"]
+        );
+    }
+}
+
+/// The customer's cards: the credit card (locked or not) and a debit card.
+fn two_cards(credit_locked: bool) -> Facts {
+    let mut facts = facts();
+    facts.cards[0].locked = credit_locked;
+    facts.cards.push(CardFact {
+        id: Id::new("debit-card"),
+        account: Id::new("pension"),
+        last_four: "6217".into(),
+        locked: false,
+    });
+    facts
+}
+
+/// "Which card?" takes a bare answer ("信用卡"); an unnamed card that only one card can be is
+/// that card ("我的卡找到了" is the locked one); a new request replaces the question.
+#[test]
+fn which_card_is_answered_bare_and_asked_only_when_more_than_one_can_be_meant() {
+    let mut d = Dialogue::new(two_cards(false));
+    assert_eq!(
+        ids(&step(&mut d, heard(Some("lock_card"), &[], "锁卡"))),
+        ["dlg-ask-card"]
+    );
+    assert_eq!(d.expecting(), Some(Expecting::Card));
+    let effects = step(
+        &mut d,
+        heard(None, &[("card", card("credit-card", "4580"))], "信用卡"),
+    );
+    assert_eq!(
+        effects,
+        [Effect::LockCard {
+            card: Id::new("credit-card")
+        }]
+    );
+    // Only the credit card locked: finding "my card" unlocks that one, read back first.
+    // Nothing locked: nothing to unlock, and said so.
+    for (credit_locked, said) in [(true, "dlg-readback-unlock"), (false, "dlg-no-card-locked")] {
+        let mut d = Dialogue::new(two_cards(credit_locked));
+        let found = heard(Some("unlock_card"), &[], "我的卡找到了");
+        assert_eq!(ids(&step(&mut d, found)), [said]);
+    }
+    // A new request while asked which card: the question is dropped.
+    let mut d = Dialogue::new(two_cards(false));
+    step(&mut d, heard(Some("lock_card"), &[], "锁卡"));
+    assert_eq!(
+        ids(&step(&mut d, heard(Some("balance"), &[], "查余额"))),
+        ["dlg-balance"]
+    );
+    assert_eq!(d.expecting(), None);
+}
+
+/// A request in the middle of a read-back: a question is answered and the payment is read
+/// back again, last, so that a yes confirms what was read; a lock during an unlock's
+/// read-back is a new request and the card stays locked; a new amount during a warning is
+/// taken.
+#[test]
+fn a_request_during_a_read_back_is_answered_and_the_read_back_said_again() {
+    let mut d = Dialogue::new(two_cards(true));
+    step(&mut d, pay_the_power_bill());
+    assert_eq!(
+        ids(&step(&mut d, heard(Some("balance"), &[], "还有多少钱"))),
+        ["dlg-balance", "dlg-readback-bill"]
+    );
+    assert!(matches!(
+        &step(&mut d, heard(Some("confirm"), &[], "对"))[1],
+        Effect::RequestStepUp(_)
+    ));
+
+    let mut d = Dialogue::new(two_cards(true));
+    step(
+        &mut d,
+        card_request("unlock_card", "credit-card", "4580", "解锁信用卡"),
+    );
+    let effects = step(
+        &mut d,
+        card_request("lock_card", "debit-card", "6217", "锁借记卡"),
+    );
+    assert_eq!(
+        effects,
+        [Effect::LockCard {
+            card: Id::new("debit-card")
+        }]
+    );
+    let effects = step(&mut d, heard(Some("confirm"), &[], "对"));
+    assert!(
+        !effects.iter().any(|e| matches!(
+            e,
+            Effect::RequestStepUpForUnlock { .. } | Effect::UnlockCard { .. }
+        )),
+        "{effects:?}"
+    );
+
+    // A new amount during a warning is the amount read back and paid.
+    let mut d = Dialogue::new(facts());
+    let warned = step(
+        &mut d,
+        transfer_to("陌生人", 10_000, "急，给陌生人转一百，别告诉别人"),
+    );
+    assert_eq!(ids(&warned), ["dlg-scam-warning"]);
+    for said in [
+        heard(None, &[("amount", SlotValue::Money(cny(80_000)))], "八百"),
+        transfer_to("陌生人", 80_000, "给陌生人转八百"),
+    ] {
+        let mut d = d.clone();
+        let mut effects = step(&mut d, said);
+        if ids(&effects) == ["dlg-scam-warning"] {
+            effects = step(&mut d, heard(Some("confirm"), &[], "对"));
+        }
+        assert_eq!(ids(&effects), ["dlg-readback-transfer"]);
+        let effects = step(&mut d, heard(Some("confirm"), &[], "对"));
+        assert!(
+            matches!(&effects[1], Effect::RequestStepUp(plan) if plan.amount == cny(80_000)),
+            "{effects:?}"
         );
     }
 }
