@@ -42,7 +42,9 @@ dlg-which-one = Did you mean { $choices }? { $by ->
     [ending] Please say the last four digits of their account.
    *[name] Please say the full name.
 }
-dlg-unknown-payee = That person isn't one of your trusted payees. For your safety, you can only send money to trusted payees. Who would you like to send money to?
+dlg-unknown-payee = That person isn't one of your trusted payees. For your safety, you can only send money to trusted payees: { $payees }. A new payee has to be added at a branch or in online banking first. Who would you like to send money to?
+dlg-unknown-payee-named = “{ $name }” isn't one of your trusted payees. For your safety, you can only send money to trusted payees: { $payees }. A new payee has to be added at a branch or in online banking first. Who would you like to send money to?
+dlg-nothing-due = There's no { $target } bill due right now.
 dlg-insufficient = You have { $available } available, which isn't enough. How much would you like to send?
 dlg-over-limit = That's over your daily limit of { $limit }. How much would you like to send?
 dlg-what-to-change = All right, nothing was sent. What should I change: who it goes to, or how much?

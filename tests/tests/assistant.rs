@@ -21,6 +21,16 @@ fn said(events: &[Event]) -> Vec<&'static str> {
         .collect()
 }
 
+/// One typed turn.
+async fn tell(assistant: &mut Assistant, text: &str) -> Vec<Event> {
+    assistant.turn(Turn::Text(text.into())).await.unwrap()
+}
+
+/// The host's step-up result.
+async fn step_up(assistant: &mut Assistant, approved: bool) -> Vec<Event> {
+    assistant.turn(Turn::StepUp { approved }).await.unwrap()
+}
+
 /// Payments the bank has for the customer.
 async fn payments(bank: &RunningBank, customer: DemoCustomer) -> Vec<serde_json::Value> {
     bank.bank.db.all(customer.id(), "payment").await.unwrap()
@@ -86,17 +96,11 @@ async fn assistant_for(bank: &RunningBank) -> (Assistant, tempfile::TempDir) {
 /// Says a transfer to Bob, confirms it and approves the step-up; returns what came after the
 /// step-up.
 async fn send_to_bob(assistant: &mut Assistant) -> Vec<Event> {
-    let events = assistant
-        .turn(Turn::Text("send twenty dollars to Bob Wilson".into()))
-        .await
-        .unwrap();
+    let events = tell(assistant, "send twenty dollars to Bob Wilson").await;
     assert_eq!(said(&events), ["dlg-readback-transfer"], "{events:?}");
-    let events = assistant.turn(Turn::Text("yes".into())).await.unwrap();
+    let events = tell(assistant, "yes").await;
     assert!(events.contains(&Event::StepUpRequested), "{events:?}");
-    assistant
-        .turn(Turn::StepUp { approved: true })
-        .await
-        .unwrap()
+    step_up(assistant, true).await
 }
 
 #[tokio::test]
@@ -129,17 +133,11 @@ async fn a_payment_whose_answer_was_lost_is_checked_then_told_as_the_bank_made_i
     );
     assert_eq!(payments(&bank, DemoCustomer::MargaretWilson).await.len(), 1);
     // The same payment again is held back while the first is unresolved.
-    let events = assistant
-        .turn(Turn::Text("send twenty dollars to Bob Wilson".into()))
-        .await
-        .unwrap();
+    let events = tell(&mut assistant, "send twenty dollars to Bob Wilson").await;
     assert_eq!(said(&events), ["dlg-payment-unresolved"], "{events:?}");
     // The bank answers again: the next turn tells what it did, once.
     bank.bank.faults.set_plan(FaultPlan::none());
-    let events = assistant
-        .turn(Turn::Text("what's my balance".into()))
-        .await
-        .unwrap();
+    let events = tell(&mut assistant, "what's my balance").await;
     assert_eq!(
         said(&events),
         ["dlg-payment-done", "dlg-balance"],
@@ -156,19 +154,13 @@ async fn a_payment_whose_answer_was_lost_is_checked_then_told_as_the_bank_made_i
 #[tokio::test]
 async fn a_payment_the_bank_never_received_is_said_as_not_sent() {
     let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
-    let events = assistant
-        .turn(Turn::Text("send twenty dollars to Bob Wilson".into()))
-        .await
-        .unwrap();
+    let events = tell(&mut assistant, "send twenty dollars to Bob Wilson").await;
     assert_eq!(said(&events), ["dlg-readback-transfer"]);
-    assistant.turn(Turn::Text("yes".into())).await.unwrap();
+    tell(&mut assistant, "yes").await;
     // The bank goes away between the confirmation and the step-up.
     let url = bank.url();
     bank.shutdown().await;
-    let events = assistant
-        .turn(Turn::StepUp { approved: true })
-        .await
-        .unwrap();
+    let events = step_up(&mut assistant, true).await;
     assert_eq!(
         said(&events),
         ["dlg-sending", "dlg-payment-not-sent"],
@@ -190,10 +182,7 @@ async fn a_lock_the_bank_has_not_received_is_said_as_queued_then_delivered() {
             ..FaultRule::default()
         },
     ));
-    let events = assistant
-        .turn(Turn::Text("lock my credit card".into()))
-        .await
-        .unwrap();
+    let events = tell(&mut assistant, "lock my credit card").await;
     assert_eq!(said(&events), ["dlg-card-lock-queued"], "{events:?}");
     assert_eq!(
         locked_credit_cards(&bank).await,
@@ -202,10 +191,7 @@ async fn a_lock_the_bank_has_not_received_is_said_as_queued_then_delivered() {
     );
     // Once the bank can be reached, the queued lock goes; a lock said now is done.
     bank.bank.faults.set_plan(FaultPlan::none());
-    let events = assistant
-        .turn(Turn::Text("lock my credit card".into()))
-        .await
-        .unwrap();
+    let events = tell(&mut assistant, "lock my credit card").await;
     assert_eq!(said(&events), ["dlg-card-locked"], "{events:?}");
     assert_eq!(locked_credit_cards(&bank).await, 1);
     bank.shutdown().await;
@@ -240,11 +226,8 @@ async fn a_held_payment_is_cancelled_by_voice_and_said_cancelled_only_when_the_b
     );
     assert_eq!(payment_status(&bank).await, "held");
     // Other things in between: the payment can still be cancelled within its hold.
-    assistant
-        .turn(Turn::Text("what's my balance".into()))
-        .await
-        .unwrap();
-    let events = assistant.turn(Turn::Text("cancel".into())).await.unwrap();
+    tell(&mut assistant, "what's my balance").await;
+    let events = tell(&mut assistant, "cancel").await;
     assert_eq!(said(&events), ["dlg-payment-cancelled"], "{events:?}");
     assert_eq!(payment_status(&bank).await, "cancelled");
     bank.shutdown().await;
@@ -261,7 +244,7 @@ async fn a_payment_past_its_hold_is_not_said_cancelled() {
         "{events:?}"
     );
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    let events = assistant.turn(Turn::Text("cancel".into())).await.unwrap();
+    let events = tell(&mut assistant, "cancel").await;
     assert_eq!(said(&events), ["dlg-cancel-refused"], "{events:?}");
     assert_eq!(payment_status(&bank).await, "executed");
     bank.shutdown().await;
@@ -276,7 +259,7 @@ async fn a_payment_made_is_never_said_cancelled() {
         ["dlg-sending", "dlg-payment-done"],
         "{events:?}"
     );
-    let events = assistant.turn(Turn::Text("cancel".into())).await.unwrap();
+    let events = tell(&mut assistant, "cancel").await;
     assert_eq!(said(&events), ["dlg-cannot-cancel-sent"], "{events:?}");
     assert_eq!(payment_status(&bank).await, "executed");
     bank.shutdown().await;
@@ -287,10 +270,7 @@ async fn a_bill_read_back_at_its_whole_amount_is_what_the_bank_pays() {
     let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
     // The customer names an amount the biller does not take: the whole bill is said plainly
     // and read back.
-    let events = assistant
-        .turn(Turn::Text("pay the electric bill, ten dollars".into()))
-        .await
-        .unwrap();
+    let events = tell(&mut assistant, "pay the electric bill, ten dollars").await;
     assert_eq!(
         said(&events),
         ["dlg-bill-full-amount-only", "dlg-readback-bill"],
@@ -299,12 +279,9 @@ async fn a_bill_read_back_at_its_whole_amount_is_what_the_bank_pays() {
     let Event::Say(read_back) = &events[1] else {
         panic!()
     };
-    let events = assistant.turn(Turn::Text("yes".into())).await.unwrap();
+    let events = tell(&mut assistant, "yes").await;
     assert!(events.contains(&Event::StepUpRequested), "{events:?}");
-    let events = assistant
-        .turn(Turn::StepUp { approved: true })
-        .await
-        .unwrap();
+    let events = step_up(&mut assistant, true).await;
     assert_eq!(
         said(&events),
         ["dlg-sending", "dlg-payment-done"],
@@ -343,12 +320,9 @@ async fn a_corrected_amount_is_read_back_and_paid_never_the_first_one() {
             );
         }
     }
-    let events = assistant.turn(Turn::Text("yes".into())).await.unwrap();
+    let events = tell(&mut assistant, "yes").await;
     assert!(events.contains(&Event::StepUpRequested), "{events:?}");
-    assistant
-        .turn(Turn::StepUp { approved: true })
-        .await
-        .unwrap();
+    step_up(&mut assistant, true).await;
     let paid = payments(&bank, DemoCustomer::MargaretWilson).await;
     assert_eq!(paid.len(), 1);
     assert_eq!(paid[0]["amount_minor"], 6_000, "the corrected amount, once");
@@ -400,10 +374,7 @@ async fn the_balance_said_is_of_the_account_named_as_the_bank_has_it() {
 #[tokio::test]
 async fn spending_said_is_the_banks_outgoing_money_of_the_period_asked() {
     let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
-    let events = assistant
-        .turn(Turn::Text("how much did I spend last month".into()))
-        .await
-        .unwrap();
+    let events = tell(&mut assistant, "how much did I spend last month").await;
     let Some(Event::Say(reply)) = events.first() else {
         panic!("{events:?}")
     };
@@ -507,35 +478,20 @@ async fn card_status(bank: &RunningBank, kind: &str) -> String {
 #[tokio::test]
 async fn a_card_is_unlocked_only_after_its_read_back_a_yes_and_the_step_up() {
     let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
-    let events = assistant
-        .turn(Turn::Text("lock my credit card".into()))
-        .await
-        .unwrap();
+    let events = tell(&mut assistant, "lock my credit card").await;
     assert_eq!(said(&events), ["dlg-card-locked"]);
     // A failed step-up leaves it locked.
-    assistant
-        .turn(Turn::Text("unlock my credit card".into()))
-        .await
-        .unwrap();
-    let events = assistant.turn(Turn::Text("yes".into())).await.unwrap();
+    tell(&mut assistant, "unlock my credit card").await;
+    let events = tell(&mut assistant, "yes").await;
     assert!(events.contains(&Event::StepUpRequested), "{events:?}");
-    let events = assistant
-        .turn(Turn::StepUp { approved: false })
-        .await
-        .unwrap();
+    let events = step_up(&mut assistant, false).await;
     assert_eq!(said(&events), ["dlg-unlock-step-up-failed"]);
     assert_eq!(card_status(&bank, "credit").await, "locked");
     // Read back, confirmed, stepped up: unlocked at the bank, and said so.
-    let events = assistant
-        .turn(Turn::Text("unlock my credit card".into()))
-        .await
-        .unwrap();
+    let events = tell(&mut assistant, "unlock my credit card").await;
     assert_eq!(said(&events), ["dlg-readback-unlock"]);
-    assistant.turn(Turn::Text("yes".into())).await.unwrap();
-    let events = assistant
-        .turn(Turn::StepUp { approved: true })
-        .await
-        .unwrap();
+    tell(&mut assistant, "yes").await;
+    let events = step_up(&mut assistant, true).await;
     assert_eq!(said(&events), ["dlg-card-unlocked"]);
     assert_eq!(card_status(&bank, "credit").await, "active");
     bank.shutdown().await;
@@ -547,29 +503,23 @@ async fn a_card_is_unlocked_only_after_its_read_back_a_yes_and_the_step_up() {
 #[tokio::test]
 async fn slower_and_louder_change_the_voice_of_the_repeat_they_ask_for() {
     let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
-    let events = assistant
-        .turn(Turn::Text("send twenty dollars to Bob Wilson".into()))
-        .await
-        .unwrap();
+    let events = tell(&mut assistant, "send twenty dollars to Bob Wilson").await;
     assert_eq!(said(&events), ["dlg-readback-transfer"]);
     let rate = assistant.speech_rate();
-    let events = assistant.turn(Turn::Text("slower".into())).await.unwrap();
+    let events = tell(&mut assistant, "slower").await;
     assert!(
         matches!(&events[..], [Event::SpeechRate(slower), Event::Say(spoken)] if *slower < rate && spoken.id == "dlg-readback-transfer"),
         "{events:?}"
     );
     let volume = assistant.volume();
-    let events = assistant.turn(Turn::Text("speak up".into())).await.unwrap();
+    let events = tell(&mut assistant, "speak up").await;
     assert!(
         matches!(&events[..], [Event::Volume(louder), Event::Say(spoken)] if *louder > volume && spoken.id == "dlg-readback-transfer"),
         "{events:?}"
     );
-    let events = assistant.turn(Turn::Text("yes".into())).await.unwrap();
+    let events = tell(&mut assistant, "yes").await;
     assert!(events.contains(&Event::StepUpRequested), "{events:?}");
-    let events = assistant
-        .turn(Turn::StepUp { approved: true })
-        .await
-        .unwrap();
+    let events = step_up(&mut assistant, true).await;
     assert_eq!(
         said(&events),
         ["dlg-sending", "dlg-payment-done"],
@@ -586,33 +536,64 @@ async fn slower_and_louder_change_the_voice_of_the_repeat_they_ask_for() {
 #[tokio::test]
 async fn which_card_takes_a_bare_answer_and_a_found_card_is_the_locked_one() {
     let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
-    let events = assistant
-        .turn(Turn::Text("lock my card".into()))
-        .await
-        .unwrap();
+    let events = tell(&mut assistant, "lock my card").await;
     assert_eq!(said(&events), ["dlg-ask-card"]);
-    let events = assistant
-        .turn(Turn::Text("the debit card".into()))
-        .await
-        .unwrap();
+    let events = tell(&mut assistant, "the debit card").await;
     assert_eq!(said(&events), ["dlg-card-locked"], "{events:?}");
     assert_eq!(card_status(&bank, "debit").await, "locked");
     assert_eq!(card_status(&bank, "credit").await, "active");
-    let events = assistant
-        .turn(Turn::Text("I found my card".into()))
-        .await
-        .unwrap();
+    let events = tell(&mut assistant, "I found my card").await;
     assert_eq!(said(&events), ["dlg-readback-unlock"], "{events:?}");
     let Event::Say(read_back) = &events[0] else {
         panic!("{events:?}")
     };
     assert!(read_back.display.contains("3921"), "{}", read_back.display);
-    assistant.turn(Turn::Text("yes".into())).await.unwrap();
-    let events = assistant
-        .turn(Turn::StepUp { approved: true })
-        .await
-        .unwrap();
+    tell(&mut assistant, "yes").await;
+    let events = step_up(&mut assistant, true).await;
     assert_eq!(said(&events), ["dlg-card-unlocked"]);
     assert_eq!(card_status(&bank, "debit").await, "active");
+    bank.shutdown().await;
+}
+
+/// A name that is none of the payees is said as such, with who the payees are and how a new
+/// one is added, never "didn't catch that"; the amount said stays, and the payee named next is
+/// paid it. A bill with nothing due is said to have nothing due, and nothing is paid.
+#[tokio::test]
+async fn an_unknown_payee_is_explained_and_a_bill_with_nothing_due_said_so() {
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
+    let events = tell(&mut assistant, "send fifty bucks to my grandson").await;
+    assert_eq!(said(&events), ["dlg-unknown-payee-named"], "{events:?}");
+    let Event::Say(explained) = &events[0] else {
+        panic!("{events:?}")
+    };
+    for payee in ["Alice Chen", "Bob Wilson", "David Miller", "Maria Garcia"] {
+        assert!(explained.display.contains(payee), "{}", explained.display);
+    }
+    let events = tell(&mut assistant, "Bob").await;
+    assert_eq!(said(&events), ["dlg-readback-transfer"], "{events:?}");
+    tell(&mut assistant, "yes").await;
+    step_up(&mut assistant, true).await;
+    let paid = payments(&bank, DemoCustomer::MargaretWilson).await;
+    assert_eq!(paid.len(), 1);
+    assert_eq!(paid[0]["amount_minor"], 5_000);
+
+    // The water bill was paid last month; nothing is due.
+    let bills: Vec<serde_json::Value> = bank
+        .bank
+        .db
+        .all(DemoCustomer::MargaretWilson.id(), "bill")
+        .await
+        .unwrap();
+    let water: Vec<&serde_json::Value> = bills
+        .iter()
+        .filter(|b| b["biller_id"] == "en-biller-water")
+        .collect();
+    assert!(
+        !water.is_empty() && water.iter().all(|b| b["status"] == "paid"),
+        "{water:?}"
+    );
+    let events = tell(&mut assistant, "pay the water bill").await;
+    assert_eq!(said(&events), ["dlg-nothing-due"], "{events:?}");
+    assert_eq!(payments(&bank, DemoCustomer::MargaretWilson).await.len(), 1);
     bank.shutdown().await;
 }

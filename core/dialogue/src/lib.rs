@@ -1041,14 +1041,41 @@ impl Dialogue {
             draft.amount = Some(*amount);
             draft.said_amount = true;
         }
-        if let (None, Some(Target::Biller(biller))) = (draft.amount, &draft.target) {
-            draft.amount = self
-                .facts
-                .biller(biller)
-                .and_then(|b| b.due.as_ref())
-                .map(|due| due.amount);
+        if let Some(Target::Biller(biller)) = &draft.target
+            && let Some(biller) = self.facts.biller(biller)
+        {
+            // Bills are paid as the bank issued them: with none due there is nothing to pay.
+            let Some(due) = &biller.due else {
+                self.stage = Stage::Idle;
+                return Some(say("dlg-nothing-due", vec![("target", text(&biller.name))]));
+            };
+            draft.amount = draft.amount.or(Some(due.amount));
+        }
+        if kind == PlanKind::Transfer
+            && draft.target.is_none()
+            && draft.choices.is_empty()
+            && let Some(SlotValue::Text(name)) = heard.slots.get("unknown_payee")
+        {
+            // "给小明转一百": who the payees are, and how a new one is added; the amount stays.
+            let reply = say(
+                "dlg-unknown-payee-named",
+                vec![("name", text(name)), ("payees", self.payee_choices())],
+            );
+            self.stage = Stage::Collecting(draft);
+            return Some(reply);
         }
         self.advance(draft, effects)
+    }
+
+    /// The customer's payees, as a choice ("李伟、张丽或刘芳").
+    fn payee_choices(&self) -> ReplyArg {
+        let payees: Vec<Target> = self
+            .facts
+            .payees
+            .iter()
+            .map(|p| Target::Payee(p.id.clone()))
+            .collect();
+        ReplyArg::Choices(self.choices(&payees))
     }
 
     fn next_question(&self, draft: &Draft) -> Reply {
@@ -1112,7 +1139,10 @@ impl Dialogue {
                     target: None,
                     ..draft
                 });
-                return Some(say("dlg-unknown-payee", vec![]));
+                return Some(say(
+                    "dlg-unknown-payee",
+                    vec![("payees", self.payee_choices())],
+                ));
             }
             (PlanKind::Bill, None) => {
                 self.stage = Stage::Collecting(Draft {

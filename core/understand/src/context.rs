@@ -35,6 +35,9 @@ pub enum Builtin {
     Biller,
     Account,
     Card,
+    /// A person's name that is none of the customer's payees ("小明", "my grandson"), kept as
+    /// said, so that the dialogue can say who is and is not a payee (a Tingshuo extension).
+    Name,
 }
 
 impl Builtin {
@@ -47,6 +50,7 @@ impl Builtin {
             "ts.Biller" => Builtin::Biller,
             "ts.Account" => Builtin::Account,
             "ts.Card" => Builtin::Card,
+            "ts.Name" => Builtin::Name,
             _ => return None,
         })
     }

@@ -78,3 +78,39 @@ pub fn is_question(locale: Locale, raw: &str, tokens: &[String]) -> bool {
         },
     }
 }
+
+/// The short forms people call someone by this English given name ("Dave" for David, "Bobby"
+/// for Bob), lower-case; none for a name not listed.
+pub fn diminutives(given: &str) -> &'static [&'static str] {
+    const SHORT: &[(&str, &[&str])] = &[
+        ("alexander", &["alex"]),
+        ("anthony", &["tony"]),
+        ("bob", &["bobby"]),
+        ("catherine", &["cathy", "kate"]),
+        ("charles", &["charlie", "chuck"]),
+        ("christopher", &["chris"]),
+        ("daniel", &["dan", "danny"]),
+        ("david", &["dave", "davey"]),
+        ("edward", &["ed", "eddie"]),
+        ("elizabeth", &["liz", "beth", "betty"]),
+        ("james", &["jim", "jimmy"]),
+        ("jennifer", &["jen", "jenny"]),
+        ("john", &["johnny", "jack"]),
+        ("joseph", &["joe", "joey"]),
+        ("margaret", &["maggie", "peggy", "meg"]),
+        ("maria", &["mary"]),
+        ("matthew", &["matt"]),
+        ("michael", &["mike", "mikey"]),
+        ("patricia", &["pat", "patty"]),
+        ("richard", &["rick", "dick", "richie"]),
+        ("robert", &["bob", "bobby", "rob", "robbie"]),
+        ("susan", &["sue", "susie"]),
+        ("thomas", &["tom", "tommy"]),
+        ("william", &["bill", "billy", "will"]),
+    ];
+    let given = given.to_lowercase();
+    SHORT
+        .iter()
+        .find(|(name, _)| *name == given)
+        .map_or(&[], |(_, short)| short)
+}

@@ -86,6 +86,15 @@ impl Filler<'_> {
                     .unwrap_or_else(|| text.replace([' ', ',', '$', '¥', '￥'], ""));
                 fill_item(world.named(*kind), span, Some(&digits))
             }
+            SlotType::Builtin(Builtin::Name) => {
+                // Only a name no payee answers to: a payee, even misheard, is the payee.
+                let payee = fill_item(world.named(Builtin::Payee), span, None);
+                (payee.is_none() && is_a_name(world, span)).then(|| Filled {
+                    value: SlotValue::Text(text.clone()),
+                    score: NAME_SCORE,
+                    ties: Vec::new(),
+                })
+            }
             SlotType::Builtin(kind @ (Builtin::Payee | Builtin::Biller)) => {
                 // A payee or biller is named by the ending of its number only when the figures
                 // are read one by one ("尾号五六七八的", "ending in five six seven eight"): an
@@ -93,6 +102,49 @@ impl Filler<'_> {
                 let ending = figures_read_one_by_one(world.locale, span);
                 fill_item(world.named(*kind), span, ending.as_deref())
             }
+        }
+    }
+}
+
+/// What a word of an unknown name counts for: less than a word of a payee's, so that an
+/// expression naming a payee always wins.
+const NAME_SCORE: f64 = 0.3;
+
+/// Whether a span can be a person's name or what the customer calls someone ("小明", "王大爷",
+/// "孙子", "Tom", "grandson"): two or three Chinese characters, or one or two English words,
+/// with no number, no word that carries little meaning ("我", "the") and no money word.
+fn is_a_name(world: &World, span: &[String]) -> bool {
+    let locale = world.locale;
+    // Money and account words are never in a name; numerals only after its first character
+    // ("张三", not "三百").
+    const ZH_NOT_IN_NAMES: &str = "块元钱毛角分卡账户号尾";
+    const ZH_NUMERALS: &str = "零一二三四五六七八九十两百千万亿";
+    const EN_NOT_NAMES: &[&str] = &[
+        "dollars", "dollar", "bucks", "cents", "money", "account", "card", "bill", "him", "her",
+        "them", "us", "someone", "somebody", "everyone", "it", "yes", "no",
+    ];
+    let light = |token: &String| crate::lexicon::is_light(locale, token);
+    if span.iter().any(light) {
+        return false;
+    }
+    match locale {
+        Locale::ZhCn => {
+            (2..=3).contains(&span.len())
+                && span.iter().enumerate().all(|(at, token)| {
+                    token.chars().all(crate::context::is_cjk)
+                        && !token.chars().any(|c| ZH_NOT_IN_NAMES.contains(c))
+                        && (at > 0 || !token.chars().any(|c| ZH_NUMERALS.contains(c)))
+                })
+        }
+        Locale::EnUs => {
+            (1..=2).contains(&span.len())
+                && span.iter().all(|token| {
+                    token
+                        .chars()
+                        .all(|c| c.is_alphabetic() || c == '\'' || c == '-')
+                        && !EN_NOT_NAMES.contains(&token.as_str())
+                        && numbers::parse_amount(locale, token, world.currency).is_none()
+                })
         }
     }
 }

@@ -552,3 +552,44 @@ fn a_command_said_again_clause_by_clause_is_that_command() {
         );
     }
 }
+
+/// A name where a payee goes that is none of the payees is kept as said, so the dialogue can
+/// say who the payees are; a payee, even misheard or with a word before it, stays the payee.
+#[test]
+fn a_name_that_is_no_payee_is_kept_as_said() {
+    let zh = Context::from_yaml(crate::banking_context(Locale::ZhCn)).unwrap();
+    let en = Context::from_yaml(crate::banking_context(Locale::EnUs)).unwrap();
+    let (zh_world, en_world) = (world(Locale::ZhCn), world(Locale::EnUs));
+    let slot = |context: &Context, world: &World, text: &str, name: &str| {
+        understand(context, world, text)
+            .and_then(|u| u.slots.get(name).map(|v| label(v).to_owned()))
+    };
+    for (said, name) in [("给小明转一百", "小明"), ("转两百给张三", "张三")] {
+        assert_eq!(
+            slot(&zh, &zh_world, said, "unknown_payee").as_deref(),
+            Some(name),
+            "{said}"
+        );
+    }
+    for said in ["给李维转五百", "把五百块转给隔壁李伟"] {
+        assert_eq!(slot(&zh, &zh_world, said, "unknown_payee"), None, "{said}");
+        assert!(slot(&zh, &zh_world, said, "payee").is_some(), "{said}");
+    }
+    assert_eq!(
+        slot(&en, &en_world, "send Tom twenty dollars", "unknown_payee").as_deref(),
+        Some("tom")
+    );
+    assert_eq!(
+        slot(
+            &en,
+            &en_world,
+            "send twenty dollars to Bob Wilson",
+            "unknown_payee"
+        ),
+        None
+    );
+    // Money words, numbers and pronouns are no name.
+    for said in ["send twenty dollars to him", "give it to me"] {
+        assert_eq!(slot(&en, &en_world, said, "unknown_payee"), None, "{said}");
+    }
+}

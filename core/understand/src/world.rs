@@ -90,7 +90,7 @@ impl World {
             Builtin::Biller => &self.billers,
             Builtin::Account => &self.accounts,
             Builtin::Card => &self.cards,
-            Builtin::Money | Builtin::Count | Builtin::Period => &[],
+            Builtin::Money | Builtin::Count | Builtin::Period | Builtin::Name => &[],
         }
     }
 
@@ -148,9 +148,18 @@ impl World {
             .map(|p| {
                 let name = p.name.reveal().clone();
                 let mut names = vec![name.clone()];
-                // People say "Alice" for Alice Chen; two payees sharing it make it ambiguous.
-                if let Some((given, _)) = name.split_once(' ') {
+                // People say "Alice" for Alice Chen, "Dave" for David Miller, "建国" for 王建国;
+                // two payees sharing it make it ambiguous.
+                if let Some((given, family)) = name.split_once(' ') {
                     names.push(given.to_owned());
+                    for short in crate::lexicon::diminutives(given) {
+                        names.push((*short).to_owned());
+                        names.push(format!("{short} {family}"));
+                    }
+                }
+                let characters: Vec<char> = name.chars().collect();
+                if characters.len() == 3 && characters.iter().all(|c| crate::context::is_cjk(*c)) {
+                    names.push(characters[1..].iter().collect());
                 }
                 let relationships = words(&vocabulary.relationships, p.relationship.as_str());
                 // "my neighbour David", "我儿子李伟": the relationship and the name together.
