@@ -51,16 +51,28 @@ dlg-what-to-change = All right, nothing was sent. What should I change: who it g
 dlg-offline-no-payments = I can't reach the bank right now, so I can't send money or pay bills, and no money will move. The balance you hear is from { $minutes } minutes ago. Please try again when you're connected.
 
 # $new_payee, $large, $pressure: yes or no, the reasons for the warning.
+dlg-scam-cue = { $cue_kind ->
+    [pressure] You said “{ $cue }”. Someone rushing you to send money is a common sign of a scam.
+    [secrecy] You said “{ $cue }”. Someone asking you to keep a payment from your family is a common sign of a scam.
+    [safe_account] You said “{ $cue }”. There is no such thing as a safe account; whoever asks you to move money into one is a scammer.
+    [authority] You said “{ $cue }”. The police, the courts, the IRS and Social Security never ask for money over the phone.
+    [refund] You said “{ $cue }”. Real customer service never asks you to pay before a refund.
+    [task] You said “{ $cue }”. Jobs that pay you to do tasks after you pay first are scams.
+    [prize] You said “{ $cue }”. A prize you have to pay for first is a scam.
+    [code] You said “{ $cue }”. Never give a verification code to anyone.
+    [gift_cards] You said “{ $cue }”. Nobody real asks to be paid in gift cards.
+    [family_emergency] You said “{ $cue }”. When someone says family is in trouble and needs money, call your family yourself first.
+    [investment] You said “{ $cue }”. An investment that promises sure returns is a common scam.
+   *[none] {""}
+}
+dlg-scam-story-heard = Please be careful. { dlg-scam-cue }
 dlg-scam-warning = Please be careful. { $new_payee ->
-    [yes] You haven't sent money to { $target } before.
+    [yes] You haven't sent money to { $target } before.{" "}
    *[no] {""}
 }{ $large ->
-    [yes] This is much more than you usually send.
+    [yes] This is much more than you usually send.{" "}
    *[no] {""}
-}{ $pressure ->
-    [yes] Someone rushing you or asking you to keep it secret is a common sign of a scam.
-   *[no] {""}
-} You can stop and check with your family first. Do you want to continue? Say confirm or cancel.
+}{ dlg-scam-cue } You can stop and check with your family first. Do you want to continue? Say yes or no.
 
 dlg-readback-transfer = Send { $amount } to { $target }, { $masked }, from your account { $from }. Is that right? Say yes or no.
 dlg-readback-bill = Pay { $amount } to { $target }, { $masked }, from your account { $from }. Is that right? Say yes or no.

@@ -48,16 +48,28 @@ dlg-what-to-change = 好的，钱没有转出。要改哪一项：转给谁，�
 dlg-offline-no-payments = 现在连不上银行，不能转钱或缴费，钱不会被转出。您看到的余额是{ $minutes }分钟前的。网络恢复后再试。
 
 # $new_payee, $large, $pressure: yes or no, the reasons for the warning.
+dlg-scam-cue = { $cue_kind ->
+    [pressure] 您说到“{ $cue }”。有人催您马上转钱，这常常是骗局。
+    [secrecy] 您说到“{ $cue }”。有人让您瞒着家人转钱，这常常是骗局。
+    [safe_account] 您说到“{ $cue }”。根本没有什么“安全账户”，让您把钱转进去的都是骗子。
+    [authority] 您说到“{ $cue }”。公安、检察院、法院从不在电话里让人转账。
+    [refund] 您说到“{ $cue }”。真的客服退款，不会让您先转钱。
+    [task] 您说到“{ $cue }”。刷单返利都是骗局，转出去的钱要不回来。
+    [prize] 您说到“{ $cue }”。中奖要先交钱的，都是骗局。
+    [code] 您说到“{ $cue }”。验证码谁要都不能给。
+    [gift_cards] 您说到“{ $cue }”。让您用购物卡付钱的，都是骗局。
+    [family_emergency] 您说到“{ $cue }”。说家人出了事要钱时，先直接打电话给家人问问。
+    [investment] 您说到“{ $cue }”。保证赚钱的投资常常是骗局。
+   *[none] {""}
+}
+dlg-scam-story-heard = 请注意：{ dlg-scam-cue }
 dlg-scam-warning = 请注意：{ $new_payee ->
     [yes] 您以前没有给{ $target }转过钱。
    *[no] {""}
 }{ $large ->
     [yes] 这笔钱比您平时转的多很多。
    *[no] {""}
-}{ $pressure ->
-    [yes] 有人催您马上转钱或让您保密，这常常是骗局。
-   *[no] {""}
-}可以先停一下，问问家人。确定要继续吗？请说“确认”或“取消”。
+}{ dlg-scam-cue }可以先停一下，问问家人。还要继续吗？请说“对”或“不对”。
 
 dlg-readback-transfer = 转给{ $target }，{ $masked }，{ $amount }，从您{ $from }的账户转出。对吗？请说“对”或“不对”。
 dlg-readback-bill = 交{ $target }的费用，{ $masked }，{ $amount }，从您{ $from }的账户付款。对吗？请说“对”或“不对”。

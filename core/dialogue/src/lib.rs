@@ -29,6 +29,7 @@ use chrono::NaiveDate;
 use tingshuo_base::ids::Id;
 use tingshuo_base::model::{Account, AccountKind, Card};
 use tingshuo_base::money::Money;
+use tingshuo_understand::cues::Cue;
 use tingshuo_understand::{Intent, ItemRef, SlotValue};
 
 use crate::plan::read_back;
@@ -221,7 +222,8 @@ struct Draft {
     amount: Option<Money>,
     /// The amount came from the customer's words (not from the bill).
     said_amount: bool,
-    risk_words: bool,
+    /// The strongest scam cue heard while this payment was asked for.
+    cue: Option<Cue>,
     /// The payees or billers the customer's words fitted equally: asked which one.
     choices: Vec<Target>,
 }
@@ -231,7 +233,8 @@ struct Draft {
 struct Warning {
     new_payee: bool,
     large: bool,
-    pressure: bool,
+    /// Hurry, secrecy or a scammer's story heard, named in the warning.
+    cue: Option<Cue>,
 }
 
 /// The last payment the bank made or holds, and whether it holds it (a held payment can be
@@ -530,16 +533,20 @@ impl Dialogue {
                 let reply = self.heard(heard, &mut effects);
                 if let Some(reply) = reply {
                     // Say it first: the prompt ("confirm with your fingerprint") comes before
-                    // the host's step-up dialog. Only a new rate or volume goes before it, so
-                    // the repeat "slower" or "louder" asks for is said slower or louder.
+                    // the host's step-up dialog. Only a new rate or volume goes before it (so
+                    // the repeat "slower" or "louder" asks for is said slower or louder), and
+                    // what was to be said before it (a scammer's story named).
                     self.last_reply = Some(reply.clone());
-                    let voice_changes = effects
+                    let before = effects
                         .iter()
                         .take_while(|e| {
-                            matches!(e, Effect::SetSpeechRate(_) | Effect::SetVolume(_))
+                            matches!(
+                                e,
+                                Effect::SetSpeechRate(_) | Effect::SetVolume(_) | Effect::Say(_)
+                            )
                         })
                         .count();
-                    effects.insert(voice_changes, Effect::Say(reply));
+                    effects.insert(before, Effect::Say(reply));
                 }
                 None
             }
@@ -1002,7 +1009,7 @@ impl Dialogue {
                     PlanTarget::Bill { biller, .. } => Target::Biller(biller),
                 }),
                 amount: Some(plan.amount),
-                risk_words: false,
+                cue: None,
                 choices: Vec::new(),
             },
             _ => Draft {
@@ -1011,8 +1018,32 @@ impl Dialogue {
             },
         };
         // Pressure, secrecy and scammers' scripts, read as words with negation ("不急").
-        draft.risk_words |=
-            !tingshuo_understand::cues::scam_cues(heard.said.locale, &heard.said.raw).is_empty();
+        let heard_cues = tingshuo_understand::cues::scam_cues(heard.said.locale, &heard.said.raw);
+        let strongest = Cue::strongest(&heard_cues);
+        if let Some(cue) = strongest {
+            let both: Vec<Cue> = [draft.cue, Some(cue)].into_iter().flatten().collect();
+            draft.cue = Cue::strongest(&both);
+        }
+        let reply = self.amend(draft, kind, heard, effects);
+        // A scammer's story is named at once, unless the warning before the read-back, which
+        // names it, comes now.
+        if let Some(cue) = strongest.filter(|cue| cue.kind.is_script())
+            && kind == PlanKind::Transfer
+            && !matches!(self.stage, Stage::Preparing { .. })
+        {
+            effects.insert(0, Effect::Say(say("dlg-scam-story-heard", cue_args(cue))));
+        }
+        reply
+    }
+
+    /// Fills the draft from what was just said and says what comes next.
+    fn amend(
+        &mut self,
+        mut draft: Draft,
+        kind: PlanKind,
+        heard: &Heard,
+        effects: &mut Vec<Effect>,
+    ) -> Option<Reply> {
         let target_slot = if kind == PlanKind::Bill {
             "biller"
         } else {
@@ -1194,11 +1225,11 @@ impl Dialogue {
             usual.currency() == amount.currency()
                 && amount.minor() > usual.minor().saturating_mul(5)
         });
-        let warning = (kind == PlanKind::Transfer && (new_payee || large || draft.risk_words))
+        let warning = (kind == PlanKind::Transfer && (new_payee || large || draft.cue.is_some()))
             .then_some(Warning {
                 new_payee,
                 large,
-                pressure: draft.risk_words,
+                cue: draft.cue,
             });
         // The host prepares the payment as it will be signed; what is read back is that.
         effects.push(Effect::PreparePayment(plan.clone()));
@@ -1349,16 +1380,25 @@ impl Dialogue {
     /// The warning about `plan`, for the reasons found when it was prepared.
     fn warning(&self, plan: &PaymentPlan, warning: &Warning) -> Reply {
         let flag = |b: bool| ReplyArg::Text(if b { "yes" } else { "no" }.to_owned());
-        say(
-            "dlg-scam-warning",
-            vec![
-                ("target", text(&plan.target_name)),
-                ("new_payee", flag(warning.new_payee)),
-                ("large", flag(warning.large)),
-                ("pressure", flag(warning.pressure)),
-            ],
-        )
+        let mut args = vec![
+            ("target", text(&plan.target_name)),
+            ("new_payee", flag(warning.new_payee)),
+            ("large", flag(warning.large)),
+        ];
+        match warning.cue {
+            Some(cue) => args.extend(cue_args(cue)),
+            None => args.extend([("cue_kind", text("none")), ("cue", text(""))]),
+        }
+        say("dlg-scam-warning", args)
     }
+}
+
+/// A scam cue as the locale files name it: its kind (`dlg-scam-cue`) and the words heard.
+fn cue_args(cue: Cue) -> Vec<(&'static str, ReplyArg)> {
+    vec![
+        ("cue_kind", text(cue.kind.name())),
+        ("cue", text(cue.phrase)),
+    ]
 }
 
 #[cfg(test)]

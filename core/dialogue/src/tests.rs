@@ -1254,3 +1254,83 @@ fn a_request_during_a_read_back_is_answered_and_the_read_back_said_again() {
         );
     }
 }
+
+/// The args a reply was said with, by name.
+fn arg<'a>(effects: &'a [Effect], id: &str, name: &str) -> Option<&'a ReplyArg> {
+    effects.iter().find_map(|effect| match effect {
+        Effect::Say(reply) if reply.id == id => reply
+            .args
+            .iter()
+            .find(|(arg, _)| *arg == name)
+            .map(|(_, value)| value),
+        _ => None,
+    })
+}
+
+/// A scammer's story in a transfer request is named at once, before the first question; the
+/// warning before the read-back names it again and asks for the read-back's own answer words;
+/// hurry alone waits for the warning.
+#[test]
+fn a_scammers_story_is_named_at_once_and_the_warning_names_the_cue() {
+    let mut d = Dialogue::new(facts());
+    let effects = step(
+        &mut d,
+        heard(
+            Some("transfer"),
+            &[],
+            "警察说我的账户有问题，让我转到安全账户",
+        ),
+    );
+    assert_eq!(ids(&effects), ["dlg-scam-story-heard", "dlg-ask-payee"]);
+    assert_eq!(
+        arg(&effects, "dlg-scam-story-heard", "cue"),
+        Some(&ReplyArg::Text("安全账户".into()))
+    );
+    let effects = step(&mut d, transfer_to("李伟", 20_000, "给李伟转两百"));
+    assert_eq!(ids(&effects), ["dlg-scam-warning"]);
+    assert_eq!(
+        arg(&effects, "dlg-scam-warning", "cue_kind"),
+        Some(&ReplyArg::Text("safe_account".into()))
+    );
+    let mut d = Dialogue::new(facts());
+    let effects = step(&mut d, heard(Some("transfer"), &[], "急，我要转账"));
+    assert_eq!(ids(&effects), ["dlg-ask-payee"]);
+    let effects = step(&mut d, transfer_to("李伟", 20_000, "给李伟转两百"));
+    assert_eq!(
+        arg(&effects, "dlg-scam-warning", "cue"),
+        Some(&ReplyArg::Text("急".into()))
+    );
+    // Both ask for the same answer words, in both locales.
+    let warning = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Say(reply) => Some(reply.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let read_back = step(&mut d, heard(Some("confirm"), &[], "对"))
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Say(reply) => Some(reply),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(read_back.id, "dlg-readback-transfer");
+    let l10n = Localizer::new().unwrap();
+    for locale in [Locale::ZhCn, Locale::EnUs] {
+        let last_sentence = |reply: &Reply| {
+            let display = l10n.reply(locale, reply).unwrap().display;
+            display
+                .split(['。', '？', '.', '?'])
+                .map(str::trim)
+                .rfind(|s| !s.is_empty())
+                .unwrap()
+                .to_owned()
+        };
+        assert_eq!(
+            last_sentence(&warning),
+            last_sentence(&read_back),
+            "{locale}"
+        );
+    }
+}

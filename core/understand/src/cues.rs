@@ -31,22 +31,76 @@ pub const PRESSURE: &[&str] = &[
     "dont tell",
 ];
 
-/// What kind of cue a phrase is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What kind of cue a phrase is: hurry, secrecy, or one of the stories scammers tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum CueKind {
     /// Hurry: a scammer's pressure.
     Pressure,
     /// Keep it from the family.
     Secrecy,
-    /// A story scammers tell: the police, a safe account, a refund, a prize.
-    Script,
+    /// A "safe account" to move the money to (named first: it is the story's demand).
+    SafeAccount,
+    /// The police, a court, a prosecutor or the tax office asking for money (公检法, the IRS).
+    Authority,
+    /// Customer service, a refund or tech support that first wants money.
+    Refund,
+    /// Paid tasks, order brushing (刷单).
+    Task,
+    /// A prize, a lottery or a deposit to release it.
+    Prize,
+    /// A verification code someone asks for.
+    Code,
+    /// Gift cards as payment.
+    GiftCards,
+    /// A family member in jail or in trouble.
+    FamilyEmergency,
+    /// Crypto or an investment that promises returns.
+    Investment,
 }
 
-/// A cue heard, with the words that carried it.
+impl CueKind {
+    /// A story scammers tell, rather than pressure or secrecy.
+    pub fn is_script(self) -> bool {
+        !matches!(self, CueKind::Pressure | CueKind::Secrecy)
+    }
+
+    /// The name the locale files select on (`dlg-scam-cue`).
+    pub fn name(self) -> &'static str {
+        match self {
+            CueKind::Pressure => "pressure",
+            CueKind::Secrecy => "secrecy",
+            CueKind::Authority => "authority",
+            CueKind::SafeAccount => "safe_account",
+            CueKind::Refund => "refund",
+            CueKind::Task => "task",
+            CueKind::Prize => "prize",
+            CueKind::Code => "code",
+            CueKind::GiftCards => "gift_cards",
+            CueKind::FamilyEmergency => "family_emergency",
+            CueKind::Investment => "investment",
+        }
+    }
+}
+
+/// A cue heard, with the words that carried it (as the warning names them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cue {
     pub kind: CueKind,
     pub phrase: &'static str,
+}
+
+impl Cue {
+    /// Of the cues heard, the one a warning names: a scammer's story before secrecy, secrecy
+    /// before hurry.
+    pub fn strongest(cues: &[Cue]) -> Option<Cue> {
+        cues.iter().copied().max_by_key(|cue| {
+            (
+                cue.kind.is_script(),
+                cue.kind == CueKind::Secrecy,
+                std::cmp::Reverse(cue.kind),
+            )
+        })
+    }
 }
 
 const ZH_CUES: &[(CueKind, &[&str])] = &[
@@ -58,26 +112,29 @@ const ZH_CUES: &[(CueKind, &[&str])] = &[
         CueKind::Secrecy,
         &["别告诉", "不要告诉", "保密", "别跟", "不要跟", "别让"],
     ),
+    (CueKind::SafeAccount, &["安全账户"]),
     (
-        CueKind::Script,
+        CueKind::Authority,
         &[
-            "安全账户",
             "公检法",
             "警察",
             "公安",
             "法院",
             "检察院",
-            "验证码",
-            "中奖",
-            "冒充客服",
-            "客服",
-            "退款",
-            "刷单",
             "洗钱",
             "涉嫌",
-            "冻结",
-            "保证金",
+            "通缉",
+            "逮捕",
         ],
+    ),
+    (CueKind::Refund, &["冒充客服", "客服", "退款", "理赔"]),
+    (CueKind::Task, &["刷单", "返利", "做任务"]),
+    (CueKind::Prize, &["中奖", "保证金", "手续费"]),
+    (CueKind::Code, &["验证码"]),
+    (CueKind::FamilyEmergency, &["派出所", "出事了", "住院"]),
+    (
+        CueKind::Investment,
+        &["投资", "理财群", "虚拟币", "比特币", "高回报"],
     ),
 ];
 
@@ -105,26 +162,20 @@ const EN_CUES: &[(CueKind, &[&str])] = &[
             "secret",
         ],
     ),
+    (CueKind::SafeAccount, &["safe account", "secure account"]),
     (
-        CueKind::Script,
-        &[
-            "irs",
-            "police",
-            "gift card",
-            "gift cards",
-            "safe account",
-            "lottery",
-            "warrant",
-            "jail",
-            "bail",
-            "arrested",
-            "crypto",
-            "bitcoin",
-            "investment",
-            "tech support",
-            "refund",
-        ],
+        CueKind::Authority,
+        &["IRS", "police", "warrant", "sheriff", "Social Security"],
     ),
+    (CueKind::Refund, &["tech support", "refund", "Microsoft"]),
+    (CueKind::Prize, &["lottery", "sweepstakes", "prize"]),
+    (CueKind::Code, &["verification code"]),
+    (CueKind::GiftCards, &["gift card", "gift cards"]),
+    (
+        CueKind::FamilyEmergency,
+        &["jail", "bail", "arrested", "hospital"],
+    ),
+    (CueKind::Investment, &["crypto", "bitcoin", "investment"]),
 ];
 
 /// Words that deny the pressure after them: "不急", "别着急", "不用马上".
@@ -148,7 +199,7 @@ pub fn scam_cues(locale: Locale, raw: &str) -> Vec<Cue> {
     for (kind, phrases) in lists {
         for phrase in *phrases {
             let heard = match locale {
-                Locale::ZhCn => zh_heard(&lowered, phrase, *kind),
+                Locale::ZhCn => zh_heard(&lowered, &phrase.to_lowercase(), *kind),
                 Locale::EnUs => en_heard(&words, phrase, *kind),
             };
             if heard && !cues.iter().any(|cue: &Cue| cue.kind == *kind) {
@@ -221,9 +272,10 @@ mod tests {
         );
         assert_eq!(
             kinds(Locale::ZhCn, "警察说我的账户有问题，让我转到安全账户"),
-            [Script]
+            [SafeAccount, Authority]
         );
-        assert_eq!(kinds(Locale::ZhCn, "客服说给我退款，要我先转钱"), [Script]);
+        assert_eq!(kinds(Locale::ZhCn, "客服说给我退款，要我先转钱"), [Refund]);
+        assert_eq!(kinds(Locale::ZhCn, "在家刷单能挣钱，先转一千"), [Task]);
         // Any text at all: no panic, whatever characters come before a cue.
         assert_eq!(kinds(Locale::ZhCn, "éab急"), [Pressure]);
         assert_eq!(kinds(Locale::EnUs, "send fifty dollars to Alice first"), []);
@@ -234,14 +286,26 @@ mod tests {
                 Locale::EnUs,
                 "the IRS says I owe taxes, pay now, it's urgent"
             ),
-            [Pressure, Script]
+            [Pressure, Authority]
         );
         assert_eq!(
             kinds(
                 Locale::EnUs,
                 "buy gift cards for my grandson in jail, keep it secret"
             ),
-            [Secrecy, Script]
+            [Secrecy, GiftCards, FamilyEmergency]
         );
+        assert_eq!(
+            kinds(Locale::EnUs, "a great crypto investment"),
+            [Investment]
+        );
+        // The warning names the story first, then secrecy, then hurry.
+        let heard = scam_cues(Locale::ZhCn, "急，警察说要转到安全账户，别告诉别人");
+        assert_eq!(
+            Cue::strongest(&heard).map(|c| (c.kind, c.phrase)),
+            Some((SafeAccount, "安全账户"))
+        );
+        let heard = scam_cues(Locale::ZhCn, "急，别告诉我儿子");
+        assert_eq!(Cue::strongest(&heard).map(|c| c.kind), Some(Secrecy));
     }
 }
