@@ -1,8 +1,14 @@
 # The voice assistant's replies. Short sentences, one question at a time.
 # Amounts arrive in words for speech; $masked arrives as "ending in …".
 
-dlg-help = You can say: what's my balance, send fifty dollars to Alice, pay the electric bill, or lock my card. Say cancel to stop at any time, repeat to hear me again, or agent to talk to a person.
-dlg-not-understood = Sorry, I didn't catch that. You can say "what's my balance" or "send fifty dollars to Alice".
+dlg-help = You can say: what's my balance, { $has_payee ->
+    [yes] send fifty dollars to { $payee },{" "}
+   *[no] {""}
+}pay the electric bill, or lock my card. Say cancel to stop at any time, repeat to hear me again, or agent to talk to a person.
+dlg-not-understood = Sorry, I didn't catch that. You can say "what's my balance"{ $has_payee ->
+    [yes] {" "}or "send fifty dollars to { $payee }"
+   *[no] {""}
+}.
 dlg-silence = I'm still here. Take your time.
 dlg-silence-help = No rush. Say help if you'd like to hear what you can say.
 dlg-rate-changed = All right.

@@ -1,8 +1,14 @@
 # The voice assistant's replies. Short sentences, one question at a time.
 # Amounts arrive in words for speech; $masked arrives as "尾号…".
 
-dlg-help = 您可以说：查余额、给李伟转两百块、交电费、锁卡。随时说“取消”可以停止，说“再说一遍”我会重复，说“转人工”找客服。
-dlg-not-understood = 没听明白。您可以说“查余额”，或者“给李伟转两百块”。
+dlg-help = 您可以说：查余额、{ $has_payee ->
+    [yes] 给{ $payee }转两百块、
+   *[no] {""}
+}交电费、锁卡。随时说“取消”可以停止，说“再说一遍”我会重复，说“转人工”找客服。
+dlg-not-understood = 没听明白。您可以说“查余额”{ $has_payee ->
+    [yes] ，或者“给{ $payee }转两百块”
+   *[no] {""}
+}。
 dlg-silence = 我还在，您慢慢说。
 dlg-silence-help = 不着急。需要帮助的话，可以说“帮助”。
 dlg-rate-changed = 好的。

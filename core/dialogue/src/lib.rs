@@ -654,7 +654,7 @@ impl Dialogue {
                 };
                 return self.idle_intent(&intent, &heard, effects);
             }
-            return Some(say("dlg-not-understood", vec![]));
+            return Some(self.with_example("dlg-not-understood"));
         };
         // Available at any point.
         match intent {
@@ -662,7 +662,7 @@ impl Dialogue {
                 return Some(
                     self.last_reply
                         .clone()
-                        .unwrap_or_else(|| say("dlg-help", vec![])),
+                        .unwrap_or_else(|| self.with_example("dlg-help")),
                 );
             }
             Intent::Slower | Intent::Faster => {
@@ -703,7 +703,7 @@ impl Dialogue {
                         .unwrap_or_else(|| say("dlg-rate-changed", vec![])),
                 );
             }
-            Intent::Help => return Some(say("dlg-help", vec![])),
+            Intent::Help => return Some(self.with_example("dlg-help")),
             Intent::Human => {
                 self.stage = Stage::Idle;
                 effects.push(Effect::HandOffToHuman);
@@ -975,7 +975,7 @@ impl Dialogue {
                 None
             }
             Intent::Confirm | Intent::Deny => Some(say("dlg-nothing-to-confirm", vec![])),
-            _ => Some(say("dlg-help", vec![])),
+            _ => Some(self.with_example("dlg-help")),
         }
     }
 
@@ -1098,6 +1098,27 @@ impl Dialogue {
         self.advance(draft, effects)
     }
 
+    /// Help, or "didn't catch that", with an example of a transfer to the customer's own
+    /// payee: the one paid most, by name.
+    fn with_example(&self, id: &'static str) -> Reply {
+        let payee = self
+            .facts
+            .payees
+            .iter()
+            .max_by_key(|p| p.transfers_made)
+            .map(|p| p.name.clone());
+        say(
+            id,
+            vec![
+                (
+                    "has_payee",
+                    text(if payee.is_some() { "yes" } else { "no" }),
+                ),
+                ("payee", text(&payee.unwrap_or_default())),
+            ],
+        )
+    }
+
     /// The customer's payees, as a choice ("李伟、张丽或刘芳").
     fn payee_choices(&self) -> ReplyArg {
         let payees: Vec<Target> = self
@@ -1127,7 +1148,7 @@ impl Dialogue {
             (Some(PlanKind::Bill), None, _) => say("dlg-ask-biller", vec![]),
             (_, None, _) => say("dlg-ask-payee", vec![]),
             (_, Some(_), None) => say("dlg-ask-amount", vec![]),
-            _ => say("dlg-help", vec![]),
+            _ => self.with_example("dlg-help"),
         }
     }
 

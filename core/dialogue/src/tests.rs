@@ -1334,3 +1334,41 @@ fn a_scammers_story_is_named_at_once_and_the_warning_names_the_cue() {
         );
     }
 }
+
+/// Help gives a transfer example with the customer's own payee (the one paid most), and none
+/// when there is no payee; the messages read well either way.
+#[test]
+fn help_names_the_customers_own_payee() {
+    let l10n = Localizer::new().unwrap();
+    let mut facts = facts();
+    facts.payees[0].transfers_made = 0;
+    let most_paid = facts
+        .payees
+        .iter()
+        .max_by_key(|p| p.transfers_made)
+        .unwrap()
+        .name
+        .clone();
+    let mut d = Dialogue::new(facts.clone());
+    let effects = step(&mut d, heard(Some("help"), &[], "帮助"));
+    let Some(Effect::Say(help)) = effects.first() else {
+        panic!("{effects:?}")
+    };
+    let said = l10n.reply(Locale::ZhCn, help).unwrap().display;
+    assert!(said.contains(&most_paid), "{said}");
+    facts.payees.clear();
+    let mut d = Dialogue::new(facts);
+    for (intent, text) in [(Some("help"), "帮助"), (None, "嗯嗯")] {
+        let effects = step(&mut d, heard(intent, &[], text));
+        let Some(Effect::Say(reply)) = effects.first() else {
+            panic!("{effects:?}")
+        };
+        for locale in [Locale::ZhCn, Locale::EnUs] {
+            let said = l10n.reply(locale, reply).unwrap().display;
+            assert!(
+                !said.contains("转两百") && !said.contains("fifty"),
+                "{said}"
+            );
+        }
+    }
+}

@@ -220,9 +220,8 @@ impl Localizer {
     pub fn count(&self, locale: Locale, form: Form, n: u64) -> String {
         match form {
             Form::Display => n.to_string(),
-            // Before a measure word Mandarin says 两, not 二: 两天, 两条.
-            Form::Speech if locale == Locale::ZhCn && n == 2 => "两".to_owned(),
-            Form::Speech => spellout::number_words(locale, n),
+            // Before a measure word Mandarin says 两, not 二: 两天, 两千条.
+            Form::Speech => spellout::quantity_words(locale, n),
         }
     }
 

@@ -54,6 +54,27 @@ pub fn number_words(locale: Locale, n: u64) -> String {
     }
 }
 
+/// A count before a measure word in words: Mandarin says 两, not 二, for a two that counts
+/// something or leads a hundred, thousand, ten thousand or hundred million ("两元", "两千元",
+/// "两万", "两百五十"), and keeps 二 in tens and inside the number ("二十", "一千二百").
+pub fn quantity_words(locale: Locale, n: u64) -> String {
+    match locale {
+        Locale::ZhCn => zh_quantity(n),
+        Locale::EnUs => en_number(n),
+    }
+}
+
+fn zh_quantity(n: u64) -> String {
+    let words = zh_number(n);
+    let mut characters = words.chars();
+    match (characters.next(), characters.next()) {
+        (Some('二'), None | Some('百' | '千' | '万' | '亿')) => {
+            format!("两{}", &words['二'.len_utf8()..])
+        }
+        _ => words,
+    }
+}
+
 /// A signed integer in words ("负五" / "minus five").
 pub fn signed_number_words(locale: Locale, n: i64) -> String {
     let words = number_words(locale, n.unsigned_abs());
@@ -402,7 +423,7 @@ fn zh_money(major: u64, minor: u64, code: &str, names: Option<&CurrencyNames>) -
     let (major_unit, minor_unit) = names.map_or((code, code), |n| (n.zh_major, n.zh_minor));
     let mut out = String::new();
     if major > 0 || minor == 0 {
-        out.push_str(&zh_number(major));
+        out.push_str(&zh_quantity(major));
         out.push_str(major_unit);
     }
     if minor == 0 {
@@ -412,18 +433,18 @@ fn zh_money(major: u64, minor: u64, code: &str, names: Option<&CurrencyNames>) -
         // Renminbi is read in 角 (tenths) and 分 (hundredths): 五角, 五角三分, 零五分.
         let (jiao, fen) = (minor / 10, minor % 10);
         if jiao > 0 {
-            out.push_str(ZH_DIGITS[jiao as usize]);
+            out.push_str(&zh_quantity(jiao));
             out.push('角');
         }
         if fen > 0 {
             if jiao == 0 && major > 0 {
                 out.push('零');
             }
-            out.push_str(ZH_DIGITS[fen as usize]);
+            out.push_str(&zh_quantity(fen));
             out.push('分');
         }
     } else {
-        out.push_str(&zh_number(minor));
+        out.push_str(&zh_quantity(minor));
         out.push_str(minor_unit);
     }
     out
@@ -590,8 +611,17 @@ mod tests {
         assert_eq!(money_words(Locale::ZhCn, cny(50)), "五角");
         assert_eq!(money_words(Locale::ZhCn, cny(5)), "五分");
         assert_eq!(money_words(Locale::ZhCn, cny(0)), "零元");
-        assert_eq!(money_words(Locale::ZhCn, cny(25_000)), "二百五十元");
-        assert_eq!(money_words(Locale::ZhCn, cny(-8520)), "负八十五元二角");
+        // 两 before a measure word and leading a hundred, thousand or ten thousand; 二 in tens
+        // and inside the number.
+        assert_eq!(money_words(Locale::ZhCn, cny(25_000)), "两百五十元");
+        assert_eq!(money_words(Locale::ZhCn, cny(200_000)), "两千元");
+        assert_eq!(money_words(Locale::ZhCn, cny(2_000_000)), "两万元");
+        assert_eq!(money_words(Locale::ZhCn, cny(200)), "两元");
+        assert_eq!(money_words(Locale::ZhCn, cny(220)), "两元两角");
+        assert_eq!(money_words(Locale::ZhCn, cny(2_000)), "二十元");
+        assert_eq!(money_words(Locale::ZhCn, cny(122_000)), "一千二百二十元");
+        assert_eq!(money_words(Locale::ZhCn, cny(2_200_000)), "两万二千元");
+        assert_eq!(money_words(Locale::ZhCn, cny(-8520)), "负八十五元两角");
         assert_eq!(
             money_words(Locale::EnUs, cny(123_450)),
             "one thousand two hundred thirty-four yuan and fifty fen"
