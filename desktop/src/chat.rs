@@ -120,6 +120,13 @@ impl<'a> Conversation<'a> {
                         )],
                     )?,
                     Event::HandOff => self.note(out, "chat-handoff", &[])?,
+                    Event::Heard(text) => self.note(
+                        out,
+                        "chat-heard",
+                        &[("text", tingshuo_core::l10n::Arg::Text(text))],
+                    )?,
+                    // Typed turns: the next line is the answer.
+                    Event::Listen => {}
                 }
             }
         }

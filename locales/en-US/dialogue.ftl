@@ -115,4 +115,5 @@ chat-assistant = Assistant
 chat-step-up-approved = [desktop demo: identity confirmed by the device key]
 chat-speech-rate = [speech rate: { $rate }%]
 chat-volume = [volume: { $volume }%]
+chat-heard = [heard: { $text }]
 chat-handoff = [connecting to a person]

@@ -112,4 +112,5 @@ chat-assistant = 助手
 chat-step-up-approved = ［桌面演示：设备密钥已确认身份］
 chat-speech-rate = ［语速：{ $rate }%］
 chat-volume = ［音量：{ $volume }%］
+chat-heard = ［听到：{ $text }］
 chat-handoff = ［正在转接人工客服］

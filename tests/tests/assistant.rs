@@ -508,13 +508,13 @@ async fn slower_and_louder_change_the_voice_of_the_repeat_they_ask_for() {
     let rate = assistant.speech_rate();
     let events = tell(&mut assistant, "slower").await;
     assert!(
-        matches!(&events[..], [Event::SpeechRate(slower), Event::Say(spoken)] if *slower < rate && spoken.id == "dlg-readback-transfer"),
+        matches!(&events[..], [Event::SpeechRate(slower), Event::Say(spoken), Event::Listen] if *slower < rate && spoken.id == "dlg-readback-transfer"),
         "{events:?}"
     );
     let volume = assistant.volume();
     let events = tell(&mut assistant, "speak up").await;
     assert!(
-        matches!(&events[..], [Event::Volume(louder), Event::Say(spoken)] if *louder > volume && spoken.id == "dlg-readback-transfer"),
+        matches!(&events[..], [Event::Volume(louder), Event::Say(spoken), Event::Listen] if *louder > volume && spoken.id == "dlg-readback-transfer"),
         "{events:?}"
     );
     let events = tell(&mut assistant, "yes").await;

@@ -34,6 +34,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "tingshuo-data",
             "tingshuo-dialogue",
             "tingshuo-l10n",
+            // Optional, behind `voice`: a turn of recorded speech.
+            "tingshuo-listen",
             "tingshuo-understand",
         ],
     ),

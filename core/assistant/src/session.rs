@@ -42,6 +42,13 @@ pub enum AssistantError {
     L10n(#[from] L10nError),
     #[error("the {0} context does not load: {1}")]
     Context(Locale, ContextError),
+    /// A turn of speech came before any recognizer was given ([`Assistant::listen_with`]).
+    #[error("a turn of speech needs a speech model: give the assistant a recognizer first")]
+    NoRecognizer,
+    /// The audio could not be recognized (not 16 kHz mono samples, or the model failed).
+    #[cfg(feature = "voice")]
+    #[error(transparent)]
+    Listen(#[from] tingshuo_listen::recognizer::RecognizerError),
 }
 
 /// Where and when the customer is.
@@ -78,6 +85,9 @@ pub struct Assistant {
     held: Option<String>,
     /// The payment as prepared for its read-back: what a confirmation sends, and nothing else.
     prepared: Option<(PaymentPlan, PaymentDraft)>,
+    /// The on-device recognizer for turns of speech.
+    #[cfg(feature = "voice")]
+    recognizer: Option<Arc<tingshuo_listen::recognizer::Recognizer>>,
 }
 
 impl Assistant {
@@ -99,6 +109,8 @@ impl Assistant {
             unresolved: None,
             held: None,
             prepared: None,
+            #[cfg(feature = "voice")]
+            recognizer: None,
         };
         assistant.refresh_facts().await?;
         Ok(assistant)
@@ -106,6 +118,13 @@ impl Assistant {
 
     pub fn locale(&self) -> Locale {
         self.locale
+    }
+
+    /// Recognizes turns of speech with this model from now on (load it once and share it: a
+    /// model takes seconds to load). Mandarin needs a multilingual model.
+    #[cfg(feature = "voice")]
+    pub fn listen_with(&mut self, recognizer: Arc<tingshuo_listen::recognizer::Recognizer>) {
+        self.recognizer = Some(recognizer);
     }
 
     /// The speech rate the customer asked for, in percent of normal.
@@ -150,12 +169,57 @@ impl Assistant {
                 );
                 Input::Heard(heard)
             }
+            #[cfg(feature = "voice")]
+            Turn::Audio(samples) => self.heard_in_speech(&samples, &mut events).await?,
             Turn::Silence => Input::Silence,
             Turn::StepUp { approved: true } => Input::StepUpSucceeded,
             Turn::StepUp { approved: false } => Input::StepUpFailed,
         };
         self.step(input, &mut events).await?;
+        if self.dialogue.awaits_answer() {
+            events.push(Event::Listen);
+        }
         Ok(events)
+    }
+
+    /// A turn of speech, recognized under the banking context and the customer's names. Nothing
+    /// heard is a silence. A yes the recognizer could not tell from a no is no yes: the words
+    /// are heard as not understood, and what waits is asked again.
+    #[cfg(feature = "voice")]
+    async fn heard_in_speech(
+        &mut self,
+        samples: &[f32],
+        events: &mut Vec<Event>,
+    ) -> Result<Input, AssistantError> {
+        use tingshuo_listen::spoken::{options_for, understand_speech};
+        let recognizer = self
+            .recognizer
+            .clone()
+            .ok_or(AssistantError::NoRecognizer)?;
+        let world = self.world().await?;
+        let options = options_for(&self.banking, &world);
+        // Recognition is CPU work of a second or so; the host calls turns off its UI thread.
+        let spoken =
+            understand_speech(&recognizer, samples, &options, &self.banking, &world, None)?;
+        let Some(transcript) = spoken.transcript else {
+            return Ok(Input::Silence);
+        };
+        events.push(Event::Heard(transcript.text.clone()));
+        let said = Said::new(self.locale, &transcript.text);
+        let (_, mut heard) = hear(
+            &self.banking,
+            &self.answers,
+            &world,
+            self.dialogue.expecting(),
+            &said,
+        );
+        let yes_doubted = spoken.understanding.is_none()
+            && heard.intent == Some(tingshuo_understand::Intent::Confirm);
+        if yes_doubted {
+            heard.intent = None;
+            heard.slots.clear();
+        }
+        Ok(Input::Heard(heard))
     }
 
     /// Steps the dialogue, carrying out its effects and feeding it their outcomes, until it

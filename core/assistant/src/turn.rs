@@ -3,10 +3,14 @@
 use tingshuo_l10n::Utterance;
 
 /// One turn of the conversation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Turn {
     /// What the customer typed, or what the recognizer heard.
     Text(String),
+    /// What the customer said, as 16 kHz mono samples (-1.0–1.0), recognized on the device
+    /// with the recognizer given to [`crate::Assistant::listen_with`].
+    #[cfg(feature = "voice")]
+    Audio(Vec<f32>),
     /// The customer said nothing for a while: a gentle prompt, never a time-out.
     Silence,
     /// The result of the step-up the assistant asked for (PIN or biometric; voice never
@@ -39,4 +43,8 @@ pub enum Event {
     SpeechRate(u32),
     /// Speak at this percentage of the speech engine's full volume from now on.
     Volume(u32),
+    /// What the recognizer heard in a turn of speech (shown, so the customer sees it).
+    Heard(String),
+    /// The assistant waits for the customer's answer: the host listens again.
+    Listen,
 }

@@ -351,6 +351,20 @@ impl Dialogue {
         self.volume
     }
 
+    /// Whether the dialogue waits for the customer's spoken answer: a question asked, a
+    /// read-back or a warning to confirm (a step-up waits for the host, not for words).
+    pub fn awaits_answer(&self) -> bool {
+        matches!(
+            self.stage,
+            Stage::Collecting(_)
+                | Stage::ReadBack(_)
+                | Stage::Changing(_)
+                | Stage::Warned(..)
+                | Stage::AskingCard { .. }
+                | Stage::ReadBackUnlock(_)
+        )
+    }
+
     /// Updates what is known of the customer (after a sync, or going offline).
     pub fn update_facts(&mut self, facts: Facts) {
         self.facts = facts;

@@ -1,0 +1,108 @@
+//! The assistant session taking turns of speech (`Turn::Audio`): commands spoken by espeak-ng,
+//! recognized on the device with the installed model (`make models`), against the reference
+//! bank. What it heard is shown, it listens again while it waits for an answer, nothing heard
+//! is a silence, and a turn of speech without a model is a clear error. Skips, saying why, when
+//! the model is absent.
+
+#![allow(clippy::unwrap_used, clippy::print_stdout)] // Tests fail loudly; skips say why.
+
+use std::sync::Arc;
+
+use chrono::{FixedOffset, Utc};
+use tingshuo_core::Locale;
+use tingshuo_core::assistant::{Assistant, AssistantError, AssistantOptions, Event, Turn};
+use tingshuo_desktop::render::Renderer;
+use tingshuo_sandbox::seed::DemoCustomer;
+use tingshuo_sandbox::{BankConfig, start_demo_bank};
+use tingshuo_tests::registered_client;
+use tingshuo_tests::speech::{Condition, installed_model, round_trip_voice, speak_command};
+
+fn said(events: &[Event]) -> Vec<&'static str> {
+    events
+        .iter()
+        .filter_map(|event| match event {
+            Event::Say(spoken) => Some(spoken.id),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn spoken_turns_pay_what_was_read_back_and_silence_is_no_answer() {
+    let model = match installed_model("tiny.en") {
+        Ok(model) => Arc::new(model),
+        Err(reason) => {
+            println!("skipped: {reason}");
+            return;
+        }
+    };
+    let bank = start_demo_bank(BankConfig::default(), Utc::now())
+        .await
+        .unwrap();
+    let (client, _dir) = registered_client(&bank.url(), DemoCustomer::MargaretWilson).await;
+    let offset = FixedOffset::west_opt(5 * 3600).unwrap();
+    let mut assistant = Assistant::open(client, Locale::EnUs, AssistantOptions::at(offset))
+        .await
+        .unwrap();
+    // Without a model, speech is refused with a reason, and nothing is lost.
+    let refused = assistant.turn(Turn::Audio(vec![0.0; 16_000])).await;
+    assert!(
+        matches!(refused, Err(AssistantError::NoRecognizer)),
+        "{refused:?}"
+    );
+    assistant.listen_with(model);
+
+    let renderer = Renderer::new();
+    let voice = round_trip_voice(0);
+    let speak = |text: &str| speak_command(&renderer, text, &voice, Condition::Clean, 1);
+    let events = assistant
+        .turn(Turn::Audio(speak("send twenty dollars to Bob Wilson")))
+        .await
+        .unwrap();
+    assert!(
+        matches!(events.first(), Some(Event::Heard(text)) if text.to_lowercase().contains("bob")),
+        "{events:?}"
+    );
+    assert_eq!(said(&events), ["dlg-readback-transfer"], "{events:?}");
+    assert_eq!(events.last(), Some(&Event::Listen));
+    let events = assistant.turn(Turn::Audio(speak("yes"))).await.unwrap();
+    assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+    let events = assistant
+        .turn(Turn::StepUp { approved: true })
+        .await
+        .unwrap();
+    assert_eq!(
+        said(&events),
+        ["dlg-sending", "dlg-payment-done"],
+        "{events:?}"
+    );
+    let paid: Vec<serde_json::Value> = bank
+        .bank
+        .db
+        .all(DemoCustomer::MargaretWilson.id(), "payment")
+        .await
+        .unwrap();
+    assert_eq!(paid.len(), 1);
+    assert_eq!(paid[0]["amount_minor"], 2_000);
+
+    // A second of quiet is no answer: a gentle prompt, nothing heard, nothing done.
+    let events = assistant
+        .turn(Turn::Audio(vec![0.0; 16_000]))
+        .await
+        .unwrap();
+    assert_eq!(said(&events), ["dlg-silence"], "{events:?}");
+    assert!(!events.iter().any(|e| matches!(e, Event::Heard(_))));
+    // Garbage is refused or heard as nothing; either way the conversation goes on.
+    for garbage in [vec![f32::NAN; 16_000], vec![1e9; 8_000], Vec::new()] {
+        match assistant.turn(Turn::Audio(garbage)).await {
+            Ok(events) => assert!(said(&events).iter().all(|id| id.starts_with("dlg-silence"))),
+            Err(error) => assert!(!error.to_string().is_empty()),
+        }
+    }
+    let events = assistant
+        .turn(Turn::Text("what's my balance".into()))
+        .await
+        .unwrap();
+    assert_eq!(said(&events), ["dlg-balance"]);
+    bank.shutdown().await;
+}
