@@ -494,7 +494,9 @@ impl Assistant {
                 .map_err(ClientError::from)?,
             None => Vec::new(),
         };
-        let online = self.client.sync().status().connectivity == Connectivity::Online;
+        // Not yet known (nothing asked of the bank since the app started) is not offline: a
+        // payment is tried, and one that cannot reach the bank is said as not sent.
+        let online = self.client.sync().status().connectivity != Connectivity::Offline;
         self.dialogue
             .update_facts(Facts::from_view(&view, &history, online, now));
         Ok(())
