@@ -349,20 +349,43 @@ pub fn may_set_aside(locale: Locale, clause: &str) -> bool {
     }
 }
 
-/// Applies the last self-correction: "转五百 不对 转三百" → "转三百"; "转五百 不对 三百" →
-/// "转三百" (only the amount was corrected); "pay alice 50 no wait 60" → "pay alice 60".
+/// The most self-corrections one utterance is read with; markers further back stay as said.
+/// People correct themselves once or twice; the bound keeps hostile text linear.
+const MAX_CORRECTIONS: usize = 8;
+
+/// Applies the self-corrections: "转五百 不对 转三百" → "转三百"; "转五百 不对 三百" →
+/// "转三百" (only the amount was corrected); "pay alice 50 no wait 60" → "pay alice 60". Each
+/// correction applies to what precedes it as already corrected; worked from the first to the
+/// last, without recursion.
 fn apply_corrections(locale: Locale, text: &str) -> String {
-    let markers = correction_markers(locale);
-    // The last marker wins; of markers ending at the same place, the longest ("不对不对").
-    let found = markers
+    // The cuts, last first: the last marker of the text, then of what precedes it, and so on.
+    let mut levels: Vec<(&str, usize, usize)> = Vec::new();
+    let mut rest = text;
+    while levels.len() < MAX_CORRECTIONS
+        && let Some((at, len)) = last_marker(locale, rest)
+    {
+        levels.push((rest, at, len));
+        rest = rest[..at].trim();
+    }
+    let mut corrected = rest.to_owned();
+    for (level, at, len) in levels.into_iter().rev() {
+        corrected = correct_once(locale, level, at, len, &corrected);
+    }
+    corrected
+}
+
+/// Where the last correction marker of `text` is, and its length: of markers ending at the
+/// same place, the longest ("不对不对").
+fn last_marker(locale: Locale, text: &str) -> Option<(usize, usize)> {
+    correction_markers(locale)
         .iter()
         .filter_map(|m| rfind_marker(locale, text, m).map(|at| (at, m.len())))
-        .max_by_key(|(at, len)| (*at + *len, *len));
-    let Some((at, len)) = found else {
-        return text.to_owned();
-    };
-    let corrected_before = apply_corrections(locale, text[..at].trim());
-    let before = corrected_before.as_str();
+        .max_by_key(|(at, len)| (*at + *len, *len))
+}
+
+/// One correction: `text` has its last marker at `at` (`len` bytes); `before` is what precedes
+/// the marker, already corrected.
+fn correct_once(locale: Locale, text: &str, at: usize, len: usize, before: &str) -> String {
     let after = text[at + len..].trim();
     if before.is_empty() {
         // Nothing said before it: "不对" is an answer (deny), not a correction.
@@ -465,7 +488,8 @@ fn apply_corrections(locale: Locale, text: &str) -> String {
             return format!("{head}{glue}{after}");
         }
     }
-    apply_corrections(locale, after)
+    // Nothing follows the last marker but the correction itself.
+    after.to_owned()
 }
 
 /// Replaces the last English period phrase of `before` ("last week", "yesterday") when

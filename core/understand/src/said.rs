@@ -19,9 +19,17 @@ pub struct Said {
     pub tokens: Vec<String>,
 }
 
+/// Longer than this, what was said is no command (a spoken command is a sentence or two);
+/// it is kept as said but not read, so that hostile text costs nothing.
+pub const MAX_SAID_CHARS: usize = 1000;
+
 impl Said {
     pub fn new(locale: Locale, raw: &str) -> Said {
-        let normalized = normalize(locale, raw);
+        let normalized = if raw.chars().nth(MAX_SAID_CHARS).is_some() {
+            String::new()
+        } else {
+            normalize(locale, raw)
+        };
         let tokens = tokenize(&normalized);
         Said {
             locale,
