@@ -593,3 +593,28 @@ fn a_name_that_is_no_payee_is_kept_as_said() {
         assert_eq!(slot(&en, &en_world, said, "unknown_payee"), None, "{said}");
     }
 }
+
+/// Self-corrections are read without recursion: thousands of "不对" neither overflow a
+/// phone-sized worker stack nor take long; a few are still read as corrections.
+#[test]
+fn many_self_corrections_fit_a_small_stack() {
+    let run = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(|| {
+            let context = Context::from_yaml(ZH).unwrap();
+            let w = world(Locale::ZhCn);
+            for text in [
+                "给李伟转五百不对".repeat(20_000),
+                "给李伟转五百不对".repeat(100),
+            ] {
+                let _ = understand(&context, &w, &text);
+            }
+            understand(&context, &w, "给李伟转五百，不对，转三百")
+                .and_then(|u| u.slots.get("amount").cloned())
+        })
+        .unwrap();
+    assert_eq!(
+        run.join().unwrap(),
+        Some(SlotValue::Money(Money::from_minor(30_000, Currency::CNY)))
+    );
+}
