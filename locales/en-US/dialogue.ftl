@@ -39,6 +39,7 @@ dlg-balance-owed = { $account }, { $masked }: you owe { $owed }{ $credit ->
 
 dlg-ask-payee = Who would you like to send money to?
 dlg-ask-amount = How much would you like to send?
+dlg-amount-not-positive = The amount has to be more than zero. How much would you like to send?
 dlg-ask-biller = Which bill would you like to pay? For example electric, water, phone or gas.
 dlg-ask-card = Which card? Say the last four digits, or say credit card or debit card.
 dlg-ask-card-unlock = Which card should I unlock? Say the last four digits, or say credit card or debit card.

@@ -36,6 +36,7 @@ dlg-balance-owed = { $account }，{ $masked }，欠款{ $owed }{ $credit ->
 
 dlg-ask-payee = 要转给谁？
 dlg-ask-amount = 要转多少钱？
+dlg-amount-not-positive = 金额要大于零。要转多少钱？
 dlg-ask-biller = 要交哪一项费用？比如电费、燃气费、话费、水费。
 dlg-ask-card = 要锁定哪一张卡？请说卡号的后四位，或者说“信用卡”“借记卡”。
 dlg-ask-card-unlock = 要解锁哪一张卡？请说卡号的后四位，或者说“信用卡”“借记卡”。

@@ -1083,6 +1083,12 @@ impl Dialogue {
             draft.choices.clear();
         }
         if let Some(SlotValue::Money(amount)) = heard.slots.get("amount") {
+            if amount.minor() <= 0 || heard.said.says_a_negative_amount() {
+                // "负两百", "零块": no money moves on an amount below or at zero; asked again.
+                let reply = say("dlg-amount-not-positive", vec![]);
+                self.stage = Stage::Collecting(draft);
+                return Some(reply);
+            }
             draft.amount = Some(*amount);
             draft.said_amount = true;
         }

@@ -1372,3 +1372,19 @@ fn help_names_the_customers_own_payee() {
         }
     }
 }
+
+/// An amount below or at zero moves no money: it is asked again, and what else was said stays.
+#[test]
+fn an_amount_below_or_at_zero_is_asked_again() {
+    for (minor, said) in [(20_000, "给李伟转负两百"), (0, "给李伟转零块")] {
+        let mut d = Dialogue::new(facts());
+        let effects = step(&mut d, transfer_to("李伟", minor, said));
+        assert_eq!(ids(&effects), ["dlg-amount-not-positive"], "{said}");
+        assert_eq!(d.expecting(), Some(Expecting::Amount), "{said}");
+        let effects = step(
+            &mut d,
+            heard(None, &[("amount", SlotValue::Money(cny(20_000)))], "两百"),
+        );
+        assert_eq!(ids(&effects), ["dlg-readback-transfer"], "{said}");
+    }
+}

@@ -48,7 +48,8 @@ pub fn is_zh_numeral(c: char) -> bool {
 /// digits is read digit by digit: 六二一七 → 6217. `None` when it overflows or is empty.
 pub fn parse_zh_integer(text: &str) -> Option<u64> {
     let numerals: Vec<Numeral> = text.chars().map(numeral).collect::<Option<_>>()?;
-    if numerals.is_empty() {
+    // "万" or "亿" alone counts nothing: it is no number ("万块" is not ¥0).
+    if matches!(numerals.first(), None | Some(Numeral::Big(_))) {
         return None;
     }
     let has_unit = numerals
@@ -380,6 +381,34 @@ fn money(currency: Currency, minor: u64) -> Option<Money> {
         .map(|m| Money::from_minor(m, currency))
 }
 
+/// Whether `raw` says an amount below zero: "负两百", "减五十", "-50", "minus fifty",
+/// "negative 20". Understanding reads the amount itself without its sign; the dialogue asks
+/// again instead of moving money the customer did not mean.
+pub fn says_a_negative_amount(locale: Locale, raw: &str) -> bool {
+    let text = raw.to_lowercase();
+    let chars: Vec<char> = text.chars().collect();
+    let number_follows = |from: usize| {
+        chars[from..]
+            .iter()
+            .find(|c| !c.is_whitespace() && !matches!(c, '$' | '¥' | '￥'))
+            .is_some_and(|c| c.is_ascii_digit() || is_zh_numeral(*c))
+    };
+    let signed = chars.iter().enumerate().any(|(at, c)| {
+        matches!(c, '-' | '－' | '−' | '负' | '減' | '减') && number_follows(at + 1)
+    });
+    let worded = locale == Locale::EnUs && {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        words.windows(2).any(|pair| {
+            matches!(pair[0], "minus" | "negative")
+                && (is_en_number_word(pair[1].trim_start_matches('$'))
+                    || pair[1]
+                        .trim_start_matches('$')
+                        .starts_with(|c: char| c.is_ascii_digit()))
+        })
+    };
+    signed || worded
+}
+
 /// Currency words and symbols that may come before or after an amount.
 fn currency_word(word: &str) -> Option<Currency> {
     match word {
@@ -653,6 +682,31 @@ fn parse_en_amount(phrase: &str, default: Currency) -> Option<Money> {
 mod tests {
     use super::*;
     use tingshuo_l10n::spellout;
+
+    #[test]
+    fn a_negative_amount_is_noticed_and_a_lone_big_unit_is_no_number() {
+        for (locale, said) in [
+            (Locale::ZhCn, "给李伟转负两百块"),
+            (Locale::ZhCn, "给李伟转-50"),
+            (Locale::ZhCn, "转减五十"),
+            (Locale::EnUs, "send minus fifty dollars to Bob"),
+            (Locale::EnUs, "send -$50 to Bob"),
+            (Locale::EnUs, "negative 20 to Alice"),
+        ] {
+            assert!(says_a_negative_amount(locale, said), "{said}");
+        }
+        for (locale, said) in [
+            (Locale::ZhCn, "给李伟转两百块"),
+            (Locale::ZhCn, "减肥"),
+            (Locale::EnUs, "send fifty dollars to Mary-Ann"),
+            (Locale::EnUs, "the minus sign"),
+        ] {
+            assert!(!says_a_negative_amount(locale, said), "{said}");
+        }
+        assert_eq!(parse_zh_integer("万"), None);
+        assert_eq!(parse_amount(Locale::ZhCn, "万块", Currency::CNY), None);
+        assert_eq!(parse_zh_integer("十"), Some(10));
+    }
 
     #[test]
     fn every_reading_of_every_ending_is_heard_as_its_digits() {

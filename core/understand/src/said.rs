@@ -41,6 +41,11 @@ impl Said {
 }
 
 impl Said {
+    /// Whether the words put a minus before an amount ([`crate::numbers::says_a_negative_amount`]).
+    pub fn says_a_negative_amount(&self) -> bool {
+        crate::numbers::says_a_negative_amount(self.locale, &self.raw)
+    }
+
     /// Whether the words ask rather than answer ([`crate::lexicon::is_question`]).
     pub fn is_question(&self) -> bool {
         crate::lexicon::is_question(self.locale, &self.raw, &self.tokens)
