@@ -34,12 +34,26 @@ pub struct CustomerPaths {
 }
 
 impl CustomerPaths {
-    pub fn new(data_dir: &Path, customer_id: &str) -> CustomerPaths {
-        CustomerPaths {
+    /// The files of one customer in `data_dir`. A customer id is a name, never a path: letters,
+    /// digits, `-` and `_`, up to 64 of them ("../victim" is refused, and nothing outside the
+    /// data directory is ever touched).
+    pub fn new(data_dir: &Path, customer_id: &str) -> Result<CustomerPaths, HarnessError> {
+        let is_name = !customer_id.is_empty()
+            && customer_id.len() <= 64
+            && customer_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
+        if !is_name {
+            return Err(HarnessError::Usage(format!(
+                "{:?} is not a customer id: use letters, digits, - and _ only",
+                customer_id.chars().take(80).collect::<String>()
+            )));
+        }
+        Ok(CustomerPaths {
             database: data_dir.join(format!("{customer_id}.db")),
             key: data_dir.join("keys").join(format!("{customer_id}.key")),
             device_key: data_dir.join("keys").join(format!("{customer_id}.device")),
-        }
+        })
     }
 
     pub fn key_store(&self) -> FileKeyStore {

@@ -246,7 +246,7 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                 DemoCustomer::parse(&customer_id).map(|c| c.enrollment_code().to_owned())
             });
             let offset = utc_offset.unwrap_or_else(|| Local::now().offset().fix());
-            let paths = CustomerPaths::new(&data_dir, &customer_id);
+            let paths = CustomerPaths::new(&data_dir, &customer_id)?;
             let form = if speech { Form::Speech } else { Form::Display };
             let at = presentation(locale, now, offset);
             let lines = match bank {
@@ -277,7 +277,7 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                 .map_err(|e| HarnessError::Usage(format!("reference bank: {e}")))?;
             say!("Reference bank serving on {} (loopback)\n", bank.url());
             for customer in DemoCustomer::ALL {
-                let paths = CustomerPaths::new(&data_dir, customer.id());
+                let paths = CustomerPaths::new(&data_dir, customer.id())?;
                 // The demo bank is new each run: so are the demo customers' devices and stores.
                 paths.wipe()?;
                 let (client, outcome) = open_client(
@@ -375,7 +375,7 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
             };
             let url =
                 bank.unwrap_or_else(|| local_bank.as_ref().map(|b| b.url()).unwrap_or_default());
-            let paths = CustomerPaths::new(&data_dir, customer.id());
+            let paths = CustomerPaths::new(&data_dir, customer.id())?;
             if local_bank.is_some() {
                 // A new in-process bank knows no devices: start this customer afresh.
                 paths.wipe()?;
@@ -549,7 +549,7 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
             say!("Wrote {}", out.display());
         }
         Command::Logout { customer } => {
-            let paths = CustomerPaths::new(&data_dir, &customer);
+            let paths = CustomerPaths::new(&data_dir, &customer)?;
             paths.wipe()?;
             say!("Logged out {customer}: local data and keys deleted.");
         }

@@ -141,6 +141,22 @@ fn a_damaged_store_is_announced_and_rebuilt_then_logout_wipes_it() {
     );
 }
 
+/// A customer id is a name: "../victim" is refused with a reason, and the file it would have
+/// reached outside the data directory is untouched.
+#[test]
+fn a_customer_id_that_is_a_path_is_refused() {
+    let outer = tempfile::tempdir().unwrap();
+    let data = outer.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let victim = outer.path().join("victim.db");
+    std::fs::write(&victim, b"precious").unwrap();
+    let output = tingshuo(&data, &["logout", "--customer", "../victim"]);
+    assert!(!output.status.success());
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(error.contains("not a customer id"), "{error}");
+    assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+}
+
 #[test]
 fn view_against_a_running_reference_bank() {
     use std::io::{BufRead, BufReader};
