@@ -147,6 +147,44 @@ pub enum ContextError {
     UnknownMacro(String),
     #[error("slot type {0} is used but has no values and is not built in")]
     UnknownSlotType(String),
+    /// Larger or more deeply nested than any real context: refused before it is read.
+    #[error("the context is too large or too deeply nested to load: {0}")]
+    TooLarge(String),
+}
+
+/// Limits no real context comes near (the shipped ones are ~20 KB, nested 3 deep, ~10,000
+/// elements): past them a context is refused at once, before parsing can recurse deeply or
+/// macro expansion can grow without bound.
+const MAX_CONTEXT_BYTES: usize = 1 << 20;
+const MAX_YAML_NESTING: usize = 32;
+const MAX_BRACKET_NESTING: usize = 16;
+const MAX_ELEMENTS: usize = 200_000;
+
+/// Refuses YAML nested deeper than [`MAX_YAML_NESTING`] (flow brackets or indentation)
+/// before the YAML parser, which recurses, reads it.
+fn check_yaml_shape(text: &str) -> Result<(), ContextError> {
+    if text.len() > MAX_CONTEXT_BYTES {
+        return Err(ContextError::TooLarge(format!("{} bytes", text.len())));
+    }
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start().len();
+        let mut depth = indent / 2;
+        let mut deepest = depth;
+        for c in line.chars() {
+            match c {
+                '[' | '{' => depth += 1,
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            deepest = deepest.max(depth);
+        }
+        if deepest > MAX_YAML_NESTING {
+            return Err(ContextError::TooLarge(format!(
+                "nested {deepest} deep (at most {MAX_YAML_NESTING})"
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -200,7 +238,12 @@ struct Parser<'a> {
     chars: Vec<char>,
     at: usize,
     macros: &'a BTreeMap<String, Vec<String>>,
+    /// How deep in macros this parser is.
     depth: usize,
+    /// How deep in brackets it is.
+    nesting: usize,
+    /// Elements still allowed in this expression, shared with the parsers of its macros.
+    budget: &'a std::cell::Cell<usize>,
 }
 
 impl Parser<'_> {
@@ -217,11 +260,23 @@ impl Parser<'_> {
                 break;
             }
             self.at += 1;
+            // Every character read may become an element: macro expansion that multiplies
+            // them runs out of budget instead of memory.
+            let left = self.budget.get();
+            if left == 0 {
+                return Err("the expression expands too far".into());
+            }
+            self.budget.set(left - 1);
             match c {
                 '[' | '(' => {
                     flush(&mut literal, &mut elements);
+                    if self.nesting >= MAX_BRACKET_NESTING {
+                        return Err("brackets nest too deeply".into());
+                    }
                     let close = if c == '[' { ']' } else { ')' };
+                    self.nesting += 1;
                     let alternatives = self.alternatives(close)?;
+                    self.nesting -= 1;
                     elements.push(if c == '[' {
                         Element::Choice(alternatives)
                     } else {
@@ -306,6 +361,8 @@ impl Parser<'_> {
                 at: 0,
                 macros: self.macros,
                 depth: self.depth + 1,
+                nesting: self.nesting,
+                budget: self.budget,
             };
             alternatives.push(inner.sequence(&[])?);
         }
@@ -318,11 +375,23 @@ pub fn parse_expression(
     text: &str,
     macros: &BTreeMap<String, Vec<String>>,
 ) -> Result<Vec<Element>, String> {
+    parse_within(text, macros, &std::cell::Cell::new(MAX_ELEMENTS))
+}
+
+/// Parses one expression, drawing on a budget of characters read (macros expanded) that the
+/// expressions of one context share.
+fn parse_within(
+    text: &str,
+    macros: &BTreeMap<String, Vec<String>>,
+    budget: &std::cell::Cell<usize>,
+) -> Result<Vec<Element>, String> {
     let mut parser = Parser {
         chars: text.chars().collect(),
         at: 0,
         macros,
         depth: 0,
+        nesting: 0,
+        budget,
     };
     let elements = parser.sequence(&[])?;
     if elements.is_empty() {
@@ -378,20 +447,23 @@ impl Context {
 
     /// Loads a context from Rhino-format YAML.
     pub fn from_yaml(text: &str) -> Result<Context, ContextError> {
+        check_yaml_shape(text)?;
         let file: File =
             serde_norway::from_str(text).map_err(|e| ContextError::Yaml(e.to_string()))?;
         let body = file.context;
         let mut intents = Vec::new();
+        let budget = std::cell::Cell::new(MAX_ELEMENTS);
         for (name, expressions) in &body.expressions {
             let mut parsed = Vec::new();
             for expression in expressions {
-                let elements = parse_expression(expression, &body.macros).map_err(|problem| {
-                    ContextError::Expression {
-                        intent: name.clone(),
-                        expression: expression.clone(),
-                        problem,
-                    }
-                })?;
+                let elements =
+                    parse_within(expression, &body.macros, &budget).map_err(|problem| {
+                        ContextError::Expression {
+                            intent: name.clone(),
+                            expression: expression.clone(),
+                            problem,
+                        }
+                    })?;
                 check_slots(&elements, &body.slots)?;
                 parsed.push(elements);
             }
@@ -572,6 +644,50 @@ context:
         assert!(context.recites(&tokenize("say again")));
         assert!(!context.recites(&tokenize("what did you say")));
         assert!(!without.recites(&tokenize("say it again")));
+    }
+
+    /// Hostile contexts are refused at once with a reason: brackets 20,000 deep, YAML 40,000
+    /// deep, macros that multiply, a file of many megabytes. The shipped ones load well within
+    /// the limits.
+    #[test]
+    fn hostile_contexts_are_refused_quickly() {
+        let wrap = |expression: &str| {
+            format!("context:\n  expressions:\n    x:\n      - \"{expression}\"\n")
+        };
+        assert!(Context::from_yaml(&wrap(&"[".repeat(20_000))).is_err());
+        assert!(matches!(
+            Context::from_yaml(&wrap(&"[".repeat(20))),
+            Err(ContextError::Expression { .. })
+        ));
+        assert!(parse_expression(&"(".repeat(20_000), &BTreeMap::new()).is_err());
+        let deep_yaml = format!("context: {}{}", "[".repeat(40_000), "]".repeat(40_000));
+        assert!(matches!(
+            Context::from_yaml(&deep_yaml),
+            Err(ContextError::TooLarge(_))
+        ));
+        let mut multiplying =
+            String::from("context:\n  expressions:\n    x:\n      - \"@m0\"\n  macros:\n");
+        for level in 0..8 {
+            multiplying.push_str(&format!(
+                "    m{level}:\n{}",
+                "      - \"@m{next} @m{next} @m{next} @m{next}\"\n"
+                    .replace("{next}", &(level + 1).to_string())
+                    .repeat(4)
+            ));
+        }
+        multiplying.push_str("    m8:\n      - \"word\"\n");
+        assert!(Context::from_yaml(&multiplying).is_err());
+        let huge = wrap(&"word ".repeat(300_000));
+        assert!(matches!(
+            Context::from_yaml(&huge),
+            Err(ContextError::TooLarge(_))
+        ));
+        for text in [
+            crate::banking_context(tingshuo_base::locale::Locale::ZhCn),
+            crate::banking_context(tingshuo_base::locale::Locale::EnUs),
+        ] {
+            assert!(Context::from_yaml(text).is_ok());
+        }
     }
 
     #[test]
