@@ -201,3 +201,65 @@ async fn bad_answers_are_clear_errors_and_change_nothing() {
         Some("c2")
     );
 }
+
+/// A bank that says "more" forever, with a fresh cursor each time, stops one sync with a clear
+/// error after a bounded number of pages; the customer's data stays as it was.
+#[tokio::test]
+async fn a_bank_that_pages_forever_stops_a_sync_with_an_error() {
+    let served = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = served.clone();
+    let router = Router::new()
+        .route(
+            "/v1/sessions/challenge",
+            post(|| async { axum::Json(json!({"challenge": "c", "expires_at": Utc::now()})) }),
+        )
+        .route(
+            "/v1/sessions",
+            post(|| async { axum::Json(json!({"token": "t", "expires_at": Utc::now()})) }),
+        )
+        .route(
+            "/v1/changes",
+            get(move || {
+                let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                async move {
+                    axum::Json(json!({"patches": [], "cursor": format!("c{n}"),
+                        "has_more": true, "server_time": Utc::now()}))
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let dir = tempfile::tempdir().unwrap();
+    let config = ClientConfig {
+        store_path: dir.path().join("c.db"),
+        bank_url: url,
+        sync: SyncConfig::default(),
+    };
+    let (client, _) = Client::open(
+        config,
+        &MemoryKeyStore::new().unwrap(),
+        Arc::new(SoftwareSigner::generate().unwrap().0),
+    )
+    .await
+    .unwrap();
+    let store = client.store();
+    store
+        .save_snapshot(&DemoCustomer::WangXiuying.snapshot(Utc::now()))
+        .await
+        .unwrap();
+    store.set_sync_value("device_id", "dev-1").await.unwrap();
+    let before = format!("{:?}", store.load_view_parts().await.unwrap());
+    let error = client.sync().sync_now().await.expect_err("endless paging");
+    assert!(error.to_string().contains("pages"), "{error}");
+    let pages = served.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        (tingshuo_core::sync::MAX_PAGES_PER_SYNC..=tingshuo_core::sync::MAX_PAGES_PER_SYNC + 1)
+            .contains(&pages),
+        "{pages} pages"
+    );
+    assert_eq!(
+        format!("{:?}", store.load_view_parts().await.unwrap()),
+        before
+    );
+}

@@ -44,6 +44,9 @@ pub enum WireError {
     Shape(String),
     #[error("page has {0} patches, more than allowed")]
     PageTooLarge(usize),
+    /// A bank that says "more" page after page past what any customer's data fills.
+    #[error("the bank sent more than {pages} pages or {patches} changes in one sync")]
+    TooManyPages { pages: usize, patches: usize },
 }
 
 /// An idempotency key: 1 to 40 characters of `[A-Za-z0-9_-]`.

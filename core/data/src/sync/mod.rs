@@ -89,6 +89,11 @@ pub enum SyncError {
     Wire(#[from] WireError),
 }
 
+/// The most pages, and changes, one sync pulls: a customer with ten years of daily
+/// transactions fills a few hundred pages; a bank that says "more" forever stops here.
+pub const MAX_PAGES_PER_SYNC: usize = 1_000;
+pub const MAX_PATCHES_PER_SYNC: usize = 500_000;
+
 /// The sync engine for one customer's store.
 #[derive(Debug)]
 pub struct SyncEngine {
@@ -305,9 +310,19 @@ impl SyncEngine {
     }
 
     /// Pulls pages until the bank has nothing more. Returns `false` when it stopped because
-    /// a request was queued meanwhile.
+    /// a request was queued meanwhile. A bank that pages past [`MAX_PAGES_PER_SYNC`] pages or
+    /// [`MAX_PATCHES_PER_SYNC`] changes is an error: what was applied stays (each page is
+    /// whole and valid), and the next sync goes on from the cursor it reached.
     async fn pull(&self, report: &mut SyncReport) -> Result<bool, SyncError> {
+        let (mut pages, mut patches) = (0_usize, 0_usize);
         loop {
+            if pages >= MAX_PAGES_PER_SYNC || patches >= MAX_PATCHES_PER_SYNC {
+                return Err(WireError::TooManyPages {
+                    pages: MAX_PAGES_PER_SYNC,
+                    patches: MAX_PATCHES_PER_SYNC,
+                }
+                .into());
+            }
             let cursor = self
                 .store
                 .sync_value(keys::CURSOR)
@@ -344,6 +359,8 @@ impl SyncEngine {
             }
             report.pages_pulled += 1;
             report.patches_applied += changes.len();
+            pages += 1;
+            patches += changes.len();
             if !page.has_more {
                 return Ok(true);
             }
