@@ -95,6 +95,7 @@ const DEFAULT_READING_WORDS: &[&str] = &[
     "音了",
     "见了",
     "定了",
+    "认了",
     "为了",
     "出了",
     "好了",

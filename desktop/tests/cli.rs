@@ -307,7 +307,7 @@ fn a_typed_conversation() {
         "Pay $87.42 to City Electric",
         "(spoken) Pay eighty-seven dollars and forty-two cents to City Electric",
         "[speech rate: 85%]",
-        "All right, no money was sent.",
+        "All right, nothing was sent.",
         "I'm still here.",
         "Sorry, I didn't catch that.",
         "Your card ending in 4321 is locked.",

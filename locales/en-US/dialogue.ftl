@@ -25,15 +25,22 @@ dlg-spending-total = From { $from } to { $to }, { $total } went out, in { $count
 }.
 dlg-no-data = There is no account information on this device yet. Please connect and try again.
 
-dlg-balance = { $account }, { $masked }: { $amount } available.{ $minutes ->
-   *[other] {""}
+dlg-balance = { $account }, { $masked }: { $amount } available.{ $fresh ->
+    [no] {" "}That doesn't include the payment you just made yet.
+   *[yes] {""}
 }
-dlg-balance-offline = { $account }, { $masked }: { $amount } available. That was { $minutes } minutes ago; I can't reach the bank right now.
+dlg-balance-offline = { $account }, { $masked }: { $amount } available. That was { $minutes } minutes ago; I can't reach the bank right now.{ $fresh ->
+    [no] {" "}That doesn't include the payment you just made yet.
+   *[yes] {""}
+}
 dlg-balance-owed = { $account }, { $masked }: you owe { $owed }{ $credit ->
     [yes] , and { $amount } of credit is left.
    *[no] .
 }{ $online ->
     [no] {" "}That was { $minutes } minutes ago; I can't reach the bank right now.
+   *[yes] {""}
+}{ $fresh ->
+    [no] {" "}That doesn't include the payment you just made yet.
    *[yes] {""}
 }
 
@@ -45,6 +52,8 @@ dlg-ask-card = Which card? Say the last four digits, or say credit card or debit
 dlg-ask-card-unlock = Which card should I unlock? Say the last four digits, or say credit card or debit card.
 dlg-no-card-locked = None of your cards is locked; they all work as usual.
 dlg-every-card-locked = All your cards are already locked; nobody can use them.
+dlg-card-not-locked = Your card { $masked } isn't locked; it works as usual.
+dlg-card-already-locked = Your card { $masked } is already locked; nobody can use it.
 dlg-which-one = Did you mean { $choices }? { $by ->
     [ending] Please say the last four digits of their account.
    *[name] Please say the full name.
@@ -108,6 +117,8 @@ dlg-unlock-step-up-failed = The identity check wasn't completed, so your card { 
 dlg-unlock-kept-locked = All right, your card { $masked } stays locked.
 dlg-card-lock-queued = I can't reach the bank right now. Your card { $masked } will be locked as soon as the bank can be reached.
 dlg-card-unlock-queued = I can't reach the bank right now. Your card { $masked } will be unlocked as soon as the bank can be reached.
+dlg-card-lock-unconfirmed = I've asked the bank to lock your card { $masked }, but its confirmation hasn't come yet. I'll ask again and tell you when it's confirmed.
+dlg-card-unlock-unconfirmed = I've asked the bank to unlock your card { $masked }, but its confirmation hasn't come yet. I'll ask again and tell you when it's confirmed.
 dlg-card-action-refused = The bank didn't accept that for your card { $masked }, so nothing changed: { $reason }.
 
 # Labels of a typed conversation in the desktop harness.

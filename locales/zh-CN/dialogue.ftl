@@ -22,15 +22,22 @@ dlg-see-screen = 好的，交易明细已经显示在屏幕上，我来为您读
 dlg-spending-total = 从{ $from }到{ $to }，一共支出{ $total }，共{ $count }笔。
 dlg-no-data = 本机还没有您的账户信息，请连接网络后再试。
 
-dlg-balance = { $account }，{ $masked }，可用余额{ $amount }。{ $minutes ->
-   *[other] {""}
+dlg-balance = { $account }，{ $masked }，可用余额{ $amount }。{ $fresh ->
+    [no] 还没算上您刚才的付款。
+   *[yes] {""}
 }
-dlg-balance-offline = { $account }，{ $masked }，可用余额{ $amount }。这是{ $minutes }分钟前的数据，现在连不上银行。
+dlg-balance-offline = { $account }，{ $masked }，可用余额{ $amount }。这是{ $minutes }分钟前的数据，现在连不上银行。{ $fresh ->
+    [no] 还没算上您刚才的付款。
+   *[yes] {""}
+}
 dlg-balance-owed = { $account }，{ $masked }，欠款{ $owed }{ $credit ->
     [yes] ，可用额度{ $amount }。
    *[no] 。
 }{ $online ->
     [no] 这是{ $minutes }分钟前的数据，现在连不上银行。
+   *[yes] {""}
+}{ $fresh ->
+    [no] 还没算上您刚才的付款。
    *[yes] {""}
 }
 
@@ -42,6 +49,8 @@ dlg-ask-card = 要锁定哪一张卡？请说卡号的后四位，或者说“�
 dlg-ask-card-unlock = 要解锁哪一张卡？请说卡号的后四位，或者说“信用卡”“借记卡”。
 dlg-no-card-locked = 您的卡都没有锁定，都可以正常使用。
 dlg-every-card-locked = 您的卡都已经锁定了，别人用不了。
+dlg-card-not-locked = { $masked }的卡没有锁定，可以正常使用。
+dlg-card-already-locked = { $masked }的卡已经锁定了，别人用不了。
 dlg-which-one = 您说的是{ $choices }？{ $by ->
     [ending] 请说账号的后四位。
    *[name] 请说全名。
@@ -105,6 +114,8 @@ dlg-unlock-step-up-failed = 身份确认没有完成，{ $masked }的卡仍然�
 dlg-unlock-kept-locked = 好的，{ $masked }的卡仍然锁着。
 dlg-card-lock-queued = 现在连不上银行。一连上银行，就会锁定{ $masked }的卡。
 dlg-card-unlock-queued = 现在连不上银行。一连上银行，就会解锁{ $masked }的卡。
+dlg-card-lock-unconfirmed = 已经请银行锁定{ $masked }的卡，还没收到银行的确认。我会再发，确认了告诉您。
+dlg-card-unlock-unconfirmed = 已经请银行解锁{ $masked }的卡，还没收到银行的确认。我会再发，确认了告诉您。
 dlg-card-action-refused = 银行没有受理{ $masked }的卡的这个请求，卡的状态没有变：{ $reason }。
 
 # Labels of a typed conversation in the desktop harness.

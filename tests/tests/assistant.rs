@@ -169,8 +169,12 @@ async fn a_payment_the_bank_never_received_is_said_as_not_sent() {
     assert!(!url.is_empty());
 }
 
+/// A lock sent without the bank's answer (the connection died after the request went out:
+/// the bank may have it) is said as unconfirmed, never as "can't reach the bank"; a lock that
+/// could not be sent at all (the bank is down) is said as queued; each is sent again and said
+/// done once the bank confirms, and the bank's own state is what was said.
 #[tokio::test]
-async fn a_lock_the_bank_has_not_received_is_said_as_queued_then_delivered() {
+async fn a_lock_without_the_banks_answer_is_said_as_unconfirmed_or_queued_then_delivered() {
     let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
     // Every request to lock a card dies before the bank handles it.
     bank.bank.faults.set_plan(faults_on(
@@ -183,17 +187,28 @@ async fn a_lock_the_bank_has_not_received_is_said_as_queued_then_delivered() {
         },
     ));
     let events = tell(&mut assistant, "lock my credit card").await;
-    assert_eq!(said(&events), ["dlg-card-lock-queued"], "{events:?}");
+    assert_eq!(said(&events), ["dlg-card-lock-unconfirmed"], "{events:?}");
     assert_eq!(
         locked_credit_cards(&bank).await,
         0,
         "the bank has not locked it"
     );
-    // Once the bank can be reached, the queued lock goes; a lock said now is done.
+    // Once the bank answers, the lock asked for again is sent and confirmed.
     bank.bank.faults.set_plan(FaultPlan::none());
     let events = tell(&mut assistant, "lock my credit card").await;
     assert_eq!(said(&events), ["dlg-card-locked"], "{events:?}");
     assert_eq!(locked_credit_cards(&bank).await, 1);
+
+    // The bank down altogether: nothing can be sent, and that is what is said.
+    let (state, addr) = (bank.bank.clone(), bank.addr);
+    bank.shutdown().await;
+    let events = tell(&mut assistant, "lock my debit card").await;
+    assert_eq!(said(&events), ["dlg-card-lock-queued"], "{events:?}");
+    let bank = state.serve(addr).await.unwrap();
+    assert_eq!(card_status(&bank, "debit").await, "active");
+    let events = tell(&mut assistant, "lock my debit card").await;
+    assert_eq!(said(&events), ["dlg-card-locked"], "{events:?}");
+    assert_eq!(card_status(&bank, "debit").await, "locked");
     bank.shutdown().await;
 }
 

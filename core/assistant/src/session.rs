@@ -12,7 +12,7 @@ use tingshuo_base::model::Card;
 use tingshuo_base::money::{Currency, Money};
 use tingshuo_data::client::{Client, ClientError};
 use tingshuo_data::payments::{PaymentDraft, PaymentError, PaymentOutcome, Settled};
-use tingshuo_data::sync::Connectivity;
+use tingshuo_data::sync::{Connectivity, NetError};
 use tingshuo_dialogue::{
     ActionOutcome, Dialogue, Effect, Facts, Input, PaymentPlan, PlanTarget, Prepared,
     SpendingQuery, Spent, TransactionsQuery, hear, paying_account,
@@ -85,6 +85,9 @@ pub struct Assistant {
     held: Option<String>,
     /// The payment as prepared for its read-back: what a confirmation sends, and nothing else.
     prepared: Option<(PaymentPlan, PaymentDraft)>,
+    /// When money last moved by this session (a payment made, held or cancelled), to tell
+    /// balances the bank gave before it from after.
+    money_moved_at: Option<DateTime<Utc>>,
     /// The on-device recognizer for turns of speech.
     #[cfg(feature = "voice")]
     recognizer: Option<Arc<tingshuo_listen::recognizer::Recognizer>>,
@@ -109,6 +112,7 @@ impl Assistant {
             unresolved: None,
             held: None,
             prepared: None,
+            money_moved_at: None,
             #[cfg(feature = "voice")]
             recognizer: None,
         };
@@ -148,6 +152,8 @@ impl Assistant {
     /// Takes one turn and returns what the host should do, in order.
     pub async fn turn(&mut self, turn: Turn) -> Result<Vec<Event>, AssistantError> {
         let mut events = Vec::new();
+        // What the host synced since the last turn is what the customer hears about.
+        self.refresh_facts().await?;
         // A payment whose answer never came is asked about again before anything else.
         if let Some(key) = self.unresolved.clone()
             && let Some(input) = self.settled(&key).await?
@@ -370,8 +376,25 @@ impl Assistant {
                 }]
             }
         };
-        self.refresh_facts().await?;
+        if inputs
+            .iter()
+            .any(|input| matches!(input, Input::PaymentDone { .. }))
+        {
+            self.catch_up().await?;
+        } else {
+            self.refresh_facts().await?;
+        }
         Ok(inputs)
+    }
+
+    /// After money moved: the bank's own balances and history, pulled (when it can be reached)
+    /// before anything more is said about them.
+    async fn catch_up(&mut self) -> Result<(), AssistantError> {
+        self.money_moved_at = Some(self.now());
+        if let Err(error) = self.client.sync().sync_now().await {
+            tracing::info!(%error, "no sync after a payment; the view is as it was");
+        }
+        self.refresh_facts().await
     }
 
     /// What the bank says of a payment whose answer was lost, as the dialogue's input; `None`
@@ -398,7 +421,7 @@ impl Assistant {
             }),
         };
         if input.is_some() {
-            self.refresh_facts().await?;
+            self.catch_up().await?;
         }
         Ok(input)
     }
@@ -463,6 +486,12 @@ impl Assistant {
             Some(("failed", reason)) => ActionOutcome::Refused {
                 reason: self.reason(reason.as_deref().unwrap_or("other"))?,
             },
+            // Not sent at all: the bank could not be reached.
+            Some((_, Some(error))) if *error == NetError::Offline.to_string() => {
+                ActionOutcome::Queued
+            }
+            // Sent, and no confirmation: its answer was lost or the bank was busy.
+            Some((_, Some(_))) => ActionOutcome::Unconfirmed,
             _ => ActionOutcome::Queued,
         };
         self.refresh_facts().await?;
@@ -497,8 +526,19 @@ impl Assistant {
         // Not yet known (nothing asked of the bank since the app started) is not offline: a
         // payment is tried, and one that cannot reach the bank is said as not sent.
         let online = self.client.sync().status().connectivity != Connectivity::Offline;
-        self.dialogue
-            .update_facts(Facts::from_view(&view, &history, online, now));
+        let mut facts = Facts::from_view(&view, &history, online, now);
+        // The last time the bank's data was pulled whole (else the newest balance the view has).
+        let balances_as_of = self
+            .client
+            .sync()
+            .status()
+            .last_synced_at
+            .or_else(|| view.accounts.iter().map(|a| a.as_of).max());
+        facts.balances_lack_payments = self
+            .money_moved_at
+            .zip(balances_as_of)
+            .is_some_and(|(moved, as_of)| moved > as_of);
+        self.dialogue.update_facts(facts);
         Ok(())
     }
 

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use tingshuo_base::ids::Id;
 use tingshuo_base::model::{
-    Account, AccountKind, Bill, Biller, Card, CardStatus, Category, Payee, Tracked,
+    Account, AccountKind, Bill, Biller, Card, CardStatus, Category, Payee, Source, Tracked,
 };
 use tingshuo_base::money::Money;
 use tingshuo_base::view::CustomerView;
@@ -15,6 +15,9 @@ pub struct Facts {
     pub online: bool,
     /// Minutes since the view was refreshed from the bank.
     pub data_age_minutes: i64,
+    /// Money moved (a payment made, held or cancelled) after the balances were last brought
+    /// from the bank: a balance said now lacks it, and says so.
+    pub balances_lack_payments: bool,
     pub payees: Vec<PayeeFact>,
     pub billers: Vec<BillerFact>,
     pub cards: Vec<CardFact>,
@@ -56,8 +59,10 @@ pub struct CardFact {
     /// The account the card draws on (its transactions are that account's).
     pub account: Id<Account>,
     pub last_four: String,
-    /// Locked at the bank (a lock still queued on the device is not).
+    /// Locked as the view shows it: at the bank, or by a lock queued on this device.
     pub locked: bool,
+    /// The status is this device's own action, not yet confirmed by the bank.
+    pub pending: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -117,6 +122,7 @@ impl Facts {
                 .signed_duration_since(view.oldest_as_of)
                 .num_minutes()
                 .max(0),
+            balances_lack_payments: false,
             payees: view
                 .payees
                 .iter()
@@ -152,6 +158,7 @@ impl Facts {
                     account: c.item.account_id.clone(),
                     last_four: c.item.number.reveal().last_four().to_owned(),
                     locked: c.item.status == CardStatus::Locked,
+                    pending: c.source == Source::Device,
                 })
                 .collect(),
             paying_account: paying.map(|a| AccountFact::of(&a.item)),

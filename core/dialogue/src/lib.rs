@@ -174,6 +174,9 @@ pub enum ActionOutcome {
     Done,
     /// Queued on the device until the bank can be reached.
     Queued,
+    /// Sent, but the bank's confirmation did not come (its answer was lost, or it was busy):
+    /// it is sent again until the bank confirms, and then told.
+    Unconfirmed,
     /// The bank refused it (the reason already in words); nothing changed.
     Refused { reason: String },
 }
@@ -210,9 +213,6 @@ enum Stage {
     SteppingUpUnlock(Id<Card>),
     /// Sent to the bank; waiting for its answer.
     Executing(PaymentPlan),
-    /// Sent, but no answer came: checking with the bank. Nothing is said about the money but
-    /// that, and no other payment starts, until the bank's answer is known.
-    Checking(PaymentPlan),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -256,6 +256,11 @@ const MIN_VOLUME: u32 = 30;
 #[derive(Debug, Clone)]
 pub struct Dialogue {
     stage: Stage,
+    /// A payment sent whose answer never came: the bank is asked about it until its answer
+    /// is known. Nothing is said about that money but that it is being checked, and no other
+    /// payment starts meanwhile; the rest of the conversation goes on (and may change the
+    /// stage), the answer is told whenever it comes.
+    checking: Option<PaymentPlan>,
     made: Option<Made>,
     facts: Facts,
     speech_rate: u32,
@@ -333,6 +338,7 @@ impl Dialogue {
     pub fn new(facts: Facts) -> Dialogue {
         Dialogue {
             stage: Stage::Idle,
+            checking: None,
             made: None,
             facts,
             speech_rate: 100,
@@ -436,39 +442,25 @@ impl Dialogue {
                     }
                 }
             }
-            Input::PaymentDone { held } => match std::mem::replace(&mut self.stage, Stage::Idle) {
-                Stage::Executing(plan) | Stage::Checking(plan) => {
-                    let reply = say(
-                        if held {
-                            "dlg-payment-held"
-                        } else {
-                            "dlg-payment-done"
-                        },
-                        vec![
-                            ("target", text(&plan.target_name)),
-                            ("amount", ReplyArg::Money(plan.amount)),
-                        ],
-                    );
-                    self.made = Some(Made { plan, held });
-                    Some(reply)
-                }
-                other => {
-                    self.stage = other;
-                    None
-                }
-            },
-            Input::PaymentRefused { reason } => {
-                match std::mem::replace(&mut self.stage, Stage::Idle) {
-                    Stage::Executing(_) | Stage::Checking(_) => Some(say(
-                        "dlg-payment-refused",
-                        vec![("reason", ReplyArg::Text(reason))],
-                    )),
-                    other => {
-                        self.stage = other;
-                        None
-                    }
-                }
-            }
+            Input::PaymentDone { held } => self.answered_payment().map(|plan| {
+                let reply = say(
+                    if held {
+                        "dlg-payment-held"
+                    } else {
+                        "dlg-payment-done"
+                    },
+                    made_args(&plan),
+                );
+                self.made = Some(Made { plan, held });
+                reply
+            }),
+            Input::PaymentRefused { reason } => self.answered_payment().map(|_| {
+                say(
+                    "dlg-payment-refused",
+                    vec![("reason", ReplyArg::Text(reason))],
+                )
+            }),
+            // Only a payment just sent can be known not to have reached the bank.
             Input::PaymentNotSent => match std::mem::replace(&mut self.stage, Stage::Idle) {
                 Stage::Executing(_) => Some(say("dlg-payment-not-sent", vec![])),
                 other => {
@@ -478,16 +470,14 @@ impl Dialogue {
             },
             Input::PaymentUnknown => match std::mem::replace(&mut self.stage, Stage::Idle) {
                 Stage::Executing(plan) => {
-                    self.stage = Stage::Checking(plan);
+                    self.checking = Some(plan);
                     Some(say("dlg-payment-checking", vec![]))
-                }
-                Stage::Checking(plan) => {
-                    self.stage = Stage::Checking(plan);
-                    Some(say("dlg-payment-still-checking", vec![]))
                 }
                 other => {
                     self.stage = other;
-                    None
+                    self.checking
+                        .is_some()
+                        .then(|| say("dlg-payment-still-checking", vec![]))
                 }
             },
             Input::Spent(spent) => Some(say(
@@ -535,6 +525,12 @@ impl Dialogue {
                     }
                     (false, ActionOutcome::Queued) => {
                         say("dlg-card-unlock-queued", vec![("masked", masked)])
+                    }
+                    (true, ActionOutcome::Unconfirmed) => {
+                        say("dlg-card-lock-unconfirmed", vec![("masked", masked)])
+                    }
+                    (false, ActionOutcome::Unconfirmed) => {
+                        say("dlg-card-unlock-unconfirmed", vec![("masked", masked)])
                     }
                     (_, ActionOutcome::Refused { reason }) => say(
                         "dlg-card-action-refused",
@@ -587,6 +583,18 @@ impl Dialogue {
             }
         }
         effects
+    }
+
+    /// The payment an answer from the bank is about: the one just sent, or the one being
+    /// checked (whatever the conversation moved on to meanwhile, which stays).
+    fn answered_payment(&mut self) -> Option<PaymentPlan> {
+        match std::mem::replace(&mut self.stage, Stage::Idle) {
+            Stage::Executing(plan) => Some(plan),
+            other => {
+                self.stage = other;
+                self.checking.take()
+            }
+        }
     }
 
     /// The read-back (or warning) a yes would confirm, if one waits.
@@ -729,8 +737,8 @@ impl Dialogue {
                     self.stage = Stage::Idle;
                     return Some(say("dlg-unlock-kept-locked", vec![("masked", masked)]));
                 }
-                let sent = matches!(self.stage, Stage::Executing(_) | Stage::Checking(_));
-                if matches!(self.stage, Stage::Checking(_)) {
+                let sent = matches!(self.stage, Stage::Executing(_));
+                if self.checking.is_some() && matches!(self.stage, Stage::Idle) {
                     // What was sent cannot be called off before the bank's answer is known.
                     return Some(say("dlg-payment-still-checking", vec![]));
                 }
@@ -864,16 +872,6 @@ impl Dialogue {
                 self.stage = preparing;
                 Some(say("dlg-sending", vec![]))
             }
-            Stage::Checking(plan) => {
-                // Another payment waits for the bank's answer on this one; the rest goes on.
-                self.stage = Stage::Checking(plan);
-                match intent {
-                    Intent::Transfer | Intent::PayBill => {
-                        Some(say("dlg-payment-unresolved", vec![]))
-                    }
-                    other => self.idle_intent(&other, &heard, effects),
-                }
-            }
             Stage::Collecting(draft) => match intent {
                 Intent::Transfer | Intent::PayBill => {
                     self.stage = Stage::Collecting(draft);
@@ -959,6 +957,18 @@ impl Dialogue {
                     }
                 };
                 let id = card.id.clone();
+                // Nothing to do, and said so: never a read-back of unlocking a card that is not
+                // locked ("stays locked" would then be untrue), nor a second lock.
+                // A lock still waiting for the bank is asked for again: it is sent again.
+                if card.locked != unlock && !card.pending {
+                    let masked = ReplyArg::Masked(card.last_four.clone());
+                    let id = if unlock {
+                        "dlg-card-not-locked"
+                    } else {
+                        "dlg-card-already-locked"
+                    };
+                    return Some(say(id, vec![("masked", masked)]));
+                }
                 if *intent == Intent::UnlockCard {
                     // Unlocking weakens a protection: read back, confirmed, stepped up.
                     let reply = unlock_read_back(card);
@@ -1001,6 +1011,11 @@ impl Dialogue {
         heard: &Heard,
         effects: &mut Vec<Effect>,
     ) -> Option<Reply> {
+        if self.checking.is_some() {
+            // Another payment waits for the bank's answer on the one being checked.
+            self.stage = Stage::Idle;
+            return Some(say("dlg-payment-unresolved", vec![]));
+        }
         if !self.facts.online {
             self.stage = Stage::Idle;
             return Some(say(
@@ -1322,6 +1337,14 @@ impl Dialogue {
                 ("masked", ReplyArg::Masked(account.last_four.clone())),
                 ("amount", ReplyArg::Money(amount)),
                 ("minutes", minutes.clone()),
+                (
+                    "fresh",
+                    text(if self.facts.balances_lack_payments {
+                        "no"
+                    } else {
+                        "yes"
+                    }),
+                ),
             ]
         };
         match account.kind {

@@ -37,6 +37,7 @@ fn facts() -> Facts {
     Facts {
         online: true,
         data_age_minutes: 10,
+        balances_lack_payments: false,
         payees: vec![
             PayeeFact {
                 id: Id::new("李伟"),
@@ -65,6 +66,7 @@ fn facts() -> Facts {
             account: Id::new("zh-credit"),
             last_four: "4580".into(),
             locked: false,
+            pending: false,
         }],
         paying_account: Some(pension()),
         accounts: vec![
@@ -773,6 +775,7 @@ fn a_card_action_is_said_as_done_only_when_the_bank_has_it() {
     );
     for (outcome, said) in [
         (ActionOutcome::Queued, "dlg-card-lock-queued"),
+        (ActionOutcome::Unconfirmed, "dlg-card-lock-unconfirmed"),
         (ActionOutcome::Done, "dlg-card-locked"),
         (
             ActionOutcome::Refused {
@@ -1093,7 +1096,7 @@ fn spending_is_added_up_by_the_host_and_transactions_are_of_the_account_named() 
 
 #[test]
 fn unlocking_a_card_is_read_back_confirmed_and_stepped_up() {
-    let mut d = Dialogue::new(facts());
+    let mut d = Dialogue::new(two_cards(true));
     let unlock = || card_request("unlock_card", "credit-card", "4580", "解锁信用卡");
     assert_eq!(ids(&step(&mut d, unlock())), ["dlg-readback-unlock"]);
     let effects = step(&mut d, heard(Some("confirm"), &[], "对"));
@@ -1117,7 +1120,7 @@ fn unlocking_a_card_is_read_back_confirmed_and_stepped_up() {
     );
     // A failed step-up, a no or a cancel leaves the card locked.
     for ending in [vec![Input::StepUpFailed], vec![]] {
-        let mut d = Dialogue::new(facts());
+        let mut d = Dialogue::new(two_cards(true));
         step(&mut d, unlock());
         let mut effects = step(&mut d, heard(Some("confirm"), &[], "对"));
         for input in ending {
@@ -1130,13 +1133,20 @@ fn unlocking_a_card_is_read_back_confirmed_and_stepped_up() {
         );
     }
     for no in ["deny", "cancel"] {
-        let mut d = Dialogue::new(facts());
+        let mut d = Dialogue::new(two_cards(true));
         step(&mut d, unlock());
         assert_eq!(
             ids(&step(&mut d, heard(Some(no), &[], "不"))),
             ["dlg-unlock-kept-locked"]
         );
     }
+    // A card that is not locked is not unlocked, and one locked is not locked again: said so,
+    // never read back.
+    let mut d = Dialogue::new(two_cards(false));
+    assert_eq!(ids(&step(&mut d, unlock())), ["dlg-card-not-locked"]);
+    let mut d = Dialogue::new(two_cards(true));
+    let lock = card_request("lock_card", "credit-card", "4580", "锁信用卡");
+    assert_eq!(ids(&step(&mut d, lock)), ["dlg-card-already-locked"]);
 }
 
 /// The customer's cards: the credit card (locked or not) and a debit card.
@@ -1148,6 +1158,7 @@ fn two_cards(credit_locked: bool) -> Facts {
         account: Id::new("pension"),
         last_four: "6217".into(),
         locked: false,
+        pending: false,
     });
     facts
 }
