@@ -241,7 +241,7 @@ fn headless_checks() {
     let chinese = speaker.set_locale(Locale::ZhCn).unwrap();
     assert_eq!(chinese.language.to_ascii_lowercase(), "cmn", "{chinese:?}");
     let utterance = read_back(&l10n, Locale::ZhCn, "李伟", 20_000);
-    assert!(utterance.speech.contains("二百元"), "{}", utterance.speech);
+    assert!(utterance.speech.contains("两百元"), "{}", utterance.speech);
     let id = speaker
         .speak(&utterance, SpeakMode::Interrupt)
         .unwrap()
