@@ -150,6 +150,12 @@ async fn bad_answers_are_clear_errors_and_change_nothing() {
         ),
         ("a good patch then a bad one", page(valid_then_bad)),
         (
+            "a card of an account never sent",
+            page(
+                json!([{"kind": "card", "id": "c9", "op": "put", "data": {"id": "c9", "account_id": "nowhere", "kind": "debit", "name": "卡", "number": "6217000010019999", "status": "active"}}]),
+            ),
+        ),
+        (
             "patch id differs from its data",
             page(
                 json!([{"kind": "account", "id": "zh-deposit", "op": "put", "data": account(json!({}))["data"]}]),

@@ -7,6 +7,7 @@ use std::io::{Seek, SeekFrom, Write};
 use chrono::Duration;
 use tingshuo_core::crypto::{CryptoError, KeyStore};
 use tingshuo_core::model::{CustomerSnapshot, TransactionStatus};
+use tingshuo_core::store::sync::Applied;
 use tingshuo_core::store::{LATEST_SCHEMA_VERSION, OpenOutcome, RebuildReason};
 use tingshuo_core::{MemoryKeyStore, Store, StoreError};
 use tingshuo_sandbox::seed::DemoCustomer;
@@ -508,11 +509,12 @@ async fn the_banks_state_never_lands_over_a_pending_request() {
         ),
     };
     let change: Change = patch.into_change().unwrap();
-    assert!(
-        !store
+    assert_eq!(
+        store
             .apply_changes(&[change], "c2", test_now())
             .await
-            .unwrap()
+            .unwrap(),
+        Applied::RequestQueued
     );
     let view = store.load_view(test_now().date_naive()).await.unwrap();
     let card = view

@@ -744,3 +744,56 @@ fn lines_of(view: &tingshuo_core::CustomerView, locale: tingshuo_core::Locale) -
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// A customer's second device syncs after the first has paid: the bank's payment rows refer
+/// to accounts and bills the new device learns in the same sync, whatever order they come in.
+#[tokio::test]
+async fn a_second_device_syncs_after_the_first_has_paid() {
+    let bank = bank_with(BankConfig::default()).await;
+    let first = synced(&bank, DemoCustomer::WangXiuying).await;
+    let payments = first.client.payments();
+    let transfer = payments
+        .prepare_transfer(
+            &"zh-pension".into(),
+            &"zh-payee-liwei".into(),
+            Money::from_minor(20_000, Currency::CNY),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        payments.confirm(&transfer).await.unwrap(),
+        PaymentOutcome::Executed(_)
+    ));
+    let bill = payments
+        .prepare_bill(&"zh-pension".into(), &"zh-bill-power".into())
+        .await
+        .unwrap();
+    assert!(matches!(
+        payments.confirm(&bill).await.unwrap(),
+        PaymentOutcome::Executed(_)
+    ));
+
+    for page_size in [500, 1] {
+        let (signer, _) = SoftwareSigner::generate().unwrap();
+        let second = client_for(&bank.url(), Arc::new(signer), page_size).await;
+        second
+            .client
+            .sync()
+            .register_device(
+                DemoCustomer::WangXiuying.id(),
+                OneTimeCode::new(DemoCustomer::WangXiuying.enrollment_code().to_owned()),
+                "second phone",
+            )
+            .await
+            .unwrap();
+        second.client.sync().sync_now().await.unwrap();
+        let paid = second.client.view().payments().await.unwrap();
+        assert_eq!(paid.len(), 2, "page size {page_size}: {paid:?}");
+        assert_eq!(
+            available(&second, "zh-pension").await,
+            available(&first, "zh-pension").await,
+            "page size {page_size}"
+        );
+    }
+    bank.shutdown().await;
+}

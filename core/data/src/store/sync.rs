@@ -47,6 +47,17 @@ pub struct NewRequest {
     pub echo: LocalEcho,
 }
 
+/// What became of changes offered to [`Store::apply_changes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// Applied, with the cursor moved.
+    Applied,
+    /// Nothing applied: a request is waiting to be sent first.
+    RequestQueued,
+    /// Nothing applied: this many rows would refer to an account or biller not yet sent.
+    ParentsMissing(usize),
+}
+
 impl NewRequest {
     /// The action under a fresh idempotency key, with its priority and its local echo.
     pub fn new(action: Action, idempotency_key: String) -> NewRequest {
@@ -110,17 +121,20 @@ impl Store {
         Ok(())
     }
 
-    /// Applies one page of the bank's changes and moves the cursor, atomically: a page with
+    /// Applies pages of the bank's changes and moves the cursor, atomically: a page with
     /// any invalid patch was refused before it got here, and a failure applies nothing.
     ///
-    /// Returns `false`, applying nothing, when a request was queued meanwhile: the bank's
-    /// state must never land over a local write it has not acknowledged.
+    /// Applies nothing when a request was queued meanwhile (the bank's state must never land
+    /// over a local write it has not acknowledged), or when a transaction, card or bill would
+    /// be left without its account or biller: a bank's feed lists each row at its latest
+    /// version, so an account whose balance a payment changed comes after the payment's
+    /// transaction. The caller then applies these changes together with the next page.
     pub async fn apply_changes(
         &self,
         changes: &[Change],
         cursor: &str,
         as_of: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Applied, StoreError> {
         let mut tx = self.pool.begin().await?;
         let pending: i64 =
             sqlx::query_scalar("SELECT count(*) FROM outbox WHERE state = 'pending'")
@@ -128,19 +142,31 @@ impl Store {
                 .await?;
         if pending > 0 {
             tx.rollback().await?;
-            return Ok(false);
+            return Ok(Applied::RequestQueued);
         }
+        // Parents may come after their children within the changes: checked at the end.
+        sqlx::query("PRAGMA defer_foreign_keys = ON")
+            .execute(&mut *tx)
+            .await?;
         for change in changes {
             match change {
                 Change::Put(record) => self.put_record(&mut tx, record, as_of).await?,
                 Change::Delete { kind, id } => delete_record(&mut tx, kind, id).await?,
             }
         }
+        let orphans: Vec<(String,)> =
+            sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+                .fetch_all(&mut *tx)
+                .await?;
+        if !orphans.is_empty() {
+            tx.rollback().await?;
+            return Ok(Applied::ParentsMissing(orphans.len()));
+        }
         put_sync_value(&mut tx, keys::CURSOR, cursor).await?;
         put_sync_value(&mut tx, keys::LAST_SYNCED_AT, &millis(as_of).to_string()).await?;
         self.persist_seal_count(&mut tx).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(Applied::Applied)
     }
 
     async fn put_record(

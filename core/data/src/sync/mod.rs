@@ -20,12 +20,12 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
-use crate::store::sync::{NewRequest, keys};
+use crate::store::sync::{Applied, NewRequest, keys};
 use crate::store::{Store, StoreError};
 use crate::transport::EventSource;
 use tingshuo_base::action::Action;
 use tingshuo_base::wire::routes::{self, Route};
-use tingshuo_base::wire::{self, ChangesResponse, Patch, PatchOp, WireError};
+use tingshuo_base::wire::{self, Change, ChangesResponse, Patch, PatchOp, WireError};
 
 pub use bank_api::{BankApi, NetError};
 
@@ -310,11 +310,21 @@ impl SyncEngine {
     }
 
     /// Pulls pages until the bank has nothing more. Returns `false` when it stopped because
-    /// a request was queued meanwhile. A bank that pages past [`MAX_PAGES_PER_SYNC`] pages or
-    /// [`MAX_PATCHES_PER_SYNC`] changes is an error: what was applied stays (each page is
-    /// whole and valid), and the next sync goes on from the cursor it reached.
+    /// a request was queued meanwhile. A page whose transactions, cards or bills refer to an
+    /// account or biller the bank has not sent yet is applied together with the pages after
+    /// it, once they are whole. A bank that pages past [`MAX_PAGES_PER_SYNC`] pages or
+    /// [`MAX_PATCHES_PER_SYNC`] changes, or ends with rows whose parents never came, is an
+    /// error: what was applied stays, and the next sync goes on from the cursor it reached.
     async fn pull(&self, report: &mut SyncReport) -> Result<bool, SyncError> {
         let (mut pages, mut patches) = (0_usize, 0_usize);
+        let mut cursor = self
+            .store
+            .sync_value(keys::CURSOR)
+            .await?
+            .unwrap_or_default();
+        // Pages fetched but not applied yet: their rows wait for a parent.
+        let mut waiting: Vec<Change> = Vec::new();
+        let mut waiting_pages = 0_usize;
         loop {
             if pages >= MAX_PAGES_PER_SYNC || patches >= MAX_PATCHES_PER_SYNC {
                 return Err(WireError::TooManyPages {
@@ -323,11 +333,6 @@ impl SyncEngine {
                 }
                 .into());
             }
-            let cursor = self
-                .store
-                .sync_value(keys::CURSOR)
-                .await?
-                .unwrap_or_default();
             let path = format!(
                 "{}?limit={}&cursor={}",
                 routes::CHANGES.plain(),
@@ -344,23 +349,30 @@ impl SyncEngine {
             if page.cursor.is_empty() || page.cursor.len() > 512 {
                 return Err(WireError::BadText { field: "cursor" }.into());
             }
-            let changes = page
-                .patches
-                .into_iter()
-                .map(Patch::into_change)
-                .collect::<Result<Vec<_>, _>>()?;
-            let applied = self
-                .store
-                .apply_changes(&changes, &page.cursor, page.server_time)
-                .await?;
-            if !applied {
-                // A request was queued meanwhile: it goes first, the pull waits.
-                return Ok(false);
-            }
-            report.pages_pulled += 1;
-            report.patches_applied += changes.len();
             pages += 1;
-            patches += changes.len();
+            patches += page.patches.len();
+            for patch in page.patches {
+                waiting.push(patch.into_change()?);
+            }
+            waiting_pages += 1;
+            match self
+                .store
+                .apply_changes(&waiting, &page.cursor, page.server_time)
+                .await?
+            {
+                // A request was queued meanwhile: it goes first, the pull waits.
+                Applied::RequestQueued => return Ok(false),
+                Applied::ParentsMissing(rows) if !page.has_more => {
+                    return Err(WireError::ParentsNeverSent(rows).into());
+                }
+                Applied::ParentsMissing(_) => {}
+                Applied::Applied => {
+                    report.pages_pulled += waiting_pages;
+                    report.patches_applied += waiting.len();
+                    waiting.clear();
+                    waiting_pages = 0;
+                }
+            }
             if !page.has_more {
                 return Ok(true);
             }
@@ -368,6 +380,7 @@ impl SyncEngine {
                 // "More" without moving on would loop forever.
                 return Err(WireError::BadText { field: "cursor" }.into());
             }
+            cursor = page.cursor;
         }
     }
 
