@@ -13,6 +13,7 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use serde_json::json;
 use tingshuo_core::crypto::SoftwareSigner;
+use tingshuo_core::http_transport::{HttpTransport, rustls};
 use tingshuo_core::sync::SyncConfig;
 use tingshuo_core::{Client, ClientConfig, MemoryKeyStore};
 use tingshuo_sandbox::seed::DemoCustomer;
@@ -268,4 +269,288 @@ async fn a_bank_that_pages_forever_stops_a_sync_with_an_error() {
         format!("{:?}", store.load_view_parts().await.unwrap()),
         before
     );
+}
+
+/// Tokens, enrollment codes and payments never travel in clear text: a bank URL that is not
+/// https:// is refused when the client opens (plain http only to this machine, where the
+/// reference bank runs), before anything is sent.
+#[tokio::test]
+async fn a_bank_url_without_tls_is_refused_before_anything_is_sent() {
+    for url in [
+        "http://bank.example",
+        "http://10.0.0.7:8080",
+        "ftp://bank.example",
+        "bank.example",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let config = ClientConfig {
+            store_path: dir.path().join("c.db"),
+            bank_url: url.to_owned(),
+            sync: SyncConfig::default(),
+        };
+        let opened = Client::open(
+            config,
+            &MemoryKeyStore::new().unwrap(),
+            Arc::new(SoftwareSigner::generate().unwrap().0),
+        )
+        .await;
+        let error = opened.expect_err(url).to_string();
+        assert!(
+            error.contains("https") || error.contains("URL"),
+            "{url}: {error}"
+        );
+    }
+    for url in [
+        "https://bank.example",
+        "http://127.0.0.1:9",
+        "http://localhost:9",
+        "http://[::1]:9",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let config = ClientConfig {
+            store_path: dir.path().join("c.db"),
+            bank_url: url.to_owned(),
+            sync: SyncConfig::default(),
+        };
+        Client::open(
+            config,
+            &MemoryKeyStore::new().unwrap(),
+            Arc::new(SoftwareSigner::generate().unwrap().0),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{url}: {e}"));
+    }
+}
+
+/// A bank that answers with a redirect is not followed: the bearer token and the request
+/// never reach the place it points to, and the sync fails clearly.
+#[tokio::test]
+async fn a_redirect_is_never_followed() {
+    let reached = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = reached.clone();
+    let elsewhere = Router::new().fallback(move || {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        async { axum::Json(json!({"challenge": "c", "expires_at": Utc::now()})) }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let elsewhere_url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, elsewhere).await.unwrap() });
+
+    let target = elsewhere_url.clone();
+    let bank = Router::new().fallback(move |uri: axum::http::Uri| {
+        let target = target.clone();
+        async move {
+            Response::builder()
+                .status(307)
+                .header("location", format!("{target}{uri}"))
+                .body(Body::empty())
+                .unwrap()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, bank).await.unwrap() });
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = ClientConfig {
+        store_path: dir.path().join("c.db"),
+        bank_url: url,
+        sync: SyncConfig::default(),
+    };
+    let (client, _) = Client::open(
+        config,
+        &MemoryKeyStore::new().unwrap(),
+        Arc::new(SoftwareSigner::generate().unwrap().0),
+    )
+    .await
+    .unwrap();
+    client
+        .store()
+        .save_snapshot(&DemoCustomer::WangXiuying.snapshot(Utc::now()))
+        .await
+        .unwrap();
+    client
+        .store()
+        .set_sync_value("device_id", "dev-1")
+        .await
+        .unwrap();
+    let error = client.sync().sync_now().await.expect_err("a redirect");
+    eprintln!("{error}");
+    assert_eq!(reached.load(std::sync::atomic::Ordering::SeqCst), 0);
+}
+
+/// Trusts exactly one certificate: what a bank that pins its certificate passes in.
+#[derive(Debug)]
+struct PinnedCertificate {
+    pin: Vec<u8>,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+}
+
+impl rustls::client::danger::ServerCertVerifier for PinnedCertificate {
+    fn verify_server_cert(
+        &self,
+        end_entity: &rustls::pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        if end_entity.as_ref() == self.pin.as_slice() {
+            Ok(rustls::client::danger::ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::UnknownIssuer,
+            ))
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+fn pinned_tls(pin: &[u8]) -> rustls::ClientConfig {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(PinnedCertificate {
+            pin: pin.to_vec(),
+            provider,
+        }))
+        .with_no_client_auth()
+}
+
+/// A bank brings its own TLS settings (here: a pin of its one certificate) through
+/// `HttpTransport::with_tls_config`: a self-signed bank certificate no root vouches for is
+/// refused by default, reached when pinned, and refused again when another one is pinned.
+/// Requests are counted only once a TLS session is up, so a refused handshake sends nothing.
+#[tokio::test]
+async fn a_bank_pins_its_certificate_through_its_own_tls_settings() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let cert_der = certified.cert.der().clone();
+    let key_der = rustls::pki_types::PrivatePkcs8KeyDer::from(certified.key_pair.serialize_der());
+    let server = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![cert_der.clone()], key_der.into())
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("https://{}", listener.local_addr().unwrap());
+    let requests = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = requests.clone();
+    tokio::spawn(async move {
+        loop {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let (acceptor, counter) = (acceptor.clone(), counter.clone());
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let mut head = vec![0_u8; 4096];
+                if tls.read(&mut head).await.unwrap_or(0) > 0 {
+                    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let _ = tls
+                        .write_all(
+                            b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                        )
+                        .await;
+                    let _ = tls.shutdown().await;
+                }
+            });
+        }
+    });
+    let open = |transport: Option<HttpTransport>| {
+        let url = url.clone();
+        async move {
+            let dir = tempfile::tempdir().unwrap();
+            let config = ClientConfig {
+                store_path: dir.path().join("c.db"),
+                bank_url: url.clone(),
+                sync: SyncConfig::default(),
+            };
+            let (keys, signer) = (
+                MemoryKeyStore::new().unwrap(),
+                Arc::new(SoftwareSigner::generate().unwrap().0),
+            );
+            let (client, _) = match transport {
+                None => Client::open(config, &keys, signer).await.unwrap(),
+                Some(transport) => {
+                    Client::open_with_transport(config, &keys, signer, Arc::new(transport))
+                        .await
+                        .unwrap()
+                }
+            };
+            client
+                .store()
+                .save_snapshot(&DemoCustomer::WangXiuying.snapshot(Utc::now()))
+                .await
+                .unwrap();
+            client
+                .store()
+                .set_sync_value("device_id", "dev-1")
+                .await
+                .unwrap();
+            let error = client.sync().sync_now().await.expect_err("503 or refused");
+            (dir, error.to_string())
+        }
+    };
+    let seen = || requests.load(std::sync::atomic::Ordering::SeqCst);
+
+    let (_dir, error) = open(None).await;
+    assert_eq!(
+        seen(),
+        0,
+        "the default trust reached a self-signed bank: {error}"
+    );
+
+    let pinned = HttpTransport::with_tls_config(&url, pinned_tls(cert_der.as_ref())).unwrap();
+    let (_dir, error) = open(Some(pinned)).await;
+    assert!(
+        seen() >= 1,
+        "the pinned certificate was not reached: {error}"
+    );
+
+    let before = seen();
+    let other = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let wrong =
+        HttpTransport::with_tls_config(&url, pinned_tls(other.cert.der().as_ref())).unwrap();
+    let (_dir, error) = open(Some(wrong)).await;
+    assert_eq!(seen(), before, "another pin reached the bank: {error}");
 }

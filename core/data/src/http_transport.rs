@@ -17,6 +17,9 @@ pub fn install_tls_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+/// The TLS library, for a bank that brings its own settings ([`HttpTransport::with_tls_config`]).
+pub use rustls;
+
 /// HTTP to one bank's API base URL.
 pub struct HttpTransport {
     http: reqwest::Client,
@@ -48,18 +51,61 @@ fn method(method: HttpMethod) -> reqwest::Method {
 }
 
 impl HttpTransport {
-    /// The bank at `base_url` (`https://api.bank.example`; loopback HTTP in tests).
+    /// The bank at `base_url` (`https://api.bank.example`; plain HTTP only to loopback, where
+    /// the reference bank runs), trusting the platform's usual certificate roots.
     pub fn new(base_url: &str) -> Result<HttpTransport, TransportError> {
+        HttpTransport::build(base_url, None)
+    }
+
+    /// The same, with the bank's own TLS settings: its certificate pins or its own verifier
+    /// (`rustls::ClientConfig::dangerous().set_certificate_verifier`), its roots. The
+    /// configuration should be built on ring, the provider the core installs.
+    pub fn with_tls_config(
+        base_url: &str,
+        tls: rustls::ClientConfig,
+    ) -> Result<HttpTransport, TransportError> {
+        HttpTransport::build(base_url, Some(tls))
+    }
+
+    fn build(
+        base_url: &str,
+        tls: Option<rustls::ClientConfig>,
+    ) -> Result<HttpTransport, TransportError> {
         install_tls_provider();
-        let http = reqwest::Client::builder()
+        let base = base_url.trim_end_matches('/').to_owned();
+        let url = reqwest::Url::parse(&base)
+            .map_err(|e| TransportError::Unusable(format!("the bank URL is not a URL: {e}")))?;
+        let loopback = url.host_str().is_some_and(|host| {
+            host.eq_ignore_ascii_case("localhost")
+                || host
+                    .trim_matches(['[', ']'])
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        });
+        match url.scheme() {
+            "https" => {}
+            "http" if loopback => {}
+            scheme => {
+                // Tokens, enrollment codes and payments never travel in clear text.
+                return Err(TransportError::Unusable(format!(
+                    "the bank URL must use https:// (it uses {scheme}://; plain http is allowed \
+                     only to this machine, for the reference bank)"
+                )));
+            }
+        }
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(30))
+            // A redirect would carry the bearer token and the request somewhere else.
+            .redirect(reqwest::redirect::Policy::none())
+            .https_only(!loopback);
+        if let Some(tls) = tls {
+            builder = builder.tls_backend_preconfigured(tls);
+        }
+        let http = builder
             .build()
             .map_err(|e| TransportError::Unusable(format!("HTTP client: {e}")))?;
-        Ok(HttpTransport {
-            http,
-            base: base_url.trim_end_matches('/').to_owned(),
-        })
+        Ok(HttpTransport { http, base })
     }
 }
 
@@ -101,6 +147,10 @@ impl BankTransport for HttpTransport {
             }
             let mut response = http.send().await.map_err(|e| classify(&e))?;
             let status = response.status().as_u16();
+            if response.status().is_redirection() {
+                // Not followed: the bank answered, but not with an outcome.
+                return Err(TransportError::Redirected(status));
+            }
             let mut body = Vec::new();
             while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
                 if body.len() + chunk.len() > MAX_RESPONSE_BYTES {

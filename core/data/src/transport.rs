@@ -48,6 +48,10 @@ pub enum TransportError {
     AnswerLost,
     #[error("the answer is larger than allowed")]
     TooLarge,
+    /// The bank answered with a redirect, which is never followed: the request may have
+    /// reached the bank, and no outcome came back.
+    #[error("the bank answered with a redirect ({0}), which is not followed")]
+    Redirected(u16),
     /// The transport itself could not be set up (a configuration problem, not the network).
     #[error("the transport is unusable: {0}")]
     Unusable(String),

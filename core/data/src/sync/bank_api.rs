@@ -80,7 +80,8 @@ impl From<TransportError> for NetError {
     fn from(error: TransportError) -> NetError {
         match error {
             TransportError::NeverSent => NetError::Offline,
-            TransportError::AnswerLost => NetError::AnswerLost,
+            // A redirect brought no outcome: reconciled by the idempotency key like a lost one.
+            TransportError::AnswerLost | TransportError::Redirected(_) => NetError::AnswerLost,
             TransportError::TooLarge => NetError::Invalid("answer larger than allowed".into()),
             TransportError::Unusable(why) => NetError::Invalid(why),
         }
