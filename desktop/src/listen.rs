@@ -39,7 +39,7 @@ pub fn load_model(id: &str) -> Result<Recognizer, HarnessError> {
                 "the {id} speech model is not installed: run `tingshuo models install {id}`"
             ))
         })?;
-    Recognizer::load(&path).map_err(|e| HarnessError::Usage(e.to_string()))
+    Recognizer::load_pinned(&path, spec.sha256).map_err(|e| HarnessError::Usage(e.to_string()))
 }
 
 /// The WAV files named: files as given, folders as their `*.wav` files in name order.

@@ -30,7 +30,7 @@ pub fn installed_model(id: &str) -> Result<Recognizer, String> {
         .installed_path(spec)
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("the {id} model is not installed (make models)"))?;
-    Recognizer::load(&path).map_err(|e| e.to_string())
+    Recognizer::load_pinned(&path, spec.sha256).map_err(|e| e.to_string())
 }
 
 /// Edit distance between two token sequences.

@@ -458,3 +458,41 @@ fn installed_base_is_multilingual_whisper_base_in_ggml() {
         "id 50256 is empty in the multilingual vocabulary"
     );
 }
+
+/// A model file edited after it was checked, its modification time put back, is refused by
+/// `Recognizer::load_pinned` before whisper.cpp reads a byte (the cache's quick check trusts
+/// size and mtime: a guard against damage, not a proof); the intact file loads.
+#[test]
+fn an_edited_model_with_its_old_timestamp_is_refused_before_whisper_reads_it() {
+    use std::io::{Seek as _, SeekFrom, Write as _};
+    use tingshuo_core::listen::recognizer::Recognizer;
+    let Some((installed_path, ggml)) = installed("tiny.en") else {
+        return;
+    };
+    let spec = catalogue::find("tiny.en").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cache = ModelCache::new(dir.path());
+    let path = cache.model_path(spec);
+    std::fs::copy(&installed_path, &path).unwrap();
+    assert_eq!(
+        cache.status(spec).unwrap(),
+        ModelStatus::Installed(path.clone())
+    );
+    Recognizer::load_pinned(&path, spec.sha256).unwrap();
+
+    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let tensor = ggml.tensor("encoder.positional_embedding").unwrap();
+    let mut file = std::fs::File::options().write(true).open(&path).unwrap();
+    file.seek(SeekFrom::Start(tensor.offset + 4)).unwrap();
+    file.write_all(&[0x7f]).unwrap();
+    file.set_modified(modified).unwrap();
+    drop(file);
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().modified().unwrap(),
+        modified
+    );
+    let error = Recognizer::load_pinned(&path, spec.sha256)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("SHA-256"), "{error}");
+}

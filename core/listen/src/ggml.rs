@@ -4,7 +4,7 @@
 //! structure first. The model installer writes these files.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
 
 pub const MAGIC: u32 = 0x6767_6d6c;
@@ -90,13 +90,13 @@ pub struct GgmlFile {
     pub file_len: u64,
 }
 
-struct Reader {
-    inner: BufReader<File>,
+struct Reader<R> {
+    inner: R,
     position: u64,
     file_len: u64,
 }
 
-impl Reader {
+impl<R: Read + Seek> Reader<R> {
     fn i32(&mut self, what: &str) -> Result<i32, GgmlError> {
         let mut buffer = [0u8; 4];
         self.fill(&mut buffer, what)?;
@@ -139,8 +139,17 @@ impl GgmlFile {
     pub fn open(path: &Path) -> Result<GgmlFile, GgmlError> {
         let file = File::open(path)?;
         let file_len = file.metadata()?.len();
+        GgmlFile::read(BufReader::new(file), file_len)
+    }
+
+    /// The same, from the file's bytes in memory.
+    pub fn from_bytes(bytes: &[u8]) -> Result<GgmlFile, GgmlError> {
+        GgmlFile::read(Cursor::new(bytes), bytes.len() as u64)
+    }
+
+    fn read(inner: impl Read + Seek, file_len: u64) -> Result<GgmlFile, GgmlError> {
         let mut reader = Reader {
-            inner: BufReader::new(file),
+            inner,
             position: 0,
             file_len,
         };
@@ -230,7 +239,7 @@ impl GgmlFile {
                 what: format!("size of {name}"),
                 value: i64::MAX,
             })?;
-            reader.inner.seek_relative(skip)?;
+            reader.inner.seek(SeekFrom::Current(skip))?;
             reader.position += byte_len;
             tensors.push(TensorInfo {
                 name,

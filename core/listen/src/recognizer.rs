@@ -244,13 +244,17 @@ impl std::fmt::Debug for Recognizer {
 }
 
 /// The threads to use: what was asked for, at most the cores there are.
+/// The largest model file read: whisper `large` is about 3 GB.
+const MAX_MODEL_BYTES: u64 = 4 << 30;
+
 pub fn thread_count(requested: Option<usize>) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     requested.unwrap_or(cores).clamp(1, cores.min(MAX_THREADS))
 }
 
 impl Recognizer {
-    /// Loads a ggml model after checking its structure (whisper.cpp trusts the file).
+    /// Loads a ggml model after checking its structure (whisper.cpp trusts the file). A file
+    /// someone else can write is better loaded with [`Recognizer::load_pinned`].
     pub fn load(path: &Path) -> Result<Recognizer, RecognizerError> {
         let model_error = |reason: String| RecognizerError::Model {
             path: path.display().to_string(),
@@ -266,6 +270,53 @@ impl Recognizer {
         let context =
             WhisperContext::new_with_params(path_text, WhisperContextParameters::default())
                 .map_err(|e| model_error(e.to_string()))?;
+        Ok(Recognizer::with_context(context, path, &file))
+    }
+
+    /// Loads a ggml model whose bytes hash to `sha256` (hex), the digest the app that ships
+    /// the model pinned. The file is read once, hashed, checked for structure and handed to
+    /// whisper.cpp from memory, so whisper.cpp reads exactly the bytes proved: a file edited
+    /// in any way, whatever its timestamps say, is refused before whisper.cpp sees it. While
+    /// it loads, the process holds the file and the model both (about twice its size).
+    pub fn load_pinned(path: &Path, sha256: &str) -> Result<Recognizer, RecognizerError> {
+        let model_error = |reason: String| RecognizerError::Model {
+            path: path.display().to_string(),
+            reason,
+        };
+        let size = std::fs::metadata(path)
+            .map_err(|e| model_error(e.to_string()))?
+            .len();
+        if size > MAX_MODEL_BYTES {
+            return Err(model_error(format!(
+                "{size} bytes, more than any speech model ({MAX_MODEL_BYTES})"
+            )));
+        }
+        let bytes = std::fs::read(path).map_err(|e| model_error(e.to_string()))?;
+        let digest = ring::digest::digest(&ring::digest::SHA256, &bytes);
+        let found: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+        if !found.eq_ignore_ascii_case(sha256.trim()) {
+            return Err(model_error(format!(
+                "SHA-256 {found}, not the pinned {sha256}: the file was changed or damaged; \
+                 install it again"
+            )));
+        }
+        let file =
+            crate::ggml::GgmlFile::from_bytes(&bytes).map_err(|e| model_error(e.to_string()))?;
+        whisper_rs::install_logging_hooks();
+        let context = WhisperContext::new_from_buffer_with_params(
+            &bytes,
+            WhisperContextParameters::default(),
+        )
+        .map_err(|e| model_error(e.to_string()))?;
+        drop(bytes);
+        Ok(Recognizer::with_context(context, path, &file))
+    }
+
+    fn with_context(
+        context: WhisperContext,
+        path: &Path,
+        file: &crate::ggml::GgmlFile,
+    ) -> Recognizer {
         let multilingual = context.is_multilingual();
         let name = path
             .file_name()
@@ -275,13 +326,13 @@ impl Recognizer {
         let tokens = Tokens::new(
             (0..context.token_eot()).map(|id| context.token_to_bytes(id).unwrap_or_default()),
         );
-        Ok(Recognizer {
+        Recognizer {
             context,
             multilingual,
             name,
             tokens,
             prompt_tokens: Mutex::new(None),
-        })
+        }
     }
 
     /// The model's text tokens.
@@ -748,5 +799,30 @@ mod tests {
         std::fs::write(&garbage, b"not a model at all").unwrap();
         let error = Recognizer::load(&garbage).unwrap_err().to_string();
         assert!(error.contains("garbage.bin"), "{error}");
+
+        // Pinned: a file that is not the pinned one is refused by its hash; one that is, but
+        // is no model, by its structure; whisper.cpp never sees either.
+        let other = "0".repeat(64);
+        let error = Recognizer::load_pinned(&garbage, &other)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("SHA-256") && error.contains(&other),
+            "{error}"
+        );
+        let its_own = ring::digest::digest(&ring::digest::SHA256, b"not a model at all");
+        let its_own: String = its_own
+            .as_ref()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let error = Recognizer::load_pinned(&garbage, &its_own)
+            .unwrap_err()
+            .to_string();
+        assert!(!error.contains("SHA-256"), "{error}");
+        assert!(matches!(
+            Recognizer::load_pinned(Path::new("/nonexistent/ggml-tiny.en.bin"), &other),
+            Err(RecognizerError::Model { .. })
+        ));
     }
 }

@@ -7,8 +7,10 @@
 //! size, the modification time to the nanosecond). While the file still has that size and
 //! mtime and the catalogue still pins that hash, the check stands; anything that rewrites the
 //! file changes its mtime and so brings the full hash back. This guards against damage and
-//! half-written files, not against someone who can write the cache: they could rewrite the
-//! sidecar too, and could as well replace the program reading it.
+//! half-written files, not against someone who can write the cache (they can put an edited
+//! file's mtime back, or rewrite the sidecar): it answers "is it installed" quickly. The proof
+//! comes when the model is used: `Recognizer::load_pinned` hashes the very bytes it hands to
+//! whisper.cpp and refuses any that are not the pinned ones.
 
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
