@@ -57,3 +57,4 @@ test: lint models core-without-voice
 
 bench: system-packages
 	$(CARGO) bench -p tingshuo-tests
+	TINGSHUO_CLAIMS_BANKS=1000 $(CARGO) test --release --locked -p tingshuo-tests --test assistant_claims -- --nocapture

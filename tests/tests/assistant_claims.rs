@@ -26,7 +26,9 @@ use tingshuo_tests::registered_client;
 
 /// The run's seed: every bank, dialogue and turn follows from it.
 const SEED: u64 = 0x5eed_c1a1_7115_2026;
-/// Banks started; each serves one Mandarin and one English dialogue, one after the other.
+/// Banks started in `make test`; each serves one Mandarin and one English dialogue, one
+/// after the other. `TINGSHUO_CLAIMS_BANKS=N` runs N (`make bench` runs thousands of
+/// dialogues).
 const BANKS: u64 = 46;
 /// Banks run side by side (the machine has two cores).
 const WORKERS: u64 = 2;
@@ -1774,7 +1776,8 @@ async fn dialogue(
         DemoCustomer::MargaretWilson => &ENGLISH,
     };
     net.set_weather(Weather::Calm, seed).await;
-    let (client, _dir) = registered_client(&net.url(), customer).await;
+    let code = net.bank.issue_enrollment_code(customer.id()).await.unwrap();
+    let (client, _dir) = registered_client(&net.url(), customer, code).await;
     let device = client.clone();
     let mut assistant = Assistant::open(
         client,
@@ -1921,7 +1924,15 @@ async fn what_the_assistant_says_about_money_and_cards_is_what_the_bank_did() {
         dialogue(&mut net, customer, seed, &mut report, true).await;
     }
     let mut workers = Vec::new();
-    let banks = if report.dialogues > 0 { 0 } else { BANKS };
+    let banks = if report.dialogues > 0 {
+        0
+    } else {
+        std::env::var("TINGSHUO_CLAIMS_BANKS")
+            .ok()
+            .map_or(BANKS, |n| {
+                n.parse().expect("TINGSHUO_CLAIMS_BANKS: a number")
+            })
+    };
     for worker in 0..WORKERS {
         workers.push(tokio::spawn(async move {
             let mut report = Report::default();
