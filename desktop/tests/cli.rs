@@ -175,6 +175,16 @@ fn view_against_a_running_reference_bank() {
     let mut first = String::new();
     reader.read_line(&mut first).unwrap();
     assert!(first.contains("Reference bank serving"), "{first}");
+    // The bank prints a fresh single-use code per demo customer.
+    let mut code = None;
+    for _ in 0..2 {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if let Some(rest) = line.trim().strip_prefix("demo-zh enrollment code ") {
+            code = rest.split_whitespace().next().map(str::to_owned);
+        }
+    }
+    let code = code.expect("a code for demo-zh");
     // Keep reading what the server prints, as a terminal would.
     std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
     let url = format!("http://127.0.0.1:{port}");
@@ -187,6 +197,8 @@ fn view_against_a_running_reference_bank() {
             "zh-CN",
             "--bank",
             &url,
+            "--enrollment-code",
+            &code,
             "--utc-offset",
             "+08:00",
         ],
@@ -337,15 +349,15 @@ fn intent_from_audio_and_transcribe() {
         ],
     );
     if !said.status.success() {
-        println!(
-            "skipped: espeak-ng cannot render ({})",
+        common::skip(&format!(
+            "espeak-ng cannot render ({})",
             String::from_utf8_lossy(&said.stderr)
-        );
+        ));
         return;
     }
     let installed = tingshuo(dir.path(), &["models", "path", "base"]);
     if !installed.status.success() {
-        println!("skipped: the base model is not installed (make models)");
+        common::skip("the base model is not installed (make models)");
         return;
     }
     let context = concat!(env!("CARGO_MANIFEST_DIR"), "/../locales/en-US/banking.yaml");

@@ -152,7 +152,7 @@ fn say_speaks_through_the_speech_service() {
     let daemon = match Daemon::start() {
         Ok(daemon) => daemon,
         Err(reason) => {
-            println!("SKIPPED: no speech-dispatcher to test against: {reason}");
+            common::skip(&format!("no speech-dispatcher to test against: {reason}"));
             return;
         }
     };

@@ -32,14 +32,16 @@ async fn spoken_turns_pay_what_was_read_back_and_silence_is_no_answer() {
     let model = match installed_model("tiny.en") {
         Ok(model) => Arc::new(model),
         Err(reason) => {
-            println!("skipped: {reason}");
+            tingshuo_tests::skip(&reason);
             return;
         }
     };
     let bank = start_demo_bank(BankConfig::default(), Utc::now())
         .await
         .unwrap();
-    let (client, _dir) = registered_client(&bank.url(), DemoCustomer::MargaretWilson).await;
+    let customer = DemoCustomer::MargaretWilson;
+    let code = bank.enrollment_code(customer.id()).await.unwrap();
+    let (client, _dir) = registered_client(&bank.url(), customer, code).await;
     let offset = FixedOffset::west_opt(5 * 3600).unwrap();
     let mut assistant = Assistant::open(client, Locale::EnUs, AssistantOptions::at(offset))
         .await

@@ -44,7 +44,7 @@ fn model(id: &'static str) -> Option<&'static Recognizer> {
     match cell.get_or_init(|| installed_model(id)) {
         Ok(recognizer) => Some(recognizer),
         Err(reason) => {
-            println!("skipped: {reason}");
+            tingshuo_tests::skip(reason);
             None
         }
     }
@@ -53,7 +53,7 @@ fn model(id: &'static str) -> Option<&'static Recognizer> {
 fn shared_present() -> bool {
     let present = shared_speech().is_dir();
     if !present {
-        println!("skipped: {} is absent", shared_speech().display());
+        tingshuo_tests::skip(&format!("{} is absent", shared_speech().display()));
     }
     present
 }
@@ -152,7 +152,7 @@ fn mandarin_character_error_rate() {
 fn spoken_digits_resampled_from_8_khz() {
     let _whisper = one_at_a_time();
     let Some(clips) = digit_clips() else {
-        println!("skipped: the spoken-digit clips are absent");
+        tingshuo_tests::skip("the spoken-digit clips are absent");
         return;
     };
     let Some(recognizer) = model("base") else {

@@ -283,11 +283,11 @@ fn installed(id: &str) -> Option<(std::path::PathBuf, GgmlFile)> {
             Some((path, ggml))
         }
         other => {
-            eprintln!(
-                "SKIPPED: model {id} is not installed in {} ({other:?}); \
+            tingshuo_tests::skip(&format!(
+                "model {id} is not installed in {} ({other:?}); \
                  `make models` or `tingshuo models install {id}` installs it",
                 cache.root().display()
-            );
+            ));
             None
         }
     }

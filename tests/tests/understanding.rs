@@ -174,7 +174,7 @@ fn corpus(folder: &str, locale: Locale) -> Vec<(String, Option<String>, Value)> 
 fn clinc() -> Option<Vec<(String, Option<String>, Value)>> {
     let path = root().join("../shared/data/text/clinc150/train_val.json");
     let Ok(text) = std::fs::read_to_string(&path) else {
-        println!("CLINC150 skipped: {} is absent", path.display());
+        tingshuo_tests::skip(&format!("CLINC150: {} is absent", path.display()));
         return None;
     };
     let data: Value = serde_json::from_str(&text).unwrap();
@@ -306,7 +306,7 @@ fn the_intent_model_is_what_clinc150_training_makes() {
     let clinc150 = root().join("../shared/data/text/clinc150/train_val.json");
     let nlupp = root().join("../shared/data/text/nlupp-banking/data/banking");
     if !clinc150.exists() || !nlupp.exists() {
-        println!("skipped: the training data ../shared/data/text is absent");
+        tingshuo_tests::skip("the training data ../shared/data/text is absent");
         return;
     }
     let trained = tingshuo_core::understand::classifier::train_from_files(&clinc150, &nlupp)

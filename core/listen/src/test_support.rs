@@ -11,6 +11,13 @@ pub(crate) fn speech_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
+        // In CI (`CI=true`, set by `.ci/run`) the shared data sits beside the checkout.
+        let required = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+        assert!(
+            !required,
+            "required in CI, but there is no shared speech data at {}",
+            dir.display()
+        );
         eprintln!(
             "skipped: no shared speech data at {} (see shared/data/README.md)",
             dir.display()
