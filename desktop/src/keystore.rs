@@ -54,13 +54,18 @@ pub fn read_private_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, PrivateFileE
     Ok(bytes)
 }
 
+/// Creates a directory (and its parents) and makes it the owner's alone (0700).
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(dir)?;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+}
+
 /// Creates a 0600 file in a 0700 directory, atomically: it appears whole or not at all, so a
 /// crash mid-write never leaves a truncated key. Never replaces an existing file (a key
 /// another process created first wins); returns `false` then.
 pub fn create_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
-    fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+    create_private_dir(dir)?;
     let temporary = path.with_extension(format!("tmp-{}", std::process::id()));
     let _ = fs::remove_file(&temporary);
     let mut file = OpenOptions::new()

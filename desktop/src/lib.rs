@@ -84,7 +84,7 @@ pub fn default_data_dir() -> PathBuf {
 /// reported before anything is read out.
 pub async fn open_store(paths: &CustomerPaths) -> Result<(Store, OpenOutcome), StoreError> {
     if let Some(dir) = paths.database.parent() {
-        std::fs::create_dir_all(dir)?;
+        keystore::create_private_dir(dir)?;
     }
     let key_store = paths.key_store();
     let (store, outcome) = Store::open_or_rebuild(&paths.database, &key_store).await?;
@@ -104,7 +104,7 @@ pub async fn open_client(
     enrollment_code: Option<&str>,
 ) -> Result<(Client, OpenOutcome), HarnessError> {
     if let Some(dir) = paths.database.parent() {
-        std::fs::create_dir_all(dir).map_err(StoreError::from)?;
+        keystore::create_private_dir(dir).map_err(StoreError::from)?;
     }
     let signer = Arc::new(
         FileDeviceSigner::open_or_create(&paths.device_key)

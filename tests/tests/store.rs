@@ -431,6 +431,55 @@ async fn logout_wipes_the_files_and_the_key() {
     assert!(keys.unwrap(b"anything").is_err(), "the key is destroyed");
 }
 
+/// A wipe destroys the key first: a file that cannot be deleted (here a directory stands
+/// where SQLite's journal would be) fails the wipe, but what stays is unreadable.
+#[tokio::test]
+async fn a_wipe_that_cannot_delete_a_file_has_destroyed_the_key_first() {
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let store = seeded(&path, &keys, DemoCustomer::WangXiuying).await;
+    let wrapped = keys.wrap(b"a data key of thirty-two bytes!!").unwrap();
+    std::fs::create_dir(format!("{}-journal", path.display())).unwrap();
+    store
+        .wipe(&keys)
+        .await
+        .expect_err("a directory cannot be removed as a file");
+    assert!(keys.unwrap(&wrapped).is_err(), "the key outlived the wipe");
+}
+
+/// The database and its companions are the owner's alone (0600) from the moment they exist,
+/// and a store left readable by others is tightened when it opens.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_database_files_are_readable_by_their_owner_alone() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let store = seeded(&path, &keys, DemoCustomer::WangXiuying).await;
+    let modes = |path: &std::path::Path| -> Vec<(String, u32)> {
+        database_files(path)
+            .iter()
+            .map(|file| {
+                let mode = std::fs::metadata(file).unwrap().permissions().mode() & 0o777;
+                (file.display().to_string(), mode)
+            })
+            .collect()
+    };
+    let open = modes(&path);
+    assert!(open.len() >= 2, "{open:?}");
+    assert!(open.iter().all(|(_, mode)| *mode == 0o600), "{open:?}");
+    store.close().await;
+
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let store = Store::open(&path, &keys).await.unwrap();
+    let reopened = modes(&path);
+    assert!(
+        reopened.iter().all(|(_, mode)| *mode == 0o600),
+        "{reopened:?}"
+    );
+    store.close().await;
+}
+
 #[tokio::test]
 async fn invalid_input_is_refused_without_partial_writes() {
     let (_dir, path) = temp_store_path();

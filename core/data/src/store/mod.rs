@@ -104,6 +104,7 @@ impl Store {
         key_store: &dyn KeyStore,
     ) -> Result<(Store, bool), StoreError> {
         let existed = path.exists();
+        make_private(path)?;
         let pool = connect(prepare(path)).await?;
         let result = async {
             schema::upgrade(&pool).await?;
@@ -279,13 +280,38 @@ impl Store {
     }
 }
 
-/// Deletes a store's files and its key, whether or not the store can be opened.
+/// Deletes a store's key, then its files, whether or not the store can be opened. The key
+/// goes first: once it is gone, whatever file an I/O error leaves behind is unreadable.
 pub fn wipe_files(path: &Path, key_store: &dyn KeyStore) -> Result<(), StoreError> {
+    key_store.delete()?;
     for file in store_files(path)? {
         std::fs::remove_file(&file)?;
     }
-    key_store.delete()?;
     tracing::info!("local data wiped");
+    Ok(())
+}
+
+/// Creates the database file readable and writable by its owner alone (0600) before SQLite
+/// opens it, and tightens an existing one and its companions: SQLite gives its `-wal`,
+/// `-shm` and `-journal` files the database file's permissions.
+fn make_private(path: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)?;
+        for file in store_files(path)? {
+            let mode = std::fs::metadata(&file)?.permissions().mode();
+            if mode & 0o077 != 0 {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
     Ok(())
 }
 
