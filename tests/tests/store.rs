@@ -431,6 +431,65 @@ async fn logout_wipes_the_files_and_the_key() {
     assert!(keys.unwrap(b"anything").is_err(), "the key is destroyed");
 }
 
+/// Plaintext that says what a sealed value means is bound to it: a transaction moved to
+/// another account or shown in another currency, a payee's relationship changed ("son" is
+/// spoken in read-backs), a card moved to another account, an account renamed — each is
+/// found by the store's check, and the cached view is rebuilt.
+#[tokio::test]
+async fn plaintext_that_gives_a_sealed_value_its_meaning_cannot_be_changed_alone() {
+    let keys = MemoryKeyStore::new().unwrap();
+    for (what, sql) in [
+        (
+            "a transaction moved to another account",
+            "UPDATE txn SET account_id = (SELECT id FROM account WHERE id <> txn.account_id LIMIT 1) \
+             WHERE id = (SELECT id FROM txn LIMIT 1)",
+        ),
+        (
+            "a transaction in another currency",
+            "UPDATE txn SET currency = 'USD' WHERE id = (SELECT id FROM txn LIMIT 1)",
+        ),
+        (
+            "a payee's relationship",
+            "UPDATE payee SET relationship = CASE relationship WHEN 'son' THEN 'friend' ELSE 'son' END \
+             WHERE id = (SELECT id FROM payee LIMIT 1)",
+        ),
+        (
+            "a card moved to another account",
+            "UPDATE card SET account_id = (SELECT id FROM account WHERE id <> card.account_id LIMIT 1) \
+             WHERE id = (SELECT id FROM card LIMIT 1)",
+        ),
+        (
+            "an account renamed",
+            "UPDATE account SET name = name || ' (savings)' WHERE id = 'zh-pension'",
+        ),
+        (
+            "a bill moved to another biller",
+            "UPDATE bill SET biller_id = (SELECT id FROM biller WHERE id <> bill.biller_id LIMIT 1) \
+             WHERE id = (SELECT id FROM bill LIMIT 1)",
+        ),
+    ] {
+        let (_dir, path) = temp_store_path();
+        seeded(&path, &keys, DemoCustomer::WangXiuying)
+            .await
+            .close()
+            .await;
+        raw_sql(&path, sql).await;
+        let store = Store::open(&path, &keys).await.unwrap();
+        let error = store.verify().await.expect_err(what);
+        assert!(
+            matches!(error, StoreError::Crypto(CryptoError::Tampered { .. })),
+            "{what}: {error}"
+        );
+        let (store, outcome) = store.rebuild_after(&keys, error).await.unwrap();
+        assert_eq!(
+            outcome.rebuild_reason(),
+            Some(&RebuildReason::TamperedData),
+            "{what}"
+        );
+        store.close().await;
+    }
+}
+
 /// A wipe destroys the key first: a file that cannot be deleted (here a directory stands
 /// where SQLite's journal would be) fails the wipe, but what stays is unreadable.
 #[tokio::test]

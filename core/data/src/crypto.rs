@@ -225,6 +225,39 @@ impl SealedColumn {
         }
     }
 
+    /// Plaintext columns of the same row whose values are bound into this column's sealed
+    /// values, in order: an amount moved to another account or shown in another currency, a
+    /// payee's name under another relationship, no longer opens, and the store's check
+    /// finds it.
+    pub fn bound_columns(&self) -> &'static [&'static str] {
+        match self {
+            SealedColumn::AccountNumber => &["kind", "name"],
+            SealedColumn::AccountAvailable | SealedColumn::AccountBooked => &["kind", "currency"],
+            SealedColumn::TransactionAmount => &["account_id", "currency"],
+            SealedColumn::TransactionCounterparty | SealedColumn::TransactionDescription => {
+                &["account_id"]
+            }
+            SealedColumn::PayeeName | SealedColumn::PayeeAccountNumber => &["relationship"],
+            SealedColumn::BillAmount => &["biller_id", "currency"],
+            SealedColumn::CardNumber => &["account_id", "kind"],
+            SealedColumn::PaymentAmount => &["kind", "from_account", "target_id", "currency"],
+            _ => &[],
+        }
+    }
+
+    /// What a value of this column is sealed under: the row's id, then the values of its
+    /// [`bound columns`](SealedColumn::bound_columns), NUL-separated (neither ids nor stored
+    /// text contain NUL).
+    pub fn row(&self, row_id: &str, bound: &[&str]) -> String {
+        debug_assert_eq!(bound.len(), self.bound_columns().len(), "{self:?}");
+        let mut row = row_id.to_owned();
+        for value in bound {
+            row.push('\0');
+            row.push_str(value);
+        }
+        row
+    }
+
     /// The column naming the row a sealed value is bound to.
     pub fn row_key_column(&self) -> &'static str {
         match self {

@@ -114,13 +114,24 @@ impl<'r> RowReader<'r> {
         })
     }
 
+    /// What the column's values in this row were sealed under: the id and bound columns.
+    fn sealed_row(&self, column: Col, id: &str) -> Result<String, StoreError> {
+        let bound = column
+            .bound_columns()
+            .iter()
+            .map(|name| self.text(name))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(column.row(id, &bound.iter().map(String::as_str).collect::<Vec<_>>()))
+    }
+
     fn sealed_string(
         &self,
         cipher: &FieldCipher,
         column: Col,
         id: &str,
     ) -> Result<String, StoreError> {
-        Ok(cipher.open_string(column, id, &self.blob(column.location().1)?)?)
+        let row = self.sealed_row(column, id)?;
+        Ok(cipher.open_string(column, &row, &self.blob(column.location().1)?)?)
     }
 
     fn sealed_money(
@@ -130,7 +141,8 @@ impl<'r> RowReader<'r> {
         id: &str,
         currency: Currency,
     ) -> Result<C2<Money>, StoreError> {
-        let minor = cipher.open_i64(column, id, &self.blob(column.location().1)?)?;
+        let row = self.sealed_row(column, id)?;
+        let minor = cipher.open_i64(column, &row, &self.blob(column.location().1)?)?;
         Ok(C2::new(Money::from_minor(minor, currency)))
     }
 }
@@ -490,13 +502,15 @@ async fn verify_all_sealed(pool: &SqlitePool, cipher: &FieldCipher) -> Result<()
         let (table, name) = column.location();
         let key = column.row_key_column();
         // Table and column names come from the fixed SealedColumn list, never from input.
-        let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {key}, {name} FROM {table} WHERE {name} IS NOT NULL"
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT * FROM {table} WHERE {name} IS NOT NULL"
         )))
         .fetch_all(pool)
         .await?;
-        for (id, sealed) in rows {
-            cipher.open(*column, &id, &sealed)?;
+        for row in &rows {
+            let reader = RowReader { row, table };
+            let row_id = reader.sealed_row(*column, &reader.text(key)?)?;
+            cipher.open(*column, &row_id, &reader.blob(name)?)?;
         }
     }
     Ok(())

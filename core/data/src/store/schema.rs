@@ -14,6 +14,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_consent.sql"),
     include_str!("../../migrations/0003_sync.sql"),
     include_str!("../../migrations/0004_outbox_actions.sql"),
+    include_str!("../../migrations/0005_bind_sealed_values.sql"),
 ];
 
 pub const LATEST_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

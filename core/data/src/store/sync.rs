@@ -209,14 +209,28 @@ impl Store {
                                   status, hold_until, created_at, as_of)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (id) DO UPDATE SET status = excluded.status, hold_until = excluded.hold_until,
-                 amount_minor = excluded.amount_minor, as_of = excluded.as_of",
+                 amount_minor = excluded.amount_minor, kind = excluded.kind,
+                 from_account = excluded.from_account, target_id = excluded.target_id,
+                 currency = excluded.currency, as_of = excluded.as_of",
         )
         .bind(&payment.id)
         .bind(&payment.idempotency_key)
         .bind(&payment.kind)
         .bind(&payment.from_account)
         .bind(&payment.target_id)
-        .bind(self.cipher.seal_i64(Col::PaymentAmount, &payment.id, payment.amount_minor)?)
+        .bind(self.cipher.seal_i64(
+            Col::PaymentAmount,
+            &Col::PaymentAmount.row(
+                &payment.id,
+                &[
+                    &payment.kind,
+                    &payment.from_account,
+                    &payment.target_id,
+                    &payment.currency,
+                ],
+            ),
+            payment.amount_minor,
+        )?)
         .bind(&payment.currency)
         .bind(&payment.status)
         .bind(payment.hold_until.map(millis))
@@ -236,13 +250,21 @@ impl Store {
             .map(|row| {
                 let id: String = row.try_get("id")?;
                 let sealed: Vec<u8> = row.try_get("amount_minor")?;
+                let kind: String = row.try_get("kind")?;
+                let from_account: String = row.try_get("from_account")?;
+                let target_id: String = row.try_get("target_id")?;
+                let currency: String = row.try_get("currency")?;
+                let sealed_row =
+                    Col::PaymentAmount.row(&id, &[&kind, &from_account, &target_id, &currency]);
                 let payment = PaymentDto {
-                    amount_minor: self.cipher.open_i64(Col::PaymentAmount, &id, &sealed)?,
+                    amount_minor: self
+                        .cipher
+                        .open_i64(Col::PaymentAmount, &sealed_row, &sealed)?,
                     idempotency_key: row.try_get("idempotency_key")?,
-                    kind: row.try_get("kind")?,
-                    from_account: row.try_get("from_account")?,
-                    target_id: row.try_get("target_id")?,
-                    currency: row.try_get("currency")?,
+                    kind,
+                    from_account,
+                    target_id,
+                    currency,
                     status: row.try_get("status")?,
                     hold_until: row.try_get::<Option<i64>, _>("hold_until")?.map(time),
                     created_at: time(row.try_get("created_at")?),

@@ -180,9 +180,21 @@ impl Store {
         .bind(account.kind.as_str())
         .bind(&account.name)
         .bind(account.currency.code())
-        .bind(cipher.seal_str(Col::AccountNumber, id, account.number.reveal().as_str())?)
-        .bind(cipher.seal_i64(Col::AccountAvailable, id, available.minor())?)
-        .bind(cipher.seal_i64(Col::AccountBooked, id, booked.minor())?)
+        .bind(cipher.seal_str(
+            Col::AccountNumber,
+            &Col::AccountNumber.row(id, &[account.kind.as_str(), &account.name]),
+            account.number.reveal().as_str(),
+        )?)
+        .bind(cipher.seal_i64(
+            Col::AccountAvailable,
+            &Col::AccountAvailable.row(id, &[account.kind.as_str(), account.currency.code()]),
+            available.minor(),
+        )?)
+        .bind(cipher.seal_i64(
+            Col::AccountBooked,
+            &Col::AccountBooked.row(id, &[account.kind.as_str(), account.currency.code()]),
+            booked.minor(),
+        )?)
         .bind(account.matures_on.map(|d| d.to_string()))
         .bind(i64::try_from(position).map_err(|_| StoreError::InvalidInput("too many accounts"))?)
         .bind(as_of.timestamp_millis())
@@ -221,16 +233,23 @@ impl Store {
         .bind(id)
         .bind(transaction.account_id.as_str())
         .bind(transaction.status.as_str())
-        .bind(cipher.seal_i64(Col::TransactionAmount, id, amount.minor())?)
+        .bind(cipher.seal_i64(
+            Col::TransactionAmount,
+            &Col::TransactionAmount.row(
+                id,
+                &[transaction.account_id.as_str(), amount.currency().code()],
+            ),
+            amount.minor(),
+        )?)
         .bind(amount.currency().code())
         .bind(cipher.seal_str(
             Col::TransactionCounterparty,
-            id,
+            &Col::TransactionCounterparty.row(id, &[transaction.account_id.as_str()]),
             transaction.counterparty.reveal(),
         )?)
         .bind(cipher.seal_str(
             Col::TransactionDescription,
-            id,
+            &Col::TransactionDescription.row(id, &[transaction.account_id.as_str()]),
             transaction.description.reveal(),
         )?)
         .bind(transaction.category.as_str())
@@ -265,11 +284,15 @@ impl Store {
             ]
         ))
         .bind(id)
-        .bind(cipher.seal_str(Col::PayeeName, id, payee.name.reveal())?)
+        .bind(cipher.seal_str(
+            Col::PayeeName,
+            &Col::PayeeName.row(id, &[payee.relationship.as_str()]),
+            payee.name.reveal(),
+        )?)
         .bind(payee.relationship.as_str())
         .bind(cipher.seal_str(
             Col::PayeeAccountNumber,
-            id,
+            &Col::PayeeAccountNumber.row(id, &[payee.relationship.as_str()]),
             payee.account_number.reveal().as_str(),
         )?)
         .bind(&payee.bank_name)
@@ -338,7 +361,11 @@ impl Store {
         ))
         .bind(id)
         .bind(bill.biller_id.as_str())
-        .bind(self.cipher.seal_i64(Col::BillAmount, id, amount.minor())?)
+        .bind(self.cipher.seal_i64(
+            Col::BillAmount,
+            &Col::BillAmount.row(id, &[bill.biller_id.as_str(), amount.currency().code()]),
+            amount.minor(),
+        )?)
         .bind(amount.currency().code())
         .bind(bill.due_on.to_string())
         .bind(bill.status.as_str())
@@ -373,10 +400,11 @@ impl Store {
         .bind(card.account_id.as_str())
         .bind(card.kind.as_str())
         .bind(&card.name)
-        .bind(
-            self.cipher
-                .seal_str(Col::CardNumber, id, card.number.reveal().as_str())?,
-        )
+        .bind(self.cipher.seal_str(
+            Col::CardNumber,
+            &Col::CardNumber.row(id, &[card.account_id.as_str(), card.kind.as_str()]),
+            card.number.reveal().as_str(),
+        )?)
         .bind(card.status.as_str())
         .bind(as_of.timestamp_millis())
         .bind(source_text(Source::Bank))
