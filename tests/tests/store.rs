@@ -490,6 +490,82 @@ async fn plaintext_that_gives_a_sealed_value_its_meaning_cannot_be_changed_alone
     }
 }
 
+/// A value of the meta table or a sealed column, straight from the file.
+async fn stored_bytes(path: &std::path::Path, sql: &str) -> Vec<u8> {
+    use sqlx::Connection;
+    let mut connection = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_one(&mut connection)
+        .await
+        .unwrap()
+}
+
+/// The data key is replaced by a fresh one and every sealed value re-sealed under it, in one
+/// transaction: the view reads the same, no ciphertext stays as it was, and the store opens
+/// again. A store that has sealed 2^31 values rotates by itself when it opens.
+#[tokio::test]
+async fn the_data_key_rotates_and_every_value_is_sealed_again() {
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let store = seeded(&path, &keys, DemoCustomer::WangXiuying).await;
+    let today = test_now().date_naive();
+    let before = format!("{:?}", store.load_view(today).await.unwrap());
+    store.close().await;
+    let wrapped = "SELECT value FROM meta WHERE key = 'wrapped_data_key'";
+    let balance = "SELECT available_minor FROM account WHERE id = 'zh-pension'";
+    let (old_key, old_balance) = (
+        stored_bytes(&path, wrapped).await,
+        stored_bytes(&path, balance).await,
+    );
+
+    let store = Store::open(&path, &keys).await.unwrap();
+    let store = store.rotate_data_key(&keys).await.unwrap();
+    store.verify().await.unwrap();
+    assert_eq!(
+        format!("{:?}", store.load_view(today).await.unwrap()),
+        before
+    );
+    store.close().await;
+    assert_ne!(stored_bytes(&path, wrapped).await, old_key);
+    assert_ne!(stored_bytes(&path, balance).await, old_balance);
+    let store = Store::open(&path, &keys).await.unwrap();
+    assert_eq!(
+        format!("{:?}", store.load_view(today).await.unwrap()),
+        before
+    );
+    store.close().await;
+
+    // Near the nonce limit: rotated on open.
+    let rotated_key = stored_bytes(&path, wrapped).await;
+    let many = (1_u64 << 31) + 5;
+    raw_sql(
+        &path,
+        &format!(
+            "UPDATE meta SET value = X'{}' WHERE key = 'seal_count'",
+            many.to_le_bytes()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        ),
+    )
+    .await;
+    let store = Store::open(&path, &keys).await.unwrap();
+    store.verify().await.unwrap();
+    assert_eq!(
+        format!("{:?}", store.load_view(today).await.unwrap()),
+        before
+    );
+    store.close().await;
+    assert_ne!(stored_bytes(&path, wrapped).await, rotated_key);
+    let count = stored_bytes(&path, "SELECT value FROM meta WHERE key = 'seal_count'").await;
+    assert!(
+        u64::from_le_bytes(count.try_into().unwrap()) < 1_000_000,
+        "the seal count did not start again"
+    );
+}
+
 /// A wipe destroys the key first: a file that cannot be deleted (here a directory stands
 /// where SQLite's journal would be) fails the wipe, but what stays is unreadable.
 #[tokio::test]

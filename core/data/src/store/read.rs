@@ -498,20 +498,44 @@ fn decode_service_request(row: &SqliteRow) -> Result<Tracked<ServiceRequest>, St
 
 /// Opens every sealed value of every row once, to find damage before the app relies on it.
 async fn verify_all_sealed(pool: &SqlitePool, cipher: &FieldCipher) -> Result<(), StoreError> {
+    let mut connection = pool.acquire().await?;
     for column in Col::ALL.iter().filter(|c| **c != Col::MetaKeyCheck) {
-        let (table, name) = column.location();
-        let key = column.row_key_column();
-        // Table and column names come from the fixed SealedColumn list, never from input.
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT * FROM {table} WHERE {name} IS NOT NULL"
-        )))
-        .fetch_all(pool)
-        .await?;
-        for row in &rows {
-            let reader = RowReader { row, table };
-            let row_id = reader.sealed_row(*column, &reader.text(key)?)?;
-            cipher.open(*column, &row_id, &reader.blob(name)?)?;
+        for value in sealed_values(&mut connection, *column).await? {
+            cipher.open(*column, &value.sealed_under, &value.sealed)?;
         }
     }
     Ok(())
+}
+
+/// One sealed value as stored: the key of its row, what it was sealed under, its bytes.
+pub(super) struct SealedValue {
+    pub key: String,
+    pub sealed_under: String,
+    pub sealed: Vec<u8>,
+}
+
+/// Every sealed value of a column.
+pub(super) async fn sealed_values(
+    connection: &mut sqlx::SqliteConnection,
+    column: Col,
+) -> Result<Vec<SealedValue>, StoreError> {
+    let (table, name) = column.location();
+    let key = column.row_key_column();
+    // Table and column names come from the fixed SealedColumn list, never from input.
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT * FROM {table} WHERE {name} IS NOT NULL"
+    )))
+    .fetch_all(&mut *connection)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let reader = RowReader { row, table };
+            let key = reader.text(key)?;
+            Ok(SealedValue {
+                sealed_under: reader.sealed_row(column, &key)?,
+                sealed: reader.blob(name)?,
+                key,
+            })
+        })
+        .collect()
 }
