@@ -431,12 +431,14 @@ impl<R: Read> Read for TrackedReader<'_, R> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     #![allow(clippy::unwrap_used)]
 
+    use std::cell::RefCell;
     use std::io::Cursor;
 
     use proptest::prelude::*;
+    use proptest::test_runner::TestRunner;
 
     use super::*;
     use crate::test_support::{rms, speech_dir};
@@ -878,51 +880,589 @@ mod tests {
         ) {
             let _ = decode_wav_bytes(&bytes);
         }
+    }
 
-        #[test]
-        fn decoding_a_valid_header_with_arbitrary_fields_never_panics(
-            format in prop_oneof![Just(PCM), Just(IEEE_FLOAT), any::<u16>()],
-            channels in 0_u16..12,
-            rate in prop_oneof![Just(8_000_u32), Just(44_100), 0_u32..500_000],
-            bits in prop_oneof![Just(8_u16), Just(16), Just(24), Just(32), any::<u16>()],
-            data in proptest::collection::vec(any::<u8>(), 0..3_000),
-            declared in prop_oneof![Just(None), any::<u32>().prop_map(Some)],
-        ) {
-            let declared = declared.unwrap_or(data.len() as u32);
-            let bytes = wav(format, channels, rate, bits, &data, declared);
-            if let Ok(audio) = decode_wav_bytes(&bytes) {
-                prop_assert!(audio.samples().iter().all(|s| (-1.0..=1.0).contains(s)));
+    // The properties below run through `check` (shared with the voice-activity tests), which
+    // counts how many generated cases reached each assertion, prints the counts and fails when
+    // the interesting branch was reached too rarely: a property whose assertions sit behind a
+    // condition the generator seldom meets passes on nothing.
+
+    /// How many of a property's cases reached each of its assertions.
+    #[derive(Debug, Default)]
+    pub(crate) struct Reach {
+        counts: RefCell<Vec<(&'static str, usize)>>,
+    }
+
+    impl Reach {
+        pub(crate) fn hit(&self, what: &'static str) {
+            let mut counts = self.counts.borrow_mut();
+            match counts.iter_mut().find(|(name, _)| *name == what) {
+                Some((_, count)) => *count += 1,
+                None => counts.push((what, 1)),
             }
+        }
+
+        fn count(&self, what: &str) -> usize {
+            self.counts
+                .borrow()
+                .iter()
+                .find(|(name, _)| *name == what)
+                .map_or(0, |(_, count)| *count)
         }
     }
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(64))]
-
-        #[test]
-        fn converting_arbitrary_samples_never_panics(
-            samples in proptest::collection::vec(
-                prop_oneof![any::<f32>(), -2.0_f32..2.0],
-                0..3_000,
-            ),
-            rate in prop_oneof![Just(8_000_u32), Just(22_050), Just(48_000), 0_u32..400_000],
-            channels in 0_u16..4,
-            chunk in 1_usize..700,
-        ) {
-            if let Ok(audio) = Audio::from_pcm_f32(&samples, rate, channels) {
-                prop_assert!(audio.samples().iter().all(|s| (-1.0..=1.0).contains(s)));
-                let frames = (samples.len() / usize::from(channels)) as u64;
-                let expected = (frames * 16_000).div_ceil(u64::from(rate));
-                prop_assert_eq!(audio.samples().len() as u64, expected);
-            }
-            if let Ok(mut stream) = PcmStream::new(rate, channels) {
-                let as_i16: Vec<i16> =
-                    samples.iter().map(|s| (s.clamp(-1.0, 1.0) * 32_767.0) as i16).collect();
-                for part in as_i16.chunks(chunk) {
-                    prop_assert!(stream.push_i16(part).unwrap().iter().all(|s| s.is_finite()));
-                }
-                let _ = stream.finish();
-            }
+    /// Runs `property` over `cases` generated inputs (proptest's runner: a failure is shrunk
+    /// and reported with its minimal input), prints how many cases reached each assertion,
+    /// and requires each `(assertion, share)` of `floors` to have been reached by at least
+    /// that share of the cases.
+    pub(crate) fn check<S: Strategy>(
+        name: &str,
+        cases: u32,
+        strategy: S,
+        floors: &[(&str, f64)],
+        property: impl Fn(S::Value, &Reach) -> Result<(), TestCaseError>,
+    ) {
+        let reach = Reach::default();
+        let mut runner = TestRunner::new(ProptestConfig {
+            cases,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        });
+        let ran = Cell::new(0_usize);
+        let result = runner.run(&strategy, |value| {
+            ran.set(ran.get() + 1);
+            property(value, &reach)
+        });
+        if let Err(error) = result {
+            panic!("{name}: {error}");
         }
+        let ran = ran.get();
+        println!("{name}: {ran} cases");
+        for (what, count) in reach.counts.borrow().iter() {
+            println!("  {count:>5} reached {what}");
+        }
+        for (what, share) in floors {
+            let count = reach.count(what);
+            assert!(
+                count as f64 >= share * ran as f64,
+                "{name}: only {count} of {ran} cases reached {what:?} (at least {:.0}% must)",
+                share * 100.0
+            );
+        }
+    }
+
+    /// What converting `len` interleaved samples must give, by the policies of this module.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Outcome {
+        BadRate,
+        NoChannels,
+        Empty,
+        TooShort { frames: u64 },
+        Audio { frames: u64 },
+    }
+
+    fn outcome(len: usize, rate: u32, channels: u16) -> Outcome {
+        if !(MIN_SAMPLE_RATE..=MAX_SAMPLE_RATE).contains(&rate) {
+            return Outcome::BadRate;
+        }
+        if channels == 0 {
+            return Outcome::NoChannels;
+        }
+        let frames = (len / usize::from(channels)) as u64;
+        if frames == 0 {
+            Outcome::Empty
+        } else if frames * 1_000 < u64::from(MIN_UTTERANCE_MILLIS) * u64::from(rate) {
+            Outcome::TooShort { frames }
+        } else {
+            Outcome::Audio { frames }
+        }
+    }
+
+    /// Whether `result` is the refusal `expected` names (for the outcomes that are refusals).
+    fn refused_as(result: &Result<Audio, AudioError>, expected: Outcome, rate: u32) -> bool {
+        match (result, expected) {
+            (Err(AudioError::UnsupportedSampleRate(r)), Outcome::BadRate) => *r == rate,
+            (Err(AudioError::NoChannels), Outcome::NoChannels)
+            | (Err(AudioError::Empty), Outcome::Empty) => true,
+            (
+                Err(AudioError::TooShort {
+                    frames,
+                    sample_rate,
+                }),
+                Outcome::TooShort { frames: expected },
+            ) => *frames == expected && *sample_rate == rate,
+            _ => false,
+        }
+    }
+
+    /// Whether `result` is the refusal of a non-finite sample at `index`.
+    fn refused_at<T>(result: &Result<T, AudioError>, index: usize) -> bool {
+        matches!(result, Err(AudioError::NonFiniteSample { index: i }) if *i == index as u64)
+    }
+
+    /// Interleaved float PCM with its layout and a chunk size to push it in.
+    #[derive(Debug, Clone)]
+    struct Pcm {
+        samples: Vec<f32>,
+        rate: u32,
+        channels: u16,
+        chunk: usize,
+    }
+
+    /// `len` finite samples from a seed (xorshift, so a failing case reproduces): in a
+    /// quarter of the buffers all within full scale; in the rest, mostly in range, some beyond
+    /// full scale, some exactly at it, and now and then any finite `f32` (subnormals, zeros
+    /// and the extremes included). Never NaN nor infinite.
+    fn finite_samples(seed: u64, len: usize) -> Vec<f32> {
+        let mut state = seed.max(1);
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let unit = |bits: u64| (bits >> 40) as f32 / (1_u64 << 23) as f32 - 1.0;
+        let within_full_scale = seed.is_multiple_of(4);
+        (0..len)
+            .map(|_| {
+                let bits = next();
+                if within_full_scale {
+                    return unit(bits) * 0.99;
+                }
+                match bits % 20 {
+                    0..=13 => unit(bits),
+                    14..=16 => unit(bits) * 2.0,
+                    17 => [
+                        1.0,
+                        -1.0,
+                        0.0,
+                        -0.0,
+                        f32::MAX,
+                        f32::MIN,
+                        f32::MIN_POSITIVE,
+                        1e-40,
+                    ][(bits >> 8) as usize % 8],
+                    _ => {
+                        let any = f32::from_bits((bits >> 32) as u32);
+                        if any.is_finite() { any } else { unit(bits) }
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// Finite PCM, most of it long enough to convert (100–200 ms, mostly at a common rate), the rest
+    /// empty, too short, or with a layout that is refused. Buffers stay under 50,000 samples.
+    fn finite_pcm() -> impl Strategy<Value = Pcm> {
+        let common = proptest::sample::select(vec![
+            8_000_u32, 11_025, 16_000, 22_050, 32_000, 44_100, 48_000,
+        ]);
+        let valid = prop_oneof![
+            16 => (common, 1_u16..=4),
+            2 => (MIN_SAMPLE_RATE..=96_000, 1_u16..=2),
+            1 => (96_001..=MAX_SAMPLE_RATE, Just(1_u16)),
+        ];
+        let millis = |rate: u32| {
+            let longest = if rate > 96_000 { 120_u32 } else { 200 };
+            prop_oneof![
+                1 => Just(0_u32),
+                2 => 1..MIN_UTTERANCE_MILLIS,
+                17 => MIN_UTTERANCE_MILLIS..=longest,
+            ]
+        };
+        let valid_len = valid.prop_flat_map(move |(rate, channels)| {
+            (
+                Just(rate),
+                Just(channels),
+                millis(rate),
+                0..usize::from(channels),
+            )
+                .prop_map(|(rate, channels, millis, extra)| {
+                    let frames = (u64::from(rate) * u64::from(millis)).div_ceil(1_000) as usize;
+                    (rate, channels, frames * usize::from(channels) + extra)
+                })
+        });
+        let refused_layout = prop_oneof![
+            (
+                prop_oneof![0..MIN_SAMPLE_RATE, MAX_SAMPLE_RATE + 1..=u32::MAX],
+                0_u16..4
+            ),
+            (common_rates(), Just(0_u16)),
+        ]
+        .prop_flat_map(|(rate, channels)| (Just(rate), Just(channels), 0_usize..3_000));
+        prop_oneof![12 => valid_len, 1 => refused_layout]
+            .prop_flat_map(|(rate, channels, len)| {
+                (
+                    any::<u64>().prop_map(move |seed| finite_samples(seed, len)),
+                    Just(rate),
+                    Just(channels),
+                    1_usize..2_000,
+                )
+            })
+            .prop_map(|(samples, rate, channels, chunk)| Pcm {
+                samples,
+                rate,
+                channels,
+                chunk,
+            })
+    }
+
+    fn common_rates() -> impl Strategy<Value = u32> {
+        proptest::sample::select(vec![8_000_u32, 16_000, 44_100, 48_000])
+    }
+
+    /// Float WAV bytes of `samples`, any channel count.
+    fn wav_f32_interleaved(rate: u32, channels: u16, samples: &[f32]) -> Vec<u8> {
+        let data: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
+        wav(IEEE_FLOAT, channels, rate, 32, &data, data.len() as u32)
+    }
+
+    #[test]
+    fn converting_finite_samples_gives_the_predicted_audio() {
+        check(
+            "converting_finite_samples_gives_the_predicted_audio",
+            128,
+            finite_pcm(),
+            &[("the converted audio", 0.5), ("a refusal", 0.05)],
+            |Pcm {
+                 samples,
+                 rate,
+                 channels,
+                 chunk,
+             },
+             reach| {
+                let expected = outcome(samples.len(), rate, channels);
+                let converted = Audio::from_pcm_f32(&samples, rate, channels);
+                match expected {
+                    Outcome::Audio { frames } => {
+                        reach.hit("the converted audio");
+                        let audio = converted.map_err(|e| TestCaseError::fail(e.to_string()))?;
+                        prop_assert!(audio.samples().iter().all(|s| (-1.0..=1.0).contains(s)));
+                        let expected_len = (frames * 16_000).div_ceil(u64::from(rate));
+                        prop_assert_eq!(audio.samples().len() as u64, expected_len);
+                        prop_assert_eq!(audio.source_sample_rate(), rate);
+                        prop_assert_eq!(audio.source_channels(), channels);
+                        prop_assert!(!audio.was_truncated());
+                        let full_scale = samples.iter().filter(|s| s.abs() >= 1.0).count();
+                        prop_assert_eq!(audio.clipped_samples(), full_scale as u64);
+                        if full_scale > 0 {
+                            reach.hit("a clipped count");
+                        }
+                        if rate == 16_000 && channels == 1 {
+                            reach.hit("16 kHz mono passing through");
+                            let clamped: Vec<f32> =
+                                samples.iter().map(|s| s.clamp(-1.0, 1.0)).collect();
+                            prop_assert_eq!(audio.samples(), &clamped[..]);
+                        }
+                        // The same audio read from a float WAV file (whole frames only).
+                        let whole = &samples[..frames as usize * usize::from(channels)];
+                        let decoded = decode_wav_bytes(&wav_f32_interleaved(rate, channels, whole))
+                            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                        prop_assert_eq!(decoded.samples(), audio.samples());
+                        reach.hit("the same audio from a WAV file");
+                    }
+                    refusal => {
+                        reach.hit("a refusal");
+                        prop_assert!(
+                            refused_as(&converted, refusal, rate),
+                            "expected {:?}, got {:?}",
+                            refusal,
+                            converted
+                        );
+                    }
+                }
+                // As 16-bit PCM pushed in chunks: every chunk's output is in range, and the
+                // whole equals converting at once (or both are refused alike).
+                let as_i16: Vec<i16> = samples
+                    .iter()
+                    .map(|s| (s.clamp(-1.0, 1.0) * 32_767.0) as i16)
+                    .collect();
+                let at_once = Audio::from_pcm_i16(&as_i16, rate, channels);
+                if let Ok(mut stream) = PcmStream::new(rate, channels) {
+                    for part in as_i16.chunks(chunk) {
+                        let produced = stream
+                            .push_i16(part)
+                            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                        prop_assert!(produced.iter().all(|s| (-1.0..=1.0).contains(s)));
+                    }
+                    match (stream.finish(), at_once) {
+                        (Ok(streamed), Ok(whole)) => {
+                            reach.hit("chunks equal converting at once");
+                            prop_assert_eq!(streamed, whole);
+                        }
+                        (streamed, whole) => {
+                            prop_assert!(
+                                refused_as(&streamed, expected, rate)
+                                    && refused_as(&whole, expected, rate),
+                                "expected {:?}: streamed {:?}, at once {:?}",
+                                expected,
+                                streamed,
+                                whole
+                            );
+                        }
+                    }
+                } else {
+                    prop_assert!(refused_as(&at_once, expected, rate), "{:?}", at_once);
+                }
+                Ok(())
+            },
+        );
+    }
+
+    #[test]
+    fn one_non_finite_sample_anywhere_is_refused_at_its_index() {
+        let poisoned = (
+            finite_pcm().prop_filter("a sample to poison", |pcm| !pcm.samples.is_empty()),
+            any::<proptest::sample::Index>(),
+            proptest::sample::select(vec![f32::NAN, f32::INFINITY, f32::NEG_INFINITY]),
+        );
+        check(
+            "one_non_finite_sample_anywhere_is_refused_at_its_index",
+            128,
+            poisoned,
+            &[("the refusal at the poisoned index", 0.8)],
+            |(mut pcm, at, bad), reach| {
+                let index = at.index(pcm.samples.len());
+                pcm.samples[index] = bad;
+                let Pcm {
+                    samples,
+                    rate,
+                    channels,
+                    chunk,
+                } = pcm;
+                let converted = Audio::from_pcm_f32(&samples, rate, channels);
+                let layout = outcome(samples.len(), rate, channels);
+                if matches!(layout, Outcome::BadRate | Outcome::NoChannels) {
+                    reach.hit("a layout refusal");
+                    prop_assert!(refused_as(&converted, layout, rate), "{:?}", converted);
+                    return Ok(());
+                }
+                reach.hit("the refusal at the poisoned index");
+                prop_assert!(refused_at(&converted, index), "{}: {:?}", index, converted);
+                // Pushed in chunks: fine up to the chunk holding it, refused from then on,
+                // the end included.
+                let mut stream = PcmStream::new(rate, channels)
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                for (number, part) in samples.chunks(chunk).enumerate() {
+                    let pushed = stream.push_f32(part).map(<[f32]>::to_vec);
+                    if (number + 1) * chunk <= index {
+                        prop_assert!(pushed.is_ok(), "chunk {}: {:?}", number, pushed);
+                    } else {
+                        prop_assert!(refused_at(&pushed, index), "chunk {}: {:?}", number, pushed);
+                    }
+                }
+                let finished = stream.finish();
+                prop_assert!(refused_at(&finished, index), "{:?}", finished);
+                // From a float WAV file, when the sample is in a whole frame.
+                let whole = samples.len() / usize::from(channels) * usize::from(channels);
+                if index < whole {
+                    reach.hit("the refusal from a WAV file");
+                    let decoded =
+                        decode_wav_bytes(&wav_f32_interleaved(rate, channels, &samples[..whole]));
+                    prop_assert!(refused_at(&decoded, index), "{:?}", decoded);
+                }
+                Ok(())
+            },
+        );
+    }
+
+    /// A WAV file: its header fields and data, and what its data holds when it is well formed.
+    #[derive(Debug, Clone)]
+    struct WavCase {
+        format: u16,
+        channels: u16,
+        rate: u32,
+        bits: u16,
+        data: Vec<u8>,
+        declared: u32,
+        kind: WavKind,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum WavKind {
+        /// Consistent fields, all the data declared, at least 100 ms.
+        WellFormed,
+        /// Consistent fields; the data stops `missing` bytes before its declared end.
+        Cut,
+        /// Any fields, any data.
+        Arbitrary,
+    }
+
+    /// Deterministic bytes from a seed (xorshift), so a failing case reproduces.
+    fn seeded_bytes(seed: u64, len: usize) -> Vec<u8> {
+        let mut state = seed.max(1);
+        (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 32) as u8
+            })
+            .collect()
+    }
+
+    fn wav_cases() -> impl Strategy<Value = WavCase> {
+        let encoding = proptest::sample::select(vec![
+            (PCM, 8_u16),
+            (PCM, 16),
+            (PCM, 24),
+            (PCM, 32),
+            (IEEE_FLOAT, 32),
+        ]);
+        let consistent = (
+            encoding,
+            1_u16..=2,
+            proptest::sample::select(vec![8_000_u32, 16_000, 22_050, 44_100, 48_000]),
+            MIN_UTTERANCE_MILLIS..=200,
+            any::<u64>(),
+        )
+            .prop_map(|((format, bits), channels, rate, millis, seed)| {
+                let frames = (u64::from(rate) * u64::from(millis)).div_ceil(1_000) as usize;
+                let count = frames * usize::from(channels);
+                let data = if format == IEEE_FLOAT {
+                    // Finite floats around full scale, some beyond it.
+                    seeded_bytes(seed, count * 2)
+                        .chunks(2)
+                        .flat_map(|pair| {
+                            let value = f32::from(i16::from_le_bytes([pair[0], pair[1]]))
+                                / f32::from(i16::MAX)
+                                * 1.2;
+                            value.to_le_bytes()
+                        })
+                        .collect()
+                } else {
+                    seeded_bytes(seed, count * usize::from(bits / 8))
+                };
+                let declared = data.len() as u32;
+                WavCase {
+                    format,
+                    channels,
+                    rate,
+                    bits,
+                    data,
+                    declared,
+                    kind: WavKind::WellFormed,
+                }
+            });
+        let cut =
+            (consistent.clone(), any::<proptest::sample::Index>()).prop_map(|(mut case, at)| {
+                let keep = at.index(case.data.len());
+                case.data.truncate(keep);
+                case.kind = WavKind::Cut;
+                case
+            });
+        let arbitrary = (
+            prop_oneof![Just(PCM), Just(IEEE_FLOAT), any::<u16>()],
+            0_u16..12,
+            prop_oneof![Just(8_000_u32), Just(44_100), 0_u32..500_000],
+            prop_oneof![Just(8_u16), Just(16), Just(24), Just(32), any::<u16>()],
+            proptest::collection::vec(any::<u8>(), 0..3_000),
+            prop_oneof![Just(None), any::<u32>().prop_map(Some)],
+        )
+            .prop_map(|(format, channels, rate, bits, data, declared)| WavCase {
+                format,
+                channels,
+                rate,
+                bits,
+                declared: declared.unwrap_or(data.len() as u32),
+                data,
+                kind: WavKind::Arbitrary,
+            });
+        prop_oneof![6 => consistent, 1 => cut, 2 => arbitrary]
+    }
+
+    /// The samples a well-formed WAV's data holds, scaled to [-1, 1) (integers) the way any
+    /// reader would: 8-bit is unsigned, the wider widths are signed little-endian.
+    fn reference_samples(format: u16, bits: u16, data: &[u8]) -> Vec<f32> {
+        let width = usize::from(bits / 8);
+        data.chunks(width)
+            .map(|b| match (format, bits) {
+                (IEEE_FLOAT, 32) => f32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+                (PCM, 8) => (f64::from(i32::from(b[0]) - 128) / 128.0) as f32,
+                (PCM, 16) => (f64::from(i16::from_le_bytes([b[0], b[1]])) / 32_768.0) as f32,
+                (PCM, 24) => {
+                    let value = i32::from_le_bytes([0, b[0], b[1], b[2]]) >> 8;
+                    (f64::from(value) / f64::from(1 << 23)) as f32
+                }
+                (PCM, 32) => {
+                    let value = i32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                    (f64::from(value) / 2_147_483_648.0) as f32
+                }
+                other => unreachable!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn decoding_a_wav_with_any_header_fields_never_panics_and_reads_well_formed_files() {
+        check(
+            "decoding_a_wav_with_any_header_fields_never_panics_and_reads_well_formed_files",
+            160,
+            wav_cases(),
+            &[
+                ("a well-formed file read exactly", 0.5),
+                ("a cut file refused as truncated", 0.02),
+            ],
+            |case, reach| {
+                let bytes = wav(
+                    case.format,
+                    case.channels,
+                    case.rate,
+                    case.bits,
+                    &case.data,
+                    case.declared,
+                );
+                let decoded = decode_wav_bytes(&bytes);
+                let block = usize::from(case.channels) * usize::from(case.bits / 8);
+                match case.kind {
+                    WavKind::WellFormed => {
+                        reach.hit("a well-formed file read exactly");
+                        let audio = decoded.map_err(|e| TestCaseError::fail(e.to_string()))?;
+                        let reference = reference_samples(case.format, case.bits, &case.data);
+                        let expected = Audio::from_pcm_f32(&reference, case.rate, case.channels)
+                            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                        prop_assert_eq!(audio.samples(), expected.samples());
+                        let frames = (case.data.len() / block) as u64;
+                        prop_assert_eq!(
+                            audio.samples().len() as u64,
+                            (frames * 16_000).div_ceil(u64::from(case.rate))
+                        );
+                        prop_assert_eq!(audio.source_sample_rate(), case.rate);
+                        prop_assert_eq!(audio.source_channels(), case.channels);
+                        if audio.is_clipped() {
+                            reach.hit("a clipped well-formed file");
+                        }
+                    }
+                    WavKind::Cut => {
+                        reach.hit("a cut file refused as truncated");
+                        let width = usize::from(case.bits / 8);
+                        let frames_read =
+                            (case.data.len() / width / usize::from(case.channels)) as u64;
+                        let frames_declared = (case.declared as usize / block) as u64;
+                        prop_assert!(
+                            matches!(
+                                decoded,
+                                Err(AudioError::Truncated { frames_read: r, frames_declared: d })
+                                    if r == frames_read && d == frames_declared
+                            ),
+                            "{} of {} frames: {:?}",
+                            frames_read,
+                            frames_declared,
+                            decoded
+                        );
+                    }
+                    WavKind::Arbitrary => {
+                        reach.hit("arbitrary fields");
+                        if let Ok(audio) = decoded {
+                            reach.hit("arbitrary fields that decode");
+                            prop_assert!(audio.samples().iter().all(|s| (-1.0..=1.0).contains(s)));
+                            prop_assert_eq!(audio.source_sample_rate(), case.rate);
+                            prop_assert_eq!(audio.source_channels(), case.channels);
+                        }
+                    }
+                }
+                Ok(())
+            },
+        );
     }
 }

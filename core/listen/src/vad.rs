@@ -955,36 +955,364 @@ mod tests {
         assert_eq!(speech_segments(&samples), vec![]);
     }
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(64))]
+    // The properties below run through `check`, which prints how many cases reached each
+    // assertion and fails when the speech path was reached too rarely. Random samples are
+    // never speech, so most cases are synthesized voices: harmonic tones at a speaker's pitch
+    // with a syllable envelope, words, and pauses short and long.
 
-        #[test]
-        fn any_samples_in_any_chunks_give_well_formed_events(
-            samples in proptest::collection::vec(
-                prop_oneof![any::<f32>(), -1.0_f32..1.0],
-                0..6_000,
-            ),
-            chunk in 1_usize..600,
-        ) {
-            let mut endpointer = Endpointer::new(&EndpointerConfig::default());
-            let mut events = Vec::new();
-            for part in samples.chunks(chunk) {
-                events.extend(endpointer.push(part));
+    /// One syllable: a vowel-like harmonic tone under a sin² envelope.
+    #[derive(Debug, Clone)]
+    struct Syllable {
+        millis: u32,
+        pitch_hz: f32,
+        /// How far the pitch moves over the syllable, as a fraction of it.
+        glide: f32,
+        peak: f32,
+    }
+
+    #[derive(Debug, Clone)]
+    struct Word {
+        syllables: Vec<Syllable>,
+        /// Silence after the word: shorter than the hangover within an utterance, longer
+        /// between utterances; after the last word, what is left of the stream.
+        pause_millis: u32,
+    }
+
+    /// A synthesized stream of speech, and how to push it.
+    #[derive(Debug, Clone)]
+    struct Voiced {
+        hangover_millis: u32,
+        lead_millis: u32,
+        words: Vec<Word>,
+        /// White noise under everything, at most −66 dBFS: under the absolute floor.
+        noise_rms: f32,
+        noise_seed: u64,
+        /// Samples made NaN or infinite, which the endpointer must take as silence.
+        poison: Vec<(proptest::sample::Index, f32)>,
+        chunk: usize,
+    }
+
+    /// Either a synthesized voice or arbitrary samples, NaN and infinities included.
+    #[derive(Debug, Clone)]
+    enum Signal {
+        Voiced(Voiced),
+        Arbitrary { samples: Vec<f32>, chunk: usize },
+    }
+
+    fn syllable() -> impl Strategy<Value = Syllable> {
+        (
+            120_u32..=250,
+            100.0_f32..250.0,
+            -0.1_f32..0.1,
+            0.03_f32..0.6,
+        )
+            .prop_map(|(millis, pitch_hz, glide, peak)| Syllable {
+                millis,
+                pitch_hz,
+                glide,
+                peak,
+            })
+    }
+
+    fn voiced() -> impl Strategy<Value = Voiced> {
+        proptest::sample::select(vec![300_u32, 500, 700]).prop_flat_map(|hangover| {
+            let pause = prop_oneof![
+                // Between words of one utterance: under the hangover, with room for the
+                // envelope's quiet ends.
+                40..=hangover - 150,
+                // Between utterances: past the hangover.
+                hangover + 100..=hangover + 500,
+            ];
+            let word = (proptest::collection::vec(syllable(), 1..=3), pause).prop_map(
+                |(syllables, pause_millis)| Word {
+                    syllables,
+                    pause_millis,
+                },
+            );
+            (
+                Just(hangover),
+                0_u32..=500,
+                proptest::collection::vec(word, 1..=4),
+                0..=hangover + 500,
+                prop_oneof![Just(0.0_f32), 0.0_f32..0.0005],
+                any::<u64>(),
+                prop_oneof![
+                    2 => Just(Vec::new()),
+                    1 => proptest::collection::vec(
+                        (
+                            any::<proptest::sample::Index>(),
+                            proptest::sample::select(vec![
+                                f32::NAN,
+                                f32::INFINITY,
+                                f32::NEG_INFINITY,
+                            ]),
+                        ),
+                        1..=3,
+                    ),
+                ],
+                1_usize..2_000,
+            )
+                .prop_map(
+                    |(
+                        hangover_millis,
+                        lead_millis,
+                        mut words,
+                        trailing,
+                        noise_rms,
+                        noise_seed,
+                        poison,
+                        chunk,
+                    )| {
+                        if let Some(last) = words.last_mut() {
+                            last.pause_millis = trailing;
+                        }
+                        Voiced {
+                            hangover_millis,
+                            lead_millis,
+                            words,
+                            noise_rms,
+                            noise_seed,
+                            poison,
+                            chunk,
+                        }
+                    },
+                )
+        })
+    }
+
+    fn signals() -> impl Strategy<Value = Signal> {
+        prop_oneof![
+            4 => voiced().prop_map(Signal::Voiced),
+            1 => (
+                proptest::collection::vec(prop_oneof![any::<f32>(), -1.0_f32..1.0], 0..6_000),
+                1_usize..600,
+            )
+                .prop_map(|(samples, chunk)| Signal::Arbitrary { samples, chunk }),
+        ]
+    }
+
+    impl Voiced {
+        /// The samples, and the span of each utterance (words joined by short pauses), from
+        /// the first syllable's onset to the last one's end.
+        fn synthesize(&self) -> (Vec<f32>, Vec<Range<usize>>) {
+            let rate = TARGET_SAMPLE_RATE as f32;
+            let mut samples = vec![0.0_f32; self.lead_millis as usize * 16];
+            let mut utterances: Vec<Range<usize>> = Vec::new();
+            let mut open: Option<usize> = None;
+            for word in &self.words {
+                let onset = samples.len();
+                for syllable in &word.syllables {
+                    let count = syllable.millis as usize * 16;
+                    let mut phase = 0.0_f32;
+                    for n in 0..count {
+                        let progress = n as f32 / count as f32;
+                        let pitch = syllable.pitch_hz * (1.0 + syllable.glide * progress);
+                        phase = (phase + 2.0 * std::f32::consts::PI * pitch / rate)
+                            % (2.0 * std::f32::consts::PI);
+                        let envelope = (std::f32::consts::PI * progress).sin().powi(2);
+                        let tone: f32 = (1..=5).map(|k| (k as f32 * phase).sin() / k as f32).sum();
+                        samples.push(syllable.peak * envelope * tone / 2.3);
+                    }
+                }
+                let start = *open.get_or_insert(onset);
+                let end = samples.len();
+                samples.extend(std::iter::repeat_n(0.0, word.pause_millis as usize * 16));
+                if word.pause_millis > self.hangover_millis {
+                    utterances.push(start..end);
+                    open = None;
+                }
             }
-            prop_assert_eq!(endpointer.samples_seen(), samples.len() as u64);
-            events.extend(endpointer.finish());
-            // Started and ended alternate, in order, within the audio.
-            let mut last = 0;
-            for (index, event) in events.iter().enumerate() {
-                let at = match (index % 2, event) {
-                    (0, VadEvent::SpeechStarted { at_sample }) => *at_sample,
-                    (1, VadEvent::SpeechEnded { at_sample, .. }) => *at_sample,
-                    _ => return Err(TestCaseError::fail(format!("{events:?}"))),
-                };
-                prop_assert!(at >= last && at <= samples.len() as u64);
-                last = at;
+            if let Some(start) = open {
+                let end = samples.len()
+                    - self
+                        .words
+                        .last()
+                        .map_or(0, |w| w.pause_millis as usize * 16);
+                utterances.push(start..end);
             }
-            prop_assert_eq!(events.len() % 2, 0);
+            if self.noise_rms > 0.0 {
+                let noise = Noise::new(self.noise_seed).white(samples.len(), self.noise_rms);
+                for (sample, n) in samples.iter_mut().zip(noise) {
+                    *sample += n;
+                }
+            }
+            (samples, utterances)
         }
+    }
+
+    /// Each event with the number of samples pushed when it was reported (the stream's end
+    /// for the one `finish` returns).
+    fn events_in_chunks(
+        samples: &[f32],
+        chunk: usize,
+        config: &EndpointerConfig,
+    ) -> (Vec<(VadEvent, usize)>, u64) {
+        let mut endpointer = Endpointer::new(config);
+        let mut events = Vec::new();
+        let mut pushed = 0;
+        for part in samples.chunks(chunk) {
+            pushed += part.len();
+            events.extend(endpointer.push(part).into_iter().map(|e| (e, pushed)));
+        }
+        let seen = endpointer.samples_seen();
+        events.extend(endpointer.finish().map(|e| (e, usize::MAX)));
+        (events, seen)
+    }
+
+    /// Started and ended alternate, in order, within the audio, ending ended.
+    fn well_formed(events: &[VadEvent], len: usize) -> Result<(), TestCaseError> {
+        let mut last = 0;
+        for (index, event) in events.iter().enumerate() {
+            let at = match (index % 2, event) {
+                (0, VadEvent::SpeechStarted { at_sample }) => *at_sample,
+                (1, VadEvent::SpeechEnded { at_sample, .. }) => *at_sample,
+                _ => return Err(TestCaseError::fail(format!("{events:?}"))),
+            };
+            prop_assert!(at >= last && at <= len as u64, "{:?}", events);
+            last = at;
+        }
+        prop_assert_eq!(events.len() % 2, 0, "{:?}", events);
+        Ok(())
+    }
+
+    #[test]
+    fn speech_is_found_where_it_was_spoken_in_any_chunks() {
+        // The envelope's first and last few percent lie under the absolute floor, and an
+        // event falls on a frame boundary: a span may start a little late, or end a little
+        // early, and stray a frame or two beyond the sound.
+        const INSIDE: usize = 40 * 16;
+        const OUTSIDE: usize = 2 * FRAME;
+        crate::audio::tests::check(
+            "speech_is_found_where_it_was_spoken_in_any_chunks",
+            96,
+            signals(),
+            &[
+                ("speech started and ended where it was spoken", 0.5),
+                ("an end noticed once the hangover passed", 0.3),
+                ("an end at the end of the stream", 0.1),
+                ("several utterances apart", 0.1),
+                ("non-finite samples taken as silence", 0.1),
+            ],
+            |signal, reach| {
+                let voiced = match signal {
+                    Signal::Arbitrary { samples, chunk } => {
+                        reach.hit("arbitrary samples");
+                        let config = EndpointerConfig::default();
+                        let (events, seen) = events_in_chunks(&samples, chunk, &config);
+                        prop_assert_eq!(seen, samples.len() as u64);
+                        let events: Vec<VadEvent> = events.into_iter().map(|(e, _)| e).collect();
+                        if !events.is_empty() {
+                            reach.hit("arbitrary samples taken as speech");
+                        }
+                        return well_formed(&events, samples.len());
+                    }
+                    Signal::Voiced(voiced) => voiced,
+                };
+                let (mut samples, utterances) = voiced.synthesize();
+                let chunk = voiced.chunk;
+                let config = EndpointerConfig {
+                    hangover: Duration::from_millis(u64::from(voiced.hangover_millis)),
+                    ..EndpointerConfig::default()
+                };
+                let mut zeroed = samples.clone();
+                for (at, bad) in &voiced.poison {
+                    let index = at.index(samples.len());
+                    samples[index] = *bad;
+                    zeroed[index] = 0.0;
+                }
+                let (timed, seen) = events_in_chunks(&samples, chunk, &config);
+                prop_assert_eq!(seen, samples.len() as u64);
+                let events: Vec<VadEvent> = timed.iter().map(|(e, _)| *e).collect();
+                well_formed(&events, samples.len())?;
+                // Chunking changes nothing: the same events as pushing it all at once.
+                let (at_once, _) = events_in_chunks(&samples, samples.len().max(1), &config);
+                let at_once: Vec<VadEvent> = at_once.into_iter().map(|(e, _)| e).collect();
+                prop_assert_eq!(&at_once, &events);
+                if !voiced.poison.is_empty() {
+                    reach.hit("non-finite samples taken as silence");
+                    let (as_silence, _) = events_in_chunks(&zeroed, chunk, &config);
+                    let as_silence: Vec<VadEvent> =
+                        as_silence.into_iter().map(|(e, _)| e).collect();
+                    prop_assert_eq!(&as_silence, &events);
+                }
+                // One span per utterance, where it was spoken.
+                let spans: Vec<(u64, u64)> = events
+                    .chunks(2)
+                    .map(|pair| match pair {
+                        [
+                            VadEvent::SpeechStarted { at_sample: start },
+                            VadEvent::SpeechEnded { at_sample: end, .. },
+                        ] => (*start, *end),
+                        _ => unreachable!("checked well formed"),
+                    })
+                    .collect();
+                prop_assert_eq!(
+                    spans.len(),
+                    utterances.len(),
+                    "spoken {:?}, found {:?}",
+                    utterances,
+                    spans
+                );
+                for ((start, end), spoken) in spans.iter().zip(&utterances) {
+                    let (start, end) = (*start as usize, *end as usize);
+                    prop_assert!(
+                        start + OUTSIDE >= spoken.start + FRAME
+                            && start <= spoken.start + INSIDE
+                            && end + INSIDE >= spoken.end
+                            && end <= spoken.end + OUTSIDE,
+                        "spoken {:?}, found {}..{}",
+                        spoken,
+                        start,
+                        end
+                    );
+                }
+                reach.hit("speech started and ended where it was spoken");
+                if utterances.len() > 1 {
+                    reach.hit("several utterances apart");
+                }
+                // An end is noticed as soon as the hangover has passed (within a frame and a
+                // chunk), or, with the stream ending first, at the end with what silence
+                // there was.
+                let hangover = config.hangover;
+                let hangover_samples = voiced.hangover_millis as usize * 16;
+                let analysed = samples.len() / FRAME * FRAME;
+                let (mut by_hangover, mut at_stream_end) = (false, false);
+                for (event, noticed_at) in &timed {
+                    let VadEvent::SpeechEnded {
+                        at_sample,
+                        trailing_silence,
+                    } = *event
+                    else {
+                        continue;
+                    };
+                    let end = at_sample as usize;
+                    if *noticed_at == usize::MAX {
+                        at_stream_end = true;
+                        prop_assert!(trailing_silence < hangover, "{:?}", trailing_silence);
+                        prop_assert_eq!(
+                            trailing_silence,
+                            Duration::from_millis((analysed - end) as u64 / 16)
+                        );
+                    } else {
+                        by_hangover = true;
+                        prop_assert_eq!(trailing_silence, hangover);
+                        let due = end + hangover_samples;
+                        prop_assert!(
+                            *noticed_at >= due && *noticed_at < due + FRAME + chunk,
+                            "noticed at {}, due {}",
+                            noticed_at,
+                            due
+                        );
+                    }
+                }
+                if by_hangover {
+                    reach.hit("an end noticed once the hangover passed");
+                }
+                if at_stream_end {
+                    reach.hit("an end at the end of the stream");
+                }
+                Ok(())
+            },
+        );
     }
 }
