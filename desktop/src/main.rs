@@ -55,8 +55,8 @@ enum Command {
         /// Sync with this bank first (e.g. http://127.0.0.1:8080); without it, the local store
         #[arg(long)]
         bank: Option<String>,
-        /// The customer's enrollment code, to register this device on first use
-        /// [default for demo customers: their demo code]
+        /// The customer's enrollment code, to register this device on first use (single use,
+        /// expiring: `sandbox serve` prints fresh ones for the demo customers)
         #[arg(long)]
         enrollment_code: Option<String>,
         /// Print the speech form (amounts and card endings in words) instead of the display form
@@ -92,6 +92,9 @@ enum Command {
         /// Talk to this bank [default: start the reference bank in-process]
         #[arg(long)]
         bank: Option<String>,
+        /// With --bank: the customer's enrollment code, to register this device on first use
+        #[arg(long)]
+        enrollment_code: Option<String>,
         /// Also print the speech form of each reply
         #[arg(long)]
         speech: bool,
@@ -242,9 +245,7 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
             let locale = Locale::parse(&locale)?;
             let customer_id =
                 customer.unwrap_or_else(|| DemoCustomer::for_locale(locale).id().to_owned());
-            let code = enrollment_code.or_else(|| {
-                DemoCustomer::parse(&customer_id).map(|c| c.enrollment_code().to_owned())
-            });
+            let code = enrollment_code;
             let offset = utc_offset.unwrap_or_else(|| Local::now().offset().fix());
             let paths = CustomerPaths::new(&data_dir, &customer_id)?;
             let form = if speech { Form::Speech } else { Form::Display };
@@ -280,13 +281,12 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                 let paths = CustomerPaths::new(&data_dir, customer.id())?;
                 // The demo bank is new each run: so are the demo customers' devices and stores.
                 paths.wipe()?;
-                let (client, outcome) = open_client(
-                    &paths,
-                    &bank.url(),
-                    customer.id(),
-                    Some(customer.enrollment_code()),
-                )
-                .await?;
+                let code = bank
+                    .enrollment_code(customer.id())
+                    .await
+                    .map_err(|e| HarnessError::Usage(format!("reference bank: {e}")))?;
+                let (client, outcome) =
+                    open_client(&paths, &bank.url(), customer.id(), Some(&code)).await?;
                 let at = presentation(customer.locale(), now, customer.home_offset());
                 let display =
                     view_text(client.store(), &outcome, &l10n, &at, Form::Display).await?;
@@ -361,6 +361,7 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
         Command::Chat {
             locale,
             bank,
+            enrollment_code,
             speech,
         } => {
             let locale = Locale::parse(&locale)?;
@@ -376,17 +377,20 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
             let url =
                 bank.unwrap_or_else(|| local_bank.as_ref().map(|b| b.url()).unwrap_or_default());
             let paths = CustomerPaths::new(&data_dir, customer.id())?;
-            if local_bank.is_some() {
-                // A new in-process bank knows no devices: start this customer afresh.
-                paths.wipe()?;
-            }
-            let (client, _) = open_client(
-                &paths,
-                &url,
-                customer.id(),
-                Some(customer.enrollment_code()),
-            )
-            .await?;
+            let code = match &local_bank {
+                Some(local) => {
+                    // A new in-process bank knows no devices: start this customer afresh.
+                    paths.wipe()?;
+                    Some(
+                        local
+                            .enrollment_code(customer.id())
+                            .await
+                            .map_err(|e| HarnessError::Usage(format!("reference bank: {e}")))?,
+                    )
+                }
+                None => enrollment_code,
+            };
+            let (client, _) = open_client(&paths, &url, customer.id(), code.as_deref()).await?;
             let mut conversation = tingshuo_desktop::chat::Conversation::new(
                 &client,
                 &l10n,
@@ -424,7 +428,7 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
             .map_err(|e| HarnessError::Usage(format!("reference bank: {e}")))?;
             for customer in DemoCustomer::ALL {
                 bank.db
-                    .seed(&customer.snapshot(now), customer.enrollment_code())
+                    .seed(&customer.snapshot(now))
                     .await
                     .map_err(|e| HarnessError::Usage(format!("seeding: {e}")))?;
             }
@@ -435,17 +439,22 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
             // The server outlives whoever reads its first lines: a closed stdout must not stop it.
             let mut out = std::io::stdout();
             let _ = writeln!(out, "Reference bank serving on {}", running.url());
+            // Fresh codes, each for one device, valid for the bank's enrollment_code_ttl.
+            let minutes = BankConfig::default().enrollment_code_ttl.as_secs() / 60;
             for customer in DemoCustomer::ALL {
+                let code = running
+                    .enrollment_code(customer.id())
+                    .await
+                    .map_err(|e| HarnessError::Usage(format!("reference bank: {e}")))?;
                 let _ = writeln!(
                     out,
-                    "  {} enrollment code {}",
+                    "  {} enrollment code {code} (one device, {minutes} minutes)",
                     customer.id(),
-                    customer.enrollment_code()
                 );
             }
             let _ = writeln!(
                 out,
-                "Try: tingshuo view --locale zh-CN --bank {}",
+                "Try: tingshuo view --locale zh-CN --bank {} --enrollment-code CODE",
                 running.url()
             );
             let _ = out.flush();

@@ -63,6 +63,7 @@ view-alert = { $kind ->
     [large_transaction] Large transaction
     [low_balance] Low balance
     [new_device_login] New device signed in
+    [new_device_added] New device added
     [bill_due] Bill due
    *[card_locked] Card locked
 }, { $when }.

@@ -60,6 +60,7 @@ view-alert = { $kind ->
     [large_transaction] 大额交易提醒
     [low_balance] 余额偏低提醒
     [new_device_login] 新设备登录提醒
+    [new_device_added] 新设备已添加提醒
     [bill_due] 账单到期提醒
    *[card_locked] 银行卡已锁定
 }，{ $when }。

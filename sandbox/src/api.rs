@@ -2,11 +2,13 @@
 //! (`tingshuo_base::wire::routes`), which the client builds its requests from too.
 
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::handler::Handler;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -23,9 +25,9 @@ use serde::de::DeserializeOwned;
 use tingshuo_base::wire::routes::{self, HttpMethod, Route};
 use tingshuo_base::wire::{
     self, AccountDto, AlertDto, BillDto, CardDto, ChallengeRequest, ChallengeResponse,
-    ChangesResponse, ErrorBody, LoginRequest, LoginResponse, Patch, PatchOp, PayeeDto, PaymentDto,
-    PaymentRequest, PreferencesDto, RegisterDeviceRequest, RegisterDeviceResponse, TransactionDto,
-    codes, kinds, payment_status,
+    ChangesResponse, DeviceDto, DevicesResponse, ErrorBody, LoginRequest, LoginResponse, Patch,
+    PatchOp, PayeeDto, PaymentDto, PaymentRequest, PreferencesDto, RegisterDeviceRequest,
+    RegisterDeviceResponse, TransactionDto, codes, kinds, payment_status,
 };
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
@@ -64,6 +66,8 @@ where
 serve! {
     HEALTH => health,
     REGISTER_DEVICE => register_device,
+    DEVICES => devices,
+    REVOKE_DEVICE => revoke_device,
     LOGIN_CHALLENGE => login_challenge,
     LOGIN => login,
     CHANGES => changes,
@@ -137,45 +141,190 @@ async fn health() -> ApiResult {
     json(&serde_json::json!({"status": "ok"}))
 }
 
-async fn register_device(State(bank): State<Arc<Bank>>, body: Bytes) -> ApiResult {
+/// An issued code's row: rowid, tag, expiry, and the device and key it registered, if used.
+type IssuedCode = (i64, Vec<u8>, i64, Option<String>, Option<Vec<u8>>);
+
+fn enrollment_refused() -> ApiError {
+    ApiError(
+        StatusCode::UNAUTHORIZED,
+        codes::UNAUTHORIZED,
+        "enrollment refused".into(),
+    )
+}
+
+/// Registers a device with a code the bank issued. The code is single use and expires; wrong
+/// codes are counted per customer id (known or not) and per source address, and past the
+/// limit enrollment is locked for a while, answered alike for every customer id. The
+/// customer's other devices get an alert through the change feed.
+async fn register_device(
+    State(bank): State<Arc<Bank>>,
+    source: Option<Extension<ConnectInfo<SocketAddr>>>,
+    body: Bytes,
+) -> ApiResult {
     let request: RegisterDeviceRequest = parse(&body)?;
     let public_key = B64
         .decode(request.public_key.as_bytes())
         .ok()
         .filter(|k| k.len() == 32)
         .ok_or_else(|| bad_request("public_key must be a base64url Ed25519 key"))?;
-    let code: Option<String> =
-        sqlx::query_scalar("SELECT enrollment_code FROM customer WHERE id = ?")
-            .bind(&request.customer_id)
-            .fetch_optional(&bank.db.pool)
-            .await?;
-    // An unknown customer and a wrong code look the same.
-    // Compare digests, so the time taken says nothing about how much of the code matched.
-    let digest = |text: &str| {
-        ring::digest::digest(&ring::digest::SHA256, text.as_bytes())
-            .as_ref()
-            .to_vec()
+    let customer_subject = format!("customer:{}", request.customer_id);
+    let source_subject = format!(
+        "source:{}",
+        source.map_or_else(|| "unknown".to_owned(), |s| s.0.0.ip().to_string())
+    );
+    let now = Utc::now();
+    let locked = |bank: &Bank| {
+        bank.enrollment_failures.lock().is_ok_and(|failures| {
+            failures.locked(&customer_subject, now) || failures.locked(&source_subject, now)
+        })
     };
-    let matches = code.is_some_and(|code| digest(&code) == digest(&request.enrollment_code));
-    if !matches {
+    if locked(&bank) {
         return Err(ApiError(
-            StatusCode::UNAUTHORIZED,
-            codes::UNAUTHORIZED,
-            "enrollment refused".into(),
+            StatusCode::TOO_MANY_REQUESTS,
+            codes::ENROLLMENT_LOCKED,
+            "too many enrollment attempts; try again later".into(),
         ));
     }
-    let device_id = format!("dev-{}", random_token(12)?);
-    sqlx::query(
-        "INSERT INTO device (id, customer_id, public_key, name, created_at) VALUES (?, ?, ?, ?, ?)",
+    let _write = bank.write_lock.lock().await;
+    let mut tx = bank.db.pool.begin().await?;
+    let codes_issued: Vec<IssuedCode> = sqlx::query_as(
+        "SELECT rowid, tag, expires_at, device_id, public_key FROM enrollment_code
+         WHERE customer_id = ?",
     )
-    .bind(&device_id)
     .bind(&request.customer_id)
-    .bind(public_key)
-    .bind(request.device_name.chars().take(100).collect::<String>())
-    .bind(millis(Utc::now()))
-    .execute(&bank.db.pool)
+    .fetch_all(&mut *tx)
     .await?;
+    // Every stored tag is compared (in constant time), and an unknown customer is compared
+    // with a tag too: the time taken says nothing of the code or of whether the customer is.
+    let mut matched = None;
+    for row in &codes_issued {
+        if bank.code_matches(&request.customer_id, &request.enrollment_code, &row.1) {
+            matched = Some(row.clone());
+        }
+    }
+    if codes_issued.is_empty() {
+        let _ = bank.code_matches(&request.customer_id, &request.enrollment_code, &[0; 32]);
+    }
+    let live = |expires_at: i64| expires_at > millis(now);
+    let device_id = match matched {
+        // Unused and valid: it registers this device, and is used up.
+        Some((rowid, _, expires_at, None, _)) if live(expires_at) => {
+            let device_id = format!("dev-{}", random_token(12)?);
+            let others: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM device WHERE customer_id = ? AND revoked_at IS NULL",
+            )
+            .bind(&request.customer_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let cooling_until =
+                (others > 0 && !bank.config.new_device_cooling_off.is_zero()).then(|| {
+                    now + Duration::from_std(bank.config.new_device_cooling_off)
+                        .unwrap_or(Duration::hours(24))
+                });
+            sqlx::query(
+                "INSERT INTO device (id, customer_id, public_key, name, created_at, cooling_until)
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&device_id)
+            .bind(&request.customer_id)
+            .bind(&public_key)
+            .bind(request.device_name.chars().take(100).collect::<String>())
+            .bind(millis(now))
+            .bind(cooling_until.map(millis))
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE enrollment_code SET device_id = ?, public_key = ? WHERE rowid = ?")
+                .bind(&device_id)
+                .bind(&public_key)
+                .bind(rowid)
+                .execute(&mut *tx)
+                .await?;
+            if others > 0 {
+                // The customer's other devices hear of it at their next sync.
+                let alert = AlertDto {
+                    id: format!("alert-device-{device_id}"),
+                    kind: "new_device_added".into(),
+                    created_at: now,
+                    read: false,
+                };
+                let version = db::put(
+                    &mut tx,
+                    &request.customer_id,
+                    kinds::ALERT,
+                    &alert.id,
+                    &alert,
+                )
+                .await?;
+                tx.commit().await?;
+                bank.notify(&request.customer_id, version);
+            } else {
+                tx.commit().await?;
+            }
+            // A right code clears the customer's count (not the address's).
+            if let Ok(mut failures) = bank.enrollment_failures.lock() {
+                failures.clear(&customer_subject);
+            }
+            device_id
+        }
+        // The same key asking again (its answer was lost): the same device, nothing new.
+        Some((_, _, expires_at, Some(device_id), Some(key)))
+            if live(expires_at) && key == public_key =>
+        {
+            device_id
+        }
+        // Wrong, expired or used by another key: all alike.
+        _ => {
+            drop(tx);
+            if let Ok(mut failures) = bank.enrollment_failures.lock() {
+                let config = &bank.config;
+                failures.fail(
+                    &customer_subject,
+                    config.enrollment_failures_per_customer,
+                    config.enrollment_lockout,
+                    now,
+                );
+                failures.fail(
+                    &source_subject,
+                    config.enrollment_failures_per_source,
+                    config.enrollment_lockout,
+                    now,
+                );
+            }
+            return Err(enrollment_refused());
+        }
+    };
     json(&RegisterDeviceResponse { device_id })
+}
+
+/// The customer's devices that are not revoked.
+async fn devices(State(bank): State<Arc<Bank>>, headers: HeaderMap) -> ApiResult {
+    let session = session(&bank, &headers).await?;
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT id, name, created_at FROM device WHERE customer_id = ? AND revoked_at IS NULL
+         ORDER BY created_at, id",
+    )
+    .bind(&session.customer_id)
+    .fetch_all(&bank.db.pool)
+    .await?;
+    let devices = rows
+        .into_iter()
+        .map(|(id, name, created_at)| DeviceDto {
+            current: id == session.device_id,
+            id,
+            name,
+            created_at: DateTime::from_timestamp_millis(created_at).unwrap_or_default(),
+            revoked_at: None,
+        })
+        .collect();
+    json(&DevicesResponse { devices })
+}
+
+fn device_revoked() -> ApiError {
+    ApiError(
+        StatusCode::UNAUTHORIZED,
+        codes::DEVICE_REVOKED,
+        "this device was revoked".into(),
+    )
 }
 
 async fn issue_challenge(bank: &Bank, device_id: &str, purpose: &str) -> ApiResult {
@@ -199,21 +348,27 @@ async fn issue_challenge(bank: &Bank, device_id: &str, purpose: &str) -> ApiResu
 
 async fn login_challenge(State(bank): State<Arc<Bank>>, body: Bytes) -> ApiResult {
     let request: ChallengeRequest = parse(&body)?;
-    let known: Option<String> = sqlx::query_scalar("SELECT id FROM device WHERE id = ?")
-        .bind(&request.device_id)
-        .fetch_optional(&bank.db.pool)
-        .await?;
-    if known.is_none() {
-        return Err(ApiError(
-            StatusCode::UNAUTHORIZED,
-            codes::UNAUTHORIZED,
-            "unknown device".into(),
-        ));
+    let known: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT revoked_at FROM device WHERE id = ?")
+            .bind(&request.device_id)
+            .fetch_optional(&bank.db.pool)
+            .await?;
+    match known {
+        None => {
+            return Err(ApiError(
+                StatusCode::UNAUTHORIZED,
+                codes::UNAUTHORIZED,
+                "unknown device".into(),
+            ));
+        }
+        Some(Some(_)) => return Err(device_revoked()),
+        Some(None) => {}
     }
     issue_challenge(&bank, &request.device_id, "login").await
 }
 
-/// Consumes a challenge (single use) and checks the device's signature over `message`.
+/// Consumes a challenge (single use) and checks the device's signature over `message`; a
+/// revoked device's signature counts for nothing.
 async fn verify_step(
     tx: &mut Tx<'_>,
     device_id: &str,
@@ -245,10 +400,14 @@ async fn verify_step(
             "challenge expired".into(),
         ));
     }
-    let public_key: Vec<u8> = sqlx::query_scalar("SELECT public_key FROM device WHERE id = ?")
-        .bind(device_id)
-        .fetch_one(&mut **tx)
-        .await?;
+    let (public_key, revoked_at): (Vec<u8>, Option<i64>) =
+        sqlx::query_as("SELECT public_key, revoked_at FROM device WHERE id = ?")
+            .bind(device_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    if revoked_at.is_some() {
+        return Err(device_revoked());
+    }
     let signature = B64.decode(signature.as_bytes()).unwrap_or_default();
     UnparsedPublicKey::new(&ED25519, public_key)
         .verify(message, &signature)
@@ -276,11 +435,12 @@ async fn login(State(bank): State<Arc<Bank>>, body: Bytes) -> ApiResult {
     .await
     {
         tx.commit().await?;
-        return Err(ApiError(
-            StatusCode::UNAUTHORIZED,
-            codes::UNAUTHORIZED,
-            error.2,
-        ));
+        let code = if error.1 == codes::DEVICE_REVOKED {
+            codes::DEVICE_REVOKED
+        } else {
+            codes::UNAUTHORIZED
+        };
+        return Err(ApiError(StatusCode::UNAUTHORIZED, code, error.2));
     }
     let customer_id: String = sqlx::query_scalar("SELECT customer_id FROM device WHERE id = ?")
         .bind(&request.device_id)
@@ -321,23 +481,26 @@ async fn session(bank: &Bank, headers: &HeaderMap) -> Result<Session, ApiError> 
                 "no session token".into(),
             )
         })?;
-    let row: Option<(String, String, i64)> =
-        sqlx::query_as("SELECT customer_id, device_id, expires_at FROM session WHERE token = ?")
-            .bind(token)
-            .fetch_optional(&bank.db.pool)
-            .await?;
+    let row: Option<(String, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT s.customer_id, s.device_id, s.expires_at, d.revoked_at
+         FROM session s JOIN device d ON d.id = s.device_id WHERE s.token = ?",
+    )
+    .bind(token)
+    .fetch_optional(&bank.db.pool)
+    .await?;
     match row {
         None => Err(ApiError(
             StatusCode::UNAUTHORIZED,
             codes::UNAUTHORIZED,
             "unknown session".into(),
         )),
-        Some((_, _, expires_at)) if expires_at < millis(Utc::now()) => Err(ApiError(
+        Some((_, _, _, Some(_))) => Err(device_revoked()),
+        Some((_, _, expires_at, _)) if expires_at < millis(Utc::now()) => Err(ApiError(
             StatusCode::UNAUTHORIZED,
             codes::SESSION_EXPIRED,
             "session expired; log in again".into(),
         )),
-        Some((customer_id, device_id, _)) => Ok(Session {
+        Some((customer_id, device_id, _, _)) => Ok(Session {
             customer_id,
             device_id,
         }),
@@ -650,6 +813,46 @@ async fn mark_alert_read(
     })
 }
 
+/// Revokes one of the customer's devices (this one too, if asked): its sessions end, it
+/// cannot log in again, and its signatures move no money.
+async fn revoke_device(
+    State(bank): State<Arc<Bank>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let session = session(&bank, &headers).await?;
+    let customer = session.customer_id.clone();
+    let current = session.device_id.clone();
+    idempotent!(bank, &session.customer_id, headers, body, |tx| async {
+        let row: Option<(String, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT name, created_at, revoked_at FROM device WHERE id = ? AND customer_id = ?",
+        )
+        .bind(&id)
+        .bind(&customer)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let (name, created_at, revoked_at) = row.ok_or_else(|| not_found("device"))?;
+        let revoked_at = revoked_at.unwrap_or_else(|| millis(Utc::now()));
+        sqlx::query("UPDATE device SET revoked_at = ? WHERE id = ?")
+            .bind(revoked_at)
+            .bind(&id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM session WHERE device_id = ?")
+            .bind(&id)
+            .execute(&mut **tx)
+            .await?;
+        to_json(&DeviceDto {
+            current: id == current,
+            id: id.clone(),
+            name,
+            created_at: DateTime::from_timestamp_millis(created_at).unwrap_or_default(),
+            revoked_at: DateTime::from_timestamp_millis(revoked_at),
+        })
+    })
+}
+
 async fn get_preferences(State(bank): State<Arc<Bank>>, headers: HeaderMap) -> ApiResult {
     let session = session(&bank, &headers).await?;
     let mut tx = bank.db.pool.begin().await?;
@@ -724,8 +927,37 @@ async fn make_payment(State(bank): State<Arc<Bank>>, headers: HeaderMap, body: B
             &request.signature,
         )
         .await?;
+        cooling_off(tx, &config, &device, &request).await?;
         execute_payment(tx, &config, &customer, &key, &request).await
     })
+}
+
+/// A device added to a customer who already had one pays only small amounts at first: a
+/// stolen enrollment code does not empty the account before the customer hears of it.
+async fn cooling_off(
+    tx: &mut Tx<'_>,
+    config: &crate::bank::BankConfig,
+    device: &str,
+    request: &PaymentRequest,
+) -> Result<(), ApiError> {
+    let cooling_until: Option<i64> =
+        sqlx::query_scalar("SELECT cooling_until FROM device WHERE id = ?")
+            .bind(device)
+            .fetch_one(&mut **tx)
+            .await?;
+    let cap = config
+        .new_device_payment_cap
+        .get(&request.currency)
+        .copied()
+        .unwrap_or(0);
+    if cooling_until.is_some_and(|until| until > millis(Utc::now())) && request.amount_minor > cap {
+        return Err(ApiError(
+            StatusCode::FORBIDDEN,
+            codes::NEW_DEVICE_COOLING_OFF,
+            "a newly added device pays only small amounts for now".into(),
+        ));
+    }
+    Ok(())
 }
 
 async fn execute_payment(

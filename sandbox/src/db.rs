@@ -18,9 +18,19 @@ use tingshuo_base::wire::{
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS customer (
-    id TEXT PRIMARY KEY NOT NULL,
-    enrollment_code TEXT NOT NULL
+    id TEXT PRIMARY KEY NOT NULL
 );
+-- Enrollment codes, single use: the bank's keyed tag of each (never the code), until when it
+-- is valid, and the device it registered with that device's key (so a registration whose
+-- answer was lost can be asked again by the same key and get the same device).
+CREATE TABLE IF NOT EXISTS enrollment_code (
+    customer_id TEXT NOT NULL REFERENCES customer (id),
+    tag         BLOB NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    device_id   TEXT,
+    public_key  BLOB
+);
+CREATE INDEX IF NOT EXISTS enrollment_code_by_customer ON enrollment_code (customer_id);
 CREATE TABLE IF NOT EXISTS entity (
     customer_id TEXT NOT NULL,
     kind        TEXT NOT NULL,
@@ -37,7 +47,10 @@ CREATE TABLE IF NOT EXISTS device (
     customer_id TEXT NOT NULL REFERENCES customer (id),
     public_key  BLOB NOT NULL,
     name        TEXT NOT NULL,
-    created_at  INTEGER NOT NULL
+    created_at  INTEGER NOT NULL,
+    -- Until when this device pays only small amounts (a device added to a customer who had one).
+    cooling_until INTEGER,
+    revoked_at  INTEGER
 );
 CREATE TABLE IF NOT EXISTS challenge (
     value      TEXT PRIMARY KEY NOT NULL,
@@ -117,16 +130,12 @@ impl BankDb {
     }
 
     /// Loads a customer's whole snapshot into the bank, as its core system would hold it.
-    pub async fn seed(
-        &self,
-        snapshot: &CustomerSnapshot,
-        enrollment_code: &str,
-    ) -> Result<(), sqlx::Error> {
+    /// Devices register with a code the bank issues ([`crate::Bank::issue_enrollment_code`]).
+    pub async fn seed(&self, snapshot: &CustomerSnapshot) -> Result<(), sqlx::Error> {
         let customer = snapshot.customer.id.as_str();
         let mut tx = self.pool.begin().await?;
-        sqlx::query("INSERT OR REPLACE INTO customer (id, enrollment_code) VALUES (?, ?)")
+        sqlx::query("INSERT OR IGNORE INTO customer (id) VALUES (?)")
             .bind(customer)
-            .bind(enrollment_code)
             .execute(&mut *tx)
             .await?;
         put(

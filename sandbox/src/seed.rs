@@ -964,16 +964,6 @@ fn local_time(offset: FixedOffset, date: NaiveDate, hour: u32) -> DateTime<Utc> 
         .with_timezone(&Utc)
 }
 
-impl DemoCustomer {
-    /// The one-time enrollment code the bank gave this demo customer for registering a device.
-    pub fn enrollment_code(&self) -> &'static str {
-        match self {
-            DemoCustomer::WangXiuying => "246810",
-            DemoCustomer::MargaretWilson => "135790",
-        }
-    }
-}
-
 /// A synthetic customer with `transactions` transactions spread over `accounts` accounts, for
 /// benchmarks: the shape of real data without its story.
 pub fn large_customer(

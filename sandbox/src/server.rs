@@ -22,6 +22,12 @@ impl RunningBank {
         format!("http://{}", self.addr)
     }
 
+    /// A fresh enrollment code for a customer (see [`Bank::issue_enrollment_code`]): what the
+    /// demo and the tests register a device with.
+    pub async fn enrollment_code(&self, customer_id: &str) -> Result<String, BankError> {
+        self.bank.issue_enrollment_code(customer_id).await
+    }
+
     /// Stops accepting connections and waits briefly for open ones; long-lived ones (change
     /// streams) are cut after that.
     pub async fn shutdown(mut self) {
@@ -53,11 +59,15 @@ impl Bank {
         let router = api::router(self.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            let served = axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
+            // The source address is known to handlers: enrollment attempts are limited by it.
+            let served = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
             if let Err(error) = served {
                 tracing::error!(%error, "reference bank stopped");
             }
@@ -72,16 +82,15 @@ impl Bank {
     }
 }
 
-/// Starts a bank with both demo customers seeded, on a free loopback port.
+/// Starts a bank with both demo customers seeded, on a free loopback port. Their devices
+/// register with codes from [`RunningBank::enrollment_code`].
 pub async fn start_demo_bank(
     config: BankConfig,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<RunningBank, BankError> {
     let bank = Bank::new(config).await?;
     for customer in seed::DemoCustomer::ALL {
-        bank.db
-            .seed(&customer.snapshot(now), customer.enrollment_code())
-            .await?;
+        bank.db.seed(&customer.snapshot(now)).await?;
     }
     bank.serve(SocketAddr::from(([127, 0, 0, 1], 0))).await
 }

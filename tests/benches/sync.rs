@@ -17,7 +17,7 @@ use tingshuo_core::sync::SyncConfig;
 use tingshuo_core::wire::TransactionDto;
 use tingshuo_core::{Client, ClientConfig, MemoryKeyStore};
 use tingshuo_sandbox::seed::large_customer;
-use tingshuo_sandbox::{Bank, BankConfig};
+use tingshuo_sandbox::{Bank, BankConfig, RunningBank};
 use tingshuo_tests::bench::{ms, summarize};
 
 const TRANSACTIONS: usize = 10_000;
@@ -25,10 +25,12 @@ const ACCOUNTS: usize = 10;
 const INITIAL_ROUNDS: usize = 7;
 const DELTA_ROUNDS: usize = 200;
 
-async fn fresh_client(url: &str, dir: &std::path::Path) -> Client {
+async fn fresh_client(running: &RunningBank, dir: &std::path::Path) -> Client {
+    let url = running.url();
+    let code = running.enrollment_code("bench").await.unwrap();
     let config = ClientConfig {
         store_path: dir.join("client.db"),
-        bank_url: url.to_owned(),
+        bank_url: url,
         sync: SyncConfig::default(),
     };
     let (client, _) = Client::open(
@@ -40,7 +42,7 @@ async fn fresh_client(url: &str, dir: &std::path::Path) -> Client {
     .unwrap();
     client
         .sync()
-        .register_device("bench", OneTimeCode::new("000000".into()), "bench")
+        .register_device("bench", OneTimeCode::new(code), "bench")
         .await
         .unwrap();
     client
@@ -100,7 +102,7 @@ fn main() {
     runtime.block_on(async {
         let bank = Bank::new(BankConfig::default()).await.unwrap();
         let snapshot = large_customer("bench", ACCOUNTS, TRANSACTIONS, Utc::now());
-        bank.db.seed(&snapshot, "000000").await.unwrap();
+        bank.db.seed(&snapshot).await.unwrap();
         let running = bank.serve(std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
         let rows: Vec<TransactionDto> = snapshot.transactions.iter().map(TransactionDto::from).collect();
 
@@ -109,7 +111,7 @@ fn main() {
         let mut patches = 0;
         for _ in 0..INITIAL_ROUNDS {
             let dir = tempfile::tempdir().unwrap();
-            let client = fresh_client(&running.url(), dir.path()).await;
+            let client = fresh_client(&running, dir.path()).await;
             let started = Instant::now();
             let report = client.sync().sync_now().await.unwrap();
             initial.push(started.elapsed());
@@ -118,7 +120,7 @@ fn main() {
         }
 
         let dir = tempfile::tempdir().unwrap();
-        let client = fresh_client(&running.url(), dir.path()).await;
+        let client = fresh_client(&running, dir.path()).await;
         client.sync().sync_now().await.unwrap();
         let mut delta = Vec::new();
         for _ in 0..DELTA_ROUNDS {

@@ -85,7 +85,9 @@ async fn session(config: BankConfig) -> (RunningBank, Assistant, tempfile::TempD
 }
 
 async fn assistant_for(bank: &RunningBank) -> (Assistant, tempfile::TempDir) {
-    let (client, dir) = registered_client(&bank.url(), DemoCustomer::MargaretWilson).await;
+    let customer = DemoCustomer::MargaretWilson;
+    let code = bank.enrollment_code(customer.id()).await.unwrap();
+    let (client, dir) = registered_client(&bank.url(), customer, code).await;
     let offset = FixedOffset::west_opt(5 * 3600).unwrap();
     let assistant = Assistant::open(client, Locale::EnUs, AssistantOptions::at(offset))
         .await

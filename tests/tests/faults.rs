@@ -75,6 +75,8 @@ async fn converges_exactly_once_through_faults_and_kills() {
     let initial: Vec<AccountDto> = bank.bank.db.all("demo-zh", "account").await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let child = env!("CARGO_BIN_EXE_sync_child");
+    // One code for the app: every run until one learns its device registers with it.
+    let code = bank.enrollment_code("demo-zh").await.unwrap();
 
     let mut schedule = SEED;
     let (mut operations, mut kills) = (0_usize, 0_usize);
@@ -89,6 +91,7 @@ async fn converges_exactly_once_through_faults_and_kills() {
                 &(SEED + run).to_string(),
                 &OPS_PER_RUN.to_string(),
                 "run",
+                &code,
             ])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -129,6 +132,7 @@ async fn converges_exactly_once_through_faults_and_kills() {
             "0",
             "0",
             "converge",
+            &code,
         ])
         .status()
         .unwrap();

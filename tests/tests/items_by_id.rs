@@ -38,10 +38,8 @@ async fn two_payees_with_one_name_are_asked_about_and_the_chosen_one_is_paid() {
         ..alice.clone()
     });
     let bank = Bank::new(BankConfig::default()).await.unwrap();
-    bank.db
-        .seed(&snapshot, customer.enrollment_code())
-        .await
-        .unwrap();
+    bank.db.seed(&snapshot).await.unwrap();
+    let code = bank.issue_enrollment_code(customer.id()).await.unwrap();
     let bank = bank
         .serve(SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
@@ -58,11 +56,7 @@ async fn two_payees_with_one_name_are_asked_about_and_the_chosen_one_is_paid() {
     let (client, _) = Client::open(config, &keys, Arc::new(signer)).await.unwrap();
     client
         .sync()
-        .register_device(
-            customer.id(),
-            OneTimeCode::new(customer.enrollment_code().to_owned()),
-            "test phone",
-        )
+        .register_device(customer.id(), OneTimeCode::new(code), "test phone")
         .await
         .unwrap();
     client.sync().sync_now().await.unwrap();

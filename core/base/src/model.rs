@@ -147,6 +147,7 @@ string_enum!(
         NewDeviceLogin = "new_device_login",
         BillDue = "bill_due",
         CardLocked = "card_locked",
+        NewDeviceAdded = "new_device_added",
     }
 );
 

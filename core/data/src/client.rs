@@ -21,7 +21,7 @@ use tingshuo_base::ids::Id;
 use tingshuo_base::model::{Account, Alert, Bill, Card, Payee, Tracked};
 use tingshuo_base::money::Money;
 use tingshuo_base::view::CustomerView;
-use tingshuo_base::wire::{PaymentDto, PreferencesDto};
+use tingshuo_base::wire::{DeviceDto, PaymentDto, PreferencesDto};
 
 /// Where the client keeps its store and which bank it talks to.
 #[derive(Debug, Clone)]
@@ -170,6 +170,22 @@ impl SyncClient {
             .engine
             .register(customer_id, &code, device_name)
             .await?)
+    }
+
+    /// The customer's devices that the bank has not revoked (this one is `current`).
+    pub async fn devices(&self) -> Result<Vec<DeviceDto>, ClientError> {
+        Ok(self.engine.api.devices().await?)
+    }
+
+    /// Revokes one of the customer's devices (a lost or unknown phone): it can no longer log
+    /// in, and its signatures move no money. Online only; a lost answer is retried once with
+    /// the same idempotency key.
+    pub async fn revoke_device(&self, device_id: &str) -> Result<DeviceDto, ClientError> {
+        let key = crate::sync::new_idempotency_key()?;
+        match self.engine.api.revoke_device(device_id, &key).await {
+            Err(NetError::AnswerLost) => Ok(self.engine.api.revoke_device(device_id, &key).await?),
+            other => Ok(other?),
+        }
     }
 
     pub async fn is_registered(&self) -> Result<bool, ClientError> {

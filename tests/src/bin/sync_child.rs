@@ -3,7 +3,10 @@
 //! (card locks, alert reads, preferences, transfers, syncs). `converge` mode syncs until
 //! nothing is pending and every payment is settled.
 //!
-//! Usage: sync_child BANK_URL DIR SEED OPS run|converge
+//! Usage: sync_child BANK_URL DIR SEED OPS run|converge ENROLLMENT_CODE
+//!
+//! The code is the one the bank issued for this app: a run killed before it learnt its device
+//! asks again with the same key and the same code, and gets the same device.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -42,8 +45,8 @@ fn say(line: &str) {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
-    let [_, bank, dir, seed, ops, mode] = args.as_slice() else {
-        eprintln!("usage: sync_child BANK_URL DIR SEED OPS run|converge");
+    let [_, bank, dir, seed, ops, mode, code] = args.as_slice() else {
+        eprintln!("usage: sync_child BANK_URL DIR SEED OPS run|converge ENROLLMENT_CODE");
         return ExitCode::from(2);
     };
     match run(
@@ -52,6 +55,7 @@ async fn main() -> ExitCode {
         seed.parse().unwrap_or(1),
         ops.parse().unwrap_or(10),
         mode,
+        code,
     )
     .await
     {
@@ -69,6 +73,7 @@ async fn run(
     seed: u64,
     ops: usize,
     mode: &str,
+    enrollment_code: &str,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let customer = DemoCustomer::WangXiuying;
     let keys = FileKeyStore::new(dir.join("keys/store.key"));
@@ -87,7 +92,7 @@ async fn run(
     let (client, outcome) = Client::open(config, &keys, signer).await?;
     say(&format!("opened {outcome:?}"));
     while !client.sync().is_registered().await? {
-        let code = OneTimeCode::new(customer.enrollment_code().to_owned());
+        let code = OneTimeCode::new(enrollment_code.to_owned());
         if let Err(error) = client
             .sync()
             .register_device(customer.id(), code, "fault-test phone")

@@ -147,6 +147,38 @@ pub struct LoginResponse {
     pub expires_at: DateTime<Utc>,
 }
 
+/// One of the customer's registered devices, as the device list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceDto {
+    pub id: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    /// The device this session belongs to.
+    pub current: bool,
+    /// Set once the device is revoked; the list shows only devices not revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl DeviceDto {
+    /// The device as checked server data: ids and names within the text limits.
+    pub fn validated(self) -> Result<DeviceDto, WireError> {
+        let id = id::<DeviceDto>("device.id", self.id)?.as_str().to_owned();
+        Ok(DeviceDto {
+            id,
+            name: text("device.name", self.name)?,
+            ..self
+        })
+    }
+}
+
+/// The customer's devices that are not revoked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DevicesResponse {
+    pub devices: Vec<DeviceDto>,
+}
+
 /// The bytes a device signs to log in.
 pub fn login_message(device_id: &str, challenge: &str) -> Vec<u8> {
     format!("tingshuo-login-v1\n{device_id}\n{challenge}").into_bytes()
@@ -175,6 +207,13 @@ pub mod codes {
     pub const INSUFFICIENT_FUNDS: &str = "insufficient_funds";
     pub const NOT_CANCELLABLE: &str = "not_cancellable";
     pub const INJECTED_FAULT: &str = "injected_fault";
+    /// Too many wrong enrollment codes for this customer or from this address: enrollment
+    /// waits. Said the same whether or not the customer exists.
+    pub const ENROLLMENT_LOCKED: &str = "enrollment_locked";
+    /// The device was revoked: it cannot log in, and its signatures move no money.
+    pub const DEVICE_REVOKED: &str = "device_revoked";
+    /// A device added to a customer who already had one pays only small amounts at first.
+    pub const NEW_DEVICE_COOLING_OFF: &str = "new_device_cooling_off";
 }
 
 // ---------------------------------------------------------------- pull

@@ -41,6 +41,10 @@ const fn route(method: HttpMethod, template: &'static str) -> Route {
 
 pub const HEALTH: Route = route(HttpMethod::Get, "/v1/health");
 pub const REGISTER_DEVICE: Route = route(HttpMethod::Post, "/v1/devices");
+/// The customer's devices that are not revoked.
+pub const DEVICES: Route = route(HttpMethod::Get, "/v1/devices");
+/// Revokes one of the customer's devices: it can no longer log in or pay.
+pub const REVOKE_DEVICE: Route = route(HttpMethod::Post, "/v1/devices/{id}/revoke");
 pub const LOGIN_CHALLENGE: Route = route(HttpMethod::Post, "/v1/sessions/challenge");
 pub const LOGIN: Route = route(HttpMethod::Post, "/v1/sessions");
 /// Query: `limit`, `cursor`.
@@ -58,9 +62,11 @@ pub const PAYMENT_BY_KEY: Route = route(HttpMethod::Get, "/v1/payments/by-key/{k
 pub const CANCEL_PAYMENT: Route = route(HttpMethod::Post, "/v1/payments/{id}/cancel");
 
 /// Every route the API has.
-pub const ALL: [Route; 15] = [
+pub const ALL: [Route; 17] = [
     HEALTH,
     REGISTER_DEVICE,
+    DEVICES,
+    REVOKE_DEVICE,
     LOGIN_CHALLENGE,
     LOGIN,
     CHANGES,

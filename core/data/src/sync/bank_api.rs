@@ -201,6 +201,39 @@ impl BankApi {
         Ok(answer.device_id)
     }
 
+    /// The customer's devices that are not revoked, as checked server data.
+    pub async fn devices(&self) -> Result<Vec<wire::DeviceDto>, NetError> {
+        let answer: wire::DevicesResponse = self
+            .call(HttpMethod::Get, routes::DEVICES.plain(), None, None)
+            .await?;
+        if answer.devices.len() > 1000 {
+            return Err(NetError::Invalid("more devices than allowed".into()));
+        }
+        answer
+            .devices
+            .into_iter()
+            .map(|d| d.validated().map_err(|e| NetError::Invalid(e.to_string())))
+            .collect()
+    }
+
+    /// Revokes one of the customer's devices. Safe to repeat with the same key after a lost
+    /// answer, and revoking a revoked device changes nothing.
+    pub async fn revoke_device(
+        &self,
+        device_id: &str,
+        idempotency_key: &str,
+    ) -> Result<wire::DeviceDto, NetError> {
+        let path = routes::REVOKE_DEVICE
+            .path(&[device_id])
+            .ok_or_else(|| NetError::Invalid("parameters of the revoke route".into()))?;
+        let answer: wire::DeviceDto = self
+            .call(HttpMethod::Post, &path, Some("{}"), Some(idempotency_key))
+            .await?;
+        answer
+            .validated()
+            .map_err(|e| NetError::Invalid(e.to_string()))
+    }
+
     /// Logs in by signing a fresh challenge with the device key. A refused login is tried
     /// again with a new challenge: a duplicated delivery of the first attempt consumes its
     /// challenge, and the duplicate's refusal may be the answer that arrives.
