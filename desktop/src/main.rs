@@ -427,8 +427,7 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
             .await
             .map_err(|e| HarnessError::Usage(format!("reference bank: {e}")))?;
             for customer in DemoCustomer::ALL {
-                bank.db
-                    .seed(&customer.snapshot(now))
+                bank.seed(&customer.snapshot(now))
                     .await
                     .map_err(|e| HarnessError::Usage(format!("seeding: {e}")))?;
             }

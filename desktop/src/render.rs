@@ -87,6 +87,7 @@ const DEFAULT_READING_WORDS: &[&str] = &[
     "还在",
     "还是",
     "还要",
+    "还能",
     "还不",
     "数据",
     "核实中",

@@ -63,6 +63,7 @@ dlg-unknown-payee-named = “{ $name }” isn't one of your trusted payees. For 
 dlg-nothing-due = There's no { $target } bill due right now.
 dlg-insufficient = You have { $available } available, which isn't enough. How much would you like to send?
 dlg-over-limit = That's over your daily limit of { $limit }. How much would you like to send?
+dlg-over-limit-left = Today you can still send { $remaining } of your daily limit of { $limit }. How much would you like to send?
 dlg-what-to-change = All right, nothing was sent. What should I change: who it goes to, or how much?
 dlg-offline-no-payments = I can't reach the bank right now, so I can't send money or pay bills, and no money will move. The balance you hear is from { $minutes } minutes ago. Please try again when you're connected.
 

@@ -60,6 +60,7 @@ dlg-unknown-payee-named = “{ $name }”不在您的常用收款人里。为了
 dlg-nothing-due = { $target }现在没有要交的账单。
 dlg-insufficient = 可用余额只有{ $available }，不够转这么多。要转多少钱？
 dlg-over-limit = 这超过了每天的转账限额{ $limit }。要转多少钱？
+dlg-over-limit-left = 今天还能转{ $remaining }，每天的转账限额是{ $limit }。要转多少钱？
 dlg-what-to-change = 好的，钱没有转出。要改哪一项：转给谁，还是转多少？
 dlg-offline-no-payments = 现在连不上银行，不能转钱或缴费，钱不会被转出。您看到的余额是{ $minutes }分钟前的。网络恢复后再试。
 

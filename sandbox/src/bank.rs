@@ -176,6 +176,34 @@ impl Bank {
         }))
     }
 
+    /// Seeds a customer's data, with the bank's daily limits as a document of the change
+    /// feed, so every device knows them before it pays.
+    pub async fn seed(
+        &self,
+        snapshot: &tingshuo_base::model::CustomerSnapshot,
+    ) -> Result<(), sqlx::Error> {
+        self.db.seed(snapshot).await?;
+        let limits = tingshuo_base::wire::LimitsDto {
+            daily: self
+                .config
+                .daily_limits
+                .iter()
+                .map(|(currency, minor)| tingshuo_base::wire::DailyLimitDto {
+                    currency: currency.clone(),
+                    amount_minor: *minor,
+                })
+                .collect(),
+        };
+        self.db
+            .put_document(
+                snapshot.customer.id.as_str(),
+                tingshuo_base::wire::kinds::LIMITS,
+                "limits",
+                &limits,
+            )
+            .await
+    }
+
     /// The tag stored for a customer's enrollment code.
     pub(crate) fn code_tag(&self, customer_id: &str, code: &str) -> Vec<u8> {
         hmac::sign(&self.code_key, &code_message(customer_id, code))

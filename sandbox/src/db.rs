@@ -236,6 +236,19 @@ impl BankDb {
         tx.commit().await
     }
 
+    /// Puts one document of the change feed, in a transaction of its own.
+    pub async fn put_document<T: Serialize>(
+        &self,
+        customer: &str,
+        kind: &str,
+        id: &str,
+        value: &T,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        put(&mut tx, customer, kind, id, value).await?;
+        tx.commit().await
+    }
+
     /// Every live entity of one kind for a customer, as wire documents.
     pub async fn all<T: DeserializeOwned>(
         &self,

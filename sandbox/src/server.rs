@@ -90,7 +90,7 @@ pub async fn start_demo_bank(
 ) -> Result<RunningBank, BankError> {
     let bank = Bank::new(config).await?;
     for customer in seed::DemoCustomer::ALL {
-        bank.db.seed(&customer.snapshot(now)).await?;
+        bank.seed(&customer.snapshot(now)).await?;
     }
     bank.serve(SocketAddr::from(([127, 0, 0, 1], 0))).await
 }

@@ -102,7 +102,7 @@ fn main() {
     runtime.block_on(async {
         let bank = Bank::new(BankConfig::default()).await.unwrap();
         let snapshot = large_customer("bench", ACCOUNTS, TRANSACTIONS, Utc::now());
-        bank.db.seed(&snapshot).await.unwrap();
+        bank.seed(&snapshot).await.unwrap();
         let running = bank.serve(std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
         let rows: Vec<TransactionDto> = snapshot.transactions.iter().map(TransactionDto::from).collect();
 

@@ -317,6 +317,45 @@ async fn a_bill_read_back_at_its_whole_amount_is_what_the_bank_pays() {
     bank.shutdown().await;
 }
 
+/// The bank's daily limit reaches the conversation: once today's payments have used part of
+/// it, a larger amount is answered with what is left, before any read-back or step-up, and
+/// an amount within it is read back and paid; the bank agrees at each step.
+#[tokio::test]
+async fn the_daily_limit_left_today_is_said_before_any_read_back() {
+    let config = BankConfig {
+        daily_limits: std::collections::BTreeMap::from([("USD".into(), 5_000)]),
+        ..BankConfig::default()
+    };
+    let (bank, mut assistant, _dir) = session(config).await;
+    let events = send_to_bob(&mut assistant).await;
+    assert!(said(&events).contains(&"dlg-payment-done"), "{events:?}");
+
+    let events = tell(&mut assistant, "send forty dollars to Bob Wilson").await;
+    assert_eq!(said(&events), ["dlg-over-limit-left"], "{events:?}");
+    let Event::Say(over) = &events[0] else {
+        panic!()
+    };
+    assert!(
+        over.display.contains(&dollars(3_000)) && over.display.contains(&dollars(5_000)),
+        "{}",
+        over.display
+    );
+    assert!(!events.contains(&Event::StepUpRequested));
+    assert_eq!(payments(&bank, DemoCustomer::MargaretWilson).await.len(), 1);
+
+    let events = tell(&mut assistant, "twenty dollars").await;
+    assert!(
+        said(&events).contains(&"dlg-readback-transfer"),
+        "{events:?}"
+    );
+    let events = tell(&mut assistant, "yes").await;
+    assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+    let events = step_up(&mut assistant, true).await;
+    assert!(said(&events).contains(&"dlg-payment-done"), "{events:?}");
+    assert_eq!(payments(&bank, DemoCustomer::MargaretWilson).await.len(), 2);
+    bank.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_corrected_amount_is_read_back_and_paid_never_the_first_one() {
     let (bank, mut assistant, _dir) = session(BankConfig::default()).await;

@@ -38,7 +38,7 @@ async fn two_payees_with_one_name_are_asked_about_and_the_chosen_one_is_paid() {
         ..alice.clone()
     });
     let bank = Bank::new(BankConfig::default()).await.unwrap();
-    bank.db.seed(&snapshot).await.unwrap();
+    bank.seed(&snapshot).await.unwrap();
     let code = bank.issue_enrollment_code(customer.id()).await.unwrap();
     let bank = bank
         .serve(SocketAddr::from(([127, 0, 0, 1], 0)))

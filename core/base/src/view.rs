@@ -41,6 +41,29 @@ pub struct ViewParts {
     pub requests: Vec<RequestView>,
     /// Confirmed payments whose outcome is being checked with the bank.
     pub unresolved_payments: usize,
+    /// The bank's daily payment limit, one per currency.
+    pub daily_limits: Vec<Money>,
+    /// Payments the bank recorded today (its day, in UTC) and did not cancel: what today's
+    /// limits have used.
+    pub payments_today: Vec<Money>,
+}
+
+/// The bank's daily payment limit in one currency, and what today's payments used of it
+/// (days as the bank counts them, in UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DailyLimit {
+    pub limit: Money,
+    pub used_today: Money,
+}
+
+impl DailyLimit {
+    /// What may still be paid today; never below zero.
+    pub fn remaining(&self) -> Money {
+        Money::from_minor(
+            (self.limit.minor() - self.used_today.minor()).max(0),
+            self.limit.currency(),
+        )
+    }
 }
 
 /// A request from this device as the customer should hear about it.
@@ -92,6 +115,8 @@ pub struct CustomerView {
     pub oldest_as_of: DateTime<Utc>,
     /// True when any item is a local write the bank has not acknowledged.
     pub has_unconfirmed_local_changes: bool,
+    /// The bank's daily limits, with what today used of each.
+    pub daily_limits: Vec<DailyLimit>,
 }
 
 /// Why a view could not be built.
@@ -170,6 +195,23 @@ impl CustomerView {
             has_unconfirmed_local_changes |= source == Source::Device;
         }
 
+        let daily_limits = parts
+            .daily_limits
+            .iter()
+            .map(|limit| DailyLimit {
+                limit: *limit,
+                used_today: Money::from_minor(
+                    parts
+                        .payments_today
+                        .iter()
+                        .filter(|amount| amount.currency() == limit.currency())
+                        .map(Money::minor)
+                        .fold(0_i64, i64::saturating_add),
+                    limit.currency(),
+                ),
+            })
+            .collect();
+
         Ok(CustomerView {
             customer,
             accounts: parts.accounts,
@@ -186,6 +228,7 @@ impl CustomerView {
             upcoming_bills,
             oldest_as_of,
             has_unconfirmed_local_changes,
+            daily_limits,
         })
     }
 }

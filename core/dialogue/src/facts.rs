@@ -7,7 +7,7 @@ use tingshuo_base::model::{
     Account, AccountKind, Bill, Biller, Card, CardStatus, Category, Payee, Source, Tracked,
 };
 use tingshuo_base::money::Money;
-use tingshuo_base::view::CustomerView;
+use tingshuo_base::view::{CustomerView, DailyLimit};
 
 /// What the dialogue knows of the customer (from the unified view).
 #[derive(Debug, Clone, Default)]
@@ -25,7 +25,8 @@ pub struct Facts {
     pub paying_account: Option<AccountFact>,
     /// Every account, as the customer may ask about one by name.
     pub accounts: Vec<AccountFact>,
-    pub daily_limit: Option<Money>,
+    /// The bank's daily limit in the paying account's currency, with what today used.
+    pub daily_limit: Option<DailyLimit>,
     /// A typical transfer for this customer; much more than this is a scam-risk sign.
     pub usual_transfer: Option<Money>,
 }
@@ -167,7 +168,12 @@ impl Facts {
                 .iter()
                 .map(|a| AccountFact::of(&a.item))
                 .collect(),
-            daily_limit: None,
+            daily_limit: currency.and_then(|c| {
+                view.daily_limits
+                    .iter()
+                    .find(|l| l.limit.currency() == c)
+                    .copied()
+            }),
             usual_transfer: currency.and_then(|c| {
                 transfers
                     .get(transfers.len() / 2)

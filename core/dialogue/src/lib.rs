@@ -1257,17 +1257,28 @@ impl Dialogue {
             ));
         }
         if let Some(limit) = self.facts.daily_limit
-            && amount.currency() == limit.currency()
-            && amount.minor() > limit.minor()
+            && amount.currency() == limit.limit.currency()
+            && amount.minor() > limit.remaining().minor()
         {
             self.stage = Stage::Collecting(Draft {
                 amount: None,
                 ..draft
             });
-            return Some(say(
-                "dlg-over-limit",
-                vec![("limit", ReplyArg::Money(limit))],
-            ));
+            // Said before the read-back, so no one confirms and steps up for a refusal.
+            return Some(if limit.used_today.minor() == 0 {
+                say(
+                    "dlg-over-limit",
+                    vec![("limit", ReplyArg::Money(limit.limit))],
+                )
+            } else {
+                say(
+                    "dlg-over-limit-left",
+                    vec![
+                        ("remaining", ReplyArg::Money(limit.remaining())),
+                        ("limit", ReplyArg::Money(limit.limit)),
+                    ],
+                )
+            });
         }
         let plan = PaymentPlan {
             target: plan_target,

@@ -80,7 +80,10 @@ fn facts() -> Facts {
                 booked: cny(-128_640),
             },
         ],
-        daily_limit: Some(cny(5_000_000)),
+        daily_limit: Some(tingshuo_base::view::DailyLimit {
+            limit: cny(5_000_000),
+            used_today: cny(0),
+        }),
         usual_transfer: Some(cny(50_000)),
     }
 }
@@ -198,6 +201,53 @@ fn a_transfer_needs_read_back_confirm_and_step_up() {
     assert_eq!(
         ids(&step(&mut d, Input::PaymentDone { held: false })),
         ["dlg-payment-done"]
+    );
+}
+
+/// The bank's daily limit is said before any read-back, with what today's payments left of
+/// it: no one confirms and steps up for a payment the bank will refuse.
+#[test]
+fn the_daily_limit_and_what_today_left_of_it_are_said_before_the_read_back() {
+    let limit = |used_today| {
+        let mut facts = facts();
+        facts.daily_limit = Some(tingshuo_base::view::DailyLimit {
+            limit: cny(1_000_000),
+            used_today: cny(used_today),
+        });
+        facts
+    };
+    let mut d = Dialogue::new(limit(0));
+    assert_eq!(
+        ids(&step(
+            &mut d,
+            transfer_to("李伟", 1_000_100, "给李伟转一万零一块")
+        )),
+        ["dlg-over-limit"]
+    );
+    let facts = limit(950_000);
+    let mut d = Dialogue::new(facts);
+    let effects = step(&mut d, transfer_to("李伟", 100_000, "给李伟转一千"));
+    assert_eq!(ids(&effects), ["dlg-over-limit-left"]);
+    let Effect::Say(reply) = &effects[0] else {
+        panic!("{effects:?}")
+    };
+    assert!(
+        reply
+            .args
+            .iter()
+            .any(|(name, arg)| *name == "remaining" && *arg == ReplyArg::Money(cny(50_000)))
+    );
+    // A smaller amount, said next, is read back.
+    assert_eq!(
+        ids(&step(
+            &mut d,
+            heard(
+                Some("transfer"),
+                &[("amount", SlotValue::Money(cny(40_000)))],
+                "四百"
+            )
+        )),
+        ["dlg-readback-transfer"]
     );
 }
 

@@ -258,6 +258,8 @@ pub mod kinds {
     pub const SERVICE_REQUEST: &str = "service_request";
     pub const PREFERENCES: &str = "preferences";
     pub const PAYMENT: &str = "payment";
+    /// The customer's daily payment limits (one document, like the preferences).
+    pub const LIMITS: &str = "limits";
     pub const ALL: &[&str] = &[
         CUSTOMER,
         ACCOUNT,
@@ -270,6 +272,7 @@ pub mod kinds {
         SERVICE_REQUEST,
         PREFERENCES,
         PAYMENT,
+        LIMITS,
     ];
 }
 
@@ -385,6 +388,54 @@ pub struct PreferencesDto {
     pub elderly_mode: bool,
 }
 
+/// The bank's daily payment limits for the customer: today's payments in a currency may
+/// add up to its limit (days counted in UTC).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsDto {
+    pub daily: Vec<DailyLimitDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DailyLimitDto {
+    pub currency: String,
+    pub amount_minor: i64,
+}
+
+impl LimitsDto {
+    /// At most one limit per known currency, each between zero and any real amount.
+    pub fn validated(self) -> Result<LimitsDto, WireError> {
+        let mut seen = std::collections::BTreeSet::new();
+        for limit in &self.daily {
+            Currency::from_code(&limit.currency).map_err(|_| WireError::UnknownValue {
+                field: "limits.daily.currency",
+            })?;
+            if !(0..=MAX_ABS_AMOUNT_MINOR).contains(&limit.amount_minor) {
+                return Err(WireError::OutOfRange {
+                    field: "limits.daily.amount_minor",
+                });
+            }
+            if !seen.insert(limit.currency.clone()) {
+                return Err(WireError::Shape("two daily limits for one currency".into()));
+            }
+        }
+        Ok(self)
+    }
+
+    /// The limits as money.
+    pub fn daily_money(&self) -> Vec<Money> {
+        self.daily
+            .iter()
+            .filter_map(|l| {
+                Currency::from_code(&l.currency)
+                    .ok()
+                    .map(|c| Money::from_minor(l.amount_minor, c))
+            })
+            .collect()
+    }
+}
+
 /// A payment as the bank records it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -450,6 +501,7 @@ pub enum Record {
     ServiceRequest(ServiceRequest),
     Preferences(PreferencesDto),
     Payment(PaymentDto),
+    Limits(LimitsDto),
 }
 
 /// What a patch asks the client to do.
@@ -527,10 +579,11 @@ impl Patch {
                 Record::ServiceRequest(decode::<ServiceRequestDto>(data)?.into_model()?)
             }
             kinds::PREFERENCES => Record::Preferences(decode::<PreferencesDto>(data)?.validated()?),
+            kinds::LIMITS => Record::Limits(decode::<LimitsDto>(data)?.validated()?),
             _ => Record::Payment(decode::<PaymentDto>(data)?.validated()?),
         };
         if record_id(&record) != Some(patch_id.as_str())
-            && !matches!(record, Record::Preferences(_))
+            && !matches!(record, Record::Preferences(_) | Record::Limits(_))
         {
             return Err(WireError::Shape(
                 "patch id differs from its data's id".into(),
@@ -552,7 +605,7 @@ fn record_id(record: &Record) -> Option<&str> {
         Record::Alert(r) => r.id.as_str(),
         Record::ServiceRequest(r) => r.id.as_str(),
         Record::Payment(r) => r.id.as_str(),
-        Record::Preferences(_) => return None,
+        Record::Preferences(_) | Record::Limits(_) => return None,
     })
 }
 

@@ -234,7 +234,38 @@ impl Store {
             open_service_requests,
             requests: self.request_views().await?,
             unresolved_payments: self.payment_attempts(true).await?.len(),
+            daily_limits: self.daily_limits().await?,
+            payments_today: self.payments_today().await?,
         })
+    }
+
+    /// The bank's daily limits, as it last sent them (none before it has).
+    async fn daily_limits(&self) -> Result<Vec<Money>, StoreError> {
+        let Some(json) = self.sync_value(super::sync::keys::DAILY_LIMITS).await? else {
+            return Ok(Vec::new());
+        };
+        let limits: tingshuo_base::wire::LimitsDto = serde_json::from_str(&json)
+            .map_err(|_| invalid("sync_state", "value", "daily limits unreadable"))?;
+        Ok(limits
+            .validated()
+            .map_err(|_| invalid("sync_state", "value", "daily limits unreadable"))?
+            .daily_money())
+    }
+
+    /// Payments made since the start of the bank's day (UTC) that it did not cancel.
+    async fn payments_today(&self) -> Result<Vec<Money>, StoreError> {
+        let today = Utc::now().date_naive();
+        Ok(self
+            .payments()
+            .await?
+            .into_iter()
+            .filter(|p| p.item.created_at.date_naive() == today && p.item.status != "cancelled")
+            .filter_map(|p| {
+                Currency::from_code(&p.item.currency)
+                    .ok()
+                    .map(|c| Money::from_minor(p.item.amount_minor, c))
+            })
+            .collect())
     }
 
     /// Pending requests, and those the bank refused in the last week.

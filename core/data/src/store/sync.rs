@@ -16,6 +16,8 @@ pub mod keys {
     pub const CUSTOMER_ID: &str = "customer_id";
     pub const PREFERENCES: &str = "preferences";
     pub const LAST_SYNCED_AT: &str = "last_synced_at";
+    /// The bank's daily payment limits, as its `LimitsDto` (JSON).
+    pub const DAILY_LIMITS: &str = "daily_limits";
 }
 
 /// An action waiting in the outbox.
@@ -195,6 +197,11 @@ impl Store {
                 put_sync_value(tx, keys::PREFERENCES, &json).await
             }
             Record::Payment(p) => self.put_payment(tx, p, as_of).await,
+            Record::Limits(limits) => {
+                let json = serde_json::to_string(limits)
+                    .map_err(|_| StoreError::InvalidInput("limits"))?;
+                put_sync_value(tx, keys::DAILY_LIMITS, &json).await
+            }
         }
     }
 
@@ -591,6 +598,13 @@ async fn delete_record(tx: &mut Tx<'_>, kind: &str, id: &str) -> Result<(), Stor
         kinds::ALERT => "alert",
         kinds::SERVICE_REQUEST => "service_request",
         kinds::PAYMENT => "payment",
+        kinds::LIMITS => {
+            sqlx::query("DELETE FROM sync_state WHERE key = ?")
+                .bind(keys::DAILY_LIMITS)
+                .execute(&mut **tx)
+                .await?;
+            return Ok(());
+        }
         _ => return Ok(()),
     };
     // The table name comes from the fixed match above.
