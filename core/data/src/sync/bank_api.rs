@@ -188,13 +188,16 @@ impl BankApi {
         code: &OneTimeCode,
         device_name: &str,
     ) -> Result<String, NetError> {
-        let request = wire::RegisterDeviceRequest {
+        let mut request = wire::RegisterDeviceRequest {
             customer_id: customer_id.to_owned(),
             enrollment_code: code.expose_to_authenticator().to_owned(),
             public_key: B64.encode(self.signer.public_key()?),
             device_name: device_name.to_owned(),
         };
-        let body = BankApi::body(&request)?;
+        // The code is C3: every copy of it made here is wiped when it is no longer needed.
+        let body = BankApi::body(&request).map(zeroize::Zeroizing::new);
+        zeroize::Zeroize::zeroize(&mut request.enrollment_code);
+        let body = body?;
         let answer: wire::RegisterDeviceResponse =
             self.before_login(routes::REGISTER_DEVICE, &body).await?;
         self.set_device_id(Some(answer.device_id.clone()));
