@@ -13,7 +13,7 @@ use tingshuo_core::crypto::{DeviceSigner, SignerError, SoftwareSigner};
 use tingshuo_core::model::{CardStatus, Source};
 use tingshuo_core::payments::{PaymentError, PaymentOutcome};
 use tingshuo_core::sync::{Connectivity, SyncConfig};
-use tingshuo_core::{Client, ClientConfig, Currency, MemoryKeyStore, Money};
+use tingshuo_core::{Client, ClientConfig, Currency, KeyStore as _, MemoryKeyStore, Money};
 use tingshuo_sandbox::seed::DemoCustomer;
 use tingshuo_sandbox::{BankConfig, RunningBank, start_demo_bank};
 
@@ -788,5 +788,48 @@ async fn a_second_device_syncs_after_the_first_has_paid() {
             "page size {page_size}"
         );
     }
+    bank.shutdown().await;
+}
+
+/// Logout revokes the device at the bank and leaves nothing readable behind: the store's
+/// files are gone and the data key with them; the bank refuses the device from then on.
+#[tokio::test]
+async fn logout_revokes_the_device_and_wipes_the_store() {
+    let bank = bank_with(BankConfig::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = ClientConfig {
+        store_path: dir.path().join("client.db"),
+        bank_url: bank.url(),
+        sync: fast_sync(),
+    };
+    let keys = MemoryKeyStore::new().unwrap();
+    let (signer, _) = SoftwareSigner::generate().unwrap();
+    let store_path = config.store_path.clone();
+    let (client, _) = Client::open(config, &keys, Arc::new(signer)).await.unwrap();
+    let customer = DemoCustomer::WangXiuying;
+    client
+        .sync()
+        .register_device(customer.id(), code(&bank, customer).await, "old phone")
+        .await
+        .unwrap();
+    client.sync().sync_now().await.unwrap();
+    let wrapped = keys.wrap(b"a data key of thirty-two bytes!!").unwrap();
+    let other = synced(&bank, customer).await;
+    let device = other
+        .client
+        .sync()
+        .devices()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.name == "old phone")
+        .unwrap()
+        .id;
+
+    assert!(client.logout(&keys).await.unwrap(), "the bank revoked it");
+    assert!(tingshuo_tests::database_files(&store_path).is_empty());
+    assert!(keys.unwrap(&wrapped).is_err(), "the data key is destroyed");
+    let devices = other.client.sync().devices().await.unwrap();
+    assert!(devices.iter().all(|d| d.id != device), "{devices:?}");
     bank.shutdown().await;
 }

@@ -114,6 +114,22 @@ impl Client {
     pub async fn close(&self) {
         self.engine.store.shut().await;
     }
+
+    /// Logout: asks the bank to revoke this device (when it can be reached), then destroys
+    /// the data key and deletes the store with its companions. The host deletes its own
+    /// device keys. Returns whether the bank revoked the device: when it could not be
+    /// reached, the device's key must still be deleted, and the customer can revoke the
+    /// device from another one.
+    pub async fn logout(self, key_store: &dyn KeyStore) -> Result<bool, ClientError> {
+        let revoked = match self.engine.api.device_id() {
+            Some(device) => self.sync().revoke_device(&device).await.is_ok(),
+            None => false,
+        };
+        let path = self.engine.store.path().to_owned();
+        self.engine.store.shut().await;
+        crate::store::wipe_files(&path, key_store)?;
+        Ok(revoked)
+    }
 }
 
 /// The unified view from the local store: works offline, says how fresh it is.
