@@ -22,7 +22,7 @@ DEMO_SPEECH := target/demo-speech
 # $XDG_CACHE_HOME/tingshuo/models (~/.cache/tingshuo/models); quiet when already installed.
 MODELS := tiny.en base
 
-.PHONY: demo test system-packages bench lint models core-without-voice
+.PHONY: demo test system-packages bench lint models core-without-voice fuzz
 
 system-packages:
 	@scripts/install-system-packages.sh $(SYSTEM_PACKAGES)
@@ -37,6 +37,7 @@ demo: system-packages models
 
 lint: system-packages
 	$(CARGO) fmt --all -- --check
+	$(CARGO) fmt --manifest-path fuzz/Cargo.toml -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
 # The library as a bank that wants no voice builds it: the facade without its default
@@ -54,6 +55,20 @@ core-without-voice: system-packages
 
 test: lint models core-without-voice
 	$(CARGO) test --workspace --locked
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SECONDS_IN_TEST) \
+		FUZZ_TARGETS="$(FUZZ_TARGETS_IN_TEST)"
+
+# Fuzzing (cargo-fuzz, libFuzzer, nightly): each target of fuzz/ for FUZZ_SECONDS, from
+# fuzz/seeds and what earlier runs kept in fuzz/corpus; prints each target's executions, and a
+# crash fails. make test runs the targets that do not link whisper.cpp for 10 s each (under 5
+# minutes with their build from clean, on 2 busy cores); `wav` would compile whisper.cpp once
+# more (about 1 to 2.5 minutes) for 10 s of fuzzing, so it runs in `make fuzz` only.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= numbers normalize context wav wire
+FUZZ_SECONDS_IN_TEST ?= 10
+FUZZ_TARGETS_IN_TEST ?= numbers normalize context wire
+fuzz: system-packages
+	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench: system-packages
 	$(CARGO) bench -p tingshuo-tests
