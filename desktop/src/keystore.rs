@@ -166,7 +166,7 @@ impl KeyStore for FileKeyStore {
     }
 }
 
-/// The device's Ed25519 signing key in a 0600 file (PKCS#8). The desktop has no PIN pad, so
+/// The device's Ed25519 signing keys, login and payment, in a 0600 file. The desktop has no PIN pad, so
 /// its step-up always succeeds; a phone's signer asks the customer.
 #[derive(Debug)]
 pub struct FileDeviceSigner {
@@ -187,14 +187,22 @@ impl FileDeviceSigner {
             }
             Err(PrivateFileError::Unusable(why)) => return Err(unusable(why)),
         };
-        let signer = SoftwareSigner::from_pkcs8(&pkcs8).map_err(|e| unusable(e.to_string()))?;
+        let signer = SoftwareSigner::from_key_material(&pkcs8).map_err(|e| {
+            unusable(format!(
+                "{e}: the device key file is unreadable or of an older format; log out to start again"
+            ))
+        })?;
         Ok(FileDeviceSigner { signer })
     }
 }
 
 impl DeviceSigner for FileDeviceSigner {
-    fn public_key(&self) -> Result<Vec<u8>, SignerError> {
-        self.signer.public_key()
+    fn login_public_key(&self) -> Result<Vec<u8>, SignerError> {
+        self.signer.login_public_key()
+    }
+
+    fn payment_public_key(&self) -> Result<Vec<u8>, SignerError> {
+        self.signer.payment_public_key()
     }
 
     fn sign_login(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
@@ -269,7 +277,18 @@ mod tests {
         let path = dir.path().join("device.pk8");
         let first = FileDeviceSigner::open_or_create(&path).unwrap();
         let again = FileDeviceSigner::open_or_create(&path).unwrap();
-        assert_eq!(first.public_key().unwrap(), again.public_key().unwrap());
-        assert_eq!(first.public_key().unwrap().len(), 32);
+        assert_eq!(
+            first.login_public_key().unwrap(),
+            again.login_public_key().unwrap()
+        );
+        assert_eq!(
+            first.payment_public_key().unwrap(),
+            again.payment_public_key().unwrap()
+        );
+        assert_eq!(first.login_public_key().unwrap().len(), 32);
+        assert_ne!(
+            first.login_public_key().unwrap(),
+            first.payment_public_key().unwrap()
+        );
     }
 }

@@ -167,6 +167,13 @@ async fn register_device(
         .ok()
         .filter(|k| k.len() == 32)
         .ok_or_else(|| bad_request("public_key must be a base64url Ed25519 key"))?;
+    let payment_key = B64
+        .decode(request.payment_public_key.as_bytes())
+        .ok()
+        .filter(|k| k.len() == 32 && *k != public_key)
+        .ok_or_else(|| {
+            bad_request("payment_public_key must be a base64url Ed25519 key other than public_key")
+        })?;
     let customer_subject = format!("customer:{}", request.customer_id);
     let source_subject = format!(
         "source:{}",
@@ -222,12 +229,14 @@ async fn register_device(
                         .unwrap_or(Duration::hours(24))
                 });
             sqlx::query(
-                "INSERT INTO device (id, customer_id, public_key, name, created_at, cooling_until)
-                 VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO device (id, customer_id, public_key, payment_key, name, created_at,
+                                     cooling_until)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(&device_id)
             .bind(&request.customer_id)
             .bind(&public_key)
+            .bind(&payment_key)
             .bind(request.device_name.chars().take(100).collect::<String>())
             .bind(millis(now))
             .bind(cooling_until.map(millis))
@@ -400,14 +409,21 @@ async fn verify_step(
             "challenge expired".into(),
         ));
     }
-    let (public_key, revoked_at): (Vec<u8>, Option<i64>) =
-        sqlx::query_as("SELECT public_key, revoked_at FROM device WHERE id = ?")
+    let (login_key, payment_key, revoked_at): (Vec<u8>, Vec<u8>, Option<i64>) =
+        sqlx::query_as("SELECT public_key, payment_key, revoked_at FROM device WHERE id = ?")
             .bind(device_id)
             .fetch_one(&mut **tx)
             .await?;
     if revoked_at.is_some() {
         return Err(device_revoked());
     }
+    // A payment is proved by the payment key alone, the one the platform guards with the
+    // customer's PIN or biometric; the silent login key moves no money.
+    let public_key = if purpose == "payment" {
+        payment_key
+    } else {
+        login_key
+    };
     let signature = B64.decode(signature.as_bytes()).unwrap_or_default();
     UnparsedPublicKey::new(&ED25519, public_key)
         .verify(message, &signature)

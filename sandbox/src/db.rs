@@ -45,7 +45,8 @@ INSERT OR IGNORE INTO counter (name, value) VALUES ('version', 0);
 CREATE TABLE IF NOT EXISTS device (
     id          TEXT PRIMARY KEY NOT NULL,
     customer_id TEXT NOT NULL REFERENCES customer (id),
-    public_key  BLOB NOT NULL,
+    public_key  BLOB NOT NULL,       -- the login key, used silently
+    payment_key BLOB NOT NULL,       -- the payment key, which needs the customer at each use
     name        TEXT NOT NULL,
     created_at  INTEGER NOT NULL,
     -- Until when this device pays only small amounts (a device added to a customer who had one).

@@ -91,7 +91,9 @@ async fn attempt(
         .post(format!("{}/v1/devices", bank.url()))
         .json(
             &serde_json::json!({"customer_id": customer, "enrollment_code": code,
-            "public_key": b64.encode(signer.public_key().unwrap()), "device_name": "raw"}),
+            "public_key": b64.encode(signer.login_public_key().unwrap()),
+            "payment_public_key": b64.encode(signer.payment_public_key().unwrap()),
+            "device_name": "raw"}),
         )
         .send()
         .await

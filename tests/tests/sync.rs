@@ -291,7 +291,9 @@ async fn login_token(bank: &RunningBank, http: &reqwest::Client) -> String {
         .post(format!("{}/v1/devices", bank.url()))
         .json(&serde_json::json!({"customer_id": "demo-zh",
             "enrollment_code": bank.enrollment_code("demo-zh").await.unwrap(),
-            "public_key": b64.encode(signer.public_key().unwrap()), "device_name": "raw"}))
+            "public_key": b64.encode(signer.login_public_key().unwrap()),
+            "payment_public_key": b64.encode(signer.payment_public_key().unwrap()),
+            "device_name": "raw"}))
         .send()
         .await
         .unwrap()
@@ -465,8 +467,11 @@ async fn a_risky_transfer_is_held_and_can_be_cancelled_or_executes_after_the_hol
 struct DecliningSigner(SoftwareSigner);
 
 impl DeviceSigner for DecliningSigner {
-    fn public_key(&self) -> Result<Vec<u8>, SignerError> {
-        self.0.public_key()
+    fn login_public_key(&self) -> Result<Vec<u8>, SignerError> {
+        self.0.login_public_key()
+    }
+    fn payment_public_key(&self) -> Result<Vec<u8>, SignerError> {
+        self.0.payment_public_key()
     }
     fn sign_login(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
         self.0.sign_login(message)
@@ -480,14 +485,36 @@ impl DeviceSigner for DecliningSigner {
 struct WrongKeySigner(SoftwareSigner, SoftwareSigner);
 
 impl DeviceSigner for WrongKeySigner {
-    fn public_key(&self) -> Result<Vec<u8>, SignerError> {
-        self.0.public_key()
+    fn login_public_key(&self) -> Result<Vec<u8>, SignerError> {
+        self.0.login_public_key()
+    }
+    fn payment_public_key(&self) -> Result<Vec<u8>, SignerError> {
+        self.0.payment_public_key()
     }
     fn sign_login(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
         self.0.sign_login(message)
     }
     fn sign_payment(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
         self.1.sign_payment(message)
+    }
+}
+
+/// A signer that signs payments with its silent login key: what app code could do if one key
+/// served both, skipping the customer's PIN or biometric.
+struct LoginKeyPaysSigner(SoftwareSigner);
+
+impl DeviceSigner for LoginKeyPaysSigner {
+    fn login_public_key(&self) -> Result<Vec<u8>, SignerError> {
+        self.0.login_public_key()
+    }
+    fn payment_public_key(&self) -> Result<Vec<u8>, SignerError> {
+        self.0.payment_public_key()
+    }
+    fn sign_login(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
+        self.0.sign_login(message)
+    }
+    fn sign_payment(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
+        self.0.sign_login(message)
     }
 }
 
@@ -500,6 +527,7 @@ async fn no_step_up_no_payment() {
             SoftwareSigner::generate().unwrap().0,
             SoftwareSigner::generate().unwrap().0,
         )),
+        Arc::new(LoginKeyPaysSigner(SoftwareSigner::generate().unwrap().0)),
     ] {
         let test = client_for(&bank.url(), signer, 500).await;
         let customer = DemoCustomer::MargaretWilson;
@@ -543,7 +571,7 @@ async fn offline_safety_actions_queue_and_go_first_payments_refuse() {
     // Seed the device as registered and the cache as synced earlier.
     let bank = bank_with(BankConfig::default()).await;
     let online = {
-        let (signer, _) = (SoftwareSigner::from_pkcs8(&pkcs8).unwrap(), ());
+        let (signer, _) = (SoftwareSigner::from_key_material(&pkcs8).unwrap(), ());
         let test = client_for(&bank.url(), Arc::new(signer), 500).await;
         let customer = DemoCustomer::WangXiuying;
         test.client

@@ -437,18 +437,24 @@ pub enum SignerError {
 /// Enclave on phones, where signing requires the customer's PIN or biometric. The bank
 /// verifies logins and payments (the step-up proof) with its public key.
 pub trait DeviceSigner: Send + Sync {
-    /// The raw 32-byte Ed25519 public key.
-    fn public_key(&self) -> Result<Vec<u8>, SignerError>;
-    /// Signs a login challenge (no prompt needed).
+    /// The raw 32-byte Ed25519 public key of the login key, used silently (no prompt).
+    fn login_public_key(&self) -> Result<Vec<u8>, SignerError>;
+    /// The raw 32-byte Ed25519 public key of the payment key: a different key, which on a
+    /// phone needs the user (PIN or biometric) at every use — a Keystore key with
+    /// `setUserAuthenticationRequired`, a Secure Enclave key with `.userPresence` — so the
+    /// platform, not app code, enforces the step-up. The bank checks payments against it only.
+    fn payment_public_key(&self) -> Result<Vec<u8>, SignerError>;
+    /// Signs a login challenge with the login key (no prompt needed).
     fn sign_login(&self, message: &[u8]) -> Result<Vec<u8>, SignerError>;
-    /// Signs a payment after the host's step-up check (PIN or biometric).
+    /// Signs a payment with the payment key, after the host's step-up (PIN or biometric).
     fn sign_payment(&self, message: &[u8]) -> Result<Vec<u8>, SignerError>;
 }
 
-/// An Ed25519 key in memory, from PKCS#8 bytes: for the desktop harness and tests. Its
+/// Two Ed25519 keys in memory, login and payment: for the desktop harness and tests. Its
 /// step-up always succeeds; a phone's signer asks the customer first.
 pub struct SoftwareSigner {
-    pair: ring::signature::Ed25519KeyPair,
+    login: ring::signature::Ed25519KeyPair,
+    payment: ring::signature::Ed25519KeyPair,
 }
 
 impl fmt::Debug for SoftwareSigner {
@@ -458,33 +464,55 @@ impl fmt::Debug for SoftwareSigner {
 }
 
 impl SoftwareSigner {
-    /// A new key; returns the signer and its PKCS#8 bytes for the caller to keep.
+    /// New keys; returns the signer and its key material (both keys' PKCS#8 documents, each
+    /// after its two-byte length) for the caller to keep.
     pub fn generate() -> Result<(SoftwareSigner, Zeroizing<Vec<u8>>), CryptoError> {
-        let pkcs8 = ring::signature::Ed25519KeyPair::generate_pkcs8(&SystemRandom::new())
-            .map_err(|_| CryptoError::RandomUnavailable)?;
-        let bytes = Zeroizing::new(pkcs8.as_ref().to_vec());
-        Ok((SoftwareSigner::from_pkcs8(&bytes)?, bytes))
+        let mut material = Zeroizing::new(Vec::new());
+        for _ in 0..2 {
+            let pkcs8 = ring::signature::Ed25519KeyPair::generate_pkcs8(&SystemRandom::new())
+                .map_err(|_| CryptoError::RandomUnavailable)?;
+            let len = u16::try_from(pkcs8.as_ref().len()).map_err(|_| CryptoError::BadKey)?;
+            material.extend_from_slice(&len.to_be_bytes());
+            material.extend_from_slice(pkcs8.as_ref());
+        }
+        Ok((SoftwareSigner::from_key_material(&material)?, material))
     }
 
-    pub fn from_pkcs8(pkcs8: &[u8]) -> Result<SoftwareSigner, CryptoError> {
-        ring::signature::Ed25519KeyPair::from_pkcs8(pkcs8)
-            .map(|pair| SoftwareSigner { pair })
-            .map_err(|_| CryptoError::BadKey)
+    /// The signer of key material made by [`SoftwareSigner::generate`].
+    pub fn from_key_material(material: &[u8]) -> Result<SoftwareSigner, CryptoError> {
+        let mut rest = material;
+        let mut next = || -> Result<ring::signature::Ed25519KeyPair, CryptoError> {
+            let (len, tail) = rest.split_first_chunk::<2>().ok_or(CryptoError::BadKey)?;
+            let len = usize::from(u16::from_be_bytes(*len));
+            let (pkcs8, tail) = tail.split_at_checked(len).ok_or(CryptoError::BadKey)?;
+            rest = tail;
+            ring::signature::Ed25519KeyPair::from_pkcs8(pkcs8).map_err(|_| CryptoError::BadKey)
+        };
+        let (login, payment) = (next()?, next()?);
+        if !rest.is_empty() {
+            return Err(CryptoError::BadKey);
+        }
+        Ok(SoftwareSigner { login, payment })
     }
 }
 
 impl DeviceSigner for SoftwareSigner {
-    fn public_key(&self) -> Result<Vec<u8>, SignerError> {
+    fn login_public_key(&self) -> Result<Vec<u8>, SignerError> {
         use ring::signature::KeyPair;
-        Ok(self.pair.public_key().as_ref().to_vec())
+        Ok(self.login.public_key().as_ref().to_vec())
+    }
+
+    fn payment_public_key(&self) -> Result<Vec<u8>, SignerError> {
+        use ring::signature::KeyPair;
+        Ok(self.payment.public_key().as_ref().to_vec())
     }
 
     fn sign_login(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
-        Ok(self.pair.sign(message).as_ref().to_vec())
+        Ok(self.login.sign(message).as_ref().to_vec())
     }
 
     fn sign_payment(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
-        Ok(self.pair.sign(message).as_ref().to_vec())
+        Ok(self.payment.sign(message).as_ref().to_vec())
     }
 }
 

@@ -112,8 +112,11 @@ pub struct RegisterDeviceRequest {
     pub customer_id: String,
     /// The one-time enrollment code the bank gave the customer (C3 on the client side).
     pub enrollment_code: String,
-    /// Ed25519 public key, base64url without padding.
+    /// The login key: 32-byte Ed25519, base64url without padding.
     pub public_key: String,
+    /// The payment key, another 32-byte Ed25519 key (base64url), which the platform lets be
+    /// used only after the customer's PIN or biometric: payments verify against it alone.
+    pub payment_public_key: String,
     pub device_name: String,
 }
 

@@ -191,7 +191,8 @@ impl BankApi {
         let mut request = wire::RegisterDeviceRequest {
             customer_id: customer_id.to_owned(),
             enrollment_code: code.expose_to_authenticator().to_owned(),
-            public_key: B64.encode(self.signer.public_key()?),
+            public_key: B64.encode(self.signer.login_public_key()?),
+            payment_public_key: B64.encode(self.signer.payment_public_key()?),
             device_name: device_name.to_owned(),
         };
         // The code is C3: every copy of it made here is wiped when it is no longer needed.
