@@ -39,8 +39,14 @@ for target in "${targets[@]}"; do
     mkdir -p "$corpus"
     # New inputs go to fuzz/corpus/<target> (kept between runs, not committed); the seeds
     # under fuzz/seeds/<target> are read only.
+    # Real recordings are read from ../shared where it is (they keep their own licence and
+    # are not copied into the project).
+    shared=()
+    if [ "$target" = wav ] && [ -d ../shared/data/speech/digits-en ]; then
+        shared=(../shared/data/speech/digits-en)
+    fi
     if CARGO_TERM_QUIET=true cargo +nightly fuzz run "${features[@]}" "$target" "$corpus" \
-        "fuzz/seeds/$target" -- -max_total_time="$seconds" -timeout="$timeout" \
+        "fuzz/seeds/$target" "${shared[@]}" -- -max_total_time="$seconds" -timeout="$timeout" \
         -print_final_stats=1 >"$log" 2>&1; then
         runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
         # libFuzzer's last status line: "corp: <inputs>/<bytes>" (seeds included).
