@@ -61,7 +61,10 @@ dlg-which-one = Did you mean { $choices }? { $by ->
 dlg-unknown-payee = That person isn't one of your trusted payees. For your safety, you can only send money to trusted payees: { $payees }. A new payee has to be added at a branch or in online banking first. Who would you like to send money to?
 dlg-unknown-payee-named = “{ $name }” isn't one of your trusted payees. For your safety, you can only send money to trusted payees: { $payees }. A new payee has to be added at a branch or in online banking first. Who would you like to send money to?
 dlg-nothing-due = There's no { $target } bill due right now.
-dlg-insufficient = You have { $available } available, which isn't enough. How much would you like to send?
+dlg-insufficient = You have { $available } available, which isn't enough.{ $fresh ->
+    [no] {" "}That doesn't include the payment you just made yet.
+   *[yes] {""}
+} How much would you like to send?
 dlg-over-limit = That's over your daily limit of { $limit }. How much would you like to send?
 dlg-over-limit-left = Today you can still send { $remaining } of your daily limit of { $limit }. How much would you like to send?
 dlg-what-to-change = All right, nothing was sent. What should I change: who it goes to, or how much?

@@ -96,6 +96,8 @@ request-reason = { $code ->
     [step_up_failed] the identity check did not pass
     [challenge_expired] the confirmation expired, please try again
     [not_cancellable] it can no longer be cancelled
+    [new_device_cooling_off] this phone was added recently and can send only small amounts on its first day
+    [device_revoked] this phone was removed from your account
    *[other] the bank declined it
 }
 view-payments-unresolved = { $count ->

@@ -58,7 +58,10 @@ dlg-which-one = 您说的是{ $choices }？{ $by ->
 dlg-unknown-payee = 您的常用收款人里没有这个人。为了安全，只能转给常用收款人：{ $payees }。新的收款人要先在柜台或网上银行添加。要转给谁？
 dlg-unknown-payee-named = “{ $name }”不在您的常用收款人里。为了安全，只能转给常用收款人：{ $payees }。新的收款人要先在柜台或网上银行添加。要转给谁？
 dlg-nothing-due = { $target }现在没有要交的账单。
-dlg-insufficient = 可用余额只有{ $available }，不够转这么多。要转多少钱？
+dlg-insufficient = 可用余额只有{ $available }，不够转这么多。{ $fresh ->
+    [no] 还没算上您刚才的付款。
+   *[yes] {""}
+}要转多少钱？
 dlg-over-limit = 这超过了每天的转账限额{ $limit }。要转多少钱？
 dlg-over-limit-left = 今天还能转{ $remaining }，每天的转账限额是{ $limit }。要转多少钱？
 dlg-what-to-change = 好的，钱没有转出。要改哪一项：转给谁，还是转多少？

@@ -93,6 +93,8 @@ request-reason = { $code ->
     [step_up_failed] 身份确认没有通过
     [challenge_expired] 确认已过期，请重新操作
     [not_cancellable] 已经不能取消
+    [new_device_cooling_off] 这部手机刚添加，头一天只能转小额
+    [device_revoked] 这部手机已从您的账户停用
    *[other] 银行拒绝了这个请求
 }
 view-payments-unresolved = { $count ->

@@ -1190,7 +1190,7 @@ impl Checker {
                     outcome_said = true;
                     let held = id == "dlg-payment-held";
                     self.claim(if held { "payment held" } else { "payment done" });
-                    self.told_made(turn, names, id, display, held, seen.after);
+                    self.told_made(turn, names, id, display, held, seen);
                 }
                 "dlg-payment-not-sent" | "dlg-payment-refused" => {
                     outcome_said = true;
@@ -1447,8 +1447,16 @@ impl Checker {
         id: &'static str,
         display: &str,
         held: bool,
-        after: &Snapshot,
+        seen: &Observed<'_>,
     ) {
+        let after = seen.after;
+        // Held, then cancelled by the customer in the same turn ("stop" while the bank's
+        // answer was awaited): both said, in order, both true.
+        let cancelled_after = held
+            && seen
+                .said
+                .iter()
+                .any(|(said, _)| *said == "dlg-payment-cancelled");
         let Some(key) = self.take_open(turn, id, display) else {
             return;
         };
@@ -1459,7 +1467,7 @@ impl Checker {
         );
         let status = if held { "held" } else { "executed" };
         match after.payments.get(&key) {
-            Some(p) if p.status == status => {
+            Some(p) if p.status == status || (cancelled_after && p.status == "cancelled") => {
                 if Some(p.amount) != said_amount || Some(&p.target) != said_target.as_ref() {
                     self.violation(
                         turn,
@@ -1776,6 +1784,14 @@ async fn dialogue(
         DemoCustomer::MargaretWilson => &ENGLISH,
     };
     net.set_weather(Weather::Calm, seed).await;
+    // One dialogue in four is on a phone added to a customer who already has one: the bank
+    // lets it pay only small amounts at first, which the device cannot know, so large
+    // payments are refused by the bank after the read-back, the yes and the step-up.
+    if seed.is_multiple_of(4) {
+        let code = net.bank.issue_enrollment_code(customer.id()).await.unwrap();
+        let (first, _first_dir) = registered_client(&net.url(), customer, code).await;
+        first.close().await;
+    }
     let code = net.bank.issue_enrollment_code(customer.id()).await.unwrap();
     let (client, _dir) = registered_client(&net.url(), customer, code).await;
     let device = client.clone();

@@ -486,13 +486,29 @@ impl Assistant {
             Some(("failed", reason)) => ActionOutcome::Refused {
                 reason: self.reason(reason.as_deref().unwrap_or("other"))?,
             },
-            // Not sent at all: the bank could not be reached.
-            Some((_, Some(error))) if *error == NetError::Offline.to_string() => {
-                ActionOutcome::Queued
+            // Waiting: queued when no request for this card can have reached the bank (none
+            // was sent, or the bank could not be reached); unconfirmed when one was sent, this
+            // one or an earlier one still waiting, and its answer was lost or the bank was busy
+            // — the bank may already have acted on it.
+            Some(_) => {
+                let offline = NetError::Offline.to_string();
+                let reached = outbox.iter().any(|other| {
+                    other.state == "pending"
+                        && matches!(&other.item.action,
+                            Action::LockCard(id) | Action::UnlockCard(id) if *id == card)
+                        && other
+                            .item
+                            .last_error
+                            .as_ref()
+                            .is_some_and(|error| *error != offline)
+                });
+                if reached {
+                    ActionOutcome::Unconfirmed
+                } else {
+                    ActionOutcome::Queued
+                }
             }
-            // Sent, and no confirmation: its answer was lost or the bank was busy.
-            Some((_, Some(_))) => ActionOutcome::Unconfirmed,
-            _ => ActionOutcome::Queued,
+            None => ActionOutcome::Queued,
         };
         self.refresh_facts().await?;
         Ok(Input::CardActionDone {

@@ -410,10 +410,9 @@ impl Dialogue {
             },
             Input::StepUpFailed => match std::mem::replace(&mut self.stage, Stage::Idle) {
                 Stage::SteppingUp(_) => Some(say("dlg-step-up-failed", vec![])),
-                Stage::SteppingUpUnlock(card) => Some(say(
-                    "dlg-unlock-step-up-failed",
-                    vec![("masked", self.card_ending(&card))],
-                )),
+                Stage::SteppingUpUnlock(card) => {
+                    Some(self.unlock_not_made(&card, "dlg-unlock-step-up-failed"))
+                }
                 other => {
                     self.stage = other;
                     None
@@ -733,9 +732,9 @@ impl Dialogue {
             }
             Intent::Cancel => {
                 if let Stage::ReadBackUnlock(card) | Stage::SteppingUpUnlock(card) = &self.stage {
-                    let masked = self.card_ending(card);
+                    let reply = self.unlock_not_made(card, "dlg-unlock-kept-locked");
                     self.stage = Stage::Idle;
-                    return Some(say("dlg-unlock-kept-locked", vec![("masked", masked)]));
+                    return Some(reply);
                 }
                 let sent = matches!(self.stage, Stage::Executing(_));
                 if self.checking.is_some() && matches!(self.stage, Stage::Idle) {
@@ -802,10 +801,7 @@ impl Dialogue {
                     self.stage = Stage::SteppingUpUnlock(card);
                     Some(say("dlg-step-up-unlock", vec![]))
                 }
-                Intent::Deny => Some(say(
-                    "dlg-unlock-kept-locked",
-                    vec![("masked", self.card_ending(&card))],
-                )),
+                Intent::Deny => Some(self.unlock_not_made(&card, "dlg-unlock-kept-locked")),
                 // Anything else is a new request: the card stays locked.
                 Intent::Transfer | Intent::PayBill => {
                     self.start_or_amend(None, &intent, &heard, effects)
@@ -1253,7 +1249,10 @@ impl Dialogue {
             });
             return Some(say(
                 "dlg-insufficient",
-                vec![("available", ReplyArg::Money(account.available))],
+                vec![
+                    ("available", ReplyArg::Money(account.available)),
+                    ("fresh", text(self.fresh_word())),
+                ],
             ));
         }
         if let Some(limit) = self.facts.daily_limit
@@ -1337,6 +1336,32 @@ impl Dialogue {
         }
     }
 
+    /// An unlock the customer did not go through with: the card "stays locked" — unless the
+    /// bank has meanwhile made it active (an earlier unlock delivered since the read-back), or
+    /// an earlier unlock is still on its way to the bank, which is said instead.
+    fn unlock_not_made(&self, card: &Id<Card>, stays_locked: &'static str) -> Reply {
+        let masked = self.card_ending(card);
+        match self.facts.card(card) {
+            Some(fact) if !fact.locked && !fact.pending => {
+                say("dlg-card-not-locked", vec![("masked", masked)])
+            }
+            Some(fact) if !fact.locked => {
+                say("dlg-card-unlock-unconfirmed", vec![("masked", masked)])
+            }
+            _ => say(stays_locked, vec![("masked", masked)]),
+        }
+    }
+
+    /// "no" when the balances do not include a payment just made yet (the `$fresh` of the
+    /// balance messages), else "yes".
+    fn fresh_word(&self) -> &'static str {
+        if self.facts.balances_lack_payments {
+            "no"
+        } else {
+            "yes"
+        }
+    }
+
     /// An account's balance as the customer asks for it: what is available in a deposit
     /// account, what is owed on a credit card or loan.
     fn balance(&self, account: &AccountFact) -> Reply {
@@ -1348,14 +1373,7 @@ impl Dialogue {
                 ("masked", ReplyArg::Masked(account.last_four.clone())),
                 ("amount", ReplyArg::Money(amount)),
                 ("minutes", minutes.clone()),
-                (
-                    "fresh",
-                    text(if self.facts.balances_lack_payments {
-                        "no"
-                    } else {
-                        "yes"
-                    }),
-                ),
+                ("fresh", text(self.fresh_word())),
             ]
         };
         match account.kind {
