@@ -437,54 +437,9 @@ async fn initialise_key(
 
 /// Seals under one data key before it is replaced by a fresh one: far below the 2^32 that
 /// random 96-bit nonces allow, so a store rotates long before it could refuse to write.
-const ROTATE_AFTER_SEALS: u64 = 1 << 31;
+pub(crate) const ROTATE_AFTER_SEALS: u64 = 1 << 31;
 
 impl Store {
-    /// Re-seals every sealed value under a fresh data key, wrapped by the host's key store,
-    /// in one transaction with the new wrapped key: a crash leaves the old key and values or
-    /// the new ones, never a mix. For a store that has sealed many values (done on open past
-    /// [`ROTATE_AFTER_SEALS`]) or a data key the host no longer trusts.
-    pub async fn rotate_data_key(self, key_store: &dyn KeyStore) -> Result<Store, StoreError> {
-        let data_key = generate_key()?;
-        let wrapped = key_store.wrap(&data_key)?;
-        let fresh = FieldCipher::new(&data_key)?;
-        let mut tx = self.pool.begin().await?;
-        for column in SealedColumn::ALL
-            .iter()
-            .filter(|c| **c != SealedColumn::MetaKeyCheck)
-        {
-            let (table, name) = column.location();
-            let key = column.row_key_column();
-            for value in read::sealed_values(&mut tx, *column).await? {
-                let plain = Zeroizing::new(self.cipher.open(
-                    *column,
-                    &value.sealed_under,
-                    &value.sealed,
-                )?);
-                let resealed = fresh.seal(*column, &value.sealed_under, &plain)?;
-                // Table and column names come from the fixed SealedColumn list.
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "UPDATE {table} SET {name} = ? WHERE {key} = ?"
-                )))
-                .bind(resealed)
-                .bind(&value.key)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        let check = fresh.seal(SealedColumn::MetaKeyCheck, "key_check", KEY_CHECK_PLAINTEXT)?;
-        schema::meta_put(&mut tx, "wrapped_data_key", &wrapped).await?;
-        schema::meta_put(&mut tx, "key_check", &check).await?;
-        schema::meta_put(&mut tx, "seal_count", &fresh.seal_count().to_le_bytes()).await?;
-        tx.commit().await?;
-        tracing::info!("data key rotated");
-        Ok(Store {
-            pool: self.pool,
-            cipher: fresh,
-            path: self.path,
-        })
-    }
-
     /// Test support: opens a store whose schema stops at `version`, as an earlier release
     /// left it, so upgrade tests start from real older files.
     #[doc(hidden)]

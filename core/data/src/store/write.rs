@@ -468,3 +468,50 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Re-seals every sealed value under a fresh data key, wrapped by the host's key store,
+    /// in one transaction with the new wrapped key: a crash leaves the old key and values or
+    /// the new ones, never a mix. For a store that has sealed many values (done on open past
+    /// `ROTATE_AFTER_SEALS`) or a data key the host no longer trusts.
+    pub async fn rotate_data_key(
+        self,
+        key_store: &dyn crate::crypto::KeyStore,
+    ) -> Result<Store, StoreError> {
+        let data_key = crate::crypto::generate_key()?;
+        let wrapped = key_store.wrap(&data_key)?;
+        let fresh = crate::crypto::FieldCipher::new(&data_key)?;
+        let mut tx = self.pool.begin().await?;
+        for column in Col::ALL.iter().filter(|c| **c != Col::MetaKeyCheck) {
+            let (table, name) = column.location();
+            let key = column.row_key_column();
+            for value in super::read::sealed_values(&mut tx, *column).await? {
+                let plain = zeroize::Zeroizing::new(self.cipher.open(
+                    *column,
+                    &value.sealed_under,
+                    &value.sealed,
+                )?);
+                let resealed = fresh.seal(*column, &value.sealed_under, &plain)?;
+                // Table and column names come from the fixed SealedColumn list.
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE {table} SET {name} = ? WHERE {key} = ?"
+                )))
+                .bind(resealed)
+                .bind(&value.key)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        let check = fresh.seal(Col::MetaKeyCheck, "key_check", super::KEY_CHECK_PLAINTEXT)?;
+        schema::meta_put(&mut tx, "wrapped_data_key", &wrapped).await?;
+        schema::meta_put(&mut tx, "key_check", &check).await?;
+        schema::meta_put(&mut tx, "seal_count", &fresh.seal_count().to_le_bytes()).await?;
+        tx.commit().await?;
+        tracing::info!("data key rotated");
+        Ok(Store {
+            pool: self.pool,
+            cipher: fresh,
+            path: self.path,
+        })
+    }
+}
