@@ -46,6 +46,34 @@ fn account(overrides: serde_json::Value) -> serde_json::Value {
     json!({"kind": "account", "id": "zh-pension", "op": "put", "data": data})
 }
 
+/// A client of the bank at `url` (through `transport` when given) that registered and synced
+/// before: the demo customer's data stored, a device id known.
+async fn device_of(url: &str, transport: Option<HttpTransport>) -> (Client, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = ClientConfig {
+        store_path: dir.path().join("c.db"),
+        bank_url: url.to_owned(),
+        sync: SyncConfig::default(),
+    };
+    let (keys, signer) = (
+        MemoryKeyStore::new().unwrap(),
+        Arc::new(SoftwareSigner::generate().unwrap().0),
+    );
+    let (client, _) = match transport {
+        None => Client::open(config, &keys, signer).await.unwrap(),
+        Some(transport) => Client::open_with_transport(config, &keys, signer, Arc::new(transport))
+            .await
+            .unwrap(),
+    };
+    let store = client.store();
+    store
+        .save_snapshot(&DemoCustomer::WangXiuying.snapshot(Utc::now()))
+        .await
+        .unwrap();
+    store.set_sync_value("device_id", "dev-1").await.unwrap();
+    (client, dir)
+}
+
 #[tokio::test]
 async fn bad_answers_are_clear_errors_and_change_nothing() {
     let next: Arc<Mutex<Option<Response<Body>>>> = Arc::new(Mutex::new(None));
@@ -64,25 +92,8 @@ async fn bad_answers_are_clear_errors_and_change_nothing() {
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
 
-    let dir = tempfile::tempdir().unwrap();
-    let config = ClientConfig {
-        store_path: dir.path().join("c.db"),
-        bank_url: url,
-        sync: SyncConfig::default(),
-    };
-    let (client, _) = Client::open(
-        config,
-        &MemoryKeyStore::new().unwrap(),
-        Arc::new(SoftwareSigner::generate().unwrap().0),
-    )
-    .await
-    .unwrap();
+    let (client, _dir) = device_of(&url, None).await;
     let store = client.store();
-    store
-        .save_snapshot(&DemoCustomer::WangXiuying.snapshot(Utc::now()))
-        .await
-        .unwrap();
-    store.set_sync_value("device_id", "dev-1").await.unwrap();
     store.set_sync_value("cursor", "c1").await.unwrap();
     let today = Utc::now().date_naive();
     let before = format!("{:?}", store.load_view_parts().await.unwrap());
@@ -237,25 +248,8 @@ async fn a_bank_that_pages_forever_stops_a_sync_with_an_error() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    let dir = tempfile::tempdir().unwrap();
-    let config = ClientConfig {
-        store_path: dir.path().join("c.db"),
-        bank_url: url,
-        sync: SyncConfig::default(),
-    };
-    let (client, _) = Client::open(
-        config,
-        &MemoryKeyStore::new().unwrap(),
-        Arc::new(SoftwareSigner::generate().unwrap().0),
-    )
-    .await
-    .unwrap();
+    let (client, _dir) = device_of(&url, None).await;
     let store = client.store();
-    store
-        .save_snapshot(&DemoCustomer::WangXiuying.snapshot(Utc::now()))
-        .await
-        .unwrap();
-    store.set_sync_value("device_id", "dev-1").await.unwrap();
     let before = format!("{:?}", store.load_view_parts().await.unwrap());
     let error = client.sync().sync_now().await.expect_err("endless paging");
     assert!(error.to_string().contains("pages"), "{error}");
@@ -351,29 +345,7 @@ async fn a_redirect_is_never_followed() {
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, bank).await.unwrap() });
 
-    let dir = tempfile::tempdir().unwrap();
-    let config = ClientConfig {
-        store_path: dir.path().join("c.db"),
-        bank_url: url,
-        sync: SyncConfig::default(),
-    };
-    let (client, _) = Client::open(
-        config,
-        &MemoryKeyStore::new().unwrap(),
-        Arc::new(SoftwareSigner::generate().unwrap().0),
-    )
-    .await
-    .unwrap();
-    client
-        .store()
-        .save_snapshot(&DemoCustomer::WangXiuying.snapshot(Utc::now()))
-        .await
-        .unwrap();
-    client
-        .store()
-        .set_sync_value("device_id", "dev-1")
-        .await
-        .unwrap();
+    let (client, _dir) = device_of(&url, None).await;
     let error = client.sync().sync_now().await.expect_err("a redirect");
     eprintln!("{error}");
     assert_eq!(reached.load(std::sync::atomic::Ordering::SeqCst), 0);
@@ -499,34 +471,7 @@ async fn a_bank_pins_its_certificate_through_its_own_tls_settings() {
     let open = |transport: Option<HttpTransport>| {
         let url = url.clone();
         async move {
-            let dir = tempfile::tempdir().unwrap();
-            let config = ClientConfig {
-                store_path: dir.path().join("c.db"),
-                bank_url: url.clone(),
-                sync: SyncConfig::default(),
-            };
-            let (keys, signer) = (
-                MemoryKeyStore::new().unwrap(),
-                Arc::new(SoftwareSigner::generate().unwrap().0),
-            );
-            let (client, _) = match transport {
-                None => Client::open(config, &keys, signer).await.unwrap(),
-                Some(transport) => {
-                    Client::open_with_transport(config, &keys, signer, Arc::new(transport))
-                        .await
-                        .unwrap()
-                }
-            };
-            client
-                .store()
-                .save_snapshot(&DemoCustomer::WangXiuying.snapshot(Utc::now()))
-                .await
-                .unwrap();
-            client
-                .store()
-                .set_sync_value("device_id", "dev-1")
-                .await
-                .unwrap();
+            let (client, dir) = device_of(&url, transport).await;
             let error = client.sync().sync_now().await.expect_err("503 or refused");
             (dir, error.to_string())
         }
