@@ -179,3 +179,14 @@ pub async fn registered_client(
     client.sync().sync_now().await.expect("first sync");
     (client, dir)
 }
+
+/// The message ids the assistant said in these events, in order.
+pub fn said(events: &[tingshuo_core::assistant::Event]) -> Vec<&'static str> {
+    events
+        .iter()
+        .filter_map(|event| match event {
+            tingshuo_core::assistant::Event::Say(spoken) => Some(spoken.id),
+            _ => None,
+        })
+        .collect()
+}

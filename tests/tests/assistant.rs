@@ -8,18 +8,7 @@ use tingshuo_core::Locale;
 use tingshuo_core::assistant::{Assistant, AssistantOptions, Event, Turn};
 use tingshuo_sandbox::seed::DemoCustomer;
 use tingshuo_sandbox::{BankConfig, FaultPlan, FaultRule, RunningBank, start_demo_bank};
-use tingshuo_tests::registered_client;
-
-/// The message ids the assistant said, in order.
-fn said(events: &[Event]) -> Vec<&'static str> {
-    events
-        .iter()
-        .filter_map(|event| match event {
-            Event::Say(spoken) => Some(spoken.id),
-            _ => None,
-        })
-        .collect()
-}
+use tingshuo_tests::{registered_client, said};
 
 /// One typed turn.
 async fn tell(assistant: &mut Assistant, text: &str) -> Vec<Event> {

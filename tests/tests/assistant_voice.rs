@@ -14,18 +14,8 @@ use tingshuo_core::assistant::{Assistant, AssistantError, AssistantOptions, Even
 use tingshuo_desktop::render::Renderer;
 use tingshuo_sandbox::seed::DemoCustomer;
 use tingshuo_sandbox::{BankConfig, start_demo_bank};
-use tingshuo_tests::registered_client;
 use tingshuo_tests::speech::{Condition, installed_model, round_trip_voice, speak_command};
-
-fn said(events: &[Event]) -> Vec<&'static str> {
-    events
-        .iter()
-        .filter_map(|event| match event {
-            Event::Say(spoken) => Some(spoken.id),
-            _ => None,
-        })
-        .collect()
-}
+use tingshuo_tests::{registered_client, said};
 
 #[tokio::test]
 async fn spoken_turns_pay_what_was_read_back_and_silence_is_no_answer() {
