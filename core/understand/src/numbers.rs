@@ -503,6 +503,14 @@ fn parse_zh_quantity(text: &str, digits: u32) -> Option<u64> {
     if let Some(value) = parse_zh_integer(text) {
         return value.checked_mul(scale);
     }
+    match spoken_decimal_as_arabic(text) {
+        Some(arabic) => parse_arabic_quantity(&arabic, digits),
+        None => parse_arabic_quantity(text, digits),
+    }
+}
+
+/// Arabic digits, possibly with a decimal and a trailing 万/千/百, scaled to minor units.
+fn parse_arabic_quantity(text: &str, digits: u32) -> Option<u64> {
     // Arabic digits, possibly with a decimal and a trailing 万/千/百: 1.5万 = 15000.
     let split = text
         .char_indices()
@@ -529,6 +537,36 @@ fn parse_zh_quantity(text: &str, digits: u32) -> Option<u64> {
     let value = scaled.checked_mul(multiplier)?;
     let divisor = 10_u64.pow(extra);
     (value % divisor == 0).then_some(value / divisor)
+}
+
+/// A decimal said in words, written in digits: 一点五万 → "1.5万", 三点二五 → "3.25": the
+/// whole part a Chinese integer, each digit after 点 one numeral, then any 万/千/百. `None`
+/// for anything else.
+fn spoken_decimal_as_arabic(text: &str) -> Option<String> {
+    let (whole, rest) = text.split_once('点')?;
+    let whole = parse_zh_integer(whole)?;
+    let fraction_len = rest
+        .char_indices()
+        .find(|(_, c)| !matches!(numeral(*c), Some(Numeral::Digit(_) | Numeral::Zero)))
+        .map_or(rest.len(), |(i, _)| i);
+    let (fraction, units) = rest.split_at(fraction_len);
+    if fraction.is_empty()
+        || !units
+            .chars()
+            .all(|c| matches!(numeral(c), Some(Numeral::Unit(_) | Numeral::Big(_))))
+    {
+        return None;
+    }
+    let fraction: String = fraction
+        .chars()
+        .map(|c| match numeral(c) {
+            Some(Numeral::Digit(d)) => {
+                char::from_digit(u32::try_from(d).unwrap_or(0), 10).unwrap_or('0')
+            }
+            _ => '0',
+        })
+        .collect();
+    Some(format!("{whole}.{fraction}{units}"))
 }
 
 /// The part after 元/块: "五" or "五角" or "五毛三分" or "零五分" (in minor units).
@@ -804,6 +842,10 @@ mod tests {
             ("一千二百三十四元五角", 123_450),
             ("两万五千", 2_500_000),
             ("0.5元", 50),
+            ("一点五万", 1_500_000),
+            ("两点五万块", 2_500_000),
+            ("三点五元", 350),
+            ("一点二五", 125),
         ] {
             assert_eq!(zh(text), Some(minor), "{text}");
         }
@@ -817,6 +859,10 @@ mod tests {
             "李伟",
             "两块五毛五",
             "1.234元",
+            "一点",
+            "点五",
+            "一点五点五",
+            "一点五李伟",
             "五十五角",
             "一二三四五六七八九零一二三四五六七八九零一",
         ] {
