@@ -60,10 +60,9 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
 }
 
-/// Creates a 0600 file in a 0700 directory, atomically: it appears whole or not at all, so a
-/// crash mid-write never leaves a truncated key. Never replaces an existing file (a key
-/// another process created first wins); returns `false` then.
-pub fn create_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
+/// Writes `bytes` to a new 0600 temporary file beside `path`, in a 0700 directory; returns
+/// the temporary file's path.
+fn write_temporary(path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
     let dir = path.parent().unwrap_or(Path::new("."));
     create_private_dir(dir)?;
     let temporary = path.with_extension(format!("tmp-{}", std::process::id()));
@@ -75,17 +74,31 @@ pub fn create_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
         .open(&temporary)?;
     file.write_all(bytes)?;
     file.sync_all()?;
-    drop(file);
+    Ok(temporary)
+}
+
+/// Creates a 0600 file in a 0700 directory, atomically: it appears whole or not at all, so a
+/// crash mid-write never leaves a truncated key. Never replaces an existing file (a key
+/// another process created first wins); returns `false` then.
+pub fn create_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
+    let temporary = write_temporary(path, bytes)?;
     let linked = fs::hard_link(&temporary, path);
     fs::remove_file(&temporary)?;
     match linked {
         Ok(()) => {
-            fs::File::open(dir)?.sync_all()?;
+            fs::File::open(path.parent().unwrap_or(Path::new(".")))?.sync_all()?;
             Ok(true)
         }
         Err(e) if e.kind() == ErrorKind::AlreadyExists => Ok(false),
         Err(e) => Err(e),
     }
+}
+
+/// Writes a 0600 file in a 0700 directory in place of any earlier one, atomically (a
+/// temporary file renamed over it): a reader sees the old bytes or the new, never a mix.
+pub fn replace_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let temporary = write_temporary(path, bytes)?;
+    fs::rename(&temporary, path)
 }
 
 /// Overwrites and deletes a private file; a missing file is already deleted.
@@ -122,6 +135,14 @@ impl FileKeyStore {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Where the store's write generation is kept: a 0600 file beside the key, so a
+    /// database file put back from an older copy is found at open.
+    pub fn generation_path(&self) -> PathBuf {
+        let mut name = self.path.file_name().unwrap_or_default().to_owned();
+        name.push(".generation");
+        self.path.with_file_name(name)
     }
 
     fn read_key(&self) -> Result<Zeroizing<Vec<u8>>, KeyStoreError> {
@@ -162,7 +183,24 @@ impl KeyStore for FileKeyStore {
 
     fn delete(&self) -> Result<(), KeyStoreError> {
         destroy_private_file(&self.path)
-            .map_err(|e| KeyStoreError::Failed(format!("cannot delete key file: {e}")))
+            .map_err(|e| KeyStoreError::Failed(format!("cannot delete key file: {e}")))?;
+        destroy_private_file(&self.generation_path())
+            .map_err(|e| KeyStoreError::Failed(format!("cannot delete generation file: {e}")))
+    }
+
+    fn record_generation(&self, generation: u64) -> Result<(), KeyStoreError> {
+        replace_private_file(&self.generation_path(), &generation.to_le_bytes())
+            .map_err(|e| KeyStoreError::Failed(format!("cannot record the generation: {e}")))
+    }
+
+    fn recorded_generation(&self) -> Result<Option<u64>, KeyStoreError> {
+        match read_private_file(&self.generation_path()) {
+            Ok(bytes) => <[u8; 8]>::try_from(bytes.as_slice())
+                .map(|b| Some(u64::from_le_bytes(b)))
+                .map_err(|_| KeyStoreError::Failed("generation file has the wrong length".into())),
+            Err(PrivateFileError::Missing) => Ok(None),
+            Err(PrivateFileError::Unusable(why)) => Err(KeyStoreError::Failed(why)),
+        }
     }
 }
 
@@ -248,6 +286,28 @@ mod tests {
             Err(KeyStoreError::Unavailable(_))
         ));
         store.delete().unwrap();
+    }
+
+    #[test]
+    fn the_generation_is_kept_beside_the_key_and_deleted_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileKeyStore::new(dir.path().join("keys/customer.key"));
+        assert_eq!(store.recorded_generation().unwrap(), None);
+        store.record_generation(7).unwrap();
+        store.record_generation(9).unwrap();
+        assert_eq!(store.recorded_generation().unwrap(), Some(9));
+        let again = FileKeyStore::new(dir.path().join("keys/customer.key"));
+        assert_eq!(again.recorded_generation().unwrap(), Some(9));
+        let mode = fs::metadata(store.generation_path())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let left = fs::read_dir(dir.path().join("keys")).unwrap().count();
+        assert_eq!(left, 1, "no temporary file is left behind");
+        store.delete().unwrap();
+        assert!(!store.generation_path().exists());
+        assert_eq!(store.recorded_generation().unwrap(), None);
     }
 
     #[test]

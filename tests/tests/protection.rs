@@ -3,9 +3,12 @@
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly on any unexpected error.
 
+use tingshuo_core::action::Action;
 use tingshuo_core::classify::{AccountNumber, C2, CardNumber, IdNumber, PhoneNumber};
 use tingshuo_core::l10n::present::{Presentation, view_lines};
-use tingshuo_core::model::CustomerSnapshot;
+use tingshuo_core::model::{Category, CustomerSnapshot};
+use tingshuo_core::store::sync::NewRequest;
+use tingshuo_core::wire::{Change, PreferencesDto, Record};
 use tingshuo_core::{Form, Locale, Localizer, MemoryKeyStore, Money, Store};
 use tingshuo_sandbox::seed::DemoCustomer;
 use tingshuo_tests::{LogCapture, contains_bytes, database_files, temp_store_path, test_now};
@@ -21,6 +24,21 @@ struct Canaries {
     counterparty: &'static str,
     description: &'static str,
     balance_minor: i64,
+    /// Not C2, but habits and places: sealed at rest too, so found in no database byte
+    /// (they may appear in logs of the owner's own view, which are not at rest).
+    at_rest: AtRest,
+}
+
+struct AtRest {
+    /// When transactions happened and an appointment is (Unix ms, distinctive bytes).
+    occurred_at_ms: i64,
+    scheduled_at_ms: i64,
+    /// Spending categories of the planted transactions.
+    categories: [Category; 3],
+    location: &'static str,
+    reference: &'static str,
+    /// Preferences as the bank keeps them and as the customer changed them (queued).
+    speech_rate: u32,
 }
 
 const CANARIES: Canaries = Canaries {
@@ -33,6 +51,14 @@ const CANARIES: Canaries = Canaries {
     counterparty: "Canary Counterparty 华山派",
     description: "canary-description-8d1f2e",
     balance_minor: 987_654_321,
+    at_rest: AtRest {
+        occurred_at_ms: 1_764_321_987_654,
+        scheduled_at_ms: 1_764_987_123_456,
+        categories: [Category::Groceries, Category::Health, Category::Dining],
+        location: "Canary Branch 华山支行",
+        reference: "CANARY-REF-4471",
+        speech_rate: 73,
+    },
 };
 
 impl Canaries {
@@ -47,6 +73,46 @@ impl Canaries {
             self.counterparty,
             self.description,
         ]
+    }
+
+    fn preferences(&self) -> PreferencesDto {
+        PreferencesDto {
+            locale: "zh-CN".into(),
+            speech_rate: self.at_rest.speech_rate,
+            elderly_mode: true,
+        }
+    }
+
+    /// Byte patterns of what is sealed at rest though not C2.
+    fn at_rest_patterns(&self) -> Vec<(String, Vec<u8>)> {
+        let mut patterns = vec![
+            (
+                "location".to_owned(),
+                self.at_rest.location.as_bytes().to_vec(),
+            ),
+            (
+                "reference".to_owned(),
+                self.at_rest.reference.as_bytes().to_vec(),
+            ),
+            // Any preferences document (the bank's, or a queued change).
+            ("preferences".to_owned(), b"elderly_mode".to_vec()),
+            ("speech rate".to_owned(), b"\"speech_rate\":73".to_vec()),
+        ];
+        for category in self.at_rest.categories {
+            patterns.push((
+                format!("category {category:?}"),
+                category.as_str().as_bytes().to_vec(),
+            ));
+        }
+        // SQLite keeps an integer in the fewest big-endian bytes (six for these times).
+        for (what, millis) in [
+            ("occurred_at", self.at_rest.occurred_at_ms),
+            ("scheduled_at", self.at_rest.scheduled_at_ms),
+        ] {
+            patterns.push((what.to_owned(), millis.to_be_bytes()[2..].to_vec()));
+            patterns.push((what.to_owned(), millis.to_string().into_bytes()));
+        }
+        patterns
     }
 
     fn plant(&self, snapshot: &mut CustomerSnapshot) {
@@ -65,6 +131,18 @@ impl Canaries {
             transaction.counterparty = C2::new(self.counterparty.to_owned());
             transaction.description = C2::new(self.description.to_owned());
         }
+        for (index, transaction) in snapshot.transactions.iter_mut().enumerate() {
+            transaction.category = self.at_rest.categories[index % 3];
+        }
+        for transaction in snapshot.transactions.iter_mut().take(3) {
+            transaction.occurred_at =
+                chrono::DateTime::from_timestamp_millis(self.at_rest.occurred_at_ms).unwrap();
+        }
+        let request = &mut snapshot.service_requests[0];
+        request.location = self.at_rest.location.to_owned();
+        request.reference = self.at_rest.reference.to_owned();
+        request.scheduled_at =
+            Some(chrono::DateTime::from_timestamp_millis(self.at_rest.scheduled_at_ms).unwrap());
         snapshot.transactions[0].amount = C2::new(Money::from_minor(
             -self.balance_minor,
             account_currency(snapshot),
@@ -87,6 +165,33 @@ async fn no_c2_value_reaches_the_database_bytes_or_any_log_line() {
     // Everything a session does: save, reopen, read, verify, present, fail, log.
     let store = Store::open(&path, &keys).await.unwrap();
     store.save_snapshot(&snapshot).await.unwrap();
+    // The bank's preferences arrive with the changes; the customer queues a change of them.
+    store
+        .apply_changes(
+            &[Change::Put(Record::Preferences(CANARIES.preferences()))],
+            "cursor-1",
+            test_now(),
+        )
+        .await
+        .unwrap();
+    store
+        .enqueue(
+            &NewRequest::new(
+                Action::SetPreferences(CANARIES.preferences()),
+                "canary-key-1".into(),
+            ),
+            test_now(),
+        )
+        .await
+        .unwrap();
+    // Sealed, not lost: the store reads them back.
+    let queued = store.pending_requests().await.unwrap();
+    assert_eq!(
+        queued[0].action,
+        Action::SetPreferences(CANARIES.preferences())
+    );
+    let kept = store.sync_value("preferences").await.unwrap().unwrap();
+    assert!(kept.contains("\"elderly_mode\":true"), "{kept}");
     tracing::info!(
         ?snapshot,
         "logging a whole snapshot is safe by construction"
@@ -179,6 +284,13 @@ fn scan_database_files(path: &std::path::Path) -> usize {
             assert!(
                 !contains_bytes(&bytes, canary.as_bytes()),
                 "{canary} found in {}",
+                file.display()
+            );
+        }
+        for (what, pattern) in CANARIES.at_rest_patterns() {
+            assert!(
+                !contains_bytes(&bytes, &pattern),
+                "{what} found in {}",
                 file.display()
             );
         }

@@ -19,6 +19,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
 use zeroize::Zeroizing;
 
@@ -48,8 +49,25 @@ pub trait KeyStore: Send + Sync {
     fn wrap(&self, data_key: &[u8]) -> Result<Vec<u8>, KeyStoreError>;
     /// Decrypts a data key wrapped by [`KeyStore::wrap`].
     fn unwrap(&self, wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyStoreError>;
-    /// Destroys the key-encryption key (logout).
+    /// Destroys the key-encryption key (logout), and the recorded generation with it.
     fn delete(&self) -> Result<(), KeyStoreError>;
+
+    /// Keeps the store's write generation outside the database file, so a whole file put
+    /// back from an older copy (rows and their integrity tag together) is found at open: its
+    /// generation is below the one recorded here. Called after each protected write commits.
+    /// The default keeps nothing, and then only single values put back are found; a host
+    /// that can keep eight bytes beside its key (a Keychain item, a file, shared
+    /// preferences) implements both methods.
+    fn record_generation(&self, generation: u64) -> Result<(), KeyStoreError> {
+        let _ = generation;
+        Ok(())
+    }
+
+    /// The generation last given to [`KeyStore::record_generation`]; `None` when nothing is
+    /// kept (the default) or nothing was recorded yet.
+    fn recorded_generation(&self) -> Result<Option<u64>, KeyStoreError> {
+        Ok(None)
+    }
 }
 
 /// AES-256-GCM key wrapping with a key held in memory: the building block of software key
@@ -80,13 +98,21 @@ pub fn generate_key() -> Result<Zeroizing<Vec<u8>>, CryptoError> {
 /// themselves, and for tests. Logout (`delete`) forgets the key.
 pub struct MemoryKeyStore {
     kek: Mutex<Option<Zeroizing<Vec<u8>>>>,
+    generation: Mutex<Option<u64>>,
 }
 
 impl MemoryKeyStore {
     pub fn new() -> Result<MemoryKeyStore, CryptoError> {
         Ok(MemoryKeyStore {
             kek: Mutex::new(Some(generate_key()?)),
+            generation: Mutex::new(None),
         })
+    }
+
+    fn generation_slot(&self) -> Result<std::sync::MutexGuard<'_, Option<u64>>, KeyStoreError> {
+        self.generation
+            .lock()
+            .map_err(|_| KeyStoreError::Failed("key store lock poisoned".into()))
     }
 
     fn with_key<R>(
@@ -136,7 +162,17 @@ impl KeyStore for MemoryKeyStore {
             .lock()
             .map_err(|_| KeyStoreError::Failed("key store lock poisoned".into()))?;
         *guard = None;
+        *self.generation_slot()? = None;
         Ok(())
+    }
+
+    fn record_generation(&self, generation: u64) -> Result<(), KeyStoreError> {
+        *self.generation_slot()? = Some(generation);
+        Ok(())
+    }
+
+    fn recorded_generation(&self) -> Result<Option<u64>, KeyStoreError> {
+        Ok(*self.generation_slot()?)
     }
 }
 
@@ -172,11 +208,19 @@ pub enum SealedColumn {
     TransactionAmount,
     TransactionCounterparty,
     TransactionDescription,
+    TransactionCategory,
+    TransactionOccurredAt,
     PayeeName,
     PayeeAccountNumber,
     BillerCustomerReference,
     BillAmount,
     CardNumber,
+    ServiceRequestLocation,
+    ServiceRequestReference,
+    ServiceRequestScheduledAt,
+    ServiceRequestOpenedAt,
+    OutboxPayload,
+    SyncValue,
     PaymentAttemptRequest,
     PaymentAmount,
 }
@@ -193,11 +237,19 @@ impl SealedColumn {
         SealedColumn::TransactionAmount,
         SealedColumn::TransactionCounterparty,
         SealedColumn::TransactionDescription,
+        SealedColumn::TransactionCategory,
+        SealedColumn::TransactionOccurredAt,
         SealedColumn::PayeeName,
         SealedColumn::PayeeAccountNumber,
         SealedColumn::BillerCustomerReference,
         SealedColumn::BillAmount,
         SealedColumn::CardNumber,
+        SealedColumn::ServiceRequestLocation,
+        SealedColumn::ServiceRequestReference,
+        SealedColumn::ServiceRequestScheduledAt,
+        SealedColumn::ServiceRequestOpenedAt,
+        SealedColumn::OutboxPayload,
+        SealedColumn::SyncValue,
         SealedColumn::PaymentAttemptRequest,
         SealedColumn::PaymentAmount,
     ];
@@ -215,11 +267,19 @@ impl SealedColumn {
             SealedColumn::TransactionAmount => ("txn", "amount_minor"),
             SealedColumn::TransactionCounterparty => ("txn", "counterparty"),
             SealedColumn::TransactionDescription => ("txn", "description"),
+            SealedColumn::TransactionCategory => ("txn", "category"),
+            SealedColumn::TransactionOccurredAt => ("txn", "occurred_at"),
             SealedColumn::PayeeName => ("payee", "name"),
             SealedColumn::PayeeAccountNumber => ("payee", "account_number"),
             SealedColumn::BillerCustomerReference => ("biller", "customer_reference"),
             SealedColumn::BillAmount => ("bill", "amount_minor"),
             SealedColumn::CardNumber => ("card", "number"),
+            SealedColumn::ServiceRequestLocation => ("service_request", "location"),
+            SealedColumn::ServiceRequestReference => ("service_request", "reference"),
+            SealedColumn::ServiceRequestScheduledAt => ("service_request", "scheduled_at"),
+            SealedColumn::ServiceRequestOpenedAt => ("service_request", "opened_at"),
+            SealedColumn::OutboxPayload => ("outbox", "payload"),
+            SealedColumn::SyncValue => ("sync_state", "value"),
             SealedColumn::PaymentAttemptRequest => ("payment_attempt", "request"),
             SealedColumn::PaymentAmount => ("payment", "amount_minor"),
         }
@@ -234,12 +294,18 @@ impl SealedColumn {
             SealedColumn::AccountNumber => &["kind", "name"],
             SealedColumn::AccountAvailable | SealedColumn::AccountBooked => &["kind", "currency"],
             SealedColumn::TransactionAmount => &["account_id", "currency"],
-            SealedColumn::TransactionCounterparty | SealedColumn::TransactionDescription => {
-                &["account_id"]
-            }
+            SealedColumn::TransactionCounterparty
+            | SealedColumn::TransactionDescription
+            | SealedColumn::TransactionCategory
+            | SealedColumn::TransactionOccurredAt => &["account_id"],
             SealedColumn::PayeeName | SealedColumn::PayeeAccountNumber => &["relationship"],
             SealedColumn::BillAmount => &["biller_id", "currency"],
             SealedColumn::CardNumber => &["account_id", "kind"],
+            SealedColumn::ServiceRequestLocation
+            | SealedColumn::ServiceRequestReference
+            | SealedColumn::ServiceRequestScheduledAt
+            | SealedColumn::ServiceRequestOpenedAt => &["channel", "status"],
+            SealedColumn::OutboxPayload => &["kind", "target_id"],
             SealedColumn::PaymentAmount => &["kind", "from_account", "target_id", "currency"],
             _ => &[],
         }
@@ -261,7 +327,8 @@ impl SealedColumn {
     /// The column naming the row a sealed value is bound to.
     pub fn row_key_column(&self) -> &'static str {
         match self {
-            SealedColumn::PaymentAttemptRequest => "idempotency_key",
+            SealedColumn::PaymentAttemptRequest | SealedColumn::OutboxPayload => "idempotency_key",
+            SealedColumn::SyncValue => "key",
             _ => "id",
         }
     }
@@ -281,11 +348,16 @@ impl SealedColumn {
     }
 }
 
-/// Seals and opens C2 fields under one database's data key.
+/// Seals and opens C2 fields under one database's data key, and tags the store's
+/// protected tables with a key derived from it (`HMAC(data key, INTEGRITY_LABEL)`), so the
+/// tag cannot be made without the data key and no sealed value is ever under the same key.
 pub struct FieldCipher {
     key: LessSafeKey,
+    integrity: hmac::Key,
     seals: AtomicU64,
 }
+
+const INTEGRITY_LABEL: &[u8] = b"tingshuo/integrity/v1";
 
 impl fmt::Debug for FieldCipher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -336,8 +408,13 @@ fn open_raw(key: &LessSafeKey, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, ()>
 
 impl FieldCipher {
     pub fn new(data_key: &[u8]) -> Result<FieldCipher, CryptoError> {
+        let derived = hmac::sign(
+            &hmac::Key::new(hmac::HMAC_SHA256, data_key),
+            INTEGRITY_LABEL,
+        );
         Ok(FieldCipher {
             key: aead_key(data_key)?,
+            integrity: hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref()),
             seals: AtomicU64::new(0),
         })
     }
@@ -347,6 +424,16 @@ impl FieldCipher {
         let cipher = FieldCipher::new(data_key)?;
         cipher.seals.store(seals, Ordering::Relaxed);
         Ok(cipher)
+    }
+
+    /// The integrity tag (HMAC-SHA256) of a message, under the key derived for it.
+    pub fn integrity_tag(&self, message: &[u8]) -> Vec<u8> {
+        hmac::sign(&self.integrity, message).as_ref().to_vec()
+    }
+
+    /// True when `tag` is the message's integrity tag (compared in constant time).
+    pub fn integrity_holds(&self, message: &[u8], tag: &[u8]) -> bool {
+        hmac::verify(&self.integrity, message, tag).is_ok()
     }
 
     pub fn seal_count(&self) -> u64 {

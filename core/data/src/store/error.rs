@@ -18,6 +18,18 @@ pub enum StoreError {
     KeyStoreFailed(String),
     #[error("the database has schema version {found}, newer than this app supports ({supported})")]
     NewerSchema { found: i64, supported: i64 },
+    /// The protected tables (consent, outbox, payment attempts, sync values, card status) do
+    /// not match their integrity tag: a value was put back from an older copy, or changed.
+    #[error(
+        "the store's protected tables fail their integrity check (a value put back from an older copy, or changed)"
+    )]
+    IntegrityFailed,
+    /// The file is older than the last one this device wrote (its write generation is below
+    /// the one the key store recorded): a whole older copy was put back.
+    #[error(
+        "the database file is older than the last one this device wrote (restored from a copy)"
+    )]
+    RolledBack,
     #[error(transparent)]
     Crypto(#[from] CryptoError),
     #[error("stored value in {table}.{column} is invalid: {reason}")]
@@ -45,6 +57,8 @@ impl StoreError {
                 | StoreError::KeyRejected
                 | StoreError::KeyUnavailable(_)
                 | StoreError::InvalidData { .. }
+                | StoreError::IntegrityFailed
+                | StoreError::RolledBack
                 | StoreError::Crypto(CryptoError::Tampered { .. })
                 | StoreError::Crypto(CryptoError::KeyExhausted)
         )

@@ -24,6 +24,7 @@
 //!   and destroys the key.
 
 mod error;
+mod integrity;
 mod read;
 mod schema;
 pub mod sync;
@@ -34,6 +35,7 @@ pub use error::{LoadViewError, StoreError};
 pub(crate) type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -90,6 +92,32 @@ pub struct Store {
     pool: SqlitePool,
     cipher: FieldCipher,
     path: PathBuf,
+    generations: Mutex<GenerationLog>,
+}
+
+/// Where the store's write generation is recorded outside the file after each protected
+/// write (see [`Store::keep_generations_in`]), and the last generation recorded there.
+struct GenerationLog {
+    key_store: Option<Arc<dyn KeyStore>>,
+    recorded: u64,
+}
+
+impl std::fmt::Debug for GenerationLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GenerationLog")
+            .field("kept", &self.key_store.is_some())
+            .field("recorded", &self.recorded)
+            .finish()
+    }
+}
+
+impl GenerationLog {
+    fn at(recorded: u64) -> Mutex<GenerationLog> {
+        Mutex::new(GenerationLog {
+            key_store: None,
+            recorded,
+        })
+    }
 }
 
 impl Store {
@@ -107,18 +135,20 @@ impl Store {
         make_private(path)?;
         let pool = connect(prepare(path)).await?;
         let result = async {
-            schema::upgrade(&pool).await?;
+            let found = schema::upgrade(&pool).await?;
             let cipher = unlock(&pool, key_store).await?;
-            Ok::<_, StoreError>(cipher)
+            let generation = protect(&pool, &cipher, key_store, found).await?;
+            Ok::<_, StoreError>((cipher, generation))
         }
         .await;
         match result {
-            Ok(cipher) => {
+            Ok((cipher, generation)) => {
                 tracing::debug!(created = !existed, "store opened");
                 let store = Store {
                     pool,
                     cipher,
                     path: path.to_owned(),
+                    generations: GenerationLog::at(generation),
                 };
                 let store = if store.cipher.seal_count() > ROTATE_AFTER_SEALS {
                     store.rotate_data_key(key_store).await?
@@ -176,7 +206,10 @@ impl Store {
         let reason = match cause {
             StoreError::KeyRejected => RebuildReason::KeyRejected,
             StoreError::KeyUnavailable(_) => RebuildReason::KeyUnavailable,
-            StoreError::Crypto(_) | StoreError::InvalidData { .. } => RebuildReason::TamperedData,
+            StoreError::Crypto(_)
+            | StoreError::InvalidData { .. }
+            | StoreError::IntegrityFailed
+            | StoreError::RolledBack => RebuildReason::TamperedData,
             _ => RebuildReason::Corrupt,
         };
         tracing::warn!(
@@ -192,11 +225,16 @@ impl Store {
             key_store.delete()?;
         }
         let store = Store::open(path, key_store).await?;
+        // Rows of a file that failed its integrity check are not taken on their word.
+        let trusted = !matches!(cause, StoreError::IntegrityFailed | StoreError::RolledBack);
         let (kept, unreadable) =
-            match schema::carry_over_user_intent(&store.pool, &quarantined).await? {
+            match schema::carry_over_user_intent(&store.pool, &quarantined, trusted).await? {
                 Some(rows) => (rows, false),
                 None => (0, true),
             };
+        let mut tx = store.pool.begin().await?;
+        schema::seal_legacy_plaintext(&mut tx, &store.cipher).await?;
+        store.commit_protected(tx).await?;
         Ok((
             store,
             OpenOutcome::Rebuilt {
@@ -254,6 +292,7 @@ impl Store {
         wording_version: i64,
         decided_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO consent (purpose, granted, decided_at, wording_version) VALUES (?, ?, ?, ?)
              ON CONFLICT (purpose) DO UPDATE SET granted = excluded.granted,
@@ -263,9 +302,9 @@ impl Store {
         .bind(granted)
         .bind(decided_at.timestamp_millis())
         .bind(wording_version)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        self.commit_protected(tx).await
     }
 
     /// The customer's decision for a purpose, if the current wording was decided on.
@@ -274,6 +313,7 @@ impl Store {
         purpose: &str,
         wording_version: i64,
     ) -> Result<Option<bool>, StoreError> {
+        self.verify_integrity().await?;
         let row: Option<(bool, i64)> =
             sqlx::query_as("SELECT granted, wording_version FROM consent WHERE purpose = ?")
                 .bind(purpose)
@@ -307,9 +347,18 @@ fn make_private(path: &Path) -> Result<(), StoreError> {
             .mode(0o600)
             .open(path)?;
         for file in store_files(path)? {
-            let mode = std::fs::metadata(&file)?.permissions().mode();
-            if mode & 0o077 != 0 {
-                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+            let tightened = std::fs::metadata(&file).and_then(|metadata| {
+                if metadata.permissions().mode() & 0o077 != 0 {
+                    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                } else {
+                    Ok(())
+                }
+            });
+            match tightened {
+                // SQLite removes a companion as its last connection closes, which another
+                // one may just have done: a file gone is not a file to tighten.
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+                _ => {}
             }
         }
     }
@@ -435,6 +484,94 @@ async fn initialise_key(
     Ok(cipher)
 }
 
+/// Rollback protection at open. A file upgraded from before the integrity tag (or just
+/// created) gets its plaintext user intent sealed and its first tag, its generation starting
+/// above any the key store recorded; any other file must match its tag, and its generation
+/// must not be below the recorded one (a whole older copy put back). The generation is then
+/// recorded. Returns it.
+async fn protect(
+    pool: &SqlitePool,
+    cipher: &FieldCipher,
+    key_store: &dyn KeyStore,
+    found_version: i64,
+) -> Result<u64, StoreError> {
+    let recorded = key_store.recorded_generation()?;
+    let generation = if found_version < schema::INTEGRITY_SINCE {
+        let mut tx = pool.begin().await?;
+        schema::seal_legacy_plaintext(&mut tx, cipher).await?;
+        schema::meta_put(&mut tx, "seal_count", &cipher.seal_count().to_le_bytes()).await?;
+        let generation = integrity::bump(&mut tx, cipher, recorded).await?;
+        tx.commit().await?;
+        generation
+    } else {
+        let mut tx = pool.begin().await?;
+        let generation = integrity::check(&mut tx, cipher).await?;
+        tx.rollback().await?;
+        if recorded.is_some_and(|r| generation < r) {
+            return Err(StoreError::RolledBack);
+        }
+        generation
+    };
+    if recorded.is_none_or(|r| generation > r) {
+        key_store.record_generation(generation)?;
+    }
+    Ok(generation)
+}
+
+impl Store {
+    /// Records the store's write generation in `key_store` after every protected write, not
+    /// only at open, so a copy of the file taken during this session is found when put back.
+    /// For hosts that hold their key store shared (the desktop harness; a phone's app).
+    pub fn keep_generations_in(&self, key_store: Arc<dyn KeyStore>) {
+        if let Ok(mut log) = self.generations.lock() {
+            log.key_store = Some(key_store);
+        }
+    }
+
+    /// Checks the protected tables (consent, outbox, payment attempts, sync values, card
+    /// status) against their integrity tag. Done at open and before they are used.
+    pub async fn verify_integrity(&self) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        integrity::check(&mut tx, &self.cipher).await?;
+        tx.rollback().await?;
+        Ok(())
+    }
+
+    /// Commits a write transaction with the seal count, a new generation and the protected
+    /// tables' tag, then records the generation outside the file. Every write of the store
+    /// ends here.
+    pub(crate) async fn commit_protected(&self, mut tx: Tx<'_>) -> Result<(), StoreError> {
+        schema::meta_put(
+            &mut tx,
+            "seal_count",
+            &self.cipher.seal_count().to_le_bytes(),
+        )
+        .await?;
+        let generation = integrity::bump(&mut tx, &self.cipher, None).await?;
+        tx.commit().await?;
+        self.note_generation(generation);
+        Ok(())
+    }
+
+    /// Records a committed generation where the host keeps it. A failure there is logged,
+    /// not returned: the write is done, and a lower record only weakens the check.
+    pub(crate) fn note_generation(&self, generation: u64) {
+        let Ok(mut log) = self.generations.lock() else {
+            return;
+        };
+        if generation <= log.recorded {
+            return;
+        }
+        if let Some(key_store) = &log.key_store
+            && let Err(error) = key_store.record_generation(generation)
+        {
+            tracing::warn!(%error, "the store's generation could not be recorded");
+            return;
+        }
+        log.recorded = generation;
+    }
+}
+
 /// Seals under one data key before it is replaced by a fresh one: far below the 2^32 that
 /// random 96-bit nonces allow, so a store rotates long before it could refuse to write.
 pub(crate) const ROTATE_AFTER_SEALS: u64 = 1 << 31;
@@ -455,6 +592,7 @@ impl Store {
             pool,
             cipher,
             path: path.to_owned(),
+            generations: GenerationLog::at(0),
         })
     }
 }

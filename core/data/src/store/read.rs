@@ -6,7 +6,7 @@ use sqlx::sqlite::{SqlitePool, SqliteRow};
 
 use super::Store;
 use super::error::{LoadViewError, StoreError};
-use super::sync::stored_action;
+use super::sync::sealed_action;
 use crate::crypto::{FieldCipher, SealedColumn as Col};
 use tingshuo_base::classify::{AccountNumber, C2, CardNumber, IdNumber, PhoneNumber};
 use tingshuo_base::model::{
@@ -55,19 +55,6 @@ impl<'r> RowReader<'r> {
     fn time(&self, column: &'static str) -> Result<DateTime<Utc>, StoreError> {
         DateTime::from_timestamp_millis(self.int(column)?)
             .ok_or_else(|| invalid(self.table, column, "time out of range"))
-    }
-
-    fn optional_time(&self, column: &'static str) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let millis: Option<i64> = self
-            .row
-            .try_get(column)
-            .map_err(|_| invalid(self.table, column, "not an integer"))?;
-        millis
-            .map(|m| {
-                DateTime::from_timestamp_millis(m)
-                    .ok_or_else(|| invalid(self.table, column, "time out of range"))
-            })
-            .transpose()
     }
 
     fn date(&self, column: &'static str) -> Result<NaiveDate, StoreError> {
@@ -134,6 +121,36 @@ impl<'r> RowReader<'r> {
         Ok(cipher.open_string(column, &row, &self.blob(column.location().1)?)?)
     }
 
+    fn sealed_time(
+        &self,
+        cipher: &FieldCipher,
+        column: Col,
+        id: &str,
+    ) -> Result<DateTime<Utc>, StoreError> {
+        let row = self.sealed_row(column, id)?;
+        let millis = cipher.open_i64(column, &row, &self.blob(column.location().1)?)?;
+        let (table, name) = column.location();
+        DateTime::from_timestamp_millis(millis)
+            .ok_or_else(|| invalid(table, name, "time out of range"))
+    }
+
+    fn optional_sealed_time(
+        &self,
+        cipher: &FieldCipher,
+        column: Col,
+        id: &str,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let (table, name) = column.location();
+        let sealed: Option<Vec<u8>> = self
+            .row
+            .try_get(name)
+            .map_err(|_| invalid(table, name, "not a blob"))?;
+        match sealed {
+            None => Ok(None),
+            Some(_) => self.sealed_time(cipher, column, id).map(Some),
+        }
+    }
+
     fn sealed_money(
         &self,
         cipher: &FieldCipher,
@@ -170,18 +187,19 @@ impl Store {
                 .await?,
             |row| decode_account(row, cipher),
         )?;
-        let recent_transactions = decode_all(
-            sqlx::query("SELECT * FROM txn ORDER BY occurred_at DESC, id LIMIT ?")
-                .bind(i64::try_from(RECENT_TRANSACTIONS).unwrap_or(i64::MAX))
-                .fetch_all(pool)
-                .await?,
-            |row| decode_transaction(row, cipher),
+        let recent_transactions = newest_first(
+            sqlx::query("SELECT * FROM txn").fetch_all(pool).await?,
+            cipher,
+            |_| true,
+            RECENT_TRANSACTIONS,
         )?;
-        let pending_transactions = decode_all(
-            sqlx::query("SELECT * FROM txn WHERE status = 'pending' ORDER BY occurred_at DESC, id")
+        let pending_transactions = newest_first(
+            sqlx::query("SELECT * FROM txn WHERE status = 'pending'")
                 .fetch_all(pool)
                 .await?,
-            |row| decode_transaction(row, cipher),
+            cipher,
+            |_| true,
+            usize::MAX,
         )?;
         let payees = decode_all(
             sqlx::query("SELECT * FROM payee ORDER BY transfers_made DESC, id")
@@ -213,14 +231,19 @@ impl Store {
                 .await?,
             decode_alert,
         )?;
-        let open_service_requests = decode_all(
-            sqlx::query(
-                "SELECT * FROM service_request WHERE status != 'closed' ORDER BY opened_at DESC, id",
-            )
-            .fetch_all(pool)
-            .await?,
-            decode_service_request,
+        let mut open_service_requests = decode_all(
+            sqlx::query("SELECT * FROM service_request WHERE status != 'closed'")
+                .fetch_all(pool)
+                .await?,
+            |row| decode_service_request(row, cipher),
         )?;
+        // Opened time is sealed: ordered here, newest first (a customer has a handful).
+        open_service_requests.sort_by(|a, b| {
+            b.item
+                .opened_at
+                .cmp(&a.item.opened_at)
+                .then_with(|| a.item.id.as_str().cmp(b.item.id.as_str()))
+        });
         Ok(ViewParts {
             customer,
             accounts,
@@ -271,20 +294,28 @@ impl Store {
     /// Pending requests, and those the bank refused in the last week.
     async fn request_views(&self) -> Result<Vec<RequestView>, StoreError> {
         let week_ago = Utc::now() - chrono::Duration::days(7);
-        // kind, target, payload, state, last error, queued at.
-        type Row = (String, String, Option<String>, String, Option<String>, i64);
+        // key, kind, target, sealed payload, state, last error, queued at.
+        type Row = (
+            String,
+            String,
+            String,
+            Option<Vec<u8>>,
+            String,
+            Option<String>,
+            i64,
+        );
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT kind, target_id, payload, state, last_error, created_at FROM outbox
-             WHERE state = 'pending' OR (state = 'failed' AND finished_at >= ?)
+            "SELECT idempotency_key, kind, target_id, payload, state, last_error, created_at
+             FROM outbox WHERE state = 'pending' OR (state = 'failed' AND finished_at >= ?)
              ORDER BY seq",
         )
         .bind(week_ago.timestamp_millis())
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
-            .map(|(kind, target, payload, state, reason, created_at)| {
+            .map(|(key, kind, target, payload, state, reason, created_at)| {
                 Ok(RequestView {
-                    action: stored_action(&kind, &target, payload.as_deref())?,
+                    action: sealed_action(&self.cipher, &key, &kind, &target, payload.as_deref())?,
                     state: if state == "failed" {
                         RequestState::Refused {
                             reason: reason.unwrap_or_default(),
@@ -311,16 +342,16 @@ impl Store {
         before: Option<DateTime<Utc>>,
         limit: u32,
     ) -> Result<Vec<Tracked<Transaction>>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT * FROM txn WHERE account_id = ? AND occurred_at < ?
-             ORDER BY occurred_at DESC, id LIMIT ?",
+        let rows = sqlx::query("SELECT * FROM txn WHERE account_id = ?")
+            .bind(account_id)
+            .fetch_all(&self.pool)
+            .await?;
+        newest_first(
+            rows,
+            &self.cipher,
+            |at| before.is_none_or(|before| at < before),
+            usize::try_from(limit).unwrap_or(usize::MAX),
         )
-        .bind(account_id)
-        .bind(before.map_or(i64::MAX, |t| t.timestamp_millis()))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        decode_all(rows, |row| decode_transaction(row, &self.cipher))
     }
 
     /// Transactions that occurred in `[from, to)`, of one account or all, newest first; at
@@ -332,19 +363,44 @@ impl Store {
         to: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<Tracked<Transaction>>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT * FROM txn WHERE (?1 IS NULL OR account_id = ?1)
-               AND occurred_at >= ?2 AND occurred_at < ?3
-             ORDER BY occurred_at DESC, id LIMIT ?4",
+        let rows = sqlx::query("SELECT * FROM txn WHERE ?1 IS NULL OR account_id = ?1")
+            .bind(account_id)
+            .fetch_all(&self.pool)
+            .await?;
+        newest_first(
+            rows,
+            &self.cipher,
+            |at| from <= at && at < to,
+            usize::try_from(limit).unwrap_or(usize::MAX),
         )
-        .bind(account_id)
-        .bind(from.timestamp_millis())
-        .bind(to.timestamp_millis())
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        decode_all(rows, |row| decode_transaction(row, &self.cipher))
     }
+}
+
+/// Transactions whose sealed time `keep`s, newest first (then by id), at most `limit`: each
+/// row's time is opened first, and only the rows kept are opened in full. Time and category
+/// are sealed, so history is ordered and filtered here, not by SQL; a customer's cache is
+/// small.
+fn newest_first(
+    rows: Vec<SqliteRow>,
+    cipher: &FieldCipher,
+    keep: impl Fn(DateTime<Utc>) -> bool,
+    limit: usize,
+) -> Result<Vec<Tracked<Transaction>>, StoreError> {
+    let mut timed = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let r = RowReader { row, table: "txn" };
+        let id = r.text("id")?;
+        let at = r.sealed_time(cipher, Col::TransactionOccurredAt, &id)?;
+        if keep(at) {
+            timed.push((at, id, row));
+        }
+    }
+    timed.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    timed
+        .into_iter()
+        .take(limit)
+        .map(|(_, _, row)| decode_transaction(row, cipher))
+        .collect()
 }
 
 fn decode_all<T>(
@@ -416,8 +472,9 @@ fn decode_transaction(
         amount: r.sealed_money(cipher, Col::TransactionAmount, &id, r.currency("currency")?)?,
         counterparty: C2::new(r.sealed_string(cipher, Col::TransactionCounterparty, &id)?),
         description: C2::new(r.sealed_string(cipher, Col::TransactionDescription, &id)?),
-        category: r.known("category", Category::parse)?,
-        occurred_at: r.time("occurred_at")?,
+        category: Category::parse(&r.sealed_string(cipher, Col::TransactionCategory, &id)?)
+            .ok_or_else(|| invalid("txn", "category", "unknown value"))?,
+        occurred_at: r.sealed_time(cipher, Col::TransactionOccurredAt, &id)?,
         id: id.into(),
     };
     r.tracked(transaction)
@@ -510,19 +567,23 @@ fn decode_alert(row: &SqliteRow) -> Result<Tracked<Alert>, StoreError> {
     r.tracked(alert)
 }
 
-fn decode_service_request(row: &SqliteRow) -> Result<Tracked<ServiceRequest>, StoreError> {
+fn decode_service_request(
+    row: &SqliteRow,
+    cipher: &FieldCipher,
+) -> Result<Tracked<ServiceRequest>, StoreError> {
     let r = RowReader {
         row,
         table: "service_request",
     };
+    let id = r.text("id")?;
     let request = ServiceRequest {
-        id: r.text("id")?.into(),
         channel: r.known("channel", Channel::parse)?,
         status: r.known("status", ServiceStatus::parse)?,
-        location: r.text("location")?,
-        reference: r.text("reference")?,
-        scheduled_at: r.optional_time("scheduled_at")?,
-        opened_at: r.time("opened_at")?,
+        location: r.sealed_string(cipher, Col::ServiceRequestLocation, &id)?,
+        reference: r.sealed_string(cipher, Col::ServiceRequestReference, &id)?,
+        scheduled_at: r.optional_sealed_time(cipher, Col::ServiceRequestScheduledAt, &id)?,
+        opened_at: r.sealed_time(cipher, Col::ServiceRequestOpenedAt, &id)?,
+        id: id.into(),
     };
     r.tracked(request)
 }

@@ -6,6 +6,7 @@ use sqlx::sqlite::SqlitePool;
 use sqlx::{Sqlite, Transaction};
 
 use super::error::StoreError;
+use crate::crypto::{FieldCipher, SealedColumn};
 
 /// Migrations in order; migration `n` (1-based) brings the schema to version `n`.
 /// Never edit a released migration: add the next number.
@@ -15,25 +16,52 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_sync.sql"),
     include_str!("../../migrations/0004_outbox_actions.sql"),
     include_str!("../../migrations/0005_bind_sealed_values.sql"),
+    include_str!("../../migrations/0006_seal_habits_and_places.sql"),
 ];
+
+/// The version from which the protected tables carry an integrity tag and sync values and
+/// outbox payloads are sealed; a file upgraded from below it gets both when it opens.
+pub(crate) const INTEGRITY_SINCE: i64 = 6;
 
 pub const LATEST_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-/// Tables that hold what the customer asked for, with the columns carried across a rebuild.
-/// Sealed columns are left out: they were sealed under the old data key. A payment attempt
-/// keeps its idempotency key, so its outcome can still be reconciled with the bank.
-const USER_INTENT: &[(&str, &str)] = &[
-    ("consent", "purpose, granted, decided_at, wording_version"),
+/// Tables that hold what the customer asked for, with the columns carried across a rebuild
+/// and which rows are carried. Sealed columns are left out: they were sealed under the old
+/// data key. A payment attempt keeps its idempotency key, so its outcome can still be
+/// reconciled with the bank. An outbox payload comes along only as plaintext from a file
+/// older than sealed payloads (into `legacy_payload`, sealed by the new store); a request
+/// whose sealed payload cannot follow (a preference change) is not carried, since it could
+/// never be sent.
+const USER_INTENT: &[(&str, &str, &str)] = &[
+    (
+        "consent",
+        "purpose, granted, decided_at, wording_version",
+        "",
+    ),
     (
         "outbox",
-        "seq, idempotency_key, priority, kind, target_id, payload, echo_previous, state, \
-         attempts, next_attempt_at, last_error, created_at, finished_at",
+        "seq, idempotency_key, priority, kind, target_id, legacy_payload, echo_previous, \
+         state, attempts, next_attempt_at, last_error, created_at, finished_at",
+        "seq, idempotency_key, priority, kind, target_id, \
+         CASE WHEN typeof(payload) = 'text' THEN payload END, echo_previous, \
+         state, attempts, next_attempt_at, last_error, created_at, finished_at",
     ),
     (
         "payment_attempt",
         "idempotency_key, state, payment_id, reason, created_at, updated_at",
+        "",
     ),
 ];
+
+/// Rows of the old table that can be carried: every one but requests that need a payload
+/// the new store cannot have.
+fn carried_rows(table: &str) -> &'static str {
+    if table == "outbox" {
+        " WHERE typeof(payload) = 'text' OR kind <> 'set_preferences'"
+    } else {
+        ""
+    }
+}
 
 pub(crate) async fn user_version(pool: &SqlitePool) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar("PRAGMA user_version")
@@ -43,11 +71,12 @@ pub(crate) async fn user_version(pool: &SqlitePool) -> Result<i64, StoreError> {
 
 /// Applies every migration above the file's version, each in its own transaction together
 /// with the version bump, so a crash leaves the file at a whole version.
-pub(crate) async fn upgrade(pool: &SqlitePool) -> Result<(), StoreError> {
+/// Returns the version the file had before.
+pub(crate) async fn upgrade(pool: &SqlitePool) -> Result<i64, StoreError> {
     upgrade_to(pool, LATEST_SCHEMA_VERSION).await
 }
 
-pub(crate) async fn upgrade_to(pool: &SqlitePool, target: i64) -> Result<(), StoreError> {
+pub(crate) async fn upgrade_to(pool: &SqlitePool, target: i64) -> Result<i64, StoreError> {
     let found = user_version(pool).await?;
     if found > LATEST_SCHEMA_VERSION {
         return Err(StoreError::NewerSchema {
@@ -72,7 +101,7 @@ pub(crate) async fn upgrade_to(pool: &SqlitePool, target: i64) -> Result<(), Sto
         tx.commit().await?;
         tracing::info!(version, "store schema upgraded");
     }
-    Ok(())
+    Ok(found)
 }
 
 pub(crate) async fn meta_get(pool: &SqlitePool, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -109,9 +138,16 @@ pub(crate) async fn holds_sealed_rows(pool: &SqlitePool) -> Result<bool, StoreEr
 /// Copies the user-intent tables of a damaged (quarantined) store into the new one.
 /// Returns how many rows were carried over, or `None` when the old file cannot be read.
 /// A file that predates a table simply has no rows for it.
+///
+/// When the old file failed its integrity check (`trusted` false), its rows may be older
+/// than what the customer last decided, so nothing is taken on its word: consent is not
+/// carried (the customer is asked again), every payment attempt is carried as unresolved
+/// (reconciled with the bank by its key), and queued requests keep their idempotency keys
+/// (the bank applies a key once, so an old request sent again changes nothing).
 pub(crate) async fn carry_over_user_intent(
     pool: &SqlitePool,
     old: &Path,
+    trusted: bool,
 ) -> Result<Option<usize>, StoreError> {
     let mut connection = pool.acquire().await?;
     let attached = sqlx::query("ATTACH DATABASE ? AS old")
@@ -123,7 +159,11 @@ pub(crate) async fn carry_over_user_intent(
     }
     let copied = async {
         let mut rows = 0_usize;
-        for (table, columns) in USER_INTENT {
+        for (table, columns, selected) in USER_INTENT {
+            if !trusted && *table == "consent" {
+                continue;
+            }
+            let selected = if selected.is_empty() { columns } else { selected };
             let exists: i64 = sqlx::query_scalar(
                 "SELECT count(*) FROM old.sqlite_master WHERE type = 'table' AND name = ?",
             )
@@ -135,11 +175,17 @@ pub(crate) async fn carry_over_user_intent(
             }
             // Table and column names come from the fixed list above.
             let done = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "INSERT OR IGNORE INTO main.{table} ({columns}) SELECT {columns} FROM old.{table}"
+                "INSERT OR IGNORE INTO main.{table} ({columns}) SELECT {selected} FROM old.{table}{}",
+                carried_rows(table)
             )))
             .execute(&mut *connection)
             .await?;
             rows += usize::try_from(done.rows_affected()).unwrap_or(usize::MAX);
+        }
+        if !trusted {
+            sqlx::query("UPDATE main.payment_attempt SET state = 'sending'")
+                .execute(&mut *connection)
+                .await?;
         }
         Ok::<usize, sqlx::Error>(rows)
     }
@@ -148,4 +194,54 @@ pub(crate) async fn carry_over_user_intent(
         .execute(&mut *connection)
         .await;
     Ok(copied.ok())
+}
+
+/// Seals what an upgrade from before [`INTEGRITY_SINCE`] (or a rebuild carrying an older
+/// file's outbox) left in plaintext: sync values move from `legacy_sync_state` into
+/// `sync_state`, outbox payloads from `legacy_payload` into `payload`. User intent, so it is
+/// sealed in place, never dropped. Runs inside the caller's transaction.
+pub(crate) async fn seal_legacy_plaintext(
+    tx: &mut Transaction<'_, Sqlite>,
+    cipher: &FieldCipher,
+) -> Result<(), StoreError> {
+    let values: Vec<(String, String)> = sqlx::query_as("SELECT key, value FROM legacy_sync_state")
+        .fetch_all(&mut **tx)
+        .await?;
+    for (key, value) in &values {
+        sqlx::query(
+            "INSERT INTO sync_state (key, value) VALUES (?, ?)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(cipher.seal_str(SealedColumn::SyncValue, key, value)?)
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query("DELETE FROM legacy_sync_state")
+        .execute(&mut **tx)
+        .await?;
+    let payloads: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT idempotency_key, kind, target_id, legacy_payload FROM outbox
+         WHERE legacy_payload IS NOT NULL",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    for (key, kind, target, payload) in &payloads {
+        let column = SealedColumn::OutboxPayload;
+        sqlx::query(
+            "UPDATE outbox SET payload = ?, legacy_payload = NULL WHERE idempotency_key = ?",
+        )
+        .bind(cipher.seal_str(column, &column.row(key, &[kind, target]), payload)?)
+        .bind(key)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if !values.is_empty() || !payloads.is_empty() {
+        tracing::info!(
+            sync_values = values.len(),
+            payloads = payloads.len(),
+            "plaintext user intent sealed in place"
+        );
+    }
+    Ok(())
 }

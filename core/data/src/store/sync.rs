@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::{Store, StoreError, Tx};
-use crate::crypto::SealedColumn as Col;
+use crate::crypto::{FieldCipher, SealedColumn as Col};
 use tingshuo_base::action::{Action, ActionKind};
 use tingshuo_base::model::{Source, Tracked};
 use tingshuo_base::wire::{Change, PaymentDto, Record, kinds};
@@ -107,19 +107,38 @@ fn time(ms: i64) -> DateTime<Utc> {
 }
 
 impl Store {
+    /// A sync value (sealed, bound to its key).
     pub async fn sync_value(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(
+        let sealed: Option<Vec<u8>> =
             sqlx::query_scalar("SELECT value FROM sync_state WHERE key = ?")
                 .bind(key)
                 .fetch_optional(&self.pool)
-                .await?,
-        )
+                .await?;
+        sealed
+            .map(|s| self.cipher.open_string(Col::SyncValue, key, &s))
+            .transpose()
+            .map_err(StoreError::from)
     }
 
     pub async fn set_sync_value(&self, key: &str, value: &str) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        put_sync_value(&mut tx, key, value).await?;
-        tx.commit().await?;
+        self.put_sync_value(&mut tx, key, value).await?;
+        self.commit_protected(tx).await
+    }
+
+    async fn put_sync_value(
+        &self,
+        tx: &mut Tx<'_>,
+        key: &str,
+        value: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(self.cipher.seal_str(Col::SyncValue, key, value)?)
+        .execute(&mut **tx)
+        .await?;
         Ok(())
     }
 
@@ -164,10 +183,10 @@ impl Store {
             tx.rollback().await?;
             return Ok(Applied::ParentsMissing(orphans.len()));
         }
-        put_sync_value(&mut tx, keys::CURSOR, cursor).await?;
-        put_sync_value(&mut tx, keys::LAST_SYNCED_AT, &millis(as_of).to_string()).await?;
-        self.persist_seal_count(&mut tx).await?;
-        tx.commit().await?;
+        self.put_sync_value(&mut tx, keys::CURSOR, cursor).await?;
+        self.put_sync_value(&mut tx, keys::LAST_SYNCED_AT, &millis(as_of).to_string())
+            .await?;
+        self.commit_protected(tx).await?;
         Ok(Applied::Applied)
     }
 
@@ -194,13 +213,13 @@ impl Store {
             Record::Preferences(p) => {
                 let json = serde_json::to_string(p)
                     .map_err(|_| StoreError::InvalidInput("preferences"))?;
-                put_sync_value(tx, keys::PREFERENCES, &json).await
+                self.put_sync_value(tx, keys::PREFERENCES, &json).await
             }
             Record::Payment(p) => self.put_payment(tx, p, as_of).await,
             Record::Limits(limits) => {
                 let json = serde_json::to_string(limits)
                     .map_err(|_| StoreError::InvalidInput("limits"))?;
-                put_sync_value(tx, keys::DAILY_LIMITS, &json).await
+                self.put_sync_value(tx, keys::DAILY_LIMITS, &json).await
             }
         }
     }
@@ -326,14 +345,19 @@ impl Store {
         .bind(request.priority)
         .bind(request.action.kind().as_str())
         .bind(request.action.target())
-        .bind(request.action.payload())
+        .bind(seal_payload(
+            &self.cipher,
+            &request.idempotency_key,
+            request.action.kind().as_str(),
+            request.action.target(),
+            request.action.payload().as_deref(),
+        )?)
         .bind(previous)
         .bind(millis(now))
         .bind(millis(now))
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit_protected(tx).await
     }
 
     /// Pending requests in sending order: safety actions first, then as queued.
@@ -343,10 +367,14 @@ impl Store {
     /// would end up unlocked. So each request takes the most urgent priority of itself and
     /// every later request for the same target.
     pub async fn pending_requests(&self) -> Result<Vec<OutboxItem>, StoreError> {
+        self.verify_integrity().await?;
         let rows = sqlx::query("SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq")
             .fetch_all(&self.pool)
             .await?;
-        let items: Vec<OutboxItem> = rows.iter().map(outbox_item).collect::<Result<_, _>>()?;
+        let items: Vec<OutboxItem> = rows
+            .iter()
+            .map(|row| outbox_item(row, &self.cipher))
+            .collect::<Result<_, _>>()?;
         let mut keyed: Vec<(i64, OutboxItem)> = items
             .iter()
             .enumerate()
@@ -372,7 +400,7 @@ impl Store {
         rows.iter()
             .map(|row| {
                 Ok(OutboxEntry {
-                    item: outbox_item(row)?,
+                    item: outbox_item(row, &self.cipher)?,
                     state: row.try_get("state")?,
                 })
             })
@@ -397,9 +425,7 @@ impl Store {
         .bind(seq)
         .execute(&mut *tx)
         .await?;
-        self.persist_seal_count(&mut tx).await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit_protected(tx).await
     }
 
     /// The bank refused a request for good: record why and undo its local echo.
@@ -439,8 +465,7 @@ impl Store {
         .bind(seq)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit_protected(tx).await
     }
 
     /// A delivery attempt failed in a way worth retrying later.
@@ -450,13 +475,14 @@ impl Store {
         error: &str,
         next_attempt_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ?")
             .bind(millis(next_attempt_at))
             .bind(error)
             .bind(seq)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        self.commit_protected(tx).await
     }
 
     /// Records a confirmed payment before it is sent.
@@ -480,9 +506,7 @@ impl Store {
         .bind(millis(now))
         .execute(&mut *tx)
         .await?;
-        self.persist_seal_count(&mut tx).await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit_protected(tx).await
     }
 
     /// Records what became of a payment attempt, with the bank's payment when there is one.
@@ -508,9 +532,7 @@ impl Store {
         .bind(key)
         .execute(&mut *tx)
         .await?;
-        self.persist_seal_count(&mut tx).await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit_protected(tx).await
     }
 
     /// Payment attempts, optionally only those whose outcome is still unknown.
@@ -518,6 +540,7 @@ impl Store {
         &self,
         unresolved_only: bool,
     ) -> Result<Vec<PaymentAttempt>, StoreError> {
+        self.verify_integrity().await?;
         let sql = if unresolved_only {
             "SELECT * FROM payment_attempt WHERE state = 'sending' ORDER BY created_at"
         } else {
@@ -559,31 +582,53 @@ pub(crate) fn stored_action(
     })
 }
 
-fn outbox_item(row: &sqlx::sqlite::SqliteRow) -> Result<OutboxItem, StoreError> {
+/// An outbox payload sealed under its request's key, kind and target.
+fn seal_payload(
+    cipher: &FieldCipher,
+    key: &str,
+    kind: &str,
+    target: &str,
+    payload: Option<&str>,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    let column = Col::OutboxPayload;
+    Ok(payload
+        .map(|p| cipher.seal_str(column, &column.row(key, &[kind, target]), p))
+        .transpose()?)
+}
+
+/// The action of an outbox row (kind, target and sealed payload, under its key).
+pub(crate) fn sealed_action(
+    cipher: &FieldCipher,
+    key: &str,
+    kind: &str,
+    target: &str,
+    sealed: Option<&[u8]>,
+) -> Result<Action, StoreError> {
+    let column = Col::OutboxPayload;
+    let payload = sealed
+        .map(|s| cipher.open_string(column, &column.row(key, &[kind, target]), s))
+        .transpose()?;
+    stored_action(kind, target, payload.as_deref())
+}
+
+fn outbox_item(
+    row: &sqlx::sqlite::SqliteRow,
+    cipher: &FieldCipher,
+) -> Result<OutboxItem, StoreError> {
     let kind: String = row.try_get("kind")?;
     let target: String = row.try_get("target_id")?;
-    let payload: Option<String> = row.try_get("payload")?;
-    let action = stored_action(&kind, &target, payload.as_deref())?;
+    let key: String = row.try_get("idempotency_key")?;
+    let payload: Option<Vec<u8>> = row.try_get("payload")?;
+    let action = sealed_action(cipher, &key, &kind, &target, payload.as_deref())?;
     Ok(OutboxItem {
         seq: row.try_get("seq")?,
-        idempotency_key: row.try_get("idempotency_key")?,
+        idempotency_key: key,
         priority: row.try_get("priority")?,
         action,
         attempts: row.try_get("attempts")?,
         next_attempt_at: time(row.try_get("next_attempt_at")?),
         last_error: row.try_get("last_error")?,
     })
-}
-
-async fn put_sync_value(tx: &mut Tx<'_>, key: &str, value: &str) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )
-    .bind(key)
-    .bind(value)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 async fn delete_record(tx: &mut Tx<'_>, kind: &str, id: &str) -> Result<(), StoreError> {

@@ -94,18 +94,13 @@ impl Store {
         for request in &snapshot.service_requests {
             self.put_service_request(&mut tx, request, as_of).await?;
         }
-        self.persist_seal_count(&mut tx).await?;
-        tx.commit().await?;
+        self.commit_protected(tx).await?;
         tracing::debug!(
             accounts = snapshot.accounts.len(),
             transactions = snapshot.transactions.len(),
             "snapshot saved"
         );
         Ok(())
-    }
-
-    pub(super) async fn persist_seal_count(&self, tx: &mut Tx<'_>) -> Result<(), StoreError> {
-        schema::meta_put(tx, "seal_count", &self.cipher.seal_count().to_le_bytes()).await
     }
 
     pub(super) async fn put_customer(
@@ -214,6 +209,7 @@ impl Store {
         let id = checked_id(&transaction.id)?;
         let cipher = &self.cipher;
         let amount = transaction.amount.reveal();
+        let in_account = [transaction.account_id.as_str()];
         sqlx::query(upsert_sql!(
             "txn",
             [
@@ -244,16 +240,24 @@ impl Store {
         .bind(amount.currency().code())
         .bind(cipher.seal_str(
             Col::TransactionCounterparty,
-            &Col::TransactionCounterparty.row(id, &[transaction.account_id.as_str()]),
+            &Col::TransactionCounterparty.row(id, &in_account),
             transaction.counterparty.reveal(),
         )?)
         .bind(cipher.seal_str(
             Col::TransactionDescription,
-            &Col::TransactionDescription.row(id, &[transaction.account_id.as_str()]),
+            &Col::TransactionDescription.row(id, &in_account),
             transaction.description.reveal(),
         )?)
-        .bind(transaction.category.as_str())
-        .bind(transaction.occurred_at.timestamp_millis())
+        .bind(cipher.seal_str(
+            Col::TransactionCategory,
+            &Col::TransactionCategory.row(id, &in_account),
+            transaction.category.as_str(),
+        )?)
+        .bind(cipher.seal_i64(
+            Col::TransactionOccurredAt,
+            &Col::TransactionOccurredAt.row(id, &in_account),
+            transaction.occurred_at.timestamp_millis(),
+        )?)
         .bind(as_of.timestamp_millis())
         .bind(source_text(source))
         .execute(&mut **tx)
@@ -440,6 +444,17 @@ impl Store {
         request: &ServiceRequest,
         as_of: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let id = checked_id(&request.id)?;
+        let cipher = &self.cipher;
+        let row =
+            |column: Col| column.row(id, &[request.channel.as_str(), request.status.as_str()]);
+        let scheduled_at = request
+            .scheduled_at
+            .map(|t| {
+                let column = Col::ServiceRequestScheduledAt;
+                cipher.seal_i64(column, &row(column), t.timestamp_millis())
+            })
+            .transpose()?;
         sqlx::query(upsert_sql!(
             "service_request",
             [
@@ -454,13 +469,25 @@ impl Store {
                 "source"
             ]
         ))
-        .bind(checked_id(&request.id)?)
+        .bind(id)
         .bind(request.channel.as_str())
         .bind(request.status.as_str())
-        .bind(&request.location)
-        .bind(&request.reference)
-        .bind(request.scheduled_at.map(|t| t.timestamp_millis()))
-        .bind(request.opened_at.timestamp_millis())
+        .bind(cipher.seal_str(
+            Col::ServiceRequestLocation,
+            &row(Col::ServiceRequestLocation),
+            &request.location,
+        )?)
+        .bind(cipher.seal_str(
+            Col::ServiceRequestReference,
+            &row(Col::ServiceRequestReference),
+            &request.reference,
+        )?)
+        .bind(scheduled_at)
+        .bind(cipher.seal_i64(
+            Col::ServiceRequestOpenedAt,
+            &row(Col::ServiceRequestOpenedAt),
+            request.opened_at.timestamp_millis(),
+        )?)
         .bind(as_of.timestamp_millis())
         .bind(source_text(Source::Bank))
         .execute(&mut **tx)
@@ -506,12 +533,17 @@ impl Store {
         schema::meta_put(&mut tx, "wrapped_data_key", &wrapped).await?;
         schema::meta_put(&mut tx, "key_check", &check).await?;
         schema::meta_put(&mut tx, "seal_count", &fresh.seal_count().to_le_bytes()).await?;
+        // The integrity tag is under a key derived from the data key: tagged again.
+        let generation = super::integrity::bump(&mut tx, &fresh, None).await?;
         tx.commit().await?;
         tracing::info!("data key rotated");
-        Ok(Store {
+        let store = Store {
             pool: self.pool,
             cipher: fresh,
             path: self.path,
-        })
+            generations: self.generations,
+        };
+        store.note_generation(generation);
+        Ok(store)
     }
 }
