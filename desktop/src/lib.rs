@@ -88,10 +88,12 @@ pub async fn open_store(paths: &CustomerPaths) -> Result<(Store, OpenOutcome), S
     }
     let key_store = paths.key_store();
     let (store, outcome) = Store::open_or_rebuild(&paths.database, &key_store).await?;
-    match store.verify().await {
-        Ok(()) => Ok((store, outcome)),
-        Err(damage) => store.rebuild_after(&key_store, damage).await,
-    }
+    let (store, outcome) = match store.verify().await {
+        Ok(()) => (store, outcome),
+        Err(damage) => store.rebuild_after(&key_store, damage).await?,
+    };
+    store.keep_generations_in(Arc::new(key_store));
+    Ok((store, outcome))
 }
 
 /// Opens a customer's client against a bank, registering this device on first use with the
@@ -116,6 +118,9 @@ pub async fn open_client(
         sync: SyncConfig::default(),
     };
     let (client, outcome) = Client::open(config, &paths.key_store(), signer).await?;
+    client
+        .store()
+        .keep_generations_in(Arc::new(paths.key_store()));
     if !client.sync().is_registered().await? {
         let code = enrollment_code.ok_or_else(|| {
             HarnessError::Usage(format!(
