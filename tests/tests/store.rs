@@ -1005,6 +1005,11 @@ async fn a_whole_older_copy_of_the_file_is_detected() {
     let (store, outcome) = Store::open_or_rebuild(&path, keys.as_ref()).await.unwrap();
     assert_eq!(outcome, OpenOutcome::Opened);
     store.close().await;
+
+    // A file made to look as if it predated the tag is not tagged afresh.
+    raw_sql(&path, "PRAGMA user_version = 5").await;
+    let error = Store::open(&path, keys.as_ref()).await.unwrap_err();
+    assert!(matches!(error, StoreError::RolledBack), "{error}");
 }
 
 /// A store written by schema 5 kept its outbox payloads and sync values in plaintext. It

@@ -135,9 +135,16 @@ impl Store {
         make_private(path)?;
         let pool = connect(prepare(path)).await?;
         let result = async {
-            let found = schema::upgrade(&pool).await?;
+            let recorded = key_store.recorded_generation()?;
+            let found = schema::user_version(&pool).await?;
+            if found > 0 && found < schema::INTEGRITY_SINCE && recorded.is_some() {
+                // This key store has seen a tagged file: one that says it predates tags is
+                // an older copy made to look like one, to be tagged afresh.
+                return Err(StoreError::RolledBack);
+            }
+            schema::upgrade(&pool).await?;
             let cipher = unlock(&pool, key_store).await?;
-            let generation = protect(&pool, &cipher, key_store, found).await?;
+            let generation = protect(&pool, &cipher, key_store, recorded, found).await?;
             Ok::<_, StoreError>((cipher, generation))
         }
         .await;
@@ -493,9 +500,9 @@ async fn protect(
     pool: &SqlitePool,
     cipher: &FieldCipher,
     key_store: &dyn KeyStore,
+    recorded: Option<u64>,
     found_version: i64,
 ) -> Result<u64, StoreError> {
-    let recorded = key_store.recorded_generation()?;
     let generation = if found_version < schema::INTEGRITY_SINCE {
         let mut tx = pool.begin().await?;
         schema::seal_legacy_plaintext(&mut tx, cipher).await?;

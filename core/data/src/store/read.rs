@@ -165,10 +165,12 @@ impl<'r> RowReader<'r> {
 }
 
 impl Store {
-    /// Looks for damage the fast open does not see: SQLite's structural check, then every
-    /// sealed value opened once against its row. Meant for idle time after start-up.
+    /// Looks for damage the fast open does not see: SQLite's structural check, the protected
+    /// tables' tag, then every sealed value opened once against its row. Meant for idle time
+    /// after start-up.
     pub async fn verify(&self) -> Result<(), StoreError> {
         self.check_integrity().await?;
+        self.verify_integrity().await?;
         verify_all_sealed(&self.pool, &self.cipher).await
     }
 

@@ -71,12 +71,11 @@ pub(crate) async fn user_version(pool: &SqlitePool) -> Result<i64, StoreError> {
 
 /// Applies every migration above the file's version, each in its own transaction together
 /// with the version bump, so a crash leaves the file at a whole version.
-/// Returns the version the file had before.
-pub(crate) async fn upgrade(pool: &SqlitePool) -> Result<i64, StoreError> {
+pub(crate) async fn upgrade(pool: &SqlitePool) -> Result<(), StoreError> {
     upgrade_to(pool, LATEST_SCHEMA_VERSION).await
 }
 
-pub(crate) async fn upgrade_to(pool: &SqlitePool, target: i64) -> Result<i64, StoreError> {
+pub(crate) async fn upgrade_to(pool: &SqlitePool, target: i64) -> Result<(), StoreError> {
     let found = user_version(pool).await?;
     if found > LATEST_SCHEMA_VERSION {
         return Err(StoreError::NewerSchema {
@@ -101,7 +100,7 @@ pub(crate) async fn upgrade_to(pool: &SqlitePool, target: i64) -> Result<i64, St
         tx.commit().await?;
         tracing::info!(version, "store schema upgraded");
     }
-    Ok(found)
+    Ok(())
 }
 
 pub(crate) async fn meta_get(pool: &SqlitePool, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
