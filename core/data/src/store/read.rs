@@ -189,20 +189,19 @@ impl Store {
                 .await?,
             |row| decode_account(row, cipher),
         )?;
-        let recent_transactions = newest_first(
-            sqlx::query("SELECT * FROM txn").fetch_all(pool).await?,
-            cipher,
-            |_| true,
-            RECENT_TRANSACTIONS,
-        )?;
-        let pending_transactions = newest_first(
-            sqlx::query("SELECT * FROM txn WHERE status = 'pending'")
-                .fetch_all(pool)
-                .await?,
-            cipher,
-            |_| true,
-            usize::MAX,
-        )?;
+        let recent_transactions = self
+            .newest_first(TxnFilter::default(), |_| true, RECENT_TRANSACTIONS)
+            .await?;
+        let pending_transactions = self
+            .newest_first(
+                TxnFilter {
+                    pending_only: true,
+                    ..TxnFilter::default()
+                },
+                |_| true,
+                usize::MAX,
+            )
+            .await?;
         let payees = decode_all(
             sqlx::query("SELECT * FROM payee ORDER BY transfers_made DESC, id")
                 .fetch_all(pool)
@@ -344,16 +343,15 @@ impl Store {
         before: Option<DateTime<Utc>>,
         limit: u32,
     ) -> Result<Vec<Tracked<Transaction>>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM txn WHERE account_id = ?")
-            .bind(account_id)
-            .fetch_all(&self.pool)
-            .await?;
-        newest_first(
-            rows,
-            &self.cipher,
+        self.newest_first(
+            TxnFilter {
+                account_id: Some(account_id),
+                pending_only: false,
+            },
             |at| before.is_none_or(|before| at < before),
             usize::try_from(limit).unwrap_or(usize::MAX),
         )
+        .await
     }
 
     /// Transactions that occurred in `[from, to)`, of one account or all, newest first; at
@@ -365,44 +363,83 @@ impl Store {
         to: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<Tracked<Transaction>>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM txn WHERE ?1 IS NULL OR account_id = ?1")
-            .bind(account_id)
-            .fetch_all(&self.pool)
-            .await?;
-        newest_first(
-            rows,
-            &self.cipher,
+        self.newest_first(
+            TxnFilter {
+                account_id,
+                pending_only: false,
+            },
             |at| from <= at && at < to,
             usize::try_from(limit).unwrap_or(usize::MAX),
         )
+        .await
     }
 }
 
-/// Transactions whose sealed time `keep`s, newest first (then by id), at most `limit`: each
-/// row's time is opened first, and only the rows kept are opened in full. Time and category
-/// are sealed, so history is ordered and filtered here, not by SQL; a customer's cache is
-/// small.
-fn newest_first(
-    rows: Vec<SqliteRow>,
-    cipher: &FieldCipher,
-    keep: impl Fn(DateTime<Utc>) -> bool,
-    limit: usize,
-) -> Result<Vec<Tracked<Transaction>>, StoreError> {
-    let mut timed = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let r = RowReader { row, table: "txn" };
-        let id = r.text("id")?;
-        let at = r.sealed_time(cipher, Col::TransactionOccurredAt, &id)?;
-        if keep(at) {
-            timed.push((at, id, row));
+/// Which transactions a history read looks at, before their sealed time is opened.
+#[derive(Default)]
+struct TxnFilter<'a> {
+    account_id: Option<&'a str>,
+    pending_only: bool,
+}
+
+impl Store {
+    /// Transactions whose sealed time `keep`s, newest first (then by id), at most `limit`.
+    /// Time and category are sealed, so history is ordered and filtered here, not by SQL (a
+    /// customer's cache is small): a first read takes each row's id and time alone, and
+    /// only the rows kept are read and opened in full, in the same read transaction.
+    async fn newest_first(
+        &self,
+        filter: TxnFilter<'_>,
+        keep: impl Fn(DateTime<Utc>) -> bool,
+        limit: usize,
+    ) -> Result<Vec<Tracked<Transaction>>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let rows = sqlx::query(
+            "SELECT id, account_id, occurred_at FROM txn
+             WHERE (?1 IS NULL OR account_id = ?1) AND (?2 = 0 OR status = 'pending')",
+        )
+        .bind(filter.account_id)
+        .bind(filter.pending_only)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut timed = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let r = RowReader { row, table: "txn" };
+            let id = r.text("id")?;
+            let at = r.sealed_time(&self.cipher, Col::TransactionOccurredAt, &id)?;
+            if keep(at) {
+                timed.push((at, id));
+            }
         }
+        timed.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        timed.truncate(limit);
+        let ids: Vec<&str> = timed.iter().map(|(_, id)| id.as_str()).collect();
+        let ids =
+            serde_json::to_string(&ids).map_err(|_| StoreError::InvalidInput("transaction ids"))?;
+        let mut full: std::collections::HashMap<String, SqliteRow> =
+            sqlx::query("SELECT * FROM txn WHERE id IN (SELECT value FROM json_each(?))")
+                .bind(ids)
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .map(|row| {
+                    Ok((
+                        RowReader {
+                            row: &row,
+                            table: "txn",
+                        }
+                        .text("id")?,
+                        row,
+                    ))
+                })
+                .collect::<Result<_, StoreError>>()?;
+        tx.rollback().await?;
+        timed
+            .iter()
+            .filter_map(|(_, id)| full.remove(id))
+            .map(|row| decode_transaction(&row, &self.cipher))
+            .collect()
     }
-    timed.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    timed
-        .into_iter()
-        .take(limit)
-        .map(|(_, _, row)| decode_transaction(row, cipher))
-        .collect()
 }
 
 fn decode_all<T>(
