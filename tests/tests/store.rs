@@ -718,28 +718,59 @@ async fn the_banks_state_never_lands_over_a_pending_request() {
     store.close().await;
 }
 
+/// A store as an earlier release left it at schema `version`, closed; a raw connection to it.
+async fn at_schema(
+    path: &std::path::Path,
+    keys: &MemoryKeyStore,
+    version: i64,
+) -> sqlx::SqliteConnection {
+    use sqlx::Connection;
+    Store::open_at_schema_version(path, keys, version)
+        .await
+        .unwrap()
+        .close()
+        .await;
+    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap()
+}
+
+/// Closes the raw connection, then opens an older store at the latest schema; returns it with its pending requests (key and
+/// action, in sending order).
+async fn upgraded_with_pending(
+    connection: sqlx::SqliteConnection,
+    path: &std::path::Path,
+    keys: &MemoryKeyStore,
+) -> (Store, Vec<(String, tingshuo_core::action::Action)>) {
+    use sqlx::Connection;
+    connection.close().await.unwrap();
+    let store = Store::open(path, keys).await.unwrap();
+    assert_eq!(store.schema_version().await.unwrap(), LATEST_SCHEMA_VERSION);
+    let pending = store
+        .pending_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|item| (item.idempotency_key, item.action))
+        .collect();
+    (store, pending)
+}
+
 /// Outboxes queued by the version that stored HTTP requests (schema 3) carry over as typed
 /// actions: the migration keeps each row, and a preference change keeps its payload.
 #[tokio::test]
 async fn an_outbox_of_http_requests_carries_over_as_actions() {
-    use sqlx::Connection;
     use tingshuo_core::action::Action;
     use tingshuo_core::wire::PreferencesDto;
     let (_dir, path) = temp_store_path();
     let keys = MemoryKeyStore::new().unwrap();
-    let old = Store::open_at_schema_version(&path, &keys, 3)
-        .await
-        .unwrap();
-    old.close().await;
     let preferences = PreferencesDto {
         locale: "zh-CN".into(),
         speech_rate: 85,
         elderly_mode: true,
     };
     let body = serde_json::to_string(&preferences).unwrap();
-    let mut connection = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-        .await
-        .unwrap();
+    let mut connection = at_schema(&path, &keys, 3).await;
     for (seq, key, priority, kind, target, method, route, body) in [
         (
             1,
@@ -789,17 +820,8 @@ async fn an_outbox_of_http_requests_carries_over_as_actions() {
         .await
         .unwrap();
     }
-    connection.close().await.unwrap();
 
-    let store = Store::open(&path, &keys).await.unwrap();
-    assert_eq!(store.schema_version().await.unwrap(), LATEST_SCHEMA_VERSION);
-    let pending: Vec<(String, Action)> = store
-        .pending_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|item| (item.idempotency_key, item.action))
-        .collect();
+    let (store, pending) = upgraded_with_pending(connection, &path, &keys).await;
     assert_eq!(
         pending,
         [
@@ -841,6 +863,19 @@ fn preferences(speech_rate: u32) -> tingshuo_core::wire::PreferencesDto {
     }
 }
 
+/// The customer decides on consent and preferences.
+async fn decide(store: &Store, granted: bool, speech_rate: u32) {
+    store
+        .record_consent("voice", granted, 1, test_now())
+        .await
+        .unwrap();
+    let preferences = serde_json::to_string(&preferences(speech_rate)).unwrap();
+    store
+        .set_sync_value("preferences", &preferences)
+        .await
+        .unwrap();
+}
+
 /// One value put back from an older state of the same file: a revoked consent granted
 /// again, an older sealed preference (it opens: same row, same column, same key), a settled
 /// payment made unresolved. Each is found at open by the protected tables' tag, and the
@@ -869,17 +904,7 @@ async fn a_value_put_back_from_an_older_copy_is_detected() {
         let (_dir, path) = temp_store_path();
         let keys = MemoryKeyStore::new().unwrap();
         let store = seeded(&path, &keys, DemoCustomer::WangXiuying).await;
-        store
-            .record_consent("voice", true, 1, test_now())
-            .await
-            .unwrap();
-        store
-            .set_sync_value(
-                "preferences",
-                &serde_json::to_string(&preferences(80)).unwrap(),
-            )
-            .await
-            .unwrap();
+        decide(&store, true, 80).await;
         store.close().await;
         let older = stored_bytes(
             &path,
@@ -887,17 +912,7 @@ async fn a_value_put_back_from_an_older_copy_is_detected() {
         )
         .await;
         let store = Store::open(&path, &keys).await.unwrap();
-        store
-            .record_consent("voice", false, 1, test_now())
-            .await
-            .unwrap();
-        store
-            .set_sync_value(
-                "preferences",
-                &serde_json::to_string(&preferences(120)).unwrap(),
-            )
-            .await
-            .unwrap();
+        decide(&store, false, 120).await;
         store
             .record_payment_attempt("pay-1", "{}", test_now())
             .await
@@ -1017,18 +1032,11 @@ async fn a_whole_older_copy_of_the_file_is_detected() {
 /// is gone from the file; its cache (and cursor) is fetched again.
 #[tokio::test]
 async fn a_version_5_store_keeps_its_outbox_and_seals_it() {
-    use sqlx::Connection;
     use tingshuo_core::action::Action;
     let (_dir, path) = temp_store_path();
     let keys = MemoryKeyStore::new().unwrap();
-    let old = Store::open_at_schema_version(&path, &keys, 5)
-        .await
-        .unwrap();
-    old.close().await;
     let body = serde_json::to_string(&preferences(91)).unwrap();
-    let mut connection = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-        .await
-        .unwrap();
+    let mut connection = at_schema(&path, &keys, 5).await;
     sqlx::query(
         "INSERT INTO outbox (idempotency_key, priority, kind, target_id, payload, state,
                              next_attempt_at, created_at)
@@ -1047,17 +1055,8 @@ async fn a_version_5_store_keeps_its_outbox_and_seals_it() {
     .execute(&mut connection)
     .await
     .unwrap();
-    connection.close().await.unwrap();
 
-    let store = Store::open(&path, &keys).await.unwrap();
-    assert_eq!(store.schema_version().await.unwrap(), LATEST_SCHEMA_VERSION);
-    let pending: Vec<(String, Action)> = store
-        .pending_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|item| (item.idempotency_key, item.action))
-        .collect();
+    let (store, pending) = upgraded_with_pending(connection, &path, &keys).await;
     assert_eq!(
         pending,
         [
