@@ -12,16 +12,20 @@ use sqlx::SqliteConnection;
 use super::error::StoreError;
 use crate::crypto::FieldCipher;
 
-/// The tables whose rollback matters, with the columns tagged (`None`: every column, as
-/// the schema has them). What the customer asked for (consent, queued requests, payment
-/// attempts), the sync values (preferences, limits, the device id, the cursor) and a card's
-/// status (a lock shown at once). All are small: tagging them costs little per write.
-const PROTECTED: &[(&str, Option<&[&str]>)] = &[
-    ("consent", None),
-    ("outbox", None),
-    ("payment_attempt", None),
-    ("sync_state", None),
-    ("card", Some(&["id", "status"])),
+/// The rows whose rollback matters: table, columns tagged (`None`: every column, as the
+/// schema has them) and which rows. What the customer asked for — consent; queued requests
+/// not yet acknowledged; payments whose outcome is unknown — the sync values (preferences,
+/// limits, the device id, the cursor) and a card's status (a lock shown at once). A row
+/// that leaves the set (a pending request marked acknowledged) or enters it (an
+/// acknowledged one made pending again) changes the tag as much as a value does; what stays
+/// outside (the history of settled requests and payments) is the bank's to tell, and would
+/// make every write cost more as it grows.
+const PROTECTED: &[(&str, Option<&[&str]>, &str)] = &[
+    ("consent", None, ""),
+    ("outbox", None, " WHERE state <> 'acked'"),
+    ("payment_attempt", None, " WHERE state = 'sending'"),
+    ("sync_state", None, ""),
+    ("card", Some(&["id", "status"]), ""),
 ];
 
 const GENERATION: &str = "generation";
@@ -36,7 +40,7 @@ async fn content(
 ) -> Result<Vec<u8>, StoreError> {
     let mut message = b"tingshuo/integrity/v1\0".to_vec();
     message.extend_from_slice(&generation.to_le_bytes());
-    for (table, columns) in PROTECTED {
+    for (table, columns, rows) in PROTECTED {
         let columns: Vec<String> = match columns {
             Some(list) => list.iter().map(|c| (*c).to_owned()).collect(),
             None => {
@@ -55,9 +59,9 @@ async fn content(
             .map(|c| format!("quote(\"{}\")", c.replace('"', "\"\"")))
             .collect::<Vec<_>>()
             .join(" || ',' || ");
-        // Table names come from the fixed list above, column names from the schema.
+        // Table names and filters come from the fixed list above, column names from the schema.
         let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT {row} FROM {table} ORDER BY 1"
+            "SELECT {row} FROM {table}{rows} ORDER BY 1"
         )))
         .fetch_all(&mut *connection)
         .await?;
