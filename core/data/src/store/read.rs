@@ -653,8 +653,13 @@ pub(super) async fn sealed_values(
     let (table, name) = column.location();
     let key = column.row_key_column();
     // Table and column names come from the fixed SealedColumn list, never from input.
+    // Named columns, not `*` (see `outbox_columns`): the row key, the bound ones, the value.
+    let mut columns = vec![key];
+    columns.extend_from_slice(column.bound_columns());
+    columns.push(name);
+    let columns = columns.join(", ");
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT * FROM {table} WHERE {name} IS NOT NULL"
+        "SELECT {columns} FROM {table} WHERE {name} IS NOT NULL"
     )))
     .fetch_all(&mut *connection)
     .await?;

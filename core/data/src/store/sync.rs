@@ -368,9 +368,13 @@ impl Store {
     /// every later request for the same target.
     pub async fn pending_requests(&self) -> Result<Vec<OutboxItem>, StoreError> {
         self.verify_integrity().await?;
-        let rows = sqlx::query("SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            outbox_columns!(),
+            " FROM outbox WHERE state = 'pending' ORDER BY seq"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
         let items: Vec<OutboxItem> = rows
             .iter()
             .map(|row| outbox_item(row, &self.cipher))
@@ -394,9 +398,13 @@ impl Store {
 
     /// Every request ever queued, with its state, in queue order.
     pub async fn outbox_history(&self) -> Result<Vec<OutboxEntry>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM outbox ORDER BY seq")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            outbox_columns!(),
+            " FROM outbox ORDER BY seq"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|row| {
                 Ok(OutboxEntry {
@@ -581,6 +589,17 @@ pub(crate) fn stored_action(
         reason: "not an action this app queues",
     })
 }
+
+/// The outbox columns [`outbox_item`] reads, named rather than `*`: SQLite prepares a
+/// statement again after a migration adds a column, and sqlx keeps the column list it first
+/// saw.
+macro_rules! outbox_columns {
+    () => {
+        "seq, idempotency_key, priority, kind, target_id, payload, attempts, next_attempt_at, \
+         last_error, state"
+    };
+}
+use outbox_columns;
 
 /// An outbox payload sealed under its request's key, kind and target.
 fn seal_payload(
