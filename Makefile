@@ -13,6 +13,9 @@ SYSTEM_PACKAGES += clang libclang-dev libspeechd-dev speech-dispatcher \
 SYSTEM_PACKAGES += cmake g++
 # The harness's microphone (`tingshuo intent --mic`, cpal over ALSA).
 SYSTEM_PACKAGES += libasound2-dev pkg-config
+# The bindings' JVM tests: JNA and JUnit 4 (kotlinc itself comes from npm, in
+# scripts/bindings-tests.sh, which also installs a JDK when there is none).
+SYSTEM_PACKAGES += libjna-java junit4
 
 DEMO_DATA := target/demo-data
 # The speech form of each reply in the scripted conversation, as WAV files (espeak-ng).
@@ -22,7 +25,7 @@ DEMO_SPEECH := target/demo-speech
 # $XDG_CACHE_HOME/tingshuo/models (~/.cache/tingshuo/models); quiet when already installed.
 MODELS := tiny.en base
 
-.PHONY: demo test system-packages bench lint models core-without-voice fuzz
+.PHONY: demo test system-packages bench lint models core-without-voice fuzz bindings-tests
 
 system-packages:
 	@scripts/install-system-packages.sh $(SYSTEM_PACKAGES)
@@ -55,8 +58,16 @@ core-without-voice: system-packages
 
 test: lint models core-without-voice
 	$(CARGO) test --workspace --locked
+	@$(MAKE) --no-print-directory bindings-tests
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SECONDS_IN_TEST) \
 		FUZZ_TARGETS="$(FUZZ_TARGETS_IN_TEST)"
+
+# The bindings met from Kotlin on the JVM (a JUnit suite against the reference bank and the
+# speech model; prints `N passed, N failed`), the Android flavour compiled against stubs, and
+# the Swift bindings generated with the Swift examples parsed (tree-sitter-swift). About a
+# minute, two more the first time (kotlinc twice).
+bindings-tests: system-packages models
+	@scripts/bindings-tests.sh
 
 # Fuzzing (cargo-fuzz, libFuzzer, nightly): each target of fuzz/ for FUZZ_SECONDS, from
 # fuzz/seeds and what earlier runs kept in fuzz/corpus; prints each target's executions, and a

@@ -1,0 +1,300 @@
+// The bindings from Kotlin on the JVM, against the reference bank on loopback (a fresh bank
+// process per test) and the installed speech model: what a bank's Android app does, minus
+// Android.
+package org.tingshuo.tests
+
+import java.io.File
+import java.nio.ByteBuffer
+import java.nio.ByteOrder
+import java.nio.file.Files
+import java.util.concurrent.CopyOnWriteArrayList
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.TimeUnit
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
+import org.junit.After
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
+import org.junit.Assert.assertTrue
+import org.junit.Assert.fail
+import org.junit.Before
+import org.junit.Test
+import org.tingshuo.core.AssistantEvent
+import org.tingshuo.core.AssistantHost
+import org.tingshuo.core.Client
+import org.tingshuo.core.ClientSettings
+import org.tingshuo.core.HostException
+import org.tingshuo.core.PaymentResult
+import org.tingshuo.core.StoreOpened
+import org.tingshuo.core.SyncListener
+import org.tingshuo.core.SyncState
+import org.tingshuo.core.TingshuoException
+import org.tingshuo.core.VoiceInput
+import org.tingshuo.core.VoiceState
+import org.tingshuo.core.loadSpeechModel
+import org.tingshuo.core.openAssistant
+import org.tingshuo.core.openClient
+import org.tingshuo.example.firstConversation
+
+private const val NEW_YORK = -5 * 3600
+private const val BEIJING = 8 * 3600
+
+private fun said(events: List<AssistantEvent>) =
+    events.filterIsInstance<AssistantEvent.Say>().map { it.messageId }
+
+class BindingsTest {
+    private lateinit var bank: TestBank
+    private lateinit var dir: File
+
+    @Before
+    fun start() {
+        bank = TestBank()
+        dir = Files.createTempDirectory("tingshuo-kotlin").toFile()
+    }
+
+    @After
+    fun stop() {
+        bank.close()
+        dir.deleteRecursively()
+    }
+
+    private suspend fun registered(
+        customer: String,
+        signer: SoftwareSigner = SoftwareSigner(),
+    ): Client {
+        val client = openClient(ClientSettings(File(dir, "$customer.db").path, bank.url), SoftwareKeyStore(), signer)
+        client.register(customer, bank.enrollmentCode(customer), "JVM test")
+        assertTrue(client.sync().syncNow().complete)
+        return client
+    }
+
+    @Test
+    fun openRegisterSyncAndReadTheView() = runBlocking {
+        val client = openClient(ClientSettings(File(dir, "c.db").path, bank.url), SoftwareKeyStore(), SoftwareSigner())
+        client.use {
+            assertEquals(StoreOpened.Created, client.opened())
+            assertFalse(client.sync().isRegistered())
+            client.register("demo-en", bank.enrollmentCode("demo-en"), "JVM test")
+            assertTrue(client.sync().isRegistered())
+            val synced = client.sync().syncNow()
+            assertTrue(synced.complete)
+            assertTrue(synced.patchesApplied > 0u)
+            val view = client.view().current("en-US", NEW_YORK)
+            assertTrue(view.accounts.isNotEmpty())
+            assertTrue(view.accounts.all { it.currency == "USD" && it.numberEnding.length == 4 })
+            assertTrue(view.payees.any { it.name == "Bob Wilson" })
+            assertTrue(view.lines.isNotEmpty() && view.lines.all { it.display.isNotBlank() && it.speech.isNotBlank() })
+            client.closeStore()
+        }
+    }
+
+    @Test
+    fun readmeExampleRuns() = runBlocking {
+        val said = firstConversation(
+            File(dir, "readme.db").path, bank.url, "demo-en", bank.enrollmentCode("demo-en"),
+            SoftwareKeyStore(), SoftwareSigner(), CountingStepUp(),
+        )
+        assertTrue(said.toString(), said.isNotEmpty() && said.all { it.isNotBlank() })
+    }
+
+    @Test
+    fun typedPaymentThroughReadBackConfirmAndAKotlinStepUp() = runBlocking {
+        val client = registered("demo-en")
+        val stepUp = CountingStepUp()
+        val assistant = openAssistant(client, "en-US", NEW_YORK, AssistantHost(stepUp, null))
+        val readBack = assistant.text("send twenty dollars to Bob Wilson")
+        assertEquals(listOf("dlg-readback-transfer"), said(readBack))
+        assertEquals(AssistantEvent.Listen, readBack.last())
+        assertEquals("nothing is paid before the yes", emptyList<Long>(), bank.payments("demo-en"))
+        assertEquals(0, stepUp.prompts.get())
+
+        val confirmed = assistant.text("yes")
+        assertTrue(confirmed.toString(), AssistantEvent.StepUpRequested in confirmed)
+        assertEquals("the Kotlin step-up was asked once", 1, stepUp.prompts.get())
+        assertTrue(confirmed.toString(), "dlg-payment-done" in said(confirmed))
+        // The bank's own records, not what the assistant said.
+        assertEquals(listOf(2_000L), bank.payments("demo-en"))
+        assistant.close()
+        client.close()
+    }
+
+    @Test
+    fun aDeclinedStepUpMovesNoMoney() = runBlocking {
+        val client = registered("demo-en")
+        val assistant = openAssistant(client, "en-US", NEW_YORK, AssistantHost(CountingStepUp(approve = false), null))
+        assistant.text("send twenty dollars to Bob Wilson")
+        val declined = assistant.text("yes")
+        assertFalse(declined.toString(), "dlg-payment-done" in said(declined))
+        assertEquals(emptyList<Long>(), bank.payments("demo-en"))
+        client.close()
+    }
+
+    @Test
+    fun spokenCommandPushedThroughTheStreamingListener() = runBlocking {
+        val modelPath = System.getProperty("tingshuo.model")
+        val wavPath = System.getProperty("tingshuo.wav")
+        val model = loadSpeechModel(modelPath, null)
+        val client = registered("demo-en")
+        val assistant = openAssistant(client, "en-US", NEW_YORK, AssistantHost(null, null))
+        assistant.listenWith(model)
+        val wav = Wav.read(File(wavPath))
+        val input = VoiceInput(wav.sampleRate.toUInt(), wav.channels.toUShort())
+        // 20 ms a push, through one direct buffer, as a microphone callback delivers audio;
+        // then a second of silence so the end of speech is heard.
+        val frame = wav.sampleRate / 50 * wav.channels * 2
+        val buffer = ByteBuffer.allocateDirect(frame)
+        val pcm = wav.pcm + ByteArray(wav.sampleRate * wav.channels * 2)
+        val states = mutableListOf<VoiceState>()
+        var at = 0
+        while (at < pcm.size && input.state() != VoiceState.ENDED) {
+            val n = minOf(frame, pcm.size - at)
+            buffer.clear()
+            buffer.put(pcm, at, n)
+            buffer.flip()
+            states += input.push(buffer)
+            at += n
+        }
+        assertTrue(states.toSet().toString(), VoiceState.SPEAKING in states && VoiceState.ENDED in states)
+        val events = assistant.voice(input)
+        val heard = events.filterIsInstance<AssistantEvent.Heard>().firstOrNull()
+        assertTrue(events.toString(), heard != null && heard.text.lowercase().contains("balance"))
+        assertEquals(events.toString(), listOf("dlg-balance"), said(events))
+        input.close()
+        model.close()
+        client.close()
+    }
+
+    @Test
+    fun hostExceptionsBecomeErrors() = runBlocking {
+        val failing = object : SoftwareSigner() {
+            override fun loginPublicKey(): ByteArray = throw HostException.Failed()
+        }
+        val client = openClient(ClientSettings(File(dir, "h.db").path, bank.url), SoftwareKeyStore(), failing)
+        try {
+            client.register("demo-en", bank.enrollmentCode("demo-en"), "JVM test")
+            fail("registered without a key")
+        } catch (error: TingshuoException.Host) {
+            assertEquals("signer", error.capability)
+            assertEquals(106.toUShort(), error.code())
+        }
+        // Not a HostException at all: still an error, never a crash.
+        val throwing = object : SoftwareSigner() {
+            override fun loginPublicKey(): ByteArray = throw IllegalStateException("keystore gone")
+        }
+        val other = openClient(ClientSettings(File(dir, "h2.db").path, bank.url), SoftwareKeyStore(), throwing)
+        try {
+            other.register("demo-en", bank.enrollmentCode("demo-en"), "JVM test")
+            fail("registered without a key")
+        } catch (error: TingshuoException.Host) {
+            assertFalse(error.toString().contains("keystore gone"))
+        }
+        // A bank that cannot be reached is `Offline`, code 100.
+        val offline = openClient(ClientSettings(File(dir, "o.db").path, "http://127.0.0.1:9"), SoftwareKeyStore(), SoftwareSigner())
+        try {
+            offline.register("demo-en", "123456", "JVM test")
+            fail("registered offline")
+        } catch (error: TingshuoException.Offline) {
+            assertEquals(100.toUShort(), error.code())
+        }
+        client.close()
+        other.close()
+        offline.close()
+    }
+
+    @Test
+    fun aCancelledConfirmationStillCompletesAtTheBank() = runBlocking {
+        // The payment key's prompt takes 800 ms: the coroutine is cancelled while it waits.
+        val client = registered("demo-zh", SoftwareSigner(paymentDelayMillis = 800))
+        val view = client.view().current("zh-CN", BEIJING)
+        val from = view.accounts.first { it.kind == "current" && it.currency == "CNY" }
+        val payee = view.payees.first()
+        val payments = client.payments()
+        val prepared = payments.prepareTransfer(from.id, payee.id, 5_000, "CNY")
+        assertEquals(5_000L, prepared.readBack().amountMinor)
+        var result: PaymentResult? = null
+        val job = launch(Dispatchers.Default, start = CoroutineStart.UNDISPATCHED) {
+            result = payments.confirm(prepared)
+        }
+        delay(200)
+        job.cancel()
+        job.join()
+        assertTrue("the coroutine was cancelled", job.isCancelled)
+        assertEquals("the caller never saw the result", null, result)
+        // The confirmation ran to its end on the core's runtime: the bank has the payment and
+        // the device knows its outcome.
+        var atBank = emptyList<Long>()
+        for (i in 0 until 100) {
+            atBank = bank.payments("demo-zh")
+            if (atBank.isNotEmpty()) break
+            delay(100)
+        }
+        assertEquals(listOf(5_000L), atBank)
+        var attempts = payments.attempts()
+        for (i in 0 until 50) {
+            if (attempts.isNotEmpty() && attempts.all { it.state != "sending" }) break
+            delay(100)
+            attempts = payments.attempts()
+        }
+        assertTrue(attempts.toString(), attempts.none { it.state == "sending" })
+        client.close()
+    }
+
+    @Test
+    fun subscriptionsAndClose() = runBlocking {
+        val client = registered("demo-en")
+        val states = CopyOnWriteArrayList<SyncState>()
+        val first = CountDownLatch(1)
+        val handle = client.sync().subscribe(object : SyncListener {
+            override fun onState(state: SyncState) {
+                states += state
+                first.countDown()
+            }
+        })
+        assertTrue("the listener was called from a core thread", first.await(5, TimeUnit.SECONDS))
+        client.sync().syncNow()
+        assertTrue(handle.isActive())
+        handle.cancel()
+        assertFalse(handle.isActive())
+        handle.close()
+        val watch = client.sync().watchChanges()
+        assertTrue(watch.isActive())
+        watch.close()
+        // A closed object refuses calls instead of reaching freed memory.
+        client.close()
+        try {
+            client.sync()
+            fail("a closed client answered")
+        } catch (expected: IllegalStateException) {
+        }
+    }
+}
+
+/** A 16-bit PCM WAV file: its format and its samples' bytes. */
+class Wav(val sampleRate: Int, val channels: Int, val pcm: ByteArray) {
+    companion object {
+        fun read(file: File): Wav {
+            val bytes = file.readBytes()
+            val le = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN)
+            var at = 12
+            var rate = 0
+            var channels = 0
+            while (at + 8 <= bytes.size) {
+                val id = String(bytes, at, 4, Charsets.US_ASCII)
+                val size = le.getInt(at + 4)
+                if (id == "fmt ") {
+                    channels = le.getShort(at + 10).toInt()
+                    rate = le.getInt(at + 12)
+                    check(le.getShort(at + 22).toInt() == 16) { "16-bit PCM only" }
+                } else if (id == "data") {
+                    val end = minOf(bytes.size, at + 8 + size)
+                    return Wav(rate, channels, bytes.copyOfRange(at + 8, end))
+                }
+                at += 8 + size + (size and 1)
+            }
+            error("no data chunk")
+        }
+    }
+}

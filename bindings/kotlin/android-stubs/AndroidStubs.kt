@@ -1,0 +1,16 @@
+// Minimal stand-ins for the three Android classes the Android-flavoured bindings name, so that
+// they compile on the JVM (no android.jar reaches this machine). Never shipped.
+@file:Suppress("unused")
+
+package android.os
+
+object Build {
+    object VERSION {
+        @JvmField val SDK_INT: Int = 34
+    }
+
+    object VERSION_CODES {
+        const val TIRAMISU: Int = 33
+        const val UPSIDE_DOWN_CAKE: Int = 34
+    }
+}

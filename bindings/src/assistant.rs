@@ -1,0 +1,375 @@
+//! The assistant session: turns of text, speech or silence in, events out. With a host
+//! step-up given, the session asks it itself when the dialogue needs one (after a read-back
+//! and an explicit yes) and goes on with its answer; with host speech given, it speaks each
+//! reply's speech form. A turn runs to its end on the core's runtime, whoever cancels: a
+//! payment it started is sent, recorded and reconciled.
+
+use std::sync::Arc;
+
+use tingshuo_core::assistant::{Assistant, AssistantOptions, Event, Turn};
+use tokio::sync::Mutex;
+
+use crate::TingshuoError;
+use crate::client::{Client, Line, locale, offset};
+use crate::host::{HostError, HostSpeech, HostStepUp, STEP_UP_LIMIT, SpeechCommand, SpeechQueue};
+use crate::runtime::run;
+
+/// What the host does after a turn, in order.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum AssistantEvent {
+    /// Show and speak this (`message_id` is the Fluent message, for logs and tests).
+    Say {
+        message_id: String,
+        display: String,
+        speech: String,
+    },
+    /// Show and read out these lines (transactions asked for).
+    Show { lines: Vec<Line> },
+    /// Ask for PIN or biometric; give the answer with `step_up(approved)` (not needed when
+    /// the session has a host step-up: it asks it itself, and this event is followed by the
+    /// answer's events).
+    StepUpRequested,
+    /// Connect the customer to a person.
+    HandOff,
+    /// Speak at this percentage of the normal rate from now on.
+    SpeechRate { percent: u32 },
+    /// Speak at this percentage of full volume from now on.
+    Volume { percent: u32 },
+    /// What the recognizer heard in a turn of speech.
+    Heard { text: String },
+    /// The assistant waits for an answer: listen again.
+    Listen,
+}
+
+impl From<Event> for AssistantEvent {
+    fn from(event: Event) -> AssistantEvent {
+        match event {
+            Event::Say(spoken) => AssistantEvent::Say {
+                message_id: spoken.id.into(),
+                display: spoken.display,
+                speech: spoken.speech,
+            },
+            Event::Show(lines) => AssistantEvent::Show {
+                lines: lines.into_iter().map(Line::from).collect(),
+            },
+            Event::StepUpRequested => AssistantEvent::StepUpRequested,
+            Event::HandOff => AssistantEvent::HandOff,
+            Event::SpeechRate(percent) => AssistantEvent::SpeechRate { percent },
+            Event::Volume(percent) => AssistantEvent::Volume { percent },
+            Event::Heard(text) => AssistantEvent::Heard { text },
+            Event::Listen => AssistantEvent::Listen,
+        }
+    }
+}
+
+/// What the session may ask of the host; each is optional.
+#[derive(uniffi::Record)]
+pub struct AssistantHost {
+    pub step_up: Option<Arc<dyn HostStepUp>>,
+    pub speech: Option<Arc<dyn HostSpeech>>,
+}
+
+impl std::fmt::Debug for AssistantHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AssistantHost").finish_non_exhaustive()
+    }
+}
+
+/// One conversation with one customer.
+#[derive(Debug, uniffi::Object)]
+pub struct AssistantSession {
+    assistant: Arc<Mutex<Assistant>>,
+    locale: String,
+    step_up: Option<Arc<dyn HostStepUp>>,
+    speech: Option<SpeechQueue>,
+}
+
+impl std::fmt::Debug for dyn HostStepUp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HostStepUp")
+    }
+}
+
+/// Opens a conversation in `locale` (`zh-CN`, `en-US`) at the customer's UTC offset.
+#[uniffi::export]
+pub async fn open_assistant(
+    client: Arc<Client>,
+    locale: String,
+    utc_offset_seconds: i32,
+    host: AssistantHost,
+) -> Result<Arc<AssistantSession>, TingshuoError> {
+    let inner = client.inner.clone();
+    run(async move {
+        let tag = self::locale(&locale)?;
+        let options = AssistantOptions::at(offset(utc_offset_seconds)?);
+        let assistant = Assistant::open(inner, tag, options).await?;
+        Ok(Arc::new(AssistantSession {
+            assistant: Arc::new(Mutex::new(assistant)),
+            locale: tag.tag().into(),
+            step_up: host.step_up,
+            speech: host.speech.and_then(SpeechQueue::new),
+        }))
+    })
+    .await
+}
+
+impl AssistantSession {
+    async fn take(&self, turn: Turn) -> Result<Vec<AssistantEvent>, TingshuoError> {
+        let (assistant, step_up) = (self.assistant.clone(), self.step_up.clone());
+        let events = run(async move {
+            let mut assistant = assistant.lock_owned().await;
+            let mut events = assistant.turn(turn).await?;
+            // The step-up the dialogue asks for, asked of the host (a few rounds at most).
+            let mut batch = 0;
+            for _ in 0..4 {
+                let Some(host) = &step_up else { break };
+                if !events[batch..].contains(&Event::StepUpRequested) {
+                    break;
+                }
+                let approved = ask_step_up(host.clone()).await;
+                batch = events.len();
+                events.extend(assistant.turn(Turn::StepUp { approved }).await?);
+            }
+            let rate = assistant.speech_rate();
+            let volume = assistant.volume();
+            Ok((events, rate, volume))
+        })
+        .await?;
+        let (events, rate, volume) = events;
+        if let Some(speech) = &self.speech {
+            for event in &events {
+                if let Event::Say(spoken) = event {
+                    speech.send(SpeechCommand::Speak {
+                        text: spoken.speech.clone(),
+                        locale: self.locale.clone(),
+                        rate,
+                        volume,
+                    });
+                }
+            }
+        }
+        Ok(events.into_iter().map(AssistantEvent::from).collect())
+    }
+}
+
+/// The host's step-up, off the core's threads and bounded in time: no answer, an exception
+/// or a cancelled prompt is not approved.
+async fn ask_step_up(host: Arc<dyn HostStepUp>) -> bool {
+    let asked = tokio::task::spawn_blocking(move || host.authenticate());
+    match tokio::time::timeout(STEP_UP_LIMIT, asked).await {
+        Ok(Ok(Ok(approved))) => approved,
+        Ok(Ok(Err(HostError::Cancelled | HostError::KeyUnavailable | HostError::Failed)))
+        | Ok(Err(_))
+        | Err(_) => false,
+    }
+}
+
+#[uniffi::export]
+impl AssistantSession {
+    /// What the customer typed (or what the host's own recognizer heard).
+    pub async fn text(&self, text: String) -> Result<Vec<AssistantEvent>, TingshuoError> {
+        self.take(Turn::Text(text)).await
+    }
+
+    /// The customer said nothing for a while: a gentle prompt, never a time-out.
+    pub async fn silence(&self) -> Result<Vec<AssistantEvent>, TingshuoError> {
+        self.take(Turn::Silence).await
+    }
+
+    /// The result of the step-up asked for by `StepUpRequested` (hosts without a step-up in
+    /// `AssistantHost`).
+    pub async fn step_up(&self, approved: bool) -> Result<Vec<AssistantEvent>, TingshuoError> {
+        self.take(Turn::StepUp { approved }).await
+    }
+
+    /// Stops the host's speech at once (the customer started talking).
+    pub fn stop_speaking(&self) {
+        if let Some(speech) = &self.speech {
+            speech.send(SpeechCommand::Stop);
+        }
+    }
+
+    /// The speech rate the customer asked for, in percent of normal.
+    pub async fn speech_rate(&self) -> u32 {
+        self.assistant.lock().await.speech_rate()
+    }
+}
+
+#[cfg(feature = "voice")]
+pub use voice::{SpeechModel, VoiceInput, VoiceState, load_speech_model};
+
+#[cfg(feature = "voice")]
+mod voice {
+    use std::sync::{Arc, Mutex};
+
+    use tingshuo_core::assistant::Turn;
+    use tingshuo_core::listen::recognizer::Recognizer;
+    use tingshuo_core::listen::{Endpointer, EndpointerConfig, PcmStream, VadEvent};
+
+    use super::{AssistantEvent, AssistantSession};
+    use crate::TingshuoError;
+    use crate::error::internal;
+    use crate::runtime::run;
+
+    /// A speech model (ggml), loaded once and shared: loading takes seconds.
+    #[derive(Debug, uniffi::Object)]
+    pub struct SpeechModel {
+        recognizer: Arc<Recognizer>,
+    }
+
+    /// Loads a whisper model file; with `sha256`, only that exact file.
+    #[uniffi::export]
+    pub async fn load_speech_model(
+        path: String,
+        sha256: Option<String>,
+    ) -> Result<Arc<SpeechModel>, TingshuoError> {
+        run(async move {
+            let loaded = tokio::task::spawn_blocking(move || {
+                let path = std::path::Path::new(&path);
+                match sha256 {
+                    Some(sha256) => Recognizer::load_pinned(path, &sha256),
+                    None => Recognizer::load(path),
+                }
+            })
+            .await
+            .map_err(|_| internal("model loading"))??;
+            Ok(Arc::new(SpeechModel {
+                recognizer: Arc::new(loaded),
+            }))
+        })
+        .await
+    }
+
+    /// Where the customer's speech is.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+    pub enum VoiceState {
+        /// Nobody has spoken yet.
+        Waiting,
+        Speaking,
+        /// The customer stopped (or the audio ran 30 s): give this input to `voice(...)`.
+        Ended,
+    }
+
+    /// The microphone's audio as the host pushes it (16-bit little-endian PCM at any rate
+    /// and channel count, e.g. Android's `AudioRecord` into a direct `ByteBuffer`): resampled
+    /// to 16 kHz mono with voice activity detected as it arrives. The host pushes; the core
+    /// never pulls audio through a callback.
+    #[derive(Debug, uniffi::Object)]
+    pub struct VoiceInput {
+        state: Mutex<Input>,
+    }
+
+    #[derive(Debug)]
+    struct Input {
+        stream: PcmStream,
+        endpointer: Endpointer,
+        consumed: usize,
+        odd_byte: Option<u8>,
+        state: VoiceState,
+    }
+
+    #[uniffi::export]
+    impl VoiceInput {
+        #[uniffi::constructor]
+        pub fn new(sample_rate: u32, channels: u16) -> Result<Arc<VoiceInput>, TingshuoError> {
+            let stream =
+                PcmStream::new(sample_rate, channels).map_err(|_| internal("audio format"))?;
+            Ok(Arc::new(VoiceInput {
+                state: Mutex::new(Input {
+                    stream,
+                    endpointer: Endpointer::new(&EndpointerConfig::default()),
+                    consumed: 0,
+                    odd_byte: None,
+                    state: VoiceState::Waiting,
+                }),
+            }))
+        }
+
+        /// Pushes interleaved 16-bit little-endian samples; cheap (no recognition here).
+        pub fn push(&self, pcm: &[u8]) -> Result<VoiceState, TingshuoError> {
+            let mut input = self.state.lock().map_err(|_| internal("voice input"))?;
+            if input.state == VoiceState::Ended {
+                return Ok(VoiceState::Ended);
+            }
+            let mut bytes = pcm;
+            let mut samples = Vec::with_capacity(pcm.len() / 2 + 1);
+            if let Some(first) = input.odd_byte.take()
+                && let Some((&second, rest)) = bytes.split_first()
+            {
+                samples.push(i16::from_le_bytes([first, second]));
+                bytes = rest;
+            }
+            let mut pairs = bytes.chunks_exact(2);
+            samples.extend(
+                pairs
+                    .by_ref()
+                    .map(|pair| i16::from_le_bytes([pair[0], pair[1]])),
+            );
+            input.odd_byte = pairs.remainder().first().copied();
+            input
+                .stream
+                .push_i16(&samples)
+                .map_err(|_| internal("audio"))?;
+            let Input {
+                stream,
+                endpointer,
+                consumed,
+                state,
+                ..
+            } = &mut *input;
+            let all = stream.samples();
+            let fresh = &all[(*consumed).min(all.len())..];
+            for event in endpointer.push(fresh) {
+                match event {
+                    VadEvent::SpeechStarted { .. } => *state = VoiceState::Speaking,
+                    VadEvent::SpeechEnded { .. } => *state = VoiceState::Ended,
+                }
+            }
+            *consumed = all.len();
+            if stream.is_full() {
+                *state = VoiceState::Ended;
+            }
+            Ok(*state)
+        }
+
+        /// The microphone stopped: what was pushed is the whole utterance.
+        pub fn finish(&self) {
+            if let Ok(mut input) = self.state.lock() {
+                input.state = VoiceState::Ended;
+            }
+        }
+
+        pub fn state(&self) -> VoiceState {
+            self.state
+                .lock()
+                .map(|input| input.state)
+                .unwrap_or(VoiceState::Ended)
+        }
+    }
+
+    #[uniffi::export]
+    impl AssistantSession {
+        /// Recognizes turns of speech with this model from now on (Mandarin needs a
+        /// multilingual one).
+        pub async fn listen_with(&self, model: Arc<SpeechModel>) {
+            self.assistant
+                .lock()
+                .await
+                .listen_with(model.recognizer.clone());
+        }
+
+        /// A turn of speech: what was pushed into `input` (the whole of it; nobody speaking
+        /// is a silence), recognized on the device.
+        pub async fn voice(
+            &self,
+            input: Arc<VoiceInput>,
+        ) -> Result<Vec<AssistantEvent>, TingshuoError> {
+            let samples = {
+                let mut input = input.state.lock().map_err(|_| internal("voice input"))?;
+                input.state = VoiceState::Ended;
+                input.stream.samples().to_vec()
+            };
+            self.take(Turn::Audio(samples)).await
+        }
+    }
+}

@@ -1,0 +1,737 @@
+//! The customer's client: open, register, the view, sync, queued actions, payments, logout.
+//! Thin wrappers of `tingshuo_core::client`; every async call runs on the bindings' runtime
+//! ([`crate::runtime::run`]).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, FixedOffset, Utc};
+use tingshuo_core::classify::OneTimeCode;
+use tingshuo_core::ids::Id;
+use tingshuo_core::l10n::present::{Presentation, view_lines};
+use tingshuo_core::money::{Currency, Money};
+use tingshuo_core::payments::{PaymentDraft, PaymentOutcome, Settled};
+use tingshuo_core::store::OpenOutcome;
+use tingshuo_core::sync::{Connectivity, SyncConfig, SyncStatus, WatchHandle};
+use tingshuo_core::{ClientConfig, Locale, Localizer};
+
+use crate::TingshuoError;
+use crate::error::internal;
+use crate::host::{HostKeyStore, HostSigner, KeyStoreAdapter, SignerAdapter};
+use crate::runtime::{run, runtime};
+
+/// Where the customer's store lives and which bank to talk to.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ClientSettings {
+    /// The store's file, in the app's private storage (`Context.filesDir`, Application Support).
+    pub store_path: String,
+    /// The bank's API, `https://…` (plain `http://` only to loopback, for the reference bank).
+    pub bank_url: String,
+}
+
+/// How the store opened.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum StoreOpened {
+    Opened,
+    Created,
+    /// The store was damaged and its cache rebuilt (the next sync fills it); what the
+    /// customer asked for was kept, unless `intent_unreadable`.
+    Rebuilt {
+        intent_rows_kept: u64,
+        intent_unreadable: bool,
+    },
+}
+
+/// One signed-in customer's client.
+#[derive(Debug, uniffi::Object)]
+pub struct Client {
+    pub(crate) inner: tingshuo_core::Client,
+    key_store: Arc<KeyStoreAdapter>,
+    opened: StoreOpened,
+}
+
+/// Opens (or creates, or rebuilds under the corruption policy) the customer's store. The key
+/// store wraps the store's data key; the signer holds the device's login and payment keys.
+#[cfg(feature = "http")]
+#[uniffi::export]
+pub async fn open_client(
+    settings: ClientSettings,
+    key_store: Arc<dyn HostKeyStore>,
+    signer: Arc<dyn HostSigner>,
+) -> Result<Arc<Client>, TingshuoError> {
+    run(async move {
+        let key_store = Arc::new(KeyStoreAdapter(key_store));
+        let config = ClientConfig {
+            store_path: PathBuf::from(settings.store_path),
+            bank_url: settings.bank_url,
+            sync: SyncConfig::default(),
+        };
+        let (inner, outcome) = tingshuo_core::Client::open(
+            config,
+            key_store.as_ref(),
+            Arc::new(SignerAdapter(signer)),
+        )
+        .await
+        .map_err(|error| match TingshuoError::from(error) {
+            TingshuoError::Internal { what } if what == "store" => {
+                TingshuoError::StoreDamaged { rebuilt: false }
+            }
+            other => other,
+        })?;
+        let opened = match outcome {
+            OpenOutcome::Opened => StoreOpened::Opened,
+            OpenOutcome::Created => StoreOpened::Created,
+            OpenOutcome::Rebuilt {
+                user_intent_rows_kept,
+                user_intent_unreadable,
+                ..
+            } => StoreOpened::Rebuilt {
+                intent_rows_kept: u64::try_from(user_intent_rows_kept).unwrap_or(u64::MAX),
+                intent_unreadable: user_intent_unreadable,
+            },
+        };
+        Ok(Arc::new(Client {
+            inner,
+            key_store,
+            opened,
+        }))
+    })
+    .await
+}
+
+#[uniffi::export]
+impl Client {
+    /// How the store opened: a rebuilt store is worth telling the customer about.
+    pub fn opened(&self) -> StoreOpened {
+        self.opened.clone()
+    }
+
+    pub fn view(&self) -> Arc<ViewClient> {
+        Arc::new(ViewClient {
+            inner: self.inner.view(),
+        })
+    }
+
+    pub fn sync(&self) -> Arc<SyncClient> {
+        Arc::new(SyncClient {
+            inner: self.inner.sync(),
+        })
+    }
+
+    pub fn actions(&self) -> Arc<ActionsClient> {
+        Arc::new(ActionsClient {
+            inner: self.inner.actions(),
+        })
+    }
+
+    pub fn payments(&self) -> Arc<PaymentsClient> {
+        Arc::new(PaymentsClient {
+            inner: self.inner.payments(),
+        })
+    }
+
+    /// Registers this device with the code the bank gave the customer (single use).
+    pub async fn register(
+        &self,
+        customer_id: String,
+        enrollment_code: String,
+        device_name: String,
+    ) -> Result<(), TingshuoError> {
+        let sync = self.inner.sync();
+        run(async move {
+            sync.register_device(
+                &customer_id,
+                OneTimeCode::new(enrollment_code),
+                &device_name,
+            )
+            .await
+            .map_err(TingshuoError::from)
+        })
+        .await
+    }
+
+    /// Closes the store (the app is going away): the last writes reach the database file.
+    pub async fn close_store(&self) -> Result<(), TingshuoError> {
+        let inner = self.inner.clone();
+        run(async move {
+            inner.close().await;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Asks the bank to revoke this device, then destroys the data key and deletes the store.
+    /// Returns whether the bank revoked it; either way the app deletes its device keys.
+    pub async fn logout(&self) -> Result<bool, TingshuoError> {
+        let (inner, key_store) = (self.inner.clone(), self.key_store.clone());
+        run(async move {
+            inner
+                .logout(key_store.as_ref())
+                .await
+                .map_err(TingshuoError::from)
+        })
+        .await
+    }
+}
+
+/// A line to show and to speak.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Line {
+    pub display: String,
+    pub speech: String,
+}
+
+impl From<tingshuo_core::Utterance> for Line {
+    fn from(utterance: tingshuo_core::Utterance) -> Line {
+        Line {
+            display: utterance.display,
+            speech: utterance.speech,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AccountSummary {
+    pub id: String,
+    /// `current`, `savings`, `time_deposit`, `credit_card`, `loan`.
+    pub kind: String,
+    pub name: String,
+    pub number_ending: String,
+    /// ISO 4217.
+    pub currency: String,
+    pub available_minor: i64,
+    pub booked_minor: i64,
+    pub as_of_unix_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PayeeSummary {
+    pub id: String,
+    pub name: String,
+    pub relationship: String,
+    pub account_ending: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CardSummary {
+    pub id: String,
+    pub name: String,
+    pub ending: String,
+    pub locked: bool,
+}
+
+/// The unified view from the local store (works offline), with its lines rendered.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ViewSnapshot {
+    pub accounts: Vec<AccountSummary>,
+    pub payees: Vec<PayeeSummary>,
+    pub cards: Vec<CardSummary>,
+    pub unpaid_bills: u32,
+    pub unread_alerts: u32,
+    pub unresolved_payments: u32,
+    pub has_unconfirmed_local_changes: bool,
+    pub oldest_as_of_unix_ms: i64,
+    /// The whole view as lines, in the locale asked for (display and speech forms).
+    pub lines: Vec<Line>,
+}
+
+#[derive(Debug, uniffi::Object)]
+pub struct ViewClient {
+    inner: tingshuo_core::client::ViewClient,
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+pub(crate) fn offset(utc_offset_seconds: i32) -> Result<FixedOffset, TingshuoError> {
+    FixedOffset::east_opt(utc_offset_seconds).ok_or_else(|| internal("utc offset out of range"))
+}
+
+pub(crate) fn locale(tag: &str) -> Result<Locale, TingshuoError> {
+    Locale::parse(tag).map_err(|_| internal("unknown locale"))
+}
+
+#[uniffi::export]
+impl ViewClient {
+    /// The view now, rendered in `locale` (`zh-CN`, `en-US`) at the customer's UTC offset.
+    pub async fn current(
+        &self,
+        locale: String,
+        utc_offset_seconds: i32,
+    ) -> Result<ViewSnapshot, TingshuoError> {
+        let inner = self.inner.clone();
+        run(async move {
+            let (locale, offset) = (self::locale(&locale)?, offset(utc_offset_seconds)?);
+            let now = Utc::now();
+            let view = inner
+                .current(now.with_timezone(&offset).date_naive())
+                .await?;
+            let l10n = Localizer::new().map_err(|_| internal("messages"))?;
+            let at = Presentation {
+                locale,
+                now,
+                offset,
+            };
+            let lines = view_lines(&l10n, &at, &view).map_err(|_| internal("messages"))?;
+            Ok(ViewSnapshot {
+                accounts: view
+                    .accounts
+                    .iter()
+                    .map(|account| {
+                        let item = &account.item;
+                        AccountSummary {
+                            id: item.id.as_str().into(),
+                            kind: item.kind.as_str().into(),
+                            name: item.name.clone(),
+                            number_ending: item.number.reveal().last_four().into(),
+                            currency: item.currency.code().into(),
+                            available_minor: item.balance.available.reveal().minor(),
+                            booked_minor: item.balance.booked.reveal().minor(),
+                            as_of_unix_ms: account.as_of.timestamp_millis(),
+                        }
+                    })
+                    .collect(),
+                payees: view
+                    .payees
+                    .iter()
+                    .map(|payee| PayeeSummary {
+                        id: payee.item.id.as_str().into(),
+                        name: payee.item.name.reveal().clone(),
+                        relationship: payee.item.relationship.as_str().into(),
+                        account_ending: payee.item.account_number.reveal().last_four().into(),
+                    })
+                    .collect(),
+                cards: view
+                    .cards
+                    .iter()
+                    .map(|card| CardSummary {
+                        id: card.item.id.as_str().into(),
+                        name: card.item.name.clone(),
+                        ending: card.item.number.reveal().last_four().into(),
+                        locked: card.item.status.as_str() == "locked",
+                    })
+                    .collect(),
+                unpaid_bills: count(view.upcoming_bills.len()),
+                unread_alerts: count(view.unread_alerts.len()),
+                unresolved_payments: count(view.unresolved_payments),
+                has_unconfirmed_local_changes: view.has_unconfirmed_local_changes,
+                oldest_as_of_unix_ms: view.oldest_as_of.timestamp_millis(),
+                lines: lines.into_iter().map(Line::from).collect(),
+            })
+        })
+        .await
+    }
+}
+
+/// What one sync round did.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SyncSummary {
+    pub requests_sent: u32,
+    pub requests_failed: u32,
+    pub pages_pulled: u32,
+    pub patches_applied: u32,
+    pub complete: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Reachability {
+    Unknown,
+    Online,
+    Offline,
+}
+
+/// What the app shows about sync.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SyncState {
+    pub reachability: Reachability,
+    pub syncing: bool,
+    pub pending_requests: u32,
+    pub failed_requests: u32,
+    pub unresolved_payments: u32,
+    pub last_synced_unix_ms: Option<i64>,
+}
+
+impl From<SyncStatus> for SyncState {
+    fn from(status: SyncStatus) -> SyncState {
+        SyncState {
+            reachability: match status.connectivity {
+                Connectivity::Unknown => Reachability::Unknown,
+                Connectivity::Online => Reachability::Online,
+                Connectivity::Offline => Reachability::Offline,
+            },
+            syncing: status.syncing,
+            pending_requests: count(status.pending_requests),
+            failed_requests: count(status.failed_requests),
+            unresolved_payments: count(status.unresolved_payments),
+            last_synced_unix_ms: status
+                .last_synced_at
+                .map(|t: DateTime<Utc>| t.timestamp_millis()),
+        }
+    }
+}
+
+/// Told of each change of the sync state, on a thread of the core's.
+#[uniffi::export(foreign)]
+pub trait SyncListener: Send + Sync {
+    fn on_state(&self, state: SyncState);
+}
+
+/// A running subscription: cancelled by `cancel()` or when the app drops it (`close()`).
+#[derive(Debug, uniffi::Object)]
+pub struct TaskHandle {
+    task: Mutex<Option<Subscription>>,
+}
+
+#[derive(Debug)]
+enum Subscription {
+    Task(tokio::task::JoinHandle<()>),
+    Watch(WatchHandle),
+}
+
+impl Subscription {
+    fn stop(self) {
+        match self {
+            Subscription::Task(task) => task.abort(),
+            Subscription::Watch(watch) => drop(watch),
+        }
+    }
+}
+
+#[uniffi::export]
+impl TaskHandle {
+    pub fn cancel(&self) {
+        if let Ok(mut task) = self.task.lock()
+            && let Some(task) = task.take()
+        {
+            task.stop();
+        }
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.task
+            .lock()
+            .map(|task| match task.as_ref() {
+                Some(Subscription::Task(task)) => !task.is_finished(),
+                Some(Subscription::Watch(_)) => true,
+                None => false,
+            })
+            .unwrap_or(false)
+    }
+}
+
+impl Drop for TaskHandle {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
+#[derive(Debug, uniffi::Object)]
+pub struct SyncClient {
+    inner: tingshuo_core::client::SyncClient,
+}
+
+#[uniffi::export]
+impl SyncClient {
+    pub async fn is_registered(&self) -> Result<bool, TingshuoError> {
+        let inner = self.inner.clone();
+        run(async move { inner.is_registered().await.map_err(TingshuoError::from) }).await
+    }
+
+    /// Sends what waits in the outbox, then pulls the bank's changes.
+    pub async fn sync_now(&self) -> Result<SyncSummary, TingshuoError> {
+        let inner = self.inner.clone();
+        run(async move {
+            let report = inner.sync_now().await?;
+            Ok(SyncSummary {
+                requests_sent: count(report.requests_sent),
+                requests_failed: count(report.requests_failed),
+                pages_pulled: count(report.pages_pulled),
+                patches_applied: count(report.patches_applied),
+                complete: report.complete,
+            })
+        })
+        .await
+    }
+
+    pub fn state(&self) -> SyncState {
+        self.inner.status().into()
+    }
+
+    /// Calls `listener` with the sync state now and on each change, until the handle is
+    /// cancelled or dropped.
+    pub fn subscribe(
+        &self,
+        listener: Arc<dyn SyncListener>,
+    ) -> Result<Arc<TaskHandle>, TingshuoError> {
+        let mut changes = self.inner.subscribe();
+        let task = runtime()?.spawn(async move {
+            loop {
+                let state: SyncState = changes.borrow_and_update().clone().into();
+                let listener = listener.clone();
+                // The host's listener runs off the core's threads.
+                let _ = tokio::task::spawn_blocking(move || listener.on_state(state)).await;
+                if changes.changed().await.is_err() {
+                    break;
+                }
+            }
+        });
+        Ok(Arc::new(TaskHandle {
+            task: Mutex::new(Some(Subscription::Task(task))),
+        }))
+    }
+
+    /// Follows the bank's change stream (applying what it announces) until the handle is
+    /// cancelled or dropped; subscribe to the state to hear about it.
+    pub fn watch_changes(&self) -> Result<Arc<TaskHandle>, TingshuoError> {
+        let _entered = runtime()?.enter();
+        let watch = self.inner.watch_changes();
+        Ok(Arc::new(TaskHandle {
+            task: Mutex::new(Some(Subscription::Watch(watch))),
+        }))
+    }
+}
+
+#[derive(Debug, uniffi::Object)]
+pub struct ActionsClient {
+    inner: tingshuo_core::client::ActionsClient,
+}
+
+#[uniffi::export]
+impl ActionsClient {
+    /// Queued even offline, sent before anything else.
+    pub async fn lock_card(&self, card_id: String) -> Result<(), TingshuoError> {
+        let inner = self.inner.clone();
+        run(async move {
+            inner
+                .lock_card(&Id::new(card_id))
+                .await
+                .map_err(TingshuoError::from)
+        })
+        .await
+    }
+
+    pub async fn unlock_card(&self, card_id: String) -> Result<(), TingshuoError> {
+        let inner = self.inner.clone();
+        run(async move {
+            inner
+                .unlock_card(&Id::new(card_id))
+                .await
+                .map_err(TingshuoError::from)
+        })
+        .await
+    }
+
+    pub async fn mark_alert_read(&self, alert_id: String) -> Result<(), TingshuoError> {
+        let inner = self.inner.clone();
+        run(async move {
+            inner
+                .mark_alert_read(&Id::new(alert_id))
+                .await
+                .map_err(TingshuoError::from)
+        })
+        .await
+    }
+}
+
+/// A payment prepared from the local view, to be read back before it is confirmed.
+#[derive(Debug, uniffi::Object)]
+pub struct PreparedPayment {
+    draft: PaymentDraft,
+}
+
+/// What the read-back says.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ReadBack {
+    pub from_ending: String,
+    pub to_name: String,
+    pub to_ending: String,
+    pub amount_minor: i64,
+    pub currency: String,
+}
+
+#[uniffi::export]
+impl PreparedPayment {
+    pub fn read_back(&self) -> ReadBack {
+        let amount = self.draft.amount.reveal();
+        ReadBack {
+            from_ending: self.draft.from_last_four.clone(),
+            to_name: self.draft.target_name.reveal().clone(),
+            to_ending: self.draft.target_last_four.clone(),
+            amount_minor: amount.minor(),
+            currency: amount.currency().code().into(),
+        }
+    }
+}
+
+/// Where a payment stands, as the bank said.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum PaymentResult {
+    Executed {
+        payment_id: String,
+    },
+    /// Held by the bank (a risky transfer), cancellable until it ends.
+    Held {
+        payment_id: String,
+        hold_until_unix_ms: Option<i64>,
+    },
+    Cancelled {
+        payment_id: String,
+    },
+    Refused {
+        code: String,
+    },
+    /// The answer was lost: it is reconciled by its idempotency key (`check`).
+    Unknown {
+        key: String,
+    },
+}
+
+impl From<PaymentOutcome> for PaymentResult {
+    fn from(outcome: PaymentOutcome) -> PaymentResult {
+        match outcome {
+            PaymentOutcome::Executed(payment) => PaymentResult::Executed {
+                payment_id: payment.id,
+            },
+            PaymentOutcome::Held(payment) => PaymentResult::Held {
+                payment_id: payment.id,
+                hold_until_unix_ms: payment.hold_until.map(|t| t.timestamp_millis()),
+            },
+            PaymentOutcome::Cancelled(payment) => PaymentResult::Cancelled {
+                payment_id: payment.id,
+            },
+            PaymentOutcome::Refused { code } => PaymentResult::Refused { code },
+            PaymentOutcome::Unknown { key } => PaymentResult::Unknown { key },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum Settlement {
+    Unknown,
+    Executed,
+    Held,
+    Cancelled,
+    Refused { reason: String },
+    NotSent,
+}
+
+impl From<Settled> for Settlement {
+    fn from(settled: Settled) -> Settlement {
+        match settled {
+            Settled::Unknown => Settlement::Unknown,
+            Settled::Executed => Settlement::Executed,
+            Settled::Held => Settlement::Held,
+            Settled::Cancelled => Settlement::Cancelled,
+            Settled::Refused { reason } => Settlement::Refused { reason },
+            Settled::NotSent => Settlement::NotSent,
+        }
+    }
+}
+
+/// A confirmed payment this device knows of.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Attempt {
+    pub idempotency_key: String,
+    pub state: String,
+}
+
+#[derive(Debug, uniffi::Object)]
+pub struct PaymentsClient {
+    inner: tingshuo_core::client::PaymentsClient,
+}
+
+fn money(amount_minor: i64, currency: &str) -> Result<Money, TingshuoError> {
+    let currency = Currency::from_code(currency).map_err(|_| internal("unknown currency"))?;
+    Ok(Money::from_minor(amount_minor, currency))
+}
+
+#[uniffi::export]
+impl PaymentsClient {
+    pub async fn prepare_transfer(
+        &self,
+        from_account: String,
+        payee_id: String,
+        amount_minor: i64,
+        currency: String,
+    ) -> Result<Arc<PreparedPayment>, TingshuoError> {
+        let inner = self.inner.clone();
+        run(async move {
+            let amount = money(amount_minor, &currency)?;
+            let draft = inner
+                .prepare_transfer(&Id::new(from_account), &Id::new(payee_id), amount)
+                .await?;
+            Ok(Arc::new(PreparedPayment { draft }))
+        })
+        .await
+    }
+
+    pub async fn prepare_bill(
+        &self,
+        from_account: String,
+        bill_id: String,
+    ) -> Result<Arc<PreparedPayment>, TingshuoError> {
+        let inner = self.inner.clone();
+        run(async move {
+            let draft = inner
+                .prepare_bill(&Id::new(from_account), &Id::new(bill_id))
+                .await?;
+            Ok(Arc::new(PreparedPayment { draft }))
+        })
+        .await
+    }
+
+    /// Sends a payment the customer confirmed after its read-back (the device's payment key
+    /// signs it, behind the platform's PIN or biometric). Runs to its end on the core's
+    /// runtime even when the caller is cancelled: the attempt is recorded and reconciled.
+    pub async fn confirm(
+        &self,
+        payment: Arc<PreparedPayment>,
+    ) -> Result<PaymentResult, TingshuoError> {
+        let inner = self.inner.clone();
+        run(async move {
+            let outcome = inner.confirm(&payment.draft).await?;
+            Ok(PaymentResult::from(outcome))
+        })
+        .await
+    }
+
+    /// Cancels a payment the bank holds.
+    pub async fn cancel(&self, payment_id: String) -> Result<PaymentResult, TingshuoError> {
+        let inner = self.inner.clone();
+        run(async move {
+            let outcome = inner.cancel(&payment_id).await?;
+            Ok(PaymentResult::from(outcome))
+        })
+        .await
+    }
+
+    /// Asks the bank about every payment whose answer was lost.
+    pub async fn reconcile(&self) -> Result<(), TingshuoError> {
+        let inner = self.inner.clone();
+        run(async move { inner.reconcile().await.map_err(TingshuoError::from) }).await
+    }
+
+    /// Where the payment confirmed under `key` stands.
+    pub async fn check(&self, key: String) -> Result<Settlement, TingshuoError> {
+        let inner = self.inner.clone();
+        run(async move { Ok(inner.check(&key).await?.into()) }).await
+    }
+
+    /// The payments this device confirmed that the bank has not finished with.
+    pub async fn attempts(&self) -> Result<Vec<Attempt>, TingshuoError> {
+        let inner = self.inner.clone();
+        run(async move {
+            Ok(inner
+                .attempts()
+                .await?
+                .into_iter()
+                .map(|attempt| Attempt {
+                    idempotency_key: attempt.idempotency_key,
+                    state: attempt.state,
+                })
+                .collect())
+        })
+        .await
+    }
+}

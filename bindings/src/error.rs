@@ -1,0 +1,237 @@
+//! One flat error type for the app, with stable codes. Messages name what went wrong and
+//! never carry user data: no names, amounts, numbers, nor anything a host exception said.
+
+use tingshuo_core::ClientError;
+use tingshuo_core::assistant::AssistantError;
+use tingshuo_core::crypto::{KeyStoreError, SignerError};
+use tingshuo_core::payments::PaymentError;
+use tingshuo_core::store::{LoadViewError, StoreError};
+use tingshuo_core::sync::{NetError, SyncError};
+
+/// What the app can act on. `code()` is stable across releases (documented in the README):
+/// apps switch on it, logs carry it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum TingshuoError {
+    /// The bank cannot be reached now; nothing that moves money was done. Try again later.
+    #[error("E100 offline")]
+    Offline,
+    /// The bank no longer accepts this device (revoked, or never registered): register again.
+    #[error("E101 session expired")]
+    SessionExpired,
+    /// The bank refused the request, with its reason code (`insufficient_funds`, …).
+    #[error("E102 refused by the bank")]
+    Refused { code: String },
+    /// The customer's store could not be opened. `rebuilt`: the cached view was rebuilt from
+    /// the bank (what the customer asked for is kept); otherwise the app should log out.
+    #[error("E103 store damaged")]
+    StoreDamaged { rebuilt: bool },
+    /// The speech model file is absent or is not a model.
+    #[error("E104 speech model missing")]
+    ModelMissing,
+    /// The customer (or the host) cancelled, e.g. the step-up prompt.
+    #[error("E105 cancelled")]
+    Cancelled,
+    /// A host capability (`capability`: key store, signer, step-up) failed or timed out.
+    #[error("E106 host capability failed")]
+    Host { capability: String },
+    /// A bug or an unexpected state in the core (a panic included); `what` names the layer.
+    #[error("E199 internal error")]
+    Internal { what: String },
+}
+
+#[uniffi::export]
+impl TingshuoError {
+    /// The stable number of this error: 100 offline, 101 session expired, 102 refused, 103
+    /// store damaged, 104 model missing, 105 cancelled, 106 host failed, 199 internal.
+    pub fn code(&self) -> u16 {
+        match self {
+            TingshuoError::Offline => 100,
+            TingshuoError::SessionExpired => 101,
+            TingshuoError::Refused { .. } => 102,
+            TingshuoError::StoreDamaged { .. } => 103,
+            TingshuoError::ModelMissing => 104,
+            TingshuoError::Cancelled => 105,
+            TingshuoError::Host { .. } => 106,
+            TingshuoError::Internal { .. } => 199,
+        }
+    }
+}
+
+pub(crate) fn internal(what: &str) -> TingshuoError {
+    TingshuoError::Internal { what: what.into() }
+}
+
+impl From<NetError> for TingshuoError {
+    fn from(error: NetError) -> TingshuoError {
+        match error {
+            NetError::Offline | NetError::AnswerLost | NetError::Unavailable { .. } => {
+                TingshuoError::Offline
+            }
+            NetError::NotRegistered | NetError::Refused { status: 401, .. } => {
+                TingshuoError::SessionExpired
+            }
+            NetError::Refused { code, .. } => TingshuoError::Refused {
+                code: bank_code(&code),
+            },
+            NetError::Invalid(_) => internal("bank answer"),
+            NetError::Signer(error) => error.into(),
+        }
+    }
+}
+
+/// A bank's reason code is a short machine word; anything else is not passed on.
+fn bank_code(code: &str) -> String {
+    let plain = code.len() <= 64
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
+    if plain { code.into() } else { "unknown".into() }
+}
+
+impl From<SignerError> for TingshuoError {
+    fn from(error: SignerError) -> TingshuoError {
+        match error {
+            SignerError::Cancelled => TingshuoError::Cancelled,
+            SignerError::Failed(_) => TingshuoError::Host {
+                capability: "signer".into(),
+            },
+        }
+    }
+}
+
+impl From<KeyStoreError> for TingshuoError {
+    fn from(_: KeyStoreError) -> TingshuoError {
+        TingshuoError::Host {
+            capability: "key store".into(),
+        }
+    }
+}
+
+impl From<StoreError> for TingshuoError {
+    fn from(error: StoreError) -> TingshuoError {
+        match error {
+            StoreError::KeyStoreFailed(_) => TingshuoError::Host {
+                capability: "key store".into(),
+            },
+            error if error.calls_for_rebuild() => TingshuoError::StoreDamaged { rebuilt: false },
+            StoreError::NewerSchema { .. } => TingshuoError::StoreDamaged { rebuilt: false },
+            _ => internal("store"),
+        }
+    }
+}
+
+impl From<SyncError> for TingshuoError {
+    fn from(error: SyncError) -> TingshuoError {
+        match error {
+            SyncError::Net(error) => error.into(),
+            SyncError::Store(error) => error.into(),
+            SyncError::Wire(_) => internal("bank answer"),
+        }
+    }
+}
+
+impl From<LoadViewError> for TingshuoError {
+    fn from(error: LoadViewError) -> TingshuoError {
+        match error {
+            LoadViewError::Store(error) => error.into(),
+            LoadViewError::View(_) => internal("view"),
+        }
+    }
+}
+
+impl From<ClientError> for TingshuoError {
+    fn from(error: ClientError) -> TingshuoError {
+        match error {
+            ClientError::Store(error) => error.into(),
+            ClientError::Net(error) => error.into(),
+            ClientError::Sync(error) => error.into(),
+            ClientError::View(error) => error.into(),
+        }
+    }
+}
+
+impl From<PaymentError> for TingshuoError {
+    fn from(error: PaymentError) -> TingshuoError {
+        match error {
+            PaymentError::Offline => TingshuoError::Offline,
+            PaymentError::Invalid(_) => internal("payment not possible"),
+            PaymentError::StepUpCancelled => TingshuoError::Cancelled,
+            PaymentError::Store(error) => error.into(),
+            PaymentError::Sync(error) => error.into(),
+        }
+    }
+}
+
+impl From<AssistantError> for TingshuoError {
+    fn from(error: AssistantError) -> TingshuoError {
+        match error {
+            AssistantError::Client(error) => error.into(),
+            AssistantError::L10n(_) => internal("messages"),
+            AssistantError::Context(..) => internal("understanding context"),
+            AssistantError::NoRecognizer => TingshuoError::ModelMissing,
+            #[cfg(feature = "voice")]
+            AssistantError::Listen(error) => error.into(),
+        }
+    }
+}
+
+#[cfg(feature = "voice")]
+impl From<tingshuo_core::listen::recognizer::RecognizerError> for TingshuoError {
+    fn from(error: tingshuo_core::listen::recognizer::RecognizerError) -> TingshuoError {
+        use tingshuo_core::listen::recognizer::RecognizerError;
+        match error {
+            RecognizerError::Model { .. } | RecognizerError::UnsupportedLocale { .. } => {
+                TingshuoError::ModelMissing
+            }
+            RecognizerError::Cancelled => TingshuoError::Cancelled,
+            RecognizerError::Whisper(_) => internal("recognizer"),
+            RecognizerError::Audio(_) => internal("audio"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable_and_messages_carry_no_detail() {
+        let all = [
+            (TingshuoError::Offline, 100),
+            (TingshuoError::SessionExpired, 101),
+            (
+                TingshuoError::Refused {
+                    code: "insufficient_funds".into(),
+                },
+                102,
+            ),
+            (TingshuoError::StoreDamaged { rebuilt: true }, 103),
+            (TingshuoError::ModelMissing, 104),
+            (TingshuoError::Cancelled, 105),
+            (
+                TingshuoError::Host {
+                    capability: "signer".into(),
+                },
+                106,
+            ),
+            (internal("store"), 199),
+        ];
+        for (error, code) in all {
+            assert_eq!(error.code(), code);
+            assert!(error.to_string().starts_with(&format!("E{code} ")));
+        }
+        let refused: TingshuoError = NetError::Refused {
+            status: 422,
+            code: "Bob Wilson owes 20".into(),
+        }
+        .into();
+        assert_eq!(
+            refused,
+            TingshuoError::Refused {
+                code: "unknown".into()
+            }
+        );
+        let host: TingshuoError = SignerError::Failed("PIN 1234 for Bob".into()).into();
+        assert!(!format!("{host:?}").contains("Bob"));
+    }
+}

@@ -1,0 +1,340 @@
+//! What the host app provides, as foreign traits the app implements in Kotlin or Swift: the
+//! key store (Android Keystore, iOS Keychain), the device's two signing keys (login, and
+//! payment behind PIN or biometric), the step-up prompt, speech output (the platform's own
+//! engine) and logging.
+//!
+//! No host call may hold a core thread forever: each runs on a thread of its own and is
+//! waited for at most its time limit; a host that does not answer in time is a failed call
+//! (its thread is left to finish alone). Host exceptions become errors the core already
+//! knows (a key store failure, a signer failure, a step-up not approved); what the host's
+//! exception said is never passed on, so no message can carry user data.
+
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use tingshuo_core::crypto::{DeviceSigner, KeyStore, KeyStoreError, SignerError};
+use zeroize::Zeroizing;
+
+/// How long a key-store or signing call may take: the payment key's call includes the
+/// platform's PIN or biometric prompt.
+pub(crate) const KEY_CALL_LIMIT: Duration = Duration::from_secs(120);
+/// How long the host's step-up prompt may take before it counts as not approved.
+pub(crate) const STEP_UP_LIMIT: Duration = Duration::from_secs(180);
+
+/// What a host implementation throws.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum HostError {
+    /// The customer cancelled (the PIN or biometric prompt was dismissed).
+    #[error("cancelled by the customer")]
+    Cancelled,
+    /// The key is gone (app reinstalled, keystore reset): what it protected cannot be opened.
+    #[error("the key is unavailable")]
+    KeyUnavailable,
+    /// Anything else; the reason stays on the host's side.
+    #[error("the host failed")]
+    Failed,
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for HostError {
+    fn from(_: uniffi::UnexpectedUniFFICallbackError) -> HostError {
+        HostError::Failed
+    }
+}
+
+/// The host's key-encryption key: a non-exportable AES key of the Android Keystore or the
+/// iOS Keychain that wraps the store's data key.
+#[uniffi::export(foreign)]
+pub trait HostKeyStore: Send + Sync {
+    /// Encrypts the data key, creating the key-encryption key on first use.
+    fn wrap(&self, data_key: Vec<u8>) -> Result<Vec<u8>, HostError>;
+    /// Decrypts what `wrap` returned.
+    fn unwrap(&self, wrapped: Vec<u8>) -> Result<Vec<u8>, HostError>;
+    /// Destroys the key-encryption key (logout).
+    fn delete(&self) -> Result<(), HostError>;
+}
+
+/// The device's two Ed25519 keys. The login key signs silently; the payment key is one the
+/// platform releases only to the customer's PIN or biometric (`setUserAuthenticationRequired`,
+/// `.userPresence`), so the platform enforces the step-up. Raw 32-byte public keys, 64-byte
+/// signatures.
+#[uniffi::export(foreign)]
+pub trait HostSigner: Send + Sync {
+    fn login_public_key(&self) -> Result<Vec<u8>, HostError>;
+    fn payment_public_key(&self) -> Result<Vec<u8>, HostError>;
+    fn sign_login(&self, message: Vec<u8>) -> Result<Vec<u8>, HostError>;
+    fn sign_payment(&self, message: Vec<u8>) -> Result<Vec<u8>, HostError>;
+}
+
+/// The step-up the assistant asks for after a read-back and an explicit yes: the host shows
+/// its PIN or biometric prompt and says whether the customer passed. Voice never counts.
+#[uniffi::export(foreign)]
+pub trait HostStepUp: Send + Sync {
+    fn authenticate(&self) -> Result<bool, HostError>;
+}
+
+/// The platform's speech engine (Android TextToSpeech, AVSpeechSynthesizer). Called with the
+/// speech form of each reply, in order, from a thread of the bindings' own; it should queue
+/// the text and return.
+#[uniffi::export(foreign)]
+pub trait HostSpeech: Send + Sync {
+    fn speak(&self, text: String, locale: String, rate_percent: u32, volume_percent: u32);
+    /// Stop speaking at once (the customer started talking).
+    fn stop(&self);
+}
+
+/// The host's log. Lines carry no names, amounts or numbers (the core masks them).
+#[uniffi::export(foreign)]
+pub trait HostLogger: Send + Sync {
+    fn log(&self, level: LogLevel, target: String, message: String);
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum LogLevel {
+    Error,
+    Warn,
+    Info,
+    Debug,
+}
+
+/// Runs a host call on a thread of its own, waiting at most `limit`.
+pub(crate) fn bounded<T: Send + 'static>(
+    limit: Duration,
+    call: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
+    let (tx, rx) = mpsc::sync_channel(1);
+    let spawned = std::thread::Builder::new()
+        .name("tingshuo-host-call".into())
+        .spawn(move || {
+            let _ = tx.send(call());
+        });
+    match spawned {
+        Ok(_) => rx.recv_timeout(limit).ok(),
+        Err(_) => None,
+    }
+}
+
+/// The host's key store as the core's [`KeyStore`].
+pub(crate) struct KeyStoreAdapter(pub(crate) Arc<dyn HostKeyStore>);
+
+impl std::fmt::Debug for KeyStoreAdapter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyStoreAdapter")
+    }
+}
+
+fn key_store_error(error: Option<Result<(), HostError>>) -> KeyStoreError {
+    match error {
+        None => KeyStoreError::Failed("the host key store did not answer in time".into()),
+        Some(Err(HostError::KeyUnavailable)) => {
+            KeyStoreError::Unavailable("the host key store has no key".into())
+        }
+        Some(_) => KeyStoreError::Failed("the host key store failed".into()),
+    }
+}
+
+impl KeyStore for KeyStoreAdapter {
+    fn wrap(&self, data_key: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
+        let (host, key) = (self.0.clone(), Zeroizing::new(data_key.to_vec()));
+        match bounded(KEY_CALL_LIMIT, move || host.wrap(key.to_vec())) {
+            Some(Ok(wrapped)) => Ok(wrapped),
+            Some(Err(error)) => Err(key_store_error(Some(Err(error)))),
+            None => Err(key_store_error(None)),
+        }
+    }
+
+    fn unwrap(&self, wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyStoreError> {
+        let (host, wrapped) = (self.0.clone(), wrapped.to_vec());
+        match bounded(KEY_CALL_LIMIT, move || host.unwrap(wrapped)) {
+            Some(Ok(key)) => Ok(Zeroizing::new(key)),
+            Some(Err(error)) => Err(key_store_error(Some(Err(error)))),
+            None => Err(key_store_error(None)),
+        }
+    }
+
+    fn delete(&self) -> Result<(), KeyStoreError> {
+        let host = self.0.clone();
+        match bounded(KEY_CALL_LIMIT, move || host.delete()) {
+            Some(Ok(())) => Ok(()),
+            other => Err(key_store_error(other)),
+        }
+    }
+}
+
+/// The host's keys as the core's [`DeviceSigner`].
+pub(crate) struct SignerAdapter(pub(crate) Arc<dyn HostSigner>);
+
+impl std::fmt::Debug for SignerAdapter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SignerAdapter")
+    }
+}
+
+impl SignerAdapter {
+    fn call(
+        &self,
+        call: impl FnOnce(&dyn HostSigner) -> Result<Vec<u8>, HostError> + Send + 'static,
+    ) -> Result<Vec<u8>, SignerError> {
+        let host = self.0.clone();
+        match bounded(KEY_CALL_LIMIT, move || call(host.as_ref())) {
+            Some(Ok(bytes)) => Ok(bytes),
+            Some(Err(HostError::Cancelled)) => Err(SignerError::Cancelled),
+            Some(Err(_)) => Err(SignerError::Failed("the host signer failed".into())),
+            None => Err(SignerError::Failed(
+                "the host signer did not answer in time".into(),
+            )),
+        }
+    }
+}
+
+impl DeviceSigner for SignerAdapter {
+    fn login_public_key(&self) -> Result<Vec<u8>, SignerError> {
+        self.call(|host| host.login_public_key())
+    }
+
+    fn payment_public_key(&self) -> Result<Vec<u8>, SignerError> {
+        self.call(|host| host.payment_public_key())
+    }
+
+    fn sign_login(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
+        let message = message.to_vec();
+        self.call(move |host| host.sign_login(message))
+    }
+
+    fn sign_payment(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
+        let message = message.to_vec();
+        self.call(move |host| host.sign_payment(message))
+    }
+}
+
+/// Speech, in order, on one thread of its own: the core never waits for the host's engine.
+pub(crate) struct SpeechQueue {
+    tx: mpsc::SyncSender<SpeechCommand>,
+}
+
+pub(crate) enum SpeechCommand {
+    Speak {
+        text: String,
+        locale: String,
+        rate: u32,
+        volume: u32,
+    },
+    Stop,
+}
+
+impl std::fmt::Debug for SpeechQueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SpeechQueue")
+    }
+}
+
+impl SpeechQueue {
+    pub(crate) fn new(host: Arc<dyn HostSpeech>) -> Option<SpeechQueue> {
+        let (tx, rx) = mpsc::sync_channel::<SpeechCommand>(64);
+        std::thread::Builder::new()
+            .name("tingshuo-speech".into())
+            .spawn(move || {
+                while let Ok(command) = rx.recv() {
+                    match command {
+                        SpeechCommand::Speak {
+                            text,
+                            locale,
+                            rate,
+                            volume,
+                        } => host.speak(text, locale, rate, volume),
+                        SpeechCommand::Stop => host.stop(),
+                    }
+                }
+            })
+            .ok()?;
+        Some(SpeechQueue { tx })
+    }
+
+    /// Queues a command; when the host has fallen far behind, it is dropped.
+    pub(crate) fn send(&self, command: SpeechCommand) {
+        let _ = self.tx.try_send(command);
+    }
+}
+
+/// Sends the core's log lines to the host, from one thread of the bindings' own (a full
+/// queue drops lines rather than wait).
+pub(crate) fn install_logger(
+    host: Arc<dyn HostLogger>,
+    level: LogLevel,
+) -> Result<(), crate::TingshuoError> {
+    use tracing_subscriber::layer::SubscriberExt;
+    let (tx, rx) = mpsc::sync_channel::<(LogLevel, String, String)>(1024);
+    std::thread::Builder::new()
+        .name("tingshuo-log".into())
+        .spawn(move || {
+            while let Ok((level, target, message)) = rx.recv() {
+                host.log(level, target, message);
+            }
+        })
+        .map_err(|_| crate::error::internal("log thread"))?;
+    let filter = match level {
+        LogLevel::Error => tracing::level_filters::LevelFilter::ERROR,
+        LogLevel::Warn => tracing::level_filters::LevelFilter::WARN,
+        LogLevel::Info => tracing::level_filters::LevelFilter::INFO,
+        LogLevel::Debug => tracing::level_filters::LevelFilter::DEBUG,
+    };
+    let subscriber = tracing_subscriber::registry()
+        .with(filter)
+        .with(HostLayer { tx });
+    tracing::subscriber::set_global_default(subscriber)
+        .map_err(|_| crate::error::internal("a logger is already set"))
+}
+
+struct HostLayer {
+    tx: mpsc::SyncSender<(LogLevel, String, String)>,
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for HostLayer {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        let metadata = event.metadata();
+        let level = match *metadata.level() {
+            tracing::Level::ERROR => LogLevel::Error,
+            tracing::Level::WARN => LogLevel::Warn,
+            tracing::Level::INFO => LogLevel::Info,
+            _ => LogLevel::Debug,
+        };
+        let mut line = LineWriter(String::new());
+        event.record(&mut line);
+        let _ = self
+            .tx
+            .try_send((level, metadata.target().to_owned(), line.0));
+    }
+}
+
+struct LineWriter(String);
+
+impl tracing::field::Visit for LineWriter {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        use std::fmt::Write;
+        if !self.0.is_empty() {
+            self.0.push(' ');
+        }
+        let _ = if field.name() == "message" {
+            write!(self.0, "{value:?}")
+        } else {
+            write!(self.0, "{}={value:?}", field.name())
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_host_that_never_answers_frees_the_core_thread() {
+        let started = std::time::Instant::now();
+        let answer = bounded(Duration::from_millis(50), || {
+            std::thread::sleep(Duration::from_secs(5));
+            1
+        });
+        assert_eq!(answer, None);
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert_eq!(bounded(Duration::from_secs(5), || 2), Some(2));
+    }
+}
