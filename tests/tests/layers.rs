@@ -52,6 +52,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "tingshuo-understand",
         ],
     ),
+    // The bindings a bank's app links (Kotlin, Swift): the facade alone.
+    ("tingshuo-ffi", &["tingshuo-core"]),
+    // The reference bank as a process for the bindings' JVM tests.
+    ("tingshuo-ffi-testbank", &["tingshuo-sandbox"]),
     ("tingshuo-models", &["tingshuo-listen"]),
     ("tingshuo-sandbox", &["tingshuo-base"]),
     (
@@ -235,7 +239,11 @@ fn the_library_never_links_the_model_installer() {
 /// The packages `cargo tree` resolves for the facade alone with these feature flags: cargo
 /// metadata unifies features across the workspace (the harness wants voice), cargo tree does not.
 fn facade_packages(feature_flags: &[&str]) -> BTreeSet<String> {
-    let mut args = vec!["tree", "--locked", "-p", "tingshuo-core", "-e", "normal"];
+    packages_of("tingshuo-core", feature_flags)
+}
+
+fn packages_of(package: &str, feature_flags: &[&str]) -> BTreeSet<String> {
+    let mut args = vec!["tree", "--locked", "-p", package, "-e", "normal"];
     args.extend(feature_flags);
     args.extend(["--prefix", "none", "--format", "{p}"]);
     tingshuo_tests::cargo_output(&args)
@@ -266,4 +274,28 @@ fn each_feature_leaves_out_what_it_says() {
     for name in ["whisper-rs-sys", "tts", "reqwest"] {
         assert!(full.contains(name), "{name} missing with voice,speak,http");
     }
+}
+
+#[test]
+fn the_mobile_bindings_link_no_speech_engine_tool_or_generator() {
+    // The default (mobile) bindings: the facade with `http` and `voice`, no `speak` (the host
+    // speaks), nothing of the harness's tools, the reference bank or uniffi's generator.
+    let mobile = packages_of("tingshuo-ffi", &[]);
+    assert!(
+        mobile.contains("tingshuo-core") && mobile.contains("whisper-rs-sys"),
+        "{mobile:?}"
+    );
+    for name in [
+        "tts",
+        "tingshuo-speak",
+        "tingshuo-sandbox",
+        "tingshuo-models",
+        "uniffi_bindgen",
+    ] {
+        assert!(!mobile.contains(name), "the mobile bindings link {name}");
+    }
+    // Without `voice`, no whisper.cpp in the bindings either.
+    let no_voice = packages_of("tingshuo-ffi", &["--no-default-features", "--features", "http"]);
+    assert!(!no_voice.contains("whisper-rs-sys"), "{no_voice:?}");
+    assert!(no_voice.contains("reqwest"), "{no_voice:?}");
 }

@@ -1,5 +1,7 @@
 //! The core ships inside banks' closed-source apps: everything it links must be permissively
 //! licensed. This walks the real dependency graph (`cargo metadata`) from the shipped crates.
+//! One named exception: uniffi (MPL-2.0, weak copyleft per file), linked unmodified by the
+//! bindings only (`docs/decisions/0037-uniffi-mpl-linked-unmodified.md`).
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly on any unexpected error.
 
@@ -8,7 +10,24 @@ use std::collections::{BTreeSet, HashMap};
 use serde_json::Value;
 
 /// Crates that ship in apps; desktop tools may use more (GPL included), these may not.
-const SHIPPED: &[&str] = &["tingshuo-core"];
+const SHIPPED: &[&str] = &["tingshuo-core", "tingshuo-ffi"];
+
+/// MPL-2.0 crates the bindings (`tingshuo-ffi`) may link, only as published on crates.io:
+/// uniffi's runtime and macros, and its generator behind the bindings' `bindgen` feature (the
+/// `uniffi-bindgen` tool, which the widest walk below includes). The MPL's copyleft is per
+/// file: a closed app may link these files unmodified, with their source offered (it is, on
+/// crates.io) and their notices kept. A modified copy (a `[patch]`, a path or git source) is
+/// not allowed, nor any of them under the core itself.
+const MPL_UNMODIFIED: &[&str] = &[
+    "uniffi",
+    "uniffi_core",
+    "uniffi_macros",
+    "uniffi_meta",
+    "uniffi_internal_macros",
+    "uniffi_bindgen",
+    "uniffi_pipeline",
+    "uniffi_udl",
+];
 
 const PERMISSIVE: &[&str] = &[
     "MIT",
@@ -113,11 +132,17 @@ struct Linked {
     version: String,
     licence: String,
     is_workspace: bool,
+    from_crates_io: bool,
 }
 
 /// Walks the real dependency graph (`cargo metadata`) of the shipped crates, with every
 /// feature on (the widest library a host can build), as resolved for `target`.
 fn linked_on(target: &str) -> Vec<Linked> {
+    linked_from(target, SHIPPED)
+}
+
+/// The same walk from some of the shipped crates.
+fn linked_from(target: &str, roots: &[&str]) -> Vec<Linked> {
     let metadata: Value = serde_json::from_str(&tingshuo_tests::cargo_output(&[
         "metadata",
         "--format-version",
@@ -144,12 +169,12 @@ fn linked_on(target: &str) -> Vec<Linked> {
 
     let mut stack: Vec<&str> = packages
         .iter()
-        .filter(|(_, p)| SHIPPED.contains(&p["name"].as_str().unwrap()))
+        .filter(|(_, p)| roots.contains(&p["name"].as_str().unwrap()))
         .map(|(id, _)| *id)
         .collect();
     assert_eq!(
         stack.len(),
-        SHIPPED.len(),
+        roots.len(),
         "every shipped crate is in the workspace"
     );
     let mut seen = BTreeSet::new();
@@ -164,6 +189,8 @@ fn linked_on(target: &str) -> Vec<Linked> {
             version: package["version"].as_str().unwrap().to_owned(),
             licence: package["license"].as_str().unwrap_or("").to_owned(),
             is_workspace: package["source"].is_null(),
+            from_crates_io: package["source"].as_str()
+                == Some("registry+https://github.com/rust-lang/crates.io-index"),
         });
         for dep in nodes[id]["deps"].as_array().unwrap() {
             // Only what links into the library: normal dependencies, not dev or build ones.
@@ -182,10 +209,13 @@ fn linked_on(target: &str) -> Vec<Linked> {
 }
 
 fn offenders(linked: &[Linked], allowed: &[&str]) -> Vec<String> {
+    let unmodified_mpl = |p: &Linked| {
+        MPL_UNMODIFIED.contains(&p.name.as_str()) && p.licence == "MPL-2.0" && p.from_crates_io
+    };
     linked
         .iter()
         .filter(|p| !p.is_workspace && !permissive(&p.licence))
-        .filter(|p| !allowed.contains(&p.name.as_str()))
+        .filter(|p| !allowed.contains(&p.name.as_str()) && !unmodified_mpl(p))
         .map(|p| format!("{} {}: {:?}", p.name, p.version, p.licence))
         .collect()
 }
@@ -230,5 +260,30 @@ fn the_linux_desktop_build_allows_only_the_named_speech_dispatcher_bindings() {
             linked.iter().any(|p| p.name == *name),
             "{name} is no longer linked on Linux: remove it from LINUX_DESKTOP_ONLY_LGPL"
         );
+    }
+}
+
+#[test]
+fn uniffi_is_the_only_mpl_and_only_under_the_bindings() {
+    for target in MOBILE_TARGETS {
+        // The core alone (a bank that writes its own bindings) links nothing but permissive
+        // licences, uniffi included.
+        let core = linked_from(target, &["tingshuo-core"]);
+        let mpl: Vec<&str> = core
+            .iter()
+            .filter(|p| p.licence.contains("MPL"))
+            .map(|p| p.name.as_str())
+            .collect();
+        assert!(mpl.is_empty(), "MPL under tingshuo-core on {target}: {mpl:?}");
+        // The bindings link uniffi, unmodified from crates.io; each exception is still needed.
+        let bindings = linked_from(target, &["tingshuo-ffi"]);
+        for name in MPL_UNMODIFIED {
+            let found = bindings.iter().find(|p| p.name == *name);
+            assert!(
+                found.is_some_and(|p| p.from_crates_io && p.licence == "MPL-2.0"),
+                "{name} on {target}: {:?} (remove it from MPL_UNMODIFIED if no longer linked)",
+                found.map(|p| (&p.version, &p.licence, p.from_crates_io))
+            );
+        }
     }
 }
