@@ -27,6 +27,9 @@ import org.tingshuo.core.AssistantHost
 import org.tingshuo.core.Client
 import org.tingshuo.core.ClientSettings
 import org.tingshuo.core.HostException
+import org.tingshuo.core.HostLogger
+import org.tingshuo.core.HostSpeech
+import org.tingshuo.core.LogLevel
 import org.tingshuo.core.PaymentResult
 import org.tingshuo.core.StoreOpened
 import org.tingshuo.core.SyncListener
@@ -37,6 +40,7 @@ import org.tingshuo.core.VoiceState
 import org.tingshuo.core.loadSpeechModel
 import org.tingshuo.core.openAssistant
 import org.tingshuo.core.openClient
+import org.tingshuo.core.setLogger
 import org.tingshuo.example.firstConversation
 
 private const val NEW_YORK = -5 * 3600
@@ -73,7 +77,8 @@ class BindingsTest {
 
     @Test
     fun openRegisterSyncAndReadTheView() = runBlocking {
-        val client = openClient(ClientSettings(File(dir, "c.db").path, bank.url), SoftwareKeyStore(), SoftwareSigner())
+        val keys = SoftwareKeyStore()
+        val client = openClient(ClientSettings(File(dir, "c.db").path, bank.url), keys, SoftwareSigner())
         client.use {
             assertEquals(StoreOpened.Created, client.opened())
             assertFalse(client.sync().isRegistered())
@@ -88,6 +93,8 @@ class BindingsTest {
             assertTrue(view.payees.any { it.name == "Bob Wilson" })
             assertTrue(view.lines.isNotEmpty() && view.lines.all { it.display.isNotBlank() && it.speech.isNotBlank() })
             client.closeStore()
+            // The store's write generation reached the Kotlin key store (rollback detection).
+            assertTrue(keys.recordedGeneration() != null)
         }
     }
 
@@ -104,9 +111,24 @@ class BindingsTest {
     fun typedPaymentThroughReadBackConfirmAndAKotlinStepUp() = runBlocking {
         val client = registered("demo-en")
         val stepUp = CountingStepUp()
-        val assistant = openAssistant(client, "en-US", NEW_YORK, AssistantHost(stepUp, null))
+        val spoken = CopyOnWriteArrayList<String>()
+        val speech = object : HostSpeech {
+            override fun speak(text: String, locale: String, ratePercent: UInt, volumePercent: UInt) {
+                spoken += "$locale $ratePercent $text"
+            }
+
+            override fun stop() {}
+        }
+        val assistant = openAssistant(client, "en-US", NEW_YORK, AssistantHost(stepUp, speech))
         val readBack = assistant.text("send twenty dollars to Bob Wilson")
         assertEquals(listOf("dlg-readback-transfer"), said(readBack))
+        // The host's engine is given the speech form (amounts in words), in order.
+        val readBackSpeech = (readBack.first { it is AssistantEvent.Say } as AssistantEvent.Say).speech
+        for (i in 0 until 50) {
+            if (spoken.isNotEmpty()) break
+            delay(20)
+        }
+        assertEquals(listOf("en-US 100 $readBackSpeech"), spoken.toList())
         assertEquals(AssistantEvent.Listen, readBack.last())
         assertEquals("nothing is paid before the yes", emptyList<Long>(), bank.payments("demo-en"))
         assertEquals(0, stepUp.prompts.get())
@@ -239,6 +261,34 @@ class BindingsTest {
             attempts = payments.attempts()
         }
         assertTrue(attempts.toString(), attempts.none { it.state == "sending" })
+        client.close()
+    }
+
+    @Test
+    fun theHostLogGetsTheCoresLinesWithoutUserData() = runBlocking {
+        val lines = CopyOnWriteArrayList<String>()
+        setLogger(object : HostLogger {
+            override fun log(level: LogLevel, target: String, message: String) {
+                lines += "$level $target $message"
+            }
+        }, LogLevel.DEBUG)
+        try {
+            setLogger(object : HostLogger {
+                override fun log(level: LogLevel, target: String, message: String) {}
+            }, LogLevel.DEBUG)
+            fail("a second logger was set")
+        } catch (expected: TingshuoException.Internal) {
+        }
+        val client = registered("demo-en")
+        val assistant = openAssistant(client, "en-US", NEW_YORK, AssistantHost(CountingStepUp(), null))
+        assistant.text("send twenty dollars to Bob Wilson")
+        assistant.text("yes")
+        for (i in 0 until 50) {
+            if (lines.isNotEmpty()) break
+            delay(50)
+        }
+        assertTrue("the core logged through the host", lines.isNotEmpty())
+        assertTrue(lines.toString(), lines.none { it.contains("Bob") || it.contains("Wilson") || it.contains("20.00") })
         client.close()
     }
 

@@ -48,6 +48,17 @@ class SoftwareKeyStore : HostKeyStore {
     override fun delete() {
         key = null
     }
+
+    // Kept beside the key, as a phone would keep it in its keystore's own storage.
+    private var generation: ULong? = null
+
+    @Synchronized
+    override fun recordGeneration(generation: ULong) {
+        this.generation = generation
+    }
+
+    @Synchronized
+    override fun recordedGeneration(): ULong? = generation
 }
 
 /** Two Ed25519 keys (JDK 15+); `paymentDelayMillis` plays a slow biometric prompt. */

@@ -52,6 +52,12 @@ pub trait HostKeyStore: Send + Sync {
     fn unwrap(&self, wrapped: Vec<u8>) -> Result<Vec<u8>, HostError>;
     /// Destroys the key-encryption key (logout).
     fn delete(&self) -> Result<(), HostError>;
+    /// Keeps the store's write generation beside the key (a Keychain item, shared
+    /// preferences), so that a whole older copy of the store put back is found. A host that
+    /// cannot keep it does nothing here and returns `null`/`nil` below.
+    fn record_generation(&self, generation: u64) -> Result<(), HostError>;
+    /// The generation last recorded, if any.
+    fn recorded_generation(&self) -> Result<Option<u64>, HostError>;
 }
 
 /// The device's two Ed25519 keys. The login key signs silently; the payment key is one the
@@ -157,6 +163,23 @@ impl KeyStore for KeyStoreAdapter {
         match bounded(KEY_CALL_LIMIT, move || host.delete()) {
             Some(Ok(())) => Ok(()),
             other => Err(key_store_error(other)),
+        }
+    }
+
+    fn record_generation(&self, generation: u64) -> Result<(), KeyStoreError> {
+        let host = self.0.clone();
+        match bounded(KEY_CALL_LIMIT, move || host.record_generation(generation)) {
+            Some(Ok(())) => Ok(()),
+            other => Err(key_store_error(other)),
+        }
+    }
+
+    fn recorded_generation(&self) -> Result<Option<u64>, KeyStoreError> {
+        let host = self.0.clone();
+        match bounded(KEY_CALL_LIMIT, move || host.recorded_generation()) {
+            Some(Ok(generation)) => Ok(generation),
+            Some(Err(error)) => Err(key_store_error(Some(Err(error)))),
+            None => Err(key_store_error(None)),
         }
     }
 }

@@ -31,6 +31,36 @@ final class KeychainKeyStore: HostKeyStore, @unchecked Sendable {
         guard status == errSecSuccess || status == errSecItemNotFound else { throw HostError.Failed }
     }
 
+    /// The store's write generation, kept as a second Keychain item beside the key.
+    func recordGeneration(generation: UInt64) throws {
+        let query: [String: Any] = [kSecClass as String: kSecClassGenericPassword,
+                                    kSecAttrAccount as String: account + ".generation"]
+        let value = withUnsafeBytes(of: generation.bigEndian) { Data($0) }
+        let status = SecItemUpdate(query as CFDictionary,
+                                   [kSecValueData as String: value] as CFDictionary)
+        if status == errSecItemNotFound {
+            var item = query
+            item[kSecValueData as String] = value
+            item[kSecAttrAccessible as String] = kSecAttrAccessibleWhenUnlockedThisDeviceOnly
+            guard SecItemAdd(item as CFDictionary, nil) == errSecSuccess else { throw HostError.Failed }
+        } else if status != errSecSuccess {
+            throw HostError.Failed
+        }
+    }
+
+    func recordedGeneration() throws -> UInt64? {
+        let query: [String: Any] = [kSecClass as String: kSecClassGenericPassword,
+                                    kSecAttrAccount as String: account + ".generation",
+                                    kSecReturnData as String: true]
+        var item: CFTypeRef?
+        let status = SecItemCopyMatching(query as CFDictionary, &item)
+        if status == errSecItemNotFound { return nil }
+        guard status == errSecSuccess, let data = item as? Data, data.count == 8 else {
+            throw HostError.Failed
+        }
+        return data.reduce(0) { ($0 << 8) | UInt64($1) }
+    }
+
     private func loadKey() throws -> SymmetricKey? {
         let query: [String: Any] = [kSecClass as String: kSecClassGenericPassword,
                                     kSecAttrAccount as String: account,
