@@ -368,17 +368,12 @@ impl Store {
     /// every later request for the same target.
     pub async fn pending_requests(&self) -> Result<Vec<OutboxItem>, StoreError> {
         self.verify_integrity().await?;
-        let rows = sqlx::query(concat!(
-            "SELECT ",
-            outbox_columns!(),
-            " FROM outbox WHERE state = 'pending' ORDER BY seq"
-        ))
-        .fetch_all(&self.pool)
-        .await?;
-        let items: Vec<OutboxItem> = rows
-            .iter()
-            .map(|row| outbox_item(row, &self.cipher))
-            .collect::<Result<_, _>>()?;
+        let items: Vec<OutboxItem> = self
+            .outbox(true)
+            .await?
+            .into_iter()
+            .map(|entry| entry.item)
+            .collect();
         let mut keyed: Vec<(i64, OutboxItem)> = items
             .iter()
             .enumerate()
@@ -398,11 +393,17 @@ impl Store {
 
     /// Every request ever queued, with its state, in queue order.
     pub async fn outbox_history(&self) -> Result<Vec<OutboxEntry>, StoreError> {
+        self.outbox(false).await
+    }
+
+    /// The outbox in queue order, all of it or its pending requests.
+    async fn outbox(&self, pending_only: bool) -> Result<Vec<OutboxEntry>, StoreError> {
         let rows = sqlx::query(concat!(
             "SELECT ",
             outbox_columns!(),
-            " FROM outbox ORDER BY seq"
+            " FROM outbox WHERE ?1 = 0 OR state = 'pending' ORDER BY seq"
         ))
+        .bind(pending_only)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
