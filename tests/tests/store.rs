@@ -105,6 +105,71 @@ async fn the_view_round_trips_through_the_store() {
     }
 }
 
+/// The view's newest transactions, checked against every transaction ordered by its time.
+async fn shown(store: &Store) -> Vec<tingshuo_core::model::Transaction> {
+    let view = store.load_view_parts().await.unwrap();
+    let all = store
+        .transactions_between(
+            None,
+            test_now() - Duration::days(3650),
+            test_now() + Duration::days(3650),
+            10,
+        )
+        .await
+        .unwrap();
+    let recent: Vec<_> = view
+        .recent_transactions
+        .iter()
+        .map(|t| t.item.clone())
+        .collect();
+    let ordered: Vec<_> = all.iter().map(|t| t.item.clone()).collect();
+    assert_eq!(
+        recent, ordered,
+        "the kept list agrees with every time opened"
+    );
+    recent
+}
+
+/// A transaction's time is sealed, so the view's newest transactions come from a list the
+/// writes keep: a newer transaction from the bank leads it, a deleted one leaves it, and it
+/// always agrees with ordering every transaction by its time.
+#[tokio::test]
+async fn the_newest_transactions_follow_the_banks_changes() {
+    use tingshuo_core::wire::{Change, Record, kinds};
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let store = seeded(&path, &keys, DemoCustomer::WangXiuying).await;
+    let before = shown(&store).await;
+    let mut newer = before[0].clone();
+    newer.id = "zh-txn-newest".into();
+    newer.occurred_at = test_now() + Duration::minutes(5);
+    let applied = store
+        .apply_changes(
+            &[Change::Put(Record::Transaction(newer.clone()))],
+            "c-1",
+            test_now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(applied, Applied::Applied);
+    let after = shown(&store).await;
+    assert_eq!(after[0], newer);
+    assert_eq!(after[1..], before[..before.len() - 1]);
+    store
+        .apply_changes(
+            &[Change::Delete {
+                kind: kinds::TRANSACTION,
+                id: "zh-txn-newest".into(),
+            }],
+            "c-2",
+            test_now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown(&store).await, before);
+    store.close().await;
+}
+
 #[tokio::test]
 async fn history_pages_cover_every_transaction_once() {
     let (_dir, path) = temp_store_path();

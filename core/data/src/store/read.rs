@@ -6,7 +6,7 @@ use sqlx::sqlite::{SqlitePool, SqliteRow};
 
 use super::Store;
 use super::error::{LoadViewError, StoreError};
-use super::sync::sealed_action;
+use super::sync::{TxnFilter, keys, newest_ids, sealed_action};
 use crate::crypto::{FieldCipher, SealedColumn as Col};
 use tingshuo_base::classify::{AccountNumber, C2, CardNumber, IdNumber, PhoneNumber};
 use tingshuo_base::model::{
@@ -189,9 +189,7 @@ impl Store {
                 .await?,
             |row| decode_account(row, cipher),
         )?;
-        let recent_transactions = self
-            .newest_first(TxnFilter::default(), |_| true, RECENT_TRANSACTIONS)
-            .await?;
+        let recent_transactions = self.recent_transactions().await?;
         let pending_transactions = self
             .newest_first(
                 TxnFilter {
@@ -375,34 +373,11 @@ impl Store {
     }
 }
 
-/// Bytes from upper- or lower-case hex (SQLite's `hex()`); `None` if it is not hex.
-fn from_hex(text: &str) -> Option<Vec<u8>> {
-    let digit = |c: u8| {
-        char::from(c)
-            .to_digit(16)
-            .and_then(|d| u8::try_from(d).ok())
-    };
-    text.as_bytes()
-        .chunks(2)
-        .map(|pair| match pair {
-            [high, low] => Some(digit(*high)? << 4 | digit(*low)?),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Which transactions a history read looks at, before their sealed time is opened.
-#[derive(Default)]
-struct TxnFilter<'a> {
-    account_id: Option<&'a str>,
-    pending_only: bool,
-}
-
 impl Store {
     /// Transactions whose sealed time `keep`s, newest first (then by id), at most `limit`.
     /// Time and category are sealed, so history is ordered and filtered here, not by SQL (a
-    /// customer's cache is small): a first read takes each row's id and time alone, and
-    /// only the rows kept are read and opened in full, in the same read transaction.
+    /// customer's cache is small): the ids and times come first, and only the rows kept are
+    /// read and opened in full, in the same read transaction.
     async fn newest_first(
         &self,
         filter: TxnFilter<'_>,
@@ -410,60 +385,54 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<Tracked<Transaction>>, StoreError> {
         let mut tx = self.pool.begin().await?;
-        // One row for all of them (id, account, sealed time in hex), not a row each: for a
-        // long history, handing rows over one by one costs more than opening the times.
-        let listed: Option<String> = sqlx::query_scalar(
-            "SELECT json_group_array(json_array(id, account_id, hex(occurred_at))) FROM txn
-             WHERE (?1 IS NULL OR account_id = ?1) AND (?2 = 0 OR status = 'pending')",
-        )
-        .bind(filter.account_id)
-        .bind(filter.pending_only)
-        .fetch_one(&mut *tx)
-        .await?;
-        let unreadable = || invalid("txn", "occurred_at", "not a sealed time");
-        let listed: Vec<(String, String, String)> =
-            serde_json::from_str(listed.as_deref().unwrap_or("[]")).map_err(|_| unreadable())?;
-        let column = Col::TransactionOccurredAt;
-        let mut timed = Vec::with_capacity(listed.len());
-        for (id, account, sealed) in listed {
-            let sealed = from_hex(&sealed).ok_or_else(unreadable)?;
-            let millis = self
-                .cipher
-                .open_i64(column, &column.row(&id, &[&account]), &sealed)?;
-            let at = DateTime::from_timestamp_millis(millis).ok_or_else(unreadable)?;
-            if keep(at) {
-                timed.push((at, id));
-            }
-        }
-        timed.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        timed.truncate(limit);
-        let ids: Vec<&str> = timed.iter().map(|(_, id)| id.as_str()).collect();
-        let ids =
-            serde_json::to_string(&ids).map_err(|_| StoreError::InvalidInput("transaction ids"))?;
-        let mut full: std::collections::HashMap<String, SqliteRow> =
-            sqlx::query("SELECT * FROM txn WHERE id IN (SELECT value FROM json_each(?))")
-                .bind(ids)
-                .fetch_all(&mut *tx)
-                .await?
-                .into_iter()
-                .map(|row| {
-                    Ok((
-                        RowReader {
-                            row: &row,
-                            table: "txn",
-                        }
-                        .text("id")?,
-                        row,
-                    ))
-                })
-                .collect::<Result<_, StoreError>>()?;
+        let ids = newest_ids(&mut tx, &self.cipher, filter, keep, limit).await?;
+        let found = transactions_by_id(&mut tx, &self.cipher, &ids).await;
         tx.rollback().await?;
-        timed
-            .iter()
-            .filter_map(|(_, id)| full.remove(id))
-            .map(|row| decode_transaction(&row, &self.cipher))
-            .collect()
+        found
     }
+
+    /// The newest transactions, for the view: from the sealed list the writes keep
+    /// (`keys::NEWEST_TRANSACTIONS`), so the first screen reads only what it shows; from
+    /// every transaction's time when a store has no list yet.
+    async fn recent_transactions(&self) -> Result<Vec<Tracked<Transaction>>, StoreError> {
+        let Some(listed) = self.sync_value(keys::NEWEST_TRANSACTIONS).await? else {
+            return self
+                .newest_first(TxnFilter::default(), |_| true, RECENT_TRANSACTIONS)
+                .await;
+        };
+        let ids: Vec<String> = serde_json::from_str(&listed)
+            .map_err(|_| invalid("sync_state", "value", "newest transactions unreadable"))?;
+        let mut connection = self.pool.acquire().await?;
+        transactions_by_id(&mut connection, &self.cipher, &ids).await
+    }
+}
+
+/// The transactions of `ids`, in that order (an id no longer stored is left out).
+async fn transactions_by_id(
+    connection: &mut sqlx::SqliteConnection,
+    cipher: &FieldCipher,
+    ids: &[String],
+) -> Result<Vec<Tracked<Transaction>>, StoreError> {
+    let listed =
+        serde_json::to_string(ids).map_err(|_| StoreError::InvalidInput("transaction ids"))?;
+    let mut full: std::collections::HashMap<String, SqliteRow> =
+        sqlx::query("SELECT * FROM txn WHERE id IN (SELECT value FROM json_each(?))")
+            .bind(listed)
+            .fetch_all(&mut *connection)
+            .await?
+            .into_iter()
+            .map(|row| {
+                let r = RowReader {
+                    row: &row,
+                    table: "txn",
+                };
+                Ok((r.text("id")?, row))
+            })
+            .collect::<Result<_, StoreError>>()?;
+    ids.iter()
+        .filter_map(|id| full.remove(id))
+        .map(|row| decode_transaction(&row, cipher))
+        .collect()
 }
 
 fn decode_all<T>(

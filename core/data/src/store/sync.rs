@@ -7,6 +7,7 @@ use super::{Store, StoreError, Tx};
 use crate::crypto::{FieldCipher, SealedColumn as Col};
 use tingshuo_base::action::{Action, ActionKind};
 use tingshuo_base::model::{Source, Tracked};
+use tingshuo_base::view::RECENT_TRANSACTIONS;
 use tingshuo_base::wire::{Change, PaymentDto, Record, kinds};
 
 /// The pull cursor and other sync settings kept in the store.
@@ -18,6 +19,9 @@ pub mod keys {
     pub const LAST_SYNCED_AT: &str = "last_synced_at";
     /// The bank's daily payment limits, as its `LimitsDto` (JSON).
     pub const DAILY_LIMITS: &str = "daily_limits";
+    /// The ids of the newest transactions the view shows (JSON), newest first: their times
+    /// are sealed, so no index can find them; each write of transactions keeps the list.
+    pub const NEWEST_TRANSACTIONS: &str = "newest_transactions";
 }
 
 /// An action waiting in the outbox.
@@ -126,6 +130,23 @@ impl Store {
         self.commit_protected(tx).await
     }
 
+    /// Lists the newest transactions again (`keys::NEWEST_TRANSACTIONS`), inside a write
+    /// that changed transactions.
+    pub(crate) async fn refresh_newest(&self, tx: &mut Tx<'_>) -> Result<(), StoreError> {
+        let ids = newest_ids(
+            tx,
+            &self.cipher,
+            TxnFilter::default(),
+            |_| true,
+            RECENT_TRANSACTIONS,
+        )
+        .await?;
+        let listed =
+            serde_json::to_string(&ids).map_err(|_| StoreError::InvalidInput("transaction ids"))?;
+        self.put_sync_value(tx, keys::NEWEST_TRANSACTIONS, &listed)
+            .await
+    }
+
     async fn put_sync_value(
         &self,
         tx: &mut Tx<'_>,
@@ -182,6 +203,9 @@ impl Store {
         if !orphans.is_empty() {
             tx.rollback().await?;
             return Ok(Applied::ParentsMissing(orphans.len()));
+        }
+        if changes.iter().any(touches_transactions) {
+            self.refresh_newest(&mut tx).await?;
         }
         self.put_sync_value(&mut tx, keys::CURSOR, cursor).await?;
         self.put_sync_value(&mut tx, keys::LAST_SYNCED_AT, &millis(as_of).to_string())
@@ -427,6 +451,9 @@ impl Store {
         if let Some(Change::Put(record)) = answer {
             self.put_record(&mut tx, record, now).await?;
         }
+        if answer.is_some_and(touches_transactions) {
+            self.refresh_newest(&mut tx).await?;
+        }
         sqlx::query(
             "UPDATE outbox SET state = 'acked', finished_at = ?, last_error = NULL WHERE seq = ?",
         )
@@ -575,6 +602,77 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+/// Which transactions a history read looks at, before their sealed time is opened.
+#[derive(Default)]
+pub(crate) struct TxnFilter<'a> {
+    pub account_id: Option<&'a str>,
+    pub pending_only: bool,
+}
+
+/// Bytes from upper- or lower-case hex (SQLite's `hex()`); `None` if it is not hex.
+fn from_hex(text: &str) -> Option<Vec<u8>> {
+    let digit = |c: u8| {
+        char::from(c)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+    };
+    text.as_bytes()
+        .chunks(2)
+        .map(|pair| match pair {
+            [high, low] => Some(digit(*high)? << 4 | digit(*low)?),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The ids of the transactions whose sealed time `keep`s, newest first (then by id), at most
+/// `limit`. Every time is read in one row (id, account, sealed time in hex), not a row each:
+/// for a long history, handing rows over one by one costs more than opening the times.
+pub(crate) async fn newest_ids(
+    connection: &mut sqlx::SqliteConnection,
+    cipher: &FieldCipher,
+    filter: TxnFilter<'_>,
+    keep: impl Fn(DateTime<Utc>) -> bool,
+    limit: usize,
+) -> Result<Vec<String>, StoreError> {
+    let listed: Option<String> = sqlx::query_scalar(
+        "SELECT json_group_array(json_array(id, account_id, hex(occurred_at))) FROM txn
+         WHERE (?1 IS NULL OR account_id = ?1) AND (?2 = 0 OR status = 'pending')",
+    )
+    .bind(filter.account_id)
+    .bind(filter.pending_only)
+    .fetch_one(&mut *connection)
+    .await?;
+    let unreadable = || StoreError::InvalidData {
+        table: "txn",
+        column: "occurred_at",
+        reason: "not a sealed time",
+    };
+    let listed: Vec<(String, String, String)> =
+        serde_json::from_str(listed.as_deref().unwrap_or("[]")).map_err(|_| unreadable())?;
+    let column = Col::TransactionOccurredAt;
+    let mut timed = Vec::with_capacity(listed.len());
+    for (id, account, sealed) in listed {
+        let sealed = from_hex(&sealed).ok_or_else(unreadable)?;
+        let millis = cipher.open_i64(column, &column.row(&id, &[&account]), &sealed)?;
+        let at = DateTime::from_timestamp_millis(millis).ok_or_else(unreadable)?;
+        if keep(at) {
+            timed.push((at, id));
+        }
+    }
+    timed.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    timed.truncate(limit);
+    Ok(timed.into_iter().map(|(_, id)| id).collect())
+}
+
+/// True when a change can add, move or remove transactions.
+fn touches_transactions(change: &Change) -> bool {
+    match change {
+        Change::Put(record) => matches!(record, Record::Transaction(_)),
+        Change::Delete { kind, .. } => matches!(*kind, kinds::TRANSACTION | kinds::ACCOUNT),
     }
 }
 

@@ -94,6 +94,10 @@ impl Store {
         for request in &snapshot.service_requests {
             self.put_service_request(&mut tx, request, as_of).await?;
         }
+        // Without transactions the list stays as it was: the ids it names are gone.
+        if !snapshot.transactions.is_empty() {
+            self.refresh_newest(&mut tx).await?;
+        }
         self.commit_protected(tx).await?;
         tracing::debug!(
             accounts = snapshot.accounts.len(),
