@@ -92,6 +92,14 @@ class BindingsTest {
             assertTrue(view.accounts.all { it.currency == "USD" && it.numberEnding.length == 4 })
             assertTrue(view.payees.any { it.name == "Bob Wilson" })
             assertTrue(view.lines.isNotEmpty() && view.lines.all { it.display.isNotBlank() && it.speech.isNotBlank() })
+            // A card locked through the actions client is locked at once (its local echo),
+            // and stays locked once the bank has it.
+            val card = view.cards.first { !it.locked }
+            client.actions().lockCard(card.id)
+            assertTrue(client.view().current("en-US", NEW_YORK).cards.first { it.id == card.id }.locked)
+            assertTrue(client.sync().syncNow().complete)
+            assertEquals("the bank has the lock", 0u, client.sync().state().pendingRequests)
+            assertTrue(client.view().current("en-US", NEW_YORK).cards.first { it.id == card.id }.locked)
             client.closeStore()
             // The store's write generation reached the Kotlin key store (rollback detection).
             assertTrue(keys.recordedGeneration() != null)

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, FixedOffset, Utc};
+use tingshuo_core::action::Action;
 use tingshuo_core::classify::OneTimeCode;
 use tingshuo_core::ids::Id;
 use tingshuo_core::l10n::present::{Presentation, view_lines};
@@ -497,40 +498,26 @@ pub struct ActionsClient {
     inner: tingshuo_core::client::ActionsClient,
 }
 
+impl ActionsClient {
+    async fn queue(&self, action: Action) -> Result<(), TingshuoError> {
+        let inner = self.inner.clone();
+        run(async move { inner.queue(action).await.map_err(TingshuoError::from) }).await
+    }
+}
+
 #[uniffi::export]
 impl ActionsClient {
     /// Queued even offline, sent before anything else.
     pub async fn lock_card(&self, card_id: String) -> Result<(), TingshuoError> {
-        let inner = self.inner.clone();
-        run(async move {
-            inner
-                .lock_card(&Id::new(card_id))
-                .await
-                .map_err(TingshuoError::from)
-        })
-        .await
+        self.queue(Action::LockCard(Id::new(card_id))).await
     }
 
     pub async fn unlock_card(&self, card_id: String) -> Result<(), TingshuoError> {
-        let inner = self.inner.clone();
-        run(async move {
-            inner
-                .unlock_card(&Id::new(card_id))
-                .await
-                .map_err(TingshuoError::from)
-        })
-        .await
+        self.queue(Action::UnlockCard(Id::new(card_id))).await
     }
 
     pub async fn mark_alert_read(&self, alert_id: String) -> Result<(), TingshuoError> {
-        let inner = self.inner.clone();
-        run(async move {
-            inner
-                .mark_alert_read(&Id::new(alert_id))
-                .await
-                .map_err(TingshuoError::from)
-        })
-        .await
+        self.queue(Action::MarkAlertRead(Id::new(alert_id))).await
     }
 }
 
