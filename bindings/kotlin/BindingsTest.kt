@@ -107,6 +107,19 @@ class BindingsTest {
     }
 
     @Test
+    fun aStoreWhoseKeyIsGoneIsRebuiltAndSaysSo() = runBlocking {
+        val path = File(dir, "k.db").path
+        val first = openClient(ClientSettings(path, bank.url), SoftwareKeyStore(), SoftwareSigner())
+        first.register("demo-en", bank.enrollmentCode("demo-en"), "JVM test")
+        first.closeStore()
+        first.close()
+        // The app was reinstalled: its keystore no longer has the key that wrapped the data key.
+        val again = openClient(ClientSettings(path, bank.url), SoftwareKeyStore(), SoftwareSigner())
+        assertTrue(again.opened().toString(), again.opened() is StoreOpened.Rebuilt)
+        again.close()
+    }
+
+    @Test
     fun readmeExampleRuns() = runBlocking {
         val said = firstConversation(
             File(dir, "readme.db").path, bank.url, "demo-en", bank.enrollmentCode("demo-en"),

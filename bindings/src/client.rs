@@ -73,9 +73,13 @@ pub async fn open_client(
             Arc::new(SignerAdapter(signer)),
         )
         .await
+        // What the corruption policy could not rebuild at open cannot be rebuilt by reopening.
         .map_err(|error| match TingshuoError::from(error) {
+            TingshuoError::StoreDamaged { .. } => {
+                TingshuoError::StoreDamaged { can_rebuild: false }
+            }
             TingshuoError::Internal { what } if what == "store" => {
-                TingshuoError::StoreDamaged { rebuilt: false }
+                TingshuoError::StoreDamaged { can_rebuild: false }
             }
             other => other,
         })?;

@@ -21,10 +21,13 @@ pub enum TingshuoError {
     /// The bank refused the request, with its reason code (`insufficient_funds`, …).
     #[error("E102 refused by the bank")]
     Refused { code: String },
-    /// The customer's store could not be opened. `rebuilt`: the cached view was rebuilt from
-    /// the bank (what the customer asked for is kept); otherwise the app should log out.
+    /// The customer's store cannot be used. `can_rebuild`: damage found while in use; opening
+    /// the client again rebuilds the cache from the bank, keeping what the customer asked for
+    /// (a store rebuilt at open is no error: `Client.opened()` says `Rebuilt`). Otherwise it
+    /// cannot be rebuilt by this app (written by a newer version, or unreadable): update or
+    /// log out.
     #[error("E103 store damaged")]
-    StoreDamaged { rebuilt: bool },
+    StoreDamaged { can_rebuild: bool },
     /// The speech model file is absent or is not a model.
     #[error("E104 speech model missing")]
     ModelMissing,
@@ -113,8 +116,8 @@ impl From<StoreError> for TingshuoError {
             StoreError::KeyStoreFailed(_) => TingshuoError::Host {
                 capability: "key store".into(),
             },
-            error if error.calls_for_rebuild() => TingshuoError::StoreDamaged { rebuilt: false },
-            StoreError::NewerSchema { .. } => TingshuoError::StoreDamaged { rebuilt: false },
+            error if error.calls_for_rebuild() => TingshuoError::StoreDamaged { can_rebuild: true },
+            StoreError::NewerSchema { .. } => TingshuoError::StoreDamaged { can_rebuild: false },
             _ => internal("store"),
         }
     }
@@ -205,7 +208,7 @@ mod tests {
                 },
                 102,
             ),
-            (TingshuoError::StoreDamaged { rebuilt: true }, 103),
+            (TingshuoError::StoreDamaged { can_rebuild: true }, 103),
             (TingshuoError::ModelMissing, 104),
             (TingshuoError::Cancelled, 105),
             (
