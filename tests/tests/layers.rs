@@ -295,7 +295,10 @@ fn the_mobile_bindings_link_no_speech_engine_tool_or_generator() {
         assert!(!mobile.contains(name), "the mobile bindings link {name}");
     }
     // Without `voice`, no whisper.cpp in the bindings either.
-    let no_voice = packages_of("tingshuo-ffi", &["--no-default-features", "--features", "http"]);
+    let no_voice = packages_of(
+        "tingshuo-ffi",
+        &["--no-default-features", "--features", "http"],
+    );
     assert!(!no_voice.contains("whisper-rs-sys"), "{no_voice:?}");
     assert!(no_voice.contains("reqwest"), "{no_voice:?}");
 }

@@ -274,7 +274,10 @@ fn uniffi_is_the_only_mpl_and_only_under_the_bindings() {
             .filter(|p| p.licence.contains("MPL"))
             .map(|p| p.name.as_str())
             .collect();
-        assert!(mpl.is_empty(), "MPL under tingshuo-core on {target}: {mpl:?}");
+        assert!(
+            mpl.is_empty(),
+            "MPL under tingshuo-core on {target}: {mpl:?}"
+        );
         // The bindings link uniffi, unmodified from crates.io; each exception is still needed.
         let bindings = linked_from(target, &["tingshuo-ffi"]);
         for name in MPL_UNMODIFIED {
