@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use tingshuo_understand::context::is_cjk;
 
 use crate::grammar::{FIGURES, FREE_WORD, Grammar, MAX_INTEGER_DIGITS, Place, WordId};
-use crate::spellings::{NUMBER_SIGNS, Shape, TokenKind, Tokens};
+use crate::spellings::{NUMBER_SIGNS, Shape, TokenKind, Tokens, chinese_run};
 
 /// The two roots of a state's token trie: words after a space (and Chinese characters), and
 /// words glued to what came before (at the very start, or after punctuation).
@@ -28,6 +28,9 @@ pub(crate) struct State {
     /// empty when any may (or none).
     only_figures: Vec<String>,
     accepting: bool,
+    /// The one-character Chinese words that may come next, whose multi-character tokens are
+    /// candidates here.
+    chinese_firsts: Vec<char>,
     /// The state after each word read here, once known, and whether it came only as a filler
     /// (`None`: the word cannot come here).
     after: HashMap<WordId, Option<(u32, bool)>>,
@@ -299,6 +302,7 @@ impl Reader<'_> {
         let words = grammar.next_words(&places);
         let mut figures = false;
         let mut figure_words = Vec::new();
+        let mut chinese_firsts = Vec::new();
         for &word in &words {
             if word == FIGURES || grammar.is_figure_word(word) {
                 figures = true;
@@ -306,6 +310,13 @@ impl Reader<'_> {
                     figure_words.push(grammar.words[word as usize].clone());
                 }
                 continue;
+            }
+            let text = &grammar.words[word as usize];
+            let mut chars = text.chars();
+            if let (Some(c), None) = (chars.next(), chars.next())
+                && is_cjk(c)
+            {
+                chinese_firsts.push(c);
             }
             for (root, spelling) in self.spellings(word) {
                 let mut node = root as usize;
@@ -326,6 +337,7 @@ impl Reader<'_> {
         }
         let state = State {
             accepting: places.contains(&Place::At(grammar.accept)),
+            chinese_firsts,
             places: places.clone(),
             next,
             word: ends,
@@ -453,6 +465,30 @@ impl Reader<'_> {
         })
     }
 
+    /// Reads a token that writes several Chinese characters as that many one-character words
+    /// in a row (whisper writes "多少" as one token, the grammar has 多 then 少); leaves the
+    /// cursor as it was when one of them cannot come.
+    fn read_chinese_run(&self, cursor: &mut Cursor, run: &str) -> bool {
+        let mut next = *cursor;
+        let mut buffer = [0_u8; 4];
+        for c in run.chars() {
+            let Some(&word) = self.grammar.word_ids.get(&*c.encode_utf8(&mut buffer)) else {
+                return false;
+            };
+            match self.after(next.state, word) {
+                Some((_, true)) if next.fillers >= MAX_FILLERS => return false,
+                Some((state, filler)) => {
+                    next.fillers += u8::from(filler);
+                    next.state = state;
+                    next.node = None;
+                }
+                None => return false,
+            }
+        }
+        *cursor = next;
+        true
+    }
+
     /// A token at a word's start: a word's first token under the spaced root (or, at the very
     /// start, the glued one).
     fn begin_word(&self, cursor: &mut Cursor, token: u32, spaced_root: bool) -> bool {
@@ -552,6 +588,10 @@ impl Reader<'_> {
                         None
                     } else if self.begin_word(&mut next, token, spaced || !at_start) {
                         Some(Step::Grammar)
+                    } else if let Some(run) = chinese_run(text)
+                        && self.read_chinese_run(&mut next, run)
+                    {
+                        Some(Step::Grammar)
                     } else if starts && next.extras < MAX_EXTRA_WORDS && !next.ended {
                         next.extra = true;
                         self.begin_extra_word(&mut next);
@@ -620,6 +660,9 @@ impl Reader<'_> {
         let mut finished = *cursor;
         if self.finish_word(&mut finished) {
             children(finished.state, SPACED_ROOT, &mut candidates);
+            for first in &self.states.borrow()[finished.state as usize].chinese_firsts {
+                candidates.extend(self.tokens.chinese_runs.get(first).into_iter().flatten());
+            }
             if cursor.at_start {
                 children(finished.state, BARE_ROOT, &mut candidates);
             }

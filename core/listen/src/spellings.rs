@@ -44,6 +44,19 @@ pub struct Tokens {
     pub(crate) shapes: Vec<Shape>,
     pub(crate) punctuation: Vec<u32>,
     pub(crate) figures: Vec<u32>,
+    /// Tokens that write two or more Chinese characters at once ("多少", " 余额"), by their
+    /// first character: whisper's own spelling of common words, which a grammar of one
+    /// character per word must still let it write.
+    pub(crate) chinese_runs: HashMap<char, Vec<u32>>,
+}
+
+/// The Chinese characters a token writes, when it writes two or more and nothing else (after
+/// at most a leading space).
+pub(crate) fn chinese_run(text: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(text).ok()?;
+    let run = text.strip_prefix(' ').unwrap_or(text);
+    (run.chars().count() >= 2 && run.chars().all(tingshuo_understand::context::is_cjk))
+        .then_some(run)
 }
 
 impl Tokens {
@@ -56,6 +69,9 @@ impl Tokens {
             tokens.ends.push(tokens.bytes.len());
             tokens.longest = tokens.longest.max(text.len());
             tokens.by_text.entry(text.into()).or_insert(id);
+            if let Some(first) = chinese_run(text).and_then(|run| run.chars().next()) {
+                tokens.chinese_runs.entry(first).or_default().push(id);
+            }
             let kind = token_kind(text);
             match kind {
                 TokenKind::Punctuation => tokens.punctuation.push(id),
