@@ -94,6 +94,53 @@ fn drop_pressure(text: &str) -> String {
     kept.join("，")
 }
 
+/// The units of an amount by their syllable, for [`restore_heard_units`]. 十 (shi) is left
+/// out: 是 and 时 follow numerals in plain speech ("是三百", "三点时").
+const UNIT_SYLLABLES: [(&str, char); 6] = [
+    ("bai", '百'),
+    ("qian", '千'),
+    ("wan", '万'),
+    ("kuai", '块'),
+    ("yuan", '元'),
+    ("mao", '毛'),
+];
+
+/// A unit of an amount written as another character with its sound, right after a numeral,
+/// is that unit: a recognizer writes "两败" for 两百, "五百员" for 五百元, "一碗" for 一万 — and
+/// read as written, "两败" would be ¥2. 钱 (qian) stays: "五块钱" is money, and a unit too
+/// many is refused later rather than made up.
+///
+/// After a unit, 五 is restored the same way ("二百物" is 二百五, not ¥200): the trailing digit
+/// people say most, whose syllable (wu) no particle after an amount shares. Other digits are
+/// left as written — 吧, 就, 以, 儿 follow amounts in plain speech — and a character left over
+/// after an amount keeps the amount from being read whole.
+fn restore_heard_units(text: &str) -> String {
+    use pinyin::ToPinyin;
+    let mut out = String::with_capacity(text.len());
+    let mut after_numeral = false;
+    let mut after_unit = false;
+    for c in text.chars() {
+        let numeral = crate::numbers::is_zh_numeral(c);
+        let sound = (after_numeral && !numeral && c != '钱')
+            .then(|| c.to_pinyin())
+            .flatten()
+            .map(|sound| sound.plain());
+        let unit = sound.and_then(|sound| {
+            UNIT_SYLLABLES
+                .iter()
+                .find(|(syllable, _)| *syllable == sound)
+                .map(|&(_, unit)| unit)
+        });
+        let digit = (after_unit && sound == Some("wu")).then_some('五');
+        let restored = unit.or(digit);
+        let written = restored.unwrap_or(c);
+        out.push(written);
+        after_numeral = numeral || restored.is_some();
+        after_unit = after_numeral && crate::numbers::zh_digit_value(written).is_none();
+    }
+    out
+}
+
 /// Full-width ASCII to ASCII, the ideographic space to a space.
 fn half_width(c: char) -> char {
     match c {
@@ -540,6 +587,10 @@ fn rfind_marker(locale: Locale, text: &str, marker: &str) -> Option<usize> {
 pub fn normalize(locale: Locale, raw: &str) -> String {
     let half: String = raw.chars().map(half_width).collect();
     let simplified = fast2s::convert(&half).replace('帐', "账");
+    let simplified = match locale {
+        Locale::ZhCn => restore_heard_units(&simplified),
+        Locale::EnUs => simplified,
+    };
     let lowered = simplified.to_lowercase();
     let plain = strip_punctuation(&drop_pressure(&lowered));
     // "uh huh" and "mm hmm" say yes: keep them whole before fillers are dropped.
@@ -575,6 +626,17 @@ mod tests {
         assert_eq!(zh("不对"), "不对");
         assert_eq!(zh("快点说"), "快点说");
         assert_eq!(zh("转给李伟１２０元"), "转给李伟120元");
+        assert_eq!(zh("给刘芳转两败"), "给刘芳转两百");
+        assert_eq!(zh("转五百员"), "转五百元");
+        assert_eq!(zh("转一碗五"), "转一万五");
+        assert_eq!(zh("转三快"), "转三块");
+        assert_eq!(zh("给张丽转二败物"), "给张丽转二百五");
+        assert_eq!(zh("一万午"), "一万五");
+        assert_eq!(zh("五物"), "五物");
+        assert_eq!(zh("三百块吧"), "三百块吧");
+        assert_eq!(zh("五块钱"), "五块钱");
+        assert_eq!(zh("是三百是吧"), "是三百是吧");
+        assert_eq!(zh("白天"), "白天");
         assert_eq!(zh("转一一零元"), "转一一零元");
         assert_eq!(zh("额，请帮我查一下余额"), "帮我查一下余额");
         assert_eq!(zh("我想申请挂失"), "我想申请挂失");

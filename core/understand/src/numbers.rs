@@ -38,6 +38,15 @@ fn numeral(c: char) -> Option<Numeral> {
     })
 }
 
+/// The value of a Chinese digit (一 → 1, 两 → 2, 零 → 0); `None` for units and anything else.
+pub fn zh_digit_value(c: char) -> Option<u64> {
+    match numeral(c)? {
+        Numeral::Digit(d) => Some(d),
+        Numeral::Zero => Some(0),
+        Numeral::Unit(_) | Numeral::Big(_) => None,
+    }
+}
+
 /// Whether a character can be part of a Chinese number.
 pub fn is_zh_numeral(c: char) -> bool {
     numeral(c).is_some()
@@ -72,6 +81,9 @@ pub fn parse_zh_integer(text: &str) -> Option<u64> {
     let mut after_zero = false;
     for n in numerals {
         match n {
+            // Two digits in a row where units are used ("五五百", "二二十") is no number anyone
+            // says: a mishearing, never the last digit alone.
+            Numeral::Digit(_) if pending.is_some() => return None,
             Numeral::Digit(d) => pending = Some(d),
             Numeral::Zero => {
                 after_zero = true;
@@ -500,6 +512,17 @@ fn parse_zh_amount(phrase: &str, default: Currency) -> Option<Money> {
 /// A quantity in major units, scaled to minor units: 两百五十, 1.5万, 250.00, 3千.
 fn parse_zh_quantity(text: &str, digits: u32) -> Option<u64> {
     let scale = 10_u64.pow(digits);
+    // Numerals read digit by digit ("二五", "二贰伍") are endings and years, never an amount:
+    // whisper writes them for 二百五 it half heard.
+    let numerals: Option<Vec<Numeral>> = text.chars().map(numeral).collect();
+    if numerals.is_some_and(|numerals| {
+        numerals.len() > 1
+            && !numerals
+                .iter()
+                .any(|n| matches!(n, Numeral::Unit(_) | Numeral::Big(_)))
+    }) {
+        return None;
+    }
     if let Some(value) = parse_zh_integer(text) {
         return value.checked_mul(scale);
     }
@@ -863,6 +886,10 @@ mod tests {
             "点五",
             "一点五点五",
             "一点五李伟",
+            "二贰伍",
+            "两贰",
+            "二五块",
+            "五五百",
             "五十五角",
             "一二三四五六七八九零一二三四五六七八九零一",
         ] {
