@@ -13,6 +13,8 @@ SYSTEM_PACKAGES += clang libclang-dev libspeechd-dev speech-dispatcher \
 SYSTEM_PACKAGES += cmake g++
 # The harness's microphone (`tingshuo intent --mic`, cpal over ALSA).
 SYSTEM_PACKAGES += libasound2-dev pkg-config
+# The neural Mandarin test voice (../shared/tools/zh-tts) makes its own Python venv on first use.
+SYSTEM_PACKAGES += python3-venv
 # The bindings' JVM tests: JNA and JUnit 4 (kotlinc itself comes from npm, in
 # scripts/bindings-tests.sh, which also installs a JDK when there is none).
 SYSTEM_PACKAGES += libjna-java junit4
@@ -84,3 +86,4 @@ fuzz: system-packages
 bench: system-packages
 	$(CARGO) bench -p tingshuo-tests
 	TINGSHUO_CLAIMS_BANKS=1000 $(CARGO) test --release --locked -p tingshuo-tests --test assistant_claims -- --nocapture
+	TINGSHUO_ZH_ROUND_TRIP=full $(CARGO) test --locked -p tingshuo-tests --test listen mandarin_round_trip -- --nocapture

@@ -6,6 +6,7 @@ pub mod keystore;
 pub mod listen;
 pub mod microphone;
 pub mod models;
+pub mod neural_voice;
 pub mod render;
 pub mod say;
 

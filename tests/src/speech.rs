@@ -10,6 +10,7 @@ use tingshuo_core::Locale;
 use tingshuo_core::listen::recognizer::Recognizer;
 use tingshuo_core::understand::context::Context;
 use tingshuo_core::understand::{Said, Understanding, World, understand};
+use tingshuo_desktop::neural_voice::VoiceSettings;
 use tingshuo_desktop::render::{NoiseKind, Pcm, RenderOptions, Renderer};
 use tingshuo_models::{ModelCache, catalogue};
 use tingshuo_sandbox::seed::DemoCustomer;
@@ -230,6 +231,12 @@ pub fn speak_command(
     let speech = renderer
         .render(&utterance, options)
         .expect("espeak-ng renders");
+    heard_under(&speech, condition, seed)
+}
+
+/// Speech as a microphone hears it under a condition: half a second of quiet (the noise
+/// alone, if any) before and after; 16 kHz mono in [-1, 1].
+pub fn heard_under(speech: &Pcm, condition: Condition, seed: u64) -> Vec<f32> {
     let pad = vec![0_i16; speech.sample_rate as usize / 2];
     let padded = Pcm {
         sample_rate: speech.sample_rate,
@@ -261,6 +268,67 @@ pub fn speak_command(
     tingshuo_core::listen::Audio::from_pcm_i16(&heard.samples, heard.sample_rate, 1)
         .expect("valid audio")
         .into_samples()
+}
+
+/// One labelled row of a corpus: the text, its intent (`None`: not a banking command) and
+/// its slots as `Understanding::to_json` writes them.
+#[derive(Debug, Clone)]
+pub struct Labelled {
+    pub text: String,
+    pub intent: Option<String>,
+    pub slots: serde_json::Value,
+}
+
+impl Labelled {
+    /// Whether an understanding (or none) is what the row means: the same intent and every
+    /// slot, or nothing at all for a sentence that is not a command.
+    pub fn is_met_by(&self, understood: Option<&Understanding>) -> bool {
+        match (&self.intent, understood) {
+            (None, None) => true,
+            (Some(intent), Some(understood)) => {
+                understood.intent.name() == intent && understood.to_json()["slots"] == self.slots
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The rows of a corpus file under `tests/corpus/`.
+pub fn labelled_rows(relative: &str) -> Vec<Labelled> {
+    let text =
+        std::fs::read_to_string(root().join("tests/corpus").join(relative)).expect("corpus file");
+    text.lines()
+        .map(|line| {
+            let row: serde_json::Value = serde_json::from_str(line).expect("corpus row");
+            Labelled {
+                text: row["text"].as_str().expect("text").to_owned(),
+                intent: row["intent"].as_str().map(str::to_owned),
+                slots: row["slots"].clone(),
+            }
+        })
+        .collect()
+}
+
+/// The spoken Mandarin commands (`tests/corpus/spoken/`): the half tuned on, or the held-out
+/// half.
+pub fn spoken_mandarin(held_out: bool) -> Vec<Labelled> {
+    labelled_rows(if held_out {
+        "spoken/held-out/zh-CN.jsonl"
+    } else {
+        "spoken/zh-CN.jsonl"
+    })
+}
+
+/// How the Mandarin round trip speaks sentence `index`: three speeds (natural, slower,
+/// slower still, as older speakers talk) and three pitches, spread evenly over the set, not
+/// chosen by what passes.
+pub fn mandarin_round_trip_voice(index: usize) -> VoiceSettings {
+    const DURATIONS: [f32; 3] = [1.0, 1.2, 1.4];
+    const PITCHES: [f32; 3] = [1.0, 0.9, 0.8];
+    VoiceSettings {
+        duration: DURATIONS[index % DURATIONS.len()],
+        pitch: PITCHES[(index / DURATIONS.len()) % PITCHES.len()],
+    }
 }
 
 /// Whether two understandings agree on intent and every slot.

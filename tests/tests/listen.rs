@@ -640,3 +640,116 @@ fn round_trip_of_spoken_banking_commands() {
         assert!(rate >= floor, "{} acceptance {rate}", condition.name());
     }
 }
+
+/// The Mandarin round trip's sentences: all of them when `TINGSHUO_ZH_ROUND_TRIP=full` (`make
+/// bench`), else every fourth row of each half (`make test`: the speech tests already take
+/// most of the suite's time).
+fn full_round_trip() -> bool {
+    std::env::var("TINGSHUO_ZH_ROUND_TRIP").is_ok_and(|v| v == "full")
+}
+
+fn mandarin_round_trip_rows(held_out: bool) -> Vec<Labelled> {
+    let full = full_round_trip();
+    spoken_mandarin(held_out)
+        .into_iter()
+        .enumerate()
+        .filter(|(index, _)| full || index % 4 == 0)
+        .map(|(_, row)| row)
+        .collect()
+}
+
+/// What one half of the Mandarin round trip measured under one condition.
+#[derive(Debug, Default)]
+struct MandarinScore {
+    commands: usize,
+    accepted: usize,
+    out_of_scope: usize,
+    false_accepts: usize,
+    misses: Vec<String>,
+}
+
+/// 王秀英's commands spoken by the neural Mandarin test voice at three speeds and three pitches,
+/// clean and with pink noise at 20 and 10 dB, recognized by `base` guided by the zh-CN
+/// grammar and understood: the share that means what its label says (intent and every slot);
+/// and sentences that are not commands, spoken the same way, which must stay rejected. The
+/// held-out half is reported by counts only: its misses are never printed.
+#[test]
+fn mandarin_round_trip_of_spoken_banking_commands() {
+    let _whisper = one_at_a_time();
+    let Some(recognizer) = model("base") else {
+        return;
+    };
+    let voice = match tingshuo_desktop::neural_voice::NeuralMandarin::set_up(root()) {
+        Ok(voice) => voice,
+        Err(reason) => {
+            tingshuo_tests::skip(&reason.to_string());
+            return;
+        }
+    };
+    let (context, world) = banking_setup(Locale::ZhCn);
+    let options = options_for(&context, &world);
+    for held_out in [false, true] {
+        let rows = mandarin_round_trip_rows(held_out);
+        let requests: Vec<_> = rows
+            .iter()
+            .enumerate()
+            .map(|(index, row)| (row.text.as_str(), mandarin_round_trip_voice(index)))
+            .collect();
+        let speech = voice.render_all(&requests).unwrap();
+        let half = if held_out { "held-out" } else { "tuning" };
+        for condition in Condition::ALL {
+            let mut score = MandarinScore::default();
+            for (index, (row, pcm)) in rows.iter().zip(&speech).enumerate() {
+                let samples = heard_under(pcm, condition, index as u64);
+                let spoken =
+                    understand_speech(recognizer, &samples, &options, &context, &world, None)
+                        .unwrap();
+                let met = row.is_met_by(spoken.understanding.as_ref());
+                if row.intent.is_some() {
+                    score.commands += 1;
+                    score.accepted += usize::from(met);
+                } else {
+                    score.out_of_scope += 1;
+                    score.false_accepts += usize::from(!met);
+                }
+                if !met && !held_out {
+                    score.misses.push(format!(
+                        "{:?} heard {:?} as {:?}",
+                        row.text,
+                        spoken.transcript.map(|t| t.text),
+                        spoken.understanding.map(|u| u.to_json())
+                    ));
+                }
+            }
+            println!(
+                "Mandarin round trip, {half} half, {}: {} of {} commands accepted ({:.1}%), \
+                 {} of {} out-of-scope accepted; misses: {:#?}",
+                condition.name(),
+                score.accepted,
+                score.commands,
+                100.0 * score.accepted as f64 / score.commands.max(1) as f64,
+                score.false_accepts,
+                score.out_of_scope,
+                score.misses
+            );
+            if full_round_trip() {
+                continue; // The sweep reports; the floors are the slice's.
+            }
+            // The slice (12 commands and 4 other sentences a half) measured 11 of 12 in the
+            // tuning half and 9-10 of 12 in the held-out half under every condition, no
+            // out-of-scope sentence accepted (docs/benchmarks.md). Floors two clips under, for
+            // whisper's variation from machine to machine; one false accept a half at most.
+            let floor = if held_out { 7 } else { 9 };
+            assert!(
+                score.accepted >= floor,
+                "Mandarin round trip, {half} half, {}: acceptance fell",
+                condition.name()
+            );
+            assert!(
+                score.false_accepts <= 1,
+                "Mandarin round trip, {half} half, {}: out-of-scope sentences accepted",
+                condition.name()
+            );
+        }
+    }
+}
