@@ -278,35 +278,58 @@ pub fn intent_from_microphone(
     }
 }
 
-/// The demo's ear: a customer's scripted turn spoken by espeak-ng, then heard by the
-/// recognizer, as if said into a microphone. English only: espeak-ng's Mandarin is not
-/// recognizable by the models here (whisper fails on it in its original form too), so the
-/// Mandarin demo types its turns.
+/// The demo's ear: a customer's scripted turn spoken, then heard by the recognizer as if said
+/// into a microphone. English turns are spoken by espeak-ng; Mandarin ones by the neural test
+/// voice ([`crate::neural_voice`]), since whisper cannot hear espeak-ng's Mandarin.
 #[derive(Debug)]
 pub struct DemoEar {
     recognizer: Recognizer,
-    renderer: crate::render::Renderer,
+    voice: DemoVoice,
     options: Options,
 }
 
+#[derive(Debug)]
+enum DemoVoice {
+    Espeak(crate::render::Renderer),
+    Neural(crate::neural_voice::NeuralMandarin),
+}
+
 impl DemoEar {
-    /// An ear for the English demo customer, or `None` (with the reason) when speech cannot
-    /// be heard here: no model installed, no espeak-ng.
-    pub fn english(context: &Context, world: &World) -> Result<DemoEar, HarnessError> {
+    /// An ear for a demo customer, or the reason speech cannot be heard here (no model
+    /// installed, no espeak-ng, no Mandarin test voice beside the project).
+    pub fn for_customer(
+        locale: Locale,
+        context: &Context,
+        world: &World,
+    ) -> Result<DemoEar, HarnessError> {
         // The customer may give a command or answer the dialogue's question ("Alice", "fifty
         // dollars"): the recognizer follows both contexts' sentences.
-        let answers = Context::from_yaml(tingshuo_core::understand::answers_context(Locale::EnUs))
+        let answers = Context::from_yaml(tingshuo_core::understand::answers_context(locale))
             .map_err(|e| HarnessError::Usage(e.to_string()))?;
         let mut options = options_for(context, world);
         options.grammar = Some(std::sync::Arc::new(Grammar::for_contexts(
             &[context, &answers],
             world,
         )));
+        let voice = match locale {
+            Locale::EnUs => DemoVoice::Espeak(crate::render::Renderer::new()),
+            Locale::ZhCn => DemoVoice::Neural(crate::neural_voice::NeuralMandarin::set_up(
+                std::path::Path::new("."),
+            )?),
+        };
         Ok(DemoEar {
             recognizer: load_model(DEFAULT_MODEL)?,
-            renderer: crate::render::Renderer::new(),
+            voice,
             options,
         })
+    }
+
+    /// Who speaks the turns, for the demo's transcript.
+    pub fn voice_name(&self) -> &'static str {
+        match self.voice {
+            DemoVoice::Espeak(_) => "espeak-ng",
+            DemoVoice::Neural(_) => "the neural Mandarin test voice",
+        }
     }
 
     /// What the recognizer heard when `line` was spoken; empty for silence.
@@ -314,12 +337,18 @@ impl DemoEar {
         if line.trim().is_empty() {
             return Ok(String::new());
         }
-        let utterance = tingshuo_core::Utterance {
-            display: line.to_owned(),
-            speech: line.to_owned(),
+        let pcm = match &self.voice {
+            DemoVoice::Espeak(renderer) => {
+                let utterance = tingshuo_core::Utterance {
+                    display: line.to_owned(),
+                    speech: line.to_owned(),
+                };
+                renderer.render(&utterance, &crate::render::RenderOptions::new(Locale::EnUs))?
+            }
+            DemoVoice::Neural(voice) => {
+                voice.render(line, crate::neural_voice::VoiceSettings::NATURAL)?
+            }
         };
-        let options = crate::render::RenderOptions::new(Locale::EnUs);
-        let pcm = self.renderer.render(&utterance, &options)?;
         let audio = tingshuo_core::listen::Audio::from_pcm_i16(&pcm.samples, pcm.sample_rate, 1)
             .map_err(|e| HarnessError::Usage(e.to_string()))?;
         let heard = self

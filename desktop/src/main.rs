@@ -308,7 +308,7 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                 )
                 .await?;
                 let mut stdout = std::io::stdout();
-                let ear = if listen && customer.locale() == Locale::EnUs {
+                let ear = if listen {
                     let context = tingshuo_core::understand::context::Context::from_yaml(
                         tingshuo_core::understand::banking_context(customer.locale()),
                     )
@@ -319,22 +319,28 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                         now.with_timezone(&customer.home_offset()).date_naive(),
                         &customer.snapshot(now),
                     );
-                    Some(tingshuo_desktop::listen::DemoEar::english(
-                        &context, &world,
-                    )?)
-                } else {
-                    if listen {
-                        say!(
-                            "(Mandarin turns are typed: espeak-ng's Mandarin is not recognizable by these models.)"
-                        );
+                    match tingshuo_desktop::listen::DemoEar::for_customer(
+                        customer.locale(),
+                        &context,
+                        &world,
+                    ) {
+                        Ok(ear) => Some(ear),
+                        Err(reason) => {
+                            say!("(The turns are typed: {reason}.)");
+                            None
+                        }
                     }
+                } else {
                     None
                 };
                 for line in tingshuo_desktop::chat::demo_script(customer.locale()) {
                     let heard = match &ear {
                         Some(ear) => {
                             let heard = ear.hear(line)?;
-                            say!("(spoken by espeak-ng) {line}\n(recognized) {heard}");
+                            say!(
+                                "(spoken by {}) {line}\n(recognized) {heard}",
+                                ear.voice_name()
+                            );
                             heard
                         }
                         None => (*line).to_owned(),

@@ -9,7 +9,8 @@ use tingshuo_core::speak::{SpeakMode, Speaker};
 use tingshuo_core::{Locale, Utterance};
 
 use crate::HarnessError;
-use crate::render::{RenderOptions, Renderer};
+use crate::neural_voice::{NeuralMandarin, VoiceSettings};
+use crate::render::{Pcm, RenderError, RenderOptions, Renderer};
 
 #[derive(Debug, clap::Args)]
 pub struct SayArgs {
@@ -139,6 +140,8 @@ pub struct SpeechFiles {
     dir: Option<PathBuf>,
     next: usize,
     renderer: Renderer,
+    /// The Mandarin test voice, once looked for (or why it is not there).
+    mandarin: Option<Result<NeuralMandarin, String>>,
 }
 
 impl SpeechFiles {
@@ -165,39 +168,77 @@ impl SpeechFiles {
             dir,
             next: 1,
             renderer: Renderer::new(),
+            mandarin: None,
         })
     }
 
     /// Renders each speech form; returns a line saying where they went, or why not (a
-    /// missing espeak-ng does not stop the demo).
+    /// missing espeak-ng does not stop the demo). Mandarin replies are spoken by the neural
+    /// test voice when it is beside the project (espeak-ng's Mandarin is a pinyin voice few
+    /// listeners follow), else by espeak-ng.
     pub fn write(&mut self, locale: Locale, speech: &[String]) -> Option<String> {
-        let dir = self.dir.as_ref()?;
-        let options = RenderOptions::new(locale);
-        let mut written = Vec::new();
-        for text in speech {
-            let path = dir.join(format!("{:02}-{locale}.wav", self.next));
-            let utterance = Utterance {
-                display: String::new(),
-                speech: text.clone(),
-            };
-            match self.renderer.render_to_file(&utterance, &options, &path) {
-                Ok(_) => {
-                    written.push(path);
-                    self.next += 1;
-                }
-                Err(error) => return Some(format!("Speech not written: {error}")),
+        let dir = self.dir.clone()?;
+        let neural = match locale {
+            Locale::ZhCn => self.mandarin().ok(),
+            Locale::EnUs => None,
+        };
+        let voice = if neural.is_some() {
+            "the neural Mandarin test voice"
+        } else {
+            "espeak-ng"
+        };
+        let rendered: Result<Vec<Pcm>, RenderError> = match &neural {
+            Some(neural) => {
+                let requests: Vec<_> = speech
+                    .iter()
+                    .map(|text| (text.as_str(), VoiceSettings::NATURAL))
+                    .collect();
+                neural.render_all(&requests)
             }
+            None => speech
+                .iter()
+                .map(|text| {
+                    let utterance = Utterance {
+                        display: String::new(),
+                        speech: text.clone(),
+                    };
+                    self.renderer
+                        .render(&utterance, &RenderOptions::new(locale))
+                })
+                .collect(),
+        };
+        let mut written = Vec::new();
+        let outcome = rendered.and_then(|pcms| {
+            pcms.iter().try_for_each(|pcm| {
+                let path = dir.join(format!("{:02}-{locale}.wav", self.next));
+                pcm.write_wav(&path)?;
+                written.push(path);
+                self.next += 1;
+                Ok(())
+            })
+        });
+        if let Err(error) = outcome {
+            return Some(format!("Speech not written: {error}"));
         }
         Some(match (written.first(), written.last()) {
             (Some(first), Some(last)) if written.len() > 1 => format!(
-                "Spoken replies ({} WAV files, espeak-ng): {} … {}",
+                "Spoken replies ({} WAV files, {voice}): {} … {}",
                 written.len(),
                 first.display(),
                 last.display()
             ),
-            (Some(only), _) => format!("Spoken reply (WAV, espeak-ng): {}", only.display()),
+            (Some(only), _) => format!("Spoken reply (WAV, {voice}): {}", only.display()),
             _ => "No replies to render.".to_owned(),
         })
+    }
+
+    /// The neural Mandarin voice, set up once.
+    fn mandarin(&mut self) -> Result<NeuralMandarin, String> {
+        self.mandarin
+            .get_or_insert_with(|| {
+                NeuralMandarin::set_up(std::path::Path::new(".")).map_err(|e| e.to_string())
+            })
+            .clone()
     }
 }
 

@@ -32,7 +32,8 @@
 //!
 //! A [`crate::reader::Reader`] follows whisper's tokens ([`crate::spellings::Tokens`]): each grammar word is spelled the way
 //! whisper.cpp tokenizes it, after a space or glued at the start, lowercase or capitalized;
-//! Chinese characters, which byte-level tokens may split, are words of their own.
+//! Chinese characters, which byte-level tokens may split, are words of their own, and a token
+//! that writes several of them ("多少") reads as those words in a row.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
