@@ -83,6 +83,10 @@ pub async fn open_client(
             }
             other => other,
         })?;
+        // The host's key store records the store's write generation after every protected
+        // write, not only at open, so a copy of the file taken during this session is found
+        // when put back.
+        inner.store().keep_generations_in(key_store.clone());
         let opened = match outcome {
             OpenOutcome::Opened => StoreOpened::Opened,
             OpenOutcome::Created => StoreOpened::Created,
