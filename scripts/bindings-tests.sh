@@ -10,6 +10,11 @@
 #   it names.
 # * Swift: the bindings and module map generated into target/bindings/swift; the README's Swift
 #   example and bindings/swift/*.swift parsed with tree-sitter-swift (no Swift toolchain here).
+# * The Android and iOS packages (android/, ios/), as sources: their build scripts through
+#   `bash -n`, Package.swift and the Gradle .kts files parsed (tree-sitter-swift, -kotlin), and
+#   scripts/package-checks.py (the generated Android package kept by consumer-rules.pro, the
+#   features and names the scripts use present in the crate). Nothing is built with an Android
+#   SDK, Gradle or Xcode here.
 #
 # Installs what it needs once, quietly: Debian packages, the Kotlin compiler and a Python venv
 # under $XDG_CACHE_HOME/tingshuo. A compile whose inputs did not change is not run again.
@@ -37,10 +42,12 @@ if [ ! -x "$KOTLIN_HOME/bin/kotlinc" ]; then
     chmod +x "$KOTLIN_HOME.partial"/bin/*
     mv "$KOTLIN_HOME.partial" "$KOTLIN_HOME"
 fi
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import tree_sitter, tree_sitter_swift' 2>/dev/null; then
-    echo "Installing tree-sitter-swift (PyPI) into $VENV"
+if [ ! -x "$VENV/bin/python" ] \
+    || ! "$VENV/bin/python" -c 'import tree_sitter, tree_sitter_swift, tree_sitter_kotlin' 2>/dev/null; then
+    echo "Installing tree-sitter-swift and tree-sitter-kotlin (PyPI) into $VENV"
     python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check 'tree-sitter==0.26.*' 'tree-sitter-swift==0.7.4'
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check 'tree-sitter==0.26.*' \
+        'tree-sitter-swift==0.7.4' 'tree-sitter-kotlin==1.1.0'
 fi
 
 # --- the library, the generator, the bank ----------------------------------------------------
@@ -93,6 +100,14 @@ java -Xss4m -Djna.library.path=target/debug \
     -Dtingshuo.model="$MODEL" -Dtingshuo.wav="$WAV" \
     -cp "$OUT/classes:$CP:$KOTLIN_HOME/lib/kotlin-stdlib.jar" org.tingshuo.tests.RunTestsKt
 
-# --- Swift -----------------------------------------------------------------------------------
-"$VENV/bin/python" scripts/swift-syntax.py "$OUT/readme/ReadmeExample.swift" bindings/swift/*.swift
+# --- Swift, and the Android and iOS packages' sources -------------------------------------------
+"$VENV/bin/python" scripts/swift-syntax.py "$OUT/readme/ReadmeExample.swift" bindings/swift/*.swift \
+    ios/Package.swift android/*.kts
 echo "Swift: bindings and module map generated in $OUT/swift ($(ls "$OUT/swift" | tr '\n' ' '))"
+passed=0 failed=0
+for script in android/build-rust.sh ios/build-xcframework.sh; do
+    if bash -n "$script"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+done
+echo "Package build scripts (bash -n): $passed passed, $failed failed"
+[ "$failed" = 0 ]
+"$VENV/bin/python" scripts/package-checks.py "$OUT/android"
