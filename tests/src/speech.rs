@@ -153,14 +153,12 @@ pub fn round_trip_commands(context: &Context, world: &World) -> Vec<(String, Und
     commands
 }
 
-/// Every row of the English corpus labelled with `intent`, as written.
-pub fn corpus_texts(intent: &str) -> Vec<String> {
-    let corpus = std::fs::read_to_string(root().join("tests/corpus/en-US.jsonl")).expect("corpus");
-    corpus
-        .lines()
-        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("corpus row"))
-        .filter(|row| row["intent"].as_str() == Some(intent))
-        .filter_map(|row| row["text"].as_str().map(str::to_owned))
+/// Every row of a locale's team corpus labelled with `intent`, as written.
+pub fn corpus_texts(locale: Locale, intent: &str) -> Vec<String> {
+    labelled_rows(&format!("{}.jsonl", locale.tag()))
+        .into_iter()
+        .filter(|row| row.intent.as_deref() == Some(intent))
+        .map(|row| row.text)
         .collect()
 }
 
