@@ -1,15 +1,188 @@
-//! A typed conversation with a customer's assistant: each line is a turn of the core's own
-//! [`Assistant`] session, and the harness plays the host — it prints (and collects the speech
-//! of) what the assistant says, and approves step-up with the desktop's device key. An empty
-//! line stands for silence.
+//! A conversation with a customer's assistant: each turn is a turn of the core's own
+//! [`Assistant`] session, and the harness plays the host. Every turn becomes a [`TurnRecord`]
+//! (what went in, what was heard and understood, where the dialogue stands, what came back and
+//! how long it took), the one record `tingshuo chat --json`, the scenario runner and the
+//! harness page share. `tingshuo chat` prints records as plain lines (an empty line is a
+//! silence) and approves step-up with the desktop's device key.
 
+use std::collections::BTreeMap;
 use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use chrono::FixedOffset;
+use serde::Serialize;
 use tingshuo_core::assistant::{Assistant, AssistantOptions, Event, Turn};
-use tingshuo_core::{Client, Locale, Localizer};
+use tingshuo_core::l10n::Arg;
+use tingshuo_core::understand::SlotValue;
+use tingshuo_core::{Client, Locale, Localizer, Utterance};
 
 use crate::HarnessError;
+use crate::render::{RenderOptions, Renderer};
+
+/// What went into a turn.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TurnInput {
+    /// Typed (or a transcript given as text).
+    Text {
+        text: String,
+    },
+    /// A WAV file, recognized on the device.
+    Audio {
+        wav: String,
+    },
+    Silence,
+    /// The host's step-up result; `automatic` when the harness answered it itself.
+    StepUp {
+        approved: bool,
+        automatic: bool,
+    },
+}
+
+/// One line shown and read out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineRecord {
+    pub display: String,
+    pub speech: String,
+}
+
+/// What the assistant asked the host to do, as logged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum EventRecord {
+    Say {
+        id: String,
+        display: String,
+        speech: String,
+    },
+    Show {
+        lines: Vec<LineRecord>,
+    },
+    StepUpRequested,
+    HandOff,
+    SpeechRate {
+        rate: u32,
+    },
+    Volume {
+        volume: u32,
+    },
+    Heard {
+        text: String,
+    },
+    Listen,
+}
+
+impl From<Event> for EventRecord {
+    fn from(event: Event) -> EventRecord {
+        match event {
+            Event::Say(spoken) => EventRecord::Say {
+                id: spoken.id.to_owned(),
+                display: spoken.display,
+                speech: spoken.speech,
+            },
+            Event::Show(lines) => EventRecord::Show {
+                lines: lines
+                    .into_iter()
+                    .map(|line: Utterance| LineRecord {
+                        display: line.display,
+                        speech: line.speech,
+                    })
+                    .collect(),
+            },
+            Event::StepUpRequested => EventRecord::StepUpRequested,
+            Event::HandOff => EventRecord::HandOff,
+            Event::SpeechRate(rate) => EventRecord::SpeechRate { rate },
+            Event::Volume(volume) => EventRecord::Volume { volume },
+            Event::Heard(text) => EventRecord::Heard { text },
+            Event::Listen => EventRecord::Listen,
+        }
+    }
+}
+
+/// Something said in a turn: a message (with its Fluent id) or a line shown and read out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reply<'a> {
+    pub id: Option<&'a str>,
+    pub display: &'a str,
+    pub speech: &'a str,
+}
+
+/// One turn, as logged.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TurnRecord {
+    pub input: TurnInput,
+    /// The words the turn was understood from: typed text, or what the recognizer heard.
+    pub heard: Option<String>,
+    /// The intent the words were understood as (`None`: nothing matched, or a bare answer
+    /// filling a slot of the question asked).
+    pub intent: Option<String>,
+    /// The slots understood: items by id (never by name), amounts in minor units.
+    pub slots: BTreeMap<String, serde_json::Value>,
+    /// Where the dialogue stands after the turn (`Dialogue::stage_name`).
+    pub state: String,
+    pub events: Vec<EventRecord>,
+    /// The speech rate after the turn, in percent of normal.
+    pub speech_rate: u32,
+    /// How long the assistant took, input to events.
+    pub latency_ms: u64,
+}
+
+impl TurnRecord {
+    /// What was said or shown, in order.
+    pub fn replies(&self) -> Vec<Reply<'_>> {
+        let mut replies = Vec::new();
+        for event in &self.events {
+            match event {
+                EventRecord::Say {
+                    id,
+                    display,
+                    speech,
+                } => replies.push(Reply {
+                    id: Some(id),
+                    display,
+                    speech,
+                }),
+                EventRecord::Show { lines } => {
+                    replies.extend(lines.iter().map(|line| Reply {
+                        id: None,
+                        display: &line.display,
+                        speech: &line.speech,
+                    }));
+                }
+                _ => {}
+            }
+        }
+        replies
+    }
+
+    /// The Fluent ids of the messages said, in order.
+    pub fn message_ids(&self) -> Vec<&str> {
+        self.replies().iter().filter_map(|reply| reply.id).collect()
+    }
+
+    pub fn asks_step_up(&self) -> bool {
+        self.events.contains(&EventRecord::StepUpRequested)
+    }
+}
+
+/// A slot as logged: an item by its id (names stay out of the log), other values as the
+/// understanding writes them.
+fn slot_json(value: &SlotValue) -> serde_json::Value {
+    match value {
+        SlotValue::Item { item, .. } => serde_json::json!({ "id": item.id() }),
+        other => other.to_json(),
+    }
+}
+
+/// How `tingshuo chat` writes its turns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChatOutput {
+    /// "you> …" and "assistant> …" lines; with `speech`, each reply's speech form too.
+    Plain { speech: bool },
+    /// One JSON object per turn record.
+    Json,
+}
 
 /// One conversation over a client.
 pub struct Conversation<'a> {
@@ -29,7 +202,12 @@ impl std::fmt::Debug for Conversation<'_> {
     }
 }
 
+fn output_error(e: std::io::Error) -> HarnessError {
+    HarnessError::Usage(format!("output: {e}"))
+}
+
 impl<'a> Conversation<'a> {
+    /// A conversation on the system clock at `offset`; `speech` prints speech forms too.
     pub async fn new(
         client: &Client,
         l10n: &'a Localizer,
@@ -37,7 +215,18 @@ impl<'a> Conversation<'a> {
         offset: FixedOffset,
         speech: bool,
     ) -> Result<Conversation<'a>, HarnessError> {
-        let assistant = Assistant::open(client.clone(), locale, AssistantOptions::at(offset))
+        Conversation::open(client, l10n, locale, AssistantOptions::at(offset), speech).await
+    }
+
+    /// A conversation with the clock and offset given (a scenario's).
+    pub async fn open(
+        client: &Client,
+        l10n: &'a Localizer,
+        locale: Locale,
+        options: AssistantOptions,
+        speech: bool,
+    ) -> Result<Conversation<'a>, HarnessError> {
+        let assistant = Assistant::open(client.clone(), locale, options)
             .await
             .map_err(|e| HarnessError::Usage(e.to_string()))?;
         Ok(Conversation {
@@ -49,30 +238,8 @@ impl<'a> Conversation<'a> {
         })
     }
 
-    fn print(
-        &mut self,
-        out: &mut dyn Write,
-        display: &str,
-        speech: &str,
-    ) -> Result<(), HarnessError> {
-        let io = |e: std::io::Error| HarnessError::Usage(format!("output: {e}"));
-        let label = self.l10n.format(self.locale, "chat-assistant", &[])?;
-        writeln!(out, "{label}> {display}").map_err(io)?;
-        if self.speech {
-            writeln!(out, "  (spoken) {speech}").map_err(io)?;
-        }
-        self.spoken.push(speech.to_owned());
-        Ok(())
-    }
-
-    fn note(
-        &self,
-        out: &mut dyn Write,
-        id: &str,
-        args: &[(&str, tingshuo_core::l10n::Arg)],
-    ) -> Result<(), HarnessError> {
-        let note = self.l10n.format(self.locale, id, args)?;
-        writeln!(out, "{note}").map_err(|e| HarnessError::Usage(format!("output: {e}")))
+    pub fn locale(&self) -> Locale {
+        self.locale
     }
 
     /// The speech forms of the replies since the last call, in order.
@@ -80,57 +247,250 @@ impl<'a> Conversation<'a> {
         std::mem::take(&mut self.spoken)
     }
 
+    /// Gives the assistant one turn and records it.
+    pub async fn record(
+        &mut self,
+        turn: Turn,
+        input: TurnInput,
+    ) -> Result<TurnRecord, HarnessError> {
+        let typed = match &turn {
+            Turn::Text(text) if !text.trim().is_empty() => Some(text.trim().to_owned()),
+            _ => None,
+        };
+        let started = Instant::now();
+        let events = self
+            .assistant
+            .turn(turn)
+            .await
+            .map_err(|e| HarnessError::Usage(e.to_string()))?;
+        let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let recognized = events.iter().find_map(|event| match event {
+            Event::Heard(text) => Some(text.clone()),
+            _ => None,
+        });
+        let heard_as = self.assistant.last_heard();
+        let record = TurnRecord {
+            input,
+            heard: typed.or(recognized),
+            intent: heard_as
+                .and_then(|h| h.intent.as_ref())
+                .map(|i| i.name().to_owned()),
+            slots: heard_as
+                .map(|h| {
+                    h.slots
+                        .iter()
+                        .map(|(name, value)| (name.clone(), slot_json(value)))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            state: self.assistant.stage().to_owned(),
+            events: events.into_iter().map(EventRecord::from).collect(),
+            speech_rate: self.assistant.speech_rate(),
+            latency_ms,
+        };
+        self.spoken
+            .extend(record.replies().iter().map(|r| r.speech.to_owned()));
+        Ok(record)
+    }
+
+    /// One line the customer typed (empty: a silence), with the step-up it may lead to
+    /// approved by the device key (the desktop has no PIN pad; a phone asks the customer).
+    pub async fn line(&mut self, line: &str) -> Result<Vec<TurnRecord>, HarnessError> {
+        let text = line.trim_end().to_owned();
+        let input = if text.trim().is_empty() {
+            TurnInput::Silence
+        } else {
+            TurnInput::Text { text: text.clone() }
+        };
+        let mut records = vec![self.record(Turn::Text(text), input).await?];
+        while records.last().is_some_and(TurnRecord::asks_step_up) {
+            let approved = TurnInput::StepUp {
+                approved: true,
+                automatic: true,
+            };
+            records.push(
+                self.record(Turn::StepUp { approved: true }, approved)
+                    .await?,
+            );
+        }
+        Ok(records)
+    }
+
     /// Handles one line the customer typed (or said); prints it and the assistant's replies.
     pub async fn turn(&mut self, line: &str, out: &mut dyn Write) -> Result<(), HarnessError> {
-        let label = self.l10n.format(self.locale, "chat-you", &[])?;
-        writeln!(out, "{label}> {}", line.trim_end())
-            .map_err(|e| HarnessError::Usage(format!("output: {e}")))?;
-        let mut turn = Some(Turn::Text(line.to_owned()));
-        while let Some(next) = turn.take() {
-            let events = self
-                .assistant
-                .turn(next)
-                .await
-                .map_err(|e| HarnessError::Usage(e.to_string()))?;
-            for event in events {
+        let records = self.line(line).await?;
+        self.print(
+            &records,
+            ChatOutput::Plain {
+                speech: self.speech,
+            },
+            out,
+        )
+    }
+
+    fn note(
+        &self,
+        out: &mut dyn Write,
+        id: &str,
+        args: &[(&str, Arg)],
+    ) -> Result<(), HarnessError> {
+        let note = self.l10n.format(self.locale, id, args)?;
+        writeln!(out, "{note}").map_err(output_error)
+    }
+
+    /// Writes turn records as `tingshuo chat` does.
+    pub fn print(
+        &self,
+        records: &[TurnRecord],
+        output: ChatOutput,
+        out: &mut dyn Write,
+    ) -> Result<(), HarnessError> {
+        let speech = match output {
+            ChatOutput::Json => {
+                for record in records {
+                    let json = serde_json::to_string(record)
+                        .map_err(|e| HarnessError::Usage(format!("output: {e}")))?;
+                    writeln!(out, "{json}").map_err(output_error)?;
+                }
+                return Ok(());
+            }
+            ChatOutput::Plain { speech } => speech,
+        };
+        let you = self.l10n.format(self.locale, "chat-you", &[])?;
+        let assistant = self.l10n.format(self.locale, "chat-assistant", &[])?;
+        for record in records {
+            match &record.input {
+                TurnInput::Text { text } => writeln!(out, "{you}> {text}").map_err(output_error)?,
+                TurnInput::Silence => writeln!(out, "{you}> ").map_err(output_error)?,
+                TurnInput::Audio { .. } | TurnInput::StepUp { .. } => {}
+            }
+            for event in &record.events {
                 match event {
-                    Event::Say(spoken) => self.print(out, &spoken.display, &spoken.speech)?,
-                    Event::Show(lines) => {
-                        for line in lines {
-                            self.print(out, &line.display, &line.speech)?;
+                    EventRecord::Say {
+                        display, speech: s, ..
+                    } => {
+                        writeln!(out, "{assistant}> {display}").map_err(output_error)?;
+                        if speech {
+                            writeln!(out, "  (spoken) {s}").map_err(output_error)?;
                         }
                     }
-                    Event::StepUpRequested => {
-                        // The desktop has no PIN pad: its device key approves. A phone asks
-                        // the customer.
-                        self.note(out, "chat-step-up-approved", &[])?;
-                        turn = Some(Turn::StepUp { approved: true });
+                    EventRecord::Show { lines } => {
+                        for line in lines {
+                            writeln!(out, "{assistant}> {}", line.display).map_err(output_error)?;
+                            if speech {
+                                writeln!(out, "  (spoken) {}", line.speech)
+                                    .map_err(output_error)?;
+                            }
+                        }
                     }
-                    Event::SpeechRate(rate) => self.note(
-                        out,
-                        "chat-speech-rate",
-                        &[("rate", tingshuo_core::l10n::Arg::Number(i64::from(rate)))],
-                    )?,
-                    Event::Volume(volume) => self.note(
+                    EventRecord::StepUpRequested => self.note(out, "chat-step-up-approved", &[])?,
+                    EventRecord::SpeechRate { rate } => {
+                        self.note(
+                            out,
+                            "chat-speech-rate",
+                            &[("rate", Arg::Number(i64::from(*rate)))],
+                        )?;
+                    }
+                    EventRecord::Volume { volume } => self.note(
                         out,
                         "chat-volume",
-                        &[(
-                            "volume",
-                            tingshuo_core::l10n::Arg::Number(i64::from(volume)),
-                        )],
+                        &[("volume", Arg::Number(i64::from(*volume)))],
                     )?,
-                    Event::HandOff => self.note(out, "chat-handoff", &[])?,
-                    Event::Heard(text) => self.note(
-                        out,
-                        "chat-heard",
-                        &[("text", tingshuo_core::l10n::Arg::Text(text))],
-                    )?,
+                    EventRecord::HandOff => self.note(out, "chat-handoff", &[])?,
+                    EventRecord::Heard { text } => {
+                        self.note(out, "chat-heard", &[("text", Arg::Text(text.clone()))])?;
+                    }
                     // Typed turns: the next line is the answer.
-                    Event::Listen => {}
+                    EventRecord::Listen => {}
                 }
             }
         }
         Ok(())
+    }
+}
+
+/// A reply rendered to a WAV file, as listed in `manifest.json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReplyAudio {
+    /// The file's name, relative to the manifest.
+    pub file: String,
+    /// Which conversation (a scenario's name, or "chat").
+    pub conversation: String,
+    /// The turn it answered (1-based).
+    pub turn: usize,
+    pub message_id: Option<String>,
+    pub locale: String,
+    pub speech: String,
+    pub rate: u32,
+    pub duration_ms: u64,
+}
+
+/// Every reply rendered to a WAV file with espeak-ng, at the speech rate the customer chose,
+/// with a manifest (`manifest.json`) saying which turn and message each file speaks.
+#[derive(Debug)]
+pub struct ReplyWavs {
+    dir: PathBuf,
+    renderer: Renderer,
+    written: Vec<ReplyAudio>,
+}
+
+impl ReplyWavs {
+    /// Creates `dir`.
+    pub fn new(dir: &Path) -> Result<ReplyWavs, HarnessError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| HarnessError::Usage(format!("cannot create {}: {e}", dir.display())))?;
+        Ok(ReplyWavs {
+            dir: dir.to_owned(),
+            renderer: Renderer::new(),
+            written: Vec::new(),
+        })
+    }
+
+    /// Renders the replies of one turn record; returns the manifest entries written.
+    /// `prefix` names the conversation in the files ("chat", a scenario's file stem).
+    pub fn write(
+        &mut self,
+        prefix: &str,
+        turn: usize,
+        locale: Locale,
+        record: &TurnRecord,
+    ) -> Result<Vec<ReplyAudio>, HarnessError> {
+        let mut entries = Vec::new();
+        for (n, reply) in record.replies().iter().enumerate() {
+            let file = format!("{prefix}-{turn:03}-{:02}.wav", n + 1);
+            let utterance = Utterance {
+                display: reply.display.to_owned(),
+                speech: reply.speech.to_owned(),
+            };
+            let rate = record.speech_rate.clamp(50, 200);
+            let options = RenderOptions::new(locale).with_rate(rate);
+            let pcm = self
+                .renderer
+                .render_to_file(&utterance, &options, &self.dir.join(&file))?;
+            let entry = ReplyAudio {
+                file,
+                conversation: prefix.to_owned(),
+                turn,
+                message_id: reply.id.map(str::to_owned),
+                locale: locale.tag().to_owned(),
+                speech: reply.speech.to_owned(),
+                rate,
+                duration_ms: (pcm.duration_secs() * 1000.0).round() as u64,
+            };
+            self.written.push(entry.clone());
+            entries.push(entry);
+        }
+        Ok(entries)
+    }
+
+    /// Writes `manifest.json` beside the files.
+    pub fn finish(&self) -> Result<PathBuf, HarnessError> {
+        let path = self.dir.join("manifest.json");
+        let json = serde_json::to_string_pretty(&self.written)
+            .map_err(|e| HarnessError::Usage(format!("manifest: {e}")))?;
+        std::fs::write(&path, json)
+            .map_err(|e| HarnessError::Usage(format!("cannot write {}: {e}", path.display())))?;
+        Ok(path)
     }
 }
 

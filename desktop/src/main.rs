@@ -98,6 +98,13 @@ enum Command {
         /// Also print the speech form of each reply
         #[arg(long)]
         speech: bool,
+        /// Print one JSON object per turn (input, transcript, intent, slots, state, events,
+        /// message ids, latency) instead of plain lines
+        #[arg(long)]
+        json: bool,
+        /// Render every reply to a WAV file in this directory (espeak-ng), with manifest.json
+        #[arg(long)]
+        speech_out: Option<PathBuf>,
     },
     /// The reference bank
     Sandbox {
@@ -369,6 +376,8 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
             bank,
             enrollment_code,
             speech,
+            json,
+            speech_out,
         } => {
             let locale = Locale::parse(&locale)?;
             let customer = DemoCustomer::for_locale(locale);
@@ -406,6 +415,16 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
             )
             .await?;
             let mut stdout = std::io::stdout();
+            let output = if json {
+                tingshuo_desktop::chat::ChatOutput::Json
+            } else {
+                tingshuo_desktop::chat::ChatOutput::Plain { speech }
+            };
+            let mut wavs = speech_out
+                .as_deref()
+                .map(tingshuo_desktop::chat::ReplyWavs::new)
+                .transpose()?;
+            let mut turns = 0;
             let mut line = String::new();
             loop {
                 line.clear();
@@ -415,7 +434,17 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                 if read == 0 {
                     break;
                 }
-                conversation.turn(&line, &mut stdout).await?;
+                let records = conversation.line(&line).await?;
+                conversation.print(&records, output, &mut stdout)?;
+                for record in &records {
+                    turns += 1;
+                    if let Some(wavs) = wavs.as_mut() {
+                        wavs.write("chat", turns, locale, record)?;
+                    }
+                }
+            }
+            if let Some(wavs) = wavs {
+                wavs.finish()?;
             }
             drop(conversation);
             client.close().await;

@@ -14,7 +14,7 @@ use tingshuo_data::client::{Client, ClientError};
 use tingshuo_data::payments::{PaymentDraft, PaymentError, PaymentOutcome, Settled};
 use tingshuo_data::sync::{Connectivity, NetError};
 use tingshuo_dialogue::{
-    ActionOutcome, Dialogue, Effect, Facts, Input, PaymentPlan, PlanTarget, Prepared,
+    ActionOutcome, Dialogue, Effect, Facts, Heard, Input, PaymentPlan, PlanTarget, Prepared,
     SpendingQuery, Spent, TransactionsQuery, hear, paying_account,
 };
 use tingshuo_l10n::present::{Presentation, transaction_lines};
@@ -88,6 +88,9 @@ pub struct Assistant {
     /// When money last moved by this session (a payment made, held or cancelled), to tell
     /// balances the bank gave before it from after.
     money_moved_at: Option<DateTime<Utc>>,
+    /// What the last turn of words was heard as (intent and slots), for the host's log;
+    /// `None` after a turn without words (silence, a step-up result, nothing recognized).
+    last_heard: Option<Heard>,
     /// The on-device recognizer for turns of speech.
     #[cfg(feature = "voice")]
     recognizer: Option<Arc<tingshuo_listen::recognizer::Recognizer>>,
@@ -113,6 +116,7 @@ impl Assistant {
             held: None,
             prepared: None,
             money_moved_at: None,
+            last_heard: None,
             #[cfg(feature = "voice")]
             recognizer: None,
         };
@@ -141,6 +145,18 @@ impl Assistant {
         self.dialogue.volume()
     }
 
+    /// What the last turn's words were heard as: the intent (`None` when nothing matched, or
+    /// when the words were a bare answer filling a slot) and the slots, as the dialogue got
+    /// them. `None` when the last turn had no words (silence, a step-up result).
+    pub fn last_heard(&self) -> Option<&Heard> {
+        self.last_heard.as_ref()
+    }
+
+    /// Where the conversation stands after the last turn (see [`Dialogue::stage_name`]).
+    pub fn stage(&self) -> &'static str {
+        self.dialogue.stage_name()
+    }
+
     fn now(&self) -> DateTime<Utc> {
         self.options.clock.now()
     }
@@ -161,6 +177,7 @@ impl Assistant {
             self.unresolved = None;
             self.step(input, &mut events).await?;
         }
+        self.last_heard = None;
         let input = match turn {
             Turn::Text(text) if text.trim().is_empty() => Input::Silence,
             Turn::Text(text) => {
@@ -173,6 +190,7 @@ impl Assistant {
                     self.dialogue.expecting(),
                     &said,
                 );
+                self.last_heard = Some(heard.clone());
                 Input::Heard(heard)
             }
             #[cfg(feature = "voice")]
@@ -225,6 +243,7 @@ impl Assistant {
             heard.intent = None;
             heard.slots.clear();
         }
+        self.last_heard = Some(heard.clone());
         Ok(Input::Heard(heard))
     }
 

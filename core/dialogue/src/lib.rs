@@ -371,6 +371,25 @@ impl Dialogue {
         )
     }
 
+    /// Where the conversation stands, as a stable name for logs and test scenarios: `idle`,
+    /// `collecting`, `preparing`, `warned`, `read-back`, `changing`, `stepping-up`,
+    /// `asking-card`, `read-back-unlock`, `stepping-up-unlock`, `executing`.
+    pub fn stage_name(&self) -> &'static str {
+        match self.stage {
+            Stage::Idle => "idle",
+            Stage::Collecting(_) => "collecting",
+            Stage::Preparing { .. } => "preparing",
+            Stage::Warned(..) => "warned",
+            Stage::ReadBack(_) => "read-back",
+            Stage::Changing(_) => "changing",
+            Stage::SteppingUp(_) => "stepping-up",
+            Stage::AskingCard { .. } => "asking-card",
+            Stage::ReadBackUnlock(_) => "read-back-unlock",
+            Stage::SteppingUpUnlock(_) => "stepping-up-unlock",
+            Stage::Executing(_) => "executing",
+        }
+    }
+
     /// Updates what is known of the customer (after a sync, or going offline).
     pub fn update_facts(&mut self, facts: Facts) {
         self.facts = facts;
