@@ -2,6 +2,8 @@
 //! customers, and rendering the view for a terminal or screen reader.
 
 pub mod chat;
+pub mod conditions;
+pub mod harness;
 pub mod keystore;
 pub mod listen;
 pub mod microphone;

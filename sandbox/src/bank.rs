@@ -176,6 +176,25 @@ impl Bank {
         }))
     }
 
+    /// The same bank — its database, devices, faults and write lock — under another
+    /// configuration's limits and holds, to serve in place of this one (a scenario changes
+    /// what the bank refuses or holds between turns). The limits documents devices were
+    /// given are left as they were, so the bank, not the device, refuses; enrollment codes
+    /// not yet used are void, as after a restart.
+    pub fn reconfigured(&self, config: BankConfig) -> Result<Arc<Bank>, BankError> {
+        let code_key = hmac::Key::generate(hmac::HMAC_SHA256, &SystemRandom::new())
+            .map_err(|_| BankError::Random)?;
+        Ok(Arc::new(Bank {
+            db: self.db.clone(),
+            config,
+            events: self.events.clone(),
+            write_lock: self.write_lock.clone(),
+            faults: self.faults.clone(),
+            code_key,
+            enrollment_failures: std::sync::Mutex::new(Failures::default()),
+        }))
+    }
+
     /// Seeds a customer's data, with the bank's daily limits as a document of the change
     /// feed, so every device knows them before it pays.
     pub async fn seed(

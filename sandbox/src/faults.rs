@@ -50,6 +50,26 @@ impl FaultPlan {
     pub fn none() -> FaultPlan {
         FaultPlan::default()
     }
+
+    /// Payments' answers lost: a payment request is handled and committed, then the
+    /// connection dies before its answer, and asking about it by key dies alike. The
+    /// challenge a payment is signed over still arrives (it moves no money).
+    pub fn lost_payment_answers() -> FaultPlan {
+        FaultPlan {
+            seed: 7,
+            rules: vec![
+                FaultRule {
+                    path_prefix: "/v1/payments/challenge".into(),
+                    ..FaultRule::default()
+                },
+                FaultRule {
+                    path_prefix: "/v1/payments".into(),
+                    reset_after_commit_per_mille: 1000,
+                    ..FaultRule::default()
+                },
+            ],
+        }
+    }
 }
 
 /// What the injector did, for a test's report.

@@ -99,23 +99,7 @@ async fn a_payment_whose_answer_was_lost_is_checked_then_told_as_the_bank_made_i
     let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
     // The bank makes the payment, then the connection dies before its answer; asking by key
     // fails too, for now.
-    let lost = FaultRule {
-        reset_after_commit_per_mille: 1000,
-        ..FaultRule::default()
-    };
-    bank.bank.faults.set_plan(FaultPlan {
-        seed: 7,
-        rules: vec![
-            FaultRule {
-                path_prefix: "/v1/payments/challenge".into(),
-                ..FaultRule::default()
-            },
-            FaultRule {
-                path_prefix: "/v1/payments".into(),
-                ..lost
-            },
-        ],
-    });
+    bank.bank.faults.set_plan(FaultPlan::lost_payment_answers());
     let events = send_to_bob(&mut assistant).await;
     assert_eq!(
         said(&events),
