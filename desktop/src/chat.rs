@@ -242,6 +242,15 @@ impl<'a> Conversation<'a> {
         self.locale
     }
 
+    /// Recognizes turns of speech ([`Turn::Audio`]) with this model from now on (the harness
+    /// page loads it on the first recording).
+    pub fn listen_with(
+        &mut self,
+        recognizer: std::sync::Arc<tingshuo_core::listen::recognizer::Recognizer>,
+    ) {
+        self.assistant.listen_with(recognizer);
+    }
+
     /// The speech forms of the replies since the last call, in order.
     pub fn take_spoken(&mut self) -> Vec<String> {
         std::mem::take(&mut self.spoken)

@@ -111,6 +111,11 @@ enum Command {
         #[command(subcommand)]
         command: SandboxCommand,
     },
+    /// The page to test with: a conversation in the browser on loopback
+    Harness {
+        #[command(subcommand)]
+        command: HarnessCommand,
+    },
     /// Understand one utterance against a context (Rhino-format YAML) and print the result
     Intent {
         /// The context file, e.g. locales/zh-CN/banking.yaml
@@ -190,6 +195,21 @@ enum Command {
     Models {
         #[command(subcommand)]
         command: tingshuo_desktop::models::ModelsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum HarnessCommand {
+    /// Serve the page on 127.0.0.1 until Ctrl-C: type, upload a WAV or speak to the demo
+    /// customer's assistant over the reference bank in-process, with replies played, the event
+    /// log beside and the bank's condition switchable
+    Serve {
+        /// 0 picks a free port (the first line printed gives the address)
+        #[arg(long, default_value_t = 8090)]
+        port: u16,
+        /// zh-CN or en-US
+        #[arg(long, default_value = "zh-CN")]
+        locale: String,
     },
 }
 
@@ -451,6 +471,17 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
             if let Some(bank) = local_bank {
                 bank.shutdown().await;
             }
+        }
+        Command::Harness {
+            command: HarnessCommand::Serve { port, locale },
+        } => {
+            tingshuo_desktop::harness::serve(tingshuo_desktop::harness::ServeOptions {
+                port,
+                locale: Locale::parse(&locale)?,
+                data_dir,
+                now,
+            })
+            .await?;
         }
         Command::Sandbox {
             command: SandboxCommand::Serve { port, database },

@@ -1,0 +1,71 @@
+# The harness page (`tingshuo harness serve`): what a tester sees on it.
+# Variables of every message must match zh-CN (a test checks it).
+
+harness-title = Tingshuo test page
+harness-intro = A conversation with the demo customer's assistant, over the reference bank on this computer. Type a turn, upload a WAV recording or speak into the microphone. Every reply is shown, spoken and logged.
+harness-conversation-heading = Conversation
+harness-you = You
+harness-assistant = Assistant
+harness-turn-heading = Your turn
+harness-text-label = What the customer says
+harness-send = Send
+harness-silence = Say nothing (a silence)
+harness-upload-label = A WAV recording of the customer
+harness-upload-send = Send the recording
+harness-mic-start = Speak into the microphone
+harness-mic-stop = Stop and send
+harness-mic-listening = Listening. Stop and send when done; a pause of a second also ends it.
+harness-recognizing = Recognizing the speech…
+harness-working = Working…
+harness-step-up-heading = The assistant asks for the customer's PIN or fingerprint
+harness-step-up-approve = Approve (the PIN is right)
+harness-step-up-refuse = Refuse (the PIN is wrong)
+harness-condition-heading = The bank
+harness-condition-label = Bank condition
+harness-condition-apply = Apply the condition
+harness-condition-online = Online
+harness-condition-offline = Offline: the bank cannot be reached
+harness-condition-refusal = Refuses payments
+harness-condition-hold = Holds payments for review
+harness-condition-lost-answers = Loses its answers to payments
+harness-condition-step-up-failing = Step-up always fails
+harness-condition-now = The bank is now: { $condition }
+harness-play-aloud = Play replies aloud
+harness-reply-audio = Reply { $n }, spoken
+harness-log-heading = Event log
+harness-log-turn = Turn
+harness-log-input = Input
+harness-log-intent = Intent
+harness-log-events = Events and message ids
+harness-log-latency = Time
+harness-log-latency-ms = { $ms } ms
+harness-log-step-up = step-up asked
+harness-log-handoff = handed to a person
+harness-log-rate = speech rate { $rate }%
+harness-log-volume = volume { $volume }%
+harness-log-listen = listens
+harness-log-condition = condition: { $condition }
+harness-input-text = typed: { $text }
+harness-input-audio = recording ({ $seconds } s)
+harness-input-silence = silence
+harness-input-step-up-approved = step-up approved
+harness-input-step-up-refused = step-up refused
+harness-heard = Heard: { $text }
+harness-no-intent = none
+harness-error-no-model = Speech needs the { $model } speech model, which is not installed. Install it with: tingshuo models install { $model }
+harness-error-not-wav = That file is not a WAV recording.
+harness-error-too-long = The recording is too long: at most { $seconds } seconds.
+harness-error-too-large = The upload is too large: at most { $megabytes } MB.
+harness-error-too-short = The recording is empty or too short.
+harness-error-bad-audio = The recording cannot be used: { $detail }
+harness-error-turn = The turn failed: { $detail }
+harness-error-empty-text = Type what the customer says, or choose Say nothing for a silence.
+harness-error-no-file = Choose a WAV file first.
+harness-error-mic = The microphone cannot be opened. Allow this page to use it, or upload a WAV recording instead.
+harness-error-server = The harness did not answer. Is `tingshuo harness serve` still running?
+harness-error-not-allowed = Only this computer's own pages may use the harness.
+harness-log-lines = { $count ->
+    [one] one line shown
+   *[other] { $count } lines shown
+}
+harness-log-state = state: { $state }
