@@ -11,6 +11,7 @@ pub mod models;
 pub mod neural_voice;
 pub mod render;
 pub mod say;
+pub mod scenario;
 
 use std::sync::Arc;
 

@@ -106,6 +106,12 @@ enum Command {
         #[arg(long)]
         speech_out: Option<PathBuf>,
     },
+    /// Scenarios a tester writes, run against the reference bank with the accessibility
+    /// checks; writes log.json, replies/, report.json and report.html
+    Scenario {
+        #[command(subcommand)]
+        command: tingshuo_desktop::scenario::ScenarioCommand,
+    },
     /// The reference bank
     Sandbox {
         #[command(subcommand)]
@@ -588,6 +594,16 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                 None => tingshuo_core::understand::Understanding::rejected_json(),
             };
             say!("{result}");
+        }
+        Command::Scenario { command } => {
+            let (lines, code) = tingshuo_desktop::scenario::command(command).await?;
+            for line in lines {
+                say!("{line}");
+            }
+            if code != tingshuo_desktop::scenario::EXIT_PASSED {
+                let _ = std::io::stdout().flush();
+                std::process::exit(i32::from(code));
+            }
         }
         Command::Say(args) => {
             for line in tingshuo_desktop::say::run(&args)? {

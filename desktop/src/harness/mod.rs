@@ -11,7 +11,7 @@
 //! Nothing outside this computer can reach the server: it listens on 127.0.0.1, and answers
 //! only requests addressed to it by that name (a page elsewhere cannot drive it).
 
-mod page;
+pub(crate) mod page;
 
 use std::io::Write;
 use std::net::SocketAddr;
