@@ -18,6 +18,9 @@ SYSTEM_PACKAGES += python3-venv
 # The bindings' JVM tests: JNA and JUnit 4 (kotlinc itself comes from npm, in
 # scripts/bindings-tests.sh, which also installs a JDK when there is none).
 SYSTEM_PACKAGES += libjna-java junit4
+# The browser tests of the harness page: Debian's Chromium, driven by Playwright (npm
+# playwright-core, which downloads no browser of its own).
+SYSTEM_PACKAGES += chromium
 
 DEMO_DATA := target/demo-data
 # The speech form of each reply in the scripted conversation, as WAV files (espeak-ng).
@@ -27,7 +30,7 @@ DEMO_SPEECH := target/demo-speech
 # $XDG_CACHE_HOME/tingshuo/models (~/.cache/tingshuo/models); quiet when already installed.
 MODELS := tiny.en base
 
-.PHONY: demo test system-packages bench lint models core-without-voice fuzz bindings-tests
+.PHONY: demo test system-packages bench lint models core-without-voice fuzz bindings-tests browser-tests
 
 system-packages:
 	@scripts/install-system-packages.sh $(SYSTEM_PACKAGES)
@@ -61,6 +64,7 @@ core-without-voice: system-packages
 test: lint models core-without-voice
 	$(CARGO) test --workspace --locked
 	@$(MAKE) --no-print-directory bindings-tests
+	@$(MAKE) --no-print-directory browser-tests
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SECONDS_IN_TEST) \
 		FUZZ_TARGETS="$(FUZZ_TARGETS_IN_TEST)"
 
@@ -70,6 +74,14 @@ test: lint models core-without-voice
 # minute, two more the first time (kotlinc twice).
 bindings-tests: system-packages models
 	@scripts/bindings-tests.sh
+
+# The harness page (`tingshuo harness serve`) in headless Chromium, driven by Playwright and
+# checked by axe-core (npm, pinned in tests/browser/package-lock.json): typed, uploaded and
+# spoken turns (the fake microphone plays a WAV file), step-up, a bank condition switched,
+# keyboard-only operation, no axe-core violation on the page or the scenario report; prints
+# each test. About 30 s after the build.
+browser-tests: system-packages models
+	@scripts/browser-tests.sh
 
 # Fuzzing (cargo-fuzz, libFuzzer, nightly): each target of fuzz/ for FUZZ_SECONDS, from
 # fuzz/seeds and what earlier runs kept in fuzz/corpus; prints each target's executions, and a

@@ -422,6 +422,7 @@ async fn condition(
     Ok(Json(json!({
         "turn": "",
         "input": app.message("harness-log-condition", &[("condition", Arg::Text(name.clone()))]),
+        "intent": "",
         "events": [],
         "condition": app.message("harness-condition-now", &[("condition", Arg::Text(name))]),
     })))

@@ -6,6 +6,7 @@
 const strings = JSON.parse(document.getElementById("strings").textContent);
 const $ = (id) => document.getElementById(id);
 const conversation = $("conversation");
+const conversationLog = $("conversation-log");
 const status = $("status");
 const error = $("error");
 const logBody = document.querySelector("#log tbody");
@@ -46,13 +47,13 @@ function addLine(who, text, className, audio) {
     item.append(player);
   }
   conversation.append(item);
-  conversation.scrollTop = conversation.scrollHeight;
+  conversationLog.scrollTop = conversationLog.scrollHeight;
   return item;
 }
 
 function addLogRow(entry) {
   const row = document.createElement("tr");
-  const cells = [entry.turn, entry.input, entry.intent || strings["harness-no-intent"], null, entry.latency || ""];
+  const cells = [entry.turn, entry.input, entry.intent ?? strings["harness-no-intent"], null, entry.latency || ""];
   cells.forEach((value, index) => {
     const cell = document.createElement("td");
     if (index === 3) {
@@ -107,15 +108,17 @@ function show(result) {
   playNext();
   addLogRow(result);
   const stepUp = $("step-up");
-  const wasHidden = stepUp.hidden;
-  stepUp.hidden = !result.step_up;
-  if (result.step_up && wasHidden) {
-    $("step-up-approve").focus();
+  if (result.step_up !== undefined) {
+    // The step-up control takes the focus when it appears (once the controls are enabled).
+    focusStepUp = result.step_up && stepUp.hidden;
+    stepUp.hidden = !result.step_up;
   }
   if (result.condition) {
     say(result.condition);
   }
 }
+
+let focusStepUp = false;
 
 async function post(path, body, contentType) {
   fail("");
@@ -143,6 +146,10 @@ async function post(path, body, contentType) {
     return null;
   } finally {
     setBusy(false);
+    if (focusStepUp) {
+      focusStepUp = false;
+      $("step-up-approve").focus();
+    }
     if (!status.dataset.keep) {
       say("");
     }
@@ -164,7 +171,10 @@ $("text-form").addEventListener("submit", async (event) => {
   if (result) {
     input.value = "";
   }
-  input.focus();
+  // Back to the text field for the next turn, unless the step-up control took the focus.
+  if ($("step-up").hidden) {
+    input.focus();
+  }
 });
 
 $("silence").addEventListener("click", () => postJson("/api/silence", {}));

@@ -1,0 +1,354 @@
+// The harness page (`tingshuo harness serve`) in headless Debian Chromium, driven by Playwright
+// (playwright-core: no browser download) and checked by axe-core; and, when the scenario runner
+// is there, its HTML report checked by axe-core too. Everything is real: the harness binary
+// with its in-process reference bank on loopback, espeak-ng rendering the recordings, whisper
+// recognizing them, Chromium's fake capture device playing a WAV file as the microphone.
+//
+// Run by scripts/browser-tests.sh (make browser-tests), which builds the binary and installs
+// Chromium and these packages. Environment: TINGSHUO (the binary), CHROMIUM (the browser),
+// TINGSHUO_SCREENSHOT=docs to write docs/harness-page.png (else target/browser/).
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync, existsSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const tingshuo = process.env.TINGSHUO || join(root, "target/debug/tingshuo");
+const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const work = mkdtempSync(join(tmpdir(), "tingshuo-browser-"));
+
+// What the customer says in the recordings (espeak-ng, en-US; recognized by tiny.en).
+const UPLOADED = "what's my balance";
+const SPOKEN = "read me my last three transactions";
+// Long enough for a first recognition (the model loads on the first recording).
+const TURN_TIMEOUT = 60_000;
+
+let server;
+let baseUrl;
+let browser;
+let page;
+const pageErrors = [];
+
+/** Renders `text` to a WAV file with `tingshuo say` (espeak-ng). */
+function say(text, file) {
+  const result = spawnSync(tingshuo, ["say", text, "--locale", "en-US", "--out", file], { encoding: "utf8" });
+  assert.equal(result.status, 0, `tingshuo say failed: ${result.stderr}`);
+  return file;
+}
+
+/** The same 16-bit mono WAV with silence before and after (for the microphone: the page
+ * ends a recording after a second of quiet that follows speech). */
+function padded(source, target, beforeSeconds, afterSeconds) {
+  const wav = readFileSync(source);
+  assert.equal(wav.toString("ascii", 0, 4), "RIFF");
+  const rate = wav.readUInt32LE(24);
+  let offset = 12;
+  let data = null;
+  while (offset + 8 <= wav.length) {
+    const id = wav.toString("ascii", offset, offset + 4);
+    const size = wav.readUInt32LE(offset + 4);
+    if (id === "data") {
+      data = wav.subarray(offset + 8, offset + 8 + size);
+      break;
+    }
+    offset += 8 + size + (size % 2);
+  }
+  assert.ok(data, "no data chunk");
+  const before = Buffer.alloc(Math.round(rate * beforeSeconds) * 2);
+  const after = Buffer.alloc(Math.round(rate * afterSeconds) * 2);
+  const samples = Buffer.concat([before, data, after]);
+  const header = Buffer.alloc(44);
+  header.write("RIFF", 0, "ascii");
+  header.writeUInt32LE(36 + samples.length, 4);
+  header.write("WAVEfmt ", 8, "ascii");
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write("data", 36, "ascii");
+  header.writeUInt32LE(samples.length, 40);
+  writeFileSync(target, Buffer.concat([header, samples]));
+  return target;
+}
+
+/** Starts `tingshuo harness serve` on a free loopback port; resolves with its address. */
+function startHarness() {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(
+      tingshuo,
+      ["--data-dir", join(work, "data"), "harness", "serve", "--port", "0", "--locale", "en-US"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => reject(new Error(`the harness did not start: ${out}${err}`)), 60_000);
+    child.stderr.on("data", (chunk) => {
+      err += chunk;
+    });
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const found = out.match(/http:\/\/127\.0\.0\.1:\d+\//);
+      if (found) {
+        clearTimeout(timer);
+        resolvePromise({ child, url: found[0] });
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the harness exited (${code}): ${out}${err}`));
+    });
+  });
+}
+
+async function runAxe(target) {
+  await target.evaluate(axeSource);
+  const results = await target.evaluate(() => window.axe.run(document));
+  return results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/** Waits until the event log has `rows` rows; returns the last one's cells. */
+async function logRow(rows) {
+  await page.locator("#log tbody tr").nth(rows - 1).waitFor({ timeout: TURN_TIMEOUT });
+  return page.locator("#log tbody tr").nth(rows - 1).locator("td").allInnerTexts();
+}
+
+async function rowCount() {
+  return page.locator("#log tbody tr").count();
+}
+
+before(async () => {
+  const uploaded = say(UPLOADED, join(work, "uploaded.wav"));
+  const spoken = padded(say(SPOKEN, join(work, "spoken-plain.wav")), join(work, "spoken.wav"), 0.5, 3);
+  assert.ok(existsSync(uploaded) && existsSync(spoken));
+  ({ child: server, url: baseUrl } = await startHarness());
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--autoplay-policy=no-user-gesture-required",
+      "--use-fake-ui-for-media-stream",
+      "--use-fake-device-for-media-stream",
+      `--use-file-for-fake-audio-capture=${spoken}%noloop`,
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  await context.grantPermissions(["microphone"], { origin: baseUrl.replace(/\/$/, "") });
+  page = await context.newPage();
+  page.on("pageerror", (error) => pageErrors.push(String(error)));
+  await page.goto(baseUrl);
+});
+
+after(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolvePromise) => server.on("exit", resolvePromise));
+    server.kill("SIGTERM");
+    await exited;
+  }
+  rmSync(work, { recursive: true, force: true });
+});
+
+test("the page is in the customer's language and loads nothing from elsewhere", async () => {
+  assert.equal(await page.getAttribute("html", "lang"), "en-US");
+  const outside = await page.evaluate(() =>
+    performance.getEntriesByType("resource").map((r) => r.name).filter((name) => !name.startsWith(location.origin)),
+  );
+  assert.deepEqual(outside, []);
+  assert.equal(await page.getAttribute("#conversation-log", "role"), "log");
+  assert.equal(await page.getAttribute("#conversation-log", "aria-live"), "polite");
+});
+
+test("keyboard only: Tab reaches every control, each with an accessible name, and a typed turn is answered", async () => {
+  const controls = await page.evaluate(() =>
+    [...document.querySelectorAll("button, input, select, textarea, a[href]")]
+      .filter((el) => !el.disabled && el.offsetParent !== null)
+      .map((el) => el.id),
+  );
+  assert.ok(controls.length >= 9, `controls: ${controls}`);
+  await page.locator("body").focus();
+  const reached = [];
+  const names = {};
+  for (let i = 0; i < 40; i += 1) {
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) {
+        return null;
+      }
+      const labelled = el.getAttribute("aria-labelledby");
+      const name =
+        el.getAttribute("aria-label") ||
+        (labelled && document.getElementById(labelled)?.textContent) ||
+        [...(el.labels || [])].map((l) => l.textContent).join(" ") ||
+        el.textContent;
+      return { id: el.id, name: (name || "").trim() };
+    });
+    if (!focused || reached.includes(focused.id)) {
+      break;
+    }
+    reached.push(focused.id);
+    names[focused.id] = focused.name;
+  }
+  for (const id of controls) {
+    assert.ok(reached.includes(id), `Tab never reaches #${id} (reached: ${reached})`);
+    assert.ok(names[id], `#${id} has no accessible name`);
+  }
+  // Operate the page from the keyboard alone: to the text field, type, Enter.
+  await page.locator("body").focus();
+  for (let i = 0; i < 40 && (await page.evaluate(() => document.activeElement.id)) !== "text"; i += 1) {
+    await page.keyboard.press("Tab");
+  }
+  assert.equal(await page.evaluate(() => document.activeElement.id), "text");
+  const rows = await rowCount();
+  await page.keyboard.type("what's my balance");
+  await page.keyboard.press("Enter");
+  const [, input, intent, events] = await logRow(rows + 1);
+  assert.match(input, /what's my balance/);
+  assert.match(intent, /^balance/);
+  assert.match(events, /dlg-balance/);
+});
+
+test("a typed transfer is read back, confirmed, approved at step-up and made", async () => {
+  const rows = await rowCount();
+  await page.getByLabel("What the customer says").fill("send fifty dollars to Alice Chen");
+  await page.getByRole("button", { name: "Send", exact: true }).click();
+  const [, , intent, events] = await logRow(rows + 1);
+  assert.match(intent, /^transfer/);
+  assert.match(events, /dlg-readback-transfer/);
+  const readBack = page.locator("#conversation li.assistant").last();
+  await assert.doesNotReject(readBack.getByText(/Send \$50\.00 to Alice Chen, ending in \d{4}/).waitFor());
+  assert.ok(await readBack.locator("audio").count(), "the read-back has no audio");
+  const audio = await readBack.locator("audio").getAttribute("src");
+  const wav = await page.request.get(new URL(audio, baseUrl).href);
+  assert.equal(wav.status(), 200);
+  assert.equal((await wav.body()).toString("ascii", 0, 4), "RIFF");
+
+  await page.getByLabel("What the customer says").fill("yes");
+  await page.getByRole("button", { name: "Send", exact: true }).click();
+  await logRow(rows + 2);
+  const approve = page.getByRole("button", { name: "Approve (the PIN is right)" });
+  await approve.waitFor();
+  // The step-up control takes the focus when it appears; Enter presses it.
+  assert.equal(await page.evaluate(() => document.activeElement.id), "step-up-approve");
+  await page.keyboard.press("Enter");
+  const [, , , made] = await logRow(rows + 3);
+  assert.match(made, /dlg-payment-made|dlg-payment-held|dlg-sending/);
+  assert.equal(await page.locator("#step-up").isHidden(), true);
+});
+
+test("an uploaded WAV recording is recognized and understood", async () => {
+  const rows = await rowCount();
+  await page.getByLabel("A WAV recording of the customer").setInputFiles(join(work, "uploaded.wav"));
+  await page.getByRole("button", { name: "Send the recording" }).click();
+  const [, input, intent, events] = await logRow(rows + 1);
+  assert.match(input, /recording/);
+  assert.match(intent, /^balance/);
+  assert.match(events, /dlg-balance/);
+  await assert.doesNotReject(page.locator("#conversation li.heard").last().getByText(/balance/i).waitFor());
+});
+
+test("a bad upload gets a clear error, not a failure", async () => {
+  writeFileSync(join(work, "garbage.wav"), "this is no recording");
+  const rows = await rowCount();
+  await page.getByLabel("A WAV recording of the customer").setInputFiles(join(work, "garbage.wav"));
+  await page.getByRole("button", { name: "Send the recording" }).click();
+  await assert.doesNotReject(page.getByRole("alert").getByText("That file is not a WAV recording.").waitFor());
+  assert.equal(await rowCount(), rows);
+});
+
+test("a command spoken through the page's microphone is recognized and answered", async () => {
+  const rows = await rowCount();
+  await page.getByRole("button", { name: "Speak into the microphone" }).click();
+  // The fake capture device plays the recording; a second of quiet after it ends the turn.
+  const [, input, intent, events] = await logRow(rows + 1);
+  assert.match(input, /recording/);
+  assert.match(intent, /^transactions/);
+  assert.match(events, /lines shown/);
+  assert.equal(await page.getAttribute("#mic", "aria-pressed"), "false");
+});
+
+test("switching the bank offline changes what the assistant says", async () => {
+  await page.getByLabel("Bank condition").selectOption("offline");
+  await page.getByRole("button", { name: "Apply the condition" }).click();
+  await assert.doesNotReject(page.getByRole("status").getByText(/The bank is now: Offline/).waitFor());
+  const rows = await rowCount();
+  for (const text of ["send fifty dollars to Alice Chen", "yes"]) {
+    await page.getByLabel("What the customer says").fill(text);
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await logRow((await rowCount()) + 1);
+  }
+  await page.getByRole("button", { name: "Approve (the PIN is right)" }).click();
+  const [, , , events] = await logRow(rows + 3);
+  assert.match(events, /dlg-payment-not-sent/);
+  await assert.doesNotReject(page.locator("#conversation li.assistant").last().getByText(/couldn't reach the bank/).waitFor());
+  await page.getByLabel("Bank condition").selectOption("online");
+  await page.getByRole("button", { name: "Apply the condition" }).click();
+  await logRow(rows + 4);
+});
+
+test("axe-core finds no violations on the page, with a conversation on it", async () => {
+  const violations = await runAxe(page);
+  assert.deepEqual(violations, []);
+  assert.deepEqual(pageErrors, [], "the page's script failed");
+  const target =
+    process.env.TINGSHUO_SCREENSHOT === "docs" ? join(root, "docs/harness-page.png") : join(root, "target/browser/harness-page.png");
+  mkdirSync(dirname(target), { recursive: true });
+  await page.screenshot({ path: target, fullPage: true });
+});
+
+// The scenario runner's report (`tingshuo scenario run --out DIR FILES` writes DIR/report.html).
+const runner = spawnSync(tingshuo, ["scenario", "run", "--help"], { encoding: "utf8" });
+const scenarioDir = join(root, "tests/scenarios");
+const scenarios = existsSync(scenarioDir)
+  ? readdirSync(scenarioDir, { recursive: true })
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()
+      .slice(0, 2)
+      .map((f) => join(scenarioDir, f))
+  : [];
+const reportSkip =
+  runner.status !== 0
+    ? "no `tingshuo scenario run` in this build yet"
+    : scenarios.length === 0
+      ? "no scenarios in tests/scenarios/ yet"
+      : false;
+if (reportSkip) {
+  console.log(`# the scenario report's check is skipped: ${reportSkip}`);
+}
+
+test("axe-core finds no violations in a scenario report", { skip: reportSkip }, async () => {
+  const out = join(work, "report");
+  const run = spawnSync(tingshuo, ["--data-dir", join(work, "scenario-data"), "scenario", "run", "--out", out, ...scenarios], {
+    encoding: "utf8",
+    timeout: 90_000,
+  });
+  const report = join(out, "report.html");
+  assert.ok(existsSync(report), `no report.html (exit ${run.status}): ${run.stdout}${run.stderr}`);
+  const reportPage = await browser.newPage();
+  await reportPage.goto(`file://${report}`);
+  const outside = await reportPage.evaluate(() =>
+    performance.getEntriesByType("resource").map((r) => r.name).filter((name) => !name.startsWith("file:")),
+  );
+  assert.deepEqual(outside, [], "the report loads nothing from elsewhere");
+  assert.ok(await reportPage.getAttribute("html", "lang"), "the report has no lang");
+  assert.deepEqual(await runAxe(reportPage), []);
+  await reportPage.close();
+});
