@@ -83,11 +83,11 @@ function padded(source, target, beforeSeconds, afterSeconds) {
 }
 
 /** Starts `tingshuo harness serve` on a free loopback port; resolves with its address. */
-function startHarness() {
+function startHarness(locale) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(
       tingshuo,
-      ["--data-dir", join(work, "data"), "harness", "serve", "--port", "0", "--locale", "en-US"],
+      ["--data-dir", join(work, `data-${locale}`), "harness", "serve", "--port", "0", "--locale", locale],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let out = "";
@@ -131,7 +131,7 @@ before(async () => {
   const uploaded = say(UPLOADED, join(work, "uploaded.wav"));
   const spoken = padded(say(SPOKEN, join(work, "spoken-plain.wav")), join(work, "spoken.wav"), 0.5, 3);
   assert.ok(existsSync(uploaded) && existsSync(spoken));
-  ({ child: server, url: baseUrl } = await startHarness());
+  ({ child: server, url: baseUrl } = await startHarness("en-US"));
   browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
@@ -156,13 +156,18 @@ before(async () => {
   await page.goto(baseUrl);
 });
 
-after(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolvePromise) => server.on("exit", resolvePromise));
-    server.kill("SIGTERM");
+/** Stops a harness as Ctrl-C would, and waits for it to clean up. */
+async function stop(child) {
+  if (child && child.exitCode === null) {
+    const exited = new Promise((resolvePromise) => child.on("exit", resolvePromise));
+    child.kill("SIGTERM");
     await exited;
   }
+}
+
+after(async () => {
+  await browser?.close();
+  await stop(server);
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -274,6 +279,30 @@ test("a bad upload gets a clear error, not a failure", async () => {
   assert.equal(await rowCount(), rows);
 });
 
+test("uploads too large or too long are refused with the page's words", async () => {
+  const tooLarge = await page.request.post(new URL("/api/audio", baseUrl).href, {
+    headers: { "Content-Type": "audio/wav" },
+    data: Buffer.alloc(13 * 1024 * 1024),
+  });
+  assert.equal(tooLarge.status(), 413);
+  assert.match((await tooLarge.json()).error, /too large: at most 12 MB/);
+  // The recording followed by 31 s of silence: refused from its header, before any sample.
+  const seconds31 = join(work, "long.wav");
+  padded(join(work, "uploaded.wav"), seconds31, 0, 31);
+  const tooLong = await page.request.post(new URL("/api/audio", baseUrl).href, {
+    headers: { "Content-Type": "audio/wav" },
+    data: readFileSync(seconds31),
+  });
+  assert.equal(tooLong.status(), 422);
+  assert.match((await tooLong.json()).error, /too long: at most 30 seconds/);
+  // A request from another site's page is refused.
+  const foreign = await page.request.post(new URL("/api/turn", baseUrl).href, {
+    headers: { "Content-Type": "application/json", Origin: "http://example.com" },
+    data: JSON.stringify({ text: "send fifty dollars to Alice Chen" }),
+  });
+  assert.equal(foreign.status(), 403);
+});
+
 test("a command spoken through the page's microphone is recognized and answered", async () => {
   const rows = await rowCount();
   await page.getByRole("button", { name: "Speak into the microphone" }).click();
@@ -312,6 +341,24 @@ test("axe-core finds no violations on the page, with a conversation on it", asyn
     process.env.TINGSHUO_SCREENSHOT === "docs" ? join(root, "docs/harness-page.png") : join(root, "target/browser/harness-page.png");
   mkdirSync(dirname(target), { recursive: true });
   await page.screenshot({ path: target, fullPage: true });
+});
+
+test("the Mandarin page: lang zh-CN, its own words, no axe-core violation", async () => {
+  const { child, url } = await startHarness("zh-CN");
+  try {
+    const zhPage = await browser.newPage();
+    await zhPage.goto(url);
+    assert.equal(await zhPage.getAttribute("html", "lang"), "zh-CN");
+    assert.equal(await zhPage.title(), "听说测试页面");
+    await zhPage.getByLabel("客户说的话").fill("我的余额是多少");
+    await zhPage.getByRole("button", { name: "发送", exact: true }).click();
+    await zhPage.locator("#log tbody tr").first().waitFor({ timeout: TURN_TIMEOUT });
+    assert.match(await zhPage.locator("#log tbody tr td").nth(2).innerText(), /^balance/);
+    assert.deepEqual(await runAxe(zhPage), []);
+    await zhPage.close();
+  } finally {
+    await stop(child);
+  }
 });
 
 // The scenario runner's report (`tingshuo scenario run --out DIR FILES` writes DIR/report.html).
