@@ -333,6 +333,25 @@ test("switching the bank offline changes what the assistant says", async () => {
   await logRow(rows + 4);
 });
 
+test("under 'step-up failing' the customer's Approve fails the identity check", async () => {
+  await page.getByLabel("Bank condition").selectOption("step_up_failing");
+  await page.getByRole("button", { name: "Apply the condition" }).click();
+  await assert.doesNotReject(page.getByRole("status").getByText(/The bank is now: Step-up always fails/).waitFor());
+  const rows = await rowCount();
+  for (const text of ["send fifty dollars to Alice Chen", "yes"]) {
+    await page.getByLabel("What the customer says").fill(text);
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await logRow((await rowCount()) + 1);
+  }
+  await page.getByRole("button", { name: "Approve (the PIN is right)" }).click();
+  const [, input, , events] = await logRow(rows + 3);
+  assert.match(input, /step-up refused/);
+  assert.match(events, /dlg-step-up-failed/);
+  await page.getByLabel("Bank condition").selectOption("online");
+  await page.getByRole("button", { name: "Apply the condition" }).click();
+  await logRow(rows + 4);
+});
+
 test("axe-core finds no violations on the page, with a conversation on it", async () => {
   const violations = await runAxe(page);
   assert.deepEqual(violations, []);
