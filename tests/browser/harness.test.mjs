@@ -83,12 +83,12 @@ function padded(source, target, beforeSeconds, afterSeconds) {
 }
 
 /** Starts `tingshuo harness serve` on a free loopback port; resolves with its address. */
-function startHarness(locale) {
+function startHarness(locale, env = process.env) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(
       tingshuo,
       ["--data-dir", join(work, `data-${locale}`), "harness", "serve", "--port", "0", "--locale", locale],
-      { stdio: ["ignore", "pipe", "pipe"] },
+      { stdio: ["ignore", "pipe", "pipe"], env },
     );
     let out = "";
     let err = "";
@@ -375,6 +375,22 @@ test("the Mandarin page: lang zh-CN, its own words, no axe-core violation", asyn
     assert.match(await zhPage.locator("#log tbody tr td").nth(2).innerText(), /^balance/);
     assert.deepEqual(await runAxe(zhPage), []);
     await zhPage.close();
+  } finally {
+    await stop(child);
+  }
+});
+
+test("a recording without the speech model installed gets the page's message naming it", async () => {
+  const emptyCache = join(work, "no-models");
+  mkdirSync(emptyCache, { recursive: true });
+  const { child, url } = await startHarness("en-US", { ...process.env, XDG_CACHE_HOME: emptyCache });
+  try {
+    const answer = await page.request.post(new URL("/api/audio", url).href, {
+      headers: { "Content-Type": "audio/wav" },
+      data: readFileSync(join(work, "uploaded.wav")),
+    });
+    assert.equal(answer.status(), 503);
+    assert.match((await answer.json()).error, /needs the tiny\.en speech model.*tingshuo models install tiny\.en/);
   } finally {
     await stop(child);
   }

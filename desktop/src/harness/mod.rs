@@ -196,6 +196,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), HarnessError> {
 
 /// Ctrl-C, or SIGTERM (how a test or a service manager stops it).
 async fn stop_signal() {
+    #[cfg(unix)]
     let terminate = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             Ok(mut signal) => {
@@ -204,6 +205,8 @@ async fn stop_signal() {
             Err(_) => std::future::pending::<()>().await,
         }
     };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         () = terminate => {}
