@@ -432,6 +432,24 @@ pub struct ReplyAudio {
     pub speech: String,
     pub rate: u32,
     pub duration_ms: u64,
+    /// From the first to the last sound above the noise floor: the file without the
+    /// engine's silence at either end (what a speech rate is measured over).
+    pub voiced_ms: u64,
+}
+
+/// The milliseconds from the first to the last sample louder than 2% of full scale.
+fn voiced_ms(pcm: &crate::render::Pcm) -> u64 {
+    let floor = i16::MAX / 50;
+    let loud = |s: &i16| s.unsigned_abs() > floor.unsigned_abs();
+    let first = pcm.samples.iter().position(loud);
+    let last = pcm.samples.iter().rposition(loud);
+    match (first, last) {
+        (Some(first), Some(last)) if pcm.sample_rate > 0 => {
+            let samples = u64::try_from(last - first + 1).unwrap_or(0);
+            samples * 1000 / u64::from(pcm.sample_rate)
+        }
+        _ => 0,
+    }
 }
 
 /// Every reply rendered to a WAV file with espeak-ng, at the speech rate the customer chose,
@@ -485,6 +503,7 @@ impl ReplyWavs {
                 speech: reply.speech.to_owned(),
                 rate,
                 duration_ms: (pcm.duration_secs() * 1000.0).round() as u64,
+                voiced_ms: voiced_ms(&pcm),
             };
             self.written.push(entry.clone());
             entries.push(entry);

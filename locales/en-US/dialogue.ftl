@@ -33,9 +33,9 @@ dlg-balance-offline = { $account }, { $masked }: { $amount } available. That was
     [no] {" "}That doesn't include the payment you just made yet.
    *[yes] {""}
 }
-dlg-balance-owed = { $account }, { $masked }: you owe { $owed }{ $credit ->
-    [yes] , and { $amount } of credit is left.
-   *[no] .
+dlg-balance-owed = { $account }, { $masked }: you owe { $owed }.{ $credit ->
+    [yes] {" "}{ $amount } of credit is left.
+   *[no] {""}
 }{ $online ->
     [no] {" "}That was { $minutes } minutes ago; I can't reach the bank right now.
    *[yes] {""}
@@ -173,6 +173,7 @@ report-input-silence = Said nothing
 report-input-step-up-approved = Step-up: approved
 report-input-step-up-failed = Step-up: failed
 report-input-step-up-automatic = Answered by the runner: { $result }
+report-input-wait = Waited { $ms } ms (the device may retry meanwhile)
 report-input-bank = The bank changes: { $condition }
 report-condition-online = online
 report-condition-offline = offline, cannot be reached

@@ -170,6 +170,7 @@ report-input-silence = 没有说话
 report-input-step-up-approved = 身份确认：通过
 report-input-step-up-failed = 身份确认：失败
 report-input-step-up-automatic = 由测试程序回答：{ $result }
+report-input-wait = 等了{ $ms }毫秒（设备可以在这期间重试）
 report-input-bank = 银行情况变为：{ $condition }
 report-condition-online = 在线
 report-condition-offline = 离线，连不上

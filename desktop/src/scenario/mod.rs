@@ -29,6 +29,8 @@ pub use run::{ExpectationResult, RunOutcome, ScenarioRun, TurnRun, run_all};
 const MAX_SCENARIO_BYTES: u64 = 256 * 1024;
 /// The most turns one scenario may have.
 const MAX_TURNS: usize = 200;
+/// The longest wait a turn may ask for.
+const MAX_WAIT_SECONDS: f64 = 10.0;
 
 /// A scenario as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -69,7 +71,7 @@ pub enum StepUpResult {
     Failed,
 }
 
-/// One turn as written: exactly one of `say`, `wav`, `silence`, `step_up`, `bank`.
+/// One turn as written: exactly one of `say`, `wav`, `silence`, `step_up`, `bank`, `wait`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TurnSpec {
@@ -89,6 +91,10 @@ pub struct TurnSpec {
     /// The bank's condition from this turn on.
     #[serde(default)]
     pub bank: Option<BankCondition>,
+    /// Seconds of real time to let pass (at most 10): the device retries what it queued.
+    /// The scenario's clock does not move.
+    #[serde(default)]
+    pub wait: Option<f64>,
     #[serde(default)]
     pub expect: Option<Expect>,
 }
@@ -101,6 +107,7 @@ pub enum TurnKind {
     Silence,
     StepUp(StepUpResult),
     Bank(BankCondition),
+    Wait(std::time::Duration),
 }
 
 /// What the bank's own records show of payments after a turn.
@@ -276,16 +283,25 @@ pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
         if let Some(condition) = spec.bank {
             kinds.push(TurnKind::Bank(condition));
         }
+        if let Some(seconds) = spec.wait {
+            if !(seconds > 0.0 && seconds <= MAX_WAIT_SECONDS) {
+                return Err(at(format!(
+                    "wait: between 0 and {MAX_WAIT_SECONDS} seconds"
+                )));
+            }
+            kinds.push(TurnKind::Wait(std::time::Duration::from_secs_f64(seconds)));
+        }
         let kind = match kinds.len() {
             1 => kinds.remove(0),
             0 => {
                 return Err(at(
-                    "no input: give one of say, wav, silence, step_up, bank".into()
+                    "no input: give one of say, wav, silence, step_up, bank, wait".into(),
                 ));
             }
             _ => {
                 return Err(at(
-                    "more than one input: give one of say, wav, silence, step_up, bank".into(),
+                    "more than one input: give one of say, wav, silence, step_up, bank, wait"
+                        .into(),
                 ));
             }
         };

@@ -104,6 +104,10 @@ impl Labels<'_> {
             }
             ScenarioInput::Silence => self.get("report-input-silence"),
             ScenarioInput::StepUp { approved } => self.step_up(*approved),
+            ScenarioInput::Wait { ms } => self.with(
+                "report-input-wait",
+                &[("ms", Arg::Number(i64::try_from(*ms).unwrap_or(i64::MAX)))],
+            ),
             ScenarioInput::Bank { condition } => self.with(
                 "report-input-bank",
                 &[("condition", Arg::Text(self.condition(*condition)?))],

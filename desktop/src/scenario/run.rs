@@ -48,6 +48,7 @@ pub enum ScenarioInput {
     Silence,
     StepUp { approved: bool },
     Bank { condition: BankCondition },
+    Wait { ms: u64 },
 }
 
 /// One scenario turn: its input, the records it produced (the turn, and any step-up the
@@ -430,6 +431,20 @@ async fn play_turns(
                         condition: *condition,
                     },
                     condition: *condition,
+                    records: Vec::new(),
+                    expectations: Vec::new(),
+                    audio: Vec::new(),
+                });
+                continue;
+            }
+            TurnKind::Wait(duration) => {
+                tokio::time::sleep(*duration).await;
+                run.turns.push(TurnRun {
+                    turn: number,
+                    input: ScenarioInput::Wait {
+                        ms: u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
+                    },
+                    condition: bank.condition(),
                     records: Vec::new(),
                     expectations: Vec::new(),
                     audio: Vec::new(),
