@@ -254,10 +254,20 @@ async function startRecording() {
     fail(strings["harness-error-mic"]);
     return;
   }
-  const context = new AudioContext();
-  await context.audioWorklet.addModule("/capture-worklet.js");
-  const source = context.createMediaStreamSource(stream);
-  const capture = new AudioWorkletNode(context, "capture", { numberOfInputs: 1, numberOfOutputs: 0 });
+  let context;
+  let source;
+  let capture;
+  try {
+    context = new AudioContext();
+    await context.audioWorklet.addModule("/capture-worklet.js");
+    source = context.createMediaStreamSource(stream);
+    capture = new AudioWorkletNode(context, "capture", { numberOfInputs: 1, numberOfOutputs: 0 });
+  } catch {
+    stream.getTracks().forEach((track) => track.stop());
+    context?.close();
+    fail(strings["harness-error-mic"]);
+    return;
+  }
   const state = { stream, context, source, capture, chunks: [], frames: 0, heardSpeech: false, quietFrames: 0 };
   capture.port.onmessage = ({ data }) => {
     if (recording !== state) {
@@ -308,4 +318,16 @@ async function stopRecording() {
   await post("/api/audio", encodeWav(state.chunks, sampleRate), "audio/wav");
 }
 
-$("mic").addEventListener("click", () => (recording ? stopRecording() : startRecording()));
+let starting = false;
+$("mic").addEventListener("click", async () => {
+  if (recording) {
+    await stopRecording();
+  } else if (!starting) {
+    starting = true;
+    try {
+      await startRecording();
+    } finally {
+      starting = false;
+    }
+  }
+});
