@@ -245,6 +245,12 @@ test("a typed transfer is read back, confirmed, approved at step-up and made", a
   const wav = await page.request.get(new URL(audio, baseUrl).href);
   assert.equal(wav.status(), 200);
   assert.equal((await wav.body()).toString("ascii", 0, 4), "RIFF");
+  // "Play replies aloud" is on: the replies are played, in order.
+  await assert.doesNotReject(
+    page.waitForFunction(() => [...document.querySelectorAll("#conversation audio")].some((a) => a.played.length > 0), null, {
+      timeout: 20_000,
+    }),
+  );
 
   await page.getByLabel("What the customer says").fill("yes");
   await page.getByRole("button", { name: "Send", exact: true }).click();
