@@ -6,7 +6,8 @@
 # spoken through the page's microphone (Chromium's fake capture device plays a WAV file); a bad
 # upload refused clearly; the bank switched offline and what the assistant says then;
 # keyboard-only operation (Tab reaches every control, each named); no axe-core violation on the
-# page, nor on the scenario runner's report when there is one. The recordings are rendered at
+# page (English and Mandarin), nor on a scenario runner's report, whose links and players Tab
+# reaches too. The recordings are rendered at
 # test time by `tingshuo say` (espeak-ng) and recognized by tiny.en.
 #
 # Installs what it needs once, quietly: Debian chromium and espeak-ng, the npm packages pinned

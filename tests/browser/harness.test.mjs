@@ -117,6 +117,42 @@ async function runAxe(target) {
   return results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
 }
 
+/** Presses Tab from the top of the page until every visible, enabled control matching
+ * `selector` has had the focus (or many more presses than there are controls); returns how many
+ * controls there are and the accessible name of each one reached. */
+async function tabThrough(target, selector) {
+  const count = await target.evaluate((wanted) => {
+    const controls = [...document.querySelectorAll(wanted)].filter((el) => !el.disabled && el.getClientRects().length > 0);
+    controls.forEach((el, index) => el.setAttribute("data-tab-target", String(index)));
+    return controls.length;
+  }, selector);
+  await target.locator("body").focus();
+  const reached = new Map();
+  for (let press = 0; press < count * 6 + 10 && reached.size < count; press += 1) {
+    await target.keyboard.press("Tab");
+    const focused = await target.evaluate(() => {
+      const el = document.activeElement;
+      const index = el && el.getAttribute("data-tab-target");
+      if (index == null) {
+        return null;
+      }
+      const labelledBy = el.getAttribute("aria-labelledby");
+      const name =
+        el.getAttribute("aria-label") ||
+        (labelledBy && labelledBy.split(" ").map((id) => document.getElementById(id)?.textContent || "").join(" ")) ||
+        [...(el.labels || [])].map((label) => label.textContent).join(" ") ||
+        el.textContent ||
+        el.getAttribute("title") ||
+        "";
+      return { index, name: name.trim(), what: el.outerHTML.slice(0, 80) };
+    });
+    if (focused) {
+      reached.set(focused.index, focused);
+    }
+  }
+  return { count, reached };
+}
+
 /** Waits until the event log has `rows` rows; returns the last one's cells. */
 async function logRow(rows) {
   await page.locator("#log tbody tr").nth(rows - 1).waitFor({ timeout: TURN_TIMEOUT });
@@ -182,39 +218,11 @@ test("the page is in the customer's language and loads nothing from elsewhere", 
 });
 
 test("keyboard only: Tab reaches every control, each with an accessible name, and a typed turn is answered", async () => {
-  const controls = await page.evaluate(() =>
-    [...document.querySelectorAll("button, input, select, textarea, a[href]")]
-      .filter((el) => !el.disabled && el.offsetParent !== null)
-      .map((el) => el.id),
-  );
-  assert.ok(controls.length >= 9, `controls: ${controls}`);
-  await page.locator("body").focus();
-  const reached = [];
-  const names = {};
-  for (let i = 0; i < 40; i += 1) {
-    await page.keyboard.press("Tab");
-    const focused = await page.evaluate(() => {
-      const el = document.activeElement;
-      if (!el || el === document.body) {
-        return null;
-      }
-      const labelled = el.getAttribute("aria-labelledby");
-      const name =
-        el.getAttribute("aria-label") ||
-        (labelled && document.getElementById(labelled)?.textContent) ||
-        [...(el.labels || [])].map((l) => l.textContent).join(" ") ||
-        el.textContent;
-      return { id: el.id, name: (name || "").trim() };
-    });
-    if (!focused || reached.includes(focused.id)) {
-      break;
-    }
-    reached.push(focused.id);
-    names[focused.id] = focused.name;
-  }
-  for (const id of controls) {
-    assert.ok(reached.includes(id), `Tab never reaches #${id} (reached: ${reached})`);
-    assert.ok(names[id], `#${id} has no accessible name`);
+  const { count, reached } = await tabThrough(page, "button, input, select, textarea, a[href]");
+  assert.ok(count >= 9, `${count} controls`);
+  assert.equal(reached.size, count, `Tab reaches ${reached.size} of ${count} controls`);
+  for (const { name, what } of reached.values()) {
+    assert.ok(name, `no accessible name: ${what}`);
   }
   // Operate the page from the keyboard alone: to the text field, type, Enter.
   await page.locator("body").focus();
@@ -358,10 +366,16 @@ test("under 'step-up failing' the customer's Approve fails the identity check", 
   await logRow(rows + 4);
 });
 
-test("axe-core finds no violations on the page, with a conversation on it", async () => {
+test("with a conversation on the page: no axe-core violation, Tab reaches every player too", async () => {
   const violations = await runAxe(page);
   assert.deepEqual(violations, []);
   assert.deepEqual(pageErrors, [], "the page's script failed");
+  // The replies' players are reached by Tab too, each named.
+  const { count, reached } = await tabThrough(page, "button, input, select, textarea, a[href], audio[controls]");
+  assert.equal(reached.size, count, `Tab reaches ${reached.size} of ${count} controls and players`);
+  for (const { name, what } of reached.values()) {
+    assert.ok(name, `no accessible name: ${what}`);
+  }
   const target =
     process.env.TINGSHUO_SCREENSHOT === "docs" ? join(root, "docs/harness-page.png") : join(root, "target/browser/harness-page.png");
   mkdirSync(dirname(target), { recursive: true });
@@ -422,7 +436,7 @@ if (reportSkip) {
   console.log(`# the scenario report's check is skipped: ${reportSkip}`);
 }
 
-test("axe-core finds no violations in a scenario report", { skip: reportSkip }, async () => {
+test("a scenario report: no axe-core violation, Tab reaches every link and player, each named", { skip: reportSkip }, async () => {
   const out = join(work, "report");
   const run = spawnSync(tingshuo, ["--data-dir", join(work, "scenario-data"), "scenario", "run", "--out", out, ...scenarios], {
     encoding: "utf8",
@@ -438,5 +452,12 @@ test("axe-core finds no violations in a scenario report", { skip: reportSkip }, 
   assert.deepEqual(outside, [], "the report loads nothing from elsewhere");
   assert.ok(await reportPage.getAttribute("html", "lang"), "the report has no lang");
   assert.deepEqual(await runAxe(reportPage), []);
+  // Keyboard only: every link, control and audio player reached by Tab, each named.
+  const { count, reached } = await tabThrough(reportPage, "a[href], button, input, select, textarea, summary, audio[controls]");
+  assert.ok(count > 0, "the report has no control");
+  assert.equal(reached.size, count, `Tab reaches ${reached.size} of ${count} controls of the report`);
+  for (const { name, what } of reached.values()) {
+    assert.ok(name, `no accessible name in the report: ${what}`);
+  }
   await reportPage.close();
 });
