@@ -271,6 +271,7 @@ test("a typed transfer is read back, confirmed, approved at step-up and made", a
   const [, , , made] = await logRow(rows + 3);
   assert.match(made, /dlg-payment-made|dlg-payment-held|dlg-sending/);
   assert.equal(await page.locator("#step-up").isHidden(), true);
+  assert.equal(await page.evaluate(() => document.activeElement.id), "text", "the focus is lost after the step-up");
 });
 
 test("an uploaded WAV recording is recognized and understood", async () => {

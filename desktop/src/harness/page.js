@@ -179,8 +179,15 @@ $("text-form").addEventListener("submit", async (event) => {
 
 $("silence").addEventListener("click", () => postJson("/api/silence", {}));
 
-$("step-up-approve").addEventListener("click", () => postJson("/api/step-up", { approved: true }));
-$("step-up-refuse").addEventListener("click", () => postJson("/api/step-up", { approved: false }));
+// The step-up buttons hide once answered: the focus goes back to the text field, not lost.
+async function stepUp(approved) {
+  await postJson("/api/step-up", { approved });
+  if ($("step-up").hidden) {
+    $("text").focus();
+  }
+}
+$("step-up-approve").addEventListener("click", () => stepUp(true));
+$("step-up-refuse").addEventListener("click", () => stepUp(false));
 
 $("upload-form").addEventListener("submit", async (event) => {
   event.preventDefault();
