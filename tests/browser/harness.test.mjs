@@ -12,6 +12,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync, existsSync, readdirSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
@@ -316,6 +317,30 @@ test("uploads too large or too long are refused with the page's words", async ()
     data: JSON.stringify({ text: "send fifty dollars to Alice Chen" }),
   });
   assert.equal(foreign.status(), 403);
+});
+
+/** A GET with the Host header given (a browser would send the name it was pointed at). */
+function getWithHost(path, host) {
+  return new Promise((resolvePromise, reject) => {
+    const url = new URL(path, baseUrl);
+    const request = httpRequest({ hostname: "127.0.0.1", port: url.port, path: url.pathname, headers: { Host: host } }, (response) => {
+      response.resume();
+      response.on("end", () => resolvePromise(response.statusCode));
+    });
+    request.on("error", reject);
+    request.end();
+  });
+}
+
+test("the server answers only to its loopback names and serves only reply files", async () => {
+  const port = new URL(baseUrl).port;
+  assert.equal(await getWithHost("/", `127.0.0.1:${port}`), 200);
+  assert.equal(await getWithHost("/", `localhost:${port}`), 200);
+  // A name rebound to 127.0.0.1 by someone else's DNS is refused.
+  assert.equal(await getWithHost("/", `attacker.example:${port}`), 403);
+  for (const path of ["/replies/..%2F..%2Fetc%2Fpasswd", "/replies/%2Fetc%2Fpasswd", "/replies/.hidden.wav", "/replies/none.wav"]) {
+    assert.equal(await getWithHost(path, `127.0.0.1:${port}`), 404, path);
+  }
 });
 
 test("a command spoken through the page's microphone is recognized and answered", async () => {
