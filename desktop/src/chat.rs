@@ -474,7 +474,8 @@ impl ReplyWavs {
     }
 
     /// Renders the replies of one turn record; returns the manifest entries written.
-    /// `prefix` names the conversation in the files ("chat", a scenario's file stem).
+    /// `prefix` names the conversation in the files ("chat", a scenario's file stem); the
+    /// files are `PREFIX-TURN-N.wav`, N counting every file this writer wrote.
     pub fn write(
         &mut self,
         prefix: &str,
@@ -483,8 +484,9 @@ impl ReplyWavs {
         record: &TurnRecord,
     ) -> Result<Vec<ReplyAudio>, HarnessError> {
         let mut entries = Vec::new();
-        for (n, reply) in record.replies().iter().enumerate() {
-            let file = format!("{prefix}-{turn:03}-{:02}.wav", n + 1);
+        for reply in record.replies() {
+            // Numbered across the writer: a turn may come in several records (its step-up).
+            let file = format!("{prefix}-{turn:03}-{:03}.wav", self.written.len() + 1);
             let utterance = Utterance {
                 display: reply.display.to_owned(),
                 speech: reply.speech.to_owned(),
@@ -513,13 +515,23 @@ impl ReplyWavs {
 
     /// Writes `manifest.json` beside the files.
     pub fn finish(&self) -> Result<PathBuf, HarnessError> {
-        let path = self.dir.join("manifest.json");
-        let json = serde_json::to_string_pretty(&self.written)
-            .map_err(|e| HarnessError::Usage(format!("manifest: {e}")))?;
-        std::fs::write(&path, json)
-            .map_err(|e| HarnessError::Usage(format!("cannot write {}: {e}", path.display())))?;
-        Ok(path)
+        write_manifest(&self.dir, &self.written)
     }
+
+    /// The files written so far, for a manifest written elsewhere ([`write_manifest`]).
+    pub fn into_written(self) -> Vec<ReplyAudio> {
+        self.written
+    }
+}
+
+/// Writes `dir/manifest.json` listing these reply files.
+pub fn write_manifest(dir: &Path, written: &[ReplyAudio]) -> Result<PathBuf, HarnessError> {
+    let path = dir.join("manifest.json");
+    let json = serde_json::to_string_pretty(written)
+        .map_err(|e| HarnessError::Usage(format!("manifest: {e}")))?;
+    std::fs::write(&path, json)
+        .map_err(|e| HarnessError::Usage(format!("cannot write {}: {e}", path.display())))?;
+    Ok(path)
 }
 
 /// The scripted conversation `tingshuo demo` plays: balance, recent transactions, a transfer

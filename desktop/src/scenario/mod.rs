@@ -258,7 +258,7 @@ pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut turns = Vec::new();
     for (index, spec) in scenario.turns.iter().enumerate() {
-        let at = |message: String| fail(format!("turns[{}]: {message}", index + 1));
+        let at = |message: String| fail(format!("turns[{index}]: {message}"));
         let mut kinds = Vec::new();
         if let Some(text) = &spec.say {
             kinds.push(TurnKind::Say(text.clone()));

@@ -143,11 +143,17 @@ fn json_text<T: Serialize>(value: &T) -> Result<String, HarnessError> {
     serde_json::to_string_pretty(value).map_err(|e| HarnessError::Usage(format!("json: {e}")))
 }
 
-/// Runs scenarios one after another and writes the outputs into `out`.
+/// How many scenarios run at once: each has its own bank and customer, and a scenario mostly
+/// waits (for the bank, for espeak-ng), so a few at a time use two cores.
+const AT_ONCE: usize = 3;
+
+/// Runs scenarios, a few at a time, and writes the outputs into `out`.
 pub async fn run_all(scenarios: &[LoadedScenario], out: &Path) -> Result<RunOutcome, HarnessError> {
     std::fs::create_dir_all(out)
         .map_err(|e| HarnessError::Usage(format!("cannot create {}: {e}", out.display())))?;
-    let mut wavs = ReplyWavs::new(&out.join("replies"))?;
+    let replies = out.join("replies");
+    std::fs::create_dir_all(&replies)
+        .map_err(|e| HarnessError::Usage(format!("cannot create {}: {e}", replies.display())))?;
     let l10n = Localizer::new()?;
     let needs_ear = scenarios
         .iter()
@@ -160,39 +166,82 @@ pub async fn run_all(scenarios: &[LoadedScenario], out: &Path) -> Result<RunOutc
     } else {
         None
     };
+    let mut done: Vec<Option<(ScenarioRun, Vec<ReplyAudio>)>> =
+        (0..scenarios.len()).map(|_| None).collect();
+    let mut running = tokio::task::JoinSet::new();
+    let mut next = 0;
+    while next < scenarios.len() || !running.is_empty() {
+        while next < scenarios.len() && running.len() < AT_ONCE {
+            let scenario = scenarios[next].clone();
+            let prefix = reply_prefix(next, &scenario);
+            let (ear, replies, index) = (ear.clone(), replies.clone(), next);
+            running
+                .spawn(async move { (index, run_scenario(scenario, ear, replies, prefix).await) });
+            next += 1;
+        }
+        if let Some(joined) = running.join_next().await {
+            let (index, result) = joined
+                .map_err(|e| HarnessError::Usage(format!("a scenario's task failed: {e}")))?;
+            if let Some(slot) = done.get_mut(index) {
+                *slot = Some(result);
+            }
+        }
+    }
     let mut runs = Vec::new();
-    for (index, scenario) in scenarios.iter().enumerate() {
-        let prefix = format!(
-            "{:03}-{}",
-            index + 1,
-            scenario
-                .path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or("scenario")
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
-                .collect::<String>()
-        );
-        runs.push(run_one(scenario, &l10n, ear.clone(), &mut wavs, &prefix).await);
+    let mut audio = Vec::new();
+    for (run, written) in done.into_iter().flatten() {
+        runs.push(run);
+        audio.extend(written);
     }
     let log: Vec<LogLine<'_>> = runs.iter().flat_map(log_lines).collect();
     write_file(&out.join("log.json"), &json_text(&log)?)?;
-    wavs.finish()?;
+    crate::chat::write_manifest(&replies, &audio)?;
     let outcome = RunOutcome { runs };
     super::report::write(out, &outcome, &l10n)?;
     Ok(outcome)
 }
 
-/// Runs one scenario; whatever goes wrong is the scenario's failure, not the run's.
-async fn run_one(
-    scenario: &LoadedScenario,
-    l10n: &Localizer,
+/// The start of a scenario's reply files: its place in the run and its file's name.
+fn reply_prefix(index: usize, scenario: &LoadedScenario) -> String {
+    format!(
+        "{:03}-{}",
+        index + 1,
+        scenario
+            .path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("scenario")
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+            .collect::<String>()
+    )
+}
+
+/// One scenario on a task of its own, with its own localizer and reply writer.
+async fn run_scenario(
+    scenario: LoadedScenario,
     ear: Option<Arc<Recognizer>>,
-    wavs: &mut ReplyWavs,
-    prefix: &str,
-) -> ScenarioRun {
-    let mut run = ScenarioRun {
+    replies: std::path::PathBuf,
+    prefix: String,
+) -> (ScenarioRun, Vec<ReplyAudio>) {
+    let prepared = Localizer::new()
+        .map_err(HarnessError::from)
+        .and_then(|l10n| Ok((l10n, ReplyWavs::new(&replies)?)));
+    match prepared {
+        Ok((l10n, mut wavs)) => {
+            let run = run_one(&scenario, &l10n, ear, &mut wavs, &prefix).await;
+            (run, wavs.into_written())
+        }
+        Err(error) => {
+            let mut run = empty_run(&scenario);
+            run.error = Some(error.to_string());
+            (run, Vec::new())
+        }
+    }
+}
+
+fn empty_run(scenario: &LoadedScenario) -> ScenarioRun {
+    ScenarioRun {
         file: scenario.path.display().to_string(),
         name: scenario.scenario.name.clone(),
         description: scenario.scenario.description.clone(),
@@ -204,7 +253,18 @@ async fn run_one(
         error: None,
         turns: Vec::new(),
         checks: Vec::new(),
-    };
+    }
+}
+
+/// Runs one scenario; whatever goes wrong is the scenario's failure, not the run's.
+async fn run_one(
+    scenario: &LoadedScenario,
+    l10n: &Localizer,
+    ear: Option<Arc<Recognizer>>,
+    wavs: &mut ReplyWavs,
+    prefix: &str,
+) -> ScenarioRun {
+    let mut run = empty_run(scenario);
     if let Err(error) = play(scenario, l10n, ear, wavs, prefix, &mut run).await {
         run.error = Some(error.to_string());
     }

@@ -1,0 +1,195 @@
+//! The scenario library (`tests/scenarios/`) through the real runner (`tingshuo scenario run`)
+//! with the real in-process bank: every scenario passes, and what the runner writes is there.
+//! A deliberately failing scenario makes it exit 1 with the failure first in the report;
+//! unusable files make it exit 2, naming the file and the place. Every library scenario is
+//! valid against `docs/scenario.schema.json`, and the unusable ones are not.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly on any unexpected error.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenarios")
+}
+
+/// `tingshuo scenario run --out OUT PATHS…`, with warnings kept off standard error.
+fn run(out: &Path, paths: &[PathBuf]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tingshuo"))
+        .current_dir(root())
+        .env("TINGSHUO_LOG", "error")
+        .args(["scenario", "run", "--out"])
+        .arg(out)
+        .args(paths)
+        .output()
+        .expect("the tingshuo binary runs")
+}
+
+fn report(out: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap()
+}
+
+fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut folders = vec![dir.to_owned()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "yaml") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn the_whole_library_passes_and_every_output_is_written() {
+    let out = tempfile::tempdir().unwrap();
+    let library = root().join("tests/scenarios");
+    let output = run(out.path(), std::slice::from_ref(&library));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let failed: Vec<&str> = stdout.lines().filter(|l| l.starts_with("FAIL")).collect();
+    assert!(
+        output.status.code() == Some(0) && failed.is_empty(),
+        "the library fails ({:?}): {failed:#?}\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = report(out.path());
+    let scenarios = report["scenarios"].as_array().unwrap();
+    for locale in ["zh-CN", "en-US"] {
+        let count = scenarios.iter().filter(|s| s["locale"] == locale).count();
+        assert!(count >= 30, "{count} {locale} scenarios");
+    }
+    assert_eq!(report["summary"]["failed"], 0);
+    // Every scenario had all nine checks.
+    for scenario in scenarios {
+        assert_eq!(
+            scenario["checks"].as_array().unwrap().len(),
+            9,
+            "{scenario}"
+        );
+    }
+    // The log has every turn; every reply has a WAV in the manifest, and the file is there.
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("log.json")).unwrap())
+            .unwrap();
+    assert!(log.as_array().unwrap().len() > 150);
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("replies/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let mut names = std::collections::BTreeSet::new();
+    for entry in manifest.as_array().unwrap() {
+        let name = entry["file"].as_str().unwrap();
+        assert!(names.insert(name), "{name} twice");
+        let file = out.path().join("replies").join(name);
+        assert!(file.is_file(), "{}", file.display());
+    }
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert!(html.contains("<section lang=\"zh-CN\"") && html.contains("<section lang=\"en-US\""));
+    assert!(html.contains("<audio controls"));
+}
+
+#[test]
+fn a_failing_scenario_exits_1_and_comes_first_in_the_report() {
+    let out = tempfile::tempdir().unwrap();
+    let output = run(out.path(), &[fixtures().join("failing")]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let report = report(out.path());
+    let scenarios = report["scenarios"].as_array().unwrap();
+    assert_eq!(scenarios.len(), 2);
+    let first = &scenarios[0];
+    assert_eq!(first["passed"], false);
+    assert!(
+        first["name"].as_str().unwrap().contains("fails on purpose"),
+        "{first}"
+    );
+    // It failed on what the bank's records show, not on what was said.
+    let failed: Vec<&serde_json::Value> = first["turns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["expectations"].as_array().unwrap())
+        .filter(|e| e["passed"] == false)
+        .collect();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0]["what"], "payment");
+    assert_eq!(scenarios[1]["passed"], true);
+    // The page shows the failure first as well.
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    let failing = html.find("fails on purpose").unwrap();
+    let passing = html.find("A balance (passes)").unwrap();
+    assert!(failing < passing);
+}
+
+#[test]
+fn unusable_files_exit_2_naming_the_file_and_the_place() {
+    let cases = [
+        ("malformed.yaml", "line 6"),
+        ("unknown-field.yaml", "unknown field `intnet`"),
+        ("unknown-locale.yaml", "fr-FR"),
+        ("two-inputs.yaml", "turns[0]: more than one input"),
+    ];
+    for (file, says) in cases {
+        let out = tempfile::tempdir().unwrap();
+        let path = fixtures().join("unusable").join(file);
+        let output = run(out.path(), std::slice::from_ref(&path));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(2), "{file}: {stdout}");
+        assert!(
+            stdout.contains(file) && stdout.contains(says),
+            "{file}: {stdout}"
+        );
+        assert!(
+            !String::from_utf8_lossy(&output.stderr).contains("panicked"),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn every_library_scenario_is_valid_against_the_schema_and_the_unusable_ones_are_not() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("docs/scenario.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let as_json = |path: &Path| -> Option<serde_json::Value> {
+        serde_norway::from_str(&std::fs::read_to_string(path).unwrap()).ok()
+    };
+    let library = yaml_files(&root().join("tests/scenarios"));
+    assert!(library.len() >= 60);
+    for path in library
+        .iter()
+        .chain(&yaml_files(&fixtures().join("failing")))
+    {
+        let scenario = as_json(path).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&scenario)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+    }
+    for file in [
+        "unknown-field.yaml",
+        "unknown-locale.yaml",
+        "two-inputs.yaml",
+    ] {
+        let scenario = as_json(&fixtures().join("unusable").join(file)).unwrap();
+        assert!(!validator.is_valid(&scenario), "{file}");
+    }
+}
