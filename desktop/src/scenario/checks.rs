@@ -78,7 +78,7 @@ pub const REDUNDANT_ENTRY: &str = "WCAG 2.2 SC 3.3.7 Redundant Entry";
 pub const NO_TIME_LIMIT: &str = "WCAG 2.2 SC 2.2.1 Timing Adjustable";
 pub const SPEECH_FORM: &str = "GB/T 37668-2019 and MIIT 适老化 2021 as the brief cites them: information never in one channel only";
 pub const PLAIN_LANGUAGE: &str =
-    "MIIT 适老化 2021, plain language (as the brief cites it; thresholds ours, below)";
+    "MIIT 适老化 2021, plain language (as the brief cites it; the thresholds are ours)";
 pub const MASKED: &str = "JR/T 0171-2020 data classes: no C3 ever, C2 masked";
 pub const ANSWER_WORDS: &str = "Tingshuo brief: the answer words asked for are the ones offered (cf. WCAG 2.2 SC 2.5.3 Label in Name)";
 pub const SPEECH_RATE: &str = "Tingshuo brief: speech rate in the comfortable band";

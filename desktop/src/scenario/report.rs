@@ -132,9 +132,10 @@ table{border-collapse:collapse;width:100%;margin:0.5rem 0 1.5rem}
 caption{text-align:left;font-weight:bold;padding:0.25rem 0}
 th,td{border:1px solid #6b6b6b;padding:0.35rem 0.5rem;text-align:left;vertical-align:top}
 th{background:#f0f0f0}
-.pass{color:#0b5d1e;background:#e6f4ea;padding:0 0.3rem;font-weight:bold}
-.fail{color:#8b0000;background:#fde8e8;padding:0 0.3rem;font-weight:bold}
+.pass{color:#0b5d1e;background:#e6f4ea;padding:0 0.3rem;font-weight:bold;white-space:nowrap}
+.fail{color:#8b0000;background:#fde8e8;padding:0 0.3rem;font-weight:bold;white-space:nowrap}
 .speech{color:#333}
+.error{color:#8b0000;font-weight:bold}
 section{border-top:2px solid #6b6b6b;margin-top:2rem}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:0.2rem 1rem}
 dt{font-weight:bold}
@@ -248,7 +249,7 @@ fn scenario_html(
     let slowest = latencies.last().copied().unwrap_or(0);
     let _ = write!(
         h,
-        "<dl>\n<dt>{}</dt><dd>{}</dd>\n<dt>{}</dt><dd>{}</dd>\n<dt>{}</dt><dd>{}</dd>\n<dt>{}</dt><dd>{} (UTC{})</dd>\n<dt>{}</dt><dd>{}</dd>\n</dl>\n",
+        "<dl>\n<dt>{}</dt><dd>{}</dd>\n<dt>{}</dt><dd>{}</dd>\n<dt>{}</dt><dd>{}</dd>\n<dt>{}</dt><dd>{}</dd>\n<dt>{}</dt><dd>{}</dd>\n</dl>\n",
         escape(&t.get("report-file")?),
         escape(&run.file),
         escape(&t.get("report-locale")?),
@@ -257,7 +258,6 @@ fn scenario_html(
         escape(&run.customer),
         escape(&t.get("report-clock")?),
         escape(&run.now.to_rfc3339()),
-        escape(&run.utc_offset),
         escape(&t.get("report-latency")?),
         escape(&t.with(
             "report-latency-summary",
@@ -280,7 +280,7 @@ fn scenario_html(
     if let Some(error) = &run.error {
         let _ = writeln!(
             h,
-            "<p class=\"fail\" role=\"alert\">{}</p>",
+            "<p class=\"error\">{}</p>",
             escape(&t.with("report-error", &[("error", Arg::Text(error.clone()))])?)
         );
     }

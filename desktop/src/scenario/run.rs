@@ -71,7 +71,8 @@ pub struct ScenarioRun {
     pub description: Option<String>,
     pub locale: String,
     pub customer: String,
-    pub now: DateTime<Utc>,
+    /// The scenario's time, in the customer's time zone.
+    pub now: DateTime<chrono::FixedOffset>,
     pub utc_offset: String,
     pub passed: bool,
     /// Why the scenario could not be run to its end, when it could not.
@@ -247,7 +248,7 @@ fn empty_run(scenario: &LoadedScenario) -> ScenarioRun {
         description: scenario.scenario.description.clone(),
         locale: scenario.locale.tag().to_owned(),
         customer: scenario.customer.id().to_owned(),
-        now: scenario.now,
+        now: scenario.now.with_timezone(&scenario.offset),
         utc_offset: scenario.offset.to_string(),
         passed: false,
         error: None,
