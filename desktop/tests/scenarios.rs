@@ -193,3 +193,53 @@ fn every_library_scenario_is_valid_against_the_schema_and_the_unusable_ones_are_
         assert!(!validator.is_valid(&scenario), "{file}");
     }
 }
+
+/// `tingshuo chat --json --speech-out DIR`: one JSON record per turn (the step-up the desktop
+/// approves is a record of its own), a WAV per reply and a manifest naming them.
+#[test]
+fn chat_prints_a_json_record_per_turn_and_renders_every_reply() {
+    use std::io::Write as _;
+    let data = tempfile::tempdir().unwrap();
+    let speech = data.path().join("speech");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tingshuo"))
+        .current_dir(root())
+        .env("TINGSHUO_LOG", "error")
+        .arg("--data-dir")
+        .arg(data.path().join("stores"))
+        .args(["chat", "--locale", "en-US", "--json", "--speech-out"])
+        .arg(&speech)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"send fifty dollars to Alice Chen\nyes\n\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let records: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let kinds: Vec<&str> = records
+        .iter()
+        .map(|r| r["input"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["text", "text", "step_up", "silence"]);
+    assert_eq!(records[0]["intent"], "transfer");
+    assert_eq!(records[0]["slots"]["payee"]["id"], "en-payee-alice");
+    assert_eq!(records[0]["state"], "read-back");
+    assert!(records[0]["latency_ms"].is_u64());
+    assert_eq!(records[2]["events"][1]["id"], "dlg-payment-done");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(speech.join("manifest.json")).unwrap())
+            .unwrap();
+    let files = manifest.as_array().unwrap();
+    assert_eq!(files.len(), 5, "{manifest}");
+    for entry in files {
+        assert!(speech.join(entry["file"].as_str().unwrap()).is_file());
+    }
+}
