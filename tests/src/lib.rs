@@ -1,6 +1,7 @@
 //! Shared helpers for the workspace integration tests.
 
 pub mod module_graph;
+pub mod real_speech;
 pub mod speech;
 
 use std::io::Write;

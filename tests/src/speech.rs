@@ -10,8 +10,8 @@ use tingshuo_core::Locale;
 use tingshuo_core::listen::recognizer::Recognizer;
 use tingshuo_core::understand::context::Context;
 use tingshuo_core::understand::{Said, Understanding, World, understand};
-use tingshuo_desktop::neural_voice::VoiceSettings;
-use tingshuo_desktop::render::{NoiseKind, Pcm, RenderOptions, Renderer};
+use tingshuo_desktop::neural_voice::{NeuralMandarin, VoiceSettings};
+use tingshuo_desktop::render::{NoiseKind, Pcm, RenderError, RenderOptions, Renderer};
 use tingshuo_models::{ModelCache, catalogue};
 use tingshuo_sandbox::seed::DemoCustomer;
 
@@ -113,6 +113,12 @@ pub fn digit_clips() -> Option<Vec<(PathBuf, u32)>> {
 pub fn banking_setup(locale: Locale) -> (Context, World) {
     let context =
         Context::from_yaml(tingshuo_core::understand::banking_context(locale)).expect("context");
+    customer_setup(context, locale)
+}
+
+/// A context with the demo customer of `locale` and their world, as on 2026-11-27 (what
+/// `tingshuo intent --context …` makes of a context file, on that day).
+pub fn customer_setup(context: Context, locale: Locale) -> (Context, World) {
     let today = NaiveDate::from_ymd_opt(2026, 11, 27).expect("date");
     let now = Utc
         .with_ymd_and_hms(2026, 11, 27, 2, 0, 0)
@@ -327,6 +333,17 @@ pub fn mandarin_round_trip_voice(index: usize) -> VoiceSettings {
         duration: DURATIONS[index % DURATIONS.len()],
         pitch: PITCHES[(index / DURATIONS.len()) % PITCHES.len()],
     }
+}
+
+/// Each row spoken by the neural test voice in the Mandarin round trip's voice of its place
+/// among `rows`.
+pub fn render_mandarin(voice: &NeuralMandarin, rows: &[Labelled]) -> Result<Vec<Pcm>, RenderError> {
+    let requests: Vec<_> = rows
+        .iter()
+        .enumerate()
+        .map(|(index, row)| (row.text.as_str(), mandarin_round_trip_voice(index)))
+        .collect();
+    voice.render_all(&requests)
 }
 
 /// Whether two understandings agree on intent and every slot.
