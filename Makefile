@@ -98,4 +98,4 @@ fuzz: system-packages
 bench: system-packages
 	$(CARGO) bench -p tingshuo-tests
 	TINGSHUO_CLAIMS_BANKS=1000 $(CARGO) test --release --locked -p tingshuo-tests --test assistant_claims -- --nocapture
-	TINGSHUO_ZH_ROUND_TRIP=full $(CARGO) test --locked -p tingshuo-tests --test listen mandarin_round_trip -- --nocapture
+	TINGSHUO_MANDARIN_SPEECH=full $(CARGO) test --locked -p tingshuo-tests --test listen mandarin -- --nocapture

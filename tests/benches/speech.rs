@@ -3,9 +3,13 @@
 //! noise at 10 dB); peak memory; and faster-whisper (PyPI) on the same clips and the same
 //! weights as the peer, in the same run.
 //!
+//! Then Mandarin: 王秀英's commands of the spoken Mandarin set, rendered by the neural test
+//! voice, through `base` guided by the zh-CN grammar — latency (all, heard at once, missed),
+//! acceptance and peak memory, beside `tiny.en`'s English figures of the same run.
+//!
 //! `cargo bench -p tingshuo-tests --bench speech` (after `make models`; the peer is set up by
-//! `scripts/bench-peer.sh`, and reported unavailable when it cannot be). Results go in
-//! `docs/benchmarks.md`.
+//! `scripts/bench-peer.sh`, and reported unavailable when it cannot be;
+//! `TINGSHUO_BENCH_LANGS=zh` runs the Mandarin part only). Results go in `docs/benchmarks.md`.
 
 #![allow(
     clippy::unwrap_used,
@@ -18,6 +22,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use tingshuo_core::Locale;
 use tingshuo_core::listen::recognizer::{
     AudioContext, DEFAULT_GUIDED_BEAMS, Options, Recognizer, bias_prompt,
 };
@@ -46,12 +51,14 @@ fn peak_rss_mb() -> Option<f64> {
 /// Set in a child run of this benchmark: the model to load; the clip is in [`PEAK_CLIP`].
 const PEAK_MODEL: &str = "TINGSHUO_BENCH_PEAK_MODEL";
 const PEAK_CLIP: &str = "TINGSHUO_BENCH_PEAK_CLIP";
+/// The language of the child run's context (`zh-CN` or `en-US`, the default).
+const PEAK_LOCALE: &str = "TINGSHUO_BENCH_PEAK_LOCALE";
 
 /// The child run: a process that does only what an app does to hear one command (load the
 /// model, recognize and understand one clip with the fitted context and the prompt) and
 /// prints its peak resident memory in MB.
-fn recognize_once_and_report_peak(model: &str, clip: &str) {
-    let (context, world) = english_setup();
+fn recognize_once_and_report_peak(model: &str, clip: &str, locale: Locale) {
+    let (context, world) = banking_setup(locale);
     let recognizer = installed_model(model).unwrap();
     let audio = tingshuo_core::listen::audio::decode_wav_file(clip).unwrap();
     let mut options = options_for(&context, &world);
@@ -70,10 +77,15 @@ fn recognize_once_and_report_peak(model: &str, clip: &str) {
 }
 
 /// Peak memory (MB) of a fresh process recognizing one command with `model`.
-fn peak_of_one_recognition(model: &str, clip: &std::path::Path) -> Result<f64, String> {
+fn peak_of_one_recognition(
+    model: &str,
+    clip: &std::path::Path,
+    locale: Locale,
+) -> Result<f64, String> {
     let output = Command::new(std::env::current_exe().map_err(|e| e.to_string())?)
         .env(PEAK_MODEL, model)
         .env(PEAK_CLIP, clip)
+        .env(PEAK_LOCALE, locale.tag())
         .output()
         .map_err(|e| e.to_string())?;
     String::from_utf8_lossy(&output.stdout)
@@ -172,9 +184,25 @@ fn peer(model: &str, prompt: &str, clips: &[PathBuf]) -> Result<(f64, f64, f64),
 
 fn main() {
     if let (Ok(model), Ok(clip)) = (std::env::var(PEAK_MODEL), std::env::var(PEAK_CLIP)) {
-        recognize_once_and_report_peak(&model, &clip);
+        let locale = std::env::var(PEAK_LOCALE)
+            .ok()
+            .and_then(|tag| Locale::parse(&tag).ok())
+            .unwrap_or(Locale::EnUs);
+        recognize_once_and_report_peak(&model, &clip, locale);
         return;
     }
+    let langs = std::env::var("TINGSHUO_BENCH_LANGS").unwrap_or_else(|_| "en,zh".into());
+    let wants = |lang: &str| langs.split(',').any(|l| l.trim() == lang);
+    if wants("en") {
+        english();
+    }
+    if wants("zh") {
+        mandarin();
+    }
+}
+
+/// The English part: every model and configuration on the round-trip set, and the peer.
+fn english() {
     let (context, world) = english_setup();
     let commands = round_trip_commands(&context, &world);
     let renderer = Renderer::new();
@@ -341,7 +369,7 @@ fn main() {
                 }
             }
         }
-        match peak_of_one_recognition(model, &clip_files[0]) {
+        match peak_of_one_recognition(model, &clip_files[0], Locale::EnUs) {
             Ok(peak) => println!(
                 "| {model} | one command in a fresh process (fit, prompt, grammar): peak memory | | | | | | {peak:.0} |"
             ),
@@ -354,5 +382,98 @@ fn main() {
             "| {model} | ours fit (guided) / peer | | | {:.2}x | | | |",
             peer_median.map_or(f64::NAN, |peer| fitted_ms / peer)
         );
+    }
+}
+
+/// The Mandarin part: every command of the spoken Mandarin set (both halves; latency needs no
+/// held-out half, and acceptance is reported by the listen test), in the round trip's voices,
+/// clean, through `base` on 2 threads with the zh-CN grammar. A command heard at once costs
+/// one search; a miss costs up to ten, so the three are reported apart.
+fn mandarin() {
+    let voice = match tingshuo_desktop::neural_voice::NeuralMandarin::set_up(root()) {
+        Ok(voice) => voice,
+        Err(reason) => {
+            println!("Mandarin: skipped, the neural test voice is unavailable: {reason}");
+            return;
+        }
+    };
+    let recognizer = match installed_model("base") {
+        Ok(recognizer) => recognizer,
+        Err(reason) => {
+            println!("Mandarin: skipped: {reason}");
+            return;
+        }
+    };
+    let (context, world) = banking_setup(Locale::ZhCn);
+    let mut clips = Vec::new();
+    for held_out in [false, true] {
+        let rows: Vec<Labelled> = spoken_mandarin(held_out)
+            .into_iter()
+            .filter(|row| row.intent.is_some())
+            .collect();
+        let speech = render_mandarin(&voice, &rows).unwrap();
+        for (index, (row, pcm)) in rows.into_iter().zip(&speech).enumerate() {
+            clips.push((row, heard_under(pcm, Condition::Clean, index as u64)));
+        }
+    }
+    let seconds = clips
+        .iter()
+        .map(|(_, c)| c.len() as f64 / 16_000.0)
+        .sum::<f64>()
+        / clips.len() as f64;
+    reset_peak_rss();
+    let mut options = options_for(&context, &world);
+    options.threads = Some(THREADS);
+    understand_speech(&recognizer, &clips[0].1, &options, &context, &world, None).unwrap();
+    let (mut all, mut hits, mut misses) = (Vec::new(), Vec::new(), Vec::new());
+    for (row, samples) in &clips {
+        let start = Instant::now();
+        let spoken =
+            understand_speech(&recognizer, samples, &options, &context, &world, None).unwrap();
+        let took = start.elapsed();
+        all.push(took);
+        if row.is_met_by(spoken.understanding.as_ref()) {
+            hits.push(took);
+        } else {
+            misses.push(took);
+        }
+    }
+    let peak = peak_rss_mb().unwrap_or(f64::NAN);
+    println!(
+        "Mandarin: {} commands of the spoken set, {seconds:.1} s of audio on average (speech with 0.5 s of quiet each side), clean; base, {THREADS} threads",
+        clips.len()
+    );
+    println!("| base, zh-CN grammar | clips | median ms | p95 ms | peak RSS MB |");
+    println!("|---|---|---|---|---|");
+    for (name, times) in [
+        ("every command", all),
+        ("understood as labelled", hits),
+        ("not understood as labelled", misses),
+    ] {
+        let count = times.len();
+        let summary = summarize(times);
+        println!(
+            "| {name} | {count} | {:.0} | {:.0} | {peak:.0} |",
+            summary.median.as_secs_f64() * 1000.0,
+            summary.p95.as_secs_f64() * 1000.0,
+        );
+    }
+    let clip = root().join("target/bench-peer/zh-clip.wav");
+    std::fs::create_dir_all(clip.parent().unwrap()).unwrap();
+    Pcm {
+        sample_rate: 16_000,
+        samples: clips[0]
+            .1
+            .iter()
+            .map(|s| (s * 32767.0).round().clamp(-32768.0, 32767.0) as i16)
+            .collect(),
+    }
+    .write_wav(&clip)
+    .unwrap();
+    match peak_of_one_recognition("base", &clip, Locale::ZhCn) {
+        Ok(peak) => println!(
+            "| one command in a fresh process (fit, prompt, grammar): peak memory | 1 | | | {peak:.0} |"
+        ),
+        Err(reason) => println!("| fresh-process peak unavailable: {reason} | | | | |"),
     }
 }
