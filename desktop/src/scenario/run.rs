@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 use serde::Serialize;
 use tingshuo_core::Localizer;
 use tingshuo_core::assistant::{AssistantOptions, Turn};
@@ -14,17 +14,10 @@ use tingshuo_core::listen::recognizer::Recognizer;
 use tingshuo_core::wire::payment_status;
 
 use super::checks::{self, CheckResult, Transcript};
-use super::{LoadedScenario, PaymentExpect, StepUpResult, TurnKind};
+use super::spec::{Expect, LoadedScenario, PaymentExpect, StepUpResult, TurnKind};
 use crate::chat::{Conversation, ReplyAudio, ReplyWavs, TurnInput, TurnRecord};
 use crate::conditions::{BankCondition, ConditionedBank, FixedClock};
 use crate::{CustomerPaths, HarnessError, open_client};
-
-/// A scenario without a clock runs at this time (a Friday morning in Beijing), so runs repeat.
-pub(super) fn default_now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-27T10:00:00+08:00")
-        .map(|t| t.to_utc())
-        .unwrap_or_default()
-}
 
 /// The most step-ups the runner answers by itself in one turn.
 const MAX_AUTOMATIC_STEP_UPS: usize = 3;
@@ -148,14 +141,14 @@ fn json_text<T: Serialize>(value: &T) -> Result<String, HarnessError> {
 /// waits (for the bank, for espeak-ng), so a few at a time use two cores.
 const AT_ONCE: usize = 3;
 
-/// Runs scenarios, a few at a time, and writes the outputs into `out`.
+/// Runs scenarios, a few at a time, and writes the log and the replies into `out` (the
+/// report is written from the outcome: `report::write`).
 pub async fn run_all(scenarios: &[LoadedScenario], out: &Path) -> Result<RunOutcome, HarnessError> {
     std::fs::create_dir_all(out)
         .map_err(|e| HarnessError::Usage(format!("cannot create {}: {e}", out.display())))?;
     let replies = out.join("replies");
     std::fs::create_dir_all(&replies)
         .map_err(|e| HarnessError::Usage(format!("cannot create {}: {e}", replies.display())))?;
-    let l10n = Localizer::new()?;
     let needs_ear = scenarios
         .iter()
         .any(|s| s.turns.iter().any(|(k, _)| matches!(k, TurnKind::Wav(_))));
@@ -197,9 +190,7 @@ pub async fn run_all(scenarios: &[LoadedScenario], out: &Path) -> Result<RunOutc
     let log: Vec<LogLine<'_>> = runs.iter().flat_map(log_lines).collect();
     write_file(&out.join("log.json"), &json_text(&log)?)?;
     crate::chat::write_manifest(&replies, &audio)?;
-    let outcome = RunOutcome { runs };
-    super::report::write(out, &outcome, &l10n)?;
-    Ok(outcome)
+    Ok(RunOutcome { runs })
 }
 
 /// The start of a scenario's reply files: its place in the run and its file's name.
@@ -347,7 +338,7 @@ fn payment_change(before: &BankState, after: &BankState) -> (Vec<PaymentExpect>,
 }
 
 fn expectations(
-    expect: &super::Expect,
+    expect: &Expect,
     records: &[TurnRecord],
     before: &BankState,
     after: &BankState,
