@@ -161,6 +161,48 @@ fn unusable_files_exit_2_naming_the_file_and_the_place() {
     }
 }
 
+/// Hostile files: nesting fifty thousand deep, aliases that would expand a billion times, a
+/// file too big to be a scenario. Each is refused (exit 2), none overflows the stack or hangs.
+#[test]
+fn hostile_files_are_refused_without_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = format!(
+        "name: deep\nlocale: en-US\nturns: {}{}\n",
+        "[".repeat(50_000),
+        "]".repeat(50_000)
+    );
+    let mut laughs = String::from("locale: en-US\na: &a [\"lol\"]\n");
+    for (name, previous) in [
+        ("b", "a"),
+        ("c", "b"),
+        ("d", "c"),
+        ("e", "d"),
+        ("f", "e"),
+        ("g", "f"),
+    ] {
+        let items = vec![format!("*{previous}"); 10].join(", ");
+        laughs.push_str(&format!("{name}: &{name} [{items}]\n"));
+    }
+    laughs.push_str("name: *g\nturns: [*g]\n");
+    let big = format!(
+        "name: big\nlocale: en-US\n# {}\nturns: []\n",
+        "x".repeat(300_000)
+    );
+    for (file, text) in [
+        ("deep.yaml", deep),
+        ("laughs.yaml", laughs),
+        ("big.yaml", big),
+    ] {
+        let path = dir.path().join(file);
+        std::fs::write(&path, text).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let output = run(out.path(), std::slice::from_ref(&path));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(2), "{file}: {stdout}");
+        assert!(stdout.contains(file), "{file}: {stdout}");
+    }
+}
+
 #[test]
 fn every_library_scenario_is_valid_against_the_schema_and_the_unusable_ones_are_not() {
     let schema: serde_json::Value = serde_json::from_str(

@@ -19,6 +19,9 @@ pub fn default_now() -> DateTime<Utc> {
 
 /// The largest scenario file read (a scenario is a page of YAML; anything bigger is a mistake).
 const MAX_SCENARIO_BYTES: u64 = 256 * 1024;
+/// The deepest a scenario's `[…]`/`{…}` may nest: a scenario needs three or four levels, and
+/// the YAML parser takes time that grows with the square of the depth.
+const MAX_NESTING: usize = 32;
 /// The most turns one scenario may have.
 const MAX_TURNS: usize = 200;
 /// The longest wait a turn may ask for.
@@ -203,6 +206,48 @@ const STATES: [&str; 11] = [
     "executing",
 ];
 
+/// The line where `[` and `{` first nest deeper than [`MAX_NESTING`], outside quotes and
+/// comments (a rough reading of YAML, enough to keep the parser's time bounded).
+fn too_deep(text: &str) -> Option<usize> {
+    let (mut depth, mut line) = (0_usize, 1_usize);
+    let (mut single, mut double, mut comment, mut escaped) = (false, false, false, false);
+    let mut previous = '\n';
+    for c in text.chars() {
+        match c {
+            '\n' => {
+                line += 1;
+                comment = false;
+            }
+            _ if comment => {}
+            '\\' if double => escaped = !escaped,
+            // A quote opens a quoted scalar only where a scalar starts ("what's" is plain).
+            '"' if double && !escaped => double = false,
+            '"' if !single && !double && starts_scalar(previous) => double = true,
+            '\'' if single => single = false,
+            '\'' if !double && starts_scalar(previous) => single = true,
+            '#' if !single && !double && previous.is_whitespace() => comment = true,
+            '[' | '{' if !single && !double => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(line);
+                }
+            }
+            ']' | '}' if !single && !double => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if c != '\\' {
+            escaped = false;
+        }
+        previous = c;
+    }
+    None
+}
+
+/// Whether a scalar may start after this character.
+fn starts_scalar(previous: char) -> bool {
+    previous.is_whitespace() || matches!(previous, ':' | '[' | '{' | ',' | '-')
+}
+
 /// Reads and checks one scenario file.
 pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
     let fail = |message: String| ScenarioError {
@@ -218,6 +263,11 @@ pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
         )));
     }
     let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    if let Some(line) = too_deep(&text) {
+        return Err(fail(format!(
+            "line {line}: brackets nest deeper than {MAX_NESTING}"
+        )));
+    }
     let scenario: Scenario = serde_norway::from_str(&text).map_err(|e| {
         let place = e
             .location()
@@ -367,4 +417,26 @@ pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ScenarioError> 
         files.extend(found);
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_is_measured_outside_quotes_and_comments() {
+        let deep = format!("turns: {}{}", "[".repeat(40), "]".repeat(40));
+        assert_eq!(too_deep(&deep), Some(1));
+        assert_eq!(too_deep(&format!("a: 1\n{deep}")), Some(2));
+        let quoted = format!("say: '{}'\nwords: \"{}\"", "[".repeat(40), "{".repeat(40));
+        assert_eq!(too_deep(&quoted), None);
+        let plain = format!("say: what's my balance\nturns: {}", "[".repeat(40));
+        assert_eq!(
+            too_deep(&plain),
+            Some(2),
+            "an apostrophe in a word opens no quote"
+        );
+        assert_eq!(too_deep(&format!("# {}\nname: x", "[".repeat(40))), None);
+        assert_eq!(too_deep("expect: {messages: [dlg-balance]}"), None);
+    }
 }
