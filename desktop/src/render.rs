@@ -71,6 +71,13 @@ const WORD_READINGS: &[(&str, &str)] = &[
     ("更改", "geng1 gai3"),
     ("部分", "bu4 fen4"),
     ("标为", "biao1 wei2"),
+    ("改为", "gai3 wei2"),
+    ("参考", "can1 kao3"),
+    ("上传", "shang4 chuan2"),
+    ("应用", "ying4 yong4"),
+    ("响应", "xiang3 ying4"),
+    ("太长", "tai4 chang2"),
+    ("运行", "yun4 xing2"),
 ];
 
 /// Characters read more than one common way: each time one appears in a Mandarin message, it

@@ -2,7 +2,7 @@
 # 每条消息的变量须与 en-US 一致（有测试检查）。
 
 harness-title = 听说测试页面
-harness-intro = 与演示客户的语音助手对话，银行是本机上的参考银行。可以打字、上传 WAV 录音或对着麦克风说话。每条回复都会显示、朗读并记录。
+harness-intro = 与演示客户的语音助手对话，银行是本机上的参考银行。可以打字、上传 WAV 录音或用麦克风说话。每条回复都会显示、朗读并记录。
 harness-conversation-heading = 对话
 harness-you = 您
 harness-assistant = 助手
@@ -12,7 +12,7 @@ harness-send = 发送
 harness-silence = 不说话（一段静音）
 harness-upload-label = 客户的 WAV 录音
 harness-upload-send = 发送录音
-harness-mic-start = 对着麦克风说话
+harness-mic-start = 用麦克风说话
 harness-mic-stop = 停止并发送
 harness-mic-listening = 正在听。说完请按“停止并发送”；停顿一秒也会结束。
 harness-recognizing = 正在识别语音…
@@ -56,7 +56,7 @@ harness-error-no-model = 语音识别需要 { $model } 语音模型，但还没�
 harness-error-not-wav = 这个文件不是 WAV 录音。
 harness-error-too-long = 录音太长：最多 { $seconds } 秒。
 harness-error-too-large = 上传的文件太大：最多 { $megabytes } MB。
-harness-error-too-short = 录音是空的或太短。
+harness-error-too-short = 录音没有声音或太短。
 harness-error-bad-audio = 这段录音无法使用：{ $detail }
 harness-error-turn = 这一轮没有完成：{ $detail }
 harness-error-empty-text = 请输入客户说的话；要表示静音，请选“不说话”。
@@ -64,5 +64,5 @@ harness-error-no-file = 请先选择一个 WAV 文件。
 harness-error-mic = 无法打开麦克风。请允许本页面使用麦克风，或改为上传 WAV 录音。
 harness-error-server = 测试服务没有响应。`tingshuo harness serve` 还在运行吗？
 harness-error-not-allowed = 只有本机自己的页面可以使用测试服务。
-harness-log-lines = 显示 { $count } 行
+harness-log-lines = 显示 { $count } 条
 harness-log-state = 状态：{ $state }
