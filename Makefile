@@ -98,4 +98,4 @@ fuzz: system-packages
 bench: system-packages
 	$(CARGO) bench -p tingshuo-tests
 	TINGSHUO_CLAIMS_BANKS=1000 $(CARGO) test --release --locked -p tingshuo-tests --test assistant_claims -- --nocapture
-	TINGSHUO_MANDARIN_SPEECH=full $(CARGO) test --locked -p tingshuo-tests --test listen mandarin -- --nocapture
+	TINGSHUO_SPEECH=full $(CARGO) test --locked -p tingshuo-tests --test listen -- round_trip mandarin --nocapture

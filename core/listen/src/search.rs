@@ -10,7 +10,8 @@
 //!    turn (as it came, then slowed, then quickened), each barred from the openings that view's
 //!    earlier searches took, until a trusted and understood sentence is heard; a first
 //!    transcript that was trusted but not understood is searched again on the first view only;
-//! 3. a yes stands only if a search for the context's noes alone hears no trusted no.
+//! 3. a yes stands only if its words account for the speech heard, and a search for the
+//!    context's noes alone hears no trusted no.
 //!
 //! Why each step exists, and what it gained, is in `docs/decisions/` (0016–0021).
 
@@ -20,6 +21,7 @@ use crate::audio::TARGET_SAMPLE_RATE;
 use crate::guided::Guidance;
 use crate::recognizer::{CancelToken, Decoded, Options, Recognizer, RecognizerError, Transcript};
 use crate::resample::resample_all;
+use tingshuo_understand::context::is_cjk;
 use whisper_rs::WhisperState;
 
 /// One view of the utterance, and how many sentences-only searches it gets.
@@ -45,7 +47,14 @@ pub struct SearchPlan {
     pub views_after_words: usize,
     /// A yes stands only when a search for the noes alone hears no trusted no.
     pub yes_over_no: bool,
+    /// A yes stands only when its words account for the speech heard: at most this many
+    /// seconds of speech (as the voice-activity detection spans it) per syllable written. A
+    /// "好。" written for two seconds of speech was written for another sentence, or for noise.
+    pub longest_yes_per_syllable: f32,
 }
+
+/// See [`SearchPlan::longest_yes_per_syllable`].
+pub const LONGEST_YES_PER_SYLLABLE: f32 = 1.2;
 
 /// See [`SearchPlan::max_forced_nats`].
 pub const MAX_FORCED_NATS: f32 = 8.0;
@@ -73,7 +82,16 @@ impl SearchPlan {
             ],
             views_after_words: 1,
             yes_over_no: true,
+            longest_yes_per_syllable: LONGEST_YES_PER_SYLLABLE,
         }
+    }
+
+    /// Whether a yes's words account for the speech it was heard in
+    /// ([`SearchPlan::longest_yes_per_syllable`]).
+    pub fn yes_accounts_for_speech(&self, heard: &Transcript) -> bool {
+        let seconds = heard.speech.len() as f32 / TARGET_SAMPLE_RATE as f32;
+        let syllables = syllables(&heard.text);
+        syllables > 0 && seconds <= self.longest_yes_per_syllable * syllables as f32
     }
 
     /// Whether a transcript's words may be understood: under a grammar, only a sentence of it
@@ -85,6 +103,39 @@ impl SearchPlan {
             (Some(_), None) => false,
         }
     }
+}
+
+/// How many syllables a transcript's words hold, near enough to weigh them against the time
+/// they were spoken in: one per Han character and per digit, one per group of vowels of a word
+/// in Latin letters ("okay" two, "yeah" one), at least one per such word.
+pub fn syllables(text: &str) -> usize {
+    let mut count = 0;
+    let mut word_vowel_groups = 0;
+    let mut in_word = false;
+    let mut after_vowel = false;
+    for c in text.chars() {
+        // An apostrophe inside a word ("that's") is no break between words.
+        if c.is_ascii_alphabetic() || (in_word && matches!(c, '\'' | '’')) {
+            let vowel = matches!(c.to_ascii_lowercase(), 'a' | 'e' | 'i' | 'o' | 'u' | 'y');
+            if vowel && !after_vowel {
+                word_vowel_groups += 1;
+            }
+            after_vowel = vowel;
+            in_word = true;
+            continue;
+        }
+        if in_word {
+            count += word_vowel_groups.max(1);
+        }
+        (in_word, after_vowel, word_vowel_groups) = (false, false, 0);
+        if c.is_ascii_digit() || is_cjk(c) {
+            count += 1;
+        }
+    }
+    if in_word {
+        count += word_vowel_groups.max(1);
+    }
+    count
 }
 
 /// One search the plan asks for.

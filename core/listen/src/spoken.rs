@@ -80,12 +80,20 @@ pub fn understand_speech(
     let heard_a_yes = understanding
         .as_ref()
         .is_some_and(|understood| understood.intent == Intent::Confirm);
-    if plan.yes_over_no
-        && heard_a_yes
-        && let Some(noes_only) = noes_only(options, context, world)
-        && a_no_is_heard_as_well(&mut decoder, samples, &noes_only, &plan)?
-    {
-        understanding = None;
+    if plan.yes_over_no && heard_a_yes {
+        let accounted = transcript
+            .as_ref()
+            .is_some_and(|heard| plan.yes_accounts_for_speech(heard));
+        let asked_again = match (accounted, noes_only(options, context, world)) {
+            (false, _) => true,
+            (true, Some(noes_only)) => {
+                a_no_is_heard_as_well(&mut decoder, samples, &noes_only, &plan)?
+            }
+            (true, None) => false,
+        };
+        if asked_again {
+            understanding = None;
+        }
     }
     Ok(SpokenCommand {
         transcript,

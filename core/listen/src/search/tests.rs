@@ -257,3 +257,41 @@ fn a_span_heard_in_a_slower_or_quicker_view_maps_back_to_the_utterance() {
     assert_eq!(quickened.audio(&samples).len(), 40_799);
     assert!(near_the_span(quickened.as_heard(&(6_800..34_000), 48_000)));
 }
+
+#[test]
+fn syllables_are_counted_by_characters_and_vowel_groups() {
+    for (text, expected) in [
+        ("对。", 1),
+        ("不对不对", 4),
+        ("好,交吧", 3),
+        ("Yes.", 1),
+        ("Yeah.", 1),
+        ("Okay.", 2),
+        ("That's correct.", 3),
+        ("Pay 300.", 4),
+        ("Hmm.", 1),
+        ("", 0),
+        ("。", 0),
+    ] {
+        assert_eq!(syllables(text), expected, "{text:?}");
+    }
+}
+
+#[test]
+fn a_yes_must_account_for_the_speech_it_was_heard_in() {
+    let plan = SearchPlan::standard();
+    let spoken_for = |text: &str, seconds: f32| Transcript {
+        speech: 0..(seconds * 16_000.0) as usize,
+        ..heard(text, 0.0, 1).transcript.unwrap()
+    };
+    assert!(plan.yes_accounts_for_speech(&spoken_for("对。", 0.6)));
+    assert!(plan.yes_accounts_for_speech(&spoken_for("好,交吧", 1.6)));
+    assert!(plan.yes_accounts_for_speech(&spoken_for("Yes.", 0.8)));
+    // A yes drawn out, as older customers may say it.
+    assert!(plan.yes_accounts_for_speech(&spoken_for("是。", 1.15)));
+    // "好。" written for a sentence of two seconds ("红烧肉怎么做"), "Yeah." for a long one.
+    assert!(!plan.yes_accounts_for_speech(&spoken_for("好。", 2.0)));
+    assert!(!plan.yes_accounts_for_speech(&spoken_for("Yeah.", 2.2)));
+    // Nothing written at all accounts for nothing.
+    assert!(!plan.yes_accounts_for_speech(&spoken_for("。", 0.3)));
+}
