@@ -89,7 +89,11 @@ fn main() {
             let mut misses = Vec::new();
             let name = condition.map_or("clean".to_owned(), |snr| format!("{snr:.0} dB"));
             let mut tallies: [Tally; 2] = Default::default();
-            for (command, clean) in commands.iter().zip(&speech) {
+            for (done, (command, clean)) in commands.iter().zip(&speech).enumerate() {
+                // Each clip takes seconds: a line every 25 on stderr, to follow a long run.
+                if done % 25 == 0 {
+                    eprintln!("{model}, {name}: {done} of {} clips heard", commands.len());
+                }
                 let heard = match condition {
                     None => clean.clone(),
                     Some(snr) => mix_at_snr(clean, &noise, snr, seed_of(&command.name)).unwrap(),
