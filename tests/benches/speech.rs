@@ -154,7 +154,12 @@ fn measure(
 
 /// faster-whisper's median and p95 (ms) and its process's peak memory (MB) on the clips, or
 /// why it could not run.
-fn peer(model: &str, prompt: &str, clips: &[PathBuf]) -> Result<(f64, f64, f64), String> {
+fn peer(
+    model: &str,
+    language: &str,
+    prompt: &str,
+    clips: &[PathBuf],
+) -> Result<(f64, f64, f64), String> {
     let root = root();
     let setup = Command::new(root.join("scripts/bench-peer.sh"))
         .status()
@@ -165,7 +170,7 @@ fn peer(model: &str, prompt: &str, clips: &[PathBuf]) -> Result<(f64, f64, f64),
     let output = Command::new(root.join("target/bench-peer/venv/bin/python"))
         .arg(root.join("scripts/bench-peer.py"))
         .arg(root.join("target/bench-peer/models").join(model))
-        .arg("en")
+        .arg(language)
         .arg(prompt)
         .args(clips)
         .output()
@@ -235,19 +240,7 @@ fn english() {
     let clip_files: Vec<PathBuf> = clean
         .iter()
         .enumerate()
-        .map(|(i, samples)| {
-            let path = clip_dir.join(format!("{i:03}.wav"));
-            Pcm {
-                sample_rate: 16_000,
-                samples: samples
-                    .iter()
-                    .map(|s| (s * 32767.0).round().clamp(-32768.0, 32767.0) as i16)
-                    .collect(),
-            }
-            .write_wav(&path)
-            .unwrap();
-            path
-        })
+        .map(|(i, samples)| write_clip(samples, &clip_dir.join(format!("{i:03}.wav"))))
         .collect();
 
     println!(
@@ -357,7 +350,7 @@ fn english() {
             }
             // The peer decodes freely (greedy): it is set against our free decoding.
             if audio_context == AudioContext::Full && beams.is_none() {
-                match peer(model, &options.prompt, &clip_files) {
+                match peer(model, "en", &options.prompt, &clip_files) {
                     Ok((median, p95, peak)) => {
                         peer_median = Some(median);
                         println!(
@@ -458,22 +451,58 @@ fn mandarin() {
             summary.p95.as_secs_f64() * 1000.0,
         );
     }
-    let clip = root().join("target/bench-peer/zh-clip.wav");
-    std::fs::create_dir_all(clip.parent().unwrap()).unwrap();
-    Pcm {
-        sample_rate: 16_000,
-        samples: clips[0]
-            .1
-            .iter()
-            .map(|s| (s * 32767.0).round().clamp(-32768.0, 32767.0) as i16)
-            .collect(),
+    // Free decoding (one greedy search, no grammar): what the peer is set against.
+    let free = Options {
+        grammar: None,
+        ..options.clone()
+    };
+    let free_times: Vec<Duration> = clips
+        .iter()
+        .map(|(_, samples)| {
+            let start = Instant::now();
+            understand_speech(&recognizer, samples, &free, &context, &world, None).unwrap();
+            start.elapsed()
+        })
+        .collect();
+    let free_summary = summarize(free_times);
+    println!(
+        "| ours, free decoding (one greedy search, same prompt) | {} | {:.0} | {:.0} | |",
+        clips.len(),
+        free_summary.median.as_secs_f64() * 1000.0,
+        free_summary.p95.as_secs_f64() * 1000.0,
+    );
+    let clip_dir = root().join("target/bench-peer/zh-clips");
+    std::fs::create_dir_all(&clip_dir).unwrap();
+    let clip_files: Vec<PathBuf> = clips
+        .iter()
+        .enumerate()
+        .map(|(i, (_, samples))| write_clip(samples, &clip_dir.join(format!("{i:03}.wav"))))
+        .collect();
+    match peer("base", "zh", &options.prompt, &clip_files) {
+        Ok((median, p95, peak)) => println!(
+            "| faster-whisper 1.2.1 (peer: 30 s window, same weights, same prompt, greedy) | {} | {median:.0} | {p95:.0} | {peak:.0} (its process, all clips) |",
+            clip_files.len()
+        ),
+        Err(reason) => println!("| peer unavailable: {reason} | | | | |"),
     }
-    .write_wav(&clip)
-    .unwrap();
-    match peak_of_one_recognition("base", &clip, Locale::ZhCn) {
+    match peak_of_one_recognition("base", &clip_files[0], Locale::ZhCn) {
         Ok(peak) => println!(
             "| one command in a fresh process (fit, prompt, grammar): peak memory | 1 | | | {peak:.0} |"
         ),
         Err(reason) => println!("| fresh-process peak unavailable: {reason} | | | | |"),
     }
+}
+
+/// Writes 16 kHz mono samples as a 16-bit WAV file for the peer; returns its path.
+fn write_clip(samples: &[f32], path: &std::path::Path) -> PathBuf {
+    Pcm {
+        sample_rate: 16_000,
+        samples: samples
+            .iter()
+            .map(|s| (s * 32767.0).round().clamp(-32768.0, 32767.0) as i16)
+            .collect(),
+    }
+    .write_wav(path)
+    .unwrap();
+    path.to_path_buf()
 }
