@@ -295,25 +295,14 @@ fn intent_json_for_both_locales_and_a_rhino_context() {
 
 #[test]
 fn a_typed_conversation() {
-    use std::io::Write as _;
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tingshuo"))
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args(["chat", "--locale", "en-US", "--speech"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(
-            b"pay my electric bill\nslower\nno\n\nwhat's the weather\nlock my visa card\nagent\n",
-        )
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = common::run_with_input(
+        Command::new(env!("CARGO_BIN_EXE_tingshuo"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["chat", "--locale", "en-US", "--speech"]),
+        b"pay my electric bill\nslower\nno\n\nwhat's the weather\nlock my visa card\nagent\n",
+    );
     let text = stdout(&output);
     for expected in [
         "Pay $87.42 to City Electric",

@@ -9,6 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -240,27 +242,18 @@ fn every_library_scenario_is_valid_against_the_schema_and_the_unusable_ones_are_
 /// approves is a record of its own), a WAV per reply and a manifest naming them.
 #[test]
 fn chat_prints_a_json_record_per_turn_and_renders_every_reply() {
-    use std::io::Write as _;
     let data = tempfile::tempdir().unwrap();
     let speech = data.path().join("speech");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tingshuo"))
-        .current_dir(root())
-        .env("TINGSHUO_LOG", "error")
-        .arg("--data-dir")
-        .arg(data.path().join("stores"))
-        .args(["chat", "--locale", "en-US", "--json", "--speech-out"])
-        .arg(&speech)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"send fifty dollars to Alice Chen\nyes\n\n")
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = common::run_with_input(
+        Command::new(env!("CARGO_BIN_EXE_tingshuo"))
+            .current_dir(root())
+            .env("TINGSHUO_LOG", "error")
+            .arg("--data-dir")
+            .arg(data.path().join("stores"))
+            .args(["chat", "--locale", "en-US", "--json", "--speech-out"])
+            .arg(&speech),
+        b"send fifty dollars to Alice Chen\nyes\n\n",
+    );
     assert!(output.status.success());
     let records: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
         .lines()

@@ -14,6 +14,23 @@ pub fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
 }
 
+/// Runs a command with `input` on its standard input (closed after it), collecting its output.
+pub fn run_with_input(command: &mut Command, input: &[u8]) -> Output {
+    use std::io::Write as _;
+    let mut child = command
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the command starts");
+    child
+        .stdin
+        .take()
+        .expect("piped standard input")
+        .write_all(input)
+        .expect("input written");
+    child.wait_with_output().expect("the command ends")
+}
+
 /// Skips a test, saying why; in CI (`CI=true`, set by `.ci/run`, where `make test` has
 /// installed every program and model) fails it instead.
 pub fn skip(reason: &str) {
