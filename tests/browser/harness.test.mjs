@@ -164,6 +164,21 @@ async function rowCount() {
   return page.locator("#log tbody tr").count();
 }
 
+/** Chooses and applies a bank condition (its value in the list). */
+async function applyCondition(value) {
+  await page.getByLabel("Bank condition").selectOption(value);
+  await page.getByRole("button", { name: "Apply the condition" }).click();
+}
+
+/** Types and sends each turn in order, each waited for in the event log. */
+async function typeTurns(texts) {
+  for (const text of texts) {
+    await page.getByLabel("What the customer says").fill(text);
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await logRow((await rowCount()) + 1);
+  }
+}
+
 before(async () => {
   const uploaded = say(UPLOADED, join(work, "uploaded.wav"));
   const spoken = padded(say(SPOKEN, join(work, "spoken-plain.wav")), join(work, "spoken.wav"), 0.5, 3);
@@ -355,40 +370,28 @@ test("a command spoken through the page's microphone is recognized and answered"
 });
 
 test("switching the bank offline changes what the assistant says", async () => {
-  await page.getByLabel("Bank condition").selectOption("offline");
-  await page.getByRole("button", { name: "Apply the condition" }).click();
+  await applyCondition("offline");
   await assert.doesNotReject(page.getByRole("status").getByText(/The bank is now: Offline/).waitFor());
   const rows = await rowCount();
-  for (const text of ["send fifty dollars to Alice Chen", "yes"]) {
-    await page.getByLabel("What the customer says").fill(text);
-    await page.getByRole("button", { name: "Send", exact: true }).click();
-    await logRow((await rowCount()) + 1);
-  }
+  await typeTurns(["send fifty dollars to Alice Chen", "yes"]);
   await page.getByRole("button", { name: "Approve (the PIN is right)" }).click();
   const [, , , events] = await logRow(rows + 3);
   assert.match(events, /dlg-payment-not-sent/);
   await assert.doesNotReject(page.locator("#conversation li.assistant").last().getByText(/couldn't reach the bank/).waitFor());
-  await page.getByLabel("Bank condition").selectOption("online");
-  await page.getByRole("button", { name: "Apply the condition" }).click();
+  await applyCondition("online");
   await logRow(rows + 4);
 });
 
 test("under 'step-up failing' the customer's Approve fails the identity check", async () => {
-  await page.getByLabel("Bank condition").selectOption("step_up_failing");
-  await page.getByRole("button", { name: "Apply the condition" }).click();
+  await applyCondition("step_up_failing");
   await assert.doesNotReject(page.getByRole("status").getByText(/The bank is now: Step-up always fails/).waitFor());
   const rows = await rowCount();
-  for (const text of ["send fifty dollars to Alice Chen", "yes"]) {
-    await page.getByLabel("What the customer says").fill(text);
-    await page.getByRole("button", { name: "Send", exact: true }).click();
-    await logRow((await rowCount()) + 1);
-  }
+  await typeTurns(["send fifty dollars to Alice Chen", "yes"]);
   await page.getByRole("button", { name: "Approve (the PIN is right)" }).click();
   const [, input, , events] = await logRow(rows + 3);
   assert.match(input, /step-up refused/);
   assert.match(events, /dlg-step-up-failed/);
-  await page.getByLabel("Bank condition").selectOption("online");
-  await page.getByRole("button", { name: "Apply the condition" }).click();
+  await applyCondition("online");
   await logRow(rows + 4);
 });
 
