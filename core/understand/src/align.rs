@@ -4,8 +4,9 @@
 #![allow(clippy::float_arithmetic)] // Match scores, not money.
 
 use crate::automaton::{Arc, Automaton};
-use crate::context::Element;
+use crate::context::{Builtin, Element, SlotType, is_cjk};
 use crate::lexicon::is_light;
+use crate::numbers::{is_en_number_word, is_zh_numeral};
 use crate::similarity::similarity;
 use crate::slots::Filler;
 use crate::understanding::SlotValue;
@@ -32,7 +33,49 @@ pub struct Cell {
     pub tie: bool,
     /// Slots whose value tied between several values, with all of them.
     pub alternatives: Vec<(String, Vec<SlotValue>)>,
+    /// What the last slot read was, when it was a number: what may not be passed over next.
+    number_just_ended: Option<NumberSlot>,
 }
+
+/// A slot that holds a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NumberSlot {
+    /// `closed` when the amount's last word ends it ("三百块钱"): nothing of it may follow.
+    Amount { closed: bool },
+    /// An account's or card's ending.
+    Ending,
+}
+
+impl NumberSlot {
+    fn of(kind: &SlotType, span: &[String]) -> Option<NumberSlot> {
+        match kind {
+            SlotType::Builtin(Builtin::Money) => Some(NumberSlot::Amount {
+                closed: span
+                    .last()
+                    .is_some_and(|last| AMOUNT_ENDS.contains(&last.as_str())),
+            }),
+            SlotType::Builtin(Builtin::Account | Builtin::Card) => Some(NumberSlot::Ending),
+            _ => None,
+        }
+    }
+
+    /// Whether the word right after the number may be passed over (`glued`: written against
+    /// it, no pause between). A number is taken only whole: never when the word goes on being
+    /// a number ("sixty two *fifty*", "forty-five eighty *one*"), and never a Chinese character
+    /// glued to an amount that is not closed, which is how a misheard last syllable comes out
+    /// ("二百五" heard "二百鱼" is not ¥200). Then the slot is not taken from these words, and
+    /// the customer is asked for it.
+    fn lets_pass(self, word: &str, glued: bool) -> bool {
+        let goes_on =
+            word.chars().all(|c| c.is_ascii_digit() || is_zh_numeral(c)) || is_en_number_word(word);
+        let misheard_syllable =
+            self == NumberSlot::Amount { closed: false } && glued && word.chars().all(is_cjk);
+        !(goes_on || misheard_syllable)
+    }
+}
+
+/// Words after which no more of an amount comes ("三百块钱", "五百元整").
+const AMOUNT_ENDS: &[&str] = &["钱", "整"];
 
 impl Cell {
     /// What the alignment is worth: words matched, less what was passed over.
@@ -44,8 +87,9 @@ impl Cell {
 }
 
 /// What passing over one unmatched word costs: more than matching it gains, so an
-/// expression that explains the word always wins, and a few extra words ("转五百当红包")
-/// lower confidence without rejecting outright.
+/// expression that explains the word always wins, and a few extra words ("转五百给他当红包")
+/// lower confidence without rejecting outright; what follows a number may not be passed over
+/// ([`NumberSlot::lets_pass`]).
 const SKIP_PENALTY: f64 = 0.5;
 const LIGHT_SKIP_PENALTY: f64 = 0.1;
 
@@ -66,7 +110,15 @@ fn offer(cells: &mut [Option<Cell>], state: usize, candidate: Cell) -> bool {
 }
 
 /// Aligns the tokens with one expression. Returns the best complete alignment.
-pub fn align(filler: &Filler<'_>, elements: &[Element], tokens: &[String]) -> Option<Cell> {
+///
+/// `glued[i]` says token `i` was written against the one before it, no space or pause between
+/// (Chinese characters within a clause).
+pub fn align(
+    filler: &Filler<'_>,
+    elements: &[Element],
+    tokens: &[String],
+    glued: &[bool],
+) -> Option<Cell> {
     let (automaton, start, accept) = Automaton::from_expression(elements);
     let states = automaton.arcs.len();
     // cells[pos][state]
@@ -78,6 +130,7 @@ pub fn align(filler: &Filler<'_>, elements: &[Element], tokens: &[String]) -> Op
         slots: Vec::new(),
         tie: false,
         alternatives: Vec::new(),
+        number_just_ended: None,
     });
     for pos in 0..=tokens.len() {
         // Close over empty arcs (the automaton has no cycles: each pass settles more states).
@@ -105,18 +158,31 @@ pub fn align(filler: &Filler<'_>, elements: &[Element], tokens: &[String]) -> Op
                 continue;
             };
             // Pass over this token: cheaply when it carries little meaning ("帮", "the").
-            let skipped = if is_light(filler.world.locale, &tokens[pos]) {
-                Cell {
-                    light_skipped: cell.light_skipped + 1,
-                    ..cell.clone()
-                }
-            } else {
-                Cell {
-                    skipped: cell.skipped + 1,
-                    ..cell.clone()
-                }
+            let light = is_light(filler.world.locale, &tokens[pos]);
+            if light
+                || cell.number_just_ended.is_none_or(|number| {
+                    number.lets_pass(&tokens[pos], glued.get(pos).copied().unwrap_or(false))
+                })
+            {
+                let skipped = if light {
+                    Cell {
+                        light_skipped: cell.light_skipped + 1,
+                        number_just_ended: None,
+                        ..cell.clone()
+                    }
+                } else {
+                    Cell {
+                        skipped: cell.skipped + 1,
+                        number_just_ended: None,
+                        ..cell.clone()
+                    }
+                };
+                offer(&mut cells[pos + 1], state, skipped);
+            }
+            let cell = Cell {
+                number_just_ended: None,
+                ..cell
             };
-            offer(&mut cells[pos + 1], state, skipped);
             for (to, arc) in &automaton.arcs[state] {
                 match arc {
                     Arc::Empty => {}
@@ -152,6 +218,7 @@ pub fn align(filler: &Filler<'_>, elements: &[Element], tokens: &[String]) -> Op
                                     next.alternatives.push((name.clone(), filled.ties));
                                 }
                                 next.slots.push((name.clone(), filled.value));
+                                next.number_just_ended = NumberSlot::of(kind, span);
                                 offer(&mut cells[end], *to, next);
                             }
                         }

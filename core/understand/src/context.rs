@@ -214,24 +214,40 @@ pub fn is_cjk(c: char) -> bool {
 
 /// Splits text into tokens: each Chinese character alone, other runs at spaces.
 pub fn tokenize(text: &str) -> Vec<String> {
+    tokenize_glued(text).0
+}
+
+/// [`tokenize`], and for each token whether it was written against the one before it (no
+/// space between: Chinese characters of one clause, a word after a Chinese character).
+pub fn tokenize_glued(text: &str) -> (Vec<String>, Vec<bool>) {
     let mut tokens = Vec::new();
+    let mut glued = Vec::new();
     let mut word = String::new();
+    let mut after_space = true;
     for c in text.chars() {
         if is_cjk(c) || c.is_whitespace() {
             if !word.is_empty() {
                 tokens.push(std::mem::take(&mut word));
+                after_space = false;
             }
             if is_cjk(c) {
                 tokens.push(c.to_string());
+                glued.push(!after_space);
+                after_space = false;
+            } else {
+                after_space = true;
             }
         } else {
+            if word.is_empty() {
+                glued.push(!after_space);
+            }
             word.extend(c.to_lowercase());
         }
     }
     if !word.is_empty() {
         tokens.push(word);
     }
-    tokens
+    (tokens, glued)
 }
 
 struct Parser<'a> {

@@ -27,7 +27,7 @@ pub fn understand_whole(context: &Context, world: &World, said: &Said) -> Option
     let mut tie = false;
     for intent in &context.intents {
         for expression in &intent.expressions {
-            let Some(cell) = align(&filler, expression, tokens) else {
+            let Some(cell) = align(&filler, expression, tokens, &said.glued) else {
                 continue;
             };
             let value = cell.value();

@@ -4,7 +4,7 @@
 
 use tingshuo_base::locale::Locale;
 
-use crate::context::tokenize;
+use crate::context::tokenize_glued;
 use crate::normalize::normalize;
 
 /// One utterance, normalized and tokenized once at the entrance.
@@ -17,6 +17,9 @@ pub struct Said {
     /// resolved ([`normalize`]).
     pub normalized: String,
     pub tokens: Vec<String>,
+    /// For each token, whether it was written against the one before it
+    /// ([`tokenize_glued`]).
+    pub glued: Vec<bool>,
 }
 
 /// Longer than this, what was said is no command (a spoken command is a sentence or two);
@@ -30,12 +33,13 @@ impl Said {
         } else {
             normalize(locale, raw)
         };
-        let tokens = tokenize(&normalized);
+        let (tokens, glued) = tokenize_glued(&normalized);
         Said {
             locale,
             raw: raw.to_owned(),
             normalized,
             tokens,
+            glued,
         }
     }
 }

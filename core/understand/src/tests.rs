@@ -132,6 +132,43 @@ fn mandarin_transfers_and_balances() {
     }
 }
 
+/// A misheard last syllable of an amount becomes a stray character: "二百五" heard "二百鱼",
+/// "三十块五" heard "三十块鱼". The amount before it is not whole, so it is not taken: the
+/// transfer is understood without an amount (and the customer asked for it) or not at all.
+#[test]
+fn an_amount_is_taken_only_whole() {
+    let context = Context::from_yaml(ZH).unwrap();
+    let w = world(Locale::ZhCn);
+    for heard in [
+        "给张丽转二败鱼",
+        "给张丽转二百鱼",
+        "给刘芳转三十块鱼",
+        "转一万鱼给李伟",
+        "给李伟转两百块鱼",
+    ] {
+        let amount = understand(&context, &w, heard).and_then(|u| u.slots.get("amount").cloned());
+        assert_eq!(amount, None, "{heard}");
+    }
+    // What follows an amount and is explained, or carries little meaning, or comes after a
+    // pause or a closing 钱, leaves it whole.
+    for (said, minor) in [
+        ("给李伟转五百，不急", 50_000),
+        ("给李伟转五百块钱过去", 50_000),
+        ("给张丽转二百五", 25_000),
+        ("给张丽转二百吧", 20_000),
+        ("转两百块钱给张丽", 20_000),
+        ("给刘芳转三十块五", 3_050),
+        ("给李伟转一万五", 1_500_000),
+    ] {
+        let got = understand(&context, &w, said).unwrap();
+        assert_eq!(
+            got.slots["amount"],
+            SlotValue::Money(Money::from_minor(minor, Currency::CNY)),
+            "{said}"
+        );
+    }
+}
+
 #[test]
 fn a_name_two_payees_share_is_ambiguous_and_asides_are_set_apart() {
     let yaml = r#"
