@@ -151,7 +151,9 @@ fn half_width(c: char) -> char {
 }
 
 /// Keeps what matters for matching; punctuation becomes a space, except the decimal point
-/// and thousands separator inside a number and the currency symbols.
+/// and thousands separator inside a number, an apostrophe inside a word and the currency
+/// symbols. A hyphen parts words: whisper joins words it hears run together ("ice-mocca",
+/// "triple-shot-ice", "sixty-five"), and each is matched as said.
 fn strip_punctuation(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
@@ -167,7 +169,7 @@ fn strip_punctuation(text: &str) -> String {
         let keep = c.is_alphanumeric()
             || matches!(c, '$' | '¥' | '￥')
             || (matches!(c, '.' | ',') && between_digits)
-            || (matches!(c, '\'' | '’' | '-') && in_word);
+            || (matches!(c, '\'' | '’') && in_word);
         out.push(if keep {
             if c == '’' { '\'' } else { c }
         } else {
