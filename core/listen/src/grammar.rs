@@ -897,6 +897,9 @@ pub(crate) mod tests {
             "给李伟转三百块，不对，转二百块。",
             "给李伟转三百块不对二百块",
             "转三百块给李伟，不对，给儿子",
+            // Whisper may end the first sentence before the correction.
+            "给李伟转三百块。不对,是二百块。",
+            "给李伟转三百。不对，转二百块。",
         ] {
             assert!(chinese.accepts(&tokens, text), "{text:?}");
         }
