@@ -19,7 +19,8 @@ use tingshuo_tests::{registered_client, said};
 
 #[tokio::test]
 async fn spoken_turns_pay_what_was_read_back_and_silence_is_no_answer() {
-    let model = match installed_model("tiny.en") {
+    // The product's model (docs/decisions/0041-the-english-model-is-chosen-on-real-speech.md).
+    let model = match installed_model(tingshuo_desktop::listen::DEFAULT_MODEL) {
         Ok(model) => Arc::new(model),
         Err(reason) => {
             tingshuo_tests::skip(&reason);

@@ -60,15 +60,6 @@ pub struct ServeOptions {
     pub now: DateTime<Utc>,
 }
 
-/// The speech model a locale's recordings are recognized with: the English model for English
-/// (fast, and what the spoken-turn tests use), `base` for Mandarin.
-fn model_for(locale: Locale) -> &'static str {
-    match locale {
-        Locale::EnUs => "tiny.en",
-        Locale::ZhCn => "base",
-    }
-}
-
 /// The conversation and what it has produced, one turn at a time.
 struct Session {
     conversation: Conversation<'static>,
@@ -468,7 +459,7 @@ async fn audio_turn(
     let input = app.message("harness-input-audio", &[("seconds", Arg::Text(seconds))]);
     let mut session = app.session.lock().await;
     if !session.listening {
-        let model = model_for(app.locale);
+        let model = crate::listen::DEFAULT_MODEL;
         let recognizer = tokio::task::spawn_blocking(move || crate::listen::load_model(model))
             .await
             .map_err(|e| app.turn_failed(e))?
