@@ -585,6 +585,36 @@ fn rfind_marker(locale: Locale, text: &str, marker: &str) -> Option<usize> {
     }
 }
 
+/// "uh huh" and "mm hmm" say yes, however whisper spells them ("Mm-hm", "mhm", "uh-huh", "Uhh
+/// huh"): each becomes one word in one spelling (`uh-huh`, `mm-hmm`) before fillers ("uh",
+/// "hmm") are dropped.
+fn spoken_yes_sounds_whole(plain: &str) -> String {
+    // Letters in runs: "mhmm" is [(m, 1), (h, 1), (m, 2)].
+    fn runs(word: &str) -> Vec<char> {
+        let mut letters: Vec<char> = word.chars().collect();
+        letters.dedup();
+        letters
+    }
+    let words: Vec<&str> = plain.split_whitespace().collect();
+    let mut out: Vec<&str> = Vec::with_capacity(words.len());
+    let mut index = 0;
+    while let Some(&word) = words.get(index) {
+        let next = words.get(index + 1).copied().unwrap_or_default();
+        let (one, two) = (runs(word), runs(&format!("{word}{next}")));
+        let whole = match (one.as_slice(), two.as_slice()) {
+            (['m', 'h', 'm'], _) => Some(("mm-hmm", 1)),
+            (['u', 'h', 'u', 'h'], _) => Some(("uh-huh", 1)),
+            (['m'], ['m', 'h', 'm']) => Some(("mm-hmm", 2)),
+            (['u', 'h'], ['u', 'h', 'u', 'h']) => Some(("uh-huh", 2)),
+            _ => None,
+        };
+        let (word, taken) = whole.unwrap_or((word, 1));
+        out.push(word);
+        index += taken;
+    }
+    out.join(" ")
+}
+
 /// The text as matching sees it.
 pub fn normalize(locale: Locale, raw: &str) -> String {
     let half: String = raw.chars().map(half_width).collect();
@@ -595,17 +625,11 @@ pub fn normalize(locale: Locale, raw: &str) -> String {
     };
     let lowered = simplified.to_lowercase();
     let plain = strip_punctuation(&drop_pressure(&lowered));
-    // "uh huh" and "mm hmm" say yes: keep them whole before fillers are dropped.
     let plain = match locale {
-        Locale::EnUs => format!(" {plain} ")
-            .replace(" uh huh ", " uh-huh ")
-            .replace(" mm hmm ", " mm-hmm "),
-        Locale::ZhCn => plain,
+        Locale::EnUs => spoken_yes_sounds_whole(&plain),
+        Locale::ZhCn => plain.split_whitespace().collect::<Vec<_>>().join(" "),
     };
-    let corrected = apply_corrections(
-        locale,
-        &plain.split_whitespace().collect::<Vec<_>>().join(" "),
-    );
+    let corrected = apply_corrections(locale, &plain);
     let unfilled = remove_fillers(locale, &corrected);
     let collapsed = collapse_repeats(&unfilled);
     collapsed.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -659,6 +683,26 @@ mod tests {
         assert_eq!(en("what's my balance?"), "what's my balance");
         assert_eq!(en("pay pay my bill"), "pay my bill");
         assert_eq!(en("send fifty fifty dollars"), "send fifty fifty dollars");
+        assert_eq!(en("Ice-mocha, triple-shot."), "ice mocha triple shot");
+    }
+
+    #[test]
+    fn a_yes_sound_is_one_word_however_it_is_spelled() {
+        let en = |t| normalize(Locale::EnUs, t);
+        for (said, seen) in [
+            ("Mm-hm, yes.", "mm-hmm yes"),
+            ("Mm-hmm.", "mm-hmm"),
+            ("mm hmm", "mm-hmm"),
+            ("Mhm.", "mm-hmm"),
+            ("Uh-huh.", "uh-huh"),
+            ("uh huh, go ahead", "uh-huh go ahead"),
+            ("Uhh, huh.", "uh-huh"),
+            // Fillers stay fillers.
+            ("Hmm, pay my bill.", "pay my bill"),
+            ("Um, uh, what's my balance?", "what's my balance"),
+        ] {
+            assert_eq!(en(said), seen, "{said:?}");
+        }
     }
 
     #[test]
