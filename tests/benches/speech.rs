@@ -400,13 +400,15 @@ fn mandarin() {
     let (context, world) = banking_setup(Locale::ZhCn);
     let mut clips = Vec::new();
     for held_out in [false, true] {
-        let rows: Vec<Labelled> = spoken_mandarin(held_out)
+        // Each command keeps its place in the set: its voice is the round trip's.
+        let rows: Vec<(usize, Labelled)> = spoken_mandarin(held_out)
             .into_iter()
-            .filter(|row| row.intent.is_some())
+            .enumerate()
+            .filter(|(_, row)| row.intent.is_some())
             .collect();
         let speech = render_mandarin(&voice, &rows).unwrap();
-        for (index, (row, pcm)) in rows.into_iter().zip(&speech).enumerate() {
-            clips.push((row, heard_under(pcm, Condition::Clean, index as u64)));
+        for ((place, row), pcm) in rows.into_iter().zip(&speech) {
+            clips.push((row, heard_under(pcm, Condition::Clean, place as u64)));
         }
     }
     let seconds = clips

@@ -335,13 +335,15 @@ pub fn mandarin_round_trip_voice(index: usize) -> VoiceSettings {
     }
 }
 
-/// Each row spoken by the neural test voice in the Mandarin round trip's voice of its place
-/// among `rows`.
-pub fn render_mandarin(voice: &NeuralMandarin, rows: &[Labelled]) -> Result<Vec<Pcm>, RenderError> {
+/// Each row spoken by the neural test voice in the Mandarin round trip's voice of its place in
+/// its set (the number beside it), so that a slice of the set is heard as the whole set hears it.
+pub fn render_mandarin(
+    voice: &NeuralMandarin,
+    rows: &[(usize, Labelled)],
+) -> Result<Vec<Pcm>, RenderError> {
     let requests: Vec<_> = rows
         .iter()
-        .enumerate()
-        .map(|(index, row)| (row.text.as_str(), mandarin_round_trip_voice(index)))
+        .map(|(place, row)| (row.text.as_str(), mandarin_round_trip_voice(*place)))
         .collect();
     voice.render_all(&requests)
 }

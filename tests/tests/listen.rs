@@ -378,8 +378,9 @@ fn streaming_and_cancellation() {
     );
 }
 
-/// The round trip's parts: tiny.en, the English command model (short commands are what it is
-/// for, docs/benchmarks.md), espeak-ng, the banking context and its commands.
+/// The round trip's parts: tiny.en (the synthetic round trip's model since it was tuned on it;
+/// the product hears through base, measured beside it in `make bench`), espeak-ng, the banking
+/// context and its commands.
 struct RoundTrip {
     recognizer: &'static Recognizer,
     renderer: Renderer,
@@ -688,15 +689,14 @@ fn round_trip_conditions() -> &'static [Condition] {
     }
 }
 
-/// The Mandarin round trip's sentences: all of them in the full sweep, else every fourth row
-/// of each half.
-fn mandarin_round_trip_rows(held_out: bool) -> Vec<Labelled> {
+/// The Mandarin round trip's sentences, each with its place in its half (which sets its voice
+/// and its noise): all of them in the full sweep, else every fourth row of each half.
+fn mandarin_round_trip_rows(held_out: bool) -> Vec<(usize, Labelled)> {
     let full = full_sweep();
     spoken_mandarin(held_out)
         .into_iter()
         .enumerate()
-        .filter(|(index, _)| full || index % 4 == 0)
-        .map(|(_, row)| row)
+        .filter(|(place, _)| full || place % 4 == 0)
         .collect()
 }
 
@@ -736,8 +736,8 @@ fn mandarin_round_trip_of_spoken_banking_commands() {
         let half = if held_out { "held-out" } else { "tuning" };
         for &condition in round_trip_conditions() {
             let mut score = MandarinScore::default();
-            for (index, (row, pcm)) in rows.iter().zip(&speech).enumerate() {
-                let samples = heard_under(pcm, condition, index as u64);
+            for ((place, row), pcm) in rows.iter().zip(&speech) {
+                let samples = heard_under(pcm, condition, *place as u64);
                 let spoken =
                     understand_speech(recognizer, &samples, &options, &context, &world, None)
                         .unwrap();
@@ -772,11 +772,11 @@ fn mandarin_round_trip_of_spoken_banking_commands() {
             if full_sweep() {
                 continue; // The sweep reports; the floors are the slice's.
             }
-            // The slice (12 commands and 4 other sentences a half) measured 11 of 12 in the
-            // tuning half and 9-10 of 12 in the held-out half under every condition, no
+            // The slice (12 commands and 4 other sentences a half, each in its voice in the
+            // whole set) measured 11 of 12 clean and 10 of 12 at 10 dB in each half, no
             // out-of-scope sentence accepted (docs/benchmarks.md). Floors two clips under, for
             // whisper's variation from machine to machine; one false accept a half at most.
-            let floor = if held_out { 7 } else { 9 };
+            let floor = 8;
             assert!(
                 score.accepted >= floor,
                 "Mandarin round trip, {half} half, {}: acceptance fell",
