@@ -10,8 +10,8 @@
 //!    turn (as it came, then slowed, then quickened), each barred from the openings that view's
 //!    earlier searches took, until a trusted and understood sentence is heard; a first
 //!    transcript that was trusted but not understood is searched again on the first view only;
-//! 3. what was understood stands only if its words account for the speech heard, and a yes
-//!    only if a search for the context's noes alone hears no trusted no.
+//! 3. a yes stands only if its words account for the speech heard, and a search for the
+//!    context's noes alone hears no trusted no.
 //!
 //! Why each step exists, and what it gained, is in `docs/decisions/` (0016–0021).
 
@@ -47,15 +47,14 @@ pub struct SearchPlan {
     pub views_after_words: usize,
     /// A yes stands only when a search for the noes alone hears no trusted no.
     pub yes_over_no: bool,
-    /// What was understood stands only when its words account for the speech heard: at most
-    /// this many seconds of speech (as the voice-activity detection spans it) per syllable
-    /// written. A "好。" or "账。" written for two seconds of speech was written for another
-    /// sentence, or for noise.
-    pub longest_per_syllable: f32,
+    /// A yes stands only when its words account for the speech heard: at most this many
+    /// seconds of speech (as the voice-activity detection spans it) per syllable written. A
+    /// "好。" written for two seconds of speech was written for another sentence, or for noise.
+    pub longest_yes_per_syllable: f32,
 }
 
-/// See [`SearchPlan::longest_per_syllable`].
-pub const LONGEST_PER_SYLLABLE: f32 = 1.2;
+/// See [`SearchPlan::longest_yes_per_syllable`].
+pub const LONGEST_YES_PER_SYLLABLE: f32 = 1.2;
 
 /// See [`SearchPlan::max_forced_nats`].
 pub const MAX_FORCED_NATS: f32 = 8.0;
@@ -83,16 +82,16 @@ impl SearchPlan {
             ],
             views_after_words: 1,
             yes_over_no: true,
-            longest_per_syllable: LONGEST_PER_SYLLABLE,
+            longest_yes_per_syllable: LONGEST_YES_PER_SYLLABLE,
         }
     }
 
-    /// Whether a transcript's words account for the speech it was heard in
-    /// ([`SearchPlan::longest_per_syllable`]).
-    pub fn words_account_for_speech(&self, heard: &Transcript) -> bool {
+    /// Whether a yes's words account for the speech it was heard in
+    /// ([`SearchPlan::longest_yes_per_syllable`]).
+    pub fn yes_accounts_for_speech(&self, heard: &Transcript) -> bool {
         let seconds = heard.speech.len() as f32 / TARGET_SAMPLE_RATE as f32;
         let syllables = syllables(&heard.text);
-        syllables > 0 && seconds <= self.longest_per_syllable * syllables as f32
+        syllables > 0 && seconds <= self.longest_yes_per_syllable * syllables as f32
     }
 
     /// Whether a transcript's words may be understood: under a grammar, only a sentence of it

@@ -54,10 +54,6 @@ pub fn customer_names(world: &World) -> Vec<&str> {
 /// Recognizes and understands one utterance of 16 kHz mono audio, by the standard
 /// [`SearchPlan`].
 ///
-/// What was understood stands only when the transcript's words account for the speech heard
-/// (`docs/decisions/0042-words-must-account-for-the-speech.md`): "账。" written for two seconds
-/// of "谢谢你" was written for another sentence, and the customer is asked again.
-///
 /// A yes must be heard clearly over a no: a transcript understood as `confirm` (which leads
 /// on to a payment) stands only if, searched for the context's `deny` sentences alone, the
 /// same audio yields none that would be trusted as heard; otherwise it means nothing and the
@@ -81,21 +77,23 @@ pub fn understand_speech(
     let mut decoder = WhisperDecoder::new(recognizer, cancel);
     let (transcript, mut understanding) =
         recognize_until(&mut decoder, samples, options, &plan, understood)?;
-    let accounted = transcript
-        .as_ref()
-        .is_some_and(|heard| plan.words_account_for_speech(heard));
-    if !accounted {
-        understanding = None;
-    }
     let heard_a_yes = understanding
         .as_ref()
         .is_some_and(|understood| understood.intent == Intent::Confirm);
-    if plan.yes_over_no
-        && heard_a_yes
-        && let Some(noes_only) = noes_only(options, context, world)
-        && a_no_is_heard_as_well(&mut decoder, samples, &noes_only, &plan)?
-    {
-        understanding = None;
+    if plan.yes_over_no && heard_a_yes {
+        let accounted = transcript
+            .as_ref()
+            .is_some_and(|heard| plan.yes_accounts_for_speech(heard));
+        let asked_again = match (accounted, noes_only(options, context, world)) {
+            (false, _) => true,
+            (true, Some(noes_only)) => {
+                a_no_is_heard_as_well(&mut decoder, samples, &noes_only, &plan)?
+            }
+            (true, None) => false,
+        };
+        if asked_again {
+            understanding = None;
+        }
     }
     Ok(SpokenCommand {
         transcript,

@@ -278,25 +278,20 @@ fn syllables_are_counted_by_characters_and_vowel_groups() {
 }
 
 #[test]
-fn words_must_account_for_the_speech_they_were_heard_in() {
+fn a_yes_must_account_for_the_speech_it_was_heard_in() {
     let plan = SearchPlan::standard();
     let spoken_for = |text: &str, seconds: f32| Transcript {
         speech: 0..(seconds * 16_000.0) as usize,
         ..heard(text, 0.0, 1).transcript.unwrap()
     };
-    let accounts =
-        |text: &str, seconds: f32| plan.words_account_for_speech(&spoken_for(text, seconds));
-    assert!(accounts("对。", 0.6));
-    assert!(accounts("好,交吧", 1.6));
-    assert!(accounts("Yes.", 0.8));
+    assert!(plan.yes_accounts_for_speech(&spoken_for("对。", 0.6)));
+    assert!(plan.yes_accounts_for_speech(&spoken_for("好,交吧", 1.6)));
+    assert!(plan.yes_accounts_for_speech(&spoken_for("Yes.", 0.8)));
     // A yes drawn out, as older customers may say it.
-    assert!(accounts("是。", 1.15));
-    assert!(accounts("Balance.", 1.5));
-    // "好。" written for a sentence of two seconds ("红烧肉怎么做"), "Yeah." for a long one,
-    // "账。" (transactions) for "谢谢你".
-    assert!(!accounts("好。", 2.0));
-    assert!(!accounts("Yeah.", 2.2));
-    assert!(!accounts("账。", 1.5));
+    assert!(plan.yes_accounts_for_speech(&spoken_for("是。", 1.15)));
+    // "好。" written for a sentence of two seconds ("红烧肉怎么做"), "Yeah." for a long one.
+    assert!(!plan.yes_accounts_for_speech(&spoken_for("好。", 2.0)));
+    assert!(!plan.yes_accounts_for_speech(&spoken_for("Yeah.", 2.2)));
     // Nothing written at all accounts for nothing.
-    assert!(!accounts("。", 0.3));
+    assert!(!plan.yes_accounts_for_speech(&spoken_for("。", 0.3)));
 }
