@@ -67,11 +67,28 @@ pub fn understand_by_expressions(
     world: &World,
     said: &Said,
 ) -> Option<Understanding> {
-    matcher::understand_whole(context, world, said)
+    understand_whole_with_repeats(context, world, said)
         .or_else(|| asides::understand_said_again(context, world, said))
         .or_else(|| asides::understand_without_asides(context, world, said))
         // "可以吗", "is that right", "right?": a question is never taken for a yes.
         .filter(|understood| !(understood.intent == Intent::Confirm && said.is_question()))
+}
+
+/// The whole utterance's reading, with a word said twice read as a stutter unless keeping it
+/// reads the same intent with more of its slots filled ("a medium, medium roast americano": a
+/// size and a roast, not a roast alone).
+fn understand_whole_with_repeats(
+    context: &Context,
+    world: &World,
+    said: &Said,
+) -> Option<Understanding> {
+    let collapsed = matcher::understand_whole(context, world, said)?;
+    let kept = said
+        .repeats_kept
+        .as_deref()
+        .and_then(|kept| matcher::understand_whole(context, world, kept))
+        .filter(|kept| kept.intent == collapsed.intent && kept.slots.len() > collapsed.slots.len());
+    Some(kept.unwrap_or(collapsed))
 }
 
 /// The context's statistical fallback, if it names one: an intent without slots, at a

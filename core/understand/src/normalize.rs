@@ -617,6 +617,15 @@ fn spoken_yes_sounds_whole(plain: &str) -> String {
 
 /// The text as matching sees it.
 pub fn normalize(locale: Locale, raw: &str) -> String {
+    collapse_repeats(&normalize_keeping_repeats(locale, raw))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The text as matching sees it, with what was said twice kept: "a medium, medium roast" may be
+/// one word for two slots (a size and a roast), not a stutter.
+pub fn normalize_keeping_repeats(locale: Locale, raw: &str) -> String {
     let half: String = raw.chars().map(half_width).collect();
     let simplified = fast2s::convert(&half).replace('帐', "账");
     let simplified = match locale {
@@ -631,8 +640,7 @@ pub fn normalize(locale: Locale, raw: &str) -> String {
     };
     let corrected = apply_corrections(locale, &plain);
     let unfilled = remove_fillers(locale, &corrected);
-    let collapsed = collapse_repeats(&unfilled);
-    collapsed.split_whitespace().collect::<Vec<_>>().join(" ")
+    unfilled.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use tingshuo_base::locale::Locale;
 
 use crate::context::tokenize_glued;
-use crate::normalize::normalize;
+use crate::normalize::{normalize, normalize_keeping_repeats};
 
 /// One utterance, normalized and tokenized once at the entrance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +20,9 @@ pub struct Said {
     /// For each token, whether it was written against the one before it
     /// ([`tokenize_glued`]).
     pub glued: Vec<bool>,
+    /// The same words with what was said twice kept ([`normalize_keeping_repeats`]), when
+    /// that differs: a repeated word may be a stutter or one word for two slots.
+    pub repeats_kept: Option<Box<Said>>,
 }
 
 /// Longer than this, what was said is no command (a spoken command is a sentence or two);
@@ -28,11 +31,17 @@ pub const MAX_SAID_CHARS: usize = 1000;
 
 impl Said {
     pub fn new(locale: Locale, raw: &str) -> Said {
-        let normalized = if raw.chars().nth(MAX_SAID_CHARS).is_some() {
-            String::new()
-        } else {
-            normalize(locale, raw)
-        };
+        if raw.chars().nth(MAX_SAID_CHARS).is_some() {
+            return Said::of(locale, raw, String::new(), None);
+        }
+        let normalized = normalize(locale, raw);
+        let kept = normalize_keeping_repeats(locale, raw);
+        let repeats_kept =
+            (kept != normalized).then(|| Box::new(Said::of(locale, raw, kept, None)));
+        Said::of(locale, raw, normalized, repeats_kept)
+    }
+
+    fn of(locale: Locale, raw: &str, normalized: String, repeats_kept: Option<Box<Said>>) -> Said {
         let (tokens, glued) = tokenize_glued(&normalized);
         Said {
             locale,
@@ -40,6 +49,7 @@ impl Said {
             normalized,
             tokens,
             glued,
+            repeats_kept,
         }
     }
 }

@@ -8,7 +8,7 @@ use tingshuo_base::money::{Currency, Money};
 
 use crate::periods::parse_period;
 use crate::similarity::{similarity, sound_key};
-use crate::{Context, ItemRef, Named, Said, SlotValue, Understanding, World};
+use crate::{Context, Intent, ItemRef, Named, Said, SlotValue, Understanding, World};
 
 /// Understands `text` as the customer of `world` said it.
 fn understand(context: &Context, world: &World, text: &str) -> Option<Understanding> {
@@ -653,5 +653,34 @@ fn many_self_corrections_fit_a_small_stack() {
     assert_eq!(
         run.join().unwrap(),
         Some(SlotValue::Money(Money::from_minor(30_000, Currency::CNY)))
+    );
+}
+
+#[test]
+fn a_word_said_twice_is_a_stutter_unless_two_slots_need_it() {
+    let yaml = r#"
+context:
+  expressions:
+    orderDrink:
+      - "(I want) (a) ($size:size) ($roast:roast) $drink:drink"
+    pay_bill:
+      - "pay (my) bill"
+  slots:
+    size: [small, medium, large]
+    roast: [medium roast, dark roast]
+    drink: [americano, latte]
+"#;
+    let context = Context::from_yaml(yaml).unwrap();
+    let w = world(Locale::EnUs);
+    let order = understand(&context, &w, "I want a medium, medium roast americano").unwrap();
+    assert_eq!(label(&order.slots["size"]), "medium");
+    assert_eq!(label(&order.slots["roast"]), "medium roast");
+    // A stutter is still one word.
+    let stutter = understand(&context, &w, "I want a large, large latte").unwrap();
+    assert_eq!(label(&stutter.slots["size"]), "large");
+    assert!(!stutter.slots.contains_key("roast"));
+    assert_eq!(
+        understand(&context, &w, "pay pay my bill").map(|u| u.intent),
+        Some(Intent::PayBill)
     );
 }
