@@ -589,7 +589,7 @@ fn rfind_marker(locale: Locale, text: &str, marker: &str) -> Option<usize> {
 /// huh"): each becomes one word in one spelling (`uh-huh`, `mm-hmm`) before fillers ("uh",
 /// "hmm") are dropped.
 fn spoken_yes_sounds_whole(plain: &str) -> String {
-    // Letters in runs: "mhmm" is [(m, 1), (h, 1), (m, 2)].
+    // The letters with each run read once: "mhmm" is [m, h, m].
     fn runs(word: &str) -> Vec<char> {
         let mut letters: Vec<char> = word.chars().collect();
         letters.dedup();
@@ -617,7 +617,13 @@ fn spoken_yes_sounds_whole(plain: &str) -> String {
 
 /// The text as matching sees it.
 pub fn normalize(locale: Locale, raw: &str) -> String {
-    collapse_repeats(&normalize_keeping_repeats(locale, raw))
+    without_repeats(&normalize_keeping_repeats(locale, raw))
+}
+
+/// [`normalize`] from what [`normalize_keeping_repeats`] made: words and phrases said twice
+/// read once.
+pub fn without_repeats(kept: &str) -> String {
+    collapse_repeats(kept)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")

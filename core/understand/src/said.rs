@@ -5,7 +5,7 @@
 use tingshuo_base::locale::Locale;
 
 use crate::context::tokenize_glued;
-use crate::normalize::{normalize, normalize_keeping_repeats};
+use crate::normalize::{normalize_keeping_repeats, without_repeats};
 
 /// One utterance, normalized and tokenized once at the entrance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +14,7 @@ pub struct Said {
     /// As typed or transcribed.
     pub raw: String,
     /// Full-width forms, Traditional characters, fillers, stutters and self-corrections
-    /// resolved ([`normalize`]).
+    /// resolved ([`crate::normalize::normalize`]).
     pub normalized: String,
     pub tokens: Vec<String>,
     /// For each token, whether it was written against the one before it
@@ -34,8 +34,8 @@ impl Said {
         if raw.chars().nth(MAX_SAID_CHARS).is_some() {
             return Said::of(locale, raw, String::new(), None);
         }
-        let normalized = normalize(locale, raw);
         let kept = normalize_keeping_repeats(locale, raw);
+        let normalized = without_repeats(&kept);
         let repeats_kept =
             (kept != normalized).then(|| Box::new(Said::of(locale, raw, kept, None)));
         Said::of(locale, raw, normalized, repeats_kept)
