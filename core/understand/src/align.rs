@@ -35,6 +35,9 @@ pub struct Cell {
     pub alternatives: Vec<(String, Vec<SlotValue>)>,
     /// What the last slot read was, when it was a number: what may not be passed over next.
     number_just_ended: Option<NumberSlot>,
+    /// The last word was passed over and was a number: a number slot may not start right
+    /// after it ("三三" is not ¥3, "二二十" not ¥20).
+    number_word_just_passed: bool,
 }
 
 /// A slot that holds a number.
@@ -66,12 +69,16 @@ impl NumberSlot {
     /// ("二百五" heard "二百鱼" is not ¥200). Then the slot is not taken from these words, and
     /// the customer is asked for it.
     fn lets_pass(self, word: &str, glued: bool) -> bool {
-        let goes_on =
-            word.chars().all(|c| c.is_ascii_digit() || is_zh_numeral(c)) || is_en_number_word(word);
         let misheard_syllable =
             self == NumberSlot::Amount { closed: false } && glued && word.chars().all(is_cjk);
-        !(goes_on || misheard_syllable)
+        !(is_number_word(word) || misheard_syllable)
     }
+}
+
+/// Whether a word is a number, or a piece of one: figures, Chinese numerals, English number
+/// words. A number slot takes every such word next to it, or none.
+fn is_number_word(word: &str) -> bool {
+    word.chars().all(|c| c.is_ascii_digit() || is_zh_numeral(c)) || is_en_number_word(word)
 }
 
 /// Words after which no more of an amount comes ("三百块钱", "五百元整").
@@ -131,6 +138,7 @@ pub fn align(
         tie: false,
         alternatives: Vec::new(),
         number_just_ended: None,
+        number_word_just_passed: false,
     });
     for pos in 0..=tokens.len() {
         // Close over empty arcs (the automaton has no cycles: each pass settles more states).
@@ -164,23 +172,28 @@ pub fn align(
                     number.lets_pass(&tokens[pos], glued.get(pos).copied().unwrap_or(false))
                 })
             {
+                let number_word_just_passed = is_number_word(&tokens[pos]);
                 let skipped = if light {
                     Cell {
                         light_skipped: cell.light_skipped + 1,
                         number_just_ended: None,
+                        number_word_just_passed,
                         ..cell.clone()
                     }
                 } else {
                     Cell {
                         skipped: cell.skipped + 1,
                         number_just_ended: None,
+                        number_word_just_passed,
                         ..cell.clone()
                     }
                 };
                 offer(&mut cells[pos + 1], state, skipped);
             }
+            let number_word_just_passed = cell.number_word_just_passed;
             let cell = Cell {
                 number_just_ended: None,
+                number_word_just_passed: false,
                 ..cell
             };
             for (to, arc) in &automaton.arcs[state] {
@@ -206,6 +219,8 @@ pub fn align(
                             offer(row, *to, next);
                         }
                     }
+                    Arc::Slot(kind, _)
+                        if number_word_just_passed && NumberSlot::of(kind, &[]).is_some() => {}
                     Arc::Slot(kind, name) => {
                         let last = (pos + MAX_SLOT_TOKENS).min(tokens.len());
                         for end in pos + 1..=last {

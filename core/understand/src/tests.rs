@@ -145,6 +145,11 @@ fn an_amount_is_taken_only_whole() {
         "给刘芳转三十块鱼",
         "转一万鱼给李伟",
         "给李伟转两百块鱼",
+        // A number passed over right before the amount is a piece of it as well.
+        "给国家电网交二贰",
+        "给李伟转三三块",
+        "给李伟转二二十",
+        "给李伟转二 二",
     ] {
         let amount = understand(&context, &w, heard).and_then(|u| u.slots.get("amount").cloned());
         assert_eq!(amount, None, "{heard}");
