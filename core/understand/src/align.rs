@@ -35,8 +35,9 @@ pub struct Cell {
     pub alternatives: Vec<(String, Vec<SlotValue>)>,
     /// What the last slot read was, when it was a number: what may not be passed over next.
     number_just_ended: Option<NumberSlot>,
-    /// The last word was passed over and was a number: a number slot may not start right
-    /// after it ("三三" is not ¥3, "二二十" not ¥20).
+    /// A number was passed over, and nothing since but characters glued to it, also passed
+    /// over: a number slot may not start here ("三三" is not ¥3, "二二十" not ¥20, "二贷五" —
+    /// 二百五 misheard — not ¥5).
     number_word_just_passed: bool,
 }
 
@@ -172,7 +173,10 @@ pub fn align(
                     number.lets_pass(&tokens[pos], glued.get(pos).copied().unwrap_or(false))
                 })
             {
-                let number_word_just_passed = is_number_word(&tokens[pos]);
+                let glued_on = cell.number_word_just_passed
+                    && glued.get(pos).copied().unwrap_or(false)
+                    && tokens[pos].chars().all(is_cjk);
+                let number_word_just_passed = is_number_word(&tokens[pos]) || glued_on;
                 let skipped = if light {
                     Cell {
                         light_skipped: cell.light_skipped + 1,

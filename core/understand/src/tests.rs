@@ -138,6 +138,7 @@ fn mandarin_transfers_and_balances() {
 #[test]
 fn an_amount_is_taken_only_whole() {
     let context = Context::from_yaml(ZH).unwrap();
+    let product = Context::from_yaml(crate::banking_context(Locale::ZhCn)).unwrap();
     let w = world(Locale::ZhCn);
     for heard in [
         "给张丽转二败鱼",
@@ -150,9 +151,13 @@ fn an_amount_is_taken_only_whole() {
         "给李伟转三三块",
         "给李伟转二二十",
         "给李伟转二 二",
+        "给国家电网交二贷五",
     ] {
-        let amount = understand(&context, &w, heard).and_then(|u| u.slots.get("amount").cloned());
-        assert_eq!(amount, None, "{heard}");
+        for context in [&context, &product] {
+            let amount =
+                understand(context, &w, heard).and_then(|u| u.slots.get("amount").cloned());
+            assert_eq!(amount, None, "{heard}");
+        }
     }
     // What follows an amount and is explained, or carries little meaning, or comes after a
     // pause or a closing 钱, leaves it whole.
