@@ -751,9 +751,10 @@ fn mandarin_round_trip_of_spoken_banking_commands() {
                 }
                 if !met && !held_out {
                     score.misses.push(format!(
-                        "{:?} heard {:?} as {:?}",
+                        "{:?} heard {:?} (forced {:?} nats) as {:?}",
                         row.text,
-                        spoken.transcript.map(|t| t.text),
+                        spoken.transcript.as_ref().map(|t| &t.text),
+                        spoken.transcript.as_ref().and_then(|t| t.forced),
                         spoken.understanding.map(|u| u.to_json())
                     ));
                 }

@@ -40,7 +40,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use tingshuo_base::locale::Locale;
 use tingshuo_l10n::spellout::en_ending_readings;
 use tingshuo_understand::automaton::{Arc as MatchArc, Automaton};
-use tingshuo_understand::context::{Builtin, Context, SlotType, tokenize};
+use tingshuo_understand::context::{Builtin, Context, Element, SlotType, is_cjk, tokenize};
+use tingshuo_understand::intent::Intent;
 use tingshuo_understand::normalize::{correction_markers, fillers};
 use tingshuo_understand::numbers;
 use tingshuo_understand::periods::period_words;
@@ -182,7 +183,11 @@ impl Grammar {
         let accept = automaton.state();
         for intent in contexts.iter().flat_map(|context| &context.intents) {
             for expression in &intent.expressions {
-                automaton.compile(expression, start, accept);
+                if may_be_one_character(&intent.intent) {
+                    automaton.compile(expression, start, accept);
+                } else {
+                    compile_without_lone_characters(&mut automaton, expression, start, accept);
+                }
             }
         }
         let mut slot_index: Vec<(SlotType, u16)> = Vec::new();
@@ -604,6 +609,93 @@ impl Grammar {
     }
 }
 
+/// Whether a sentence of one Chinese character, one syllable, may stand for this intent when
+/// heard. People answer and interrupt in one syllable ("对", "不", "停", "啥"), but nobody asks
+/// for their balance with "钱" or their transactions with "账", while whisper writes one
+/// syllable for any short sound ("谢谢你" heard "账。"): such sentences in the speech grammar only
+/// draw short non-commands to an intent. (Typed text is not affected: the matcher keeps them.)
+fn may_be_one_character(intent: &Intent) -> bool {
+    matches!(
+        intent,
+        Intent::Confirm | Intent::Deny | Intent::Cancel | Intent::Repeat | Intent::Other(_)
+    )
+}
+
+/// Compiles an expression between `from` and `to` without its sentences of a single Chinese
+/// character: the expression's automaton times a count of the characters read (0, 1, or
+/// [`ENOUGH`]), keeping only the states from which a sentence of more than one still ends.
+fn compile_without_lone_characters(
+    automaton: &mut Automaton,
+    expression: &[Element],
+    from: usize,
+    to: usize,
+) {
+    /// More than one character, or a word that is no single character (a slot's value, an
+    /// English word): a sentence from here on is long enough.
+    const ENOUGH: u8 = 2;
+    let (part, part_start, part_accept) = Automaton::from_expression(expression);
+    let weight = |arc: &MatchArc| match arc {
+        MatchArc::Empty => 0,
+        MatchArc::Token(token) if token.chars().all(is_cjk) => {
+            u8::try_from(token.chars().count()).unwrap_or(ENOUGH)
+        }
+        MatchArc::Token(_) | MatchArc::Slot(..) | MatchArc::Words => ENOUGH,
+    };
+    // A state of the product: the expression's state, and the characters read (capped).
+    type Counted = (usize, u8);
+    // Each product state's arcs: where they lead, and which arc of the expression's state.
+    let mut edges: BTreeMap<Counted, Vec<(Counted, usize)>> = BTreeMap::new();
+    let mut pending = vec![(part_start, 0_u8)];
+    while let Some(product) = pending.pop() {
+        if edges.contains_key(&product) {
+            continue;
+        }
+        let (state, count) = product;
+        let out: Vec<(Counted, usize)> = part.arcs[state]
+            .iter()
+            .enumerate()
+            .map(|(index, (next, arc))| {
+                (
+                    (*next, count.saturating_add(weight(arc)).min(ENOUGH)),
+                    index,
+                )
+            })
+            .collect();
+        pending.extend(out.iter().map(|(next, _)| *next));
+        edges.insert(product, out);
+    }
+    // The product states from which a long enough sentence ends.
+    let goal = (part_accept, ENOUGH);
+    let mut ending = BTreeSet::from([goal]);
+    loop {
+        let before = ending.len();
+        for (product, out) in &edges {
+            if out.iter().any(|(next, _)| ending.contains(next)) {
+                ending.insert(*product);
+            }
+        }
+        if ending.len() == before {
+            break;
+        }
+    }
+    let mut states: BTreeMap<Counted, usize> =
+        BTreeMap::from([((part_start, 0), from), (goal, to)]);
+    for (product, out) in &edges {
+        if !ending.contains(product) {
+            continue;
+        }
+        for (next, index) in out {
+            if !ending.contains(next) {
+                continue;
+            }
+            let source = *states.entry(*product).or_insert_with(|| automaton.state());
+            let target = *states.entry(*next).or_insert_with(|| automaton.state());
+            let arc = part.arcs[product.0][*index].1.clone();
+            automaton.arcs[source].push((target, arc));
+        }
+    }
+}
+
 pub(crate) fn phrases_of(items: &[tingshuo_understand::world::Named]) -> Vec<String> {
     items
         .iter()
@@ -626,6 +718,21 @@ pub(crate) mod tests {
     /// A small byte-level vocabulary in whisper's manner: every single byte, then whole words
     /// and pieces with and without their leading space, punctuation and figures.
     pub(crate) fn vocabulary() -> Tokens {
+        let texts = vocabulary_texts();
+        Tokens::new(texts.iter().map(Vec::as_slice))
+    }
+
+    /// [`vocabulary`] as base's is: with no token for "，", which is written as its three bytes.
+    fn vocabulary_without_fullwidth_comma() -> Tokens {
+        let texts: Vec<Vec<u8>> = vocabulary_texts()
+            .into_iter()
+            .filter(|text| text.as_slice() != "，".as_bytes())
+            .collect();
+        Tokens::new(texts.iter().map(Vec::as_slice))
+    }
+
+    /// [`vocabulary`]'s token texts.
+    fn vocabulary_texts() -> Vec<Vec<u8>> {
         let mut texts: Vec<Vec<u8>> = (0..=255_u8).map(|b| vec![b]).collect();
         // As in GPT-2's vocabulary, a space never stands alone before a letter.
         texts.extend(
@@ -703,7 +810,7 @@ pub(crate) mod tests {
         ] {
             texts.push(piece.as_bytes().to_vec());
         }
-        Tokens::new(texts.iter().map(Vec::as_slice))
+        texts
     }
 
     fn payee(name: &str, phrases: &[&str]) -> Named {
@@ -819,6 +926,33 @@ pub(crate) mod tests {
         // Mandarin amounts are followed in words: in figures whisper drops what it half
         // heard ("25" for 二百五).
         assert!(!chinese.accepts(&tokens, "给李伟转300块"));
+    }
+
+    #[test]
+    fn one_syllable_stands_for_an_answer_or_an_interruption_only() {
+        let tokens = vocabulary();
+        let chinese = grammar(Locale::ZhCn);
+        assert_accepts(
+            &chinese,
+            &tokens,
+            &[
+                "对。",
+                "不",
+                "好",
+                "停",
+                "啥?",
+                "账上有多少钱",
+                "查账",
+                "转账",
+                "交电费",
+                "最近的交易",
+            ],
+            // Balance, transactions and transfer each have a sentence of one character as
+            // text ("钱", "账", "汇"); heard alone, they are the short sound whisper wrote.
+            &["钱", "账。", "汇", "打"],
+        );
+        // English words are not syllables counted: a one-word command stays one.
+        assert_english_accepts(&["Balance.", "Help.", "Transactions"], &[]);
     }
 
     #[test]
@@ -1139,7 +1273,12 @@ pub(crate) mod tests {
 
     #[test]
     fn candidates_and_extra_words_agree_with_advance() {
-        let tokens = vocabulary();
+        for tokens in [vocabulary(), vocabulary_without_fullwidth_comma()] {
+            candidates_and_extra_words_agree_with_advance_in(&tokens);
+        }
+    }
+
+    fn candidates_and_extra_words_agree_with_advance_in(tokens: &Tokens) {
         for (locale, texts) in [
             (
                 Locale::EnUs,
@@ -1152,11 +1291,19 @@ pub(crate) mod tests {
             ),
             (
                 Locale::ZhCn,
-                &["给李伟转三百块。", "查余额", "余额是多少"][..],
+                // "很" has no token of its own here: it is written a byte at a time.
+                &[
+                    "给李伟转三百块。",
+                    "查余额",
+                    "余额是多少",
+                    "查余额很快",
+                    "给李伟转三百，不对，五百",
+                    "查余额，很快",
+                ][..],
             ),
         ] {
             let grammar = grammar(locale);
-            let reader = grammar.reader(&tokens);
+            let reader = grammar.reader(tokens);
             for text in texts {
                 let mut cursor = reader.start();
                 for id in tokens.tokenize_text(text).unwrap() {
@@ -1172,7 +1319,7 @@ pub(crate) mod tests {
                                 String::from_utf8_lossy(tokens.text(token))
                             ),
                             other => assert_eq!(
-                                extra.step(tokens.shapes()[token as usize]).is_some(),
+                                extra.step_for(tokens, token).is_some(),
                                 other == Some(Step::Extra),
                                 "{text:?}: {:?}",
                                 String::from_utf8_lossy(tokens.text(token))
@@ -1180,6 +1327,127 @@ pub(crate) mod tests {
                         }
                     }
                     assert!(reader.advance(&mut cursor, id).is_some(), "{text:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_character_begun_is_finished_before_anything_else() {
+        let tokens = vocabulary();
+        let chinese = grammar(Locale::ZhCn);
+        let reader = chinese.reader(&tokens);
+        let byte = |b: u8| tokens.by_text[&[b][..]];
+        // "很" (E5 BE 88), outside the grammar, a byte at a time after "查余额" (its first bytes
+        // may begin a grammar character as well).
+        let mut cursor = reader.start();
+        for id in tokens.tokenize_text("查余额").unwrap() {
+            reader.advance(&mut cursor, id).unwrap();
+        }
+        assert!(reader.can_end(&cursor));
+        assert!(reader.advance(&mut cursor, byte(0xE5)).is_some());
+        assert!(reader.advance(&mut cursor, byte(0xBE)).is_some());
+        let unfinished = cursor;
+        assert!(
+            !reader.can_end(&unfinished),
+            "the transcript would end in \"�\""
+        );
+        for next in ["。", "块", "很"] {
+            let mut trial = unfinished;
+            let first = tokens.tokenize_text(next).unwrap()[0];
+            assert_eq!(
+                reader.advance(&mut trial, first),
+                None,
+                "{next:?} after half a character"
+            );
+        }
+        assert!(reader.advance(&mut cursor, byte(0x88)).is_some());
+        assert!(reader.can_end(&cursor));
+        // Bytes that finish no character never come.
+        let mut trial = reader.start();
+        assert_eq!(reader.advance(&mut trial, byte(0x88)), None);
+    }
+
+    #[test]
+    fn a_chinese_character_outside_the_grammar_is_one_word() {
+        // Whisper wrote 一 as 衣 (一下 → 衣下): the grammar's words after it are the grammar's
+        // again, not more of one word outside it that runs to the end of the clause.
+        let tokens = vocabulary();
+        let chinese = grammar(Locale::ZhCn);
+        let reader = chinese.reader(&tokens);
+        for (text, outside) in [("查衣余额", 1), ("查衣衣余额", 2), ("给李伟衣转三百块", 1)]
+        {
+            let mut cursor = reader.start();
+            for id in tokens.tokenize_text(text).unwrap() {
+                assert!(reader.advance(&mut cursor, id).is_some(), "{text:?}");
+            }
+            assert!(reader.can_end(&cursor), "{text:?}");
+            assert_eq!(cursor.extra_words_written(), outside, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_pause_written_a_byte_at_a_time_is_a_pause() {
+        let tokens = vocabulary_without_fullwidth_comma();
+        assert_eq!(tokens.tokenize("，".as_bytes()).unwrap().len(), 3);
+        let chinese = grammar(Locale::ZhCn);
+        assert_accepts(
+            &chinese,
+            &tokens,
+            &["给李伟转三百，不对，五百", "查余额，", "给儿子，转三百块"],
+            &["给李伟，，"],
+        );
+        // What follows a pause is guided again: a word outside the grammar after it is one,
+        // not the pause's own continuation.
+        let reader = chinese.reader(&tokens);
+        let mut cursor = reader.start();
+        for id in tokens.tokenize_text("查余额，很").unwrap() {
+            reader.advance(&mut cursor, id).unwrap();
+        }
+        assert_eq!(cursor.extra_words_written(), 1);
+        assert!(reader.can_end(&cursor));
+        // "？" is written the same way, and ends a sentence as "?" does: no word outside the
+        // grammar after it (whisper repeats a short command after itself).
+        assert_eq!(tokens.tokenize("？".as_bytes()).unwrap().len(), 3);
+        for (text, words_outside) in [("查余额？很", None), ("查余额，很", Some(1))] {
+            let mut cursor = reader.start();
+            let read = tokens
+                .tokenize_text(text)
+                .unwrap()
+                .into_iter()
+                .all(|id| reader.advance(&mut cursor, id).is_some());
+            assert_eq!(
+                read.then(|| cursor.extra_words_written()),
+                words_outside,
+                "{text:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Whatever tokens whisper weighs, in whatever order (the guide reads them inside
+        /// whisper.cpp's callback, where a panic would abort the app), the reader answers, and
+        /// what it lets through is UTF-8: never half a character, however the bytes were split.
+        #[test]
+        fn any_tokens_are_read_without_panic_and_only_whole_characters_end(
+            ids in proptest::collection::vec(0_u32..600, 0..40),
+            chinese in proptest::bool::ANY,
+        ) {
+            let tokens = if chinese { vocabulary_without_fullwidth_comma() } else { vocabulary() };
+            let grammar = grammar(if chinese { Locale::ZhCn } else { Locale::EnUs });
+            let reader = grammar.reader(&tokens);
+            let mut cursor = reader.start();
+            let mut written = Vec::new();
+            for id in ids {
+                let _ = reader.candidates(&cursor);
+                let _ = reader.extra_words(&cursor).step_for(&tokens, id);
+                if reader.advance(&mut cursor, id).is_some() {
+                    written.extend_from_slice(tokens.text(id));
+                }
+                if reader.can_end(&cursor) {
+                    proptest::prop_assert!(std::str::from_utf8(&written).is_ok());
                 }
             }
         }

@@ -206,7 +206,13 @@ impl Beams<'_> {
             let mut trial = cursor;
             if logit.is_finite() && self.reader.advance(&mut trial, token) == Some(Step::Grammar) {
                 allowed.push((token, logit));
-                if trial.extra_words_written() > cursor.extra_words_written() {
+                // A pause written in byte tokens ("，" in base) costs what a word outside the
+                // grammar does, as it did before it was read as a pause: its first byte is the
+                // first of every full-width form, and free it would stand in for all of them
+                // ("给，锁，付转" in noise).
+                if trial.extra_words_written() > cursor.extra_words_written()
+                    || self.reader.begins_a_pause(token)
+                {
                     abandoning.push(token);
                 }
             }
@@ -233,10 +239,35 @@ impl Beams<'_> {
             penalty(Shape::Spaced),
             penalty(Shape::Glued),
             penalty(Shape::GluedNonAscii),
+            penalty(Shape::Chinese),
         ];
         for (token, logit) in logits.iter_mut().enumerate() {
             let shape = self.shapes.get(token).copied().unwrap_or(Shape::NotWord);
             *logit -= by_shape[shape as usize];
+        }
+        // A token that would leave a character unfinished, or finish none, leaves the grammar
+        // whatever its shape: a transcript never holds "�".
+        let vocabulary = u32::try_from(logits.len()).unwrap_or(0);
+        let mut unfinishing = |token: u32| {
+            let shape = self
+                .shapes
+                .get(token as usize)
+                .copied()
+                .unwrap_or(Shape::NotWord);
+            if let Some(logit) = logits.get_mut(token as usize) {
+                *logit += by_shape[shape as usize] - self.guidance.leave_penalty();
+            }
+        };
+        if extra.owes_nothing() {
+            self.tokens
+                .unfinishing
+                .iter()
+                .copied()
+                .for_each(&mut unfinishing);
+        } else {
+            (0..vocabulary)
+                .filter(|&token| extra.step_for(self.tokens, token).is_none())
+                .for_each(&mut unfinishing);
         }
         for &(token, logit) in &allowed {
             logits[token as usize] = logit;

@@ -8,12 +8,28 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use tingshuo_understand::context::is_cjk;
 
 use crate::grammar::{FIGURES, FREE_WORD, Grammar, MAX_INTEGER_DIGITS, Place, WordId};
-use crate::spellings::{NUMBER_SIGNS, Shape, TokenKind, Tokens, chinese_run};
+use crate::spellings::{NUMBER_SIGNS, PAUSES, Shape, TokenKind, Tokens, chinese_run};
 
 /// The two roots of a state's token trie: words after a space (and Chinese characters), and
 /// words glued to what came before (at the very start, or after punctuation).
 const SPACED_ROOT: u32 = 0;
 const BARE_ROOT: u32 = 1;
+
+/// Stands for a pause whisper writes in several tokens: base has no token for "，" and writes
+/// its three bytes one by one. Read as the punctuation it is — it moves no place in the grammar
+/// and ends a word outside it — not as a word outside the grammar that swallows every glued
+/// character after it ("给刘芳，不对，给李伟转一百" would be guided no further than "给刘芳").
+const PAUSE: WordId = WordId::MAX - 1;
+/// [`PAUSE`] for the end of a sentence ("？", "！"): as a full stop does, it ends a whole
+/// sentence ([`Cursor`]'s `ended`).
+const FULL_STOP: WordId = WordId::MAX - 2;
+
+/// The sentence ends whisper writes: after one at a whole sentence, only more of the grammar.
+const FULL_STOPS: &[char] = &['.', '?', '!', '。', '？', '！'];
+
+fn is_pause(word: WordId) -> bool {
+    word == PAUSE || word == FULL_STOP
+}
 
 /// One set of grammar places after whole words, with the tokens that may spell what comes
 /// next.
@@ -46,6 +62,11 @@ pub struct Reader<'g> {
     ids: RefCell<HashMap<Vec<Place>, u32>>,
     /// Each word's spellings in tokens: spaced and glued, lowercase and capitalized.
     spellings: RefCell<HashMap<WordId, Vec<Spelling>>>,
+    /// The spellings of the pauses that have no token of their own, each with the word it is
+    /// read as ([`PAUSE`] or [`FULL_STOP`]).
+    pauses: Vec<(Spelling, WordId)>,
+    /// Their first tokens.
+    pause_firsts: BTreeSet<u32>,
 }
 
 /// One way whisper writes a word: the trie root it hangs from ([`SPACED_ROOT`] or
@@ -75,6 +96,8 @@ pub struct Cursor {
     ended: bool,
     /// Such words written so far.
     pub(crate) extras: u8,
+    /// Bytes owed by a character begun and not yet finished ([`Tokens::owed_after`]).
+    owed: u8,
 }
 
 impl Cursor {
@@ -220,15 +243,30 @@ pub enum Step {
 /// What [`Reader::extra_words`] knows about one cursor.
 #[derive(Debug, Clone, Copy)]
 pub struct ExtraWords {
+    /// Bytes owed by a character begun: only a token that finishes it may come.
+    owed: u8,
     continuing: bool,
     may_start: bool,
     at_edge: bool,
 }
 
 impl ExtraWords {
-    /// For a token the grammar does not allow here, by its [`Shape`]: `Some(false)` when it
-    /// continues the word outside the grammar being written, `Some(true)` when it starts one,
-    /// `None` when it leaves the grammar (what [`Reader::advance`] decides for it).
+    /// For a token the grammar does not allow here: `Some(false)` when it continues the word
+    /// outside the grammar being written, `Some(true)` when it starts one, `None` when it
+    /// leaves the grammar (what [`Reader::advance`] decides for it).
+    pub fn step_for(&self, tokens: &Tokens, token: u32) -> Option<bool> {
+        tokens.owed_after(token, self.owed)?;
+        self.step(tokens.shapes().get(token as usize).copied()?)
+    }
+
+    /// Whether no character is left unfinished: then [`ExtraWords::step`] by shape answers for
+    /// every token but [`Tokens::unfinishing`] ones, which leave the grammar.
+    pub fn owes_nothing(&self) -> bool {
+        self.owed == 0
+    }
+
+    /// [`ExtraWords::step_for`] by a token's shape alone, for a token that may come after the
+    /// bytes written so far.
     pub fn step(&self, shape: Shape) -> Option<bool> {
         match shape {
             Shape::NotWord => None,
@@ -247,6 +285,30 @@ const MAX_EXTRA_WORDS: u8 = 8;
 const MAX_FILLERS: u8 = 2;
 /// The most tokens of one number in figures (" $1,250,000.50" is 8): whisper loops on them.
 const MAX_FIGURE_TOKENS: u8 = 9;
+
+/// Adds a word's spelling under a root of a state's token trie.
+fn add_spelling(
+    next: &mut Vec<BTreeMap<u32, u32>>,
+    ends: &mut Vec<Option<WordId>>,
+    root: u32,
+    spelling: &[u32],
+    word: WordId,
+) {
+    let mut node = root as usize;
+    for &token in spelling {
+        node = match next[node].get(&token) {
+            Some(&n) => n as usize,
+            None => {
+                next.push(BTreeMap::new());
+                ends.push(None);
+                let n = next.len() - 1;
+                next[node].insert(token, u32::try_from(n).unwrap_or(0));
+                n
+            }
+        };
+    }
+    ends[node] = Some(word);
+}
 
 impl Reader<'_> {
     /// The spellings of a word in tokens, each with the trie root it belongs under.
@@ -303,6 +365,10 @@ impl Reader<'_> {
         let mut figures = false;
         let mut figure_words = Vec::new();
         let mut chinese_firsts = Vec::new();
+        // Pauses first: a grammar word spelled the same way takes the spelling.
+        for ((root, spelling), pause) in &self.pauses {
+            add_spelling(&mut next, &mut ends, *root, spelling, *pause);
+        }
         for &word in &words {
             if word == FIGURES || grammar.is_figure_word(word) {
                 figures = true;
@@ -319,20 +385,7 @@ impl Reader<'_> {
                 chinese_firsts.push(c);
             }
             for (root, spelling) in self.spellings(word) {
-                let mut node = root as usize;
-                for token in spelling {
-                    node = match next[node].get(&token) {
-                        Some(&n) => n as usize,
-                        None => {
-                            next.push(BTreeMap::new());
-                            ends.push(None);
-                            let n = next.len() - 1;
-                            next[node].insert(token, u32::try_from(n).unwrap_or(0));
-                            n
-                        }
-                    };
-                }
-                ends[node] = Some(word);
+                add_spelling(&mut next, &mut ends, root, &spelling, word);
             }
         }
         let state = State {
@@ -359,6 +412,9 @@ impl Reader<'_> {
     /// The state after reading a whole word in a state, and whether the word came only as a
     /// filler; `None` when it cannot come there.
     fn after(&self, state: u32, word: WordId) -> Option<(u32, bool)> {
+        if is_pause(word) {
+            return Some((state, false));
+        }
         if let Some(known) = self.states.borrow()[state as usize].after.get(&word) {
             return *known;
         }
@@ -393,6 +449,7 @@ impl Reader<'_> {
             extra: false,
             ended: false,
             extras: 0,
+            owed: 0,
         }
     }
 
@@ -430,6 +487,9 @@ impl Reader<'_> {
                 cursor.state = state;
                 cursor.node = None;
                 cursor.figures = Figures::default();
+                if word == FULL_STOP && self.states.borrow()[state as usize].accepting {
+                    cursor.ended = true;
+                }
                 true
             }
             None => false,
@@ -456,12 +516,18 @@ impl Reader<'_> {
         only.iter().any(|digits| digits.starts_with(&written))
     }
 
-    /// Whether the word being written is a Chinese character (which figures may follow
-    /// without a space: "转300块").
+    /// Whether the word being written is a Chinese character or a pause written in several
+    /// tokens (which figures may follow without a space: "转300块", "，300块").
     fn after_chinese(&self, cursor: &Cursor) -> bool {
         cursor.node.is_some_and(|node| {
-            self.states.borrow()[cursor.state as usize].word[node as usize]
-                .is_some_and(|word| self.grammar.words[word as usize].chars().all(is_cjk))
+            self.states.borrow()[cursor.state as usize].word[node as usize].is_some_and(|word| {
+                is_pause(word)
+                    || self
+                        .grammar
+                        .words
+                        .get(word as usize)
+                        .is_some_and(|text| text.chars().all(is_cjk))
+            })
         })
     }
 
@@ -531,6 +597,7 @@ impl Reader<'_> {
     /// Reads the next token: how it moved the cursor, or `None` (leaving the cursor as it
     /// was) when it leaves the grammar.
     pub fn advance(&self, cursor: &mut Cursor, token: u32) -> Option<Step> {
+        let owed = self.tokens.owed_after(token, cursor.owed)?;
         let mut next = *cursor;
         let text = self.tokens.text(token);
         let spaced = text.first() == Some(&b' ');
@@ -575,7 +642,16 @@ impl Reader<'_> {
                         )
                     }
                 }
-                TokenKind::Word if next.extra && !spaced => Some(Step::Extra),
+                // A pause ends the word outside the grammar it follows; so does a Chinese
+                // character, which is a word of its own.
+                TokenKind::Word
+                    if next.extra
+                        && !spaced
+                        && !self.pause_firsts.contains(&token)
+                        && self.tokens.shapes().get(token as usize) != Some(&Shape::Chinese) =>
+                {
+                    Some(Step::Extra)
+                }
                 TokenKind::Word => {
                     // A word may start after a space, at the start, after punctuation, or (in
                     // Chinese, where nothing separates words) at any character.
@@ -584,6 +660,7 @@ impl Reader<'_> {
                         || next.after_pause
                         || text.first().is_some_and(|b| !b.is_ascii());
                     let at_start = next.at_start;
+                    let extras_before = next.extras;
                     if !self.finish_word(&mut next) {
                         None
                     } else if self.begin_word(&mut next, token, spaced || !at_start) {
@@ -592,6 +669,11 @@ impl Reader<'_> {
                         && self.read_chinese_run(&mut next, run)
                     {
                         Some(Step::Grammar)
+                    } else if next.extras > extras_before && cursor.owed > 0 {
+                        // Bytes that began a grammar character finish another: that character
+                        // is the one word outside the grammar.
+                        next.extra = true;
+                        Some(Step::Extra)
                     } else if starts && next.extras < MAX_EXTRA_WORDS && !next.ended {
                         next.extra = true;
                         self.begin_extra_word(&mut next);
@@ -603,10 +685,13 @@ impl Reader<'_> {
             }
         };
         if step.is_some() {
+            next.owed = owed;
             next.at_start = false;
             next.after_pause = kind == TokenKind::Punctuation && !next.figures.is_some();
-            let full_stop = std::str::from_utf8(text)
-                .is_ok_and(|t| matches!(t.trim_start(), "." | "?" | "!" | "。" | "？" | "！"));
+            let full_stop = std::str::from_utf8(text).is_ok_and(|t| {
+                let mut chars = t.trim_start().chars();
+                chars.next().is_some_and(|c| FULL_STOPS.contains(&c)) && chars.next().is_none()
+            });
             if next.after_pause && full_stop && self.states.borrow()[next.state as usize].accepting
             {
                 next.ended = true;
@@ -621,6 +706,7 @@ impl Reader<'_> {
     pub fn extra_words(&self, cursor: &Cursor) -> ExtraWords {
         let mut finished = *cursor;
         ExtraWords {
+            owed: cursor.owed,
             continuing: cursor.extra,
             may_start: cursor.extras < MAX_EXTRA_WORDS
                 && !cursor.ended
@@ -629,10 +715,17 @@ impl Reader<'_> {
         }
     }
 
+    /// Whether a token begins a pause written in several tokens ([`PAUSE`]).
+    pub fn begins_a_pause(&self, token: u32) -> bool {
+        self.pause_firsts.contains(&token)
+    }
+
     /// Whether the transcript may end here: a whole sentence of the grammar.
     pub fn can_end(&self, cursor: &Cursor) -> bool {
-        self.closed(cursor)
-            .is_some_and(|closed| self.states.borrow()[closed.state as usize].accepting)
+        cursor.owed == 0
+            && self
+                .closed(cursor)
+                .is_some_and(|closed| self.states.borrow()[closed.state as usize].accepting)
     }
 
     /// Whether ending here makes the word being written one the grammar does not have: it
@@ -685,12 +778,35 @@ impl Grammar {
     pub fn reader<'a>(&'a self, tokens: &'a Tokens) -> Reader<'a> {
         let mut start = BTreeSet::from([Place::At(self.start)]);
         self.close(&mut start);
+        let pauses: Vec<(Spelling, WordId)> = PAUSES
+            .iter()
+            .flat_map(|&pause| {
+                let word = if FULL_STOPS.contains(&pause) {
+                    FULL_STOP
+                } else {
+                    PAUSE
+                };
+                tokens
+                    .spellings(pause.to_string().as_bytes())
+                    .into_iter()
+                    .filter(|spelling| spelling.len() > 1)
+                    .flat_map(move |spelling| {
+                        [(SPACED_ROOT, spelling.clone()), (BARE_ROOT, spelling)]
+                            .map(|spelling| (spelling, word))
+                    })
+            })
+            .collect();
         let reader = Reader {
             grammar: self,
             tokens,
             states: RefCell::new(Vec::new()),
             ids: RefCell::new(HashMap::new()),
             spellings: RefCell::new(HashMap::new()),
+            pause_firsts: pauses
+                .iter()
+                .map(|((_, spelling), _)| spelling[0])
+                .collect(),
+            pauses,
         };
         reader.intern(start.into_iter().collect());
         reader

@@ -48,6 +48,48 @@ pub struct Tokens {
     /// first character: whisper's own spelling of common words, which a grammar of one
     /// character per word must still let it write.
     pub(crate) chinese_runs: HashMap<char, Vec<u32>>,
+    /// Each token's bytes as a piece of UTF-8 ([`Tokens::owed_after`]).
+    pub(crate) utf8: Vec<Utf8Piece>,
+    /// Tokens that cannot follow a finished character: they start by finishing one, or are
+    /// ill-formed inside.
+    pub(crate) unfinishing: Vec<u32>,
+}
+
+/// A token's bytes as a piece of UTF-8: byte-level tokens split a character that has no token
+/// of its own ("，" may come as two), and whisper may start a character and never finish it,
+/// which a transcript shows as "�".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Utf8Piece {
+    /// Continuation bytes it starts with: the end of a character begun before it.
+    leading: u8,
+    /// Nothing but such bytes.
+    only_continuation: bool,
+    /// Continuation bytes owed after it by a character it begins; `None` when its bytes after
+    /// the leading ones are not well-formed.
+    owes: Option<u8>,
+}
+
+impl Utf8Piece {
+    fn of(text: &[u8]) -> Utf8Piece {
+        let is_continuation = |b: u8| b & 0xC0 == 0x80;
+        let leading = text.iter().take_while(|&&b| is_continuation(b)).count();
+        let mut owed = Some(0_u8);
+        for &byte in &text[leading..] {
+            owed = match (owed, byte) {
+                (Some(0), 0x00..=0x7F) => Some(0),
+                (Some(0), 0xC2..=0xDF) => Some(1),
+                (Some(0), 0xE0..=0xEF) => Some(2),
+                (Some(0), 0xF0..=0xF4) => Some(3),
+                (Some(owed @ 1..), byte) if is_continuation(byte) => Some(owed - 1),
+                _ => None,
+            };
+        }
+        Utf8Piece {
+            leading: u8::try_from(leading).unwrap_or(u8::MAX),
+            only_continuation: leading == text.len(),
+            owes: owed,
+        }
+    }
 }
 
 /// The Chinese characters a token writes, when it writes two or more and nothing else (after
@@ -79,8 +121,14 @@ impl Tokens {
                 _ => {}
             }
             tokens.kinds.push(kind);
+            let piece = Utf8Piece::of(text);
+            tokens.utf8.push(piece);
+            if tokens.owed_after(id, 0).is_none() {
+                tokens.unfinishing.push(id);
+            }
             tokens.shapes.push(match (kind, text.first()) {
                 (TokenKind::Word, Some(b' ')) => Shape::Spaced,
+                (TokenKind::Word, _) if starts_a_chinese_character(text) => Shape::Chinese,
                 (TokenKind::Word, Some(b)) if !b.is_ascii() => Shape::GluedNonAscii,
                 (TokenKind::Word, _) => Shape::Glued,
                 _ => Shape::NotWord,
@@ -106,6 +154,20 @@ impl Tokens {
         }
         let start = if id == 0 { 0 } else { self.ends[id - 1] };
         &self.bytes[start..self.ends[id]]
+    }
+
+    /// The continuation bytes still owed after token `id` when `owed` were owed before it;
+    /// `None` when it cannot come there: it leaves a character unfinished that must be
+    /// finished, or finishes one that was not begun. A transcript never holds "�".
+    pub(crate) fn owed_after(&self, id: u32, owed: u8) -> Option<u8> {
+        let piece = self.utf8.get(id as usize)?;
+        if piece.only_continuation {
+            owed.checked_sub(piece.leading)
+        } else if piece.leading == owed {
+            piece.owes
+        } else {
+            None
+        }
     }
 
     /// Every token's [`Shape`], by id.
@@ -233,8 +295,27 @@ pub enum Shape {
     Spaced = 1,
     /// A word piece glued to what came before ("macy").
     Glued = 2,
-    /// A piece of a non-Latin word, which may start a word without a space (Chinese).
+    /// A piece of a non-Latin word, which may start a word without a space.
     GluedNonAscii = 3,
+    /// A Chinese character, or the first bytes of one: in Chinese, where nothing separates
+    /// words, each character is a word, so it never continues a word outside the grammar.
+    Chinese = 4,
+}
+
+/// Whether a token begins a new Chinese character: its first character is one, or its first
+/// byte leads one (U+4000–U+9FFF are written from E4–E9) that the next tokens finish.
+pub(crate) fn starts_a_chinese_character(text: &[u8]) -> bool {
+    match std::str::from_utf8(text) {
+        Ok(text) => text.chars().next().is_some_and(is_cjk),
+        Err(error) if error.valid_up_to() > 0 => {
+            let valid = &text[..error.valid_up_to()];
+            std::str::from_utf8(valid)
+                .ok()
+                .and_then(|valid| valid.chars().next())
+                .is_some_and(is_cjk)
+        }
+        Err(_) => text.first().is_some_and(|b| (0xE4..=0xE9).contains(b)),
+    }
 }
 
 /// One spelling for what recognizers write in several: lowercase, straight apostrophes,
