@@ -305,16 +305,13 @@ pub enum Shape {
 /// Whether a token begins a new Chinese character: its first character is one, or its first
 /// byte leads one (U+4000–U+9FFF are written from E4–E9) that the next tokens finish.
 pub(crate) fn starts_a_chinese_character(text: &[u8]) -> bool {
-    match std::str::from_utf8(text) {
-        Ok(text) => text.chars().next().is_some_and(is_cjk),
-        Err(error) if error.valid_up_to() > 0 => {
-            let valid = &text[..error.valid_up_to()];
-            std::str::from_utf8(valid)
-                .ok()
-                .and_then(|valid| valid.chars().next())
-                .is_some_and(is_cjk)
-        }
-        Err(_) => text.first().is_some_and(|b| (0xE4..=0xE9).contains(b)),
+    let whole = match std::str::from_utf8(text) {
+        Ok(whole) => whole,
+        Err(error) => std::str::from_utf8(&text[..error.valid_up_to()]).unwrap_or(""),
+    };
+    match whole.chars().next() {
+        Some(first) => is_cjk(first),
+        None => text.first().is_some_and(|b| (0xE4..=0xE9).contains(b)),
     }
 }
 

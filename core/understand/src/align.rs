@@ -162,21 +162,25 @@ pub fn align(
         if pos == tokens.len() {
             break;
         }
+        // What this token is, whatever the state: light ("帮", "the"), glued to the one before,
+        // a number, a Chinese character.
+        let token = &tokens[pos];
+        let light = is_light(filler.world.locale, token);
+        let glued_here = glued.get(pos).copied().unwrap_or(false);
+        let number_word = is_number_word(token);
+        let glued_character = glued_here && token.chars().all(is_cjk);
         for state in 0..states {
             let Some(cell) = cells[pos][state].clone() else {
                 continue;
             };
-            // Pass over this token: cheaply when it carries little meaning ("帮", "the").
-            let light = is_light(filler.world.locale, &tokens[pos]);
+            // Pass over this token: cheaply when it carries little meaning.
             if light
-                || cell.number_just_ended.is_none_or(|number| {
-                    number.lets_pass(&tokens[pos], glued.get(pos).copied().unwrap_or(false))
-                })
+                || cell
+                    .number_just_ended
+                    .is_none_or(|number| number.lets_pass(token, glued_here))
             {
-                let glued_on = cell.number_word_just_passed
-                    && glued.get(pos).copied().unwrap_or(false)
-                    && tokens[pos].chars().all(is_cjk);
-                let number_word_just_passed = is_number_word(&tokens[pos]) || glued_on;
+                let number_word_just_passed =
+                    number_word || (cell.number_word_just_passed && glued_character);
                 let skipped = if light {
                     Cell {
                         light_skipped: cell.light_skipped + 1,
@@ -204,7 +208,7 @@ pub fn align(
                 match arc {
                     Arc::Empty => {}
                     Arc::Token(expected) => {
-                        let similarity = similarity(expected, &tokens[pos]);
+                        let similarity = similarity(expected, token);
                         if similarity > 0.0 {
                             let next = Cell {
                                 score: cell.score + similarity,
