@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use clap::Subcommand;
 use clap::builder::PossibleValuesParser;
 use indicatif::{ProgressBar, ProgressStyle};
-use tingshuo_models::catalogue::{self, CATALOGUE, ModelSpec};
+use tingshuo_models::catalogue::{self, CATALOGUE, ModelSpec, Weights};
 use tingshuo_models::{Installer, ModelCache, ModelStatus, Progress, ProgressFn, Stage};
 
 use crate::HarnessError;
@@ -84,9 +84,13 @@ pub async fn run(command: ModelsCommand) -> Result<(), HarnessError> {
                 } else {
                     "English only"
                 };
+                let weights = match spec.weights {
+                    Weights::F16 => "16-bit weights",
+                    Weights::Q8_0 => "8-bit weights",
+                };
                 let _ = writeln!(
                     out,
-                    "{}, {language}, {}, {state}: {}",
+                    "{}, {language}, {weights}, {}, {state}: {}",
                     spec.id,
                     megabytes(spec.size),
                     path.display()

@@ -27,10 +27,12 @@ fn list_and_path_with_nothing_installed() {
     assert_eq!(
         text(&list.stdout),
         format!(
-            "tiny.en, English only, 77.7 MB, not installed (downloads 70.7 MB): {}\n\
-             base, multilingual, 148.0 MB, not installed (downloads 133.3 MB): {}\n",
+            "tiny.en, English only, 16-bit weights, 77.7 MB, not installed (downloads 70.7 MB): {}\n\
+             base, multilingual, 16-bit weights, 148.0 MB, not installed (downloads 133.3 MB): {}\n\
+             base-q8_0, multilingual, 8-bit weights, 81.8 MB, not installed (downloads 133.3 MB): {}\n",
             models_dir.join("ggml-tiny.en.bin").display(),
-            models_dir.join("ggml-base.bin").display()
+            models_dir.join("ggml-base.bin").display(),
+            models_dir.join("ggml-base-q8_0.bin").display()
         )
     );
 

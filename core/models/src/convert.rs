@@ -5,8 +5,9 @@
 //!   into one `[2n, n]`; whisper.cpp wants them apart, and has no key bias (CTranslate2 stores
 //!   zeros there, which this checks before dropping them: a non-zero slice would mean the
 //!   layout is not what this code assumes);
-//! * 2-D and convolution weights in f16, biases, norms and positional embeddings in f32;
-//!   convolution biases as `[n, 1]`;
+//! * 2-D weights in f16 or, for a [`Weights::Q8_0`] model, in ggml's 8-bit blocks
+//!   ([`super::quantize`]); convolution weights in f16; biases, norms and positional
+//!   embeddings in f32; convolution biases as `[n, 1]`;
 //! * hyperparameters from the tensors' shapes and the `num_heads` scalars, mel filters computed
 //!   ([`super::mel`]), vocabulary from `tokenizer.json` ([`super::vocab`]).
 //!
@@ -19,8 +20,11 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
+use super::catalogue::Weights;
 use super::ct2::{Ct2Error, Ct2Model, DType, Variable};
-use super::ggml::{FTYPE_MOSTLY_F16, GgmlWriter, Hparams, TYPE_F16, TYPE_F32};
+use super::ggml::{
+    FTYPE_MOSTLY_F16, FTYPE_MOSTLY_Q8_0, GgmlWriter, Hparams, TYPE_F16, TYPE_F32, TYPE_Q8_0,
+};
 use super::half::f32_to_f16;
 use super::mel;
 use super::vocab::{VocabError, Vocabulary};
@@ -97,10 +101,12 @@ struct Planned {
 }
 
 /// The tensors to write, in order, and the key-bias slices that must be zero.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Plan {
     tensors: Vec<Planned>,
     zero_slices: Vec<(String, Rows)>,
+    /// The ggml type of the 2-D weights (whisper.cpp's `wtype`).
+    matrix_type: i32,
 }
 
 impl Plan {
@@ -149,7 +155,7 @@ impl Plan {
             vec![out, input],
             Rows::All,
             vec![out, input],
-            TYPE_F16,
+            self.matrix_type,
         );
         self.push(
             format!("{ggml}.bias"),
@@ -177,7 +183,7 @@ impl Plan {
                 vec![total, n],
                 rows(index),
                 vec![n, n],
-                TYPE_F16,
+                self.matrix_type,
             );
         }
         for (index, &(ggml, has_bias)) in parts.iter().enumerate() {
@@ -241,7 +247,7 @@ impl Plan {
 }
 
 /// Hyperparameters read off the model's shapes, plus the FFN width.
-fn hparams(model: &mut Ct2Model) -> Result<(Hparams, u64, u64), ConvertError> {
+fn hparams(model: &mut Ct2Model, weights: Weights) -> Result<(Hparams, u64, u64), ConvertError> {
     let shape = |model: &Ct2Model, name: &str| -> Result<Vec<u64>, ConvertError> {
         Ok(model.variable(name)?.shape.clone())
     };
@@ -290,7 +296,10 @@ fn hparams(model: &mut Ct2Model) -> Result<(Hparams, u64, u64), ConvertError> {
             n_text_head: int("n_text_head", n_text_head)?,
             n_text_layer: int("n_text_layer", n_text_layer)?,
             n_mels: int("n_mels", n_mels)?,
-            ftype: FTYPE_MOSTLY_F16,
+            ftype: match weights {
+                Weights::F16 => FTYPE_MOSTLY_F16,
+                Weights::Q8_0 => FTYPE_MOSTLY_Q8_0,
+            },
         },
         encoder_hidden,
         decoder_hidden,
@@ -344,11 +353,18 @@ fn heads(model: &mut Ct2Model, name: &str, width: u64) -> Result<u64, ConvertErr
     Ok(heads)
 }
 
-fn plan(hparams: &Hparams, encoder_hidden: u64, decoder_hidden: u64) -> Plan {
+fn plan(hparams: &Hparams, encoder_hidden: u64, decoder_hidden: u64, weights: Weights) -> Plan {
     let audio = hparams.n_audio_state as u64;
     let text = hparams.n_text_state as u64;
     let mels = hparams.n_mels as u64;
-    let mut plan = Plan::default();
+    let mut plan = Plan {
+        tensors: Vec::new(),
+        zero_slices: Vec::new(),
+        matrix_type: match weights {
+            Weights::F16 => TYPE_F16,
+            Weights::Q8_0 => TYPE_Q8_0,
+        },
+    };
 
     plan.push(
         "encoder.positional_embedding".into(),
@@ -398,7 +414,7 @@ fn plan(hparams: &Hparams, encoder_hidden: u64, decoder_hidden: u64) -> Plan {
         vec![hparams.n_vocab as u64, text],
         Rows::All,
         vec![hparams.n_vocab as u64, text],
-        TYPE_F16,
+        plan.matrix_type,
     );
     for layer in 0..hparams.n_text_layer {
         let ggml = format!("decoder.blocks.{layer}");
@@ -460,6 +476,7 @@ fn widen(name: &str, dtype: DType, bytes: &[u8]) -> Result<Vec<f32>, ConvertErro
 fn encode(name: &str, dtype: DType, bytes: &[u8], ggml_type: i32) -> Result<Vec<u8>, ConvertError> {
     Ok(match (dtype, ggml_type) {
         (DType::F16, TYPE_F16) | (DType::F32, TYPE_F32) => bytes.to_vec(),
+        (_, TYPE_Q8_0) => super::quantize::to_q8_0(&widen(name, dtype, bytes)?),
         (_, TYPE_F32) => widen(name, dtype, bytes)?
             .iter()
             .flat_map(|v| v.to_le_bytes())
@@ -471,26 +488,27 @@ fn encode(name: &str, dtype: DType, bytes: &[u8], ggml_type: i32) -> Result<Vec<
     })
 }
 
-/// Converts `model_bin` (+ its `tokenizer.json`) into a ggml file at `destination`. With a
-/// `pin`, a result that differs from it is deleted and reported instead of installed.
-/// `progress` hears (tensors written, tensors in all).
+/// Converts `model_bin` (+ its `tokenizer.json`) into a ggml file at `destination`, its 2-D
+/// weights stored as `weights` says. With a `pin`, a result that differs from it is deleted
+/// and reported instead of installed. `progress` hears (tensors written, tensors in all).
 pub fn convert(
     model_bin: &Path,
     tokenizer_json: &[u8],
+    weights: Weights,
     destination: &Path,
     pin: Option<Pin<'_>>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Converted, ConvertError> {
     let mut model = Ct2Model::open(model_bin)?;
     let vocabulary = Vocabulary::from_tokenizer_json(tokenizer_json)?;
-    let (hparams, encoder_hidden, decoder_hidden) = hparams(&mut model)?;
+    let (hparams, encoder_hidden, decoder_hidden) = hparams(&mut model, weights)?;
     if i64::from(vocabulary.end_of_text) >= i64::from(hparams.n_vocab) {
         return Err(ConvertError::Unsupported(format!(
             "<|endoftext|> is id {} but the embedding has only {} rows",
             vocabulary.end_of_text, hparams.n_vocab
         )));
     }
-    let plan = plan(&hparams, encoder_hidden, decoder_hidden);
+    let plan = plan(&hparams, encoder_hidden, decoder_hidden, weights);
 
     // Shapes first, so a mismatch is reported before anything is written.
     for planned in &plan.tensors {
@@ -501,6 +519,14 @@ pub fn convert(
                 expected: planned.source_shape.clone(),
                 found: variable.shape.clone(),
             });
+        }
+        let row = planned.shape.last().copied().unwrap_or(0);
+        if planned.ggml_type == TYPE_Q8_0 && !row.is_multiple_of(super::quantize::Q8_0_BLOCK) {
+            return Err(ConvertError::Unsupported(format!(
+                "{}: rows of {row} weights do not split into 8-bit blocks of {}",
+                planned.source,
+                super::quantize::Q8_0_BLOCK
+            )));
         }
     }
     for (name, rows) in &plan.zero_slices {
@@ -607,6 +633,7 @@ pub(crate) mod tests {
         aliases: Vec<(String, String)>,
         version: u32,
         spec: String,
+        width: u32,
     }
 
     const WIDTH: u32 = 8;
@@ -635,7 +662,11 @@ pub(crate) mod tests {
 
     impl Synthetic {
         pub(crate) fn new() -> Synthetic {
-            let n = WIDTH;
+            Synthetic::with_width(WIDTH)
+        }
+
+        /// A model `n` wide (the encoder's FFN 4n, conv1 reading 80 mels).
+        pub(crate) fn with_width(n: u32) -> Synthetic {
             let mut s = Synthetic {
                 variables: Vec::new(),
                 aliases: vec![(
@@ -644,6 +675,7 @@ pub(crate) mod tests {
                 )],
                 version: 6,
                 spec: "WhisperSpec".into(),
+                width: n,
             };
             s.float("encoder/conv1/weight", &[n, 80, 3]);
             s.float("encoder/conv1/bias", &[n]);
@@ -698,12 +730,12 @@ pub(crate) mod tests {
         }
 
         fn norm(&mut self, prefix: &str) {
-            self.float(&format!("{prefix}/gamma"), &[WIDTH]);
-            self.float(&format!("{prefix}/beta"), &[WIDTH]);
+            self.float(&format!("{prefix}/gamma"), &[self.width]);
+            self.float(&format!("{prefix}/beta"), &[self.width]);
         }
 
         fn linear(&mut self, prefix: &str, out: u32, zero_bias_rows: std::ops::Range<u32>) {
-            self.float(&format!("{prefix}/weight"), &[out, WIDTH]);
+            self.float(&format!("{prefix}/weight"), &[out, self.width]);
             self.float_with_zeros(&format!("{prefix}/bias"), &[out], zero_bias_rows);
         }
 
@@ -711,18 +743,28 @@ pub(crate) mod tests {
             self.norm(&format!("{layer}/self_attention/layer_norm"));
             self.linear(
                 &format!("{layer}/self_attention/linear_0"),
-                3 * WIDTH,
-                WIDTH..2 * WIDTH,
+                3 * self.width,
+                self.width..2 * self.width,
             );
-            self.linear(&format!("{layer}/self_attention/linear_1"), WIDTH, 0..0);
+            self.linear(
+                &format!("{layer}/self_attention/linear_1"),
+                self.width,
+                0..0,
+            );
         }
 
         fn ffn(&mut self, layer: &str) {
             self.norm(&format!("{layer}/ffn/layer_norm"));
-            self.float(&format!("{layer}/ffn/linear_0/weight"), &[4 * WIDTH, WIDTH]);
-            self.float(&format!("{layer}/ffn/linear_0/bias"), &[4 * WIDTH]);
-            self.float(&format!("{layer}/ffn/linear_1/weight"), &[WIDTH, 4 * WIDTH]);
-            self.float(&format!("{layer}/ffn/linear_1/bias"), &[WIDTH]);
+            self.float(
+                &format!("{layer}/ffn/linear_0/weight"),
+                &[4 * self.width, self.width],
+            );
+            self.float(&format!("{layer}/ffn/linear_0/bias"), &[4 * self.width]);
+            self.float(
+                &format!("{layer}/ffn/linear_1/weight"),
+                &[self.width, 4 * self.width],
+            );
+            self.float(&format!("{layer}/ffn/linear_1/bias"), &[self.width]);
         }
 
         fn get(&mut self, name: &str) -> &mut RawVariable {
@@ -766,7 +808,7 @@ pub(crate) mod tests {
     }
 
     fn run(model: &Path, out: &Path, pin: Option<Pin<'_>>) -> Result<Converted, ConvertError> {
-        convert(model, TOKENIZER, out, pin, &mut |_, _| {})
+        convert(model, TOKENIZER, Weights::F16, out, pin, &mut |_, _| {})
     }
 
     #[test]
@@ -775,9 +817,16 @@ pub(crate) mod tests {
         let model = Synthetic::new().write(dir.path());
         let out = dir.path().join("ggml.bin");
         let mut calls = Vec::new();
-        let converted = convert(&model, TOKENIZER, &out, None, &mut |done, total| {
-            calls.push((done, total));
-        })
+        let converted = convert(
+            &model,
+            TOKENIZER,
+            Weights::F16,
+            &out,
+            None,
+            &mut |done, total| {
+                calls.push((done, total));
+            },
+        )
         .unwrap();
         // 7 encoder tensors + 15 per encoder block + 4 decoder tensors + 24 per decoder block.
         assert_eq!(converted.tensor_count, 7 + 2 * 15 + 4 + 24);
@@ -850,6 +899,87 @@ pub(crate) mod tests {
         assert_eq!(values("decoder.blocks.0.cross_attn.value.weight"), rows(8));
         assert_eq!(values("decoder.blocks.0.cross_attn.value.bias"), indices(8));
         assert_eq!(values("encoder.conv1.bias"), indices(0));
+    }
+
+    #[test]
+    fn eight_bit_weights_are_the_matrices_only_and_read_back_within_a_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let model = Synthetic::with_width(32).write(dir.path());
+        let quantized = dir.path().join("q8.bin");
+        let half = dir.path().join("f16.bin");
+        let convert_as = |weights, out: &Path| {
+            convert(&model, TOKENIZER, weights, out, None, &mut |_, _| {}).unwrap()
+        };
+        let converted = convert_as(Weights::Q8_0, &quantized);
+        convert_as(Weights::F16, &half);
+        assert_eq!(converted.hparams.ftype, FTYPE_MOSTLY_Q8_0);
+        let (q8, f16) = (
+            GgmlFile::open(&quantized).unwrap(),
+            GgmlFile::open(&half).unwrap(),
+        );
+        assert!(q8.file_len < f16.file_len);
+        for (q, h) in q8.tensors.iter().zip(&f16.tensors) {
+            assert_eq!((&q.name, &q.dims), (&h.name, &h.dims));
+            // whisper.cpp's `wtype` tensors: the projections and the token embedding.
+            let matrix = q.dims.len() == 2 && h.ggml_type == TYPE_F16;
+            let expected = if matrix { TYPE_Q8_0 } else { h.ggml_type };
+            assert_eq!(q.ggml_type, expected, "{}", q.name);
+            let exact = crate::ggml::read_tensor_f32(&half, h).unwrap();
+            let read = crate::ggml::read_tensor_f32(&quantized, q).unwrap();
+            for (row_q, row_h) in read.chunks(32).zip(exact.chunks(32)) {
+                let step = row_h.iter().fold(0f32, |m, v| m.max(v.abs())) / 127.0;
+                for (a, b) in row_q.iter().zip(row_h) {
+                    assert!((a - b).abs() <= step, "{}: {a} vs {b}", q.name);
+                }
+            }
+        }
+        // Rows that do not split into blocks of 32 are refused, not written.
+        let narrow = Synthetic::new().write(dir.path());
+        let error = convert(
+            &narrow,
+            TOKENIZER,
+            Weights::Q8_0,
+            &dir.path().join("n.bin"),
+            None,
+            &mut |_, _| {},
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("blocks of 32"), "{error}");
+        assert!(!dir.path().join("n.bin").exists());
+    }
+
+    #[test]
+    fn eight_bit_tensors_are_read_as_whole_blocks_or_refused() {
+        let hparams = Hparams {
+            n_vocab: 1,
+            n_audio_ctx: 1,
+            n_audio_state: 1,
+            n_audio_head: 1,
+            n_audio_layer: 1,
+            n_text_ctx: 1,
+            n_text_state: 1,
+            n_text_head: 1,
+            n_text_layer: 1,
+            n_mels: 1,
+            ftype: FTYPE_MOSTLY_Q8_0,
+        };
+        let file = |dims: &[u64], data: &[u8]| {
+            let mut writer = GgmlWriter::new(Vec::new());
+            writer.header(&hparams).unwrap();
+            writer.mel_filters(1, 1, &[0.0]).unwrap();
+            writer.vocabulary(&[b"a".to_vec()]).unwrap();
+            writer.tensor("m", dims, TYPE_Q8_0, data).unwrap();
+            writer.finish().unwrap().0
+        };
+        // Two rows of 32: two blocks of 34 bytes.
+        let blocks = crate::quantize::to_q8_0(&[0.5; 64]);
+        let read = GgmlFile::from_bytes(&file(&[32, 2], &blocks)).unwrap();
+        assert_eq!(read.tensors[0].byte_len, 68);
+        // A row of 8 is no whole block; a block cut short is a truncated file.
+        let error = GgmlFile::from_bytes(&file(&[8, 2], &blocks[..34])).unwrap_err();
+        assert!(error.to_string().contains("row length of m"), "{error}");
+        let error = GgmlFile::from_bytes(&file(&[32, 2], &blocks[..60])).unwrap_err();
+        assert!(error.to_string().contains("ends early"), "{error}");
     }
 
     #[test]

@@ -7,7 +7,8 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 pub use tingshuo_listen::ggml::{
-    FTYPE_MOSTLY_F16, GgmlError, GgmlFile, Hparams, MAGIC, TYPE_F16, TYPE_F32, TensorInfo,
+    FTYPE_MOSTLY_F16, FTYPE_MOSTLY_Q8_0, GgmlError, GgmlFile, Hparams, MAGIC, TYPE_F16, TYPE_F32,
+    TYPE_Q8_0, TensorInfo,
 };
 
 /// Writes a ggml file in order, keeping a SHA-256 and a byte count of everything written.
@@ -122,6 +123,7 @@ pub fn read_tensor_f32(path: &Path, tensor: &TensorInfo) -> Result<Vec<f32>, Ggm
             .chunks_exact(2)
             .map(|b| crate::half::f16_to_f32(u16::from_le_bytes([b[0], b[1]])))
             .collect(),
+        TYPE_Q8_0 => crate::quantize::from_q8_0(&bytes),
         _ => bytes
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))

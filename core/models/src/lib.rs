@@ -19,11 +19,12 @@ pub mod ggml;
 mod half;
 pub mod install;
 pub mod mel;
+pub mod quantize;
 pub mod vocab;
 pub mod wheel;
 
 pub use cache::{ModelCache, ModelStatus};
-pub use catalogue::{CATALOGUE, ModelSpec};
+pub use catalogue::{CATALOGUE, ModelSpec, Weights};
 pub use error::ModelError;
 pub use files::{hex, sha256_of};
 pub use install::{Installed, Installer, Progress, ProgressFn, Stage};
