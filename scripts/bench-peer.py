@@ -1,7 +1,8 @@
 """faster-whisper on the same clips and weights as the speech benchmark: per clip, the time
 from the end of the audio to the transcript, then median, p95 and the process's peak memory as JSON on stdout.
 
-Usage: bench-peer.py MODEL_DIR LANGUAGE PROMPT CLIP.wav...
+Usage: bench-peer.py MODEL_DIR COMPUTE_TYPE LANGUAGE PROMPT CLIP.wav...
+COMPUTE_TYPE is CTranslate2's: float32, or int8 (weights quantized to 8 bits on load).
 Same settings as ours: greedy (beam 1), no timestamps, no temperature fallback, the same
 initial prompt, 2 threads; the model loaded once and warmed up first.
 """
@@ -9,8 +10,9 @@ import json, resource, statistics, sys, time, wave
 import numpy as np
 from faster_whisper import WhisperModel
 
-model_dir, language, prompt, clips = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
-model = WhisperModel(model_dir, device="cpu", compute_type="float32", cpu_threads=2)
+model_dir, compute_type, language, prompt = sys.argv[1:5]
+clips = sys.argv[5:]
+model = WhisperModel(model_dir, device="cpu", compute_type=compute_type, cpu_threads=2)
 
 def load(path):
     with wave.open(path) as w:

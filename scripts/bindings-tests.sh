@@ -27,7 +27,7 @@ KOTLIN_VERSION=2.4.20
 KOTLIN_HOME=$CACHE/kotlin/$KOTLIN_VERSION
 VENV=$CACHE/tree-sitter-venv
 OUT=target/bindings
-MODEL=${TINGSHUO_FFI_MODEL:-$CACHE/models/ggml-base.bin}
+MODEL=${TINGSHUO_FFI_MODEL:-$CACHE/models/ggml-base-q8_0.bin}
 
 # --- what it needs -------------------------------------------------------------------------
 packages=(libjna-java junit4)

@@ -8,7 +8,7 @@
 # keyboard-only operation (Tab reaches every control, each named); no axe-core violation on the
 # page (English and Mandarin), nor on a scenario runner's report, whose links and players Tab
 # reaches too. The recordings are rendered at
-# test time by `tingshuo say` (espeak-ng) and recognized by base (the product's model).
+# test time by `tingshuo say` (espeak-ng) and recognized by base-q8_0 (the product's model).
 #
 # Installs what it needs once, quietly: Debian chromium and espeak-ng, the npm packages pinned
 # by tests/browser/package-lock.json (npm ci). TINGSHUO_SCREENSHOT=docs writes the page's
@@ -20,7 +20,7 @@ CARGO=${CARGO:-cargo}
 scripts/install-system-packages.sh chromium espeak-ng
 (cd tests/browser && npm ci --silent --no-audit --no-fund >/dev/null)
 $CARGO build --quiet --locked -p tingshuo-desktop --bin tingshuo
-./target/debug/tingshuo models install base
+./target/debug/tingshuo models install base-q8_0
 
 cd tests/browser
 TINGSHUO="$PWD/../../target/debug/tingshuo" CHROMIUM=/usr/bin/chromium \

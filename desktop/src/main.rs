@@ -146,7 +146,7 @@ enum Command {
         /// of speech
         #[arg(long)]
         partial_ms: Option<u64>,
-        /// The speech model for --audio and --mic (tiny.en or base)
+        /// The speech model for --audio and --mic (tiny.en, base or base-q8_0)
         #[arg(long, default_value = tingshuo_desktop::listen::DEFAULT_MODEL)]
         model: String,
         /// demo-zh or demo-en [default: the demo customer of the context's language]
@@ -164,7 +164,7 @@ enum Command {
         /// WAV files or folders
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// tiny.en or base
+        /// tiny.en, base or base-q8_0
         #[arg(long, default_value = tingshuo_desktop::listen::DEFAULT_MODEL)]
         model: String,
         /// zh-CN or en-US

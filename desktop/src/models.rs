@@ -21,7 +21,7 @@ fn model_ids() -> PossibleValuesParser {
 pub enum ModelsCommand {
     /// Download, convert and verify models into the cache (nothing to do when installed)
     Install {
-        /// Model ids, e.g. tiny.en base
+        /// Model ids, e.g. tiny.en base-q8_0
         #[arg(required = true, value_parser = model_ids())]
         ids: Vec<String>,
     },

@@ -344,9 +344,10 @@ fn intent_from_audio_and_transcribe() {
         ));
         return;
     }
-    let installed = tingshuo(dir.path(), &["models", "path", "base"]);
+    let model = tingshuo_desktop::listen::DEFAULT_MODEL;
+    let installed = tingshuo(dir.path(), &["models", "path", model]);
     if !installed.status.success() {
-        common::skip("the base model is not installed (make models)");
+        common::skip(&format!("the {model} model is not installed (make models)"));
         return;
     }
     let context = concat!(env!("CARGO_MANIFEST_DIR"), "/../locales/en-US/banking.yaml");
@@ -398,7 +399,7 @@ fn intent_from_audio_and_transcribe() {
     );
     let text = stdout(&tingshuo(
         dir.path(),
-        &["transcribe", folder, "--model", "base"],
+        &["transcribe", folder, "--model", model],
     ));
     assert!(text.to_lowercase().contains("balance"), "{text}");
 
@@ -410,7 +411,10 @@ fn intent_from_audio_and_transcribe() {
         .unwrap();
     assert!(!output.status.success());
     let error = String::from_utf8_lossy(&output.stderr);
-    assert!(error.contains("tingshuo models install base"), "{error}");
+    assert!(
+        error.contains(&format!("tingshuo models install {model}")),
+        "{error}"
+    );
     assert!(!error.contains("panicked"), "{error}");
 }
 

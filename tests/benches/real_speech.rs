@@ -6,7 +6,7 @@
 //! heard; the held-out half's are only counted.
 //!
 //! `cargo bench -p tingshuo-tests --bench real_speech` (after `make models`). A subset while
-//! working: `TINGSHUO_BENCH_MODELS=tiny.en` (default `tiny.en,base`) and
+//! working: `TINGSHUO_BENCH_MODELS=tiny.en` (default `tiny.en,base,base-q8_0`) and
 //! `TINGSHUO_BENCH_CONDITIONS=clean,12` (default `clean,24,18,12,6`; noise in dB). Results go
 //! in `docs/benchmarks.md`.
 
@@ -71,7 +71,7 @@ fn main() {
     );
     println!("| model | condition | half | accepted | median ms | p95 ms |");
     println!("|---|---|---|---|---|---|");
-    for model in wanted("TINGSHUO_BENCH_MODELS", "tiny.en,base") {
+    for model in wanted("TINGSHUO_BENCH_MODELS", "tiny.en,base,base-q8_0") {
         let recognizer = match installed_model(&model) {
             Ok(recognizer) => recognizer,
             Err(reason) => {

