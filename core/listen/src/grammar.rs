@@ -1424,6 +1424,27 @@ pub(crate) mod tests {
         }
     }
 
+    #[test]
+    fn an_overlong_form_or_a_surrogate_in_byte_tokens_is_no_character() {
+        let tokens = vocabulary();
+        let read = |bytes: &[u8]| {
+            bytes.iter().try_fold(0_u8, |owed, &byte| {
+                let id = tokens.tokenize(&[byte]).unwrap()[0];
+                tokens.owed_after(id, owed)
+            })
+        };
+        assert_eq!(read("中".as_bytes()), Some(0));
+        assert_eq!(read("\u{10348}".as_bytes()), Some(0));
+        for ill_formed in [
+            &[0xE0, 0x80, 0x80][..],
+            &[0xED, 0xA0, 0x80],
+            &[0xF0, 0x80, 0x80, 0x80],
+            &[0xF4, 0x90, 0x80, 0x80],
+        ] {
+            assert_eq!(read(ill_formed), None, "{ill_formed:02x?}");
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
 

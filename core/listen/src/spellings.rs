@@ -62,34 +62,55 @@ pub struct Tokens {
 pub(crate) struct Utf8Piece {
     /// Continuation bytes it starts with: the end of a character begun before it.
     leading: u8,
-    /// Nothing but such bytes.
-    only_continuation: bool,
-    /// Continuation bytes owed after it by a character it begins; `None` when its bytes after
-    /// the leading ones are not well-formed.
+    /// What is owed after it by a character it begins ([`utf8_step`]'s state), read from
+    /// nothing owed; `None` when its bytes are not well-formed from there.
     owes: Option<u8>,
 }
 
 impl Utf8Piece {
     fn of(text: &[u8]) -> Utf8Piece {
-        let is_continuation = |b: u8| b & 0xC0 == 0x80;
-        let leading = text.iter().take_while(|&&b| is_continuation(b)).count();
-        let mut owed = Some(0_u8);
-        for &byte in &text[leading..] {
-            owed = match (owed, byte) {
-                (Some(0), 0x00..=0x7F) => Some(0),
-                (Some(0), 0xC2..=0xDF) => Some(1),
-                (Some(0), 0xE0..=0xEF) => Some(2),
-                (Some(0), 0xF0..=0xF4) => Some(3),
-                (Some(owed @ 1..), byte) if is_continuation(byte) => Some(owed - 1),
-                _ => None,
-            };
-        }
+        let leading = text.iter().take_while(|&&b| b & 0xC0 == 0x80).count();
         Utf8Piece {
             leading: u8::try_from(leading).unwrap_or(u8::MAX),
-            only_continuation: leading == text.len(),
-            owes: owed,
+            owes: utf8_read(0, text),
         }
     }
+}
+
+/// One byte of UTF-8 read after `state`: the continuation bytes still owed (low two bits) and,
+/// right after a lead byte, which second bytes it allows (the bits above: E0 needs A0–BF, ED
+/// 80–9F, F0 90–BF, F4 80–8F), so that an overlong form or a surrogate is no character.
+/// `None` where the byte cannot come. State 0: nothing owed.
+fn utf8_step(state: u8, byte: u8) -> Option<u8> {
+    let owed = state & 0b11;
+    if owed == 0 {
+        return match byte {
+            0x00..=0x7F => Some(0),
+            0xC2..=0xDF => Some(1),
+            0xE0 => Some(2 | 1 << 2),
+            0xED => Some(2 | 2 << 2),
+            0xE1..=0xEF => Some(2),
+            0xF0 => Some(3 | 3 << 2),
+            0xF4 => Some(3 | 4 << 2),
+            0xF1..=0xF3 => Some(3),
+            _ => None,
+        };
+    }
+    let allowed = match state >> 2 {
+        1 => 0xA0..=0xBF,
+        2 => 0x80..=0x9F,
+        3 => 0x90..=0xBF,
+        4 => 0x80..=0x8F,
+        _ => 0x80..=0xBF,
+    };
+    allowed.contains(&byte).then_some(owed - 1)
+}
+
+/// `bytes` read after `state` ([`utf8_step`]).
+fn utf8_read(state: u8, bytes: &[u8]) -> Option<u8> {
+    bytes
+        .iter()
+        .try_fold(state, |state, &byte| utf8_step(state, byte))
 }
 
 /// The Chinese characters a token writes, when it writes two or more and nothing else (after
@@ -161,12 +182,12 @@ impl Tokens {
     /// finished, or finishes one that was not begun. A transcript never holds "�".
     pub(crate) fn owed_after(&self, id: u32, owed: u8) -> Option<u8> {
         let piece = self.utf8.get(id as usize)?;
-        if piece.only_continuation {
-            owed.checked_sub(piece.leading)
-        } else if piece.leading == owed {
-            piece.owes
-        } else {
-            None
+        match (owed, piece.leading) {
+            // Between characters, as nearly every token is read: worked out once per token.
+            (0, 0) => piece.owes,
+            (0, _) => None,
+            // Inside a character: its bytes read one by one from what is owed.
+            _ => utf8_read(owed, self.text(id)),
         }
     }
 
