@@ -54,7 +54,9 @@ pub fn is_zh_numeral(c: char) -> bool {
 
 /// A run of Chinese numerals as an integer: 一千零五十 → 1050, 二百五 → 250 (a trailing digit
 /// after a unit counts in the next lower place), 十五 → 15, 两万 → 20000. A run of bare
-/// digits is read digit by digit: 六二一七 → 6217. `None` when it overflows or is empty.
+/// digits is read digit by digit: 六二一七 → 6217. `None` when it overflows, is empty, or is no
+/// number anyone says: units below 万 out of order ("十三百", which whisper writes for "是三百")
+/// or repeated ("三百五百") are a mishearing, never a sum.
 pub fn parse_zh_integer(text: &str) -> Option<u64> {
     let numerals: Vec<Numeral> = text.chars().map(numeral).collect::<Option<_>>()?;
     // "万" or "亿" alone counts nothing: it is no number ("万块" is not ¥0).
@@ -78,6 +80,7 @@ pub fn parse_zh_integer(text: &str) -> Option<u64> {
     let mut section: u64 = 0; // below 万
     let mut pending: Option<u64> = None; // a digit waiting for its unit
     let mut last_unit: u64 = 1; // the unit just used, for a trailing bare digit
+    let mut section_unit: Option<u64> = None; // the smallest unit below 万 in this group
     let mut after_zero = false;
     for n in numerals {
         match n {
@@ -90,6 +93,10 @@ pub fn parse_zh_integer(text: &str) -> Option<u64> {
                 pending = None;
             }
             Numeral::Unit(unit) => {
+                if section_unit.is_some_and(|smallest| unit >= smallest) {
+                    return None;
+                }
+                section_unit = Some(unit);
                 let digit = pending.take().unwrap_or(1);
                 section = section.checked_add(digit.checked_mul(unit)?)?;
                 last_unit = unit;
@@ -103,6 +110,7 @@ pub fn parse_zh_integer(text: &str) -> Option<u64> {
                     total.checked_add(group.checked_mul(big)?)?
                 };
                 section = 0;
+                section_unit = None;
                 last_unit = big;
                 after_zero = false;
             }
@@ -840,6 +848,22 @@ mod tests {
             assert_eq!(parse_zh_integer(text), Some(value), "{text}");
         }
         assert_eq!(parse_zh_integer(""), None);
+        // Units below 万 out of order or repeated: a mishearing ("是三百" written "十三百"),
+        // never a sum such as 310.
+        for misheard in [
+            "十三百",
+            "三百五百",
+            "五十三千",
+            "一千两千",
+            "三十五十",
+            "两万十三百",
+        ] {
+            assert_eq!(parse_zh_integer(misheard), None, "{misheard}");
+            assert_eq!(zh(&format!("{misheard}块")), None, "{misheard}块");
+        }
+        // A new group after 万 or 亿 starts its units again.
+        assert_eq!(parse_zh_integer("十万八千"), Some(108_000));
+        assert_eq!(parse_zh_integer("三百万五百"), Some(3_000_500));
         assert_eq!(parse_zh_integer("五块"), None);
     }
 
