@@ -311,7 +311,27 @@ impl<'a> Conversation<'a> {
         } else {
             TurnInput::Text { text: text.clone() }
         };
-        let mut records = vec![self.record(Turn::Text(text), input).await?];
+        self.with_step_ups(Turn::Text(text), input).await
+    }
+
+    /// One turn of speech (16 kHz mono samples), heard the way the product hears it: the
+    /// assistant's own recognition (the search plan, a yes checked against a no), then the
+    /// step-up it may lead to, approved by the device key as for [`Conversation::line`].
+    pub async fn spoken(
+        &mut self,
+        samples: Vec<f32>,
+        input: TurnInput,
+    ) -> Result<Vec<TurnRecord>, HarnessError> {
+        self.with_step_ups(Turn::Audio(samples), input).await
+    }
+
+    /// A turn, and each step-up it asks for approved by the device key.
+    async fn with_step_ups(
+        &mut self,
+        turn: Turn,
+        input: TurnInput,
+    ) -> Result<Vec<TurnRecord>, HarnessError> {
+        let mut records = vec![self.record(turn, input).await?];
         while records.last().is_some_and(TurnRecord::asks_step_up) {
             let approved = TurnInput::StepUp {
                 approved: true,
@@ -325,11 +345,20 @@ impl<'a> Conversation<'a> {
         Ok(records)
     }
 
-    /// Handles one line the customer typed (or said); prints it and the assistant's replies.
+    /// Handles one line the customer typed; prints it and the assistant's replies.
     pub async fn turn(&mut self, line: &str, out: &mut dyn Write) -> Result<(), HarnessError> {
         let records = self.line(line).await?;
+        self.print_plain(&records, out)
+    }
+
+    /// Writes turn records as `tingshuo chat` does without `--json`.
+    pub fn print_plain(
+        &self,
+        records: &[TurnRecord],
+        out: &mut dyn Write,
+    ) -> Result<(), HarnessError> {
         self.print(
-            &records,
+            records,
             ChatOutput::Plain {
                 speech: self.speech,
             },

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use tingshuo_core::Locale;
 use tingshuo_core::listen::audio::TARGET_SAMPLE_RATE;
-use tingshuo_core::listen::grammar::Grammar;
 use tingshuo_core::listen::recognizer::{AudioContext, Options, Recognizer};
 use tingshuo_core::listen::spoken::{
     ListenEvent, Listener, SpokenCommand, options_for, understand_speech,
@@ -280,14 +279,15 @@ pub fn intent_from_microphone(
     }
 }
 
-/// The demo's ear: a customer's scripted turn spoken, then heard by the recognizer as if said
-/// into a microphone. English turns are spoken by espeak-ng; Mandarin ones by the neural test
-/// voice ([`crate::neural_voice`]), since whisper cannot hear espeak-ng's Mandarin.
+/// The demo's ear: a customer's scripted turn spoken, then given to the assistant as speech,
+/// which hears it as it hears a phone's microphone — its own recognition, search plan and
+/// yes-over-no check (`Turn::Audio`), not a transcript typed in for it. English turns are
+/// spoken by espeak-ng; Mandarin ones by the neural test voice ([`crate::neural_voice`]), since
+/// whisper cannot hear espeak-ng's Mandarin.
 #[derive(Debug)]
 pub struct DemoEar {
-    recognizer: Recognizer,
+    recognizer: std::sync::Arc<Recognizer>,
     voice: DemoVoice,
-    options: Options,
 }
 
 #[derive(Debug)]
@@ -297,22 +297,9 @@ enum DemoVoice {
 }
 
 impl DemoEar {
-    /// An ear for a demo customer, or the reason speech cannot be heard here (no model
-    /// installed, no espeak-ng, no Mandarin test voice beside the project).
-    pub fn for_customer(
-        locale: Locale,
-        context: &Context,
-        world: &World,
-    ) -> Result<DemoEar, HarnessError> {
-        // The customer may give a command or answer the dialogue's question ("Alice", "fifty
-        // dollars"): the recognizer follows both contexts' sentences.
-        let answers = Context::from_yaml(tingshuo_core::understand::answers_context(locale))
-            .map_err(|e| HarnessError::Usage(e.to_string()))?;
-        let mut options = options_for(context, world);
-        options.grammar = Some(std::sync::Arc::new(Grammar::for_contexts(
-            &[context, &answers],
-            world,
-        )));
+    /// An ear for a demo customer speaking `locale`, or the reason speech cannot be heard here
+    /// (no model installed, no espeak-ng, no Mandarin test voice beside the project).
+    pub fn for_locale(locale: Locale) -> Result<DemoEar, HarnessError> {
         let voice = match locale {
             Locale::EnUs => DemoVoice::Espeak(crate::render::Renderer::new()),
             Locale::ZhCn => DemoVoice::Neural(crate::neural_voice::NeuralMandarin::set_up(
@@ -320,10 +307,14 @@ impl DemoEar {
             )?),
         };
         Ok(DemoEar {
-            recognizer: load_model(DEFAULT_MODEL)?,
+            recognizer: std::sync::Arc::new(load_model(DEFAULT_MODEL)?),
             voice,
-            options,
         })
+    }
+
+    /// The recognizer the assistant hears the turns with.
+    pub fn recognizer(&self) -> std::sync::Arc<Recognizer> {
+        self.recognizer.clone()
     }
 
     /// Who speaks the turns, for the demo's transcript.
@@ -334,11 +325,8 @@ impl DemoEar {
         }
     }
 
-    /// What the recognizer heard when `line` was spoken; empty for silence.
-    pub fn hear(&self, line: &str) -> Result<String, HarnessError> {
-        if line.trim().is_empty() {
-            return Ok(String::new());
-        }
+    /// `line` spoken, as the 16 kHz mono samples a microphone would deliver.
+    pub fn speak(&self, line: &str) -> Result<Vec<f32>, HarnessError> {
         let pcm = match &self.voice {
             DemoVoice::Espeak(renderer) => {
                 let utterance = tingshuo_core::Utterance {
@@ -351,12 +339,8 @@ impl DemoEar {
                 voice.render(line, crate::neural_voice::VoiceSettings::NATURAL)?
             }
         };
-        let audio = tingshuo_core::listen::Audio::from_pcm_i16(&pcm.samples, pcm.sample_rate, 1)
+        let audio = Audio::from_pcm_i16(&pcm.samples, pcm.sample_rate, 1)
             .map_err(|e| HarnessError::Usage(e.to_string()))?;
-        let heard = self
-            .recognizer
-            .transcribe(audio.samples(), &self.options, None)
-            .map_err(|e| HarnessError::Usage(e.to_string()))?;
-        Ok(heard.map(|h| h.text).unwrap_or_default())
+        Ok(audio.into_samples())
     }
 }

@@ -342,22 +342,11 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                 .await?;
                 let mut stdout = std::io::stdout();
                 let ear = if listen {
-                    let context = tingshuo_core::understand::context::Context::from_yaml(
-                        tingshuo_core::understand::banking_context(customer.locale()),
-                    )
-                    .map_err(|e| HarnessError::Usage(e.to_string()))?;
-                    let world = tingshuo_core::understand::World::for_customer(
-                        &context,
-                        customer.locale(),
-                        now.with_timezone(&customer.home_offset()).date_naive(),
-                        &customer.snapshot(now),
-                    );
-                    match tingshuo_desktop::listen::DemoEar::for_customer(
-                        customer.locale(),
-                        &context,
-                        &world,
-                    ) {
-                        Ok(ear) => Some(ear),
+                    match tingshuo_desktop::listen::DemoEar::for_locale(customer.locale()) {
+                        Ok(ear) => {
+                            conversation.listen_with(ear.recognizer());
+                            Some(ear)
+                        }
                         Err(reason) => {
                             say!("(The turns are typed: {reason}.)");
                             None
@@ -367,18 +356,24 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                     None
                 };
                 for line in tingshuo_desktop::chat::demo_script(customer.locale()) {
-                    let heard = match &ear {
-                        Some(ear) => {
-                            let heard = ear.hear(line)?;
+                    match &ear {
+                        Some(ear) if !line.trim().is_empty() => {
+                            // Rendered in memory: there is no file to name.
+                            let input =
+                                tingshuo_desktop::chat::TurnInput::Audio { wav: String::new() };
+                            let records = conversation.spoken(ear.speak(line)?, input).await?;
+                            let heard = records
+                                .first()
+                                .and_then(|record| record.heard.as_deref())
+                                .unwrap_or_default();
                             say!(
                                 "(spoken by {}) {line}\n(recognized) {heard}",
                                 ear.voice_name()
                             );
-                            heard
+                            conversation.print_plain(&records, &mut stdout)?;
                         }
-                        None => (*line).to_owned(),
-                    };
-                    conversation.turn(&heard, &mut stdout).await?;
+                        _ => conversation.turn(line, &mut stdout).await?,
+                    }
                 }
                 if let Some(note) =
                     speech_files.write(customer.locale(), &conversation.take_spoken())
