@@ -17,8 +17,12 @@
 //! a run of number, amount or period words and figures ("$1,250.50", "3921"; never two numbers
 //! in figures in a row, and only well-formed ones: thousands in threes, at most two decimals,
 //! at most nine digits before the point, so "600.4,0" and a loop of "000,"s are no amount).
-//! Three freedoms keep it close to how people speak, as the matcher is:
+//! Four freedoms keep it close to how people speak, as the matcher is:
 //! - fillers ("um", "嗯") may come anywhere, two at most;
+//! - a scam's pressure and secrecy ("急", "别告诉我儿子", "it's urgent, keep this secret") may
+//!   come before or after any sentence, each with words of the customer's own after it: they
+//!   change no command, but the dialogue warns on them, so they must be written, not searched
+//!   away as words the grammar lacks;
 //! - a slot's value may be taken back with one of the matcher's correction markers ("no
 //!   wait", "sorry", "不对") and said again: the slot again ("fifty, no wait, sixty"), from the
 //!   word before it ("to Maria, sorry, to David") or the whole sentence; the marker is never
@@ -41,6 +45,7 @@ use tingshuo_base::locale::Locale;
 use tingshuo_l10n::spellout::en_ending_readings;
 use tingshuo_understand::automaton::{Arc as MatchArc, Automaton};
 use tingshuo_understand::context::{Builtin, Context, Element, SlotType, is_cjk, tokenize};
+use tingshuo_understand::cues::PRESSURE;
 use tingshuo_understand::intent::Intent;
 use tingshuo_understand::normalize::{correction_markers, fillers};
 use tingshuo_understand::numbers;
@@ -190,6 +195,14 @@ impl Grammar {
                 }
             }
         }
+        // A scam's pressure and secrecy ("急", "别告诉我儿子", "it's urgent, keep this
+        // secret") may be said before or after any sentence, as often as the customer says
+        // them: the dialogue warns on them, so recognition must write them, not search them
+        // away as words the grammar lacks. A cue is its phrase and any words after it, as the
+        // matcher drops the clause it starts (`normalize`).
+        let cue = cue_clause(locale);
+        automaton.compile(&cue, start, start);
+        automaton.compile(&cue, accept, accept);
         let mut slot_index: Vec<(SlotType, u16)> = Vec::new();
         let mut arcs = Vec::with_capacity(automaton.arcs.len());
         for state_arcs in &automaton.arcs {
@@ -624,6 +637,20 @@ fn may_be_one_character(intent: &Intent) -> bool {
 /// Compiles an expression between `from` and `to` without its sentences of a single Chinese
 /// character: the expression's automaton times a count of the characters read (0, 1, or
 /// [`ENOUGH`]), keeping only the states from which a sentence of more than one still ends.
+/// One scam cue of the locale ([`PRESSURE`]): its phrase, then, if any, words of the
+/// customer's own ("别告诉*我儿子*").
+fn cue_clause(locale: Locale) -> Vec<Element> {
+    let phrases: Vec<Vec<Element>> = PRESSURE
+        .iter()
+        .filter(|phrase| phrase.chars().any(is_cjk) == (locale == Locale::ZhCn))
+        .map(|phrase| tokenize(phrase).into_iter().map(Element::Token).collect())
+        .collect();
+    vec![
+        Element::Choice(phrases),
+        Element::Optional(vec![vec![Element::Words]]),
+    ]
+}
+
 fn compile_without_lone_characters(
     automaton: &mut Automaton,
     expression: &[Element],
@@ -926,6 +953,29 @@ pub(crate) mod tests {
         // Mandarin amounts are followed in words: in figures whisper drops what it half
         // heard ("25" for 二百五).
         assert!(!chinese.accepts(&tokens, "给李伟转300块"));
+    }
+
+    #[test]
+    fn a_scams_pressure_and_secrecy_may_come_with_any_sentence_but_are_none() {
+        let tokens = vocabulary();
+        assert_english_accepts(
+            &[
+                "Send Alice $25, it's urgent.",
+                "It's urgent, send Alice $25, keep this secret.",
+                "Check my balance right now.",
+            ],
+            &["It's urgent.", "Keep this secret.", "Urgent, urgent."],
+        );
+        assert_accepts(
+            &grammar(Locale::ZhCn),
+            &tokens,
+            &[
+                "给李伟转三百块，急。",
+                "急，给李伟转三百块，别告诉",
+                "赶紧查余额",
+            ],
+            &["急", "别告诉", "急，急。", "给李伟转三百块，it's urgent"],
+        );
     }
 
     #[test]
