@@ -444,3 +444,40 @@ fn the_microphone_path_fails_clearly_without_a_device() {
         );
     }
 }
+
+/// `make demo`'s conversation heard by voice (`demo --listen`): each customer's turns are
+/// spoken (Mandarin by the neural test voice, English by espeak-ng) and given to the
+/// assistant as speech, which hears them through its own search plan: both payments are read
+/// back and made, and both scam warnings quote the secrecy the customer said. Skips, saying
+/// why, when a voice or the speech model is missing (the demo then types the turns).
+#[test]
+fn demo_heard_by_voice_pays_and_warns_in_both_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    let output = Command::new(env!("CARGO_BIN_EXE_tingshuo"))
+        .current_dir(root)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--now", "2026-11-27T09:30:00+08:00", "demo", "--listen"])
+        .output()
+        .expect("tingshuo runs");
+    let demo = stdout(&output);
+    if let Some(reason) = demo
+        .lines()
+        .find(|line| line.starts_with("(The turns are typed"))
+    {
+        common::skip(reason);
+        return;
+    }
+    assert_eq!(demo.matches("(recognized) ").count(), 12, "{demo}");
+    for expected in [
+        "办好了：¥200.00已经付给李伟。",
+        "您说到“别告诉”",
+        "好的，已取消，钱没有转出。",
+        "Done: $50.00 sent to Alice Chen.",
+        "You said “keep this secret”",
+        "All right, cancelled. No money was sent.",
+    ] {
+        assert!(demo.contains(expected), "missing {expected} in\n{demo}");
+    }
+}
