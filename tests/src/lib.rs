@@ -1,5 +1,6 @@
 //! Shared helpers for the workspace integration tests.
 
+pub mod answers;
 pub mod module_graph;
 pub mod real_speech;
 pub mod speech;

@@ -206,7 +206,8 @@ impl Assistant {
         Ok(events)
     }
 
-    /// A turn of speech, recognized under the banking context and the customer's names. Nothing
+    /// A turn of speech, recognized under the banking context, the answers to a question that
+    /// waits, and the customer's names. Nothing
     /// heard is a silence. A yes the recognizer could not tell from a no is no yes: the words
     /// are heard as not understood, and what waits is asked again.
     #[cfg(feature = "voice")]
@@ -221,22 +222,18 @@ impl Assistant {
             .clone()
             .ok_or(AssistantError::NoRecognizer)?;
         let world = self.world().await?;
-        let options = options_for(&self.banking, &world);
+        let expecting = self.dialogue.expecting();
+        let context =
+            tingshuo_dialogue::context_for_speech(&self.banking, &self.answers, expecting);
+        let options = options_for(&context, &world);
         // Recognition is CPU work of a second or so; the host calls turns off its UI thread.
-        let spoken =
-            understand_speech(&recognizer, samples, &options, &self.banking, &world, None)?;
+        let spoken = understand_speech(&recognizer, samples, &options, &context, &world, None)?;
         let Some(transcript) = spoken.transcript else {
             return Ok(Input::Silence);
         };
         events.push(Event::Heard(transcript.text.clone()));
         let said = Said::new(self.locale, &transcript.text);
-        let (_, mut heard) = hear(
-            &self.banking,
-            &self.answers,
-            &world,
-            self.dialogue.expecting(),
-            &said,
-        );
+        let (_, mut heard) = hear(&self.banking, &self.answers, &world, expecting, &said);
         let yes_doubted = spoken.understanding.is_none()
             && heard.intent == Some(tingshuo_understand::Intent::Confirm);
         if yes_doubted {

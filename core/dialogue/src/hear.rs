@@ -62,6 +62,28 @@ impl Heard {
     }
 }
 
+/// Everything the customer may say now, as one context for a recognizer to expect: the
+/// banking context and, while a question waits, the answers that fill what it asks ("李伟",
+/// "两百块", "不对，是三百"). Searched for under the banking context alone, a bare answer is
+/// forced into some command ("两百块" heard "两百账", transactions) or costs every search.
+pub fn context_for_speech(
+    banking: &Context,
+    answers: &Context,
+    expecting: Option<Expecting>,
+) -> Context {
+    let mut context = banking.clone();
+    if let Some(expected) = expecting {
+        context.intents.extend(
+            answers
+                .intents
+                .iter()
+                .filter(|answer| expected.accepts(answer.intent.name()))
+                .cloned(),
+        );
+    }
+    context
+}
+
 /// What the customer said, as the dialogue should hear it: the banking context's expressions
 /// first; when they match nothing and the dialogue is waiting for a slot, a bare answer to its
 /// question; last, the banking context's statistical fallback.

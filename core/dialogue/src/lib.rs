@@ -21,7 +21,7 @@ mod hear;
 mod plan;
 
 pub use facts::{AccountFact, BillerFact, CardFact, DueBill, Facts, PayeeFact, paying_account};
-pub use hear::{Expecting, Heard, hear};
+pub use hear::{Expecting, Heard, context_for_speech, hear};
 pub use plan::{PaymentPlan, PlanKind, PlanTarget, Target};
 pub use tingshuo_l10n::{Choice, Reply, ReplyArg};
 

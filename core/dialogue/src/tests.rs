@@ -1449,3 +1449,29 @@ fn an_amount_below_or_at_zero_is_asked_again() {
         assert_eq!(ids(&effects), ["dlg-readback-transfer"], "{said}");
     }
 }
+
+/// Speech is searched for the answers to the question waiting, and for no other answer: a
+/// bare amount is no sentence while the payee is asked for.
+#[test]
+fn speech_expects_the_answers_to_the_question_waiting_and_no_others() {
+    use tingshuo_understand::{Context, answers_context, banking_context};
+    for locale in [Locale::ZhCn, Locale::EnUs] {
+        let load = |yaml| Context::from_yaml(yaml).unwrap();
+        let (banking, answers) = (load(banking_context(locale)), load(answers_context(locale)));
+        let answered = |expecting| {
+            context_for_speech(&banking, &answers, expecting).intents[banking.intents.len()..]
+                .iter()
+                .map(|answer| answer.intent.name().to_owned())
+                .collect::<std::collections::BTreeSet<_>>()
+        };
+        assert_eq!(context_for_speech(&banking, &answers, None), banking);
+        let names = |names: &[&str]| names.iter().map(|&name| name.to_owned()).collect();
+        assert_eq!(answered(Some(Expecting::Payee)), names(&["payee"]));
+        assert_eq!(answered(Some(Expecting::Amount)), names(&["amount"]));
+        assert_eq!(answered(Some(Expecting::Card)), names(&["card"]));
+        assert_eq!(
+            answered(Some(Expecting::Change(PlanKind::Bill))),
+            names(&["biller", "amount"])
+        );
+    }
+}
