@@ -94,6 +94,21 @@ pub struct Assistant {
     /// The on-device recognizer for turns of speech.
     #[cfg(feature = "voice")]
     recognizer: Option<Arc<tingshuo_listen::recognizer::Recognizer>>,
+    /// What the last turn of speech was searched with, kept while the customer's world and the
+    /// question waiting stay the same: building the grammar costs more than a tenth of a
+    /// Mandarin turn's recognition on a desktop.
+    #[cfg(feature = "voice")]
+    speech_search: Option<SpeechSearch>,
+}
+
+/// The context and recognizer options speech is searched with, for one world and question.
+#[cfg(feature = "voice")]
+#[derive(Debug)]
+struct SpeechSearch {
+    world: World,
+    expecting: Option<tingshuo_dialogue::Expecting>,
+    context: Context,
+    options: tingshuo_listen::recognizer::Options,
 }
 
 impl Assistant {
@@ -119,6 +134,8 @@ impl Assistant {
             last_heard: None,
             #[cfg(feature = "voice")]
             recognizer: None,
+            #[cfg(feature = "voice")]
+            speech_search: None,
         };
         assistant.refresh_facts().await?;
         Ok(assistant)
@@ -223,11 +240,30 @@ impl Assistant {
             .ok_or(AssistantError::NoRecognizer)?;
         let world = self.world().await?;
         let expecting = self.dialogue.expecting();
-        let context =
-            tingshuo_dialogue::context_for_speech(&self.banking, &self.answers, expecting);
-        let options = options_for(&context, &world);
+        let search = match self.speech_search.take() {
+            Some(kept) if kept.world == world && kept.expecting == expecting => kept,
+            _ => {
+                let context =
+                    tingshuo_dialogue::context_for_speech(&self.banking, &self.answers, expecting);
+                SpeechSearch {
+                    options: options_for(&context, &world),
+                    world: world.clone(),
+                    expecting,
+                    context,
+                }
+            }
+        };
         // Recognition is CPU work of a second or so; the host calls turns off its UI thread.
-        let spoken = understand_speech(&recognizer, samples, &options, &context, &world, None)?;
+        let spoken = understand_speech(
+            &recognizer,
+            samples,
+            &search.options,
+            &search.context,
+            &world,
+            None,
+        );
+        self.speech_search = Some(search);
+        let spoken = spoken?;
         let Some(transcript) = spoken.transcript else {
             return Ok(Input::Silence);
         };

@@ -66,7 +66,7 @@ impl Named {
 }
 
 /// What the customer's data contributes to matching.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct World {
     pub locale: Locale,
     /// The currency of an amount that names none.
