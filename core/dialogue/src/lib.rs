@@ -267,6 +267,9 @@ pub struct Dialogue {
     volume: u32,
     last_reply: Option<Reply>,
     silences: u32,
+    /// A payment's question was interrupted by a question in passing ("我还有多少钱？" while
+    /// asked how much): it is asked again once that is answered.
+    question_waits: bool,
 }
 
 fn say(id: &'static str, args: Vec<(&'static str, ReplyArg)>) -> Reply {
@@ -345,6 +348,7 @@ impl Dialogue {
             volume: DEFAULT_VOLUME,
             last_reply: None,
             silences: 0,
+            question_waits: false,
         }
     }
 
@@ -600,6 +604,17 @@ impl Dialogue {
                 effects.push(Effect::Say(awaited));
             }
         }
+        if self.question_waits && !answer_owed {
+            self.question_waits = false;
+            let question = match &self.stage {
+                Stage::Collecting(draft) => Some(self.next_question(draft)),
+                _ => None,
+            };
+            if let Some(question) = question {
+                self.last_reply = Some(question.clone());
+                effects.push(Effect::Say(question));
+            }
+        }
         effects
     }
 
@@ -743,7 +758,10 @@ impl Dialogue {
                         .unwrap_or_else(|| say("dlg-rate-changed", vec![])),
                 );
             }
-            Intent::Help => return Some(self.with_example("dlg-help")),
+            Intent::Help => {
+                self.question_waits = matches!(self.stage, Stage::Collecting(_));
+                return Some(self.with_example("dlg-help"));
+            }
             Intent::Human => {
                 self.stage = Stage::Idle;
                 effects.push(Effect::HandOffToHuman);
@@ -896,9 +914,16 @@ impl Dialogue {
                     self.stage = Stage::Collecting(draft.clone());
                     Some(self.next_question(&draft))
                 }
+                // A question or a lock in passing is answered, and the payment being collected
+                // waits (its question is asked again after); a new request, such as unlocking
+                // a card, replaces it.
                 other => {
-                    // A new request replaces an unfinished payment.
-                    self.idle_intent(&other, &heard, effects)
+                    let reply = self.idle_intent(&other, &heard, effects);
+                    if matches!(self.stage, Stage::Idle) {
+                        self.stage = Stage::Collecting(draft);
+                        self.question_waits = true;
+                    }
+                    reply
                 }
             },
             Stage::Idle => match intent {

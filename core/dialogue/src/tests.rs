@@ -1475,3 +1475,45 @@ fn speech_expects_the_answers_to_the_question_waiting_and_no_others() {
         );
     }
 }
+
+/// A question in passing while a payment is being collected ("我还有多少钱？" when asked how
+/// much — or an answer misheard as one) is answered, and the payment waits: its question is
+/// asked again, and the next answer completes it. A new request of another kind, unlocking a
+/// card, replaces it; 取消 ends it.
+#[test]
+fn a_question_in_passing_keeps_the_payment_being_collected() {
+    let mut d = Dialogue::new(facts());
+    step(&mut d, heard(Some("transfer"), &[], "转账"));
+    step(&mut d, heard(None, &[("payee", payee("李伟"))], "李伟"));
+    assert_eq!(
+        ids(&step(&mut d, heard(Some("balance"), &[], "我还有多少钱"))),
+        ["dlg-balance", "dlg-ask-amount"]
+    );
+    assert_eq!(
+        ids(&step(&mut d, heard(Some("repeat"), &[], "再说一遍"))),
+        ["dlg-ask-amount"]
+    );
+    let effects = step(
+        &mut d,
+        heard(None, &[("amount", SlotValue::Money(cny(30_000)))], "三百"),
+    );
+    assert_eq!(ids(&effects), ["dlg-readback-transfer"]);
+    let effects = step(&mut d, heard(Some("confirm"), &[], "对"));
+    assert!(
+        matches!(&effects[1], Effect::RequestStepUp(plan) if plan.amount == cny(30_000) && plan.target_name == "李伟"),
+        "{effects:?}"
+    );
+
+    let mut d = Dialogue::new(facts());
+    step(&mut d, heard(Some("transfer"), &[], "转账"));
+    assert_eq!(
+        ids(&step(&mut d, heard(Some("help"), &[], "你能做什么"))),
+        ["dlg-help", "dlg-ask-payee"]
+    );
+    assert_eq!(d.expecting(), Some(Expecting::Payee));
+    assert_eq!(
+        ids(&step(&mut d, heard(Some("cancel"), &[], "取消"))),
+        ["dlg-cancelled-payment"]
+    );
+    assert_eq!(d.expecting(), None);
+}
