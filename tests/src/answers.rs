@@ -168,7 +168,8 @@ pub struct AnswerOutcome {
 
 /// Gives the spoken answer at the row's question, in a fresh conversation with a fresh bank
 /// (an answer may lock a card): the question is brought about by a typed turn, what was heard
-/// is judged, and the bank must have made no payment (none was confirmed).
+/// is judged, and no answer may ask for a payment's step-up (a yes heard where none was said)
+/// or leave the bank with a payment.
 pub async fn answer_at_its_question(
     model: &Arc<Recognizer>,
     locale: Locale,
@@ -194,6 +195,12 @@ pub async fn answer_at_its_question(
         .await
         .expect("spoken turn");
     let turn = started.elapsed();
+    // No answer may lead to a payment's step-up (a yes heard where none was said).
+    assert!(
+        !events.contains(&Event::StepUpRequested),
+        "{:?} asked for a step-up: {events:?}",
+        row.text
+    );
     let heard = events.iter().find_map(|event| match event {
         Event::Heard(text) => Some(text.clone()),
         _ => None,

@@ -270,8 +270,11 @@ impl Assistant {
         events.push(Event::Heard(transcript.text.clone()));
         let said = Said::new(self.locale, &transcript.text);
         let (_, mut heard) = hear(&self.banking, &self.answers, &world, expecting, &said);
-        let yes_doubted = spoken.understanding.is_none()
-            && heard.intent == Some(tingshuo_understand::Intent::Confirm);
+        // A yes stands only as the search heard it, over a no: the search's own reading must be
+        // the yes (it reads the answers as well as the commands, `hear` commands first).
+        let confirm = Some(tingshuo_understand::Intent::Confirm);
+        let yes_doubted = heard.intent == confirm
+            && spoken.understanding.map(|understood| understood.intent) != confirm;
         if yes_doubted {
             heard.intent = None;
             heard.slots.clear();

@@ -404,6 +404,8 @@ impl Dialogue {
         let mut effects = Vec::new();
         let reply = match input {
             Input::Silence => {
+                // A question left waiting by an answer the host never gave is asked here.
+                self.question_waits = false;
                 // Never a time-out: a gentle re-prompt that keeps the customer's place.
                 self.silences += 1;
                 let id = if self.silences >= 2 {
@@ -562,6 +564,8 @@ impl Dialogue {
             }
             Input::Heard(heard) => {
                 self.silences = 0;
+                // Set again below if these words are a question in passing.
+                self.question_waits = false;
                 let reply = self.heard(heard, &mut effects);
                 if let Some(reply) = reply {
                     // Say it first: the prompt ("confirm with your fingerprint") comes before
@@ -610,7 +614,9 @@ impl Dialogue {
                 Stage::Collecting(draft) => Some(self.next_question(draft)),
                 _ => None,
             };
-            if let Some(question) = question {
+            if let Some(question) = question
+                && last_said != Some(question.id)
+            {
                 self.last_reply = Some(question.clone());
                 effects.push(Effect::Say(question));
             }

@@ -1516,4 +1516,22 @@ fn a_question_in_passing_keeps_the_payment_being_collected() {
         ["dlg-cancelled-payment"]
     );
     assert_eq!(d.expecting(), None);
+
+    // A card lock in passing waits for the bank's answer before the question; if that answer
+    // never comes, the next turn asks the question once, not twice.
+    let mut d = Dialogue::new(facts());
+    step(&mut d, heard(Some("transfer"), &[], "转账"));
+    let effects = step(
+        &mut d,
+        card_request("lock_card", "credit-card", "4580", "把信用卡锁了"),
+    );
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::LockCard { .. })),
+        "{effects:?}"
+    );
+    assert!(ids(&effects).is_empty(), "{effects:?}");
+    assert_eq!(
+        ids(&step(&mut d, Input::Silence)),
+        ["dlg-silence", "dlg-ask-payee"]
+    );
 }
