@@ -13,7 +13,7 @@
 use std::sync::Arc;
 
 use tingshuo_core::Locale;
-use tingshuo_tests::answers::{AnswerVoice, answer_at_its_question, answer_rows};
+use tingshuo_tests::answers::{AnswerVoice, hear_half};
 use tingshuo_tests::bench::{ms, summarize};
 use tingshuo_tests::speech::{Condition, installed_model};
 
@@ -48,33 +48,16 @@ fn main() {
             }
         };
         for held_out in [false, true] {
-            let rows = answer_rows(locale, held_out);
             for condition in Condition::ALL {
-                let mut met = 0;
-                let mut turns = Vec::new();
-                for (row, audio) in rows.iter().zip(voice.speak(&rows, condition)) {
-                    let outcome =
-                        runtime.block_on(answer_at_its_question(&model, locale, row, audio));
-                    turns.push(outcome.turn);
-                    if outcome.met {
-                        met += 1;
-                    } else if !held_out {
-                        eprintln!(
-                            "missed ({}, {}): {:?} heard {:?}",
-                            locale.tag(),
-                            condition.name(),
-                            row.text,
-                            outcome.heard
-                        );
-                    }
-                }
-                let summary = summarize(turns);
+                let half = runtime.block_on(hear_half(&model, &voice, locale, held_out, condition));
+                let summary = summarize(half.turns);
                 println!(
-                    "| {} | {} | {} | {met}/{} | {} | {} |",
+                    "| {} | {} | {} | {}/{} | {} | {} |",
                     locale.tag(),
                     if held_out { "held-out" } else { "tuning" },
                     condition.name(),
-                    rows.len(),
+                    half.met,
+                    half.rows,
                     ms(summary.median),
                     ms(summary.p95)
                 );

@@ -126,31 +126,88 @@ impl AnswerVoice {
     }
 
     /// Every row spoken in the voice of its place, as a microphone hears it under `condition`
-    /// (16 kHz mono). Mandarin is rendered in one batch (and cached by the voice).
+    /// (16 kHz mono).
     pub fn speak(&self, rows: &[AnswerRow], condition: Condition) -> Vec<Vec<f32>> {
-        let seed = |row: &AnswerRow| 1 + u64::try_from(row.place).unwrap_or(0);
+        let lines: Vec<(usize, &str)> = rows
+            .iter()
+            .map(|row| (row.place, row.text.as_str()))
+            .collect();
+        self.speak_lines(&lines, condition)
+    }
+
+    /// Lines of text, each spoken in the voice of the place given with it, as a microphone hears
+    /// it under `condition` (16 kHz mono). Mandarin is rendered in one batch (and cached by the
+    /// voice).
+    pub fn speak_lines(&self, lines: &[(usize, &str)], condition: Condition) -> Vec<Vec<f32>> {
+        let seed = |place: usize| 1 + u64::try_from(place).unwrap_or(0);
         match self {
             AnswerVoice::Mandarin(voice) => {
-                let requests: Vec<_> = rows
+                let requests: Vec<_> = lines
                     .iter()
-                    .map(|row| (row.text.as_str(), mandarin_round_trip_voice(row.place)))
+                    .map(|&(place, text)| (text, mandarin_round_trip_voice(place)))
                     .collect();
                 let speech = voice
                     .render_all(&requests)
                     .expect("the neural voice renders");
-                rows.iter()
+                lines
+                    .iter()
                     .zip(&speech)
-                    .map(|(row, pcm)| heard_under(pcm, condition, seed(row)))
+                    .map(|(&(place, _), pcm)| heard_under(pcm, condition, seed(place)))
                     .collect()
             }
-            AnswerVoice::English(renderer) => rows
+            AnswerVoice::English(renderer) => lines
                 .iter()
-                .map(|row| {
-                    let voice = round_trip_voice(row.place);
-                    speak_command(renderer, &row.text, &voice, condition, seed(row))
+                .map(|&(place, text)| {
+                    let voice = round_trip_voice(place);
+                    speak_command(renderer, text, &voice, condition, seed(place))
                 })
                 .collect(),
         }
+    }
+}
+
+/// What one half of a language made of one condition.
+#[derive(Debug, Clone)]
+pub struct HalfHeard {
+    /// Answers heard as meant.
+    pub met: usize,
+    pub rows: usize,
+    /// Each spoken turn's time.
+    pub turns: Vec<std::time::Duration>,
+}
+
+/// Every answer of one half, spoken under `condition`, each at its question
+/// ([`answer_at_its_question`]); the tuning half's misses are printed with what was heard, the
+/// held-out half's only counted.
+pub async fn hear_half(
+    model: &Arc<Recognizer>,
+    voice: &AnswerVoice,
+    locale: Locale,
+    held_out: bool,
+    condition: Condition,
+) -> HalfHeard {
+    let rows = answer_rows(locale, held_out);
+    let mut met = 0;
+    let mut turns = Vec::new();
+    for (row, audio) in rows.iter().zip(voice.speak(&rows, condition)) {
+        let outcome = answer_at_its_question(model, locale, row, audio).await;
+        turns.push(outcome.turn);
+        if outcome.met {
+            met += 1;
+        } else if !held_out {
+            eprintln!(
+                "missed ({}, {}): {:?} heard {:?}",
+                locale.tag(),
+                condition.name(),
+                row.text,
+                outcome.heard
+            );
+        }
+    }
+    HalfHeard {
+        met,
+        rows: rows.len(),
+        turns,
     }
 }
 

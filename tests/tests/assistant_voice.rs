@@ -14,9 +14,7 @@ use tingshuo_core::assistant::{AssistantError, Event, Turn};
 use tingshuo_core::listen::recognizer::Recognizer;
 use tingshuo_desktop::render::Renderer;
 use tingshuo_sandbox::seed::DemoCustomer;
-use tingshuo_tests::answers::{
-    AnswerRow, AnswerVoice, answer_at_its_question, answer_rows, assistant_of, customer_of,
-};
+use tingshuo_tests::answers::{AnswerVoice, assistant_of, customer_of, hear_half};
 use tingshuo_tests::said;
 use tingshuo_tests::speech::{Condition, installed_model, round_trip_voice, speak_command};
 
@@ -195,19 +193,9 @@ async fn a_transfer_answered_one_question_at_a_time_by_voice_pays_what_was_said(
         let (customer, offset) = customer_of(locale);
         let (mut assistant, bank, _dir) = assistant_of(customer, offset).await;
         assistant.listen_with(model.clone());
-        let rows: Vec<AnswerRow> = turns
-            .iter()
-            .enumerate()
-            .map(|(place, text)| AnswerRow {
-                place,
-                asked: String::new(),
-                text: (*text).to_owned(),
-                intent: None,
-                slots: serde_json::Value::Null,
-            })
-            .collect();
+        let lines: Vec<(usize, &str)> = turns.iter().copied().enumerate().collect();
         let mut replies = Vec::new();
-        for audio in voice.speak(&rows, Condition::Clean) {
+        for audio in voice.speak_lines(&lines, Condition::Clean) {
             let mut events = assistant.turn(Turn::Audio(audio)).await.unwrap();
             if events.contains(&Event::StepUpRequested) {
                 events.extend(
@@ -270,28 +258,14 @@ async fn answers_spoken_at_the_assistants_questions_fill_what_was_asked() {
             }
         };
         for &(_, held_out, condition, floor) in floors.iter().filter(|f| f.0 == locale) {
-            let rows = answer_rows(locale, held_out);
-            let mut met = 0;
-            for (row, audio) in rows.iter().zip(voice.speak(&rows, condition)) {
-                let outcome = answer_at_its_question(&model, locale, row, audio).await;
-                if outcome.met {
-                    met += 1;
-                } else if !held_out {
-                    println!(
-                        "missed ({}, {}): {:?} heard {:?}",
-                        locale.tag(),
-                        condition.name(),
-                        row.text,
-                        outcome.heard
-                    );
-                }
-            }
+            let heard = hear_half(&model, &voice, locale, held_out, condition).await;
+            let met = heard.met;
             let half = if held_out { "held-out" } else { "tuning" };
             println!(
                 "{} {half} {}: {met}/{} answers heard as meant (floor {floor})",
                 locale.tag(),
                 condition.name(),
-                rows.len()
+                heard.rows
             );
             if met < floor {
                 failures.push(format!(

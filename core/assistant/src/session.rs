@@ -224,9 +224,9 @@ impl Assistant {
     }
 
     /// A turn of speech, recognized under the banking context, the answers to a question that
-    /// waits, and the customer's names. Nothing
-    /// heard is a silence. A yes the recognizer could not tell from a no is no yes: the words
-    /// are heard as not understood, and what waits is asked again.
+    /// waits, and the customer's names. Nothing heard is a silence. A yes the recognizer could
+    /// not tell from a no is no yes: the words are heard as not understood, and what waits is
+    /// asked again.
     #[cfg(feature = "voice")]
     async fn heard_in_speech(
         &mut self,

@@ -634,9 +634,6 @@ fn may_be_one_character(intent: &Intent) -> bool {
     )
 }
 
-/// Compiles an expression between `from` and `to` without its sentences of a single Chinese
-/// character: the expression's automaton times a count of the characters read (0, 1, or
-/// [`ENOUGH`]), keeping only the states from which a sentence of more than one still ends.
 /// One scam cue of the locale ([`PRESSURE`]): its phrase, then, if any, words of the
 /// customer's own ("别告诉*我儿子*").
 fn cue_clause(locale: Locale) -> Vec<Element> {
@@ -651,6 +648,9 @@ fn cue_clause(locale: Locale) -> Vec<Element> {
     ]
 }
 
+/// Compiles an expression between `from` and `to` without its sentences of a single Chinese
+/// character: the expression's automaton times a count of the characters read (0, 1, or
+/// [`ENOUGH`]), keeping only the states from which a sentence of more than one still ends.
 fn compile_without_lone_characters(
     automaton: &mut Automaton,
     expression: &[Element],
