@@ -17,6 +17,7 @@ dlg-volume-quietest = This is as quiet as I can speak while you can still hear m
 dlg-handoff = I'm connecting you to a person now. Please hold.
 dlg-cancelled = All right, cancelled.
 dlg-cancelled-payment = All right, cancelled. No money was sent.
+dlg-nothing-to-cancel = There's nothing in progress to cancel.
 dlg-nothing-to-confirm = There's nothing to confirm right now.
 dlg-see-screen = Your transactions are on the screen. I'll read them to you.
 dlg-spending-total = From { $from } to { $to }, { $total } went out, in { $count ->
@@ -25,11 +26,22 @@ dlg-spending-total = From { $from } to { $to }, { $total } went out, in { $count
 }.
 dlg-no-data = There is no account information on this device yet. Please connect and try again.
 
-dlg-balance = { $account }, { $masked }: { $amount } available.{ $fresh ->
+# $measure: principal for a time deposit, else available. $stale: yes when the bank last
+# updated the balance long enough ago to say when ($age, "3 hours ago").
+dlg-balance = { $account }, { $masked }: { $measure ->
+    [principal] a principal of { $amount }
+   *[available] { $amount } available
+}.{ $stale ->
+    [yes] {" "}That was { $age }, when the bank last updated it.
+   *[no] {""}
+}{ $fresh ->
     [no] {" "}That doesn't include the payment you just made yet.
    *[yes] {""}
 }
-dlg-balance-offline = { $account }, { $masked }: { $amount } available. That was { $minutes } minutes ago; I can't reach the bank right now.{ $fresh ->
+dlg-balance-offline = { $account }, { $masked }: { $measure ->
+    [principal] a principal of { $amount }
+   *[available] { $amount } available
+}. That was { $age }; I can't reach the bank right now.{ $fresh ->
     [no] {" "}That doesn't include the payment you just made yet.
    *[yes] {""}
 }
@@ -37,8 +49,11 @@ dlg-balance-owed = { $account }, { $masked }: you owe { $owed }.{ $credit ->
     [yes] {" "}{ $amount } of credit is left.
    *[no] {""}
 }{ $online ->
-    [no] {" "}That was { $minutes } minutes ago; I can't reach the bank right now.
-   *[yes] {""}
+    [no] {" "}That was { $age }; I can't reach the bank right now.
+   *[yes] { $stale ->
+        [yes] {" "}That was { $age }, when the bank last updated it.
+       *[no] {""}
+    }
 }{ $fresh ->
     [no] {" "}That doesn't include the payment you just made yet.
    *[yes] {""}
@@ -68,7 +83,7 @@ dlg-insufficient = You have { $available } available, which isn't enough.{ $fres
 dlg-over-limit = That's over your daily limit of { $limit }. How much would you like to send?
 dlg-over-limit-left = Today you can still send { $remaining } of your daily limit of { $limit }. How much would you like to send?
 dlg-what-to-change = All right, nothing was sent. What should I change: who it goes to, or how much?
-dlg-offline-no-payments = I can't reach the bank right now, so I can't send money or pay bills, and no money will move. The balance you hear is from { $minutes } minutes ago. Please try again when you're connected.
+dlg-offline-no-payments = I can't reach the bank right now, so I can't send money or pay bills, and no money will move. The balance you hear is from { $age }. Please try again when you're connected.
 
 # $new_payee, $large, $pressure: yes or no, the reasons for the warning.
 dlg-scam-cue = { $cue_kind ->

@@ -47,6 +47,10 @@ view-transaction = { $date }: { $direction ->
     [in] received { $amount } from
    *[out] paid { $amount } to
 } { $counterparty }.
+view-transaction-pending = { $date }: { $direction ->
+    [in] incoming { $amount } from
+   *[out] outgoing { $amount } to
+} { $counterparty }, pending.
 
 view-card = { $card }, { $masked }: { $status ->
     [locked] locked
@@ -98,6 +102,8 @@ request-reason = { $code ->
     [not_cancellable] it can no longer be cancelled
     [new_device_cooling_off] this phone was added recently and can send only small amounts on its first day
     [device_revoked] this phone was removed from your account
+    [step_up_cancelled] the identity check was not completed
+    [on_device] it could not be prepared on this phone, so it never reached the bank
    *[other] the bank declined it
 }
 view-payments-unresolved = { $count ->

@@ -17,16 +17,26 @@ dlg-volume-quietest = 这已经是我最小的声音了，再小就听不见了�
 dlg-handoff = 正在为您转接人工客服，请稍候。
 dlg-cancelled = 好的，已取消。
 dlg-cancelled-payment = 好的，已取消，钱没有转出。
+dlg-nothing-to-cancel = 现在没有正在办理的事情可以取消。
 dlg-nothing-to-confirm = 现在没有需要确认的事情。
 dlg-see-screen = 好的，交易明细已经显示在屏幕上，我来为您读。
 dlg-spending-total = 从{ $from }到{ $to }，一共支出{ $total }，共{ $count }笔。
 dlg-no-data = 本机还没有您的账户信息，请连接网络后再试。
 
-dlg-balance = { $account }，{ $masked }，可用余额{ $amount }。{ $fresh ->
+dlg-balance = { $account }，{ $masked }，{ $measure ->
+    [principal] 本金
+   *[available] 可用余额
+}{ $amount }。{ $stale ->
+    [yes] 这是银行{ $age }更新的数据。
+   *[no] {""}
+}{ $fresh ->
     [no] 还没算上您刚才的付款。
    *[yes] {""}
 }
-dlg-balance-offline = { $account }，{ $masked }，可用余额{ $amount }。这是{ $minutes }分钟前的数据，现在连不上银行。{ $fresh ->
+dlg-balance-offline = { $account }，{ $masked }，{ $measure ->
+    [principal] 本金
+   *[available] 可用余额
+}{ $amount }。这是{ $age }的数据，现在连不上银行。{ $fresh ->
     [no] 还没算上您刚才的付款。
    *[yes] {""}
 }
@@ -34,8 +44,11 @@ dlg-balance-owed = { $account }，{ $masked }，欠款{ $owed }{ $credit ->
     [yes] ，可用额度{ $amount }。
    *[no] 。
 }{ $online ->
-    [no] 这是{ $minutes }分钟前的数据，现在连不上银行。
-   *[yes] {""}
+    [no] 这是{ $age }的数据，现在连不上银行。
+   *[yes] { $stale ->
+        [yes] 这是银行{ $age }更新的数据。
+       *[no] {""}
+    }
 }{ $fresh ->
     [no] 还没算上您刚才的付款。
    *[yes] {""}
@@ -65,7 +78,7 @@ dlg-insufficient = 可用余额只有{ $available }，不够转这么多。{ $fr
 dlg-over-limit = 这超过了每天的转账限额{ $limit }。要转多少钱？
 dlg-over-limit-left = 今天还能转{ $remaining }，每天的转账限额是{ $limit }。要转多少钱？
 dlg-what-to-change = 好的，钱没有转出。要改哪一项：转给谁，还是转多少？
-dlg-offline-no-payments = 现在连不上银行，不能转钱或缴费，钱不会被转出。您看到的余额是{ $minutes }分钟前的。网络恢复后再试。
+dlg-offline-no-payments = 现在连不上银行，不能转钱或缴费，钱不会被转出。您看到的余额是{ $age }的。网络恢复后再试。
 
 # $new_payee, $large, $pressure: yes or no, the reasons for the warning.
 dlg-scam-cue = { $cue_kind ->

@@ -45,6 +45,10 @@ view-transaction = { $date }，{ $counterparty }，{ $direction ->
     [in] 收入
    *[out] 支出
 }{ $amount }。
+view-transaction-pending = { $date }，{ $counterparty }，{ $direction ->
+    [in] 待入账
+   *[out] 待支出
+}{ $amount }。
 
 view-card = { $card }，{ $masked }，{ $status ->
     [locked] 已锁定
@@ -95,6 +99,8 @@ request-reason = { $code ->
     [not_cancellable] 已经不能取消
     [new_device_cooling_off] 这部手机刚添加，头一天只能转小额
     [device_revoked] 这部手机已从您的账户停用
+    [step_up_cancelled] 身份确认没有完成
+    [on_device] 手机上没能准备好这笔付款，它没有发到银行
    *[other] 银行拒绝了这个请求
 }
 view-payments-unresolved = { $count ->

@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used)] // Tests fail loudly on any unexpected error.
 
 use chrono::{FixedOffset, Utc};
-use tingshuo_core::Locale;
 use tingshuo_core::assistant::{Assistant, AssistantOptions, Event, Turn};
+use tingshuo_core::{Client, Locale};
 use tingshuo_sandbox::seed::DemoCustomer;
 use tingshuo_sandbox::{BankConfig, FaultPlan, FaultRule, RunningBank, start_demo_bank};
 use tingshuo_tests::{registered_client, said};
@@ -74,14 +74,23 @@ async fn session(config: BankConfig) -> (RunningBank, Assistant, tempfile::TempD
 }
 
 async fn assistant_for(bank: &RunningBank) -> (Assistant, tempfile::TempDir) {
+    let (client, dir) = client_for(bank).await;
+    (another_session(&client).await, dir)
+}
+
+/// The English customer's client, registered and synced.
+async fn client_for(bank: &RunningBank) -> (Client, tempfile::TempDir) {
     let customer = DemoCustomer::MargaretWilson;
     let code = bank.enrollment_code(customer.id()).await.unwrap();
-    let (client, dir) = registered_client(&bank.url(), customer, code).await;
+    registered_client(&bank.url(), customer, code).await
+}
+
+/// A conversation over the client (the app opens one per screen, and again after a restart).
+async fn another_session(client: &Client) -> Assistant {
     let offset = FixedOffset::west_opt(5 * 3600).unwrap();
-    let assistant = Assistant::open(client, Locale::EnUs, AssistantOptions::at(offset))
+    Assistant::open(client.clone(), Locale::EnUs, AssistantOptions::at(offset))
         .await
-        .unwrap();
-    (assistant, dir)
+        .unwrap()
 }
 
 /// Says a transfer to Bob, confirms it and approves the step-up; returns what came after the
@@ -117,6 +126,53 @@ async fn a_payment_whose_answer_was_lost_is_checked_then_told_as_the_bank_made_i
         said(&events),
         ["dlg-payment-done", "dlg-balance"],
         "{events:?}"
+    );
+    assert_eq!(
+        payments(&bank, DemoCustomer::MargaretWilson).await.len(),
+        1,
+        "exactly one payment"
+    );
+    bank.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_new_session_goes_on_checking_the_payment_an_earlier_one_sent() {
+    let bank = start_demo_bank(BankConfig::default(), Utc::now())
+        .await
+        .unwrap();
+    let (client, _dir) = client_for(&bank).await;
+    let mut first = another_session(&client).await;
+    bank.bank.faults.set_plan(FaultPlan::lost_payment_answers());
+    let events = send_to_bob(&mut first).await;
+    assert_eq!(
+        said(&events),
+        ["dlg-sending", "dlg-payment-checking"],
+        "{events:?}"
+    );
+    drop(first);
+    // The app restarted: the new session knows from the store what is still being checked.
+    let mut second = another_session(&client).await;
+    let events = tell(&mut second, "send twenty dollars to Bob Wilson").await;
+    assert_eq!(said(&events), ["dlg-payment-unresolved"], "{events:?}");
+    let events = tell(&mut second, "cancel").await;
+    assert_eq!(
+        said(&events),
+        ["dlg-payment-still-checking"],
+        "never 'cancelled' for money that may have gone: {events:?}"
+    );
+    bank.bank.faults.set_plan(FaultPlan::none());
+    let events = tell(&mut second, "what's my balance").await;
+    assert_eq!(
+        said(&events),
+        ["dlg-payment-done", "dlg-balance"],
+        "{events:?}"
+    );
+    let Event::Say(done) = &events[0] else {
+        panic!("{events:?}")
+    };
+    assert!(
+        done.display.contains("Bob Wilson") && done.display.contains("$20.00"),
+        "the payment told is the one sent: {done:?}"
     );
     assert_eq!(
         payments(&bank, DemoCustomer::MargaretWilson).await.len(),
@@ -220,6 +276,28 @@ async fn a_held_payment_is_cancelled_by_voice_and_said_cancelled_only_when_the_b
     let events = tell(&mut assistant, "cancel").await;
     assert_eq!(said(&events), ["dlg-payment-cancelled"], "{events:?}");
     assert_eq!(payment_status(&bank).await, "cancelled");
+    bank.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_payment_held_when_an_earlier_session_ended_is_cancelled_by_voice_in_the_next() {
+    let bank = holding_bank(std::time::Duration::from_secs(600)).await;
+    let (client, _dir) = client_for(&bank).await;
+    let mut first = another_session(&client).await;
+    let events = send_to_bob(&mut first).await;
+    assert_eq!(
+        said(&events),
+        ["dlg-sending", "dlg-payment-held"],
+        "{events:?}"
+    );
+    drop(first);
+    let mut second = another_session(&client).await;
+    let events = tell(&mut second, "cancel").await;
+    assert_eq!(said(&events), ["dlg-payment-cancelled"], "{events:?}");
+    assert_eq!(payment_status(&bank).await, "cancelled");
+    // Nothing is left to cancel, and "cancel" says so rather than "cancelled".
+    let events = tell(&mut second, "cancel").await;
+    assert_eq!(said(&events), ["dlg-nothing-to-cancel"], "{events:?}");
     bank.shutdown().await;
 }
 
@@ -491,7 +569,44 @@ async fn transactions_read_are_of_the_card_named() {
     bank.shutdown().await;
 }
 
-/// The status the bank gives the customer's credit card.
+#[tokio::test]
+async fn a_transaction_the_bank_has_not_booked_is_read_as_pending_never_as_paid() {
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
+    let events = tell(&mut assistant, "read me my last five transactions").await;
+    let Some(Event::Show(lines)) = events.last() else {
+        panic!("{events:?}")
+    };
+    let mut all: Vec<serde_json::Value> = bank
+        .bank
+        .db
+        .all::<serde_json::Value>(DemoCustomer::MargaretWilson.id(), "transaction")
+        .await
+        .unwrap();
+    all.sort_by_key(|t| std::cmp::Reverse(t["occurred_at"].as_str().unwrap().to_owned()));
+    assert_eq!(lines.len(), 5, "{lines:?}");
+    let mut pending = 0;
+    for (line, transaction) in lines.iter().zip(&all) {
+        let counterparty = transaction["counterparty"].as_str().unwrap();
+        assert!(
+            line.display.contains(counterparty),
+            "{line:?} {transaction}"
+        );
+        let said_pending = line.display.contains("pending") && line.speech.contains("pending");
+        let said_done = line.display.contains("paid") || line.display.contains("received");
+        if transaction["status"] == "pending" {
+            pending += 1;
+            assert!(said_pending && !said_done, "{line:?} {transaction}");
+        } else {
+            assert!(said_done && !said_pending, "{line:?} {transaction}");
+        }
+    }
+    assert!(
+        pending > 0,
+        "the demo customer's newest transaction is pending"
+    );
+    bank.shutdown().await;
+}
+
 /// The status the bank has for the customer's card of this kind ("credit", "debit").
 async fn card_status(bank: &RunningBank, kind: &str) -> String {
     let cards: Vec<serde_json::Value> = bank

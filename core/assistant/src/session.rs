@@ -10,12 +10,13 @@ use tingshuo_base::ids::Id;
 use tingshuo_base::locale::Locale;
 use tingshuo_base::model::Card;
 use tingshuo_base::money::{Currency, Money};
+use tingshuo_base::wire::{PaymentRequest, payment_status};
 use tingshuo_data::client::{Client, ClientError};
 use tingshuo_data::payments::{PaymentDraft, PaymentError, PaymentOutcome, Settled};
-use tingshuo_data::sync::{Connectivity, NetError};
+use tingshuo_data::sync::{Connectivity, NetError, SyncError};
 use tingshuo_dialogue::{
-    ActionOutcome, Dialogue, Effect, Facts, Heard, Input, PaymentPlan, PlanTarget, Prepared,
-    SpendingQuery, Spent, TransactionsQuery, hear, paying_account,
+    ActionOutcome, Dialogue, Effect, Facts, Heard, Input, PaymentPlan, PlanKind, PlanTarget,
+    Prepared, SpendingQuery, Spent, TransactionsQuery, hear, paying_account,
 };
 use tingshuo_l10n::present::{Presentation, transaction_lines};
 use tingshuo_l10n::{Arg, L10nError, Localizer, Reply};
@@ -31,6 +32,8 @@ const MAX_TRANSACTIONS: usize = 10;
 /// The most transactions a spending total adds up (a period of an ordinary customer holds far
 /// fewer; the bound keeps a hostile store from making one answer unbounded).
 const MAX_SUMMED: u32 = 10_000;
+/// The reason said when a payment failed on this phone, before the bank saw it.
+const ON_DEVICE: &str = "on_device";
 /// The history the dialogue's sense of a usual transfer is drawn from.
 const HISTORY_FOR_FACTS: u32 = 200;
 
@@ -138,7 +141,88 @@ impl Assistant {
             speech_search: None,
         };
         assistant.refresh_facts().await?;
+        assistant.resume_payments().await?;
         Ok(assistant)
+    }
+
+    /// What earlier sessions left with the bank, told to the dialogue before the first turn:
+    /// the store, not the session, knows which payment's answer never came (asked about again
+    /// at every turn, said as being checked, no other payment meanwhile) and which payment the
+    /// bank holds (the customer may still say cancel). Without it a new session — the app
+    /// restarted — would start a second payment beside one still unknown, and take "cancel"
+    /// as if nothing were waiting.
+    async fn resume_payments(&mut self) -> Result<(), AssistantError> {
+        let unresolved = self
+            .client
+            .payments()
+            .attempts()
+            .await?
+            .into_iter()
+            .find(|attempt| attempt.state == "sending");
+        let checking = unresolved.and_then(|attempt| {
+            self.unresolved = Some(attempt.idempotency_key);
+            let request = attempt
+                .request
+                .and_then(|json| serde_json::from_str::<PaymentRequest>(&json).ok());
+            let plan = request.and_then(|sent| {
+                self.plan_of_sent(
+                    &sent.kind,
+                    &sent.from_account,
+                    &sent.target_id,
+                    sent.amount_minor,
+                    &sent.currency,
+                )
+            });
+            if plan.is_none() {
+                // Still asked about at every turn; only its answer cannot name the payment.
+                tracing::warn!("a payment being checked no longer matches the view");
+            }
+            plan
+        });
+        // The newest payment the bank held when last asked: past its hold, the bank refuses
+        // to cancel it and the customer is told so.
+        let held = self
+            .client
+            .view()
+            .payments()
+            .await?
+            .into_iter()
+            .filter(|payment| payment.item.status == payment_status::HELD)
+            .max_by_key(|payment| payment.item.created_at)
+            .and_then(|payment| {
+                let sent = payment.item;
+                let plan = self.plan_of_sent(
+                    &sent.kind,
+                    &sent.from_account,
+                    &sent.target_id,
+                    sent.amount_minor,
+                    &sent.currency,
+                )?;
+                self.held = Some(sent.id);
+                Some(plan)
+            });
+        self.dialogue.resume(checking, held);
+        Ok(())
+    }
+
+    /// A payment as the bank was sent it, as the dialogue would have read it back.
+    fn plan_of_sent(
+        &self,
+        kind: &str,
+        from_account: &str,
+        target: &str,
+        amount_minor: i64,
+        currency: &str,
+    ) -> Option<PaymentPlan> {
+        let kind = match kind {
+            "transfer" => PlanKind::Transfer,
+            "bill" => PlanKind::Bill,
+            _ => return None,
+        };
+        let amount = Money::from_minor(amount_minor, Currency::from_code(currency).ok()?);
+        self.dialogue
+            .facts()
+            .plan_of_sent(kind, &Id::new(from_account), target, amount)
     }
 
     pub fn locale(&self) -> Locale {
@@ -370,7 +454,7 @@ impl Assistant {
             Err(error) => {
                 tracing::warn!(%error, "payment not prepared");
                 Ok(Input::PrepareRefused {
-                    reason: self.reason("other")?,
+                    reason: self.reason(ON_DEVICE)?,
                 })
             }
         }
@@ -392,7 +476,7 @@ impl Assistant {
             _ => {
                 tracing::warn!("a payment confirmed that was not the one prepared; not sent");
                 return Ok(vec![Input::PaymentRefused {
-                    reason: self.reason("other")?,
+                    reason: self.reason(ON_DEVICE)?,
                 }]);
             }
         };
@@ -423,21 +507,32 @@ impl Assistant {
             }
             Err(PaymentError::Offline) => vec![Input::PaymentNotSent],
             Err(error) => {
-                // Refused before anything was sent: a draft the view no longer supports, the
-                // device key unable to sign. No money moved.
+                // Refused before the payment went: by the bank (its challenge), or on this
+                // phone — the step-up called off, a draft the view no longer supports, the
+                // store. No money moved; only the bank's own refusal is said as the bank's.
                 tracing::warn!(%error, "payment not sent");
+                let code = match &error {
+                    PaymentError::Sync(SyncError::Net(NetError::Refused { code, .. })) => code,
+                    PaymentError::StepUpCancelled => "step_up_cancelled",
+                    _ => ON_DEVICE,
+                };
                 vec![Input::PaymentRefused {
-                    reason: self.reason("other")?,
+                    reason: self.reason(code)?,
                 }]
             }
         };
-        if inputs
+        // What the bank did is told whatever happens next: a store that cannot be read back
+        // now must not leave the dialogue waiting on a payment it never hears about.
+        let settled = if inputs
             .iter()
             .any(|input| matches!(input, Input::PaymentDone { .. }))
         {
-            self.catch_up().await?;
+            self.catch_up().await
         } else {
-            self.refresh_facts().await?;
+            self.refresh_facts().await
+        };
+        if let Err(error) = settled {
+            tracing::warn!(%error, "the view was not refreshed after a payment");
         }
         Ok(inputs)
     }
@@ -507,8 +602,8 @@ impl Assistant {
                     .find(|p| p.item.id == payment)
                     .map(|p| p.item.status.clone());
                 match status.as_deref() {
-                    Some(tingshuo_base::wire::payment_status::CANCELLED) => Input::PaymentCancelled,
-                    Some(tingshuo_base::wire::payment_status::EXECUTED) => Input::CancelRefused {
+                    Some(payment_status::CANCELLED) => Input::PaymentCancelled,
+                    Some(payment_status::EXECUTED) => Input::CancelRefused {
                         reason: self.reason("not_cancellable")?,
                     },
                     _ => Input::CancelUnknown,
@@ -609,6 +704,11 @@ impl Assistant {
             .money_moved_at
             .zip(balances_as_of)
             .is_some_and(|(moved, as_of)| moved > as_of);
+        // A balance is as old as the bank's last word on it: the view's oldest item can be a
+        // payee unchanged for months, which a delta sync leaves as it was.
+        if let Some(as_of) = balances_as_of {
+            facts.data_age_minutes = now.signed_duration_since(as_of).num_minutes().max(0);
+        }
         self.dialogue.update_facts(facts);
         Ok(())
     }

@@ -323,31 +323,58 @@ impl SyncEngine {
                     | PaymentOutcome::Cancelled(p) => Some(p),
                     _ => None,
                 };
-                self.store
-                    .settle_payment_attempt(key, state, dto, None, Utc::now())
-                    .await?;
+                // The bank's answer stands even when it cannot be written down: the attempt
+                // then stays open, and the next reconciliation records it by its key.
+                self.record_settled(key, state, dto, None).await;
                 Ok(outcome)
             }
             Err(NetError::Refused { status, code }) if status != 401 => {
-                self.store
-                    .settle_payment_attempt(key, "refused", None, Some(&code), Utc::now())
-                    .await?;
+                self.record_settled(key, "refused", None, Some(&code)).await;
                 tracing::info!(%code, "payment refused by the bank");
                 Ok(PaymentOutcome::Refused { code })
             }
             Err(NetError::Offline) => {
                 // The connection never opened: the bank did not receive it. It is settled as
                 // not sent now, so it cannot go out later without the customer knowing.
-                self.store
-                    .settle_payment_attempt(key, "refused", None, Some(NOT_SENT), Utc::now())
-                    .await?;
-                Err(PaymentError::Offline)
+                if self
+                    .record_settled(key, "refused", None, Some(NOT_SENT))
+                    .await
+                {
+                    Err(PaymentError::Offline)
+                } else {
+                    // Not recorded as not sent, a later reconciliation would send it: until
+                    // then its outcome is not known, and it is not said as not sent.
+                    Ok(PaymentOutcome::Unknown {
+                        key: key.to_owned(),
+                    })
+                }
             }
             Err(error) => {
                 tracing::warn!(%error, "payment outcome unknown; it will be reconciled by its key");
                 Ok(PaymentOutcome::Unknown {
                     key: key.to_owned(),
                 })
+            }
+        }
+    }
+
+    /// Writes down a payment attempt's outcome; `false` (logged) when the store would not.
+    async fn record_settled(
+        &self,
+        key: &str,
+        state: &str,
+        payment: Option<&PaymentDto>,
+        reason: Option<&str>,
+    ) -> bool {
+        match self
+            .store
+            .settle_payment_attempt(key, state, payment, reason, Utc::now())
+            .await
+        {
+            Ok(()) => true,
+            Err(error) => {
+                tracing::warn!(%error, state, "a payment's outcome was not recorded");
+                false
             }
         }
     }

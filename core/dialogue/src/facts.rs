@@ -9,6 +9,8 @@ use tingshuo_base::model::{
 use tingshuo_base::money::Money;
 use tingshuo_base::view::{CustomerView, DailyLimit};
 
+use crate::plan::{PaymentPlan, PlanKind, PlanTarget};
+
 /// What the dialogue knows of the customer (from the unified view).
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
@@ -196,5 +198,52 @@ impl Facts {
 
     pub fn card(&self, id: &Id<Card>) -> Option<&CardFact> {
         self.cards.iter().find(|c| c.id == *id)
+    }
+
+    /// A payment sent earlier — in this session or one before it — as it was read back, from
+    /// what the bank was sent: the account it left, the payee or bill it paid, the amount.
+    /// `None` when one of them is no longer in the view (a bill's biller is found by the bill
+    /// it has due).
+    pub fn plan_of_sent(
+        &self,
+        kind: PlanKind,
+        from_account: &Id<Account>,
+        target: &str,
+        amount: Money,
+    ) -> Option<PaymentPlan> {
+        let account = self.account(from_account)?;
+        let (target, target_name, target_last_four) = match kind {
+            PlanKind::Transfer => {
+                let payee = self.payee(&Id::new(target))?;
+                (
+                    PlanTarget::Payee(payee.id.clone()),
+                    payee.name.clone(),
+                    payee.account_last_four.clone(),
+                )
+            }
+            PlanKind::Bill => {
+                let biller = self.billers.iter().find(|b| {
+                    b.due
+                        .as_ref()
+                        .is_some_and(|due| due.bill.as_str() == target)
+                })?;
+                (
+                    PlanTarget::Bill {
+                        biller: biller.id.clone(),
+                        bill: Some(Id::new(target)),
+                    },
+                    biller.name.clone(),
+                    biller.reference_last_four.clone(),
+                )
+            }
+        };
+        Some(PaymentPlan {
+            target,
+            target_name,
+            target_last_four,
+            from_account: account.id.clone(),
+            from_last_four: account.last_four.clone(),
+            amount,
+        })
     }
 }

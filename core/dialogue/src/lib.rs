@@ -245,6 +245,10 @@ struct Made {
     held: bool,
 }
 
+/// How old (in minutes since the bank last updated it) a balance said while the bank can be
+/// reached must be for its age to be said too.
+const SAY_AGE_AFTER_MINUTES: i64 = 15;
+
 /// The volume a session starts at, in percent of the speech engine's full volume: room for
 /// two "louder"s before only the phone's own volume can go higher.
 const DEFAULT_VOLUME: u32 = 80;
@@ -352,6 +356,18 @@ impl Dialogue {
         }
     }
 
+    /// Picks up what an earlier session left with the bank, before the first turn: a payment
+    /// whose answer never came (asked about until known; no other payment meanwhile) and one
+    /// the bank holds (the customer may still say cancel).
+    pub fn resume(&mut self, checking: Option<PaymentPlan>, held: Option<PaymentPlan>) {
+        if checking.is_some() {
+            self.checking = checking;
+        }
+        if let Some(plan) = held {
+            self.made = Some(Made { plan, held: true });
+        }
+    }
+
     pub fn speech_rate(&self) -> u32 {
         self.speech_rate
     }
@@ -397,6 +413,11 @@ impl Dialogue {
     /// Updates what is known of the customer (after a sync, or going offline).
     pub fn update_facts(&mut self, facts: Facts) {
         self.facts = facts;
+    }
+
+    /// What the dialogue knows of the customer now.
+    pub fn facts(&self) -> &Facts {
+        &self.facts
     }
 
     /// Advances the conversation by one input.
@@ -780,33 +801,30 @@ impl Dialogue {
                     return Some(reply);
                 }
                 let sent = matches!(self.stage, Stage::Executing(_));
-                if self.checking.is_some() && matches!(self.stage, Stage::Idle) {
+                if sent || (self.checking.is_some() && matches!(self.stage, Stage::Idle)) {
                     // What was sent cannot be called off before the bank's answer is known.
                     return Some(say("dlg-payment-still-checking", vec![]));
                 }
-                let was_payment = !sent && !matches!(self.stage, Stage::Idle);
-                if !sent && !was_payment {
+                if matches!(self.stage, Stage::Idle) {
                     // Nothing in progress: "cancel" is about the last payment, if any. Only
-                    // the bank can cancel one it holds, and one it made cannot be.
-                    match &self.made {
+                    // the bank can cancel one it holds, and one it made cannot be; with none,
+                    // nothing is said to be cancelled.
+                    return match &self.made {
                         Some(Made { held: true, .. }) => {
                             effects.push(Effect::CancelHeldPayment);
-                            return None;
+                            None
                         }
-                        Some(made) => {
-                            return Some(say("dlg-cannot-cancel-sent", made_args(&made.plan)));
-                        }
-                        None => {}
-                    }
+                        Some(made) => Some(say("dlg-cannot-cancel-sent", made_args(&made.plan))),
+                        None => Some(say("dlg-nothing-to-cancel", vec![])),
+                    };
                 }
-                if !sent {
-                    self.stage = Stage::Idle;
-                }
+                let card_question = matches!(self.stage, Stage::AskingCard { .. });
+                self.stage = Stage::Idle;
                 return Some(say(
-                    if was_payment {
-                        "dlg-cancelled-payment"
-                    } else {
+                    if card_question {
                         "dlg-cancelled"
+                    } else {
+                        "dlg-cancelled-payment"
                     },
                     vec![],
                 ));
@@ -1066,7 +1084,7 @@ impl Dialogue {
             self.stage = Stage::Idle;
             return Some(say(
                 "dlg-offline-no-payments",
-                vec![("minutes", ReplyArg::Count(self.facts.data_age_minutes))],
+                vec![("age", ReplyArg::Age(self.facts.data_age_minutes))],
             ));
         }
         let kind = if *intent == Intent::PayBill {
@@ -1416,14 +1434,25 @@ impl Dialogue {
     /// account, what is owed on a credit card or loan.
     fn balance(&self, account: &AccountFact) -> Reply {
         let online = self.facts.online;
-        let minutes = ReplyArg::Count(self.facts.data_age_minutes);
+        // Old enough to say when, though the bank can be reached: a host that has not synced
+        // for a while must not have its balance said as if it were current.
+        let stale = self.facts.data_age_minutes >= SAY_AGE_AFTER_MINUTES;
         let common = |amount| {
             vec![
                 ("account", text(&account.name)),
                 ("masked", ReplyArg::Masked(account.last_four.clone())),
                 ("amount", ReplyArg::Money(amount)),
-                ("minutes", minutes.clone()),
+                ("age", ReplyArg::Age(self.facts.data_age_minutes)),
+                ("stale", text(if stale { "yes" } else { "no" })),
                 ("fresh", text(self.fresh_word())),
+                (
+                    "measure",
+                    text(if account.kind == AccountKind::TimeDeposit {
+                        "principal"
+                    } else {
+                        "available"
+                    }),
+                ),
             ]
         };
         match account.kind {

@@ -748,17 +748,12 @@ fn sent_to_the_bank() -> Dialogue {
     d
 }
 
-#[test]
-fn an_answer_that_never_came_is_checked_never_called_sent_or_not_sent() {
-    let mut d = sent_to_the_bank();
-    assert_eq!(
-        ids(&step(&mut d, Input::PaymentUnknown)),
-        ["dlg-payment-checking"]
-    );
-    // Nothing else moves money meanwhile, and nothing is called off.
+/// While a payment's answer is being checked, another payment is held back and "cancel" calls
+/// nothing off.
+fn nothing_moves_or_is_called_off_while_checking(d: &mut Dialogue) {
     assert_eq!(
         ids(&step(
-            &mut d,
+            d,
             heard(
                 Some("transfer"),
                 &[
@@ -771,9 +766,19 @@ fn an_answer_that_never_came_is_checked_never_called_sent_or_not_sent() {
         ["dlg-payment-unresolved"]
     );
     assert_eq!(
-        ids(&step(&mut d, heard(Some("cancel"), &[], "取消"))),
+        ids(&step(d, heard(Some("cancel"), &[], "取消"))),
         ["dlg-payment-still-checking"]
     );
+}
+
+#[test]
+fn an_answer_that_never_came_is_checked_never_called_sent_or_not_sent() {
+    let mut d = sent_to_the_bank();
+    assert_eq!(
+        ids(&step(&mut d, Input::PaymentUnknown)),
+        ["dlg-payment-checking"]
+    );
+    nothing_moves_or_is_called_off_while_checking(&mut d);
     // Other questions are answered.
     assert_eq!(
         ids(&step(&mut d, heard(Some("balance"), &[], "余额"))),
@@ -787,6 +792,65 @@ fn an_answer_that_never_came_is_checked_never_called_sent_or_not_sent() {
     assert_eq!(
         ids(&step(&mut d, Input::PaymentDone { held: false })),
         ["dlg-payment-done"]
+    );
+}
+
+#[test]
+fn payments_an_earlier_session_left_are_resumed_and_cancel_says_only_what_is_so() {
+    let facts = facts();
+    let account = Id::new("zh-pension");
+    // What was sent, by ids, is read back as it was then; what the view no longer knows is not.
+    let sent = facts
+        .plan_of_sent(PlanKind::Transfer, &account, "李伟", cny(20_000))
+        .expect("a payee in the view");
+    assert_eq!(
+        (sent.target_name.as_str(), sent.target_last_four.as_str()),
+        ("李伟", "3445")
+    );
+    let bill = facts
+        .plan_of_sent(PlanKind::Bill, &account, "power-bill", cny(23_680))
+        .expect("a bill due");
+    assert_eq!(bill.target_name, "国家电网");
+    assert!(
+        facts
+            .plan_of_sent(PlanKind::Transfer, &account, "nobody", cny(1))
+            .is_none()
+    );
+    assert!(
+        facts
+            .plan_of_sent(PlanKind::Transfer, &Id::new("gone"), "李伟", cny(1))
+            .is_none()
+    );
+
+    // Nothing waits: "cancel" cancels nothing, and says so.
+    let mut d = Dialogue::new(facts.clone());
+    assert_eq!(
+        ids(&step(&mut d, heard(Some("cancel"), &[], "取消"))),
+        ["dlg-nothing-to-cancel"]
+    );
+
+    // A payment still being checked: no other one, nothing called off, its answer told.
+    let mut d = Dialogue::new(facts.clone());
+    d.resume(Some(sent.clone()), None);
+    nothing_moves_or_is_called_off_while_checking(&mut d);
+    let effects = step(&mut d, Input::PaymentDone { held: false });
+    assert_eq!(ids(&effects), ["dlg-payment-done"]);
+    assert!(format!("{effects:?}").contains("李伟"), "{effects:?}");
+
+    // A payment the bank holds: "cancel" asks the bank.
+    let mut d = Dialogue::new(facts.clone());
+    d.resume(None, Some(sent));
+    let effects = step(&mut d, heard(Some("cancel"), &[], "取消"));
+    assert!(
+        matches!(effects[..], [Effect::CancelHeldPayment]),
+        "{effects:?}"
+    );
+
+    // A payment on its way to the bank is never said to be cancelled.
+    let mut d = sent_to_the_bank();
+    assert_eq!(
+        ids(&step(&mut d, heard(Some("cancel"), &[], "取消"))),
+        ["dlg-payment-still-checking"]
     );
 }
 
@@ -1082,6 +1146,73 @@ fn the_balance_asked_for_is_of_the_account_named() {
     for locale in Locale::ALL {
         l10n.reply(locale, reply).unwrap();
     }
+}
+
+#[test]
+fn a_balance_says_how_old_it_is_once_old_and_a_time_deposit_its_principal() {
+    let l10n = Localizer::new().unwrap();
+    let said = |facts: Facts, account: Option<&str>, locale: Locale| {
+        let mut d = Dialogue::new(facts);
+        let slots: Vec<(&str, SlotValue)> = account
+            .map(|id| {
+                (
+                    "account",
+                    SlotValue::Item {
+                        item: ItemRef::Account(Id::new(id)),
+                        label: id.into(),
+                    },
+                )
+            })
+            .into_iter()
+            .collect();
+        let effects = step(&mut d, heard(Some("balance"), &slots, "余额"));
+        let Effect::Say(reply) = &effects[0] else {
+            panic!("{effects:?}")
+        };
+        l10n.reply(locale, reply).unwrap().display
+    };
+    let aged = |minutes| Facts {
+        data_age_minutes: minutes,
+        ..facts()
+    };
+    // Just updated: no age. Three days since the bank's last word: said in days, not minutes,
+    // online or not, for what is available and what is owed alike.
+    assert!(!said(aged(10), None, Locale::EnUs).contains("ago"));
+    assert!(
+        said(aged(3 * 24 * 60 + 5), None, Locale::EnUs).contains("That was 3 days ago"),
+        "{}",
+        said(aged(3 * 24 * 60 + 5), None, Locale::EnUs)
+    );
+    assert!(said(aged(3 * 24 * 60 + 5), None, Locale::ZhCn).contains("3天前"));
+    assert!(said(aged(125), Some("zh-credit"), Locale::ZhCn).contains("2小时前"));
+    let offline = Facts {
+        online: false,
+        ..aged(90)
+    };
+    assert!(
+        said(offline.clone(), None, Locale::EnUs).contains("That was one hour ago; I can't reach")
+    );
+    assert!(!said(offline, None, Locale::EnUs).contains("minutes"));
+    // A time deposit is its principal, not money available.
+    let mut with_deposit = facts();
+    with_deposit.accounts.push(AccountFact {
+        id: Id::new("zh-deposit"),
+        kind: AccountKind::TimeDeposit,
+        name: "定期存款".into(),
+        last_four: "8301".into(),
+        available: cny(0),
+        booked: cny(10_000_000),
+    });
+    let deposit = said(with_deposit.clone(), Some("zh-deposit"), Locale::ZhCn);
+    assert!(
+        deposit.contains("本金") && !deposit.contains("可用"),
+        "{deposit}"
+    );
+    let deposit = said(with_deposit, Some("zh-deposit"), Locale::EnUs);
+    assert!(
+        deposit.contains("principal") && !deposit.contains("available"),
+        "{deposit}"
+    );
 }
 
 #[test]

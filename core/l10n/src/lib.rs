@@ -31,6 +31,9 @@ macro_rules! sources {
     };
 }
 
+/// Minutes in a day, for ages said in days.
+const MINUTES_A_DAY: i64 = 24 * 60;
+
 /// The `.ftl` sources of each locale, embedded at build time (`harness.ftl`: the desktop
 /// harness's test page, a few kilobytes kept here so one test checks every locale's messages).
 const SOURCES: &[(Locale, &str, &str)] =
@@ -337,8 +340,18 @@ impl Localizer {
         now: DateTime<Utc>,
         offset: FixedOffset,
     ) -> Result<String, L10nError> {
-        let age = now.signed_duration_since(as_of);
-        let minutes = age.num_minutes();
+        let minutes = now.signed_duration_since(as_of).num_minutes();
+        if minutes < 7 * MINUTES_A_DAY {
+            self.age(locale, form, minutes)
+        } else {
+            let date = self.date(locale, as_of.with_timezone(&offset).date_naive())?;
+            self.format(locale, "freshness-on-date", &[("date", Arg::Text(date))])
+        }
+    }
+
+    /// How long ago something was, in the largest whole unit: "just now", "5 minutes ago",
+    /// "3 hours ago", "2 days ago" (never "4320 minutes ago").
+    pub fn age(&self, locale: Locale, form: Form, minutes: i64) -> Result<String, L10nError> {
         let counted = |id: &str, count: i64| {
             let n = self.count(locale, form, count.unsigned_abs());
             self.format(
@@ -351,13 +364,10 @@ impl Localizer {
             self.format(locale, "freshness-just-now", &[])
         } else if minutes < 60 {
             counted("freshness-minutes-ago", minutes)
-        } else if age.num_hours() < 24 {
-            counted("freshness-hours-ago", age.num_hours())
-        } else if age.num_days() < 7 {
-            counted("freshness-days-ago", age.num_days())
+        } else if minutes < MINUTES_A_DAY {
+            counted("freshness-hours-ago", minutes / 60)
         } else {
-            let date = self.date(locale, as_of.with_timezone(&offset).date_naive())?;
-            self.format(locale, "freshness-on-date", &[("date", Arg::Text(date))])
+            counted("freshness-days-ago", minutes / MINUTES_A_DAY)
         }
     }
 
@@ -378,6 +388,7 @@ impl Localizer {
                                 Arg::Text(self.last_four(locale, form, last_four)?)
                             }
                             ReplyArg::Count(n) => Arg::Number(*n),
+                            ReplyArg::Age(minutes) => Arg::Text(self.age(locale, form, *minutes)?),
                             ReplyArg::Date(date) => Arg::Text(self.date(locale, *date)?),
                             ReplyArg::Choices(choices) => {
                                 let names = choices

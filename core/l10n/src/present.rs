@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use super::{Arg, Args, Form, L10nError, Locale, Localizer, Utterance};
 use tingshuo_base::action::Action;
-use tingshuo_base::model::{AccountKind, Tracked, Transaction};
+use tingshuo_base::model::{AccountKind, Tracked, Transaction, TransactionStatus};
 use tingshuo_base::view::{CustomerView, RequestState, RequestView};
 
 /// How many recent transactions the overview reads out.
@@ -246,7 +246,8 @@ pub fn view_lines(
     Ok(lines)
 }
 
-/// The newest transactions, one line each ("11月27日，物美超市，支出¥126.50。").
+/// The newest transactions, one line each ("11月27日，物美超市，支出¥126.50。"); one the bank
+/// has not booked is said as pending ("待支出"), never as paid: it can still change.
 pub fn transaction_lines(
     l10n: &Localizer,
     at: &Presentation,
@@ -255,7 +256,12 @@ pub fn transaction_lines(
     transactions
         .iter()
         .map(|recent| {
-            at.line(l10n, "view-transaction", |form| {
+            let id = if recent.item.status == TransactionStatus::Pending {
+                "view-transaction-pending"
+            } else {
+                "view-transaction"
+            };
+            at.line(l10n, id, |form| {
                 let mut args = transaction_args(l10n, at, form, recent)?;
                 let date = recent
                     .item

@@ -19,6 +19,8 @@ pub enum ReplyArg {
     /// The last four digits of an account or card.
     Masked(String),
     Count(i64),
+    /// How long ago, from minutes: said in the largest whole unit ("3小时前", "2 days ago").
+    Age(i64),
     /// A day, said as the locale says dates ("11月27日", "November 27").
     Date(NaiveDate),
     /// Names to choose from, read as "A, B or C".
