@@ -165,6 +165,42 @@ class BindingsTest {
     }
 
     @Test
+    fun transactionsAskedForAreReadOutByTheHostsEngineAndReadAgainOnRepeat() = runBlocking {
+        val client = registered("demo-en")
+        val spoken = CopyOnWriteArrayList<String>()
+        val speech = object : HostSpeech {
+            override fun speak(text: String, locale: String, ratePercent: UInt, volumePercent: UInt) {
+                spoken += text
+            }
+
+            override fun stop() {}
+        }
+        val assistant = openAssistant(client, "en-US", NEW_YORK, AssistantHost(CountingStepUp(), speech))
+        val events = assistant.text("read me my last three transactions")
+        assertEquals(listOf("dlg-see-screen"), said(events))
+        val lines = (events.first { it is AssistantEvent.Show } as AssistantEvent.Show).lines
+        assertEquals(3, lines.size)
+        val intro = (events.first { it is AssistantEvent.Say } as AssistantEvent.Say).speech
+        val expected = listOf(intro) + lines.map { it.speech }
+        for (i in 0 until 100) {
+            if (spoken.size >= expected.size) break
+            delay(20)
+        }
+        // A blind customer hears the lines, after the sentence that introduces them.
+        assertEquals(expected, spoken.toList())
+        val again = assistant.text("repeat that")
+        assertEquals(listOf("dlg-see-screen"), said(again))
+        assertEquals(lines, (again.first { it is AssistantEvent.Show } as AssistantEvent.Show).lines)
+        for (i in 0 until 100) {
+            if (spoken.size >= 2 * expected.size) break
+            delay(20)
+        }
+        assertEquals(expected + expected, spoken.toList())
+        assistant.close()
+        client.close()
+    }
+
+    @Test
     fun aDeclinedStepUpMovesNoMoney() = runBlocking {
         val client = registered("demo-en")
         val assistant = openAssistant(client, "en-US", NEW_YORK, AssistantHost(CountingStepUp(approve = false), null))

@@ -137,15 +137,19 @@ impl AssistantSession {
         .await?;
         let (events, rate, volume) = events;
         if let Some(speech) = &self.speech {
-            for event in &events {
-                if let Event::Say(spoken) = event {
-                    speech.send(SpeechCommand::Speak {
-                        text: spoken.speech.clone(),
-                        locale: self.locale.clone(),
-                        rate,
-                        volume,
-                    });
-                }
+            // Every reply, and the lines it reads out ("I'll read them to you"), in order.
+            let said = events.iter().flat_map(|event| match event {
+                Event::Say(spoken) => vec![spoken.speech.as_str()],
+                Event::Show(lines) => lines.iter().map(|line| line.speech.as_str()).collect(),
+                _ => Vec::new(),
+            });
+            for text in said {
+                speech.send(SpeechCommand::Speak {
+                    text: text.to_owned(),
+                    locale: self.locale.clone(),
+                    rate,
+                    volume,
+                });
             }
         }
         Ok(events.into_iter().map(AssistantEvent::from).collect())

@@ -20,6 +20,7 @@ dlg-cancelled-payment = All right, cancelled. No money was sent.
 dlg-nothing-to-cancel = There's nothing in progress to cancel.
 dlg-nothing-to-confirm = There's nothing to confirm right now.
 dlg-see-screen = Your transactions are on the screen. I'll read them to you.
+dlg-no-transactions = I found no transactions for that.
 dlg-spending-total = From { $from } to { $to }, { $total } went out, in { $count ->
     [one] one payment
    *[other] { $count } payments

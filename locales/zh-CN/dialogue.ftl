@@ -20,6 +20,7 @@ dlg-cancelled-payment = 好的，已取消，钱没有转出。
 dlg-nothing-to-cancel = 现在没有正在办理的事情可以取消。
 dlg-nothing-to-confirm = 现在没有需要确认的事情。
 dlg-see-screen = 好的，交易明细已经显示在屏幕上，我来为您读。
+dlg-no-transactions = 没有找到相关的交易记录。
 dlg-spending-total = 从{ $from }到{ $to }，一共支出{ $total }，共{ $count }笔。
 dlg-no-data = 本机还没有您的账户信息，请连接网络后再试。
 

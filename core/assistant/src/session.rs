@@ -86,6 +86,9 @@ pub struct Assistant {
     unresolved: Option<String>,
     /// The bank's id of the payment it holds, which the customer may still cancel.
     held: Option<String>,
+    /// The transactions last listed, shown and read after the reply that introduces them and
+    /// again with its repeat.
+    listed: Vec<tingshuo_l10n::Utterance>,
     /// The payment as prepared for its read-back: what a confirmation sends, and nothing else.
     prepared: Option<(PaymentPlan, PaymentDraft)>,
     /// When money last moved by this session (a payment made, held or cancelled), to tell
@@ -132,6 +135,7 @@ impl Assistant {
             options,
             unresolved: None,
             held: None,
+            listed: Vec::new(),
             prepared: None,
             money_moved_at: None,
             last_heard: None,
@@ -391,8 +395,12 @@ impl Assistant {
                     }
                     Effect::CancelHeldPayment => pending.push(self.cancel_held().await?),
                     Effect::ShowTransactions(query) => {
-                        events.push(Event::Show(self.transactions(&query).await?));
+                        self.listed = self.transactions(&query).await?;
+                        pending.push(Input::TransactionsListed {
+                            count: self.listed.len(),
+                        });
                     }
+                    Effect::ReadListed => events.push(Event::Show(self.listed.clone())),
                     Effect::SumSpending(query) => pending.push(self.spending(&query).await?),
                     Effect::SetSpeechRate(rate) => events.push(Event::SpeechRate(rate)),
                     Effect::SetVolume(volume) => events.push(Event::Volume(volume)),

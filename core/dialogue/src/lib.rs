@@ -57,8 +57,12 @@ pub enum Effect {
     UnlockCard {
         card: Id<Card>,
     },
-    /// Show these transactions (the host reads them out after the reply).
+    /// Find these transactions; the host answers with [`Input::TransactionsListed`] and keeps
+    /// them for [`Effect::ReadListed`].
     ShowTransactions(TransactionsQuery),
+    /// Show and read out the transactions last listed (after the reply that introduces them,
+    /// and again with its repeat).
+    ReadListed,
     /// Add up what went out; the host answers with [`Input::Spent`].
     SumSpending(SpendingQuery),
     /// Ask the bank to cancel the payment it holds (the last one made, within its hold); the
@@ -82,6 +86,7 @@ impl Effect {
                 | Effect::LockCard { .. }
                 | Effect::UnlockCard { .. }
                 | Effect::SumSpending(_)
+                | Effect::ShowTransactions(_)
                 | Effect::CancelHeldPayment
         )
     }
@@ -116,6 +121,10 @@ pub enum Input {
     PaymentUnknown,
     /// What went out in the period asked about, as the host added it up.
     Spent(Spent),
+    /// How many transactions the host found for [`Effect::ShowTransactions`].
+    TransactionsListed {
+        count: usize,
+    },
     /// The bank cancelled the held payment.
     PaymentCancelled,
     /// The bank did not cancel it (its hold is over, …; the reason in words).
@@ -525,6 +534,15 @@ impl Dialogue {
                         .then(|| say("dlg-payment-still-checking", vec![]))
                 }
             },
+            Input::TransactionsListed { count: 0 } => Some(say("dlg-no-transactions", vec![])),
+            Input::TransactionsListed { .. } => {
+                // Introduced first, then read: the reply is said before the lines.
+                let introduced = say("dlg-see-screen", vec![]);
+                self.last_reply = Some(introduced.clone());
+                effects.push(Effect::Say(introduced));
+                effects.push(Effect::ReadListed);
+                None
+            }
             Input::Spent(spent) => Some(say(
                 "dlg-spending-total",
                 vec![
@@ -645,6 +663,16 @@ impl Dialogue {
         effects
     }
 
+    /// The last reply, to be said again ("repeat", "slower", "louder"); when it introduced
+    /// transactions read out, they are read again after it.
+    fn said_again(&self, effects: &mut Vec<Effect>) -> Option<Reply> {
+        let reply = self.last_reply.clone()?;
+        if reply.id == "dlg-see-screen" {
+            effects.push(Effect::ReadListed);
+        }
+        Some(reply)
+    }
+
     /// The payment an answer from the bank is about: the one just sent, or the one being
     /// checked (whatever the conversation moved on to meanwhile, which stays).
     fn answered_payment(&mut self) -> Option<PaymentPlan> {
@@ -742,8 +770,7 @@ impl Dialogue {
         match intent {
             Intent::Repeat => {
                 return Some(
-                    self.last_reply
-                        .clone()
+                    self.said_again(effects)
                         .unwrap_or_else(|| self.with_example("dlg-help")),
                 );
             }
@@ -755,8 +782,7 @@ impl Dialogue {
                 };
                 effects.push(Effect::SetSpeechRate(self.speech_rate));
                 return Some(
-                    self.last_reply
-                        .clone()
+                    self.said_again(effects)
                         .unwrap_or_else(|| say("dlg-rate-changed", vec![])),
                 );
             }
@@ -780,8 +806,7 @@ impl Dialogue {
                 effects.push(Effect::SetVolume(volume));
                 // What was said last, said again at the new volume.
                 return Some(
-                    self.last_reply
-                        .clone()
+                    self.said_again(effects)
                         .unwrap_or_else(|| say("dlg-rate-changed", vec![])),
                 );
             }
@@ -1052,7 +1077,8 @@ impl Dialogue {
                     },
                     period: period_said(heard),
                 }));
-                Some(say("dlg-see-screen", vec![]))
+                // What is said comes with what the host found.
+                None
             }
             Intent::Spending => {
                 // What is said comes with the total the host adds up.

@@ -1273,6 +1273,22 @@ fn spending_is_added_up_by_the_host_and_transactions_are_of_the_account_named() 
         })),
         "{effects:?}"
     );
+    // Nothing is said before the host has looked: none found is said so, never "I'll read
+    // them to you" and then silence.
+    assert!(ids(&effects).is_empty(), "{effects:?}");
+    assert_eq!(
+        ids(&step(&mut d, Input::TransactionsListed { count: 0 })),
+        ["dlg-no-transactions"]
+    );
+    // Found: introduced, then read; a repeat (or "slower") reads them again.
+    let found = step(&mut d, Input::TransactionsListed { count: 2 });
+    assert_eq!(ids(&found), ["dlg-see-screen"]);
+    assert_eq!(found.last(), Some(&Effect::ReadListed), "{found:?}");
+    let again = step(&mut d, heard(Some("repeat"), &[], "再说一遍"));
+    assert_eq!(ids(&again), ["dlg-see-screen"]);
+    assert_eq!(again.last(), Some(&Effect::ReadListed), "{again:?}");
+    let slower = step(&mut d, heard(Some("slower"), &[], "说慢一点"));
+    assert_eq!(slower.last(), Some(&Effect::ReadListed), "{slower:?}");
 }
 
 #[test]
