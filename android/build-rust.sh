@@ -20,7 +20,7 @@ cd "$HERE/.."
 CARGO=${CARGO:-cargo}
 ABIS=${TINGSHUO_ANDROID_ABIS:-arm64-v8a armeabi-v7a x86_64}
 API=26
-FEATURES=http,voice
+FEATURES=http,voice,bundled-roots
 JNI=$HERE/src/main/jniLibs
 KOTLIN=$HERE/src/main/kotlin
 

@@ -54,7 +54,7 @@ def checks(android_generated):
     features = set(crate["features"])
     for name, script in (("android/build-rust.sh", android_script),
                          ("ios/build-xcframework.sh", ios_script)):
-        wanted = re.search(r"^FEATURES=([\w,]+)$", script, re.M)
+        wanted = re.search(r"^FEATURES=([\w,-]+)$", script, re.M)
         named = set(wanted.group(1).split(",")) if wanted else set()
         yield (f"{name} builds features the crate has, without speak",
                bool(named) and named <= features and "speak" not in named,
@@ -62,6 +62,9 @@ def checks(android_generated):
         yield (f"{name} builds the crate's library, not its defaults",
                f"-p {crate['package']['name']} --lib" in script
                and "--no-default-features" in script, "cargo arguments")
+    yield ("android/build-rust.sh builds Mozilla's roots in (its platform verifier needs JNI set-up)",
+           "bundled-roots" in (re.search(r"^FEATURES=([\w,-]+)$", android_script, re.M) or [""])[0],
+           "bundled-roots")
     yield ("android/build-rust.sh generates the Android flavour",
            "--config bindings/uniffi-android.toml" in android_script
            and (ROOT / "bindings/uniffi-android.toml").is_file(), "--config")

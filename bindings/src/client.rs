@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, FixedOffset, Utc};
 use tingshuo_core::action::Action;
 use tingshuo_core::classify::OneTimeCode;
+#[cfg(feature = "http")]
+use tingshuo_core::http_transport::{BankTrust, HttpTransport};
 use tingshuo_core::ids::Id;
 use tingshuo_core::l10n::present::{Presentation, view_lines};
 use tingshuo_core::money::{Currency, Money};
@@ -28,7 +30,35 @@ pub struct ClientSettings {
     pub store_path: String,
     /// The bank's API, `https://…` (plain `http://` only to loopback, for the reference bank).
     pub bank_url: String,
+    /// The bank's own CA (or server) certificates, PEM: when given, only these vouch for the
+    /// bank's server. When empty, public CAs do: the platform's roots on iOS and desktops,
+    /// Mozilla's roots compiled into the library on Android (the platform's verifier there
+    /// needs a JNI initialisation the core does not make).
+    #[uniffi(default)]
+    pub trusted_certificates_pem: Vec<String>,
 }
+
+/// Which certificates vouch for the bank, as the settings ask on this platform.
+#[cfg(feature = "http")]
+fn bank_trust(trusted_certificates_pem: Vec<String>) -> BankTrust {
+    if !trusted_certificates_pem.is_empty() {
+        return BankTrust::Only(trusted_certificates_pem);
+    }
+    #[cfg(target_os = "android")]
+    return BankTrust::BundledRoots;
+    #[cfg(not(target_os = "android"))]
+    BankTrust::Platform
+}
+
+#[cfg(all(
+    target_os = "android",
+    feature = "http",
+    not(feature = "bundled-roots")
+))]
+compile_error!(
+    "Android builds with `http` need `bundled-roots`: the platform's verifier needs a JNI set-up \
+     the core does not make"
+);
 
 /// How the store opened.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
@@ -62,15 +92,21 @@ pub async fn open_client(
 ) -> Result<Arc<Client>, TingshuoError> {
     run(async move {
         let key_store = Arc::new(KeyStoreAdapter(key_store));
+        let transport = HttpTransport::trusting(
+            &settings.bank_url,
+            &bank_trust(settings.trusted_certificates_pem),
+        )
+        .map_err(|error| TingshuoError::from(tingshuo_core::sync::NetError::from(error)))?;
         let config = ClientConfig {
             store_path: PathBuf::from(settings.store_path),
             bank_url: settings.bank_url,
             sync: SyncConfig::default(),
         };
-        let (inner, outcome) = tingshuo_core::Client::open(
+        let (inner, outcome) = tingshuo_core::Client::open_with_transport(
             config,
             key_store.as_ref(),
             Arc::new(SignerAdapter(signer)),
+            Arc::new(transport),
         )
         .await
         // What the corruption policy could not rebuild at open cannot be rebuilt by reopening.

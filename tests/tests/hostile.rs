@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use serde_json::json;
 use tingshuo_core::crypto::SoftwareSigner;
-use tingshuo_core::http_transport::{HttpTransport, rustls};
+use tingshuo_core::http_transport::{BankTrust, HttpTransport, rustls};
 use tingshuo_core::sync::SyncConfig;
 use tingshuo_core::{Client, ClientConfig, MemoryKeyStore};
 use tingshuo_sandbox::seed::DemoCustomer;
@@ -424,12 +424,14 @@ fn pinned_tls(pin: &[u8]) -> rustls::ClientConfig {
         .with_no_client_auth()
 }
 
-/// A bank brings its own TLS settings (here: a pin of its one certificate) through
-/// `HttpTransport::with_tls_config`: a self-signed bank certificate no root vouches for is
-/// refused by default, reached when pinned, and refused again when another one is pinned.
-/// Requests are counted only once a TLS session is up, so a refused handshake sends nothing.
-#[tokio::test]
-async fn a_bank_pins_its_certificate_through_its_own_tls_settings() {
+/// A bank on loopback serving HTTPS with a self-signed certificate for 127.0.0.1: its URL, its
+/// certificate, and how many requests reached it (counted once a TLS session is up, so a
+/// refused handshake sends nothing). It answers every request 503.
+async fn self_signed_bank() -> (
+    String,
+    rcgen::CertifiedKey,
+    Arc<std::sync::atomic::AtomicUsize>,
+) {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
     let cert_der = certified.cert.der().clone();
@@ -440,7 +442,7 @@ async fn a_bank_pins_its_certificate_through_its_own_tls_settings() {
     .with_safe_default_protocol_versions()
     .unwrap()
     .with_no_client_auth()
-    .with_single_cert(vec![cert_der.clone()], key_der.into())
+    .with_single_cert(vec![cert_der], key_der.into())
     .unwrap();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -468,6 +470,16 @@ async fn a_bank_pins_its_certificate_through_its_own_tls_settings() {
             });
         }
     });
+    (url, certified, requests)
+}
+
+/// A bank brings its own TLS settings (here: a pin of its one certificate) through
+/// `HttpTransport::with_tls_config`: a self-signed bank certificate no root vouches for is
+/// refused by default, reached when pinned, and refused again when another one is pinned.
+#[tokio::test]
+async fn a_bank_pins_its_certificate_through_its_own_tls_settings() {
+    let (url, certified, requests) = self_signed_bank().await;
+    let cert_der = certified.cert.der().clone();
     let open = |transport: Option<HttpTransport>| {
         let url = url.clone();
         async move {
@@ -498,4 +510,54 @@ async fn a_bank_pins_its_certificate_through_its_own_tls_settings() {
         HttpTransport::with_tls_config(&url, pinned_tls(other.cert.der().as_ref())).unwrap();
     let (_dir, error) = open(Some(wrong)).await;
     assert_eq!(seen(), before, "another pin reached the bank: {error}");
+}
+
+/// The trust an app names for its bank (`BankTrust`, the bindings' `trustedCertificatesPem`):
+/// the bank's own certificate reaches it, Mozilla's bundled roots (Android's default, with no
+/// platform verifier to initialise) and another certificate do not, and text that is no
+/// certificate is refused when the transport is made, naming which one.
+#[tokio::test]
+async fn a_bank_is_reached_only_through_the_certificates_named_to_trust() {
+    let (url, certified, requests) = self_signed_bank().await;
+    let seen = || requests.load(std::sync::atomic::Ordering::SeqCst);
+    let reach = |trust: BankTrust| {
+        let url = url.clone();
+        async move {
+            let transport = HttpTransport::trusting(&url, &trust).unwrap();
+            let (client, dir) = device_of(&url, Some(transport)).await;
+            let error = client.sync().sync_now().await.expect_err("503 or refused");
+            (dir, error.to_string())
+        }
+    };
+
+    let (_dir, error) = reach(BankTrust::BundledRoots).await;
+    assert_eq!(
+        seen(),
+        0,
+        "a public root vouched for a self-signed bank: {error}"
+    );
+    let other = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let (_dir, error) = reach(BankTrust::Only(vec![other.cert.pem()])).await;
+    assert_eq!(seen(), 0, "another certificate reached the bank: {error}");
+    let (_dir, error) = reach(BankTrust::Only(vec![
+        other.cert.pem(),
+        certified.cert.pem(),
+    ]))
+    .await;
+    assert!(
+        seen() >= 1,
+        "the bank's own certificate did not reach it: {error}"
+    );
+
+    for unusable in [
+        BankTrust::Only(vec!["not a certificate".into()]),
+        BankTrust::Only(vec![certified.cert.pem(), String::new()]),
+        BankTrust::Only(Vec::new()),
+    ] {
+        let error = HttpTransport::trusting(&url, &unusable).expect_err("refused");
+        assert!(
+            error.to_string().contains("certificate"),
+            "{unusable:?}: {error}"
+        );
+    }
 }

@@ -20,6 +20,22 @@ pub fn install_tls_provider() {
 /// The TLS library, for a bank that brings its own settings ([`HttpTransport::with_tls_config`]).
 pub use rustls;
 
+/// Which certificates vouch for the bank's server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BankTrust {
+    /// The platform's own roots, through its verifier. On Android that verifier needs a JNI
+    /// initialisation with the app's `Context` first, and fails without it: use another.
+    Platform,
+    /// Mozilla's roots, compiled into the library (`webpki-root-certs`, cargo feature
+    /// `bundled-roots`): any public CA, with no platform code — what an Android app gets unless
+    /// it names its bank's own roots.
+    #[cfg(feature = "bundled-roots")]
+    BundledRoots,
+    /// Only these certificates (PEM), the bank's own CA or its servers': nothing else is
+    /// trusted, a public CA's certificate for the bank's name included.
+    Only(Vec<String>),
+}
+
 /// HTTP to one bank's API base URL.
 pub struct HttpTransport {
     http: reqwest::Client,
@@ -57,6 +73,42 @@ impl HttpTransport {
         HttpTransport::build(base_url, None)
     }
 
+    /// The bank at `base_url`, trusting what `trust` names (a certificate that is not PEM is
+    /// refused here, not at the first request).
+    pub fn trusting(base_url: &str, trust: &BankTrust) -> Result<HttpTransport, TransportError> {
+        let roots = match trust {
+            BankTrust::Platform => return HttpTransport::new(base_url),
+            #[cfg(feature = "bundled-roots")]
+            BankTrust::BundledRoots => webpki_root_certs::TLS_SERVER_ROOT_CERTS
+                .iter()
+                .map(|der| reqwest::Certificate::from_der(der.as_ref()))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| TransportError::Unusable(format!("bundled roots: {e}")))?,
+            BankTrust::Only(pems) => {
+                let mut roots = Vec::new();
+                for (at, pem) in pems.iter().enumerate() {
+                    let found = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+                        .ok()
+                        .filter(|found| !found.is_empty())
+                        .ok_or_else(|| {
+                            TransportError::Unusable(format!(
+                                "trusted certificate {} is not a PEM certificate",
+                                at + 1
+                            ))
+                        })?;
+                    roots.extend(found);
+                }
+                if roots.is_empty() {
+                    return Err(TransportError::Unusable(
+                        "no trusted certificate was given".into(),
+                    ));
+                }
+                roots
+            }
+        };
+        HttpTransport::build_with(base_url, None, roots)
+    }
+
     /// The same, with the bank's own TLS settings: its certificate pins or its own verifier
     /// (`rustls::ClientConfig::dangerous().set_certificate_verifier`), its roots. The
     /// configuration should be built on ring, the provider the core installs.
@@ -70,6 +122,15 @@ impl HttpTransport {
     fn build(
         base_url: &str,
         tls: Option<rustls::ClientConfig>,
+    ) -> Result<HttpTransport, TransportError> {
+        HttpTransport::build_with(base_url, tls, Vec::new())
+    }
+
+    /// `only_roots`, when not empty, are the only roots trusted (no platform verifier).
+    fn build_with(
+        base_url: &str,
+        tls: Option<rustls::ClientConfig>,
+        only_roots: Vec<reqwest::Certificate>,
     ) -> Result<HttpTransport, TransportError> {
         install_tls_provider();
         let base = base_url.trim_end_matches('/').to_owned();
@@ -101,6 +162,9 @@ impl HttpTransport {
             .https_only(!loopback);
         if let Some(tls) = tls {
             builder = builder.tls_backend_preconfigured(tls);
+        }
+        if !only_roots.is_empty() {
+            builder = builder.tls_certs_only(only_roots);
         }
         let http = builder
             .build()
