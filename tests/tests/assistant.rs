@@ -183,6 +183,34 @@ async fn a_new_session_goes_on_checking_the_payment_an_earlier_one_sent() {
 }
 
 #[tokio::test]
+async fn the_speech_rate_asked_for_is_where_the_next_conversation_starts_on_any_device() {
+    let bank = start_demo_bank(BankConfig::default(), Utc::now())
+        .await
+        .unwrap();
+    let (client, _dir) = client_for(&bank).await;
+    let mut first = another_session(&client).await;
+    assert_eq!(first.speech_rate(), 100);
+    tell(&mut first, "slower please").await;
+    let events = tell(&mut first, "slower please").await;
+    assert!(events.contains(&Event::SpeechRate(70)), "{events:?}");
+    drop(first);
+    // The bank keeps it for every channel.
+    let kept: Vec<serde_json::Value> = bank
+        .bank
+        .db
+        .all(DemoCustomer::MargaretWilson.id(), "preferences")
+        .await
+        .unwrap();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0]["speech_rate"], 70, "{kept:?}");
+    assert_eq!(another_session(&client).await.speech_rate(), 70);
+    // Another of the customer's devices starts there as well.
+    let (other_device, _other_dir) = client_for(&bank).await;
+    assert_eq!(another_session(&other_device).await.speech_rate(), 70);
+    bank.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_payment_the_bank_never_received_is_said_as_not_sent() {
     let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
     let events = tell(&mut assistant, "send twenty dollars to Bob Wilson").await;

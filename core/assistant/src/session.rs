@@ -10,7 +10,8 @@ use tingshuo_base::ids::Id;
 use tingshuo_base::locale::Locale;
 use tingshuo_base::model::Card;
 use tingshuo_base::money::{Currency, Money};
-use tingshuo_base::wire::{PaymentRequest, payment_status};
+use tingshuo_base::view::RequestState;
+use tingshuo_base::wire::{PaymentRequest, PreferencesDto, payment_status};
 use tingshuo_data::client::{Client, ClientError};
 use tingshuo_data::payments::{PaymentDraft, PaymentError, PaymentOutcome, Settled};
 use tingshuo_data::sync::{Connectivity, NetError, SyncError};
@@ -146,7 +147,54 @@ impl Assistant {
         };
         assistant.refresh_facts().await?;
         assistant.resume_payments().await?;
+        if let Some(preferences) = assistant.preferences().await? {
+            assistant.dialogue.set_speech_rate(preferences.speech_rate);
+        }
         Ok(assistant)
+    }
+
+    /// The customer's preferences: the newest this device asked the bank to keep (still
+    /// waiting to be delivered), else the bank's.
+    async fn preferences(&self) -> Result<Option<PreferencesDto>, AssistantError> {
+        let view = self.client.view().current(self.today()).await?;
+        let asked = view
+            .requests
+            .iter()
+            .filter(|request| request.state == RequestState::Pending)
+            .filter_map(|request| match &request.action {
+                Action::SetPreferences(preferences) => Some((request.queued_at, preferences)),
+                _ => None,
+            })
+            .max_by_key(|(queued_at, _)| *queued_at)
+            .map(|(_, preferences)| preferences.clone());
+        match asked {
+            Some(preferences) => Ok(Some(preferences)),
+            None => Ok(self.client.view().preferences().await?),
+        }
+    }
+
+    /// Asks the bank to keep the speech rate the customer chose, so the next conversation (in
+    /// this app or another channel) starts at it. Best effort: the rate already changed here.
+    async fn keep_speech_rate(&self, rate: u32) {
+        let kept = match self.preferences().await {
+            Ok(Some(preferences)) => {
+                let preferences = PreferencesDto {
+                    speech_rate: rate,
+                    ..preferences
+                };
+                self.client
+                    .actions()
+                    .set_preferences(&preferences)
+                    .await
+                    .map_err(AssistantError::from)
+            }
+            // Nothing synced yet: no locale or mode to keep beside the rate.
+            Ok(None) => Ok(()),
+            Err(error) => Err(error),
+        };
+        if let Err(error) = kept {
+            tracing::warn!(%error, "the speech rate was not kept for later");
+        }
     }
 
     /// What earlier sessions left with the bank, told to the dialogue before the first turn:
@@ -402,7 +450,10 @@ impl Assistant {
                     }
                     Effect::ReadListed => events.push(Event::Show(self.listed.clone())),
                     Effect::SumSpending(query) => pending.push(self.spending(&query).await?),
-                    Effect::SetSpeechRate(rate) => events.push(Event::SpeechRate(rate)),
+                    Effect::SetSpeechRate(rate) => {
+                        events.push(Event::SpeechRate(rate));
+                        self.keep_speech_rate(rate).await;
+                    }
                     Effect::SetVolume(volume) => events.push(Event::Volume(volume)),
                     Effect::HandOffToHuman => events.push(Event::HandOff),
                 }

@@ -258,6 +258,12 @@ struct Made {
 /// reached must be for its age to be said too.
 const SAY_AGE_AFTER_MINUTES: i64 = 15;
 
+/// How far one "slower" or "faster" moves the speech rate, and the rates they stop at, in
+/// percent of normal.
+const RATE_STEP: u32 = 15;
+const SLOWEST_RATE: u32 = 60;
+const FASTEST_RATE: u32 = 180;
+
 /// The volume a session starts at, in percent of the speech engine's full volume: room for
 /// two "louder"s before only the phone's own volume can go higher.
 const DEFAULT_VOLUME: u32 = 80;
@@ -379,6 +385,12 @@ impl Dialogue {
 
     pub fn speech_rate(&self) -> u32 {
         self.speech_rate
+    }
+
+    /// Starts at the rate the customer chose before (kept by the bank for every channel),
+    /// within the rates "slower" and "faster" reach.
+    pub fn set_speech_rate(&mut self, rate: u32) {
+        self.speech_rate = rate.clamp(SLOWEST_RATE, FASTEST_RATE);
     }
 
     /// The speech volume, in percent of the engine's full volume.
@@ -776,9 +788,9 @@ impl Dialogue {
             }
             Intent::Slower | Intent::Faster => {
                 self.speech_rate = if intent == Intent::Slower {
-                    self.speech_rate.saturating_sub(15).max(60)
+                    self.speech_rate.saturating_sub(RATE_STEP).max(SLOWEST_RATE)
                 } else {
-                    (self.speech_rate + 15).min(180)
+                    (self.speech_rate + RATE_STEP).min(FASTEST_RATE)
                 };
                 effects.push(Effect::SetSpeechRate(self.speech_rate));
                 return Some(
