@@ -60,6 +60,20 @@ compile_error!(
      the core does not make"
 );
 
+/// What a logout left undone: the app tells the customer, since the store that held it is gone.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct LogoutResult {
+    /// Whether the bank revoked this device (else the customer can revoke it from another).
+    pub revoked: bool,
+    /// Card locks the bank never confirmed: the customer must lock the card another way (the
+    /// bank's phone line) at once.
+    pub unconfirmed_card_locks: u32,
+    /// Every request the bank never confirmed, the card locks included.
+    pub unconfirmed_requests: u32,
+    /// Payments whose outcome was still being checked (the bank's other channels show them).
+    pub payments_unresolved: u32,
+}
+
 /// How the store opened.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum StoreOpened {
@@ -205,15 +219,28 @@ impl Client {
         .await
     }
 
-    /// Asks the bank to revoke this device, then destroys the data key and deletes the store.
-    /// Returns whether the bank revoked it; either way the app deletes its device keys.
-    pub async fn logout(&self) -> Result<bool, TingshuoError> {
+    /// Delivers what the customer asked for while it can, asks the bank to revoke this
+    /// device, then destroys the data key and deletes the store. Either way the app deletes
+    /// its device keys, and tells the customer what the bank never confirmed.
+    pub async fn logout(&self) -> Result<LogoutResult, TingshuoError> {
         let (inner, key_store) = (self.inner.clone(), self.key_store.clone());
         run(async move {
-            inner
+            let logged_out = inner
                 .logout(key_store.as_ref())
                 .await
-                .map_err(TingshuoError::from)
+                .map_err(TingshuoError::from)?;
+            let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+            let card_locks = logged_out
+                .unconfirmed
+                .iter()
+                .filter(|action| matches!(action, Action::LockCard(_)))
+                .count();
+            Ok(LogoutResult {
+                revoked: logged_out.revoked,
+                unconfirmed_card_locks: count(card_locks),
+                unconfirmed_requests: count(logged_out.unconfirmed.len()),
+                payments_unresolved: count(logged_out.payments_unresolved),
+            })
         })
         .await
     }

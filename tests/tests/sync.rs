@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use tingshuo_core::action::ActionKind;
+use tingshuo_core::action::{Action, ActionKind};
 use tingshuo_core::classify::OneTimeCode;
 use tingshuo_core::crypto::{DeviceSigner, SignerError, SoftwareSigner};
 use tingshuo_core::model::{CardStatus, Source};
@@ -15,7 +15,7 @@ use tingshuo_core::payments::{PaymentError, PaymentOutcome};
 use tingshuo_core::sync::{Connectivity, SyncConfig};
 use tingshuo_core::{Client, ClientConfig, Currency, KeyStore as _, MemoryKeyStore, Money};
 use tingshuo_sandbox::seed::DemoCustomer;
-use tingshuo_sandbox::{BankConfig, RunningBank, start_demo_bank};
+use tingshuo_sandbox::{BankConfig, FaultPlan, FaultRule, RunningBank, start_demo_bank};
 
 struct TestClient {
     client: Client,
@@ -854,10 +854,84 @@ async fn logout_revokes_the_device_and_wipes_the_store() {
         .unwrap()
         .id;
 
-    assert!(client.logout(&keys).await.unwrap(), "the bank revoked it");
+    assert!(
+        client.logout(&keys).await.unwrap().revoked,
+        "the bank revoked it"
+    );
     assert!(tingshuo_tests::database_files(&store_path).is_empty());
     assert!(keys.unwrap(&wrapped).is_err(), "the data key is destroyed");
     let devices = other.client.sync().devices().await.unwrap();
     assert!(devices.iter().all(|d| d.id != device), "{devices:?}");
+    bank.shutdown().await;
+}
+
+/// A card lock asked for while the bank could not be reached is delivered by the logout when it
+/// can be; when it still cannot, the logout says it was never confirmed (the app tells the
+/// customer to lock the card another way) instead of wiping it in silence.
+#[tokio::test]
+async fn logout_delivers_a_queued_card_lock_first_and_says_what_the_bank_never_confirmed() {
+    let bank = bank_with(BankConfig::default()).await;
+    let customer = DemoCustomer::WangXiuying;
+    let card = "zh-card-credit";
+    let unreachable = FaultPlan {
+        seed: 3,
+        rules: vec![FaultRule {
+            path_prefix: "/v1/".into(),
+            error_per_mille: 1000,
+            ..FaultRule::default()
+        }],
+    };
+    let card_at_bank = || async {
+        bank.bank
+            .db
+            .all::<serde_json::Value>(customer.id(), "card")
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c["id"] == card)
+            .unwrap()["status"]
+            .clone()
+    };
+    // Still unreachable at logout first (the card stays unlocked at the bank), then back.
+    for bank_back in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let store_path = dir.path().join("client.db");
+        let config = ClientConfig {
+            store_path: store_path.clone(),
+            bank_url: bank.url(),
+            sync: fast_sync(),
+        };
+        let keys = MemoryKeyStore::new().unwrap();
+        let (signer, _) = SoftwareSigner::generate().unwrap();
+        let (client, _) = Client::open(config, &keys, Arc::new(signer)).await.unwrap();
+        client
+            .sync()
+            .register_device(customer.id(), code(&bank, customer).await, "phone")
+            .await
+            .unwrap();
+        client.sync().sync_now().await.unwrap();
+        bank.bank.faults.set_plan(unreachable.clone());
+        client.actions().lock_card(&card.into()).await.unwrap();
+        assert_eq!(client.sync().status().pending_requests, 1);
+        if bank_back {
+            bank.bank.faults.set_plan(FaultPlan::none());
+        }
+        let logged_out = client.logout(&keys).await.unwrap();
+        assert!(tingshuo_tests::database_files(&store_path).is_empty());
+        if bank_back {
+            assert!(logged_out.revoked, "{logged_out:?}");
+            assert!(logged_out.unconfirmed.is_empty(), "{logged_out:?}");
+            assert_eq!(card_at_bank().await, "locked");
+        } else {
+            assert!(!logged_out.revoked, "{logged_out:?}");
+            assert_eq!(
+                logged_out.unconfirmed,
+                [Action::LockCard(card.into())],
+                "{logged_out:?}"
+            );
+            assert_eq!(card_at_bank().await, "active");
+        }
+        bank.bank.faults.set_plan(FaultPlan::none());
+    }
     bank.shutdown().await;
 }

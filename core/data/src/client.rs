@@ -44,6 +44,20 @@ pub enum ClientError {
     View(#[from] LoadViewError),
 }
 
+/// What a logout left undone, for the app to tell the customer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedOut {
+    /// Whether the bank revoked this device. When it could not be reached the device's key
+    /// must still be deleted, and the customer can revoke the device from another one.
+    pub revoked: bool,
+    /// Requests the bank never confirmed (a card lock asked for offline, …), wiped with the
+    /// store: the customer has to ask again another way (the bank's phone line, a branch).
+    pub unconfirmed: Vec<Action>,
+    /// Payments whose outcome was still being checked: the bank has them or not, and shows
+    /// them in its other channels.
+    pub payments_unresolved: usize,
+}
+
 /// One signed-in customer's client.
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -115,12 +129,25 @@ impl Client {
         self.engine.store.shut().await;
     }
 
-    /// Logout: asks the bank to revoke this device (when it can be reached), then destroys
-    /// the data key and deletes the store with its companions. The host deletes its own
-    /// device keys. Returns whether the bank revoked the device: when it could not be
-    /// reached, the device's key must still be deleted, and the customer can revoke the
-    /// device from another one.
-    pub async fn logout(self, key_store: &dyn KeyStore) -> Result<bool, ClientError> {
+    /// Logout: first delivers what the customer asked for (a card lock queued offline goes
+    /// before the device is gone), asks the bank to revoke this device (when it can be
+    /// reached), then destroys the data key and deletes the store with its companions. The
+    /// host deletes its own device keys. What the bank never confirmed is said in the
+    /// outcome, for the app to tell the customer: the store that held it is gone.
+    pub async fn logout(self, key_store: &dyn KeyStore) -> Result<LoggedOut, ClientError> {
+        if let Err(error) = self.sync().sync_now().await {
+            tracing::info!(%error, "logout without a last sync");
+        }
+        let unconfirmed = self
+            .engine
+            .store
+            .outbox_history()
+            .await?
+            .into_iter()
+            .filter(|entry| entry.state == "pending")
+            .map(|entry| entry.item.action)
+            .collect();
+        let payments_unresolved = self.engine.store.payment_attempts(true).await?.len();
         let revoked = match self.engine.api.device_id() {
             Some(device) => self.sync().revoke_device(&device).await.is_ok(),
             None => false,
@@ -128,7 +155,11 @@ impl Client {
         let path = self.engine.store.path().to_owned();
         self.engine.store.shut().await;
         crate::store::wipe_files(&path, key_store)?;
-        Ok(revoked)
+        Ok(LoggedOut {
+            revoked,
+            unconfirmed,
+            payments_unresolved,
+        })
     }
 }
 

@@ -20,6 +20,6 @@ pub mod store;
 pub mod sync;
 pub mod transport;
 
-pub use client::{Client, ClientConfig, ClientError};
+pub use client::{Client, ClientConfig, ClientError, LoggedOut};
 pub use crypto::{KeyStore, KeyStoreError, MemoryKeyStore};
 pub use store::{OpenOutcome, Store, StoreError};

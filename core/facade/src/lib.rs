@@ -33,7 +33,7 @@ pub use tingshuo_understand as understand;
 
 pub use tingshuo_base::{C2, C3, Currency, CustomerView, Locale, Money, MoneyError};
 pub use tingshuo_data::{
-    Client, ClientConfig, ClientError, KeyStore, KeyStoreError, MemoryKeyStore, OpenOutcome, Store,
-    StoreError,
+    Client, ClientConfig, ClientError, KeyStore, KeyStoreError, LoggedOut, MemoryKeyStore,
+    OpenOutcome, Store, StoreError,
 };
 pub use tingshuo_l10n::{Form, Localizer, Utterance};
