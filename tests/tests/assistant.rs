@@ -330,6 +330,25 @@ async fn a_payment_held_when_an_earlier_session_ended_is_cancelled_by_voice_in_t
 }
 
 #[tokio::test]
+async fn the_hold_said_is_the_one_the_bank_set() {
+    for minutes in [10_u64, 25] {
+        let bank = holding_bank(std::time::Duration::from_secs(minutes * 60)).await;
+        let (mut assistant, _dir) = assistant_for(&bank).await;
+        let events = send_to_bob(&mut assistant).await;
+        let Some(Event::Say(held)) = events.last() else {
+            panic!("{events:?}")
+        };
+        assert_eq!(held.id, "dlg-payment-held", "{events:?}");
+        assert!(
+            held.display
+                .contains(&format!("waits {minutes} more minutes")),
+            "{held:?}"
+        );
+        bank.shutdown().await;
+    }
+}
+
+#[tokio::test]
 async fn a_payment_past_its_hold_is_not_said_cancelled() {
     let bank = holding_bank(std::time::Duration::from_millis(50)).await;
     let (mut assistant, _dir) = assistant_for(&bank).await;

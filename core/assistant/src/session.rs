@@ -11,7 +11,7 @@ use tingshuo_base::locale::Locale;
 use tingshuo_base::model::Card;
 use tingshuo_base::money::{Currency, Money};
 use tingshuo_base::view::RequestState;
-use tingshuo_base::wire::{PaymentRequest, PreferencesDto, payment_status};
+use tingshuo_base::wire::{PaymentDto, PaymentRequest, PreferencesDto, payment_status};
 use tingshuo_data::client::{Client, ClientError};
 use tingshuo_data::payments::{PaymentDraft, PaymentError, PaymentOutcome, Settled};
 use tingshuo_data::sync::{Connectivity, NetError, SyncError};
@@ -541,10 +541,15 @@ impl Assistant {
         };
         let outcome = self.client.payments().confirm(&draft).await;
         let inputs = match outcome {
-            Ok(PaymentOutcome::Executed(_)) => vec![Input::PaymentDone { held: false }],
+            Ok(PaymentOutcome::Executed(_)) => vec![Input::PaymentDone {
+                held_for_minutes: None,
+            }],
             Ok(PaymentOutcome::Held(payment)) => {
+                let minutes = self.minutes_held(&payment);
                 self.held = Some(payment.id);
-                vec![Input::PaymentDone { held: true }]
+                vec![Input::PaymentDone {
+                    held_for_minutes: Some(minutes),
+                }]
             }
             Ok(PaymentOutcome::Refused { code }) => vec![Input::PaymentRefused {
                 reason: self.reason(&code)?,
@@ -612,14 +617,22 @@ impl Assistant {
         let settled = self.client.payments().check(key).await?;
         let input = match settled {
             Settled::Unknown => None,
-            Settled::Executed => Some(Input::PaymentDone { held: false }),
+            Settled::Executed => Some(Input::PaymentDone {
+                held_for_minutes: None,
+            }),
             Settled::Held => {
                 let attempts = self.client.payments().attempts().await?;
                 self.held = attempts
                     .into_iter()
                     .find(|attempt| attempt.idempotency_key == key)
                     .and_then(|attempt| attempt.payment_id);
-                Some(Input::PaymentDone { held: true })
+                let payments = self.client.view().payments().await?;
+                let held = payments
+                    .iter()
+                    .find(|payment| Some(&payment.item.id) == self.held.as_ref());
+                Some(Input::PaymentDone {
+                    held_for_minutes: Some(held.map_or(1, |held| self.minutes_held(&held.item))),
+                })
             }
             Settled::NotSent => Some(Input::PaymentNotSent),
             Settled::Cancelled => Some(Input::PaymentRefused {
@@ -633,6 +646,18 @@ impl Assistant {
             self.catch_up().await?;
         }
         Ok(input)
+    }
+
+    /// How many more minutes the bank holds a payment, as said to the customer: never more
+    /// than its hold by the bank's own times (a device clock behind the bank's would stretch
+    /// it), less what has passed since, at least one.
+    fn minutes_held(&self, payment: &PaymentDto) -> u32 {
+        let Some(until) = payment.hold_until else {
+            return 1;
+        };
+        let left = (until - payment.created_at).min(until - self.now());
+        let minutes = (left.num_seconds() + 59).div_euclid(60).max(1);
+        u32::try_from(minutes).unwrap_or(u32::MAX)
     }
 
     /// Asks the bank to cancel the payment it holds, and says what the bank did: cancelled,

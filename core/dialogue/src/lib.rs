@@ -106,9 +106,10 @@ pub enum Input {
     PrepareRefused {
         reason: String,
     },
-    /// The bank's answer to an executed payment.
+    /// The bank made the payment, or holds it for this many more minutes (cancellable until
+    /// then).
     PaymentDone {
-        held: bool,
+        held_for_minutes: Option<u32>,
     },
     /// The bank refused the payment: nothing moved.
     PaymentRefused {
@@ -508,15 +509,16 @@ impl Dialogue {
                     }
                 }
             }
-            Input::PaymentDone { held } => self.answered_payment().map(|plan| {
-                let reply = say(
-                    if held {
-                        "dlg-payment-held"
-                    } else {
-                        "dlg-payment-done"
-                    },
-                    made_args(&plan),
-                );
+            Input::PaymentDone { held_for_minutes } => self.answered_payment().map(|plan| {
+                let reply = match held_for_minutes {
+                    Some(minutes) => {
+                        let mut args = made_args(&plan);
+                        args.push(("minutes", ReplyArg::Count(i64::from(minutes))));
+                        say("dlg-payment-held", args)
+                    }
+                    None => say("dlg-payment-done", made_args(&plan)),
+                };
+                let held = held_for_minutes.is_some();
                 self.made = Some(Made { plan, held });
                 reply
             }),

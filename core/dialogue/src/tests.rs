@@ -199,7 +199,12 @@ fn a_transfer_needs_read_back_confirm_and_step_up() {
     let effects = step(&mut d, Input::StepUpSucceeded);
     assert!(matches!(&effects[0], Effect::ExecutePayment(plan) if plan.amount == cny(20_000)));
     assert_eq!(
-        ids(&step(&mut d, Input::PaymentDone { held: false })),
+        ids(&step(
+            &mut d,
+            Input::PaymentDone {
+                held_for_minutes: None
+            }
+        )),
         ["dlg-payment-done"]
     );
 }
@@ -457,7 +462,9 @@ fn every_reply_renders_in_both_locales_without_whole_numbers() {
         heard(Some("confirm"), &[], ""),
         heard(Some("confirm"), &[], ""),
         Input::StepUpSucceeded,
-        Input::PaymentDone { held: true },
+        Input::PaymentDone {
+            held_for_minutes: Some(10),
+        },
         heard(Some("lock_card"), &[], ""),
         heard(Some("human"), &[], ""),
         heard(Some("cancel"), &[], ""),
@@ -546,7 +553,9 @@ fn any_input() -> impl Strategy<Value = Input> {
         Just(Input::Silence),
         Just(Input::StepUpSucceeded),
         Just(Input::StepUpFailed),
-        Just(Input::PaymentDone { held: false }),
+        Just(Input::PaymentDone {
+            held_for_minutes: None
+        }),
         Just(Input::PaymentRefused {
             reason: "limit".into()
         }),
@@ -790,7 +799,12 @@ fn an_answer_that_never_came_is_checked_never_called_sent_or_not_sent() {
     );
     // The bank's answer, once known, is what is said.
     assert_eq!(
-        ids(&step(&mut d, Input::PaymentDone { held: false })),
+        ids(&step(
+            &mut d,
+            Input::PaymentDone {
+                held_for_minutes: None
+            }
+        )),
         ["dlg-payment-done"]
     );
 }
@@ -833,7 +847,12 @@ fn payments_an_earlier_session_left_are_resumed_and_cancel_says_only_what_is_so(
     let mut d = Dialogue::new(facts.clone());
     d.resume(Some(sent.clone()), None);
     nothing_moves_or_is_called_off_while_checking(&mut d);
-    let effects = step(&mut d, Input::PaymentDone { held: false });
+    let effects = step(
+        &mut d,
+        Input::PaymentDone {
+            held_for_minutes: None,
+        },
+    );
     assert_eq!(ids(&effects), ["dlg-payment-done"]);
     assert!(format!("{effects:?}").contains("李伟"), "{effects:?}");
 
