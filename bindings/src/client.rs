@@ -66,12 +66,13 @@ pub struct LogoutResult {
     /// Whether the bank revoked this device (else the customer can revoke it from another).
     pub revoked: bool,
     /// Card locks the bank never confirmed: the customer must lock the card another way (the
-    /// bank's phone line) at once.
-    pub unconfirmed_card_locks: u32,
+    /// bank's phone line) at once. `null`/`nil` when the store could not be read (it was
+    /// wiped all the same): tell the customer to check with the bank.
+    pub unconfirmed_card_locks: Option<u32>,
     /// Every request the bank never confirmed, the card locks included.
-    pub unconfirmed_requests: u32,
+    pub unconfirmed_requests: Option<u32>,
     /// Payments whose outcome was still being checked (the bank's other channels show them).
-    pub payments_unresolved: u32,
+    pub payments_unresolved: Option<u32>,
 }
 
 /// How the store opened.
@@ -230,16 +231,19 @@ impl Client {
                 .await
                 .map_err(TingshuoError::from)?;
             let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-            let card_locks = logged_out
-                .unconfirmed
-                .iter()
-                .filter(|action| matches!(action, Action::LockCard(_)))
-                .count();
+            let unconfirmed = logged_out.unconfirmed.as_deref();
             Ok(LogoutResult {
                 revoked: logged_out.revoked,
-                unconfirmed_card_locks: count(card_locks),
-                unconfirmed_requests: count(logged_out.unconfirmed.len()),
-                payments_unresolved: count(logged_out.payments_unresolved),
+                unconfirmed_card_locks: unconfirmed.map(|actions| {
+                    count(
+                        actions
+                            .iter()
+                            .filter(|action| matches!(action, Action::LockCard(_)))
+                            .count(),
+                    )
+                }),
+                unconfirmed_requests: unconfirmed.map(|actions| count(actions.len())),
+                payments_unresolved: logged_out.payments_unresolved.map(count),
             })
         })
         .await

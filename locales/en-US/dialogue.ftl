@@ -118,10 +118,11 @@ dlg-step-up-failed = The identity check wasn't completed. No money was sent.
 dlg-sending = Working on it, one moment.
 dlg-still-sending = Still working on it, one moment.
 dlg-payment-done = Done: { $amount } sent to { $target }.
-dlg-payment-held = Submitted: { $amount } to { $target }. For your safety it waits { $minutes ->
-    [one] one more minute
-   *[other] { $minutes } more minutes
-} before it goes, and you can say cancel until then.
+dlg-payment-held = Submitted: { $amount } to { $target }. For your safety { $minutes ->
+    [0] the bank holds it for a short while before it goes
+    [one] it waits one more minute before it goes
+   *[other] it waits { $minutes } more minutes before it goes
+}, and you can say cancel until then.
 dlg-payment-refused = That didn't go through, and no money was sent: { $reason }.
 dlg-payment-not-sent = I couldn't reach the bank, so the payment was not sent and no money moved.
 dlg-payment-checking = The bank hasn't answered yet, so I don't know whether the money was sent. I'm checking with the bank. Please don't send it again.

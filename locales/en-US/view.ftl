@@ -104,6 +104,7 @@ request-reason = { $code ->
     [device_revoked] this phone was removed from your account
     [step_up_cancelled] the identity check was not completed
     [on_device] it could not be prepared on this phone, so it never reached the bank
+    [bank_unavailable] the bank could not take it just now
    *[other] the bank declined it
 }
 view-payments-unresolved = { $count ->

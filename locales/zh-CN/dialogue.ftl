@@ -113,7 +113,10 @@ dlg-step-up-failed = 身份确认没有完成，钱没有转出。
 dlg-sending = 正在办理，请稍候。
 dlg-still-sending = 还在办理，请稍候。
 dlg-payment-done = 办好了：{ $amount }已经付给{ $target }。
-dlg-payment-held = 已提交：{ $amount }付给{ $target }。为了安全，这笔钱还要等{ $minutes }分钟才转出，这期间您可以说“取消”。
+dlg-payment-held = 已提交：{ $amount }付给{ $target }。为了安全，{ $minutes ->
+    [0] 银行会先暂缓一小会儿再转出
+   *[other] 这笔钱还要等{ $minutes }分钟才转出
+}，这期间您可以说“取消”。
 dlg-payment-refused = 没有办成，钱没有转出：{ $reason }。
 dlg-payment-not-sent = 连不上银行，这笔钱没有发出去，您的钱没有动。
 dlg-payment-checking = 银行还没有回复，现在还不知道钱有没有转出。我正在向银行核实，请不要重复转账。

@@ -101,6 +101,7 @@ request-reason = { $code ->
     [device_revoked] 这部手机已从您的账户停用
     [step_up_cancelled] 身份确认没有完成
     [on_device] 手机上没能准备好这笔付款，它没有发到银行
+    [bank_unavailable] 银行暂时无法办理
    *[other] 银行拒绝了这个请求
 }
 view-payments-unresolved = { $count ->

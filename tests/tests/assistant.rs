@@ -194,7 +194,10 @@ async fn the_speech_rate_asked_for_is_where_the_next_conversation_starts_on_any_
     let events = tell(&mut first, "slower please").await;
     assert!(events.contains(&Event::SpeechRate(70)), "{events:?}");
     drop(first);
-    // The bank keeps it for every channel.
+    // Kept on this device before the bank has it (it goes with the next sync round)…
+    assert_eq!(another_session(&client).await.speech_rate(), 70);
+    // …and by the bank, for every channel, once the app syncs.
+    client.sync().sync_now().await.unwrap();
     let kept: Vec<serde_json::Value> = bank
         .bank
         .db
@@ -319,6 +322,12 @@ async fn a_payment_held_when_an_earlier_session_ended_is_cancelled_by_voice_in_t
         "{events:?}"
     );
     drop(first);
+    // Another of the customer's devices does not call it off: "cancel" there is not about
+    // a payment it never made.
+    let (other_device, _other_dir) = client_for(&bank).await;
+    let events = tell(&mut another_session(&other_device).await, "cancel").await;
+    assert_eq!(said(&events), ["dlg-nothing-to-cancel"], "{events:?}");
+    assert_eq!(payment_status(&bank).await, "held");
     let mut second = another_session(&client).await;
     let events = tell(&mut second, "cancel").await;
     assert_eq!(said(&events), ["dlg-payment-cancelled"], "{events:?}");

@@ -920,13 +920,13 @@ async fn logout_delivers_a_queued_card_lock_first_and_says_what_the_bank_never_c
         assert!(tingshuo_tests::database_files(&store_path).is_empty());
         if bank_back {
             assert!(logged_out.revoked, "{logged_out:?}");
-            assert!(logged_out.unconfirmed.is_empty(), "{logged_out:?}");
+            assert_eq!(logged_out.unconfirmed, Some(Vec::new()), "{logged_out:?}");
             assert_eq!(card_at_bank().await, "locked");
         } else {
             assert!(!logged_out.revoked, "{logged_out:?}");
             assert_eq!(
                 logged_out.unconfirmed,
-                [Action::LockCard(card.into())],
+                Some(vec![Action::LockCard(card.into())]),
                 "{logged_out:?}"
             );
             assert_eq!(card_at_bank().await, "active");

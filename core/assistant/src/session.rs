@@ -174,22 +174,24 @@ impl Assistant {
     }
 
     /// Asks the bank to keep the speech rate the customer chose, so the next conversation (in
-    /// this app or another channel) starts at it. Best effort: the rate already changed here.
+    /// this app or another channel) starts at it: sent with the next sync round, so the
+    /// repeat asked for is not kept waiting on the network. Best effort: the rate already
+    /// changed here.
     async fn keep_speech_rate(&self, rate: u32) {
         let kept = match self.preferences().await {
-            Ok(Some(preferences)) => {
+            Ok(Some(preferences)) if preferences.speech_rate != rate => {
                 let preferences = PreferencesDto {
                     speech_rate: rate,
                     ..preferences
                 };
                 self.client
                     .actions()
-                    .set_preferences(&preferences)
+                    .queue_for_next_round(Action::SetPreferences(preferences))
                     .await
                     .map_err(AssistantError::from)
             }
-            // Nothing synced yet: no locale or mode to keep beside the rate.
-            Ok(None) => Ok(()),
+            // Already kept; or nothing synced yet, no locale or mode to keep beside the rate.
+            Ok(_) => Ok(()),
             Err(error) => Err(error),
         };
         if let Err(error) = kept {
@@ -204,13 +206,13 @@ impl Assistant {
     /// restarted — would start a second payment beside one still unknown, and take "cancel"
     /// as if nothing were waiting.
     async fn resume_payments(&mut self) -> Result<(), AssistantError> {
-        let unresolved = self
-            .client
-            .payments()
-            .attempts()
-            .await?
-            .into_iter()
-            .find(|attempt| attempt.state == "sending");
+        let attempts = self.client.payments().attempts().await?;
+        // The oldest first; the others are reconciled with it (and no payment starts while
+        // any is unresolved: `Facts::payments_unresolved`).
+        let unresolved = attempts
+            .iter()
+            .find(|attempt| attempt.state == "sending")
+            .cloned();
         let checking = unresolved.and_then(|attempt| {
             self.unresolved = Some(attempt.idempotency_key);
             let request = attempt
@@ -231,15 +233,25 @@ impl Assistant {
             }
             plan
         });
-        // The newest payment the bank held when last asked: past its hold, the bank refuses
-        // to cancel it and the customer is told so.
+        // The newest payment this device sent that the bank held when last asked, its hold
+        // not yet over: "cancel" never reaches a payment made in another channel, or one
+        // long gone.
+        let sent_here: Vec<String> = attempts
+            .iter()
+            .map(|attempt| attempt.idempotency_key.clone())
+            .collect();
+        let now = self.now();
         let held = self
             .client
             .view()
             .payments()
             .await?
             .into_iter()
-            .filter(|payment| payment.item.status == payment_status::HELD)
+            .filter(|payment| {
+                payment.item.status == payment_status::HELD
+                    && sent_here.contains(&payment.item.idempotency_key)
+                    && payment.item.hold_until.is_none_or(|until| until > now)
+            })
             .max_by_key(|payment| payment.item.created_at)
             .and_then(|payment| {
                 let sent = payment.item;
@@ -577,6 +589,8 @@ impl Assistant {
                 tracing::warn!(%error, "payment not sent");
                 let code = match &error {
                     PaymentError::Sync(SyncError::Net(NetError::Refused { code, .. })) => code,
+                    // The bank's answer to its challenge was unusable: nothing was signed.
+                    PaymentError::Sync(SyncError::Net(_)) => "bank_unavailable",
                     PaymentError::StepUpCancelled => "step_up_cancelled",
                     _ => ON_DEVICE,
                 };
@@ -631,7 +645,7 @@ impl Assistant {
                     .iter()
                     .find(|payment| Some(&payment.item.id) == self.held.as_ref());
                 Some(Input::PaymentDone {
-                    held_for_minutes: Some(held.map_or(1, |held| self.minutes_held(&held.item))),
+                    held_for_minutes: Some(held.map_or(0, |held| self.minutes_held(&held.item))),
                 })
             }
             Settled::NotSent => Some(Input::PaymentNotSent),
@@ -650,13 +664,18 @@ impl Assistant {
 
     /// How many more minutes the bank holds a payment, as said to the customer: never more
     /// than its hold by the bank's own times (a device clock behind the bank's would stretch
-    /// it), less what has passed since, at least one.
+    /// it), less what has passed since, to the nearest minute; 0 when under a minute is left
+    /// or the bank gave no end (said as "a short while", never as time to spare).
     fn minutes_held(&self, payment: &PaymentDto) -> u32 {
         let Some(until) = payment.hold_until else {
-            return 1;
+            return 0;
         };
         let left = (until - payment.created_at).min(until - self.now());
-        let minutes = (left.num_seconds() + 59).div_euclid(60).max(1);
+        let minutes = if left.num_seconds() < 60 {
+            0
+        } else {
+            (left.num_seconds() + 30) / 60
+        };
         u32::try_from(minutes).unwrap_or(u32::MAX)
     }
 

@@ -52,10 +52,11 @@ pub struct LoggedOut {
     pub revoked: bool,
     /// Requests the bank never confirmed (a card lock asked for offline, …), wiped with the
     /// store: the customer has to ask again another way (the bank's phone line, a branch).
-    pub unconfirmed: Vec<Action>,
+    /// `None` when the store could not be read (it is wiped all the same).
+    pub unconfirmed: Option<Vec<Action>>,
     /// Payments whose outcome was still being checked: the bank has them or not, and shows
-    /// them in its other channels.
-    pub payments_unresolved: usize,
+    /// them in its other channels. `None` when the store could not be read.
+    pub payments_unresolved: Option<usize>,
 }
 
 /// One signed-in customer's client.
@@ -138,16 +139,27 @@ impl Client {
         if let Err(error) = self.sync().sync_now().await {
             tracing::info!(%error, "logout without a last sync");
         }
-        let unconfirmed = self
-            .engine
-            .store
-            .outbox_history()
-            .await?
-            .into_iter()
-            .filter(|entry| entry.state == "pending")
-            .map(|entry| entry.item.action)
-            .collect();
-        let payments_unresolved = self.engine.store.payment_attempts(true).await?.len();
+        // Read best effort: a store that cannot be read is still wiped.
+        let unconfirmed = match self.engine.store.outbox_history().await {
+            Ok(history) => Some(
+                history
+                    .into_iter()
+                    .filter(|entry| entry.state == "pending")
+                    .map(|entry| entry.item.action)
+                    .collect(),
+            ),
+            Err(error) => {
+                tracing::warn!(%error, "logout: the outbox could not be read");
+                None
+            }
+        };
+        let payments_unresolved = match self.engine.store.payment_attempts(true).await {
+            Ok(attempts) => Some(attempts.len()),
+            Err(error) => {
+                tracing::warn!(%error, "logout: the payments being checked could not be read");
+                None
+            }
+        };
         let revoked = match self.engine.api.device_id() {
             Some(device) => self.sync().revoke_device(&device).await.is_ok(),
             None => false,
@@ -289,6 +301,12 @@ impl ActionsClient {
     pub async fn set_preferences(&self, preferences: &PreferencesDto) -> Result<(), ClientError> {
         self.queue(Action::SetPreferences(preferences.clone()))
             .await
+    }
+
+    /// The same, sent with the next sync round rather than now: for what nobody waits on.
+    pub async fn queue_for_next_round(&self, action: Action) -> Result<(), ClientError> {
+        let request = SyncEngine::queued(action)?;
+        Ok(self.engine.queue_for_next_round(request).await?)
     }
 
     /// Queues an action (any of the above) with its local echo.

@@ -329,9 +329,16 @@ impl SyncEngine {
                 Ok(outcome)
             }
             Err(NetError::Refused { status, code }) if status != 401 => {
-                self.record_settled(key, "refused", None, Some(&code)).await;
                 tracing::info!(%code, "payment refused by the bank");
-                Ok(PaymentOutcome::Refused { code })
+                if self.record_settled(key, "refused", None, Some(&code)).await {
+                    Ok(PaymentOutcome::Refused { code })
+                } else {
+                    // Left open, a later reconciliation could send it again: until the bank
+                    // is asked, its outcome is said as being checked.
+                    Ok(PaymentOutcome::Unknown {
+                        key: key.to_owned(),
+                    })
+                }
             }
             Err(NetError::Offline) => {
                 // The connection never opened: the bank did not receive it. It is settled as

@@ -31,6 +31,9 @@ pub struct Facts {
     pub daily_limit: Option<DailyLimit>,
     /// A typical transfer for this customer; much more than this is a scam-risk sign.
     pub usual_transfer: Option<Money>,
+    /// Payments sent whose outcome the bank has not given yet (from any session): no other
+    /// payment starts while there is one.
+    pub payments_unresolved: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -176,6 +179,7 @@ impl Facts {
                     .find(|l| l.limit.currency() == c)
                     .copied()
             }),
+            payments_unresolved: view.unresolved_payments,
             usual_transfer: currency.and_then(|c| {
                 transfers
                     .get(transfers.len() / 2)

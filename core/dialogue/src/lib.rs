@@ -106,8 +106,8 @@ pub enum Input {
     PrepareRefused {
         reason: String,
     },
-    /// The bank made the payment, or holds it for this many more minutes (cancellable until
-    /// then).
+    /// The bank made the payment, or holds it for this many more whole minutes (cancellable
+    /// until then; 0 when less than a minute is left or the bank did not say).
     PaymentDone {
         held_for_minutes: Option<u32>,
     },
@@ -511,6 +511,7 @@ impl Dialogue {
             }
             Input::PaymentDone { held_for_minutes } => self.answered_payment().map(|plan| {
                 let reply = match held_for_minutes {
+                    // 0: less than a minute left, or the bank did not say.
                     Some(minutes) => {
                         let mut args = made_args(&plan);
                         args.push(("minutes", ReplyArg::Count(i64::from(minutes))));
@@ -528,14 +529,11 @@ impl Dialogue {
                     vec![("reason", ReplyArg::Text(reason))],
                 )
             }),
-            // Only a payment just sent can be known not to have reached the bank.
-            Input::PaymentNotSent => match std::mem::replace(&mut self.stage, Stage::Idle) {
-                Stage::Executing(_) => Some(say("dlg-payment-not-sent", vec![])),
-                other => {
-                    self.stage = other;
-                    None
-                }
-            },
+            // The payment just sent, or the one being checked (the bank never had it, and it
+            // could not be sent again), did not reach the bank.
+            Input::PaymentNotSent => self
+                .answered_payment()
+                .map(|_| say("dlg-payment-not-sent", vec![])),
             Input::PaymentUnknown => match std::mem::replace(&mut self.stage, Stage::Idle) {
                 Stage::Executing(plan) => {
                     self.checking = Some(plan);
@@ -1115,8 +1113,9 @@ impl Dialogue {
         heard: &Heard,
         effects: &mut Vec<Effect>,
     ) -> Option<Reply> {
-        if self.checking.is_some() {
-            // Another payment waits for the bank's answer on the one being checked.
+        if self.checking.is_some() || self.facts.payments_unresolved > 0 {
+            // Another payment waits for the bank's answer on the one being checked (named
+            // or not: one an earlier session sent may no longer match the view).
             self.stage = Stage::Idle;
             return Some(say("dlg-payment-unresolved", vec![]));
         }

@@ -85,6 +85,7 @@ fn facts() -> Facts {
             used_today: cny(0),
         }),
         usual_transfer: Some(cny(50_000)),
+        payments_unresolved: 0,
     }
 }
 
@@ -871,6 +872,51 @@ fn payments_an_earlier_session_left_are_resumed_and_cancel_says_only_what_is_so(
         ids(&step(&mut d, heard(Some("cancel"), &[], "取消"))),
         ["dlg-payment-still-checking"]
     );
+
+    // One the store holds as unresolved but no plan names (its payee gone from the view):
+    // still no other payment.
+    let mut d = Dialogue::new(Facts {
+        payments_unresolved: 1,
+        ..facts.clone()
+    });
+    assert_eq!(
+        ids(&step(&mut d, transfer_to("李伟", 100, "给李伟转一块"))),
+        ["dlg-payment-unresolved"]
+    );
+
+    // The one being checked never reached the bank: said so, and payments go on.
+    let mut d = sent_to_the_bank();
+    step(&mut d, Input::PaymentUnknown);
+    assert_eq!(
+        ids(&step(&mut d, Input::PaymentNotSent)),
+        ["dlg-payment-not-sent"]
+    );
+    assert_eq!(
+        ids(&step(&mut d, transfer_to("李伟", 100, "给李伟转一块"))),
+        ["dlg-readback-transfer"]
+    );
+
+    // A hold with under a minute left, or no end given, is "a short while", never minutes.
+    let l10n = Localizer::new().unwrap();
+    for (minutes, en, zh) in [
+        (0, "holds it for a short while", "暂缓一小会儿"),
+        (1, "waits one more minute", "等1分钟"),
+        (25, "waits 25 more minutes", "等25分钟"),
+    ] {
+        let mut d = sent_to_the_bank();
+        let effects = step(
+            &mut d,
+            Input::PaymentDone {
+                held_for_minutes: Some(minutes),
+            },
+        );
+        let Effect::Say(reply) = &effects[0] else {
+            panic!("{effects:?}")
+        };
+        let said = |locale| l10n.reply(locale, reply).unwrap().display;
+        assert!(said(Locale::EnUs).contains(en), "{}", said(Locale::EnUs));
+        assert!(said(Locale::ZhCn).contains(zh), "{}", said(Locale::ZhCn));
+    }
 }
 
 #[test]

@@ -790,14 +790,6 @@ impl PaymentDto {
                 field: "payment.kind",
             });
         }
-        // A held payment is cancellable until its hold ends, and says when that is.
-        if self.status == payment_status::HELD
-            && self.hold_until.is_none_or(|until| until < self.created_at)
-        {
-            return Err(WireError::OutOfRange {
-                field: "payment.hold_until",
-            });
-        }
         let currency = currency("payment.currency", &self.currency)?;
         non_negative("payment.amount_minor", self.amount_minor, currency)?;
         if !valid_idempotency_key(&self.idempotency_key) {
@@ -1033,31 +1025,6 @@ mod tests {
                 "missing",
             ),
             (patch("account", "", account(json!({"id": ""}))), "patch.id"),
-            // Held, with no end to its hold (or one before it was made): when could it be
-            // cancelled?
-            (
-                patch(
-                    "payment",
-                    "p1",
-                    json!({"id": "p1", "idempotency_key": "k1", "kind": "transfer",
-                        "from_account": "a1", "target_id": "y1", "amount_minor": 100,
-                        "currency": "CNY", "status": "held", "hold_until": null,
-                        "created_at": "2026-12-01T10:00:00Z"}),
-                ),
-                "payment.hold_until",
-            ),
-            (
-                patch(
-                    "payment",
-                    "p1",
-                    json!({"id": "p1", "idempotency_key": "k1", "kind": "transfer",
-                        "from_account": "a1", "target_id": "y1", "amount_minor": 100,
-                        "currency": "CNY", "status": "held",
-                        "hold_until": "2026-12-01T09:00:00Z",
-                        "created_at": "2026-12-01T10:00:00Z"}),
-                ),
-                "payment.hold_until",
-            ),
         ];
         for (patch, expected) in cases {
             let error = patch.into_change().unwrap_err().to_string();

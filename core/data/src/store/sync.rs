@@ -208,8 +208,14 @@ impl Store {
             self.refresh_newest(&mut tx).await?;
         }
         self.put_sync_value(&mut tx, keys::CURSOR, cursor).await?;
-        self.put_sync_value(&mut tx, keys::LAST_SYNCED_AT, &millis(as_of).to_string())
-            .await?;
+        // The device's own clock, not the bank's `as_of`: what it is compared with (how old a
+        // balance is now, whether a payment came after it) is on the device's clock too.
+        self.put_sync_value(
+            &mut tx,
+            keys::LAST_SYNCED_AT,
+            &millis(Utc::now()).to_string(),
+        )
+        .await?;
         self.commit_protected(tx).await?;
         Ok(Applied::Applied)
     }

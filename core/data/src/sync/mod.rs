@@ -64,6 +64,7 @@ pub struct SyncStatus {
     pub pending_requests: usize,
     pub failed_requests: usize,
     pub unresolved_payments: usize,
+    /// When this device last applied the bank's data, by its own clock.
     pub last_synced_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
 }
@@ -205,6 +206,15 @@ impl SyncEngine {
         if let Err(error) = self.sync_now().await {
             tracing::debug!(%error, "queued request not delivered yet");
         }
+        Ok(())
+    }
+
+    /// Queues a request for the next sync round, without running one now: nothing the
+    /// customer waits on rides on it (a preference).
+    pub async fn queue_for_next_round(&self, request: NewRequest) -> Result<(), SyncError> {
+        self.store.enqueue(&request, Utc::now()).await?;
+        tracing::debug!(kind = %request.action.kind(), "request queued for the next round");
+        self.refresh_counts().await?;
         Ok(())
     }
 
