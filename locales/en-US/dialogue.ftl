@@ -21,6 +21,21 @@ dlg-nothing-to-cancel = There's nothing in progress to cancel.
 dlg-nothing-to-confirm = There's nothing to confirm right now.
 dlg-see-screen = Your transactions are on the screen. I'll read them to you.
 dlg-no-transactions = I found no transactions for that.
+dlg-cards = { $count ->
+    [one] Here is your card:
+   *[other] Here are your { $count } cards:
+}
+dlg-no-cards = There are no cards on your accounts.
+dlg-alerts = { $count ->
+    [one] You have one unread alert:
+   *[other] You have { $count } unread alerts:
+}
+dlg-no-alerts = You have no unread alerts.
+dlg-appointments = { $count ->
+    [one] Here is your appointment or request with the bank:
+   *[other] Here are your { $count } appointments and requests with the bank:
+}
+dlg-no-appointments = You have no appointments or open requests with the bank.
 dlg-spending-total = From { $from } to { $to }, { $total } went out, in { $count ->
     [one] one payment
    *[other] { $count } payments

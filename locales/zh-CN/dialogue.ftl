@@ -21,6 +21,12 @@ dlg-nothing-to-cancel = 现在没有正在办理的事情可以取消。
 dlg-nothing-to-confirm = 现在没有需要确认的事情。
 dlg-see-screen = 好的，交易明细已经显示在屏幕上，我来为您读。
 dlg-no-transactions = 没有找到相关的交易记录。
+dlg-cards = 您有{ $count }张卡：
+dlg-no-cards = 您的账户下没有银行卡。
+dlg-alerts = 您有{ $count }条未读提醒：
+dlg-no-alerts = 您没有未读提醒。
+dlg-appointments = 您在银行有{ $count }项预约或服务工单：
+dlg-no-appointments = 您在银行没有预约，也没有未办完的服务工单。
 dlg-spending-total = 从{ $from }到{ $to }，一共支出{ $total }，共{ $count }笔。
 dlg-no-data = 本机还没有您的账户信息，请连接网络后再试。
 

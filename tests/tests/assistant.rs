@@ -663,6 +663,87 @@ async fn a_transaction_the_bank_has_not_booked_is_read_as_pending_never_as_paid(
     bank.shutdown().await;
 }
 
+#[tokio::test]
+async fn cards_alerts_and_appointments_are_read_out_as_the_bank_has_them() {
+    let bank = start_demo_bank(BankConfig::default(), Utc::now())
+        .await
+        .unwrap();
+    let (client, _dir) = client_for(&bank).await;
+    let mut assistant = another_session(&client).await;
+    let customer = DemoCustomer::MargaretWilson;
+    let lines_of = |events: &[Event]| match events.last() {
+        Some(Event::Show(lines)) => lines.clone(),
+        _ => panic!("{events:?}"),
+    };
+    let at_bank = |kind: &'static str| {
+        let bank = &bank;
+        async move {
+            bank.bank
+                .db
+                .all::<serde_json::Value>(customer.id(), kind)
+                .await
+                .unwrap()
+        }
+    };
+
+    // Cards: each with its status as the bank has it.
+    tell(&mut assistant, "lock my credit card").await;
+    let events = tell(&mut assistant, "is my card locked").await;
+    assert_eq!(said(&events), ["dlg-cards"], "{events:?}");
+    let lines = lines_of(&events);
+    let cards = at_bank("card").await;
+    assert_eq!(lines.len(), cards.len(), "{lines:?}");
+    for card in &cards {
+        let number = card["number"].as_str().unwrap();
+        let ending = &number[number.len() - 4..];
+        let line = lines
+            .iter()
+            .find(|line| line.display.contains(ending))
+            .unwrap_or_else(|| panic!("no line for {card}: {lines:?}"));
+        assert_eq!(
+            line.display.contains("locked"),
+            card["status"] == "locked",
+            "{line:?} {card}"
+        );
+    }
+
+    // Unread alerts: read out, then read (the bank told with the next sync).
+    let unread = at_bank("alert")
+        .await
+        .into_iter()
+        .filter(|alert| alert["read"] == false)
+        .count();
+    assert!(unread > 0, "the demo customer has an unread alert");
+    let events = tell(&mut assistant, "do I have any new alerts").await;
+    assert_eq!(said(&events), ["dlg-alerts"], "{events:?}");
+    assert_eq!(lines_of(&events).len(), unread);
+    client.sync().sync_now().await.unwrap();
+    assert!(
+        at_bank("alert")
+            .await
+            .iter()
+            .all(|alert| alert["read"] == true),
+        "alerts read out are read at the bank"
+    );
+    let events = tell(&mut assistant, "do I have any new alerts").await;
+    assert_eq!(said(&events), ["dlg-no-alerts"], "{events:?}");
+
+    // Appointments and service requests from every channel.
+    let requests = at_bank("service_request").await;
+    let events = tell(&mut assistant, "what's happening with my support ticket").await;
+    assert_eq!(said(&events), ["dlg-appointments"], "{events:?}");
+    let lines = lines_of(&events);
+    assert_eq!(lines.len(), requests.len(), "{lines:?}");
+    for request in &requests {
+        let reference = request["reference"].as_str().unwrap();
+        assert!(
+            lines.iter().any(|line| line.display.contains(reference)),
+            "{reference} not read: {lines:?}"
+        );
+    }
+    bank.shutdown().await;
+}
+
 /// The status the bank has for the customer's card of this kind ("credit", "debit").
 async fn card_status(bank: &RunningBank, kind: &str) -> String {
     let cards: Vec<serde_json::Value> = bank

@@ -16,10 +16,12 @@ use tingshuo_data::client::{Client, ClientError};
 use tingshuo_data::payments::{PaymentDraft, PaymentError, PaymentOutcome, Settled};
 use tingshuo_data::sync::{Connectivity, NetError, SyncError};
 use tingshuo_dialogue::{
-    ActionOutcome, Dialogue, Effect, Facts, Heard, Input, PaymentPlan, PlanKind, PlanTarget,
-    Prepared, SpendingQuery, Spent, TransactionsQuery, hear, paying_account,
+    ActionOutcome, Dialogue, Effect, Facts, Heard, Input, Listing, PaymentPlan, PlanKind,
+    PlanTarget, Prepared, SpendingQuery, Spent, TransactionsQuery, hear, paying_account,
 };
-use tingshuo_l10n::present::{Presentation, transaction_lines};
+use tingshuo_l10n::present::{
+    Presentation, alert_lines, card_lines, service_request_lines, transaction_lines,
+};
 use tingshuo_l10n::{Arg, L10nError, Localizer, Reply};
 use tingshuo_understand::context::ContextError;
 use tingshuo_understand::{Context, Said, World, answers_context, banking_context};
@@ -456,7 +458,15 @@ impl Assistant {
                     Effect::CancelHeldPayment => pending.push(self.cancel_held().await?),
                     Effect::ShowTransactions(query) => {
                         self.listed = self.transactions(&query).await?;
-                        pending.push(Input::TransactionsListed {
+                        pending.push(Input::Listed {
+                            what: Listing::Transactions,
+                            count: self.listed.len(),
+                        });
+                    }
+                    Effect::ShowItems(listing) => {
+                        self.listed = self.items(listing).await?;
+                        pending.push(Input::Listed {
+                            what: listing,
                             count: self.listed.len(),
                         });
                     }
@@ -862,6 +872,39 @@ impl Assistant {
             offset: self.options.offset,
         };
         Ok(transaction_lines(&self.l10n, &at, &listed)?)
+    }
+
+    /// The customer's cards, unread alerts or appointments, as lines to show and read. Alerts
+    /// read out count as read: the bank is told with the next sync round.
+    async fn items(
+        &self,
+        listing: Listing,
+    ) -> Result<Vec<tingshuo_l10n::Utterance>, AssistantError> {
+        let view = self.client.view().current(self.today()).await?;
+        let at = Presentation {
+            locale: self.locale,
+            now: self.now(),
+            offset: self.options.offset,
+        };
+        let lines = match listing {
+            // Listed by `transactions`, with the customer's query.
+            Listing::Transactions => Vec::new(),
+            Listing::Cards => card_lines(&self.l10n, &at, &view.cards)?,
+            Listing::Appointments => {
+                service_request_lines(&self.l10n, &at, &view.service_requests)?
+            }
+            Listing::Alerts => {
+                let lines = alert_lines(&self.l10n, &at, &view.unread_alerts)?;
+                for alert in &view.unread_alerts {
+                    let read = Action::MarkAlertRead(alert.item.id.clone());
+                    if let Err(error) = self.client.actions().queue_for_next_round(read).await {
+                        tracing::warn!(%error, "an alert read out was not marked read");
+                    }
+                }
+                lines
+            }
+        };
+        Ok(lines)
     }
 
     /// What went out over the period asked about (this month when none was said), of the

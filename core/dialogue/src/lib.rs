@@ -57,9 +57,11 @@ pub enum Effect {
     UnlockCard {
         card: Id<Card>,
     },
-    /// Find these transactions; the host answers with [`Input::TransactionsListed`] and keeps
-    /// them for [`Effect::ReadListed`].
+    /// Find these transactions; the host answers with [`Input::Listed`] and keeps them for
+    /// [`Effect::ReadListed`].
     ShowTransactions(TransactionsQuery),
+    /// Find the customer's cards, unread alerts or appointments, the same way.
+    ShowItems(Listing),
     /// Show and read out the transactions last listed (after the reply that introduces them,
     /// and again with its repeat).
     ReadListed,
@@ -87,6 +89,7 @@ impl Effect {
                 | Effect::UnlockCard { .. }
                 | Effect::SumSpending(_)
                 | Effect::ShowTransactions(_)
+                | Effect::ShowItems(_)
                 | Effect::CancelHeldPayment
         )
     }
@@ -122,8 +125,10 @@ pub enum Input {
     PaymentUnknown,
     /// What went out in the period asked about, as the host added it up.
     Spent(Spent),
-    /// How many transactions the host found for [`Effect::ShowTransactions`].
-    TransactionsListed {
+    /// How many items the host found for [`Effect::ShowTransactions`] or
+    /// [`Effect::ShowItems`].
+    Listed {
+        what: Listing,
         count: usize,
     },
     /// The bank cancelled the held payment.
@@ -149,6 +154,45 @@ pub struct TransactionsQuery {
     pub account: Option<Id<Account>>,
     pub count: Option<usize>,
     pub period: Option<(NaiveDate, NaiveDate)>,
+}
+
+/// What is listed, shown and read out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listing {
+    Transactions,
+    Cards,
+    Alerts,
+    /// Branch appointments and service requests.
+    Appointments,
+}
+
+impl Listing {
+    const ALL: [Listing; 4] = [
+        Listing::Transactions,
+        Listing::Cards,
+        Listing::Alerts,
+        Listing::Appointments,
+    ];
+
+    /// The reply that introduces the lines (with `$count`).
+    fn introduction(self) -> &'static str {
+        match self {
+            Listing::Transactions => "dlg-see-screen",
+            Listing::Cards => "dlg-cards",
+            Listing::Alerts => "dlg-alerts",
+            Listing::Appointments => "dlg-appointments",
+        }
+    }
+
+    /// The reply when there is nothing to list.
+    fn none_found(self) -> &'static str {
+        match self {
+            Listing::Transactions => "dlg-no-transactions",
+            Listing::Cards => "dlg-no-cards",
+            Listing::Alerts => "dlg-no-alerts",
+            Listing::Appointments => "dlg-no-appointments",
+        }
+    }
 }
 
 /// What the customer asked to add up: spending of an account (or all), over a period (the host
@@ -546,10 +590,11 @@ impl Dialogue {
                         .then(|| say("dlg-payment-still-checking", vec![]))
                 }
             },
-            Input::TransactionsListed { count: 0 } => Some(say("dlg-no-transactions", vec![])),
-            Input::TransactionsListed { .. } => {
+            Input::Listed { what, count: 0 } => Some(say(what.none_found(), vec![])),
+            Input::Listed { what, count } => {
                 // Introduced first, then read: the reply is said before the lines.
-                let introduced = say("dlg-see-screen", vec![]);
+                let count = i64::try_from(count).unwrap_or(i64::MAX);
+                let introduced = say(what.introduction(), vec![("count", ReplyArg::Count(count))]);
                 self.last_reply = Some(introduced.clone());
                 effects.push(Effect::Say(introduced));
                 effects.push(Effect::ReadListed);
@@ -679,7 +724,10 @@ impl Dialogue {
     /// transactions read out, they are read again after it.
     fn said_again(&self, effects: &mut Vec<Effect>) -> Option<Reply> {
         let reply = self.last_reply.clone()?;
-        if reply.id == "dlg-see-screen" {
+        if Listing::ALL
+            .iter()
+            .any(|listing| listing.introduction() == reply.id)
+        {
             effects.push(Effect::ReadListed);
         }
         Some(reply)
@@ -1088,6 +1136,15 @@ impl Dialogue {
                         _ => None,
                     },
                     period: period_said(heard),
+                }));
+                // What is said comes with what the host found.
+                None
+            }
+            Intent::CardStatus | Intent::Alerts | Intent::Appointments => {
+                effects.push(Effect::ShowItems(match intent {
+                    Intent::CardStatus => Listing::Cards,
+                    Intent::Alerts => Listing::Alerts,
+                    _ => Listing::Appointments,
                 }));
                 // What is said comes with what the host found.
                 None

@@ -1342,11 +1342,23 @@ fn spending_is_added_up_by_the_host_and_transactions_are_of_the_account_named() 
     // them to you" and then silence.
     assert!(ids(&effects).is_empty(), "{effects:?}");
     assert_eq!(
-        ids(&step(&mut d, Input::TransactionsListed { count: 0 })),
+        ids(&step(
+            &mut d,
+            Input::Listed {
+                what: Listing::Transactions,
+                count: 0
+            }
+        )),
         ["dlg-no-transactions"]
     );
     // Found: introduced, then read; a repeat (or "slower") reads them again.
-    let found = step(&mut d, Input::TransactionsListed { count: 2 });
+    let found = step(
+        &mut d,
+        Input::Listed {
+            what: Listing::Transactions,
+            count: 2,
+        },
+    );
     assert_eq!(ids(&found), ["dlg-see-screen"]);
     assert_eq!(found.last(), Some(&Effect::ReadListed), "{found:?}");
     let again = step(&mut d, heard(Some("repeat"), &[], "再说一遍"));

@@ -6,7 +6,9 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use super::{Arg, Args, Form, L10nError, Locale, Localizer, Utterance};
 use tingshuo_base::action::Action;
-use tingshuo_base::model::{AccountKind, Tracked, Transaction, TransactionStatus};
+use tingshuo_base::model::{
+    AccountKind, Alert, Card, ServiceRequest, Tracked, Transaction, TransactionStatus,
+};
 use tingshuo_base::view::{CustomerView, RequestState, RequestView};
 
 /// How many recent transactions the overview reads out.
@@ -182,19 +184,7 @@ pub fn view_lines(
     )?);
 
     lines.push(at.plain(l10n, "view-heading-cards")?);
-    for tracked in &view.cards {
-        let card = &tracked.item;
-        lines.push(at.line(l10n, "view-card", |form| {
-            Ok(vec![
-                ("card", Arg::Text(card.name.clone())),
-                (
-                    "masked",
-                    Arg::Text(l10n.masked_card(locale, form, card.number.reveal())?),
-                ),
-                ("status", Arg::from(card.status.as_str())),
-            ])
-        })?);
-    }
+    lines.extend(card_lines(l10n, at, &view.cards)?);
 
     if !view.payees.is_empty() {
         let names: Vec<String> = view
@@ -214,23 +204,72 @@ pub fn view_lines(
         lines.push(at.line(l10n, "view-alerts-unread", |form| {
             Ok(at.count_args(l10n, form, unread))
         })?);
-        for alert in &view.unread_alerts {
-            lines.push(at.line(l10n, "view-alert", |form| {
-                Ok(vec![
-                    ("kind", Arg::from(alert.item.kind.as_str())),
-                    ("when", at.freshness(l10n, form, alert.item.created_at)?),
-                ])
-            })?);
-        }
+        lines.extend(alert_lines(l10n, at, &view.unread_alerts)?);
     }
 
     if !view.service_requests.is_empty() {
         lines.push(at.plain(l10n, "view-heading-service")?);
-        for request in &view.service_requests {
+        lines.extend(service_request_lines(l10n, at, &view.service_requests)?);
+    }
+    Ok(lines)
+}
+
+/// Each card and whether it is locked ("信用卡，尾号4580，已锁定。").
+pub fn card_lines(
+    l10n: &Localizer,
+    at: &Presentation,
+    cards: &[Tracked<Card>],
+) -> Result<Vec<Utterance>, L10nError> {
+    cards
+        .iter()
+        .map(|tracked| {
+            let card = &tracked.item;
+            at.line(l10n, "view-card", |form| {
+                Ok(vec![
+                    ("card", Arg::Text(card.name.clone())),
+                    (
+                        "masked",
+                        Arg::Text(l10n.masked_card(at.locale, form, card.number.reveal())?),
+                    ),
+                    ("status", Arg::from(card.status.as_str())),
+                ])
+            })
+        })
+        .collect()
+}
+
+/// Each alert and when it came ("账单到期提醒，3小时前。").
+pub fn alert_lines(
+    l10n: &Localizer,
+    at: &Presentation,
+    alerts: &[Tracked<Alert>],
+) -> Result<Vec<Utterance>, L10nError> {
+    alerts
+        .iter()
+        .map(|alert| {
+            at.line(l10n, "view-alert", |form| {
+                Ok(vec![
+                    ("kind", Arg::from(alert.item.kind.as_str())),
+                    ("when", at.freshness(l10n, form, alert.item.created_at)?),
+                ])
+            })
+        })
+        .collect()
+}
+
+/// Each appointment or service request opened in any channel, where it stands and when.
+pub fn service_request_lines(
+    l10n: &Localizer,
+    at: &Presentation,
+    requests: &[Tracked<ServiceRequest>],
+) -> Result<Vec<Utterance>, L10nError> {
+    requests
+        .iter()
+        .map(|request| {
             let request = &request.item;
-            lines.push(at.line(l10n, "view-service-request", |_| {
+            at.line(l10n, "view-service-request", |_| {
                 let when = match request.scheduled_at {
-                    Some(at_time) => l10n.date_time(locale, at_time, at.offset)?,
+                    Some(at_time) => l10n.date_time(at.locale, at_time, at.offset)?,
                     None => String::new(),
                 };
                 Ok(vec![
@@ -240,10 +279,9 @@ pub fn view_lines(
                     ("status", Arg::from(request.status.as_str())),
                     ("when", Arg::Text(when)),
                 ])
-            })?);
-        }
-    }
-    Ok(lines)
+            })
+        })
+        .collect()
 }
 
 /// The newest transactions, one line each ("11月27日，物美超市，支出¥126.50。"); one the bank

@@ -13,6 +13,12 @@ pub enum Intent {
     PayBill,
     LockCard,
     UnlockCard,
+    /// Are my cards locked or working.
+    CardStatus,
+    /// The bank's unread alerts, read out.
+    Alerts,
+    /// Branch appointments and service requests opened in any channel.
+    Appointments,
     Help,
     Repeat,
     Slower,
@@ -29,7 +35,7 @@ pub enum Intent {
 }
 
 /// The intents the dialogue knows.
-const KNOWN: [Intent; 17] = [
+const KNOWN: [Intent; 20] = [
     Intent::Balance,
     Intent::Transactions,
     Intent::Spending,
@@ -37,6 +43,9 @@ const KNOWN: [Intent; 17] = [
     Intent::PayBill,
     Intent::LockCard,
     Intent::UnlockCard,
+    Intent::CardStatus,
+    Intent::Alerts,
+    Intent::Appointments,
     Intent::Help,
     Intent::Repeat,
     Intent::Slower,
@@ -69,6 +78,9 @@ impl Intent {
             Intent::PayBill => "pay_bill",
             Intent::LockCard => "lock_card",
             Intent::UnlockCard => "unlock_card",
+            Intent::CardStatus => "card_status",
+            Intent::Alerts => "alerts",
+            Intent::Appointments => "appointments",
             Intent::Help => "help",
             Intent::Repeat => "repeat",
             Intent::Slower => "slower",
