@@ -23,7 +23,8 @@ pub enum AssistantEvent {
         display: String,
         speech: String,
     },
-    /// Show and read out these lines (transactions asked for).
+    /// Show and read out these lines (the transactions, cards, alerts or appointments asked
+    /// for).
     Show { lines: Vec<Line> },
     /// Ask for PIN or biometric; give the answer with `step_up(approved)` (not needed when
     /// the session has a host step-up: it asks it itself, and this event is followed by the

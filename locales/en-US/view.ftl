@@ -52,8 +52,12 @@ view-transaction-pending = { $date }: { $direction ->
    *[out] outgoing { $amount } to
 } { $counterparty }, pending.
 
+# $status: locked, active, or a lock (unlock) asked for on this phone that the bank has not
+# confirmed yet.
 view-card = { $card }, { $masked }: { $status ->
     [locked] locked
+    [lock_pending] lock asked for, not confirmed by the bank yet
+    [unlock_pending] unlock asked for, not confirmed by the bank yet
    *[active] active
 }.
 

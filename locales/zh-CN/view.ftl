@@ -50,8 +50,12 @@ view-transaction-pending = { $date }，{ $counterparty }，{ $direction ->
    *[out] 待支出
 }{ $amount }。
 
+# $status: locked, active, or a lock (unlock) asked for on this phone that the bank has not
+# confirmed yet.
 view-card = { $card }，{ $masked }，{ $status ->
     [locked] 已锁定
+    [lock_pending] 已申请锁定，银行还没有确认
+    [unlock_pending] 已申请解锁，银行还没有确认
    *[active] 正常使用
 }。
 

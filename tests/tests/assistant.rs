@@ -348,9 +348,11 @@ async fn the_hold_said_is_the_one_the_bank_set() {
             panic!("{events:?}")
         };
         assert_eq!(held.id, "dlg-payment-held", "{events:?}");
+        // Whole minutes left, rounded down: never time to cancel that is not there.
         assert!(
-            held.display
-                .contains(&format!("waits {minutes} more minutes")),
+            [minutes - 1, minutes]
+                .iter()
+                .any(|left| held.display.contains(&format!("waits {left} more minutes"))),
             "{held:?}"
         );
         bank.shutdown().await;
@@ -706,6 +708,26 @@ async fn cards_alerts_and_appointments_are_read_out_as_the_bank_has_them() {
             "{line:?} {card}"
         );
     }
+
+    // A lock asked for while the bank cannot be reached is said as asked for, never as done.
+    bank.bank.faults.set_plan(FaultPlan {
+        seed: 5,
+        rules: vec![FaultRule {
+            path_prefix: "/v1/".into(),
+            error_per_mille: 1000,
+            ..FaultRule::default()
+        }],
+    });
+    tell(&mut assistant, "lock my debit card").await;
+    let events = tell(&mut assistant, "is my debit card locked").await;
+    let pending: Vec<_> = lines_of(&events)
+        .into_iter()
+        .filter(|line| line.display.contains("not confirmed by the bank yet"))
+        .collect();
+    assert_eq!(pending.len(), 1, "{events:?}");
+    assert!(pending[0].display.contains("Debit card"), "{pending:?}");
+    bank.bank.faults.set_plan(FaultPlan::none());
+    client.sync().sync_now().await.unwrap();
 
     // Unread alerts: read out, then read (the bank told with the next sync).
     let unread = at_bank("alert")

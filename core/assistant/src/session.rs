@@ -89,8 +89,8 @@ pub struct Assistant {
     unresolved: Option<String>,
     /// The bank's id of the payment it holds, which the customer may still cancel.
     held: Option<String>,
-    /// The transactions last listed, shown and read after the reply that introduces them and
-    /// again with its repeat.
+    /// The lines last listed (transactions, cards, alerts, appointments), shown and read
+    /// after the reply that introduces them and again with its repeat.
     listed: Vec<tingshuo_l10n::Utterance>,
     /// The payment as prepared for its read-back: what a confirmation sends, and nothing else.
     prepared: Option<(PaymentPlan, PaymentDraft)>,
@@ -583,9 +583,14 @@ impl Assistant {
                 // Said at once: checking. Then asked at once; if the bank still cannot say,
                 // asked again at the start of every later turn.
                 let mut inputs = Vec::new();
-                match self.settled(&key).await? {
-                    Some(known) => inputs.push(known),
-                    None => self.unresolved = Some(key),
+                match self.settled(&key).await {
+                    Ok(Some(known)) => inputs.push(known),
+                    Ok(None) => self.unresolved = Some(key),
+                    // Asked again at the next turn: the bank's answer is never dropped.
+                    Err(error) => {
+                        tracing::warn!(%error, "a payment's outcome could not be asked now");
+                        self.unresolved = Some(key);
+                    }
                 }
                 // `pending` is a stack: the checking message goes first.
                 inputs.push(Input::PaymentUnknown);
@@ -672,21 +677,17 @@ impl Assistant {
         Ok(input)
     }
 
-    /// How many more minutes the bank holds a payment, as said to the customer: never more
-    /// than its hold by the bank's own times (a device clock behind the bank's would stretch
-    /// it), less what has passed since, to the nearest minute; 0 when under a minute is left
-    /// or the bank gave no end (said as "a short while", never as time to spare).
+    /// How many more whole minutes the bank holds a payment, as said to the customer: never
+    /// more than its hold by the bank's own times (a device clock behind the bank's would
+    /// stretch it), less what has passed since, rounded down — the customer is never told of
+    /// time to cancel that is not there; 0 when under a minute is left or the bank gave no
+    /// end (said as "a short while").
     fn minutes_held(&self, payment: &PaymentDto) -> u32 {
         let Some(until) = payment.hold_until else {
             return 0;
         };
         let left = (until - payment.created_at).min(until - self.now());
-        let minutes = if left.num_seconds() < 60 {
-            0
-        } else {
-            (left.num_seconds() + 30) / 60
-        };
-        u32::try_from(minutes).unwrap_or(u32::MAX)
+        u32::try_from(left.num_minutes().max(0)).unwrap_or(u32::MAX)
     }
 
     /// Asks the bank to cancel the payment it holds, and says what the bank did: cancelled,

@@ -32,7 +32,8 @@ pub struct Spoken {
 pub enum Event {
     /// Show and speak this.
     Say(Spoken),
-    /// Show (and read out) these lines: the transactions asked for.
+    /// Show (and read out) these lines: the transactions, cards, alerts or appointments asked
+    /// for.
     Show(Vec<Utterance>),
     /// Ask the customer for PIN or biometric to approve what was just read back and confirmed
     /// (a payment, or unlocking a card), then give the result as [`Turn::StepUp`].

@@ -708,6 +708,7 @@ impl Dialogue {
             self.question_waits = false;
             let question = match &self.stage {
                 Stage::Collecting(draft) => Some(self.next_question(draft)),
+                Stage::AskingCard { unlock } => Some(ask_card(*unlock)),
                 _ => None,
             };
             if let Some(question) = question
@@ -886,7 +887,8 @@ impl Dialogue {
                     return Some(reply);
                 }
                 let sent = matches!(self.stage, Stage::Executing(_));
-                if sent || (self.checking.is_some() && matches!(self.stage, Stage::Idle)) {
+                let checking = self.checking.is_some() || self.facts.payments_unresolved > 0;
+                if sent || (checking && matches!(self.stage, Stage::Idle)) {
                     // What was sent cannot be called off before the bank's answer is known.
                     return Some(say("dlg-payment-still-checking", vec![]));
                 }
@@ -948,6 +950,12 @@ impl Dialogue {
                     Some(say("dlg-step-up-unlock", vec![]))
                 }
                 Intent::Deny => Some(self.unlock_not_made(&card, "dlg-unlock-kept-locked")),
+                // A question in passing is answered and the read-back said again after.
+                question if question.is_question() => {
+                    let reply = self.idle_intent(&question, &heard, effects);
+                    self.stage = Stage::ReadBackUnlock(card);
+                    reply
+                }
                 // Anything else is a new request: the card stays locked.
                 Intent::Transfer | Intent::PayBill => {
                     self.start_or_amend(None, &intent, &heard, effects)
@@ -958,6 +966,14 @@ impl Dialogue {
                 Intent::Confirm | Intent::Deny => {
                     self.stage = Stage::AskingCard { unlock };
                     Some(ask_card(unlock))
+                }
+                // A question in passing ("is my debit card locked?") is answered and "which
+                // card?" asked again after.
+                question if question.is_question() => {
+                    let reply = self.idle_intent(&question, &heard, effects);
+                    self.stage = Stage::AskingCard { unlock };
+                    self.question_waits = true;
+                    reply
                 }
                 Intent::Transfer | Intent::PayBill => {
                     self.start_or_amend(None, &intent, &heard, effects)
@@ -1139,6 +1155,12 @@ impl Dialogue {
                 }));
                 // What is said comes with what the host found.
                 None
+            }
+            Intent::CardStatus | Intent::Alerts | Intent::Appointments
+                if self.facts.accounts.is_empty() =>
+            {
+                // Nothing synced yet: "no cards" would be untrue.
+                Some(say("dlg-no-data", vec![]))
             }
             Intent::CardStatus | Intent::Alerts | Intent::Appointments => {
                 effects.push(Effect::ShowItems(match intent {

@@ -874,7 +874,7 @@ fn payments_an_earlier_session_left_are_resumed_and_cancel_says_only_what_is_so(
     );
 
     // One the store holds as unresolved but no plan names (its payee gone from the view):
-    // still no other payment.
+    // still no other payment, and nothing is said to be cancelled.
     let mut d = Dialogue::new(Facts {
         payments_unresolved: 1,
         ..facts.clone()
@@ -882,6 +882,10 @@ fn payments_an_earlier_session_left_are_resumed_and_cancel_says_only_what_is_so(
     assert_eq!(
         ids(&step(&mut d, transfer_to("李伟", 100, "给李伟转一块"))),
         ["dlg-payment-unresolved"]
+    );
+    assert_eq!(
+        ids(&step(&mut d, heard(Some("cancel"), &[], "取消"))),
+        ["dlg-payment-still-checking"]
     );
 
     // The one being checked never reached the bank: said so, and payments go on.
@@ -1437,6 +1441,42 @@ fn two_cards(credit_locked: bool) -> Facts {
     facts
 }
 
+/// A question in passing while "which card?" waits is answered, then the question asked again.
+#[test]
+fn a_question_while_which_card_waits_is_answered_and_which_card_asked_again() {
+    let mut d = Dialogue::new(two_cards(false));
+    assert_eq!(
+        ids(&step(&mut d, heard(Some("lock_card"), &[], "锁卡"))),
+        ["dlg-ask-card"]
+    );
+    let effects = step(&mut d, heard(Some("card_status"), &[], "我的卡是不是锁着"));
+    assert_eq!(effects, [Effect::ShowItems(Listing::Cards)]);
+    let effects = step(
+        &mut d,
+        Input::Listed {
+            what: Listing::Cards,
+            count: 2,
+        },
+    );
+    assert_eq!(ids(&effects), ["dlg-cards", "dlg-ask-card"], "{effects:?}");
+    assert_eq!(
+        effects[1],
+        Effect::ReadListed,
+        "the lines before the question"
+    );
+    assert_eq!(d.expecting(), Some(Expecting::Card));
+
+    // Nothing synced yet: never "you have no cards".
+    let mut empty = Dialogue::new(Facts::default());
+    assert_eq!(
+        ids(&step(
+            &mut empty,
+            heard(Some("card_status"), &[], "我的卡是不是锁着")
+        )),
+        ["dlg-no-data"]
+    );
+}
+
 /// "Which card?" takes a bare answer ("信用卡"); an unnamed card that only one card can be is
 /// that card ("我的卡找到了" is the locked one); a new request replaces the question.
 #[test]
@@ -1464,12 +1504,18 @@ fn which_card_is_answered_bare_and_asked_only_when_more_than_one_can_be_meant() 
         let found = heard(Some("unlock_card"), &[], "我的卡找到了");
         assert_eq!(ids(&step(&mut d, found)), [said]);
     }
-    // A new request while asked which card: the question is dropped.
+    // A question while asked which card is answered and the card asked for again (a lost
+    // card is urgent); a new request drops the question.
     let mut d = Dialogue::new(two_cards(false));
     step(&mut d, heard(Some("lock_card"), &[], "锁卡"));
     assert_eq!(
         ids(&step(&mut d, heard(Some("balance"), &[], "查余额"))),
-        ["dlg-balance"]
+        ["dlg-balance", "dlg-ask-card"]
+    );
+    assert_eq!(d.expecting(), Some(Expecting::Card));
+    assert_eq!(
+        ids(&step(&mut d, heard(Some("human"), &[], "转人工"))),
+        ["dlg-handoff"]
     );
     assert_eq!(d.expecting(), None);
 }

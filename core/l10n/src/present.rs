@@ -7,7 +7,8 @@ use chrono::{DateTime, FixedOffset, Utc};
 use super::{Arg, Args, Form, L10nError, Locale, Localizer, Utterance};
 use tingshuo_base::action::Action;
 use tingshuo_base::model::{
-    AccountKind, Alert, Card, ServiceRequest, Tracked, Transaction, TransactionStatus,
+    AccountKind, Alert, Card, CardStatus, ServiceRequest, Source, Tracked, Transaction,
+    TransactionStatus,
 };
 use tingshuo_base::view::{CustomerView, RequestState, RequestView};
 
@@ -231,11 +232,21 @@ pub fn card_lines(
                         "masked",
                         Arg::Text(l10n.masked_card(at.locale, form, card.number.reveal())?),
                     ),
-                    ("status", Arg::from(card.status.as_str())),
+                    ("status", Arg::from(card_status(tracked))),
                 ])
             })
         })
         .collect()
+}
+
+/// A card's status as said: what this phone asked for and the bank has not confirmed is said
+/// as asked for, never as done.
+fn card_status(card: &Tracked<Card>) -> &'static str {
+    match (card.item.status, card.source) {
+        (CardStatus::Locked, Source::Device) => "lock_pending",
+        (CardStatus::Active, Source::Device) => "unlock_pending",
+        (status, Source::Bank) => status.as_str(),
+    }
 }
 
 /// Each alert and when it came ("账单到期提醒，3小时前。").

@@ -113,6 +113,21 @@ impl Intent {
         )
     }
 
+    /// A question about the customer's money, cards or requests, answered in passing while
+    /// another question waits (the waiting one is asked again after).
+    pub fn is_question(&self) -> bool {
+        matches!(
+            self,
+            Intent::Balance
+                | Intent::Transactions
+                | Intent::Spending
+                | Intent::CardStatus
+                | Intent::Alerts
+                | Intent::Appointments
+                | Intent::Help
+        )
+    }
+
     /// A yes or a no: said plainly, never read out of a longer sentence or guessed.
     pub fn is_yes_or_no(&self) -> bool {
         matches!(self, Intent::Confirm | Intent::Deny)

@@ -56,6 +56,9 @@ pub enum Connectivity {
     Offline,
 }
 
+/// How many times one round pushes and pulls again when requests were queued during its pull.
+const PULL_TRIES: usize = 3;
+
 /// What the app shows about sync: connectivity, what waits, what failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncStatus {
@@ -245,10 +248,20 @@ impl SyncEngine {
                 .set_device_id(self.store.sync_value(keys::DEVICE_ID).await?);
         }
         self.reconcile_payments().await?;
-        if !self.push(&mut report).await? {
-            return Ok(report);
+        // A request queued while this round pulled (a preference, an alert read, queued for
+        // the next round with no round of its own) stops the pull; it is pushed and the
+        // pull tried again, a few times at most.
+        let mut pulled = false;
+        for _ in 0..PULL_TRIES {
+            if !self.push(&mut report).await? {
+                return Ok(report);
+            }
+            if self.pull(&mut report).await? {
+                pulled = true;
+                break;
+            }
         }
-        if !self.pull(&mut report).await? {
+        if !pulled {
             return Ok(report);
         }
         report.complete = true;
