@@ -78,6 +78,17 @@ async fn assistant_for(bank: &RunningBank) -> (Assistant, tempfile::TempDir) {
     (another_session(&client).await, dir)
 }
 
+/// The demo bank, the English customer's client on it, and a first conversation over that
+/// client (for tests that open another session on the same client later).
+async fn bank_client_and_session() -> (RunningBank, Client, Assistant, tempfile::TempDir) {
+    let bank = start_demo_bank(BankConfig::default(), Utc::now())
+        .await
+        .unwrap();
+    let (client, dir) = client_for(&bank).await;
+    let assistant = another_session(&client).await;
+    (bank, client, assistant, dir)
+}
+
 /// The English customer's client, registered and synced.
 async fn client_for(bank: &RunningBank) -> (Client, tempfile::TempDir) {
     let customer = DemoCustomer::MargaretWilson;
@@ -137,11 +148,7 @@ async fn a_payment_whose_answer_was_lost_is_checked_then_told_as_the_bank_made_i
 
 #[tokio::test]
 async fn a_new_session_goes_on_checking_the_payment_an_earlier_one_sent() {
-    let bank = start_demo_bank(BankConfig::default(), Utc::now())
-        .await
-        .unwrap();
-    let (client, _dir) = client_for(&bank).await;
-    let mut first = another_session(&client).await;
+    let (bank, client, mut first, _dir) = bank_client_and_session().await;
     bank.bank.faults.set_plan(FaultPlan::lost_payment_answers());
     let events = send_to_bob(&mut first).await;
     assert_eq!(
@@ -184,11 +191,7 @@ async fn a_new_session_goes_on_checking_the_payment_an_earlier_one_sent() {
 
 #[tokio::test]
 async fn the_speech_rate_asked_for_is_where_the_next_conversation_starts_on_any_device() {
-    let bank = start_demo_bank(BankConfig::default(), Utc::now())
-        .await
-        .unwrap();
-    let (client, _dir) = client_for(&bank).await;
-    let mut first = another_session(&client).await;
+    let (bank, client, mut first, _dir) = bank_client_and_session().await;
     assert_eq!(first.speech_rate(), 100);
     tell(&mut first, "slower please").await;
     let events = tell(&mut first, "slower please").await;
@@ -667,11 +670,7 @@ async fn a_transaction_the_bank_has_not_booked_is_read_as_pending_never_as_paid(
 
 #[tokio::test]
 async fn cards_alerts_and_appointments_are_read_out_as_the_bank_has_them() {
-    let bank = start_demo_bank(BankConfig::default(), Utc::now())
-        .await
-        .unwrap();
-    let (client, _dir) = client_for(&bank).await;
-    let mut assistant = another_session(&client).await;
+    let (bank, client, mut assistant, _dir) = bank_client_and_session().await;
     let customer = DemoCustomer::MargaretWilson;
     let lines_of = |events: &[Event]| match events.last() {
         Some(Event::Show(lines)) => lines.clone(),
