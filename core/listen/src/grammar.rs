@@ -468,6 +468,16 @@ impl Grammar {
         (next.into_iter().collect(), only_as_filler)
     }
 
+    /// Whether a free-word arc leaves one of these places.
+    pub(crate) fn has_free_arc(&self, places: &[Place]) -> bool {
+        places.iter().any(|place| match place {
+            Place::At(from) => self.arcs[*from as usize]
+                .iter()
+                .any(|&(_, arc)| arc == Arc::Free),
+            _ => false,
+        })
+    }
+
     /// The places after a word outside the grammar: where they were (such a word leaves the
     /// grammar's place as it was), and past every free-word arc from them.
     pub(crate) fn after_free_word(&self, places: &[Place]) -> Vec<Place> {

@@ -231,6 +231,10 @@ impl Beams<'_> {
         let penalty = |shape| match extra.step(shape) {
             // Inside a word outside the grammar: its start paid for it.
             Some(false) => 0.0,
+            // The sentence's own free words (a `*`, the words after a scam cue) belong to it
+            // even when only sentences may be written: they cost what a word outside the
+            // grammar costs a first search, not what leaving the grammar does.
+            Some(true) if extra.starts_a_free_word() => EXTRA_WORD_PENALTY,
             Some(true) => self.guidance.extra_word_penalty(),
             None => self.guidance.leave_penalty(),
         };
@@ -596,6 +600,44 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_sentences_free_words_cost_what_a_word_outside_it_costs_under_either_guidance() {
+        let tokens = vocabulary();
+        let grammar = grammar(Locale::EnUs);
+        let id = |text: &str| tokens.tokenize(text.as_bytes()).unwrap();
+        // After a scam cue come the customer's own words ("keep this secret *from my son*"):
+        // the sentence's, under either guidance; a word outside the grammar where the
+        // sentence has no free words is not.
+        let cue = id("Send Alice $25, keep this secret");
+        let mut cue_and_a_word = cue.clone();
+        cue_and_a_word.extend(id(" my"));
+        let no_free_words_here = id("Send Alice");
+        let (my, son, chen) = (id(" my")[0], id(" son")[0], id(" Chen")[0]);
+        for guidance in [Guidance::WithExtraWords, Guidance::SentencesOnly] {
+            let (guided, _) = guide(&grammar, guidance, &tokens);
+            let mut beams = guided.beams.lock().unwrap();
+            let mut after = |said: &[u32]| {
+                let mut logits = vec![0.0_f32; tokens.len() + 1];
+                for at in 0..=said.len() {
+                    logits = vec![0.0_f32; tokens.len() + 1];
+                    beams.filter(&said[..at], &mut logits);
+                }
+                logits
+            };
+            let logits = after(&cue);
+            assert_eq!(logits[my as usize], -EXTRA_WORD_PENALTY, "{guidance:?}");
+            let logits = after(&cue_and_a_word);
+            assert_eq!(logits[son as usize], -EXTRA_WORD_PENALTY, "{guidance:?}");
+            let logits = after(&no_free_words_here);
+            assert_eq!(logits[chen as usize], 0.0, "{guidance:?}");
+            assert_eq!(
+                logits[son as usize],
+                -guidance.extra_word_penalty(),
+                "{guidance:?}"
+            );
         }
     }
 

@@ -44,6 +44,9 @@ pub(crate) struct State {
     /// empty when any may (or none).
     only_figures: Vec<String>,
     accepting: bool,
+    /// A word outside the grammar may come here as one of the sentence's free words (a place
+    /// has a free-word arc: an expression's `*`, the words after a scam cue).
+    free: bool,
     /// The one-character Chinese words that may come next, whose multi-character tokens are
     /// candidates here.
     chinese_firsts: Vec<char>,
@@ -96,6 +99,10 @@ pub struct Cursor {
     ended: bool,
     /// Such words written so far.
     pub(crate) extras: u8,
+    /// The words outside the grammar being written are the free words of the sentence (an
+    /// expression's `*`, the customer's own words after a scam cue): the first of them
+    /// crossed a free-word arc, and the run lasts until the grammar's next word.
+    free_run: bool,
     /// Bytes owed by a character begun and not yet finished ([`Tokens::owed_after`]).
     owed: u8,
 }
@@ -248,9 +255,17 @@ pub struct ExtraWords {
     continuing: bool,
     may_start: bool,
     at_edge: bool,
+    /// A word started here is one of the sentence's free words.
+    free: bool,
 }
 
 impl ExtraWords {
+    /// Whether a word started here is one of the sentence's free words ([`Cursor`]'s free
+    /// run), part of the sentence under any guidance.
+    pub fn starts_a_free_word(&self) -> bool {
+        self.free
+    }
+
     /// For a token the grammar does not allow here: `Some(false)` when it continues the word
     /// outside the grammar being written, `Some(true)` when it starts one, `None` when it
     /// leaves the grammar (what [`Reader::advance`] decides for it).
@@ -390,6 +405,7 @@ impl Reader<'_> {
         }
         let state = State {
             accepting: places.contains(&Place::At(grammar.accept)),
+            free: grammar.has_free_arc(&places),
             chinese_firsts,
             places: places.clone(),
             next,
@@ -432,9 +448,16 @@ impl Reader<'_> {
     /// where it stands.
     fn begin_extra_word(&self, cursor: &mut Cursor) {
         cursor.extras += 1;
+        cursor.free_run = self.free_word_here(cursor);
         if let Some((state, _)) = self.after(cursor.state, FREE_WORD) {
             cursor.state = state;
         }
+    }
+
+    /// Whether a word outside the grammar written at `cursor` would be one of the sentence's
+    /// free words: it crosses a free-word arc, or goes on a run that crossed one.
+    fn free_word_here(&self, cursor: &Cursor) -> bool {
+        cursor.free_run || self.states.borrow()[cursor.state as usize].free
     }
 
     /// A cursor at the start of a transcript.
@@ -448,6 +471,7 @@ impl Reader<'_> {
             fillers: 0,
             extra: false,
             ended: false,
+            free_run: false,
             extras: 0,
             owed: 0,
         }
@@ -664,10 +688,12 @@ impl Reader<'_> {
                     if !self.finish_word(&mut next) {
                         None
                     } else if self.begin_word(&mut next, token, spaced || !at_start) {
+                        next.free_run = false;
                         Some(Step::Grammar)
                     } else if let Some(run) = chinese_run(text)
                         && self.read_chinese_run(&mut next, run)
                     {
+                        next.free_run = false;
                         Some(Step::Grammar)
                     } else if next.extras > extras_before && cursor.owed > 0 {
                         // Bytes that began a grammar character finish another: that character
@@ -705,12 +731,14 @@ impl Reader<'_> {
     /// same answer [`Reader::advance`] gives for them, worked out once for all tokens.
     pub fn extra_words(&self, cursor: &Cursor) -> ExtraWords {
         let mut finished = *cursor;
+        let may_start =
+            cursor.extras < MAX_EXTRA_WORDS && !cursor.ended && self.finish_word(&mut finished);
         ExtraWords {
             owed: cursor.owed,
             continuing: cursor.extra,
-            may_start: cursor.extras < MAX_EXTRA_WORDS
-                && !cursor.ended
-                && self.finish_word(&mut finished),
+            // Where the word being written, once finished, leaves the sentence.
+            free: may_start && self.free_word_here(&finished),
+            may_start,
             at_edge: cursor.at_start || cursor.after_pause,
         }
     }
