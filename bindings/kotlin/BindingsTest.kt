@@ -26,6 +26,8 @@ import org.tingshuo.core.AssistantEvent
 import org.tingshuo.core.AssistantHost
 import org.tingshuo.core.Client
 import org.tingshuo.core.ClientSettings
+import org.tingshuo.core.ConsentPurpose
+import org.tingshuo.core.ConsentState
 import org.tingshuo.core.HostException
 import org.tingshuo.core.HostLogger
 import org.tingshuo.core.HostSpeech
@@ -211,18 +213,10 @@ class BindingsTest {
         client.close()
     }
 
-    @Test
-    fun spokenCommandPushedThroughTheStreamingListener() = runBlocking {
-        val modelPath = System.getProperty("tingshuo.model")
-        val wavPath = System.getProperty("tingshuo.wav")
-        val model = loadSpeechModel(modelPath, null)
-        val client = registered("demo-en")
-        val assistant = openAssistant(client, "en-US", NEW_YORK, AssistantHost(null, null))
-        assistant.listenWith(model)
-        val wav = Wav.read(File(wavPath))
+    /** The WAV pushed 20 ms at a time through one direct buffer, as a microphone callback
+     *  delivers audio, then a second of silence so the end of speech is heard. */
+    private fun pushed(wav: Wav): Pair<VoiceInput, List<VoiceState>> {
         val input = VoiceInput(wav.sampleRate.toUInt(), wav.channels.toUShort())
-        // 20 ms a push, through one direct buffer, as a microphone callback delivers audio;
-        // then a second of silence so the end of speech is heard.
         val frame = wav.sampleRate / 50 * wav.channels * 2
         val buffer = ByteBuffer.allocateDirect(frame)
         val pcm = wav.pcm + ByteArray(wav.sampleRate * wav.channels * 2)
@@ -236,6 +230,36 @@ class BindingsTest {
             states += input.push(buffer)
             at += n
         }
+        return input to states
+    }
+
+    @Test
+    fun spokenCommandPushedThroughTheStreamingListenerOnceTheCustomerAgreed() = runBlocking {
+        val modelPath = System.getProperty("tingshuo.model")
+        val wavPath = System.getProperty("tingshuo.wav")
+        val model = loadSpeechModel(modelPath, null)
+        val client = registered("demo-en")
+        val assistant = openAssistant(client, "en-US", NEW_YORK, AssistantHost(null, null))
+        assistant.listenWith(model)
+        val wav = Wav.read(File(wavPath))
+
+        // Before she agreed: the speech is dropped unheard, and the app is told to ask her.
+        assertEquals(ConsentState.NOT_ASKED, assistant.consent(ConsentPurpose.VOICE_RECOGNITION))
+        val (first, _) = pushed(wav)
+        val unheard = assistant.voice(first)
+        assertEquals(unheard.toString(), listOf("consent-voice-needed"), said(unheard))
+        assertTrue(unheard.toString(), AssistantEvent.ConsentNeeded(ConsentPurpose.VOICE_RECOGNITION) in unheard)
+        assertTrue(unheard.toString(), unheard.none { it is AssistantEvent.Heard })
+        first.close()
+        // The consent screen's words, from the core's locales; her decision is kept.
+        val screen = assistant.consentScreen(ConsentPurpose.VOICE_RECOGNITION)
+        assertEquals("Use your voice", screen.title)
+        assertTrue(screen.body, "never sent to the bank" in screen.body)
+        assertEquals("I agree", screen.agree)
+        assistant.decideConsent(ConsentPurpose.VOICE_RECOGNITION, true)
+        assertEquals(ConsentState.GRANTED, assistant.consent(ConsentPurpose.VOICE_RECOGNITION))
+
+        val (input, states) = pushed(wav)
         assertTrue(states.toSet().toString(), VoiceState.SPEAKING in states && VoiceState.ENDED in states)
         val events = assistant.voice(input)
         val heard = events.filterIsInstance<AssistantEvent.Heard>().firstOrNull()

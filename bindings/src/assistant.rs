@@ -6,7 +6,9 @@
 
 use std::sync::Arc;
 
-use tingshuo_core::assistant::{Assistant, AssistantOptions, Event, Turn};
+use tingshuo_core::assistant::{
+    Assistant, AssistantOptions, Consent, ConsentWording, Event, Purpose, Turn,
+};
 use tokio::sync::Mutex;
 
 use crate::TingshuoError;
@@ -40,6 +42,73 @@ pub enum AssistantEvent {
     Heard { text: String },
     /// The assistant waits for an answer: listen again.
     Listen,
+    /// The customer has not agreed to this use of her data (speech came before she agreed to
+    /// voice recognition, or after she withdrew; the speech was dropped unheard): show the
+    /// consent screen (`consent_screen`), record her decision (`decide_consent`), and until
+    /// she agrees take typed or tapped turns and open no microphone.
+    ConsentNeeded { purpose: ConsentPurpose },
+}
+
+/// A use of the customer's data that she decides on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ConsentPurpose {
+    /// Her speech recognized on the phone (never sent, never kept).
+    VoiceRecognition,
+}
+
+impl From<Purpose> for ConsentPurpose {
+    fn from(purpose: Purpose) -> ConsentPurpose {
+        match purpose {
+            Purpose::VoiceRecognition => ConsentPurpose::VoiceRecognition,
+        }
+    }
+}
+
+impl From<ConsentPurpose> for Purpose {
+    fn from(purpose: ConsentPurpose) -> Purpose {
+        match purpose {
+            ConsentPurpose::VoiceRecognition => Purpose::VoiceRecognition,
+        }
+    }
+}
+
+/// Where her decision on a purpose stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ConsentState {
+    /// Never asked, or asked with words that have changed since: ask.
+    NotAsked,
+    Granted,
+    Refused,
+}
+
+impl From<Consent> for ConsentState {
+    fn from(consent: Consent) -> ConsentState {
+        match consent {
+            Consent::NotAsked => ConsentState::NotAsked,
+            Consent::Granted => ConsentState::Granted,
+            Consent::Refused => ConsentState::Refused,
+        }
+    }
+}
+
+/// The consent screen's words, in the session's locale (from the `consent.ftl` of each locale).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ConsentScreen {
+    pub title: String,
+    pub body: String,
+    pub agree: String,
+    pub decline: String,
+}
+
+impl From<ConsentWording> for ConsentScreen {
+    fn from(wording: ConsentWording) -> ConsentScreen {
+        ConsentScreen {
+            title: wording.title,
+            body: wording.body,
+            agree: wording.agree,
+            decline: wording.decline,
+        }
+    }
 }
 
 impl From<Event> for AssistantEvent {
@@ -59,6 +128,9 @@ impl From<Event> for AssistantEvent {
             Event::Volume(percent) => AssistantEvent::Volume { percent },
             Event::Heard(text) => AssistantEvent::Heard { text },
             Event::Listen => AssistantEvent::Listen,
+            Event::ConsentNeeded(purpose) => AssistantEvent::ConsentNeeded {
+                purpose: purpose.into(),
+            },
         }
     }
 }
@@ -197,6 +269,41 @@ impl AssistantSession {
     /// The speech rate the customer asked for, in percent of normal.
     pub async fn speech_rate(&self) -> u32 {
         self.assistant.lock().await.speech_rate()
+    }
+
+    /// The words of the consent screen for `purpose`, to show before the first use (and
+    /// whenever `ConsentNeeded` comes).
+    pub async fn consent_screen(
+        &self,
+        purpose: ConsentPurpose,
+    ) -> Result<ConsentScreen, TingshuoError> {
+        let assistant = self.assistant.lock().await;
+        Ok(assistant.consent_wording(purpose.into())?.into())
+    }
+
+    /// Where her decision on `purpose` stands (kept in the store: it holds across sessions).
+    pub async fn consent(&self, purpose: ConsentPurpose) -> Result<ConsentState, TingshuoError> {
+        let assistant = self.assistant.clone();
+        run(async move {
+            let assistant = assistant.lock_owned().await;
+            Ok(assistant.consent(purpose.into()).await?.into())
+        })
+        .await
+    }
+
+    /// Records what she decided on the consent screen: agreeing, refusing, or (from the
+    /// app's settings) withdrawing what she once agreed to.
+    pub async fn decide_consent(
+        &self,
+        purpose: ConsentPurpose,
+        granted: bool,
+    ) -> Result<(), TingshuoError> {
+        let assistant = self.assistant.clone();
+        run(async move {
+            let assistant = assistant.lock_owned().await;
+            Ok(assistant.decide_consent(purpose.into(), granted).await?)
+        })
+        .await
     }
 }
 

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use chrono::FixedOffset;
 use serde::Serialize;
-use tingshuo_core::assistant::{Assistant, AssistantOptions, Event, Turn};
+use tingshuo_core::assistant::{Assistant, AssistantOptions, ConsentWording, Event, Purpose, Turn};
 use tingshuo_core::l10n::Arg;
 use tingshuo_core::understand::SlotValue;
 use tingshuo_core::{Client, Locale, Localizer, Utterance};
@@ -71,6 +71,10 @@ pub enum EventRecord {
         text: String,
     },
     Listen,
+    /// The customer has not agreed to this use of her data (`voice-recognition`).
+    ConsentNeeded {
+        purpose: String,
+    },
 }
 
 impl From<Event> for EventRecord {
@@ -96,6 +100,9 @@ impl From<Event> for EventRecord {
             Event::Volume(volume) => EventRecord::Volume { volume },
             Event::Heard(text) => EventRecord::Heard { text },
             Event::Listen => EventRecord::Listen,
+            Event::ConsentNeeded(purpose) => EventRecord::ConsentNeeded {
+                purpose: purpose.key().to_owned(),
+            },
         }
     }
 }
@@ -249,6 +256,28 @@ impl<'a> Conversation<'a> {
         recognizer: std::sync::Arc<tingshuo_core::listen::recognizer::Recognizer>,
     ) {
         self.assistant.listen_with(recognizer);
+    }
+
+    /// Records the customer's decision on the consent screen for `purpose`, and returns the
+    /// screen's words (what she was shown).
+    pub async fn decide_consent(
+        &mut self,
+        purpose: Purpose,
+        granted: bool,
+    ) -> Result<ConsentWording, HarnessError> {
+        let wording = self.consent_wording(purpose)?;
+        self.assistant
+            .decide_consent(purpose, granted)
+            .await
+            .map_err(|e| HarnessError::Usage(e.to_string()))?;
+        Ok(wording)
+    }
+
+    /// The consent screen's words for `purpose`, in the conversation's locale.
+    pub fn consent_wording(&self, purpose: Purpose) -> Result<ConsentWording, HarnessError> {
+        self.assistant
+            .consent_wording(purpose)
+            .map_err(|e| HarnessError::Usage(e.to_string()))
     }
 
     /// The speech forms of the replies since the last call, in order.
@@ -438,6 +467,11 @@ impl<'a> Conversation<'a> {
                     EventRecord::Heard { text } => {
                         self.note(out, "chat-heard", &[("text", Arg::Text(text.clone()))])?;
                     }
+                    EventRecord::ConsentNeeded { purpose } => self.note(
+                        out,
+                        "chat-consent-needed",
+                        &[("purpose", Arg::Text(purpose.clone()))],
+                    )?,
                     // Typed turns: the next line is the answer.
                     EventRecord::Listen => {}
                 }

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, FixedOffset, Local, Offset, Utc};
 use clap::{Parser, Subcommand};
+use tingshuo_core::assistant::Purpose;
 use tingshuo_core::{Form, Locale, Localizer};
 use tingshuo_desktop::{
     CustomerPaths, HarnessError, default_data_dir, open_client, open_store, presentation, view_text,
@@ -344,6 +345,17 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                 let ear = if listen {
                     match tingshuo_desktop::listen::DemoEar::for_locale(customer.locale()) {
                         Ok(ear) => {
+                            // As an app does before the first turn of speech: the consent
+                            // screen, and her answer.
+                            let wording = conversation
+                                .decide_consent(Purpose::VoiceRecognition, true)
+                                .await?;
+                            say!(
+                                "(consent screen) {}: {}\n(pressed) {}",
+                                wording.title,
+                                wording.body,
+                                wording.agree
+                            );
                             conversation.listen_with(ear.recognizer());
                             Some(ear)
                         }

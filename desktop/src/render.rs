@@ -78,6 +78,7 @@ const WORD_READINGS: &[(&str, &str)] = &[
     ("响应", "xiang3 ying4"),
     ("太长", "tai4 chang2"),
     ("运行", "yun4 xing2"),
+    ("征得", "zheng1 de2"),
 ];
 
 /// Characters read more than one common way: each time one appears in a Mandarin message, it
@@ -110,6 +111,8 @@ const DEFAULT_READING_WORDS: &[&str] = &[
     "好了",
     "消了",
     "它了",
+    "点了",
+    "用了",
     "音量",
     "为您",
     "瞒着",

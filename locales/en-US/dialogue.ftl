@@ -167,6 +167,7 @@ chat-step-up-approved = [desktop demo: identity confirmed by the device key]
 chat-speech-rate = [speech rate: { $rate }%]
 chat-volume = [volume: { $volume }%]
 chat-heard = [heard: { $text }]
+chat-consent-needed = [the app shows its consent screen: { $purpose }]
 chat-handoff = [connecting to a person]
 
 # The scenario report (`tingshuo scenario run`): its labels, in the scenario's language.
@@ -210,6 +211,8 @@ report-input-step-up-failed = Step-up: failed
 report-input-step-up-automatic = Answered by the runner: { $result }
 report-input-wait = Waited { $ms } ms (the device may retry meanwhile)
 report-input-bank = The bank changes: { $condition }
+report-input-consent-agreed = Agreed on the consent screen “{ $title }”
+report-input-consent-declined = Declined on the consent screen “{ $title }”
 report-condition-online = online
 report-condition-offline = offline, cannot be reached
 report-condition-refusal = refuses payments

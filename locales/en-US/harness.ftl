@@ -44,6 +44,7 @@ harness-log-handoff = handed to a person
 harness-log-rate = speech rate { $rate }%
 harness-log-volume = volume { $volume }%
 harness-log-listen = listens
+harness-log-consent = consent asked for ({ $purpose })
 harness-log-condition = condition: { $condition }
 harness-input-text = typed: { $text }
 harness-input-audio = recording ({ $seconds } s)

@@ -152,6 +152,7 @@ chat-step-up-approved = ［桌面演示：设备密钥已确认身份］
 chat-speech-rate = ［语速：{ $rate }%］
 chat-volume = ［音量：{ $volume }%］
 chat-heard = ［听到：{ $text }］
+chat-consent-needed = ［应用显示同意页面：{ $purpose }］
 chat-handoff = ［正在转接人工客服］
 
 # 场景报告（`tingshuo scenario run`）的标签，用场景的语言。
@@ -195,6 +196,8 @@ report-input-step-up-failed = 身份确认：失败
 report-input-step-up-automatic = 由测试程序回答：{ $result }
 report-input-wait = 等待{ $ms }毫秒（设备可以在这期间再试）
 report-input-bank = 银行情况变成：{ $condition }
+report-input-consent-agreed = 在同意页面“{ $title }”上点了同意
+report-input-consent-declined = 在同意页面“{ $title }”上点了不同意
 report-condition-online = 在线
 report-condition-offline = 离线，连不上
 report-condition-refusal = 拒绝付款

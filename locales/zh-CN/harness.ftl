@@ -44,6 +44,7 @@ harness-log-handoff = 转人工
 harness-log-rate = 语速 { $rate }%
 harness-log-volume = 音量 { $volume }%
 harness-log-listen = 等待回答
+harness-log-consent = 请求同意（{ $purpose }）
 harness-log-condition = 银行状况：{ $condition }
 harness-input-text = 打字：{ $text }
 harness-input-audio = 录音（{ $seconds } 秒）

@@ -290,10 +290,47 @@ test("a typed transfer is read back, confirmed, approved at step-up and made", a
   assert.equal(await page.evaluate(() => document.activeElement.id), "text", "the focus is lost after the step-up");
 });
 
-test("an uploaded WAV recording is recognized and understood", async () => {
-  const rows = await rowCount();
+/** Sends the uploaded recording as a turn. */
+async function sendRecording() {
   await page.getByLabel("A WAV recording of the customer").setInputFiles(join(work, "uploaded.wav"));
   await page.getByRole("button", { name: "Send the recording" }).click();
+}
+
+test("speech before the customer agreed is not heard: the consent screen asks her, in the core's words", async () => {
+  const rows = await rowCount();
+  // The microphone does not open before she agreed: the consent screen shows instead, a
+  // region named by its title, its Agree button focused.
+  await page.getByRole("button", { name: "Speak into the microphone" }).click();
+  const screen = page.getByRole("region", { name: "Use your voice" });
+  await screen.waitFor();
+  await assert.doesNotReject(screen.getByText(/never sent to the bank/).waitFor());
+  assert.equal(await page.evaluate(() => document.activeElement.id), "consent-agree");
+  assert.equal(await page.getAttribute("#mic", "aria-pressed"), "false");
+  assert.deepEqual(await runAxe(page), []);
+  // Declined: the screen hides and the focus goes back to the text field.
+  await page.getByRole("button", { name: "No, thank you" }).click();
+  const [, declined] = await logRow(rows + 1);
+  assert.match(declined, /Declined on the consent screen “Use your voice”/);
+  assert.equal(await page.locator("#consent").isHidden(), true);
+  assert.equal(await page.evaluate(() => document.activeElement.id), "text");
+  // A recording sent all the same is dropped unheard, and the screen asks again.
+  await sendRecording();
+  const [, , , events] = await logRow(rows + 2);
+  assert.match(events, /consent-voice-needed/);
+  assert.match(events, /consent asked for \(voice-recognition\)/);
+  assert.doesNotMatch(events, /dlg-balance/);
+  await screen.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.id), "consent-agree");
+  // Agreed from the keyboard: Enter on the focused button.
+  await page.keyboard.press("Enter");
+  const [, agreed] = await logRow(rows + 3);
+  assert.match(agreed, /Agreed on the consent screen/);
+  assert.equal(await page.locator("#consent").isHidden(), true);
+});
+
+test("an uploaded WAV recording is recognized and understood", async () => {
+  const rows = await rowCount();
+  await sendRecording();
   const [, input, intent, events] = await logRow(rows + 1);
   assert.match(input, /recording/);
   assert.match(intent, /^balance/);

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use chrono::{FixedOffset, Utc};
 use tingshuo_core::Locale;
-use tingshuo_core::assistant::{Assistant, AssistantOptions, Event, Turn};
+use tingshuo_core::assistant::{Assistant, AssistantOptions, Event, Purpose, Turn};
 use tingshuo_core::listen::recognizer::Recognizer;
 use tingshuo_desktop::neural_voice::NeuralMandarin;
 use tingshuo_desktop::render::Renderer;
@@ -69,7 +69,9 @@ pub fn customer_of(locale: Locale) -> (DemoCustomer, FixedOffset) {
 }
 
 /// A demo customer's assistant against a fresh reference bank on loopback, in the customer's
-/// language and home time zone; the store's folder lives as long as the returned guard.
+/// language and home time zone, with her agreement to voice recognition recorded (as the app
+/// asks before her first turn of speech); the store's folder lives as long as the returned
+/// guard.
 pub async fn assistant_of(
     customer: DemoCustomer,
     offset: FixedOffset,
@@ -85,6 +87,10 @@ pub async fn assistant_of(
     let assistant = Assistant::open(client, customer.locale(), AssistantOptions::at(offset))
         .await
         .expect("assistant opens");
+    assistant
+        .decide_consent(Purpose::VoiceRecognition, true)
+        .await
+        .expect("consent recorded");
     (assistant, bank, dir)
 }
 

@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used)] // Tests fail loudly on any unexpected error.
 
 use chrono::{FixedOffset, Utc};
-use tingshuo_core::assistant::{Assistant, AssistantOptions, Event, Turn};
+use tingshuo_core::assistant::{
+    Assistant, AssistantError, AssistantOptions, Consent, Event, Purpose, Turn,
+};
 use tingshuo_core::{Client, Locale};
 use tingshuo_sandbox::seed::DemoCustomer;
 use tingshuo_sandbox::{BankConfig, FaultPlan, FaultRule, RunningBank, start_demo_bank};
@@ -897,5 +899,106 @@ async fn an_unknown_payee_is_explained_and_a_bill_with_nothing_due_said_so() {
     let events = tell(&mut assistant, "pay the water bill").await;
     assert_eq!(said(&events), ["dlg-nothing-due"], "{events:?}");
     assert_eq!(payments(&bank, DemoCustomer::MargaretWilson).await.len(), 1);
+    bank.shutdown().await;
+}
+
+#[tokio::test]
+async fn her_voice_is_not_listened_to_until_she_agrees_and_her_decision_outlives_the_session() {
+    let (bank, client, mut assistant, _dir) = bank_client_and_session().await;
+    // No model given: a turn of speech that got past the consent would fail for want of one.
+    let speech = || Turn::Audio(vec![0.1; 16_000]);
+    let asked = |events: &[Event]| {
+        assert_eq!(said(events), ["consent-voice-needed"], "{events:?}");
+        assert_eq!(
+            events.last(),
+            Some(&Event::ConsentNeeded(Purpose::VoiceRecognition)),
+            "{events:?}"
+        );
+        assert!(
+            !events
+                .iter()
+                .any(|event| matches!(event, Event::Heard(_) | Event::Listen)),
+            "{events:?}"
+        );
+    };
+    assert_eq!(
+        assistant.consent(Purpose::VoiceRecognition).await.unwrap(),
+        Consent::NotAsked
+    );
+    asked(&assistant.turn(speech()).await.unwrap());
+    // Asked in the middle of a payment: the read-back still waits for a typed answer.
+    let events = tell(&mut assistant, "send twenty dollars to Bob Wilson").await;
+    assert_eq!(said(&events), ["dlg-readback-transfer"], "{events:?}");
+    asked(&assistant.turn(speech()).await.unwrap());
+    assert_eq!(assistant.stage(), "read-back");
+    let events = tell(&mut assistant, "cancel").await;
+    assert_eq!(said(&events), ["dlg-cancelled-payment"], "{events:?}");
+    assert!(
+        payments(&bank, DemoCustomer::MargaretWilson)
+            .await
+            .is_empty()
+    );
+
+    // The screen's words, in each locale, under one version.
+    let english = assistant
+        .consent_wording(Purpose::VoiceRecognition)
+        .unwrap();
+    assert!(
+        english.body.contains("never sent to the bank"),
+        "{english:?}"
+    );
+    let chinese = tingshuo_core::Localizer::new()
+        .unwrap()
+        .consent_wording(Locale::ZhCn, Purpose::VoiceRecognition)
+        .unwrap();
+    assert!(chinese.body.contains("不会发给银行"), "{chinese:?}");
+    assert_eq!(english.version, chinese.version);
+
+    // Declined: still not listened to.
+    assistant
+        .decide_consent(Purpose::VoiceRecognition, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        assistant.consent(Purpose::VoiceRecognition).await.unwrap(),
+        Consent::Refused
+    );
+    asked(&assistant.turn(speech()).await.unwrap());
+
+    // Agreed: the speech goes on to recognition (none given here: the clear error).
+    assistant
+        .decide_consent(Purpose::VoiceRecognition, true)
+        .await
+        .unwrap();
+    let past_the_consent = assistant.turn(speech()).await;
+    assert!(
+        matches!(past_the_consent, Err(AssistantError::NoRecognizer)),
+        "{past_the_consent:?}"
+    );
+    // The decision is the store's: the next session (the app restarted) keeps it, and a
+    // decision made on other words is no decision.
+    drop(assistant);
+    let mut assistant = another_session(&client).await;
+    assert_eq!(
+        assistant.consent(Purpose::VoiceRecognition).await.unwrap(),
+        Consent::Granted
+    );
+    assert!(matches!(
+        assistant.turn(speech()).await,
+        Err(AssistantError::NoRecognizer)
+    ));
+    assert_eq!(
+        client
+            .consent(Purpose::VoiceRecognition, english.version.wrapping_add(1))
+            .await
+            .unwrap(),
+        Consent::NotAsked
+    );
+    // Withdrawn from the settings: not listened to again.
+    assistant
+        .decide_consent(Purpose::VoiceRecognition, false)
+        .await
+        .unwrap();
+    asked(&assistant.turn(speech()).await.unwrap());
     bank.shutdown().await;
 }

@@ -19,4 +19,6 @@ mod turn;
 
 pub use clock::{Clock, SystemClock};
 pub use session::{Assistant, AssistantError, AssistantOptions};
+pub use tingshuo_base::consent::{Consent, Purpose};
+pub use tingshuo_l10n::ConsentWording;
 pub use turn::{Event, Spoken, Turn};

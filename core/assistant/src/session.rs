@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use tingshuo_base::action::Action;
+use tingshuo_base::consent::{Consent, Purpose};
 use tingshuo_base::ids::Id;
 use tingshuo_base::locale::Locale;
 use tingshuo_base::model::Card;
@@ -22,7 +23,7 @@ use tingshuo_dialogue::{
 use tingshuo_l10n::present::{
     Presentation, alert_lines, card_lines, service_request_lines, transaction_lines,
 };
-use tingshuo_l10n::{Arg, L10nError, Localizer, Reply};
+use tingshuo_l10n::{Arg, ConsentWording, L10nError, Localizer, Reply};
 use tingshuo_understand::context::ContextError;
 use tingshuo_understand::{Context, Said, World, answers_context, banking_context};
 
@@ -302,6 +303,32 @@ impl Assistant {
         self.recognizer = Some(recognizer);
     }
 
+    /// The words that ask for the customer's consent to `purpose`, in the session's locale,
+    /// for the app's consent screen.
+    pub fn consent_wording(&self, purpose: Purpose) -> Result<ConsentWording, AssistantError> {
+        Ok(self.l10n.consent_wording(self.locale, purpose)?)
+    }
+
+    /// Where the customer's decision on `purpose` stands, for the wording she would see now.
+    pub async fn consent(&self, purpose: Purpose) -> Result<Consent, AssistantError> {
+        let wording = self.consent_wording(purpose)?;
+        Ok(self.client.consent(purpose, wording.version).await?)
+    }
+
+    /// Records her decision on `purpose`, made on the wording [`Assistant::consent_wording`]
+    /// gave: agreeing, refusing, or withdrawing.
+    pub async fn decide_consent(
+        &self,
+        purpose: Purpose,
+        granted: bool,
+    ) -> Result<(), AssistantError> {
+        let wording = self.consent_wording(purpose)?;
+        Ok(self
+            .client
+            .record_consent(purpose, granted, wording.version, self.now())
+            .await?)
+    }
+
     /// The speech rate the customer asked for, in percent of normal.
     pub fn speech_rate(&self) -> u32 {
         self.dialogue.speech_rate()
@@ -361,7 +388,20 @@ impl Assistant {
                 Input::Heard(heard)
             }
             #[cfg(feature = "voice")]
-            Turn::Audio(samples) => self.heard_in_speech(&samples, &mut events).await?,
+            Turn::Audio(samples) => {
+                // Her voice is not listened to before she agreed, or after she withdrew: the
+                // samples are dropped unheard and the app asks her (she can type meanwhile).
+                if !self.consent(Purpose::VoiceRecognition).await?.granted() {
+                    let reply = Reply {
+                        id: "consent-voice-needed",
+                        args: Vec::new(),
+                    };
+                    events.push(Event::Say(self.render(&reply)?));
+                    events.push(Event::ConsentNeeded(Purpose::VoiceRecognition));
+                    return Ok(events);
+                }
+                self.heard_in_speech(&samples, &mut events).await?
+            }
             Turn::Silence => Input::Silence,
             Turn::StepUp { approved: true } => Input::StepUpSucceeded,
             Turn::StepUp { approved: false } => Input::StepUpFailed,

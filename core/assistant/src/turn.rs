@@ -1,5 +1,6 @@
 //! What the host gives the assistant, and what it gets back.
 
+use tingshuo_base::consent::Purpose;
 use tingshuo_l10n::Utterance;
 
 /// One turn of the conversation.
@@ -48,4 +49,10 @@ pub enum Event {
     Heard(String),
     /// The assistant waits for the customer's answer: the host listens again.
     Listen,
+    /// The customer has not agreed to this use of her data (speech came before she agreed to
+    /// voice recognition, or after she withdrew): show her the consent screen
+    /// ([`crate::Assistant::consent_wording`]), record what she decides
+    /// ([`crate::Assistant::decide_consent`]), and until she agrees, take her turns typed or
+    /// tapped and open no microphone.
+    ConsentNeeded(Purpose),
 }

@@ -2,6 +2,7 @@
 //!
 //! * [`locale`] — the locales Tingshuo speaks;
 //! * [`money`] — integer minor units plus an ISO 4217 currency;
+//! * [`consent`] — the uses of her data the customer decides on;
 //! * [`classify`] — the JR/T 0171-2020 data classes (`C2`, `C3`) and masking;
 //! * [`ids`] — identifiers typed by what they identify (`Id<Payee>`, `Id<Card>`);
 //! * [`model`] — the customer's data as the client keeps it, each value with its freshness;
@@ -15,6 +16,7 @@
 
 pub mod action;
 pub mod classify;
+pub mod consent;
 pub mod ids;
 pub mod locale;
 pub mod model;

@@ -17,6 +17,7 @@ use crate::sync::{
 use crate::transport::BankTransport;
 use tingshuo_base::action::Action;
 use tingshuo_base::classify::OneTimeCode;
+use tingshuo_base::consent::{Consent, Purpose};
 use tingshuo_base::ids::Id;
 use tingshuo_base::model::{Account, Alert, Bill, Card, Payee, Tracked};
 use tingshuo_base::money::Money;
@@ -117,6 +118,47 @@ impl Client {
         PaymentsClient {
             engine: self.engine.clone(),
         }
+    }
+
+    /// The customer's decision on `purpose`, as far as it was made on the wording of this
+    /// version (an older wording's decision is no decision: she is asked again).
+    pub async fn consent(
+        &self,
+        purpose: Purpose,
+        wording_version: u32,
+    ) -> Result<Consent, ClientError> {
+        let decided = self
+            .engine
+            .store
+            .consent(purpose.key(), i64::from(wording_version))
+            .await?;
+        Ok(match decided {
+            None => Consent::NotAsked,
+            Some(true) => Consent::Granted,
+            Some(false) => Consent::Refused,
+        })
+    }
+
+    /// Records what the customer decided on `purpose`, having seen the wording of this
+    /// version: agreeing, refusing, or withdrawing what she once agreed to.
+    pub async fn record_consent(
+        &self,
+        purpose: Purpose,
+        granted: bool,
+        wording_version: u32,
+        decided_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), ClientError> {
+        tracing::info!(%purpose, granted, wording_version, "consent decided");
+        Ok(self
+            .engine
+            .store
+            .record_consent(
+                purpose.key(),
+                granted,
+                i64::from(wording_version),
+                decided_at,
+            )
+            .await?)
     }
 
     /// The store, for the harness and tests.

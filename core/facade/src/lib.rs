@@ -2,7 +2,7 @@
 //! Android and iOS apps. This crate is the one a bank links; it gathers the layers, each its
 //! own crate (see `docs/ARCHITECTURE.md`):
 //!
-//! * pure, no I/O: [`locale`], [`money`], [`classify`], [`ids`], [`model`], [`view`], [`wire`], [`action`]
+//! * pure, no I/O: [`locale`], [`money`], [`classify`], [`consent`], [`ids`], [`model`], [`view`], [`wire`], [`action`]
 //!   (`tingshuo-base`); [`l10n`] (`tingshuo-l10n`); [`understand`] (`tingshuo-understand`);
 //!   [`dialogue`] (`tingshuo-dialogue`);
 //! * data: [`crypto`], [`store`], [`transport`], [`sync`], [`payments`] and [`client`]
@@ -19,7 +19,7 @@
 //! sealed at rest and masked on screen, in speech and in logs; money is integer minor units.
 
 pub use tingshuo_assistant as assistant;
-pub use tingshuo_base::{action, classify, ids, locale, model, money, view, wire};
+pub use tingshuo_base::{action, classify, consent, ids, locale, model, money, view, wire};
 #[cfg(feature = "http")]
 pub use tingshuo_data::http_transport;
 pub use tingshuo_data::{client, crypto, payments, store, sync, transport};

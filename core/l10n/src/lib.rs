@@ -17,6 +17,7 @@ use unic_langid::LanguageIdentifier;
 
 pub use reply::{Choice, Reply, ReplyArg};
 use tingshuo_base::classify::{AccountNumber, CardNumber, IdNumber, PhoneNumber};
+use tingshuo_base::consent::Purpose;
 pub use tingshuo_base::locale::{Locale, UnknownLocale};
 use tingshuo_base::money::Money;
 
@@ -36,8 +37,13 @@ const MINUTES_A_DAY: i64 = 24 * 60;
 
 /// The `.ftl` sources of each locale, embedded at build time (`harness.ftl`: the desktop
 /// harness's test page, a few kilobytes kept here so one test checks every locale's messages).
-const SOURCES: &[(Locale, &str, &str)] =
-    sources!("common.ftl", "view.ftl", "dialogue.ftl", "harness.ftl");
+const SOURCES: &[(Locale, &str, &str)] = sources!(
+    "common.ftl",
+    "view.ftl",
+    "dialogue.ftl",
+    "consent.ftl",
+    "harness.ftl"
+);
 
 /// The `.ftl` sources of a locale: (file name, text).
 pub fn sources(locale: Locale) -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -107,6 +113,20 @@ impl From<i64> for Arg {
 }
 
 pub type Args = Vec<(&'static str, Arg)>;
+
+/// What the app shows (and its screen reader reads) to ask for the customer's consent to one
+/// purpose, with the version of that wording to record beside her decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentWording {
+    pub purpose: Purpose,
+    pub title: String,
+    pub body: String,
+    pub agree: String,
+    pub decline: String,
+    /// A digest of the purpose's title and body in every locale: a decision recorded under
+    /// another version was made on other words, and she is asked again.
+    pub version: u32,
+}
 
 /// The message bundles of every locale.
 pub struct Localizer {
@@ -428,6 +448,37 @@ impl Localizer {
                 format!("{}{or}{last}", self.join_list(locale, rest)?)
             }
             _ => names.concat(),
+        })
+    }
+
+    /// The words that ask for consent to `purpose`, in `locale`.
+    pub fn consent_wording(
+        &self,
+        locale: Locale,
+        purpose: Purpose,
+    ) -> Result<ConsentWording, L10nError> {
+        let (title_id, body_id) = match purpose {
+            Purpose::VoiceRecognition => (
+                "consent-voice-recognition-title",
+                "consent-voice-recognition-body",
+            ),
+        };
+        // FNV-1a: stable across builds and platforms, unlike the standard library's hasher.
+        let mut version: u32 = 0x811c_9dc5;
+        for of in Locale::ALL {
+            for id in [title_id, body_id] {
+                for byte in self.format(of, id, &[])?.bytes().chain([0]) {
+                    version = (version ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+                }
+            }
+        }
+        Ok(ConsentWording {
+            purpose,
+            title: self.format(locale, title_id, &[])?,
+            body: self.format(locale, body_id, &[])?,
+            agree: self.format(locale, "consent-agree", &[])?,
+            decline: self.format(locale, "consent-decline", &[])?,
+            version,
         })
     }
 

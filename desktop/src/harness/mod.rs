@@ -29,7 +29,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tingshuo_core::assistant::Turn;
+use tingshuo_core::assistant::{Purpose, Turn};
 use tingshuo_core::l10n::Arg;
 use tingshuo_core::listen::audio::{AudioError, MAX_UTTERANCE_SECONDS};
 use tingshuo_core::listen::decode_wav_bytes;
@@ -218,6 +218,7 @@ fn router(app: Arc<App>) -> Router {
         .route("/api/silence", post(silence))
         .route("/api/step-up", post(step_up))
         .route("/api/condition", post(condition))
+        .route("/api/consent", post(consent))
         .route(
             "/api/audio",
             post(audio_turn).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
@@ -307,6 +308,11 @@ struct TextTurn {
 #[derive(Debug, Deserialize)]
 struct StepUpTurn {
     approved: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct ConsentDecision {
+    granted: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -419,6 +425,37 @@ async fn condition(
         "intent": "",
         "events": [],
         "condition": app.message("harness-condition-now", &[("condition", Arg::Text(name))]),
+    })))
+}
+
+/// The customer's decision on the consent screen (voice recognition, the one the page asks
+/// for): recorded in her store as an app records it, and logged.
+async fn consent(
+    State(app): State<Arc<App>>,
+    body: Result<Json<ConsentDecision>, JsonRejection>,
+) -> Result<Json<Value>, PageError> {
+    let granted = json_body(&app, body)?.granted;
+    let mut session = app.session.lock().await;
+    let wording = session
+        .conversation
+        .decide_consent(Purpose::VoiceRecognition, granted)
+        .await
+        .map_err(|e| app.turn_failed(e))?;
+    let input = app.message(
+        if granted {
+            "report-input-consent-agreed"
+        } else {
+            "report-input-consent-declined"
+        },
+        &[("title", Arg::Text(wording.title))],
+    );
+    Ok(Json(json!({
+        "turn": "",
+        "input": input,
+        "intent": "",
+        "events": [],
+        "consent_decided": true,
+        "granted": granted,
     })))
 }
 
@@ -546,6 +583,11 @@ async fn take_turn(
         });
         replies.push(json!({ "id": reply.id, "display": reply.display, "audio": audio }));
     }
+    // Speech before she agreed: the page shows its consent screen.
+    let consent = record
+        .events
+        .iter()
+        .any(|event| matches!(event, EventRecord::ConsentNeeded { .. }));
     let heard = record
         .heard
         .as_ref()
@@ -558,6 +600,7 @@ async fn take_turn(
         "heard": heard,
         "replies": replies,
         "step_up": record.asks_step_up(),
+        "consent": consent,
         "intent": intent_label(&record),
         "events": event_labels(app, &record),
         "latency": app.message(
@@ -604,6 +647,10 @@ fn event_labels(app: &App, record: &TurnRecord) -> Vec<String> {
                 app.message("harness-heard", &[("text", Arg::Text(text.clone()))])
             }
             EventRecord::Listen => app.message("harness-log-listen", &[]),
+            EventRecord::ConsentNeeded { purpose } => app.message(
+                "harness-log-consent",
+                &[("purpose", Arg::Text(purpose.clone()))],
+            ),
         };
         labels.push(label);
     }

@@ -10,7 +10,9 @@ const conversationLog = $("conversation-log");
 const status = $("status");
 const error = $("error");
 const logBody = document.querySelector("#log tbody");
-const busyControls = ["send", "silence", "upload", "step-up-approve", "step-up-refuse", "apply-condition"];
+const busyControls = [
+  "send", "silence", "upload", "step-up-approve", "step-up-refuse", "consent-agree", "consent-decline", "apply-condition",
+];
 
 function say(message) {
   status.textContent = message || "";
@@ -113,12 +115,31 @@ function show(result) {
     focusStepUp = result.step_up && stepUp.hidden;
     stepUp.hidden = !result.step_up;
   }
+  // The consent screen, when speech came before the customer agreed; it hides once she
+  // decided.
+  if (result.consent) {
+    askConsent();
+  }
+  if (result.consent_decided) {
+    $("consent").hidden = true;
+    voiceConsented = result.granted;
+  }
   if (result.condition) {
     say(result.condition);
   }
 }
 
 let focusStepUp = false;
+let focusConsent = false;
+// A new page serves a customer just enrolled: she has not been asked yet.
+let voiceConsented = false;
+
+/** Shows the consent screen (the core's words, in the page since it was served); its Agree
+ *  button takes the focus. */
+function askConsent() {
+  focusConsent = $("consent").hidden;
+  $("consent").hidden = false;
+}
 
 async function post(path, body, contentType) {
   fail("");
@@ -150,6 +171,10 @@ async function post(path, body, contentType) {
       focusStepUp = false;
       $("step-up-approve").focus();
     }
+    if (focusConsent) {
+      focusConsent = false;
+      $("consent-agree").focus();
+    }
     if (!status.dataset.keep) {
       say("");
     }
@@ -179,15 +204,18 @@ $("text-form").addEventListener("submit", async (event) => {
 
 $("silence").addEventListener("click", () => postJson("/api/silence", {}));
 
-// The step-up buttons hide once answered: the focus goes back to the text field, not lost.
-async function stepUp(approved) {
-  await postJson("/api/step-up", { approved });
-  if ($("step-up").hidden) {
+// The step-up buttons and the consent screen hide once answered: the focus goes back to the
+// text field, not lost.
+async function answer(section, path, body) {
+  await postJson(path, body);
+  if ($(section).hidden) {
     $("text").focus();
   }
 }
-$("step-up-approve").addEventListener("click", () => stepUp(true));
-$("step-up-refuse").addEventListener("click", () => stepUp(false));
+$("step-up-approve").addEventListener("click", () => answer("step-up", "/api/step-up", { approved: true }));
+$("step-up-refuse").addEventListener("click", () => answer("step-up", "/api/step-up", { approved: false }));
+$("consent-agree").addEventListener("click", () => answer("consent", "/api/consent", { granted: true }));
+$("consent-decline").addEventListener("click", () => answer("consent", "/api/consent", { granted: false }));
 
 $("upload-form").addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -329,6 +357,11 @@ let starting = false;
 $("mic").addEventListener("click", async () => {
   if (recording) {
     await stopRecording();
+  } else if (!voiceConsented) {
+    // As an app does: no microphone opens before she agreed to voice recognition.
+    askConsent();
+    focusConsent = false;
+    $("consent-agree").focus();
   } else if (!starting) {
     starting = true;
     try {

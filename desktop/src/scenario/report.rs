@@ -112,6 +112,14 @@ impl Labels<'_> {
                 "report-input-bank",
                 &[("condition", Arg::Text(self.condition(*condition)?))],
             ),
+            ScenarioInput::Consent { granted, title } => self.with(
+                if *granted {
+                    "report-input-consent-agreed"
+                } else {
+                    "report-input-consent-declined"
+                },
+                &[("title", Arg::Text(title.clone()))],
+            ),
         }
     }
 

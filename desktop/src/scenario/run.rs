@@ -9,12 +9,12 @@ use std::sync::Arc;
 use chrono::DateTime;
 use serde::Serialize;
 use tingshuo_core::Localizer;
-use tingshuo_core::assistant::{AssistantOptions, Turn};
+use tingshuo_core::assistant::{AssistantOptions, Purpose, Turn};
 use tingshuo_core::listen::recognizer::Recognizer;
 use tingshuo_core::wire::payment_status;
 
 use super::checks::{self, CheckResult, Transcript};
-use super::spec::{Expect, LoadedScenario, PaymentExpect, StepUpResult, TurnKind};
+use super::spec::{ConsentDecision, Expect, LoadedScenario, PaymentExpect, StepUpResult, TurnKind};
 use crate::chat::{Conversation, ReplyAudio, ReplyWavs, TurnInput, TurnRecord};
 use crate::conditions::{BankCondition, ConditionedBank, FixedClock};
 use crate::{CustomerPaths, HarnessError, open_client};
@@ -36,12 +36,27 @@ pub struct ExpectationResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ScenarioInput {
-    Say { text: String },
-    Wav { file: String },
+    Say {
+        text: String,
+    },
+    Wav {
+        file: String,
+    },
     Silence,
-    StepUp { approved: bool },
-    Bank { condition: BankCondition },
-    Wait { ms: u64 },
+    StepUp {
+        approved: bool,
+    },
+    Bank {
+        condition: BankCondition,
+    },
+    Wait {
+        ms: u64,
+    },
+    /// The customer's decision on the consent screen (`title`: what it asked for).
+    Consent {
+        granted: bool,
+        title: String,
+    },
 }
 
 /// One scenario turn: its input, the records it produced (the turn, and any step-up the
@@ -495,6 +510,24 @@ async fn play_turns(
                     turn: number,
                     input: ScenarioInput::Wait {
                         ms: u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
+                    },
+                    condition: bank.condition(),
+                    records: Vec::new(),
+                    expectations: Vec::new(),
+                    audio: Vec::new(),
+                });
+                continue;
+            }
+            TurnKind::Consent(decision) => {
+                let granted = *decision == ConsentDecision::Agree;
+                let wording = conversation
+                    .decide_consent(Purpose::VoiceRecognition, granted)
+                    .await?;
+                run.turns.push(TurnRun {
+                    turn: number,
+                    input: ScenarioInput::Consent {
+                        granted,
+                        title: wording.title,
                     },
                     condition: bank.condition(),
                     records: Vec::new(),

@@ -66,7 +66,8 @@ pub enum StepUpResult {
     Failed,
 }
 
-/// One turn as written: exactly one of `say`, `wav`, `silence`, `step_up`, `bank`, `wait`.
+/// One turn as written: exactly one of `say`, `wav`, `silence`, `step_up`, `bank`, `wait`,
+/// `consent`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TurnSpec {
@@ -90,8 +91,20 @@ pub struct TurnSpec {
     /// The scenario's clock does not move.
     #[serde(default)]
     pub wait: Option<f64>,
+    /// What the customer decides on the consent screen for voice recognition (shown by the
+    /// app before her first turn of speech): `agree` or `decline`.
+    #[serde(default)]
+    pub consent: Option<ConsentDecision>,
     #[serde(default)]
     pub expect: Option<Expect>,
+}
+
+/// A decision on a consent screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentDecision {
+    Agree,
+    Decline,
 }
 
 /// What the input of a turn is, once checked.
@@ -103,6 +116,7 @@ pub enum TurnKind {
     StepUp(StepUpResult),
     Bank(BankCondition),
     Wait(std::time::Duration),
+    Consent(ConsentDecision),
 }
 
 /// What the bank's own records show of payments after a turn.
@@ -333,16 +347,20 @@ pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
             }
             kinds.push(TurnKind::Wait(std::time::Duration::from_secs_f64(seconds)));
         }
+        if let Some(decision) = spec.consent {
+            kinds.push(TurnKind::Consent(decision));
+        }
         let kind = match kinds.len() {
             1 => kinds.remove(0),
             0 => {
                 return Err(at(
-                    "no input: give one of say, wav, silence, step_up, bank, wait".into(),
+                    "no input: give one of say, wav, silence, step_up, bank, wait, consent".into(),
                 ));
             }
             _ => {
                 return Err(at(
-                    "more than one input: give one of say, wav, silence, step_up, bank, wait"
+                    "more than one input: give one of say, wav, silence, step_up, bank, wait, \
+                     consent"
                         .into(),
                 ));
             }
@@ -351,6 +369,11 @@ pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
         if matches!(kind, TurnKind::Bank(_)) && spec.expect.is_some() {
             return Err(at(
                 "expect: a change of the bank's condition says nothing to expect".into(),
+            ));
+        }
+        if matches!(kind, TurnKind::Consent(_)) && spec.expect.is_some() {
+            return Err(at(
+                "expect: a decision on the consent screen says nothing to expect".into(),
             ));
         }
         for id in expect.messages.iter().chain(&expect.not_messages) {
