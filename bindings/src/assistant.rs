@@ -42,10 +42,12 @@ pub enum AssistantEvent {
     Heard { text: String },
     /// The assistant waits for an answer: listen again.
     Listen,
-    /// The customer has not agreed to this use of her data (speech came before she agreed to
-    /// voice recognition, or after she withdrew; the speech was dropped unheard): show the
-    /// consent screen (`consent_screen`), record her decision (`decide_consent`), and until
-    /// she agrees take typed or tapped turns and open no microphone.
+    /// The customer was never asked about this use of her data (speech came before she
+    /// decided on voice recognition, or the words changed since; the speech was dropped
+    /// unheard): show the consent screen (`consent_screen`), record her decision
+    /// (`decide_consent`), and until she agrees take typed or tapped turns and open no
+    /// microphone. After she declined, speech is dropped with a sentence saying so and no
+    /// event: she changes her mind in the app's settings.
     ConsentNeeded { purpose: ConsentPurpose },
 }
 

@@ -107,6 +107,16 @@ impl From<Event> for EventRecord {
     }
 }
 
+/// A purpose's consent-screen title in `locale`, for the tester's lines (its key when no
+/// purpose has it).
+pub fn consent_title(l10n: &Localizer, locale: Locale, key: &str) -> String {
+    Purpose::ALL
+        .iter()
+        .find(|purpose| purpose.key() == key)
+        .and_then(|purpose| l10n.consent_wording(locale, *purpose).ok())
+        .map_or_else(|| key.to_owned(), |wording| wording.title)
+}
+
 /// Something said in a turn: a message (with its Fluent id) or a line shown and read out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reply<'a> {
@@ -271,6 +281,15 @@ impl<'a> Conversation<'a> {
             .await
             .map_err(|e| HarnessError::Usage(e.to_string()))?;
         Ok(wording)
+    }
+
+    /// Whether the customer agreed to `purpose` (on the words she would be shown now).
+    pub async fn consented(&self, purpose: Purpose) -> Result<bool, HarnessError> {
+        self.assistant
+            .consent(purpose)
+            .await
+            .map(|consent| consent.granted())
+            .map_err(|e| HarnessError::Usage(e.to_string()))
     }
 
     /// The consent screen's words for `purpose`, in the conversation's locale.
@@ -470,7 +489,10 @@ impl<'a> Conversation<'a> {
                     EventRecord::ConsentNeeded { purpose } => self.note(
                         out,
                         "chat-consent-needed",
-                        &[("purpose", Arg::Text(purpose.clone()))],
+                        &[(
+                            "purpose",
+                            Arg::Text(consent_title(self.l10n, self.locale, purpose)),
+                        )],
                     )?,
                     // Typed turns: the next line is the answer.
                     EventRecord::Listen => {}

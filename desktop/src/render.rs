@@ -78,7 +78,6 @@ const WORD_READINGS: &[(&str, &str)] = &[
     ("响应", "xiang3 ying4"),
     ("太长", "tai4 chang2"),
     ("运行", "yun4 xing2"),
-    ("征得", "zheng1 de2"),
 ];
 
 /// Characters read more than one common way: each time one appears in a Mandarin message, it
@@ -112,6 +111,7 @@ const DEFAULT_READING_WORDS: &[&str] = &[
     "消了",
     "它了",
     "点了",
+    "择了",
     "用了",
     "音量",
     "为您",

@@ -298,32 +298,37 @@ async function sendRecording() {
 
 test("speech before the customer agreed is not heard: the consent screen asks her, in the core's words", async () => {
   const rows = await rowCount();
-  // The microphone does not open before she agreed: the consent screen shows instead, a
+  // A recording before she was asked: dropped unheard, and the consent screen shows, a
   // region named by its title, its Agree button focused.
-  await page.getByRole("button", { name: "Speak into the microphone" }).click();
+  await sendRecording();
+  let [, , , events] = await logRow(rows + 1);
+  assert.match(events, /consent-voice-needed/);
+  assert.match(events, /consent asked for: Use your voice/);
+  assert.doesNotMatch(events, /dlg-balance/);
   const screen = page.getByRole("region", { name: "Use your voice" });
   await screen.waitFor();
   await assert.doesNotReject(screen.getByText(/never sent to the bank/).waitFor());
   assert.equal(await page.evaluate(() => document.activeElement.id), "consent-agree");
-  assert.equal(await page.getAttribute("#mic", "aria-pressed"), "false");
   assert.deepEqual(await runAxe(page), []);
   // Declined: the screen hides and the focus goes back to the text field.
   await page.getByRole("button", { name: "No, thank you" }).click();
-  const [, declined] = await logRow(rows + 1);
+  const [, declined] = await logRow(rows + 2);
   assert.match(declined, /Declined on the consent screen “Use your voice”/);
   assert.equal(await page.locator("#consent").isHidden(), true);
   assert.equal(await page.evaluate(() => document.activeElement.id), "text");
-  // A recording sent all the same is dropped unheard, and the screen asks again.
+  // Her "no" stands: a recording is dropped with a sentence saying so, and no screen.
   await sendRecording();
-  const [, , , events] = await logRow(rows + 2);
-  assert.match(events, /consent-voice-needed/);
-  assert.match(events, /consent asked for \(voice-recognition\)/);
-  assert.doesNotMatch(events, /dlg-balance/);
+  [, , , events] = await logRow(rows + 3);
+  assert.match(events, /consent-voice-declined/);
+  assert.doesNotMatch(events, /dlg-balance|consent asked for/);
+  assert.equal(await page.locator("#consent").isHidden(), true);
+  // She changes her mind: the microphone opens no microphone but the screen; Enter agrees.
+  await page.getByRole("button", { name: "Speak into the microphone" }).click();
   await screen.waitFor();
   assert.equal(await page.evaluate(() => document.activeElement.id), "consent-agree");
-  // Agreed from the keyboard: Enter on the focused button.
+  assert.equal(await page.getAttribute("#mic", "aria-pressed"), "false");
   await page.keyboard.press("Enter");
-  const [, agreed] = await logRow(rows + 3);
+  const [, agreed] = await logRow(rows + 4);
   assert.match(agreed, /Agreed on the consent screen/);
   assert.equal(await page.locator("#consent").isHidden(), true);
 });

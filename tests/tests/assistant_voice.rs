@@ -237,15 +237,13 @@ async fn answers_spoken_at_the_assistants_questions_fill_what_was_asked() {
     let Some(model) = product_model() else {
         return;
     };
-    // (locale, held out, condition, floor of 24)
+    // (locale, held out, condition, floor of 24). The held-out halves only: on a slower
+    // machine this test took more than twelve minutes of the suite with the tuning halves;
+    // `make bench` (`cargo bench --bench answers`) measures both halves at three conditions.
     let floors = [
-        (Locale::ZhCn, false, Condition::Clean, 19),
-        (Locale::ZhCn, false, Condition::Noise { snr_db: 10.0 }, 19),
         // Two under an AVX2-only machine's 16 / 14 (18 / 17 elsewhere: docs/benchmarks.md).
         (Locale::ZhCn, true, Condition::Clean, 14),
         (Locale::ZhCn, true, Condition::Noise { snr_db: 10.0 }, 12),
-        (Locale::EnUs, false, Condition::Clean, 19),
-        (Locale::EnUs, false, Condition::Noise { snr_db: 10.0 }, 17),
         (Locale::EnUs, true, Condition::Clean, 21),
         (Locale::EnUs, true, Condition::Noise { snr_db: 10.0 }, 16),
     ];

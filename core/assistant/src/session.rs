@@ -389,15 +389,23 @@ impl Assistant {
             }
             #[cfg(feature = "voice")]
             Turn::Audio(samples) => {
-                // Her voice is not listened to before she agreed, or after she withdrew: the
-                // samples are dropped unheard and the app asks her (she can type meanwhile).
-                if !self.consent(Purpose::VoiceRecognition).await?.granted() {
+                // Her voice is not listened to before she agreed, nor after she declined or
+                // withdrew: the samples are dropped unheard. Never asked, the app asks her now;
+                // her "no" stands until she changes it in the app's settings.
+                let (id, ask) = match self.consent(Purpose::VoiceRecognition).await? {
+                    Consent::Granted => ("", false),
+                    Consent::NotAsked => ("consent-voice-needed", true),
+                    Consent::Refused => ("consent-voice-declined", false),
+                };
+                if !id.is_empty() {
                     let reply = Reply {
-                        id: "consent-voice-needed",
+                        id,
                         args: Vec::new(),
                     };
                     events.push(Event::Say(self.render(&reply)?));
-                    events.push(Event::ConsentNeeded(Purpose::VoiceRecognition));
+                    if ask {
+                        events.push(Event::ConsentNeeded(Purpose::VoiceRecognition));
+                    }
                     return Ok(events);
                 }
                 self.heard_in_speech(&samples, &mut events).await?

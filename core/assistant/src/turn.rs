@@ -49,10 +49,11 @@ pub enum Event {
     Heard(String),
     /// The assistant waits for the customer's answer: the host listens again.
     Listen,
-    /// The customer has not agreed to this use of her data (speech came before she agreed to
-    /// voice recognition, or after she withdrew): show her the consent screen
-    /// ([`crate::Assistant::consent_wording`]), record what she decides
+    /// The customer was never asked about this use of her data (speech came before she
+    /// decided on voice recognition, or the words she decided on have changed): show her the
+    /// consent screen ([`crate::Assistant::consent_wording`]), record what she decides
     /// ([`crate::Assistant::decide_consent`]), and until she agrees, take her turns typed or
-    /// tapped and open no microphone.
+    /// tapped and open no microphone. (Speech after she declined is dropped with a sentence
+    /// saying so, and no screen: she changes her mind in the app's settings.)
     ConsentNeeded(Purpose),
 }

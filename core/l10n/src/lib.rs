@@ -463,11 +463,14 @@ impl Localizer {
                 "consent-voice-recognition-body",
             ),
         };
-        // FNV-1a: stable across builds and platforms, unlike the standard library's hasher.
+        // FNV-1a: stable across builds and platforms, unlike the standard library's hasher;
+        // over the words alone (a line wrapped otherwise in the .ftl file asks nobody again).
         let mut version: u32 = 0x811c_9dc5;
         for of in Locale::ALL {
             for id in [title_id, body_id] {
-                for byte in self.format(of, id, &[])?.bytes().chain([0]) {
+                let text = self.format(of, id, &[])?;
+                let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                for byte in words.bytes().chain([0]) {
                     version = (version ^ u32::from(byte)).wrapping_mul(0x0100_0193);
                 }
             }
@@ -494,6 +497,26 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use tingshuo_base::money::Currency;
+
+    /// Voice recognition's consent wording, as of its last change.
+    const VOICE_RECOGNITION_WORDING: u32 = 2_595_699_978;
+
+    /// The version recorded with a decision changes only when the words do, and then on
+    /// purpose: changing a consent screen's title or body means updating this value, which
+    /// asks every customer again.
+    #[test]
+    fn the_consent_wording_version_is_pinned() {
+        let l10n = Localizer::new().unwrap_or_else(|e| panic!("{e}"));
+        let versions: Vec<u32> = Locale::ALL
+            .iter()
+            .map(|locale| {
+                l10n.consent_wording(*locale, Purpose::VoiceRecognition)
+                    .unwrap_or_else(|e| panic!("{e}"))
+                    .version
+            })
+            .collect();
+        assert_eq!(versions, [VOICE_RECOGNITION_WORDING; 2]);
+    }
 
     #[test]
     fn masked_forms_per_locale() {

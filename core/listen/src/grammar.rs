@@ -90,8 +90,9 @@ pub(crate) enum Arc {
     /// A `*`: words of any kind ("how much did I spend at *the pharmacy* this month"). No
     /// grammar can guide towards them; they are words outside the grammar, each paying for
     /// itself as such ([`crate::reader::Step::Extra`]), and the first of them crosses the arc
-    /// ([`FREE_WORD`]). Under sentences-only guidance, where such words are barred, the
-    /// expressions that have one cannot be said.
+    /// ([`FREE_WORD`]). They belong to the sentence under either guidance: even where only
+    /// sentences may be written they cost what a word outside the grammar costs a first
+    /// search (`Reader::extra_words`, decision 0045).
     Free,
 }
 

@@ -56,8 +56,9 @@ pub enum Guidance {
     /// [`END_EARLY_PENALTY`]: speech the context cannot say keeps its own words.
     #[default]
     WithExtraWords,
-    /// Only the grammar's sentences: a word it does not have, an end before a sentence or
-    /// leaving it costs [`SENTENCES_ONLY_PENALTY`]. For asking the model which sentence of
+    /// Only the grammar's sentences: a word it does not have (but a sentence's own free
+    /// words, which cost [`EXTRA_WORD_PENALTY`]), an end before a sentence or leaving it
+    /// costs [`SENTENCES_ONLY_PENALTY`]. For asking the model which sentence of
     /// the context it heard, after the first search found none
     /// ([`super::spoken::recognize`]).
     SentencesOnly,

@@ -36,7 +36,7 @@ use tingshuo_core::listen::decode_wav_bytes;
 use tingshuo_core::{Locale, Localizer};
 use tingshuo_sandbox::seed::DemoCustomer;
 
-use crate::chat::{Conversation, EventRecord, ReplyWavs, TurnInput, TurnRecord};
+use crate::chat::{Conversation, EventRecord, ReplyWavs, TurnInput, TurnRecord, consent_title};
 use crate::conditions::{BankCondition, ConditionedBank};
 use crate::{CustomerPaths, HarnessError, open_client};
 
@@ -218,7 +218,7 @@ fn router(app: Arc<App>) -> Router {
         .route("/api/silence", post(silence))
         .route("/api/step-up", post(step_up))
         .route("/api/condition", post(condition))
-        .route("/api/consent", post(consent))
+        .route("/api/consent", get(consent_state).post(consent))
         .route(
             "/api/audio",
             post(audio_turn).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
@@ -426,6 +426,18 @@ async fn condition(
         "events": [],
         "condition": app.message("harness-condition-now", &[("condition", Arg::Text(name))]),
     })))
+}
+
+/// Whether the customer agreed to voice recognition: a page (re)loaded opens the microphone
+/// only then.
+async fn consent_state(State(app): State<Arc<App>>) -> Result<Json<Value>, PageError> {
+    let session = app.session.lock().await;
+    let granted = session
+        .conversation
+        .consented(Purpose::VoiceRecognition)
+        .await
+        .map_err(|e| app.turn_failed(e))?;
+    Ok(Json(json!({ "granted": granted })))
 }
 
 /// The customer's decision on the consent screen (voice recognition, the one the page asks
@@ -649,7 +661,10 @@ fn event_labels(app: &App, record: &TurnRecord) -> Vec<String> {
             EventRecord::Listen => app.message("harness-log-listen", &[]),
             EventRecord::ConsentNeeded { purpose } => app.message(
                 "harness-log-consent",
-                &[("purpose", Arg::Text(purpose.clone()))],
+                &[(
+                    "purpose",
+                    Arg::Text(consent_title(app.l10n, app.locale, purpose)),
+                )],
             ),
         };
         labels.push(label);

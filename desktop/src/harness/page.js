@@ -131,8 +131,15 @@ function show(result) {
 
 let focusStepUp = false;
 let focusConsent = false;
-// A new page serves a customer just enrolled: she has not been asked yet.
+// Whether she agreed to voice recognition, as her store has it (asked when the page loads:
+// a page reloaded keeps the conversation and her decision).
 let voiceConsented = false;
+fetch("/api/consent")
+  .then((response) => response.json())
+  .then((state) => {
+    voiceConsented = state.granted === true;
+  })
+  .catch(() => {});
 
 /** Shows the consent screen (the core's words, in the page since it was served); its Agree
  *  button takes the focus. */
