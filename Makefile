@@ -65,6 +65,8 @@ core-without-voice: system-packages
 	echo "core without voice: $$ours symbols of tingshuo-data, none of whisper"
 
 test: lint models core-without-voice
+	@# The models test checks the product's 8-bit base against base's own 16-bit weights.
+	@./target/debug/tingshuo models install $(BENCH_MODELS)
 	$(CARGO) test --workspace --locked
 	@$(MAKE) --no-print-directory bindings-tests
 	@$(MAKE) --no-print-directory browser-tests
