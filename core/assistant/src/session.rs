@@ -393,11 +393,11 @@ impl Assistant {
                 // withdrew: the samples are dropped unheard. Never asked, the app asks her now;
                 // her "no" stands until she changes it in the app's settings.
                 let (id, ask) = match self.consent(Purpose::VoiceRecognition).await? {
-                    Consent::Granted => ("", false),
-                    Consent::NotAsked => ("consent-voice-needed", true),
-                    Consent::Refused => ("consent-voice-declined", false),
+                    Consent::Granted => (None, false),
+                    Consent::NotAsked => (Some("consent-voice-needed"), true),
+                    Consent::Refused => (Some("consent-voice-declined"), false),
                 };
-                if !id.is_empty() {
+                if let Some(id) = id {
                     let reply = Reply {
                         id,
                         args: Vec::new(),
