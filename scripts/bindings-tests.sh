@@ -6,8 +6,9 @@
 #   Kotlin example (kotlinc from npm `kotlin-compiler`, JNA and JUnit 4 from Debian), and run
 #   against the reference bank on loopback (`tingshuo-testbank`) and the installed speech
 #   model; prints `N passed, N failed`.
-# * The Android flavour (`android = true`) compiled against stubs of the three Android classes
-#   it names.
+# * The Android flavour (`android = true`) compiled with the sample app (android/sample/) against
+#   stubs of the Android and AndroidX classes they name; the sample's conversation also runs in
+#   the JVM suite.
 # * Swift: the bindings and module map generated into target/bindings/swift; the README's Swift
 #   example and bindings/swift/*.swift parsed with tree-sitter-swift (no Swift toolchain here).
 # * The Android and iOS packages (android/, ios/), as sources: their build scripts through
@@ -91,9 +92,17 @@ compile() {
     [ -n "$(find "$classes" -name '*.class' -print -quit)" ] || { echo "kotlinc failed"; exit 1; }
     echo "$stamp" >"$classes/.stamp"
 }
-compile "$OUT/classes" $(find "$OUT/kotlin" -name '*.kt') bindings/kotlin/*.kt "$OUT/readme/ReadmeExample.kt"
-compile "$OUT/android-classes" $(find "$OUT/android" -name '*.kt') bindings/kotlin/android-stubs/*.kt
-echo "Android flavour (android = true): compiled against stubs of android.os.Build, androidx.annotation.RequiresApi, android.system.SystemCleaner"
+compile "$OUT/classes" $(find "$OUT/kotlin" -name '*.kt') bindings/kotlin/*.kt "$OUT/readme/ReadmeExample.kt" \
+    android/sample/src/main/kotlin/org/tingshuo/sample/Conversation.kt
+# The sample app (android/sample/) type-checked with the Android flavour: its R and BuildConfig
+# as Android's build generates them, the Android and AndroidX classes it calls as Java stubs.
+SAMPLE_GENERATED=$OUT/android-sample-generated
+rm -rf "$SAMPLE_GENERATED" && mkdir -p "$SAMPLE_GENERATED"
+python3 scripts/android-sample-r.py android/sample "$SAMPLE_GENERATED"
+compile "$OUT/android-classes" $(find "$OUT/android" -name '*.kt') bindings/kotlin/android-stubs/*.kt \
+    $(find bindings/kotlin/android-stubs/sample "$SAMPLE_GENERATED" -name '*.java') \
+    android/sample/src/main/kotlin/org/tingshuo/sample/*.kt
+echo "Android flavour (android = true) and the sample app: compiled against stubs of the Android classes they name"
 
 java -Xss4m -Djna.library.path=target/debug \
     -Dtingshuo.testbank=target/debug/tingshuo-testbank \
@@ -102,7 +111,8 @@ java -Xss4m -Djna.library.path=target/debug \
 
 # --- Swift, and the Android and iOS packages' sources -------------------------------------------
 "$VENV/bin/python" scripts/swift-syntax.py "$OUT/readme/ReadmeExample.swift" bindings/swift/*.swift \
-    ios/Package.swift android/*.kts
+    ios/Package.swift ios/Sample/TingshuoSample/*.swift \
+    android/*.kts android/sample/*.kts android/sample/src/main/kotlin/org/tingshuo/sample/*.kt
 echo "Swift: bindings and module map generated in $OUT/swift ($(ls "$OUT/swift" | tr '\n' ' '))"
 passed=0 failed=0
 for script in android/build-rust.sh ios/build-xcframework.sh; do

@@ -86,9 +86,80 @@ def checks(android_generated):
            and '.linkedLibrary("c++")' in package_swift, "linkerSettings")
 
 
+def android_strings(path):
+    """The names and texts of a strings.xml, or None when it is not well-formed."""
+    try:
+        resources = ElementTree.fromstring(read(path))
+    except ElementTree.ParseError:
+        return None
+    return {item.get("name"): (item.text or "").strip() for item in resources.iter("string")}
+
+
+def apple_strings(path):
+    """The keys and texts of a .strings file ("key" = "text"; lines, /* comments */), or None
+    when a line is neither."""
+    found = {}
+    text = re.sub(r"/\*.*?\*/", "", read(path), flags=re.S)
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        pair = re.fullmatch(r'"((?:[^"\\]|\\.)*)"\s*=\s*"((?:[^"\\]|\\.)*)";', line)
+        if pair is None:
+            return None
+        found[pair.group(1)] = pair.group(2)
+    return found
+
+
+def sample_checks():
+    """The sample apps (android/sample/, ios/Sample/): well-formed, both languages complete,
+    every Android label the code names defined, and the library module included as an app
+    includes it."""
+    sample = "android/sample"
+    for xml in ("src/main/AndroidManifest.xml", "src/main/res/xml/network_security_config.xml"):
+        try:
+            ElementTree.fromstring(read(f"{sample}/{xml}"))
+            ok = True
+        except ElementTree.ParseError as error:
+            ok, xml = False, f"{xml}: {error}"
+        yield (f"{sample}/{xml} is well-formed", ok, xml)
+    english = android_strings(f"{sample}/src/main/res/values/strings.xml")
+    chinese = android_strings(f"{sample}/src/main/res/values-zh-rCN/strings.xml")
+    yield ("the Android sample's labels are well-formed in both languages",
+           english is not None and chinese is not None, "strings.xml")
+    english, chinese = english or {}, chinese or {}
+    yield ("the Android sample's labels: the same names in English and Chinese, none empty",
+           bool(english) and english.keys() == chinese.keys()
+           and all(english.values()) and all(chinese.values()),
+           f"only English: {sorted(english.keys() - chinese.keys())}, "
+           f"only Chinese: {sorted(chinese.keys() - english.keys())}")
+    named = set()
+    for kotlin in (ROOT / sample).rglob("*.kt"):
+        named |= set(re.findall(r"\bR\.string\.(\w+)", kotlin.read_text(encoding="utf-8")))
+    named |= set(re.findall(r"@string/(\w+)", read(f"{sample}/src/main/AndroidManifest.xml")))
+    yield ("every label the Android sample names is defined", bool(named) and named <= english.keys(),
+           f"undefined: {sorted(named - english.keys())}")
+    for table in ("Localizable.strings", "InfoPlist.strings"):
+        english = apple_strings(f"ios/Sample/TingshuoSample/en.lproj/{table}")
+        chinese = apple_strings(f"ios/Sample/TingshuoSample/zh-Hans.lproj/{table}")
+        yield (f"the iOS sample's {table}: well-formed, the same keys in English and Chinese, none empty",
+               english is not None and chinese is not None and bool(english)
+               and english.keys() == chinese.keys()
+               and all(english.values()) and all(chinese.values()),
+               "unreadable" if english is None or chinese is None else
+               f"only English: {sorted(english.keys() - chinese.keys())}, "
+               f"only Chinese: {sorted(chinese.keys() - english.keys())}")
+    settings = read(f"{sample}/settings.gradle.kts")
+    yield ("the Android sample includes the library module by path, as an app does",
+           'include(":tingshuo")' in settings
+           and 'project(":tingshuo").projectDir = file("..")' in settings
+           and 'implementation(project(":tingshuo"))' in read(f"{sample}/build.gradle.kts"),
+           "settings.gradle.kts")
+
+
 def main(args):
     passed = failed = 0
-    for what, ok, detail in checks(args[0]):
+    for what, ok, detail in [*checks(args[0]), *sample_checks()]:
         if ok:
             passed += 1
         else:

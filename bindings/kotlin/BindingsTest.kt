@@ -6,7 +6,6 @@ package org.tingshuo.tests
 import java.io.File
 import java.nio.ByteBuffer
 import java.nio.ByteOrder
-import java.nio.file.Files
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.TimeUnit
@@ -15,12 +14,10 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
-import org.junit.After
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertTrue
 import org.junit.Assert.fail
-import org.junit.Before
 import org.junit.Test
 import org.tingshuo.core.AssistantEvent
 import org.tingshuo.core.AssistantHost
@@ -45,28 +42,33 @@ import org.tingshuo.core.openClient
 import org.tingshuo.core.setLogger
 import org.tingshuo.example.firstConversation
 
-private const val NEW_YORK = -5 * 3600
+internal const val NEW_YORK = -5 * 3600
 private const val BEIJING = 8 * 3600
 
 private fun said(events: List<AssistantEvent>) =
     events.filterIsInstance<AssistantEvent.Say>().map { it.messageId }
 
-class BindingsTest {
-    private lateinit var bank: TestBank
-    private lateinit var dir: File
-
-    @Before
-    fun start() {
-        bank = TestBank()
-        dir = Files.createTempDirectory("tingshuo-kotlin").toFile()
+/** The WAV pushed 20 ms at a time through one direct buffer, as a microphone callback
+ *  delivers audio, then a second of silence so the end of speech is heard. */
+internal fun pushed(wav: Wav): Pair<VoiceInput, List<VoiceState>> {
+    val input = VoiceInput(wav.sampleRate.toUInt(), wav.channels.toUShort())
+    val frame = wav.sampleRate / 50 * wav.channels * 2
+    val buffer = ByteBuffer.allocateDirect(frame)
+    val pcm = wav.pcm + ByteArray(wav.sampleRate * wav.channels * 2)
+    val states = mutableListOf<VoiceState>()
+    var at = 0
+    while (at < pcm.size && input.state() != VoiceState.ENDED) {
+        val n = minOf(frame, pcm.size - at)
+        buffer.clear()
+        buffer.put(pcm, at, n)
+        buffer.flip()
+        states += input.push(buffer)
+        at += n
     }
+    return input to states
+}
 
-    @After
-    fun stop() {
-        bank.close()
-        dir.deleteRecursively()
-    }
-
+class BindingsTest : WithTestBank() {
     private suspend fun registered(
         customer: String,
         signer: SoftwareSigner = SoftwareSigner(),
@@ -211,26 +213,6 @@ class BindingsTest {
         assertFalse(declined.toString(), "dlg-payment-done" in said(declined))
         assertEquals(emptyList<Long>(), bank.payments("demo-en"))
         client.close()
-    }
-
-    /** The WAV pushed 20 ms at a time through one direct buffer, as a microphone callback
-     *  delivers audio, then a second of silence so the end of speech is heard. */
-    private fun pushed(wav: Wav): Pair<VoiceInput, List<VoiceState>> {
-        val input = VoiceInput(wav.sampleRate.toUInt(), wav.channels.toUShort())
-        val frame = wav.sampleRate / 50 * wav.channels * 2
-        val buffer = ByteBuffer.allocateDirect(frame)
-        val pcm = wav.pcm + ByteArray(wav.sampleRate * wav.channels * 2)
-        val states = mutableListOf<VoiceState>()
-        var at = 0
-        while (at < pcm.size && input.state() != VoiceState.ENDED) {
-            val n = minOf(frame, pcm.size - at)
-            buffer.clear()
-            buffer.put(pcm, at, n)
-            buffer.flip()
-            states += input.push(buffer)
-            at += n
-        }
-        return input to states
     }
 
     @Test

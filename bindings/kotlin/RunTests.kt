@@ -24,7 +24,7 @@ fun main() {
             if (description !in failed) println("ok ${description.methodName}")
         }
     })
-    core.run(BindingsTest::class.java)
+    core.run(BindingsTest::class.java, SampleConversationTest::class.java)
     println("Kotlin bindings on the JVM: ${finished - failed.size} passed, ${failed.size} failed")
     exitProcess(if (failed.isEmpty() && finished > 0) 0 else 1)
 }

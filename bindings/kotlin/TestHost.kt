@@ -7,6 +7,7 @@ import java.io.BufferedReader
 import java.io.File
 import java.io.InputStreamReader
 import java.io.OutputStreamWriter
+import java.nio.file.Files
 import java.security.KeyPair
 import java.security.KeyPairGenerator
 import java.security.SecureRandom
@@ -17,6 +18,8 @@ import javax.crypto.Cipher
 import javax.crypto.KeyGenerator
 import javax.crypto.SecretKey
 import javax.crypto.spec.GCMParameterSpec
+import org.junit.After
+import org.junit.Before
 import org.tingshuo.core.HostException
 import org.tingshuo.core.HostKeyStore
 import org.tingshuo.core.HostSigner
@@ -127,5 +130,23 @@ class TestBank : AutoCloseable {
             input.flush()
         }
         if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly()
+    }
+}
+
+/** A test class's fixture: a fresh reference bank process and a scratch folder per test. */
+abstract class WithTestBank {
+    protected lateinit var bank: TestBank
+    protected lateinit var dir: File
+
+    @Before
+    fun start() {
+        bank = TestBank()
+        dir = Files.createTempDirectory("tingshuo-kotlin").toFile()
+    }
+
+    @After
+    fun stop() {
+        bank.close()
+        dir.deleteRecursively()
     }
 }

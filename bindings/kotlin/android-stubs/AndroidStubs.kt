@@ -1,10 +1,14 @@
-// Minimal stand-ins for the three Android classes the Android-flavoured bindings name, so that
-// they compile on the JVM (no android.jar reaches this machine). Never shipped.
+// Minimal stand-ins for the three Android classes the Android-flavoured bindings name (and
+// Build.MODEL, which the sample app names), so that they compile on the JVM (no android.jar
+// reaches this machine); the sample's other Android classes are Java stubs in sample/. Never
+// shipped.
 @file:Suppress("unused")
 
 package android.os
 
 object Build {
+    @JvmField val MODEL: String = "JVM"
+
     object VERSION {
         @JvmField val SDK_INT: Int = 34
     }

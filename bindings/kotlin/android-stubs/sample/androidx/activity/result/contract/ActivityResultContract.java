@@ -1,0 +1,3 @@
+// Stand-in with android.jar's (or AndroidX's) signature, for type-checking android/sample/ on the JVM. Never shipped.
+package androidx.activity.result.contract;
+public abstract class ActivityResultContract<I, O> {}
