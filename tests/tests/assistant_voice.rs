@@ -16,7 +16,9 @@ use tingshuo_desktop::render::Renderer;
 use tingshuo_sandbox::seed::DemoCustomer;
 use tingshuo_tests::answers::{AnswerVoice, assistant_of, customer_of, hear_half};
 use tingshuo_tests::said;
-use tingshuo_tests::speech::{Condition, installed_model, round_trip_voice, speak_command};
+use tingshuo_tests::speech::{
+    Condition, installed_model, one_at_a_time_async, round_trip_voice, speak_command,
+};
 
 /// The product's model (docs/decisions/0043-base-with-eight-bit-weights.md), or `None` after
 /// saying why the test is skipped.
@@ -32,6 +34,7 @@ fn product_model() -> Option<Arc<Recognizer>> {
 
 #[tokio::test]
 async fn spoken_turns_pay_what_was_read_back_and_silence_is_no_answer() {
+    let _whisper = one_at_a_time_async().await;
     let Some(model) = product_model() else {
         return;
     };
@@ -106,6 +109,7 @@ async fn spoken_turns_pay_what_was_read_back_and_silence_is_no_answer() {
 /// after her 取消 the bank has no payment.
 #[tokio::test]
 async fn a_scams_secrecy_said_in_mandarin_is_heard_and_warned_about() {
+    let _whisper = one_at_a_time_async().await;
     let Some(model) = product_model() else {
         return;
     };
@@ -160,6 +164,7 @@ async fn a_scams_secrecy_said_in_mandarin_is_heard_and_warned_about() {
 /// the transactions; "fifty dollars" heard as "$3." and read back.)
 #[tokio::test]
 async fn a_transfer_answered_one_question_at_a_time_by_voice_pays_what_was_said() {
+    let _whisper = one_at_a_time_async().await;
     let Some(model) = product_model() else {
         return;
     };
@@ -234,6 +239,7 @@ async fn a_transfer_answered_one_question_at_a_time_by_voice_pays_what_was_said(
 /// conversation and a bank of its own, and no bank may have made a payment.
 #[tokio::test]
 async fn answers_spoken_at_the_assistants_questions_fill_what_was_asked() {
+    let _whisper = one_at_a_time_async().await;
     let Some(model) = product_model() else {
         return;
     };

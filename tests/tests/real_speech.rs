@@ -12,17 +12,9 @@
     clippy::cast_precision_loss
 )]
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
-
 use tingshuo_core::listen::spoken::{options_for, understand_speech};
 use tingshuo_tests::real_speech::*;
-use tingshuo_tests::speech::installed_model;
-
-/// One test recognizes at a time (as in `listen.rs`: each recognition uses every core).
-fn one_at_a_time() -> MutexGuard<'static, ()> {
-    static WHISPER: Mutex<()> = Mutex::new(());
-    WHISPER.lock().unwrap_or_else(PoisonError::into_inner)
-}
+use tingshuo_tests::speech::{installed_model, one_at_a_time};
 
 /// The recordings and the noise, or `None` after saying that they are absent.
 fn recordings() -> Option<(Vec<RealCommand>, Vec<f32>)> {
