@@ -43,7 +43,7 @@ import org.tingshuo.core.setLogger
 import org.tingshuo.example.firstConversation
 
 internal const val NEW_YORK = -5 * 3600
-private const val BEIJING = 8 * 3600
+internal const val BEIJING = 8 * 3600
 
 private fun said(events: List<AssistantEvent>) =
     events.filterIsInstance<AssistantEvent.Say>().map { it.messageId }

@@ -18,8 +18,8 @@ import org.tingshuo.sample.Setup
 import org.tingshuo.sample.Speaker
 
 class SampleConversationTest : WithTestBank() {
-    private fun setup(modelPath: String?) =
-        Setup(File(dir, "sample.db").path, bank.url, "en-US", NEW_YORK, modelPath, "JVM sample")
+    private fun setup(modelPath: String?, locale: String = "en-US", offset: Int = NEW_YORK) =
+        Setup(File(dir, "sample.db").path, bank.url, locale, offset, modelPath, "JVM sample")
 
     @Test
     fun theSampleRegistersAsksConsentHearsAndPaysOnlyWhatWasReadBack() = runBlocking {
@@ -88,6 +88,26 @@ class SampleConversationTest : WithTestBank() {
         val wav = Wav.read(File(System.getProperty("tingshuo.wav")))
         val refused = conversation.speak(pushed(wav).first)
         assertTrue(refused.toString(), refused.failure is TingshuoException.ModelMissing)
+        conversation.close()
+        banking.close()
+    }
+
+    @Test
+    fun wangXiuyingTypesInMandarinAndIsPaidOnlyWhatWasReadBack() = runBlocking {
+        val stepUp = CountingStepUp()
+        val hosts = Hosts(SoftwareKeyStore(), SoftwareSigner(), stepUp, null)
+        val banking = Banking.open(setup(null, "zh-CN", BEIJING), hosts)
+        banking.register("demo-zh", bank.enrollmentCode("demo-zh"))
+        assertTrue(banking.refresh())
+        val conversation = banking.converse(hosts)
+        val balance = conversation.type("我的余额是多少")
+        assertTrue(balance.toString(), balance.shown.any { it.speaker == Speaker.ASSISTANT && it.text.any(Char::isDigit) })
+        val readBack = conversation.type("给刘芳转两百块")
+        assertTrue(readBack.toString(), readBack.shown.last().text.contains("刘芳"))
+        assertEquals(emptyList<Long>(), bank.payments("demo-zh"))
+        conversation.type("对")
+        assertEquals(1, stepUp.prompts.get())
+        assertEquals("the bank's own records", listOf(20_000L), bank.payments("demo-zh"))
         conversation.close()
         banking.close()
     }
