@@ -72,6 +72,8 @@ final class Conversation: ObservableObject {
     private var client: Client?
     private var session: AssistantSession?
     private var listenAgain: Task<Void, Never>?
+    /// Loaded once: a session opened again (after registering again) listens with the same.
+    private var model: SpeechModel?
 
     init() {
         let approval = StepUpApproval()
@@ -218,7 +220,11 @@ final class Conversation: ObservableObject {
             self.session = session
             voiceAgreed = (try? await session.consent(purpose: .voiceRecognition)) == .granted
             phase = .ready
-            Task { await loadModel(into: session) }
+            if let model {
+                await session.listenWith(model: model)
+            } else {
+                Task { await loadModel(into: session) }
+            }
         } catch {
             phase = .failed(describe(error))
         }
@@ -234,6 +240,7 @@ final class Conversation: ObservableObject {
         do {
             // A bank that downloads the model instead passes its sha256, to load only that file.
             let model = try await loadSpeechModel(path: path, sha256: nil)
+            self.model = model
             await session.listenWith(model: model)
             recognition = .ready
         } catch {
