@@ -13,4 +13,5 @@ public abstract class Context {
     public final String getString(int resId, Object... formatArgs) { return ""; }
     public SharedPreferences getSharedPreferences(String name, int mode) { return null; }
     public void startActivity(Intent intent) {}
+    public final <T> T getSystemService(Class<T> serviceClass) { return null; }
 }

@@ -4,6 +4,7 @@
 package org.tingshuo.sample
 
 import android.Manifest
+import android.app.KeyguardManager
 import android.content.ActivityNotFoundException
 import android.content.Context
 import android.content.Intent
@@ -167,6 +168,12 @@ class MainActivity : AppCompatActivity() {
     }
 
     private fun register(customerId: String, code: String) = scope.launch {
+        // The payment key is released only to her fingerprint, face or screen lock: without a
+        // lock it cannot be made, and registering would fail for a reason she cannot see.
+        if (getSystemService(KeyguardManager::class.java)?.isDeviceSecure != true) {
+            say(R.string.needs_screen_lock)
+            return@launch
+        }
         val banking = Session.banking(this@MainActivity)
         try {
             banking.register(customerId, code)
