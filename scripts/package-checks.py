@@ -111,6 +111,16 @@ def apple_strings(path):
     return found
 
 
+def same_texts(english, chinese):
+    """Whether two languages' tables name the same texts, none empty; and what differs."""
+    ok = english is not None and chinese is not None and bool(english) \
+        and english.keys() == chinese.keys() and all(english.values()) and all(chinese.values())
+    if english is None or chinese is None:
+        return ok, "unreadable"
+    return ok, (f"only English: {sorted(english.keys() - chinese.keys())}, "
+                f"only Chinese: {sorted(chinese.keys() - english.keys())}")
+
+
 def sample_checks():
     """The sample apps (android/sample/, ios/Sample/): well-formed, both languages complete,
     every Android label the code names defined, and the library module included as an app
@@ -125,14 +135,9 @@ def sample_checks():
         yield (f"{sample}/{xml} is well-formed", ok, xml)
     english = android_strings(f"{sample}/src/main/res/values/strings.xml")
     chinese = android_strings(f"{sample}/src/main/res/values-zh-rCN/strings.xml")
-    yield ("the Android sample's labels are well-formed in both languages",
-           english is not None and chinese is not None, "strings.xml")
-    english, chinese = english or {}, chinese or {}
-    yield ("the Android sample's labels: the same names in English and Chinese, none empty",
-           bool(english) and english.keys() == chinese.keys()
-           and all(english.values()) and all(chinese.values()),
-           f"only English: {sorted(english.keys() - chinese.keys())}, "
-           f"only Chinese: {sorted(chinese.keys() - english.keys())}")
+    yield ("the Android sample's labels: well-formed, the same names in English and Chinese, none empty",
+           *same_texts(english, chinese))
+    english = english or {}
     named = set()
     for kotlin in (ROOT / sample).rglob("*.kt"):
         named |= set(re.findall(r"\bR\.string\.(\w+)", kotlin.read_text(encoding="utf-8")))
@@ -143,12 +148,7 @@ def sample_checks():
         english = apple_strings(f"ios/Sample/TingshuoSample/en.lproj/{table}")
         chinese = apple_strings(f"ios/Sample/TingshuoSample/zh-Hans.lproj/{table}")
         yield (f"the iOS sample's {table}: well-formed, the same keys in English and Chinese, none empty",
-               english is not None and chinese is not None and bool(english)
-               and english.keys() == chinese.keys()
-               and all(english.values()) and all(chinese.values()),
-               "unreadable" if english is None or chinese is None else
-               f"only English: {sorted(english.keys() - chinese.keys())}, "
-               f"only Chinese: {sorted(chinese.keys() - english.keys())}")
+               *same_texts(english, chinese))
     settings = read(f"{sample}/settings.gradle.kts")
     yield ("the Android sample includes the library module by path, as an app does",
            'include(":tingshuo")' in settings

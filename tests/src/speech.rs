@@ -17,22 +17,19 @@ use tingshuo_sandbox::seed::DemoCustomer;
 
 /// One test recognizes at a time. Each recognition already uses every core, and ggml's
 /// worker threads spin while they wait: two tests recognizing at once on two cores made
-/// `listen.rs` take 30-60 minutes instead of about 10. A guard for the test's whole body.
-pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    // A failed test must not fail the others: the lock guards no data.
-    WHISPER_SYNC
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+/// `listen.rs` take 30-60 minutes instead of about 10. A guard for the test's whole body, in
+/// a plain `#[test]` (outside any runtime; a panicking test releases it).
+pub fn one_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {
+    WHISPER.blocking_lock()
 }
 
-/// The same for `#[tokio::test]`s (each on a runtime and thread of its own), which hold it
-/// across awaits.
+/// The same lock for `#[tokio::test]`s (each on a runtime and thread of its own), which hold
+/// it across awaits.
 pub async fn one_at_a_time_async() -> tokio::sync::MutexGuard<'static, ()> {
-    WHISPER_ASYNC.lock().await
+    WHISPER.lock().await
 }
 
-static WHISPER_SYNC: std::sync::Mutex<()> = std::sync::Mutex::new(());
-static WHISPER_ASYNC: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+static WHISPER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 pub fn root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))

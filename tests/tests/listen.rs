@@ -486,7 +486,7 @@ fn a_spoken_no_is_seldom_taken_for_a_yes() {
     let heard_as = |intent: &str, voices: usize| {
         let mut heard = Vec::new();
         for (row, text) in corpus_texts(Locale::EnUs, intent).iter().enumerate() {
-            for voice in (row..row + 4).filter(|voice| (voice - row) % (4 / voices) == 0) {
+            for voice in (row..row + 4).step_by(4 / voices) {
                 for condition in conditions {
                     let seed = u64::try_from(voice).unwrap();
                     let spoken = round_trip.hear(&round_trip.speak(text, voice, condition, seed));
@@ -617,13 +617,13 @@ fn round_trip_of_spoken_banking_commands() {
         let mut misses = Vec::new();
         // Every command in the full sweep; every other one (each keeping its voice) in the
         // slice. The out-of-scope sentences are all spoken either way.
-        let spoken_commands = commands
+        let spoken_commands: Vec<_> = commands
             .iter()
             .enumerate()
-            .filter(|(index, _)| full_sweep() || index % 2 == 0);
-        let mut heard_commands = 0;
+            .filter(|(index, _)| full_sweep() || index % 2 == 0)
+            .collect();
+        let heard_commands = spoken_commands.len();
         for (index, (text, meaning)) in spoken_commands {
-            heard_commands += 1;
             let spoken = hear(text, index, condition, index as u64);
             if same_meaning(spoken.understanding.as_ref(), meaning) {
                 accepted += 1;
@@ -634,7 +634,7 @@ fn round_trip_of_spoken_banking_commands() {
                 ));
             }
         }
-        let rate = f64::from(accepted) / f64::from(heard_commands);
+        let rate = f64::from(accepted) / heard_commands as f64;
         println!(
             "round trip {}: {:.1}% accepted ({accepted} of {heard_commands}); misses: {misses:#?}",
             condition.name(),

@@ -122,8 +122,9 @@ class Conversation internal constructor(
 
     /** Her words, typed. */
     suspend fun type(text: String): Next {
-        lines += Shown(Speaker.CUSTOMER, text)
-        return take(listOf(Shown(Speaker.CUSTOMER, text))) { assistant.text(text) }
+        val typed = Shown(Speaker.CUSTOMER, text)
+        lines += typed
+        return take(listOf(typed)) { assistant.text(text) }
     }
 
     /** Her words, spoken into `input` (the microphone's pushes; all of it is the turn). */
