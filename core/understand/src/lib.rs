@@ -14,6 +14,7 @@ pub mod automaton;
 pub mod classifier;
 pub mod context;
 pub mod cues;
+pub mod homophones;
 pub mod intent;
 pub mod lexicon;
 pub mod matcher;
@@ -67,11 +68,50 @@ pub fn understand_by_expressions(
     world: &World,
     said: &Said,
 ) -> Option<Understanding> {
+    let as_written = understand_as_written(context, world, said);
+    // A reading by sounds is discounted: it cannot beat one this sure, so it is not sought.
+    let best = match as_written {
+        Some(written) if written.confidence >= HEARD_ALIKE_CONFIDENCE => Some(written),
+        as_written => {
+            let heard_alike = understand_heard_alike(context, world, said);
+            match (as_written, heard_alike) {
+                (Some(written), Some(alike)) if alike.confidence <= written.confidence => {
+                    Some(written)
+                }
+                (written, alike) => alike.or(written),
+            }
+        }
+    };
+    // "可以吗", "is that right", "right?": a question is never taken for a yes.
+    best.filter(|understood| !(understood.intent == Intent::Confirm && said.is_question()))
+}
+
+/// The utterance read by its words as written: whole, said again clause by clause, or with
+/// asides set apart.
+fn understand_as_written(context: &Context, world: &World, said: &Said) -> Option<Understanding> {
     understand_whole_with_repeats(context, world, said)
         .or_else(|| asides::understand_said_again(context, world, said))
         .or_else(|| asides::understand_without_asides(context, world, said))
-        // "可以吗", "is that right", "right?": a question is never taken for a yes.
-        .filter(|understood| !(understood.intent == Intent::Confirm && said.is_question()))
+}
+
+/// How much less sure a reading is when a word had to be read by its sounds
+/// ([`homophones`]): like a name heard in a homophone ([`similarity`]), a near match.
+const HEARD_ALIKE_CONFIDENCE: f64 = 0.9;
+
+/// A Mandarin utterance read with its words restored by their sounds ([`homophones`]), when
+/// one was written in characters that only sound like it. It stands when it reads better than
+/// the words as written, a little discounted: "接锁我的信用卡" (解锁, unlock) as written is a
+/// lock with one word passed over, and would lock the card. Never a yes: a yes stands only as
+/// written ("号的" is not 好的).
+fn understand_heard_alike(context: &Context, world: &World, said: &Said) -> Option<Understanding> {
+    if said.locale != Locale::ZhCn || !said.raw.chars().any(context::is_cjk) {
+        return None;
+    }
+    let restored = homophones::HeardAlike::of(context, world).restore(&said.raw)?;
+    let mut understood = understand_as_written(context, world, &Said::new(said.locale, &restored))?;
+    understood.confidence *= HEARD_ALIKE_CONFIDENCE;
+    (understood.confidence >= matcher::MIN_CONFIDENCE && understood.intent != Intent::Confirm)
+        .then_some(understood)
 }
 
 /// The whole utterance's reading, with a word said twice read as a stutter unless keeping it

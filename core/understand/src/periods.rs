@@ -68,6 +68,22 @@ pub fn period_words(locale: Locale) -> &'static [&'static str] {
     }
 }
 
+/// The counted periods people name ("七天", "两周", "三个月": the part after 最近 that
+/// [`parse_period`] reads as a count and a unit), for counts one to twelve; none in English,
+/// whose counted periods are words apart.
+pub fn counted_period_phrases(locale: Locale) -> Vec<String> {
+    const COUNTS: [&str; 13] = [
+        "一", "两", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
+    ];
+    match locale {
+        Locale::ZhCn => COUNTS
+            .iter()
+            .flat_map(|count| ["天", "周", "个月"].map(|unit| format!("{count}{unit}")))
+            .collect(),
+        Locale::EnUs => Vec::new(),
+    }
+}
+
 /// Periods people name, relative to today.
 pub fn parse_period(
     locale: Locale,

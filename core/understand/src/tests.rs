@@ -132,6 +132,32 @@ fn mandarin_transfers_and_balances() {
     }
 }
 
+/// Words a recognizer wrote in other characters with the same sounds are read as the
+/// context's words when the utterance means nothing as written; a yes never is.
+#[test]
+fn mandarin_words_heard_in_characters_that_sound_alike() {
+    let product = Context::from_yaml(crate::banking_context(Locale::ZhCn)).unwrap();
+    let w = world(Locale::ZhCn);
+    let week = understand(&product, &w, "最近期天花了多少钱").unwrap();
+    assert_eq!(week.intent.name(), "spending");
+    assert_eq!(
+        week.slots["period"],
+        SlotValue::Period {
+            from: w.today.checked_sub_days(Days::new(7)).unwrap(),
+            to: w.today
+        }
+    );
+    assert!(week.confidence < 1.0);
+    let unlock = understand(&product, &w, "接锁我的信用卡").unwrap();
+    assert_eq!(unlock.intent.name(), "unlock_card");
+    // 好的 heard as 号的 is asked again, never taken for a yes; words outside the context
+    // stay outside.
+    assert_eq!(understand(&product, &w, "号的"), None);
+    for other in ["今天天气怎么样", "外面好冷啊", "红烧肉怎么做"] {
+        assert_eq!(understand(&product, &w, other), None, "{other}");
+    }
+}
+
 /// A misheard last syllable of an amount becomes a stray character: "二百五" heard "二百鱼",
 /// "三十块五" heard "三十块鱼". The amount before it is not whole, so it is not taken: the
 /// transfer is understood without an amount (and the customer asked for it) or not at all.
