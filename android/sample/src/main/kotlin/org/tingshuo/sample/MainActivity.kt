@@ -108,6 +108,7 @@ class MainActivity : AppCompatActivity() {
     private lateinit var callBank: Button
     private lateinit var voiceOff: Button
     private lateinit var notice: TextView
+    private val notices = mutableListOf<Int>()
     private lateinit var registration: LinearLayout
     private lateinit var talk: LinearLayout
     private var listening = false
@@ -162,7 +163,7 @@ class MainActivity : AppCompatActivity() {
         conversation.transcript.forEach(::append)
         show(talk)
         voiceOff.visibility = if (conversation.mayListen()) View.VISIBLE else View.GONE
-        notice.visibility = View.GONE
+        clearNotices()
         if (!online) say(R.string.offline)
         if (!conversation.hasVoice) say(R.string.no_model)
     }
@@ -244,7 +245,7 @@ class MainActivity : AppCompatActivity() {
             send.isEnabled = true
         }
         next.shown.forEach(::append)
-        if (next.failure != null) say(R.string.turn_failed) else if (next.shown.isNotEmpty()) notice.visibility = View.GONE
+        if (next.failure != null) say(R.string.turn_failed) else if (next.shown.isNotEmpty()) clearNotices()
         next.askConsent?.let(::askConsent)
         callBank.visibility = if (next.handOff) View.VISIBLE else View.GONE
         // She answers by voice: listen again once the phone has finished speaking (else the
@@ -290,9 +291,17 @@ class MainActivity : AppCompatActivity() {
         scroll.post { scroll.fullScroll(View.FOCUS_DOWN) }
     }
 
+    /** Shows one of the app's own notices beside any still standing ("offline" and "no speech
+     *  model" at once), each once, until the conversation answers her. */
     private fun say(message: Int) {
-        notice.setText(message)
+        if (message !in notices) notices += message
+        notice.text = notices.joinToString("\n") { getString(it) }
         notice.visibility = View.VISIBLE
+    }
+
+    private fun clearNotices() {
+        notices.clear()
+        notice.visibility = View.GONE
     }
 
     private fun show(group: LinearLayout) {
