@@ -1,20 +1,26 @@
 //! Mandarin words written as other characters with the same sounds: a recognizer that did not
-//! expect a word writes whatever characters carry its syllables ("期天" for 七天, "美七费" for
+//! expect a word writes whatever characters carry its syllables ("期天" for 七天, "美气费" for
 //! 煤气费, "接锁" for 解锁). Read as written they mean nothing, or worse, something else
 //! ("接锁" reads as 锁, lock); read by their sounds they are the context's own words.
 //!
-//! Only words of two characters or more are restored, and only to a word the context, the
-//! customer's billers, accounts and cards, or the periods people name already use, when no
-//! other such word has the same syllables and the characters heard are no such word
-//! themselves: one character alone sounds like too many others (电 and 点), and a name is
-//! matched by its own rule ([`crate::similarity`]). A numeral heard stays as heard ("一千" is
-//! never 以前, "转八" never 转吧), so no amount is changed by sound.
+//! A run of two to four characters is restored only to a whole run of words the context, the
+//! customer's billers, accounts and cards, or the periods people name write (an expression's
+//! words between its slots and choices, a value, a vocabulary phrase), when no other such run
+//! has the same syllables, and never to a word that refuses or takes back (不对, 不是, 别, 错了:
+//! restored, "部队" would cancel what came before it). One character alone sounds like too
+//! many others (电 and 点), and a name is matched by its own rule ([`crate::similarity`]).
+//! What is written as a word stays whole: any piece of two to four characters of those runs,
+//! read from the start, is kept, and no restored run takes in the start of one ("上个星期天"
+//! keeps 星期). A numeral heard stays as heard ("一千" is never 以前, "转八" never 转吧), so no
+//! amount is changed by sound.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use pinyin::ToPinyin;
+use tingshuo_base::locale::Locale;
 
 use crate::context::{Context, Element, is_cjk};
+use crate::normalize::{correction_markers, simplified};
 use crate::numbers::is_zh_numeral;
 use crate::periods::{counted_period_phrases, period_words};
 use crate::world::World;
@@ -56,6 +62,11 @@ impl HeardAlike {
         let mut alike = HeardAlike::default();
         for phrase in &phrases {
             for run in cjk_runs(phrase) {
+                for length in 2..=LONGEST_WORD.min(run.len()) {
+                    for piece in run.windows(length) {
+                        alike.words.insert(piece.iter().collect());
+                    }
+                }
                 if (2..=LONGEST_WORD).contains(&run.len()) {
                     alike.add(run.into_iter().collect());
                 }
@@ -64,25 +75,30 @@ impl HeardAlike {
         alike
     }
 
+    /// A word runs of characters with its sounds may be restored to.
     fn add(&mut self, word: String) {
-        if self.words.contains(&word) {
-            return;
-        }
-        if let Some(sound) = sound_of(&word) {
-            self.by_sound
-                .entry(sound)
-                .and_modify(|other| *other = None)
-                .or_insert_with(|| Some(word.clone()));
+        let refuses = word.contains(['不', '别', '没', '错'])
+            || correction_markers(Locale::ZhCn)
+                .iter()
+                .any(|marker| word.contains(marker));
+        if let Some(sound) = sound_of(&word).filter(|_| !refuses) {
+            match self.by_sound.get_mut(&sound) {
+                Some(other) if other.as_ref() != Some(&word) => *other = None,
+                Some(_) => {}
+                None => {
+                    self.by_sound.insert(sound, Some(word.clone()));
+                }
+            }
         }
         self.words.insert(word);
     }
 
-    /// `text` with every run of characters that sounds like one of the words, and is none of
-    /// them, written as that word; `None` when nothing sounded like another word. Read from
-    /// the start, a word written as such is kept whole, and no run restored takes in the start
-    /// of one ("交移动话费" keeps 移动: its 交移 is not 交易).
+    /// `text` (Simplified, half-width: [`simplified`]) with every run of characters that
+    /// sounds like one of the words, and is none of them, written as that word; `None` when
+    /// nothing sounded like another word. Read from the start, a word written as such is kept
+    /// whole, and no run restored takes in the start of one.
     pub fn restore(&self, text: &str) -> Option<String> {
-        let chars: Vec<char> = text.chars().collect();
+        let chars: Vec<char> = simplified(text).chars().collect();
         let windows = |at: usize| (2..=LONGEST_WORD.min(chars.len() - at)).rev();
         let written = |at: usize, length: usize| chars[at..at + length].iter().collect::<String>();
         let word_at = |at: usize| windows(at).find(|&l| self.words.contains(&written(at, l)));
@@ -93,7 +109,7 @@ impl HeardAlike {
             let exact = word_at(at).unwrap_or(0);
             let alike = windows(at).find_map(|length| {
                 let heard = &chars[at..at + length];
-                if length <= exact
+                if exact > 0
                     || !heard.iter().all(|&c| is_cjk(c))
                     || (at + 1..at + length).any(|inside| word_at(inside).is_some())
                 {
@@ -175,40 +191,73 @@ mod tests {
         alike
     }
 
+    /// The product's zh-CN banking context, for a customer with no items of their own.
+    fn product() -> HeardAlike {
+        let context = Context::from_yaml(crate::banking_context(Locale::ZhCn)).unwrap();
+        let world = World {
+            locale: Locale::ZhCn,
+            currency: tingshuo_base::money::Currency::CNY,
+            today: chrono::NaiveDate::from_ymd_opt(2026, 12, 6).unwrap(),
+            payees: Vec::new(),
+            billers: Vec::new(),
+            accounts: Vec::new(),
+            cards: Vec::new(),
+        };
+        HeardAlike::of(&context, &world)
+    }
+
     #[test]
     fn a_word_heard_in_other_characters_with_its_sounds_is_that_word() {
-        let words = alike(&["七天", "煤气费", "解锁", "星期"]);
-        assert_eq!(words.restore("帮我把煤七费交了"), None);
+        let words = product();
         assert_eq!(
             words.restore("最近期天花了多少钱").as_deref(),
             Some("最近七天花了多少钱")
         );
         assert_eq!(
-            words.restore("帮我把美气费交了").as_deref(),
-            Some("帮我把煤气费交了")
-        );
-        assert_eq!(
             words.restore("卡找到了,接锁吧").as_deref(),
             Some("卡找到了,解锁吧")
+        );
+        // Traditional characters are read as Simplified ones.
+        assert_eq!(words.restore("接鎖吧").as_deref(), Some("解锁吧"));
+        let words = alike(&["煤气费"]);
+        assert_eq!(
+            words.restore("帮我把美气费交了").as_deref(),
+            Some("帮我把煤气费交了")
         );
     }
 
     #[test]
     fn words_as_written_and_single_characters_stay() {
-        let words = alike(&["七天", "星期", "电费", "交易", "移动", "最近", "近期"]);
-        assert_eq!(words.restore("最近期天").as_deref(), Some("最近七天"));
-        // 星期 is a word as written: its 期 is not the 七 of 七天; 移动's 移 is no 易.
+        let words = product();
+        // 星期 is written in the context's periods: its 期 is not the 七 of 七天.
         assert_eq!(words.restore("上个星期天花了多少"), None);
-        assert_eq!(words.restore("交移动话费"), None);
         // One character alone is never restored by its sound (点 for 电).
         assert_eq!(words.restore("点"), None);
         assert_eq!(words.restore("交电费"), None);
+        // A word written is kept whole even where a longer run sounds like another word
+        // (事儿天 has the sounds of 十二天), and no run takes in the start of one.
+        let words = alike(&["事儿", "十二天", "交易", "移动"]);
+        assert_eq!(words.restore("有点事儿天天忙"), None);
+        assert_eq!(words.restore("交移动话费"), None);
+        assert_eq!(words.restore("交移话费").as_deref(), Some("交易话费"));
+    }
+
+    #[test]
+    fn nothing_is_restored_to_a_refusal_or_a_correction() {
+        // Restored, "部队" would be 不对 and cancel what was said before it.
+        let words = product();
+        for heard in ["给李伟转五百部队三百", "不适", "算了部署", "说措了"] {
+            let restored = words.restore(heard).unwrap_or_default();
+            for refusal in ["不对", "不是", "说错了", "别"] {
+                assert!(!restored.contains(refusal), "{heard} -> {restored}");
+            }
+        }
     }
 
     #[test]
     fn words_that_sound_alike_restore_nothing_and_numerals_stay() {
         // 交费 and 缴费 sound the same: a third spelling is neither.
-        let words = alike(&["交费", "缴费", "以前"]);
+        let words = alike(&["交费", "缴费"]);
         assert_eq!(words.restore("焦费"), None);
         // A numeral heard is never changed by its sound ("一千" is no 以前, 亿 no 一); a
         // character may become one (是天 for 十天).
@@ -217,5 +266,25 @@ mod tests {
         assert_eq!(words.restore("转一千"), None);
         assert_eq!(words.restore("转八十"), None);
         assert_eq!(words.restore("最近是天").as_deref(), Some("最近十天"));
+        // The same against the product's words: no amount said is changed.
+        let words = product();
+        for amount in [
+            "给李伟转一千",
+            "给李伟转八十八",
+            "转二百五给刘芳",
+            "交十八块",
+        ] {
+            let restored = words.restore(amount).unwrap_or_else(|| amount.to_owned());
+            let numerals = |text: &str| {
+                text.chars()
+                    .filter(|&c| is_zh_numeral(c))
+                    .collect::<String>()
+            };
+            assert_eq!(
+                numerals(&restored),
+                numerals(amount),
+                "{amount} -> {restored}"
+            );
+        }
     }
 }

@@ -96,22 +96,26 @@ fn understand_as_written(context: &Context, world: &World, said: &Said) -> Optio
 
 /// How much less sure a reading is when a word had to be read by its sounds
 /// ([`homophones`]): like a name heard in a homophone ([`similarity`]), a near match.
-const HEARD_ALIKE_CONFIDENCE: f64 = 0.9;
+pub(crate) const HEARD_ALIKE_CONFIDENCE: f64 = 0.9;
 
 /// A Mandarin utterance read with its words restored by their sounds ([`homophones`]), when
 /// one was written in characters that only sound like it. It stands when it reads better than
 /// the words as written, a little discounted: "接锁我的信用卡" (解锁, unlock) as written is a
-/// lock with one word passed over, and would lock the card. Never a yes: a yes stands only as
-/// written ("号的" is not 好的).
+/// lock with one word passed over, and would lock the card. Never what the dialogue acts on
+/// without reading it back: a yes stands only as written ("号的" is not 好的), and so does a
+/// card lock ("我的卡听了" is not 停了).
 fn understand_heard_alike(context: &Context, world: &World, said: &Said) -> Option<Understanding> {
-    if said.locale != Locale::ZhCn || !said.raw.chars().any(context::is_cjk) {
-        return None;
+    if said.locale != Locale::ZhCn
+        || said.tokens.is_empty()
+        || !said.raw.chars().any(context::is_cjk)
+    {
+        return None; // Not Mandarin, or too long to be a command (`said::MAX_SAID_CHARS`).
     }
     let restored = homophones::HeardAlike::of(context, world).restore(&said.raw)?;
     let mut understood = understand_as_written(context, world, &Said::new(said.locale, &restored))?;
     understood.confidence *= HEARD_ALIKE_CONFIDENCE;
-    (understood.confidence >= matcher::MIN_CONFIDENCE && understood.intent != Intent::Confirm)
-        .then_some(understood)
+    let acted_on_at_once = matches!(understood.intent, Intent::Confirm | Intent::LockCard);
+    (understood.confidence >= matcher::MIN_CONFIDENCE && !acted_on_at_once).then_some(understood)
 }
 
 /// The whole utterance's reading, with a word said twice read as a stutter unless keeping it

@@ -631,9 +631,15 @@ pub fn without_repeats(kept: &str) -> String {
 
 /// The text as matching sees it, with what was said twice kept: "a medium, medium roast" may be
 /// one word for two slots (a size and a roast), not a stutter.
-pub fn normalize_keeping_repeats(locale: Locale, raw: &str) -> String {
+/// The text in half-width forms and Simplified characters (轉賬 and 轉帳 as 转账), all else as
+/// written: the first step of [`normalize`], and what words are looked for in.
+pub fn simplified(raw: &str) -> String {
     let half: String = raw.chars().map(half_width).collect();
-    let simplified = fast2s::convert(&half).replace('帐', "账");
+    fast2s::convert(&half).replace('帐', "账")
+}
+
+pub fn normalize_keeping_repeats(locale: Locale, raw: &str) -> String {
+    let simplified = simplified(raw);
     let simplified = match locale {
         Locale::ZhCn => restore_heard_units(&simplified),
         Locale::EnUs => simplified,
