@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use tingshuo_core::listen::spoken::{options_for, understand_speech};
 use tingshuo_tests::bench::{ms, summarize};
 use tingshuo_tests::real_speech::*;
-use tingshuo_tests::speech::installed_model;
+use tingshuo_tests::speech::{installed_model, trace_forced};
 
 const THREADS: usize = 2;
 
@@ -105,7 +105,16 @@ fn main() {
                 let tally = &mut tallies[usize::from(command.half == Half::HeldOut)];
                 tally.times.push(start.elapsed());
                 tally.total += 1;
-                if command.is_met_by(spoken.understanding.as_ref()) {
+                let met = command.is_met_by(spoken.understanding.as_ref());
+                if command.half == Half::Tuning {
+                    trace_forced(
+                        &format!("real speech {model} {name}"),
+                        true,
+                        met,
+                        spoken.transcript.as_ref(),
+                    );
+                }
+                if met {
                     tally.accepted += 1;
                 } else if command.half == Half::Tuning {
                     let understood = spoken.understanding.as_ref().map_or_else(

@@ -31,6 +31,30 @@ pub async fn one_at_a_time_async() -> tokio::sync::MutexGuard<'static, ()> {
 
 static WHISPER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// With `TINGSHUO_FORCED_TRACE=1`, one line on stdout per utterance heard: the set and
+/// condition, whether it should be understood (a command) or rejected, whether the outcome was
+/// right, and how far the grammar forced the transcript over how many syllables — the data
+/// for calibrating when a transcript is trusted (tuning halves only: a held-out half is never
+/// traced). Tab-separated, starting `forced-trace`.
+#[allow(clippy::print_stdout)] // The trace is what was asked for.
+pub fn trace_forced(
+    set: &str,
+    command: bool,
+    right: bool,
+    heard: Option<&tingshuo_core::listen::recognizer::Transcript>,
+) {
+    if std::env::var("TINGSHUO_FORCED_TRACE").is_ok_and(|v| v == "1") {
+        let (forced, syllables) = heard.map_or((None, 0), |heard| {
+            (
+                heard.forced,
+                tingshuo_core::listen::search::syllables(&heard.text),
+            )
+        });
+        let forced = forced.map_or_else(|| "-".to_owned(), |nats| format!("{nats:.2}"));
+        println!("forced-trace\t{set}\t{command}\t{right}\t{forced}\t{syllables}");
+    }
+}
+
 pub fn root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }

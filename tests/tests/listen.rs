@@ -625,7 +625,14 @@ fn round_trip_of_spoken_banking_commands() {
         let heard_commands = spoken_commands.len();
         for (index, (text, meaning)) in spoken_commands {
             let spoken = hear(text, index, condition, index as u64);
-            if same_meaning(spoken.understanding.as_ref(), meaning) {
+            let met = same_meaning(spoken.understanding.as_ref(), meaning);
+            trace_forced(
+                &format!("en round trip {}", condition.name()),
+                true,
+                met,
+                spoken.transcript.as_ref(),
+            );
+            if met {
                 accepted += 1;
             } else {
                 misses.push(format!(
@@ -645,6 +652,12 @@ fn round_trip_of_spoken_banking_commands() {
         let mut false_accepts = Vec::new();
         for (index, text) in out_of_scope.iter().enumerate() {
             let spoken = hear(text, index, condition, 1_000 + index as u64);
+            trace_forced(
+                &format!("en round trip {}", condition.name()),
+                false,
+                spoken.understanding.is_none(),
+                spoken.transcript.as_ref(),
+            );
             if let Some(understood) = spoken.understanding {
                 false_accepts.push(format!(
                     "{text:?} heard {:?} as {}",
@@ -755,6 +768,14 @@ fn mandarin_round_trip_of_spoken_banking_commands() {
                     understand_speech(recognizer, &samples, &options, &context, &world, None)
                         .unwrap();
                 let met = row.is_met_by(spoken.understanding.as_ref());
+                if !held_out {
+                    trace_forced(
+                        &format!("zh round trip {}", condition.name()),
+                        row.intent.is_some(),
+                        met,
+                        spoken.transcript.as_ref(),
+                    );
+                }
                 if row.intent.is_some() {
                     score.commands += 1;
                     score.accepted += usize::from(met);
