@@ -99,8 +99,10 @@ class KeystoreKeyStore(context: Context) : HostKeyStore {
 /** The device's two Ed25519 keys, in the Keystore (Android 13 and later; the phone needs a
  *  screen lock). The login key signs silently; the payment key only within 30 s of the customer
  *  authenticating — the step-up the assistant has just asked for, or unlocking the phone — so
- *  the platform, not only the app, requires her. */
-class KeystoreSigner : HostSigner {
+ *  the platform, not only the app, requires her. When those seconds have passed before the
+ *  payment is signed (a slow network after her step-up), `stepUp` asks her once more; without
+ *  her, the payment is not signed. */
+class KeystoreSigner(private val stepUp: HostStepUp) : HostSigner {
     private val keys = KeyStore.getInstance(ANDROID_KEYSTORE).apply { load(null) }
 
     override fun loginPublicKey(): ByteArray = raw(pair(LOGIN_ALIAS, stepUp = false))
@@ -110,9 +112,14 @@ class KeystoreSigner : HostSigner {
     override fun signLogin(message: ByteArray): ByteArray = sign(pair(LOGIN_ALIAS, stepUp = false), message)
 
     override fun signPayment(message: ByteArray): ByteArray = try {
-        sign(pair(PAYMENT_ALIAS, stepUp = true), message)
-    } catch (notNow: UserNotAuthenticatedException) {
-        // Not within the key's seconds of her authenticating: the payment is not signed.
+        try {
+            sign(pair(PAYMENT_ALIAS, stepUp = true), message)
+        } catch (notNow: UserNotAuthenticatedException) {
+            // Not within the key's seconds of her authenticating: she is asked again, once.
+            if (!stepUp.authenticate()) throw HostException.Cancelled()
+            sign(pair(PAYMENT_ALIAS, stepUp = true), message)
+        }
+    } catch (stillNot: UserNotAuthenticatedException) {
         throw HostException.Cancelled()
     } catch (gone: KeyPermanentlyInvalidatedException) {
         // A fingerprint was added or the screen lock removed: the key is gone for good, and

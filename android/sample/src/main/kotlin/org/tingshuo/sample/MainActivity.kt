@@ -69,7 +69,7 @@ private object Session {
         banking ?: run {
             val app = context.applicationContext
             voice = PhoneVoice(app)
-            hosts = Hosts(KeystoreKeyStore(app), KeystoreSigner(), stepUp, voice)
+            hosts = Hosts(KeystoreKeyStore(app), KeystoreSigner(stepUp), stepUp, voice)
             setup = Setup(
                 storePath = File(app.noBackupFilesDir, "tingshuo.db").path,
                 bankUrl = BuildConfig.BANK_URL,
