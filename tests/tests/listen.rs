@@ -731,9 +731,6 @@ struct MandarinScore {
     out_of_scope: usize,
     false_accepts: usize,
     misses: Vec<String>,
-    /// For the tuning half's accepted commands, how far the grammar forced each per syllable
-    /// written (what a rule on forced speech would have to leave standing).
-    forced_per_syllable: Vec<f32>,
 }
 
 /// 王秀英's commands spoken by the neural Mandarin test voice at three speeds and three pitches,
@@ -779,12 +776,6 @@ fn mandarin_round_trip_of_spoken_banking_commands() {
                 if row.intent.is_some() {
                     score.commands += 1;
                     score.accepted += usize::from(met);
-                    if let Some(heard) = spoken.transcript.as_ref().filter(|_| met && !held_out) {
-                        let syllables = tingshuo_core::listen::search::syllables(&heard.text);
-                        score
-                            .forced_per_syllable
-                            .push(heard.forced.unwrap_or(0.0) / syllables.max(1) as f32);
-                    }
                 } else {
                     score.out_of_scope += 1;
                     score.false_accepts += usize::from(!met);
@@ -811,16 +802,6 @@ fn mandarin_round_trip_of_spoken_banking_commands() {
                 score.misses
             );
             if full_sweep() {
-                score.forced_per_syllable.sort_by(f32::total_cmp);
-                println!(
-                    "  the most forced of its accepted commands, nats per syllable: {:.2?}",
-                    score
-                        .forced_per_syllable
-                        .iter()
-                        .rev()
-                        .take(6)
-                        .collect::<Vec<_>>()
-                );
                 continue; // The sweep reports; the floors are the slice's.
             }
             // The slice (12 commands and 4 other sentences a half, each in its voice in the

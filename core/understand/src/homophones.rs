@@ -101,17 +101,26 @@ impl HeardAlike {
         let chars: Vec<char> = simplified(text).chars().collect();
         let windows = |at: usize| (2..=LONGEST_WORD.min(chars.len() - at)).rev();
         let written = |at: usize, length: usize| chars[at..at + length].iter().collect::<String>();
-        let word_at = |at: usize| windows(at).find(|&l| self.words.contains(&written(at, l)));
+        // The length of the longest word written at each place (0 where none starts).
+        let word_at: Vec<usize> = (0..chars.len())
+            .map(|at| {
+                windows(at)
+                    .find(|&l| self.words.contains(&written(at, l)))
+                    .unwrap_or(0)
+            })
+            .collect();
         let mut out = String::with_capacity(text.len());
         let mut changed = false;
         let mut at = 0;
         while at < chars.len() {
-            let exact = word_at(at).unwrap_or(0);
+            let exact = word_at[at];
             let alike = windows(at).find_map(|length| {
                 let heard = &chars[at..at + length];
                 if exact > 0
                     || !heard.iter().all(|&c| is_cjk(c))
-                    || (at + 1..at + length).any(|inside| word_at(inside).is_some())
+                    || word_at[at + 1..at + length]
+                        .iter()
+                        .any(|&inside| inside > 0)
                 {
                     return None;
                 }

@@ -629,8 +629,6 @@ pub fn without_repeats(kept: &str) -> String {
         .join(" ")
 }
 
-/// The text as matching sees it, with what was said twice kept: "a medium, medium roast" may be
-/// one word for two slots (a size and a roast), not a stutter.
 /// The text in half-width forms and Simplified characters (轉賬 and 轉帳 as 转账), all else as
 /// written: the first step of [`normalize`], and what words are looked for in.
 pub fn simplified(raw: &str) -> String {
@@ -638,6 +636,8 @@ pub fn simplified(raw: &str) -> String {
     fast2s::convert(&half).replace('帐', "账")
 }
 
+/// The text as matching sees it, with what was said twice kept: "a medium, medium roast" may be
+/// one word for two slots (a size and a roast), not a stutter.
 pub fn normalize_keeping_repeats(locale: Locale, raw: &str) -> String {
     let simplified = simplified(raw);
     let simplified = match locale {
