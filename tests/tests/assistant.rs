@@ -767,14 +767,14 @@ async fn cards_alerts_and_appointments_are_read_out_as_the_bank_has_them() {
     bank.shutdown().await;
 }
 
-/// The status the bank has for the customer's card of this kind ("credit", "debit").
+/// The status the bank has for the English customer's card of this kind ("credit", "debit").
 async fn card_status(bank: &RunningBank, kind: &str) -> String {
-    let cards: Vec<serde_json::Value> = bank
-        .bank
-        .db
-        .all(DemoCustomer::MargaretWilson.id(), "card")
-        .await
-        .unwrap();
+    card_status_of(bank, DemoCustomer::MargaretWilson, kind).await
+}
+
+/// The status the bank has for a customer's card of this kind.
+async fn card_status_of(bank: &RunningBank, customer: DemoCustomer, kind: &str) -> String {
+    let cards: Vec<serde_json::Value> = bank.bank.db.all(customer.id(), "card").await.unwrap();
     let card = cards.iter().find(|c| c["kind"] == kind).unwrap();
     card["status"].as_str().unwrap().to_owned()
 }
@@ -798,6 +798,54 @@ async fn a_card_is_unlocked_only_after_its_read_back_a_yes_and_the_step_up() {
     let events = step_up(&mut assistant, true).await;
     assert_eq!(said(&events), ["dlg-card-unlocked"]);
     assert_eq!(card_status(&bank, "credit").await, "active");
+    bank.shutdown().await;
+}
+
+/// Words the recognizer wrote by their sounds ("接锁" for 解锁, "王建果" for 王建国) are
+/// understood as the context's words, and act only as written ones do: the read-back names
+/// what the bank will do, and the bank does nothing before her yes and the step-up.
+#[tokio::test]
+async fn mandarin_words_heard_by_their_sounds_act_only_after_a_read_back_a_yes_and_the_step_up() {
+    let bank = start_demo_bank(BankConfig::default(), Utc::now())
+        .await
+        .unwrap();
+    let customer = DemoCustomer::WangXiuying;
+    let code = bank.enrollment_code(customer.id()).await.unwrap();
+    let (client, _dir) = registered_client(&bank.url(), customer, code).await;
+    let beijing = FixedOffset::east_opt(8 * 3600).unwrap();
+    let mut assistant = Assistant::open(client, Locale::ZhCn, AssistantOptions::at(beijing))
+        .await
+        .unwrap();
+    let read_back = |events: &[Event]| match events.first() {
+        Some(Event::Say(spoken)) => spoken.display.clone(),
+        _ => panic!("{events:?}"),
+    };
+
+    let events = tell(&mut assistant, "锁定信用卡").await;
+    assert_eq!(said(&events), ["dlg-card-locked"]);
+    // 解锁 heard as "接锁" (the same syllables, tones aside).
+    let events = tell(&mut assistant, "接锁信用卡").await;
+    assert_eq!(said(&events), ["dlg-readback-unlock"], "{events:?}");
+    assert!(read_back(&events).contains("4580"), "{events:?}");
+    let events = tell(&mut assistant, "对").await;
+    assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+    assert_eq!(card_status_of(&bank, customer, "credit").await, "locked");
+    let events = step_up(&mut assistant, true).await;
+    assert_eq!(said(&events), ["dlg-card-unlocked"]);
+    assert_eq!(card_status_of(&bank, customer, "credit").await, "active");
+
+    // 王建国 heard as "王建果": read back by the name the bank has, paid to that payee.
+    let events = tell(&mut assistant, "给王建果转两百").await;
+    assert_eq!(said(&events), ["dlg-readback-transfer"], "{events:?}");
+    assert!(read_back(&events).contains("王建国"), "{events:?}");
+    let events = tell(&mut assistant, "对").await;
+    assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+    assert!(payments(&bank, customer).await.is_empty());
+    step_up(&mut assistant, true).await;
+    let paid = payments(&bank, customer).await;
+    assert_eq!(paid.len(), 1, "{paid:?}");
+    assert_eq!(paid[0]["amount_minor"], 20_000, "{paid:?}");
+    assert_eq!(paid[0]["target_id"], "zh-payee-wangjianguo", "{paid:?}");
     bank.shutdown().await;
 }
 

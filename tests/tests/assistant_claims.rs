@@ -125,6 +125,9 @@ const MANDARIN: Phrases = Phrases {
         "儿子",
         "儿媳",
         "邻居",
+        // As the recognizer may write them by their sounds (王建国, 刘芳).
+        "王建果",
+        "刘方",
     ],
     strangers: &["小明", "王老板", "孙子"],
     amounts: &[
@@ -158,6 +161,7 @@ const MANDARIN: Phrases = Phrases {
         "交燃气费",
         "交电费五十块",
         "缴费",
+        "交点费",
     ],
     bare_billers: &["电费", "话费", "水费", "燃气费"],
     questions: &[
@@ -166,9 +170,16 @@ const MANDARIN: Phrases = Phrases {
         "这个月花了多少钱",
         "上个月花了多少钱",
         "最近的交易",
+        "查鱼额",
     ],
     locks: &["锁卡", "锁定信用卡", "把借记卡锁了", "我的信用卡丢了"],
-    unlocks: &["解锁信用卡", "解锁借记卡", "我的卡找到了", "把信用卡解锁"],
+    unlocks: &[
+        "解锁信用卡",
+        "解锁借记卡",
+        "我的卡找到了",
+        "把信用卡解锁",
+        "接锁信用卡",
+    ],
     bare_cards: &["信用卡", "借记卡"],
     corrections: &[
         "不对，是{a}",
