@@ -382,6 +382,58 @@ mod voice {
         state: VoiceState,
     }
 
+    /// 16-bit little-endian samples from bytes pushed in chunks of any length: a chunk's odd
+    /// last byte is kept for the next chunk that has any (an empty push changes nothing), so
+    /// no sample is ever split across chunks and shifted by a byte.
+    fn little_endian_samples(odd_byte: &mut Option<u8>, pcm: &[u8]) -> Vec<i16> {
+        let mut bytes = pcm;
+        let mut samples = Vec::with_capacity(pcm.len() / 2 + 1);
+        if let Some((&second, rest)) = bytes.split_first()
+            && let Some(first) = odd_byte.take()
+        {
+            samples.push(i16::from_le_bytes([first, second]));
+            bytes = rest;
+        }
+        let mut pairs = bytes.chunks_exact(2);
+        samples.extend(
+            pairs
+                .by_ref()
+                .map(|pair| i16::from_le_bytes([pair[0], pair[1]])),
+        );
+        if let Some(&last) = pairs.remainder().first() {
+            *odd_byte = Some(last);
+        }
+        samples
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::little_endian_samples;
+
+        #[test]
+        fn samples_pushed_in_chunks_of_any_length_are_the_samples_pushed_whole() {
+            let samples: Vec<i16> = vec![1, -2, 300, -32_768, 32_767, 12_345, -7];
+            let bytes: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
+            // Odd lengths, empty pushes between them (an `AudioRecord` read of nothing).
+            for lengths in [
+                &[3_usize, 0, 1, 0, 0, 5, 2, 3][..],
+                &[1, 1, 1, 0, 11],
+                &[14],
+            ] {
+                let mut odd = None;
+                let mut heard = Vec::new();
+                let mut at = 0;
+                for &length in lengths {
+                    heard.extend(little_endian_samples(&mut odd, &bytes[at..at + length]));
+                    at += length;
+                }
+                assert_eq!(at, bytes.len());
+                assert_eq!(heard, samples, "{lengths:?}");
+                assert_eq!(odd, None);
+            }
+        }
+    }
+
     #[uniffi::export]
     impl VoiceInput {
         #[uniffi::constructor]
@@ -405,21 +457,7 @@ mod voice {
             if input.state == VoiceState::Ended {
                 return Ok(VoiceState::Ended);
             }
-            let mut bytes = pcm;
-            let mut samples = Vec::with_capacity(pcm.len() / 2 + 1);
-            if let Some(first) = input.odd_byte.take()
-                && let Some((&second, rest)) = bytes.split_first()
-            {
-                samples.push(i16::from_le_bytes([first, second]));
-                bytes = rest;
-            }
-            let mut pairs = bytes.chunks_exact(2);
-            samples.extend(
-                pairs
-                    .by_ref()
-                    .map(|pair| i16::from_le_bytes([pair[0], pair[1]])),
-            );
-            input.odd_byte = pairs.remainder().first().copied();
+            let samples = little_endian_samples(&mut input.odd_byte, pcm);
             input
                 .stream
                 .push_i16(&samples)

@@ -258,7 +258,9 @@ impl SpeechQueue {
             .name("tingshuo-speech".into())
             .spawn(move || {
                 while let Ok(command) = rx.recv() {
-                    match command {
+                    // An exception in the host's engine reaches here as a panic: that reply is
+                    // lost, not every reply after it (a blind customer would hear nothing more).
+                    let spoken = host_call(|| match command {
                         SpeechCommand::Speak {
                             text,
                             locale,
@@ -266,6 +268,9 @@ impl SpeechQueue {
                             volume,
                         } => host.speak(text, locale, rate, volume),
                         SpeechCommand::Stop => host.stop(),
+                    });
+                    if spoken.is_none() {
+                        tracing::warn!("the host's speech engine failed on one reply");
                     }
                 }
             })
@@ -277,6 +282,12 @@ impl SpeechQueue {
     pub(crate) fn send(&self, command: SpeechCommand) {
         let _ = self.tx.try_send(command);
     }
+}
+
+/// One call into the host from a thread of the bindings' own: `None` when it panicked (a
+/// foreign exception in a callback that returns nothing arrives as one).
+fn host_call<T>(call: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).ok()
 }
 
 /// Sends the core's log lines to the host, from one thread of the bindings' own (a full
@@ -291,7 +302,8 @@ pub(crate) fn install_logger(
         .name("tingshuo-log".into())
         .spawn(move || {
             while let Ok((level, target, message)) = rx.recv() {
-                host.log(level, target, message);
+                // A line the host's logger threw on is dropped; the next ones still go.
+                let _ = host_call(|| host.log(level, target, message));
             }
         })
         .map_err(|_| crate::error::internal("log thread"))?;
@@ -359,5 +371,50 @@ mod tests {
         assert_eq!(answer, None);
         assert!(started.elapsed() < Duration::from_secs(2));
         assert_eq!(bounded(Duration::from_secs(5), || 2), Some(2));
+    }
+
+    /// A speech engine that throws on its first reply, then speaks.
+    #[derive(Default)]
+    struct ThrowsOnce {
+        spoken: std::sync::Mutex<Vec<String>>,
+    }
+
+    impl HostSpeech for ThrowsOnce {
+        fn speak(&self, text: String, _: String, _: u32, _: u32) {
+            let mut spoken = self.spoken.lock().unwrap_or_else(|e| e.into_inner());
+            let first = spoken.is_empty();
+            spoken.push(text);
+            drop(spoken);
+            assert!(!first, "the engine throws");
+        }
+
+        fn stop(&self) {}
+    }
+
+    #[test]
+    fn a_reply_the_host_engine_threw_on_does_not_silence_the_ones_after_it() {
+        let engine = Arc::new(ThrowsOnce::default());
+        let queue = SpeechQueue::new(engine.clone()).unwrap();
+        for text in ["first", "second", "third"] {
+            queue.send(SpeechCommand::Speak {
+                text: text.into(),
+                locale: "en-US".into(),
+                rate: 100,
+                volume: 100,
+            });
+        }
+        let waited = std::time::Instant::now();
+        while engine
+            .spoken
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
+            < 3
+            && waited.elapsed() < Duration::from_secs(10)
+        {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let spoken = engine.spoken.lock().unwrap_or_else(|e| e.into_inner());
+        assert_eq!(*spoken, ["first", "second", "third"]);
     }
 }
