@@ -791,16 +791,19 @@ impl Dialogue {
         let Some(intent) = heard.intent.clone() else {
             // A new detail for a payment read back ("不对，是三百", "make it sixty"): it changes
             // only that, and the payment is read back again.
-            if let Stage::ReadBack(plan) | Stage::Changing(plan) | Stage::Warned(plan, _) =
-                &self.stage
+            let changed = match &self.stage {
+                Stage::ReadBack(plan) | Stage::Changing(plan) => Some((plan.clone(), None)),
+                Stage::Warned(plan, warning) => Some((plan.clone(), warning.cue)),
+                _ => None,
+            };
+            if let Some((plan, cue)) = changed
                 && !heard.slots.is_empty()
             {
-                let plan = plan.clone();
                 let intent = match plan.kind() {
                     PlanKind::Bill => Intent::PayBill,
                     PlanKind::Transfer => Intent::Transfer,
                 };
-                return self.start_or_amend(Some(plan), &intent, &heard, effects);
+                return self.start_or_amend(Some((plan, cue)), &intent, &heard, effects);
             }
             // An answer to the question asked ("李伟", "两百块") carries slots, not an intent.
             if let Stage::Collecting(draft) = &self.stage
@@ -931,7 +934,7 @@ impl Dialogue {
                     Some(say("dlg-what-to-change", vec![]))
                 }
                 Intent::Transfer | Intent::PayBill => {
-                    self.start_or_amend(Some(plan), &intent, &heard, effects)
+                    self.start_or_amend(Some((plan, None)), &intent, &heard, effects)
                 }
                 // A question or a lock in passing is answered, and the payment waits (it is
                 // read back again after); unlocking a card starts over from its own read-back.
@@ -980,14 +983,19 @@ impl Dialogue {
                 }
                 other => self.idle_intent(&other, &heard, effects),
             },
-            Stage::SteppingUpUnlock(card) => {
+            Stage::SteppingUpUnlock(card) => match intent {
+                // "No" while the step-up is asked: the card stays locked, and the step-up,
+                // if still given, approves nothing.
+                Intent::Deny => Some(self.unlock_not_made(&card, "dlg-unlock-kept-locked")),
                 // Words cannot approve it: only the host's step-up can.
-                self.stage = Stage::SteppingUpUnlock(card);
-                Some(say("dlg-step-up-unlock", vec![]))
-            }
+                _ => {
+                    self.stage = Stage::SteppingUpUnlock(card);
+                    Some(say("dlg-step-up-unlock", vec![]))
+                }
+            },
             Stage::Changing(plan) => match intent {
                 Intent::Transfer | Intent::PayBill => {
-                    self.start_or_amend(Some(plan), &intent, &heard, effects)
+                    self.start_or_amend(Some((plan, None)), &intent, &heard, effects)
                 }
                 // Nothing to change after all: the same payment, read back again.
                 Intent::Confirm => {
@@ -1006,9 +1014,10 @@ impl Dialogue {
                     Some(read_back(&plan))
                 }
                 Intent::Deny => Some(say("dlg-cancelled-payment", vec![])),
-                // "给他转八百": a new amount or payee is taken, and checked again.
+                // "给他转八百": a new amount or payee is taken, and checked again, the cue
+                // heard still heard (the changed payment is warned about again).
                 Intent::Transfer | Intent::PayBill => {
-                    self.start_or_amend(Some(plan), &intent, &heard, effects)
+                    self.start_or_amend(Some((plan, warning.cue)), &intent, &heard, effects)
                 }
                 _ => {
                     let reply = self.warning(&plan, &warning);
@@ -1016,11 +1025,23 @@ impl Dialogue {
                     Some(reply)
                 }
             },
-            Stage::SteppingUp(plan) => {
+            Stage::SteppingUp(plan) => match intent {
+                // "No", or a new amount or payee, while the step-up is asked: the payment is
+                // changed as at its read-back, and the step-up, if still given, approves
+                // nothing; only the new read-back and her yes ask for one again.
+                Intent::Deny => {
+                    self.stage = Stage::Changing(plan);
+                    Some(say("dlg-what-to-change", vec![]))
+                }
+                Intent::Transfer | Intent::PayBill => {
+                    self.start_or_amend(Some((plan, None)), &intent, &heard, effects)
+                }
                 // Words cannot approve a payment: only the host's step-up can.
-                self.stage = Stage::SteppingUp(plan);
-                Some(say("dlg-step-up", vec![]))
-            }
+                _ => {
+                    self.stage = Stage::SteppingUp(plan);
+                    Some(say("dlg-step-up", vec![]))
+                }
+            },
             Stage::Executing(plan) => {
                 self.stage = Stage::Executing(plan);
                 Some(say("dlg-still-sending", vec![]))
@@ -1187,7 +1208,7 @@ impl Dialogue {
     /// Starts a payment, or amends the one in progress with what was just said.
     fn start_or_amend(
         &mut self,
-        previous: Option<PaymentPlan>,
+        previous: Option<(PaymentPlan, Option<Cue>)>,
         intent: &Intent,
         heard: &Heard,
         effects: &mut Vec<Effect>,
@@ -1212,7 +1233,7 @@ impl Dialogue {
         };
         let mut draft = match (&self.stage, previous) {
             (Stage::Collecting(draft), _) if draft.kind == Some(kind) => draft.clone(),
-            (_, Some(plan)) if plan.kind() == kind => Draft {
+            (_, Some((plan, cue))) if plan.kind() == kind => Draft {
                 kind: Some(kind),
                 said_amount: true,
                 target: Some(match plan.target {
@@ -1220,7 +1241,7 @@ impl Dialogue {
                     PlanTarget::Bill { biller, .. } => Target::Biller(biller),
                 }),
                 amount: Some(plan.amount),
-                cue: None,
+                cue,
                 choices: Vec::new(),
             },
             _ => Draft {

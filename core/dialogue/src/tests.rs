@@ -210,6 +210,60 @@ fn a_transfer_needs_read_back_confirm_and_step_up() {
     );
 }
 
+/// A "no" or a new amount while the step-up is asked is heard: the payment is changed, a
+/// step-up given after approves nothing, and only the new read-back's yes asks again.
+#[test]
+fn a_correction_while_the_step_up_is_asked_changes_the_payment_and_voids_the_step_up() {
+    let mut d = Dialogue::new(facts());
+    step(&mut d, transfer_to("李伟", 5_000, "给李伟转五十"));
+    step(&mut d, heard(Some("confirm"), &[], "对"));
+    let effects = step(
+        &mut d,
+        heard(
+            Some("transfer"),
+            &[("amount", SlotValue::Money(cny(8_000)))],
+            "不对，是八十",
+        ),
+    );
+    assert_eq!(ids(&effects), ["dlg-readback-transfer"], "{effects:?}");
+    // The step-up she was asked for before approves nothing now.
+    assert!(step(&mut d, Input::StepUpSucceeded).is_empty());
+    let effects = step(&mut d, heard(Some("confirm"), &[], "对"));
+    assert!(
+        matches!(&effects[1], Effect::RequestStepUp(plan) if plan.amount == cny(8_000)),
+        "{effects:?}"
+    );
+    // A plain "no" while asked: what to change, and again nothing is approved.
+    assert_eq!(
+        ids(&step(&mut d, heard(Some("deny"), &[], "不对"))),
+        ["dlg-what-to-change"]
+    );
+    assert!(step(&mut d, Input::StepUpSucceeded).is_empty());
+    // Unlocking: "no" while asked keeps the card locked.
+    let mut d = Dialogue::new(two_cards(true));
+    let unlock = card_request("unlock_card", "credit-card", "4580", "解锁信用卡");
+    assert_eq!(ids(&step(&mut d, unlock)), ["dlg-readback-unlock"]);
+    let effects = step(&mut d, heard(Some("confirm"), &[], "对"));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::RequestStepUpForUnlock { .. })),
+        "{effects:?}"
+    );
+    let effects = step(&mut d, heard(Some("deny"), &[], "不要"));
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::UnlockCard { .. })),
+        "{effects:?}"
+    );
+    let after = step(&mut d, Input::StepUpSucceeded);
+    assert!(
+        !after.iter().any(|e| matches!(e, Effect::UnlockCard { .. })),
+        "{after:?}"
+    );
+}
+
 /// The bank's daily limit is said before any read-back, with what today's payments left of
 /// it: no one confirms and steps up for a payment the bank will refuse.
 #[test]
@@ -1596,6 +1650,33 @@ fn arg<'a>(effects: &'a [Effect], id: &str, name: &str) -> Option<&'a ReplyArg> 
             .map(|(_, value)| value),
         _ => None,
     })
+}
+
+/// A payment warned about for a scam cue, then changed before she answered the warning, is
+/// warned about again: a new amount never skips the question the cue raised.
+#[test]
+fn a_payment_changed_at_its_scam_warning_is_warned_about_again() {
+    for change in [
+        heard(None, &[("amount", SlotValue::Money(cny(30_000)))], "三百"),
+        transfer_to("李伟", 30_000, "给李伟转三百"),
+    ] {
+        let mut d = Dialogue::new(facts());
+        let effects = step(
+            &mut d,
+            transfer_to("李伟", 50_000, "急，别告诉我儿子，给李伟转五百"),
+        );
+        assert_eq!(ids(&effects), ["dlg-scam-warning"]);
+        let effects = step(&mut d, change);
+        assert_eq!(ids(&effects), ["dlg-scam-warning"], "{effects:?}");
+        // Her yes to the warning, then to the read-back of the changed amount.
+        let effects = step(&mut d, heard(Some("confirm"), &[], "对"));
+        assert_eq!(ids(&effects), ["dlg-readback-transfer"], "{effects:?}");
+        let effects = step(&mut d, heard(Some("confirm"), &[], "对"));
+        assert!(
+            matches!(&effects[1], Effect::RequestStepUp(plan) if plan.amount == cny(30_000)),
+            "{effects:?}"
+        );
+    }
 }
 
 /// A scammer's story in a transfer request is named at once, before the first question; the
