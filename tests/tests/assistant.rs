@@ -148,6 +148,24 @@ async fn a_payment_whose_answer_was_lost_is_checked_then_told_as_the_bank_made_i
     bank.shutdown().await;
 }
 
+/// A card lock never waits behind a payment being checked: the payments route failing does
+/// not keep the lock from the bank, nor make her hear that the bank cannot be reached.
+#[tokio::test]
+async fn a_card_is_locked_while_a_payment_is_still_being_checked() {
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
+    bank.bank.faults.set_plan(FaultPlan::lost_payment_answers());
+    let events = send_to_bob(&mut assistant).await;
+    assert_eq!(
+        said(&events),
+        ["dlg-sending", "dlg-payment-checking"],
+        "{events:?}"
+    );
+    let events = tell(&mut assistant, "lock my credit card").await;
+    assert_eq!(locked_credit_cards(&bank).await, 1, "{events:?}");
+    assert!(said(&events).contains(&"dlg-card-locked"), "{events:?}");
+    bank.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_new_session_goes_on_checking_the_payment_an_earlier_one_sent() {
     let (bank, client, mut first, _dir) = bank_client_and_session().await;

@@ -435,7 +435,8 @@ impl SyncEngine {
                             .await?;
                     }
                 },
-                // The bank is unreachable: the round stops here, nothing else can go either.
+                // The bank or its payments route is unreachable: the other payments wait
+                // for the next round (the round still sends what is queued).
                 Err(error) if error.is_transient() => return Err(error.into()),
                 // Any other refusal must not block every later round; try again next time.
                 Err(error) => tracing::warn!(%error, "payment reconciliation refused; will retry"),

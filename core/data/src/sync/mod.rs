@@ -247,7 +247,15 @@ impl SyncEngine {
             self.api
                 .set_device_id(self.store.sync_value(keys::DEVICE_ID).await?);
         }
-        self.reconcile_payments().await?;
+        if let Err(error) = self.reconcile_payments().await {
+            // A payment's answer that cannot be had (its route failing, the bank perhaps
+            // reachable) never holds back what is queued: a card lock goes now. The round
+            // stays incomplete, and the payment is asked about again in the next.
+            if let Err(push_error) = self.push(&mut report).await {
+                tracing::debug!(%push_error, "queued requests not sent either");
+            }
+            return Err(error);
+        }
         // A request queued while this round pulled (a preference, an alert read, queued for
         // the next round with no round of its own) stops the pull; it is pushed and the
         // pull tried again, a few times at most.
