@@ -36,7 +36,7 @@ freshness-hours-ago = { $count ->
    *[other] { $n } hours ago
 }
 freshness-days-ago = { $count ->
-    [one] yesterday
+    [one] one day ago
    *[other] { $n } days ago
 }
 freshness-on-date = on { $date }

@@ -109,6 +109,7 @@ request-reason = { $code ->
     [step_up_cancelled] the identity check was not completed
     [on_device] it could not be prepared on this phone, so it never reached the bank
     [bank_unavailable] the bank could not take it just now
+    [cancelled] it was cancelled at the bank
    *[other] the bank declined it
 }
 view-payments-unresolved = { $count ->

@@ -85,7 +85,7 @@ dlg-insufficient = 可用余额只有{ $available }，不够转这么多。{ $fr
 dlg-over-limit = 这超过了每天的转账限额{ $limit }。要转多少钱？
 dlg-over-limit-left = 今天还能转{ $remaining }，每天的转账限额是{ $limit }。要转多少钱？
 dlg-what-to-change = 好的，钱没有转出。要改哪一项：转给谁，还是转多少？
-dlg-offline-no-payments = 现在连不上银行，不能转钱或缴费，钱不会被转出。您看到的余额是{ $age }的。网络恢复后再试。
+dlg-offline-no-payments = 现在连不上银行，不能转钱或缴费，钱不会被转出。您听到的余额是{ $age }的。网络恢复后再试。
 
 # $new_payee, $large, $pressure: yes or no, the reasons for the warning.
 dlg-scam-cue = { $cue_kind ->
@@ -113,7 +113,7 @@ dlg-scam-warning = 请注意：{ $new_payee ->
 
 dlg-readback-transfer = 转给{ $target }，{ $masked }，{ $amount }，从您{ $from }的账户转出。对吗？请说“对”或“不对”。
 dlg-readback-bill = 交{ $target }的费用，{ $masked }，{ $amount }，从您{ $from }的账户付款。对吗？请说“对”或“不对”。
-dlg-bill-full-amount-only = { $target }只收整张账单的金额：{ $amount }，不能只交{ $asked }。
+dlg-bill-full-amount-only = { $target }只收整张账单的金额：{ $amount }，不能交{ $asked }。
 dlg-step-up = 请用指纹或密码确认这笔付款。
 dlg-step-up-failed = 身份确认没有完成，钱没有转出。
 dlg-sending = 正在办理，请稍候。

@@ -20,8 +20,8 @@ view-account-deposit = { $account }，{ $masked }，可用余额{ $available }{ 
    *[no] {""}
 }（{ $freshness }更新）。
 view-account-time-deposit = { $account }，{ $masked }，本金{ $booked }，{ $matures }到期（{ $freshness }更新）。
-view-account-credit-card = { $account }，{ $masked }，本期欠款{ $owed }，可用额度{ $available }（{ $freshness }更新）。
-view-account-loan = { $account }，{ $masked }，待还本金{ $owed }（{ $freshness }更新）。
+view-account-credit-card = { $account }，{ $masked }，共欠款{ $owed }，可用额度{ $available }（{ $freshness }更新）。
+view-account-loan = { $account }，{ $masked }，还要还{ $owed }（{ $freshness }更新）。
 view-funds-total = 存款账户可用资金合计{ $amount }。
 
 view-bill = { $biller }，{ $amount }，{ $due }。
@@ -106,6 +106,7 @@ request-reason = { $code ->
     [step_up_cancelled] 身份确认没有完成
     [on_device] 手机上没能准备好这笔付款，它没有发到银行
     [bank_unavailable] 银行暂时无法办理
+    [cancelled] 银行已经取消了这笔付款
    *[other] 银行拒绝了这个请求
 }
 view-payments-unresolved = { $count ->

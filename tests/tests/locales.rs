@@ -198,3 +198,30 @@ async fn every_view_line_renders_in_both_locales_and_both_forms() {
         }
     }
 }
+
+/// The reasons the core itself gives for a payment not made each have their own words in both
+/// locales: none falls through to the catch-all "the bank declined it", which would be untrue
+/// (a payment the bank cancelled, one that never left the phone).
+#[test]
+fn the_reasons_the_core_gives_are_each_said_in_their_own_words() {
+    let l10n = Localizer::new().unwrap();
+    for locale in [Locale::ZhCn, Locale::EnUs] {
+        let reason = |code: &str| {
+            l10n.format(
+                locale,
+                "request-reason",
+                &[("code", tingshuo_core::l10n::Arg::Text(code.to_owned()))],
+            )
+            .unwrap()
+        };
+        let catch_all = reason("a code nobody sends");
+        for code in [
+            "cancelled",
+            "bank_unavailable",
+            "on_device",
+            "step_up_cancelled",
+        ] {
+            assert_ne!(reason(code), catch_all, "{locale:?} {code}");
+        }
+    }
+}
