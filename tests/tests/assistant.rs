@@ -382,6 +382,35 @@ async fn the_hold_said_is_the_one_the_bank_set() {
     }
 }
 
+/// A payment being checked that the bank held, its answer found by a sync between turns and
+/// its hold over before the next turn, is told as gone: never as held with time to cancel.
+#[tokio::test]
+async fn a_payment_checked_after_its_hold_ended_is_told_as_gone() {
+    let bank = holding_bank(std::time::Duration::from_secs(1)).await;
+    let (client, _dir) = client_for(&bank).await;
+    let mut assistant = another_session(&client).await;
+    bank.bank.faults.set_plan(FaultPlan::lost_payment_answers());
+    let events = send_to_bob(&mut assistant).await;
+    assert_eq!(
+        said(&events),
+        ["dlg-sending", "dlg-payment-checking"],
+        "{events:?}"
+    );
+    // The app's background sync finds the bank's answer (held), then the hold ends.
+    bank.bank.faults.set_plan(FaultPlan::none());
+    client.sync().sync_now().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    let events = tell(&mut assistant, "what's my balance").await;
+    assert_eq!(
+        said(&events),
+        ["dlg-payment-done", "dlg-balance"],
+        "{events:?}"
+    );
+    let events = tell(&mut assistant, "cancel").await;
+    assert_ne!(said(&events), ["dlg-payment-cancelled"], "{events:?}");
+    bank.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_payment_past_its_hold_is_not_said_cancelled() {
     let bank = holding_bank(std::time::Duration::from_millis(50)).await;

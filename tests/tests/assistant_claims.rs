@@ -349,6 +349,7 @@ fn next_turn(
     last: Option<&str>,
     step_up_asked: bool,
     card_locked: bool,
+    offline: bool,
 ) -> Turn {
     use Kind::*;
     if step_up_asked && rng.chance(780) {
@@ -361,8 +362,16 @@ fn next_turn(
         (Bill, 9),
         (Question, 10),
         (Lock, 8),
-        // A card found again is asked to be unlocked.
-        (Unlock, if card_locked { 16 } else { 5 }),
+        // A card found again is asked to be unlocked (often while the bank cannot be
+        // reached, so that an unlock is queued too).
+        (
+            Unlock,
+            match (card_locked, offline) {
+                (_, true) => 40,
+                (true, false) => 16,
+                (false, false) => 5,
+            },
+        ),
         (Cancel, 5),
         (Yes, 4),
         (No, 3),
@@ -1851,7 +1860,8 @@ async fn dialogue(
             Turn::Text(words.questions[0].to_owned())
         } else {
             let card_locked = before.cards.values().any(|status| status == "locked");
-            next_turn(&mut rng, words, last, step_up_asked, card_locked)
+            let offline = net.weather == Weather::Offline;
+            next_turn(&mut rng, words, last, step_up_asked, card_locked, offline)
         };
         transcript.push(format!("> {turn:?}"));
         let typed = match &turn {

@@ -692,25 +692,17 @@ impl Assistant {
     /// while it still cannot say.
     async fn settled(&mut self, key: &str) -> Result<Option<Input>, AssistantError> {
         let settled = self.client.payments().check(key).await?;
+        if settled == Settled::Held {
+            // The attempt was recorded held, perhaps long ago: the bank's latest word on the
+            // payment says whether its hold is over (it went) or it was cancelled since.
+            self.catch_up().await?;
+            return self.held_payment(key).await.map(Some);
+        }
         let input = match settled {
             Settled::Unknown => None,
-            Settled::Executed => Some(Input::PaymentDone {
+            Settled::Executed | Settled::Held => Some(Input::PaymentDone {
                 held_for_minutes: None,
             }),
-            Settled::Held => {
-                let attempts = self.client.payments().attempts().await?;
-                self.held = attempts
-                    .into_iter()
-                    .find(|attempt| attempt.idempotency_key == key)
-                    .and_then(|attempt| attempt.payment_id);
-                let payments = self.client.view().payments().await?;
-                let held = payments
-                    .iter()
-                    .find(|payment| Some(&payment.item.id) == self.held.as_ref());
-                Some(Input::PaymentDone {
-                    held_for_minutes: Some(held.map_or(0, |held| self.minutes_held(&held.item))),
-                })
-            }
             Settled::NotSent => Some(Input::PaymentNotSent),
             Settled::Cancelled => Some(Input::PaymentRefused {
                 reason: self.reason("cancelled")?,
@@ -723,6 +715,41 @@ impl Assistant {
             self.catch_up().await?;
         }
         Ok(input)
+    }
+
+    /// A payment the bank held when last asked, as it stands now in the view (after a sync):
+    /// still held (with the minutes left to cancel it), gone when its hold is over (the bank
+    /// makes a held payment at its hold's end), or cancelled.
+    async fn held_payment(&mut self, key: &str) -> Result<Input, AssistantError> {
+        let attempts = self.client.payments().attempts().await?;
+        let id = attempts
+            .into_iter()
+            .find(|attempt| attempt.idempotency_key == key)
+            .and_then(|attempt| attempt.payment_id);
+        let payments = self.client.view().payments().await?;
+        let payment = payments
+            .iter()
+            .find(|payment| Some(&payment.item.id) == id.as_ref())
+            .map(|payment| &payment.item);
+        let now = self.now();
+        let hold_over = |payment: &PaymentDto| payment.hold_until.is_some_and(|until| until <= now);
+        self.held = None;
+        Ok(match payment {
+            Some(payment) if payment.status == payment_status::CANCELLED => Input::PaymentRefused {
+                reason: self.reason("cancelled")?,
+            },
+            Some(payment) if payment.status == payment_status::EXECUTED || hold_over(payment) => {
+                Input::PaymentDone {
+                    held_for_minutes: None,
+                }
+            }
+            held => {
+                self.held = id;
+                Input::PaymentDone {
+                    held_for_minutes: Some(held.map_or(0, |held| self.minutes_held(held))),
+                }
+            }
+        })
     }
 
     /// How many more whole minutes the bank holds a payment, as said to the customer: never
