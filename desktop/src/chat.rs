@@ -328,7 +328,10 @@ impl<'a> Conversation<'a> {
         let heard_as = self.assistant.last_heard();
         let record = TurnRecord {
             input,
-            heard: typed.or(recognized),
+            // The report goes to the bank: a long number typed or heard keeps its last four.
+            heard: typed
+                .or(recognized)
+                .map(|text| tingshuo_core::classify::mask_long_numbers(&text)),
             intent: heard_as
                 .and_then(|h| h.intent.as_ref())
                 .map(|i| i.name().to_owned()),

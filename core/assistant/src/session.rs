@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use tingshuo_base::action::Action;
+use tingshuo_base::classify::mask_long_numbers;
 use tingshuo_base::consent::{Consent, Purpose};
 use tingshuo_base::ids::Id;
 use tingshuo_base::locale::Locale;
@@ -465,7 +466,8 @@ impl Assistant {
         let Some(transcript) = spoken.transcript else {
             return Ok(Input::Silence);
         };
-        events.push(Event::Heard(transcript.text.clone()));
+        // Shown and logged by the host: a number she spoke (a card's, a PIN) never whole.
+        events.push(Event::Heard(mask_long_numbers(&transcript.text)));
         let said = Said::new(self.locale, &transcript.text);
         let (_, mut heard) = hear(&self.banking, &self.answers, &world, expecting, &said);
         // A yes stands only as the search heard it, over a no: the search's own reading must be

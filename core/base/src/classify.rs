@@ -77,6 +77,52 @@ impl<T: LogMasked> LogMasked for Option<T> {
 }
 
 /// The last four characters (or fewer, for short numbers), which the masking rules allow.
+/// Text the customer said or typed with every long number in it masked to its last four
+/// digits: a card, account, phone or ID number (or a PIN) she spoke is never shown or logged
+/// whole. A number is a run of six or more digits (ASCII or full-width), single spaces or
+/// hyphens between them ("6222 0202 0011 2233"); shorter ones (amounts, a card's ending)
+/// stay as they are.
+pub fn mask_long_numbers(text: &str) -> String {
+    const LONG: usize = 6;
+    let chars: Vec<char> = text.chars().collect();
+    let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    let mut masked = String::with_capacity(text.len());
+    let mut at = 0;
+    while at < chars.len() {
+        if !is_digit(chars[at]) {
+            masked.push(chars[at]);
+            at += 1;
+            continue;
+        }
+        // The run: digits, and a single separator only between two digits.
+        let mut end = at;
+        let mut digits = 0;
+        while end < chars.len() {
+            if is_digit(chars[end]) {
+                digits += 1;
+                end += 1;
+            } else if matches!(chars[end], ' ' | '-')
+                && chars.get(end + 1).is_some_and(|&c| is_digit(c))
+            {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        let mut left_to_hide = if digits >= LONG { digits - 4 } else { 0 };
+        for &c in &chars[at..end] {
+            if is_digit(c) && left_to_hide > 0 {
+                masked.push('*');
+                left_to_hide -= 1;
+            } else {
+                masked.push(c);
+            }
+        }
+        at = end;
+    }
+    masked
+}
+
 fn last_four(digits: &str) -> &str {
     let start = digits
         .char_indices()
@@ -158,15 +204,17 @@ impl IdNumber {
 }
 
 impl PhoneNumber {
-    /// "13812345678" → "138****5678"; numbers too short to keep 3 + 4 are hidden whole.
+    /// "13812345678" → "138****5678"; a shorter number keeps its last four only ("****5678":
+    /// its first three too would leave one digit hidden), and one under eight none.
     pub fn masked(&self) -> String {
         let chars: Vec<char> = self.0.chars().filter(|c| !c.is_whitespace()).collect();
         if chars.len() < 8 {
             return "*".repeat(chars.len());
         }
-        let head: String = chars[..3].iter().collect();
+        let head_length = if chars.len() >= 11 { 3 } else { 0 };
+        let head: String = chars[..head_length].iter().collect();
         let tail: String = chars[chars.len() - 4..].iter().collect();
-        format!("{head}{}{tail}", "*".repeat(chars.len() - 7))
+        format!("{head}{}{tail}", "*".repeat(chars.len() - head_length - 4))
     }
 
     pub fn last_four(&self) -> &str {
@@ -320,5 +368,32 @@ mod tests {
         assert_eq!(PhoneNumber::new("13812345678").masked(), "138****5678");
         assert_eq!(PhoneNumber::new("+1 555 010 4477").masked(), "+15*****4477");
         assert_eq!(PhoneNumber::new("12345").masked(), "*****");
+        assert_eq!(PhoneNumber::new("87654321").masked(), "****4321");
+        assert_eq!(PhoneNumber::new("0108765432").masked(), "******5432");
+    }
+
+    #[test]
+    fn long_numbers_said_or_typed_keep_only_their_last_four() {
+        for (said, shown) in [
+            ("卡号是6222020200112233", "卡号是************2233"),
+            (
+                "card 6222 0202 0011 2233 please",
+                "card **** **** **** 2233 please",
+            ),
+            ("密码是１２３４５６", "密码是**３４５６"),
+            ("call 138-1234-5678", "call ***-****-5678"),
+            // Amounts and a card's ending stay.
+            ("给李伟转30000块", "给李伟转30000块"),
+            ("send $1,250.50 to Bob", "send $1,250.50 to Bob"),
+            (
+                "lock the card ending in 4321",
+                "lock the card ending in 4321",
+            ),
+            ("12 345 678", "** **5 678"),
+            ("12,345,678 dollars", "12,345,678 dollars"),
+            ("", ""),
+        ] {
+            assert_eq!(mask_long_numbers(said), shown, "{said:?}");
+        }
     }
 }
