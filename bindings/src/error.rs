@@ -98,6 +98,9 @@ impl From<SignerError> for TingshuoError {
             SignerError::Failed(_) => TingshuoError::Host {
                 capability: "signer".into(),
             },
+            SignerError::KeyLost => TingshuoError::Refused {
+                code: "device_key_lost".into(),
+            },
         }
     }
 }
@@ -159,6 +162,10 @@ impl From<PaymentError> for TingshuoError {
             PaymentError::Offline => TingshuoError::Offline,
             PaymentError::Invalid(_) => internal("payment not possible"),
             PaymentError::StepUpCancelled => TingshuoError::Cancelled,
+            // Not her cancelling: the host offers to register the phone again.
+            PaymentError::DeviceKeyLost => TingshuoError::Refused {
+                code: "device_key_lost".into(),
+            },
             PaymentError::Store(error) => error.into(),
             PaymentError::Sync(error) => error.into(),
         }

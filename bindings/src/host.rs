@@ -16,11 +16,13 @@ use std::time::Duration;
 use tingshuo_core::crypto::{DeviceSigner, KeyStore, KeyStoreError, SignerError};
 use zeroize::Zeroizing;
 
-/// How long a key-store or signing call may take: the payment key's call includes the
-/// platform's PIN or biometric prompt.
+/// How long a key-store or signing call may take.
 pub(crate) const KEY_CALL_LIMIT: Duration = Duration::from_secs(120);
 /// How long the host's step-up prompt may take before it counts as not approved.
 pub(crate) const STEP_UP_LIMIT: Duration = Duration::from_secs(180);
+/// How long signing a payment may take: the platform's PIN or biometric prompt is inside it
+/// (asked again when the key's seconds after her step-up have passed), as long as a step-up.
+const PAYMENT_SIGN_LIMIT: Duration = STEP_UP_LIMIT.saturating_add(Duration::from_secs(30));
 
 /// What a host implementation throws.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
@@ -196,12 +198,14 @@ impl std::fmt::Debug for SignerAdapter {
 impl SignerAdapter {
     fn call(
         &self,
+        limit: Duration,
         call: impl FnOnce(&dyn HostSigner) -> Result<Vec<u8>, HostError> + Send + 'static,
     ) -> Result<Vec<u8>, SignerError> {
         let host = self.0.clone();
-        match bounded(KEY_CALL_LIMIT, move || call(host.as_ref())) {
+        match bounded(limit, move || call(host.as_ref())) {
             Some(Ok(bytes)) => Ok(bytes),
             Some(Err(HostError::Cancelled)) => Err(SignerError::Cancelled),
+            Some(Err(HostError::KeyUnavailable)) => Err(SignerError::KeyLost),
             Some(Err(_)) => Err(SignerError::Failed("the host signer failed".into())),
             None => Err(SignerError::Failed(
                 "the host signer did not answer in time".into(),
@@ -212,21 +216,21 @@ impl SignerAdapter {
 
 impl DeviceSigner for SignerAdapter {
     fn login_public_key(&self) -> Result<Vec<u8>, SignerError> {
-        self.call(|host| host.login_public_key())
+        self.call(KEY_CALL_LIMIT, |host| host.login_public_key())
     }
 
     fn payment_public_key(&self) -> Result<Vec<u8>, SignerError> {
-        self.call(|host| host.payment_public_key())
+        self.call(KEY_CALL_LIMIT, |host| host.payment_public_key())
     }
 
     fn sign_login(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
         let message = message.to_vec();
-        self.call(move |host| host.sign_login(message))
+        self.call(KEY_CALL_LIMIT, move |host| host.sign_login(message))
     }
 
     fn sign_payment(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
         let message = message.to_vec();
-        self.call(move |host| host.sign_payment(message))
+        self.call(PAYMENT_SIGN_LIMIT, move |host| host.sign_payment(message))
     }
 }
 

@@ -107,6 +107,7 @@ request-reason = { $code ->
     [on_device] 手机上没能准备好这笔付款，它没有发到银行
     [bank_unavailable] 银行暂时无法办理
     [cancelled] 银行已经取消了这笔付款
+    [device_key_lost] 这部手机的指纹或锁屏改过，付款密钥已经失效，要重新向银行登记这部手机
    *[other] 银行拒绝了这个请求
 }
 view-payments-unresolved = { $count ->

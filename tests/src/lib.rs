@@ -156,8 +156,18 @@ pub async fn registered_client(
     customer: tingshuo_sandbox::seed::DemoCustomer,
     code: String,
 ) -> (tingshuo_core::Client, tempfile::TempDir) {
+    let (signer, _) = tingshuo_core::crypto::SoftwareSigner::generate().expect("device key");
+    registered_client_signing_with(url, customer, code, Arc::new(signer)).await
+}
+
+/// [`registered_client`] with the device's keys held by `signer`.
+pub async fn registered_client_signing_with(
+    url: &str,
+    customer: tingshuo_sandbox::seed::DemoCustomer,
+    code: String,
+    signer: Arc<dyn tingshuo_core::crypto::DeviceSigner>,
+) -> (tingshuo_core::Client, tempfile::TempDir) {
     use tingshuo_core::classify::OneTimeCode;
-    use tingshuo_core::crypto::SoftwareSigner;
     let dir = tempfile::tempdir().expect("temp dir");
     let config = tingshuo_core::ClientConfig {
         store_path: dir.path().join("client.db"),
@@ -169,8 +179,7 @@ pub async fn registered_client(
         },
     };
     let keys = tingshuo_core::MemoryKeyStore::new().expect("key store");
-    let (signer, _) = SoftwareSigner::generate().expect("device key");
-    let (client, _) = tingshuo_core::Client::open(config, &keys, Arc::new(signer))
+    let (client, _) = tingshuo_core::Client::open(config, &keys, signer)
         .await
         .expect("client opens");
     client

@@ -4,13 +4,16 @@
 #![allow(clippy::unwrap_used)] // Tests fail loudly on any unexpected error.
 
 use chrono::{FixedOffset, Utc};
+use std::sync::Arc;
 use tingshuo_core::assistant::{
     Assistant, AssistantError, AssistantOptions, Consent, Event, Purpose, Turn,
 };
 use tingshuo_core::{Client, Locale};
 use tingshuo_sandbox::seed::DemoCustomer;
 use tingshuo_sandbox::{BankConfig, FaultPlan, FaultRule, RunningBank, start_demo_bank};
-use tingshuo_tests::{registered_client, said};
+
+use tingshuo_core::crypto::{DeviceSigner, SignerError, SoftwareSigner};
+use tingshuo_tests::{registered_client, registered_client_signing_with, said};
 
 /// One typed turn.
 async fn tell(assistant: &mut Assistant, text: &str) -> Vec<Event> {
@@ -114,6 +117,55 @@ async fn send_to_bob(assistant: &mut Assistant) -> Vec<Event> {
     let events = tell(assistant, "yes").await;
     assert!(events.contains(&Event::StepUpRequested), "{events:?}");
     step_up(assistant, true).await
+}
+
+/// A phone whose payment key the platform invalidated (a fingerprint added): its login key
+/// still works, its payment key is gone.
+struct PaymentKeyGone(SoftwareSigner);
+
+impl DeviceSigner for PaymentKeyGone {
+    fn login_public_key(&self) -> Result<Vec<u8>, SignerError> {
+        self.0.login_public_key()
+    }
+    fn payment_public_key(&self) -> Result<Vec<u8>, SignerError> {
+        self.0.payment_public_key()
+    }
+    fn sign_login(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
+        self.0.sign_login(message)
+    }
+    fn sign_payment(&self, _: &[u8]) -> Result<Vec<u8>, SignerError> {
+        Err(SignerError::KeyLost)
+    }
+}
+
+/// A payment the phone can no longer sign is said as not sent because the phone must be
+/// registered again: never as a step-up she cancelled, and no money moves.
+#[tokio::test]
+async fn a_payment_key_gone_is_said_as_needing_the_phone_registered_again() {
+    let bank = start_demo_bank(BankConfig::default(), Utc::now())
+        .await
+        .unwrap();
+    let customer = DemoCustomer::MargaretWilson;
+    let code = bank.enrollment_code(customer.id()).await.unwrap();
+    let signer = PaymentKeyGone(SoftwareSigner::generate().unwrap().0);
+    let (client, _dir) =
+        registered_client_signing_with(&bank.url(), customer, code, Arc::new(signer)).await;
+    let mut assistant = another_session(&client).await;
+    let events = send_to_bob(&mut assistant).await;
+    assert_eq!(
+        said(&events),
+        ["dlg-sending", "dlg-payment-refused"],
+        "{events:?}"
+    );
+    let Some(Event::Say(refused)) = events.get(1) else {
+        panic!("{events:?}")
+    };
+    assert!(
+        refused.display.contains("registered with the bank again"),
+        "{refused:?}"
+    );
+    assert!(payments(&bank, customer).await.is_empty());
+    bank.shutdown().await;
 }
 
 #[tokio::test]

@@ -657,6 +657,7 @@ impl Assistant {
                     // The bank's answer to its challenge was unusable: nothing was signed.
                     PaymentError::Sync(SyncError::Net(_)) => "bank_unavailable",
                     PaymentError::StepUpCancelled => "step_up_cancelled",
+                    PaymentError::DeviceKeyLost => "device_key_lost",
                     _ => ON_DEVICE,
                 };
                 vec![Input::PaymentRefused {

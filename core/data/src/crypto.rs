@@ -518,6 +518,11 @@ pub enum SignerError {
     Cancelled,
     #[error("the device key failed: {0}")]
     Failed(String),
+    /// A device key is gone for good (a fingerprint added or the screen lock removed
+    /// invalidates a phone's payment key, which needs her): nothing it signed can be signed
+    /// until the phone is registered again with new keys.
+    #[error("a device key is gone; the phone must be registered again")]
+    KeyLost,
 }
 
 /// The device's signing key (Ed25519), held by the host: Android Keystore or the Secure

@@ -129,6 +129,8 @@ pub enum PaymentError {
     Invalid(&'static str),
     #[error("the step-up check was not completed; no money was moved")]
     StepUpCancelled,
+    #[error("the phone's payment key is gone; it must be registered again; no money was moved")]
+    DeviceKeyLost,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -141,6 +143,7 @@ impl From<NetError> for PaymentError {
             NetError::Offline | NetError::AnswerLost | NetError::Unavailable { .. } => {
                 PaymentError::Offline
             }
+            NetError::Signer(crate::crypto::SignerError::KeyLost) => PaymentError::DeviceKeyLost,
             NetError::Signer(_) => PaymentError::StepUpCancelled,
             other => PaymentError::Sync(SyncError::Net(other)),
         }

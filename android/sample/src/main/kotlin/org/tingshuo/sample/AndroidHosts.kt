@@ -109,15 +109,15 @@ class KeystoreSigner(private val stepUp: HostStepUp) : HostSigner {
 
     override fun paymentPublicKey(): ByteArray = raw(pair(PAYMENT_ALIAS, stepUp = true))
 
-    override fun signLogin(message: ByteArray): ByteArray = sign(pair(LOGIN_ALIAS, stepUp = false), message)
+    override fun signLogin(message: ByteArray): ByteArray = sign(existing(LOGIN_ALIAS), message)
 
     override fun signPayment(message: ByteArray): ByteArray = try {
         try {
-            sign(pair(PAYMENT_ALIAS, stepUp = true), message)
+            sign(existing(PAYMENT_ALIAS), message)
         } catch (notNow: UserNotAuthenticatedException) {
             // Not within the key's seconds of her authenticating: she is asked again, once.
             if (!stepUp.authenticate()) throw HostException.Cancelled()
-            sign(pair(PAYMENT_ALIAS, stepUp = true), message)
+            sign(existing(PAYMENT_ALIAS), message)
         }
     } catch (stillNot: UserNotAuthenticatedException) {
         throw HostException.Cancelled()
@@ -127,6 +127,14 @@ class KeystoreSigner(private val stepUp: HostStepUp) : HostSigner {
         keys.deleteEntry(PAYMENT_ALIAS)
         throw HostException.KeyUnavailable()
     }
+
+    /** A key made at registration. Signing never makes one: a key made now would be one the
+     *  bank has never seen, and every payment would be refused with no word of why; the core
+     *  says instead that the phone must be registered again. */
+    private fun existing(alias: String): KeyPair =
+        (keys.getEntry(alias, null) as? KeyStore.PrivateKeyEntry)
+            ?.let { KeyPair(it.certificate.publicKey, it.privateKey) }
+            ?: throw HostException.KeyUnavailable()
 
     private fun pair(alias: String, stepUp: Boolean): KeyPair {
         (keys.getEntry(alias, null) as? KeyStore.PrivateKeyEntry)?.let {
