@@ -261,6 +261,65 @@ async fn a_new_session_goes_on_checking_the_payment_an_earlier_one_sent() {
     bank.shutdown().await;
 }
 
+/// The app was killed while a payment's answer was awaited, and its next start synced before
+/// any conversation opened: the bank's answer is told in the next conversation, once (else
+/// she might pay again, believing the first never went).
+#[tokio::test]
+async fn a_payment_outcome_found_while_no_conversation_was_open_is_told_in_the_next_once() {
+    let (bank, client, mut first, _dir) = bank_client_and_session().await;
+    bank.bank.faults.set_plan(FaultPlan::lost_payment_answers());
+    let events = send_to_bob(&mut first).await;
+    assert_eq!(
+        said(&events),
+        ["dlg-sending", "dlg-payment-checking"],
+        "{events:?}"
+    );
+    drop(first);
+    // The app starts again and syncs before the conversation opens: the answer is found.
+    bank.bank.faults.set_plan(FaultPlan::none());
+    client.sync().sync_now().await.unwrap();
+    let mut second = another_session(&client).await;
+    let events = tell(&mut second, "what's my balance").await;
+    assert_eq!(
+        said(&events),
+        ["dlg-payment-done", "dlg-balance"],
+        "{events:?}"
+    );
+    let Event::Say(done) = &events[0] else {
+        panic!("{events:?}")
+    };
+    assert!(
+        done.display.contains("Bob Wilson") && done.display.contains("$20.00"),
+        "{done:?}"
+    );
+    // Told once: not again in the same conversation, nor in the next one.
+    assert_eq!(
+        said(&tell(&mut second, "what's my balance").await),
+        ["dlg-balance"]
+    );
+    drop(second);
+    let mut third = another_session(&client).await;
+    assert_eq!(
+        said(&tell(&mut third, "what's my balance").await),
+        ["dlg-balance"]
+    );
+    // A payment told in its own conversation is not told again in the next.
+    let events = send_to_bob(&mut third).await;
+    assert_eq!(
+        said(&events),
+        ["dlg-sending", "dlg-payment-done"],
+        "{events:?}"
+    );
+    drop(third);
+    let mut fourth = another_session(&client).await;
+    assert_eq!(
+        said(&tell(&mut fourth, "what's my balance").await),
+        ["dlg-balance"]
+    );
+    assert_eq!(payments(&bank, DemoCustomer::MargaretWilson).await.len(), 2);
+    bank.shutdown().await;
+}
+
 #[tokio::test]
 async fn the_speech_rate_asked_for_is_where_the_next_conversation_starts_on_any_device() {
     let (bank, client, mut first, _dir) = bank_client_and_session().await;

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use tingshuo_base::action::Action;
-use tingshuo_base::classify::mask_long_numbers;
 use tingshuo_base::consent::{Consent, Purpose};
 use tingshuo_base::ids::Id;
 use tingshuo_base::locale::Locale;
@@ -16,6 +15,7 @@ use tingshuo_base::view::RequestState;
 use tingshuo_base::wire::{PaymentDto, PaymentRequest, PreferencesDto, payment_status};
 use tingshuo_data::client::{Client, ClientError};
 use tingshuo_data::payments::{PaymentDraft, PaymentError, PaymentOutcome, Settled};
+use tingshuo_data::store::sync::{PaymentAttempt, keys};
 use tingshuo_data::sync::{Connectivity, NetError, SyncError};
 use tingshuo_dialogue::{
     ActionOutcome, Dialogue, Effect, Facts, Heard, Input, Listing, PaymentPlan, PlanKind,
@@ -211,11 +211,18 @@ impl Assistant {
     /// as if nothing were waiting.
     async fn resume_payments(&mut self) -> Result<(), AssistantError> {
         let attempts = self.client.payments().attempts().await?;
+        let told = self.told_through(&attempts).await?;
         // The oldest first; the others are reconciled with it (and no payment starts while
-        // any is unresolved: `Facts::payments_unresolved`).
+        // any is unresolved: `Facts::payments_unresolved`). Else the newest whose outcome
+        // the bank gave while no conversation was open: the first turn tells it.
+        let untold = attempts
+            .iter()
+            .position(|attempt| attempt.idempotency_key == told)
+            .map_or(0, |at| at + 1);
         let unresolved = attempts
             .iter()
             .find(|attempt| attempt.state == "sending")
+            .or_else(|| attempts[untold..].last())
             .cloned();
         let checking = unresolved.and_then(|attempt| {
             self.unresolved = Some(attempt.idempotency_key);
@@ -271,6 +278,41 @@ impl Assistant {
             });
         self.dialogue.resume(checking, held);
         Ok(())
+    }
+
+    /// The key of the newest payment attempt whose outcome she was told (`""` for none). The
+    /// first conversation with this record counts every earlier attempt as told.
+    async fn told_through(&self, attempts: &[PaymentAttempt]) -> Result<String, AssistantError> {
+        let store = self.client.store();
+        if let Some(key) = store
+            .sync_value(keys::PAYMENT_OUTCOMES_TOLD)
+            .await
+            .map_err(ClientError::from)?
+        {
+            return Ok(key);
+        }
+        let newest = attempts
+            .last()
+            .map(|attempt| attempt.idempotency_key.clone())
+            .unwrap_or_default();
+        store
+            .set_sync_value(keys::PAYMENT_OUTCOMES_TOLD, &newest)
+            .await
+            .map_err(ClientError::from)?;
+        Ok(newest)
+    }
+
+    /// Records that she was told the outcome of this attempt (and of every earlier one). A
+    /// failure is logged: at worst the outcome is told once more in the next conversation.
+    async fn note_told(&self, key: &str) {
+        if let Err(error) = self
+            .client
+            .store()
+            .set_sync_value(keys::PAYMENT_OUTCOMES_TOLD, key)
+            .await
+        {
+            tracing::warn!(%error, "a payment's outcome was told but not recorded as told");
+        }
     }
 
     /// A payment as the bank was sent it, as the dialogue would have read it back.
@@ -371,6 +413,7 @@ impl Assistant {
         {
             self.unresolved = None;
             self.step(input, &mut events).await?;
+            self.note_told(&key).await;
         }
         self.last_heard = None;
         let input = match turn {
@@ -467,7 +510,9 @@ impl Assistant {
             return Ok(Input::Silence);
         };
         // Shown and logged by the host: a number she spoke (a card's, a PIN) never whole.
-        events.push(Event::Heard(mask_long_numbers(&transcript.text)));
+        events.push(Event::Heard(tingshuo_base::classify::mask_long_numbers(
+            &transcript.text,
+        )));
         let said = Said::new(self.locale, &transcript.text);
         let (_, mut heard) = hear(&self.banking, &self.answers, &world, expecting, &said);
         // A yes stands only as the search heard it, over a no: the search's own reading must be
@@ -665,6 +710,13 @@ impl Assistant {
                 }]
             }
         };
+        // The attempt just sent (the newest) is told now, unless it is still being checked.
+        if !inputs.contains(&Input::PaymentUnknown)
+            && let Ok(attempts) = self.client.payments().attempts().await
+            && let Some(newest) = attempts.last()
+        {
+            self.note_told(&newest.idempotency_key).await;
+        }
         // What the bank did is told whatever happens next: a store that cannot be read back
         // now must not leave the dialogue waiting on a payment it never hears about.
         let settled = if inputs

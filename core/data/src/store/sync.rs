@@ -22,6 +22,10 @@ pub mod keys {
     /// The ids of the newest transactions the view shows (JSON), newest first: their times
     /// are sealed, so no index can find them; each write of transactions keeps the list.
     pub const NEWEST_TRANSACTIONS: &str = "newest_transactions";
+    /// The idempotency key of the newest payment attempt whose outcome the customer was told
+    /// ("" before any): an outcome the app learnt while no conversation was open (killed mid-
+    /// payment, the answer found by the next start's sync) is told in the next one.
+    pub const PAYMENT_OUTCOMES_TOLD: &str = "payment_outcomes_told";
 }
 
 /// An action waiting in the outbox.
