@@ -191,43 +191,56 @@ pub async fn open_assistant(
 impl AssistantSession {
     async fn take(&self, turn: Turn) -> Result<Vec<AssistantEvent>, TingshuoError> {
         let (assistant, step_up) = (self.assistant.clone(), self.step_up.clone());
+        let (speech, locale) = (self.speech.clone(), self.locale.clone());
         let events = run(async move {
             let mut assistant = assistant.lock_owned().await;
             let mut events = assistant.turn(turn).await?;
-            // The step-up the dialogue asks for, asked of the host (a few rounds at most).
+            // The step-up the dialogue asks for, asked of the host (a few rounds at most),
+            // after what was said so far is spoken: she hears "confirm with your fingerprint"
+            // before the prompt, not after the payment.
             let mut batch = 0;
             for _ in 0..4 {
                 let Some(host) = &step_up else { break };
                 if !events[batch..].contains(&Event::StepUpRequested) {
                     break;
                 }
+                speak(speech.as_ref(), &locale, &assistant, &events[batch..]);
                 let approved = ask_step_up(host.clone()).await;
                 batch = events.len();
-                events.extend(assistant.turn(Turn::StepUp { approved }).await?);
+                match assistant.turn(Turn::StepUp { approved }).await {
+                    Ok(more) => events.extend(more),
+                    // What was said before stands (she heard it): it is returned, and the
+                    // next turn meets the failure again if it lasts.
+                    Err(error) => {
+                        tracing::warn!(%error, "the turn after a step-up failed");
+                        break;
+                    }
+                }
             }
-            let rate = assistant.speech_rate();
-            let volume = assistant.volume();
-            Ok((events, rate, volume))
+            speak(speech.as_ref(), &locale, &assistant, &events[batch..]);
+            Ok(events)
         })
         .await?;
-        let (events, rate, volume) = events;
-        if let Some(speech) = &self.speech {
-            // Every reply, and the lines it reads out ("I'll read them to you"), in order.
-            let said = events.iter().flat_map(|event| match event {
-                Event::Say(spoken) => vec![spoken.speech.as_str()],
-                Event::Show(lines) => lines.iter().map(|line| line.speech.as_str()).collect(),
-                _ => Vec::new(),
-            });
-            for text in said {
-                speech.send(SpeechCommand::Speak {
-                    text: text.to_owned(),
-                    locale: self.locale.clone(),
-                    rate,
-                    volume,
-                });
-            }
-        }
         Ok(events.into_iter().map(AssistantEvent::from).collect())
+    }
+}
+
+/// Queues every reply among `events`, and the lines it reads out ("I'll read them to you"),
+/// in order, at the conversation's rate and volume.
+fn speak(speech: Option<&SpeechQueue>, locale: &str, assistant: &Assistant, events: &[Event]) {
+    let Some(speech) = speech else { return };
+    let said = events.iter().flat_map(|event| match event {
+        Event::Say(spoken) => vec![spoken.speech.as_str()],
+        Event::Show(lines) => lines.iter().map(|line| line.speech.as_str()).collect(),
+        _ => Vec::new(),
+    });
+    for text in said {
+        speech.send(SpeechCommand::Speak {
+            text: text.to_owned(),
+            locale: locale.to_owned(),
+            rate: assistant.speech_rate(),
+            volume: assistant.volume(),
+        });
     }
 }
 

@@ -235,6 +235,7 @@ impl DeviceSigner for SignerAdapter {
 }
 
 /// Speech, in order, on one thread of its own: the core never waits for the host's engine.
+#[derive(Clone)]
 pub(crate) struct SpeechQueue {
     tx: mpsc::SyncSender<SpeechCommand>,
 }
