@@ -124,15 +124,27 @@ pub async fn open_client(
             Arc::new(transport),
         )
         .await
-        // What the corruption policy could not rebuild at open cannot be rebuilt by reopening.
-        .map_err(|error| match TingshuoError::from(error) {
-            TingshuoError::StoreDamaged { .. } => {
-                TingshuoError::StoreDamaged { can_rebuild: false }
+        // What the corruption policy could not rebuild at open cannot be rebuilt by reopening;
+        // the file system or the database failing for now (full, busy) is no damage: the
+        // host may try again, and nothing of hers is wiped.
+        .map_err(|error| {
+            let transient = matches!(
+                &error,
+                tingshuo_core::ClientError::Store(
+                    tingshuo_core::store::StoreError::Io(_)
+                        | tingshuo_core::store::StoreError::Database(_)
+                )
+            );
+            match TingshuoError::from(error) {
+                _ if transient => TingshuoError::StorageUnavailable,
+                TingshuoError::StoreDamaged { .. } => {
+                    TingshuoError::StoreDamaged { can_rebuild: false }
+                }
+                TingshuoError::Internal { what } if what == "store" => {
+                    TingshuoError::StoreDamaged { can_rebuild: false }
+                }
+                other => other,
             }
-            TingshuoError::Internal { what } if what == "store" => {
-                TingshuoError::StoreDamaged { can_rebuild: false }
-            }
-            other => other,
         })?;
         // The host's key store records the store's write generation after every protected
         // write, not only at open, so a copy of the file taken during this session is found

@@ -37,6 +37,10 @@ pub enum TingshuoError {
     /// A host capability (`capability`: key store, signer, step-up) failed or timed out.
     #[error("E106 host capability failed")]
     Host { capability: String },
+    /// The phone's storage failed for now (full, or the file busy with another client):
+    /// nothing was lost or damaged; free space or close the other client, and try again.
+    #[error("E107 storage unavailable")]
+    StorageUnavailable,
     /// A bug or an unexpected state in the core (a panic included); `what` names the layer.
     #[error("E199 internal error")]
     Internal { what: String },
@@ -45,7 +49,8 @@ pub enum TingshuoError {
 #[uniffi::export]
 impl TingshuoError {
     /// The stable number of this error: 100 offline, 101 session expired, 102 refused, 103
-    /// store damaged, 104 model missing, 105 cancelled, 106 host failed, 199 internal.
+    /// store damaged, 104 model missing, 105 cancelled, 106 host failed, 107 storage
+    /// unavailable, 199 internal.
     pub fn code(&self) -> u16 {
         match self {
             TingshuoError::Offline => 100,
@@ -55,6 +60,7 @@ impl TingshuoError {
             TingshuoError::ModelMissing => 104,
             TingshuoError::Cancelled => 105,
             TingshuoError::Host { .. } => 106,
+            TingshuoError::StorageUnavailable => 107,
             TingshuoError::Internal { .. } => 199,
         }
     }
@@ -121,6 +127,7 @@ impl From<StoreError> for TingshuoError {
             },
             error if error.calls_for_rebuild() => TingshuoError::StoreDamaged { can_rebuild: true },
             StoreError::NewerSchema { .. } => TingshuoError::StoreDamaged { can_rebuild: false },
+            StoreError::Io(_) => TingshuoError::StorageUnavailable,
             _ => internal("store"),
         }
     }
@@ -224,6 +231,7 @@ mod tests {
                 },
                 106,
             ),
+            (TingshuoError::StorageUnavailable, 107),
             (internal("store"), 199),
         ];
         for (error, code) in all {
