@@ -408,6 +408,41 @@ async fn a_lock_without_the_banks_answer_is_said_as_unconfirmed_or_queued_then_d
     bank.shutdown().await;
 }
 
+/// A lock said as unconfirmed ("I'll tell you when it's confirmed") is told as locked at the
+/// start of her next turn once the bank has confirmed it, and only then.
+#[tokio::test]
+async fn a_lock_said_as_unconfirmed_is_told_once_the_bank_confirms_it() {
+    let (bank, client, mut assistant, _dir) = bank_client_and_session().await;
+    bank.bank.faults.set_plan(faults_on(
+        "POST",
+        "/v1/cards/",
+        &[],
+        FaultRule {
+            reset_before_commit_per_mille: 1000,
+            ..FaultRule::default()
+        },
+    ));
+    let events = tell(&mut assistant, "lock my credit card").await;
+    assert_eq!(said(&events), ["dlg-card-lock-unconfirmed"], "{events:?}");
+    // Not yet: nothing more is said about it.
+    let events = tell(&mut assistant, "what's my balance").await;
+    assert_eq!(said(&events), ["dlg-balance"], "{events:?}");
+    // The bank answers again and the app's background sync delivers the lock.
+    bank.bank.faults.set_plan(FaultPlan::none());
+    client.sync().sync_now().await.unwrap();
+    assert_eq!(locked_credit_cards(&bank).await, 1);
+    let events = tell(&mut assistant, "what's my balance").await;
+    assert_eq!(
+        said(&events),
+        ["dlg-card-locked", "dlg-balance"],
+        "{events:?}"
+    );
+    // Told once.
+    let events = tell(&mut assistant, "what's my balance").await;
+    assert_eq!(said(&events), ["dlg-balance"], "{events:?}");
+    bank.shutdown().await;
+}
+
 /// The status the bank gives the customer's only payment.
 async fn payment_status(bank: &RunningBank) -> String {
     let payments = payments(bank, DemoCustomer::MargaretWilson).await;
@@ -896,7 +931,8 @@ async fn cards_alerts_and_appointments_are_read_out_as_the_bank_has_them() {
         .count();
     assert!(unread > 0, "the demo customer has an unread alert");
     let events = tell(&mut assistant, "do I have any new alerts").await;
-    assert_eq!(said(&events), ["dlg-alerts"], "{events:?}");
+    // The lock the sync delivered is told first, as its unconfirmed reply promised.
+    assert_eq!(said(&events), ["dlg-card-locked", "dlg-alerts"], "{events:?}");
     assert_eq!(lines_of(&events).len(), unread);
     client.sync().sync_now().await.unwrap();
     assert!(

@@ -91,6 +91,9 @@ pub struct Assistant {
     unresolved: Option<String>,
     /// The bank's id of the payment it holds, which the customer may still cancel.
     held: Option<String>,
+    /// Card actions said as queued or unconfirmed (outbox key, card, lock or unlock): told
+    /// at the start of a later turn once the bank has answered, as promised.
+    card_actions_awaited: Vec<(String, Id<Card>, bool)>,
     /// The lines last listed (transactions, cards, alerts, appointments), shown and read
     /// after the reply that introduces them and again with its repeat.
     listed: Vec<tingshuo_l10n::Utterance>,
@@ -140,6 +143,7 @@ impl Assistant {
             options,
             unresolved: None,
             held: None,
+            card_actions_awaited: Vec::new(),
             listed: Vec::new(),
             prepared: None,
             money_moved_at: None,
@@ -414,6 +418,10 @@ impl Assistant {
             self.unresolved = None;
             self.step(input, &mut events).await?;
             self.note_told(&key).await;
+        }
+        // A card action said as waiting, now answered by the bank.
+        for input in self.card_actions_answered().await? {
+            self.step(input, &mut events).await?;
         }
         self.last_heard = None;
         let input = match turn {
@@ -875,6 +883,9 @@ impl Assistant {
             .iter()
             .rev()
             .find(|entry| entry.item.action == action);
+        // Only the newest request for a card is told later: an earlier one is superseded.
+        self.card_actions_awaited
+            .retain(|(_, awaited, _)| *awaited != card);
         let outcome = match entry.map(|entry| (entry.state.as_str(), &entry.item.last_error)) {
             Some(("acked", _)) => ActionOutcome::Done,
             Some(("failed", reason)) => ActionOutcome::Refused {
@@ -904,12 +915,65 @@ impl Assistant {
             }
             None => ActionOutcome::Queued,
         };
+        if matches!(outcome, ActionOutcome::Queued | ActionOutcome::Unconfirmed)
+            && let Some(entry) = entry
+        {
+            self.card_actions_awaited.push((
+                entry.item.idempotency_key.clone(),
+                card.clone(),
+                lock,
+            ));
+        }
         self.refresh_facts().await?;
         Ok(Input::CardActionDone {
             card,
             lock,
             outcome,
         })
+    }
+
+    /// The card actions said as waiting that the bank has since answered (acknowledged or
+    /// refused), as the dialogue's inputs; those still waiting stay awaited. An answer is told
+    /// only while no later request for the same card followed it.
+    async fn card_actions_answered(&mut self) -> Result<Vec<Input>, AssistantError> {
+        if self.card_actions_awaited.is_empty() {
+            return Ok(Vec::new());
+        }
+        let outbox = self.client.sync().outbox().await?;
+        let mut answered = Vec::new();
+        let mut still = Vec::new();
+        for (key, card, lock) in std::mem::take(&mut self.card_actions_awaited) {
+            let Some(at) = outbox
+                .iter()
+                .position(|entry| entry.item.idempotency_key == key)
+            else {
+                continue;
+            };
+            let later_for_card = outbox[at + 1..].iter().any(|entry| {
+                matches!(&entry.item.action,
+                    Action::LockCard(id) | Action::UnlockCard(id) if *id == card)
+            });
+            let entry = &outbox[at];
+            let outcome = match entry.state.as_str() {
+                _ if later_for_card => continue,
+                "acked" => ActionOutcome::Done,
+                "failed" => ActionOutcome::Refused {
+                    reason: self.reason(entry.item.last_error.as_deref().unwrap_or("other"))?,
+                },
+                "pending" => {
+                    still.push((key, card, lock));
+                    continue;
+                }
+                _ => continue,
+            };
+            answered.push(Input::CardActionDone {
+                card,
+                lock,
+                outcome,
+            });
+        }
+        self.card_actions_awaited = still;
+        Ok(answered)
     }
 
     /// The customer's world for understanding, from the view.
