@@ -49,14 +49,14 @@ async fn fresh_client(running: &RunningBank, dir: &std::path::Path) -> Client {
 }
 
 /// The peer: the same transaction rows inserted into a plain SQLite table in one transaction
-/// with one prepared statement, on the same driver, with the same WAL settings.
+/// with one prepared statement, on the same driver, with the same WAL and durability settings.
 async fn raw_bulk_insert(rows: &[TransactionDto], dir: &std::path::Path) -> Duration {
     let path = dir.join("raw.db");
     let options = sqlx::sqlite::SqliteConnectOptions::new()
         .filename(&path)
         .create_if_missing(true)
         .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
-        .synchronous(sqlx::sqlite::SqliteSynchronous::Normal);
+        .synchronous(sqlx::sqlite::SqliteSynchronous::Full);
     let mut connection = sqlx::SqliteConnection::connect_with(&options)
         .await
         .unwrap();

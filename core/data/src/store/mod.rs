@@ -432,7 +432,10 @@ fn prepare(path: &Path) -> SqliteConnectOptions {
         .filename(path)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
+        // Every commit on disk before it returns: a payment attempt is recorded before it is
+        // sent, and the store's generation is kept by the host after each protected commit;
+        // a commit lost to a power cut would lose the one and read the other as a rollback.
+        .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5))
         // Overwrite deleted content so freed pages keep no old ciphertext or metadata.
