@@ -19,7 +19,7 @@ use tingshuo_core::sync::{Connectivity, SyncConfig, SyncStatus, WatchHandle};
 use tingshuo_core::{ClientConfig, Locale, Localizer};
 
 use crate::TingshuoError;
-use crate::error::internal;
+use crate::error::{bank_code, internal};
 use crate::host::{HostKeyStore, HostSigner, KeyStoreAdapter, SignerAdapter};
 use crate::runtime::{run, runtime};
 
@@ -674,7 +674,9 @@ impl From<PaymentOutcome> for PaymentResult {
             PaymentOutcome::Cancelled(payment) => PaymentResult::Cancelled {
                 payment_id: payment.id,
             },
-            PaymentOutcome::Refused { code } => PaymentResult::Refused { code },
+            PaymentOutcome::Refused { code } => PaymentResult::Refused {
+                code: bank_code(&code),
+            },
             PaymentOutcome::Unknown { key } => PaymentResult::Unknown { key },
         }
     }
@@ -697,7 +699,9 @@ impl From<Settled> for Settlement {
             Settled::Executed => Settlement::Executed,
             Settled::Held => Settlement::Held,
             Settled::Cancelled => Settlement::Cancelled,
-            Settled::Refused { reason } => Settlement::Refused { reason },
+            Settled::Refused { reason } => Settlement::Refused {
+                reason: bank_code(&reason),
+            },
             Settled::NotSent => Settlement::NotSent,
         }
     }

@@ -89,7 +89,7 @@ impl From<NetError> for TingshuoError {
 }
 
 /// A bank's reason code is a short machine word; anything else is not passed on.
-fn bank_code(code: &str) -> String {
+pub(crate) fn bank_code(code: &str) -> String {
     let plain = code.len() <= 64
         && code
             .chars()
