@@ -105,20 +105,31 @@ pub enum LogLevel {
     Debug,
 }
 
-/// Runs a host call on a thread of its own, waiting at most `limit`.
+/// Runs a host call on a thread of its own, waiting at most `limit`. Called from one of the
+/// runtime's two workers (a payment signed inside its confirmation, with her PIN prompt in
+/// it), the wait hands that worker's other tasks to another thread first: a slow prompt does
+/// not stall the sync, the other HTTP calls or the listener meanwhile.
 pub(crate) fn bounded<T: Send + 'static>(
     limit: Duration,
     call: impl FnOnce() -> T + Send + 'static,
 ) -> Option<T> {
-    let (tx, rx) = mpsc::sync_channel(1);
-    let spawned = std::thread::Builder::new()
-        .name("tingshuo-host-call".into())
-        .spawn(move || {
-            let _ = tx.send(call());
-        });
-    match spawned {
-        Ok(_) => rx.recv_timeout(limit).ok(),
-        Err(_) => None,
+    let wait = move || {
+        let (tx, rx) = mpsc::sync_channel(1);
+        let spawned = std::thread::Builder::new()
+            .name("tingshuo-host-call".into())
+            .spawn(move || {
+                let _ = tx.send(call());
+            });
+        match spawned {
+            Ok(_) => rx.recv_timeout(limit).ok(),
+            Err(_) => None,
+        }
+    };
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(wait)
+        }
+        _ => wait(),
     }
 }
 
@@ -376,6 +387,49 @@ mod tests {
         assert_eq!(answer, None);
         assert!(started.elapsed() < Duration::from_secs(2));
         assert_eq!(bounded(Duration::from_secs(5), || 2), Some(2));
+    }
+
+    /// A host call waiting on one worker of the runtime leaves the runtime's other work going:
+    /// two calls hold both workers until a third task has run, which it can only do on a
+    /// thread the waits handed their work to (else both calls give up at their limit).
+    #[test]
+    fn a_slow_host_call_on_a_worker_does_not_stall_the_other_tasks() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let released = Arc::new(std::sync::Barrier::new(3));
+        let waiting = Arc::new(AtomicUsize::new(0));
+        runtime.block_on(async {
+            let held = || {
+                let (released, waiting) = (released.clone(), waiting.clone());
+                tokio::spawn(async move {
+                    waiting.fetch_add(1, Ordering::SeqCst);
+                    bounded(Duration::from_secs(10), move || {
+                        released.wait();
+                    })
+                })
+            };
+            let (first, second) = (held(), held());
+            // Both workers are in their host calls before the third task is spawned.
+            while waiting.load(Ordering::SeqCst) < 2 {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            let third = {
+                let released = released.clone();
+                tokio::spawn(async move {
+                    tokio::task::spawn_blocking(move || {
+                        released.wait();
+                    })
+                    .await
+                })
+            };
+            assert!(matches!(first.await, Ok(Some(()))));
+            assert!(matches!(second.await, Ok(Some(()))));
+            assert!(matches!(third.await, Ok(Ok(()))));
+        });
     }
 
     /// A speech engine that throws on its first reply, then speaks.

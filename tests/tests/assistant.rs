@@ -932,7 +932,11 @@ async fn cards_alerts_and_appointments_are_read_out_as_the_bank_has_them() {
     assert!(unread > 0, "the demo customer has an unread alert");
     let events = tell(&mut assistant, "do I have any new alerts").await;
     // The lock the sync delivered is told first, as its unconfirmed reply promised.
-    assert_eq!(said(&events), ["dlg-card-locked", "dlg-alerts"], "{events:?}");
+    assert_eq!(
+        said(&events),
+        ["dlg-card-locked", "dlg-alerts"],
+        "{events:?}"
+    );
     assert_eq!(lines_of(&events).len(), unread);
     client.sync().sync_now().await.unwrap();
     assert!(
