@@ -110,6 +110,7 @@ request-reason = { $code ->
     [on_device] it could not be prepared on this phone, so it never reached the bank
     [bank_unavailable] the bank could not take it just now
     [cancelled] it was cancelled at the bank
+    [details_changed] the bank has changed its details since I read it to you; please ask again to hear it as it is now
     [device_key_lost] a change to this phone's fingerprints or screen lock reset its payment key, so the phone must be registered with the bank again
    *[other] the bank declined it
 }

@@ -107,6 +107,7 @@ request-reason = { $code ->
     [on_device] 手机上没能准备好这笔付款，它没有发到银行
     [bank_unavailable] 银行暂时无法办理
     [cancelled] 银行已经取消了这笔付款
+    [details_changed] 我念给您听以后，银行那边的信息变了，请再说一遍，我按现在的信息念给您听
     [device_key_lost] 这部手机的指纹或锁屏改过，付款密钥已经失效，要重新向银行登记这部手机
    *[other] 银行拒绝了这个请求
 }

@@ -443,6 +443,50 @@ async fn a_lock_said_as_unconfirmed_is_told_once_the_bank_confirms_it() {
     bank.shutdown().await;
 }
 
+/// The payee's account changes at the bank between the read-back and her yes (a sync in the
+/// background brings it): what she confirmed is no longer what the bank would pay, so nothing
+/// is sent, and she hears why.
+#[tokio::test]
+async fn a_payee_changed_after_the_read_back_is_not_paid_on_the_old_yes() {
+    let (bank, client, mut assistant, _dir) = bank_client_and_session().await;
+    let customer = DemoCustomer::MargaretWilson.id();
+    let events = tell(&mut assistant, "send twenty dollars to Bob Wilson").await;
+    assert_eq!(said(&events), ["dlg-readback-transfer"], "{events:?}");
+    let payees: Vec<serde_json::Value> = bank.bank.db.all(customer, "payee").await.unwrap();
+    let mut bob = payees
+        .into_iter()
+        .find(|payee| payee["name"] == "Bob Wilson")
+        .unwrap();
+    bob["account_number"] = serde_json::json!("021000021999988887777");
+    let id = bob["id"].as_str().unwrap().to_owned();
+    bank.bank
+        .db
+        .put_document(customer, "payee", &id, &bob)
+        .await
+        .unwrap();
+    client.sync().sync_now().await.unwrap();
+    let events = tell(&mut assistant, "yes").await;
+    assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+    let events = step_up(&mut assistant, true).await;
+    assert_eq!(
+        said(&events),
+        ["dlg-sending", "dlg-payment-refused"],
+        "{events:?}"
+    );
+    assert!(
+        payments(&bank, DemoCustomer::MargaretWilson)
+            .await
+            .is_empty()
+    );
+    // Asked again, it is read back as the bank now has it.
+    let events = tell(&mut assistant, "send twenty dollars to Bob Wilson").await;
+    let Some(Event::Say(read_back)) = events.first() else {
+        panic!("{events:?}")
+    };
+    assert!(read_back.display.contains("7777"), "{read_back:?}");
+    bank.shutdown().await;
+}
+
 /// The status the bank gives the customer's only payment.
 async fn payment_status(bank: &RunningBank) -> String {
     let payments = payments(bank, DemoCustomer::MargaretWilson).await;

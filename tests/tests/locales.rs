@@ -220,6 +220,8 @@ fn the_reasons_the_core_gives_are_each_said_in_their_own_words() {
             "bank_unavailable",
             "on_device",
             "step_up_cancelled",
+            "device_key_lost",
+            "details_changed",
         ] {
             assert_ne!(reason(code), catch_all, "{locale:?} {code}");
         }

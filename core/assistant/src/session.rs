@@ -608,21 +608,10 @@ impl Assistant {
     /// Prepares a payment from the local view exactly as it will be signed: the dialogue reads
     /// back what this returns.
     async fn prepare(&mut self, plan: PaymentPlan) -> Result<Input, AssistantError> {
-        let payments = self.client.payments();
-        let draft = match &plan.target {
-            PlanTarget::Payee(payee) => {
-                payments
-                    .prepare_transfer(&plan.from_account, payee, plan.amount)
-                    .await
-            }
-            PlanTarget::Bill {
-                bill: Some(bill), ..
-            } => payments.prepare_bill(&plan.from_account, bill).await,
-            PlanTarget::Bill { bill: None, .. } => {
-                return Ok(Input::PrepareRefused {
-                    reason: self.reason("not_found")?,
-                });
-            }
+        let Some(draft) = self.draft_from_view(&plan).await else {
+            return Ok(Input::PrepareRefused {
+                reason: self.reason("not_found")?,
+            });
         };
         match draft {
             Ok(draft) => {
@@ -642,6 +631,25 @@ impl Assistant {
                 })
             }
         }
+    }
+
+    /// The payment a plan comes to by the view as it is now; `None` for a bill not known.
+    async fn draft_from_view(
+        &self,
+        plan: &PaymentPlan,
+    ) -> Option<Result<PaymentDraft, PaymentError>> {
+        let payments = self.client.payments();
+        Some(match &plan.target {
+            PlanTarget::Payee(payee) => {
+                payments
+                    .prepare_transfer(&plan.from_account, payee, plan.amount)
+                    .await
+            }
+            PlanTarget::Bill {
+                bill: Some(bill), ..
+            } => payments.prepare_bill(&plan.from_account, bill).await,
+            PlanTarget::Bill { bill: None, .. } => return None,
+        })
     }
 
     /// Confirms and sends the payment prepared for this plan — the one read back — and returns
@@ -664,6 +672,24 @@ impl Assistant {
                 }]);
             }
         };
+        // What she confirmed is still what the view says it is: a sync between the read-back
+        // and her yes may have changed the payee's account or the bill; the bank pays what it
+        // has, so a payment read back with details since changed is not sent.
+        let still_as_read_back = match self.draft_from_view(plan).await {
+            Some(Ok(now)) => {
+                now.target_name.reveal() == draft.target_name.reveal()
+                    && now.target_last_four == draft.target_last_four
+                    && now.from_last_four == draft.from_last_four
+                    && now.amount.reveal() == draft.amount.reveal()
+            }
+            _ => false,
+        };
+        if !still_as_read_back {
+            tracing::warn!("a payment's details changed after its read-back; not sent");
+            return Ok(vec![Input::PaymentRefused {
+                reason: self.reason("details_changed")?,
+            }]);
+        }
         let outcome = self.client.payments().confirm(&draft).await;
         let inputs = match outcome {
             Ok(PaymentOutcome::Executed(_)) => vec![Input::PaymentDone {
