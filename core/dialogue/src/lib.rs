@@ -783,6 +783,9 @@ impl Dialogue {
             Stage::Warned(plan, warning) => Some(self.warning(plan, warning)),
             Stage::SteppingUp(_) => Some(say("dlg-step-up", vec![])),
             Stage::AskingCard { unlock } => Some(ask_card(*unlock)),
+            Stage::Changing(_) => Some(say("dlg-what-to-change", vec![])),
+            Stage::ReadBackUnlock(card) => self.facts.card(card).map(unlock_read_back),
+            Stage::SteppingUpUnlock(_) => Some(say("dlg-step-up-unlock", vec![])),
             _ => None,
         }
     }
@@ -1006,7 +1009,15 @@ impl Dialogue {
                     self.stage = Stage::Changing(plan);
                     Some(say("dlg-what-to-change", vec![]))
                 }
-                other => self.idle_intent(&other, &heard, effects),
+                // A question or a lock in passing is answered, and the payment still waits
+                // for what to change (as at its read-back).
+                other => {
+                    let reply = self.idle_intent(&other, &heard, effects);
+                    if matches!(self.stage, Stage::Idle) {
+                        self.stage = Stage::Changing(plan);
+                    }
+                    reply
+                }
             },
             Stage::Warned(plan, warning) => match intent {
                 Intent::Confirm => {

@@ -1652,6 +1652,39 @@ fn arg<'a>(effects: &'a [Effect], id: &str, name: &str) -> Option<&'a ReplyArg> 
     })
 }
 
+/// After "no" to a read-back, a question in passing is answered and the payment still waits
+/// for what to change; a silence there asks it again, as it does at an unlock's read-back.
+#[test]
+fn a_payment_waiting_for_what_to_change_outlasts_a_question_and_a_silence() {
+    let mut d = Dialogue::new(facts());
+    step(&mut d, transfer_to("李伟", 5_000, "给李伟转五十"));
+    assert_eq!(
+        ids(&step(&mut d, heard(Some("deny"), &[], "不对"))),
+        ["dlg-what-to-change"]
+    );
+    let asked = step(&mut d, heard(Some("balance"), &[], "我还有多少钱"));
+    assert!(!ids(&asked).is_empty(), "{asked:?}");
+    assert_eq!(
+        ids(&step(&mut d, Input::Silence)),
+        ["dlg-silence", "dlg-what-to-change"]
+    );
+    let effects = step(
+        &mut d,
+        heard(None, &[("amount", SlotValue::Money(cny(8_000)))], "八十"),
+    );
+    assert_eq!(ids(&effects), ["dlg-readback-transfer"], "{effects:?}");
+
+    let mut d = Dialogue::new(two_cards(true));
+    step(
+        &mut d,
+        card_request("unlock_card", "credit-card", "4580", "解锁信用卡"),
+    );
+    assert_eq!(
+        ids(&step(&mut d, Input::Silence)),
+        ["dlg-silence", "dlg-readback-unlock"]
+    );
+}
+
 /// A payment warned about for a scam cue, then changed before she answered the warning, is
 /// warned about again: a new amount never skips the question the cue raised.
 #[test]
