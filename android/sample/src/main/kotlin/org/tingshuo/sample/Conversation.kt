@@ -64,7 +64,11 @@ class Banking private constructor(private val setup: Setup, val client: Client) 
      *  the assistant says how old what it reads is. Returns whether the bank answered. */
     suspend fun refresh(): Boolean = try {
         client.sync().syncNow().complete
-    } catch (offline: TingshuoException.Offline) {
+    } catch (expired: TingshuoException.SessionExpired) {
+        throw expired
+    } catch (notNow: TingshuoException) {
+        // Offline, the bank busy or answering wrongly, the phone's storage full for now: the
+        // conversation opens on what this phone already has, and says the bank was not reached.
         false
     }
 

@@ -178,6 +178,10 @@ class MainActivity : AppCompatActivity() {
         val banking = Session.banking(this@MainActivity)
         try {
             banking.register(customerId, code)
+        } catch (offline: TingshuoException.Offline) {
+            // Not her code: the bank was not reached.
+            say(R.string.register_offline)
+            return@launch
         } catch (refused: TingshuoException) {
             say(R.string.register_failed)
             return@launch
