@@ -160,6 +160,37 @@ pub async fn registered_client(
     registered_client_signing_with(url, customer, code, Arc::new(signer)).await
 }
 
+/// A device whose logins sign as a phone's do and whose every payment signature fails with
+/// one error: the step-up declined (`SignerError::Cancelled`), the payment key gone
+/// (`SignerError::KeyLost`).
+#[derive(Debug)]
+pub struct PaymentSigningFails {
+    keys: tingshuo_core::crypto::SoftwareSigner,
+    error: tingshuo_core::crypto::SignerError,
+}
+
+impl PaymentSigningFails {
+    pub fn with(error: tingshuo_core::crypto::SignerError) -> PaymentSigningFails {
+        let (keys, _) = tingshuo_core::crypto::SoftwareSigner::generate().expect("device key");
+        PaymentSigningFails { keys, error }
+    }
+}
+
+impl tingshuo_core::crypto::DeviceSigner for PaymentSigningFails {
+    fn login_public_key(&self) -> Result<Vec<u8>, tingshuo_core::crypto::SignerError> {
+        self.keys.login_public_key()
+    }
+    fn payment_public_key(&self) -> Result<Vec<u8>, tingshuo_core::crypto::SignerError> {
+        self.keys.payment_public_key()
+    }
+    fn sign_login(&self, message: &[u8]) -> Result<Vec<u8>, tingshuo_core::crypto::SignerError> {
+        self.keys.sign_login(message)
+    }
+    fn sign_payment(&self, _: &[u8]) -> Result<Vec<u8>, tingshuo_core::crypto::SignerError> {
+        Err(self.error.clone())
+    }
+}
+
 /// [`registered_client`] with the device's keys held by `signer`.
 pub async fn registered_client_signing_with(
     url: &str,

@@ -12,8 +12,10 @@ use tingshuo_core::{Client, Locale};
 use tingshuo_sandbox::seed::DemoCustomer;
 use tingshuo_sandbox::{BankConfig, FaultPlan, FaultRule, RunningBank, start_demo_bank};
 
-use tingshuo_core::crypto::{DeviceSigner, SignerError, SoftwareSigner};
-use tingshuo_tests::{registered_client, registered_client_signing_with, said};
+use tingshuo_core::crypto::SignerError;
+use tingshuo_tests::{
+    PaymentSigningFails, registered_client, registered_client_signing_with, said,
+};
 
 /// One typed turn.
 async fn tell(assistant: &mut Assistant, text: &str) -> Vec<Event> {
@@ -119,25 +121,6 @@ async fn send_to_bob(assistant: &mut Assistant) -> Vec<Event> {
     step_up(assistant, true).await
 }
 
-/// A phone whose payment key the platform invalidated (a fingerprint added): its login key
-/// still works, its payment key is gone.
-struct PaymentKeyGone(SoftwareSigner);
-
-impl DeviceSigner for PaymentKeyGone {
-    fn login_public_key(&self) -> Result<Vec<u8>, SignerError> {
-        self.0.login_public_key()
-    }
-    fn payment_public_key(&self) -> Result<Vec<u8>, SignerError> {
-        self.0.payment_public_key()
-    }
-    fn sign_login(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
-        self.0.sign_login(message)
-    }
-    fn sign_payment(&self, _: &[u8]) -> Result<Vec<u8>, SignerError> {
-        Err(SignerError::KeyLost)
-    }
-}
-
 /// A payment the phone can no longer sign is said as not sent because the phone must be
 /// registered again: never as a step-up she cancelled, and no money moves.
 #[tokio::test]
@@ -147,7 +130,8 @@ async fn a_payment_key_gone_is_said_as_needing_the_phone_registered_again() {
         .unwrap();
     let customer = DemoCustomer::MargaretWilson;
     let code = bank.enrollment_code(customer.id()).await.unwrap();
-    let signer = PaymentKeyGone(SoftwareSigner::generate().unwrap().0);
+    // The platform invalidated the payment key (a fingerprint added); logins still sign.
+    let signer = PaymentSigningFails::with(SignerError::KeyLost);
     let (client, _dir) =
         registered_client_signing_with(&bank.url(), customer, code, Arc::new(signer)).await;
     let mut assistant = another_session(&client).await;

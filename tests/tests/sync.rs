@@ -16,6 +16,7 @@ use tingshuo_core::sync::{Connectivity, SyncConfig};
 use tingshuo_core::{Client, ClientConfig, Currency, KeyStore as _, MemoryKeyStore, Money};
 use tingshuo_sandbox::seed::DemoCustomer;
 use tingshuo_sandbox::{BankConfig, FaultPlan, FaultRule, RunningBank, start_demo_bank};
+use tingshuo_tests::PaymentSigningFails;
 
 struct TestClient {
     client: Client,
@@ -463,24 +464,6 @@ async fn a_risky_transfer_is_held_and_can_be_cancelled_or_executes_after_the_hol
     bank.shutdown().await;
 }
 
-/// A signer whose step-up the customer declines.
-struct DecliningSigner(SoftwareSigner);
-
-impl DeviceSigner for DecliningSigner {
-    fn login_public_key(&self) -> Result<Vec<u8>, SignerError> {
-        self.0.login_public_key()
-    }
-    fn payment_public_key(&self) -> Result<Vec<u8>, SignerError> {
-        self.0.payment_public_key()
-    }
-    fn sign_login(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
-        self.0.sign_login(message)
-    }
-    fn sign_payment(&self, _: &[u8]) -> Result<Vec<u8>, SignerError> {
-        Err(SignerError::Cancelled)
-    }
-}
-
 /// A signer that signs payments with a key the bank does not know.
 struct WrongKeySigner(SoftwareSigner, SoftwareSigner);
 
@@ -522,7 +505,8 @@ impl DeviceSigner for LoginKeyPaysSigner {
 async fn no_step_up_no_payment() {
     let bank = bank_with(BankConfig::default()).await;
     for signer in [
-        Arc::new(DecliningSigner(SoftwareSigner::generate().unwrap().0)) as Arc<dyn DeviceSigner>,
+        // The customer declines the step-up.
+        Arc::new(PaymentSigningFails::with(SignerError::Cancelled)) as Arc<dyn DeviceSigner>,
         Arc::new(WrongKeySigner(
             SoftwareSigner::generate().unwrap().0,
             SoftwareSigner::generate().unwrap().0,
