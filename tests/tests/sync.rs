@@ -7,12 +7,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tingshuo_core::action::{Action, ActionKind};
 use tingshuo_core::classify::OneTimeCode;
 use tingshuo_core::crypto::{DeviceSigner, SignerError, SoftwareSigner};
+use tingshuo_core::http_transport::HttpTransport;
 use tingshuo_core::model::{CardStatus, Source};
+use tingshuo_core::payments::Settled;
 use tingshuo_core::payments::{PaymentError, PaymentOutcome};
 use tingshuo_core::sync::{Connectivity, SyncConfig};
+use tingshuo_core::transport::{
+    BankRequest, BankResponse, BankTransport, BoxFuture, EventSource, TransportError,
+};
+use tingshuo_core::wire::routes::{self, HttpMethod};
 use tingshuo_core::{Client, ClientConfig, Currency, KeyStore as _, MemoryKeyStore, Money};
 use tingshuo_sandbox::seed::DemoCustomer;
 use tingshuo_sandbox::{BankConfig, FaultPlan, FaultRule, RunningBank, start_demo_bank};
@@ -65,6 +72,26 @@ async fn synced(bank: &RunningBank, customer: DemoCustomer) -> TestClient {
 }
 
 /// A fresh single-use enrollment code for the customer, as the bank issues it.
+/// What a fresh device starts from: a folder for its store, the client's settings for this
+/// bank (fast retries), an empty key store and new device keys.
+fn fresh_device(
+    bank: &RunningBank,
+) -> (
+    tempfile::TempDir,
+    ClientConfig,
+    MemoryKeyStore,
+    SoftwareSigner,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = ClientConfig {
+        store_path: dir.path().join("client.db"),
+        bank_url: bank.url(),
+        sync: fast_sync(),
+    };
+    let (signer, _) = SoftwareSigner::generate().unwrap();
+    (dir, config, MemoryKeyStore::new().unwrap(), signer)
+}
+
 async fn code(bank: &RunningBank, customer: DemoCustomer) -> OneTimeCode {
     OneTimeCode::new(bank.enrollment_code(customer.id()).await.unwrap())
 }
@@ -808,14 +835,7 @@ async fn a_second_device_syncs_after_the_first_has_paid() {
 #[tokio::test]
 async fn logout_revokes_the_device_and_wipes_the_store() {
     let bank = bank_with(BankConfig::default()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let config = ClientConfig {
-        store_path: dir.path().join("client.db"),
-        bank_url: bank.url(),
-        sync: fast_sync(),
-    };
-    let keys = MemoryKeyStore::new().unwrap();
-    let (signer, _) = SoftwareSigner::generate().unwrap();
+    let (_dir, config, keys, signer) = fresh_device(&bank);
     let store_path = config.store_path.clone();
     let (client, _) = Client::open(config, &keys, Arc::new(signer)).await.unwrap();
     let customer = DemoCustomer::WangXiuying;
@@ -917,5 +937,119 @@ async fn logout_delivers_a_queued_card_lock_first_and_says_what_the_bank_never_c
         }
         bank.bank.faults.set_plan(FaultPlan::none());
     }
+    bank.shutdown().await;
+}
+
+/// A request as it was when a transport kept it back.
+#[derive(Debug, Clone)]
+struct KeptRequest {
+    path: String,
+    body: Option<String>,
+    bearer: Option<String>,
+    idempotency_key: Option<String>,
+}
+
+/// The real transport to the bank, but the first payment is kept back on its way (its answer
+/// lost: the bank has not seen it yet) and the next one cannot connect; the test delivers the
+/// one kept back later, as a slow network would.
+#[derive(Debug)]
+struct FirstPaymentLate {
+    inner: HttpTransport,
+    payments_sent: AtomicUsize,
+    kept: std::sync::Mutex<Option<KeptRequest>>,
+}
+
+impl FirstPaymentLate {
+    /// Delivers the payment kept back: the bank makes it now.
+    async fn deliver_late(&self) {
+        let kept = self.kept.lock().unwrap().clone().unwrap();
+        let request = BankRequest {
+            method: HttpMethod::Post,
+            path: &kept.path,
+            body: kept.body.as_deref(),
+            bearer: kept.bearer.as_deref(),
+            idempotency_key: kept.idempotency_key.as_deref(),
+        };
+        let answer = self.inner.exchange(request).await.unwrap();
+        assert!((200..300).contains(&answer.status), "{answer:?}");
+    }
+}
+
+impl BankTransport for FirstPaymentLate {
+    fn exchange<'a>(
+        &'a self,
+        request: BankRequest<'a>,
+    ) -> BoxFuture<'a, Result<BankResponse, TransportError>> {
+        Box::pin(async move {
+            if request.method == HttpMethod::Post && request.path == routes::MAKE_PAYMENT.plain() {
+                match self.payments_sent.fetch_add(1, Ordering::SeqCst) {
+                    0 => {
+                        *self.kept.lock().unwrap() = Some(KeptRequest {
+                            path: request.path.to_owned(),
+                            body: request.body.map(str::to_owned),
+                            bearer: request.bearer.map(str::to_owned),
+                            idempotency_key: request.idempotency_key.map(str::to_owned),
+                        });
+                        return Err(TransportError::AnswerLost);
+                    }
+                    1 => return Err(TransportError::NeverSent),
+                    _ => {}
+                }
+            }
+            self.inner.exchange(request).await
+        })
+    }
+
+    fn events<'a>(
+        &'a self,
+        path: &'a str,
+        bearer: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Box<dyn EventSource>, TransportError>> {
+        self.inner.events(path, bearer)
+    }
+}
+
+/// A payment whose answer was lost, which the bank had not seen yet when asked by its key, and
+/// whose second send could not connect, is still being checked — the first send may yet reach
+/// the bank — never settled as not sent; when it lands, it is told as made.
+#[tokio::test]
+async fn a_payment_sent_again_that_cannot_connect_stays_checked_not_said_not_sent() {
+    let bank = bank_with(BankConfig::default()).await;
+    let transport = Arc::new(FirstPaymentLate {
+        inner: HttpTransport::new(&bank.url()).unwrap(),
+        payments_sent: AtomicUsize::new(0),
+        kept: std::sync::Mutex::new(None),
+    });
+    let (_dir, config, keys, signer) = fresh_device(&bank);
+    let (client, _) =
+        Client::open_with_transport(config, &keys, Arc::new(signer), transport.clone())
+            .await
+            .unwrap();
+    let customer = DemoCustomer::MargaretWilson;
+    client
+        .sync()
+        .register_device(customer.id(), code(&bank, customer).await, "test phone")
+        .await
+        .unwrap();
+    client.sync().sync_now().await.unwrap();
+    let payments = client.payments();
+    let draft = payments
+        .prepare_transfer(
+            &"en-checking".into(),
+            &"en-payee-maria".into(),
+            Money::from_minor(5_000, Currency::USD),
+        )
+        .await
+        .unwrap();
+    let PaymentOutcome::Unknown { key } = payments.confirm(&draft).await.unwrap() else {
+        panic!("the first send's answer was lost")
+    };
+    // Asked by its key: the bank has not seen it; sent again: no connection.
+    assert_eq!(payments.check(&key).await.unwrap(), Settled::Unknown);
+    assert_eq!(server_count(&bank, "demo-en", "payment").await, 0);
+    // The first send lands after all.
+    transport.deliver_late().await;
+    assert_eq!(payments.check(&key).await.unwrap(), Settled::Executed);
+    assert_eq!(server_count(&bank, "demo-en", "payment").await, 1);
     bank.shutdown().await;
 }

@@ -118,6 +118,14 @@ impl Settled {
 
 /// The reason recorded for a payment that never reached the bank.
 const NOT_SENT: &str = "offline";
+/// Whether a recorded payment goes to the bank for the first time or again (after the bank
+/// said, when asked by its key, that it had not seen it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Delivery {
+    First,
+    Again,
+}
+
 /// The reason recorded for a payment lost with a damaged store before the bank ever saw it.
 const NEVER_SENT: &str = "never_sent";
 
@@ -291,7 +299,7 @@ impl SyncEngine {
             kind = draft.target.kind().as_str(),
             "payment confirmed and recorded"
         );
-        let outcome = self.deliver_payment(&key, &body).await?;
+        let outcome = self.deliver_payment(&key, &body, Delivery::First).await?;
         if !matches!(outcome, PaymentOutcome::Unknown { .. }) {
             // Best effort: show the new balance. The payment itself is already settled.
             let _ = self.sync_now().await;
@@ -300,7 +308,12 @@ impl SyncEngine {
     }
 
     /// Sends a recorded payment (the first time, or again with the same key).
-    async fn deliver_payment(&self, key: &str, body: &str) -> Result<PaymentOutcome, PaymentError> {
+    async fn deliver_payment(
+        &self,
+        key: &str,
+        body: &str,
+        delivery: Delivery,
+    ) -> Result<PaymentOutcome, PaymentError> {
         match self
             .api
             .call::<PaymentDto>(
@@ -343,6 +356,12 @@ impl SyncEngine {
                     })
                 }
             }
+            // Sent again after the bank said it had not seen it: the first send may still be
+            // on its way to the bank, so the connection failing now says nothing of it. It stays
+            // open, asked about again by its key.
+            Err(NetError::Offline) if delivery == Delivery::Again => Ok(PaymentOutcome::Unknown {
+                key: key.to_owned(),
+            }),
             Err(NetError::Offline) => {
                 // The connection never opened: the bank did not receive it. It is settled as
                 // not sent now, so it cannot go out later without the customer knowing.
@@ -420,7 +439,9 @@ impl SyncEngine {
                 }
                 Err(error) if error.is_refusal(codes::NOT_FOUND) => match &attempt.request {
                     Some(body) => {
-                        let outcome = self.deliver_payment(&attempt.idempotency_key, body).await;
+                        let outcome = self
+                            .deliver_payment(&attempt.idempotency_key, body, Delivery::Again)
+                            .await;
                         if let Err(PaymentError::Store(e)) = outcome {
                             return Err(e.into());
                         }
