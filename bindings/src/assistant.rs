@@ -207,15 +207,9 @@ impl AssistantSession {
                 speak(speech.as_ref(), &locale, &assistant, &events[batch..]);
                 let approved = ask_step_up(host.clone()).await;
                 batch = events.len();
-                match assistant.turn(Turn::StepUp { approved }).await {
-                    Ok(more) => events.extend(more),
-                    // What was said before stands (she heard it): it is returned, and the
-                    // next turn meets the failure again if it lasts.
-                    Err(error) => {
-                        tracing::warn!(%error, "the turn after a step-up failed");
-                        break;
-                    }
-                }
+                // What was said before the prompt is spoken already; a failure here reaches
+                // the app as one (it says the turn failed and listens again).
+                events.extend(assistant.turn(Turn::StepUp { approved }).await?);
             }
             speak(speech.as_ref(), &locale, &assistant, &events[batch..]);
             Ok(events)

@@ -304,6 +304,34 @@ async fn a_payment_outcome_found_while_no_conversation_was_open_is_told_in_the_n
     bank.shutdown().await;
 }
 
+/// A payment whose answer was lost and found at once by its key is told in its own turn, and
+/// never again in the next conversation (she would think a second payment was made).
+#[tokio::test]
+async fn a_payment_told_in_its_own_turn_is_not_told_again_in_the_next_conversation() {
+    let (bank, client, mut first, _dir) = bank_client_and_session().await;
+    // Only the payment's own answer is lost; asking by its key works.
+    bank.bank.faults.set_plan(faults_on(
+        "POST",
+        "/v1/payments",
+        &["/v1/payments/challenge"],
+        FaultRule {
+            reset_after_commit_per_mille: 1000,
+            ..FaultRule::default()
+        },
+    ));
+    let events = send_to_bob(&mut first).await;
+    assert!(said(&events).contains(&"dlg-payment-done"), "{events:?}");
+    drop(first);
+    bank.bank.faults.set_plan(FaultPlan::none());
+    let mut second = another_session(&client).await;
+    assert_eq!(
+        said(&tell(&mut second, "what's my balance").await),
+        ["dlg-balance"]
+    );
+    assert_eq!(payments(&bank, DemoCustomer::MargaretWilson).await.len(), 1);
+    bank.shutdown().await;
+}
+
 #[tokio::test]
 async fn the_speech_rate_asked_for_is_where_the_next_conversation_starts_on_any_device() {
     let (bank, client, mut first, _dir) = bank_client_and_session().await;

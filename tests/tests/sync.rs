@@ -71,7 +71,6 @@ async fn synced(bank: &RunningBank, customer: DemoCustomer) -> TestClient {
     test
 }
 
-/// A fresh single-use enrollment code for the customer, as the bank issues it.
 /// What a fresh device starts from: a folder for its store, the client's settings for this
 /// bank (fast retries), an empty key store and new device keys.
 fn fresh_device(
@@ -92,6 +91,7 @@ fn fresh_device(
     (dir, config, MemoryKeyStore::new().unwrap(), signer)
 }
 
+/// A fresh single-use enrollment code for the customer, as the bank issues it.
 async fn code(bank: &RunningBank, customer: DemoCustomer) -> OneTimeCode {
     OneTimeCode::new(bank.enrollment_code(customer.id()).await.unwrap())
 }

@@ -94,6 +94,9 @@ pub struct Assistant {
     /// Card actions said as queued or unconfirmed (outbox key, card, lock or unlock): told
     /// at the start of a later turn once the bank has answered, as promised.
     card_actions_awaited: Vec<(String, Id<Card>, bool)>,
+    /// The payment attempt whose outcome this turn told her: recorded as told only when the
+    /// turn ends well (a turn that fails after saying it returns no events to the host).
+    told_in_turn: Option<String>,
     /// The lines last listed (transactions, cards, alerts, appointments), shown and read
     /// after the reply that introduces them and again with its repeat.
     listed: Vec<tingshuo_l10n::Utterance>,
@@ -144,6 +147,7 @@ impl Assistant {
             unresolved: None,
             held: None,
             card_actions_awaited: Vec::new(),
+            told_in_turn: None,
             listed: Vec::new(),
             prepared: None,
             money_moved_at: None,
@@ -299,10 +303,8 @@ impl Assistant {
             .last()
             .map(|attempt| attempt.idempotency_key.clone())
             .unwrap_or_default();
-        store
-            .set_sync_value(keys::PAYMENT_OUTCOMES_TOLD, &newest)
-            .await
-            .map_err(ClientError::from)?;
+        // Not written (a full disk): the conversation still opens, and asks again next time.
+        self.note_told(&newest).await;
         Ok(newest)
     }
 
@@ -408,6 +410,15 @@ impl Assistant {
 
     /// Takes one turn and returns what the host should do, in order.
     pub async fn turn(&mut self, turn: Turn) -> Result<Vec<Event>, AssistantError> {
+        self.told_in_turn = None;
+        let events = self.take_turn(turn).await?;
+        if let Some(key) = self.told_in_turn.take() {
+            self.note_told(&key).await;
+        }
+        Ok(events)
+    }
+
+    async fn take_turn(&mut self, turn: Turn) -> Result<Vec<Event>, AssistantError> {
         let mut events = Vec::new();
         // What the host synced since the last turn is what the customer hears about.
         self.refresh_facts().await?;
@@ -416,8 +427,15 @@ impl Assistant {
             && let Some(input) = self.settled(&key).await?
         {
             self.unresolved = None;
+            let before = events.len();
             self.step(input, &mut events).await?;
-            self.note_told(&key).await;
+            // Told only if the dialogue could say it (it names the payment from its plan).
+            if events[before..]
+                .iter()
+                .any(|event| matches!(event, Event::Say(_)))
+            {
+                self.told_in_turn = Some(key);
+            }
         }
         // A card action said as waiting, now answered by the bank.
         for input in self.card_actions_answered().await? {
@@ -675,19 +693,25 @@ impl Assistant {
         // What she confirmed is still what the view says it is: a sync between the read-back
         // and her yes may have changed the payee's account or the bill; the bank pays what it
         // has, so a payment read back with details since changed is not sent.
-        let still_as_read_back = match self.draft_from_view(plan).await {
+        let changed = match self.draft_from_view(plan).await {
             Some(Ok(now)) => {
-                now.target_name.reveal() == draft.target_name.reveal()
+                let same = now.target_name.reveal() == draft.target_name.reveal()
                     && now.target_last_four == draft.target_last_four
                     && now.from_last_four == draft.from_last_four
-                    && now.amount.reveal() == draft.amount.reveal()
+                    && now.amount.reveal() == draft.amount.reveal();
+                (!same).then_some("details_changed")
             }
-            _ => false,
+            // The bill is no longer there to pay (paid in another channel meanwhile).
+            None => Some("not_found"),
+            Some(Err(error)) => {
+                tracing::warn!(%error, "a payment could not be checked against the view");
+                Some(ON_DEVICE)
+            }
         };
-        if !still_as_read_back {
-            tracing::warn!("a payment's details changed after its read-back; not sent");
+        if let Some(reason) = changed {
+            tracing::warn!(reason, "a payment no longer as read back; not sent");
             return Ok(vec![Input::PaymentRefused {
-                reason: self.reason("details_changed")?,
+                reason: self.reason(reason)?,
             }]);
         }
         let outcome = self.client.payments().confirm(&draft).await;
@@ -744,12 +768,13 @@ impl Assistant {
                 }]
             }
         };
-        // The attempt just sent (the newest) is told now, unless it is still being checked.
-        if !inputs.contains(&Input::PaymentUnknown)
+        // The attempt just sent (the newest) is told in this turn, unless it is still being
+        // checked (its answer, once known, is told at a later turn).
+        if self.unresolved.is_none()
             && let Ok(attempts) = self.client.payments().attempts().await
             && let Some(newest) = attempts.last()
         {
-            self.note_told(&newest.idempotency_key).await;
+            self.told_in_turn = Some(newest.idempotency_key.clone());
         }
         // What the bank did is told whatever happens next: a store that cannot be read back
         // now must not leave the dialogue waiting on a payment it never hears about.
@@ -807,8 +832,8 @@ impl Assistant {
     }
 
     /// A payment the bank held when last asked, as it stands now in the view (after a sync):
-    /// still held (with the minutes left to cancel it), gone when its hold is over (the bank
-    /// makes a held payment at its hold's end), or cancelled.
+    /// still held (with the minutes left to cancel it), made (the bank makes a held payment at
+    /// its hold's end), or cancelled.
     async fn held_payment(&mut self, key: &str) -> Result<Input, AssistantError> {
         let attempts = self.client.payments().attempts().await?;
         let id = attempts
@@ -820,18 +845,16 @@ impl Assistant {
             .iter()
             .find(|payment| Some(&payment.item.id) == id.as_ref())
             .map(|payment| &payment.item);
-        let now = self.now();
-        let hold_over = |payment: &PaymentDto| payment.hold_until.is_some_and(|until| until <= now);
         self.held = None;
         Ok(match payment {
             Some(payment) if payment.status == payment_status::CANCELLED => Input::PaymentRefused {
                 reason: self.reason("cancelled")?,
             },
-            Some(payment) if payment.status == payment_status::EXECUTED || hold_over(payment) => {
-                Input::PaymentDone {
-                    held_for_minutes: None,
-                }
-            }
+            // Made: its hold over by the bank's word, never by this phone's clock (a clock
+            // ahead would take her time to cancel away).
+            Some(payment) if payment.status == payment_status::EXECUTED => Input::PaymentDone {
+                held_for_minutes: None,
+            },
             held => {
                 self.held = id;
                 Input::PaymentDone {

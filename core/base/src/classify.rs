@@ -76,7 +76,6 @@ impl<T: LogMasked> LogMasked for Option<T> {
     }
 }
 
-/// The last four characters (or fewer, for short numbers), which the masking rules allow.
 /// Text the customer said or typed with every long number in it masked to its last four
 /// digits: a card, account, phone or ID number (or a PIN) she spoke is never shown or logged
 /// whole. A number is a run of six or more digits (ASCII or full-width), single spaces or
@@ -123,6 +122,7 @@ pub fn mask_long_numbers(text: &str) -> String {
     masked
 }
 
+/// The last four characters (or fewer, for short numbers), which the masking rules allow.
 fn last_four(digits: &str) -> &str {
     let start = digits
         .char_indices()

@@ -478,14 +478,19 @@ impl SyncEngine {
             .call::<PaymentDto>(routes::CANCEL_PAYMENT.method, &path, Some("{}"), Some(&key))
             .await
         {
-            // A 200 whose payment is not cancelled (made meanwhile, its hold over) is said as
-            // the bank has it: never "cancelled, the money stays" for money that went.
-            Ok(payment) if payment.status != payment_status::CANCELLED => {
+            // A 200 whose payment is not cancelled is said as the bank has it: made (its hold
+            // over), never "cancelled, the money stays" for money that went; still held, as
+            // held (the session asks the bank where it stands).
+            Ok(payment) if payment.status == payment_status::EXECUTED => {
                 payment.validated().map_err(SyncError::from)?;
                 let _ = self.sync_now().await;
                 Ok(PaymentOutcome::Refused {
                     code: codes::NOT_CANCELLABLE.into(),
                 })
+            }
+            Ok(payment) if payment.status != payment_status::CANCELLED => {
+                let payment = payment.validated().map_err(SyncError::from)?;
+                Ok(PaymentOutcome::Held(payment))
             }
             Ok(payment) => {
                 let payment = payment.validated().map_err(SyncError::from)?;
