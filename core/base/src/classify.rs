@@ -78,13 +78,18 @@ impl<T: LogMasked> LogMasked for Option<T> {
 
 /// Text the customer said or typed with every long number in it masked to its last four
 /// digits: a card, account, phone or ID number (or a PIN) she spoke is never shown or logged
-/// whole. A number is a run of six or more digits (ASCII or full-width), single spaces or
+/// whole. A number is a run of six or more digits (ASCII, full-width or Chinese), single spaces or
 /// hyphens between them ("6222 0202 0011 2233"); shorter ones (amounts, a card's ending)
 /// stay as they are.
 pub fn mask_long_numbers(text: &str) -> String {
     const LONG: usize = 6;
     let chars: Vec<char> = text.chars().collect();
-    let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    // Digits as whisper writes them, and as Mandarin says them one by one (a card number read
+    // out: 六二二二…, 幺 for one): a run of six of those is a number, never an amount (an
+    // amount has 十, 百, 千 or 万 in it).
+    let is_digit = |c: char| {
+        c.is_ascii_digit() || ('０'..='９').contains(&c) || "〇零一二三四五六七八九幺两".contains(c)
+    };
     let mut masked = String::with_capacity(text.len());
     let mut at = 0;
     while at < chars.len() {
@@ -381,6 +386,11 @@ mod tests {
                 "card **** **** **** 2233 please",
             ),
             ("密码是１２３４５６", "密码是**３４５６"),
+            ("卡号是六二二二零二零二幺幺", "卡号是******零二幺幺"),
+            // Amounts in words, a date and a card's ending stay.
+            ("给李伟转一万五千块", "给李伟转一万五千块"),
+            ("二零二六年十二月", "二零二六年十二月"),
+            ("尾号四五八零的卡", "尾号四五八零的卡"),
             ("call 138-1234-5678", "call ***-****-5678"),
             // Amounts and a card's ending stay.
             ("给李伟转30000块", "给李伟转30000块"),
