@@ -924,7 +924,18 @@ impl Dialogue {
             }
             _ => {}
         }
-        match std::mem::replace(&mut self.stage, Stage::Idle) {
+        let stage = match std::mem::replace(&mut self.stage, Stage::Idle) {
+            // "No", or a new amount or payee, while the step-up is asked: taken as at the
+            // read-back, and the step-up, if still given, approves nothing; only the new
+            // read-back and her yes ask for one again.
+            Stage::SteppingUp(plan)
+                if matches!(intent, Intent::Deny | Intent::Transfer | Intent::PayBill) =>
+            {
+                Stage::ReadBack(plan)
+            }
+            other => other,
+        };
+        match stage {
             Stage::ReadBack(plan) => match intent {
                 Intent::Confirm => {
                     self.stage = Stage::SteppingUp(plan.clone());
@@ -941,13 +952,7 @@ impl Dialogue {
                 }
                 // A question or a lock in passing is answered, and the payment waits (it is
                 // read back again after); unlocking a card starts over from its own read-back.
-                other => {
-                    let reply = self.idle_intent(&other, &heard, effects);
-                    if matches!(self.stage, Stage::Idle) {
-                        self.stage = Stage::ReadBack(plan);
-                    }
-                    reply
-                }
+                other => self.in_passing(&other, &heard, effects, Stage::ReadBack(plan)),
             },
             Stage::ReadBackUnlock(card) => match intent {
                 Intent::Confirm => {
@@ -1011,13 +1016,7 @@ impl Dialogue {
                 }
                 // A question or a lock in passing is answered, and the payment still waits
                 // for what to change (as at its read-back).
-                other => {
-                    let reply = self.idle_intent(&other, &heard, effects);
-                    if matches!(self.stage, Stage::Idle) {
-                        self.stage = Stage::Changing(plan);
-                    }
-                    reply
-                }
+                other => self.in_passing(&other, &heard, effects, Stage::Changing(plan)),
             },
             Stage::Warned(plan, warning) => match intent {
                 Intent::Confirm => {
@@ -1036,23 +1035,11 @@ impl Dialogue {
                     Some(reply)
                 }
             },
-            Stage::SteppingUp(plan) => match intent {
-                // "No", or a new amount or payee, while the step-up is asked: the payment is
-                // changed as at its read-back, and the step-up, if still given, approves
-                // nothing; only the new read-back and her yes ask for one again.
-                Intent::Deny => {
-                    self.stage = Stage::Changing(plan);
-                    Some(say("dlg-what-to-change", vec![]))
-                }
-                Intent::Transfer | Intent::PayBill => {
-                    self.start_or_amend(Some((plan, None)), &intent, &heard, effects)
-                }
+            Stage::SteppingUp(plan) => {
                 // Words cannot approve a payment: only the host's step-up can.
-                _ => {
-                    self.stage = Stage::SteppingUp(plan);
-                    Some(say("dlg-step-up", vec![]))
-                }
-            },
+                self.stage = Stage::SteppingUp(plan);
+                Some(say("dlg-step-up", vec![]))
+            }
             Stage::Executing(plan) => {
                 self.stage = Stage::Executing(plan);
                 Some(say("dlg-still-sending", vec![]))
@@ -1217,6 +1204,22 @@ impl Dialogue {
     }
 
     /// Starts a payment, or amends the one in progress with what was just said.
+    /// Answers an intent in passing (a question, a lock) and goes back to `waiting` unless the
+    /// answer started something of its own.
+    fn in_passing(
+        &mut self,
+        intent: &Intent,
+        heard: &Heard,
+        effects: &mut Vec<Effect>,
+        waiting: Stage,
+    ) -> Option<Reply> {
+        let reply = self.idle_intent(intent, heard, effects);
+        if matches!(self.stage, Stage::Idle) {
+            self.stage = waiting;
+        }
+        reply
+    }
+
     fn start_or_amend(
         &mut self,
         previous: Option<(PaymentPlan, Option<Cue>)>,
