@@ -61,7 +61,10 @@ dlg-balance-offline = { $account }, { $masked }: { $measure ->
     [no] {" "}That doesn't include the payment you just made yet.
    *[yes] {""}
 }
-dlg-balance-owed = { $account }, { $masked }: you owe { $owed }.{ $credit ->
+dlg-balance-owed = { $account }, { $masked }: { $standing ->
+    [credit] you're { $owed } in credit, nothing to repay
+   *[owe] you owe { $owed }
+}.{ $credit ->
     [yes] {" "}{ $amount } of credit is left.
    *[no] {""}
 }{ $online ->

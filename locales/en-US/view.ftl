@@ -20,8 +20,14 @@ view-account-deposit = { $account }, { $masked }: { $available } available{ $dif
    *[no] {""}
 } (updated { $freshness }).
 view-account-time-deposit = { $account }, { $masked }: { $booked } deposited, matures { $matures } (updated { $freshness }).
-view-account-credit-card = { $account }, { $masked }: you owe { $owed }, { $available } of credit available (updated { $freshness }).
-view-account-loan = { $account }, { $masked }: { $owed } left to repay (updated { $freshness }).
+view-account-credit-card = { $account }, { $masked }: { $standing ->
+    [credit] { $owed } in credit
+   *[owe] you owe { $owed }
+}, { $available } of credit available (updated { $freshness }).
+view-account-loan = { $account }, { $masked }: { $standing ->
+    [credit] paid off, { $owed } over
+   *[owe] { $owed } left to repay
+} (updated { $freshness }).
 view-funds-total = Available in your deposit accounts: { $amount }.
 
 view-bill = { $biller }: { $amount }, { $due }.

@@ -47,7 +47,10 @@ dlg-balance-offline = { $account }，{ $masked }，{ $measure ->
     [no] 还没算上您刚才的付款。
    *[yes] {""}
 }
-dlg-balance-owed = { $account }，{ $masked }，欠款{ $owed }{ $credit ->
+dlg-balance-owed = { $account }，{ $masked }，{ $standing ->
+    [credit] 不欠钱，多存了{ $owed }
+   *[owe] 欠款{ $owed }
+}{ $credit ->
     [yes] ，可用额度{ $amount }。
    *[no] 。
 }{ $online ->

@@ -20,8 +20,14 @@ view-account-deposit = { $account }，{ $masked }，可用余额{ $available }{ 
    *[no] {""}
 }（{ $freshness }更新）。
 view-account-time-deposit = { $account }，{ $masked }，本金{ $booked }，{ $matures }到期（{ $freshness }更新）。
-view-account-credit-card = { $account }，{ $masked }，共欠款{ $owed }，可用额度{ $available }（{ $freshness }更新）。
-view-account-loan = { $account }，{ $masked }，还欠{ $owed }（{ $freshness }更新）。
+view-account-credit-card = { $account }，{ $masked }，{ $standing ->
+    [credit] 不欠钱，多存了{ $owed }
+   *[owe] 共欠款{ $owed }
+}，可用额度{ $available }（{ $freshness }更新）。
+view-account-loan = { $account }，{ $masked }，{ $standing ->
+    [credit] 已还清，多付了{ $owed }
+   *[owe] 还欠{ $owed }
+}（{ $freshness }更新）。
 view-funds-total = 存款账户可用资金合计{ $amount }。
 
 view-bill = { $biller }，{ $amount }，{ $due }。

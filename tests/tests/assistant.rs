@@ -1308,3 +1308,96 @@ async fn her_voice_is_not_listened_to_until_she_agrees_and_her_decision_outlives
     declined(&assistant.turn(speech()).await.unwrap());
     bank.shutdown().await;
 }
+
+/// A credit card paid beyond what was owed is in credit: said and shown as such in both
+/// languages, at the bank's figure, never as owing a negative amount.
+#[tokio::test]
+async fn a_credit_card_paid_beyond_its_balance_is_said_in_credit_never_owing_minus() {
+    let bank = start_demo_bank(BankConfig::default(), Utc::now())
+        .await
+        .unwrap();
+    for (customer, locale, card, question, in_credit, owing) in [
+        (
+            DemoCustomer::MargaretWilson,
+            Locale::EnUs,
+            "en-visa",
+            "how much do I owe on my credit card",
+            "$123.45 in credit",
+            "you owe",
+        ),
+        (
+            DemoCustomer::WangXiuying,
+            Locale::ZhCn,
+            "zh-credit",
+            "信用卡还欠多少钱",
+            "多存了¥123.45",
+            "欠款",
+        ),
+    ] {
+        let code = bank.enrollment_code(customer.id()).await.unwrap();
+        let (client, _dir) = registered_client(&bank.url(), customer, code).await;
+        let accounts: Vec<serde_json::Value> =
+            bank.bank.db.all(customer.id(), "account").await.unwrap();
+        let mut account = accounts.into_iter().find(|a| a["id"] == card).unwrap();
+        account["booked_minor"] = serde_json::json!(12_345);
+        bank.bank
+            .db
+            .put_document(customer.id(), "account", card, &account)
+            .await
+            .unwrap();
+        client.sync().sync_now().await.unwrap();
+        let view = client
+            .view()
+            .current(Utc::now().date_naive())
+            .await
+            .unwrap();
+        let mut assistant = Assistant::open(
+            client,
+            locale,
+            AssistantOptions::at(FixedOffset::east_opt(0).unwrap()),
+        )
+        .await
+        .unwrap();
+        let events = tell(&mut assistant, question).await;
+        let Some(Event::Say(reply)) = events.first() else {
+            panic!("{events:?}")
+        };
+        assert_eq!(reply.id, "dlg-balance-owed", "{events:?}");
+        let l10n = tingshuo_core::Localizer::new().unwrap();
+        let at = tingshuo_core::l10n::present::Presentation {
+            locale,
+            now: Utc::now(),
+            offset: FixedOffset::east_opt(0).unwrap(),
+        };
+        let shown = tingshuo_core::l10n::present::view_lines(&l10n, &at, &view).unwrap();
+        let card_line = shown
+            .iter()
+            .find(|line| {
+                let number = account["number"].as_str().unwrap();
+                line.display.contains(&number[number.len() - 4..])
+            })
+            .unwrap();
+        for text in [
+            &reply.display,
+            &reply.speech,
+            &card_line.display,
+            &card_line.speech,
+        ] {
+            assert!(!text.contains(owing), "{text}");
+            assert!(
+                !text.to_lowercase().contains("minus") && !text.contains('负'),
+                "{text}"
+            );
+        }
+        for shown in [&reply.display, &card_line.display] {
+            assert!(!shown.contains('-') && !shown.contains('−'), "{shown}");
+        }
+        assert!(reply.display.contains(in_credit), "{}", reply.display);
+        assert!(
+            card_line.display.contains("123.45"),
+            "{}",
+            card_line.display
+        );
+    }
+    bank.shutdown().await;
+}

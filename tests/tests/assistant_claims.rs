@@ -1674,7 +1674,7 @@ impl Checker {
             return;
         };
         let expected = match (id, kind.as_str()) {
-            ("dlg-balance-owed", _) => vec![-booked, available],
+            ("dlg-balance-owed", _) => vec![booked.abs(), available],
             (_, "time_deposit") => vec![booked],
             _ => vec![available],
         };

@@ -23,6 +23,7 @@ mod plan;
 pub use facts::{AccountFact, BillerFact, CardFact, DueBill, Facts, PayeeFact, paying_account};
 pub use hear::{Expecting, Heard, context_for_speech, hear};
 pub use plan::{PaymentPlan, PlanKind, PlanTarget, Target};
+use tingshuo_l10n::present::owed_or_in_credit;
 pub use tingshuo_l10n::{Choice, Reply, ReplyArg};
 
 use chrono::NaiveDate;
@@ -1610,9 +1611,12 @@ impl Dialogue {
         };
         match account.kind {
             AccountKind::CreditCard | AccountKind::Loan => {
-                let owed = account.booked.checked_neg().unwrap_or(account.booked);
+                // Booked is negative while she owes; a card paid beyond its balance is in credit,
+                // said as such, never as "you owe minus".
+                let (owed, standing) = owed_or_in_credit(account.booked);
                 let mut args = common(account.available);
                 args.push(("owed", ReplyArg::Money(owed)));
+                args.push(("standing", text(standing)));
                 let credit = account.kind == AccountKind::CreditCard;
                 args.push(("credit", text(if credit { "yes" } else { "no" })));
                 args.push(("online", text(if online { "yes" } else { "no" })));

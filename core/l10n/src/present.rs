@@ -10,10 +10,23 @@ use tingshuo_base::model::{
     AccountKind, Alert, Card, CardStatus, ServiceRequest, Source, Tracked, Transaction,
     TransactionStatus,
 };
+use tingshuo_base::money::Money;
 use tingshuo_base::view::{CustomerView, RequestState, RequestView};
 
 /// How many recent transactions the overview reads out.
 const RECENT_LINES: usize = 5;
+
+/// What a credit card or loan's booked balance says to her: the amount and whether she owes it
+/// (`"owe"`) or is in credit by it (`"credit"`, a card paid beyond its balance). Booked is
+/// negative while money is owed; either way the amount is said without a sign.
+pub fn owed_or_in_credit(booked: Money) -> (Money, &'static str) {
+    let amount = booked.checked_abs().unwrap_or(booked);
+    if booked.minor() > 0 {
+        (amount, "credit")
+    } else {
+        (amount, "owe")
+    }
+}
 
 /// Where and when the view is presented.
 #[derive(Debug, Clone, Copy)]
@@ -111,8 +124,7 @@ pub fn view_lines(
                 Some(date) => l10n.date(locale, date)?,
                 None => String::new(),
             };
-            // Credit and loan balances are negative (money owed); read them as what is owed.
-            let owed = booked.checked_neg().unwrap_or(booked);
+            let (owed, standing) = owed_or_in_credit(booked);
             Ok(vec![
                 ("account", Arg::Text(account.name.clone())),
                 (
@@ -122,6 +134,7 @@ pub fn view_lines(
                 ("available", Arg::Text(l10n.money(locale, form, available))),
                 ("booked", Arg::Text(l10n.money(locale, form, booked))),
                 ("owed", Arg::Text(l10n.money(locale, form, owed))),
+                ("standing", Arg::from(standing)),
                 (
                     "differs",
                     Arg::from(if available == booked { "no" } else { "yes" }),
