@@ -6,7 +6,7 @@
 use chrono::{FixedOffset, Utc};
 use std::sync::Arc;
 use tingshuo_core::assistant::{
-    Assistant, AssistantError, AssistantOptions, Consent, Event, Purpose, Turn,
+    Assistant, AssistantError, AssistantOptions, Consent, Event, Purpose, Spoken, Turn,
 };
 use tingshuo_core::{Client, Locale};
 use tingshuo_sandbox::seed::DemoCustomer;
@@ -245,6 +245,36 @@ async fn a_new_session_goes_on_checking_the_payment_an_earlier_one_sent() {
     bank.shutdown().await;
 }
 
+/// A payment sent in `first` whose answer was lost (`sending`, what it said); the app is killed,
+/// starts again and syncs before the next conversation opens. That conversation's first turn
+/// tells the outcome: the next conversation, and what it said.
+async fn told_after_a_restart(
+    bank: &RunningBank,
+    client: &Client,
+    first: Assistant,
+    sending: &[Event],
+) -> (Assistant, Spoken) {
+    assert_eq!(
+        said(sending),
+        ["dlg-sending", "dlg-payment-checking"],
+        "{sending:?}"
+    );
+    drop(first);
+    bank.bank.faults.set_plan(FaultPlan::none());
+    client.sync().sync_now().await.unwrap();
+    let mut second = another_session(client).await;
+    let events = tell(&mut second, "what's my balance").await;
+    assert_eq!(
+        said(&events),
+        ["dlg-payment-done", "dlg-balance"],
+        "{events:?}"
+    );
+    let Some(Event::Say(done)) = events.into_iter().next() else {
+        panic!()
+    };
+    (second, done)
+}
+
 /// The app was killed while a payment's answer was awaited, and its next start synced before
 /// any conversation opened: the bank's answer is told in the next conversation, once (else
 /// she might pay again, believing the first never went).
@@ -253,25 +283,7 @@ async fn a_payment_outcome_found_while_no_conversation_was_open_is_told_in_the_n
     let (bank, client, mut first, _dir) = bank_client_and_session().await;
     bank.bank.faults.set_plan(FaultPlan::lost_payment_answers());
     let events = send_to_bob(&mut first).await;
-    assert_eq!(
-        said(&events),
-        ["dlg-sending", "dlg-payment-checking"],
-        "{events:?}"
-    );
-    drop(first);
-    // The app starts again and syncs before the conversation opens: the answer is found.
-    bank.bank.faults.set_plan(FaultPlan::none());
-    client.sync().sync_now().await.unwrap();
-    let mut second = another_session(&client).await;
-    let events = tell(&mut second, "what's my balance").await;
-    assert_eq!(
-        said(&events),
-        ["dlg-payment-done", "dlg-balance"],
-        "{events:?}"
-    );
-    let Event::Say(done) = &events[0] else {
-        panic!("{events:?}")
-    };
+    let (mut second, done) = told_after_a_restart(&bank, &client, first, &events).await;
     assert!(
         done.display.contains("Bob Wilson") && done.display.contains("$20.00"),
         "{done:?}"
@@ -301,6 +313,39 @@ async fn a_payment_outcome_found_while_no_conversation_was_open_is_told_in_the_n
         ["dlg-balance"]
     );
     assert_eq!(payments(&bank, DemoCustomer::MargaretWilson).await.len(), 2);
+    bank.shutdown().await;
+}
+
+/// A bill paid while its answer was lost is no longer due once the bank's answer is found:
+/// the next conversation still tells her it was paid, by the biller's name and amount (else
+/// she might pay it again, believing the first never went).
+#[tokio::test]
+async fn a_bill_paid_while_no_conversation_was_open_is_told_though_no_longer_due() {
+    let (bank, client, mut first, _dir) = bank_client_and_session().await;
+    let events = tell(&mut first, "pay the electric bill").await;
+    assert_eq!(said(&events), ["dlg-readback-bill"], "{events:?}");
+    let Event::Say(read_back) = &events[0] else {
+        panic!()
+    };
+    let read_back = read_back.display.clone();
+    tell(&mut first, "yes").await;
+    bank.bank.faults.set_plan(FaultPlan::lost_payment_answers());
+    let events = step_up(&mut first, true).await;
+    let (_second, done) = told_after_a_restart(&bank, &client, first, &events).await;
+    let paid = payments(&bank, DemoCustomer::MargaretWilson).await;
+    assert_eq!(paid.len(), 1, "{paid:?}");
+    let amount = dollars(paid[0]["amount_minor"].as_i64().unwrap());
+    assert!(
+        done.display.contains(&amount) && read_back.contains(&amount),
+        "told {done:?}, read back {read_back}"
+    );
+    let biller = read_back.split(',').next().unwrap_or_default();
+    assert!(
+        ["Electric", "electric", "Power", "power"]
+            .iter()
+            .any(|word| done.display.contains(word)),
+        "the biller is named: {done:?} (read back {biller})"
+    );
     bank.shutdown().await;
 }
 

@@ -12,7 +12,9 @@ use tingshuo_base::locale::Locale;
 use tingshuo_base::model::Card;
 use tingshuo_base::money::{Currency, Money};
 use tingshuo_base::view::RequestState;
-use tingshuo_base::wire::{PaymentDto, PaymentRequest, PreferencesDto, payment_status};
+use tingshuo_base::wire::{
+    PaymentDto, PaymentRequest, PaymentTerms, PreferencesDto, payment_status,
+};
 use tingshuo_data::client::{Client, ClientError};
 use tingshuo_data::payments::{PaymentDraft, PaymentError, PaymentOutcome, Settled};
 use tingshuo_data::store::sync::{PaymentAttempt, keys};
@@ -232,26 +234,20 @@ impl Assistant {
             .find(|attempt| attempt.state == "sending")
             .or_else(|| attempts[untold..].last())
             .cloned();
-        let checking = unresolved.and_then(|attempt| {
+        let mut checking = None;
+        if let Some(attempt) = unresolved {
             self.unresolved = Some(attempt.idempotency_key);
             let request = attempt
                 .request
                 .and_then(|json| serde_json::from_str::<PaymentRequest>(&json).ok());
-            let plan = request.and_then(|sent| {
-                self.plan_of_sent(
-                    &sent.kind,
-                    &sent.from_account,
-                    &sent.target_id,
-                    sent.amount_minor,
-                    &sent.currency,
-                )
-            });
-            if plan.is_none() {
+            if let Some(sent) = request {
+                checking = self.plan_of_sent(sent.terms()).await;
+            }
+            if checking.is_none() {
                 // Still asked about at every turn; only its answer cannot name the payment.
                 tracing::warn!("a payment being checked no longer matches the view");
             }
-            plan
-        });
+        }
         // The newest payment this device sent that the bank held when last asked, its hold
         // not yet over: "cancel" never reaches a payment made in another channel, or one
         // long gone.
@@ -260,7 +256,7 @@ impl Assistant {
             .map(|attempt| attempt.idempotency_key.clone())
             .collect();
         let now = self.now();
-        let held = self
+        let newest_held = self
             .client
             .view()
             .payments()
@@ -271,19 +267,15 @@ impl Assistant {
                     && sent_here.contains(&payment.item.idempotency_key)
                     && payment.item.hold_until.is_none_or(|until| until > now)
             })
-            .max_by_key(|payment| payment.item.created_at)
-            .and_then(|payment| {
-                let sent = payment.item;
-                let plan = self.plan_of_sent(
-                    &sent.kind,
-                    &sent.from_account,
-                    &sent.target_id,
-                    sent.amount_minor,
-                    &sent.currency,
-                )?;
+            .max_by_key(|payment| payment.item.created_at);
+        let mut held = None;
+        if let Some(payment) = newest_held {
+            let sent = payment.item;
+            held = self.plan_of_sent(sent.terms()).await;
+            if held.is_some() {
                 self.held = Some(sent.id);
-                Some(plan)
-            });
+            }
+        }
         self.dialogue.resume(checking, held);
         Ok(())
     }
@@ -322,23 +314,32 @@ impl Assistant {
     }
 
     /// A payment as the bank was sent it, as the dialogue would have read it back.
-    fn plan_of_sent(
-        &self,
-        kind: &str,
-        from_account: &str,
-        target: &str,
-        amount_minor: i64,
-        currency: &str,
-    ) -> Option<PaymentPlan> {
-        let kind = match kind {
+    async fn plan_of_sent(&self, sent: PaymentTerms<'_>) -> Option<PaymentPlan> {
+        let kind = match sent.kind {
             "transfer" => PlanKind::Transfer,
             "bill" => PlanKind::Bill,
             _ => return None,
         };
-        let amount = Money::from_minor(amount_minor, Currency::from_code(currency).ok()?);
-        self.dialogue
-            .facts()
-            .plan_of_sent(kind, &Id::new(from_account), target, amount)
+        let amount = Money::from_minor(sent.amount_minor, Currency::from_code(sent.currency).ok()?);
+        let target = sent.target_id;
+        // A bill paid is no longer due, so not in the view: its biller comes from the store.
+        let bill_from = match kind {
+            PlanKind::Bill => match self.client.store().biller_of_bill(target).await {
+                Ok(biller) => biller.map(Id::new),
+                Err(error) => {
+                    tracing::warn!(%error, "a bill's biller could not be read");
+                    None
+                }
+            },
+            PlanKind::Transfer => None,
+        };
+        self.dialogue.facts().plan_of_sent(
+            kind,
+            &Id::new(sent.from_account),
+            target,
+            amount,
+            bill_from.as_ref(),
+        )
     }
 
     pub fn locale(&self) -> Locale {

@@ -206,14 +206,16 @@ impl Facts {
 
     /// A payment sent earlier — in this session or one before it — as it was read back, from
     /// what the bank was sent: the account it left, the payee or bill it paid, the amount.
-    /// `None` when one of them is no longer in the view (a bill's biller is found by the bill
-    /// it has due).
+    /// `None` when one of them is no longer in the view. A bill's biller is found by the bill
+    /// it has due, or, the bill paid and no longer due, by `bill_from` (the biller the store
+    /// has the bill from).
     pub fn plan_of_sent(
         &self,
         kind: PlanKind,
         from_account: &Id<Account>,
         target: &str,
         amount: Money,
+        bill_from: Option<&Id<Biller>>,
     ) -> Option<PaymentPlan> {
         let account = self.account(from_account)?;
         let (target, target_name, target_last_four) = match kind {
@@ -226,11 +228,15 @@ impl Facts {
                 )
             }
             PlanKind::Bill => {
-                let biller = self.billers.iter().find(|b| {
-                    b.due
-                        .as_ref()
-                        .is_some_and(|due| due.bill.as_str() == target)
-                })?;
+                let biller = self
+                    .billers
+                    .iter()
+                    .find(|b| {
+                        b.due
+                            .as_ref()
+                            .is_some_and(|due| due.bill.as_str() == target)
+                    })
+                    .or_else(|| self.biller(bill_from?))?;
                 (
                     PlanTarget::Bill {
                         biller: biller.id.clone(),

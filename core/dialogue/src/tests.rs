@@ -870,24 +870,49 @@ fn payments_an_earlier_session_left_are_resumed_and_cancel_says_only_what_is_so(
     let account = Id::new("zh-pension");
     // What was sent, by ids, is read back as it was then; what the view no longer knows is not.
     let sent = facts
-        .plan_of_sent(PlanKind::Transfer, &account, "李伟", cny(20_000))
+        .plan_of_sent(PlanKind::Transfer, &account, "李伟", cny(20_000), None)
         .expect("a payee in the view");
     assert_eq!(
         (sent.target_name.as_str(), sent.target_last_four.as_str()),
         ("李伟", "3445")
     );
     let bill = facts
-        .plan_of_sent(PlanKind::Bill, &account, "power-bill", cny(23_680))
+        .plan_of_sent(PlanKind::Bill, &account, "power-bill", cny(23_680), None)
         .expect("a bill due");
     assert_eq!(bill.target_name, "国家电网");
+    // A bill paid is no longer due: its biller is the one the store has it from.
+    let paid = facts
+        .plan_of_sent(
+            PlanKind::Bill,
+            &account,
+            "last-months-power-bill",
+            cny(21_000),
+            Some(&Id::new("国家电网")),
+        )
+        .expect("a bill from a biller in the view");
+    assert_eq!(
+        (paid.target_name.as_str(), paid.amount),
+        ("国家电网", cny(21_000))
+    );
     assert!(
         facts
-            .plan_of_sent(PlanKind::Transfer, &account, "nobody", cny(1))
+            .plan_of_sent(
+                PlanKind::Bill,
+                &account,
+                "last-months-power-bill",
+                cny(1),
+                None
+            )
             .is_none()
     );
     assert!(
         facts
-            .plan_of_sent(PlanKind::Transfer, &Id::new("gone"), "李伟", cny(1))
+            .plan_of_sent(PlanKind::Transfer, &account, "nobody", cny(1), None)
+            .is_none()
+    );
+    assert!(
+        facts
+            .plan_of_sent(PlanKind::Transfer, &Id::new("gone"), "李伟", cny(1), None)
             .is_none()
     );
 

@@ -474,6 +474,35 @@ pub struct PaymentRequest {
     pub signature: String,
 }
 
+/// What a payment is, whether as sent or as the bank has it: the kind, the account it leaves,
+/// the payee or bill, the amount.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PaymentTerms<'a> {
+    pub kind: &'a str,
+    pub from_account: &'a str,
+    pub target_id: &'a str,
+    pub amount_minor: i64,
+    pub currency: &'a str,
+}
+
+/// `terms()` for the wire types that carry a payment's terms under the same field names.
+macro_rules! payment_terms {
+    ($($carrier:ty),+) => {$(
+        impl $carrier {
+            pub fn terms(&self) -> PaymentTerms<'_> {
+                PaymentTerms {
+                    kind: &self.kind,
+                    from_account: &self.from_account,
+                    target_id: &self.target_id,
+                    amount_minor: self.amount_minor,
+                    currency: &self.currency,
+                }
+            }
+        }
+    )+};
+}
+payment_terms!(PaymentRequest, PaymentDto);
+
 /// The canonical bytes of a payment that the device key signs (the step-up proof): amount,
 /// currency, payee or biller, idempotency key and the server's challenge.
 pub fn payment_message(request: &PaymentRequest, idempotency_key: &str) -> Vec<u8> {

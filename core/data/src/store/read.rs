@@ -328,6 +328,17 @@ impl Store {
             .collect()
     }
 
+    /// The biller a bill is from, paid or not (the view keeps only bills still due): `None`
+    /// when the bank no longer sends the bill.
+    pub async fn biller_of_bill(&self, bill: &str) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT biller_id FROM bill WHERE id = ?")
+                .bind(bill)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
     /// The unified view from the local cache, as of `today` (the customer's local date).
     pub async fn load_view(&self, today: NaiveDate) -> Result<CustomerView, LoadViewError> {
         let parts = self.load_view_parts().await?;
