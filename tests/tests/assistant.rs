@@ -429,18 +429,7 @@ async fn a_payment_the_bank_never_received_is_said_as_not_sent() {
 #[tokio::test]
 async fn a_lock_without_the_banks_answer_is_said_as_unconfirmed_or_queued_then_delivered() {
     let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
-    // Every request to lock a card dies before the bank handles it.
-    bank.bank.faults.set_plan(faults_on(
-        "POST",
-        "/v1/cards/",
-        &[],
-        FaultRule {
-            reset_before_commit_per_mille: 1000,
-            ..FaultRule::default()
-        },
-    ));
-    let events = tell(&mut assistant, "lock my credit card").await;
-    assert_eq!(said(&events), ["dlg-card-lock-unconfirmed"], "{events:?}");
+    lock_credit_card_unconfirmed(&bank, &mut assistant).await;
     assert_eq!(
         locked_credit_cards(&bank).await,
         0,
@@ -465,12 +454,9 @@ async fn a_lock_without_the_banks_answer_is_said_as_unconfirmed_or_queued_then_d
     bank.shutdown().await;
 }
 
-/// A lock said as unconfirmed ("I'll tell you when it's confirmed") is told as locked at the
-/// start of her next turn once the bank has confirmed it, and only then.
-#[tokio::test]
-async fn a_lock_said_as_unconfirmed_is_told_once_the_bank_confirms_it() {
-    let (bank, client, mut assistant, _dir) = bank_client_and_session().await;
-    bank.bank.faults.set_plan(faults_on(
+/// Every request to lock or unlock a card dies before the bank handles it.
+fn card_requests_die() -> FaultPlan {
+    faults_on(
         "POST",
         "/v1/cards/",
         &[],
@@ -478,9 +464,22 @@ async fn a_lock_said_as_unconfirmed_is_told_once_the_bank_confirms_it() {
             reset_before_commit_per_mille: 1000,
             ..FaultRule::default()
         },
-    ));
-    let events = tell(&mut assistant, "lock my credit card").await;
+    )
+}
+
+/// She asks for her credit card locked while no request reaches the bank: said unconfirmed.
+async fn lock_credit_card_unconfirmed(bank: &RunningBank, assistant: &mut Assistant) {
+    bank.bank.faults.set_plan(card_requests_die());
+    let events = tell(assistant, "lock my credit card").await;
     assert_eq!(said(&events), ["dlg-card-lock-unconfirmed"], "{events:?}");
+}
+
+/// A lock said as unconfirmed ("I'll tell you when it's confirmed") is told as locked at the
+/// start of her next turn once the bank has confirmed it, and only then.
+#[tokio::test]
+async fn a_lock_said_as_unconfirmed_is_told_once_the_bank_confirms_it() {
+    let (bank, client, mut assistant, _dir) = bank_client_and_session().await;
+    lock_credit_card_unconfirmed(&bank, &mut assistant).await;
     // Not yet: nothing more is said about it.
     let events = tell(&mut assistant, "what's my balance").await;
     assert_eq!(said(&events), ["dlg-balance"], "{events:?}");
@@ -496,6 +495,31 @@ async fn a_lock_said_as_unconfirmed_is_told_once_the_bank_confirms_it() {
     );
     // Told once.
     let events = tell(&mut assistant, "what's my balance").await;
+    assert_eq!(said(&events), ["dlg-balance"], "{events:?}");
+    bank.shutdown().await;
+}
+
+/// A lock said as unconfirmed whose answer came after the app closed is told in the next
+/// conversation, once: she was promised to hear it, and may be relying on the card being
+/// locked.
+#[tokio::test]
+async fn a_lock_confirmed_after_the_app_closed_is_told_in_the_next_conversation_once() {
+    let (bank, client, mut first, _dir) = bank_client_and_session().await;
+    lock_credit_card_unconfirmed(&bank, &mut first).await;
+    drop(first);
+    bank.bank.faults.set_plan(FaultPlan::none());
+    client.sync().sync_now().await.unwrap();
+    assert_eq!(locked_credit_cards(&bank).await, 1);
+    let mut second = another_session(&client).await;
+    let events = tell(&mut second, "what's my balance").await;
+    assert_eq!(
+        said(&events),
+        ["dlg-card-locked", "dlg-balance"],
+        "{events:?}"
+    );
+    drop(second);
+    let mut third = another_session(&client).await;
+    let events = tell(&mut third, "what's my balance").await;
     assert_eq!(said(&events), ["dlg-balance"], "{events:?}");
     bank.shutdown().await;
 }

@@ -94,7 +94,8 @@ pub struct Assistant {
     /// The bank's id of the payment it holds, which the customer may still cancel.
     held: Option<String>,
     /// Card actions said as queued or unconfirmed (outbox key, card, lock or unlock): told
-    /// at the start of a later turn once the bank has answered, as promised.
+    /// at the start of a later turn once the bank has answered, as promised. Kept in the
+    /// store at the end of each turn, so a later conversation tells what this one could not.
     card_actions_awaited: Vec<(String, Id<Card>, bool)>,
     /// The payment attempt whose outcome this turn told her: recorded as told only when the
     /// turn ends well (a turn that fails after saying it returns no events to the host).
@@ -161,6 +162,7 @@ impl Assistant {
         };
         assistant.refresh_facts().await?;
         assistant.resume_payments().await?;
+        assistant.card_actions_awaited = assistant.card_actions_awaited_kept().await?;
         if let Some(preferences) = assistant.preferences().await? {
             assistant.dialogue.set_speech_rate(preferences.speech_rate);
         }
@@ -412,9 +414,13 @@ impl Assistant {
     /// Takes one turn and returns what the host should do, in order.
     pub async fn turn(&mut self, turn: Turn) -> Result<Vec<Event>, AssistantError> {
         self.told_in_turn = None;
+        let awaited_before = self.card_actions_awaited.clone();
         let events = self.take_turn(turn).await?;
         if let Some(key) = self.told_in_turn.take() {
             self.note_told(&key).await;
+        }
+        if self.card_actions_awaited != awaited_before {
+            self.keep_card_actions_awaited().await;
         }
         Ok(events)
     }
@@ -980,6 +986,59 @@ impl Assistant {
             lock,
             outcome,
         })
+    }
+
+    /// The card actions an earlier conversation said were waiting and did not tell the
+    /// answer of, with the card and lock or unlock their outbox entry asks for.
+    async fn card_actions_awaited_kept(
+        &self,
+    ) -> Result<Vec<(String, Id<Card>, bool)>, AssistantError> {
+        let kept = self
+            .client
+            .store()
+            .sync_value(keys::CARD_ACTIONS_AWAITED)
+            .await
+            .map_err(ClientError::from)?;
+        let Some(kept) = kept else {
+            return Ok(Vec::new());
+        };
+        let keys: Vec<String> = serde_json::from_str(&kept).unwrap_or_else(|error| {
+            tracing::warn!(%error, "the card actions awaited could not be read");
+            Vec::new()
+        });
+        let outbox = self.client.sync().outbox().await?;
+        Ok(keys
+            .into_iter()
+            .filter_map(|key| {
+                let entry = outbox
+                    .iter()
+                    .find(|entry| entry.item.idempotency_key == key)?;
+                match &entry.item.action {
+                    Action::LockCard(card) => Some((key, card.clone(), true)),
+                    Action::UnlockCard(card) => Some((key, card.clone(), false)),
+                    _ => None,
+                }
+            })
+            .collect())
+    }
+
+    /// Keeps the card actions awaited for the next conversation. A failure is logged: at worst
+    /// an answer is not told, as before they were kept.
+    async fn keep_card_actions_awaited(&self) {
+        let keys: Vec<&str> = self
+            .card_actions_awaited
+            .iter()
+            .map(|(key, _, _)| key.as_str())
+            .collect();
+        let json = serde_json::to_string(&keys).unwrap_or_else(|_| "[]".to_owned());
+        if let Err(error) = self
+            .client
+            .store()
+            .set_sync_value(keys::CARD_ACTIONS_AWAITED, &json)
+            .await
+        {
+            tracing::warn!(%error, "the card actions awaited were not kept");
+        }
     }
 
     /// The card actions said as waiting that the bank has since answered (acknowledged or

@@ -26,6 +26,10 @@ pub mod keys {
     /// ("" before any): an outcome the app learnt while no conversation was open (killed mid-
     /// payment, the answer found by the next start's sync) is told in the next one.
     pub const PAYMENT_OUTCOMES_TOLD: &str = "payment_outcomes_told";
+    /// The outbox keys of card actions the customer was told are queued or unconfirmed, whose
+    /// answer she has not been told yet (JSON list): told in a later conversation if the app
+    /// closed before the bank answered.
+    pub const CARD_ACTIONS_AWAITED: &str = "card_actions_awaited";
 }
 
 /// An action waiting in the outbox.
