@@ -283,6 +283,16 @@ class BindingsTest : WithTestBank() {
             fail("registered offline")
         } catch (error: TingshuoException.Offline) {
             assertEquals(100.toUShort(), error.code())
+            // What to tell her, in her language, from the core's messages.
+            assertTrue(error.describe("en-US").display.contains("can't be reached"))
+            assertTrue(error.describe("zh-CN").display.contains("连不上银行"))
+            assertTrue(error.describe("zh-CN").speech.isNotEmpty())
+            try {
+                error.describe("xx")
+                fail("described in an unknown locale")
+            } catch (unknown: TingshuoException.Internal) {
+                assertEquals(199.toUShort(), unknown.code())
+            }
         }
         client.close()
         other.close()

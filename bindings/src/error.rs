@@ -2,11 +2,15 @@
 //! never carry user data: no names, amounts, numbers, nor anything a host exception said.
 
 use tingshuo_core::ClientError;
+use tingshuo_core::Localizer;
 use tingshuo_core::assistant::AssistantError;
 use tingshuo_core::crypto::{KeyStoreError, SignerError};
+use tingshuo_core::l10n::Arg;
 use tingshuo_core::payments::PaymentError;
 use tingshuo_core::store::{LoadViewError, StoreError};
 use tingshuo_core::sync::{NetError, SyncError};
+
+use crate::client::Line;
 
 /// What the app can act on. `code()` is stable across releases (documented in the README):
 /// apps switch on it, logs carry it.
@@ -64,6 +68,51 @@ impl TingshuoError {
             TingshuoError::Internal { .. } => 199,
         }
     }
+
+    /// What to tell the customer, to show and to speak, in `locale` (`zh-CN`, `en-US`): one
+    /// sentence per code from the core's messages (`common.ftl` of each locale), a refusal with
+    /// the bank's reason in words. An unknown locale is an error (E199).
+    pub fn describe(&self, locale: String) -> Result<Line, TingshuoError> {
+        let locale = crate::client::locale(&locale)?;
+        let l10n = localizer()?;
+        let id = match self {
+            TingshuoError::Offline => "app-error-offline",
+            TingshuoError::SessionExpired => "app-error-session-expired",
+            TingshuoError::Refused { .. } => "app-error-refused",
+            TingshuoError::StoreDamaged { can_rebuild: true } => "app-error-store-rebuild",
+            TingshuoError::StoreDamaged { can_rebuild: false } => "app-error-store-newer",
+            TingshuoError::ModelMissing => "app-error-model-missing",
+            TingshuoError::Cancelled => "app-error-cancelled",
+            TingshuoError::Host { .. } => "app-error-host",
+            TingshuoError::StorageUnavailable => "app-error-storage-unavailable",
+            TingshuoError::Internal { .. } => "app-error-internal",
+        };
+        let reason = match self {
+            TingshuoError::Refused { code } => l10n
+                .format(
+                    locale,
+                    "request-reason",
+                    &[("code", Arg::Text(code.clone()))],
+                )
+                .map_err(|_| internal("messages"))?,
+            _ => String::new(),
+        };
+        let line = l10n
+            .utter(locale, id, |_| {
+                Ok(vec![("reason", Arg::Text(reason.clone()))])
+            })
+            .map_err(|_| internal("messages"))?;
+        Ok(line.into())
+    }
+}
+
+/// The core's messages, parsed once for every error described.
+fn localizer() -> Result<&'static Localizer, TingshuoError> {
+    static MESSAGES: std::sync::OnceLock<Option<Localizer>> = std::sync::OnceLock::new();
+    MESSAGES
+        .get_or_init(|| Localizer::new().ok())
+        .as_ref()
+        .ok_or_else(|| internal("messages"))
 }
 
 pub(crate) fn internal(what: &str) -> TingshuoError {
@@ -251,5 +300,70 @@ mod tests {
         );
         let host: TingshuoError = SignerError::Failed("PIN 1234 for Bob".into()).into();
         assert!(!format!("{host:?}").contains("Bob"));
+    }
+
+    #[test]
+    fn every_error_is_described_in_each_locale_in_its_own_words() {
+        let all = [
+            TingshuoError::Offline,
+            TingshuoError::SessionExpired,
+            TingshuoError::Refused {
+                code: "insufficient_funds".into(),
+            },
+            TingshuoError::Refused {
+                code: "unknown".into(),
+            },
+            TingshuoError::StoreDamaged { can_rebuild: true },
+            TingshuoError::StoreDamaged { can_rebuild: false },
+            TingshuoError::ModelMissing,
+            TingshuoError::Cancelled,
+            TingshuoError::Host {
+                capability: "signer".into(),
+            },
+            TingshuoError::StorageUnavailable,
+            internal("store"),
+        ];
+        for locale in ["en-US", "zh-CN"] {
+            let described: Vec<Line> = all
+                .iter()
+                .map(|error| error.describe(locale.into()).unwrap())
+                .collect();
+            for (error, line) in all.iter().zip(&described) {
+                assert!(
+                    !line.display.is_empty() && !line.speech.is_empty(),
+                    "{error:?} in {locale}"
+                );
+                assert!(
+                    !line.display.contains(['{', '}']) && !line.display.contains("E1"),
+                    "{line:?}"
+                );
+            }
+            // No two errors said the same way: each tells her what to do about it.
+            let mut distinct: Vec<&str> = described.iter().map(|l| l.display.as_str()).collect();
+            distinct.sort_unstable();
+            distinct.dedup();
+            assert_eq!(distinct.len(), all.len(), "{described:?}");
+        }
+        let refused = TingshuoError::Refused {
+            code: "insufficient_funds".into(),
+        };
+        assert!(
+            refused
+                .describe("en-US".into())
+                .unwrap()
+                .display
+                .contains("not enough money")
+        );
+        assert!(
+            refused
+                .describe("zh-CN".into())
+                .unwrap()
+                .display
+                .contains("余额不足")
+        );
+        assert_eq!(
+            TingshuoError::Offline.describe("fr-FR".into()),
+            Err(internal("unknown locale"))
+        );
     }
 }

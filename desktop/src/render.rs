@@ -78,6 +78,7 @@ const WORD_READINGS: &[(&str, &str)] = &[
     ("响应", "xiang3 ying4"),
     ("太长", "tai4 chang2"),
     ("运行", "yun4 xing2"),
+    ("空间", "kong1 jian1"),
 ];
 
 /// Characters read more than one common way: each time one appears in a Mandarin message, it
@@ -100,6 +101,8 @@ const DEFAULT_READING_WORDS: &[&str] = &[
     "还欠",
     "变了",
     "存了",
+    "务了",
+    "坏了",
     "付了",
     "数据",
     "核实中",

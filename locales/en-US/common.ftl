@@ -45,3 +45,16 @@ list-separator = {", "}
 list-or = {" or "}
 # Two items with the same name, told apart by their number's ending: "Alice Chen ending in 1234".
 choice-with-ending = { $name } { $masked }
+
+# What an app tells the customer when a call into the core fails (the bindings' describe()):
+# one sentence per error code, none naming her data. $reason: request-reason's words (102).
+app-error-offline = The bank can't be reached right now, and nothing that moves money was done. Please try again in a little while.
+app-error-session-expired = This phone is no longer set up with the bank. Please set it up again with a code from the bank.
+app-error-refused = That didn't go through: { $reason }.
+app-error-store-rebuild = Something saved on this phone was damaged. Open the app again and it will fetch your information from the bank.
+app-error-store-newer = The information saved on this phone was written by a newer version of the app. Please update the app.
+app-error-model-missing = Speech recognition is not installed on this phone. You can type instead.
+app-error-cancelled = Cancelled.
+app-error-host = This phone's security check didn't work. Please try again.
+app-error-storage-unavailable = This phone's storage is full or busy just now. Nothing was lost. Please free some space and try again.
+app-error-internal = Something went wrong in the app. Please try again.

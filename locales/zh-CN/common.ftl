@@ -29,3 +29,16 @@ list-separator = 、
 list-or = 还是
 # 同名的两项，用号码尾号区分："李伟（尾号1234）"。
 choice-with-ending = { $name }（{ $masked }）
+
+# 调用核心出错时，应用对客户说的话（bindings 的 describe()）：每个错误码一句，不含客户的数据。
+# $reason：request-reason 的说法（102）。
+app-error-offline = 现在连不上银行，没有动用任何资金。请过一会儿再试。
+app-error-session-expired = 这部手机已经不能用来办理业务了。请用银行发来的验证码重新登记这部手机。
+app-error-refused = 没有办成：{ $reason }。
+app-error-store-rebuild = 手机上保存的信息损坏了。请重新打开应用，它会从银行重新取回您的信息。
+app-error-store-newer = 手机上保存的信息是更新版本的应用写的。请更新应用。
+app-error-model-missing = 这部手机没有安装语音识别。您可以打字。
+app-error-cancelled = 已取消。
+app-error-host = 手机的身份确认没有成功。请再试一次。
+app-error-storage-unavailable = 手机存储空间已满或正忙。信息没有丢失。请清理一些空间后再试。
+app-error-internal = 应用出了问题。请再试一次。

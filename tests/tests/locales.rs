@@ -118,6 +118,7 @@ fn every_message_is_used_by_the_code() {
         .filter(|src| src.is_dir())
         .collect();
     sources.push(root.join("desktop/src"));
+    sources.push(root.join("bindings/src"));
     assert!(sources.len() > 5, "{sources:?}");
     for dir in sources {
         collect_rust(&dir, &mut source);

@@ -207,9 +207,11 @@ final class Conversation: ObservableObject {
         } catch TingshuoError.SessionExpired {
             phase = .registering
             return
-        } catch {
+        } catch TingshuoError.Offline {
             // Offline is no failure: the assistant answers from the store, and says how old
             // what it knows is.
+            notice = String(localized: "The bank cannot be reached. You can still ask about what this phone knows.")
+        } catch {
             notice = describe(error)
         }
         do {
@@ -355,18 +357,15 @@ final class Conversation: ObservableObject {
         }
     }
 
-    /// The sample's own words for what went wrong; the code is the core's stable number.
+    /// What went wrong, in her language from the core's messages (offline, storage full, the
+    /// bank's reason…); the sample's own words only for what is not the core's.
     private func describe(_ error: Error) -> String {
-        switch error as? TingshuoError {
-        case .Offline?:
-            return String(localized: "The bank cannot be reached. You can still ask about what this phone knows.")
-        case .SessionExpired?:
-            return String(localized: "This phone is no longer set up with the bank. Set it up again.")
-        case let known?:
-            return String(localized: "That did not work (error \(Int(known.code()))). Please try again.")
-        case nil:
+        guard let known = error as? TingshuoError,
+              let line = try? known.describe(locale: Self.assistantLocale)
+        else {
             return String(localized: "That did not work. Please try again.")
         }
+        return line.display
     }
 
     /// zh-CN when her first language is Chinese, else en-US: the two the core speaks.

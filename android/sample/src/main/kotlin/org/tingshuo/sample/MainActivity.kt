@@ -108,7 +108,7 @@ class MainActivity : AppCompatActivity() {
     private lateinit var callBank: Button
     private lateinit var voiceOff: Button
     private lateinit var notice: TextView
-    private val notices = mutableListOf<Int>()
+    private val notices = mutableListOf<String>()
     private lateinit var registration: LinearLayout
     private lateinit var talk: LinearLayout
     private var listening = false
@@ -249,7 +249,9 @@ class MainActivity : AppCompatActivity() {
             send.isEnabled = true
         }
         next.shown.forEach(::append)
-        if (next.failure != null) say(R.string.turn_failed) else if (next.shown.isNotEmpty()) clearNotices()
+        // Why it failed, in her language from the core's messages (offline, storage full…).
+        val failure = next.failure
+        if (failure != null) say(describe(failure)) else if (next.shown.isNotEmpty()) clearNotices()
         next.askConsent?.let(::askConsent)
         callBank.visibility = if (next.handOff) View.VISIBLE else View.GONE
         // She answers by voice: listen again once the phone has finished speaking (else the
@@ -297,10 +299,19 @@ class MainActivity : AppCompatActivity() {
 
     /** Shows one of the app's own notices beside any still standing ("offline" and "no speech
      *  model" at once), each once, until the conversation answers her. */
-    private fun say(message: Int) {
+    private fun say(message: Int) = say(getString(message))
+
+    private fun say(message: String) {
         if (message !in notices) notices += message
-        notice.text = notices.joinToString("\n") { getString(it) }
+        notice.text = notices.joinToString("\n")
         notice.visibility = View.VISIBLE
+    }
+
+    /** The core's words for a failure, else the app's own. */
+    private fun describe(failure: TingshuoException): String = try {
+        failure.describe(Session.setup.locale).display
+    } catch (unknown: TingshuoException) {
+        getString(R.string.turn_failed)
     }
 
     private fun clearNotices() {
