@@ -134,6 +134,14 @@ impl HttpTransport {
     ) -> Result<HttpTransport, TransportError> {
         install_tls_provider();
         let base = base_url.trim_end_matches('/').to_owned();
+        if !base.is_ascii() {
+            // The library carries no Unicode tables for host names (idna_adapter 1.0).
+            return Err(TransportError::Unusable(
+                "the bank URL must be ASCII: write an internationalized host name in its \
+                 punycode form (xn--…)"
+                    .into(),
+            ));
+        }
         let url = reqwest::Url::parse(&base)
             .map_err(|e| TransportError::Unusable(format!("the bank URL is not a URL: {e}")))?;
         let loopback = url.host_str().is_some_and(|host| {
@@ -242,5 +250,23 @@ impl BankTransport for HttpTransport {
             let response = request.send().await.map_err(|e| classify(&e))?;
             Ok(Box::new(HttpEvents(response)) as Box<dyn EventSource>)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bank_url_is_https_and_ascii_or_refused_with_the_reason() {
+        let refused = |url: &str| match HttpTransport::new(url) {
+            Err(TransportError::Unusable(reason)) => reason,
+            other => panic!("{url}: {other:?}"),
+        };
+        assert!(refused("https://银行.example").contains("punycode"));
+        assert!(refused("http://bank.example").contains("https://"));
+        assert!(refused("not a url").contains("not a URL"));
+        assert!(HttpTransport::new("https://xn--fiq228c.example/").is_ok());
+        assert!(HttpTransport::new("http://127.0.0.1:8080").is_ok());
     }
 }
