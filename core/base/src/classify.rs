@@ -79,8 +79,8 @@ impl<T: LogMasked> LogMasked for Option<T> {
 /// Text the customer said or typed with every long number in it masked to its last four
 /// digits: a card, account, phone or ID number (or a PIN) she spoke is never shown or logged
 /// whole. A number is a run of six or more digits (ASCII, full-width or Chinese), single spaces or
-/// hyphens between them ("6222 0202 0011 2233"); shorter ones (amounts, a card's ending)
-/// stay as they are.
+/// hyphens between them ("6222 0202 0011 2233"); shorter ones (a card's ending) and figures
+/// said as money ("转100000块", "$250000") stay as they are.
 pub fn mask_long_numbers(text: &str) -> String {
     const LONG: usize = 6;
     let chars: Vec<char> = text.chars().collect();
@@ -113,7 +113,8 @@ pub fn mask_long_numbers(text: &str) -> String {
                 break;
             }
         }
-        let mut left_to_hide = if digits >= LONG { digits - 4 } else { 0 };
+        let long = digits >= LONG && !said_as_money(&chars, at, end);
+        let mut left_to_hide = if long { digits - 4 } else { 0 };
         for &c in &chars[at..end] {
             if is_digit(c) && left_to_hide > 0 {
                 masked.push('*');
@@ -125,6 +126,50 @@ pub fn mask_long_numbers(text: &str) -> String {
         at = end;
     }
     masked
+}
+
+/// Whether the figures at `chars[start..end]` are an amount: a currency sign before them, or a
+/// decimal part or a currency or unit word after them ("转100000块", "$250000", "150000 dollars").
+/// Only figures: Chinese digits said one by one are never an amount.
+fn said_as_money(chars: &[char], start: usize, end: usize) -> bool {
+    const SIGNS: &str = "$¥￥";
+    const UNITS: &[&str] = &[
+        "块",
+        "元",
+        "圆",
+        "万",
+        "千",
+        "百",
+        "亿",
+        "毛",
+        "角",
+        "美元",
+        "人民币",
+        "dollar",
+        "buck",
+        "yuan",
+        "rmb",
+        "usd",
+        "cny",
+    ];
+    if !chars[start..end]
+        .iter()
+        .all(|&c| c.is_ascii_digit() || ('０'..='９').contains(&c) || matches!(c, ' ' | '-'))
+    {
+        return false;
+    }
+    let before = chars[..start].iter().rev().find(|c| **c != ' ');
+    if before.is_some_and(|c| SIGNS.contains(*c)) {
+        return true;
+    }
+    let after: String = chars[end..]
+        .iter()
+        .skip_while(|c| **c == ' ')
+        .take(8)
+        .collect::<String>()
+        .to_lowercase();
+    let decimal = after.starts_with('.') && after[1..].starts_with(|c: char| c.is_ascii_digit());
+    decimal || UNITS.iter().any(|unit| after.starts_with(unit))
 }
 
 /// The last four characters (or fewer, for short numbers), which the masking rules allow.
@@ -401,6 +446,16 @@ mod tests {
             ),
             ("12 345 678", "** **5 678"),
             ("12,345,678 dollars", "12,345,678 dollars"),
+            // Figures said as money: a sign before, a decimal part or a unit after.
+            ("给李伟转100000块", "给李伟转100000块"),
+            ("转１２００００元", "转１２００００元"),
+            ("send $250000 to Bob", "send $250000 to Bob"),
+            ("send 150000 dollars", "send 150000 dollars"),
+            ("pay 123456.78", "pay 123456.78"),
+            // Not money: a code, a card number after a word that is no unit.
+            ("验证码123456", "验证码**3456"),
+            ("card 622202020011 block", "card ********0011 block"),
+            ("卡号六二二二零二零二元", "卡号****零二零二元"),
             ("", ""),
         ] {
             assert_eq!(mask_long_numbers(said), shown, "{said:?}");
