@@ -96,6 +96,10 @@ class BindingsTest : WithTestBank() {
             assertTrue(view.accounts.all { it.currency == "USD" && it.numberEnding.length == 4 })
             assertTrue(view.payees.any { it.name == "Bob Wilson" })
             assertTrue(view.lines.isNotEmpty() && view.lines.all { it.display.isNotBlank() && it.speech.isNotBlank() })
+            // A host that logs a record logs none of her names, amounts or text.
+            val logged = listOf(view.toString(), view.accounts.first().toString(), view.payees.first().toString(), view.lines.first().toString())
+            assertFalse(logged.toString(), logged.any { it.contains("Bob Wilson") || it.contains(view.accounts.first().name) })
+            assertTrue(view.accounts.first().toString().contains(view.accounts.first().id))
             // A card locked through the actions client is locked at once (its local echo),
             // and stays locked once the bank has it.
             val card = view.cards.first { !it.locked }
@@ -149,6 +153,7 @@ class BindingsTest : WithTestBank() {
         assertEquals(listOf("dlg-readback-transfer"), said(readBack))
         // The host's engine is given the speech form (amounts in words), in order.
         val readBackSpeech = (readBack.first { it is AssistantEvent.Say } as AssistantEvent.Say).speech
+        assertFalse(readBack.toString(), readBack.toString().contains("Bob"))
         for (i in 0 until 50) {
             if (spoken.isNotEmpty()) break
             delay(20)

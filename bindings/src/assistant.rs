@@ -18,6 +18,7 @@ use crate::runtime::run;
 
 /// What the host does after a turn, in order.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::export(Display)]
 pub enum AssistantEvent {
     /// Show and speak this (`message_id` is the Fluent message, for logs and tests).
     Say {

@@ -264,6 +264,7 @@ impl Client {
 
 /// A line to show and to speak.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct Line {
     pub display: String,
     pub speech: String,
@@ -279,6 +280,7 @@ impl From<tingshuo_core::Utterance> for Line {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct AccountSummary {
     pub id: String,
     /// `current`, `savings`, `time_deposit`, `credit_card`, `loan`.
@@ -293,6 +295,7 @@ pub struct AccountSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct PayeeSummary {
     pub id: String,
     pub name: String,
@@ -301,6 +304,7 @@ pub struct PayeeSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct CardSummary {
     pub id: String,
     pub name: String,
@@ -310,6 +314,7 @@ pub struct CardSummary {
 
 /// The unified view from the local store (works offline), with its lines rendered.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct ViewSnapshot {
     pub accounts: Vec<AccountSummary>,
     pub payees: Vec<PayeeSummary>,
@@ -616,6 +621,7 @@ pub struct PreparedPayment {
 
 /// What the read-back says.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct ReadBack {
     pub from_ending: String,
     pub to_name: String,

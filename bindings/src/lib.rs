@@ -16,6 +16,7 @@ mod client;
 mod error;
 pub mod host;
 mod runtime;
+mod shown;
 
 pub use assistant::{AssistantEvent, AssistantHost, AssistantSession, open_assistant};
 #[cfg(feature = "voice")]
