@@ -702,11 +702,8 @@ impl Assistant {
         // has, so a payment read back with details since changed is not sent.
         let changed = match self.draft_from_view(plan).await {
             Some(Ok(now)) => {
-                let same = now.target_name.reveal() == draft.target_name.reveal()
-                    && now.target_last_four == draft.target_last_four
-                    && now.from_last_four == draft.from_last_four
-                    && now.amount.reveal() == draft.amount.reveal();
-                (!same).then_some("details_changed")
+                // Whole numbers, not the last four digits the read-back said.
+                (now.details != draft.details).then_some("details_changed")
             }
             // The bill is no longer there to pay (paid in another channel meanwhile).
             None => Some("not_found"),

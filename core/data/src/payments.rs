@@ -5,7 +5,7 @@ use chrono::Utc;
 
 use crate::store::StoreError;
 use crate::sync::{NetError, SyncEngine, SyncError, new_idempotency_key, route_path};
-use tingshuo_base::classify::C2;
+use tingshuo_base::classify::{AccountNumber, C2};
 use tingshuo_base::ids::Id;
 use tingshuo_base::model::{Account, Bill, Payee};
 use tingshuo_base::money::Money;
@@ -63,6 +63,10 @@ pub struct PaymentDraft {
     /// biller, for the read-back.
     pub target_last_four: String,
     pub amount: C2<Money>,
+    /// A digest of what the payment is, whole: both account numbers (or the biller reference)
+    /// in full — the read-back says only their last four digits — the name and the amount.
+    /// Two drafts with the same digest pay the same; the numbers themselves are not kept.
+    pub details: [u8; 32],
 }
 
 /// What became of a confirmed payment.
@@ -185,7 +189,7 @@ impl SyncEngine {
             from_account,
             PaymentTarget::Payee(payee_id.clone()),
             payee.item.name.clone(),
-            payee.item.account_number.reveal().last_four().to_owned(),
+            payee.item.account_number.reveal(),
             amount,
         )
     }
@@ -209,17 +213,17 @@ impl SyncEngine {
             .map(|b| {
                 (
                     b.item.name.clone(),
-                    b.item.customer_reference.reveal().last_four().to_owned(),
+                    b.item.customer_reference.reveal().clone(),
                 )
             })
-            .unwrap_or_default();
+            .unwrap_or_else(|| (String::new(), AccountNumber::new("")));
         let amount = *bill.item.amount.reveal();
         self.draft(
             &parts,
             from_account,
             PaymentTarget::Bill(bill_id.clone()),
             C2::new(biller),
-            reference,
+            &reference,
             amount,
         )
     }
@@ -230,7 +234,7 @@ impl SyncEngine {
         from_account: &Id<Account>,
         target: PaymentTarget,
         target_name: C2<String>,
-        target_last_four: String,
+        target_number: &AccountNumber,
         amount: Money,
     ) -> Result<PaymentDraft, PaymentError> {
         let account = parts
@@ -251,13 +255,30 @@ impl SyncEngine {
         if amount.minor() <= 0 {
             return Err(PaymentError::Invalid("the amount must be positive"));
         }
+        let from_number = account.item.number.reveal();
+        let mut details = ring::digest::Context::new(&ring::digest::SHA256);
+        for part in [
+            from_number.as_str(),
+            target.id(),
+            target_number.as_str(),
+            target_name.reveal(),
+            &amount.minor().to_string(),
+            amount.currency().code(),
+        ] {
+            // Each part's length first: no two different payments run into the same bytes.
+            details.update(&(part.len() as u64).to_le_bytes());
+            details.update(part.as_bytes());
+        }
+        let mut digest = [0; 32];
+        digest.copy_from_slice(details.finish().as_ref());
         Ok(PaymentDraft {
             from_account: from_account.clone(),
-            from_last_four: account.item.number.reveal().last_four().to_owned(),
+            from_last_four: from_number.last_four().to_owned(),
             target,
+            target_last_four: target_number.last_four().to_owned(),
             target_name,
-            target_last_four,
             amount: C2::new(amount),
+            details: digest,
         })
     }
 
