@@ -1457,14 +1457,24 @@ impl Dialogue {
                 return Some(say("dlg-ask-biller", vec![]));
             }
         };
-        if amount.minor() <= 0 || amount.currency() != account.available.currency() {
+        // A bill is paid whole whatever amount was said: its funds and limit are checked on
+        // the bill's amount, or she would confirm and step up only to be refused.
+        let paid = match (&plan_target, &target) {
+            (PlanTarget::Bill { .. }, Target::Biller(id)) => self
+                .facts
+                .biller(id)
+                .and_then(|biller| biller.due.as_ref())
+                .map_or(amount, |due| due.amount),
+            _ => amount,
+        };
+        if paid.minor() <= 0 || paid.currency() != account.available.currency() {
             self.stage = Stage::Collecting(Draft {
                 amount: None,
                 ..draft
             });
             return Some(say("dlg-ask-amount", vec![]));
         }
-        if amount.minor() > account.available.minor() {
+        if paid.minor() > account.available.minor() {
             self.stage = Stage::Collecting(Draft {
                 amount: None,
                 ..draft
@@ -1478,8 +1488,8 @@ impl Dialogue {
             ));
         }
         if let Some(limit) = self.facts.daily_limit
-            && amount.currency() == limit.limit.currency()
-            && amount.minor() > limit.remaining().minor()
+            && paid.currency() == limit.limit.currency()
+            && paid.minor() > limit.remaining().minor()
         {
             self.stage = Stage::Collecting(Draft {
                 amount: None,

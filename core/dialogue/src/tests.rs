@@ -1062,6 +1062,45 @@ fn a_card_action_is_said_as_done_only_when_the_bank_has_it() {
     }
 }
 
+/// A bill is paid whole: an amount said that the account could pay does not hide that the
+/// bill itself is more than the account has, or than today's limit leaves.
+#[test]
+fn a_bills_funds_and_limit_are_checked_on_the_whole_bill_not_the_amount_said() {
+    let fifty_yuan = || {
+        heard(
+            Some("pay_bill"),
+            &[
+                ("biller", biller("国家电网")),
+                ("amount", SlotValue::Money(cny(5_000))),
+            ],
+            "交电费五十块",
+        )
+    };
+    // ¥100 available: enough for the ¥50 said, not for the ¥236.80 bill.
+    let mut short = facts();
+    short.paying_account = short.paying_account.map(|account| AccountFact {
+        available: cny(10_000),
+        ..account
+    });
+    let effects = step(&mut Dialogue::new(short), fifty_yuan());
+    assert_eq!(ids(&effects), ["dlg-insufficient"], "{effects:?}");
+    // ¥150 left of today's limit: the same.
+    let mut limited = facts();
+    limited.daily_limit = Some(tingshuo_base::view::DailyLimit {
+        limit: cny(5_000_000),
+        used_today: cny(4_985_000),
+    });
+    let effects = step(&mut Dialogue::new(limited), fifty_yuan());
+    assert_eq!(ids(&effects), ["dlg-over-limit-left"], "{effects:?}");
+    // Enough for the whole bill: read back (whole, as the next test shows).
+    let effects = step(&mut Dialogue::new(facts()), fifty_yuan());
+    assert_eq!(
+        ids(&effects).last(),
+        Some(&"dlg-readback-bill"),
+        "{effects:?}"
+    );
+}
+
 #[test]
 fn the_read_back_says_the_payment_as_prepared_and_a_bill_is_paid_whole() {
     let mut d = Dialogue::new(facts());
