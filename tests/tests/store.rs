@@ -170,6 +170,78 @@ async fn the_newest_transactions_follow_the_banks_changes() {
     store.close().await;
 }
 
+/// The kept list follows page after page of the bank's changes, whatever their times: older
+/// and newer than what it lists, ties with a listed one, a listed transaction moved back in
+/// time, a page with no transaction; it always agrees with every time opened.
+#[tokio::test]
+async fn the_newest_transactions_follow_pages_of_changes_in_any_order() {
+    use tingshuo_core::wire::{Change, Record};
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let store = seeded(&path, &keys, DemoCustomer::WangXiuying).await;
+    let template = shown(&store).await[0].clone();
+    let mut state = 0x2545_f491_u64;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
+        state >> 33
+    };
+    for page in 0..12 {
+        let mut changes = Vec::new();
+        // Every fourth page only moves the newest back; every fifth has no transaction.
+        if page % 4 != 3 && page % 5 != 4 {
+            for i in 0..15 {
+                let mut added = template.clone();
+                added.id = format!("zh-txn-page-{page}-{i}").into();
+                let minutes = i64::try_from(next() % 400).unwrap() - 200;
+                added.occurred_at = test_now() + Duration::minutes(minutes);
+                changes.push(Change::Put(Record::Transaction(added)));
+            }
+        }
+        if page % 4 == 3 {
+            let mut moved = shown(&store).await[0].clone();
+            moved.occurred_at = test_now() - Duration::days(400);
+            changes.push(Change::Put(Record::Transaction(moved)));
+        }
+        let cursor = format!("c-{page}");
+        let applied = store
+            .apply_changes(&changes, &cursor, test_now())
+            .await
+            .unwrap();
+        assert_eq!(applied, Applied::Applied);
+        shown(&store).await;
+    }
+    store.close().await;
+}
+
+/// A page may carry the same transaction twice (an edit after its first version): it is
+/// written once, at its last version, as if each had been applied in turn.
+#[tokio::test]
+async fn a_transaction_twice_in_a_page_is_kept_at_its_last_version() {
+    use tingshuo_core::wire::{Change, Record};
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let store = seeded(&path, &keys, DemoCustomer::WangXiuying).await;
+    let mut first = shown(&store).await[0].clone();
+    first.id = "zh-txn-twice".into();
+    first.occurred_at = test_now() + Duration::minutes(1);
+    let mut last = first.clone();
+    last.occurred_at = test_now() + Duration::minutes(2);
+    last.status = tingshuo_core::model::TransactionStatus::Booked;
+    let changes = [
+        Change::Put(Record::Transaction(first.clone())),
+        Change::Put(Record::Transaction(last.clone())),
+    ];
+    let applied = store
+        .apply_changes(&changes, "c-1", test_now())
+        .await
+        .unwrap();
+    assert_eq!(applied, Applied::Applied);
+    assert_eq!(shown(&store).await[0], last);
+    store.close().await;
+}
+
 #[tokio::test]
 async fn history_pages_cover_every_transaction_once() {
     let (_dir, path) = temp_store_path();

@@ -355,7 +355,7 @@ impl Store {
         self.newest_first(
             TxnFilter {
                 account_id: Some(account_id),
-                pending_only: false,
+                ..TxnFilter::default()
             },
             |at| before.is_none_or(|before| at < before),
             usize::try_from(limit).unwrap_or(usize::MAX),
@@ -375,7 +375,7 @@ impl Store {
         self.newest_first(
             TxnFilter {
                 account_id,
-                pending_only: false,
+                ..TxnFilter::default()
             },
             |at| from <= at && at < to,
             usize::try_from(limit).unwrap_or(usize::MAX),

@@ -6,7 +6,7 @@ use sqlx::Row;
 use super::{Store, StoreError, Tx};
 use crate::crypto::{FieldCipher, SealedColumn as Col};
 use tingshuo_base::action::{Action, ActionKind};
-use tingshuo_base::model::{Source, Tracked};
+use tingshuo_base::model::{Source, Tracked, Transaction as Txn};
 use tingshuo_base::view::RECENT_TRANSACTIONS;
 use tingshuo_base::wire::{Change, PaymentDto, Record, kinds};
 
@@ -155,6 +155,66 @@ impl Store {
             .await
     }
 
+    /// Lists the newest transactions after `changes` were written, from the list kept and the
+    /// transactions the changes put, without opening every transaction's sealed time again
+    /// (each page of an initial sync did, most of its time). The whole table is read again
+    /// when the list kept cannot answer: none yet, a transaction or account deleted, a listed
+    /// transaction changed (its time may have moved back) or gone.
+    async fn advance_newest(&self, tx: &mut Tx<'_>, changes: &[Change]) -> Result<(), StoreError> {
+        // Each transaction put at its last version in the changes.
+        let mut put = std::collections::HashMap::new();
+        for change in changes {
+            match change {
+                Change::Put(Record::Transaction(t)) => {
+                    put.insert(t.id.as_str().to_owned(), t.occurred_at);
+                }
+                Change::Put(_) => {}
+                Change::Delete { .. } if touches_transactions(change) => {
+                    return self.refresh_newest(tx).await;
+                }
+                Change::Delete { .. } => {}
+            }
+        }
+        let sealed: Option<Vec<u8>> =
+            sqlx::query_scalar("SELECT value FROM sync_state WHERE key = ?")
+                .bind(keys::NEWEST_TRANSACTIONS)
+                .fetch_optional(&mut **tx)
+                .await?;
+        let kept: Option<Vec<String>> = sealed
+            .map(|s| {
+                self.cipher
+                    .open_string(Col::SyncValue, keys::NEWEST_TRANSACTIONS, &s)
+            })
+            .transpose()?
+            .and_then(|listed| serde_json::from_str(&listed).ok());
+        let Some(kept) = kept else {
+            return self.refresh_newest(tx).await;
+        };
+        if kept.iter().any(|id| put.contains_key(id)) {
+            return self.refresh_newest(tx).await;
+        }
+        let listed = serde_json::to_string(&kept)
+            .map_err(|_| StoreError::InvalidInput("transaction ids"))?;
+        let filter = TxnFilter {
+            ids: Some(&listed),
+            ..TxnFilter::default()
+        };
+        let mut timed = newest_timed(tx, &self.cipher, filter, |_| true).await?;
+        if timed.len() != kept.len() {
+            return self.refresh_newest(tx).await;
+        }
+        // The list kept held the newest of what was there (or all of it): with what was put,
+        // it holds the newest of what is there now.
+        timed.extend(put.into_iter().map(|(id, at)| (at, id)));
+        timed.sort_by(newest_first);
+        timed.truncate(RECENT_TRANSACTIONS);
+        let ids: Vec<String> = timed.into_iter().map(|(_, id)| id).collect();
+        let listed =
+            serde_json::to_string(&ids).map_err(|_| StoreError::InvalidInput("transaction ids"))?;
+        self.put_sync_value(tx, keys::NEWEST_TRANSACTIONS, &listed)
+            .await
+    }
+
     async fn put_sync_value(
         &self,
         tx: &mut Tx<'_>,
@@ -198,12 +258,23 @@ impl Store {
         sqlx::query("PRAGMA defer_foreign_keys = ON")
             .execute(&mut *tx)
             .await?;
+        // Runs of transactions are written many to a statement; everything else in order.
+        let mut transactions: Vec<&Txn> = Vec::new();
         for change in changes {
+            if let Change::Put(Record::Transaction(transaction)) = change {
+                transactions.push(transaction);
+                continue;
+            }
+            self.put_transactions(&mut tx, &transactions, as_of, Source::Bank)
+                .await?;
+            transactions.clear();
             match change {
                 Change::Put(record) => self.put_record(&mut tx, record, as_of).await?,
                 Change::Delete { kind, id } => delete_record(&mut tx, kind, id).await?,
             }
         }
+        self.put_transactions(&mut tx, &transactions, as_of, Source::Bank)
+            .await?;
         let orphans: Vec<(String,)> =
             sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
                 .fetch_all(&mut *tx)
@@ -213,7 +284,7 @@ impl Store {
             return Ok(Applied::ParentsMissing(orphans.len()));
         }
         if changes.iter().any(touches_transactions) {
-            self.refresh_newest(&mut tx).await?;
+            self.advance_newest(&mut tx, changes).await?;
         }
         self.put_sync_value(&mut tx, keys::CURSOR, cursor).await?;
         // The device's own clock, not the bank's `as_of`: what it is compared with (how old a
@@ -624,6 +695,8 @@ impl Store {
 pub(crate) struct TxnFilter<'a> {
     pub account_id: Option<&'a str>,
     pub pending_only: bool,
+    /// Only these ids (a JSON list), when given.
+    pub ids: Option<&'a str>,
 }
 
 /// Bytes from upper- or lower-case hex (SQLite's `hex()`); `None` if it is not hex.
@@ -652,12 +725,27 @@ pub(crate) async fn newest_ids(
     keep: impl Fn(DateTime<Utc>) -> bool,
     limit: usize,
 ) -> Result<Vec<String>, StoreError> {
+    let mut timed = newest_timed(connection, cipher, filter, keep).await?;
+    timed.truncate(limit);
+    Ok(timed.into_iter().map(|(_, id)| id).collect())
+}
+
+/// The transactions `filter` names that `keep` keeps, with their times, newest first (ties
+/// by id).
+async fn newest_timed(
+    connection: &mut sqlx::SqliteConnection,
+    cipher: &FieldCipher,
+    filter: TxnFilter<'_>,
+    keep: impl Fn(DateTime<Utc>) -> bool,
+) -> Result<Vec<(DateTime<Utc>, String)>, StoreError> {
     let listed: Option<String> = sqlx::query_scalar(
         "SELECT json_group_array(json_array(id, account_id, hex(occurred_at))) FROM txn
-         WHERE (?1 IS NULL OR account_id = ?1) AND (?2 = 0 OR status = 'pending')",
+         WHERE (?1 IS NULL OR account_id = ?1) AND (?2 = 0 OR status = 'pending')
+           AND (?3 IS NULL OR id IN (SELECT value FROM json_each(?3)))",
     )
     .bind(filter.account_id)
     .bind(filter.pending_only)
+    .bind(filter.ids)
     .fetch_one(&mut *connection)
     .await?;
     let unreadable = || StoreError::InvalidData {
@@ -677,9 +765,13 @@ pub(crate) async fn newest_ids(
             timed.push((at, id));
         }
     }
-    timed.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    timed.truncate(limit);
-    Ok(timed.into_iter().map(|(_, id)| id).collect())
+    timed.sort_by(newest_first);
+    Ok(timed)
+}
+
+/// Newest first; the same time by id.
+fn newest_first(a: &(DateTime<Utc>, String), b: &(DateTime<Utc>, String)) -> std::cmp::Ordering {
+    b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1))
 }
 
 /// True when a change can add, move or remove transactions.

@@ -29,7 +29,40 @@ fn source_text(source: Source) -> &'static str {
     }
 }
 
-/// `INSERT … ON CONFLICT (id) DO UPDATE` for a table's columns (the first is the id). An
+/// Transactions written by one statement (11 columns each: far under SQLite's 32,766 bound
+/// values).
+const TRANSACTIONS_PER_STATEMENT: usize = 64;
+
+/// A transaction row as written: plain columns, and the C2 ones sealed.
+struct SealedTransaction {
+    id: String,
+    account_id: String,
+    status: &'static str,
+    amount: Vec<u8>,
+    currency: &'static str,
+    counterparty: Vec<u8>,
+    description: Vec<u8>,
+    category: Vec<u8>,
+    occurred_at: Vec<u8>,
+}
+
+/// [`upsert_sql!`] for `rows` rows at once, of fixed column names (never data).
+fn upsert_rows_sql(table: &str, columns: &[&str], rows: usize) -> String {
+    let row = format!("({})", vec!["?"; columns.len()].join(", "));
+    let updates: Vec<String> = columns
+        .iter()
+        .map(|column| format!("{column} = excluded.{column}"))
+        .collect();
+    format!(
+        "INSERT INTO {table} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {}",
+        columns.join(", "),
+        vec![row; rows].join(", "),
+        columns.first().copied().unwrap_or("id"),
+        updates.join(", ")
+    )
+}
+
+/// `INSERT … ON CONFLICT (id) DO UPDATE` for a table's columns (the first is the id). An/// `INSERT … ON CONFLICT (id) DO UPDATE` for a table's columns (the first is the id). An
 /// update in place, never `REPLACE`: replacing an account row would cascade-delete its
 /// transactions.
 macro_rules! upsert_sql {
@@ -72,10 +105,9 @@ impl Store {
         for (position, account) in snapshot.accounts.iter().enumerate() {
             self.put_account(&mut tx, account, position, as_of).await?;
         }
-        for transaction in &snapshot.transactions {
-            self.put_transaction(&mut tx, transaction, as_of, Source::Bank)
-                .await?;
-        }
+        let transactions: Vec<&Txn> = snapshot.transactions.iter().collect();
+        self.put_transactions(&mut tx, &transactions, as_of, Source::Bank)
+            .await?;
         for payee in &snapshot.payees {
             self.put_payee(&mut tx, payee, as_of).await?;
         }
@@ -210,63 +242,113 @@ impl Store {
         as_of: DateTime<Utc>,
         source: Source,
     ) -> Result<(), StoreError> {
+        self.put_transactions(tx, &[transaction], as_of, source)
+            .await
+    }
+
+    /// Writes transactions many rows to a statement: each statement goes to the database's
+    /// own thread and back, which cost an initial sync more than writing the rows.
+    pub(super) async fn put_transactions(
+        &self,
+        tx: &mut Tx<'_>,
+        transactions: &[&Txn],
+        as_of: DateTime<Utc>,
+        source: Source,
+    ) -> Result<(), StoreError> {
+        const COLUMNS: &[&str] = &[
+            "id",
+            "account_id",
+            "status",
+            "amount_minor",
+            "currency",
+            "counterparty",
+            "description",
+            "category",
+            "occurred_at",
+            "as_of",
+            "source",
+        ];
+        if transactions.is_empty() {
+            return Ok(());
+        }
+        // One row per id, its last version: a statement may not update a row twice.
+        let mut seen = std::collections::HashSet::new();
+        let mut latest: Vec<&Txn> = transactions
+            .iter()
+            .rev()
+            .filter(|transaction| seen.insert(transaction.id.as_str()))
+            .copied()
+            .collect();
+        latest.reverse();
+        for chunk in latest.chunks(TRANSACTIONS_PER_STATEMENT) {
+            let rows = chunk
+                .iter()
+                .map(|transaction| self.sealed_transaction(transaction))
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(upsert_rows_sql(
+                "txn",
+                COLUMNS,
+                rows.len(),
+            )));
+            for row in rows {
+                query = query
+                    .bind(row.id)
+                    .bind(row.account_id)
+                    .bind(row.status)
+                    .bind(row.amount)
+                    .bind(row.currency)
+                    .bind(row.counterparty)
+                    .bind(row.description)
+                    .bind(row.category)
+                    .bind(row.occurred_at)
+                    .bind(as_of.timestamp_millis())
+                    .bind(source_text(source));
+            }
+            query.execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
+    /// A transaction's columns, its C2 fields sealed and bound to its row.
+    fn sealed_transaction(&self, transaction: &Txn) -> Result<SealedTransaction, StoreError> {
         let id = checked_id(&transaction.id)?;
         let cipher = &self.cipher;
         let amount = transaction.amount.reveal();
         let in_account = [transaction.account_id.as_str()];
-        sqlx::query(upsert_sql!(
-            "txn",
-            [
-                "id",
-                "account_id",
-                "status",
-                "amount_minor",
-                "currency",
-                "counterparty",
-                "description",
-                "category",
-                "occurred_at",
-                "as_of",
-                "source"
-            ]
-        ))
-        .bind(id)
-        .bind(transaction.account_id.as_str())
-        .bind(transaction.status.as_str())
-        .bind(cipher.seal_i64(
-            Col::TransactionAmount,
-            &Col::TransactionAmount.row(
-                id,
-                &[transaction.account_id.as_str(), amount.currency().code()],
-            ),
-            amount.minor(),
-        )?)
-        .bind(amount.currency().code())
-        .bind(cipher.seal_str(
-            Col::TransactionCounterparty,
-            &Col::TransactionCounterparty.row(id, &in_account),
-            transaction.counterparty.reveal(),
-        )?)
-        .bind(cipher.seal_str(
-            Col::TransactionDescription,
-            &Col::TransactionDescription.row(id, &in_account),
-            transaction.description.reveal(),
-        )?)
-        .bind(cipher.seal_str(
-            Col::TransactionCategory,
-            &Col::TransactionCategory.row(id, &in_account),
-            transaction.category.as_str(),
-        )?)
-        .bind(cipher.seal_i64(
-            Col::TransactionOccurredAt,
-            &Col::TransactionOccurredAt.row(id, &in_account),
-            transaction.occurred_at.timestamp_millis(),
-        )?)
-        .bind(as_of.timestamp_millis())
-        .bind(source_text(source))
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
+        Ok(SealedTransaction {
+            id: id.to_owned(),
+            account_id: transaction.account_id.as_str().to_owned(),
+            status: transaction.status.as_str(),
+            amount: cipher.seal_i64(
+                Col::TransactionAmount,
+                &Col::TransactionAmount.row(
+                    id,
+                    &[transaction.account_id.as_str(), amount.currency().code()],
+                ),
+                amount.minor(),
+            )?,
+            currency: amount.currency().code(),
+            counterparty: cipher.seal_str(
+                Col::TransactionCounterparty,
+                &Col::TransactionCounterparty.row(id, &in_account),
+                transaction.counterparty.reveal(),
+            )?,
+            description: cipher.seal_str(
+                Col::TransactionDescription,
+                &Col::TransactionDescription.row(id, &in_account),
+                transaction.description.reveal(),
+            )?,
+            category: cipher.seal_str(
+                Col::TransactionCategory,
+                &Col::TransactionCategory.row(id, &in_account),
+                transaction.category.as_str(),
+            )?,
+            occurred_at: cipher.seal_i64(
+                Col::TransactionOccurredAt,
+                &Col::TransactionOccurredAt.row(id, &in_account),
+                transaction.occurred_at.timestamp_millis(),
+            )?,
+        })
     }
 
     pub(super) async fn put_payee(
