@@ -167,7 +167,7 @@ final class KeychainSigner: HostSigner, @unchecked Sendable {
     }
 
     func loginPublicKey() throws -> Data {
-        try loginKey().publicKey.rawRepresentation
+        try loginKey(makeIfMissing: true).publicKey.rawRepresentation
     }
 
     func paymentPublicKey() throws -> Data {
@@ -189,7 +189,9 @@ final class KeychainSigner: HostSigner, @unchecked Sendable {
     }
 
     func signLogin(message: Data) throws -> Data {
-        try sign(message, with: loginKey())
+        // Never a new key here: one the bank was never told of would sign requests it refuses.
+        // Gone (a restore to another phone), the phone is registered again.
+        try sign(message, with: loginKey(makeIfMissing: false))
     }
 
     func signPayment(message: Data) throws -> Data {
@@ -217,12 +219,13 @@ final class KeychainSigner: HostSigner, @unchecked Sendable {
         return context
     }
 
-    private func loginKey() throws -> Curve25519.Signing.PrivateKey {
+    private func loginKey(makeIfMissing: Bool) throws -> Curve25519.Signing.PrivateKey {
         lock.lock()
         defer { lock.unlock() }
         if let raw = try read(loginAccount) {
             return try privateKey(raw)
         }
+        guard makeIfMissing else { throw HostError.KeyUnavailable }
         let key = Curve25519.Signing.PrivateKey()
         try add(loginAccount, key.rawRepresentation)
         return key
