@@ -242,6 +242,31 @@ async fn a_transaction_twice_in_a_page_is_kept_at_its_last_version() {
     store.close().await;
 }
 
+/// Payment attempts come back in the order they were made though the phone's clock was set
+/// back between them: which outcome she was last told depends on that order.
+#[tokio::test]
+async fn payment_attempts_keep_their_order_when_the_clock_goes_back() {
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let store = seeded(&path, &keys, DemoCustomer::WangXiuying).await;
+    for (key, at) in [
+        ("pay-first", test_now()),
+        ("pay-second", test_now() - Duration::days(2)),
+        ("pay-third", test_now() - Duration::days(1)),
+    ] {
+        store.record_payment_attempt(key, "{}", at).await.unwrap();
+    }
+    let keys_in_order: Vec<String> = store
+        .payment_attempts(false)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|attempt| attempt.idempotency_key)
+        .collect();
+    assert_eq!(keys_in_order, ["pay-first", "pay-second", "pay-third"]);
+    store.close().await;
+}
+
 #[tokio::test]
 async fn history_pages_cover_every_transaction_once() {
     let (_dir, path) = temp_store_path();

@@ -53,13 +53,14 @@ const USER_INTENT: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// Rows of the old table that can be carried: every one but requests that need a payload
-/// the new store cannot have.
+/// Rows of the old table that can be carried, in the order they were written (payment
+/// attempts are read in that order): every one but requests that need a payload the new store
+/// cannot have.
 fn carried_rows(table: &str) -> &'static str {
     if table == "outbox" {
-        " WHERE typeof(payload) = 'text' OR kind <> 'set_preferences'"
+        " WHERE typeof(payload) = 'text' OR kind <> 'set_preferences' ORDER BY rowid"
     } else {
-        ""
+        " ORDER BY rowid"
     }
 }
 

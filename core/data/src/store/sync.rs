@@ -656,16 +656,17 @@ impl Store {
         self.commit_protected(tx).await
     }
 
-    /// Payment attempts, optionally only those whose outcome is still unknown.
+    /// Payment attempts in the order they were made (the order of their rows, not the phone's
+    /// clock, which can be set back), optionally only those whose outcome is still unknown.
     pub async fn payment_attempts(
         &self,
         unresolved_only: bool,
     ) -> Result<Vec<PaymentAttempt>, StoreError> {
         self.verify_integrity().await?;
         let sql = if unresolved_only {
-            "SELECT * FROM payment_attempt WHERE state = 'sending' ORDER BY created_at"
+            "SELECT * FROM payment_attempt WHERE state = 'sending' ORDER BY rowid"
         } else {
-            "SELECT * FROM payment_attempt ORDER BY created_at"
+            "SELECT * FROM payment_attempt ORDER BY rowid"
         };
         let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
         rows.iter()
