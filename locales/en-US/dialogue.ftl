@@ -255,3 +255,10 @@ report-finding-long-number = A long unmasked number in the { $place }.
 report-finding-c3 = A PIN, password or code in the { $place }.
 report-finding-offered-not-understood = The prompt offers “{ $words }”, which the assistant does not understand.
 report-finding-rate = { $rate } a minute, outside { $low }–{ $high }.
+
+# A payment sent earlier whose payee or biller is no longer in her data: its outcome is told
+# by amount with these words for whom it went to. $kind: transfer or bill.
+payment-target-unnamed = { $kind ->
+    [bill] the bill you chose
+   *[transfer] the person you chose
+}

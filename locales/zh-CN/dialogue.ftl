@@ -240,3 +240,9 @@ report-finding-long-number = { $place }里出现没有遮盖的号码。
 report-finding-c3 = { $place }里出现密码或验证码。
 report-finding-offered-not-understood = 提示让客户说“{ $words }”，助手却听不懂。
 report-finding-rate = 每分钟{ $rate }，不在{ $low }到{ $high }之间。
+
+# 之前发出的付款，收款人或收费单位已不在她的资料里：结果照样告诉她，用这几个字代替名字。$kind：transfer 或 bill。
+payment-target-unnamed = { $kind ->
+    [bill] 您选的账单
+   *[transfer] 您选的收款人
+}

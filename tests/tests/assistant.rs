@@ -349,6 +349,32 @@ async fn a_bill_paid_while_no_conversation_was_open_is_told_though_no_longer_due
     bank.shutdown().await;
 }
 
+/// A payment whose answer was lost, its payee removed before the next conversation: the
+/// outcome is still told, by its amount, without a name.
+#[tokio::test]
+async fn a_payment_to_a_payee_since_removed_is_still_told() {
+    let (bank, client, mut first, _dir) = bank_client_and_session().await;
+    bank.bank.faults.set_plan(FaultPlan::lost_payment_answers());
+    let events = send_to_bob(&mut first).await;
+    let customer = DemoCustomer::MargaretWilson.id();
+    let payees: Vec<serde_json::Value> = bank.bank.db.all(customer, "payee").await.unwrap();
+    let bob = payees
+        .into_iter()
+        .find(|payee| payee["name"] == "Bob Wilson")
+        .unwrap();
+    let mut tx = bank.bank.db.pool.begin().await.unwrap();
+    tingshuo_sandbox::db::delete(&mut tx, customer, "payee", bob["id"].as_str().unwrap())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let (_second, done) = told_after_a_restart(&bank, &client, first, &events).await;
+    assert!(
+        done.display.contains("$20.00") && done.display.contains("the person you chose"),
+        "{done:?}"
+    );
+    bank.shutdown().await;
+}
+
 /// A payment whose answer was lost and found at once by its key is told in its own turn, and
 /// never again in the next conversation (she would think a second payment was made).
 #[tokio::test]

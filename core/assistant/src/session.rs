@@ -245,10 +245,6 @@ impl Assistant {
             if let Some(sent) = request {
                 checking = self.plan_of_sent(sent.terms()).await;
             }
-            if checking.is_none() {
-                // Still asked about at every turn; only its answer cannot name the payment.
-                tracing::warn!("a payment being checked no longer matches the view");
-            }
         }
         // The newest payment this device sent that the bank held when last asked, its hold
         // not yet over: "cancel" never reaches a payment made in another channel, or one
@@ -335,13 +331,49 @@ impl Assistant {
             },
             PlanKind::Transfer => None,
         };
-        self.dialogue.facts().plan_of_sent(
-            kind,
-            &Id::new(sent.from_account),
-            target,
+        let facts = self.dialogue.facts();
+        let from = Id::new(sent.from_account);
+        if let Some(plan) = facts.plan_of_sent(kind, &from, target, amount, bill_from.as_ref()) {
+            return Some(plan);
+        }
+        // The payee or biller is gone from her data (removed since): the outcome is still told,
+        // by its amount and without a name, never left unsaid.
+        tracing::warn!("a payment sent earlier names what the view no longer has");
+        let unnamed = self
+            .l10n
+            .format(
+                self.locale,
+                "payment-target-unnamed",
+                &[(
+                    "kind",
+                    Arg::Text(
+                        if kind == PlanKind::Bill {
+                            "bill"
+                        } else {
+                            "transfer"
+                        }
+                        .into(),
+                    ),
+                )],
+            )
+            .ok()?;
+        Some(PaymentPlan {
+            target: match kind {
+                PlanKind::Transfer => PlanTarget::Payee(Id::new(target)),
+                PlanKind::Bill => PlanTarget::Bill {
+                    biller: bill_from.unwrap_or_else(|| Id::new("")),
+                    bill: Some(Id::new(target)),
+                },
+            },
+            target_name: unnamed,
+            target_last_four: String::new(),
+            from_last_four: facts
+                .account(&from)
+                .map(|account| account.last_four.clone())
+                .unwrap_or_default(),
+            from_account: from,
             amount,
-            bill_from.as_ref(),
-        )
+        })
     }
 
     pub fn locale(&self) -> Locale {
