@@ -195,7 +195,10 @@ async fn the_newest_transactions_follow_pages_of_changes_in_any_order() {
                 let mut added = template.clone();
                 added.id = format!("zh-txn-page-{page}-{i}").into();
                 let minutes = i64::try_from(next() % 400).unwrap() - 200;
-                added.occurred_at = test_now() + Duration::minutes(minutes);
+                // Half a millisecond more now and then: the store keeps milliseconds, so such
+                // times tie with the whole ones and are ordered by id.
+                let extra = Duration::microseconds(i64::try_from(next() % 2).unwrap() * 500);
+                added.occurred_at = test_now() + Duration::minutes(minutes) + extra;
                 changes.push(Change::Put(Record::Transaction(added)));
             }
         }

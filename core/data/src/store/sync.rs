@@ -166,7 +166,10 @@ impl Store {
         for change in changes {
             match change {
                 Change::Put(Record::Transaction(t)) => {
-                    put.insert(t.id.as_str().to_owned(), t.occurred_at);
+                    // At the millisecond the store keeps, as the times read back are.
+                    let millis = t.occurred_at.timestamp_millis();
+                    let at = DateTime::from_timestamp_millis(millis).unwrap_or(t.occurred_at);
+                    put.insert(t.id.as_str().to_owned(), at);
                 }
                 Change::Put(_) => {}
                 Change::Delete { .. } if touches_transactions(change) => {
