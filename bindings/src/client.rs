@@ -16,7 +16,7 @@ use tingshuo_core::money::{Currency, Money};
 use tingshuo_core::payments::{PaymentDraft, PaymentOutcome, Settled};
 use tingshuo_core::store::OpenOutcome;
 use tingshuo_core::sync::{Connectivity, SyncConfig, SyncStatus, WatchHandle};
-use tingshuo_core::{ClientConfig, Locale, Localizer};
+use tingshuo_core::{ClientConfig, Locale};
 
 use crate::TingshuoError;
 use crate::error::{bank_code, internal};
@@ -360,13 +360,13 @@ impl ViewClient {
             let view = inner
                 .current(now.with_timezone(&offset).date_naive())
                 .await?;
-            let l10n = Localizer::new().map_err(|_| internal("messages"))?;
+            let l10n = crate::error::localizer()?;
             let at = Presentation {
                 locale,
                 now,
                 offset,
             };
-            let lines = view_lines(&l10n, &at, &view).map_err(|_| internal("messages"))?;
+            let lines = view_lines(l10n, &at, &view).map_err(|_| internal("messages"))?;
             Ok(ViewSnapshot {
                 accounts: view
                     .accounts

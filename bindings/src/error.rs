@@ -106,8 +106,9 @@ impl TingshuoError {
     }
 }
 
-/// The core's messages, parsed once for every error described.
-fn localizer() -> Result<&'static Localizer, TingshuoError> {
+/// The core's messages, parsed once for the library's life (every view rendered, every error
+/// described).
+pub(crate) fn localizer() -> Result<&'static Localizer, TingshuoError> {
     static MESSAGES: std::sync::OnceLock<Option<Localizer>> = std::sync::OnceLock::new();
     MESSAGES
         .get_or_init(|| Localizer::new().ok())

@@ -56,12 +56,17 @@ async fn client_for(url: &str, signer: Arc<dyn DeviceSigner>, page_size: u32) ->
 async fn registered(bank: &RunningBank, customer: DemoCustomer) -> TestClient {
     let (signer, _) = SoftwareSigner::generate().unwrap();
     let test = client_for(&bank.url(), Arc::new(signer), 500).await;
-    test.client
+    register(&test.client, bank, customer, "test phone").await;
+    test
+}
+
+/// Registers the client's device for the customer with a fresh code, as `name`.
+async fn register(client: &Client, bank: &RunningBank, customer: DemoCustomer, name: &str) {
+    client
         .sync()
-        .register_device(customer.id(), code(bank, customer).await, "test phone")
+        .register_device(customer.id(), code(bank, customer).await, name)
         .await
         .unwrap();
-    test
 }
 
 /// A registered client that has done its initial sync.
@@ -177,12 +182,7 @@ async fn paging_brings_every_transaction_exactly_once() {
     let (signer, _) = SoftwareSigner::generate().unwrap();
     let margaret = client_for(&bank.url(), Arc::new(signer), 37).await;
     let customer = DemoCustomer::MargaretWilson;
-    margaret
-        .client
-        .sync()
-        .register_device(customer.id(), code(&bank, customer).await, "p")
-        .await
-        .unwrap();
+    register(&margaret.client, &bank, customer, "p").await;
     let report = margaret.client.sync().sync_now().await.unwrap();
     let server = server_count(&bank, "demo-en", "transaction").await;
     assert!(report.pages_pulled > server / 37, "{report:?}");
@@ -542,11 +542,7 @@ async fn no_step_up_no_payment() {
     ] {
         let test = client_for(&bank.url(), signer, 500).await;
         let customer = DemoCustomer::MargaretWilson;
-        test.client
-            .sync()
-            .register_device(customer.id(), code(&bank, customer).await, "p")
-            .await
-            .unwrap();
+        register(&test.client, &bank, customer, "p").await;
         test.client.sync().sync_now().await.unwrap();
         let draft = test
             .client
@@ -585,11 +581,7 @@ async fn offline_safety_actions_queue_and_go_first_payments_refuse() {
         let (signer, _) = (SoftwareSigner::from_key_material(&pkcs8).unwrap(), ());
         let test = client_for(&bank.url(), Arc::new(signer), 500).await;
         let customer = DemoCustomer::WangXiuying;
-        test.client
-            .sync()
-            .register_device(customer.id(), code(&bank, customer).await, "p")
-            .await
-            .unwrap();
+        register(&test.client, &bank, customer, "p").await;
         test.client.sync().sync_now().await.unwrap();
         test
     };
@@ -839,11 +831,7 @@ async fn logout_revokes_the_device_and_wipes_the_store() {
     let store_path = config.store_path.clone();
     let (client, _) = Client::open(config, &keys, Arc::new(signer)).await.unwrap();
     let customer = DemoCustomer::WangXiuying;
-    client
-        .sync()
-        .register_device(customer.id(), code(&bank, customer).await, "old phone")
-        .await
-        .unwrap();
+    register(&client, &bank, customer, "old phone").await;
     client.sync().sync_now().await.unwrap();
     let wrapped = keys.wrap(b"a data key of thirty-two bytes!!").unwrap();
     let other = synced(&bank, customer).await;
@@ -908,11 +896,7 @@ async fn logout_delivers_a_queued_card_lock_first_and_says_what_the_bank_never_c
         let keys = MemoryKeyStore::new().unwrap();
         let (signer, _) = SoftwareSigner::generate().unwrap();
         let (client, _) = Client::open(config, &keys, Arc::new(signer)).await.unwrap();
-        client
-            .sync()
-            .register_device(customer.id(), code(&bank, customer).await, "phone")
-            .await
-            .unwrap();
+        register(&client, &bank, customer, "phone").await;
         client.sync().sync_now().await.unwrap();
         bank.bank.faults.set_plan(unreachable.clone());
         client.actions().lock_card(&card.into()).await.unwrap();
@@ -1026,11 +1010,7 @@ async fn a_payment_sent_again_that_cannot_connect_stays_checked_not_said_not_sen
             .await
             .unwrap();
     let customer = DemoCustomer::MargaretWilson;
-    client
-        .sync()
-        .register_device(customer.id(), code(&bank, customer).await, "test phone")
-        .await
-        .unwrap();
+    register(&client, &bank, customer, "test phone").await;
     client.sync().sync_now().await.unwrap();
     let payments = client.payments();
     let draft = payments

@@ -121,10 +121,19 @@ fn time(ms: i64) -> DateTime<Utc> {
 impl Store {
     /// A sync value (sealed, bound to its key).
     pub async fn sync_value(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.sync_value_on(&self.pool, key).await
+    }
+
+    /// A sync value read through `executor` (the pool, or a transaction that wrote it).
+    async fn sync_value_on<'e>(
+        &self,
+        executor: impl sqlx::SqliteExecutor<'e>,
+        key: &str,
+    ) -> Result<Option<String>, StoreError> {
         let sealed: Option<Vec<u8>> =
             sqlx::query_scalar("SELECT value FROM sync_state WHERE key = ?")
                 .bind(key)
-                .fetch_optional(&self.pool)
+                .fetch_optional(executor)
                 .await?;
         sealed
             .map(|s| self.cipher.open_string(Col::SyncValue, key, &s))
@@ -178,17 +187,9 @@ impl Store {
                 Change::Delete { .. } => {}
             }
         }
-        let sealed: Option<Vec<u8>> =
-            sqlx::query_scalar("SELECT value FROM sync_state WHERE key = ?")
-                .bind(keys::NEWEST_TRANSACTIONS)
-                .fetch_optional(&mut **tx)
-                .await?;
-        let kept: Option<Vec<String>> = sealed
-            .map(|s| {
-                self.cipher
-                    .open_string(Col::SyncValue, keys::NEWEST_TRANSACTIONS, &s)
-            })
-            .transpose()?
+        let kept: Option<Vec<String>> = self
+            .sync_value_on(&mut **tx, keys::NEWEST_TRANSACTIONS)
+            .await?
             .and_then(|listed| serde_json::from_str(&listed).ok());
         let Some(kept) = kept else {
             return self.refresh_newest(tx).await;
