@@ -123,9 +123,10 @@ pub(crate) fn internal(what: &str) -> TingshuoError {
 impl From<NetError> for TingshuoError {
     fn from(error: NetError) -> TingshuoError {
         match error {
-            NetError::Offline | NetError::AnswerLost | NetError::Unavailable { .. } => {
-                TingshuoError::Offline
-            }
+            NetError::Offline
+            | NetError::AnswerLost
+            | NetError::Unavailable { .. }
+            | NetError::SignInFailed(_) => TingshuoError::Offline,
             NetError::NotRegistered | NetError::Refused { status: 401, .. } => {
                 TingshuoError::SessionExpired
             }

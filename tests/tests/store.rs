@@ -1263,3 +1263,89 @@ async fn a_version_5_store_keeps_its_outbox_and_seals_it() {
     assert_eq!(store.pending_requests().await.unwrap().len(), 2);
     store.close().await;
 }
+
+/// A card lock queued while another connection writes (a sync page being stored) waits for
+/// it and is kept: a transaction that reads before it writes takes the write lock first, so
+/// the other's commit cannot leave it unable to write.
+#[tokio::test]
+async fn a_request_queued_while_another_connection_writes_waits_and_is_kept() {
+    use sqlx::Connection;
+    use std::sync::Arc;
+    use tingshuo_core::action::Action;
+    use tingshuo_core::store::sync::NewRequest;
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let store = Arc::new(seeded(&path, &keys, DemoCustomer::WangXiuying).await);
+    let mut writer = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::raw_sql(
+        "BEGIN IMMEDIATE; CREATE TABLE elsewhere (x INTEGER); INSERT INTO elsewhere VALUES (1);",
+    )
+    .execute(&mut writer)
+    .await
+    .unwrap();
+    let queued = {
+        let store = Arc::clone(&store);
+        tokio::spawn(async move {
+            let request =
+                NewRequest::new(Action::LockCard("zh-card-credit".into()), "k-lock-1".into());
+            store.enqueue(&request, test_now()).await
+        })
+    };
+    // The request reads the card while the other connection still holds the write lock.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    sqlx::raw_sql("COMMIT").execute(&mut writer).await.unwrap();
+    writer.close().await.unwrap();
+    queued.await.unwrap().unwrap();
+    let pending = store.pending_requests().await.unwrap();
+    assert_eq!(pending.len(), 1);
+    let view = store.load_view(test_now().date_naive()).await.unwrap();
+    let card = view
+        .cards
+        .iter()
+        .find(|c| c.item.id == "zh-card-credit")
+        .unwrap();
+    assert_eq!(card.item.status.as_str(), "locked");
+}
+
+/// A request the bank acknowledged with an entity the store cannot hold yet (a card whose
+/// account is not cached, as after a rebuild) is still recorded as delivered, never left to be
+/// sent again at every round, holding back the pull that would bring the account.
+#[tokio::test]
+async fn a_delivered_request_whose_answer_cannot_be_applied_is_still_delivered() {
+    use tingshuo_core::action::Action;
+    use tingshuo_core::store::sync::NewRequest;
+    use tingshuo_core::wire::{Change, Patch, PatchOp};
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let store = Store::open(&path, &keys).await.unwrap();
+    let request = NewRequest::new(Action::LockCard("zh-card-credit".into()), "k-lock-1".into());
+    store.enqueue(&request, test_now()).await.unwrap();
+    let pending = store.pending_requests().await.unwrap();
+    assert_eq!(pending.len(), 1);
+    let answer: Change = Patch {
+        kind: "card".into(),
+        id: "zh-card-credit".into(),
+        op: PatchOp::Put,
+        data: Some(
+            serde_json::json!({"id": "zh-card-credit", "account_id": "zh-credit", "kind": "credit",
+            "name": "信用卡", "number": "6225880012344580", "status": "locked"}),
+        ),
+    }
+    .into_change()
+    .unwrap();
+    store
+        .request_acknowledged(pending[0].seq, Some(&answer), test_now())
+        .await
+        .unwrap();
+    assert!(store.pending_requests().await.unwrap().is_empty());
+    // The store is whole: the bank's data, once pulled, lands.
+    store
+        .save_snapshot(&snapshot(DemoCustomer::WangXiuying))
+        .await
+        .unwrap();
+    store.close().await;
+    let store = Store::open(&path, &keys).await.unwrap();
+    assert!(store.pending_requests().await.unwrap().is_empty());
+}

@@ -933,52 +933,55 @@ struct KeptRequest {
     idempotency_key: Option<String>,
 }
 
-/// The real transport to the bank, but the first payment is kept back on its way (its answer
-/// lost: the bank has not seen it yet) and the next one cannot connect; the test delivers the
-/// one kept back later, as a slow network would.
-#[derive(Debug)]
-struct FirstPaymentLate {
-    inner: HttpTransport,
-    payments_sent: AtomicUsize,
-    kept: std::sync::Mutex<Option<KeptRequest>>,
+/// A client of a fresh device whose exchanges with the bank go through `transport`,
+/// registered for `customer` and synced.
+async fn client_through(
+    bank: &RunningBank,
+    transport: Arc<dyn BankTransport>,
+    customer: DemoCustomer,
+) -> (tempfile::TempDir, Client) {
+    let (dir, config, keys, signer) = fresh_device(bank);
+    let (client, _) = Client::open_with_transport(config, &keys, Arc::new(signer), transport)
+        .await
+        .unwrap();
+    register(&client, bank, customer, "test phone").await;
+    client.sync().sync_now().await.unwrap();
+    (dir, client)
 }
 
-impl FirstPaymentLate {
-    /// Delivers the payment kept back: the bank makes it now.
-    async fn deliver_late(&self) {
-        let kept = self.kept.lock().unwrap().clone().unwrap();
-        let request = BankRequest {
-            method: HttpMethod::Post,
-            path: &kept.path,
-            body: kept.body.as_deref(),
-            bearer: kept.bearer.as_deref(),
-            idempotency_key: kept.idempotency_key.as_deref(),
-        };
-        let answer = self.inner.exchange(request).await.unwrap();
-        assert!((200..300).contains(&answer.status), "{answer:?}");
+/// What a test's transport does with a request on its way to the real bank: `Some(answer)`
+/// answers it here (the bank never sees it), `None` lets the bank answer.
+trait Intercept: std::fmt::Debug + Send + Sync {
+    fn intercept<'a>(
+        &'a self,
+        request: &'a BankRequest<'a>,
+    ) -> BoxFuture<'a, Option<Result<BankResponse, TransportError>>>;
+}
+
+/// The real transport to the bank, with an interceptor in front of it.
+#[derive(Debug)]
+struct Intercepted<I> {
+    inner: HttpTransport,
+    by: I,
+}
+
+impl<I> Intercepted<I> {
+    fn new(bank: &RunningBank, by: I) -> Arc<Intercepted<I>> {
+        Arc::new(Intercepted {
+            inner: HttpTransport::new(&bank.url()).unwrap(),
+            by,
+        })
     }
 }
 
-impl BankTransport for FirstPaymentLate {
+impl<I: Intercept> BankTransport for Intercepted<I> {
     fn exchange<'a>(
         &'a self,
         request: BankRequest<'a>,
     ) -> BoxFuture<'a, Result<BankResponse, TransportError>> {
         Box::pin(async move {
-            if request.method == HttpMethod::Post && request.path == routes::MAKE_PAYMENT.plain() {
-                match self.payments_sent.fetch_add(1, Ordering::SeqCst) {
-                    0 => {
-                        *self.kept.lock().unwrap() = Some(KeptRequest {
-                            path: request.path.to_owned(),
-                            body: request.body.map(str::to_owned),
-                            bearer: request.bearer.map(str::to_owned),
-                            idempotency_key: request.idempotency_key.map(str::to_owned),
-                        });
-                        return Err(TransportError::AnswerLost);
-                    }
-                    1 => return Err(TransportError::NeverSent),
-                    _ => {}
-                }
+            if let Some(answer) = self.by.intercept(&request).await {
+                return answer;
             }
             self.inner.exchange(request).await
         })
@@ -993,25 +996,216 @@ impl BankTransport for FirstPaymentLate {
     }
 }
 
+/// Whether a request sends a payment.
+fn sends_a_payment(request: &BankRequest<'_>) -> bool {
+    request.method == HttpMethod::Post && request.path == routes::MAKE_PAYMENT.plain()
+}
+
+/// The first payment is kept back on its way (its answer lost: the bank has not seen it yet)
+/// and the next one cannot connect; the test delivers the one kept back later, as a slow
+/// network would.
+#[derive(Debug, Default)]
+struct FirstPaymentLate {
+    payments_sent: AtomicUsize,
+    kept: std::sync::Mutex<Option<KeptRequest>>,
+}
+
+impl Intercepted<FirstPaymentLate> {
+    /// Delivers the payment kept back: the bank makes it now.
+    async fn deliver_late(&self) {
+        let kept = self.by.kept.lock().unwrap().clone().unwrap();
+        let request = BankRequest {
+            method: HttpMethod::Post,
+            path: &kept.path,
+            body: kept.body.as_deref(),
+            bearer: kept.bearer.as_deref(),
+            idempotency_key: kept.idempotency_key.as_deref(),
+        };
+        let answer = self.inner.exchange(request).await.unwrap();
+        assert!((200..300).contains(&answer.status), "{answer:?}");
+    }
+}
+
+impl Intercept for FirstPaymentLate {
+    fn intercept<'a>(
+        &'a self,
+        request: &'a BankRequest<'a>,
+    ) -> BoxFuture<'a, Option<Result<BankResponse, TransportError>>> {
+        Box::pin(async move {
+            if !sends_a_payment(request) {
+                return None;
+            }
+            match self.payments_sent.fetch_add(1, Ordering::SeqCst) {
+                0 => {
+                    *self.kept.lock().unwrap() = Some(KeptRequest {
+                        path: request.path.to_owned(),
+                        body: request.body.map(str::to_owned),
+                        bearer: request.bearer.map(str::to_owned),
+                        idempotency_key: request.idempotency_key.map(str::to_owned),
+                    });
+                    Some(Err(TransportError::AnswerLost))
+                }
+                1 => Some(Err(TransportError::NeverSent)),
+                _ => None,
+            }
+        })
+    }
+}
+
+/// While `garbled` is set, the sign-in is answered by a gateway's maintenance page: a 200
+/// whose body is no session.
+#[derive(Debug, Default)]
+struct SignInGarbled {
+    garbled: std::sync::atomic::AtomicBool,
+}
+
+impl Intercept for SignInGarbled {
+    fn intercept<'a>(
+        &'a self,
+        request: &'a BankRequest<'a>,
+    ) -> BoxFuture<'a, Option<Result<BankResponse, TransportError>>> {
+        let garbled = request.path == routes::LOGIN.plain() && self.garbled.load(Ordering::SeqCst);
+        Box::pin(async move {
+            garbled.then(|| {
+                Ok(BankResponse {
+                    status: 200,
+                    body: b"<html><body>Down for maintenance</body></html>".to_vec(),
+                })
+            })
+        })
+    }
+}
+
+/// The first payment is slow to fail: it tells the test it is under way, and after a while
+/// its connection turns out never to have opened.
+#[derive(Debug, Default)]
+struct FirstPaymentSlowToFail {
+    payments_sent: AtomicUsize,
+    under_way: tokio::sync::Notify,
+}
+
+impl Intercept for FirstPaymentSlowToFail {
+    fn intercept<'a>(
+        &'a self,
+        request: &'a BankRequest<'a>,
+    ) -> BoxFuture<'a, Option<Result<BankResponse, TransportError>>> {
+        Box::pin(async move {
+            if !sends_a_payment(request) || self.payments_sent.fetch_add(1, Ordering::SeqCst) > 0 {
+                return None;
+            }
+            self.under_way.notify_one();
+            tokio::time::sleep(Duration::from_millis(600)).await;
+            Some(Err(TransportError::NeverSent))
+        })
+    }
+}
+
+/// A card lock whose sign-in is answered with a page that is no session was never sent: it
+/// stays queued, its echo kept, and goes when the bank signs in again — never taken as
+/// delivered because an answer (the sign-in's, not its own) could not be read.
+#[tokio::test]
+async fn a_request_whose_sign_in_fails_is_kept_not_taken_as_delivered() {
+    let bank = bank_with(BankConfig {
+        session_ttl: Duration::from_millis(500),
+        ..BankConfig::default()
+    })
+    .await;
+    let transport = Intercepted::new(&bank, SignInGarbled::default());
+    let (_dir, client) = client_through(&bank, transport.clone(), DemoCustomer::WangXiuying).await;
+    // The session ends; signing in again meets the maintenance page.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    transport.by.garbled.store(true, Ordering::SeqCst);
+    client
+        .actions()
+        .lock_card(&"zh-card-debit".into())
+        .await
+        .unwrap();
+    let bank_card = || async {
+        bank.bank
+            .db
+            .all::<serde_json::Value>("demo-zh", "card")
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|card| card["id"] == "zh-card-debit")
+            .unwrap()["status"]
+            .clone()
+    };
+    let history = client.sync().outbox().await.unwrap();
+    let lock = history
+        .iter()
+        .find(|e| e.item.action.kind() == ActionKind::LockCard)
+        .unwrap();
+    assert_eq!(lock.state, "pending", "{history:?}");
+    assert_eq!(bank_card().await, "active");
+    let view = client.view().current(today()).await.unwrap();
+    let card = view
+        .cards
+        .iter()
+        .find(|c| c.item.id == "zh-card-debit")
+        .unwrap();
+    assert_eq!(card.item.status, CardStatus::Locked, "the echo stays");
+
+    transport.by.garbled.store(false, Ordering::SeqCst);
+    // Its retry is due after the backoff of one failed attempt.
+    for _ in 0..100 {
+        if client.sync().sync_now().await.is_ok_and(|r| r.complete) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let history = client.sync().outbox().await.unwrap();
+    assert!(history.iter().all(|e| e.state == "acked"), "{history:?}");
+    assert_eq!(bank_card().await, "locked");
+    bank.shutdown().await;
+}
+
+/// A sync round while a payment is being sent does not send it a second time: asked by its
+/// key, the bank has not seen it yet, and a second send beside the first would race it to
+/// settle the one attempt (the first, failing to connect, could say "not sent" of a payment
+/// the second made). The round waits; the payment is told as the bank has it.
+#[tokio::test]
+async fn a_sync_round_while_a_payment_is_sent_never_sends_it_again() {
+    let bank = bank_with(BankConfig::default()).await;
+    let transport = Intercepted::new(&bank, FirstPaymentSlowToFail::default());
+    let (_dir, client) =
+        client_through(&bank, transport.clone(), DemoCustomer::MargaretWilson).await;
+    let client = Arc::new(client);
+    let draft = client
+        .payments()
+        .prepare_transfer(
+            &"en-checking".into(),
+            &"en-payee-maria".into(),
+            Money::from_minor(5_000, Currency::USD),
+        )
+        .await
+        .unwrap();
+    let confirming = {
+        let client = Arc::clone(&client);
+        tokio::spawn(async move { client.payments().confirm(&draft).await })
+    };
+    transport.by.under_way.notified().await;
+    let round = client.sync().sync_now().await;
+    let outcome = confirming.await.unwrap();
+    assert!(matches!(outcome, Err(PaymentError::Offline)), "{outcome:?}");
+    round.unwrap();
+    assert_eq!(transport.by.payments_sent.load(Ordering::SeqCst), 1);
+    assert_eq!(server_count(&bank, "demo-en", "payment").await, 0);
+    let attempts = client.payments().attempts().await.unwrap();
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0].state, "refused");
+    bank.shutdown().await;
+}
+
 /// A payment whose answer was lost, which the bank had not seen yet when asked by its key, and
 /// whose second send could not connect, is still being checked — the first send may yet reach
 /// the bank — never settled as not sent; when it lands, it is told as made.
 #[tokio::test]
 async fn a_payment_sent_again_that_cannot_connect_stays_checked_not_said_not_sent() {
     let bank = bank_with(BankConfig::default()).await;
-    let transport = Arc::new(FirstPaymentLate {
-        inner: HttpTransport::new(&bank.url()).unwrap(),
-        payments_sent: AtomicUsize::new(0),
-        kept: std::sync::Mutex::new(None),
-    });
-    let (_dir, config, keys, signer) = fresh_device(&bank);
-    let (client, _) =
-        Client::open_with_transport(config, &keys, Arc::new(signer), transport.clone())
-            .await
-            .unwrap();
+    let transport = Intercepted::new(&bank, FirstPaymentLate::default());
     let customer = DemoCustomer::MargaretWilson;
-    register(&client, &bank, customer, "test phone").await;
-    client.sync().sync_now().await.unwrap();
+    let (_dir, client) = client_through(&bank, transport.clone(), customer).await;
     let payments = client.payments();
     let draft = payments
         .prepare_transfer(

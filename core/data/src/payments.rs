@@ -152,9 +152,10 @@ pub enum PaymentError {
 impl From<NetError> for PaymentError {
     fn from(error: NetError) -> PaymentError {
         match error {
-            NetError::Offline | NetError::AnswerLost | NetError::Unavailable { .. } => {
-                PaymentError::Offline
-            }
+            NetError::Offline
+            | NetError::AnswerLost
+            | NetError::Unavailable { .. }
+            | NetError::SignInFailed(_) => PaymentError::Offline,
             NetError::Signer(crate::crypto::SignerError::KeyLost) => PaymentError::DeviceKeyLost,
             NetError::Signer(_) => PaymentError::StepUpCancelled,
             other => PaymentError::Sync(SyncError::Net(other)),
@@ -313,6 +314,7 @@ impl SyncEngine {
             .api
             .sign_payment(&wire::payment_message(&request, &key))?;
         let body = crate::sync::BankApi::body(&request)?;
+        let delivering = self.payment_delivery.lock().await;
         self.store
             .record_payment_attempt(&key, &body, Utc::now())
             .await?;
@@ -320,7 +322,9 @@ impl SyncEngine {
             kind = draft.target.kind().as_str(),
             "payment confirmed and recorded"
         );
-        let outcome = self.deliver_payment(&key, &body, Delivery::First).await?;
+        let outcome = self.deliver_payment(&key, &body, Delivery::First).await;
+        drop(delivering);
+        let outcome = outcome?;
         if !matches!(outcome, PaymentOutcome::Unknown { .. }) {
             // Best effort: show the new balance. The payment itself is already settled.
             let _ = self.sync_now().await;
@@ -380,10 +384,12 @@ impl SyncEngine {
             // Sent again after the bank said it had not seen it: the first send may still be
             // on its way to the bank, so the connection failing now says nothing of it. It stays
             // open, asked about again by its key.
-            Err(NetError::Offline) if delivery == Delivery::Again => Ok(PaymentOutcome::Unknown {
-                key: key.to_owned(),
-            }),
-            Err(NetError::Offline) => {
+            Err(NetError::Offline | NetError::SignInFailed(_)) if delivery == Delivery::Again => {
+                Ok(PaymentOutcome::Unknown {
+                    key: key.to_owned(),
+                })
+            }
+            Err(NetError::Offline | NetError::SignInFailed(_)) => {
                 // The connection never opened: the bank did not receive it. It is settled as
                 // not sent now, so it cannot go out later without the customer knowing.
                 if self
@@ -432,6 +438,7 @@ impl SyncEngine {
     /// Settles every payment whose outcome is unknown: asks the bank by key; if the bank
     /// never saw it, sends the very same signed request again under the same key.
     pub async fn reconcile_payments(&self) -> Result<(), SyncError> {
+        let _delivering = self.payment_delivery.lock().await;
         for attempt in self.store.payment_attempts(true).await? {
             let path = route_path(routes::PAYMENT_BY_KEY, &[&attempt.idempotency_key])?;
             match self

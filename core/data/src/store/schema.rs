@@ -90,7 +90,7 @@ pub(crate) async fn upgrade_to(pool: &SqlitePool, target: i64) -> Result<(), Sto
         if version <= found || version > target {
             continue;
         }
-        let mut tx = pool.begin().await?;
+        let mut tx = super::begin_write(pool).await?;
         sqlx::raw_sql(*migration).execute(&mut *tx).await?;
         // PRAGMA takes no bound parameters; `version` is an integer we computed.
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!(

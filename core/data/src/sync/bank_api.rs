@@ -32,6 +32,10 @@ pub enum NetError {
     Refused { status: u16, code: String },
     #[error("the bank's answer is invalid: {0}")]
     Invalid(String),
+    /// Signing in before a request failed other than on the session (an answer it could not
+    /// read, a refusal for another reason): the request itself was never sent.
+    #[error("signing in to the bank failed: {0}")]
+    SignInFailed(String),
     #[error("this device is not registered with the bank")]
     NotRegistered,
     #[error("the device key could not sign: {0}")]
@@ -43,8 +47,24 @@ impl NetError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            NetError::Offline | NetError::AnswerLost | NetError::Unavailable { .. }
+            NetError::Offline
+                | NetError::AnswerLost
+                | NetError::Unavailable { .. }
+                | NetError::SignInFailed(_)
         )
+    }
+
+    /// A sign-in's failure as the request that needed it sees it: an answer the sign-in could
+    /// not read, or a refusal for a reason other than the session, judged nothing the request
+    /// asked (it was never sent), so it must not read as the request's own answer.
+    fn at_sign_in(self) -> NetError {
+        match self {
+            NetError::Invalid(reason) => NetError::SignInFailed(reason),
+            NetError::Refused { status, code } if status != 401 => {
+                NetError::SignInFailed(format!("{code} (HTTP {status})"))
+            }
+            other => other,
+        }
     }
 
     /// The bank did not accept this device's session: the request itself was not judged.
@@ -160,7 +180,7 @@ impl BankApi {
         idempotency_key: Option<&str>,
     ) -> Result<T, NetError> {
         if self.token().is_none() {
-            self.login().await?;
+            self.login().await.map_err(NetError::at_sign_in)?;
         }
         match self
             .exchange(method, path, body, idempotency_key, true)
@@ -168,7 +188,7 @@ impl BankApi {
         {
             Err(NetError::Refused { status: 401, .. }) => {
                 self.set_token(None);
-                self.login().await?;
+                self.login().await.map_err(NetError::at_sign_in)?;
                 self.exchange(method, path, body, idempotency_key, true)
                     .await
             }

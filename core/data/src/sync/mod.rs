@@ -107,6 +107,10 @@ pub struct SyncEngine {
     status: watch::Sender<SyncStatus>,
     /// One round at a time; pushes must not interleave or they could reorder.
     round: tokio::sync::Mutex<()>,
+    /// A payment being sent is not reconciled meanwhile: asked about by its key before the
+    /// first send lands, the bank has not seen it, and sending it again beside the first
+    /// would leave two answers racing to settle one attempt.
+    pub(crate) payment_delivery: tokio::sync::Mutex<()>,
 }
 
 /// A random idempotency key (27 characters of base64url).
@@ -151,6 +155,7 @@ impl SyncEngine {
             config,
             status,
             round: tokio::sync::Mutex::new(()),
+            payment_delivery: tokio::sync::Mutex::new(()),
         }
     }
 
