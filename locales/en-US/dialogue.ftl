@@ -19,8 +19,14 @@ dlg-cancelled = All right, cancelled.
 dlg-cancelled-payment = All right, cancelled. No money was sent.
 dlg-nothing-to-cancel = There's nothing in progress to cancel.
 dlg-nothing-to-confirm = There's nothing to confirm right now.
-dlg-see-screen = Your transactions are on the screen. I'll read them to you.
-dlg-no-transactions = I found no transactions for that.
+dlg-see-screen = Your transactions are on the screen. I'll read them to you.{ $stale ->
+    [yes] {" "}The bank last updated your data { $age }.
+   *[no] {""}
+}
+dlg-no-transactions = I found no transactions for that.{ $stale ->
+    [yes] {" "}The bank last updated your data { $age }.
+   *[no] {""}
+}
 dlg-cards = { $count ->
     [one] Here is your card:
    *[other] Here are your { $count } cards:
@@ -39,7 +45,13 @@ dlg-no-appointments = You have no appointments or open requests with the bank.
 dlg-spending-total = From { $from } to { $to }, { $total } went out, in { $count ->
     [one] one payment
    *[other] { $count } payments
-}.
+}.{ $stale ->
+    [yes] {" "}That counts what the bank had { $age }, when it last updated your data.
+   *[no] {""}
+}{ $fresh ->
+    [no] {" "}That doesn't include the payment you just made yet.
+   *[yes] {""}
+}
 dlg-no-data = There is no account information on this device yet. Please connect and try again.
 
 # $measure: principal for a time deposit, else available. $stale: yes when the bank last
@@ -150,6 +162,8 @@ dlg-payment-cancelled = Cancelled. The bank has stopped the payment of { $amount
 dlg-cancel-refused = The bank couldn't cancel the payment of { $amount } to { $target }: { $reason }.
 dlg-cancel-unknown = I couldn't get the bank's answer, so I can't say yet whether the payment to { $target } was cancelled. Say cancel again to try once more.
 dlg-cannot-cancel-sent = The payment to { $target } has already been made, so it can't be cancelled now.
+dlg-confirm-cancel-held = The bank still holds your payment of { $amount } to { $target }. Do you want me to stop it? Say yes or no.
+dlg-cancel-held-kept = All right, I won't stop it. The payment of { $amount } to { $target } goes when its hold ends.
 
 dlg-card-locked = Your card { $masked } is locked.
 dlg-card-unlocked = Your card { $masked } is unlocked.

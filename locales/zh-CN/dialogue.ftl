@@ -19,15 +19,27 @@ dlg-cancelled = 好的，已取消。
 dlg-cancelled-payment = 好的，已取消，钱没有转出。
 dlg-nothing-to-cancel = 现在没有正在办理的事情可以取消。
 dlg-nothing-to-confirm = 现在没有需要确认的事情。
-dlg-see-screen = 好的，交易明细已经显示在屏幕上，我来为您读。
-dlg-no-transactions = 没有找到相关的交易记录。
+dlg-see-screen = 好的，交易明细已经显示在屏幕上，我来为您读。{ $stale ->
+    [yes] 银行的数据是{ $age }更新的。
+   *[no] {""}
+}
+dlg-no-transactions = 没有找到相关的交易记录。{ $stale ->
+    [yes] 银行的数据是{ $age }更新的。
+   *[no] {""}
+}
 dlg-cards = 您有{ $count }张卡：
 dlg-no-cards = 您的账户下没有银行卡。
 dlg-alerts = 您有{ $count }条未读提醒：
 dlg-no-alerts = 您没有未读提醒。
 dlg-appointments = 您在银行有{ $count }项预约或服务工单：
 dlg-no-appointments = 您在银行没有预约，也没有未办完的服务工单。
-dlg-spending-total = 从{ $from }到{ $to }，一共支出{ $total }，共{ $count }笔。
+dlg-spending-total = 从{ $from }到{ $to }，一共支出{ $total }，共{ $count }笔。{ $stale ->
+    [yes] 这是按银行{ $age }更新的数据算的。
+   *[no] {""}
+}{ $fresh ->
+    [no] 还没算上您刚才的付款。
+   *[yes] {""}
+}
 dlg-no-data = 本机还没有您的账户信息，请连接网络后再试。
 
 dlg-balance = { $account }，{ $masked }，{ $measure ->
@@ -135,6 +147,8 @@ dlg-payment-cancelled = 已取消。银行已经停止付给{ $target }的{ $amo
 dlg-cancel-refused = 银行没能取消付给{ $target }的{ $amount }：{ $reason }。
 dlg-cancel-unknown = 没有收到银行的回复，还不能确定付给{ $target }的钱是否已经取消。您可以再说一次“取消”。
 dlg-cannot-cancel-sent = 付给{ $target }的钱已经转出，现在不能取消了。
+dlg-confirm-cancel-held = 您付给{ $target }的{ $amount }，银行还在暂缓。要我请银行取消这笔付款吗？请说“对”或“不对”。
+dlg-cancel-held-kept = 好的，不取消。付给{ $target }的{ $amount }会在暂缓结束后转出。
 
 dlg-card-locked = 已为您锁定{ $masked }的卡。
 dlg-card-unlocked = 已为您解锁{ $masked }的卡。

@@ -612,6 +612,16 @@ async fn payment_status(bank: &RunningBank) -> String {
     payments[0]["status"].as_str().unwrap().to_owned()
 }
 
+/// Sends Bob Wilson $20, which a holding bank holds.
+async fn held_to_bob(assistant: &mut Assistant) {
+    let events = send_to_bob(assistant).await;
+    assert_eq!(
+        said(&events),
+        ["dlg-sending", "dlg-payment-held"],
+        "{events:?}"
+    );
+}
+
 /// A bank that holds every transfer of $10 or more for `hold`.
 async fn holding_bank(hold: std::time::Duration) -> RunningBank {
     let config = BankConfig {
@@ -626,12 +636,7 @@ async fn holding_bank(hold: std::time::Duration) -> RunningBank {
 async fn a_held_payment_is_cancelled_by_voice_and_said_cancelled_only_when_the_bank_did() {
     let bank = holding_bank(std::time::Duration::from_secs(600)).await;
     let (mut assistant, _dir) = assistant_for(&bank).await;
-    let events = send_to_bob(&mut assistant).await;
-    assert_eq!(
-        said(&events),
-        ["dlg-sending", "dlg-payment-held"],
-        "{events:?}"
-    );
+    held_to_bob(&mut assistant).await;
     assert_eq!(payment_status(&bank).await, "held");
     // Other things in between: the payment can still be cancelled within its hold.
     tell(&mut assistant, "what's my balance").await;
@@ -641,17 +646,63 @@ async fn a_held_payment_is_cancelled_by_voice_and_said_cancelled_only_when_the_b
     bank.shutdown().await;
 }
 
+/// After another payment was begun and called off, a second "cancel" — said again, as people
+/// do — does not stop the earlier payment the bank holds unasked: she is asked first, and only
+/// her yes stops it.
+#[tokio::test]
+async fn a_cancel_said_again_after_another_payment_asks_before_stopping_a_held_one() {
+    let bank = holding_bank(std::time::Duration::from_secs(600)).await;
+    let (mut assistant, _dir) = assistant_for(&bank).await;
+    held_to_bob(&mut assistant).await;
+    let events = tell(&mut assistant, "send thirty dollars to Bob Wilson").await;
+    assert_eq!(said(&events), ["dlg-readback-transfer"], "{events:?}");
+    let events = tell(&mut assistant, "cancel").await;
+    assert_eq!(said(&events), ["dlg-cancelled-payment"], "{events:?}");
+    let events = tell(&mut assistant, "cancel").await;
+    assert_eq!(said(&events), ["dlg-confirm-cancel-held"], "{events:?}");
+    assert_eq!(payment_status(&bank).await, "held");
+    let events = tell(&mut assistant, "no").await;
+    assert_eq!(said(&events), ["dlg-cancel-held-kept"], "{events:?}");
+    assert_eq!(payment_status(&bank).await, "held");
+    let events = tell(&mut assistant, "cancel").await;
+    assert_eq!(said(&events), ["dlg-confirm-cancel-held"], "{events:?}");
+    let events = tell(&mut assistant, "yes").await;
+    assert_eq!(said(&events), ["dlg-payment-cancelled"], "{events:?}");
+    assert_eq!(payment_status(&bank).await, "cancelled");
+    bank.shutdown().await;
+}
+
+/// A held payment already cancelled in another channel (the app's own screen, phone banking)
+/// is refused by the bank when she says "cancel" — and is told as cancelled, the money kept,
+/// which it is: never "the bank couldn't cancel it", never later "it has already been made".
+#[tokio::test]
+async fn a_held_payment_cancelled_elsewhere_is_told_as_cancelled_not_as_made() {
+    let bank = holding_bank(std::time::Duration::from_secs(600)).await;
+    let (client, _dir) = client_for(&bank).await;
+    let mut assistant = another_session(&client).await;
+    held_to_bob(&mut assistant).await;
+    let payment = payments(&bank, DemoCustomer::MargaretWilson).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(matches!(
+        client.payments().cancel(&payment).await.unwrap(),
+        tingshuo_core::payments::PaymentOutcome::Cancelled(_)
+    ));
+    let events = tell(&mut assistant, "cancel").await;
+    assert_eq!(said(&events), ["dlg-payment-cancelled"], "{events:?}");
+    let events = tell(&mut assistant, "cancel").await;
+    assert_eq!(said(&events), ["dlg-nothing-to-cancel"], "{events:?}");
+    assert_eq!(payment_status(&bank).await, "cancelled");
+    bank.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_payment_held_when_an_earlier_session_ended_is_cancelled_by_voice_in_the_next() {
     let bank = holding_bank(std::time::Duration::from_secs(600)).await;
     let (client, _dir) = client_for(&bank).await;
     let mut first = another_session(&client).await;
-    let events = send_to_bob(&mut first).await;
-    assert_eq!(
-        said(&events),
-        ["dlg-sending", "dlg-payment-held"],
-        "{events:?}"
-    );
+    held_to_bob(&mut first).await;
     drop(first);
     // Another of the customer's devices does not call it off: "cancel" there is not about
     // a payment it never made.
@@ -723,12 +774,7 @@ async fn a_payment_checked_after_its_hold_ended_is_told_as_gone() {
 async fn a_payment_past_its_hold_is_not_said_cancelled() {
     let bank = holding_bank(std::time::Duration::from_millis(50)).await;
     let (mut assistant, _dir) = assistant_for(&bank).await;
-    let events = send_to_bob(&mut assistant).await;
-    assert_eq!(
-        said(&events),
-        ["dlg-sending", "dlg-payment-held"],
-        "{events:?}"
-    );
+    held_to_bob(&mut assistant).await;
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let events = tell(&mut assistant, "cancel").await;
     assert_eq!(said(&events), ["dlg-cancel-refused"], "{events:?}");
@@ -748,6 +794,39 @@ async fn a_payment_made_is_never_said_cancelled() {
     let events = tell(&mut assistant, "cancel").await;
     assert_eq!(said(&events), ["dlg-cannot-cancel-sent"], "{events:?}");
     assert_eq!(payment_status(&bank).await, "executed");
+    bank.shutdown().await;
+}
+
+/// Another biller named at a bill's read-back ("不对，交水费") is read back at its own bill's
+/// amount: the first bill's amount, which she never said, is not carried over and refused as
+/// what she "asked" to pay.
+#[tokio::test]
+async fn another_biller_named_at_a_read_back_is_read_back_at_its_own_amount() {
+    let bank = start_demo_bank(BankConfig::default(), Utc::now())
+        .await
+        .unwrap();
+    let customer = DemoCustomer::WangXiuying;
+    let code = bank.enrollment_code(customer.id()).await.unwrap();
+    let (client, _dir) = registered_client(&bank.url(), customer, code).await;
+    let beijing = FixedOffset::east_opt(8 * 3600).unwrap();
+    let mut assistant = Assistant::open(client, Locale::ZhCn, AssistantOptions::at(beijing))
+        .await
+        .unwrap();
+    let events = tell(&mut assistant, "交电费").await;
+    assert_eq!(said(&events), ["dlg-readback-bill"], "{events:?}");
+    for changed in ["交水费", "不对，是手机费"] {
+        let events = tell(&mut assistant, changed).await;
+        assert_eq!(
+            said(&events),
+            ["dlg-readback-bill"],
+            "{changed}: {events:?}"
+        );
+    }
+    let Some(Event::Say(read_back)) = tell(&mut assistant, "再说一遍").await.into_iter().next()
+    else {
+        panic!()
+    };
+    assert!(read_back.display.contains("58.00"), "{read_back:?}");
     bank.shutdown().await;
 }
 
@@ -894,6 +973,46 @@ async fn the_balance_said_is_of_the_account_named_as_the_bank_has_it() {
         );
     }
     bank.shutdown().await;
+}
+
+/// A total of spending, or "no transactions", said while the bank cannot be reached says how
+/// old the data it counts is, as a balance does: never as if it were today's.
+#[tokio::test]
+async fn spending_and_no_transactions_said_offline_say_how_old_the_data_is() {
+    let bank = start_demo_bank(BankConfig::default(), Utc::now())
+        .await
+        .unwrap();
+    let (client, _dir) = client_for(&bank).await;
+    let mut assistant = another_session(&client).await;
+    let asked = [
+        "how much did I spend this month",
+        "show my transactions from today",
+    ];
+    for text in asked {
+        let events = tell(&mut assistant, text).await;
+        let Some(Event::Say(reply)) = events.first() else {
+            panic!("{events:?}")
+        };
+        assert!(!reply.display.contains("updated"), "{text}: {reply:?}");
+    }
+    bank.shutdown().await;
+    assert!(client.sync().sync_now().await.is_err());
+    let mut said_offline = Vec::new();
+    for text in asked {
+        let events = tell(&mut assistant, text).await;
+        let Some(Event::Say(reply)) = events.first() else {
+            panic!("{events:?}")
+        };
+        assert!(
+            reply.display.contains("last updated your data"),
+            "{text}: {reply:?}"
+        );
+        said_offline.push(reply.id.to_string());
+    }
+    assert!(
+        said_offline.contains(&"dlg-spending-total".to_owned()),
+        "{said_offline:?}"
+    );
 }
 
 #[tokio::test]

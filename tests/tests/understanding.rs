@@ -430,3 +430,43 @@ fn a_verb_without_a_card_is_no_card_command() {
         assert_eq!(intent(said).as_deref(), Some(meant), "{said}");
     }
 }
+
+/// An amount that names no currency is in the currency her payments leave in, whichever
+/// language she speaks: 王秀英 speaking English means yuan, Margaret speaking Mandarin dollars
+/// (her every amount would otherwise be read in the wrong currency and asked for again).
+#[test]
+fn an_amount_without_a_currency_is_in_the_paying_accounts_currency_in_either_language() {
+    use tingshuo_core::Currency;
+    use tingshuo_core::understand::SlotValue;
+    use tingshuo_sandbox::seed::DemoCustomer;
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+    let now = chrono::Utc::now();
+    for (customer, speaks, currency, text) in [
+        (
+            DemoCustomer::WangXiuying,
+            Locale::EnUs,
+            Currency::CNY,
+            "send two hundred to 李伟",
+        ),
+        (
+            DemoCustomer::MargaretWilson,
+            Locale::ZhCn,
+            Currency::USD,
+            "给Bob Wilson转两百",
+        ),
+    ] {
+        let context =
+            Context::from_yaml(tingshuo_core::understand::banking_context(speaks)).unwrap();
+        let world = World::for_customer(&context, speaks, today, &customer.snapshot(now));
+        assert_eq!(world.currency, currency);
+        let heard = understand(&context, &world, text).unwrap();
+        let Some(SlotValue::Money(amount)) = heard.slots.get("amount") else {
+            panic!("{text}: {heard:?}")
+        };
+        assert_eq!(
+            (amount.minor(), amount.currency()),
+            (20_000, currency),
+            "{text}"
+        );
+    }
+}

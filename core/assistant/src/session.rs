@@ -11,7 +11,7 @@ use tingshuo_base::ids::Id;
 use tingshuo_base::locale::Locale;
 use tingshuo_base::model::Card;
 use tingshuo_base::money::{Currency, Money};
-use tingshuo_base::view::RequestState;
+use tingshuo_base::view::{CustomerView, RequestState};
 use tingshuo_base::wire::{
     PaymentDto, PaymentRequest, PaymentTerms, PreferencesDto, payment_status,
 };
@@ -160,10 +160,12 @@ impl Assistant {
             #[cfg(feature = "voice")]
             speech_search: None,
         };
-        assistant.refresh_facts().await?;
+        // One read of the view serves the facts and the preferences asked for.
+        let view = assistant.client.view().current(assistant.today()).await?;
+        assistant.update_facts(&view).await?;
         assistant.resume_payments().await?;
         assistant.card_actions_awaited = assistant.card_actions_awaited_kept().await?;
-        if let Some(preferences) = assistant.preferences().await? {
+        if let Some(preferences) = assistant.preferences_in(&view).await? {
             assistant.dialogue.set_speech_rate(preferences.speech_rate);
         }
         Ok(assistant)
@@ -173,6 +175,14 @@ impl Assistant {
     /// waiting to be delivered), else the bank's.
     async fn preferences(&self) -> Result<Option<PreferencesDto>, AssistantError> {
         let view = self.client.view().current(self.today()).await?;
+        self.preferences_in(&view).await
+    }
+
+    /// [`Self::preferences`], with the view already read.
+    async fn preferences_in(
+        &self,
+        view: &CustomerView,
+    ) -> Result<Option<PreferencesDto>, AssistantError> {
         let asked = view
             .requests
             .iter()
@@ -914,40 +924,56 @@ impl Assistant {
     }
 
     /// Asks the bank to cancel the payment it holds, and says what the bank did: cancelled,
-    /// refused (its hold is over), or — when no answer came — whatever the bank's state shows
-    /// after a sync, else unknown.
+    /// or not — by the payment's state once asked again, whenever the bank refused or did not
+    /// answer: a payment cancelled in another channel is refused here, yet the money stayed.
     async fn cancel_held(&mut self) -> Result<Input, AssistantError> {
         let Some(payment) = self.held.clone() else {
             return Ok(Input::CancelRefused {
                 reason: self.reason("not_found")?,
+                still_held: false,
             });
         };
-        let input = match self.client.payments().cancel(&payment).await {
-            Ok(PaymentOutcome::Cancelled(_)) => Input::PaymentCancelled,
-            Ok(PaymentOutcome::Refused { code }) => Input::CancelRefused {
-                reason: self.reason(&code)?,
-            },
+        let (refused, answered) = match self.client.payments().cancel(&payment).await {
+            Ok(PaymentOutcome::Cancelled(_)) => (None, true),
+            Ok(PaymentOutcome::Refused { code }) => (Some(code), true),
             other => {
                 if let Err(error) = &other {
                     tracing::warn!(%error, "no answer to a cancellation");
                 }
-                // Whatever the bank said last about the payment, once asked again.
-                let _ = self.client.sync().sync_now().await;
-                let known = self.client.view().payments().await?;
-                let status = known
-                    .iter()
-                    .find(|p| p.item.id == payment)
-                    .map(|p| p.item.status.clone());
-                match status.as_deref() {
-                    Some(payment_status::CANCELLED) => Input::PaymentCancelled,
-                    Some(payment_status::EXECUTED) => Input::CancelRefused {
-                        reason: self.reason("not_cancellable")?,
-                    },
-                    _ => Input::CancelUnknown,
-                }
+                (None, false)
             }
         };
-        if matches!(input, Input::PaymentCancelled | Input::CancelRefused { .. }) {
+        let input = if answered && refused.is_none() {
+            Input::PaymentCancelled
+        } else {
+            // Whatever the bank said last about the payment, once asked again.
+            let _ = self.client.sync().sync_now().await;
+            let known = self.client.view().payments().await?;
+            let status = known
+                .iter()
+                .find(|p| p.item.id == payment)
+                .map(|p| p.item.status.clone());
+            match (status.as_deref(), refused) {
+                (Some(payment_status::CANCELLED), _) => Input::PaymentCancelled,
+                (Some(payment_status::EXECUTED), code) => Input::CancelRefused {
+                    reason: self.reason(code.as_deref().unwrap_or("not_cancellable"))?,
+                    still_held: false,
+                },
+                (_, Some(code)) => Input::CancelRefused {
+                    reason: self.reason(&code)?,
+                    still_held: true,
+                },
+                (_, None) => Input::CancelUnknown,
+            }
+        };
+        if matches!(
+            input,
+            Input::PaymentCancelled
+                | Input::CancelRefused {
+                    still_held: false,
+                    ..
+                }
+        ) {
             self.held = None;
         }
         self.refresh_facts().await?;
@@ -1123,9 +1149,14 @@ impl Assistant {
 
     /// What the dialogue knows, from the view: after any change the bank made.
     async fn refresh_facts(&mut self) -> Result<(), AssistantError> {
-        let now = self.now();
         let view = self.client.view().current(self.today()).await?;
-        let paying = paying_account(&view).map(|a| a.item.id.clone());
+        self.update_facts(&view).await
+    }
+
+    /// [`Self::refresh_facts`], with the view already read.
+    async fn update_facts(&mut self, view: &CustomerView) -> Result<(), AssistantError> {
+        let now = self.now();
+        let paying = paying_account(view).map(|a| a.item.id.clone());
         let history = match paying {
             Some(account) => self
                 .client
@@ -1138,7 +1169,7 @@ impl Assistant {
         // Not yet known (nothing asked of the bank since the app started) is not offline: a
         // payment is tried, and one that cannot reach the bank is said as not sent.
         let online = self.client.sync().status().connectivity != Connectivity::Offline;
-        let mut facts = Facts::from_view(&view, &history, online, now);
+        let mut facts = Facts::from_view(view, &history, online, now);
         // The last time the bank's data was pulled whole (else the newest balance the view has).
         let balances_as_of = self
             .client

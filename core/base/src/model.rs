@@ -72,6 +72,15 @@ impl AccountKind {
     }
 }
 
+/// The account payments leave from, of `accounts` (each read as an [`Account`] by `account`):
+/// the first current account, else the first that holds the customer's own funds.
+pub fn paying_account<T>(accounts: &[T], account: impl Fn(&T) -> &Account) -> Option<&T> {
+    accounts
+        .iter()
+        .find(|a| account(a).kind == AccountKind::Current)
+        .or_else(|| accounts.iter().find(|a| account(a).kind.holds_own_funds()))
+}
+
 string_enum!(
     TransactionStatus {
         Pending = "pending",

@@ -97,10 +97,7 @@ impl AccountFact {
 
 /// The account payments leave from: the first current account, else the first deposit account.
 pub fn paying_account(view: &CustomerView) -> Option<&Tracked<Account>> {
-    view.accounts
-        .iter()
-        .find(|a| a.item.kind == AccountKind::Current)
-        .or_else(|| view.accounts.iter().find(|a| a.item.kind.holds_own_funds()))
+    tingshuo_base::model::paying_account(&view.accounts, |a| &a.item)
 }
 
 impl Facts {

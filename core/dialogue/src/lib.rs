@@ -134,9 +134,12 @@ pub enum Input {
     },
     /// The bank cancelled the held payment.
     PaymentCancelled,
-    /// The bank did not cancel it (its hold is over, …; the reason in words).
+    /// The bank did not cancel it (its hold is over, …; the reason in words). `still_held`:
+    /// the bank still holds it (refused for another reason), so "cancel" may be tried again;
+    /// otherwise it was made.
     CancelRefused {
         reason: String,
+        still_held: bool,
     },
     /// No answer came to the cancellation: whether the bank cancelled is not known.
     CancelUnknown,
@@ -268,6 +271,9 @@ enum Stage {
     SteppingUpUnlock(Id<Card>),
     /// Sent to the bank; waiting for its answer.
     Executing(PaymentPlan),
+    /// "Stop the payment the bank holds?" was asked (a bare "cancel" after another payment
+    /// was begun); waiting for yes or no.
+    ConfirmingCancel(PaymentPlan),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -298,6 +304,9 @@ struct Warning {
 struct Made {
     plan: PaymentPlan,
     held: bool,
+    /// Another payment was begun since: a bare "cancel" may be about that one (said again),
+    /// so stopping this one is asked first.
+    other_payment_since: bool,
 }
 
 /// How old (in minutes since the bank last updated it) a balance said while the bank can be
@@ -374,6 +383,11 @@ fn period_said(heard: &Heard) -> Option<(NaiveDate, NaiveDate)> {
 }
 
 /// Who a payment went to and how much, for what is said about it afterwards.
+/// "The bank still holds your payment of … to …: stop it?"
+fn confirm_cancel_held(plan: &PaymentPlan) -> Reply {
+    say("dlg-confirm-cancel-held", made_args(plan))
+}
+
 fn made_args(plan: &PaymentPlan) -> Vec<(&'static str, ReplyArg)> {
     vec![
         ("target", text(&plan.target_name)),
@@ -425,7 +439,11 @@ impl Dialogue {
             self.checking = checking;
         }
         if let Some(plan) = held {
-            self.made = Some(Made { plan, held: true });
+            self.made = Some(Made {
+                plan,
+                held: true,
+                other_payment_since: false,
+            });
         }
     }
 
@@ -455,12 +473,14 @@ impl Dialogue {
                 | Stage::Warned(..)
                 | Stage::AskingCard { .. }
                 | Stage::ReadBackUnlock(_)
+                | Stage::ConfirmingCancel(_)
         )
     }
 
     /// Where the conversation stands, as a stable name for logs and test scenarios: `idle`,
     /// `collecting`, `preparing`, `warned`, `read-back`, `changing`, `stepping-up`,
-    /// `asking-card`, `read-back-unlock`, `stepping-up-unlock`, `executing`.
+    /// `asking-card`, `read-back-unlock`, `stepping-up-unlock`, `executing`,
+    /// `confirming-cancel`.
     pub fn stage_name(&self) -> &'static str {
         match self.stage {
             Stage::Idle => "idle",
@@ -474,6 +494,7 @@ impl Dialogue {
             Stage::ReadBackUnlock(_) => "read-back-unlock",
             Stage::SteppingUpUnlock(_) => "stepping-up-unlock",
             Stage::Executing(_) => "executing",
+            Stage::ConfirmingCancel(_) => "confirming-cancel",
         }
     }
 
@@ -565,7 +586,11 @@ impl Dialogue {
                     None => say("dlg-payment-done", made_args(&plan)),
                 };
                 let held = held_for_minutes.is_some();
-                self.made = Some(Made { plan, held });
+                self.made = Some(Made {
+                    plan,
+                    held,
+                    other_payment_since: false,
+                });
                 reply
             }),
             Input::PaymentRefused { reason } => self.answered_payment().map(|_| {
@@ -591,11 +616,22 @@ impl Dialogue {
                         .then(|| say("dlg-payment-still-checking", vec![]))
                 }
             },
+            Input::Listed {
+                what: Listing::Transactions,
+                count: 0,
+            } => Some(say(
+                Listing::Transactions.none_found(),
+                self.data_age_args(),
+            )),
             Input::Listed { what, count: 0 } => Some(say(what.none_found(), vec![])),
             Input::Listed { what, count } => {
                 // Introduced first, then read: the reply is said before the lines.
                 let count = i64::try_from(count).unwrap_or(i64::MAX);
-                let introduced = say(what.introduction(), vec![("count", ReplyArg::Count(count))]);
+                let mut args = vec![("count", ReplyArg::Count(count))];
+                if what == Listing::Transactions {
+                    args.extend(self.data_age_args());
+                }
+                let introduced = say(what.introduction(), args);
                 self.last_reply = Some(introduced.clone());
                 effects.push(Effect::Say(introduced));
                 effects.push(Effect::ReadListed);
@@ -603,20 +639,23 @@ impl Dialogue {
             }
             Input::Spent(spent) => Some(say(
                 "dlg-spending-total",
-                vec![
+                [
                     ("total", ReplyArg::Money(spent.total)),
                     ("count", ReplyArg::Count(spent.count)),
                     ("from", ReplyArg::Date(spent.from)),
                     ("to", ReplyArg::Date(spent.to)),
-                ],
+                ]
+                .into_iter()
+                .chain(self.data_age_args())
+                .collect(),
             )),
             Input::PaymentCancelled => self
                 .made
                 .take()
                 .map(|made| say("dlg-payment-cancelled", made_args(&made.plan))),
-            Input::CancelRefused { reason } => self.made.as_mut().map(|made| {
-                // The bank keeps it: cancelling again would only be refused again.
-                made.held = false;
+            Input::CancelRefused { reason, still_held } => self.made.as_mut().map(|made| {
+                // Made: cancelling again would only be refused again. Still held: it may be.
+                made.held = still_held;
                 let mut args = made_args(&made.plan);
                 args.push(("reason", ReplyArg::Text(reason)));
                 say("dlg-cancel-refused", args)
@@ -753,6 +792,7 @@ impl Dialogue {
             Stage::ReadBack(plan) => Some(read_back(plan)),
             Stage::Warned(plan, warning) => Some(self.warning(plan, warning)),
             Stage::ReadBackUnlock(card) => self.facts.card(card).map(unlock_read_back),
+            Stage::ConfirmingCancel(plan) => Some(confirm_cancel_held(plan)),
             _ => None,
         }
     }
@@ -787,6 +827,7 @@ impl Dialogue {
             Stage::Changing(_) => Some(say("dlg-what-to-change", vec![])),
             Stage::ReadBackUnlock(card) => self.facts.card(card).map(unlock_read_back),
             Stage::SteppingUpUnlock(_) => Some(say("dlg-step-up-unlock", vec![])),
+            Stage::ConfirmingCancel(plan) => Some(confirm_cancel_held(plan)),
             _ => None,
         }
     }
@@ -899,14 +940,30 @@ impl Dialogue {
                     // What was sent cannot be called off before the bank's answer is known.
                     return Some(say("dlg-payment-still-checking", vec![]));
                 }
+                if let Stage::ConfirmingCancel(plan) = &self.stage {
+                    // "Cancel" to "stop it?": a yes or a no is wanted, never guessed.
+                    return Some(confirm_cancel_held(plan));
+                }
                 if matches!(self.stage, Stage::Idle) {
                     // Nothing in progress: "cancel" is about the last payment, if any. Only
-                    // the bank can cancel one it holds, and one it made cannot be; with none,
-                    // nothing is said to be cancelled.
+                    // the bank can cancel one it holds (asked first when another payment was
+                    // begun since), and one it made cannot be; with none, nothing is said to
+                    // be cancelled.
                     return match &self.made {
-                        Some(Made { held: true, .. }) => {
+                        Some(Made {
+                            held: true,
+                            other_payment_since: false,
+                            ..
+                        }) => {
                             effects.push(Effect::CancelHeldPayment);
                             None
+                        }
+                        Some(Made {
+                            held: true, plan, ..
+                        }) => {
+                            let reply = confirm_cancel_held(plan);
+                            self.stage = Stage::ConfirmingCancel(plan.clone());
+                            Some(reply)
                         }
                         Some(made) => Some(say("dlg-cannot-cancel-sent", made_args(&made.plan))),
                         None => Some(say("dlg-nothing-to-cancel", vec![])),
@@ -1070,6 +1127,18 @@ impl Dialogue {
                     }
                     reply
                 }
+            },
+            Stage::ConfirmingCancel(plan) => match intent {
+                Intent::Confirm => {
+                    effects.push(Effect::CancelHeldPayment);
+                    None
+                }
+                Intent::Deny => Some(say("dlg-cancel-held-kept", made_args(&plan))),
+                Intent::Transfer | Intent::PayBill => {
+                    self.start_or_amend(None, &intent, &heard, effects)
+                }
+                // Anything else is a new request: the held payment is left as it is.
+                other => self.idle_intent(&other, &heard, effects),
             },
             Stage::Idle => match intent {
                 Intent::Transfer | Intent::PayBill => {
@@ -1241,6 +1310,9 @@ impl Dialogue {
                 vec![("age", ReplyArg::Age(self.facts.data_age_minutes))],
             ));
         }
+        if let Some(made) = &mut self.made {
+            made.other_payment_since = true;
+        }
         let kind = if *intent == Intent::PayBill {
             PlanKind::Bill
         } else {
@@ -1296,6 +1368,7 @@ impl Dialogue {
         } else {
             "payee"
         };
+        let target_before = draft.target.clone();
         let choices: Vec<Target> = heard
             .alternatives
             .get(target_slot)
@@ -1324,6 +1397,12 @@ impl Dialogue {
             }
             draft.amount = Some(*amount);
             draft.said_amount = true;
+        } else if kind == PlanKind::Bill && target_before.is_some() && draft.target != target_before
+        {
+            // Another biller named, no amount with it: the amount carried over was the other
+            // bill's, never said for this one; this bill's own is taken below.
+            draft.amount = None;
+            draft.said_amount = false;
         }
         if let Some(Target::Biller(biller)) = &draft.target
             && let Some(biller) = self.facts.biller(biller)
@@ -1586,6 +1665,18 @@ impl Dialogue {
 
     /// "no" when the balances do not include a payment just made yet (the `$fresh` of the
     /// balance messages), else "yes".
+    /// How current what is said of her money is, for a total or an empty list: `stale` (yes
+    /// when the bank cannot be reached, or last updated her data long enough ago to say when),
+    /// `age`, and `fresh` (no while a payment just made is not in it yet).
+    fn data_age_args(&self) -> Vec<(&'static str, ReplyArg)> {
+        let stale = !self.facts.online || self.facts.data_age_minutes >= SAY_AGE_AFTER_MINUTES;
+        vec![
+            ("stale", text(if stale { "yes" } else { "no" })),
+            ("age", ReplyArg::Age(self.facts.data_age_minutes)),
+            ("fresh", text(self.fresh_word())),
+        ]
+    }
+
     fn fresh_word(&self) -> &'static str {
         if self.facts.balances_lack_payments {
             "no"

@@ -618,7 +618,12 @@ fn any_input() -> impl Strategy<Value = Input> {
         Just(Input::PaymentUnknown),
         Just(Input::PaymentCancelled),
         Just(Input::CancelRefused {
-            reason: "not_cancellable".into()
+            reason: "not_cancellable".into(),
+            still_held: false,
+        }),
+        Just(Input::CancelRefused {
+            reason: "device_revoked".into(),
+            still_held: true,
         }),
         Just(Input::CancelUnknown),
         Just(Input::CardActionDone {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use tingshuo_base::ids::Id;
 use tingshuo_base::locale::Locale;
-use tingshuo_base::model::{Account, Biller, Card, CustomerSnapshot, Payee};
+use tingshuo_base::model::{Account, Biller, Card, CustomerSnapshot, Payee, paying_account};
 use tingshuo_base::money::Currency;
 use tingshuo_base::view::CustomerView;
 
@@ -141,6 +141,15 @@ impl World {
         cards: impl Iterator<Item = &'a Card>,
     ) -> World {
         let vocabulary = &context.vocabulary;
+        let accounts: Vec<&Account> = accounts.collect();
+        // Amounts that name no currency ("两百块", "send 200") are in the currency payments
+        // leave in, whatever the language she speaks; the locale's only when she has none.
+        let currency = paying_account(&accounts, |a| a)
+            .map(|a| a.currency)
+            .unwrap_or(match locale {
+                Locale::ZhCn => Currency::CNY,
+                Locale::EnUs => Currency::USD,
+            });
         let words = |map: &BTreeMap<String, Vec<String>>, key: &str| {
             map.get(key).cloned().unwrap_or_default()
         };
@@ -195,6 +204,7 @@ impl World {
             })
             .collect();
         let accounts = accounts
+            .into_iter()
             .map(|a| {
                 let mut phrases = vec![a.name.clone()];
                 phrases.extend(words(&vocabulary.account_kinds, a.kind.as_str()));
@@ -222,10 +232,7 @@ impl World {
             .collect();
         World {
             locale,
-            currency: match locale {
-                Locale::ZhCn => Currency::CNY,
-                Locale::EnUs => Currency::USD,
-            },
+            currency,
             today,
             payees,
             billers,

@@ -206,7 +206,7 @@ fn message_exists(locale: Locale, id: &str) -> bool {
     })
 }
 
-const STATES: [&str; 11] = [
+const STATES: [&str; 12] = [
     "idle",
     "collecting",
     "preparing",
@@ -218,6 +218,7 @@ const STATES: [&str; 11] = [
     "read-back-unlock",
     "stepping-up-unlock",
     "executing",
+    "confirming-cancel",
 ];
 
 /// The line where `[` and `{` first nest deeper than [`MAX_NESTING`], outside quotes and
