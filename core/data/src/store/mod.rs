@@ -239,7 +239,7 @@ impl Store {
                 Some(rows) => (rows, false),
                 None => (0, true),
             };
-        let mut tx = begin_write(&store.pool).await?;
+        let mut tx = schema::begin_write(&store.pool).await?;
         schema::seal_legacy_plaintext(&mut tx, &store.cipher).await?;
         store.commit_protected(tx).await?;
         Ok((
@@ -299,7 +299,7 @@ impl Store {
         wording_version: i64,
         decided_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = begin_write(&self.pool).await?;
+        let mut tx = schema::begin_write(&self.pool).await?;
         sqlx::query(
             "INSERT INTO consent (purpose, granted, decided_at, wording_version) VALUES (?, ?, ?, ?)
              ON CONFLICT (purpose) DO UPDATE SET granted = excluded.granted,
@@ -427,17 +427,6 @@ fn quarantine(path: &Path) -> Result<PathBuf, StoreError> {
     Ok(quarantined)
 }
 
-/// Begins a transaction that writes. `BEGIN IMMEDIATE` takes the write lock first, waiting
-/// for it under the busy timeout: a deferred transaction that reads before it writes fails at
-/// its first write, at once and without waiting, when another connection committed since its
-/// read (its snapshot cannot become a writer) — a card lock queued during a sync page's write
-/// would fail.
-pub(crate) async fn begin_write(
-    pool: &SqlitePool,
-) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-    pool.begin_with("BEGIN IMMEDIATE").await
-}
-
 fn prepare(path: &Path) -> SqliteConnectOptions {
     SqliteConnectOptions::new()
         .filename(path)
@@ -498,7 +487,7 @@ async fn initialise_key(
     let wrapped = key_store.wrap(&data_key)?;
     let cipher = FieldCipher::new(&data_key)?;
     let check = cipher.seal(SealedColumn::MetaKeyCheck, "key_check", KEY_CHECK_PLAINTEXT)?;
-    let mut tx = begin_write(pool).await?;
+    let mut tx = schema::begin_write(pool).await?;
     schema::meta_put(&mut tx, "wrapped_data_key", &wrapped).await?;
     schema::meta_put(&mut tx, "key_check", &check).await?;
     tx.commit().await?;
@@ -518,14 +507,14 @@ async fn protect(
     found_version: i64,
 ) -> Result<u64, StoreError> {
     let generation = if found_version < schema::INTEGRITY_SINCE {
-        let mut tx = begin_write(pool).await?;
+        let mut tx = schema::begin_write(pool).await?;
         schema::seal_legacy_plaintext(&mut tx, cipher).await?;
         schema::meta_put(&mut tx, "seal_count", &cipher.seal_count().to_le_bytes()).await?;
         let generation = integrity::bump(&mut tx, cipher, recorded).await?;
         tx.commit().await?;
         generation
     } else {
-        let mut tx = begin_write(pool).await?;
+        let mut tx = schema::begin_write(pool).await?;
         let generation = integrity::check(&mut tx, cipher).await?;
         tx.rollback().await?;
         if recorded.is_some_and(|r| generation < r) {
@@ -552,7 +541,7 @@ impl Store {
     /// Checks the protected tables (consent, outbox, payment attempts, sync values, card
     /// status) against their integrity tag. Done at open and before they are used.
     pub async fn verify_integrity(&self) -> Result<(), StoreError> {
-        let mut tx = begin_write(&self.pool).await?;
+        let mut tx = schema::begin_write(&self.pool).await?;
         integrity::check(&mut tx, &self.cipher).await?;
         tx.rollback().await?;
         Ok(())

@@ -90,7 +90,7 @@ pub(crate) async fn upgrade_to(pool: &SqlitePool, target: i64) -> Result<(), Sto
         if version <= found || version > target {
             continue;
         }
-        let mut tx = super::begin_write(pool).await?;
+        let mut tx = begin_write(pool).await?;
         sqlx::raw_sql(*migration).execute(&mut *tx).await?;
         // PRAGMA takes no bound parameters; `version` is an integer we computed.
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
@@ -244,4 +244,15 @@ pub(crate) async fn seal_legacy_plaintext(
         );
     }
     Ok(())
+}
+
+/// Begins a transaction that writes. `BEGIN IMMEDIATE` takes the write lock first, waiting
+/// for it under the busy timeout: a deferred transaction that reads before it writes fails at
+/// its first write, at once and without waiting, when another connection committed since its
+/// read (its snapshot cannot become a writer) — a card lock queued during a sync page's write
+/// would fail.
+pub(crate) async fn begin_write(
+    pool: &SqlitePool,
+) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
+    pool.begin_with("BEGIN IMMEDIATE").await
 }

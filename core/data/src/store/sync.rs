@@ -142,7 +142,7 @@ impl Store {
     }
 
     pub async fn set_sync_value(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        let mut tx = super::begin_write(&self.pool).await?;
+        let mut tx = super::schema::begin_write(&self.pool).await?;
         self.put_sync_value(&mut tx, key, value).await?;
         self.commit_protected(tx).await
     }
@@ -249,7 +249,7 @@ impl Store {
         cursor: &str,
         as_of: DateTime<Utc>,
     ) -> Result<Applied, StoreError> {
-        let mut tx = super::begin_write(&self.pool).await?;
+        let mut tx = super::schema::begin_write(&self.pool).await?;
         let pending: i64 =
             sqlx::query_scalar("SELECT count(*) FROM outbox WHERE state = 'pending'")
                 .fetch_one(&mut *tx)
@@ -421,7 +421,7 @@ impl Store {
         request: &NewRequest,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = super::begin_write(&self.pool).await?;
+        let mut tx = super::schema::begin_write(&self.pool).await?;
         let previous = match &request.echo {
             LocalEcho::CardStatus(status) => {
                 let old: Option<String> =
@@ -536,7 +536,7 @@ impl Store {
         answer: Option<&Change>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = super::begin_write(&self.pool).await?;
+        let mut tx = super::schema::begin_write(&self.pool).await?;
         let mut applied = true;
         if let Some(Change::Put(record)) = answer {
             // The answer is applied when it can be; when it cannot (its account not cached,
@@ -574,7 +574,7 @@ impl Store {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = super::begin_write(&self.pool).await?;
+        let mut tx = super::schema::begin_write(&self.pool).await?;
         let row: Option<(String, String, Option<String>)> =
             sqlx::query_as("SELECT kind, target_id, echo_previous FROM outbox WHERE seq = ?")
                 .bind(seq)
@@ -614,7 +614,7 @@ impl Store {
         error: &str,
         next_attempt_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = super::begin_write(&self.pool).await?;
+        let mut tx = super::schema::begin_write(&self.pool).await?;
         sqlx::query("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ?")
             .bind(millis(next_attempt_at))
             .bind(error)
@@ -634,7 +634,7 @@ impl Store {
         let sealed = self
             .cipher
             .seal_str(Col::PaymentAttemptRequest, key, request_json)?;
-        let mut tx = super::begin_write(&self.pool).await?;
+        let mut tx = super::schema::begin_write(&self.pool).await?;
         sqlx::query(
             "INSERT INTO payment_attempt (idempotency_key, request, state, created_at, updated_at)
              VALUES (?, ?, 'sending', ?, ?)",
@@ -657,7 +657,7 @@ impl Store {
         reason: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = super::begin_write(&self.pool).await?;
+        let mut tx = super::schema::begin_write(&self.pool).await?;
         if let Some(payment) = payment {
             self.put_payment(&mut tx, payment, now).await?;
         }

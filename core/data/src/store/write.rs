@@ -94,7 +94,7 @@ impl Store {
     /// Replaces the cached view with a complete snapshot from the bank, atomically.
     pub async fn save_snapshot(&self, snapshot: &CustomerSnapshot) -> Result<(), StoreError> {
         let as_of = snapshot.as_of;
-        let mut tx = super::begin_write(&self.pool).await?;
+        let mut tx = super::schema::begin_write(&self.pool).await?;
         for table in CACHE_TABLES {
             sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
                 .execute(&mut *tx)
@@ -594,7 +594,7 @@ impl Store {
         let data_key = crate::crypto::generate_key()?;
         let wrapped = key_store.wrap(&data_key)?;
         let fresh = crate::crypto::FieldCipher::new(&data_key)?;
-        let mut tx = super::begin_write(&self.pool).await?;
+        let mut tx = super::schema::begin_write(&self.pool).await?;
         for column in Col::ALL.iter().filter(|c| **c != Col::MetaKeyCheck) {
             let (table, name) = column.location();
             let key = column.row_key_column();
