@@ -35,7 +35,8 @@ class SoftwareKeyStore : HostKeyStore {
         val iv = ByteArray(12).also { random.nextBytes(it) }
         val cipher = Cipher.getInstance("AES/GCM/NoPadding")
         cipher.init(Cipher.ENCRYPT_MODE, kek, GCMParameterSpec(128, iv))
-        return iv + cipher.doFinal(dataKey)
+        // Cleared as the Android sample clears it: the core keeps its own copy of the key.
+        return (iv + cipher.doFinal(dataKey)).also { dataKey.fill(0) }
     }
 
     @Synchronized

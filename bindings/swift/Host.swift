@@ -21,7 +21,13 @@ final class KeychainKeyStore: HostKeyStore, @unchecked Sendable {
 
     func unwrap(wrapped: Data) throws -> Data {
         guard let key = try loadKey() else { throw HostError.KeyUnavailable }
-        return try AES.GCM.open(AES.GCM.SealedBox(combined: wrapped), using: key)
+        do {
+            return try AES.GCM.open(AES.GCM.SealedBox(combined: wrapped), using: key)
+        } catch is CryptoKitError {
+            // Wrapped by a key that is gone, or damaged: nothing can open it, so the core
+            // rebuilds the store (a plain failure would leave every open failing).
+            throw HostError.KeyUnavailable
+        }
     }
 
     func delete() throws {

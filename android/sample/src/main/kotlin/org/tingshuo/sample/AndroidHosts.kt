@@ -46,14 +46,20 @@ class KeystoreKeyStore(context: Context) : HostKeyStore {
     private val preferences = context.getSharedPreferences("tingshuo-store", Context.MODE_PRIVATE)
 
     override fun wrap(dataKey: ByteArray): ByteArray {
-        val cipher = Cipher.getInstance("AES/GCM/NoPadding")
-        cipher.init(Cipher.ENCRYPT_MODE, key() ?: createKey())
-        return cipher.iv + cipher.doFinal(dataKey)
+        try {
+            val cipher = Cipher.getInstance("AES/GCM/NoPadding")
+            cipher.init(Cipher.ENCRYPT_MODE, key() ?: createKey())
+            return cipher.iv + cipher.doFinal(dataKey)
+        } finally {
+            // This array is the host's own copy: cleared, the key stays only in the core.
+            dataKey.fill(0)
+        }
     }
 
     override fun unwrap(wrapped: ByteArray): ByteArray {
         val key = key() ?: throw HostException.KeyUnavailable()
-        if (wrapped.size <= GCM_IV_BYTES) throw HostException.Failed()
+        // Too short to be a wrapped key: damaged, and nothing can open it (as a bad tag below).
+        if (wrapped.size <= GCM_IV_BYTES) throw HostException.KeyUnavailable()
         val cipher = Cipher.getInstance("AES/GCM/NoPadding")
         cipher.init(Cipher.DECRYPT_MODE, key, GCMParameterSpec(GCM_TAG_BITS, wrapped, 0, GCM_IV_BYTES))
         return try {
