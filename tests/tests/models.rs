@@ -536,3 +536,53 @@ fn an_edited_model_with_its_old_timestamp_is_refused_before_whisper_reads_it() {
         .to_string();
     assert!(error.contains("SHA-256"), "{error}");
 }
+
+/// The library's ggml runs f32, f16 and q8_0 weights only (vendor/README.md, change 6): a
+/// model whose file names another type — for the whole model or for one tensor — is refused
+/// with that reason before whisper.cpp reads it, never loaded into kernels that are not there.
+#[test]
+fn a_model_of_a_type_this_build_does_not_run_is_refused_before_whisper_reads_it() {
+    use std::io::{Seek as _, SeekFrom, Write as _};
+    use tingshuo_core::listen::recognizer::Recognizer;
+    let Some((installed_path, ggml)) = installed("tiny.en") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let refusal = |at: u64, value: i32| {
+        let path = dir.path().join(format!("edited-{at}-{value}.bin"));
+        std::fs::copy(&installed_path, &path).unwrap();
+        let mut file = std::fs::File::options().write(true).open(&path).unwrap();
+        file.seek(SeekFrom::Start(at)).unwrap();
+        file.write_all(&value.to_le_bytes()).unwrap();
+        drop(file);
+        match Recognizer::load(&path) {
+            Ok(_) => panic!("a model edited to type {value} at byte {at} was loaded"),
+            Err(error) => error.to_string(),
+        }
+    };
+    // The magic, then ten hyperparameters before the ftype.
+    const FTYPE_AT: u64 = 4 + 10 * 4;
+    for (ftype, name) in [(2, "ftype 2"), (2_012, "ftype 2012"), (-993, "ftype -993")] {
+        let error = refusal(FTYPE_AT, ftype);
+        assert!(
+            error.contains(name) && error.contains("does not run"),
+            "{error}"
+        );
+    }
+    // A tensor's header: rank, name length, type, dimensions, name; then its data.
+    let matrix = ggml
+        .tensors
+        .iter()
+        .find(|t| t.dims.len() == 2 && t.ggml_type == TYPE_F16)
+        .unwrap();
+    let type_at = matrix.offset - matrix.name.len() as u64 - 4 * matrix.dims.len() as u64 - 4;
+    for (ggml_type, name) in [(2, "q4_0"), (12, "q4_K"), (16, "iq2_xxs"), (39, "mxfp4")] {
+        let error = refusal(type_at, ggml_type);
+        assert!(
+            error.contains(name) && error.contains(&matrix.name),
+            "{error}"
+        );
+    }
+    // The file as installed loads.
+    Recognizer::load(&installed_path).unwrap();
+}

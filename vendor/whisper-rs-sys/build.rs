@@ -104,6 +104,7 @@ fn main() {
     // Tingshuo patch (vendor/README.md): whisper.cpp's sources are patched here; a change to
     // them must rebuild it.
     println!("cargo:rerun-if-changed=whisper.cpp/src");
+    println!("cargo:rerun-if-changed=whisper.cpp/ggml/src");
 
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
     let whisper_root = out.join("whisper.cpp");

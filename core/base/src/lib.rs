@@ -9,7 +9,8 @@
 //! * [`view`] — the unified view derived from it;
 //! * [`wire`] — the bank API's types and its route table, the bytes devices sign, and the
 //!   validation every server answer passes before it becomes model data;
-//! * [`action`] — what the customer asks the bank to do that may wait for it (the outbox).
+//! * [`action`] — what the customer asks the bank to do that may wait for it (the outbox);
+//! * [`packed`] — texts compiled in compressed, unpacked at first use.
 //!
 //! The reference bank depends on this crate alone, so it shares with the client only what a
 //! real bank's backend would: the API.
@@ -21,6 +22,7 @@ pub mod ids;
 pub mod locale;
 pub mod model;
 pub mod money;
+pub mod packed;
 pub mod view;
 pub mod wire;
 

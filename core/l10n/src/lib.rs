@@ -22,12 +22,12 @@ pub use tingshuo_base::locale::{Locale, UnknownLocale};
 use tingshuo_base::money::Money;
 
 /// Lists every `.ftl` file once for each locale, so a new file cannot be added to one
-/// locale and forgotten in the other.
+/// locale and forgotten in the other (each packed by `build.rs`, which lists them alike).
 macro_rules! sources {
     ($($file:literal),+ $(,)?) => {
         &[
-            $((Locale::ZhCn, $file, include_str!(concat!("../../../locales/zh-CN/", $file))),)+
-            $((Locale::EnUs, $file, include_str!(concat!("../../../locales/en-US/", $file))),)+
+            $((Locale::ZhCn, $file, include_bytes!(concat!(env!("OUT_DIR"), "/zh-CN/", $file, ".zlib"))),)+
+            $((Locale::EnUs, $file, include_bytes!(concat!(env!("OUT_DIR"), "/en-US/", $file, ".zlib"))),)+
         ]
     };
 }
@@ -35,9 +35,9 @@ macro_rules! sources {
 /// Minutes in a day, for ages said in days.
 const MINUTES_A_DAY: i64 = 24 * 60;
 
-/// The `.ftl` sources of each locale, embedded at build time (`harness.ftl`: the desktop
+/// The `.ftl` sources of each locale, packed at build time (`harness.ftl`: the desktop
 /// harness's test page, a few kilobytes kept here so one test checks every locale's messages).
-const SOURCES: &[(Locale, &str, &str)] = sources!(
+const PACKED: &[(Locale, &str, &[u8])] = sources!(
     "common.ftl",
     "view.ftl",
     "dialogue.ftl",
@@ -45,12 +45,20 @@ const SOURCES: &[(Locale, &str, &str)] = sources!(
     "harness.ftl"
 );
 
+/// The same, unpacked at first use.
+static SOURCES: std::sync::LazyLock<Vec<(Locale, &str, String)>> = std::sync::LazyLock::new(|| {
+    PACKED
+        .iter()
+        .map(|(locale, file, packed)| (*locale, *file, tingshuo_base::packed::unpack(packed)))
+        .collect()
+});
+
 /// The `.ftl` sources of a locale: (file name, text).
 pub fn sources(locale: Locale) -> impl Iterator<Item = (&'static str, &'static str)> {
     SOURCES
         .iter()
         .filter(move |(of, _, _)| *of == locale)
-        .map(|(_, file, text)| (*file, *text))
+        .map(|(_, file, text)| (*file, text.as_str()))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -18,6 +18,65 @@ pub const FTYPE_MOSTLY_F16: i32 = 1;
 /// `ftype` 7 with quantization version 2 (ggml's `GGML_QNT_VERSION` × 1000 added, as
 /// whisper.cpp reads it): the 2-D weights in q8_0, convolutions f16, the rest f32.
 pub const FTYPE_MOSTLY_Q8_0: i32 = 2_007;
+/// ggml's `GGML_QNT_VERSION_FACTOR`: an ftype's quantization version, times this, is added.
+const QNT_VERSION_FACTOR: i32 = 1000;
+/// The whole-model types (`ftype` modulo [`QNT_VERSION_FACTOR`]) whose tensors are the types
+/// above: all f32, mostly f16, mostly q8_0. The library's ggml carries kernels for only these
+/// (vendor/README.md, change 6): a model of any other type is refused here, before
+/// whisper.cpp reads it.
+const FTYPES_RUN: [i32; 3] = [0, FTYPE_MOSTLY_F16, 7];
+
+/// ggml's name of a type code, for a refusal's message.
+fn type_name(ggml_type: i32) -> &'static str {
+    const NAMES: [&str; 40] = [
+        "f32",
+        "f16",
+        "q4_0",
+        "q4_1",
+        "q4_2",
+        "q4_3",
+        "q5_0",
+        "q5_1",
+        "q8_0",
+        "q8_1",
+        "q2_K",
+        "q3_K",
+        "q4_K",
+        "q5_K",
+        "q6_K",
+        "q8_K",
+        "iq2_xxs",
+        "iq2_xs",
+        "iq3_xxs",
+        "iq1_s",
+        "iq4_nl",
+        "iq3_s",
+        "iq2_s",
+        "iq4_xs",
+        "i8",
+        "i16",
+        "i32",
+        "i64",
+        "f64",
+        "iq1_m",
+        "bf16",
+        "q4_0_4_4",
+        "q4_0_4_8",
+        "q4_0_8_8",
+        "tq1_0",
+        "tq2_0",
+        "iq4_nl_4_4",
+        "iq4_nl_4_8",
+        "iq4_nl_8_8",
+        "mxfp4",
+    ];
+    usize::try_from(ggml_type)
+        .ok()
+        .and_then(|code| NAMES.get(code))
+        .copied()
+        .unwrap_or("unknown")
+}
+
 /// Weights per q8_0 block and the block's bytes.
 pub const Q8_0_BLOCK: u64 = 32;
 pub const Q8_0_BLOCK_BYTES: u64 = 34;
@@ -72,8 +131,17 @@ pub enum GgmlError {
     Truncated(String),
     #[error("implausible {what} in the ggml file: {value}")]
     Implausible { what: String, value: i64 },
-    #[error("tensor {name}: unknown ggml type {ggml_type}")]
+    #[error(
+        "tensor {name} is in ggml type {ggml_type} ({}), which this build does not run: \
+         speech models here are f32, f16 or q8_0",
+        type_name(*ggml_type)
+    )]
     UnknownType { name: String, ggml_type: i32 },
+    #[error(
+        "the model's weights are in ggml ftype {0}, which this build does not run: speech \
+         models here are f32, f16 or q8_0"
+    )]
+    UnsupportedFtype(i32),
 }
 
 /// Where a tensor is in the file and what it is.
@@ -182,6 +250,9 @@ impl GgmlFile {
             n_mels,
             ftype,
         ] = fields;
+        if ftype < 0 || !FTYPES_RUN.contains(&(ftype % QNT_VERSION_FACTOR)) {
+            return Err(GgmlError::UnsupportedFtype(ftype));
+        }
         let hparams = Hparams {
             n_vocab,
             n_audio_ctx,

@@ -486,13 +486,9 @@ pub fn builtin(name: &str) -> Option<&'static IntentModel> {
         "clinc150-en" => CLINC150_EN
             .get_or_init(|| {
                 let compressed = include_bytes!(concat!(env!("OUT_DIR"), "/clinc150-en.tsv.zlib"));
-                let mut text = String::new();
-                let read = std::io::Read::read_to_string(
-                    &mut flate2::read::ZlibDecoder::new(&compressed[..]),
-                    &mut text,
-                );
-                read.map_err(|error| error.to_string())
-                    .and_then(|_| IntentModel::from_tsv(&text).map_err(|error| error.to_string()))
+                let text = tingshuo_base::packed::unpack(compressed);
+                IntentModel::from_tsv(&text)
+                    .map_err(|error| error.to_string())
                     .inspect_err(
                         |error| tracing::error!(%error, "built-in intent model unreadable"),
                     )

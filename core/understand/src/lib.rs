@@ -30,6 +30,7 @@ pub mod world;
 use std::collections::BTreeMap;
 
 use tingshuo_base::locale::Locale;
+use tingshuo_base::packed::PackedText;
 
 pub use context::Context;
 pub use intent::Intent;
@@ -37,11 +38,26 @@ pub use said::Said;
 pub use understanding::{SlotValue, Understanding};
 pub use world::{ItemRef, Named, World};
 
+/// A context of `locale/` packed by the build (`build.rs`).
+macro_rules! packed_context {
+    ($locale:literal, $context:literal) => {{
+        static TEXT: PackedText = PackedText::new(include_bytes!(concat!(
+            env!("OUT_DIR"),
+            "/",
+            $locale,
+            "/",
+            $context,
+            ".yaml.zlib"
+        )));
+        TEXT.text()
+    }};
+}
+
 /// The banking context of a locale, compiled in (a bank may load its own instead).
 pub fn banking_context(locale: Locale) -> &'static str {
     match locale {
-        Locale::ZhCn => include_str!("../../../locales/zh-CN/banking.yaml"),
-        Locale::EnUs => include_str!("../../../locales/en-US/banking.yaml"),
+        Locale::ZhCn => packed_context!("zh-CN", "banking"),
+        Locale::EnUs => packed_context!("en-US", "banking"),
     }
 }
 
@@ -49,8 +65,8 @@ pub fn banking_context(locale: Locale) -> &'static str {
 /// the dialogue may ask for, used only while it asks (the dialogue's `expecting`).
 pub fn answers_context(locale: Locale) -> &'static str {
     match locale {
-        Locale::ZhCn => include_str!("../../../locales/zh-CN/answers.yaml"),
-        Locale::EnUs => include_str!("../../../locales/en-US/answers.yaml"),
+        Locale::ZhCn => packed_context!("zh-CN", "answers"),
+        Locale::EnUs => packed_context!("en-US", "answers"),
     }
 }
 

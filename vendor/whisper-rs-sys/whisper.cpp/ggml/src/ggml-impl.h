@@ -38,6 +38,17 @@ void ggml_print_backtrace(void);
 #    define MAX(a, b) ((a) > (b) ? (a) : (b))
 #endif
 
+// Tingshuo patch (vendor/README.md, change 6): whisper's weights here are F32, F16 or Q8_0 (the
+// recognizer refuses a model with any other type before whisper.cpp reads it), so the other
+// quantization types keep their names and block sizes but none of their kernels, which the
+// linker then leaves out. Undefine it to have them back.
+#define GGML_WEIGHTS_F16_Q8_0_ONLY
+#ifdef GGML_WEIGHTS_F16_Q8_0_ONLY
+#    define GGML_UNUSED_TYPE_KERNEL(fn) NULL
+#else
+#    define GGML_UNUSED_TYPE_KERNEL(fn) fn
+#endif
+
 // required for mmap as gguf only guarantees 32-byte alignment
 #define TENSOR_ALIGNMENT 32
 

@@ -215,8 +215,8 @@ static const struct ggml_type_traits_cpu type_traits_cpu[GGML_TYPE_COUNT] = {
         .nrows                    = 1,
     },
     [GGML_TYPE_Q4_0] = {
-        .from_float               = quantize_row_q4_0,
-        .vec_dot                  = ggml_vec_dot_q4_0_q8_0,
+        .from_float               = GGML_UNUSED_TYPE_KERNEL(quantize_row_q4_0),
+        .vec_dot                  = GGML_UNUSED_TYPE_KERNEL(ggml_vec_dot_q4_0_q8_0),
         .vec_dot_type             = GGML_TYPE_Q8_0,
 #if defined (__ARM_FEATURE_MATMUL_INT8)
         .nrows                    = 2,
@@ -225,8 +225,8 @@ static const struct ggml_type_traits_cpu type_traits_cpu[GGML_TYPE_COUNT] = {
 #endif
     },
     [GGML_TYPE_Q4_1] = {
-        .from_float               = quantize_row_q4_1,
-        .vec_dot                  = ggml_vec_dot_q4_1_q8_1,
+        .from_float               = GGML_UNUSED_TYPE_KERNEL(quantize_row_q4_1),
+        .vec_dot                  = GGML_UNUSED_TYPE_KERNEL(ggml_vec_dot_q4_1_q8_1),
         .vec_dot_type             = GGML_TYPE_Q8_1,
 #if defined (__ARM_FEATURE_MATMUL_INT8)
         .nrows                    = 2,
@@ -235,14 +235,14 @@ static const struct ggml_type_traits_cpu type_traits_cpu[GGML_TYPE_COUNT] = {
 #endif
     },
     [GGML_TYPE_Q5_0] = {
-        .from_float               = quantize_row_q5_0,
-        .vec_dot                  = ggml_vec_dot_q5_0_q8_0,
+        .from_float               = GGML_UNUSED_TYPE_KERNEL(quantize_row_q5_0),
+        .vec_dot                  = GGML_UNUSED_TYPE_KERNEL(ggml_vec_dot_q5_0_q8_0),
         .vec_dot_type             = GGML_TYPE_Q8_0,
         .nrows                    = 1,
     },
     [GGML_TYPE_Q5_1] = {
-        .from_float               = quantize_row_q5_1,
-        .vec_dot                  = ggml_vec_dot_q5_1_q8_1,
+        .from_float               = GGML_UNUSED_TYPE_KERNEL(quantize_row_q5_1),
+        .vec_dot                  = GGML_UNUSED_TYPE_KERNEL(ggml_vec_dot_q5_1_q8_1),
         .vec_dot_type             = GGML_TYPE_Q8_1,
         .nrows                    = 1,
     },
@@ -257,31 +257,31 @@ static const struct ggml_type_traits_cpu type_traits_cpu[GGML_TYPE_COUNT] = {
 #endif
     },
     [GGML_TYPE_Q8_1] = {
-        .from_float               = quantize_row_q8_1,
+        .from_float               = GGML_UNUSED_TYPE_KERNEL(quantize_row_q8_1),
         .vec_dot_type             = GGML_TYPE_Q8_1,
         .nrows                    = 1,
     },
     [GGML_TYPE_MXFP4] = {
-        .from_float               = quantize_row_mxfp4,
-        .vec_dot                  = ggml_vec_dot_mxfp4_q8_0,
+        .from_float               = GGML_UNUSED_TYPE_KERNEL(quantize_row_mxfp4),
+        .vec_dot                  = GGML_UNUSED_TYPE_KERNEL(ggml_vec_dot_mxfp4_q8_0),
         .vec_dot_type             = GGML_TYPE_Q8_0,
         .nrows                    = 1,
     },
     [GGML_TYPE_Q2_K] = {
-        .from_float               = quantize_row_q2_K,
-        .vec_dot                  = ggml_vec_dot_q2_K_q8_K,
+        .from_float               = GGML_UNUSED_TYPE_KERNEL(quantize_row_q2_K),
+        .vec_dot                  = GGML_UNUSED_TYPE_KERNEL(ggml_vec_dot_q2_K_q8_K),
         .vec_dot_type             = GGML_TYPE_Q8_K,
         .nrows                    = 1,
     },
     [GGML_TYPE_Q3_K] = {
-        .from_float               = quantize_row_q3_K,
-        .vec_dot                  = ggml_vec_dot_q3_K_q8_K,
+        .from_float               = GGML_UNUSED_TYPE_KERNEL(quantize_row_q3_K),
+        .vec_dot                  = GGML_UNUSED_TYPE_KERNEL(ggml_vec_dot_q3_K_q8_K),
         .vec_dot_type             = GGML_TYPE_Q8_K,
         .nrows                    = 1,
     },
     [GGML_TYPE_Q4_K] = {
-        .from_float               = quantize_row_q4_K,
-        .vec_dot                  = ggml_vec_dot_q4_K_q8_K,
+        .from_float               = GGML_UNUSED_TYPE_KERNEL(quantize_row_q4_K),
+        .vec_dot                  = GGML_UNUSED_TYPE_KERNEL(ggml_vec_dot_q4_K_q8_K),
         .vec_dot_type             = GGML_TYPE_Q8_K,
 #if defined (__ARM_FEATURE_MATMUL_INT8)
         .nrows                    = 2,
@@ -290,14 +290,14 @@ static const struct ggml_type_traits_cpu type_traits_cpu[GGML_TYPE_COUNT] = {
 #endif
     },
     [GGML_TYPE_Q5_K] = {
-        .from_float               = quantize_row_q5_K,
-        .vec_dot                  = ggml_vec_dot_q5_K_q8_K,
+        .from_float               = GGML_UNUSED_TYPE_KERNEL(quantize_row_q5_K),
+        .vec_dot                  = GGML_UNUSED_TYPE_KERNEL(ggml_vec_dot_q5_K_q8_K),
         .vec_dot_type             = GGML_TYPE_Q8_K,
         .nrows                    = 1,
     },
     [GGML_TYPE_Q6_K] = {
-        .from_float               = quantize_row_q6_K,
-        .vec_dot                  = ggml_vec_dot_q6_K_q8_K,
+        .from_float               = GGML_UNUSED_TYPE_KERNEL(quantize_row_q6_K),
+        .vec_dot                  = GGML_UNUSED_TYPE_KERNEL(ggml_vec_dot_q6_K_q8_K),
         .vec_dot_type             = GGML_TYPE_Q8_K,
 #if defined (__ARM_FEATURE_MATMUL_INT8)
         .nrows                    = 2,
@@ -307,61 +307,61 @@ static const struct ggml_type_traits_cpu type_traits_cpu[GGML_TYPE_COUNT] = {
     },
     [GGML_TYPE_IQ2_XXS] = {
         .from_float               = NULL,
-        .vec_dot                  = ggml_vec_dot_iq2_xxs_q8_K,
+        .vec_dot                  = GGML_UNUSED_TYPE_KERNEL(ggml_vec_dot_iq2_xxs_q8_K),
         .vec_dot_type             = GGML_TYPE_Q8_K,
         .nrows                    = 1,
     },
     [GGML_TYPE_IQ2_XS] = {
         .from_float               = NULL,
-        .vec_dot                  = ggml_vec_dot_iq2_xs_q8_K,
+        .vec_dot                  = GGML_UNUSED_TYPE_KERNEL(ggml_vec_dot_iq2_xs_q8_K),
         .vec_dot_type             = GGML_TYPE_Q8_K,
         .nrows                    = 1,
     },
     [GGML_TYPE_IQ3_XXS] = {
         // NOTE: from_float for iq3 and iq2_s was removed because these quants require initialization in ggml_quantize_init
         //.from_float               = quantize_row_iq3_xxs,
-        .vec_dot                  = ggml_vec_dot_iq3_xxs_q8_K,
+        .vec_dot                  = GGML_UNUSED_TYPE_KERNEL(ggml_vec_dot_iq3_xxs_q8_K),
         .vec_dot_type             = GGML_TYPE_Q8_K,
         .nrows                    = 1,
     },
     [GGML_TYPE_IQ3_S] = {
         //.from_float               = quantize_row_iq3_s,
-        .vec_dot                  = ggml_vec_dot_iq3_s_q8_K,
+        .vec_dot                  = GGML_UNUSED_TYPE_KERNEL(ggml_vec_dot_iq3_s_q8_K),
         .vec_dot_type             = GGML_TYPE_Q8_K,
         .nrows                    = 1,
     },
     [GGML_TYPE_IQ2_S] = {
         //.from_float               = quantize_row_iq2_s,
-        .vec_dot                  = ggml_vec_dot_iq2_s_q8_K,
+        .vec_dot                  = GGML_UNUSED_TYPE_KERNEL(ggml_vec_dot_iq2_s_q8_K),
         .vec_dot_type             = GGML_TYPE_Q8_K,
         .nrows                    = 1,
     },
     [GGML_TYPE_IQ1_S] = {
         .from_float               = NULL,
-        .vec_dot                  = ggml_vec_dot_iq1_s_q8_K,
+        .vec_dot                  = GGML_UNUSED_TYPE_KERNEL(ggml_vec_dot_iq1_s_q8_K),
         .vec_dot_type             = GGML_TYPE_Q8_K,
         .nrows                    = 1,
     },
     [GGML_TYPE_IQ1_M] = {
         .from_float               = NULL,
-        .vec_dot                  = ggml_vec_dot_iq1_m_q8_K,
+        .vec_dot                  = GGML_UNUSED_TYPE_KERNEL(ggml_vec_dot_iq1_m_q8_K),
         .vec_dot_type             = GGML_TYPE_Q8_K,
         .nrows                    = 1,
     },
     [GGML_TYPE_IQ4_NL] = {
-        .from_float               = quantize_row_iq4_nl,
-        .vec_dot                  = ggml_vec_dot_iq4_nl_q8_0,
+        .from_float               = GGML_UNUSED_TYPE_KERNEL(quantize_row_iq4_nl),
+        .vec_dot                  = GGML_UNUSED_TYPE_KERNEL(ggml_vec_dot_iq4_nl_q8_0),
         .vec_dot_type             = GGML_TYPE_Q8_0,
         .nrows                    = 1,
     },
     [GGML_TYPE_IQ4_XS] = {
-        .from_float               = quantize_row_iq4_xs,
-        .vec_dot                  = ggml_vec_dot_iq4_xs_q8_K,
+        .from_float               = GGML_UNUSED_TYPE_KERNEL(quantize_row_iq4_xs),
+        .vec_dot                  = GGML_UNUSED_TYPE_KERNEL(ggml_vec_dot_iq4_xs_q8_K),
         .vec_dot_type             = GGML_TYPE_Q8_K,
         .nrows                    = 1,
     },
     [GGML_TYPE_Q8_K] = {
-        .from_float               = quantize_row_q8_K,
+        .from_float               = GGML_UNUSED_TYPE_KERNEL(quantize_row_q8_K),
     },
     [GGML_TYPE_BF16] = {
         .from_float               = (ggml_from_float_t) ggml_cpu_fp32_to_bf16,
@@ -370,14 +370,14 @@ static const struct ggml_type_traits_cpu type_traits_cpu[GGML_TYPE_COUNT] = {
         .nrows                    = 1,
     },
     [GGML_TYPE_TQ1_0] = {
-        .from_float               = quantize_row_tq1_0,
-        .vec_dot                  = ggml_vec_dot_tq1_0_q8_K,
+        .from_float               = GGML_UNUSED_TYPE_KERNEL(quantize_row_tq1_0),
+        .vec_dot                  = GGML_UNUSED_TYPE_KERNEL(ggml_vec_dot_tq1_0_q8_K),
         .vec_dot_type             = GGML_TYPE_Q8_K,
         .nrows                    = 1,
     },
     [GGML_TYPE_TQ2_0] = {
-        .from_float               = quantize_row_tq2_0,
-        .vec_dot                  = ggml_vec_dot_tq2_0_q8_K,
+        .from_float               = GGML_UNUSED_TYPE_KERNEL(quantize_row_tq2_0),
+        .vec_dot                  = GGML_UNUSED_TYPE_KERNEL(ggml_vec_dot_tq2_0_q8_K),
         .vec_dot_type             = GGML_TYPE_Q8_K,
         .nrows                    = 1,
     },

@@ -3557,6 +3557,7 @@ bool llamafile_sgemm(const struct ggml_compute_params * params, int64_t m, int64
 #endif
     }
 
+#ifndef GGML_WEIGHTS_F16_Q8_0_ONLY // Tingshuo patch: Q8_0 is the one quantized weight type (ggml-impl.h)
     case GGML_TYPE_Q4_0: {
         if (Btype != GGML_TYPE_Q8_0)
             return false;
@@ -3625,6 +3626,7 @@ bool llamafile_sgemm(const struct ggml_compute_params * params, int64_t m, int64
         return false;
 #endif
     }
+#endif
 
     default:
         return false;
