@@ -1035,17 +1035,32 @@ async fn spending_said_is_the_banks_outgoing_money_of_the_period_asked() {
         .all(DemoCustomer::MargaretWilson.id(), "transaction")
         .await
         .unwrap();
-    let (mut total, mut count) = (0_i64, 0);
+    // Money she moved between her own accounts (to her savings) did not go out: the bank
+    // names the other account as the counterparty.
+    let accounts: Vec<serde_json::Value> = bank
+        .bank
+        .db
+        .all(DemoCustomer::MargaretWilson.id(), "account")
+        .await
+        .unwrap();
+    let her_own =
+        |counterparty: &serde_json::Value| accounts.iter().any(|a| a["name"] == *counterparty);
+    let (mut total, mut count, mut moved) = (0_i64, 0, 0);
     for t in &transactions {
         let at: chrono::DateTime<Utc> = t["occurred_at"].as_str().unwrap().parse().unwrap();
         let day = at.with_timezone(&offset).date_naive();
         let minor = t["amount_minor"].as_i64().unwrap();
         if day >= last_month && day < this_month && minor < 0 && t["currency"] == "USD" {
+            if her_own(&t["counterparty"]) {
+                moved += 1;
+                continue;
+            }
             total -= minor;
             count += 1;
         }
     }
     assert!(count > 0, "the demo customer spent last month");
+    assert!(moved > 0, "and moved money to her savings");
     let dollars = total / 100;
     let shown = if dollars >= 1000 {
         format!(

@@ -9,7 +9,7 @@ use tingshuo_base::action::Action;
 use tingshuo_base::consent::{Consent, Purpose};
 use tingshuo_base::ids::Id;
 use tingshuo_base::locale::Locale;
-use tingshuo_base::model::Card;
+use tingshuo_base::model::{Card, Transaction};
 use tingshuo_base::money::{Currency, Money};
 use tingshuo_base::view::{CustomerView, RequestState};
 use tingshuo_base::wire::{
@@ -1272,7 +1272,8 @@ impl Assistant {
     }
 
     /// What went out over the period asked about (this month when none was said), of the
-    /// account named or of all, in the paying account's currency.
+    /// account named or of all (moves between her own accounts left out), in the paying
+    /// account's currency.
     async fn spending(&self, query: &SpendingQuery) -> Result<Input, AssistantError> {
         let today = self.today();
         let period = query
@@ -1291,11 +1292,11 @@ impl Assistant {
             .view()
             .transactions(query.account.as_ref(), from, to, MAX_SUMMED)
             .await?;
-        let outgoing: Vec<Money> = listed
-            .iter()
-            .map(|t| *t.item.amount.reveal())
-            .filter(|amount| amount.is_negative() && Some(amount.currency()) == currency)
-            .collect();
+        let outgoing = went_out(
+            listed.iter().map(|t| &t.item),
+            currency,
+            query.account.is_none(),
+        );
         let zero = Money::from_minor(0, currency.unwrap_or(Currency::CNY));
         let total = outgoing
             .iter()
@@ -1308,4 +1309,39 @@ impl Assistant {
             to: period.1,
         }))
     }
+}
+
+/// The money that went out, in `currency`: every outgoing transaction — but, summed across all
+/// her accounts (`across_accounts`), not a move between two of them (an outgoing one met by an
+/// incoming one of the same amount on another of her accounts within a day). Money she moved
+/// to her savings did not go out; said of one account, it went out of that one.
+fn went_out<'a>(
+    transactions: impl Iterator<Item = &'a Transaction>,
+    currency: Option<Currency>,
+    across_accounts: bool,
+) -> Vec<Money> {
+    let (mut incoming, outgoing): (Vec<&Transaction>, Vec<&Transaction>) = transactions
+        .filter(|t| Some(t.amount.reveal().currency()) == currency)
+        .filter(|t| t.amount.reveal().minor() != 0)
+        .partition(|t| !t.amount.reveal().is_negative());
+    let mut went = Vec::new();
+    for spent in outgoing {
+        let amount = *spent.amount.reveal();
+        let moved_to_her_own = across_accounts
+            .then(|| {
+                incoming.iter().position(|received| {
+                    received.account_id != spent.account_id
+                        && received.amount.reveal().minor() == amount.minor().saturating_neg()
+                        && (received.occurred_at - spent.occurred_at).num_hours().abs() <= 24
+                })
+            })
+            .flatten();
+        match moved_to_her_own {
+            Some(at) => {
+                incoming.swap_remove(at);
+            }
+            None => went.push(amount),
+        }
+    }
+    went
 }
