@@ -544,16 +544,7 @@ async fn no_step_up_no_payment() {
         let customer = DemoCustomer::MargaretWilson;
         register(&test.client, &bank, customer, "p").await;
         test.client.sync().sync_now().await.unwrap();
-        let draft = test
-            .client
-            .payments()
-            .prepare_transfer(
-                &"en-checking".into(),
-                &"en-payee-maria".into(),
-                Money::from_minor(5_000, Currency::USD),
-            )
-            .await
-            .unwrap();
+        let draft = fifty_dollars_to_maria(&test.client).await;
         match test.client.payments().confirm(&draft).await {
             Err(PaymentError::StepUpCancelled) => {}
             Ok(PaymentOutcome::Refused { code }) => assert_eq!(code, "step_up_failed"),
@@ -933,6 +924,19 @@ struct KeptRequest {
     idempotency_key: Option<String>,
 }
 
+/// Margaret's $50 to Maria Garcia from her checking account, prepared for its read-back.
+async fn fifty_dollars_to_maria(client: &Client) -> tingshuo_core::payments::PaymentDraft {
+    client
+        .payments()
+        .prepare_transfer(
+            &"en-checking".into(),
+            &"en-payee-maria".into(),
+            Money::from_minor(5_000, Currency::USD),
+        )
+        .await
+        .unwrap()
+}
+
 /// A client of a fresh device whose exchanges with the bank go through `transport`,
 /// registered for `customer` and synced.
 async fn client_through(
@@ -1171,15 +1175,7 @@ async fn a_sync_round_while_a_payment_is_sent_never_sends_it_again() {
     let (_dir, client) =
         client_through(&bank, transport.clone(), DemoCustomer::MargaretWilson).await;
     let client = Arc::new(client);
-    let draft = client
-        .payments()
-        .prepare_transfer(
-            &"en-checking".into(),
-            &"en-payee-maria".into(),
-            Money::from_minor(5_000, Currency::USD),
-        )
-        .await
-        .unwrap();
+    let draft = fifty_dollars_to_maria(&client).await;
     let confirming = {
         let client = Arc::clone(&client);
         tokio::spawn(async move { client.payments().confirm(&draft).await })
@@ -1207,14 +1203,7 @@ async fn a_payment_sent_again_that_cannot_connect_stays_checked_not_said_not_sen
     let customer = DemoCustomer::MargaretWilson;
     let (_dir, client) = client_through(&bank, transport.clone(), customer).await;
     let payments = client.payments();
-    let draft = payments
-        .prepare_transfer(
-            &"en-checking".into(),
-            &"en-payee-maria".into(),
-            Money::from_minor(5_000, Currency::USD),
-        )
-        .await
-        .unwrap();
+    let draft = fifty_dollars_to_maria(&client).await;
     let PaymentOutcome::Unknown { key } = payments.confirm(&draft).await.unwrap() else {
         panic!("the first send's answer was lost")
     };

@@ -152,10 +152,7 @@ pub enum PaymentError {
 impl From<NetError> for PaymentError {
     fn from(error: NetError) -> PaymentError {
         match error {
-            NetError::Offline
-            | NetError::AnswerLost
-            | NetError::Unavailable { .. }
-            | NetError::SignInFailed(_) => PaymentError::Offline,
+            error if error.is_transient() => PaymentError::Offline,
             NetError::Signer(crate::crypto::SignerError::KeyLost) => PaymentError::DeviceKeyLost,
             NetError::Signer(_) => PaymentError::StepUpCancelled,
             other => PaymentError::Sync(SyncError::Net(other)),

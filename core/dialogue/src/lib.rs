@@ -1665,8 +1665,9 @@ impl Dialogue {
 
     /// "no" when the balances do not include a payment just made yet (the `$fresh` of the
     /// balance messages), else "yes".
-    /// How current what is said of her money is, for a total or an empty list: `stale` (yes
-    /// when the bank cannot be reached, or last updated her data long enough ago to say when),
+    /// How current what is said of her money is, for a balance, a total or a list: `stale`
+    /// (yes when the bank cannot be reached, or last updated her data long enough ago to say
+    /// when),
     /// `age`, and `fresh` (no while a payment just made is not in it yet).
     fn data_age_args(&self) -> Vec<(&'static str, ReplyArg)> {
         let stale = !self.facts.online || self.facts.data_age_minutes >= SAY_AGE_AFTER_MINUTES;
@@ -1689,17 +1690,14 @@ impl Dialogue {
     /// account, what is owed on a credit card or loan.
     fn balance(&self, account: &AccountFact) -> Reply {
         let online = self.facts.online;
-        // Old enough to say when, though the bank can be reached: a host that has not synced
-        // for a while must not have its balance said as if it were current.
-        let stale = self.facts.data_age_minutes >= SAY_AGE_AFTER_MINUTES;
+        // A host that has not synced for a while must not have its balance said as if it were
+        // current: its age ($stale, read only while the bank can be reached; offline, the
+        // message says it anyway).
         let common = |amount| {
-            vec![
+            let mut args = vec![
                 ("account", text(&account.name)),
                 ("masked", ReplyArg::Masked(account.last_four.clone())),
                 ("amount", ReplyArg::Money(amount)),
-                ("age", ReplyArg::Age(self.facts.data_age_minutes)),
-                ("stale", text(if stale { "yes" } else { "no" })),
-                ("fresh", text(self.fresh_word())),
                 (
                     "measure",
                     text(if account.kind == AccountKind::TimeDeposit {
@@ -1708,7 +1706,9 @@ impl Dialogue {
                         "available"
                     }),
                 ),
-            ]
+            ];
+            args.extend(self.data_age_args());
+            args
         };
         match account.kind {
             AccountKind::CreditCard | AccountKind::Loan => {
