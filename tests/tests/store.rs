@@ -840,45 +840,120 @@ async fn a_damaged_file_keeps_its_bytes_in_quarantine() {
     store.close().await;
 }
 
-#[tokio::test]
-async fn the_banks_state_never_lands_over_a_pending_request() {
-    use tingshuo_core::action::Action;
-    use tingshuo_core::store::sync::NewRequest;
-    use tingshuo_core::wire::{Change, Patch, PatchOp};
-    let (_dir, path) = temp_store_path();
-    let keys = MemoryKeyStore::new().unwrap();
-    let store = seeded(&path, &keys, DemoCustomer::WangXiuying).await;
-    store.set_sync_value("cursor", "c1").await.unwrap();
-    let request = NewRequest::new(Action::LockCard("zh-card-credit".into()), "k-lock-1".into());
-    store.enqueue(&request, test_now()).await.unwrap();
-    // The bank, not yet knowing of the lock, says the card is active.
-    let patch = Patch {
+/// The bank's record of one of 王秀英's cards, as a page of changes brings it.
+fn bank_card(name: &str, status: &str) -> tingshuo_core::wire::Change {
+    use tingshuo_core::wire::{Patch, PatchOp};
+    Patch {
         kind: "card".into(),
         id: "zh-card-credit".into(),
         op: PatchOp::Put,
         data: Some(
             serde_json::json!({"id": "zh-card-credit", "account_id": "zh-credit", "kind": "credit",
-            "name": "信用卡", "number": "6225880012344580", "status": "active"}),
+            "name": name, "number": "6225880012344580", "status": status}),
         ),
-    };
-    let change: Change = patch.into_change().unwrap();
-    assert_eq!(
-        store
-            .apply_changes(&[change], "c2", test_now())
-            .await
-            .unwrap(),
-        Applied::RequestQueued
-    );
+    }
+    .into_change()
+    .unwrap()
+}
+
+/// The credit card as the view shows it: (name, status, source).
+async fn credit_card(store: &Store) -> (String, String, tingshuo_core::model::Source) {
     let view = store.load_view(test_now().date_naive()).await.unwrap();
     let card = view
         .cards
         .iter()
         .find(|c| c.item.id == "zh-card-credit")
         .unwrap();
-    assert_eq!(card.item.status.as_str(), "locked", "the local echo stays");
+    (
+        card.item.name.clone(),
+        card.item.status.as_str().to_owned(),
+        card.source,
+    )
+}
+
+#[tokio::test]
+async fn the_banks_state_lands_beside_a_pending_request_and_never_hides_it() {
+    use tingshuo_core::action::Action;
+    use tingshuo_core::model::Source::{Bank, Device};
+    use tingshuo_core::store::sync::NewRequest;
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let store = seeded(&path, &keys, DemoCustomer::WangXiuying).await;
+    store.set_sync_value("cursor", "c1").await.unwrap();
+    let lock = NewRequest::new(Action::LockCard("zh-card-credit".into()), "k-lock-1".into());
+    store.enqueue(&lock, test_now()).await.unwrap();
+    // The bank, not yet knowing of the lock, renamed the card: the name lands, the lock shows.
+    let renamed = bank_card("信用卡（金卡）", "active");
+    assert_eq!(
+        store
+            .apply_changes(&[renamed], "c2", test_now())
+            .await
+            .unwrap(),
+        Applied::Applied
+    );
+    assert_eq!(
+        credit_card(&store).await,
+        ("信用卡（金卡）".into(), "locked".into(), Device)
+    );
     assert_eq!(
         store.sync_value("cursor").await.unwrap().as_deref(),
-        Some("c1")
+        Some("c2")
+    );
+    let seq_of = |key: &'static str| {
+        let store = &store;
+        async move {
+            store
+                .outbox_history()
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|entry| entry.item.idempotency_key == key)
+                .unwrap()
+                .item
+                .seq
+        }
+    };
+    // The bank's fraud team locks the card itself, and refuses the customer's lock: the card
+    // is as the bank last said, not as it was before she asked.
+    let locked = bank_card("信用卡（金卡）", "locked");
+    store
+        .apply_changes(&[locked], "c3", test_now())
+        .await
+        .unwrap();
+    store
+        .request_failed(seq_of("k-lock-1").await, "not_allowed", test_now())
+        .await
+        .unwrap();
+    assert_eq!(
+        credit_card(&store).await,
+        ("信用卡（金卡）".into(), "locked".into(), Bank)
+    );
+    // She asks to unlock it, then to lock it after all; both wait. The unlock is refused: the
+    // lock still shows. The lock is refused: the card is as the bank says, locked.
+    for (action, key) in [
+        (Action::UnlockCard("zh-card-credit".into()), "k-unlock-2"),
+        (Action::LockCard("zh-card-credit".into()), "k-lock-2"),
+    ] {
+        store
+            .enqueue(&NewRequest::new(action, key.into()), test_now())
+            .await
+            .unwrap();
+    }
+    store
+        .request_failed(seq_of("k-unlock-2").await, "not_allowed", test_now())
+        .await
+        .unwrap();
+    assert_eq!(
+        credit_card(&store).await,
+        ("信用卡（金卡）".into(), "locked".into(), Device)
+    );
+    store
+        .request_failed(seq_of("k-lock-2").await, "not_allowed", test_now())
+        .await
+        .unwrap();
+    assert_eq!(
+        credit_card(&store).await,
+        ("信用卡（金卡）".into(), "locked".into(), Bank)
     );
     store.close().await;
 }

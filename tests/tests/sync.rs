@@ -655,21 +655,7 @@ async fn offline_safety_actions_queue_and_go_first_payments_refuse() {
         .serve(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
         .await
         .unwrap();
-    // Backoff may delay the first retry; a few rounds at most.
-    for _ in 0..50 {
-        if wang
-            .client
-            .sync()
-            .sync_now()
-            .await
-            .is_ok_and(|r| r.complete)
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let history = wang.client.sync().outbox().await.unwrap();
-    assert!(history.iter().all(|e| e.state == "acked"), "{history:?}");
+    let history = delivered_all(&wang.client).await;
     // The safety action was delivered first: its alert is older than the read mark's version.
     let order: Vec<(String,)> = sqlx::query_as(
         "SELECT key FROM idempotency WHERE customer_id = 'demo-zh' ORDER BY created_at, rowid",
@@ -741,6 +727,62 @@ async fn a_refused_request_fails_with_its_reason_and_undoes_its_echo() {
         shown.contains("A request: not accepted by the bank, the item was not found."),
         "{shown}"
     );
+    bank.shutdown().await;
+}
+
+/// A request the bank keeps failing (its route answering 5xx) waits for its retries and holds
+/// back none of the bank's news: pulls bring a pension paid in while the lock still shows as
+/// waiting; the lock goes once the route recovers.
+#[tokio::test]
+async fn a_request_the_bank_keeps_failing_holds_back_none_of_its_news() {
+    let bank = bank_with(BankConfig::default()).await;
+    let wang = synced(&bank, DemoCustomer::WangXiuying).await;
+    let card = "zh-card-credit";
+    bank.bank.faults.set_plan(FaultPlan {
+        seed: 5,
+        rules: vec![FaultRule {
+            method: Some("POST".into()),
+            path_prefix: format!("/v1/cards/{card}/lock"),
+            error_per_mille: 1000,
+            ..FaultRule::default()
+        }],
+    });
+    wang.client.actions().lock_card(&card.into()).await.unwrap();
+    let before = available(&wang, "zh-pension").await;
+    let accounts: Vec<serde_json::Value> = bank.bank.db.all("demo-zh", "account").await.unwrap();
+    let mut pension = accounts
+        .into_iter()
+        .find(|a| a["id"] == "zh-pension")
+        .unwrap();
+    pension["available_minor"] = serde_json::json!(before + 320_000);
+    bank.bank
+        .db
+        .put_document("demo-zh", "account", "zh-pension", &pension)
+        .await
+        .unwrap();
+    let report = wang.client.sync().sync_now().await.unwrap();
+    assert!(!report.complete, "the lock still waits: {report:?}");
+    assert_eq!(available(&wang, "zh-pension").await, before + 320_000);
+    let view = wang.client.view().current(today()).await.unwrap();
+    let shown = view.cards.iter().find(|c| c.item.id == card).unwrap();
+    assert_eq!(
+        (shown.item.status, shown.source),
+        (CardStatus::Locked, Source::Device)
+    );
+    let status = wang.client.sync().status();
+    assert_eq!(status.connectivity, Connectivity::Online);
+    assert_eq!(status.pending_requests, 1);
+    assert!(status.last_error.is_some_and(|e| e.contains("unavailable")));
+
+    bank.bank.faults.set_plan(FaultPlan::none());
+    delivered_all(&wang.client).await;
+    let view = wang.client.view().current(today()).await.unwrap();
+    let shown = view.cards.iter().find(|c| c.item.id == card).unwrap();
+    assert_eq!(
+        (shown.item.status, shown.source),
+        (CardStatus::Locked, Source::Bank)
+    );
+    assert_eq!(wang.client.sync().status().last_error, None);
     bank.shutdown().await;
 }
 
@@ -1000,6 +1042,20 @@ impl<I: Intercept> BankTransport for Intercepted<I> {
     }
 }
 
+/// Sync rounds until the outbox is delivered (the first retries may wait for their backoff);
+/// the outbox's history, every request in it acknowledged.
+async fn delivered_all(client: &Client) -> Vec<tingshuo_core::store::sync::OutboxEntry> {
+    for _ in 0..100 {
+        if client.sync().sync_now().await.is_ok_and(|r| r.complete) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let history = client.sync().outbox().await.unwrap();
+    assert!(history.iter().all(|e| e.state == "acked"), "{history:?}");
+    history
+}
+
 /// Whether a request sends a payment.
 fn sends_a_payment(request: &BankRequest<'_>) -> bool {
     request.method == HttpMethod::Post && request.path == routes::MAKE_PAYMENT.plain()
@@ -1151,15 +1207,7 @@ async fn a_request_whose_sign_in_fails_is_kept_not_taken_as_delivered() {
     assert_eq!(card.item.status, CardStatus::Locked, "the echo stays");
 
     transport.by.garbled.store(false, Ordering::SeqCst);
-    // Its retry is due after the backoff of one failed attempt.
-    for _ in 0..100 {
-        if client.sync().sync_now().await.is_ok_and(|r| r.complete) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let history = client.sync().outbox().await.unwrap();
-    assert!(history.iter().all(|e| e.state == "acked"), "{history:?}");
+    delivered_all(&client).await;
     assert_eq!(bank_card().await, "locked");
     bank.shutdown().await;
 }

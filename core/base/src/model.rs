@@ -14,6 +14,22 @@ pub enum Source {
     Device,
 }
 
+impl Source {
+    /// The name a store keeps it under.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Bank => "bank",
+            Source::Device => "device",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Source> {
+        [Source::Bank, Source::Device]
+            .into_iter()
+            .find(|source| source.as_str() == name)
+    }
+}
+
 /// A value with its provenance: when the bank said it was true, and who said it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tracked<T> {

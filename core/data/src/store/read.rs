@@ -89,11 +89,8 @@ impl<'r> RowReader<'r> {
     }
 
     fn tracked<T>(&self, item: T) -> Result<Tracked<T>, StoreError> {
-        let source = match self.text("source")?.as_str() {
-            "bank" => Source::Bank,
-            "device" => Source::Device,
-            _ => return Err(invalid(self.table, "source", "unknown value")),
-        };
+        let source = Source::parse(&self.text("source")?)
+            .ok_or_else(|| invalid(self.table, "source", "unknown value"))?;
         Ok(Tracked {
             item,
             as_of: self.time("as_of")?,

@@ -51,14 +51,13 @@ pub struct OutboxEntry {
     pub state: String,
 }
 
-/// A new action for the outbox, with the local echo that shows it as pending.
+/// A new action for the outbox; its local echo ([`LocalEcho::of`]) shows it as pending.
 #[derive(Debug, Clone)]
 pub struct NewRequest {
     pub idempotency_key: String,
     /// 0 for safety actions (lock card), which go first; 1 otherwise.
     pub priority: i64,
     pub action: Action,
-    pub echo: LocalEcho,
 }
 
 /// What became of changes offered to [`Store::apply_changes`].
@@ -66,36 +65,87 @@ pub struct NewRequest {
 pub enum Applied {
     /// Applied, with the cursor moved.
     Applied,
-    /// Nothing applied: a request is waiting to be sent first.
-    RequestQueued,
     /// Nothing applied: this many rows would refer to an account or biller not yet sent.
     ParentsMissing(usize),
 }
 
 impl NewRequest {
-    /// The action under a fresh idempotency key, with its priority and its local echo.
+    /// The action under a fresh idempotency key, with its priority.
     pub fn new(action: Action, idempotency_key: String) -> NewRequest {
-        let echo = match &action {
-            Action::LockCard(_) => LocalEcho::CardStatus("locked".into()),
-            Action::UnlockCard(_) => LocalEcho::CardStatus("active".into()),
-            Action::MarkAlertRead(_) => LocalEcho::AlertRead,
-            Action::SetPreferences(_) => LocalEcho::None,
-        };
         NewRequest {
             idempotency_key,
             priority: if action.is_safety() { 0 } else { 1 },
             action,
-            echo,
         }
     }
 }
 
-/// How a queued request shows in the view before the bank acknowledges it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LocalEcho {
-    CardStatus(String),
-    AlertRead,
-    None,
+/// How a queued request shows in the view before the bank acknowledges it: one field of the
+/// row it acts on, set to what the bank will make it. (A preference has no echo here: the
+/// newest one waiting is read from the outbox itself.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalEcho {
+    /// The kind of row it shows on (a wire kind).
+    row_kind: &'static str,
+    /// Reads the field, as text, by the row's id.
+    read: &'static str,
+    /// Writes the field (?1, cast from text), with the row's source (?2), by its id (?3).
+    write: &'static str,
+    /// The field's value while the request waits.
+    shown: &'static str,
+}
+
+impl LocalEcho {
+    pub fn of(kind: ActionKind) -> Option<LocalEcho> {
+        const CARD_STATUS: (&str, &str) = (
+            "SELECT status FROM card WHERE id = ?",
+            "UPDATE card SET status = ?1, source = ?2 WHERE id = ?3",
+        );
+        let (row_kind, (read, write), shown) = match kind {
+            ActionKind::LockCard => (kinds::CARD, CARD_STATUS, "locked"),
+            ActionKind::UnlockCard => (kinds::CARD, CARD_STATUS, "active"),
+            ActionKind::MarkAlertRead => (
+                kinds::ALERT,
+                (
+                    "SELECT CAST(read AS TEXT) FROM alert WHERE id = ?",
+                    "UPDATE alert SET read = CAST(?1 AS INTEGER), source = ?2 WHERE id = ?3",
+                ),
+                "1",
+            ),
+            ActionKind::SetPreferences => return None,
+        };
+        Some(LocalEcho {
+            row_kind,
+            read,
+            write,
+            shown,
+        })
+    }
+
+    /// The field's value on `target` now; `None` when there is no such row.
+    async fn value(&self, tx: &mut Tx<'_>, target: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(self.read)
+            .bind(target)
+            .fetch_optional(&mut **tx)
+            .await?)
+    }
+
+    /// Sets the field on `target` to `value`, as `source` says it.
+    async fn set(
+        &self,
+        tx: &mut Tx<'_>,
+        target: &str,
+        value: &str,
+        source: Source,
+    ) -> Result<(), StoreError> {
+        sqlx::query(self.write)
+            .bind(value)
+            .bind(source.as_str())
+            .bind(target)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
 }
 
 /// A confirmed payment as this device recorded it.
@@ -238,9 +288,11 @@ impl Store {
     /// Applies pages of the bank's changes and moves the cursor, atomically: a page with
     /// any invalid patch was refused before it got here, and a failure applies nothing.
     ///
-    /// Applies nothing when a request was queued meanwhile (the bank's state must never land
-    /// over a local write it has not acknowledged), or when a transaction, card or bill would
-    /// be left without its account or biller: a bank's feed lists each row at its latest
+    /// A row a request still waiting in the outbox acts on (a card being locked) takes the
+    /// bank's other fields but keeps showing the request ([`Self::show_waiting_echoes`]).
+    ///
+    /// Applies nothing when a transaction, card or bill would be left without its account or
+    /// biller: a bank's feed lists each row at its latest
     /// version, so an account whose balance a payment changed comes after the payment's
     /// transaction. The caller then applies these changes together with the next page.
     pub async fn apply_changes(
@@ -250,14 +302,6 @@ impl Store {
         as_of: DateTime<Utc>,
     ) -> Result<Applied, StoreError> {
         let mut tx = super::schema::begin_write(&self.pool).await?;
-        let pending: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM outbox WHERE state = 'pending'")
-                .fetch_one(&mut *tx)
-                .await?;
-        if pending > 0 {
-            tx.rollback().await?;
-            return Ok(Applied::RequestQueued);
-        }
         // Parents may come after their children within the changes: checked at the end.
         sqlx::query("PRAGMA defer_foreign_keys = ON")
             .execute(&mut *tx)
@@ -287,6 +331,7 @@ impl Store {
             tx.rollback().await?;
             return Ok(Applied::ParentsMissing(orphans.len()));
         }
+        show_waiting_echoes(&mut tx, changes).await?;
         if changes.iter().any(touches_transactions) {
             self.advance_newest(&mut tx, changes).await?;
         }
@@ -422,32 +467,15 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = super::schema::begin_write(&self.pool).await?;
-        let previous = match &request.echo {
-            LocalEcho::CardStatus(status) => {
-                let old: Option<String> =
-                    sqlx::query_scalar("SELECT status FROM card WHERE id = ?")
-                        .bind(request.action.target())
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                sqlx::query("UPDATE card SET status = ?, source = 'device' WHERE id = ?")
-                    .bind(status)
-                    .bind(request.action.target())
-                    .execute(&mut *tx)
+        let target = request.action.target();
+        let previous = match LocalEcho::of(request.action.kind()) {
+            Some(echo) => {
+                let previous = echo.value(&mut tx, target).await?;
+                echo.set(&mut tx, target, echo.shown, Source::Device)
                     .await?;
-                old
+                previous
             }
-            LocalEcho::AlertRead => {
-                let old: Option<i64> = sqlx::query_scalar("SELECT read FROM alert WHERE id = ?")
-                    .bind(request.action.target())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                sqlx::query("UPDATE alert SET read = 1, source = 'device' WHERE id = ?")
-                    .bind(request.action.target())
-                    .execute(&mut *tx)
-                    .await?;
-                old.map(|r| r.to_string())
-            }
-            LocalEcho::None => None,
+            None => None,
         };
         sqlx::query(
             "INSERT INTO outbox (idempotency_key, priority, kind, target_id, payload, echo_previous,
@@ -564,6 +592,10 @@ impl Store {
         .bind(seq)
         .execute(&mut *tx)
         .await?;
+        // "Locked" answering a lock must not hide an unlock queued after it.
+        if applied && let Some(answer) = answer {
+            show_waiting_echoes(&mut tx, std::slice::from_ref(answer)).await?;
+        }
         self.commit_protected(tx).await
     }
 
@@ -580,22 +612,6 @@ impl Store {
                 .bind(seq)
                 .fetch_optional(&mut *tx)
                 .await?;
-        if let Some((kind, target, Some(previous))) = row {
-            let sql = match ActionKind::parse(&kind) {
-                Some(ActionKind::LockCard | ActionKind::UnlockCard) => {
-                    "UPDATE card SET status = ?, source = 'bank' WHERE id = ?"
-                }
-                Some(ActionKind::MarkAlertRead) => {
-                    "UPDATE alert SET read = CAST(? AS INTEGER), source = 'bank' WHERE id = ?"
-                }
-                Some(ActionKind::SetPreferences) | None => "SELECT ?, ?",
-            };
-            sqlx::query(sql)
-                .bind(previous)
-                .bind(target)
-                .execute(&mut *tx)
-                .await?;
-        }
         sqlx::query(
             "UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ? WHERE seq = ?",
         )
@@ -604,6 +620,23 @@ impl Store {
         .bind(seq)
         .execute(&mut *tx)
         .await?;
+        if let Some((kind, target, Some(previous))) = row
+            && let Some(echo) = ActionKind::parse(&kind).and_then(LocalEcho::of)
+        {
+            let on_row = waiting_echoes(&mut tx, echo.row_kind, &target).await?;
+            match on_row.first() {
+                // A later request on the same row still shows: it would restore, in its turn,
+                // what this one would have.
+                Some((next, _)) => {
+                    sqlx::query("UPDATE outbox SET echo_previous = ? WHERE seq = ?")
+                        .bind(&previous)
+                        .bind(next)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                None => echo.set(&mut tx, &target, &previous, Source::Bank).await?,
+            }
+        }
         self.commit_protected(tx).await
     }
 
@@ -794,6 +827,59 @@ fn newest_first(a: &(DateTime<Utc>, String), b: &(DateTime<Utc>, String)) -> std
 }
 
 /// True when a change can add, move or remove transactions.
+/// The bank's state has just been written over rows that requests still waiting in the outbox
+/// act on. Each such row shows the newest waiting request's echo again, and the oldest one
+/// takes the bank's value as the one to restore should the bank refuse it: the bank's news
+/// lands (a pull need not wait for a request the bank keeps failing), and never hides what the
+/// customer asked for.
+async fn show_waiting_echoes(tx: &mut Tx<'_>, changes: &[Change]) -> Result<(), StoreError> {
+    let mut rows: Vec<(&str, &str)> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::Put(Record::Card(card)) => Some((kinds::CARD, card.id.as_str())),
+            Change::Put(Record::Alert(alert)) => Some((kinds::ALERT, alert.id.as_str())),
+            _ => None,
+        })
+        .collect();
+    rows.sort_unstable();
+    rows.dedup();
+    for (row_kind, id) in rows {
+        let on_row = waiting_echoes(tx, row_kind, id).await?;
+        let (Some((oldest, echo)), Some((_, newest))) = (on_row.first(), on_row.last()) else {
+            continue;
+        };
+        let bank_value = echo.value(tx, id).await?;
+        sqlx::query("UPDATE outbox SET echo_previous = ? WHERE seq = ?")
+            .bind(bank_value)
+            .bind(oldest)
+            .execute(&mut **tx)
+            .await?;
+        newest.set(tx, id, newest.shown, Source::Device).await?;
+    }
+    Ok(())
+}
+
+/// The requests waiting in the outbox that show on one row, oldest first, with their echo.
+async fn waiting_echoes(
+    tx: &mut Tx<'_>,
+    row_kind: &str,
+    id: &str,
+) -> Result<Vec<(i64, LocalEcho)>, StoreError> {
+    let waiting: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT seq, kind FROM outbox WHERE state = 'pending' AND target_id = ? ORDER BY seq",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(waiting
+        .into_iter()
+        .filter_map(|(seq, kind)| {
+            let echo = ActionKind::parse(&kind).and_then(LocalEcho::of)?;
+            (echo.row_kind == row_kind).then_some((seq, echo))
+        })
+        .collect())
+}
+
 fn touches_transactions(change: &Change) -> bool {
     match change {
         Change::Put(record) => matches!(record, Record::Transaction(_)),

@@ -22,13 +22,6 @@ const CACHE_TABLES: &[&str] = &[
     "customer",
 ];
 
-fn source_text(source: Source) -> &'static str {
-    match source {
-        Source::Bank => "bank",
-        Source::Device => "device",
-    }
-}
-
 /// Transactions written by one statement (11 columns each: far under SQLite's 32,766 bound
 /// values).
 const TRANSACTIONS_PER_STATEMENT: usize = 64;
@@ -169,7 +162,7 @@ impl Store {
         .bind(cipher.seal_str(Col::CustomerPhone, id, customer.phone.reveal().as_str())?)
         .bind(&customer.locale)
         .bind(as_of.timestamp_millis())
-        .bind(source_text(Source::Bank))
+        .bind(Source::Bank.as_str())
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -229,7 +222,7 @@ impl Store {
         .bind(account.matures_on.map(|d| d.to_string()))
         .bind(i64::try_from(position).map_err(|_| StoreError::InvalidInput("too many accounts"))?)
         .bind(as_of.timestamp_millis())
-        .bind(source_text(Source::Bank))
+        .bind(Source::Bank.as_str())
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -302,7 +295,7 @@ impl Store {
                     .bind(row.category)
                     .bind(row.occurred_at)
                     .bind(as_of.timestamp_millis())
-                    .bind(source_text(source));
+                    .bind(source.as_str());
             }
             query.execute(&mut **tx).await?;
         }
@@ -389,7 +382,7 @@ impl Store {
         .bind(payee.added_on.to_string())
         .bind(i64::from(payee.transfers_made))
         .bind(as_of.timestamp_millis())
-        .bind(source_text(Source::Bank))
+        .bind(Source::Bank.as_str())
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -422,7 +415,7 @@ impl Store {
             biller.customer_reference.reveal().as_str(),
         )?)
         .bind(as_of.timestamp_millis())
-        .bind(source_text(Source::Bank))
+        .bind(Source::Bank.as_str())
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -460,7 +453,7 @@ impl Store {
         .bind(bill.due_on.to_string())
         .bind(bill.status.as_str())
         .bind(as_of.timestamp_millis())
-        .bind(source_text(Source::Bank))
+        .bind(Source::Bank.as_str())
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -497,7 +490,7 @@ impl Store {
         )?)
         .bind(card.status.as_str())
         .bind(as_of.timestamp_millis())
-        .bind(source_text(Source::Bank))
+        .bind(Source::Bank.as_str())
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -518,7 +511,7 @@ impl Store {
         .bind(alert.created_at.timestamp_millis())
         .bind(alert.read)
         .bind(as_of.timestamp_millis())
-        .bind(source_text(Source::Bank))
+        .bind(Source::Bank.as_str())
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -575,7 +568,7 @@ impl Store {
             request.opened_at.timestamp_millis(),
         )?)
         .bind(as_of.timestamp_millis())
-        .bind(source_text(Source::Bank))
+        .bind(Source::Bank.as_str())
         .execute(&mut **tx)
         .await?;
         Ok(())

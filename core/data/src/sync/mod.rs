@@ -4,8 +4,9 @@
 //!   idempotency key, so a retry after a crash or a lost answer is harmless. A transient
 //!   failure stops the round (order is kept) and schedules a retry with exponential backoff
 //!   and jitter; a refusal fails the request with its reason and undoes its local echo.
-//! * **Pull** only when nothing is pending: the client never moves to a newer server state
-//!   while its own writes are unacknowledged, so it never has to merge. Each page is
+//! * **Pull** after the push, even while requests wait (the bank failing one, or its retry not
+//!   due): a row a waiting request acts on takes the bank's state and keeps showing the
+//!   request's echo, whose undo becomes the bank's value (decision 0053). Each page is
 //!   validated whole and applied with the cursor in one transaction.
 //! * **Payments** never queue: they need the bank at confirmation. A confirmed payment is
 //!   recorded before it is sent; an unknown outcome is reconciled by its idempotency key,
@@ -56,9 +57,6 @@ pub enum Connectivity {
     Offline,
 }
 
-/// How many times one round pushes and pulls again when requests were queued during its pull.
-const PULL_TRIES: usize = 3;
-
 /// What the app shows about sync: connectivity, what waits, what failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncStatus {
@@ -79,7 +77,8 @@ pub struct SyncReport {
     pub requests_failed: usize,
     pub pages_pulled: usize,
     pub patches_applied: usize,
-    /// False when the round stopped early (offline, or requests still pending).
+    /// False when the round stopped early (offline), or left requests waiting (the bank
+    /// failing them, or their next try not due yet).
     pub complete: bool,
 }
 
@@ -226,7 +225,7 @@ impl SyncEngine {
         Ok(())
     }
 
-    /// One sync round: reconcile payments, push the outbox, then pull if nothing is pending.
+    /// One sync round: reconcile payments, push the outbox, then pull.
     pub async fn sync_now(&self) -> Result<SyncReport, SyncError> {
         let _round = self.round.lock().await;
         self.update_status(|s| s.syncing = true);
@@ -261,26 +260,24 @@ impl SyncEngine {
             }
             return Err(error);
         }
-        // A request queued while this round pulled (a preference, an alert read, queued for
-        // the next round with no round of its own) stops the pull; it is pushed and the
-        // pull tried again, a few times at most.
-        let mut pulled = false;
-        for _ in 0..PULL_TRIES {
-            if !self.push(&mut report).await? {
-                return Ok(report);
+        // The bank's news is pulled even while it keeps failing a request, or one waits for
+        // its next try: the pull keeps showing what waits ([`Store::apply_changes`]).
+        let delivered = match self.push(&mut report).await {
+            Ok(delivered) => delivered,
+            Err(SyncError::Net(error @ NetError::Unavailable { .. })) => {
+                tracing::debug!(%error, "a request is kept for later; pulling meanwhile");
+                self.note_net_error(&error);
+                false
             }
-            if self.pull(&mut report).await? {
-                pulled = true;
-                break;
-            }
-        }
-        if !pulled {
-            return Ok(report);
-        }
-        report.complete = true;
+            Err(error) => return Err(error),
+        };
+        self.pull(&mut report).await?;
+        report.complete = delivered;
         self.update_status(|s| {
             s.connectivity = Connectivity::Online;
-            s.last_error = None;
+            if delivered {
+                s.last_error = None;
+            }
         });
         Ok(report)
     }
@@ -345,13 +342,12 @@ impl SyncEngine {
         Ok(true)
     }
 
-    /// Pulls pages until the bank has nothing more. Returns `false` when it stopped because
-    /// a request was queued meanwhile. A page whose transactions, cards or bills refer to an
+    /// Pulls pages until the bank has nothing more. A page whose transactions, cards or bills refer to an
     /// account or biller the bank has not sent yet is applied together with the pages after
     /// it, once they are whole. A bank that pages past [`MAX_PAGES_PER_SYNC`] pages or
     /// [`MAX_PATCHES_PER_SYNC`] changes, or ends with rows whose parents never came, is an
     /// error: what was applied stays, and the next sync goes on from the cursor it reached.
-    async fn pull(&self, report: &mut SyncReport) -> Result<bool, SyncError> {
+    async fn pull(&self, report: &mut SyncReport) -> Result<(), SyncError> {
         let (mut pages, mut patches) = (0_usize, 0_usize);
         let mut cursor = self
             .store
@@ -396,8 +392,6 @@ impl SyncEngine {
                 .apply_changes(&waiting, &page.cursor, page.server_time)
                 .await?
             {
-                // A request was queued meanwhile: it goes first, the pull waits.
-                Applied::RequestQueued => return Ok(false),
                 Applied::ParentsMissing(rows) if !page.has_more => {
                     return Err(WireError::ParentsNeverSent(rows).into());
                 }
@@ -410,7 +404,7 @@ impl SyncEngine {
                 }
             }
             if !page.has_more {
-                return Ok(true);
+                return Ok(());
             }
             if page.cursor == cursor {
                 // "More" without moving on would loop forever.
