@@ -28,6 +28,7 @@ import org.tingshuo.core.ConsentState
 import org.tingshuo.core.HostException
 import org.tingshuo.core.HostLogger
 import org.tingshuo.core.HostSpeech
+import org.tingshuo.core.HostTimeZone
 import org.tingshuo.core.LogLevel
 import org.tingshuo.core.PaymentResult
 import org.tingshuo.core.StoreOpened
@@ -77,6 +78,42 @@ class BindingsTest : WithTestBank() {
         client.register(customer, bank.enrollmentCode(customer), "JVM test")
         assertTrue(client.sync().syncNow().complete)
         return client
+    }
+
+    /** The JVM's own time-zone database, as the Android sample's PhoneTimeZone asks it. */
+    class PlatformZone(name: String) : HostTimeZone {
+        private val zone = java.util.TimeZone.getTimeZone(name)
+        val asked = java.util.concurrent.atomic.AtomicInteger()
+        override fun utcOffsetSecondsAt(epochSeconds: Long): Int {
+            asked.incrementAndGet()
+            return zone.getOffset(epochSeconds * 1000) / 1000
+        }
+    }
+
+    @Test
+    fun datesAreReadInThePlatformsTimeZone() = runBlocking {
+        val client = openClient(ClientSettings(File(dir, "z.db").path, bank.url), SoftwareKeyStore(), SoftwareSigner())
+        client.use {
+            client.register("demo-en", bank.enrollmentCode("demo-en"), "JVM test")
+            client.sync().syncNow()
+            val dates = { lines: List<org.tingshuo.core.Line> -> lines.map { it.display } }
+            val atOffset = dates(client.view().current("en-US", NEW_YORK).lines)
+            // Kiritimati is fourteen hours ahead of UTC, nineteen ahead of New York's winter:
+            // most of her transactions fall on the next day there.
+            val kiritimati = PlatformZone("Pacific/Kiritimati")
+            val there = dates(client.view().current("en-US", NEW_YORK, kiritimati).lines)
+            assertTrue(kiritimati.asked.get() > 0)
+            assertTrue("$there", there != atOffset)
+            // Each line's date is the platform's own date of that instant: the view's lines as
+            // the zone's fixed +14:00 offset renders them, none then differs.
+            assertEquals(there, dates(client.view().current("en-US", 14 * 3600).lines))
+            // A time zone that throws: the offset given stands in, nothing fails.
+            val broken = object : HostTimeZone {
+                override fun utcOffsetSecondsAt(epochSeconds: Long): Int = throw IllegalStateException("no zone")
+            }
+            assertEquals(atOffset, dates(client.view().current("en-US", NEW_YORK, broken).lines))
+            client.closeStore()
+        }
     }
 
     @Test

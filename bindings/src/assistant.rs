@@ -12,8 +12,10 @@ use tingshuo_core::assistant::{
 use tokio::sync::Mutex;
 
 use crate::TingshuoError;
-use crate::client::{Client, Line, locale, offset};
-use crate::host::{HostError, HostSpeech, HostStepUp, STEP_UP_LIMIT, SpeechCommand, SpeechQueue};
+use crate::client::{Client, Line, locale, zone};
+use crate::host::{
+    HostError, HostSpeech, HostStepUp, HostTimeZone, STEP_UP_LIMIT, SpeechCommand, SpeechQueue,
+};
 use crate::runtime::run;
 
 /// What the host does after a turn, in order.
@@ -143,6 +145,9 @@ impl From<Event> for AssistantEvent {
 pub struct AssistantHost {
     pub step_up: Option<Arc<dyn HostStepUp>>,
     pub speech: Option<Arc<dyn HostSpeech>>,
+    /// The platform's time zone; without it, every date is at the offset given at open.
+    #[uniffi(default)]
+    pub time_zone: Option<Arc<dyn HostTimeZone>>,
 }
 
 impl std::fmt::Debug for AssistantHost {
@@ -166,7 +171,9 @@ impl std::fmt::Debug for dyn HostStepUp {
     }
 }
 
-/// Opens a conversation in `locale` (`zh-CN`, `en-US`) at the customer's UTC offset.
+/// Opens a conversation in `locale` (`zh-CN`, `en-US`) in the customer's time zone: the
+/// host's `time_zone` when given, with `utc_offset_seconds` (her offset now) standing in
+/// where it fails; else that one offset for every date.
 #[uniffi::export]
 pub async fn open_assistant(
     client: Arc<Client>,
@@ -177,7 +184,7 @@ pub async fn open_assistant(
     let inner = client.inner.clone();
     run(async move {
         let tag = self::locale(&locale)?;
-        let options = AssistantOptions::at(offset(utc_offset_seconds)?);
+        let options = AssistantOptions::at(zone(utc_offset_seconds, host.time_zone)?);
         let assistant = Assistant::open(inner, tag, options).await?;
         Ok(Arc::new(AssistantSession {
             assistant: Arc::new(Mutex::new(assistant)),

@@ -16,11 +16,13 @@ use tingshuo_core::money::{Currency, Money};
 use tingshuo_core::payments::{PaymentDraft, PaymentOutcome, Settled};
 use tingshuo_core::store::OpenOutcome;
 use tingshuo_core::sync::{Connectivity, SyncConfig, SyncStatus, WatchHandle};
-use tingshuo_core::{ClientConfig, Locale};
+use tingshuo_core::{ClientConfig, CustomerZone, Locale};
 
 use crate::TingshuoError;
 use crate::error::{bank_code, internal};
-use crate::host::{HostKeyStore, HostSigner, KeyStoreAdapter, SignerAdapter};
+use crate::host::{
+    HostKeyStore, HostSigner, HostTimeZone, HostZoneRule, KeyStoreAdapter, SignerAdapter,
+};
 use crate::runtime::{run, runtime};
 
 /// Where the customer's store lives and which bank to talk to.
@@ -337,8 +339,18 @@ fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-pub(crate) fn offset(utc_offset_seconds: i32) -> Result<FixedOffset, TingshuoError> {
-    FixedOffset::east_opt(utc_offset_seconds).ok_or_else(|| internal("utc offset out of range"))
+/// The customer's zone: the host's, when it gives one, with `utc_offset_seconds` (her offset
+/// now) standing in where it fails; else that one offset for every date.
+pub(crate) fn zone(
+    utc_offset_seconds: i32,
+    time_zone: Option<Arc<dyn HostTimeZone>>,
+) -> Result<CustomerZone, TingshuoError> {
+    let offset = FixedOffset::east_opt(utc_offset_seconds)
+        .ok_or_else(|| internal("utc offset out of range"))?;
+    Ok(match time_zone {
+        Some(host) => CustomerZone::Rule(Arc::new(HostZoneRule::new(host, offset))),
+        None => offset.into(),
+    })
 }
 
 pub(crate) fn locale(tag: &str) -> Result<Locale, TingshuoError> {
@@ -347,25 +359,24 @@ pub(crate) fn locale(tag: &str) -> Result<Locale, TingshuoError> {
 
 #[uniffi::export]
 impl ViewClient {
-    /// The view now, rendered in `locale` (`zh-CN`, `en-US`) at the customer's UTC offset.
+    /// The view now, rendered in `locale` (`zh-CN`, `en-US`) in the customer's time zone:
+    /// the host's `time_zone` when given (each date at its own day's offset), else her UTC
+    /// offset now for every date.
+    #[uniffi::method(default(time_zone = None))]
     pub async fn current(
         &self,
         locale: String,
         utc_offset_seconds: i32,
+        time_zone: Option<Arc<dyn HostTimeZone>>,
     ) -> Result<ViewSnapshot, TingshuoError> {
         let inner = self.inner.clone();
         run(async move {
-            let (locale, offset) = (self::locale(&locale)?, offset(utc_offset_seconds)?);
+            let locale = self::locale(&locale)?;
+            let zone = zone(utc_offset_seconds, time_zone)?;
             let now = Utc::now();
-            let view = inner
-                .current(now.with_timezone(&offset).date_naive())
-                .await?;
+            let view = inner.current(zone.date_of(now)).await?;
             let l10n = crate::error::localizer()?;
-            let at = Presentation {
-                locale,
-                now,
-                offset,
-            };
+            let at = Presentation { locale, now, zone };
             let lines = view_lines(l10n, &at, &view).map_err(|_| internal("messages"))?;
             Ok(ViewSnapshot {
                 accounts: view

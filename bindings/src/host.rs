@@ -1,7 +1,7 @@
 //! What the host app provides, as foreign traits the app implements in Kotlin or Swift: the
 //! key store (Android Keystore, iOS Keychain), the device's two signing keys (login, and
 //! payment behind PIN or biometric), the step-up prompt, speech output (the platform's own
-//! engine) and logging.
+//! engine), the time zone and logging.
 //!
 //! No host call may hold a core thread forever: each runs on a thread of its own and is
 //! waited for at most its time limit; a host that does not answer in time is a failed call
@@ -13,7 +13,9 @@ use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::Duration;
 
+use chrono::{DateTime, FixedOffset, Utc};
 use tingshuo_core::crypto::{DeviceSigner, KeyStore, KeyStoreError, SignerError};
+use tingshuo_core::zone::UtcOffsetRule;
 use zeroize::Zeroizing;
 
 /// How long a key-store or signing call may take.
@@ -89,6 +91,62 @@ pub trait HostSpeech: Send + Sync {
     fn speak(&self, text: String, locale: String, rate_percent: u32, volume_percent: u32);
     /// Stop speaking at once (the customer started talking).
     fn stop(&self);
+}
+
+/// The platform's time zone (`java.util.TimeZone.getDefault()`, `TimeZone.current`): the
+/// customer's offset from UTC at any instant, daylight saving included, so a transaction from
+/// last summer is dated at last summer's offset, not today's.
+#[uniffi::export(foreign)]
+pub trait HostTimeZone: Send + Sync {
+    /// The offset from UTC, in seconds east, in force at `epoch_seconds`.
+    fn utc_offset_seconds_at(&self, epoch_seconds: i64) -> Result<i32, HostError>;
+}
+
+/// How long asking the time zone may take: a table lookup on every platform.
+const ZONE_CALL_LIMIT: Duration = Duration::from_secs(2);
+
+/// The host's time zone as the core's rule. Where the host fails, the offset the app gave at
+/// open stands in; a host that once did not answer in time is not asked again (every date
+/// would wait for it).
+pub(crate) struct HostZoneRule {
+    host: Arc<dyn HostTimeZone>,
+    fallback: FixedOffset,
+    unanswered: std::sync::atomic::AtomicBool,
+}
+
+impl HostZoneRule {
+    pub(crate) fn new(host: Arc<dyn HostTimeZone>, fallback: FixedOffset) -> HostZoneRule {
+        HostZoneRule {
+            host,
+            fallback,
+            unanswered: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+}
+
+impl UtcOffsetRule for HostZoneRule {
+    fn offset_at(&self, instant: DateTime<Utc>) -> FixedOffset {
+        use std::sync::atomic::Ordering::Relaxed;
+        if self.unanswered.load(Relaxed) {
+            return self.fallback;
+        }
+        let (host, seconds) = (self.host.clone(), instant.timestamp());
+        match bounded(ZONE_CALL_LIMIT, move || host.utc_offset_seconds_at(seconds)) {
+            Some(Ok(offset)) => FixedOffset::east_opt(offset).unwrap_or_else(|| {
+                tracing::warn!("the host's time zone gave an offset out of range");
+                self.fallback
+            }),
+            Some(Err(_)) => {
+                tracing::warn!("the host's time zone failed; a date used the offset given");
+                self.fallback
+            }
+            None => {
+                tracing::warn!("the host's time zone did not answer; dates use the offset given");
+                self.unanswered.store(true, Relaxed);
+                self.fallback
+            }
+        }
+    }
 }
 
 /// The host's log. Lines carry no names, amounts or numbers (the core masks them).

@@ -319,6 +319,15 @@ final class SystemSpeech: HostSpeech, @unchecked Sendable {
     }
 }
 
+/// The phone's time zone, asked per instant: a transaction from last summer is dated at
+/// summer's offset, not today's, and a traveller's phone moves her "today" with her.
+final class SystemTimeZone: HostTimeZone, @unchecked Sendable {
+    func utcOffsetSecondsAt(epochSeconds: Int64) throws -> Int32 {
+        let instant = Date(timeIntervalSince1970: TimeInterval(epochSeconds))
+        return Int32(TimeZone.current.secondsFromGMT(for: instant))
+    }
+}
+
 /// The microphone pushed into the core: 16-bit PCM at the hardware's own rate.
 func pushMicrophone(buffer: AVAudioPCMBuffer, into input: VoiceInput) throws -> VoiceState {
     guard let samples = buffer.int16ChannelData else { return input.state() }

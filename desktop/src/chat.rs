@@ -10,8 +10,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use chrono::FixedOffset;
 use serde::Serialize;
+use tingshuo_core::CustomerZone;
 use tingshuo_core::assistant::{Assistant, AssistantOptions, ConsentWording, Event, Purpose, Turn};
 use tingshuo_core::l10n::Arg;
 use tingshuo_core::understand::SlotValue;
@@ -224,18 +224,18 @@ fn output_error(e: std::io::Error) -> HarnessError {
 }
 
 impl<'a> Conversation<'a> {
-    /// A conversation on the system clock at `offset`; `speech` prints speech forms too.
+    /// A conversation on the system clock in `zone`; `speech` prints speech forms too.
     pub async fn new(
         client: &Client,
         l10n: &'a Localizer,
         locale: Locale,
-        offset: FixedOffset,
+        zone: impl Into<CustomerZone>,
         speech: bool,
     ) -> Result<Conversation<'a>, HarnessError> {
-        Conversation::open(client, l10n, locale, AssistantOptions::at(offset), speech).await
+        Conversation::open(client, l10n, locale, AssistantOptions::at(zone), speech).await
     }
 
-    /// A conversation with the clock and offset given (a scenario's).
+    /// A conversation with the clock and zone given (a scenario's).
     pub async fn open(
         client: &Client,
         l10n: &'a Localizer,

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset, Offset, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use tingshuo_core::assistant::Clock;
+use tingshuo_core::zone::{CustomerZone, UtcOffsetRule};
 use tingshuo_sandbox::{Bank, BankConfig, FaultPlan, RunningBank, start_demo_bank};
 
 use crate::HarnessError;
@@ -211,15 +212,14 @@ impl Clock for FixedClock {
 }
 
 /// A time zone as a scenario writes it: an offset ("+08:00", "-05:00", "Z") or an IANA name
-/// ("Asia/Shanghai", "America/New_York"), as its offset from UTC at `at` (daylight saving
-/// included).
-pub fn offset_at(zone: &str, at: DateTime<Utc>) -> Result<FixedOffset, String> {
+/// ("Asia/Shanghai", "America/New_York"), whose offset follows daylight saving.
+pub fn zone_named(zone: &str) -> Result<CustomerZone, String> {
     let zone = zone.trim();
     if zone == "Z" || zone == "UTC" {
-        return Ok(Utc.fix());
+        return Ok(Utc.fix().into());
     }
     if let Ok(offset) = zone.parse::<FixedOffset>() {
-        return Ok(offset);
+        return Ok(offset.into());
     }
     let tz: chrono_tz::Tz = zone.parse().map_err(|_| {
         format!(
@@ -227,7 +227,32 @@ pub fn offset_at(zone: &str, at: DateTime<Utc>) -> Result<FixedOffset, String> {
             zone.chars().take(60).collect::<String>()
         )
     })?;
-    Ok(tz.offset_from_utc_datetime(&at.naive_utc()).fix())
+    Ok(CustomerZone::Rule(Arc::new(NamedZone(tz))))
+}
+
+/// This machine's time zone, daylight saving included (what a phone's host gives the core).
+pub fn this_machines_zone() -> CustomerZone {
+    CustomerZone::Rule(Arc::new(MachineZone))
+}
+
+/// A zone of the IANA database compiled into the harness.
+struct NamedZone(chrono_tz::Tz);
+
+impl UtcOffsetRule for NamedZone {
+    fn offset_at(&self, instant: DateTime<Utc>) -> FixedOffset {
+        self.0.offset_from_utc_datetime(&instant.naive_utc()).fix()
+    }
+}
+
+/// The machine's own zone, as its time-zone database has it.
+struct MachineZone;
+
+impl UtcOffsetRule for MachineZone {
+    fn offset_at(&self, instant: DateTime<Utc>) -> FixedOffset {
+        chrono::Local
+            .offset_from_utc_datetime(&instant.naive_utc())
+            .fix()
+    }
 }
 
 #[cfg(test)]
@@ -239,6 +264,7 @@ mod tests {
         let winter: DateTime<Utc> = "2026-01-15T02:00:00Z".parse().unwrap_or_default();
         let summer: DateTime<Utc> = "2026-07-15T02:00:00Z".parse().unwrap_or_default();
         let east8 = FixedOffset::east_opt(8 * 3600);
+        let offset_at = |zone: &str, at| zone_named(zone).map(|zone| zone.offset_at(at));
         assert_eq!(offset_at("+08:00", winter).ok(), east8);
         assert_eq!(offset_at("Asia/Shanghai", winter).ok(), east8);
         assert_eq!(

@@ -17,7 +17,8 @@ use std::sync::Arc;
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
+use tingshuo_core::CustomerZone;
 use tingshuo_core::l10n::present::{Presentation, view_lines};
 use tingshuo_core::store::{LoadViewError, OpenOutcome};
 use tingshuo_core::view::ViewError;
@@ -160,10 +161,7 @@ pub async fn view_text(
     if matches!(outcome, OpenOutcome::Rebuilt { .. }) {
         lines.push(l10n.utter(locale, "store-rebuilt", |_| Ok(Vec::new()))?);
     }
-    let today = presentation
-        .now
-        .with_timezone(&presentation.offset)
-        .date_naive();
+    let today = presentation.zone.date_of(presentation.now);
     match store.load_view(today).await {
         Ok(view) => lines.extend(view_lines(l10n, presentation, &view)?),
         Err(LoadViewError::View(ViewError::Empty)) => {
@@ -180,12 +178,16 @@ pub async fn view_text(
         .collect())
 }
 
-/// A presentation for `locale` at `now` in `offset`.
-pub fn presentation(locale: Locale, now: DateTime<Utc>, offset: FixedOffset) -> Presentation {
+/// A presentation for `locale` at `now` in `zone`.
+pub fn presentation(
+    locale: Locale,
+    now: DateTime<Utc>,
+    zone: impl Into<CustomerZone>,
+) -> Presentation {
     Presentation {
         locale,
         now,
-        offset,
+        zone: zone.into(),
     }
 }
 

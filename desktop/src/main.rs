@@ -6,10 +6,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::{DateTime, FixedOffset, Local, Offset, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use clap::{Parser, Subcommand};
 use tingshuo_core::assistant::Purpose;
-use tingshuo_core::{Form, Locale, Localizer};
+use tingshuo_core::{CustomerZone, Form, Locale, Localizer};
 use tingshuo_desktop::{
     CustomerPaths, HarnessError, default_data_dir, open_client, open_store, presentation, view_text,
 };
@@ -280,10 +280,13 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
             let customer_id =
                 customer.unwrap_or_else(|| DemoCustomer::for_locale(locale).id().to_owned());
             let code = enrollment_code;
-            let offset = utc_offset.unwrap_or_else(|| Local::now().offset().fix());
+            let zone = utc_offset.map_or_else(
+                tingshuo_desktop::conditions::this_machines_zone,
+                CustomerZone::from,
+            );
             let paths = CustomerPaths::new(&data_dir, &customer_id)?;
             let form = if speech { Form::Speech } else { Form::Display };
-            let at = presentation(locale, now, offset);
+            let at = presentation(locale, now, zone);
             let lines = match bank {
                 Some(url) => {
                     let (client, outcome) =

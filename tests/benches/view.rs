@@ -32,7 +32,7 @@ fn main() {
     let presentation = Presentation {
         locale: Locale::ZhCn,
         now: now(),
-        offset: FixedOffset::east_opt(8 * 3600).unwrap(),
+        zone: FixedOffset::east_opt(8 * 3600).unwrap().into(),
     };
     let today = now().date_naive();
 

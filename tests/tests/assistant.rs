@@ -1015,42 +1015,26 @@ async fn spending_and_no_transactions_said_offline_say_how_old_the_data_is() {
     );
 }
 
-#[tokio::test]
-async fn spending_said_is_the_banks_outgoing_money_of_the_period_asked() {
-    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
-    let events = tell(&mut assistant, "how much did I spend last month").await;
-    let Some(Event::Say(reply)) = events.first() else {
-        panic!("{events:?}")
-    };
-    assert_eq!(reply.id, "dlg-spending-total", "{events:?}");
-    // The bank's own transactions of last month, in the customer's time zone: money out only.
-    let offset = FixedOffset::west_opt(5 * 3600).unwrap();
-    let today = Utc::now().with_timezone(&offset).date_naive();
-    use chrono::Datelike;
-    let this_month = today.with_day(1).unwrap();
-    let last_month = this_month.pred_opt().unwrap().with_day(1).unwrap();
-    let transactions: Vec<serde_json::Value> = bank
-        .bank
-        .db
-        .all(DemoCustomer::MargaretWilson.id(), "transaction")
-        .await
-        .unwrap();
-    // Money she moved between her own accounts (to her savings) did not go out: the bank
-    // names the other account as the counterparty.
-    let accounts: Vec<serde_json::Value> = bank
-        .bank
-        .db
-        .all(DemoCustomer::MargaretWilson.id(), "account")
-        .await
-        .unwrap();
+/// The English customer's spending as the bank has it, over her local days `[from, to)` in
+/// `zone`: money out, in dollars, leaving out money moved between her own accounts (the bank
+/// names the other account as the counterparty). (Total in cents, payments, moves left out.)
+async fn bank_spending(
+    bank: &RunningBank,
+    zone: &tingshuo_core::CustomerZone,
+    (from, to): (chrono::NaiveDate, chrono::NaiveDate),
+) -> (i64, usize, usize) {
+    let customer = DemoCustomer::MargaretWilson.id();
+    let transactions: Vec<serde_json::Value> =
+        bank.bank.db.all(customer, "transaction").await.unwrap();
+    let accounts: Vec<serde_json::Value> = bank.bank.db.all(customer, "account").await.unwrap();
     let her_own =
         |counterparty: &serde_json::Value| accounts.iter().any(|a| a["name"] == *counterparty);
     let (mut total, mut count, mut moved) = (0_i64, 0, 0);
     for t in &transactions {
         let at: chrono::DateTime<Utc> = t["occurred_at"].as_str().unwrap().parse().unwrap();
-        let day = at.with_timezone(&offset).date_naive();
+        let day = zone.date_of(at);
         let minor = t["amount_minor"].as_i64().unwrap();
-        if day >= last_month && day < this_month && minor < 0 && t["currency"] == "USD" {
+        if day >= from && day < to && minor < 0 && t["currency"] == "USD" {
             if her_own(&t["counterparty"]) {
                 moved += 1;
                 continue;
@@ -1059,19 +1043,24 @@ async fn spending_said_is_the_banks_outgoing_money_of_the_period_asked() {
             count += 1;
         }
     }
-    assert!(count > 0, "the demo customer spent last month");
-    assert!(moved > 0, "and moved money to her savings");
-    let dollars = total / 100;
-    let shown = if dollars >= 1000 {
-        format!(
-            "${},{:03}.{:02}",
-            dollars / 1000,
-            dollars % 1000,
-            total % 100
-        )
-    } else {
-        format!("${dollars}.{:02}", total % 100)
+    (total, count, moved)
+}
+
+/// Last month's first day and this month's, on the day `today`.
+fn last_month(today: chrono::NaiveDate) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    use chrono::Datelike;
+    let this_month = today.with_day(1).unwrap();
+    let last_month = this_month.pred_opt().unwrap().with_day(1).unwrap();
+    (last_month, this_month)
+}
+
+/// Says the reply is a spending total of `total` cents over `count` payments.
+fn assert_spending_said(events: &[Event], total: i64, count: usize) {
+    let Some(Event::Say(reply)) = events.first() else {
+        panic!("{events:?}")
     };
+    assert_eq!(reply.id, "dlg-spending-total", "{events:?}");
+    let shown = dollars(total);
     assert!(
         reply.display.contains(&shown),
         "{} lacks {shown}",
@@ -1081,6 +1070,68 @@ async fn spending_said_is_the_banks_outgoing_money_of_the_period_asked() {
         reply.display.contains(&format!("{count} payments")),
         "{} lacks {count} payments",
         reply.display
+    );
+}
+
+#[tokio::test]
+async fn spending_said_is_the_banks_outgoing_money_of_the_period_asked() {
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
+    let events = tell(&mut assistant, "how much did I spend last month").await;
+    // The bank's own transactions of last month, in the customer's time zone: money out only.
+    let zone = FixedOffset::west_opt(5 * 3600).unwrap().into();
+    let month = last_month(Utc::now().with_timezone(&zone).date_naive());
+    let (total, count, moved) = bank_spending(&bank, &zone, month).await;
+    assert!(count > 0, "the demo customer spent last month");
+    assert!(moved > 0, "and moved money to her savings");
+    assert_spending_said(&events, total, count);
+    bank.shutdown().await;
+}
+
+/// Each day is read at its own offset: in New York, a payment at 00:30 on 1 November (summer
+/// time still) is November's, though she asks in December, in winter time — read at winter's
+/// one offset, it would be October's.
+#[tokio::test]
+async fn a_months_spending_reads_each_day_at_its_own_offset() {
+    use tingshuo_core::wire::TransactionDto;
+    let now: chrono::DateTime<Utc> = "2026-12-06T15:00:00Z".parse().unwrap();
+    let bank = start_demo_bank(BankConfig::default(), now).await.unwrap();
+    let (client, _dir) = client_for(&bank).await;
+    let late = TransactionDto {
+        id: "en-txn-late-pharmacy".into(),
+        account_id: "en-checking".into(),
+        status: "booked".into(),
+        amount_minor: -4_321,
+        currency: "USD".into(),
+        counterparty: "Corner Pharmacy".into(),
+        description: "Night pharmacy".into(),
+        category: "health".into(),
+        occurred_at: "2026-11-01T04:30:00Z".parse().unwrap(),
+    };
+    let customer = DemoCustomer::MargaretWilson.id();
+    bank.bank
+        .db
+        .put_document(customer, "transaction", &late.id, &late)
+        .await
+        .unwrap();
+    client.sync().sync_now().await.unwrap();
+    let zone = tingshuo_desktop::conditions::zone_named("America/New_York").unwrap();
+    let options = AssistantOptions {
+        zone: zone.clone(),
+        clock: Arc::new(tingshuo_desktop::conditions::FixedClock(now)),
+    };
+    let mut assistant = Assistant::open(client, Locale::EnUs, options)
+        .await
+        .unwrap();
+    let events = tell(&mut assistant, "how much did I spend last month").await;
+    let november = last_month(zone.date_of(now));
+    let (total, count, _) = bank_spending(&bank, &zone, november).await;
+    assert_spending_said(&events, total, count);
+    let winter = FixedOffset::west_opt(5 * 3600).unwrap().into();
+    let (at_winter_offset, ..) = bank_spending(&bank, &winter, november).await;
+    assert_eq!(
+        total - at_winter_offset,
+        4_321,
+        "the late payment is what differs"
     );
     bank.shutdown().await;
 }
@@ -1607,7 +1658,7 @@ async fn a_credit_card_paid_beyond_its_balance_is_said_in_credit_never_owing_min
         let at = tingshuo_core::l10n::present::Presentation {
             locale,
             now: Utc::now(),
-            offset: FixedOffset::east_opt(0).unwrap(),
+            zone: FixedOffset::east_opt(0).unwrap().into(),
         };
         let shown = tingshuo_core::l10n::present::view_lines(&l10n, &at, &view).unwrap();
         let card_line = shown

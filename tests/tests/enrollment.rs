@@ -405,7 +405,7 @@ fn lines_of(view: &tingshuo_core::CustomerView, locale: tingshuo_core::Locale) -
     let at = tingshuo_core::l10n::present::Presentation {
         locale,
         now: Utc::now(),
-        offset: chrono::FixedOffset::east_opt(0).unwrap(),
+        zone: chrono::FixedOffset::east_opt(0).unwrap().into(),
     };
     tingshuo_core::l10n::present::view_lines(&l10n, &at, view)
         .unwrap()

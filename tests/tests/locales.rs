@@ -165,7 +165,7 @@ async fn every_view_line_renders_in_both_locales_and_both_forms() {
             let at = Presentation {
                 locale,
                 now: test_now(),
-                offset: customer.home_offset(),
+                zone: customer.home_offset().into(),
             };
             let lines = view_lines(&l10n, &at, &view).unwrap();
             assert!(lines.len() > 20);

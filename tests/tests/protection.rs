@@ -216,7 +216,7 @@ async fn no_c2_value_reaches_the_database_bytes_or_any_log_line() {
     let presentation = Presentation {
         locale: Locale::ZhCn,
         now: test_now(),
-        offset: DemoCustomer::WangXiuying.home_offset(),
+        zone: DemoCustomer::WangXiuying.home_offset().into(),
     };
     let lines = view_lines(&l10n, &presentation, &view).unwrap();
     tracing::debug!(lines = lines.len(), "view presented");

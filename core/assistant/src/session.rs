@@ -4,7 +4,8 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use tingshuo_base::CustomerZone;
 use tingshuo_base::action::Action;
 use tingshuo_base::consent::{Consent, Purpose};
 use tingshuo_base::ids::Id;
@@ -64,16 +65,17 @@ pub enum AssistantError {
 /// Where and when the customer is.
 #[derive(Debug, Clone)]
 pub struct AssistantOptions {
-    /// The customer's offset from UTC, for "today" and for times said aloud.
-    pub offset: FixedOffset,
+    /// The customer's time zone, for "today", for the days a period spans and for times said
+    /// aloud: each at the offset of its own day.
+    pub zone: CustomerZone,
     pub clock: Arc<dyn Clock>,
 }
 
 impl AssistantOptions {
-    /// The system clock, at this offset from UTC.
-    pub fn at(offset: FixedOffset) -> AssistantOptions {
+    /// The system clock, in this time zone (a [`chrono::FixedOffset`] where clocks never change).
+    pub fn at(zone: impl Into<CustomerZone>) -> AssistantOptions {
         AssistantOptions {
-            offset,
+            zone: zone.into(),
             clock: Arc::new(SystemClock),
         }
     }
@@ -450,7 +452,7 @@ impl Assistant {
     }
 
     fn today(&self) -> NaiveDate {
-        self.now().with_timezone(&self.options.offset).date_naive()
+        self.options.zone.date_of(self.now())
     }
 
     /// Takes one turn and returns what the host should do, in order.
@@ -1192,13 +1194,7 @@ impl Assistant {
 
     /// The start of a local day, in UTC.
     fn start_of(&self, day: NaiveDate) -> DateTime<Utc> {
-        day.and_time(chrono::NaiveTime::MIN)
-            .and_local_timezone(self.options.offset)
-            .single()
-            .map_or_else(
-                || day.and_time(chrono::NaiveTime::MIN).and_utc(),
-                |at| at.to_utc(),
-            )
+        self.options.zone.start_of_day(day)
     }
 
     /// `[from, to]` in local days as `[start, end)` in UTC.
@@ -1233,7 +1229,7 @@ impl Assistant {
         let at = Presentation {
             locale: self.locale,
             now: self.now(),
-            offset: self.options.offset,
+            zone: self.options.zone.clone(),
         };
         Ok(transaction_lines(&self.l10n, &at, &listed)?)
     }
@@ -1248,7 +1244,7 @@ impl Assistant {
         let at = Presentation {
             locale: self.locale,
             now: self.now(),
-            offset: self.options.offset,
+            zone: self.options.zone.clone(),
         };
         let lines = match listing {
             // Listed by `transactions`, with the customer's query.

@@ -10,7 +10,8 @@
 //! * [`wire`] — the bank API's types and its route table, the bytes devices sign, and the
 //!   validation every server answer passes before it becomes model data;
 //! * [`action`] — what the customer asks the bank to do that may wait for it (the outbox);
-//! * [`packed`] — texts compiled in compressed, unpacked at first use.
+//! * [`packed`] — texts compiled in compressed, unpacked at first use;
+//! * [`zone`] — the customer's wall clock: the UTC offset of each instant's own day.
 //!
 //! The reference bank depends on this crate alone, so it shares with the client only what a
 //! real bank's backend would: the API.
@@ -25,9 +26,11 @@ pub mod money;
 pub mod packed;
 pub mod view;
 pub mod wire;
+pub mod zone;
 
 pub use classify::{C2, C3};
 pub use ids::Id;
 pub use locale::{Locale, UnknownLocale};
 pub use money::{Currency, Money, MoneyError};
 pub use view::CustomerView;
+pub use zone::CustomerZone;

@@ -19,7 +19,7 @@
 //! sealed at rest and masked on screen, in speech and in logs; money is integer minor units.
 
 pub use tingshuo_assistant as assistant;
-pub use tingshuo_base::{action, classify, consent, ids, locale, model, money, view, wire};
+pub use tingshuo_base::{action, classify, consent, ids, locale, model, money, view, wire, zone};
 #[cfg(feature = "http")]
 pub use tingshuo_data::http_transport;
 pub use tingshuo_data::{client, crypto, payments, store, sync, transport};
@@ -31,7 +31,7 @@ pub use tingshuo_listen as listen;
 pub use tingshuo_speak as speak;
 pub use tingshuo_understand as understand;
 
-pub use tingshuo_base::{C2, C3, Currency, CustomerView, Locale, Money, MoneyError};
+pub use tingshuo_base::{C2, C3, Currency, CustomerView, CustomerZone, Locale, Money, MoneyError};
 pub use tingshuo_data::{
     Client, ClientConfig, ClientError, KeyStore, KeyStoreError, LoggedOut, MemoryKeyStore,
     OpenOutcome, Store, StoreError,

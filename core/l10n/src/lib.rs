@@ -10,7 +10,7 @@ pub mod spellout;
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use unic_langid::LanguageIdentifier;
@@ -20,6 +20,7 @@ use tingshuo_base::classify::{AccountNumber, CardNumber, IdNumber, PhoneNumber};
 use tingshuo_base::consent::Purpose;
 pub use tingshuo_base::locale::{Locale, UnknownLocale};
 use tingshuo_base::money::Money;
+use tingshuo_base::zone::CustomerZone;
 
 /// Lists every `.ftl` file once for each locale, so a new file cannot be added to one
 /// locale and forgotten in the other (each packed by `build.rs`, which lists them alike).
@@ -338,9 +339,9 @@ impl Localizer {
         &self,
         locale: Locale,
         at: DateTime<Utc>,
-        offset: FixedOffset,
+        zone: &CustomerZone,
     ) -> Result<String, L10nError> {
-        let local = at.with_timezone(&offset);
+        let local = at.with_timezone(zone);
         let (pm, hour12) = local.hour12();
         let time = self.format(
             locale,
@@ -366,13 +367,13 @@ impl Localizer {
         form: Form,
         as_of: DateTime<Utc>,
         now: DateTime<Utc>,
-        offset: FixedOffset,
+        zone: &CustomerZone,
     ) -> Result<String, L10nError> {
         let minutes = now.signed_duration_since(as_of).num_minutes();
         if minutes < 7 * MINUTES_A_DAY {
             self.age(locale, form, minutes)
         } else {
-            let date = self.date(locale, as_of.with_timezone(&offset).date_naive())?;
+            let date = self.date(locale, zone.date_of(as_of))?;
             self.format(locale, "freshness-on-date", &[("date", Arg::Text(date))])
         }
     }
@@ -503,7 +504,7 @@ impl Localizer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{FixedOffset, TimeZone};
     use tingshuo_base::money::Currency;
 
     /// Voice recognition's consent wording, as of its last change.
@@ -587,7 +588,7 @@ mod tests {
                 form,
                 now - chrono::Duration::minutes(minutes),
                 now,
-                offset,
+                &offset.into(),
             )
             .unwrap()
         };
@@ -613,12 +614,12 @@ mod tests {
         let at = Utc.with_ymd_and_hms(2026, 12, 3, 2, 0, 0).unwrap();
         let beijing = FixedOffset::east_opt(8 * 3600).unwrap();
         assert_eq!(
-            l10n.date_time(Locale::ZhCn, at, beijing).unwrap(),
+            l10n.date_time(Locale::ZhCn, at, &beijing.into()).unwrap(),
             "12月3日 上午10:00"
         );
         let new_york = FixedOffset::west_opt(5 * 3600).unwrap();
         assert_eq!(
-            l10n.date_time(Locale::EnUs, at, new_york).unwrap(),
+            l10n.date_time(Locale::EnUs, at, &new_york.into()).unwrap(),
             "December 2, 9:00 PM"
         );
     }

@@ -2,7 +2,8 @@
 //! order a customer asks about them (money first, then what needs doing, then the rest).
 //! Account and card numbers appear only masked; amounts only in the owner's own view.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
+use tingshuo_base::CustomerZone;
 
 use super::{Arg, Args, Form, L10nError, Locale, Localizer, Utterance};
 use tingshuo_base::action::Action;
@@ -29,12 +30,12 @@ pub fn owed_or_in_credit(booked: Money) -> (Money, &'static str) {
 }
 
 /// Where and when the view is presented.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Presentation {
     pub locale: Locale,
     pub now: DateTime<Utc>,
-    /// The customer's UTC offset, from the device.
-    pub offset: FixedOffset,
+    /// The customer's time zone, from the device: each date at the offset of its own day.
+    pub zone: CustomerZone,
 }
 
 impl Presentation {
@@ -57,7 +58,7 @@ impl Presentation {
         form: Form,
         as_of: DateTime<Utc>,
     ) -> Result<Arg, L10nError> {
-        l10n.freshness(self.locale, form, as_of, self.now, self.offset)
+        l10n.freshness(self.locale, form, as_of, self.now, &self.zone)
             .map(Arg::Text)
     }
 
@@ -293,7 +294,7 @@ pub fn service_request_lines(
             let request = &request.item;
             at.line(l10n, "view-service-request", |_| {
                 let when = match request.scheduled_at {
-                    Some(at_time) => l10n.date_time(at.locale, at_time, at.offset)?,
+                    Some(at_time) => l10n.date_time(at.locale, at_time, &at.zone)?,
                     None => String::new(),
                 };
                 Ok(vec![
@@ -325,11 +326,7 @@ pub fn transaction_lines(
             };
             at.line(l10n, id, |form| {
                 let mut args = transaction_args(l10n, at, form, recent)?;
-                let date = recent
-                    .item
-                    .occurred_at
-                    .with_timezone(&at.offset)
-                    .date_naive();
+                let date = recent.item.occurred_at.with_timezone(&at.zone).date_naive();
                 args.push(("date", Arg::Text(l10n.date(at.locale, date)?)));
                 Ok(args)
             })

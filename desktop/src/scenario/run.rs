@@ -254,8 +254,10 @@ fn empty_run(scenario: &LoadedScenario) -> ScenarioRun {
         description: scenario.scenario.description.clone(),
         locale: scenario.locale.tag().to_owned(),
         customer: scenario.customer.id().to_owned(),
-        now: scenario.now.with_timezone(&scenario.offset),
-        utc_offset: scenario.offset.to_string(),
+        now: scenario
+            .now
+            .with_timezone(&scenario.zone.offset_at(scenario.now)),
+        utc_offset: scenario.zone.offset_at(scenario.now).to_string(),
         passed: false,
         error: None,
         turns: Vec::new(),
@@ -462,7 +464,7 @@ async fn play(
     let (client, _) = open_client(&paths, &bank.url(), customer.id(), Some(&code)).await?;
     bank.set(scenario.scenario.bank).await?;
     let options = AssistantOptions {
-        offset: scenario.offset,
+        zone: scenario.zone.clone(),
         clock: Arc::new(FixedClock(scenario.now)),
     };
     let mut conversation =

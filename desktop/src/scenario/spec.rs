@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::Deserialize;
-use tingshuo_core::Locale;
+use tingshuo_core::{CustomerZone, Locale};
 use tingshuo_sandbox::seed::DemoCustomer;
 
 use crate::conditions::BankCondition;
@@ -179,7 +179,7 @@ pub struct LoadedScenario {
     pub locale: Locale,
     pub customer: DemoCustomer,
     pub now: DateTime<chrono::Utc>,
-    pub offset: FixedOffset,
+    pub zone: CustomerZone,
     pub turns: Vec<(TurnKind, Expect)>,
 }
 
@@ -301,10 +301,10 @@ pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
         Some(clock) => (clock.now.to_utc(), clock.time_zone.clone()),
         None => (default_now(), None),
     };
-    let offset = match zone {
-        Some(zone) => crate::conditions::offset_at(&zone, now)
+    let zone = match zone {
+        Some(zone) => crate::conditions::zone_named(&zone)
             .map_err(|e| fail(format!("clock.time_zone: {e}")))?,
-        None => customer.home_offset(),
+        None => customer.home_offset().into(),
     };
     if scenario.turns.is_empty() {
         return Err(fail("turns: a scenario needs at least one turn".into()));
@@ -398,7 +398,7 @@ pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
         locale,
         customer,
         now,
-        offset,
+        zone,
         turns,
     })
 }

@@ -218,7 +218,7 @@ final class Conversation: ObservableObject {
             let session = try await openAssistant(
                 client: client, locale: Self.assistantLocale,
                 utcOffsetSeconds: Int32(TimeZone.current.secondsFromGMT()),
-                host: AssistantHost(stepUp: stepUp, speech: speech))
+                host: AssistantHost(stepUp: stepUp, speech: speech, timeZone: SystemTimeZone()))
             self.session = session
             voiceAgreed = (try? await session.consent(purpose: .voiceRecognition)) == .granted
             phase = .ready

@@ -16,6 +16,7 @@ import org.tingshuo.core.HostKeyStore
 import org.tingshuo.core.HostSigner
 import org.tingshuo.core.HostSpeech
 import org.tingshuo.core.HostStepUp
+import org.tingshuo.core.HostTimeZone
 import org.tingshuo.core.SpeechModel
 import org.tingshuo.core.TingshuoException
 import org.tingshuo.core.VoiceInput
@@ -31,13 +32,21 @@ data class Setup(
     val bankUrl: String,
     /** `zh-CN` or `en-US`: the conversation's language. */
     val locale: String,
-    /** The customer's offset from UTC, for "today" and "this month". */
+    /** The customer's offset from UTC now: what dates are read at should the phone's time zone
+     *  ([PhoneTimeZone], asked per date) fail. */
     val utcOffsetSeconds: Int,
     /** The speech model's file, or null: then the customer types or taps, and is told why. */
     val modelPath: String?,
     /** How the bank lists this phone among the customer's devices. */
     val deviceName: String,
 )
+
+/** The phone's time zone, asked per instant: a transaction from last summer is dated at
+ *  summer's offset, not today's, and a traveller's phone moves her "today" with her. */
+object PhoneTimeZone : HostTimeZone {
+    override fun utcOffsetSecondsAt(epochSeconds: Long): Int =
+        java.util.TimeZone.getDefault().getOffset(epochSeconds * 1000) / 1000
+}
 
 /** What the platform lends the core: its key store, keys, step-up prompt and voice. */
 data class Hosts(
@@ -75,7 +84,8 @@ class Banking private constructor(private val setup: Setup, val client: Client) 
     /** A conversation over this store. The model takes seconds to load: do it off the UI. */
     suspend fun converse(hosts: Hosts): Conversation {
         val assistant = openAssistant(
-            client, setup.locale, setup.utcOffsetSeconds, AssistantHost(hosts.stepUp, hosts.speech),
+            client, setup.locale, setup.utcOffsetSeconds,
+            AssistantHost(hosts.stepUp, hosts.speech, PhoneTimeZone),
         )
         val model = setup.modelPath?.let { path ->
             try {
