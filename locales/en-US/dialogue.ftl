@@ -42,10 +42,15 @@ dlg-appointments = { $count ->
    *[other] Here are your { $count } appointments and requests with the bank:
 }
 dlg-no-appointments = You have no appointments or open requests with the bank.
+# $pending, $pending_count: the part of $total the bank has not booked yet, and in how many payments.
 dlg-spending-total = From { $from } to { $to }, { $total } went out, in { $count ->
     [one] one payment
    *[other] { $count } payments
-}.{ $stale ->
+}.{ $pending_count ->
+    [0] {""}
+    [one] {" "}{ $pending } of it is still pending at the bank and may change.
+   *[other] {" "}{ $pending } of it, in { $pending_count } payments, is still pending at the bank and may change.
+}{ $stale ->
     [yes] {" "}That counts what the bank had { $age }, when it last updated your data.
    *[no] {""}
 }{ $fresh ->

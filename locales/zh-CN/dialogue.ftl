@@ -33,7 +33,11 @@ dlg-alerts = 您有{ $count }条未读提醒：
 dlg-no-alerts = 您没有未读提醒。
 dlg-appointments = 您在银行有{ $count }项预约或服务工单：
 dlg-no-appointments = 您在银行没有预约，也没有未办完的服务工单。
-dlg-spending-total = 从{ $from }到{ $to }，一共支出{ $total }，共{ $count }笔。{ $stale ->
+# $pending、$pending_count：$total 中银行尚未入账的部分及笔数。
+dlg-spending-total = 从{ $from }到{ $to }，一共支出{ $total }，共{ $count }笔。{ $pending_count ->
+    [0] {""}
+   *[other] 其中{ $pending_count }笔共{ $pending }银行还在处理，金额可能变化。
+}{ $stale ->
     [yes] 这是按银行{ $age }更新的数据算的。
    *[no] {""}
 }{ $fresh ->

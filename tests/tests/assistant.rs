@@ -1017,33 +1017,54 @@ async fn spending_and_no_transactions_said_offline_say_how_old_the_data_is() {
 
 /// The English customer's spending as the bank has it, over her local days `[from, to)` in
 /// `zone`: money out, in dollars, leaving out money moved between her own accounts (the bank
-/// names the other account as the counterparty). (Total in cents, payments, moves left out.)
+/// names the other account as the counterparty).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct BankSpending {
+    cents: i64,
+    count: usize,
+    /// Moves between her own accounts, left out.
+    moved: usize,
+    /// What of it the bank has not booked yet.
+    pending_cents: i64,
+    pending_count: usize,
+}
+
 async fn bank_spending(
     bank: &RunningBank,
     zone: &tingshuo_core::CustomerZone,
     (from, to): (chrono::NaiveDate, chrono::NaiveDate),
-) -> (i64, usize, usize) {
+) -> BankSpending {
     let customer = DemoCustomer::MargaretWilson.id();
     let transactions: Vec<serde_json::Value> =
         bank.bank.db.all(customer, "transaction").await.unwrap();
     let accounts: Vec<serde_json::Value> = bank.bank.db.all(customer, "account").await.unwrap();
     let her_own =
         |counterparty: &serde_json::Value| accounts.iter().any(|a| a["name"] == *counterparty);
-    let (mut total, mut count, mut moved) = (0_i64, 0, 0);
+    let mut spent = BankSpending {
+        cents: 0,
+        count: 0,
+        moved: 0,
+        pending_cents: 0,
+        pending_count: 0,
+    };
     for t in &transactions {
         let at: chrono::DateTime<Utc> = t["occurred_at"].as_str().unwrap().parse().unwrap();
         let day = zone.date_of(at);
         let minor = t["amount_minor"].as_i64().unwrap();
         if day >= from && day < to && minor < 0 && t["currency"] == "USD" {
             if her_own(&t["counterparty"]) {
-                moved += 1;
+                spent.moved += 1;
                 continue;
             }
-            total -= minor;
-            count += 1;
+            spent.cents -= minor;
+            spent.count += 1;
+            if t["status"] == "pending" {
+                spent.pending_cents -= minor;
+                spent.pending_count += 1;
+            }
         }
     }
-    (total, count, moved)
+    spent
 }
 
 /// Last month's first day and this month's, on the day `today`.
@@ -1054,36 +1075,55 @@ fn last_month(today: chrono::NaiveDate) -> (chrono::NaiveDate, chrono::NaiveDate
     (last_month, this_month)
 }
 
-/// Says the reply is a spending total of `total` cents over `count` payments.
-fn assert_spending_said(events: &[Event], total: i64, count: usize) {
+/// Says the reply is the spending total the bank's transactions make, with the part not
+/// booked yet said as such (and nothing said pending when none is).
+fn assert_spending_said(events: &[Event], spent: BankSpending) {
     let Some(Event::Say(reply)) = events.first() else {
         panic!("{events:?}")
     };
     assert_eq!(reply.id, "dlg-spending-total", "{events:?}");
-    let shown = dollars(total);
+    let said = &reply.display;
+    let shown = dollars(spent.cents);
+    assert!(said.contains(&shown), "{said} lacks {shown}");
+    let count = spent.count;
     assert!(
-        reply.display.contains(&shown),
-        "{} lacks {shown}",
-        reply.display
+        said.contains(&format!("{count} payments")),
+        "{said} lacks {count} payments"
     );
-    assert!(
-        reply.display.contains(&format!("{count} payments")),
-        "{} lacks {count} payments",
-        reply.display
-    );
+    let pending = format!("{} of it", dollars(spent.pending_cents));
+    match spent.pending_count {
+        0 => assert!(!said.contains("pending"), "{said}"),
+        1 => assert!(
+            said.contains(&format!("{pending} is still pending")),
+            "{said}"
+        ),
+        n => assert!(
+            said.contains(&format!("{pending}, in {n} payments, is still pending")),
+            "{said}"
+        ),
+    }
 }
 
 #[tokio::test]
 async fn spending_said_is_the_banks_outgoing_money_of_the_period_asked() {
     let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
+    // The bank's own transactions of the period, in the customer's time zone: money out only.
+    let zone: tingshuo_core::CustomerZone = FixedOffset::west_opt(5 * 3600).unwrap().into();
+    let today = zone.date_of(Utc::now());
     let events = tell(&mut assistant, "how much did I spend last month").await;
-    // The bank's own transactions of last month, in the customer's time zone: money out only.
-    let zone = FixedOffset::west_opt(5 * 3600).unwrap().into();
-    let month = last_month(Utc::now().with_timezone(&zone).date_naive());
-    let (total, count, moved) = bank_spending(&bank, &zone, month).await;
-    assert!(count > 0, "the demo customer spent last month");
-    assert!(moved > 0, "and moved money to her savings");
-    assert_spending_said(&events, total, count);
+    let before = bank_spending(&bank, &zone, last_month(today)).await;
+    assert!(before.count > 0, "the demo customer spent last month");
+    assert!(before.moved > 0, "and moved money to her savings");
+    assert_spending_said(&events, before);
+    // This month holds the pharmacy's payment the bank has not booked yet: said as pending.
+    let events = tell(&mut assistant, "how much did I spend this month").await;
+    let this_month = (last_month(today).1, today.succ_opt().unwrap());
+    let spent = bank_spending(&bank, &zone, this_month).await;
+    assert_spending_said(&events, spent);
+    assert!(
+        before.pending_count + spent.pending_count > 0,
+        "the pharmacy's payment, four hours old, is pending"
+    );
     bank.shutdown().await;
 }
 
@@ -1124,12 +1164,12 @@ async fn a_months_spending_reads_each_day_at_its_own_offset() {
         .unwrap();
     let events = tell(&mut assistant, "how much did I spend last month").await;
     let november = last_month(zone.date_of(now));
-    let (total, count, _) = bank_spending(&bank, &zone, november).await;
-    assert_spending_said(&events, total, count);
+    let spent = bank_spending(&bank, &zone, november).await;
+    assert_spending_said(&events, spent);
     let winter = FixedOffset::west_opt(5 * 3600).unwrap().into();
-    let (at_winter_offset, ..) = bank_spending(&bank, &winter, november).await;
+    let at_winter_offset = bank_spending(&bank, &winter, november).await;
     assert_eq!(
-        total - at_winter_offset,
+        spent.cents - at_winter_offset.cents,
         4_321,
         "the late payment is what differs"
     );

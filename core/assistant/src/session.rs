@@ -10,7 +10,7 @@ use tingshuo_base::action::Action;
 use tingshuo_base::consent::{Consent, Purpose};
 use tingshuo_base::ids::Id;
 use tingshuo_base::locale::Locale;
-use tingshuo_base::model::{Card, Transaction};
+use tingshuo_base::model::{Card, Transaction, TransactionStatus};
 use tingshuo_base::money::{Currency, Money};
 use tingshuo_base::view::{CustomerView, RequestState};
 use tingshuo_base::wire::{
@@ -1294,20 +1294,31 @@ impl Assistant {
             query.account.is_none(),
         );
         let zero = Money::from_minor(0, currency.unwrap_or(Currency::CNY));
-        let total = outgoing
+        let sum = |spent: &[&Transaction]| {
+            spent
+                .iter()
+                .try_fold(zero, |sum, t| sum.checked_sub(*t.amount.reveal()))
+                .unwrap_or(zero)
+        };
+        let count = |spent: &[&Transaction]| i64::try_from(spent.len()).unwrap_or(i64::MAX);
+        // Money the bank has not booked yet may still change (a hotel's hold, a tip added).
+        let pending: Vec<&Transaction> = outgoing
             .iter()
-            .try_fold(zero, |sum, amount| sum.checked_sub(*amount))
-            .unwrap_or(zero);
+            .copied()
+            .filter(|t| t.status == TransactionStatus::Pending)
+            .collect();
         Ok(Input::Spent(Spent {
-            total,
-            count: i64::try_from(outgoing.len()).unwrap_or(i64::MAX),
+            total: sum(&outgoing),
+            count: count(&outgoing),
+            pending: sum(&pending),
+            pending_count: count(&pending),
             from: period.0,
             to: period.1,
         }))
     }
 }
 
-/// The money that went out, in `currency`: every outgoing transaction — but, summed across all
+/// The transactions by which money went out, in `currency`: every outgoing one — but, summed across all
 /// her accounts (`across_accounts`), not a move between two of them (an outgoing one met by an
 /// incoming one of the same amount on another of her accounts within a day). Money she moved
 /// to her savings did not go out; said of one account, it went out of that one.
@@ -1315,7 +1326,7 @@ fn went_out<'a>(
     transactions: impl Iterator<Item = &'a Transaction>,
     currency: Option<Currency>,
     across_accounts: bool,
-) -> Vec<Money> {
+) -> Vec<&'a Transaction> {
     let (mut incoming, outgoing): (Vec<&Transaction>, Vec<&Transaction>) = transactions
         .filter(|t| Some(t.amount.reveal().currency()) == currency)
         .filter(|t| t.amount.reveal().minor() != 0)
@@ -1336,7 +1347,7 @@ fn went_out<'a>(
             Some(at) => {
                 incoming.swap_remove(at);
             }
-            None => went.push(amount),
+            None => went.push(spent),
         }
     }
     went

@@ -212,6 +212,10 @@ pub struct SpendingQuery {
 pub struct Spent {
     pub total: Money,
     pub count: i64,
+    /// The part of `total` the bank has not booked yet (it may still change), and in how many
+    /// of the payments.
+    pub pending: Money,
+    pub pending_count: i64,
     pub from: NaiveDate,
     pub to: NaiveDate,
 }
@@ -642,6 +646,8 @@ impl Dialogue {
                 [
                     ("total", ReplyArg::Money(spent.total)),
                     ("count", ReplyArg::Count(spent.count)),
+                    ("pending", ReplyArg::Money(spent.pending)),
+                    ("pending_count", ReplyArg::Count(spent.pending_count)),
                     ("from", ReplyArg::Date(spent.from)),
                     ("to", ReplyArg::Date(spent.to)),
                 ]

@@ -1432,6 +1432,8 @@ fn spending_is_added_up_by_the_host_and_transactions_are_of_the_account_named() 
         Input::Spent(Spent {
             total: cny(123_456),
             count: 7,
+            pending: cny(2_000),
+            pending_count: 1,
             from: query.period.unwrap().0,
             to: query.period.unwrap().1,
         }),
@@ -1444,6 +1446,8 @@ fn spending_is_added_up_by_the_host_and_transactions_are_of_the_account_named() 
     for locale in Locale::ALL {
         let said = l10n.reply(locale, reply).unwrap();
         assert!(said.display.contains("1,234.56"), "{}", said.display);
+        // The part the bank has not booked yet is said as such.
+        assert!(said.display.contains("20.00"), "{}", said.display);
     }
     // "The last two transactions on my credit card": the card's account, two of them.
     let effects = step(
