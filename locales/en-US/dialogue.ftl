@@ -176,9 +176,9 @@ dlg-readback-unlock = Unlock your card { $masked }? Anyone who has it could use 
 dlg-step-up-unlock = Please confirm unlocking the card with your fingerprint or PIN.
 dlg-unlock-step-up-failed = The identity check wasn't completed, so your card { $masked } stays locked.
 dlg-unlock-kept-locked = All right, your card { $masked } stays locked.
-dlg-card-lock-queued = I can't reach the bank right now. Your card { $masked } will be locked as soon as the bank can be reached.
+dlg-card-lock-queued = I can't reach the bank right now. Your card { $masked } will be locked as soon as the bank can be reached. If it was lost or stolen, say agent: a person at the bank can stop it at once.
 dlg-card-unlock-queued = I can't reach the bank right now. Your card { $masked } will be unlocked as soon as the bank can be reached.
-dlg-card-lock-unconfirmed = I've asked the bank to lock your card { $masked }, but its confirmation hasn't come yet. I'll ask again and tell you when it's confirmed.
+dlg-card-lock-unconfirmed = I've asked the bank to lock your card { $masked }, but its confirmation hasn't come yet. I'll ask again and tell you when it's confirmed. If it was lost or stolen, say agent: a person at the bank can stop it at once.
 dlg-card-unlock-unconfirmed = I've asked the bank to unlock your card { $masked }, but its confirmation hasn't come yet. I'll ask again and tell you when it's confirmed.
 dlg-card-action-refused = The bank didn't accept that for your card { $masked }, so nothing changed: { $reason }.
 

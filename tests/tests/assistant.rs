@@ -461,6 +461,10 @@ async fn a_lock_without_the_banks_answer_is_said_as_unconfirmed_or_queued_then_d
         0,
         "the bank has not locked it"
     );
+    // Meanwhile, for a card that is lost: the word she is told to say puts her through to a
+    // person at once.
+    let events = tell(&mut assistant, "agent").await;
+    assert!(events.contains(&Event::HandOff), "{events:?}");
     // Once the bank answers, the lock asked for again is sent and confirmed.
     bank.bank.faults.set_plan(FaultPlan::none());
     let events = tell(&mut assistant, "lock my credit card").await;
@@ -498,6 +502,10 @@ async fn lock_credit_card_unconfirmed(bank: &RunningBank, assistant: &mut Assist
     bank.bank.faults.set_plan(card_requests_die());
     let events = tell(assistant, "lock my credit card").await;
     assert_eq!(said(&events), ["dlg-card-lock-unconfirmed"], "{events:?}");
+    let Some(Event::Say(reply)) = events.first() else {
+        panic!("{events:?}")
+    };
+    assert!(reply.display.contains("say agent"), "{}", reply.display);
 }
 
 /// A lock said as unconfirmed ("I'll tell you when it's confirmed") is told as locked at the
