@@ -91,6 +91,9 @@ const POLYPHONES: &str = "行还重着处调中更分了为长得地便种干难
 #[cfg(test)]
 const DEFAULT_READING_WORDS: &[&str] = &[
     "分钟",
+    "其中",
+    "丢了",
+    "偷了",
     "相关",
     "还没",
     "还在",
@@ -857,6 +860,7 @@ mod tests {
             "polyphones not checked: {unchecked:#?}"
         );
         assert_eq!(to_pinyin("处理中"), "chu3 li3 zhong1");
+        assert_eq!(to_pinyin("其中丢了"), "qi2 zhong1 diu1 le");
         assert_eq!(to_pinyin("相关"), "xiang1 guan1");
         assert_eq!(to_pinyin("别着急"), "bie2 zhao2 ji2");
         assert_eq!(to_pinyin("把音量调大"), "ba3 yin1 liang4 tiao2 da4");
