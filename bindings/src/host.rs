@@ -108,11 +108,22 @@ const ZONE_CALL_LIMIT: Duration = Duration::from_secs(2);
 /// The host's time zone as the core's rule. Where the host fails, the offset the app gave at
 /// open stands in; a host that once did not answer in time is not asked again (every date
 /// would wait for it).
+///
+/// Answers are kept a minute, by the quarter hour of UTC asked about: clocks change only on a
+/// quarter hour of UTC, so one answer holds for the whole of it, and a list of dates costs the
+/// host a call or two instead of a thread each; a minute lets a phone carried into another zone
+/// be followed within a conversation.
 pub(crate) struct HostZoneRule {
     host: Arc<dyn HostTimeZone>,
     fallback: FixedOffset,
     unanswered: std::sync::atomic::AtomicBool,
+    answers: std::sync::Mutex<std::collections::HashMap<i64, (FixedOffset, std::time::Instant)>>,
 }
+
+/// How long an answer of the host's time zone is used again.
+const ZONE_ANSWER_KEPT: Duration = Duration::from_secs(60);
+/// The most answers kept (a view or a year's listing asks far fewer).
+const ZONE_ANSWERS_KEPT: usize = 4096;
 
 impl HostZoneRule {
     pub(crate) fn new(host: Arc<dyn HostTimeZone>, fallback: FixedOffset) -> HostZoneRule {
@@ -120,32 +131,60 @@ impl HostZoneRule {
             host,
             fallback,
             unanswered: std::sync::atomic::AtomicBool::new(false),
+            answers: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    /// Asks the host; `None` when it failed (and the offset given stands in).
+    fn ask(&self, instant: DateTime<Utc>) -> Option<FixedOffset> {
+        use std::sync::atomic::Ordering::Relaxed;
+        if self.unanswered.load(Relaxed) {
+            return None;
+        }
+        let (host, seconds) = (self.host.clone(), instant.timestamp());
+        match bounded(ZONE_CALL_LIMIT, move || host.utc_offset_seconds_at(seconds)) {
+            Some(Ok(offset)) => {
+                let offset = FixedOffset::east_opt(offset);
+                if offset.is_none() {
+                    tracing::warn!("the host's time zone gave an offset out of range");
+                }
+                offset
+            }
+            Some(Err(_)) => {
+                tracing::warn!("the host's time zone failed; a date used the offset given");
+                None
+            }
+            None => {
+                tracing::warn!("the host's time zone did not answer; dates use the offset given");
+                self.unanswered.store(true, Relaxed);
+                None
+            }
         }
     }
 }
 
 impl UtcOffsetRule for HostZoneRule {
     fn offset_at(&self, instant: DateTime<Utc>) -> FixedOffset {
-        use std::sync::atomic::Ordering::Relaxed;
-        if self.unanswered.load(Relaxed) {
+        let quarter = instant.timestamp().div_euclid(15 * 60);
+        let kept = |answers: &std::collections::HashMap<_, (FixedOffset, std::time::Instant)>| {
+            answers
+                .get(&quarter)
+                .filter(|(_, at)| at.elapsed() < ZONE_ANSWER_KEPT)
+                .map(|(offset, _)| *offset)
+        };
+        if let Some(offset) = self.answers.lock().ok().and_then(|answers| kept(&answers)) {
+            return offset;
+        }
+        let Some(offset) = self.ask(instant) else {
             return self.fallback;
-        }
-        let (host, seconds) = (self.host.clone(), instant.timestamp());
-        match bounded(ZONE_CALL_LIMIT, move || host.utc_offset_seconds_at(seconds)) {
-            Some(Ok(offset)) => FixedOffset::east_opt(offset).unwrap_or_else(|| {
-                tracing::warn!("the host's time zone gave an offset out of range");
-                self.fallback
-            }),
-            Some(Err(_)) => {
-                tracing::warn!("the host's time zone failed; a date used the offset given");
-                self.fallback
+        };
+        if let Ok(mut answers) = self.answers.lock() {
+            if answers.len() >= ZONE_ANSWERS_KEPT {
+                answers.clear();
             }
-            None => {
-                tracing::warn!("the host's time zone did not answer; dates use the offset given");
-                self.unanswered.store(true, Relaxed);
-                self.fallback
-            }
+            answers.insert(quarter, (offset, std::time::Instant::now()));
         }
+        offset
     }
 }
 

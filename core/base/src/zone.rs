@@ -38,19 +38,33 @@ impl CustomerZone {
     /// forward at midnight, the instant they jump over it.
     pub fn start_of_day(&self, day: NaiveDate) -> DateTime<Utc> {
         let midnight = day.and_time(chrono::NaiveTime::MIN);
-        match self.offset_from_local_datetime(&midnight).earliest() {
-            Some(offset) => (midnight - offset).and_utc(),
+        let offset = self
+            .offset_from_local_datetime(&midnight)
+            .earliest()
             // Midnight was skipped: read at the offset before the change, it is the jump.
-            None => {
-                let before = self.offset_at(midnight.and_utc() - chrono::TimeDelta::days(1));
-                (midnight - before).and_utc()
-            }
-        }
+            .or_else(|| {
+                let day_before = midnight
+                    .and_utc()
+                    .checked_sub_signed(chrono::TimeDelta::days(1));
+                day_before.map(|before| self.offset_at(before))
+            });
+        offset
+            .and_then(|offset| midnight.checked_sub_offset(offset))
+            .unwrap_or(midnight)
+            .and_utc()
+    }
+
+    /// `instant` on her wall clock (at the ends of chrono's range, where her clock would run
+    /// past it, UTC's).
+    pub fn wall_time(&self, instant: DateTime<Utc>) -> NaiveDateTime {
+        let utc = instant.naive_utc();
+        utc.checked_add_offset(self.offset_at(instant))
+            .unwrap_or(utc)
     }
 
     /// The day `instant` falls on, on her wall clock.
     pub fn date_of(&self, instant: DateTime<Utc>) -> NaiveDate {
-        instant.with_timezone(&self.offset_at(instant)).date_naive()
+        self.wall_time(instant).date()
     }
 }
 
@@ -90,14 +104,19 @@ impl TimeZone for CustomerZone {
         };
         let as_utc = local.and_utc();
         let day = chrono::TimeDelta::days(1);
-        let mut fitting: Vec<(DateTime<Utc>, FixedOffset)> = [as_utc - day, as_utc + day]
-            .into_iter()
-            .map(|near| rule.offset_at(near))
-            .filter_map(|offset| {
-                let instant = (*local - offset).and_utc();
-                (rule.offset_at(instant) == offset).then_some((instant, offset))
-            })
-            .collect();
+        // Checked: a wall time at the ends of chrono's range has no day beyond it.
+        let mut fitting: Vec<(DateTime<Utc>, FixedOffset)> = [
+            as_utc.checked_sub_signed(day),
+            as_utc.checked_add_signed(day),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|near| rule.offset_at(near))
+        .filter_map(|offset| {
+            let instant = local.checked_sub_offset(offset)?.and_utc();
+            (rule.offset_at(instant) == offset).then_some((instant, offset))
+        })
+        .collect();
         fitting.sort_by_key(|(instant, _)| *instant);
         fitting.dedup();
         match fitting.as_slice() {
@@ -216,5 +235,16 @@ mod tests {
             zone.date_of(start - chrono::TimeDelta::seconds(1)),
             day.pred_opt().unwrap()
         );
+    }
+
+    #[test]
+    fn the_ends_of_time_are_read_without_overflow() {
+        let zone = CustomerZone::Rule(Arc::new(NewYork2026));
+        for day in [NaiveDate::MIN, NaiveDate::MAX] {
+            assert_eq!(zone.start_of_day(day).date_naive(), day);
+        }
+        for instant in [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC] {
+            assert_eq!(zone.date_of(instant), instant.date_naive());
+        }
     }
 }

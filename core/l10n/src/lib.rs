@@ -341,7 +341,7 @@ impl Localizer {
         at: DateTime<Utc>,
         zone: &CustomerZone,
     ) -> Result<String, L10nError> {
-        let local = at.with_timezone(zone);
+        let local = zone.wall_time(at);
         let (pm, hour12) = local.hour12();
         let time = self.format(
             locale,
@@ -352,7 +352,7 @@ impl Localizer {
                 ("pm", Arg::Text(if pm { "yes" } else { "no" }.to_owned())),
             ],
         )?;
-        let date = self.date(locale, local.date_naive())?;
+        let date = self.date(locale, local.date())?;
         self.format(
             locale,
             "date-and-time",

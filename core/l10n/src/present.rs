@@ -326,7 +326,7 @@ pub fn transaction_lines(
             };
             at.line(l10n, id, |form| {
                 let mut args = transaction_args(l10n, at, form, recent)?;
-                let date = recent.item.occurred_at.with_timezone(&at.zone).date_naive();
+                let date = at.zone.date_of(recent.item.occurred_at);
                 args.push(("date", Arg::Text(l10n.date(at.locale, date)?)));
                 Ok(args)
             })
