@@ -435,6 +435,9 @@ pub struct SyncSummary {
     pub requests_failed: u32,
     pub pages_pulled: u32,
     pub patches_applied: u32,
+    /// The bank was reached and its news up to now applied (requests may still wait).
+    pub pulled: bool,
+    /// Pulled, and nothing left waiting in the outbox.
     pub complete: bool,
 }
 
@@ -552,6 +555,7 @@ impl SyncClient {
                 requests_failed: count(report.requests_failed),
                 pages_pulled: count(report.pages_pulled),
                 patches_applied: count(report.patches_applied),
+                pulled: report.pulled,
                 complete: report.complete,
             })
         })

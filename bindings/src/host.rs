@@ -110,9 +110,10 @@ const ZONE_CALL_LIMIT: Duration = Duration::from_secs(2);
 /// would wait for it).
 ///
 /// Answers are kept a minute, by the quarter hour of UTC asked about: clocks change only on a
-/// quarter hour of UTC, so one answer holds for the whole of it, and a list of dates costs the
-/// host a call or two instead of a thread each; a minute lets a phone carried into another zone
-/// be followed within a conversation.
+/// quarter hour of UTC, so one answer holds for the whole of it. Finding a wall time's
+/// instant asks about the same quarters again and again (a period's first and last day, a
+/// line's date and time); each date of a list still costs a call, on a thread of its own. A
+/// minute lets a phone carried into another zone be followed within a conversation.
 pub(crate) struct HostZoneRule {
     host: Arc<dyn HostTimeZone>,
     fallback: FixedOffset,

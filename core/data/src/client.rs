@@ -178,8 +178,8 @@ impl Client {
     /// host deletes its own device keys. What the bank never confirmed is said in the
     /// outcome, for the app to tell the customer: the store that held it is gone.
     pub async fn logout(self, key_store: &dyn KeyStore) -> Result<LoggedOut, ClientError> {
-        if let Err(error) = self.sync().sync_now().await {
-            tracing::info!(%error, "logout without a last sync");
+        if let Err(error) = self.engine.deliver_now().await {
+            tracing::info!(%error, "logout without a last delivery");
         }
         // Read best effort: a store that cannot be read is still wiped.
         let unconfirmed = match self.engine.store.outbox_history().await {

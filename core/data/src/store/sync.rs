@@ -289,7 +289,7 @@ impl Store {
     /// any invalid patch was refused before it got here, and a failure applies nothing.
     ///
     /// A row a request still waiting in the outbox acts on (a card being locked) takes the
-    /// bank's other fields but keeps showing the request ([`Self::show_waiting_echoes`]).
+    /// bank's other fields but keeps showing the request (`show_waiting_echoes`).
     ///
     /// Applies nothing when a transaction, card or bill would be left without its account or
     /// biller: a bank's feed lists each row at its latest
@@ -826,7 +826,6 @@ fn newest_first(a: &(DateTime<Utc>, String), b: &(DateTime<Utc>, String)) -> std
     b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1))
 }
 
-/// True when a change can add, move or remove transactions.
 /// The bank's state has just been written over rows that requests still waiting in the outbox
 /// act on. Each such row shows the newest waiting request's echo again, and the oldest one
 /// takes the bank's value as the one to restore should the bank refuse it: the bank's news
@@ -880,6 +879,7 @@ async fn waiting_echoes(
         .collect())
 }
 
+/// True when a change can add, move or remove transactions.
 fn touches_transactions(change: &Change) -> bool {
     match change {
         Change::Put(record) => matches!(record, Record::Transaction(_)),

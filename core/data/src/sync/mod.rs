@@ -77,9 +77,31 @@ pub struct SyncReport {
     pub requests_failed: usize,
     pub pages_pulled: usize,
     pub patches_applied: usize,
-    /// False when the round stopped early (offline), or left requests waiting (the bank
-    /// failing them, or their next try not due yet).
+    /// The bank's news up to now is applied (the bank was reached and its feed pulled).
+    pub pulled: bool,
+    /// Pulled, and nothing left waiting in the outbox: false when the round stopped early
+    /// (offline), or left requests waiting (the bank failing them, their next try not due).
     pub complete: bool,
+}
+
+/// Whether a push sends requests whose next try is not due yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Retries {
+    WhenDue,
+    Now,
+}
+
+/// What a push left in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Pushed {
+    /// Every request delivered, or refused for good.
+    All,
+    /// Some wait for a later try, with the last server error the bank gave this round, if
+    /// any, and its answer asking to slow down (408, 429), if any.
+    Waiting {
+        bank_error: Option<NetError>,
+        slow_down: Option<NetError>,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -255,41 +277,76 @@ impl SyncEngine {
             // A payment's answer that cannot be had (its route failing, the bank perhaps
             // reachable) never holds back what is queued: a card lock goes now. The round
             // stays incomplete, and the payment is asked about again in the next.
-            if let Err(push_error) = self.push(&mut report).await {
+            if let Err(push_error) = self.push(&mut report, Retries::WhenDue).await {
                 tracing::debug!(%push_error, "queued requests not sent either");
             }
             return Err(error);
         }
         // The bank's news is pulled even while it keeps failing a request, or one waits for
-        // its next try: the pull keeps showing what waits ([`Store::apply_changes`]).
-        let delivered = match self.push(&mut report).await {
-            Ok(delivered) => delivered,
-            Err(SyncError::Net(error @ NetError::Unavailable { .. })) => {
-                tracing::debug!(%error, "a request is kept for later; pulling meanwhile");
-                self.note_net_error(&error);
-                false
-            }
-            Err(error) => return Err(error),
-        };
+        // its next try: the pull keeps showing what waits (`Store::apply_changes`).
+        let pushed = self.push(&mut report, Retries::WhenDue).await?;
+        if let Pushed::Waiting {
+            slow_down: Some(error),
+            ..
+        } = pushed
+        {
+            // Asked to slow down: no pull of many pages now.
+            return Err(SyncError::Net(error));
+        }
         self.pull(&mut report).await?;
-        report.complete = delivered;
+        report.pulled = true;
+        report.complete = pushed == Pushed::All;
+        let push_error = match pushed {
+            Pushed::Waiting { bank_error, .. } => bank_error.map(|error| error.to_string()),
+            Pushed::All => None,
+        };
         self.update_status(|s| {
             s.connectivity = Connectivity::Online;
-            if delivered {
-                s.last_error = None;
-            }
+            s.last_error = push_error;
         });
         Ok(report)
     }
 
-    /// Sends due requests in order. Returns whether the outbox is now empty of pending ones.
-    async fn push(&self, report: &mut SyncReport) -> Result<bool, SyncError> {
+    /// Sends every waiting request now, whether or not its next try is due, after asking
+    /// about payments whose outcome is unknown; pulls nothing. For a logout: a card lock
+    /// queued goes before the device is gone, and no feed is fetched into a store about to be
+    /// wiped.
+    pub async fn deliver_now(&self) -> Result<(), SyncError> {
+        let _round = self.round.lock().await;
+        if self.api.device_id().is_none() {
+            self.api
+                .set_device_id(self.store.sync_value(keys::DEVICE_ID).await?);
+        }
+        if let Err(error) = self.reconcile_payments().await {
+            tracing::info!(%error, "payments not asked about before delivery");
+        }
+        let pushed = self
+            .push(&mut SyncReport::default(), Retries::Now)
+            .await
+            .map(|_| ());
+        if let Err(error) = self.refresh_counts().await {
+            tracing::warn!(%error, "sync status counts unavailable");
+        }
+        pushed
+    }
+
+    /// Sends waiting requests in order. A request the bank answers with a server error or a
+    /// "slow down" (408, 429), or whose next try is not due (`Retries::WhenDue`), holds back
+    /// the later requests for the same thing, never those for another: a lock of a second
+    /// card goes while the bank keeps failing the first. A failure that says the bank cannot
+    /// be reached, or may not have answered, stops the push, keeping the order.
+    async fn push(&self, report: &mut SyncReport, retries: Retries) -> Result<Pushed, SyncError> {
+        let mut held_back: Vec<String> = Vec::new();
+        let (mut bank_error, mut slow_down) = (None, None);
         for item in self.store.pending_requests().await? {
-            let now = Utc::now();
-            if item.next_attempt_at > now {
-                return Ok(false);
-            }
             let action = &item.action;
+            if held_back.iter().any(|target| target == action.target()) {
+                continue;
+            }
+            if retries == Retries::WhenDue && item.next_attempt_at > Utc::now() {
+                held_back.push(action.target().to_owned());
+                continue;
+            }
             let answer = self
                 .api
                 .call::<serde_json::Value>(
@@ -335,11 +392,27 @@ impl SyncEngine {
                     self.store
                         .request_retry_later(item.seq, &error.to_string(), next)
                         .await?;
-                    return Err(SyncError::Net(error));
+                    match error {
+                        NetError::Unavailable { status } => {
+                            held_back.push(action.target().to_owned());
+                            if status < 500 {
+                                slow_down = Some(error.clone());
+                            }
+                            bank_error = Some(error);
+                        }
+                        error => return Err(SyncError::Net(error)),
+                    }
                 }
             }
         }
-        Ok(true)
+        Ok(if held_back.is_empty() {
+            Pushed::All
+        } else {
+            Pushed::Waiting {
+                bank_error,
+                slow_down,
+            }
+        })
     }
 
     /// Pulls pages until the bank has nothing more. A page whose transactions, cards or bills refer to an

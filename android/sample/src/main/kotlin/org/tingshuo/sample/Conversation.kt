@@ -72,7 +72,7 @@ class Banking private constructor(private val setup: Setup, val client: Client) 
     /** Brings the store up to date. Offline is no failure: the view works from the store and
      *  the assistant says how old what it reads is. Returns whether the bank answered. */
     suspend fun refresh(): Boolean = try {
-        client.sync().syncNow().complete
+        client.sync().syncNow().pulled
     } catch (expired: TingshuoException.SessionExpired) {
         throw expired
     } catch (notNow: TingshuoException) {
