@@ -856,6 +856,19 @@ fn bank_card(name: &str, status: &str) -> tingshuo_core::wire::Change {
     .unwrap()
 }
 
+/// The outbox's number for the request queued under `key`.
+async fn outbox_seq(store: &Store, key: &str) -> i64 {
+    store
+        .outbox_history()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|entry| entry.item.idempotency_key == key)
+        .unwrap()
+        .item
+        .seq
+}
+
 /// The credit card as the view shows it: (name, status, source).
 async fn credit_card(store: &Store) -> (String, String, tingshuo_core::model::Source) {
     let view = store.load_view(test_now().date_naive()).await.unwrap();
@@ -899,20 +912,6 @@ async fn the_banks_state_lands_beside_a_pending_request_and_never_hides_it() {
         store.sync_value("cursor").await.unwrap().as_deref(),
         Some("c2")
     );
-    let seq_of = |key: &'static str| {
-        let store = &store;
-        async move {
-            store
-                .outbox_history()
-                .await
-                .unwrap()
-                .into_iter()
-                .find(|entry| entry.item.idempotency_key == key)
-                .unwrap()
-                .item
-                .seq
-        }
-    };
     // The bank's fraud team locks the card itself, and refuses the customer's lock: the card
     // is as the bank last said, not as it was before she asked.
     let locked = bank_card("信用卡（金卡）", "locked");
@@ -921,7 +920,11 @@ async fn the_banks_state_lands_beside_a_pending_request_and_never_hides_it() {
         .await
         .unwrap();
     store
-        .request_failed(seq_of("k-lock-1").await, "not_allowed", test_now())
+        .request_failed(
+            outbox_seq(&store, "k-lock-1").await,
+            "not_allowed",
+            test_now(),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -940,7 +943,11 @@ async fn the_banks_state_lands_beside_a_pending_request_and_never_hides_it() {
             .unwrap();
     }
     store
-        .request_failed(seq_of("k-unlock-2").await, "not_allowed", test_now())
+        .request_failed(
+            outbox_seq(&store, "k-unlock-2").await,
+            "not_allowed",
+            test_now(),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -948,13 +955,92 @@ async fn the_banks_state_lands_beside_a_pending_request_and_never_hides_it() {
         ("信用卡（金卡）".into(), "locked".into(), Device)
     );
     store
-        .request_failed(seq_of("k-lock-2").await, "not_allowed", test_now())
+        .request_failed(
+            outbox_seq(&store, "k-lock-2").await,
+            "not_allowed",
+            test_now(),
+        )
         .await
         .unwrap();
     assert_eq!(
         credit_card(&store).await,
         ("信用卡（金卡）".into(), "locked".into(), Bank)
     );
+    store.close().await;
+}
+
+/// The bank's answer to one request lands without hiding another still waiting on the same
+/// card, and an alert marked read here stays read over the bank's older word until the bank
+/// refuses the mark, which leaves it unread as the bank last said.
+#[tokio::test]
+async fn an_answer_or_a_page_never_hides_a_request_still_waiting_on_the_same_row() {
+    use tingshuo_core::action::Action;
+    use tingshuo_core::model::Source::{Bank, Device};
+    use tingshuo_core::store::sync::NewRequest;
+    use tingshuo_core::wire::{Patch, PatchOp};
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let store = seeded(&path, &keys, DemoCustomer::WangXiuying).await;
+    let queue = |action: Action, key: &'static str| {
+        let store = &store;
+        async move {
+            store
+                .enqueue(&NewRequest::new(action, key.into()), test_now())
+                .await
+                .unwrap();
+            outbox_seq(store, key).await
+        }
+    };
+    // Lock, then unlock: the bank answers the lock with the card locked; the unlock waits.
+    let lock = queue(Action::LockCard("zh-card-credit".into()), "k-lock").await;
+    queue(Action::UnlockCard("zh-card-credit".into()), "k-unlock").await;
+    let answer = bank_card("信用卡", "locked");
+    store
+        .request_acknowledged(lock, Some(&answer), test_now())
+        .await
+        .unwrap();
+    assert_eq!(
+        credit_card(&store).await,
+        ("信用卡".into(), "active".into(), Device),
+        "the unlock still shows"
+    );
+
+    // An alert marked read here; the bank's page, older than the mark, says unread.
+    let alert_as_read = |read: bool| {
+        Patch {
+            kind: "alert".into(),
+            id: "zh-alert-bill".into(),
+            op: PatchOp::Put,
+            data: Some(
+                serde_json::json!({"id": "zh-alert-bill", "kind": "bill_due",
+                "created_at": test_now().to_rfc3339(), "read": read}),
+            ),
+        }
+        .into_change()
+        .unwrap()
+    };
+    let unread = || {
+        let store = &store;
+        async move {
+            let view = store.load_view(test_now().date_naive()).await.unwrap();
+            view.unread_alerts
+                .iter()
+                .find(|a| a.item.id == "zh-alert-bill")
+                .map(|a| a.source)
+        }
+    };
+    let mark = queue(Action::MarkAlertRead("zh-alert-bill".into()), "k-read").await;
+    assert_eq!(unread().await, None, "read here");
+    store
+        .apply_changes(&[alert_as_read(false)], "c9", test_now())
+        .await
+        .unwrap();
+    assert_eq!(unread().await, None, "still read here");
+    store
+        .request_failed(mark, "not_allowed", test_now())
+        .await
+        .unwrap();
+    assert_eq!(unread().await, Some(Bank), "unread, as the bank said");
     store.close().await;
 }
 
