@@ -8,8 +8,17 @@
 //!
 //! Async calls run on the bindings' own runtime and the app only waits for them
 //! ([`runtime`]): cancelling a coroutine or a `Task` never leaves a payment half done.
+//!
+//! Every block of memory the library frees is cleared first ([`ZeroOnFree`]): the copy of
+//! the store's data key uniffi hands the host's key store, and every decrypted value, are not
+//! left in freed heap.
 
 uniffi::setup_scaffolding!();
+
+use tingshuo_core::zeroing::ZeroOnFree;
+
+#[global_allocator]
+static ALLOCATOR: ZeroOnFree<std::alloc::System> = ZeroOnFree(std::alloc::System);
 
 mod assistant;
 mod client;
@@ -30,7 +39,9 @@ pub use client::{
     ViewClient, ViewSnapshot,
 };
 pub use error::TingshuoError;
-pub use host::{HostError, HostKeyStore, HostLogger, HostSigner, HostSpeech, HostStepUp, LogLevel};
+pub use host::{
+    HostError, HostKeyStore, HostLogger, HostSigner, HostSpeech, HostStepUp, HostTimeZone, LogLevel,
+};
 
 /// Sends the core's log lines (no names, amounts or numbers) to the host's log, at `level`
 /// and above. Once per process.

@@ -11,7 +11,8 @@
 //!   validation every server answer passes before it becomes model data;
 //! * [`action`] — what the customer asks the bank to do that may wait for it (the outbox);
 //! * [`packed`] — texts compiled in compressed, unpacked at first use;
-//! * [`zone`] — the customer's wall clock: the UTC offset of each instant's own day.
+//! * [`zone`] — the customer's wall clock: the UTC offset of each instant's own day;
+//! * [`zeroing`] — an allocator that clears memory before it is freed (the library's).
 //!
 //! The reference bank depends on this crate alone, so it shares with the client only what a
 //! real bank's backend would: the API.
@@ -26,6 +27,7 @@ pub mod money;
 pub mod packed;
 pub mod view;
 pub mod wire;
+pub mod zeroing;
 pub mod zone;
 
 pub use classify::{C2, C3};

@@ -19,7 +19,9 @@
 //! sealed at rest and masked on screen, in speech and in logs; money is integer minor units.
 
 pub use tingshuo_assistant as assistant;
-pub use tingshuo_base::{action, classify, consent, ids, locale, model, money, view, wire, zone};
+pub use tingshuo_base::{
+    action, classify, consent, ids, locale, model, money, view, wire, zeroing, zone,
+};
 #[cfg(feature = "http")]
 pub use tingshuo_data::http_transport;
 pub use tingshuo_data::{client, crypto, payments, store, sync, transport};

@@ -10,7 +10,8 @@
 //! model would have written freely ([`Guided::forced`]): near zero for a command said clearly,
 //! a few nats for a misheard word, many for speech the context cannot say.
 //!
-//! This is the only module with `unsafe` code: the callback whisper.cpp calls, which turns its
+//! One of the two modules with `unsafe` code (the other is the clearing allocator,
+//! `tingshuo_base::zeroing`): the callback whisper.cpp calls, which turns its
 //! raw pointers into slices for the safe filter. whisper-rs offers the callback only through
 //! an `unsafe` setter; grammar decoding through its `set_grammar` crashes (it passes one flat
 //! array where whisper.cpp expects one per rule), and a decoder of our own over whisper-rs's
