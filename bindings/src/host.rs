@@ -4,7 +4,8 @@
 //! engine), the time zone and logging.
 //!
 //! No host call may hold a core thread forever: each runs on a thread of its own and is
-//! waited for at most its time limit; a host that does not answer in time is a failed call
+//! waited for at most its time limit (the time zone alone, a table lookup asked per date, is
+//! called directly); a host that does not answer in time is a failed call
 //! (its thread is left to finish alone). Host exceptions become errors the core already
 //! knows (a key store failure, a signer failure, a step-up not approved); what the host's
 //! exception said is never passed on, so no message can carry user data.
@@ -96,96 +97,40 @@ pub trait HostSpeech: Send + Sync {
 /// The platform's time zone (`java.util.TimeZone.getDefault()`, `TimeZone.current`): the
 /// customer's offset from UTC at any instant, daylight saving included, so a transaction from
 /// last summer is dated at last summer's offset, not today's.
+///
+/// Unlike the other host calls, it is made on the core's own thread, once per date read: it
+/// must answer at once from the platform's time-zone table, and never wait on anything.
 #[uniffi::export(foreign)]
 pub trait HostTimeZone: Send + Sync {
     /// The offset from UTC, in seconds east, in force at `epoch_seconds`.
     fn utc_offset_seconds_at(&self, epoch_seconds: i64) -> Result<i32, HostError>;
 }
 
-/// How long asking the time zone may take: a table lookup on every platform.
-const ZONE_CALL_LIMIT: Duration = Duration::from_secs(2);
-
-/// The host's time zone as the core's rule. Where the host fails, the offset the app gave at
-/// open stands in; a host that once did not answer in time is not asked again (every date
-/// would wait for it).
-///
-/// Answers are kept a minute, by the quarter hour of UTC asked about: clocks change only on a
-/// quarter hour of UTC, so one answer holds for the whole of it. Finding a wall time's
-/// instant asks about the same quarters again and again (a period's first and last day, a
-/// line's date and time); each date of a list still costs a call, on a thread of its own. A
-/// minute lets a phone carried into another zone be followed within a conversation.
+/// The host's time zone as the core's rule; where the host fails (an exception, an offset
+/// out of range), the offset the app gave at open stands in.
 pub(crate) struct HostZoneRule {
     host: Arc<dyn HostTimeZone>,
     fallback: FixedOffset,
-    unanswered: std::sync::atomic::AtomicBool,
-    answers: std::sync::Mutex<std::collections::HashMap<i64, (FixedOffset, std::time::Instant)>>,
 }
-
-/// How long an answer of the host's time zone is used again.
-const ZONE_ANSWER_KEPT: Duration = Duration::from_secs(60);
-/// The most answers kept (a view or a year's listing asks far fewer).
-const ZONE_ANSWERS_KEPT: usize = 4096;
 
 impl HostZoneRule {
     pub(crate) fn new(host: Arc<dyn HostTimeZone>, fallback: FixedOffset) -> HostZoneRule {
-        HostZoneRule {
-            host,
-            fallback,
-            unanswered: std::sync::atomic::AtomicBool::new(false),
-            answers: std::sync::Mutex::new(std::collections::HashMap::new()),
-        }
-    }
-
-    /// Asks the host; `None` when it failed (and the offset given stands in).
-    fn ask(&self, instant: DateTime<Utc>) -> Option<FixedOffset> {
-        use std::sync::atomic::Ordering::Relaxed;
-        if self.unanswered.load(Relaxed) {
-            return None;
-        }
-        let (host, seconds) = (self.host.clone(), instant.timestamp());
-        match bounded(ZONE_CALL_LIMIT, move || host.utc_offset_seconds_at(seconds)) {
-            Some(Ok(offset)) => {
-                let offset = FixedOffset::east_opt(offset);
-                if offset.is_none() {
-                    tracing::warn!("the host's time zone gave an offset out of range");
-                }
-                offset
-            }
-            Some(Err(_)) => {
-                tracing::warn!("the host's time zone failed; a date used the offset given");
-                None
-            }
-            None => {
-                tracing::warn!("the host's time zone did not answer; dates use the offset given");
-                self.unanswered.store(true, Relaxed);
-                None
-            }
-        }
+        HostZoneRule { host, fallback }
     }
 }
 
 impl UtcOffsetRule for HostZoneRule {
     fn offset_at(&self, instant: DateTime<Utc>) -> FixedOffset {
-        let quarter = instant.timestamp().div_euclid(15 * 60);
-        let kept = |answers: &std::collections::HashMap<_, (FixedOffset, std::time::Instant)>| {
-            answers
-                .get(&quarter)
-                .filter(|(_, at)| at.elapsed() < ZONE_ANSWER_KEPT)
-                .map(|(offset, _)| *offset)
-        };
-        if let Some(offset) = self.answers.lock().ok().and_then(|answers| kept(&answers)) {
-            return offset;
-        }
-        let Some(offset) = self.ask(instant) else {
-            return self.fallback;
-        };
-        if let Ok(mut answers) = self.answers.lock() {
-            if answers.len() >= ZONE_ANSWERS_KEPT {
-                answers.clear();
+        match self.host.utc_offset_seconds_at(instant.timestamp()) {
+            Ok(seconds) => FixedOffset::east_opt(seconds).unwrap_or_else(|| {
+                tracing::warn!("the host's time zone gave an offset out of range");
+                self.fallback
+            }),
+            Err(_) => {
+                tracing::warn!("the host's time zone failed; a date used the offset given");
+                self.fallback
             }
-            answers.insert(quarter, (offset, std::time::Instant::now()));
         }
-        offset
     }
 }
 

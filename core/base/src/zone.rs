@@ -105,24 +105,21 @@ impl TimeZone for CustomerZone {
         let as_utc = local.and_utc();
         let day = chrono::TimeDelta::days(1);
         // Checked: a wall time at the ends of chrono's range has no day beyond it.
-        let mut fitting: Vec<(DateTime<Utc>, FixedOffset)> = [
-            as_utc.checked_sub_signed(day),
-            as_utc.checked_add_signed(day),
-        ]
-        .into_iter()
-        .flatten()
-        .map(|near| rule.offset_at(near))
-        .filter_map(|offset| {
+        let fits = |near: Option<DateTime<Utc>>| {
+            let offset = rule.offset_at(near?);
             let instant = local.checked_sub_offset(offset)?.and_utc();
             (rule.offset_at(instant) == offset).then_some((instant, offset))
-        })
-        .collect();
-        fitting.sort_by_key(|(instant, _)| *instant);
-        fitting.dedup();
-        match fitting.as_slice() {
-            [] => MappedLocalTime::None,
-            [(_, only)] => MappedLocalTime::Single(*only),
-            [(_, earliest), .., (_, latest)] => MappedLocalTime::Ambiguous(*earliest, *latest),
+        };
+        let (before, after) = (
+            fits(as_utc.checked_sub_signed(day)),
+            fits(as_utc.checked_add_signed(day)),
+        );
+        match (before, after) {
+            (None, None) => MappedLocalTime::None,
+            (Some((_, only)), None) | (None, Some((_, only))) => MappedLocalTime::Single(only),
+            (Some((_, a)), Some((_, b))) if a == b => MappedLocalTime::Single(a),
+            (Some((at_a, a)), Some((at_b, b))) if at_a <= at_b => MappedLocalTime::Ambiguous(a, b),
+            (Some((_, a)), Some((_, b))) => MappedLocalTime::Ambiguous(b, a),
         }
     }
 

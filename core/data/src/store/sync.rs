@@ -832,16 +832,17 @@ fn newest_first(a: &(DateTime<Utc>, String), b: &(DateTime<Utc>, String)) -> std
 /// lands (a pull need not wait for a request the bank keeps failing), and never hides what the
 /// customer asked for.
 async fn show_waiting_echoes(tx: &mut Tx<'_>, changes: &[Change]) -> Result<(), StoreError> {
-    let mut rows: Vec<(&str, &str)> = changes
-        .iter()
-        .filter_map(|change| match change {
-            Change::Put(Record::Card(card)) => Some((kinds::CARD, card.id.as_str())),
-            Change::Put(Record::Alert(alert)) => Some((kinds::ALERT, alert.id.as_str())),
-            _ => None,
-        })
-        .collect();
-    rows.sort_unstable();
-    rows.dedup();
+    let mut rows: Vec<(&str, &str)> = Vec::new();
+    for change in changes {
+        let row = match change {
+            Change::Put(Record::Card(card)) => (kinds::CARD, card.id.as_str()),
+            Change::Put(Record::Alert(alert)) => (kinds::ALERT, alert.id.as_str()),
+            _ => continue,
+        };
+        if !rows.contains(&row) {
+            rows.push(row);
+        }
+    }
     for (row_kind, id) in rows {
         let on_row = waiting_echoes(tx, row_kind, id).await?;
         let (Some((oldest, echo)), Some((_, newest))) = (on_row.first(), on_row.last()) else {
