@@ -248,16 +248,15 @@ async fn run_scenario(
 }
 
 fn empty_run(scenario: &LoadedScenario) -> ScenarioRun {
+    let offset = scenario.zone.offset_at(scenario.now);
     ScenarioRun {
         file: scenario.path.display().to_string(),
         name: scenario.scenario.name.clone(),
         description: scenario.scenario.description.clone(),
         locale: scenario.locale.tag().to_owned(),
         customer: scenario.customer.id().to_owned(),
-        now: scenario
-            .now
-            .with_timezone(&scenario.zone.offset_at(scenario.now)),
-        utc_offset: scenario.zone.offset_at(scenario.now).to_string(),
+        now: scenario.now.with_timezone(&offset),
+        utc_offset: offset.to_string(),
         passed: false,
         error: None,
         turns: Vec::new(),

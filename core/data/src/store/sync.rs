@@ -292,9 +292,9 @@ impl Store {
     /// bank's other fields but keeps showing the request (`show_waiting_echoes`).
     ///
     /// Applies nothing when a transaction, card or bill would be left without its account or
-    /// biller: a bank's feed lists each row at its latest
-    /// version, so an account whose balance a payment changed comes after the payment's
-    /// transaction. The caller then applies these changes together with the next page.
+    /// biller: a bank's feed lists each row at its latest version, so an account whose balance
+    /// a payment changed comes after the payment's transaction. The caller then applies these
+    /// changes together with the next page.
     pub async fn apply_changes(
         &self,
         changes: &[Change],
@@ -627,13 +627,7 @@ impl Store {
             match on_row.first() {
                 // A later request on the same row still shows: it would restore, in its turn,
                 // what this one would have.
-                Some((next, _)) => {
-                    sqlx::query("UPDATE outbox SET echo_previous = ? WHERE seq = ?")
-                        .bind(&previous)
-                        .bind(next)
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                Some((next, _)) => keep_undo(&mut tx, *next, Some(&previous)).await?,
                 None => echo.set(&mut tx, &target, &previous, Source::Bank).await?,
             }
         }
@@ -849,13 +843,19 @@ async fn show_waiting_echoes(tx: &mut Tx<'_>, changes: &[Change]) -> Result<(), 
             continue;
         };
         let bank_value = echo.value(tx, id).await?;
-        sqlx::query("UPDATE outbox SET echo_previous = ? WHERE seq = ?")
-            .bind(bank_value)
-            .bind(oldest)
-            .execute(&mut **tx)
-            .await?;
+        keep_undo(tx, *oldest, bank_value.as_deref()).await?;
         newest.set(tx, id, newest.shown, Source::Device).await?;
     }
+    Ok(())
+}
+
+/// What a waiting request restores to its row should the bank refuse it.
+async fn keep_undo(tx: &mut Tx<'_>, seq: i64, value: Option<&str>) -> Result<(), StoreError> {
+    sqlx::query("UPDATE outbox SET echo_previous = ? WHERE seq = ?")
+        .bind(value)
+        .bind(seq)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

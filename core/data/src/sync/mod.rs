@@ -1,9 +1,11 @@
 //! Offline-first sync with the bank (the bank is authoritative).
 //!
 //! * **Push** first: the outbox is sent in (priority, queue) order, each request with its own
-//!   idempotency key, so a retry after a crash or a lost answer is harmless. A transient
-//!   failure stops the round (order is kept) and schedules a retry with exponential backoff
-//!   and jitter; a refusal fails the request with its reason and undoes its local echo.
+//!   idempotency key, so a retry after a crash or a lost answer is harmless. A failure worth
+//!   retrying schedules a retry with exponential backoff and jitter: one that says the bank
+//!   cannot be reached stops the round, a server error holds back only the later requests for
+//!   the same thing (order is kept per thing); a refusal fails the request with its reason
+//!   and undoes its local echo.
 //! * **Pull** after the push, even while requests wait (the bank failing one, or its retry not
 //!   due): a row a waiting request acts on takes the bank's state and keeps showing the
 //!   request's echo, whose undo becomes the bank's value (decision 0053). Each page is
@@ -247,6 +249,15 @@ impl SyncEngine {
         Ok(())
     }
 
+    /// The session signs in as the device the store registered (read once).
+    async fn know_device_id(&self) -> Result<(), SyncError> {
+        if self.api.device_id().is_none() {
+            self.api
+                .set_device_id(self.store.sync_value(keys::DEVICE_ID).await?);
+        }
+        Ok(())
+    }
+
     /// One sync round: reconcile payments, push the outbox, then pull.
     pub async fn sync_now(&self) -> Result<SyncReport, SyncError> {
         let _round = self.round.lock().await;
@@ -269,10 +280,7 @@ impl SyncEngine {
 
     async fn round(&self) -> Result<SyncReport, SyncError> {
         let mut report = SyncReport::default();
-        if self.api.device_id().is_none() {
-            self.api
-                .set_device_id(self.store.sync_value(keys::DEVICE_ID).await?);
-        }
+        self.know_device_id().await?;
         if let Err(error) = self.reconcile_payments().await {
             // A payment's answer that cannot be had (its route failing, the bank perhaps
             // reachable) never holds back what is queued: a card lock goes now. The round
@@ -313,10 +321,7 @@ impl SyncEngine {
     /// wiped.
     pub async fn deliver_now(&self) -> Result<(), SyncError> {
         let _round = self.round.lock().await;
-        if self.api.device_id().is_none() {
-            self.api
-                .set_device_id(self.store.sync_value(keys::DEVICE_ID).await?);
-        }
+        self.know_device_id().await?;
         if let Err(error) = self.reconcile_payments().await {
             tracing::info!(%error, "payments not asked about before delivery");
         }
@@ -415,9 +420,9 @@ impl SyncEngine {
         })
     }
 
-    /// Pulls pages until the bank has nothing more. A page whose transactions, cards or bills refer to an
-    /// account or biller the bank has not sent yet is applied together with the pages after
-    /// it, once they are whole. A bank that pages past [`MAX_PAGES_PER_SYNC`] pages or
+    /// Pulls pages until the bank has nothing more. A page whose transactions, cards or bills
+    /// refer to an account or biller the bank has not sent yet is applied together with the
+    /// pages after it, once they are whole. A bank that pages past [`MAX_PAGES_PER_SYNC`] pages or
     /// [`MAX_PATCHES_PER_SYNC`] changes, or ends with rows whose parents never came, is an
     /// error: what was applied stays, and the next sync goes on from the cursor it reached.
     async fn pull(&self, report: &mut SyncReport) -> Result<(), SyncError> {
