@@ -168,12 +168,7 @@ pub(crate) fn bounded<T: Send + 'static>(
             Err(_) => None,
         }
     };
-    match tokio::runtime::Handle::try_current() {
-        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(wait)
-        }
-        _ => wait(),
-    }
+    tingshuo_core::runtime::blocking(wait)
 }
 
 /// The host's key store as the core's [`KeyStore`].

@@ -14,7 +14,7 @@ use tingshuo_desktop::{
     CustomerPaths, HarnessError, default_data_dir, open_client, open_store, presentation, view_text,
 };
 use tingshuo_sandbox::seed::DemoCustomer;
-use tingshuo_sandbox::{Bank, BankConfig, start_demo_bank};
+use tingshuo_sandbox::{BankConfig, demo_bank, start_demo_bank};
 
 /// Prints a line; when the reader has gone (`tingshuo view | head`), stops quietly instead of
 /// panicking on the broken pipe.
@@ -502,17 +502,15 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
         Command::Sandbox {
             command: SandboxCommand::Serve { port, database },
         } => {
-            let bank = Bank::new(BankConfig {
-                database,
-                ..BankConfig::default()
-            })
+            let bank = demo_bank(
+                BankConfig {
+                    database,
+                    ..BankConfig::default()
+                },
+                now,
+            )
             .await
             .map_err(|e| HarnessError::Usage(format!("reference bank: {e}")))?;
-            for customer in DemoCustomer::ALL {
-                bank.seed(&customer.snapshot(now))
-                    .await
-                    .map_err(|e| HarnessError::Usage(format!("seeding: {e}")))?;
-            }
             let running = bank
                 .serve(SocketAddr::from(([127, 0, 0, 1], port)))
                 .await

@@ -52,6 +52,40 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// Each failed scenario's error, failed checks and failed expectations with every reply of
+/// the turn they failed in: enough to tell from a CI log what the assistant said.
+fn what_failed(report: &serde_json::Value) -> String {
+    let mut lines = Vec::new();
+    let scenarios = report["scenarios"].as_array().into_iter().flatten();
+    for scenario in scenarios.filter(|s| s["passed"] == false) {
+        lines.push(format!("{} ({})", scenario["name"], scenario["file"]));
+        if !scenario["error"].is_null() {
+            lines.push(format!("  error: {}", scenario["error"]));
+        }
+        for check in scenario["checks"].as_array().into_iter().flatten() {
+            if check["passed"] == false {
+                lines.push(format!("  check {}: {}", check["id"], check["findings"]));
+            }
+        }
+        for turn in scenario["turns"].as_array().into_iter().flatten() {
+            let expectations = turn["expectations"].as_array().into_iter().flatten();
+            let failed: Vec<_> = expectations.filter(|e| e["passed"] == false).collect();
+            for failed in &failed {
+                lines.push(format!(
+                    "  turn {} {}: expected {}, was {}",
+                    turn["turn"], failed["what"], failed["expected"], failed["actual"]
+                ));
+            }
+            if !failed.is_empty() {
+                for record in turn["records"].as_array().into_iter().flatten() {
+                    lines.push(format!("    {}", record["events"]));
+                }
+            }
+        }
+    }
+    lines.join("\n")
+}
+
 #[test]
 fn the_whole_library_passes_and_every_output_is_written() {
     let out = tempfile::tempdir().unwrap();
@@ -59,13 +93,14 @@ fn the_whole_library_passes_and_every_output_is_written() {
     let output = run(out.path(), std::slice::from_ref(&library));
     let stdout = String::from_utf8_lossy(&output.stdout);
     let failed: Vec<&str> = stdout.lines().filter(|l| l.starts_with("FAIL")).collect();
+    let report = report(out.path());
     assert!(
         output.status.code() == Some(0) && failed.is_empty(),
-        "the library fails ({:?}): {failed:#?}\n{}",
+        "the library fails ({:?}): {failed:#?}\n{}\n{}",
         output.status.code(),
+        what_failed(&report),
         String::from_utf8_lossy(&output.stderr)
     );
-    let report = report(out.path());
     let scenarios = report["scenarios"].as_array().unwrap();
     for locale in ["zh-CN", "en-US"] {
         let count = scenarios.iter().filter(|s| s["locale"] == locale).count();

@@ -28,4 +28,4 @@ mod server;
 
 pub use bank::{Bank, BankConfig, BankError, ChangeEvent};
 pub use faults::{FaultPlan, FaultRule};
-pub use server::{RunningBank, start_demo_bank};
+pub use server::{RunningBank, demo_bank, start_demo_bank};

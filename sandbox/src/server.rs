@@ -39,6 +39,9 @@ impl RunningBank {
             .is_err()
         {
             self.task.abort();
+            // Cancelled only once the runtime next polls it: until then its listener is
+            // open, and serving again on this address would find it in use.
+            let _ = (&mut self.task).await;
         }
     }
 }
@@ -88,9 +91,20 @@ pub async fn start_demo_bank(
     config: BankConfig,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<RunningBank, BankError> {
+    demo_bank(config, now)
+        .await?
+        .serve(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+}
+
+/// A bank with both demo customers seeded as of `now`, not yet serving.
+pub async fn demo_bank(
+    config: BankConfig,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Arc<Bank>, BankError> {
     let bank = Bank::new(config).await?;
     for customer in seed::DemoCustomer::ALL {
         bank.seed(&customer.snapshot(now)).await?;
     }
-    bank.serve(SocketAddr::from(([127, 0, 0, 1], 0))).await
+    Ok(bank)
 }

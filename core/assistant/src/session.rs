@@ -572,15 +572,18 @@ impl Assistant {
                 }
             }
         };
-        // Recognition is CPU work of a second or so; the host calls turns off its UI thread.
-        let spoken = understand_speech(
-            &recognizer,
-            samples,
-            &search.options,
-            &search.context,
-            &world,
-            None,
-        );
+        // Recognition is CPU work of a second or so: the host calls turns off its UI thread,
+        // and the runtime's other tasks are handed to another thread meanwhile.
+        let spoken = tingshuo_data::runtime::blocking(|| {
+            understand_speech(
+                &recognizer,
+                samples,
+                &search.options,
+                &search.context,
+                &world,
+                None,
+            )
+        });
         self.speech_search = Some(search);
         let spoken = spoken?;
         let Some(transcript) = spoken.transcript else {

@@ -8,6 +8,7 @@
 //!   reqwest and rustls;
 //! * [`sync`] — offline-first sync with the bank: the outbox pushed, changes pulled;
 //! * [`payments`] — payments prepared for read-back, confirmed online, reconciled by key;
+//! * [`runtime`] — blocking work (recognition, host calls) beside the async work;
 //! * [`client`] — the API banks embed: `Client` with `view()`, `sync()`, `actions()`,
 //!   `payments()`.
 
@@ -16,6 +17,7 @@ pub mod crypto;
 #[cfg(feature = "http")]
 pub mod http_transport;
 pub mod payments;
+pub mod runtime;
 pub mod store;
 pub mod sync;
 pub mod transport;

@@ -24,7 +24,7 @@ pub use tingshuo_base::{
 };
 #[cfg(feature = "http")]
 pub use tingshuo_data::http_transport;
-pub use tingshuo_data::{client, crypto, payments, store, sync, transport};
+pub use tingshuo_data::{client, crypto, payments, runtime, store, sync, transport};
 pub use tingshuo_dialogue as dialogue;
 pub use tingshuo_l10n as l10n;
 #[cfg(feature = "voice")]
