@@ -1226,6 +1226,33 @@ pub(crate) mod tests {
         (reader.advance(&mut cursor, next), reader.can_end(&cursor))
     }
 
+    /// Whether a word outside the grammar started after `text` would be one of the
+    /// sentence's free words.
+    fn next_word_is_free(grammar: &Grammar, tokens: &Tokens, text: &str) -> bool {
+        let reader = grammar.reader(tokens);
+        let mut cursor = reader.start();
+        for id in tokens.tokenize_text(text).unwrap() {
+            assert!(reader.advance(&mut cursor, id).is_some(), "{text:?}");
+        }
+        reader.extra_words(&cursor).starts_a_free_word()
+    }
+
+    #[test]
+    fn a_run_of_free_words_ends_at_the_grammars_next_word_a_number_too() {
+        let tokens = vocabulary();
+        let english = grammar(Locale::EnUs);
+        // "… enough (money) (left) (in my (*) (@account) (account)) [to, for, …] * …": a word
+        // of hers may describe the account…
+        let before_the_account = "Do I have enough money in my old";
+        assert!(next_word_is_free(&english, &tokens, before_the_account));
+        // …but once the account is named, by its name or by its last digits, another word is
+        // not hers: only "account" or "to"/"for" may follow.
+        for account in [" checking", " 3921"] {
+            let named = format!("{before_the_account}{account}");
+            assert!(!next_word_is_free(&english, &tokens, &named), "{named:?}");
+        }
+    }
+
     #[test]
     fn numbers_in_figures_only_where_a_number_may_be() {
         let tokens = vocabulary();

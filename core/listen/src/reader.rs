@@ -657,6 +657,9 @@ impl Reader<'_> {
                     } else if !spaced && !next.at_start && !self.after_chinese(&next) {
                         None // digits glued to an English word or to punctuation
                     } else {
+                        // A number the grammar takes is its next word: a run of free words
+                        // ends there, as at any other grammar word.
+                        next.free_run = false;
                         grammar(
                             self.finish_word(&mut next) && {
                                 next.figures.read(text)
