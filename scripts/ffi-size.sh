@@ -12,7 +12,11 @@ mkdir -p "$OUT"
 build() { # name, cargo feature arguments…
     local name=$1; shift
     # Not stripped, so that the symbols can be counted; stripped below as the profile does.
-    CARGO_PROFILE_RELEASE_STRIP=false $CARGO build --quiet --locked --release -p tingshuo-ffi --lib "$@"
+    # ggml for a fixed CPU set (its AVX2 baseline), not for this machine (-march=native, ggml's
+    # default when not cross-compiling): a library to ship runs on other CPUs, and the figure
+    # does not depend on the machine that measures it (an AVX-512 machine's native build is
+    # 0.11 MB larger). The phones' builds cross-compile, where ggml's native is off anyway.
+    GGML_NATIVE=OFF CARGO_PROFILE_RELEASE_STRIP=false $CARGO build --quiet --locked --release -p tingshuo-ffi --lib "$@"
     cp target/release/libtingshuo_ffi.so "$OUT/$name.so"
     strip --strip-all -o "$OUT/$name.stripped.so" "$OUT/$name.so"
 }

@@ -295,6 +295,9 @@ fn main() {
             config.define(&key, &value);
         }
     }
+    // Tingshuo patch: a flag Tingshuo's scripts set rebuilds whisper.cpp when it changes
+    // (upstream passes such flags on but does not watch them).
+    println!("cargo:rerun-if-env-changed=GGML_NATIVE");
 
     if cfg!(not(feature = "openmp")) {
         config.define("GGML_OPENMP", "OFF");
