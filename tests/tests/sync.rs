@@ -212,8 +212,16 @@ async fn the_change_stream_triggers_a_pull() {
     let watcher = synced(&bank, DemoCustomer::MargaretWilson).await;
     let _watching = watcher.client.sync().watch_changes();
     let actor = synced(&bank, DemoCustomer::MargaretWilson).await;
-    // Give the watcher time to connect to the stream before the change.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The change comes once the watcher follows the stream (the bank's side subscribed), not
+    // after a guessed time: on a loaded machine its first round and connection take longer.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while bank.bank.events.receiver_count() == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the watcher never followed the stream"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     actor
         .client
         .actions()
