@@ -1322,9 +1322,10 @@ impl Assistant {
 }
 
 /// The transactions by which money went out, in `currency`: every outgoing one — but, summed
-/// across all her accounts (`across_accounts`), not a move between two of them (an outgoing one met by an
-/// incoming one of the same amount on another of her accounts within a day). Money she moved
-/// to her savings did not go out; said of one account, it went out of that one.
+/// across all her accounts (`across_accounts`), not a move between two of them (an outgoing
+/// one met by an incoming one of the same amount on another of her accounts within a day).
+/// Money she moved to her savings did not go out; said of one account, it went out of that
+/// one.
 fn went_out<'a>(
     transactions: impl Iterator<Item = &'a Transaction>,
     currency: Option<Currency>,

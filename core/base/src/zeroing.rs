@@ -90,8 +90,6 @@ mod tests {
             unsafe { System.alloc(layout) }
         }
 
-        // One copy of the clearing, not one inlined at every place memory is freed.
-        #[inline(never)]
         unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
             let block = unsafe { std::slice::from_raw_parts(ptr, layout.size()) };
             let clear = block.iter().all(|&byte| byte == 0);
