@@ -83,13 +83,31 @@ serve! {
     CANCEL_PAYMENT => cancel_payment,
 }
 
-pub fn router(bank: Arc<Bank>) -> Router {
+/// Fires when the server that serves the router stops. A change stream never ends by itself:
+/// it ends with this, so its connection closes and the server's graceful shutdown completes
+/// instead of the stream outliving the server on its own connection.
+#[derive(Clone, Debug)]
+pub struct Closing(tokio::sync::watch::Receiver<bool>);
+
+impl Closing {
+    pub fn new(closed: tokio::sync::watch::Receiver<bool>) -> Closing {
+        Closing(closed)
+    }
+
+    async fn closed(mut self) {
+        // A dropped sender closes too: its server is gone.
+        let _ = self.0.wait_for(|closed| *closed).await;
+    }
+}
+
+pub fn router(bank: Arc<Bank>, closing: Closing) -> Router {
     add_routes(Router::new())
         .fallback(|| async { error_response(StatusCode::NOT_FOUND, "no_route", "no such route") })
         .layer(axum::middleware::from_fn_with_state(
             bank.faults.clone(),
             faults::inject,
         ))
+        .layer(Extension(closing))
         .with_state(bank)
 }
 
@@ -599,6 +617,7 @@ async fn changes(
 
 async fn events(
     State(bank): State<Arc<Bank>>,
+    Extension(closing): Extension<Closing>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let session = session(&bank, &headers).await?;
@@ -613,7 +632,8 @@ async fn events(
             Err(_) => Some(Ok(Event::default().event("changed").data(""))),
         });
     let hello = tokio_stream::once(Ok(Event::default().event("ready").data("")));
-    Ok(Sse::new(hello.chain(stream)).keep_alive(KeepAlive::default()))
+    let until_closing = futures_util::StreamExt::take_until(hello.chain(stream), closing.closed());
+    Ok(Sse::new(until_closing).keep_alive(KeepAlive::default()))
 }
 
 // ---------------------------------------------------------------- idempotent mutations

@@ -28,8 +28,9 @@ impl RunningBank {
         self.bank.issue_enrollment_code(customer_id).await
     }
 
-    /// Stops accepting connections and waits briefly for open ones; long-lived ones (change
-    /// streams) are cut after that.
+    /// Stops accepting connections, ends the change streams and waits briefly for open
+    /// connections to finish. One still open after that (a stalled request) is left to finish
+    /// on its own: its connection's task is not the server's to abort.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -59,7 +60,8 @@ impl Bank {
     pub async fn serve(self: Arc<Bank>, addr: SocketAddr) -> Result<RunningBank, BankError> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let router = api::router(self.clone());
+        let (closing, closed) = tokio::sync::watch::channel(false);
+        let router = api::router(self.clone(), api::Closing::new(closed));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             // The source address is known to handlers: enrollment attempts are limited by it.
@@ -67,8 +69,9 @@ impl Bank {
                 listener,
                 router.into_make_service_with_connect_info::<SocketAddr>(),
             )
-            .with_graceful_shutdown(async {
+            .with_graceful_shutdown(async move {
                 let _ = rx.await;
+                let _ = closing.send(true);
             })
             .await;
             if let Err(error) = served {

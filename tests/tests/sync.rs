@@ -212,16 +212,7 @@ async fn the_change_stream_triggers_a_pull() {
     let watcher = synced(&bank, DemoCustomer::MargaretWilson).await;
     let _watching = watcher.client.sync().watch_changes();
     let actor = synced(&bank, DemoCustomer::MargaretWilson).await;
-    // The change comes once the watcher follows the stream (the bank's side subscribed), not
-    // after a guessed time: on a loaded machine its first round and connection take longer.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while bank.bank.events.receiver_count() == 0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the watcher never followed the stream"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    until_followed(&bank).await;
     actor
         .client
         .actions()
@@ -247,6 +238,38 @@ async fn the_change_stream_triggers_a_pull() {
     }
     drop(_watching);
     bank.shutdown().await;
+}
+
+/// Waits until a watcher follows the bank's change stream (the bank's side subscribed): what
+/// comes next is then seen by it, not raced by a guessed time that a loaded machine's first
+/// round and connection outlast.
+async fn until_followed(bank: &RunningBank) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while bank.bank.events.receiver_count() == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the watcher never followed the stream"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A stopped bank stops whole: a watcher's change stream ends with it, rather than go on
+/// serving the old bank on its own connection after the server is gone (and after a desktop
+/// condition change, beside the bank that replaced it).
+#[tokio::test]
+async fn a_stopped_bank_ends_its_change_streams() {
+    let bank = bank_with(BankConfig::default()).await;
+    let watcher = synced(&bank, DemoCustomer::WangXiuying).await;
+    let _watching = watcher.client.sync().watch_changes();
+    until_followed(&bank).await;
+    let stopped = bank.bank.clone();
+    bank.shutdown().await;
+    assert_eq!(
+        stopped.events.receiver_count(),
+        0,
+        "a change stream outlived its server"
+    );
 }
 
 #[tokio::test]
