@@ -376,6 +376,16 @@ class BindingsTest : WithTestBank() {
             attempts = payments.attempts()
         }
         assertTrue(attempts.toString(), attempts.none { it.state == "sending" })
+        // Confirmed again (a second tap, a retry after the cancel): it is not sent again.
+        try {
+            payments.confirm(prepared)
+            fail("a prepared payment was confirmed twice")
+        } catch (again: TingshuoException.AlreadySent) {
+            assertEquals(108.toUShort(), again.code())
+            assertTrue(again.describe("en-US").display.contains("not sent again"))
+        }
+        assertEquals(listOf(5_000L), bank.payments("demo-zh"))
+        assertEquals(5_000L, prepared.readBack().amountMinor)
         client.close()
     }
 

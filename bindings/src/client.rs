@@ -631,7 +631,10 @@ impl ActionsClient {
 /// A payment prepared from the local view, to be read back before it is confirmed.
 #[derive(Debug, uniffi::Object)]
 pub struct PreparedPayment {
-    draft: PaymentDraft,
+    read_back: ReadBack,
+    /// Taken by the first `confirm`: a prepared payment is sent at most once, so a second tap
+    /// or a retry after a timeout or a cancelled call cannot pay twice.
+    draft: std::sync::Mutex<Option<PaymentDraft>>,
 }
 
 /// What the read-back says.
@@ -648,14 +651,34 @@ pub struct ReadBack {
 #[uniffi::export]
 impl PreparedPayment {
     pub fn read_back(&self) -> ReadBack {
-        let amount = self.draft.amount.reveal();
-        ReadBack {
-            from_ending: self.draft.from_last_four.clone(),
-            to_name: self.draft.target_name.reveal().clone(),
-            to_ending: self.draft.target_last_four.clone(),
+        self.read_back.clone()
+    }
+}
+
+impl PreparedPayment {
+    fn new(draft: PaymentDraft) -> Arc<PreparedPayment> {
+        let amount = draft.amount.reveal();
+        let read_back = ReadBack {
+            from_ending: draft.from_last_four.clone(),
+            to_name: draft.target_name.reveal().clone(),
+            to_ending: draft.target_last_four.clone(),
             amount_minor: amount.minor(),
             currency: amount.currency().code().into(),
-        }
+        };
+        Arc::new(PreparedPayment {
+            read_back,
+            draft: std::sync::Mutex::new(Some(draft)),
+        })
+    }
+
+    /// The draft, once: `AlreadySent` after it was taken.
+    fn take(&self) -> Result<PaymentDraft, TingshuoError> {
+        self.draft
+            .lock()
+            // Nothing panics while holding it; a poisoned lock still guards the draft.
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+            .ok_or(TingshuoError::AlreadySent)
     }
 }
 
@@ -760,7 +783,7 @@ impl PaymentsClient {
             let draft = inner
                 .prepare_transfer(&Id::new(from_account), &Id::new(payee_id), amount)
                 .await?;
-            Ok(Arc::new(PreparedPayment { draft }))
+            Ok(PreparedPayment::new(draft))
         })
         .await
     }
@@ -775,21 +798,25 @@ impl PaymentsClient {
             let draft = inner
                 .prepare_bill(&Id::new(from_account), &Id::new(bill_id))
                 .await?;
-            Ok(Arc::new(PreparedPayment { draft }))
+            Ok(PreparedPayment::new(draft))
         })
         .await
     }
 
     /// Sends a payment the customer confirmed after its read-back (the device's payment key
     /// signs it, behind the platform's PIN or biometric). Runs to its end on the core's
-    /// runtime even when the caller is cancelled: the attempt is recorded and reconciled.
+    /// runtime even when the caller is cancelled: the attempt is recorded and reconciled. A
+    /// prepared payment is sent once: confirming it again is `AlreadySent` (E108), whatever
+    /// became of the first (`attempts` and `check` tell); another payment is prepared, and
+    /// read back, anew.
     pub async fn confirm(
         &self,
         payment: Arc<PreparedPayment>,
     ) -> Result<PaymentResult, TingshuoError> {
         let inner = self.inner.clone();
+        let draft = payment.take()?;
         run(async move {
-            let outcome = inner.confirm(&payment.draft).await?;
+            let outcome = inner.confirm(draft).await?;
             Ok(PaymentResult::from(outcome))
         })
         .await

@@ -45,6 +45,10 @@ pub enum TingshuoError {
     /// nothing was lost or damaged; free space or close the other client, and try again.
     #[error("E107 storage unavailable")]
     StorageUnavailable,
+    /// This prepared payment was confirmed before (sent, or being sent): it is never sent
+    /// twice. Its outcome is in the payment attempts; another payment is prepared anew.
+    #[error("E108 payment already sent")]
+    AlreadySent,
     /// A bug or an unexpected state in the core (a panic included); `what` names the layer.
     #[error("E199 internal error")]
     Internal { what: String },
@@ -54,7 +58,7 @@ pub enum TingshuoError {
 impl TingshuoError {
     /// The stable number of this error: 100 offline, 101 session expired, 102 refused, 103
     /// store damaged, 104 model missing, 105 cancelled, 106 host failed, 107 storage
-    /// unavailable, 199 internal.
+    /// unavailable, 108 payment already sent, 199 internal.
     pub fn code(&self) -> u16 {
         match self {
             TingshuoError::Offline => 100,
@@ -65,6 +69,7 @@ impl TingshuoError {
             TingshuoError::Cancelled => 105,
             TingshuoError::Host { .. } => 106,
             TingshuoError::StorageUnavailable => 107,
+            TingshuoError::AlreadySent => 108,
             TingshuoError::Internal { .. } => 199,
         }
     }
@@ -85,6 +90,7 @@ impl TingshuoError {
             TingshuoError::Cancelled => "app-error-cancelled",
             TingshuoError::Host { .. } => "app-error-host",
             TingshuoError::StorageUnavailable => "app-error-storage-unavailable",
+            TingshuoError::AlreadySent => "app-error-already-sent",
             TingshuoError::Internal { .. } => "app-error-internal",
         };
         let reason = match self {
@@ -283,6 +289,7 @@ mod tests {
                 106,
             ),
             (TingshuoError::StorageUnavailable, 107),
+            (TingshuoError::AlreadySent, 108),
             (internal("store"), 199),
         ];
         for (error, code) in all {
@@ -323,6 +330,7 @@ mod tests {
                 capability: "signer".into(),
             },
             TingshuoError::StorageUnavailable,
+            TingshuoError::AlreadySent,
             internal("store"),
         ];
         for locale in ["en-US", "zh-CN"] {

@@ -57,4 +57,5 @@ app-error-model-missing = Speech recognition is not installed on this phone. You
 app-error-cancelled = Cancelled.
 app-error-host = This phone's security check didn't work. Please try again.
 app-error-storage-unavailable = This phone's storage is full or busy just now. Nothing was lost. Please free some space and try again.
+app-error-already-sent = This payment was already confirmed once, so it was not sent again. You can check how it went, or start a new payment.
 app-error-internal = Something went wrong in the app. Please try again.

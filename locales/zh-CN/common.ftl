@@ -41,4 +41,5 @@ app-error-model-missing = 这部手机没有安装语音识别。您可以打字
 app-error-cancelled = 已取消。
 app-error-host = 手机的身份确认没有成功。请再试一次。
 app-error-storage-unavailable = 手机存储空间已满或正忙。信息没有丢失。请清理一些空间后再试。
+app-error-already-sent = 这笔付款已经确认过一次，没有再发。可以查看它的结果，或者重新发起一笔付款。
 app-error-internal = 应用出了问题。请再试一次。

@@ -306,7 +306,7 @@ async fn a_revoked_device_cannot_log_in_or_pay_and_the_other_still_can() {
         )
         .await
         .unwrap();
-    let outcome = lost.client.payments().confirm(&transfer).await;
+    let outcome = lost.client.payments().confirm(transfer).await;
     assert!(
         !matches!(
             outcome,
@@ -327,7 +327,7 @@ async fn a_revoked_device_cannot_log_in_or_pay_and_the_other_still_can() {
         .await
         .unwrap();
     assert!(matches!(
-        payments.confirm(&transfer).await.unwrap(),
+        payments.confirm(transfer).await.unwrap(),
         PaymentOutcome::Executed(_)
     ));
     assert_eq!(payments_at_bank(&bank, customer.id()).await, 1);
@@ -370,7 +370,7 @@ async fn a_device_added_later_pays_only_small_amounts_at_first() {
                 )
                 .await
                 .unwrap();
-            payments.confirm(&draft).await.unwrap()
+            payments.confirm(draft).await.unwrap()
         }
     };
     // ¥600 from the device just added: refused; ¥200: paid.

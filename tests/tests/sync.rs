@@ -397,7 +397,7 @@ async fn a_transfer_executes_once_and_limits_hold() {
         .unwrap();
     assert_eq!(draft.target_name.reveal(), "李伟");
     assert_eq!(draft.from_last_four, "6217");
-    let PaymentOutcome::Executed(payment) = payments.confirm(&draft).await.unwrap() else {
+    let PaymentOutcome::Executed(payment) = payments.confirm(draft).await.unwrap() else {
         panic!("expected execution")
     };
     assert_eq!(payment.amount_minor, 20_000);
@@ -416,7 +416,7 @@ async fn a_transfer_executes_once_and_limits_hold() {
         .await
         .unwrap();
     assert_eq!(
-        payments.confirm(&big).await.unwrap(),
+        payments.confirm(big).await.unwrap(),
         PaymentOutcome::Refused {
             code: "limit_exceeded".into()
         }
@@ -431,7 +431,7 @@ async fn a_transfer_executes_once_and_limits_hold() {
         .await
         .unwrap();
     assert_eq!(
-        payments.confirm(&much).await.unwrap(),
+        payments.confirm(much).await.unwrap(),
         PaymentOutcome::Refused {
             code: "insufficient_funds".into()
         }
@@ -444,7 +444,7 @@ async fn a_transfer_executes_once_and_limits_hold() {
         .await
         .unwrap();
     assert!(matches!(
-        payments.confirm(&bill).await.unwrap(),
+        payments.confirm(bill).await.unwrap(),
         PaymentOutcome::Executed(_)
     ));
     let view = wang.client.view().current(today()).await.unwrap();
@@ -481,15 +481,18 @@ async fn a_risky_transfer_is_held_and_can_be_cancelled_or_executes_after_the_hol
     let payments = wang.client.payments();
     let before = available(&wang, "zh-pension").await;
     // 10,000 yuan is at the risky threshold.
-    let draft = payments
-        .prepare_transfer(
-            &"zh-pension".into(),
-            &"zh-payee-zhangli".into(),
-            Money::from_minor(1_000_000, Currency::CNY),
-        )
-        .await
-        .unwrap();
-    let PaymentOutcome::Held(held) = payments.confirm(&draft).await.unwrap() else {
+    let ten_thousand_to_zhang_li = || async {
+        payments
+            .prepare_transfer(
+                &"zh-pension".into(),
+                &"zh-payee-zhangli".into(),
+                Money::from_minor(1_000_000, Currency::CNY),
+            )
+            .await
+            .unwrap()
+    };
+    let draft = ten_thousand_to_zhang_li().await;
+    let PaymentOutcome::Held(held) = payments.confirm(draft).await.unwrap() else {
         panic!("expected a hold")
     };
     assert!(held.hold_until.is_some());
@@ -505,7 +508,8 @@ async fn a_risky_transfer_is_held_and_can_be_cancelled_or_executes_after_the_hol
     );
 
     // Held again, not cancelled: it executes when the hold ends.
-    let PaymentOutcome::Held(held) = payments.confirm(&draft).await.unwrap() else {
+    let draft = ten_thousand_to_zhang_li().await;
+    let PaymentOutcome::Held(held) = payments.confirm(draft).await.unwrap() else {
         panic!("expected a hold")
     };
     tokio::time::sleep(Duration::from_millis(1700)).await;
@@ -576,7 +580,7 @@ async fn no_step_up_no_payment() {
         register(&test.client, &bank, customer, "p").await;
         test.client.sync().sync_now().await.unwrap();
         let draft = fifty_dollars_to_maria(&test.client).await;
-        match test.client.payments().confirm(&draft).await {
+        match test.client.payments().confirm(draft).await {
             Err(PaymentError::StepUpCancelled) => {}
             Ok(PaymentOutcome::Refused { code }) => assert_eq!(code, "step_up_failed"),
             other => panic!("unexpected {other:?}"),
@@ -674,7 +678,7 @@ async fn offline_safety_actions_queue_and_go_first_payments_refuse() {
         .await
         .unwrap();
     assert!(matches!(
-        wang.client.payments().confirm(&draft).await,
+        wang.client.payments().confirm(draft).await,
         Err(PaymentError::Offline)
     ));
     assert!(wang.client.payments().attempts().await.unwrap().is_empty());
@@ -870,7 +874,7 @@ async fn a_second_device_syncs_after_the_first_has_paid() {
         .await
         .unwrap();
     assert!(matches!(
-        payments.confirm(&transfer).await.unwrap(),
+        payments.confirm(transfer).await.unwrap(),
         PaymentOutcome::Executed(_)
     ));
     let bill = payments
@@ -878,7 +882,7 @@ async fn a_second_device_syncs_after_the_first_has_paid() {
         .await
         .unwrap();
     assert!(matches!(
-        payments.confirm(&bill).await.unwrap(),
+        payments.confirm(bill).await.unwrap(),
         PaymentOutcome::Executed(_)
     ));
 
@@ -1284,7 +1288,7 @@ async fn a_sync_round_while_a_payment_is_sent_never_sends_it_again() {
     let draft = fifty_dollars_to_maria(&client).await;
     let confirming = {
         let client = Arc::clone(&client);
-        tokio::spawn(async move { client.payments().confirm(&draft).await })
+        tokio::spawn(async move { client.payments().confirm(draft).await })
     };
     transport.by.under_way.notified().await;
     let round = client.sync().sync_now().await;
@@ -1310,7 +1314,7 @@ async fn a_payment_sent_again_that_cannot_connect_stays_checked_not_said_not_sen
     let (_dir, client) = client_through(&bank, transport.clone(), customer).await;
     let payments = client.payments();
     let draft = fifty_dollars_to_maria(&client).await;
-    let PaymentOutcome::Unknown { key } = payments.confirm(&draft).await.unwrap() else {
+    let PaymentOutcome::Unknown { key } = payments.confirm(draft).await.unwrap() else {
         panic!("the first send's answer was lost")
     };
     // Asked by its key: the bank has not seen it; sent again: no connection.

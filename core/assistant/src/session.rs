@@ -765,7 +765,7 @@ impl Assistant {
                 reason: self.reason(reason)?,
             }]);
         }
-        let outcome = self.client.payments().confirm(&draft).await;
+        let outcome = self.client.payments().confirm(draft).await;
         let inputs = match outcome {
             Ok(PaymentOutcome::Executed(_)) => vec![Input::PaymentDone {
                 held_for_minutes: None,

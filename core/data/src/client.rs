@@ -384,9 +384,11 @@ impl PaymentsClient {
         self.engine.prepare_bill(from_account, bill_id).await
     }
 
-    /// Sends a payment the customer confirmed after hearing its read-back.
-    pub async fn confirm(&self, draft: &PaymentDraft) -> Result<PaymentOutcome, PaymentError> {
-        self.engine.confirm_payment(draft).await
+    /// Sends a payment the customer confirmed after hearing its read-back. The draft is spent:
+    /// one confirmation sends one payment, and another needs a draft prepared (and read back)
+    /// again, so a double tap or a retry cannot pay twice.
+    pub async fn confirm(&self, draft: PaymentDraft) -> Result<PaymentOutcome, PaymentError> {
+        self.engine.confirm_payment(&draft).await
     }
 
     pub async fn cancel(&self, payment_id: &str) -> Result<PaymentOutcome, PaymentError> {

@@ -50,8 +50,9 @@ impl PaymentTarget {
     }
 }
 
-/// A payment ready to be read back to the customer and confirmed.
-#[derive(Debug, Clone, PartialEq)]
+/// A payment ready to be read back to the customer and confirmed. Not `Clone`: confirming
+/// spends it ([`crate::client::PaymentsClient::confirm`]).
+#[derive(Debug, PartialEq)]
 pub struct PaymentDraft {
     pub from_account: Id<Account>,
     /// Last four digits of the paying account, for the read-back.

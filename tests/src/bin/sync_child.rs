@@ -173,7 +173,7 @@ async fn run(
                         .prepare_transfer(&"zh-pension".into(), &payee.into(), amount)
                         .await
                     {
-                        Ok(draft) => match client.payments().confirm(&draft).await {
+                        Ok(draft) => match client.payments().confirm(draft).await {
                             Ok(outcome) => format!("transfer {outcome:?}"),
                             Err(error) => format!("transfer not sent: {error}"),
                         },
