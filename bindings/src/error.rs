@@ -243,6 +243,7 @@ impl From<AssistantError> for TingshuoError {
             AssistantError::L10n(_) => internal("messages"),
             AssistantError::Context(..) => internal("understanding context"),
             AssistantError::NoRecognizer => TingshuoError::ModelMissing,
+            AssistantError::SpendingUnsummable => internal("spending total"),
             #[cfg(feature = "voice")]
             AssistantError::Listen(error) => error.into(),
         }

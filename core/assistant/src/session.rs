@@ -56,6 +56,10 @@ pub enum AssistantError {
     /// A turn of speech came before any recognizer was given ([`Assistant::listen_with`]).
     #[error("a turn of speech needs a speech model: give the assistant a recognizer first")]
     NoRecognizer,
+    /// A spending total that cannot be told whole: more transactions in the period than one
+    /// answer adds up, or a sum beyond what an amount holds. A failure, never a smaller total.
+    #[error("the spending over the period cannot be added up whole")]
+    SpendingUnsummable,
     /// The audio could not be recognized (not 16 kHz mono samples, or the model failed).
     #[cfg(feature = "voice")]
     #[error(transparent)]
@@ -1289,20 +1293,18 @@ impl Assistant {
         let listed = self
             .client
             .view()
-            .transactions(query.account.as_ref(), from, to, MAX_SUMMED)
+            .transactions(query.account.as_ref(), from, to, MAX_SUMMED + 1)
             .await?;
+        if listed.len() > MAX_SUMMED as usize {
+            return Err(AssistantError::SpendingUnsummable);
+        }
         let outgoing = went_out(
             listed.iter().map(|t| &t.item),
             currency,
             query.account.is_none(),
         );
         let zero = Money::from_minor(0, currency.unwrap_or(Currency::CNY));
-        let sum = |spent: &[&Transaction]| {
-            spent
-                .iter()
-                .try_fold(zero, |sum, t| sum.checked_sub(*t.amount.reveal()))
-                .unwrap_or(zero)
-        };
+        let sum = |spent: &[&Transaction]| total_out(spent, zero);
         let count = |spent: &[&Transaction]| i64::try_from(spent.len()).unwrap_or(i64::MAX);
         // Money the bank has not booked yet may still change (a hotel's hold, a tip added).
         let pending: Vec<&Transaction> = outgoing
@@ -1311,14 +1313,23 @@ impl Assistant {
             .filter(|t| t.status == TransactionStatus::Pending)
             .collect();
         Ok(Input::Spent(Spent {
-            total: sum(&outgoing),
+            total: sum(&outgoing)?,
             count: count(&outgoing),
-            pending: sum(&pending),
+            pending: sum(&pending)?,
             pending_count: count(&pending),
             from: period.0,
             to: period.1,
         }))
     }
+}
+
+/// The money that went out by `spent` (debits, negative), as a positive total from `zero`:
+/// told whole or not at all — past what an amount holds it is a failure, never a smaller sum.
+fn total_out(spent: &[&Transaction], zero: Money) -> Result<Money, AssistantError> {
+    spent
+        .iter()
+        .try_fold(zero, |sum, t| sum.checked_sub(*t.amount.reveal()))
+        .map_err(|_| AssistantError::SpendingUnsummable)
 }
 
 /// The transactions by which money went out, in `currency`: every outgoing one — but, summed
@@ -1355,4 +1366,39 @@ fn went_out<'a>(
         }
     }
     went
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tingshuo_base::classify::C2;
+    use tingshuo_base::model::{Category, TransactionStatus};
+
+    fn debit(id: &str, minor: i64) -> Transaction {
+        Transaction {
+            id: Id::new(id),
+            account_id: Id::new("checking"),
+            status: TransactionStatus::Booked,
+            amount: C2::new(Money::from_minor(minor, Currency::USD)),
+            counterparty: C2::new("Shop".to_owned()),
+            description: C2::new("Goods".to_owned()),
+            category: Category::Shopping,
+            occurred_at: chrono::DateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn a_total_too_large_for_an_amount_is_a_failure_not_a_smaller_sum() {
+        let zero = Money::from_minor(0, Currency::USD);
+        let (a, b) = (debit("a", -1_250), debit("b", -750));
+        assert_eq!(
+            total_out(&[&a, &b], zero).unwrap(),
+            Money::from_minor(2_000, Currency::USD)
+        );
+        let huge = debit("huge", -(i64::MAX / 2 + 10));
+        assert!(matches!(
+            total_out(&[&huge, &huge], zero),
+            Err(AssistantError::SpendingUnsummable)
+        ));
+    }
 }
