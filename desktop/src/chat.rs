@@ -40,6 +40,16 @@ pub enum TurnInput {
     },
 }
 
+impl TurnInput {
+    /// Typed text, as recorded: the report goes to the bank, so a number typed in it is masked
+    /// as one heard is (`mask_long_numbers`).
+    pub fn typed(text: &str) -> TurnInput {
+        TurnInput::Text {
+            text: tingshuo_core::classify::mask_long_numbers(text),
+        }
+    }
+}
+
 /// One line shown and read out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LineRecord {
@@ -360,7 +370,7 @@ impl<'a> Conversation<'a> {
         let input = if text.trim().is_empty() {
             TurnInput::Silence
         } else {
-            TurnInput::Text { text: text.clone() }
+            TurnInput::typed(&text)
         };
         self.with_step_ups(Turn::Text(text), input).await
     }

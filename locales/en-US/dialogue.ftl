@@ -269,9 +269,27 @@ report-finding-shown-not-said = Shown but not said: { $text }
 report-finding-step-up-unsaid = The step-up was asked for without saying so.
 report-finding-long-sentence = A sentence of { $length } words (at most { $max }): { $sentence }
 report-finding-jargon = A word few customers know: { $word }
-report-finding-c2-unmasked = A full account, card, ID or phone number in the { $place }.
-report-finding-long-number = A long unmasked number in the { $place }.
-report-finding-c3 = A PIN, password or code in the { $place }.
+report-finding-c2-unmasked = A full account, card, ID or phone number in the { $place ->
+    [display] text shown
+    [speech] speech
+    [input] text typed
+    [heard] words heard
+   *[log] log
+    }.
+report-finding-long-number = A long unmasked number in the { $place ->
+    [display] text shown
+    [speech] speech
+    [input] text typed
+    [heard] words heard
+   *[log] log
+    }.
+report-finding-c3 = A PIN, password or code in the { $place ->
+    [display] text shown
+    [speech] speech
+    [input] text typed
+    [heard] words heard
+   *[log] log
+    }.
 report-finding-offered-not-understood = The prompt offers “{ $words }”, which the assistant does not understand.
 report-finding-rate = { $rate } a minute, outside { $low }–{ $high }.
 

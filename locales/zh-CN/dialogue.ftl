@@ -253,9 +253,27 @@ report-finding-shown-not-said = 显示却没有读出：{ $text }
 report-finding-step-up-unsaid = 要求身份确认，却没有说出来。
 report-finding-long-sentence = 一句话有{ $length }个字（最多{ $max }个）：{ $sentence }
 report-finding-jargon = 客户不容易懂的词：{ $word }
-report-finding-c2-unmasked = { $place }里出现完整的账号、卡号、身份证号或手机号。
-report-finding-long-number = { $place }里出现没有遮盖的号码。
-report-finding-c3 = { $place }里出现密码或验证码。
+report-finding-c2-unmasked = { $place ->
+    [display] 显示的文字
+    [speech] 朗读的话
+    [input] 输入的文字
+    [heard] 听到的话
+   *[log] 日志
+    }里出现完整的账号、卡号、身份证号或手机号。
+report-finding-long-number = { $place ->
+    [display] 显示的文字
+    [speech] 朗读的话
+    [input] 输入的文字
+    [heard] 听到的话
+   *[log] 日志
+    }里出现没有遮盖的号码。
+report-finding-c3 = { $place ->
+    [display] 显示的文字
+    [speech] 朗读的话
+    [input] 输入的文字
+    [heard] 听到的话
+   *[log] 日志
+    }里出现密码或验证码。
 report-finding-offered-not-understood = 提示让客户说“{ $words }”，助手却听不懂。
 report-finding-rate = 每分钟{ $rate }，不在{ $low }到{ $high }之间。
 

@@ -76,13 +76,22 @@ impl<T: LogMasked> LogMasked for Option<T> {
     }
 }
 
-/// Text the customer said or typed with every long number in it masked to its last four
-/// digits: a card, account, phone or ID number (or a PIN) she spoke is never shown or logged
-/// whole. A number is a run of six or more digits (ASCII, full-width or Chinese), single spaces or
-/// hyphens between them ("6222 0202 0011 2233"); shorter ones (a card's ending) and figures
-/// said as money ("转100000块", "$250000") stay as they are.
+/// Text the customer said or typed with the numbers in it that may be hers to keep masked: a
+/// card, account, phone or ID number she spoke is never shown or logged whole, and a secret
+/// (a PIN, a code) not even in part.
+///
+/// * A number is a run of digits (ASCII, full-width or Chinese said one by one), a single
+///   space, hyphen or comma (with a space after it, as whisper writes digits read out one by
+///   one: "1, 2, 3") between two of them.
+/// * A number of three or more digits said just after a secret's word (密码, 验证码, PIN,
+///   password, code, CVV …) is hidden whole.
+/// * Otherwise a run of ten or more digits keeps its last four (a card's, an account's, a
+///   phone's); one of six to nine is hidden whole, its last four being most of it (a six-digit
+///   PIN said alone); shorter ones (a card's ending), and figures said as money
+///   ("转100000块", "$250000"), stay as they are.
 pub fn mask_long_numbers(text: &str) -> String {
     const LONG: usize = 6;
+    const ENDING_SHOWN_FROM: usize = 10;
     let chars: Vec<char> = text.chars().collect();
     // Digits as whisper writes them, and as Mandarin says them one by one (a card number read
     // out: 六二二二…, 幺 for one): a run of six of those is a number, never an amount (an
@@ -98,23 +107,38 @@ pub fn mask_long_numbers(text: &str) -> String {
             at += 1;
             continue;
         }
-        // The run: digits, and a single separator only between two digits.
+        // The run: digits, and a single separator (a comma may have a space after it) only
+        // between two digits.
         let mut end = at;
         let mut digits = 0;
         while end < chars.len() {
             if is_digit(chars[end]) {
                 digits += 1;
                 end += 1;
-            } else if matches!(chars[end], ' ' | '-')
-                && chars.get(end + 1).is_some_and(|&c| is_digit(c))
-            {
-                end += 1;
+                continue;
+            }
+            let separator = match chars[end] {
+                ' ' | '-' => 1,
+                ',' | '，' | '、' if chars.get(end + 1) == Some(&' ') => 2,
+                ',' | '，' | '、' => 1,
+                _ => 0,
+            };
+            if separator > 0 && chars.get(end + separator).is_some_and(|&c| is_digit(c)) {
+                end += separator;
             } else {
                 break;
             }
         }
-        let long = digits >= LONG && !said_as_money(&chars, at, end);
-        let mut left_to_hide = if long { digits - 4 } else { 0 };
+        let left_to_hide = if digits >= 3 && after_a_secrets_word(&chars[..at], is_digit) {
+            digits
+        } else if digits < LONG || said_as_money(&chars, at, end) {
+            0
+        } else if digits < ENDING_SHOWN_FROM {
+            digits
+        } else {
+            digits - 4
+        };
+        let mut left_to_hide = left_to_hide;
         for &c in &chars[at..end] {
             if is_digit(c) && left_to_hide > 0 {
                 masked.push('*');
@@ -126,6 +150,39 @@ pub fn mask_long_numbers(text: &str) -> String {
         at = end;
     }
     masked
+}
+
+/// Whether a number starting after `before` follows a word for a secret (C3: a PIN, a
+/// password, a code, a card's security number) within the few characters before it, with no
+/// other number between.
+fn after_a_secrets_word(before: &[char], is_digit: impl Fn(char) -> bool) -> bool {
+    const WITHIN: usize = 12;
+    const SECRETS: &[&str] = &[
+        "密码",
+        "口令",
+        "验证码",
+        "校验码",
+        "安全码",
+        "动态码",
+        "pin",
+        "password",
+        "passcode",
+        "code",
+        "cvv",
+        "cvn",
+        "cvc",
+    ];
+    let near: String = before
+        .iter()
+        .rev()
+        .take(WITHIN)
+        .take_while(|&&c| !is_digit(c))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<String>()
+        .to_lowercase();
+    SECRETS.iter().any(|word| near.contains(word))
 }
 
 /// Whether the figures at `chars[start..end]` are an amount: a currency sign before them, or a
@@ -152,10 +209,11 @@ fn said_as_money(chars: &[char], start: usize, end: usize) -> bool {
         "usd",
         "cny",
     ];
-    if !chars[start..end]
-        .iter()
-        .all(|&c| c.is_ascii_digit() || ('０'..='９').contains(&c) || matches!(c, ' ' | '-'))
-    {
+    if !chars[start..end].iter().all(|&c| {
+        c.is_ascii_digit()
+            || ('０'..='９').contains(&c)
+            || matches!(c, ' ' | '-' | ',' | '，' | '、')
+    }) {
         return false;
     }
     let before = chars[..start].iter().rev().find(|c| **c != ' ');
@@ -423,20 +481,43 @@ mod tests {
     }
 
     #[test]
-    fn long_numbers_said_or_typed_keep_only_their_last_four() {
+    fn numbers_said_or_typed_keep_at_most_their_last_four_and_secrets_nothing() {
         for (said, shown) in [
             ("卡号是6222020200112233", "卡号是************2233"),
             (
                 "card 6222 0202 0011 2233 please",
                 "card **** **** **** 2233 please",
             ),
-            ("密码是１２３４５６", "密码是**３４５６"),
             ("卡号是六二二二零二零二幺幺", "卡号是******零二幺幺"),
+            ("call 138-1234-5678", "call ***-****-5678"),
+            ("card 622202020011 block", "card ********0011 block"),
+            // Digits read out one by one, as whisper writes them.
+            ("6222，0202，0011，2233", "****，****，****，2233"),
+            (
+                "6, 2, 2, 2, 0, 2, 0, 2, 0, 0, 1, 1",
+                "*, *, *, *, *, *, *, *, 0, 0, 1, 1",
+            ),
+            // Six to nine digits: the last four would be most of it.
+            ("123456", "******"),
+            ("1, 2, 3, 4, 5, 6", "*, *, *, *, *, *"),
+            ("12 345 678", "** *** ***"),
+            ("卡号六二二二零二零二元", "卡号********元"),
+            // After a secret's word, hidden whole at any length.
+            ("密码是１２３４５６", "密码是******"),
+            ("验证码123456", "验证码******"),
+            ("my PIN is 1234", "my PIN is ****"),
+            ("the CVV is 321", "the CVV is ***"),
+            ("密码是一二三四", "密码是****"),
+            ("密码忘了一下", "密码忘了一下"),
+            (
+                "my pin is 1234 and send 50 dollars",
+                "my pin is **** and send 50 dollars",
+            ),
             // Amounts in words, a date and a card's ending stay.
             ("给李伟转一万五千块", "给李伟转一万五千块"),
             ("二零二六年十二月", "二零二六年十二月"),
             ("尾号四五八零的卡", "尾号四五八零的卡"),
-            ("call 138-1234-5678", "call ***-****-5678"),
+            ("最近3、5笔", "最近3、5笔"),
             // Amounts and a card's ending stay.
             ("给李伟转30000块", "给李伟转30000块"),
             ("send $1,250.50 to Bob", "send $1,250.50 to Bob"),
@@ -444,7 +525,6 @@ mod tests {
                 "lock the card ending in 4321",
                 "lock the card ending in 4321",
             ),
-            ("12 345 678", "** **5 678"),
             ("12,345,678 dollars", "12,345,678 dollars"),
             // Figures said as money: a sign before, a decimal part or a unit after.
             ("给李伟转100000块", "给李伟转100000块"),
@@ -452,10 +532,6 @@ mod tests {
             ("send $250000 to Bob", "send $250000 to Bob"),
             ("send 150000 dollars", "send 150000 dollars"),
             ("pay 123456.78", "pay 123456.78"),
-            // Not money: a code, a card number after a word that is no unit.
-            ("验证码123456", "验证码**3456"),
-            ("card 622202020011 block", "card ********0011 block"),
-            ("卡号六二二二零二零二元", "卡号****零二零二元"),
             ("", ""),
         ] {
             assert_eq!(mask_long_numbers(said), shown, "{said:?}");

@@ -338,13 +338,15 @@ async fn text_turn(
         return Err(app.error(StatusCode::BAD_REQUEST, "harness-error-empty-text", &[]));
     }
     let text: String = text.chars().take(MAX_TEXT_CHARS).collect();
-    let input = app.message("harness-input-text", &[("text", Arg::Text(text.clone()))]);
+    // Shown and recorded as a number heard is: masked (`TurnInput::typed`).
+    let shown = tingshuo_core::classify::mask_long_numbers(&text);
+    let input = app.message("harness-input-text", &[("text", Arg::Text(shown))]);
     let mut session = app.session.lock().await;
     take_turn(
         &app,
         &mut session,
         Turn::Text(text.clone()),
-        TurnInput::Text { text: text.clone() },
+        TurnInput::typed(&text),
         input,
         Some(text),
     )

@@ -453,7 +453,8 @@ fn c3_value_after_word(text: &str) -> bool {
 
 /// No C3 anywhere, C2 masked: no full account, card, ID or phone number of the customer, no
 /// run of 12 or more digits (a card or account number), and no digits after a word naming a
-/// PIN, password or code — in what is shown, what is said, and the log itself.
+/// PIN, password or code — in what is shown, what is said, what she said as recorded, and the
+/// log itself.
 pub fn masked(t: &Transcript<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut texts: Vec<(usize, &str, String)> = Vec::new();
@@ -461,6 +462,13 @@ pub fn masked(t: &Transcript<'_>) -> Vec<Finding> {
         for reply in record.replies() {
             texts.push((*turn, "display", reply.display.to_owned()));
             texts.push((*turn, "speech", reply.speech.to_owned()));
+        }
+        // What she said, as shown and recorded: typed, or heard.
+        if let TurnInput::Text { text } = &record.input {
+            texts.push((*turn, "input", text.clone()));
+        }
+        if let Some(heard) = &record.heard {
+            texts.push((*turn, "heard", heard.clone()));
         }
     }
     texts.push((0, "log", t.log.to_owned()));
@@ -924,6 +932,33 @@ mod tests {
         )];
         let found = masked(&transcript(&other, &[], "", EVERYTHING));
         assert_eq!(found[0].message, "report-finding-long-number");
+        // What she typed or was heard saying counts as shown: as recorded it is masked.
+        let mut said = record(text("my pin is 4821, lock my card"), None, "idle", vec![]);
+        said.heard = Some("card 6217000012346217".to_owned());
+        let found = masked(&transcript(
+            std::slice::from_ref(&said),
+            &[],
+            "",
+            EVERYTHING,
+        ));
+        let places: Vec<(&str, &str)> = found
+            .iter()
+            .map(|f| (f.message, f.args["place"].as_str()))
+            .collect();
+        assert_eq!(
+            places,
+            [
+                ("report-finding-c3", "input"),
+                ("report-finding-c2-unmasked", "heard")
+            ]
+        );
+        let masked_said = record(
+            TurnInput::typed("my pin is 4821, card 6217000012346217"),
+            None,
+            "idle",
+            vec![],
+        );
+        assert_eq!(masked(&transcript(&[masked_said], &[], "", EVERYTHING)), []);
     }
 
     #[test]
