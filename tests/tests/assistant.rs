@@ -116,6 +116,14 @@ async fn another_session(client: &Client) -> Assistant {
 async fn send_to_bob(assistant: &mut Assistant) -> Vec<Event> {
     let events = tell(assistant, "send twenty dollars to Bob Wilson").await;
     assert_eq!(said(&events), ["dlg-readback-transfer"], "{events:?}");
+    // A debug print of the conversation holds nothing of hers (C2: the payee, the amount).
+    let printed = format!("{assistant:?}");
+    assert!(
+        ["Bob", "Wilson", "twenty", "20.00", "2000"]
+            .iter()
+            .all(|word| !printed.contains(word)),
+        "{printed}"
+    );
     let events = tell(assistant, "yes").await;
     assert!(events.contains(&Event::StepUpRequested), "{events:?}");
     step_up(assistant, true).await

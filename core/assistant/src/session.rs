@@ -86,7 +86,6 @@ impl AssistantOptions {
 }
 
 /// One conversation with one customer.
-#[derive(Debug)]
 pub struct Assistant {
     client: Client,
     locale: Locale,
@@ -125,6 +124,19 @@ pub struct Assistant {
     /// Mandarin turn's recognition on a desktop.
     #[cfg(feature = "voice")]
     speech_search: Option<SpeechSearch>,
+}
+
+/// Where a conversation stands, never what it holds: her payees, amounts, what she said and
+/// was told are C2, and a host or a test that prints an assistant logs none of them.
+impl std::fmt::Debug for Assistant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Assistant")
+            .field("locale", &self.locale)
+            .field("stage", &self.dialogue.stage_name())
+            .field("payment_unresolved", &self.unresolved.is_some())
+            .field("payment_held", &self.held.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// The context and recognizer options speech is searched with, for one world and question.
