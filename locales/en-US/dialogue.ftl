@@ -149,6 +149,7 @@ dlg-readback-transfer = Send { $amount } to { $target }, { $masked }, from your 
 dlg-readback-bill = Pay { $amount } to { $target }, { $masked }, from your account { $from }. Is that right? Say yes or no.
 dlg-bill-full-amount-only = { $target } takes only the whole bill: { $amount }, not { $asked }.
 dlg-step-up = Please confirm this payment with your fingerprint or PIN.
+dlg-step-up-not-understood = I didn't catch that, so nothing has been sent.
 dlg-step-up-failed = The identity check wasn't completed. No money was sent.
 dlg-sending = Working on it, one moment.
 dlg-still-sending = Still working on it, one moment.

@@ -134,6 +134,7 @@ dlg-readback-transfer = 转给{ $target }，{ $masked }，{ $amount }，从您{ 
 dlg-readback-bill = 交{ $target }的费用，{ $masked }，{ $amount }，从您{ $from }的账户付款。对吗？请说“对”或“不对”。
 dlg-bill-full-amount-only = { $target }只收整张账单的金额：{ $amount }，不能交{ $asked }。
 dlg-step-up = 请用指纹或密码确认这笔付款。
+dlg-step-up-not-understood = 刚才那句没听清，钱还没有转出去。
 dlg-step-up-failed = 身份确认没有完成，钱没有转出。
 dlg-sending = 正在办理，请稍候。
 dlg-still-sending = 还在办理，请稍候。

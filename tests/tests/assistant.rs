@@ -1748,3 +1748,58 @@ async fn a_credit_card_paid_beyond_its_balance_is_said_in_credit_never_owing_min
     }
     bank.shutdown().await;
 }
+
+/// Said while the step-up is asked, a change is taken as at the read-back ("no, make it sixty
+/// dollars" was once not understood, and the step-up then sent the twenty she had just
+/// refused), and words not understood send the payment back to its read-back: in both, the
+/// step-up still given approves nothing, and only a yes to the new read-back moves money —
+/// what it read back.
+#[tokio::test]
+async fn words_said_at_the_step_up_prompt_are_never_overruled_by_it() {
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
+    // The amount the read-back among `events` says, as shown.
+    let to_bob = |events: &[Event]| {
+        events.iter().find_map(|event| match event {
+            Event::Say(spoken) if spoken.id == "dlg-readback-transfer" => ["$20.00", "$60.00"]
+                .into_iter()
+                .find(|amount| spoken.display.contains(amount))
+                .map(str::to_owned),
+            _ => None,
+        })
+    };
+    for (said_then, read_back_then) in [
+        ("no, make it sixty dollars", "$60.00"),
+        ("make it sixty", "$60.00"),
+        ("wait, sixty dollars", "$20.00"),
+    ] {
+        let events = tell(&mut assistant, "send twenty dollars to Bob Wilson").await;
+        assert_eq!(said(&events), ["dlg-readback-transfer"], "{events:?}");
+        let events = tell(&mut assistant, "yes").await;
+        assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+        let events = tell(&mut assistant, said_then).await;
+        assert_eq!(
+            to_bob(&events).as_deref(),
+            Some(read_back_then),
+            "{said_then}: {events:?}"
+        );
+        let events = step_up(&mut assistant, true).await;
+        assert!(said(&events).is_empty(), "{said_then}: {events:?}");
+        assert!(
+            payments(&bank, DemoCustomer::MargaretWilson)
+                .await
+                .is_empty()
+        );
+        tell(&mut assistant, "cancel").await;
+    }
+    let events = tell(&mut assistant, "send twenty dollars to Bob Wilson").await;
+    assert_eq!(said(&events), ["dlg-readback-transfer"], "{events:?}");
+    tell(&mut assistant, "yes").await;
+    tell(&mut assistant, "no, make it sixty dollars").await;
+    let events = tell(&mut assistant, "yes").await;
+    assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+    step_up(&mut assistant, true).await;
+    let paid = payments(&bank, DemoCustomer::MargaretWilson).await;
+    assert_eq!(paid.len(), 1);
+    assert_eq!(paid[0]["amount_minor"], 6_000, "{paid:?}");
+    bank.shutdown().await;
+}

@@ -808,7 +808,12 @@ impl Dialogue {
     pub fn expecting(&self) -> Option<Expecting> {
         let draft = match &self.stage {
             Stage::Collecting(draft) => draft,
-            Stage::ReadBack(plan) | Stage::Changing(plan) | Stage::Warned(plan, _) => {
+            // While the step-up is asked too: "no, make it sixty" said at its prompt changes the
+            // payment, and the step-up, if still given, approves nothing.
+            Stage::ReadBack(plan)
+            | Stage::Changing(plan)
+            | Stage::Warned(plan, _)
+            | Stage::SteppingUp(plan) => {
                 return Some(Expecting::Change(plan.kind()));
             }
             Stage::AskingCard { .. } => return Some(Expecting::Card),
@@ -840,10 +845,12 @@ impl Dialogue {
 
     fn heard(&mut self, heard: Heard, effects: &mut Vec<Effect>) -> Option<Reply> {
         let Some(intent) = heard.intent.clone() else {
-            // A new detail for a payment read back ("不对，是三百", "make it sixty"): it changes
-            // only that, and the payment is read back again.
+            // A new detail for a payment read back ("不对，是三百", "make it sixty"), or while its
+            // step-up is asked: it changes only that, and the payment is read back again.
             let changed = match &self.stage {
-                Stage::ReadBack(plan) | Stage::Changing(plan) => Some((plan.clone(), None)),
+                Stage::ReadBack(plan) | Stage::Changing(plan) | Stage::SteppingUp(plan) => {
+                    Some((plan.clone(), None))
+                }
                 Stage::Warned(plan, warning) => Some((plan.clone(), warning.cue)),
                 _ => None,
             };
@@ -878,6 +885,16 @@ impl Dialogue {
                     Intent::LockCard
                 };
                 return self.idle_intent(&intent, &heard, effects);
+            }
+            // Words not understood at the step-up's prompt may have been a change she wanted
+            // ("wait, sixty"): the payment goes back to its read-back, so the step-up, if still
+            // given, approves nothing, and only her yes to it asks for one again.
+            if let Stage::SteppingUp(plan) = &self.stage {
+                let plan = plan.clone();
+                effects.push(Effect::Say(say("dlg-step-up-not-understood", vec![])));
+                let reply = read_back(&plan);
+                self.stage = Stage::ReadBack(plan);
+                return Some(reply);
             }
             return Some(self.with_example("dlg-not-understood"));
         };
