@@ -175,6 +175,7 @@ dlg-card-locked = Your card { $masked } is locked.
 dlg-card-unlocked = Your card { $masked } is unlocked.
 dlg-readback-unlock = Unlock your card { $masked }? Anyone who has it could use it again. Say yes or no.
 dlg-step-up-unlock = Please confirm unlocking the card with your fingerprint or PIN.
+dlg-unlock-step-up-not-understood = I didn't catch that, so the card is still locked.
 dlg-unlock-step-up-failed = The identity check wasn't completed, so your card { $masked } stays locked.
 dlg-unlock-kept-locked = All right, your card { $masked } stays locked.
 dlg-card-lock-queued = I can't reach the bank right now. Your card { $masked } will be locked as soon as the bank can be reached. If it was lost or stolen, say agent: a person at the bank can stop it at once.

@@ -159,6 +159,7 @@ dlg-card-locked = 已为您锁定{ $masked }的卡。
 dlg-card-unlocked = 已为您解锁{ $masked }的卡。
 dlg-readback-unlock = 要解锁{ $masked }的卡吗？解锁以后，拿到这张卡的人就又能用它了。请说“对”或“不对”。
 dlg-step-up-unlock = 请用指纹或密码确认解锁这张卡。
+dlg-unlock-step-up-not-understood = 刚才那句没听清，卡没有解锁。
 dlg-unlock-step-up-failed = 身份确认没有完成，{ $masked }的卡仍然锁着。
 dlg-unlock-kept-locked = 好的，{ $masked }的卡仍然锁着。
 dlg-card-lock-queued = 现在连不上银行。一连上银行，就会锁定{ $masked }的卡。如果卡丢了或被偷了，请说“转人工”，银行工作人员可以马上帮您止付。

@@ -1392,6 +1392,19 @@ async fn a_card_is_unlocked_only_after_its_read_back_a_yes_and_the_step_up() {
     let events = step_up(&mut assistant, false).await;
     assert_eq!(said(&events), ["dlg-unlock-step-up-failed"]);
     assert_eq!(card_status(&bank, "credit").await, "locked");
+    // Words not understood at the step-up's prompt send it back to its read-back: the
+    // step-up given after approves nothing.
+    tell(&mut assistant, "unlock my credit card").await;
+    tell(&mut assistant, "yes").await;
+    let events = tell(&mut assistant, "hmm, the other one maybe").await;
+    assert_eq!(
+        said(&events),
+        ["dlg-unlock-step-up-not-understood", "dlg-readback-unlock"]
+    );
+    let events = step_up(&mut assistant, true).await;
+    assert!(said(&events).is_empty(), "{events:?}");
+    assert_eq!(card_status(&bank, "credit").await, "locked");
+    tell(&mut assistant, "cancel").await;
     // Read back, confirmed, stepped up: unlocked at the bank, and said so.
     let events = tell(&mut assistant, "unlock my credit card").await;
     assert_eq!(said(&events), ["dlg-readback-unlock"]);

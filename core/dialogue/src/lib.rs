@@ -889,12 +889,30 @@ impl Dialogue {
             // Words not understood at the step-up's prompt may have been a change she wanted
             // ("wait, sixty"): the payment goes back to its read-back, so the step-up, if still
             // given, approves nothing, and only her yes to it asks for one again.
-            if let Stage::SteppingUp(plan) = &self.stage {
-                let plan = plan.clone();
-                effects.push(Effect::Say(say("dlg-step-up-not-understood", vec![])));
-                let reply = read_back(&plan);
-                self.stage = Stage::ReadBack(plan);
-                return Some(reply);
+            // So with an unlock's.
+            match &self.stage {
+                Stage::SteppingUp(plan) => {
+                    let plan = plan.clone();
+                    effects.push(Effect::Say(say("dlg-step-up-not-understood", vec![])));
+                    let reply = read_back(&plan);
+                    self.stage = Stage::ReadBack(plan);
+                    return Some(reply);
+                }
+                Stage::SteppingUpUnlock(card) => {
+                    let card = card.clone();
+                    let Some(reply) = self.facts.card(&card).map(unlock_read_back) else {
+                        let reply = self.unlock_not_made(&card, "dlg-unlock-kept-locked");
+                        self.stage = Stage::Idle;
+                        return Some(reply);
+                    };
+                    effects.push(Effect::Say(say(
+                        "dlg-unlock-step-up-not-understood",
+                        vec![],
+                    )));
+                    self.stage = Stage::ReadBackUnlock(card);
+                    return Some(reply);
+                }
+                _ => {}
             }
             return Some(self.with_example("dlg-not-understood"));
         };
