@@ -172,6 +172,14 @@ fn spoken_digits_resampled_from_8_khz() {
     let Some(recognizer) = model(PRODUCT) else {
         return;
     };
+    // Every other clip in `make test` (each speaker and digit keeps two or three of its five);
+    // all 300 in the full sweep.
+    let clips: Vec<_> = clips
+        .into_iter()
+        .enumerate()
+        .filter(|(row, _)| full_sweep() || row % 2 == 0)
+        .map(|(_, clip)| clip)
+        .collect();
     // No prompt: a list of digits as a prompt makes whisper continue the list.
     let options = Options::new(Locale::EnUs);
     let mut right = 0;
@@ -198,10 +206,11 @@ fn spoken_digits_resampled_from_8_khz() {
         accuracy * 100.0,
         clips.len()
     );
-    assert_eq!(clips.len(), 300);
-    // Floor under what was measured (docs/benchmarks.md); whisper's multi-threaded decoding
-    // is not bit-for-bit repeatable, so close calls move a little between runs.
-    assert!(accuracy >= 0.70, "digit accuracy {accuracy}");
+    assert_eq!(clips.len(), if full_sweep() { 300 } else { 150 });
+    // Floor seven clips of the slice under what was measured (124 of 150, 82.7%; all 300:
+    // docs/benchmarks.md); whisper's multi-threaded decoding is not bit-for-bit repeatable, so
+    // close calls move a little between runs.
+    assert!(accuracy >= 0.78, "digit accuracy {accuracy}");
 }
 
 /// Silence, hum and noise at several levels: nothing heard, no intent.
