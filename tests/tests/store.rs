@@ -270,6 +270,54 @@ async fn payment_attempts_keep_their_order_when_the_clock_goes_back() {
     store.close().await;
 }
 
+/// A payment whose connection failed here is settled as not sent only while it is still
+/// being sent: another client on the same file that had the bank's answer for it meanwhile
+/// (it found it open and asked by its key) keeps that answer — an executed payment is never
+/// told as not sent.
+#[tokio::test]
+async fn a_payment_settled_by_another_client_is_not_told_as_not_sent() {
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let store = seeded(&path, &keys, DemoCustomer::WangXiuying).await;
+    let other = Store::open(&path, &keys).await.unwrap();
+    for key in ["pay-raced", "pay-alone"] {
+        store
+            .record_payment_attempt(key, "{}", test_now())
+            .await
+            .unwrap();
+    }
+    other
+        .settle_payment_attempt("pay-raced", "executed", None, None, test_now())
+        .await
+        .unwrap();
+    for (key, settled) in [("pay-raced", false), ("pay-alone", true)] {
+        assert_eq!(
+            store
+                .settle_unsent_payment_attempt(key, "not_sent", test_now())
+                .await
+                .unwrap(),
+            settled,
+            "{key}"
+        );
+    }
+    let states: Vec<(String, String)> = store
+        .payment_attempts(false)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|attempt| (attempt.idempotency_key, attempt.state))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("pay-raced".to_owned(), "executed".to_owned()),
+            ("pay-alone".to_owned(), "refused".to_owned())
+        ]
+    );
+    other.close().await;
+    store.close().await;
+}
+
 #[tokio::test]
 async fn history_pages_cover_every_transaction_once() {
     let (_dir, path) = temp_store_path();

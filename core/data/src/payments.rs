@@ -388,19 +388,28 @@ impl SyncEngine {
                 })
             }
             Err(NetError::Offline | NetError::SignInFailed(_)) => {
-                // The connection never opened: the bank did not receive it. It is settled as
-                // not sent now, so it cannot go out later without the customer knowing.
-                if self
-                    .record_settled(key, "refused", None, Some(NOT_SENT))
+                // The connection never opened: the bank did not receive it from here. It is
+                // settled as not sent now, so it cannot go out later without the customer
+                // knowing — unless another client on this file settled it meanwhile (it found
+                // it open and had the bank's answer for it): then that answer stands, told
+                // once asked about, never "not sent".
+                match self
+                    .store
+                    .settle_unsent_payment_attempt(key, NOT_SENT, Utc::now())
                     .await
                 {
-                    Err(PaymentError::Offline)
-                } else {
-                    // Not recorded as not sent, a later reconciliation would send it: until
-                    // then its outcome is not known, and it is not said as not sent.
-                    Ok(PaymentOutcome::Unknown {
+                    Ok(true) => Err(PaymentError::Offline),
+                    Ok(false) => Ok(PaymentOutcome::Unknown {
                         key: key.to_owned(),
-                    })
+                    }),
+                    Err(error) => {
+                        // Not recorded as not sent, a later reconciliation would send it: until
+                        // then its outcome is not known, and it is not said as not sent.
+                        tracing::warn!(%error, "a payment's outcome was not recorded");
+                        Ok(PaymentOutcome::Unknown {
+                            key: key.to_owned(),
+                        })
+                    }
                 }
             }
             Err(error) => {
@@ -475,11 +484,9 @@ impl SyncEngine {
                     None => {
                         // Lost with a damaged store before the bank ever saw it: nothing moved.
                         self.store
-                            .settle_payment_attempt(
+                            .settle_unsent_payment_attempt(
                                 &attempt.idempotency_key,
-                                "refused",
-                                None,
-                                Some(NEVER_SENT),
+                                NEVER_SENT,
                                 Utc::now(),
                             )
                             .await?;

@@ -701,6 +701,32 @@ impl Store {
         self.commit_protected(tx).await
     }
 
+    /// Records a payment attempt as not sent (`reason`) only while it is still being sent:
+    /// `false` when it was settled already — by another client on this file that had the
+    /// bank's answer for it meanwhile, which stands (an executed payment is never told as not
+    /// sent).
+    pub async fn settle_unsent_payment_attempt(
+        &self,
+        key: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = super::schema::begin_write(&self.pool).await?;
+        let settled = sqlx::query(
+            "UPDATE payment_attempt SET state = 'refused', payment_id = NULL, reason = ?, updated_at = ? \
+             WHERE idempotency_key = ? AND state = 'sending'",
+        )
+        .bind(reason)
+        .bind(millis(now))
+        .bind(key)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        self.commit_protected(tx).await?;
+        Ok(settled)
+    }
+
     /// Payment attempts in the order they were made (the order of their rows, not the phone's
     /// clock, which can be set back), optionally only those whose outcome is still unknown.
     pub async fn payment_attempts(
