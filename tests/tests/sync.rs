@@ -1326,3 +1326,81 @@ async fn a_payment_sent_again_that_cannot_connect_stays_checked_not_said_not_sen
     assert_eq!(server_count(&bank, "demo-en", "payment").await, 1);
     bank.shutdown().await;
 }
+
+/// The bank's answer to "what became of payment K?" must be about K: an answer about another
+/// payment (a confused gateway answering with the payment before) settles nothing — K, which
+/// the bank never made, was once recorded as made, with the other one's id.
+#[tokio::test]
+async fn an_answer_about_another_payment_settles_none() {
+    let bank = bank_with(BankConfig::default()).await;
+    let transport = Intercepted::new(
+        &bank,
+        AnsweredWithTheFirstPayment {
+            bank: HttpTransport::new(&bank.url()).unwrap(),
+            payments_sent: AtomicUsize::new(0),
+            first_key: std::sync::Mutex::new(None),
+        },
+    );
+    let (_dir, client) = client_through(&bank, transport, DemoCustomer::MargaretWilson).await;
+    let payments = client.payments();
+    let first = fifty_dollars_to_maria(&client).await;
+    assert!(matches!(
+        payments.confirm(first).await.unwrap(),
+        PaymentOutcome::Executed(_)
+    ));
+    let second = fifty_dollars_to_maria(&client).await;
+    let PaymentOutcome::Unknown { key } = payments.confirm(second).await.unwrap() else {
+        panic!("the second send's answer was lost")
+    };
+    assert_eq!(payments.check(&key).await.unwrap(), Settled::Unknown);
+    let attempts = payments.attempts().await.unwrap();
+    let asked = attempts
+        .iter()
+        .find(|attempt| attempt.idempotency_key == key)
+        .unwrap();
+    assert_eq!(asked.state, "sending", "{attempts:?}");
+    assert_eq!(server_count(&bank, "demo-en", "payment").await, 1);
+    bank.shutdown().await;
+}
+
+/// The second payment's answer is lost before the bank sees it, and asked about by its key,
+/// the answer is the first payment's (asked of the bank by the first one's key).
+#[derive(Debug)]
+struct AnsweredWithTheFirstPayment {
+    bank: HttpTransport,
+    payments_sent: AtomicUsize,
+    first_key: std::sync::Mutex<Option<String>>,
+}
+
+impl Intercept for AnsweredWithTheFirstPayment {
+    fn intercept<'a>(
+        &'a self,
+        request: &'a BankRequest<'a>,
+    ) -> BoxFuture<'a, Option<Result<BankResponse, TransportError>>> {
+        Box::pin(async move {
+            if sends_a_payment(request) {
+                if self.payments_sent.fetch_add(1, Ordering::SeqCst) == 0 {
+                    *self.first_key.lock().unwrap() = request.idempotency_key.map(str::to_owned);
+                    return None;
+                }
+                return Some(Err(TransportError::AnswerLost));
+            }
+            let first = self.first_key.lock().unwrap().clone()?;
+            let first_path = routes::PAYMENT_BY_KEY.path(&[&first]).unwrap();
+            let asks_another = request.method == HttpMethod::Get
+                && request.path.starts_with("/v1/payments/by-key/")
+                && request.path != first_path;
+            if !asks_another {
+                return None;
+            }
+            Some(
+                self.bank
+                    .exchange(BankRequest {
+                        path: &first_path,
+                        ..*request
+                    })
+                    .await,
+            )
+        })
+    }
+}

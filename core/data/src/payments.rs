@@ -454,8 +454,15 @@ impl SyncEngine {
                 .await
             {
                 Ok(payment) => {
-                    let Ok(payment) = payment.validated() else {
-                        // An unreadable answer must not stop every later round: try next time.
+                    // An unreadable answer, or one about another payment than the key asked
+                    // for, must not stop every later round, nor settle this one: next time.
+                    let Ok(payment) = payment.validated().and_then(|p| {
+                        (p.idempotency_key == attempt.idempotency_key)
+                            .then_some(p)
+                            .ok_or(wire::WireError::UnknownValue {
+                                field: "payment.idempotency_key",
+                            })
+                    }) else {
                         tracing::warn!(
                             "reconciliation answer invalid; the payment stays unresolved"
                         );
@@ -527,6 +534,13 @@ impl SyncEngine {
             }
             Ok(payment) => {
                 let payment = payment.validated().map_err(SyncError::from)?;
+                if payment.id != payment_id {
+                    // An answer about another payment settles none.
+                    return Err(SyncError::from(wire::WireError::UnknownValue {
+                        field: "payment.id",
+                    })
+                    .into());
+                }
                 self.store
                     .settle_payment_attempt(
                         &payment.idempotency_key,

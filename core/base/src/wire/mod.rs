@@ -70,7 +70,12 @@ fn text(field: &'static str, value: String) -> Result<String, WireError> {
 }
 
 fn id<T>(field: &'static str, value: String) -> Result<Id<T>, WireError> {
-    if value.is_empty() || value.len() > 128 || value.contains('\0') {
+    // A dot segment could not name it in a URL: a request for it would reach another route.
+    if value.is_empty()
+        || value.len() > 128
+        || value.contains('\0')
+        || routes::is_dot_segment(&value)
+    {
         return Err(WireError::BadText { field });
     }
     text(field, value).map(Id::new)
@@ -826,6 +831,14 @@ impl PaymentDto {
                 field: "payment.idempotency_key",
             });
         }
+        // Stored, shown in the attempts and put in a URL to cancel it: checked as every id is.
+        for (field, value) in [
+            ("payment.id", &self.id),
+            ("payment.from_account", &self.from_account),
+            ("payment.target_id", &self.target_id),
+        ] {
+            id::<PaymentDto>(field, value.clone())?;
+        }
         Ok(self)
     }
 }
@@ -1054,6 +1067,11 @@ mod tests {
                 "missing",
             ),
             (patch("account", "", account(json!({"id": ""}))), "patch.id"),
+            // A dot segment: a request naming it would reach another route.
+            (
+                patch("account", "..", account(json!({"id": ".."}))),
+                "patch.id",
+            ),
         ];
         for (patch, expected) in cases {
             let error = patch.into_change().unwrap_err().to_string();
@@ -1072,6 +1090,31 @@ mod tests {
     fn overflowing_json_numbers_are_refused() {
         let body = r#"{"id":"a1","kind":"current","name":"n","currency":"CNY","number":"1","available_minor":99999999999999999999,"booked_minor":0,"matures_on":null,"position":0}"#;
         assert!(serde_json::from_str::<AccountDto>(body).is_err());
+    }
+
+    #[test]
+    fn a_payment_answer_naming_an_id_no_request_could_is_refused() {
+        let payment = |field: &str, value: &str| {
+            let mut body = json!({
+                "id": "p1", "idempotency_key": "k1", "kind": "transfer", "from_account": "a1",
+                "target_id": "payee-1", "amount_minor": 100, "currency": "CNY",
+                "status": "executed", "hold_until": null, "created_at": "2026-12-07T00:00:00Z"
+            });
+            body[field] = json!(value);
+            serde_json::from_value::<PaymentDto>(body)
+                .unwrap()
+                .validated()
+        };
+        assert!(payment("id", "p1").is_ok());
+        for (field, value) in [
+            ("id", ".."),
+            ("id", ""),
+            ("from_account", "."),
+            ("target_id", "evil\u{1b}[2J"),
+        ] {
+            let error = payment(field, value).unwrap_err().to_string();
+            assert!(error.contains(field), "{field}: {error}");
+        }
     }
 
     #[test]

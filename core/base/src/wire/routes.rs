@@ -85,7 +85,9 @@ pub const ALL: [Route; 17] = [
 impl Route {
     /// The path with each `{name}` replaced, in order, by the next of `params`,
     /// percent-encoded (an id the bank chose may hold any character). `None` when the
-    /// number of parameters differs from the template's.
+    /// number of parameters differs from the template's, or when one is empty or a dot
+    /// segment ("." or ".."), which a URL resolves away: "/v1/cards/../lock" is "/v1/lock",
+    /// another route (encoding does not help: "%2E%2E" is a dot segment too).
     pub fn path(&self, params: &[&str]) -> Option<String> {
         let mut path = String::with_capacity(self.template.len());
         let mut rest = self.template;
@@ -93,7 +95,11 @@ impl Route {
         while let Some(open) = rest.find('{') {
             let close = rest[open..].find('}')? + open;
             path.push_str(&rest[..open]);
-            path.push_str(&url_component(params.next()?));
+            let param = params.next()?;
+            if is_dot_segment(param) || param.is_empty() {
+                return None;
+            }
+            path.push_str(&url_component(param));
             rest = &rest[close + 1..];
         }
         path.push_str(rest);
@@ -104,6 +110,11 @@ impl Route {
     pub fn plain(&self) -> &'static str {
         self.template
     }
+}
+
+/// Whether `text` is a path segment a URL resolves away: "." or "..".
+pub fn is_dot_segment(text: &str) -> bool {
+    matches!(text, "." | "..")
 }
 
 /// `text` percent-encoded for a path segment or a query value: every byte but the unreserved
@@ -136,6 +147,13 @@ mod tests {
         );
         assert_eq!(HEALTH.path(&[]).as_deref(), Some("/v1/health"));
         assert_eq!(LOCK_CARD.path(&[]), None);
+        for resolved_away in ["..", ".", ""] {
+            assert_eq!(LOCK_CARD.path(&[resolved_away]), None, "{resolved_away:?}");
+        }
+        assert_eq!(
+            LOCK_CARD.path(&["..."]).as_deref(),
+            Some("/v1/cards/.../lock")
+        );
         assert_eq!(HEALTH.path(&["extra"]), None);
         assert_eq!(url_component("李"), "%E6%9D%8E");
     }
