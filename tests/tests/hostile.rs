@@ -561,3 +561,50 @@ async fn a_bank_is_reached_only_through_the_certificates_named_to_trust() {
         );
     }
 }
+
+/// An answer larger than allowed is an invalid answer when it is a success (the request was
+/// applied: its outcome is unreadable), but a failure's body is only its reason: a 503 with a
+/// huge page is still a 503, judged by its status — a card lock it answered stays queued,
+/// where it had been taken as delivered.
+#[tokio::test]
+async fn a_huge_answer_is_judged_by_its_status() {
+    use tingshuo_core::transport::{BankRequest, BankTransport, TransportError};
+    use tingshuo_core::wire::routes::HttpMethod;
+    let huge = || vec![b' '; 17 * 1024 * 1024];
+    let bank = Router::new()
+        .route(
+            "/v1/ok",
+            get(move || async move {
+                Response::builder()
+                    .status(200)
+                    .body(Body::from(huge()))
+                    .unwrap()
+            }),
+        )
+        .fallback(move || async move {
+            Response::builder()
+                .status(503)
+                .body(Body::from(huge()))
+                .unwrap()
+        });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, bank).await.unwrap() });
+    let transport = HttpTransport::new(&url).unwrap();
+    let request = |path| BankRequest {
+        method: HttpMethod::Get,
+        path,
+        body: None,
+        bearer: None,
+        idempotency_key: None,
+    };
+    assert_eq!(
+        transport.exchange(request("/v1/ok")).await.unwrap_err(),
+        TransportError::TooLarge
+    );
+    let failed = transport
+        .exchange(request("/v1/cards/c-1/lock"))
+        .await
+        .unwrap();
+    assert_eq!((failed.status, failed.body.len()), (503, 0));
+}

@@ -226,7 +226,15 @@ impl BankTransport for HttpTransport {
             let mut body = Vec::new();
             while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
                 if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                    return Err(TransportError::TooLarge);
+                    if response.status().is_success() {
+                        return Err(TransportError::TooLarge);
+                    }
+                    // A failure's body is only its reason: one too large is dropped, and the
+                    // status alone judges the request (a 503 is not an answer to keep).
+                    return Ok(BankResponse {
+                        status,
+                        body: Vec::new(),
+                    });
                 }
                 body.extend_from_slice(&chunk);
             }

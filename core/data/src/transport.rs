@@ -46,6 +46,7 @@ pub enum TransportError {
     /// The request may have reached the bank, but no whole answer came back.
     #[error("the answer was lost")]
     AnswerLost,
+    /// A success's answer larger than allowed (a failure's is passed on without its body).
     #[error("the answer is larger than allowed")]
     TooLarge,
     /// The bank answered with a redirect, which is never followed: the request may have
