@@ -335,3 +335,13 @@ pub fn said(events: &[tingshuo_core::assistant::Event]) -> Vec<&'static str> {
         })
         .collect()
 }
+
+/// Payment attempts as (idempotency key, state), in the order they were made.
+pub fn attempt_states(
+    attempts: Vec<tingshuo_core::store::sync::PaymentAttempt>,
+) -> Vec<(String, String)> {
+    attempts
+        .into_iter()
+        .map(|attempt| (attempt.idempotency_key, attempt.state))
+        .collect()
+}

@@ -300,13 +300,7 @@ async fn a_payment_settled_by_another_client_is_not_told_as_not_sent() {
             "{key}"
         );
     }
-    let states: Vec<(String, String)> = store
-        .payment_attempts(false)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|attempt| (attempt.idempotency_key, attempt.state))
-        .collect();
+    let states = tingshuo_tests::attempt_states(store.payment_attempts(false).await.unwrap());
     assert_eq!(
         states,
         [

@@ -1337,8 +1337,7 @@ async fn an_answer_about_another_payment_settles_none() {
         &bank,
         AnsweredWithTheFirstPayment {
             bank: HttpTransport::new(&bank.url()).unwrap(),
-            payments_sent: AtomicUsize::new(0),
-            first_key: std::sync::Mutex::new(None),
+            payments: PaymentsSeen::default(),
         },
     );
     let (_dir, client) = client_through(&bank, transport, DemoCustomer::MargaretWilson).await;
@@ -1363,13 +1362,37 @@ async fn an_answer_about_another_payment_settles_none() {
     bank.shutdown().await;
 }
 
+/// Payments sent through an interceptor, counted, and the first one's key.
+#[derive(Debug, Default)]
+struct PaymentsSeen {
+    sent: AtomicUsize,
+    first_key: std::sync::Mutex<Option<String>>,
+}
+
+impl PaymentsSeen {
+    /// How many payments were sent before `request` (one that sends a payment), the first's
+    /// key kept.
+    fn count(&self, request: &BankRequest<'_>) -> usize {
+        let before = self.sent.fetch_add(1, Ordering::SeqCst);
+        if before == 0 {
+            *self.first_key.lock().unwrap() = request.idempotency_key.map(str::to_owned);
+        }
+        before
+    }
+
+    /// The path that asks the bank about the first payment by its key.
+    fn first_lookup(&self) -> Option<String> {
+        let first = self.first_key.lock().unwrap().clone()?;
+        routes::PAYMENT_BY_KEY.path(&[&first])
+    }
+}
+
 /// The second payment's answer is lost before the bank sees it, and asked about by its key,
 /// the answer is the first payment's (asked of the bank by the first one's key).
 #[derive(Debug)]
 struct AnsweredWithTheFirstPayment {
     bank: HttpTransport,
-    payments_sent: AtomicUsize,
-    first_key: std::sync::Mutex<Option<String>>,
+    payments: PaymentsSeen,
 }
 
 impl Intercept for AnsweredWithTheFirstPayment {
@@ -1379,14 +1402,10 @@ impl Intercept for AnsweredWithTheFirstPayment {
     ) -> BoxFuture<'a, Option<Result<BankResponse, TransportError>>> {
         Box::pin(async move {
             if sends_a_payment(request) {
-                if self.payments_sent.fetch_add(1, Ordering::SeqCst) == 0 {
-                    *self.first_key.lock().unwrap() = request.idempotency_key.map(str::to_owned);
-                    return None;
-                }
-                return Some(Err(TransportError::AnswerLost));
+                return (self.payments.count(request) > 0)
+                    .then_some(Err(TransportError::AnswerLost));
             }
-            let first = self.first_key.lock().unwrap().clone()?;
-            let first_path = routes::PAYMENT_BY_KEY.path(&[&first]).unwrap();
+            let first_path = self.payments.first_lookup()?;
             let asks_another = request.method == HttpMethod::Get
                 && request.path.starts_with("/v1/payments/by-key/")
                 && request.path != first_path;
@@ -1401,6 +1420,70 @@ impl Intercept for AnsweredWithTheFirstPayment {
                     })
                     .await,
             )
+        })
+    }
+}
+
+/// One payment whose lookup keeps failing at the bank (its answer lost, then 503 whenever it
+/// is asked about) holds back neither the other payments waiting for their answers nor the
+/// bank's news: the round asks about the others, pulls, and stays incomplete, the failing one
+/// still being checked.
+#[tokio::test]
+async fn one_payment_whose_lookup_keeps_failing_holds_back_neither_others_nor_the_news() {
+    let bank = bank_with(BankConfig::default()).await;
+    let transport = Intercepted::new(&bank, FirstLookupFailing::default());
+    let (_dir, client) =
+        client_through(&bank, transport.clone(), DemoCustomer::MargaretWilson).await;
+    let payments = client.payments();
+    let mut keys = Vec::new();
+    for _ in 0..2 {
+        let draft = fifty_dollars_to_maria(&client).await;
+        let PaymentOutcome::Unknown { key } = payments.confirm(draft).await.unwrap() else {
+            panic!("the answer was lost")
+        };
+        keys.push(key);
+    }
+    let report = client.sync().sync_now().await.unwrap();
+    assert!(report.pulled && !report.complete, "{report:?}");
+    let states = tingshuo_tests::attempt_states(payments.attempts().await.unwrap());
+    assert_eq!(
+        states,
+        [
+            (keys[0].clone(), "sending".to_owned()),
+            (keys[1].clone(), "executed".to_owned())
+        ]
+    );
+    assert_eq!(server_count(&bank, "demo-en", "payment").await, 1);
+    // The news pulled: the payment the bank made is in her view.
+    let made = client.view().payments().await.unwrap();
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert!(client.sync().status().last_error.is_some());
+    bank.shutdown().await;
+}
+
+/// The first two payments' answers are lost before the bank sees them; the first one's
+/// lookup by its key is answered 503, always.
+#[derive(Debug, Default)]
+struct FirstLookupFailing {
+    payments: PaymentsSeen,
+}
+
+impl Intercept for FirstLookupFailing {
+    fn intercept<'a>(
+        &'a self,
+        request: &'a BankRequest<'a>,
+    ) -> BoxFuture<'a, Option<Result<BankResponse, TransportError>>> {
+        Box::pin(async move {
+            if sends_a_payment(request) {
+                return (self.payments.count(request) < 2)
+                    .then_some(Err(TransportError::AnswerLost));
+            }
+            (request.path == self.payments.first_lookup()?).then(|| {
+                Ok(BankResponse {
+                    status: 503,
+                    body: br#"{"code":"unavailable","message":"try later"}"#.to_vec(),
+                })
+            })
         })
     }
 }

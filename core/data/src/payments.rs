@@ -446,6 +446,9 @@ impl SyncEngine {
     /// never saw it, sends the very same signed request again under the same key.
     pub async fn reconcile_payments(&self) -> Result<(), SyncError> {
         let _delivering = self.payment_delivery.lock().await;
+        // One payment's answer failing (its lookup erroring at the bank) does not keep the
+        // others from being asked about; the first such failure is the round's to report.
+        let mut first_failure = None;
         for attempt in self.store.payment_attempts(true).await? {
             let path = route_path(routes::PAYMENT_BY_KEY, &[&attempt.idempotency_key])?;
             match self
@@ -499,14 +502,19 @@ impl SyncEngine {
                             .await?;
                     }
                 },
-                // The bank or its payments route is unreachable: the other payments wait
-                // for the next round (the round still sends what is queued).
-                Err(error) if error.is_transient() => return Err(error.into()),
+                // The bank cannot be reached: the other payments wait for the next round (the
+                // round still sends what is queued).
+                Err(NetError::Offline) => return Err(NetError::Offline.into()),
+                // This one's answer failed for now: asked again next round, the others now.
+                Err(error) if error.is_transient() => {
+                    tracing::warn!(%error, "a payment's outcome could not be had; asked again later");
+                    first_failure.get_or_insert(error);
+                }
                 // Any other refusal must not block every later round; try again next time.
                 Err(error) => tracing::warn!(%error, "payment reconciliation refused; will retry"),
             }
         }
-        Ok(())
+        first_failure.map_or(Ok(()), |error| Err(error.into()))
     }
 
     /// Cancels a held payment before its hold ends.

@@ -281,15 +281,21 @@ impl SyncEngine {
     async fn round(&self) -> Result<SyncReport, SyncError> {
         let mut report = SyncReport::default();
         self.know_device_id().await?;
-        if let Err(error) = self.reconcile_payments().await {
-            // A payment's answer that cannot be had (its route failing, the bank perhaps
-            // reachable) never holds back what is queued: a card lock goes now. The round
-            // stays incomplete, and the payment is asked about again in the next.
-            if let Err(push_error) = self.push(&mut report, Retries::WhenDue).await {
-                tracing::debug!(%push_error, "queued requests not sent either");
+        // A payment's answer that cannot be had now (its route failing, the bank reachable)
+        // holds back neither what is queued (a card lock goes now) nor the bank's news: the
+        // round goes on, stays incomplete, and the payment is asked about again in the next.
+        let unreconciled = match self.reconcile_payments().await {
+            Ok(()) => None,
+            Err(SyncError::Net(error)) if error.is_transient() && error != NetError::Offline => {
+                Some(error)
             }
-            return Err(error);
-        }
+            Err(error) => {
+                if let Err(push_error) = self.push(&mut report, Retries::WhenDue).await {
+                    tracing::debug!(%push_error, "queued requests not sent either");
+                }
+                return Err(error);
+            }
+        };
         // The bank's news is pulled even while it keeps failing a request, or one waits for
         // its next try: the pull keeps showing what waits (`Store::apply_changes`).
         let pushed = self.push(&mut report, Retries::WhenDue).await?;
@@ -303,14 +309,15 @@ impl SyncEngine {
         }
         self.pull(&mut report).await?;
         report.pulled = true;
-        report.complete = pushed == Pushed::All;
+        report.complete = pushed == Pushed::All && unreconciled.is_none();
         let push_error = match pushed {
             Pushed::Waiting { bank_error, .. } => bank_error.map(|error| error.to_string()),
             Pushed::All => None,
         };
+        let last_error = push_error.or(unreconciled.map(|error| error.to_string()));
         self.update_status(|s| {
             s.connectivity = Connectivity::Online;
-            s.last_error = push_error;
+            s.last_error = last_error;
         });
         Ok(report)
     }
