@@ -140,6 +140,8 @@ impl From<NetError> for TingshuoError {
                 code: bank_code(&code),
             },
             NetError::Invalid(_) => internal("bank answer"),
+            // The bank's URL or trust settings: the app's configuration, not the network.
+            NetError::Unusable(_) => internal("transport"),
             NetError::Signer(error) => error.into(),
         }
     }

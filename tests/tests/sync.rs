@@ -1487,3 +1487,54 @@ impl Intercept for FirstLookupFailing {
         })
     }
 }
+
+/// A transport that cannot be used (set up wrong) sent nothing: a card lock it was given stays
+/// queued and goes once it works — where its failure had been taken as the bank's unreadable
+/// answer, and the lock as delivered.
+#[tokio::test]
+async fn a_request_an_unusable_transport_never_sent_stays_queued() {
+    let bank = bank_with(BankConfig::default()).await;
+    let transport = Intercepted::new(&bank, UnusableWhile::default());
+    let (_dir, client) = client_through(&bank, transport.clone(), DemoCustomer::WangXiuying).await;
+    transport.by.unusable.store(true, Ordering::SeqCst);
+    client
+        .actions()
+        .lock_card(&"zh-card-debit".into())
+        .await
+        .unwrap();
+    assert!(client.sync().sync_now().await.is_err());
+    let lock_state = || async {
+        client
+            .sync()
+            .outbox()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|e| e.item.action.kind() == ActionKind::LockCard)
+            .unwrap()
+            .state
+    };
+    assert_eq!(lock_state().await, "pending");
+    transport.by.unusable.store(false, Ordering::SeqCst);
+    delivered_all(&client).await;
+    assert_eq!(lock_state().await, "acked");
+    bank.shutdown().await;
+}
+
+/// While `unusable` is set, every request fails as a transport that cannot be used.
+#[derive(Debug, Default)]
+struct UnusableWhile {
+    unusable: std::sync::atomic::AtomicBool,
+}
+
+impl Intercept for UnusableWhile {
+    fn intercept<'a>(
+        &'a self,
+        _request: &'a BankRequest<'a>,
+    ) -> BoxFuture<'a, Option<Result<BankResponse, TransportError>>> {
+        let unusable = self.unusable.load(Ordering::SeqCst);
+        Box::pin(async move {
+            unusable.then(|| Err(TransportError::Unusable("no client certificate".into())))
+        })
+    }
+}

@@ -40,6 +40,10 @@ pub enum NetError {
     NotRegistered,
     #[error("the device key could not sign: {0}")]
     Signer(#[from] SignerError),
+    /// The transport could not be set up (a configuration problem): nothing was sent, so no
+    /// request may be taken as answered — a queued one stays queued.
+    #[error("the transport is unusable: {0}")]
+    Unusable(String),
 }
 
 impl NetError {
@@ -103,7 +107,7 @@ impl From<TransportError> for NetError {
             // A redirect brought no outcome: reconciled by the idempotency key like a lost one.
             TransportError::AnswerLost | TransportError::Redirected(_) => NetError::AnswerLost,
             TransportError::TooLarge => NetError::Invalid("answer larger than allowed".into()),
-            TransportError::Unusable(why) => NetError::Invalid(why),
+            TransportError::Unusable(why) => NetError::Unusable(why),
         }
     }
 }
