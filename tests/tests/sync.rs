@@ -10,11 +10,12 @@ use chrono::Utc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tingshuo_core::action::{Action, ActionKind};
 use tingshuo_core::classify::OneTimeCode;
+use tingshuo_core::client::PaymentsClient;
 use tingshuo_core::crypto::{DeviceSigner, SignerError, SoftwareSigner};
 use tingshuo_core::http_transport::HttpTransport;
 use tingshuo_core::model::{CardStatus, Source};
 use tingshuo_core::payments::Settled;
-use tingshuo_core::payments::{PaymentError, PaymentOutcome};
+use tingshuo_core::payments::{PaymentDraft, PaymentError, PaymentOutcome};
 use tingshuo_core::sync::{Connectivity, SyncConfig};
 use tingshuo_core::transport::{
     BankRequest, BankResponse, BankTransport, BoxFuture, EventSource, TransportError,
@@ -387,14 +388,13 @@ async fn a_transfer_executes_once_and_limits_hold() {
     let payments = wang.client.payments();
     let before = available(&wang, "zh-pension").await;
 
-    let draft = payments
-        .prepare_transfer(
-            &"zh-pension".into(),
-            &"zh-payee-liwei".into(),
-            Money::from_minor(20_000, Currency::CNY),
-        )
-        .await
-        .unwrap();
+    let draft = transfer_draft(
+        &payments,
+        "zh-pension",
+        "zh-payee-liwei",
+        Money::from_minor(20_000, Currency::CNY),
+    )
+    .await;
     assert_eq!(draft.target_name.reveal(), "李伟");
     assert_eq!(draft.from_last_four, "6217");
     let PaymentOutcome::Executed(payment) = payments.confirm(draft).await.unwrap() else {
@@ -407,14 +407,13 @@ async fn a_transfer_executes_once_and_limits_hold() {
     assert_eq!(attempts[0].state, "executed");
 
     // Above the daily limit (50,000 yuan): refused, nothing moves.
-    let big = payments
-        .prepare_transfer(
-            &"zh-pension".into(),
-            &"zh-payee-liwei".into(),
-            Money::from_minor(5_000_000, Currency::CNY),
-        )
-        .await
-        .unwrap();
+    let big = transfer_draft(
+        &payments,
+        "zh-pension",
+        "zh-payee-liwei",
+        Money::from_minor(5_000_000, Currency::CNY),
+    )
+    .await;
     assert_eq!(
         payments.confirm(big).await.unwrap(),
         PaymentOutcome::Refused {
@@ -422,14 +421,13 @@ async fn a_transfer_executes_once_and_limits_hold() {
         }
     );
     // More than the balance: refused too.
-    let much = payments
-        .prepare_transfer(
-            &"zh-pension".into(),
-            &"zh-payee-liwei".into(),
-            Money::from_minor(4_000_000, Currency::CNY),
-        )
-        .await
-        .unwrap();
+    let much = transfer_draft(
+        &payments,
+        "zh-pension",
+        "zh-payee-liwei",
+        Money::from_minor(4_000_000, Currency::CNY),
+    )
+    .await;
     assert_eq!(
         payments.confirm(much).await.unwrap(),
         PaymentOutcome::Refused {
@@ -481,17 +479,8 @@ async fn a_risky_transfer_is_held_and_can_be_cancelled_or_executes_after_the_hol
     let payments = wang.client.payments();
     let before = available(&wang, "zh-pension").await;
     // 10,000 yuan is at the risky threshold.
-    let ten_thousand_to_zhang_li = || async {
-        payments
-            .prepare_transfer(
-                &"zh-pension".into(),
-                &"zh-payee-zhangli".into(),
-                Money::from_minor(1_000_000, Currency::CNY),
-            )
-            .await
-            .unwrap()
-    };
-    let draft = ten_thousand_to_zhang_li().await;
+    let ten_thousand = Money::from_minor(1_000_000, Currency::CNY);
+    let draft = transfer_draft(&payments, "zh-pension", "zh-payee-zhangli", ten_thousand).await;
     let PaymentOutcome::Held(held) = payments.confirm(draft).await.unwrap() else {
         panic!("expected a hold")
     };
@@ -508,7 +497,7 @@ async fn a_risky_transfer_is_held_and_can_be_cancelled_or_executes_after_the_hol
     );
 
     // Held again, not cancelled: it executes when the hold ends.
-    let draft = ten_thousand_to_zhang_li().await;
+    let draft = transfer_draft(&payments, "zh-pension", "zh-payee-zhangli", ten_thousand).await;
     let PaymentOutcome::Held(held) = payments.confirm(draft).await.unwrap() else {
         panic!("expected a hold")
     };
@@ -667,16 +656,13 @@ async fn offline_safety_actions_queue_and_go_first_payments_refuse() {
         "{shown}"
     );
     // Payments are never queued offline.
-    let draft = wang
-        .client
-        .payments()
-        .prepare_transfer(
-            &"zh-pension".into(),
-            &"zh-payee-liwei".into(),
-            Money::from_minor(100, Currency::CNY),
-        )
-        .await
-        .unwrap();
+    let draft = transfer_draft(
+        &wang.client.payments(),
+        "zh-pension",
+        "zh-payee-liwei",
+        Money::from_minor(100, Currency::CNY),
+    )
+    .await;
     assert!(matches!(
         wang.client.payments().confirm(draft).await,
         Err(PaymentError::Offline)
@@ -865,14 +851,13 @@ async fn a_second_device_syncs_after_the_first_has_paid() {
     let bank = bank_with(BankConfig::default()).await;
     let first = synced(&bank, DemoCustomer::WangXiuying).await;
     let payments = first.client.payments();
-    let transfer = payments
-        .prepare_transfer(
-            &"zh-pension".into(),
-            &"zh-payee-liwei".into(),
-            Money::from_minor(20_000, Currency::CNY),
-        )
-        .await
-        .unwrap();
+    let transfer = transfer_draft(
+        &payments,
+        "zh-pension",
+        "zh-payee-liwei",
+        Money::from_minor(20_000, Currency::CNY),
+    )
+    .await;
     assert!(matches!(
         payments.confirm(transfer).await.unwrap(),
         PaymentOutcome::Executed(_)
@@ -1028,17 +1013,23 @@ struct KeptRequest {
     idempotency_key: Option<String>,
 }
 
-/// Margaret's $50 to Maria Garcia from her checking account, prepared for its read-back.
-async fn fifty_dollars_to_maria(client: &Client) -> tingshuo_core::payments::PaymentDraft {
-    client
-        .payments()
-        .prepare_transfer(
-            &"en-checking".into(),
-            &"en-payee-maria".into(),
-            Money::from_minor(5_000, Currency::USD),
-        )
+/// A transfer of `amount` from `from` to `payee`, prepared for its read-back.
+async fn transfer_draft(
+    payments: &PaymentsClient,
+    from: &str,
+    payee: &str,
+    amount: Money,
+) -> PaymentDraft {
+    payments
+        .prepare_transfer(&from.into(), &payee.into(), amount)
         .await
         .unwrap()
+}
+
+/// Margaret's $50 to Maria Garcia from her checking account, prepared for its read-back.
+async fn fifty_dollars_to_maria(client: &Client) -> PaymentDraft {
+    let fifty = Money::from_minor(5_000, Currency::USD);
+    transfer_draft(&client.payments(), "en-checking", "en-payee-maria", fifty).await
 }
 
 /// A client of a fresh device whose exchanges with the bank go through `transport`,

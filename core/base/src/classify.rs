@@ -129,7 +129,7 @@ pub fn mask_long_numbers(text: &str) -> String {
                 break;
             }
         }
-        let left_to_hide = if digits >= 3 && after_a_secrets_word(&chars[..at], is_digit) {
+        let mut left_to_hide = if digits >= 3 && after_a_secrets_word(&chars[..at], is_digit) {
             digits
         } else if digits < LONG || said_as_money(&chars, at, end) {
             0
@@ -138,7 +138,6 @@ pub fn mask_long_numbers(text: &str) -> String {
         } else {
             digits - 4
         };
-        let mut left_to_hide = left_to_hide;
         for &c in &chars[at..end] {
             if is_digit(c) && left_to_hide > 0 {
                 masked.push('*');
@@ -172,14 +171,13 @@ fn after_a_secrets_word(before: &[char], is_digit: impl Fn(char) -> bool) -> boo
         "cvn",
         "cvc",
     ];
-    let near: String = before
+    let window = &before[before.len().saturating_sub(WITHIN)..];
+    let after_other_numbers = window
         .iter()
-        .rev()
-        .take(WITHIN)
-        .take_while(|&&c| !is_digit(c))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
+        .rposition(|&c| is_digit(c))
+        .map_or(0, |at| at + 1);
+    let near = window[after_other_numbers..]
+        .iter()
         .collect::<String>()
         .to_lowercase();
     SECRETS.iter().any(|word| near.contains(word))

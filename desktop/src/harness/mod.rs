@@ -338,15 +338,15 @@ async fn text_turn(
         return Err(app.error(StatusCode::BAD_REQUEST, "harness-error-empty-text", &[]));
     }
     let text: String = text.chars().take(MAX_TEXT_CHARS).collect();
-    // Shown and recorded as a number heard is: masked (`TurnInput::typed`).
+    // Shown and recorded as a number heard is: masked, once (as `TurnInput::typed` records).
     let shown = tingshuo_core::classify::mask_long_numbers(&text);
-    let input = app.message("harness-input-text", &[("text", Arg::Text(shown))]);
+    let input = app.message("harness-input-text", &[("text", Arg::Text(shown.clone()))]);
     let mut session = app.session.lock().await;
     take_turn(
         &app,
         &mut session,
         Turn::Text(text.clone()),
-        TurnInput::typed(&text),
+        TurnInput::Text { text: shown },
         input,
         Some(text),
     )
