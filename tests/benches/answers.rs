@@ -49,7 +49,14 @@ fn main() {
         };
         for held_out in [false, true] {
             for condition in Condition::ALL {
-                let half = runtime.block_on(hear_half(&model, &voice, locale, held_out, condition));
+                let half = runtime.block_on(hear_half(
+                    &model,
+                    &voice,
+                    locale,
+                    held_out,
+                    condition,
+                    |_| true,
+                ));
                 let summary = summarize(half.turns);
                 println!(
                     "| {} | {} | {} | {}/{} | {} | {} |",

@@ -182,17 +182,23 @@ pub struct HalfHeard {
     pub turns: Vec<std::time::Duration>,
 }
 
-/// Every answer of one half, spoken under `condition`, each at its question
-/// ([`answer_at_its_question`]); the tuning half's misses are printed with what was heard, the
-/// held-out half's only counted.
+/// The answers of one half that `keep` keeps (by their index in the half), spoken under
+/// `condition`, each at its question ([`answer_at_its_question`]); the tuning half's misses
+/// are printed with what was heard, the held-out half's only counted.
 pub async fn hear_half(
     model: &Arc<Recognizer>,
     voice: &AnswerVoice,
     locale: Locale,
     held_out: bool,
     condition: Condition,
+    keep: impl Fn(usize) -> bool,
 ) -> HalfHeard {
-    let rows = answer_rows(locale, held_out);
+    let rows: Vec<AnswerRow> = answer_rows(locale, held_out)
+        .into_iter()
+        .enumerate()
+        .filter(|(index, _)| keep(*index))
+        .map(|(_, row)| row)
+        .collect();
     let mut met = 0;
     let mut turns = Vec::new();
     for (row, audio) in rows.iter().zip(voice.speak(&rows, condition)) {
