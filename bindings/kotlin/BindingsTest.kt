@@ -165,6 +165,30 @@ class BindingsTest : WithTestBank() {
     }
 
     @Test
+    fun aStoreRebuiltAfterDamageKeepsTheRegistrationAndSyncsAgain() = runBlocking {
+        val path = File(dir, "r.db").path
+        val client = openClient(ClientSettings(path, bank.url), SoftwareKeyStore(), SoftwareSigner())
+        client.register("demo-en", bank.enrollmentCode("demo-en"), "JVM test")
+        assertTrue(client.sync().syncNow().complete)
+        val before = client.view().current("en-US", NEW_YORK).accounts.map { it.id to it.availableMinor }
+        // What the host does on StoreDamaged(canRebuild = true).
+        val rebuilt = client.rebuildStore()
+        assertTrue(rebuilt.opened().toString(), rebuilt.opened() is StoreOpened.Rebuilt)
+        // The old client's store is closed: using it is an error, not a hang.
+        try {
+            client.view().current("en-US", NEW_YORK)
+            fail("the old client still read the store")
+        } catch (expected: TingshuoException) {
+        }
+        assertTrue("still registered: no new enrollment code", rebuilt.sync().isRegistered())
+        assertTrue(rebuilt.sync().syncNow().complete)
+        assertEquals(before, rebuilt.view().current("en-US", NEW_YORK).accounts.map { it.id to it.availableMinor })
+        rebuilt.closeStore()
+        rebuilt.close()
+        client.close()
+    }
+
+    @Test
     fun readmeExampleRuns() = runBlocking {
         val said = firstConversation(
             File(dir, "readme.db").path, bank.url, "demo-en", bank.enrollmentCode("demo-en"),

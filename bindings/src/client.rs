@@ -148,9 +148,21 @@ pub async fn open_client(
                 other => other,
             }
         })?;
-        // The host's key store records the store's write generation after every protected
-        // write, not only at open, so a copy of the file taken during this session is found
-        // when put back.
+        Ok(Client::over(inner, key_store, &outcome))
+    })
+    .await
+}
+
+impl Client {
+    /// The host's client over a core client just opened (or rebuilt) with `outcome`. The
+    /// host's key store records the store's write generation after every protected write,
+    /// not only at open, so a copy of the file taken during this session is found when put
+    /// back.
+    fn over(
+        inner: tingshuo_core::Client,
+        key_store: Arc<KeyStoreAdapter>,
+        outcome: &OpenOutcome,
+    ) -> Arc<Client> {
         inner.store().keep_generations_in(key_store.clone());
         let opened = match outcome {
             OpenOutcome::Opened => StoreOpened::Opened,
@@ -160,17 +172,16 @@ pub async fn open_client(
                 user_intent_unreadable,
                 ..
             } => StoreOpened::Rebuilt {
-                intent_rows_kept: u64::try_from(user_intent_rows_kept).unwrap_or(u64::MAX),
-                intent_unreadable: user_intent_unreadable,
+                intent_rows_kept: u64::try_from(*user_intent_rows_kept).unwrap_or(u64::MAX),
+                intent_unreadable: *user_intent_unreadable,
             },
         };
-        Ok(Arc::new(Client {
+        Arc::new(Client {
             inner,
             key_store,
             opened,
-        }))
-    })
-    .await
+        })
+    }
 }
 
 #[uniffi::export]
@@ -220,6 +231,24 @@ impl Client {
             )
             .await
             .map_err(TingshuoError::from)
+        })
+        .await
+    }
+
+    /// After `StoreDamaged { canRebuild = true }` (damage found while in use, which opening
+    /// again does not look deep enough to find): closes this client's store — this client and
+    /// everything taken from it fail from then on — moves the damaged file aside and returns
+    /// a client over a new store, whose `opened()` says `Rebuilt`. The bank's data comes back
+    /// with the next sync; what the customer asked for and this device's registration are
+    /// kept (no new enrollment code).
+    pub async fn rebuild_store(&self) -> Result<Arc<Client>, TingshuoError> {
+        let (inner, key_store) = (self.inner.clone(), self.key_store.clone());
+        run(async move {
+            let (inner, outcome) = inner
+                .rebuild_store(key_store.as_ref())
+                .await
+                .map_err(TingshuoError::from)?;
+            Ok(Client::over(inner, key_store, &outcome))
         })
         .await
     }

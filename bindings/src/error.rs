@@ -25,11 +25,11 @@ pub enum TingshuoError {
     /// The bank refused the request, with its reason code (`insufficient_funds`, …).
     #[error("E102 refused by the bank")]
     Refused { code: String },
-    /// The customer's store cannot be used. `can_rebuild`: damage found while in use; opening
-    /// the client again rebuilds the cache from the bank, keeping what the customer asked for
-    /// (a store rebuilt at open is no error: `Client.opened()` says `Rebuilt`). Otherwise it
-    /// cannot be rebuilt by this app (written by a newer version, or unreadable): update or
-    /// log out.
+    /// The customer's store cannot be used. `can_rebuild`: damage found while in use;
+    /// `Client.rebuildStore()` rebuilds the cache from the bank, keeping what the customer
+    /// asked for and this device's registration (a store rebuilt at open is no error:
+    /// `Client.opened()` says `Rebuilt`). Otherwise it cannot be rebuilt by this app (written
+    /// by a newer version, or unreadable): update or log out.
     #[error("E103 store damaged")]
     StoreDamaged { can_rebuild: bool },
     /// The speech model file is absent or is not a model.

@@ -1341,6 +1341,118 @@ async fn a_value_put_back_from_an_older_copy_is_detected() {
     }
 }
 
+/// A rebuild keeps what is the customer's own, sealed again under the new data key while the
+/// old key still opens it: the device's enrollment (the bank still knows this phone, no new
+/// enrollment code), a queued preference change with its payload, a payment's signed
+/// request; the bank's copies (the cursor) start over with the cache. A value that is itself
+/// the damage stays behind, and with the key gone none of it can follow (a preference change
+/// that could never be sent is dropped, not kept unsendable).
+#[tokio::test]
+async fn a_rebuild_keeps_the_enrollment_and_the_requests_sealed_again() {
+    use tingshuo_core::action::Action;
+    use tingshuo_core::store::sync::NewRequest;
+    let request = r#"{"amount_minor":50000,"currency":"CNY"}"#;
+    let prepared = |path: std::path::PathBuf, keys: MemoryKeyStore| async move {
+        let store = seeded(&path, &keys, DemoCustomer::WangXiuying).await;
+        for (key, value) in [
+            ("device_id", "dev-7"),
+            ("customer_id", "cust-wang"),
+            ("cursor", "c-9"),
+        ] {
+            store.set_sync_value(key, value).await.unwrap();
+        }
+        store
+            .enqueue(
+                &NewRequest::new(Action::SetPreferences(preferences(91)), "k-prefs".into()),
+                test_now(),
+            )
+            .await
+            .unwrap();
+        store
+            .record_payment_attempt("pay-1", request, test_now())
+            .await
+            .unwrap();
+        store.close().await;
+        (path, keys)
+    };
+
+    // Damage found in use (a balance moved into another column): everything of hers follows.
+    let (_dir, path) = temp_store_path();
+    let (path, keys) = prepared(path, MemoryKeyStore::new().unwrap()).await;
+    raw_sql(
+        &path,
+        "UPDATE account SET available_minor = booked_minor WHERE id = 'zh-pension'",
+    )
+    .await;
+    let (store, _) = Store::open_or_rebuild(&path, &keys).await.unwrap();
+    let error = store.verify().await.unwrap_err();
+    let (store, outcome) = store.rebuild_after(&keys, error).await.unwrap();
+    assert_eq!(outcome.rebuild_reason(), Some(&RebuildReason::TamperedData));
+    assert_eq!(
+        sync_values(&store).await,
+        [Some("dev-7".to_owned()), Some("cust-wang".to_owned()), None]
+    );
+    let queued = store.pending_requests().await.unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].action, Action::SetPreferences(preferences(91)));
+    let attempts = store.payment_attempts(false).await.unwrap();
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0].request.as_deref(), Some(request));
+    store.verify().await.unwrap();
+    store.close().await;
+    let (store, outcome) = Store::open_or_rebuild(&path, &keys).await.unwrap();
+    assert_eq!(outcome, OpenOutcome::Opened);
+    store.close().await;
+
+    // The device id's own ciphertext replaced by another value's: found at open by the tag,
+    // and that value stays behind while the rest follows.
+    let (_dir, path) = temp_store_path();
+    let (path, keys) = prepared(path, MemoryKeyStore::new().unwrap()).await;
+    raw_sql(
+        &path,
+        "UPDATE sync_state SET value = (SELECT value FROM sync_state WHERE key = 'customer_id')
+         WHERE key = 'device_id'",
+    )
+    .await;
+    let (store, outcome) = Store::open_or_rebuild(&path, &keys).await.unwrap();
+    assert_eq!(outcome.rebuild_reason(), Some(&RebuildReason::TamperedData));
+    assert_eq!(
+        sync_values(&store).await,
+        [None, Some("cust-wang".to_owned()), None]
+    );
+    assert_eq!(store.pending_requests().await.unwrap().len(), 1);
+    store.close().await;
+
+    // The key gone (the app reinstalled): nothing sealed can follow.
+    let (_dir, path) = temp_store_path();
+    let (path, _) = prepared(path, MemoryKeyStore::new().unwrap()).await;
+    let new_keys = MemoryKeyStore::new().unwrap();
+    let (store, outcome) = Store::open_or_rebuild(&path, &new_keys).await.unwrap();
+    assert_eq!(outcome.rebuild_reason(), Some(&RebuildReason::KeyRejected));
+    let OpenOutcome::Rebuilt {
+        user_intent_rows_kept,
+        ..
+    } = outcome
+    else {
+        unreachable!()
+    };
+    assert_eq!(user_intent_rows_kept, 1, "the payment attempt, by its key");
+    assert_eq!(sync_values(&store).await, [None, None, None]);
+    assert!(store.pending_requests().await.unwrap().is_empty());
+    let attempts = store.payment_attempts(false).await.unwrap();
+    assert_eq!(attempts[0].request, None);
+    store.close().await;
+}
+
+/// The device id, customer id and cursor a store holds.
+async fn sync_values(store: &Store) -> Vec<Option<String>> {
+    let mut values = Vec::new();
+    for key in ["device_id", "customer_id", "cursor"] {
+        values.push(store.sync_value(key).await.unwrap());
+    }
+    values
+}
+
 /// A whole older copy of the file (rows and tag together) is found when the key store keeps
 /// the generation: every protected write records it, and the copy's is lower. The rebuild
 /// starts above the recorded generation, so it opens afterwards.

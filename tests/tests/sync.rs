@@ -16,6 +16,7 @@ use tingshuo_core::http_transport::HttpTransport;
 use tingshuo_core::model::{CardStatus, Source};
 use tingshuo_core::payments::Settled;
 use tingshuo_core::payments::{PaymentDraft, PaymentError, PaymentOutcome};
+use tingshuo_core::store::{OpenOutcome, RebuildReason};
 use tingshuo_core::sync::{Connectivity, SyncConfig};
 use tingshuo_core::transport::{
     BankRequest, BankResponse, BankTransport, BoxFuture, EventSource, TransportError,
@@ -928,6 +929,60 @@ async fn logout_revokes_the_device_and_wipes_the_store() {
     assert!(keys.unwrap(&wrapped).is_err(), "the data key is destroyed");
     let devices = other.client.sync().devices().await.unwrap();
     assert!(devices.iter().all(|d| d.id != device), "{devices:?}");
+    bank.shutdown().await;
+}
+
+/// Damage found while in use — a balance's sealed value put in another column, which the
+/// fast open does not read — is rebuilt through the client, and the rebuilt store keeps the
+/// device's enrollment: the next sync brings the bank's data back with no new enrollment
+/// code, the balances read as the bank has them, and the bank knows one device, not two.
+#[tokio::test]
+async fn damage_found_in_use_is_rebuilt_and_syncs_again_without_a_new_enrollment() {
+    let bank = bank_with(BankConfig::default()).await;
+    let (_dir, config, keys, signer) = fresh_device(&bank);
+    let signer: Arc<dyn DeviceSigner> = Arc::new(signer);
+    let store_path = config.store_path.clone();
+    let (client, _) = Client::open(config.clone(), &keys, signer.clone())
+        .await
+        .unwrap();
+    let customer = DemoCustomer::WangXiuying;
+    register(&client, &bank, customer, "her phone").await;
+    client.sync().sync_now().await.unwrap();
+    let before = lines_of(
+        &client.view().current(today()).await.unwrap(),
+        tingshuo_core::Locale::ZhCn,
+    );
+    client.close().await;
+    {
+        use sqlx::Connection;
+        let mut file =
+            sqlx::SqliteConnection::connect(&format!("sqlite://{}", store_path.display()))
+                .await
+                .unwrap();
+        sqlx::query("UPDATE account SET available_minor = booked_minor WHERE id = 'zh-pension'")
+            .execute(&mut file)
+            .await
+            .unwrap();
+    }
+
+    let (client, outcome) = Client::open(config, &keys, signer).await.unwrap();
+    assert_eq!(
+        outcome,
+        OpenOutcome::Opened,
+        "the fast open reads no balance"
+    );
+    let damage = client.view().current(today()).await.unwrap_err();
+    assert!(damage.to_string().contains("available_minor"), "{damage}");
+    let (client, outcome) = client.rebuild_store(&keys).await.unwrap();
+    assert_eq!(outcome.rebuild_reason(), Some(&RebuildReason::TamperedData));
+    client.sync().sync_now().await.unwrap();
+    let after = lines_of(
+        &client.view().current(today()).await.unwrap(),
+        tingshuo_core::Locale::ZhCn,
+    );
+    assert_eq!(after, before);
+    let devices = client.sync().devices().await.unwrap();
+    assert_eq!(devices.len(), 1, "{devices:?}");
     bank.shutdown().await;
 }
 

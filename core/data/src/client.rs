@@ -172,6 +172,38 @@ impl Client {
         self.engine.store.shut().await;
     }
 
+    /// Applies the corruption policy to damage found while in use (an error of this client
+    /// whose store error `calls_for_rebuild()`: a sealed value that no longer opens, a row
+    /// that cannot be read), which opening again does not look deep enough to find. Closes
+    /// this client's store (its handles fail from then on), moves the file aside, and returns
+    /// a client over a new one: the cache comes back with the next sync, what the customer
+    /// asked for and the device's enrollment are kept (`Store::rebuild_after`). The damage is
+    /// named by the store's own check when it finds it; called on a store that check finds
+    /// whole, it rebuilds all the same (the host saw damage it does not).
+    pub async fn rebuild_store(
+        self,
+        key_store: &dyn KeyStore,
+    ) -> Result<(Client, OpenOutcome), ClientError> {
+        let store = &self.engine.store;
+        let damage = match store.verify().await {
+            Err(damage) if damage.calls_for_rebuild() => damage,
+            _ => StoreError::Corrupt("damage found while in use".to_owned()),
+        };
+        let path = store.path().to_owned();
+        store.shut().await;
+        let (store, outcome) = Store::rebuild_at(&path, key_store, &damage).await?;
+        let store = Arc::new(store);
+        let api = self.engine.api.again();
+        api.set_device_id(store.sync_value(keys::DEVICE_ID).await?);
+        let engine = SyncEngine::new(store, api, self.engine.config.clone());
+        Ok((
+            Client {
+                engine: Arc::new(engine),
+            },
+            outcome,
+        ))
+    }
+
     /// Logout: first delivers what the customer asked for (a card lock queued offline goes
     /// before the device is gone), asks the bank to revoke this device (when it can be
     /// reached), then destroys the data key and deletes the store with its companions. The

@@ -14,10 +14,16 @@
 //! * [`Store::open_or_rebuild`] then applies the policy: the damaged file is moved aside
 //!   (quarantined, never deleted) and a fresh store is created; the returned [`OpenOutcome`]
 //!   says a rebuild happened and why, so the app tells the customer and resyncs. User-intent
-//!   tables are copied into the new store (by `ATTACH`) when the old one can still be read;
-//!   sealed columns cannot follow (the data key is new), but a payment attempt keeps its
-//!   idempotency key, so its outcome is still reconciled with the bank. When the old file
-//!   cannot be read, the outcome says so and the quarantined file stays for support.
+//!   tables are copied into the new store (by `ATTACH`) when the old one can still be read.
+//!   The new store has a new data key: sealed values of the customer's own (a request's
+//!   payload, a payment's request, the device's enrollment) are opened with the old key and
+//!   sealed again while the key store still has it; a value that no longer opens stays
+//!   behind. A payment attempt keeps its idempotency key either way, so its outcome is still
+//!   reconciled with the bank. When the old file cannot be read, the outcome says so and the
+//!   quarantined file stays for support.
+//! * Damage found while in use (a sealed value of the cache that no longer opens) is not
+//!   seen by the fast open: [`Store::rebuild_after`] (or `Client::rebuild_store`) applies
+//!   the same policy then.
 //! * A database written by a newer app version is refused ([`StoreError::NewerSchema`]),
 //!   never downgraded or rebuilt.
 //! * Logout ([`Store::wipe`]) deletes the database, its WAL, journal and quarantined copies,
@@ -184,7 +190,7 @@ impl Store {
             Ok((store, true)) => Ok((store, OpenOutcome::Created)),
             Ok((store, false)) => Ok((store, OpenOutcome::Opened)),
             Err(error) if error.calls_for_rebuild() => {
-                Store::rebuild(path, key_store, &error).await
+                Store::rebuild_at(path, key_store, &error).await
             }
             Err(error) => Err(error),
         }
@@ -202,10 +208,12 @@ impl Store {
         }
         let path = self.path.clone();
         self.close().await;
-        Store::rebuild(&path, key_store, &cause).await
+        Store::rebuild_at(&path, key_store, &cause).await
     }
 
-    async fn rebuild(
+    /// The same, for the closed store at `path` (its client shut it): the file is moved
+    /// aside and a new store made, keeping what the customer asked for.
+    pub async fn rebuild_at(
         path: &Path,
         key_store: &dyn KeyStore,
         cause: &StoreError,
@@ -240,8 +248,15 @@ impl Store {
                 None => (0, true),
             };
         let mut tx = schema::begin_write(&store.pool).await?;
+        // Sealed values follow under the new key while the old one still opens them: the
+        // device's enrollment, a preference change's payload, a payment's request.
+        if let Some((mut old, old_cipher)) = quarantined_data_key(&quarantined, key_store).await {
+            schema::carry_sealed_intent(&mut tx, &mut old, &old_cipher, &store.cipher).await?;
+        }
         schema::seal_legacy_plaintext(&mut tx, &store.cipher).await?;
+        let dropped = schema::drop_unsendable_requests(&mut tx).await?;
         store.commit_protected(tx).await?;
+        let kept = kept.saturating_sub(dropped);
         Ok((
             store,
             OpenOutcome::Rebuilt {
@@ -456,22 +471,57 @@ async fn connect(options: SqliteConnectOptions) -> Result<SqlitePool, StoreError
 }
 
 async fn unlock(pool: &SqlitePool, key_store: &dyn KeyStore) -> Result<FieldCipher, StoreError> {
-    let wrapped = schema::meta_get(pool, "wrapped_data_key").await?;
-    let Some(wrapped) = wrapped else {
-        return initialise_key(pool, key_store).await;
+    let mut connection = pool.acquire().await?;
+    match data_key_of(&mut connection, key_store).await? {
+        Some(cipher) => Ok(cipher),
+        None => {
+            drop(connection);
+            initialise_key(pool, key_store).await
+        }
+    }
+}
+
+/// The data key of the file behind `connection`, unwrapped by the key store and checked
+/// against the file's key-check value; `None` when the file has no data key yet.
+async fn data_key_of(
+    connection: &mut sqlx::SqliteConnection,
+    key_store: &dyn KeyStore,
+) -> Result<Option<FieldCipher>, StoreError> {
+    let Some(wrapped) = schema::meta_get(&mut *connection, "wrapped_data_key").await? else {
+        return Ok(None);
     };
     let data_key = key_store.unwrap(&wrapped)?;
-    let seal_count = schema::meta_get(pool, "seal_count")
+    let seal_count = schema::meta_get(&mut *connection, "seal_count")
         .await?
         .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_slice()).ok())
         .map_or(0, u64::from_le_bytes);
     let cipher = FieldCipher::with_seal_count(&data_key, seal_count)?;
-    let check = schema::meta_get(pool, "key_check")
+    let check = schema::meta_get(&mut *connection, "key_check")
         .await?
         .ok_or_else(|| StoreError::Corrupt("key check value missing".to_owned()))?;
     match cipher.open(SealedColumn::MetaKeyCheck, "key_check", &check) {
-        Ok(plain) if plain == KEY_CHECK_PLAINTEXT => Ok(cipher),
+        Ok(plain) if plain == KEY_CHECK_PLAINTEXT => Ok(Some(cipher)),
         _ => Err(StoreError::KeyRejected),
+    }
+}
+
+/// The data key of a quarantined file, while the key store can still unwrap it: `None` when
+/// the file cannot be read, has no key, or its key is gone or rejected (nothing of its
+/// sealed values can follow then).
+async fn quarantined_data_key(
+    quarantined: &Path,
+    key_store: &dyn KeyStore,
+) -> Option<(sqlx::SqliteConnection, FieldCipher)> {
+    use sqlx::ConnectOptions;
+    let mut connection = SqliteConnectOptions::new()
+        .filename(quarantined)
+        .read_only(true)
+        .connect()
+        .await
+        .ok()?;
+    match data_key_of(&mut connection, key_store).await {
+        Ok(Some(cipher)) => Some((connection, cipher)),
+        _ => None,
     }
 }
 

@@ -2,10 +2,12 @@
 
 use std::path::Path;
 
-use sqlx::sqlite::SqlitePool;
+use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use sqlx::{Sqlite, Transaction};
+use zeroize::Zeroizing;
 
 use super::error::StoreError;
+use super::sync::keys;
 use crate::crypto::{FieldCipher, SealedColumn};
 
 /// Migrations in order; migration `n` (1-based) brings the schema to version `n`.
@@ -25,13 +27,13 @@ pub(crate) const INTEGRITY_SINCE: i64 = 6;
 
 pub const LATEST_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-/// Tables that hold what the customer asked for, with the columns carried across a rebuild
-/// and which rows are carried. Sealed columns are left out: they were sealed under the old
-/// data key. A payment attempt keeps its idempotency key, so its outcome can still be
-/// reconciled with the bank. An outbox payload comes along only as plaintext from a file
-/// older than sealed payloads (into `legacy_payload`, sealed by the new store); a request
-/// whose sealed payload cannot follow (a preference change) is not carried, since it could
-/// never be sent.
+/// Tables that hold what the customer asked for, with the columns carried across a rebuild.
+/// Sealed columns are left out here: they were sealed under the old data key, and follow
+/// only while that key still opens them ([`carry_sealed_intent`]). A payment attempt keeps
+/// its idempotency key, so its outcome can still be reconciled with the bank. An outbox
+/// payload from a file older than sealed payloads comes as plaintext (into `legacy_payload`,
+/// sealed by the new store); a request whose payload could not follow (a preference change)
+/// is dropped after ([`drop_unsendable_requests`]), since it could never be sent.
 const USER_INTENT: &[(&str, &str, &str)] = &[
     (
         "consent",
@@ -52,17 +54,6 @@ const USER_INTENT: &[(&str, &str, &str)] = &[
         "",
     ),
 ];
-
-/// Rows of the old table that can be carried, in the order they were written (payment
-/// attempts are read in that order): every one but requests that need a payload the new store
-/// cannot have.
-fn carried_rows(table: &str) -> &'static str {
-    if table == "outbox" {
-        " WHERE typeof(payload) = 'text' OR kind <> 'set_preferences' ORDER BY rowid"
-    } else {
-        " ORDER BY rowid"
-    }
-}
 
 pub(crate) async fn user_version(pool: &SqlitePool) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar("PRAGMA user_version")
@@ -104,10 +95,13 @@ pub(crate) async fn upgrade_to(pool: &SqlitePool, target: i64) -> Result<(), Sto
     Ok(())
 }
 
-pub(crate) async fn meta_get(pool: &SqlitePool, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+pub(crate) async fn meta_get<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    key: &str,
+) -> Result<Option<Vec<u8>>, StoreError> {
     Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
         .bind(key)
-        .fetch_optional(pool)
+        .fetch_optional(executor)
         .await?)
 }
 
@@ -163,7 +157,11 @@ pub(crate) async fn carry_over_user_intent(
             if !trusted && *table == "consent" {
                 continue;
             }
-            let selected = if selected.is_empty() { columns } else { selected };
+            let selected = if selected.is_empty() {
+                columns
+            } else {
+                selected
+            };
             let exists: i64 = sqlx::query_scalar(
                 "SELECT count(*) FROM old.sqlite_master WHERE type = 'table' AND name = ?",
             )
@@ -173,10 +171,11 @@ pub(crate) async fn carry_over_user_intent(
             if exists == 0 {
                 continue;
             }
-            // Table and column names come from the fixed list above.
+            // Table and column names come from the fixed list above; rows in the order they
+            // were written (payment attempts are read in that order).
             let done = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "INSERT OR IGNORE INTO main.{table} ({columns}) SELECT {selected} FROM old.{table}{}",
-                carried_rows(table)
+                "INSERT OR IGNORE INTO main.{table} ({columns}) SELECT {selected} FROM old.{table} \
+                 ORDER BY rowid"
             )))
             .execute(&mut *connection)
             .await?;
@@ -194,6 +193,72 @@ pub(crate) async fn carry_over_user_intent(
         .execute(&mut *connection)
         .await;
     Ok(copied.ok())
+}
+
+/// Sealed values of a quarantined file's user intent, opened with its own data key and
+/// sealed again under the new store's, into the rows carried over: each request's payload,
+/// each payment attempt's request, and the sync values that are the customer's own
+/// ([`keys::KEPT_ACROSS_REBUILD`]: the device's enrollment, what she was told). A value that
+/// no longer opens (the damage itself) stays behind. Runs inside the caller's transaction.
+pub(crate) async fn carry_sealed_intent(
+    tx: &mut Transaction<'_, Sqlite>,
+    old: &mut SqliteConnection,
+    old_cipher: &FieldCipher,
+    cipher: &FieldCipher,
+) -> Result<(), StoreError> {
+    for column in [
+        SealedColumn::SyncValue,
+        SealedColumn::OutboxPayload,
+        SealedColumn::PaymentAttemptRequest,
+    ] {
+        // A file from before a column has nothing of it to carry.
+        let Ok(values) = super::read::sealed_values(old, column).await else {
+            continue;
+        };
+        let (table, name) = column.location();
+        let key = column.row_key_column();
+        // Table and column names come from the fixed SealedColumn list. Sync values have no
+        // row yet (the cache's are not carried); the others fill their carried row.
+        let write = if column == SealedColumn::SyncValue {
+            "INSERT INTO sync_state (value, key) VALUES (?, ?)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+                .to_owned()
+        } else {
+            format!("UPDATE {table} SET {name} = ? WHERE {key} = ?")
+        };
+        for value in values {
+            if column == SealedColumn::SyncValue
+                && !keys::KEPT_ACROSS_REBUILD.contains(&value.key.as_str())
+            {
+                continue;
+            }
+            let Ok(plain) = old_cipher.open(column, &value.sealed_under, &value.sealed) else {
+                tracing::warn!(table, name, "a damaged sealed value stays behind");
+                continue;
+            };
+            let plain = Zeroizing::new(plain);
+            sqlx::query(sqlx::AssertSqlSafe(write.clone()))
+                .bind(cipher.seal(column, &value.sealed_under, &plain)?)
+                .bind(&value.key)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Drops carried requests that could never be sent: a preference change whose payload did
+/// not follow. Returns how many.
+pub(crate) async fn drop_unsendable_requests(
+    tx: &mut Transaction<'_, Sqlite>,
+) -> Result<usize, StoreError> {
+    let done = sqlx::query(
+        "DELETE FROM outbox
+         WHERE kind = 'set_preferences' AND payload IS NULL AND legacy_payload IS NULL",
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(usize::try_from(done.rows_affected()).unwrap_or(usize::MAX))
 }
 
 /// Seals what an upgrade from before [`INTEGRITY_SINCE`] (or a rebuild carrying an older

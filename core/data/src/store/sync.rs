@@ -30,6 +30,17 @@ pub mod keys {
     /// answer she has not been told yet (JSON list): told in a later conversation if the app
     /// closed before the bank answered.
     pub const CARD_ACTIONS_AWAITED: &str = "card_actions_awaited";
+
+    /// The values that are the customer's own, not a copy of the bank's: carried across a
+    /// rebuild of the store (while its old key opens them), so the bank still knows this
+    /// phone and nothing she was told is told again. The cursor and the bank's copies start
+    /// over with the cache.
+    pub const KEPT_ACROSS_REBUILD: &[&str] = &[
+        DEVICE_ID,
+        CUSTOMER_ID,
+        PAYMENT_OUTCOMES_TOLD,
+        CARD_ACTIONS_AWAITED,
+    ];
 }
 
 /// An action waiting in the outbox.

@@ -122,6 +122,12 @@ impl BankApi {
         }
     }
 
+    /// A new session over the same transport and signer (for a store rebuilt under the
+    /// same client): no device id and no token until they are set or signed in again.
+    pub fn again(&self) -> BankApi {
+        BankApi::new(self.transport.clone(), self.signer.clone())
+    }
+
     pub fn set_device_id(&self, device_id: Option<String>) {
         if let Ok(mut slot) = self.device_id.lock() {
             *slot = device_id;

@@ -126,7 +126,7 @@ pub const MAX_PATCHES_PER_SYNC: usize = 500_000;
 pub struct SyncEngine {
     pub(crate) store: Arc<Store>,
     pub(crate) api: BankApi,
-    config: SyncConfig,
+    pub(crate) config: SyncConfig,
     status: watch::Sender<SyncStatus>,
     /// One round at a time; pushes must not interleave or they could reorder.
     round: tokio::sync::Mutex<()>,
