@@ -464,9 +464,12 @@ pub struct SyncSummary {
     pub requests_failed: u32,
     pub pages_pulled: u32,
     pub patches_applied: u32,
+    /// Rows of the bank's feed (transactions, cards, bills) kept aside because their account
+    /// or biller has not come yet: shown once it does.
+    pub rows_waiting_for_parents: u32,
     /// The bank was reached and its news up to now applied (requests may still wait).
     pub pulled: bool,
-    /// Pulled, and nothing left waiting in the outbox.
+    /// Pulled, nothing left waiting in the outbox, and no row waiting for its parent.
     pub complete: bool,
 }
 
@@ -584,6 +587,7 @@ impl SyncClient {
                 requests_failed: count(report.requests_failed),
                 pages_pulled: count(report.pages_pulled),
                 patches_applied: count(report.patches_applied),
+                rows_waiting_for_parents: count(report.rows_waiting_for_parents),
                 pulled: report.pulled,
                 complete: report.complete,
             })

@@ -312,31 +312,49 @@ async fn a_payment_settled_by_another_client_is_not_told_as_not_sent() {
     store.close().await;
 }
 
+/// Pages of every account's history, at page sizes from one up, hold every transaction once:
+/// several share a time, and a page that ends between them must neither drop nor repeat one.
 #[tokio::test]
 async fn history_pages_cover_every_transaction_once() {
     let (_dir, path) = temp_store_path();
     let keys = MemoryKeyStore::new().unwrap();
     let store = seeded(&path, &keys, DemoCustomer::WangXiuying).await;
-    let expected = snapshot(DemoCustomer::WangXiuying)
-        .transactions
-        .iter()
-        .filter(|t| t.account_id == "zh-pension")
-        .count();
-    let mut seen = Vec::new();
-    let mut before = None;
-    loop {
-        let page = store
-            .transactions_page("zh-pension", before, 50)
-            .await
-            .unwrap();
-        let Some(last) = page.last() else { break };
-        before = Some(last.item.occurred_at);
-        seen.extend(page.into_iter().map(|t| t.item.id));
+    let snapshot = snapshot(DemoCustomer::WangXiuying);
+    let mut times = std::collections::HashMap::new();
+    for transaction in &snapshot.transactions {
+        *times.entry(transaction.occurred_at).or_insert(0) += 1;
     }
-    // Several transactions can share a time; the page boundary must not drop or repeat them.
-    let unique: std::collections::HashSet<_> = seen.iter().collect();
-    assert_eq!(unique.len(), seen.len());
-    assert_eq!(seen.len(), expected);
+    assert!(
+        times.values().any(|&n| n > 1),
+        "the data has transactions that share a time"
+    );
+    for account in &snapshot.accounts {
+        let expected = snapshot
+            .transactions
+            .iter()
+            .filter(|t| t.account_id == account.id)
+            .count();
+        for page_size in [1, 2, 3, 5, 50] {
+            let mut seen = Vec::new();
+            let mut after: Option<(chrono::DateTime<chrono::Utc>, String)> = None;
+            loop {
+                let page = store
+                    .transactions_page(
+                        account.id.as_str(),
+                        after.as_ref().map(|(at, id)| (*at, id.as_str())),
+                        page_size,
+                    )
+                    .await
+                    .unwrap();
+                let Some(last) = page.last() else { break };
+                after = Some((last.item.occurred_at, last.item.id.as_str().to_owned()));
+                seen.extend(page.into_iter().map(|t| t.item.id));
+            }
+            let unique: std::collections::HashSet<_> = seen.iter().collect();
+            assert_eq!(unique.len(), seen.len(), "{} by {page_size}", account.id);
+            assert_eq!(seen.len(), expected, "{} by {page_size}", account.id);
+        }
+    }
 }
 
 #[tokio::test]

@@ -188,24 +188,33 @@ async fn paging_brings_every_transaction_exactly_once() {
     let report = margaret.client.sync().sync_now().await.unwrap();
     let server = server_count(&bank, "demo-en", "transaction").await;
     assert!(report.pages_pulled > server / 37, "{report:?}");
+    assert_eq!(stored_transactions(&margaret.client).await, server);
+    bank.shutdown().await;
+}
+
+/// How many transactions the client's store holds, over all the customer's accounts, read
+/// page by page.
+async fn stored_transactions(client: &Client) -> usize {
+    let view = client.view().current(today()).await.unwrap();
     let mut seen = 0;
-    let mut before = None;
-    for account in ["en-checking", "en-savings", "en-visa"] {
+    for account in &view.accounts {
+        let mut after: Option<(chrono::DateTime<Utc>, String)> = None;
         loop {
-            let page = margaret
-                .client
+            let page = client
                 .store()
-                .transactions_page(account, before, 100)
+                .transactions_page(
+                    account.item.id.as_str(),
+                    after.as_ref().map(|(at, id)| (*at, id.as_str())),
+                    100,
+                )
                 .await
                 .unwrap();
             let Some(last) = page.last() else { break };
-            before = Some(last.item.occurred_at);
+            after = Some((last.item.occurred_at, last.item.id.as_str().to_owned()));
             seen += page.len();
         }
-        before = None;
     }
-    assert_eq!(seen, server);
-    bank.shutdown().await;
+    seen
 }
 
 #[tokio::test]
@@ -888,6 +897,12 @@ async fn a_second_device_syncs_after_the_first_has_paid() {
         second.client.sync().sync_now().await.unwrap();
         let paid = second.client.view().payments().await.unwrap();
         assert_eq!(paid.len(), 2, "page size {page_size}: {paid:?}");
+        // Every transaction, the ones listed before their account included.
+        assert_eq!(
+            stored_transactions(&second.client).await,
+            server_count(&bank, DemoCustomer::WangXiuying.id(), "transaction").await,
+            "page size {page_size}"
+        );
         assert_eq!(
             available(&second, "zh-pension").await,
             available(&first, "zh-pension").await,

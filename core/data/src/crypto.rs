@@ -223,6 +223,7 @@ pub enum SealedColumn {
     SyncValue,
     PaymentAttemptRequest,
     PaymentAmount,
+    WaitingPatch,
 }
 
 impl SealedColumn {
@@ -252,6 +253,7 @@ impl SealedColumn {
         SealedColumn::SyncValue,
         SealedColumn::PaymentAttemptRequest,
         SealedColumn::PaymentAmount,
+        SealedColumn::WaitingPatch,
     ];
 
     /// (table, column) as in the schema.
@@ -282,6 +284,7 @@ impl SealedColumn {
             SealedColumn::SyncValue => ("sync_state", "value"),
             SealedColumn::PaymentAttemptRequest => ("payment_attempt", "request"),
             SealedColumn::PaymentAmount => ("payment", "amount_minor"),
+            SealedColumn::WaitingPatch => ("waiting_patch", "patch"),
         }
     }
 
@@ -328,7 +331,7 @@ impl SealedColumn {
     pub fn row_key_column(&self) -> &'static str {
         match self {
             SealedColumn::PaymentAttemptRequest | SealedColumn::OutboxPayload => "idempotency_key",
-            SealedColumn::SyncValue => "key",
+            SealedColumn::SyncValue | SealedColumn::WaitingPatch => "key",
             _ => "id",
         }
     }

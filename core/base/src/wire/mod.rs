@@ -47,9 +47,6 @@ pub enum WireError {
     /// A bank that says "more" page after page past what any customer's data fills.
     #[error("the bank sent more than {pages} pages or {patches} changes in one sync")]
     TooManyPages { pages: usize, patches: usize },
-    /// Transactions, cards or bills whose account or biller the bank never sent.
-    #[error("the bank sent {0} transactions, cards or bills whose account or biller it never sent")]
-    ParentsNeverSent(usize),
 }
 
 /// An idempotency key: 1 to 40 characters of `[A-Za-z0-9_-]`.

@@ -193,7 +193,7 @@ impl Store {
                     pending_only: true,
                     ..TxnFilter::default()
                 },
-                |_| true,
+                |_, _| true,
                 usize::MAX,
             )
             .await?;
@@ -342,11 +342,13 @@ impl Store {
         Ok(CustomerView::build(parts, today)?)
     }
 
-    /// A page of one account's history, newest first, strictly older than `before`.
+    /// A page of one account's history, newest first (the same time by id), after the
+    /// transaction `after` names by its time and id — the last of the page before. By both:
+    /// transactions that share a time across a page's end are neither dropped nor repeated.
     pub async fn transactions_page(
         &self,
         account_id: &str,
-        before: Option<DateTime<Utc>>,
+        after: Option<(DateTime<Utc>, &str)>,
         limit: u32,
     ) -> Result<Vec<Tracked<Transaction>>, StoreError> {
         self.newest_first(
@@ -354,7 +356,7 @@ impl Store {
                 account_id: Some(account_id),
                 ..TxnFilter::default()
             },
-            |at| before.is_none_or(|before| at < before),
+            |at, id| after.is_none_or(|(time, last)| at < time || (at == time && id > last)),
             usize::try_from(limit).unwrap_or(usize::MAX),
         )
         .await
@@ -374,7 +376,7 @@ impl Store {
                 account_id,
                 ..TxnFilter::default()
             },
-            |at| from <= at && at < to,
+            |at, _| from <= at && at < to,
             usize::try_from(limit).unwrap_or(usize::MAX),
         )
         .await
@@ -382,14 +384,15 @@ impl Store {
 }
 
 impl Store {
-    /// Transactions whose sealed time `keep`s, newest first (then by id), at most `limit`.
+    /// Transactions that `keep` keeps by their sealed time and id, newest first (then by id),
+    /// at most `limit`.
     /// Time and category are sealed, so history is ordered and filtered here, not by SQL (a
     /// customer's cache is small): the ids and times come first, and only the rows kept are
     /// read and opened in full, in the same read transaction.
     async fn newest_first(
         &self,
         filter: TxnFilter<'_>,
-        keep: impl Fn(DateTime<Utc>) -> bool,
+        keep: impl Fn(DateTime<Utc>, &str) -> bool,
         limit: usize,
     ) -> Result<Vec<Tracked<Transaction>>, StoreError> {
         let mut tx = self.pool.begin().await?;
@@ -405,7 +408,7 @@ impl Store {
     async fn recent_transactions(&self) -> Result<Vec<Tracked<Transaction>>, StoreError> {
         let Some(listed) = self.sync_value(keys::NEWEST_TRANSACTIONS).await? else {
             return self
-                .newest_first(TxnFilter::default(), |_| true, RECENT_TRANSACTIONS)
+                .newest_first(TxnFilter::default(), |_, _| true, RECENT_TRANSACTIONS)
                 .await;
         };
         let ids: Vec<String> = serde_json::from_str(&listed)

@@ -8,7 +8,7 @@ use crate::crypto::{FieldCipher, SealedColumn as Col};
 use tingshuo_base::action::{Action, ActionKind};
 use tingshuo_base::model::{Source, Tracked, Transaction as Txn};
 use tingshuo_base::view::RECENT_TRANSACTIONS;
-use tingshuo_base::wire::{Change, PaymentDto, Record, kinds};
+use tingshuo_base::wire::{Change, Patch, PaymentDto, Record, kinds};
 
 /// The pull cursor and other sync settings kept in the store.
 pub mod keys {
@@ -215,7 +215,7 @@ impl Store {
             tx,
             &self.cipher,
             TxnFilter::default(),
-            |_| true,
+            |_, _| true,
             RECENT_TRANSACTIONS,
         )
         .await?;
@@ -264,7 +264,7 @@ impl Store {
             ids: Some(&listed),
             ..TxnFilter::default()
         };
-        let mut timed = newest_timed(tx, &self.cipher, filter, |_| true).await?;
+        let mut timed = newest_timed(tx, &self.cipher, filter, |_, _| true).await?;
         if timed.len() != kept.len() {
             return self.refresh_newest(tx).await;
         }
@@ -296,55 +296,161 @@ impl Store {
         Ok(())
     }
 
-    /// Applies pages of the bank's changes and moves the cursor, atomically: a page with
-    /// any invalid patch was refused before it got here, and a failure applies nothing.
+    /// Applies changes of the bank's feed and moves the cursor, atomically: a page with any
+    /// invalid patch was refused before it got here, and a failure applies nothing.
     ///
     /// A row a request still waiting in the outbox acts on (a card being locked) takes the
     /// bank's other fields but keeps showing the request (`show_waiting_echoes`).
     ///
     /// Applies nothing when a transaction, card or bill would be left without its account or
-    /// biller: a bank's feed lists each row at its latest version, so an account whose balance
-    /// a payment changed comes after the payment's transaction. The caller then applies these
-    /// changes together with the next page.
+    /// biller ([`Applied::ParentsMissing`]); the sync engine's pages go through
+    /// [`Store::apply_page`], which keeps such rows aside instead.
     pub async fn apply_changes(
         &self,
         changes: &[Change],
         cursor: &str,
         as_of: DateTime<Utc>,
     ) -> Result<Applied, StoreError> {
+        let mut tx = self.begin_changes().await?;
+        self.write_changes(&mut tx, changes, as_of).await?;
+        let orphans = orphan_rows(&mut tx).await?;
+        if !orphans.is_empty() {
+            tx.rollback().await?;
+            return Ok(Applied::ParentsMissing(orphans.len()));
+        }
+        self.finish_changes(tx, changes, cursor).await?;
+        Ok(Applied::Applied)
+    }
+
+    /// Applies one page of the bank's feed (each change with the patch it came as) and moves
+    /// the cursor, atomically. A transaction, card or bill whose account or biller has not
+    /// come yet waits aside, sealed, and is applied with the page that brings its parent: a
+    /// bank's feed lists each row at its latest version, so an account whose balance a payment
+    /// changed comes after the payment's transaction. The rest of the page is applied, so a
+    /// parent that never comes holds back nothing else. Returns how many rows wait.
+    pub async fn apply_page(
+        &self,
+        page: &[(Patch, Change)],
+        cursor: &str,
+        as_of: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let mut tx = self.begin_changes().await?;
+        // The rows that waited are tried again with a page that brings accounts or billers
+        // (not with every page: that was quadratic), unless the page brings them again (a
+        // newer version, or their removal). They are written with this page's time: their
+        // parent is.
+        let brings_parents = page.iter().any(|(_, change)| {
+            matches!(change, Change::Put(Record::Account(..) | Record::Biller(_)))
+        });
+        let mut fed: Vec<(Patch, Change)> = Vec::new();
+        if brings_parents {
+            let on_page: std::collections::HashSet<String> =
+                page.iter().map(|(patch, _)| waiting_key(patch)).collect();
+            fed = self
+                .waiting_patches(&mut tx)
+                .await?
+                .into_iter()
+                .filter(|(patch, _)| !on_page.contains(&waiting_key(patch)))
+                .collect();
+        }
+        fed.extend(page.iter().cloned());
+        let (patches, changes): (Vec<Patch>, Vec<Change>) = fed.into_iter().unzip();
+        self.write_changes(&mut tx, &changes, as_of).await?;
+        let mut waiting = std::collections::HashSet::new();
+        for (table, rowid) in orphan_rows(&mut tx).await? {
+            let kind = kind_of_table(&table).ok_or(StoreError::Corrupt(format!(
+                "a row of {table} without its parent"
+            )))?;
+            // The table name comes from the fixed list of kinds and tables.
+            let id: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE rowid = ? RETURNING id"
+            )))
+            .bind(rowid)
+            .fetch_one(&mut *tx)
+            .await?;
+            waiting.insert(format!("{kind}:{id}"));
+        }
+        // What was applied: the rest (the newest transactions follow from it).
+        let applied: Vec<Change> = patches
+            .iter()
+            .zip(changes)
+            .filter(|(patch, _)| !waiting.contains(&waiting_key(patch)))
+            .map(|(_, change)| change)
+            .collect();
+        // Every row tried is out of the waiting ones, the last version of each that still
+        // waits back in, sealed (a patch carries C2 data).
+        for patch in &patches {
+            sqlx::query("DELETE FROM waiting_patch WHERE key = ?")
+                .bind(waiting_key(patch))
+                .execute(&mut *tx)
+                .await?;
+        }
+        for patch in patches.iter().rev() {
+            let key = waiting_key(patch);
+            if !waiting.remove(&key) {
+                continue;
+            }
+            let json =
+                serde_json::to_string(patch).map_err(|_| StoreError::InvalidInput("patch"))?;
+            sqlx::query("INSERT INTO waiting_patch (key, patch) VALUES (?, ?)")
+                .bind(&key)
+                .bind(self.cipher.seal_str(Col::WaitingPatch, &key, &json)?)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let rows_waiting: i64 = sqlx::query_scalar("SELECT count(*) FROM waiting_patch")
+            .fetch_one(&mut *tx)
+            .await?;
+        self.finish_changes(tx, &applied, cursor).await?;
+        Ok(usize::try_from(rows_waiting).unwrap_or(usize::MAX))
+    }
+
+    async fn begin_changes(&self) -> Result<Tx<'_>, StoreError> {
         let mut tx = super::schema::begin_write(&self.pool).await?;
         // Parents may come after their children within the changes: checked at the end.
         sqlx::query("PRAGMA defer_foreign_keys = ON")
             .execute(&mut *tx)
             .await?;
-        // Runs of transactions are written many to a statement; everything else in order.
+        Ok(tx)
+    }
+
+    /// Writes the changes in order; runs of transactions many to a statement.
+    async fn write_changes(
+        &self,
+        tx: &mut Tx<'_>,
+        changes: &[Change],
+        as_of: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let mut transactions: Vec<&Txn> = Vec::new();
         for change in changes {
             if let Change::Put(Record::Transaction(transaction)) = change {
                 transactions.push(transaction);
                 continue;
             }
-            self.put_transactions(&mut tx, &transactions, as_of, Source::Bank)
+            self.put_transactions(tx, &transactions, as_of, Source::Bank)
                 .await?;
             transactions.clear();
             match change {
-                Change::Put(record) => self.put_record(&mut tx, record, as_of).await?,
-                Change::Delete { kind, id } => delete_record(&mut tx, kind, id).await?,
+                Change::Put(record) => self.put_record(tx, record, as_of).await?,
+                Change::Delete { kind, id } => delete_record(tx, kind, id).await?,
             }
         }
-        self.put_transactions(&mut tx, &transactions, as_of, Source::Bank)
-            .await?;
-        let orphans: Vec<(String,)> =
-            sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
-                .fetch_all(&mut *tx)
-                .await?;
-        if !orphans.is_empty() {
-            tx.rollback().await?;
-            return Ok(Applied::ParentsMissing(orphans.len()));
-        }
-        show_waiting_echoes(&mut tx, changes).await?;
-        if changes.iter().any(touches_transactions) {
-            self.advance_newest(&mut tx, changes).await?;
+        self.put_transactions(tx, &transactions, as_of, Source::Bank)
+            .await
+    }
+
+    /// What every application of changes ends with, given the changes applied: waiting
+    /// requests shown again on their rows, the newest transactions listed again, the cursor
+    /// and the sync time, and the commit.
+    async fn finish_changes(
+        &self,
+        mut tx: Tx<'_>,
+        applied: &[Change],
+        cursor: &str,
+    ) -> Result<(), StoreError> {
+        show_waiting_echoes(&mut tx, applied).await?;
+        if applied.iter().any(touches_transactions) {
+            self.advance_newest(&mut tx, applied).await?;
         }
         self.put_sync_value(&mut tx, keys::CURSOR, cursor).await?;
         // The device's own clock, not the bank's `as_of`: what it is compared with (how old a
@@ -355,8 +461,35 @@ impl Store {
             &millis(Utc::now()).to_string(),
         )
         .await?;
-        self.commit_protected(tx).await?;
-        Ok(Applied::Applied)
+        self.commit_protected(tx).await
+    }
+
+    /// The rows kept aside for their parent, each with the patch it came as.
+    async fn waiting_patches(&self, tx: &mut Tx<'_>) -> Result<Vec<(Patch, Change)>, StoreError> {
+        let rows: Vec<(String, Vec<u8>)> =
+            sqlx::query_as("SELECT key, patch FROM waiting_patch ORDER BY rowid")
+                .fetch_all(&mut **tx)
+                .await?;
+        rows.into_iter()
+            .map(|(key, sealed)| {
+                let json = self.cipher.open_string(Col::WaitingPatch, &key, &sealed)?;
+                let patch: Patch =
+                    serde_json::from_str(&json).map_err(|_| StoreError::InvalidData {
+                        table: "waiting_patch",
+                        column: "patch",
+                        reason: "not a patch",
+                    })?;
+                let change = patch
+                    .clone()
+                    .into_change()
+                    .map_err(|_| StoreError::InvalidData {
+                        table: "waiting_patch",
+                        column: "patch",
+                        reason: "not a valid patch",
+                    })?;
+                Ok((patch, change))
+            })
+            .collect()
     }
 
     async fn put_record(
@@ -798,14 +931,14 @@ fn from_hex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// The ids of the transactions whose sealed time `keep`s, newest first (then by id), at most
+/// The ids of the transactions `keep` keeps (by sealed time and id), newest first (then by id), at most
 /// `limit`. Every time is read in one row (id, account, sealed time in hex), not a row each:
 /// for a long history, handing rows over one by one costs more than opening the times.
 pub(crate) async fn newest_ids(
     connection: &mut sqlx::SqliteConnection,
     cipher: &FieldCipher,
     filter: TxnFilter<'_>,
-    keep: impl Fn(DateTime<Utc>) -> bool,
+    keep: impl Fn(DateTime<Utc>, &str) -> bool,
     limit: usize,
 ) -> Result<Vec<String>, StoreError> {
     let mut timed = newest_timed(connection, cipher, filter, keep).await?;
@@ -819,7 +952,7 @@ async fn newest_timed(
     connection: &mut sqlx::SqliteConnection,
     cipher: &FieldCipher,
     filter: TxnFilter<'_>,
-    keep: impl Fn(DateTime<Utc>) -> bool,
+    keep: impl Fn(DateTime<Utc>, &str) -> bool,
 ) -> Result<Vec<(DateTime<Utc>, String)>, StoreError> {
     let listed: Option<String> = sqlx::query_scalar(
         "SELECT json_group_array(json_array(id, account_id, hex(occurred_at))) FROM txn
@@ -844,7 +977,7 @@ async fn newest_timed(
         let sealed = from_hex(&sealed).ok_or_else(unreadable)?;
         let millis = cipher.open_i64(column, &column.row(&id, &[&account]), &sealed)?;
         let at = DateTime::from_timestamp_millis(millis).ok_or_else(unreadable)?;
-        if keep(at) {
+        if keep(at, &id) {
             timed.push((at, id));
         }
     }
@@ -998,28 +1131,53 @@ fn outbox_item(
     })
 }
 
+/// The kinds of the bank's feed kept in tables of their own, with their tables.
+const KIND_TABLES: &[(&str, &str)] = &[
+    (kinds::CUSTOMER, "customer"),
+    (kinds::ACCOUNT, "account"),
+    (kinds::TRANSACTION, "txn"),
+    (kinds::PAYEE, "payee"),
+    (kinds::BILLER, "biller"),
+    (kinds::BILL, "bill"),
+    (kinds::CARD, "card"),
+    (kinds::ALERT, "alert"),
+    (kinds::SERVICE_REQUEST, "service_request"),
+    (kinds::PAYMENT, "payment"),
+];
+
+fn kind_of_table(table: &str) -> Option<&'static str> {
+    KIND_TABLES
+        .iter()
+        .find(|(_, named)| *named == table)
+        .map(|(kind, _)| *kind)
+}
+
+/// Where a row of a patch waits aside: its kind and id.
+fn waiting_key(patch: &Patch) -> String {
+    format!("{}:{}", patch.kind, patch.id)
+}
+
+/// Rows written in this transaction whose account or biller is not there: (table, rowid).
+async fn orphan_rows(tx: &mut Tx<'_>) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT \"table\", rowid FROM pragma_foreign_key_check")
+            .fetch_all(&mut **tx)
+            .await?,
+    )
+}
+
 async fn delete_record(tx: &mut Tx<'_>, kind: &str, id: &str) -> Result<(), StoreError> {
-    let table = match kind {
-        kinds::CUSTOMER => "customer",
-        kinds::ACCOUNT => "account",
-        kinds::TRANSACTION => "txn",
-        kinds::PAYEE => "payee",
-        kinds::BILLER => "biller",
-        kinds::BILL => "bill",
-        kinds::CARD => "card",
-        kinds::ALERT => "alert",
-        kinds::SERVICE_REQUEST => "service_request",
-        kinds::PAYMENT => "payment",
-        kinds::LIMITS => {
-            sqlx::query("DELETE FROM sync_state WHERE key = ?")
-                .bind(keys::DAILY_LIMITS)
-                .execute(&mut **tx)
-                .await?;
-            return Ok(());
-        }
-        _ => return Ok(()),
+    if kind == kinds::LIMITS {
+        sqlx::query("DELETE FROM sync_state WHERE key = ?")
+            .bind(keys::DAILY_LIMITS)
+            .execute(&mut **tx)
+            .await?;
+        return Ok(());
+    }
+    let Some(&(_, table)) = KIND_TABLES.iter().find(|(named, _)| *named == kind) else {
+        return Ok(());
     };
-    // The table name comes from the fixed match above.
+    // The table name comes from the fixed list above.
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "DELETE FROM {table} WHERE id = ?"
     )))

@@ -23,12 +23,12 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
-use crate::store::sync::{Applied, NewRequest, keys};
+use crate::store::sync::{NewRequest, keys};
 use crate::store::{Store, StoreError};
 use crate::transport::EventSource;
 use tingshuo_base::action::Action;
 use tingshuo_base::wire::routes::{self, Route};
-use tingshuo_base::wire::{self, Change, ChangesResponse, Patch, PatchOp, WireError};
+use tingshuo_base::wire::{self, ChangesResponse, Patch, PatchOp, WireError};
 
 pub use bank_api::{BankApi, NetError};
 
@@ -79,6 +79,9 @@ pub struct SyncReport {
     pub requests_failed: usize,
     pub pages_pulled: usize,
     pub patches_applied: usize,
+    /// Rows of the bank's feed kept aside at the round's end because their account or
+    /// biller has not come: applied when it does. The round is not complete while any wait.
+    pub rows_waiting_for_parents: usize,
     /// The bank's news up to now is applied (the bank was reached and its feed pulled).
     pub pulled: bool,
     /// Pulled, and nothing left waiting in the outbox: false when the round stopped early
@@ -309,7 +312,8 @@ impl SyncEngine {
         }
         self.pull(&mut report).await?;
         report.pulled = true;
-        report.complete = pushed == Pushed::All && unreconciled.is_none();
+        report.complete =
+            pushed == Pushed::All && unreconciled.is_none() && report.rows_waiting_for_parents == 0;
         let push_error = match pushed {
             Pushed::Waiting { bank_error, .. } => bank_error.map(|error| error.to_string()),
             Pushed::All => None,
@@ -427,11 +431,13 @@ impl SyncEngine {
         })
     }
 
-    /// Pulls pages until the bank has nothing more. A page whose transactions, cards or bills
-    /// refer to an account or biller the bank has not sent yet is applied together with the
-    /// pages after it, once they are whole. A bank that pages past [`MAX_PAGES_PER_SYNC`] pages or
-    /// [`MAX_PATCHES_PER_SYNC`] changes, or ends with rows whose parents never came, is an
-    /// error: what was applied stays, and the next sync goes on from the cursor it reached.
+    /// Pulls pages until the bank has nothing more, applying each as it comes (the cursor
+    /// moves with it, so an interrupted sync goes on from there). A transaction, card or bill
+    /// whose account or biller has not come waits aside and is applied with the page that
+    /// brings it (`Store::apply_page`); how many rows wait at the end is in the report. A
+    /// bank that pages past [`MAX_PAGES_PER_SYNC`] pages or [`MAX_PATCHES_PER_SYNC`] changes
+    /// is an error: what was applied stays, and the next sync goes on from the cursor it
+    /// reached.
     async fn pull(&self, report: &mut SyncReport) -> Result<(), SyncError> {
         let (mut pages, mut patches) = (0_usize, 0_usize);
         let mut cursor = self
@@ -439,9 +445,6 @@ impl SyncEngine {
             .sync_value(keys::CURSOR)
             .await?
             .unwrap_or_default();
-        // Pages fetched but not applied yet: their rows wait for a parent.
-        let mut waiting: Vec<Change> = Vec::new();
-        let mut waiting_pages = 0_usize;
         loop {
             if pages >= MAX_PAGES_PER_SYNC || patches >= MAX_PATCHES_PER_SYNC {
                 return Err(WireError::TooManyPages {
@@ -468,27 +471,25 @@ impl SyncEngine {
             }
             pages += 1;
             patches += page.patches.len();
+            // Every patch of the page is checked before any is applied.
+            let mut fed = Vec::with_capacity(page.patches.len());
             for patch in page.patches {
-                waiting.push(patch.into_change()?);
+                let change = patch.clone().into_change()?;
+                fed.push((patch, change));
             }
-            waiting_pages += 1;
-            match self
+            report.rows_waiting_for_parents = self
                 .store
-                .apply_changes(&waiting, &page.cursor, page.server_time)
-                .await?
-            {
-                Applied::ParentsMissing(rows) if !page.has_more => {
-                    return Err(WireError::ParentsNeverSent(rows).into());
-                }
-                Applied::ParentsMissing(_) => {}
-                Applied::Applied => {
-                    report.pages_pulled += waiting_pages;
-                    report.patches_applied += waiting.len();
-                    waiting.clear();
-                    waiting_pages = 0;
-                }
-            }
+                .apply_page(&fed, &page.cursor, page.server_time)
+                .await?;
+            report.pages_pulled += 1;
+            report.patches_applied += fed.len();
             if !page.has_more {
+                if report.rows_waiting_for_parents > 0 {
+                    tracing::warn!(
+                        rows = report.rows_waiting_for_parents,
+                        "the bank's feed ended with rows whose account or biller it never sent"
+                    );
+                }
                 return Ok(());
             }
             if page.cursor == cursor {
