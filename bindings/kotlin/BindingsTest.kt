@@ -145,6 +145,11 @@ class BindingsTest : WithTestBank() {
             assertTrue(client.sync().syncNow().complete)
             assertEquals("the bank has the lock", 0u, client.sync().state().pendingRequests)
             assertTrue(client.view().current("en-US", NEW_YORK).cards.first { it.id == card.id }.locked)
+            // An unlock goes with the payment key's signature over the bank's challenge (the
+            // host's PIN or biometric prompt), and the bank unlocks the card.
+            client.actions().unlockCard(card.id)
+            assertTrue(client.sync().syncNow().complete)
+            assertFalse(client.view().current("en-US", NEW_YORK).cards.first { it.id == card.id }.locked)
             client.closeStore()
             // The store's write generation reached the Kotlin key store (rollback detection).
             assertTrue(keys.recordedGeneration() != null)

@@ -652,8 +652,20 @@ impl ActionsClient {
         self.queue(Action::LockCard(Id::new(card_id))).await
     }
 
+    /// Unlocking weakens a protection: the core asks the host's signer to sign the bank's
+    /// fresh challenge with the payment key (its PIN or biometric prompt), and the bank acts
+    /// only on that proof. Read the card back and have the customer confirm it first. Needs
+    /// the bank now: `Offline` when it cannot be reached (nothing queued), `Cancelled` when
+    /// the customer called the prompt off.
     pub async fn unlock_card(&self, card_id: String) -> Result<(), TingshuoError> {
-        self.queue(Action::UnlockCard(Id::new(card_id))).await
+        let inner = self.inner.clone();
+        run(async move {
+            inner
+                .unlock_card(&Id::new(card_id))
+                .await
+                .map_err(TingshuoError::from)
+        })
+        .await
     }
 
     pub async fn mark_alert_read(&self, alert_id: String) -> Result<(), TingshuoError> {

@@ -182,6 +182,7 @@ dlg-card-lock-queued = I can't reach the bank right now. Your card { $masked } w
 dlg-card-unlock-queued = I can't reach the bank right now. Your card { $masked } will be unlocked as soon as the bank can be reached.
 dlg-card-lock-unconfirmed = I've asked the bank to lock your card { $masked }, but its confirmation hasn't come yet. I'll ask again and tell you when it's confirmed. If it was lost or stolen, say agent: a person at the bank can stop it at once.
 dlg-card-unlock-unconfirmed = I've asked the bank to unlock your card { $masked }, but its confirmation hasn't come yet. I'll ask again and tell you when it's confirmed.
+dlg-card-action-not-sent = I can't reach the bank right now, so nothing changed for your card { $masked }. Please try again when the phone is online.
 dlg-card-action-refused = The bank didn't accept that for your card { $masked }, so nothing changed: { $reason }.
 
 # Labels of a typed conversation in the desktop harness.

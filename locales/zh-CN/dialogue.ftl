@@ -166,6 +166,7 @@ dlg-card-lock-queued = 现在连不上银行。一连上银行，就会锁定{ $
 dlg-card-unlock-queued = 现在连不上银行。一连上银行，就会解锁{ $masked }的卡。
 dlg-card-lock-unconfirmed = 已经请银行锁定{ $masked }的卡，还没收到银行的确认。我会再发，确认了告诉您。如果卡丢了或被偷了，请说“转人工”，银行工作人员可以马上帮您止付。
 dlg-card-unlock-unconfirmed = 已经请银行解锁{ $masked }的卡，还没收到银行的确认。我会再发，确认了告诉您。
+dlg-card-action-not-sent = 现在连不上银行，{ $masked }的卡没有任何变化。请等手机联网后再试一次。
 dlg-card-action-refused = 银行没有受理{ $masked }的卡的这个请求，卡的状态没有变：{ $reason }。
 
 # Labels of a typed conversation in the desktop harness.

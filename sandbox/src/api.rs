@@ -27,7 +27,7 @@ use tingshuo_base::wire::{
     self, AccountDto, AlertDto, BillDto, CardDto, ChallengeRequest, ChallengeResponse,
     ChangesResponse, DeviceDto, DevicesResponse, ErrorBody, LoginRequest, LoginResponse, Patch,
     PatchOp, PayeeDto, PaymentDto, PaymentRequest, PreferencesDto, RegisterDeviceRequest,
-    RegisterDeviceResponse, TransactionDto, codes, kinds, payment_status,
+    RegisterDeviceResponse, StepUpProof, TransactionDto, codes, kinds, payment_status,
 };
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
@@ -785,50 +785,88 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<(StatusCode, String), ApiEr
         })
 }
 
-async fn set_card_status(
-    bank: Arc<Bank>,
-    headers: HeaderMap,
-    id: String,
-    body: Bytes,
-    status: &'static str,
-) -> ApiResult {
-    let session = session(&bank, &headers).await?;
-    let customer = session.customer_id.clone();
-    idempotent!(bank, &session.customer_id, headers, body, |tx| async {
-        let mut card: CardDto = db::get(tx, &customer, kinds::CARD, &id)
-            .await?
-            .ok_or_else(|| not_found("card"))?;
-        card.status = status.to_owned();
-        db::put(tx, &customer, kinds::CARD, &id, &card).await?;
-        if status == "locked" {
-            let alert = AlertDto {
-                id: format!("alert-lock-{id}-{}", Utc::now().timestamp_millis()),
-                kind: "card_locked".into(),
-                created_at: Utc::now(),
-                read: false,
-            };
-            db::put(tx, &customer, kinds::ALERT, &alert.id, &alert).await?;
-        }
-        to_json(&card)
-    })
+/// The request's idempotency key as sent ("" when absent: `begin` refuses it then).
+fn idempotency_key(headers: &HeaderMap) -> String {
+    headers
+        .get(wire::IDEMPOTENCY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
 }
 
+/// Gives one of the customer's cards a status (an alert goes with a lock).
+async fn put_card_status(
+    tx: &mut Tx<'_>,
+    customer: &str,
+    id: &str,
+    status: &'static str,
+) -> Result<(StatusCode, String), ApiError> {
+    let mut card: CardDto = db::get(tx, customer, kinds::CARD, id)
+        .await?
+        .ok_or_else(|| not_found("card"))?;
+    card.status = status.to_owned();
+    db::put(tx, customer, kinds::CARD, id, &card).await?;
+    if status == "locked" {
+        let alert = AlertDto {
+            id: format!("alert-lock-{id}-{}", Utc::now().timestamp_millis()),
+            kind: "card_locked".into(),
+            created_at: Utc::now(),
+            read: false,
+        };
+        db::put(tx, customer, kinds::ALERT, &alert.id, &alert).await?;
+    }
+    to_json(&card)
+}
+
+/// A lock protects: any signed-in device may ask for it, even long after (it was queued
+/// offline).
 async fn lock_card(
     State(bank): State<Arc<Bank>>,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult {
-    set_card_status(bank, headers, id, body, "locked").await
+    let session = session(&bank, &headers).await?;
+    let customer = session.customer_id.clone();
+    idempotent!(bank, &session.customer_id, headers, body, |tx| async {
+        put_card_status(tx, &customer, &id, "locked").await
+    })
 }
 
+/// An unlock weakens a protection: only with the step-up's proof — the device's payment key
+/// (behind the customer's PIN or biometric) signing this card, this request's key and a
+/// fresh challenge. The silent login key, or a session alone, unlocks nothing.
 async fn unlock_card(
     State(bank): State<Arc<Bank>>,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult {
-    set_card_status(bank, headers, id, body, "active").await
+    let session = session(&bank, &headers).await?;
+    let key = idempotency_key(&headers);
+    let customer = session.customer_id.clone();
+    let device = session.device_id.clone();
+    // A refusal is the request's answer, kept for its key like any other.
+    let proof: Result<StepUpProof, ApiError> = parse(&body).map_err(|_| {
+        ApiError(
+            StatusCode::FORBIDDEN,
+            codes::STEP_UP_FAILED,
+            "unlocking a card needs the step-up's proof".into(),
+        )
+    });
+    idempotent!(bank, &session.customer_id, headers, body, |tx| async {
+        let proof = proof?;
+        verify_step(
+            tx,
+            &device,
+            "payment",
+            &proof.challenge,
+            &wire::unlock_message(&id, &key, &proof.challenge),
+            &proof.signature,
+        )
+        .await?;
+        put_card_status(tx, &customer, &id, "active").await
+    })
 }
 
 async fn mark_alert_read(
@@ -944,11 +982,7 @@ async fn make_payment(State(bank): State<Arc<Bank>>, headers: HeaderMap, body: B
     let session = session(&bank, &headers).await?;
     settle_due_holds(&bank, &session.customer_id).await?;
     let request: PaymentRequest = parse(&body)?;
-    let key = headers
-        .get(wire::IDEMPOTENCY_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let key = idempotency_key(&headers);
     let customer = session.customer_id.clone();
     let device = session.device_id.clone();
     let config = bank.config.clone();

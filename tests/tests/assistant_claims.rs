@@ -824,7 +824,7 @@ async fn snapshot(bank: &Bank, customer: &str, device: &Client, names: &Names) -
     for entry in device.sync().outbox().await.unwrap() {
         let (card, unlock) = match &entry.item.action {
             Action::LockCard(card) => (card.as_str().to_owned(), false),
-            Action::UnlockCard(card) => (card.as_str().to_owned(), true),
+            Action::UnlockCard(card, _) => (card.as_str().to_owned(), true),
             _ => continue,
         };
         snap.outbox
@@ -921,6 +921,7 @@ const KINDS: &[&str] = &[
     "card unlocked",
     "card lock queued",
     "card unlock queued",
+    "card action not sent",
     "card action unconfirmed",
     "card not locked / already locked",
     "card stays locked",
@@ -1317,6 +1318,7 @@ impl Checker {
                 | "dlg-card-not-locked"
                 | "dlg-card-already-locked"
                 | "dlg-card-action-refused"
+                | "dlg-card-action-not-sent"
                 | "dlg-unlock-step-up-failed"
                 | "dlg-unlock-kept-locked" => self.card_claim(turn, names, id, display, seen),
                 "dlg-balance" | "dlg-balance-owed" | "dlg-insufficient" => {
@@ -1613,6 +1615,17 @@ impl Checker {
                     Ok(())
                 } else {
                     Err("card said already locked, but the bank has it active")
+                },
+            ),
+            // An unlock needs the bank now: not sent is neither done nor queued.
+            "dlg-card-action-not-sent" => (
+                "card action not sent",
+                if before != after {
+                    Err("not sent, but the bank has changed the card")
+                } else if seen.after.pending(card, true) {
+                    Err("not sent, but an unlock is pending on the device")
+                } else {
+                    Ok(())
                 },
             ),
             "dlg-card-action-refused" => (
@@ -2017,11 +2030,13 @@ async fn what_the_assistant_says_about_money_and_cards_is_what_the_bank_did() {
         eprintln!("  {count:>6}  {category}");
     }
     // Every check is reached: each kind of claim was made and checked (but a card action the
-    // bank refuses, which the reference bank does only for a card it does not know).
+    // bank refuses, which the reference bank does only for a card it does not know, and an
+    // unlock queued, which needs the bank lost between its challenge and the unlock itself).
     let unreached: Vec<&str> = KINDS
         .iter()
         .copied()
-        .filter(|kind| *kind != "card action refused" && !report.claims.contains_key(kind))
+        .filter(|kind| !["card action refused", "card unlock queued"].contains(kind))
+        .filter(|kind| !report.claims.contains_key(kind))
         .filter(|_| report.dialogues > 1)
         .collect();
     // The first dialogues with violations in full, turn by turn; the others by their seed and

@@ -994,7 +994,10 @@ async fn the_banks_state_lands_beside_a_pending_request_and_never_hides_it() {
     // She asks to unlock it, then to lock it after all; both wait. The unlock is refused: the
     // lock still shows. The lock is refused: the card is as the bank says, locked.
     for (action, key) in [
-        (Action::UnlockCard("zh-card-credit".into()), "k-unlock-2"),
+        (
+            Action::UnlockCard("zh-card-credit".into(), None),
+            "k-unlock-2",
+        ),
         (Action::LockCard("zh-card-credit".into()), "k-lock-2"),
     ] {
         store
@@ -1053,7 +1056,11 @@ async fn an_answer_or_a_page_never_hides_a_request_still_waiting_on_the_same_row
     };
     // Lock, then unlock: the bank answers the lock with the card locked; the unlock waits.
     let lock = queue(Action::LockCard("zh-card-credit".into()), "k-lock").await;
-    queue(Action::UnlockCard("zh-card-credit".into()), "k-unlock").await;
+    queue(
+        Action::UnlockCard("zh-card-credit".into(), None),
+        "k-unlock",
+    )
+    .await;
     let answer = bank_card("信用卡", "locked");
     store
         .request_acknowledged(lock, Some(&answer), test_now())

@@ -17,7 +17,7 @@ use tingshuo_core::model::{CardStatus, Source};
 use tingshuo_core::payments::Settled;
 use tingshuo_core::payments::{PaymentDraft, PaymentError, PaymentOutcome};
 use tingshuo_core::store::{OpenOutcome, RebuildReason};
-use tingshuo_core::sync::{Connectivity, SyncConfig};
+use tingshuo_core::sync::{Connectivity, NetError, SyncConfig, SyncError};
 use tingshuo_core::transport::{
     BankRequest, BankResponse, BankTransport, BoxFuture, EventSource, TransportError,
 };
@@ -307,7 +307,7 @@ async fn replays_get_the_same_answer_and_reused_keys_are_refused() {
     // A raw session for hand-made requests.
     tingshuo_core::http_transport::install_tls_provider();
     let http = reqwest::Client::new();
-    let token = login_token(&bank, &http).await;
+    let (token, _) = login_token(&bank, &http).await;
     let lock = |key: &str| {
         http.post(format!("{}/v1/cards/zh-card-credit/lock", bank.url()))
             .bearer_auth(&token)
@@ -353,42 +353,145 @@ async fn replays_get_the_same_answer_and_reused_keys_are_refused() {
     bank.shutdown().await;
 }
 
-async fn login_token(bank: &RunningBank, http: &reqwest::Client) -> String {
+/// The JSON a hand-made request is answered with.
+async fn json_of(request: reqwest::RequestBuilder) -> serde_json::Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+/// A session of a device registered by hand for 王秀英: its token, and the device's keys.
+async fn login_token(bank: &RunningBank, http: &reqwest::Client) -> (String, SoftwareSigner) {
     use base64::Engine;
     let (signer, _) = SoftwareSigner::generate().unwrap();
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let register: serde_json::Value = http
-        .post(format!("{}/v1/devices", bank.url()))
-        .json(&serde_json::json!({"customer_id": "demo-zh",
+    let register = json_of(http.post(format!("{}/v1/devices", bank.url())).json(
+        &serde_json::json!({"customer_id": "demo-zh",
             "enrollment_code": bank.enrollment_code("demo-zh").await.unwrap(),
             "public_key": b64.encode(signer.login_public_key().unwrap()),
             "payment_public_key": b64.encode(signer.payment_public_key().unwrap()),
-            "device_name": "raw"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+            "device_name": "raw"}),
+    ))
+    .await;
     let device = register["device_id"].as_str().unwrap().to_owned();
-    let challenge: serde_json::Value = http
-        .post(format!("{}/v1/sessions/challenge", bank.url()))
-        .json(&serde_json::json!({"device_id": device}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let challenge = json_of(
+        http.post(format!("{}/v1/sessions/challenge", bank.url()))
+            .json(&serde_json::json!({"device_id": device})),
+    )
+    .await;
     let challenge = challenge["challenge"].as_str().unwrap().to_owned();
     let signature = signer
         .sign_login(&tingshuo_core::wire::login_message(&device, &challenge))
         .unwrap();
-    let session: serde_json::Value = http
-        .post(format!("{}/v1/sessions", bank.url()))
-        .json(&serde_json::json!({"device_id": device, "challenge": challenge, "signature": b64.encode(signature)}))
-        .send().await.unwrap().json().await.unwrap();
-    session["token"].as_str().unwrap().to_owned()
+    let session = json_of(
+        http.post(format!("{}/v1/sessions", bank.url())).json(
+            &serde_json::json!({"device_id": device, "challenge": challenge, "signature": b64.encode(signature)}),
+        ),
+    )
+    .await;
+    (session["token"].as_str().unwrap().to_owned(), signer)
+}
+
+/// The status the bank gives one of 王秀英's cards.
+async fn bank_card_status(bank: &RunningBank, card: &str) -> String {
+    let cards: Vec<serde_json::Value> = bank.bank.db.all("demo-zh", "card").await.unwrap();
+    let card = cards.iter().find(|c| c["id"] == card).unwrap();
+    card["status"].as_str().unwrap().to_owned()
+}
+
+/// Unlocking a card weakens a protection, so the bank acts only on the step-up's proof: the
+/// device's payment key (behind her PIN or biometric) signing the bank's fresh challenge with
+/// this card and this request's key. A session alone, a proof signed by the silent login
+/// key, or one made for another card unlocks nothing; a step-up she calls off sends nothing;
+/// the client's own unlock carries the proof, and the card is unlocked.
+#[tokio::test]
+async fn a_card_is_unlocked_only_with_the_step_ups_proof() {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let bank = bank_with(BankConfig::default()).await;
+    let wang = synced(&bank, DemoCustomer::WangXiuying).await;
+    let card = "zh-card-credit";
+    wang.client.actions().lock_card(&card.into()).await.unwrap();
+    assert_eq!(bank_card_status(&bank, card).await, "locked");
+
+    tingshuo_core::http_transport::install_tls_provider();
+    let http = reqwest::Client::new();
+    let (token, keys) = login_token(&bank, &http).await;
+    let challenge = || async {
+        let answer = json_of(
+            http.post(format!("{}/v1/payments/challenge", bank.url()))
+                .bearer_auth(&token)
+                .body("{}"),
+        )
+        .await;
+        answer["challenge"].as_str().unwrap().to_owned()
+    };
+    let unlock = |key: &'static str, body: String| {
+        http.post(format!("{}/v1/cards/{card}/unlock", bank.url()))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", key)
+            .body(body)
+            .send()
+    };
+    let proof = |challenge: &str, signature: Vec<u8>| {
+        serde_json::json!({"challenge": challenge, "signature": b64.encode(signature)}).to_string()
+    };
+    let no_proof = unlock("u-none", "{}".into()).await.unwrap();
+    let with_login_key = {
+        let challenge = challenge().await;
+        let message = tingshuo_core::wire::unlock_message(card, "u-login", &challenge);
+        unlock(
+            "u-login",
+            proof(&challenge, keys.sign_login(&message).unwrap()),
+        )
+        .await
+        .unwrap()
+    };
+    let for_another_card = {
+        let challenge = challenge().await;
+        let message = tingshuo_core::wire::unlock_message("zh-card-debit", "u-other", &challenge);
+        unlock(
+            "u-other",
+            proof(&challenge, keys.sign_payment(&message).unwrap()),
+        )
+        .await
+        .unwrap()
+    };
+    for (what, answer) in [
+        ("no proof", no_proof),
+        ("the login key's", with_login_key),
+        ("another card's", for_another_card),
+    ] {
+        assert_eq!(answer.status(), 403, "{what}");
+        assert!(
+            answer.text().await.unwrap().contains("step_up_failed"),
+            "{what}"
+        );
+    }
+    assert_eq!(bank_card_status(&bank, card).await, "locked");
+
+    // A step-up she calls off: nothing is sent, nothing queued.
+    let (declined, _dir) = tingshuo_tests::registered_client_signing_with(
+        &bank.url(),
+        DemoCustomer::WangXiuying,
+        bank.enrollment_code("demo-zh").await.unwrap(),
+        Arc::new(PaymentSigningFails::with(SignerError::Cancelled)),
+    )
+    .await;
+    assert!(matches!(
+        declined.actions().unlock_card(&card.into()).await,
+        Err(tingshuo_core::ClientError::Sync(SyncError::Net(
+            NetError::Signer(SignerError::Cancelled)
+        )))
+    ));
+    assert!(declined.sync().outbox().await.unwrap().is_empty());
+    assert_eq!(bank_card_status(&bank, card).await, "locked");
+
+    wang.client
+        .actions()
+        .unlock_card(&card.into())
+        .await
+        .unwrap();
+    assert_eq!(bank_card_status(&bank, card).await, "active");
+    bank.shutdown().await;
 }
 
 #[tokio::test]
@@ -626,14 +729,27 @@ async fn offline_safety_actions_queue_and_go_first_payments_refuse() {
         .unwrap();
 
     // Offline: queue a non-urgent action, an unlock, then a safety action on the same card.
+    // An unlock needs the bank now (its step-up proof is for the bank's fresh challenge):
+    // offline it is an error and nothing is queued. One queued without a proof (as an
+    // earlier version did) still waits its turn, and the bank refuses it.
     wang.client
         .actions()
         .mark_alert_read(&"zh-alert-bill".into())
         .await
         .unwrap();
+    assert!(matches!(
+        wang.client
+            .actions()
+            .unlock_card(&"zh-card-credit".into())
+            .await,
+        Err(tingshuo_core::ClientError::Sync(SyncError::Net(
+            NetError::Offline
+        )))
+    ));
+    assert_eq!(wang.client.sync().status().pending_requests, 1);
     wang.client
         .actions()
-        .unlock_card(&"zh-card-credit".into())
+        .queue(Action::UnlockCard("zh-card-credit".into(), None))
         .await
         .unwrap();
     wang.client
@@ -686,7 +802,7 @@ async fn offline_safety_actions_queue_and_go_first_payments_refuse() {
         .serve(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
         .await
         .unwrap();
-    let history = delivered_all(&wang.client).await;
+    let history = answered_all(&wang.client).await;
     // The safety action was delivered first: its alert is older than the read mark's version.
     let order: Vec<(String,)> = sqlx::query_as(
         "SELECT key FROM idempotency WHERE customer_id = 'demo-zh' ORDER BY created_at, rowid",
@@ -720,6 +836,15 @@ async fn offline_safety_actions_queue_and_go_first_payments_refuse() {
     assert!(
         position(unlock_key) < position(lock_key),
         "but never ahead of an earlier request for the same card"
+    );
+    let unlock = history
+        .iter()
+        .find(|e| e.item.action.kind() == ActionKind::UnlockCard)
+        .unwrap();
+    assert_eq!(
+        (unlock.state.as_str(), unlock.item.last_error.as_deref()),
+        ("failed", Some("step_up_failed")),
+        "an unlock without its proof"
     );
     let view = wang.client.view().current(today()).await.unwrap();
     let card = view
@@ -1168,6 +1293,14 @@ impl<I: Intercept> BankTransport for Intercepted<I> {
 /// Sync rounds until the outbox is delivered (the first retries may wait for their backoff);
 /// the outbox's history, every request in it acknowledged.
 async fn delivered_all(client: &Client) -> Vec<tingshuo_core::store::sync::OutboxEntry> {
+    let history = answered_all(client).await;
+    assert!(history.iter().all(|e| e.state == "acked"), "{history:?}");
+    history
+}
+
+/// Sync rounds until the bank has answered every request in the outbox (acknowledged or
+/// refused); the outbox's history.
+async fn answered_all(client: &Client) -> Vec<tingshuo_core::store::sync::OutboxEntry> {
     for _ in 0..100 {
         if client.sync().sync_now().await.is_ok_and(|r| r.complete) {
             break;
@@ -1175,7 +1308,7 @@ async fn delivered_all(client: &Client) -> Vec<tingshuo_core::store::sync::Outbo
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let history = client.sync().outbox().await.unwrap();
-    assert!(history.iter().all(|e| e.state == "acked"), "{history:?}");
+    assert!(history.iter().all(|e| e.state != "pending"), "{history:?}");
     history
 }
 

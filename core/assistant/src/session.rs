@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use tingshuo_base::CustomerZone;
-use tingshuo_base::action::Action;
+use tingshuo_base::action::{Action, ActionKind};
 use tingshuo_base::consent::{Consent, Purpose};
 use tingshuo_base::ids::Id;
 use tingshuo_base::locale::Locale;
@@ -17,6 +17,7 @@ use tingshuo_base::wire::{
     PaymentDto, PaymentRequest, PaymentTerms, PreferencesDto, payment_status,
 };
 use tingshuo_data::client::{Client, ClientError};
+use tingshuo_data::crypto::SignerError;
 use tingshuo_data::payments::{PaymentDraft, PaymentError, PaymentOutcome, Settled};
 use tingshuo_data::store::sync::{PaymentAttempt, keys};
 use tingshuo_data::sync::{Connectivity, NetError, SyncError};
@@ -1004,17 +1005,47 @@ impl Assistant {
     /// Queues a card action and says where it stands: with the bank, queued on the device, or
     /// refused.
     async fn card_action(&mut self, card: Id<Card>, lock: bool) -> Result<Input, AssistantError> {
-        let action = if lock {
-            Action::LockCard(card.clone())
-        } else {
-            Action::UnlockCard(card.clone())
-        };
-        self.client.actions().queue(action.clone()).await?;
+        let actions = self.client.actions();
+        if lock {
+            actions.lock_card(&card).await?;
+        } else if let Err(error) = actions.unlock_card(&card).await {
+            // An unlock needs the bank now (its step-up proof is for the bank's fresh
+            // challenge): not sent is said as such, a step-up the signer refused as refused.
+            let outcome = match error {
+                ClientError::Sync(SyncError::Net(error)) if error.is_transient() => {
+                    ActionOutcome::NotSent
+                }
+                ClientError::Sync(SyncError::Net(NetError::Signer(SignerError::KeyLost))) => {
+                    ActionOutcome::Refused {
+                        reason: self.reason("device_key_lost")?,
+                    }
+                }
+                ClientError::Sync(SyncError::Net(NetError::Signer(_))) => ActionOutcome::Refused {
+                    reason: self.reason("step_up_cancelled")?,
+                },
+                ClientError::Sync(SyncError::Net(NetError::Refused { code, .. })) => {
+                    ActionOutcome::Refused {
+                        reason: self.reason(&code)?,
+                    }
+                }
+                other => return Err(other.into()),
+            };
+            return Ok(Input::CardActionDone {
+                card,
+                lock,
+                outcome,
+            });
+        }
         let outbox = self.client.sync().outbox().await?;
-        let entry = outbox
-            .iter()
-            .rev()
-            .find(|entry| entry.item.action == action);
+        let entry = outbox.iter().rev().find(|entry| {
+            entry.item.action.kind()
+                == if lock {
+                    ActionKind::LockCard
+                } else {
+                    ActionKind::UnlockCard
+                }
+                && entry.item.action.target() == card.as_str()
+        });
         // Only the newest request for a card is told later: an earlier one is superseded.
         self.card_actions_awaited
             .retain(|(_, awaited, _)| *awaited != card);
@@ -1032,7 +1063,7 @@ impl Assistant {
                 let reached = outbox.iter().any(|other| {
                     other.state == "pending"
                         && matches!(&other.item.action,
-                            Action::LockCard(id) | Action::UnlockCard(id) if *id == card)
+                            Action::LockCard(id) | Action::UnlockCard(id, _) if *id == card)
                         && other
                             .item
                             .last_error
@@ -1091,7 +1122,7 @@ impl Assistant {
                     .find(|entry| entry.item.idempotency_key == key)?;
                 match &entry.item.action {
                     Action::LockCard(card) => Some((key, card.clone(), true)),
-                    Action::UnlockCard(card) => Some((key, card.clone(), false)),
+                    Action::UnlockCard(card, _) => Some((key, card.clone(), false)),
                     _ => None,
                 }
             })
@@ -1136,7 +1167,7 @@ impl Assistant {
             };
             let later_for_card = outbox[at + 1..].iter().any(|entry| {
                 matches!(&entry.item.action,
-                    Action::LockCard(id) | Action::UnlockCard(id) if *id == card)
+                    Action::LockCard(id) | Action::UnlockCard(id, _) if *id == card)
             });
             let entry = &outbox[at];
             let outcome = match entry.state.as_str() {

@@ -1,5 +1,5 @@
-//! What the customer asks the bank to do that may wait for it: locking a card, marking an
-//! alert read, changing preferences. Such an action is queued on the device (the outbox) until
+//! What the customer asks the bank to do that may wait for it: locking a card, unlocking it
+//! (with the step-up's proof), marking an alert read, changing preferences. Such an action is queued on the device (the outbox) until
 //! the bank acknowledges it, and is kept there as what it is — its kind, the id of what it acts
 //! on and its payload — never as an HTTP request: the request is made from the route table
 //! when the action is sent.
@@ -9,14 +9,16 @@ use std::fmt;
 use crate::ids::Id;
 use crate::model::{Alert, Card};
 use crate::wire::routes::{self, Route};
-use crate::wire::{PreferencesDto, WireError, kinds};
+use crate::wire::{PreferencesDto, StepUpProof, WireError, kinds};
 
 /// An action the customer asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// A safety action: allowed offline, sent before anything else.
     LockCard(Id<Card>),
-    UnlockCard(Id<Card>),
+    /// Weakens a protection: the bank acts on it only with the step-up's proof (an unlock
+    /// queued by an earlier version has none, and the bank refuses it).
+    UnlockCard(Id<Card>, Option<StepUpProof>),
     MarkAlertRead(Id<Alert>),
     SetPreferences(PreferencesDto),
 }
@@ -67,7 +69,7 @@ impl Action {
     pub fn kind(&self) -> ActionKind {
         match self {
             Action::LockCard(_) => ActionKind::LockCard,
-            Action::UnlockCard(_) => ActionKind::UnlockCard,
+            Action::UnlockCard(..) => ActionKind::UnlockCard,
             Action::MarkAlertRead(_) => ActionKind::MarkAlertRead,
             Action::SetPreferences(_) => ActionKind::SetPreferences,
         }
@@ -76,16 +78,17 @@ impl Action {
     /// The id of what the action acts on.
     pub fn target(&self) -> &str {
         match self {
-            Action::LockCard(card) | Action::UnlockCard(card) => card,
+            Action::LockCard(card) | Action::UnlockCard(card, _) => card,
             Action::MarkAlertRead(alert) => alert,
             Action::SetPreferences(_) => PREFERENCES_TARGET,
         }
     }
 
-    /// What the action carries besides its target, as JSON (only preferences carry any).
+    /// What the action carries besides its target, as JSON: preferences, an unlock's proof.
     pub fn payload(&self) -> Option<String> {
         match self {
             Action::SetPreferences(preferences) => serde_json::to_string(preferences).ok(),
+            Action::UnlockCard(_, Some(proof)) => serde_json::to_string(proof).ok(),
             _ => None,
         }
     }
@@ -102,7 +105,13 @@ impl Action {
         })?;
         Ok(match kind {
             ActionKind::LockCard => Action::LockCard(Id::new(target)),
-            ActionKind::UnlockCard => Action::UnlockCard(Id::new(target)),
+            ActionKind::UnlockCard => Action::UnlockCard(
+                Id::new(target),
+                payload
+                    .map(serde_json::from_str)
+                    .transpose()
+                    .map_err(|e| WireError::Shape(crate::wire::describe_json_error(&e)))?,
+            ),
             ActionKind::MarkAlertRead => Action::MarkAlertRead(Id::new(target)),
             ActionKind::SetPreferences => {
                 let payload = payload.ok_or(WireError::MissingData {
@@ -125,7 +134,7 @@ impl Action {
     pub fn route(&self) -> Route {
         match self {
             Action::LockCard(_) => routes::LOCK_CARD,
-            Action::UnlockCard(_) => routes::UNLOCK_CARD,
+            Action::UnlockCard(..) => routes::UNLOCK_CARD,
             Action::MarkAlertRead(_) => routes::MARK_ALERT_READ,
             Action::SetPreferences(_) => routes::PUT_PREFERENCES,
         }
@@ -150,7 +159,7 @@ impl Action {
     /// The kind of entity the bank answers with, and its id.
     pub fn answered_with(&self) -> (&'static str, &str) {
         match self {
-            Action::LockCard(card) | Action::UnlockCard(card) => (kinds::CARD, card),
+            Action::LockCard(card) | Action::UnlockCard(card, _) => (kinds::CARD, card),
             Action::MarkAlertRead(alert) => (kinds::ALERT, alert),
             Action::SetPreferences(_) => (kinds::PREFERENCES, PREFERENCES_TARGET),
         }
@@ -173,7 +182,14 @@ mod tests {
     fn actions_round_trip_through_their_stored_parts() {
         for action in [
             Action::LockCard(Id::new("zh-card-credit")),
-            Action::UnlockCard(Id::new("c/1")),
+            Action::UnlockCard(Id::new("c/1"), None),
+            Action::UnlockCard(
+                Id::new("c/1"),
+                Some(StepUpProof {
+                    challenge: "ch".into(),
+                    signature: "sig".into(),
+                }),
+            ),
             Action::MarkAlertRead(Id::new("a-1")),
             Action::SetPreferences(preferences()),
         ] {
@@ -200,6 +216,6 @@ mod tests {
         assert_eq!(prefs.path(), "/v1/preferences");
         assert_eq!(prefs.route().method.as_str(), "PUT");
         assert!(prefs.body().contains("\"speech_rate\":85"));
-        assert!(lock.is_safety() && !Action::UnlockCard(Id::new("c")).is_safety());
+        assert!(lock.is_safety() && !Action::UnlockCard(Id::new("c"), None).is_safety());
     }
 }

@@ -364,8 +364,13 @@ impl ActionsClient {
         self.queue(Action::LockCard(card.clone())).await
     }
 
+    /// Unlocking weakens a protection: the host's signer proves the step-up (its PIN or
+    /// biometric prompt) over the bank's fresh challenge, and the bank acts only on that
+    /// proof. Needs the bank now (an error when it cannot be reached, nothing queued); sent at
+    /// once, and again under the same key if its answer is lost.
     pub async fn unlock_card(&self, card: &Id<Card>) -> Result<(), ClientError> {
-        self.queue(Action::UnlockCard(card.clone())).await
+        let request = self.engine.unlock_request(card).await?;
+        Ok(self.engine.queue(request).await?)
     }
 
     pub async fn mark_alert_read(&self, alert: &Id<Alert>) -> Result<(), ClientError> {

@@ -288,15 +288,7 @@ impl SyncEngine {
         &self,
         draft: &PaymentDraft,
     ) -> Result<PaymentOutcome, PaymentError> {
-        let challenge: wire::ChallengeResponse = self
-            .api
-            .call(
-                routes::PAYMENT_CHALLENGE.method,
-                routes::PAYMENT_CHALLENGE.plain(),
-                Some("{}"),
-                None,
-            )
-            .await?;
+        let challenge = self.api.step_up_challenge().await?;
         let key = new_idempotency_key()?;
         let amount = draft.amount.reveal();
         let mut request = PaymentRequest {
@@ -305,7 +297,7 @@ impl SyncEngine {
             target_id: draft.target.id().to_owned(),
             amount_minor: amount.minor(),
             currency: amount.currency().code().to_owned(),
-            challenge: challenge.challenge,
+            challenge,
             signature: String::new(),
         };
         request.signature = self

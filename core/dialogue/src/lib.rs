@@ -241,6 +241,9 @@ pub enum ActionOutcome {
     Unconfirmed,
     /// The bank refused it (the reason already in words); nothing changed.
     Refused { reason: String },
+    /// Not sent, nor queued: it needs the bank now (an unlock's step-up is for the bank's
+    /// fresh challenge), and the bank cannot be reached. Nothing changed.
+    NotSent,
 }
 
 /// Where the conversation stands.
@@ -697,6 +700,9 @@ impl Dialogue {
                     }
                     (false, ActionOutcome::Unconfirmed) => {
                         say("dlg-card-unlock-unconfirmed", vec![("masked", masked)])
+                    }
+                    (_, ActionOutcome::NotSent) => {
+                        say("dlg-card-action-not-sent", vec![("masked", masked)])
                     }
                     (_, ActionOutcome::Refused { reason }) => say(
                         "dlg-card-action-refused",

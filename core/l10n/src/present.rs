@@ -344,7 +344,7 @@ fn request_args(
 ) -> Result<Args, L10nError> {
     let locale = at.locale;
     let action = match &request.action {
-        Action::LockCard(card) | Action::UnlockCard(card) => {
+        Action::LockCard(card) | Action::UnlockCard(card, _) => {
             match view.cards.iter().find(|c| c.item.id == *card) {
                 Some(card) => {
                     let described = format!(

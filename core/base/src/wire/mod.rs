@@ -189,6 +189,21 @@ pub fn login_message(device_id: &str, challenge: &str) -> Vec<u8> {
     format!("tingshuo-login-v1\n{device_id}\n{challenge}").into_bytes()
 }
 
+/// The body of a request that weakens a protection (a card unlocked): the bank's fresh
+/// challenge and the device's payment-key signature over the request, made behind the
+/// customer's PIN or biometric. The bank refuses such a request without one that verifies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepUpProof {
+    pub challenge: String,
+    pub signature: String,
+}
+
+/// The bytes the payment key signs to unlock a card: the card, the request's idempotency key
+/// and the bank's challenge (so the proof is for this card, this request, once).
+pub fn unlock_message(card_id: &str, idempotency_key: &str, challenge: &str) -> Vec<u8> {
+    format!("tingshuo-unlock-v1\n{card_id}\n{idempotency_key}\n{challenge}").into_bytes()
+}
+
 // ---------------------------------------------------------------- errors
 
 /// Every error response: a stable code the client acts on, and a message for people.

@@ -303,6 +303,19 @@ impl BankApi {
     }
 
     /// Signs with the device key after the host's step-up check.
+    /// The bank's fresh, single-use challenge for a step-up proof (a payment, an unlock).
+    pub async fn step_up_challenge(&self) -> Result<String, NetError> {
+        let challenge: ChallengeResponse = self
+            .call(
+                routes::PAYMENT_CHALLENGE.method,
+                routes::PAYMENT_CHALLENGE.plain(),
+                Some("{}"),
+                None,
+            )
+            .await?;
+        Ok(challenge.challenge)
+    }
+
     pub fn sign_payment(&self, message: &[u8]) -> Result<String, NetError> {
         Ok(B64.encode(self.signer.sign_payment(message)?))
     }

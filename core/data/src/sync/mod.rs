@@ -27,6 +27,8 @@ use crate::store::sync::{NewRequest, keys};
 use crate::store::{Store, StoreError};
 use crate::transport::EventSource;
 use tingshuo_base::action::Action;
+use tingshuo_base::ids::Id;
+use tingshuo_base::model::Card;
 use tingshuo_base::wire::routes::{self, Route};
 use tingshuo_base::wire::{self, ChangesResponse, Patch, PatchOp, WireError};
 
@@ -559,6 +561,26 @@ impl SyncEngine {
     /// The action as the outbox takes it: a fresh idempotency key, its priority and echo.
     pub(crate) fn queued(action: Action) -> Result<NewRequest, StoreError> {
         Ok(NewRequest::new(action, new_idempotency_key()?))
+    }
+
+    /// An unlock with the step-up's proof, under the key it was signed for: the bank's fresh
+    /// challenge signed by the payment key (the host asks for PIN or biometric) over the card
+    /// and the key. It needs the bank now: a proof is made for a challenge, not later.
+    pub(crate) async fn unlock_request(&self, card: &Id<Card>) -> Result<NewRequest, SyncError> {
+        self.know_device_id().await?;
+        let challenge = self.api.step_up_challenge().await?;
+        let key = new_idempotency_key()?;
+        let signature =
+            self.api
+                .sign_payment(&wire::unlock_message(card.as_str(), &key, &challenge))?;
+        let proof = wire::StepUpProof {
+            challenge,
+            signature,
+        };
+        Ok(NewRequest::new(
+            Action::UnlockCard(card.clone(), Some(proof)),
+            key,
+        ))
     }
 }
 
