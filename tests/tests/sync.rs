@@ -494,6 +494,58 @@ async fn a_card_is_unlocked_only_with_the_step_ups_proof() {
     bank.shutdown().await;
 }
 
+/// An unlock whose proof was made but which then never reached the bank (the connection
+/// lost after the challenge) is taken back, not left waiting for a challenge that expires:
+/// an error, nothing queued, the card shown locked as the bank has it.
+#[tokio::test]
+async fn an_unlock_that_never_reached_the_bank_is_taken_back() {
+    let bank = bank_with(BankConfig::default()).await;
+    let (_dir, client) = client_through(
+        &bank,
+        Intercepted::new(&bank, UnlocksNeverSent),
+        DemoCustomer::WangXiuying,
+    )
+    .await;
+    let card = "zh-card-credit";
+    client.actions().lock_card(&card.into()).await.unwrap();
+    assert!(matches!(
+        client.actions().unlock_card(&card.into()).await,
+        Err(tingshuo_core::ClientError::Sync(SyncError::Net(
+            NetError::Offline
+        )))
+    ));
+    let outbox = client.sync().outbox().await.unwrap();
+    assert!(
+        outbox
+            .iter()
+            .all(|e| e.item.action.kind() != ActionKind::UnlockCard),
+        "{outbox:?}"
+    );
+    assert_eq!(client.sync().status().pending_requests, 0);
+    let view = client.view().current(today()).await.unwrap();
+    let shown = view.cards.iter().find(|c| c.item.id == card).unwrap();
+    assert_eq!(
+        (shown.item.status, shown.source),
+        (CardStatus::Locked, Source::Bank)
+    );
+    assert_eq!(bank_card_status(&bank, card).await, "locked");
+    bank.shutdown().await;
+}
+
+/// Every unlock's connection fails before it opens.
+#[derive(Debug)]
+struct UnlocksNeverSent;
+
+impl Intercept for UnlocksNeverSent {
+    fn intercept<'a>(
+        &'a self,
+        request: &'a BankRequest<'a>,
+    ) -> BoxFuture<'a, Option<Result<BankResponse, TransportError>>> {
+        let unlock = request.path.ends_with("/unlock");
+        Box::pin(async move { unlock.then_some(Err(TransportError::NeverSent)) })
+    }
+}
+
 #[tokio::test]
 async fn a_transfer_executes_once_and_limits_hold() {
     let bank = bank_with(BankConfig::default()).await;
@@ -747,9 +799,23 @@ async fn offline_safety_actions_queue_and_go_first_payments_refuse() {
         )))
     ));
     assert_eq!(wang.client.sync().status().pending_requests, 1);
+    assert!(
+        wang.client
+            .actions()
+            .queue(Action::UnlockCard("zh-card-credit".into(), None))
+            .await
+            .is_err(),
+        "an unlock is not queued bare"
+    );
     wang.client
-        .actions()
-        .queue(Action::UnlockCard("zh-card-credit".into(), None))
+        .store()
+        .enqueue(
+            &tingshuo_core::store::sync::NewRequest::new(
+                Action::UnlockCard("zh-card-credit".into(), None),
+                "unlock-of-an-older-version".into(),
+            ),
+            Utc::now(),
+        )
         .await
         .unwrap();
     wang.client
@@ -1113,8 +1179,11 @@ async fn damage_found_in_use_is_rebuilt_and_syncs_again_without_a_new_enrollment
     );
     let damage = client.view().current(today()).await.unwrap_err();
     assert!(damage.to_string().contains("available_minor"), "{damage}");
+    let old = client.clone();
     let (client, outcome) = client.rebuild_store(&keys).await.unwrap();
     assert_eq!(outcome.rebuild_reason(), Some(&RebuildReason::TamperedData));
+    // Asked again of the old client (a second tap): refused, the new store left alone.
+    assert!(old.rebuild_store(&keys).await.is_err());
     client.sync().sync_now().await.unwrap();
     let after = lines_of(
         &client.view().current(today()).await.unwrap(),

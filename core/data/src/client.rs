@@ -179,12 +179,20 @@ impl Client {
     /// a client over a new one: the cache comes back with the next sync, what the customer
     /// asked for and the device's enrollment are kept (`Store::rebuild_after`). The damage is
     /// named by the store's own check when it finds it; called on a store that check finds
-    /// whole, it rebuilds all the same (the host saw damage it does not).
+    /// whole, it rebuilds all the same (the host saw damage it does not). The old client's
+    /// change stream stops; the host subscribes again on the new client, and gives its store
+    /// the generation log again (`Store::keep_generations_in`).
     pub async fn rebuild_store(
         self,
         key_store: &dyn KeyStore,
     ) -> Result<(Client, OpenOutcome), ClientError> {
+        // One rebuild at a time, and none of a store already closed: that file is a live
+        // store another rebuild made (or the app closed it) — moving it aside would lose it.
+        let _round = self.engine.round.lock().await;
         let store = &self.engine.store;
+        if store.is_shut() {
+            return Err(StoreError::InvalidInput("this client's store is closed").into());
+        }
         let damage = match store.verify().await {
             Err(damage) if damage.calls_for_rebuild() => damage,
             _ => StoreError::Corrupt("damage found while in use".to_owned()),
@@ -370,7 +378,29 @@ impl ActionsClient {
     /// once, and again under the same key if its answer is lost.
     pub async fn unlock_card(&self, card: &Id<Card>) -> Result<(), ClientError> {
         let request = self.engine.unlock_request(card).await?;
-        Ok(self.engine.queue(request).await?)
+        let key = request.idempotency_key.clone();
+        self.engine.queue(request).await?;
+        // Its proof is for the bank's challenge of now, which expires: an unlock that has not
+        // reached the bank (offline since the challenge, or waiting behind another request
+        // for the card) is taken back and said not sent, never left to be refused later. One
+        // that may have reached it (its answer lost, a 5xx) waits: sent again under its key,
+        // the bank answers as it did.
+        let _round = self.engine.round.lock().await;
+        let offline = NetError::Offline.to_string();
+        let history = self.engine.store.outbox_history().await?;
+        if let Some(entry) = history.iter().find(|e| e.item.idempotency_key == key)
+            && entry.state == "pending"
+            && (entry.item.attempts == 0 || entry.item.last_error.as_deref() == Some(&offline))
+            && self
+                .engine
+                .store
+                .withdraw_waiting_request(entry.item.seq)
+                .await?
+        {
+            self.engine.refresh_counts().await?;
+            return Err(SyncError::Net(NetError::Offline).into());
+        }
+        Ok(())
     }
 
     pub async fn mark_alert_read(&self, alert: &Id<Alert>) -> Result<(), ClientError> {
@@ -388,8 +418,12 @@ impl ActionsClient {
         Ok(self.engine.queue_for_next_round(request).await?)
     }
 
-    /// Queues an action (any of the above) with its local echo.
+    /// Queues an action (any of the above) with its local echo. An unlock is not queued
+    /// here: its proof is made for its own key (`unlock_card`).
     pub async fn queue(&self, action: Action) -> Result<(), ClientError> {
+        if matches!(action, Action::UnlockCard(..)) {
+            return Err(StoreError::InvalidInput("an unlock goes through unlock_card").into());
+        }
         let request = SyncEngine::queued(action)?;
         Ok(self.engine.queue(request).await?)
     }

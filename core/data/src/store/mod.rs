@@ -292,6 +292,11 @@ impl Store {
         self.pool.close().await;
     }
 
+    /// Whether the store was closed ([`Store::shut`]): every use is an error from then on.
+    pub fn is_shut(&self) -> bool {
+        self.pool.is_closed()
+    }
+
     /// Closes the store's connections and waits for them, so the file on disk is whole (its
     /// write-ahead log checkpointed); any use afterwards is an error, not a hang.
     pub async fn shut(&self) {

@@ -249,13 +249,16 @@ pub(crate) async fn carry_sealed_intent(
 }
 
 /// Drops carried requests that could never be sent: a preference change whose payload did
-/// not follow. Returns how many.
+/// not follow, and an unlock whose step-up proof did not (sent bare, the bank would refuse it
+/// — or, had it taken the proved one under that key, answer as if it were another request).
+/// Returns how many.
 pub(crate) async fn drop_unsendable_requests(
     tx: &mut Transaction<'_, Sqlite>,
 ) -> Result<usize, StoreError> {
     let done = sqlx::query(
         "DELETE FROM outbox
-         WHERE kind = 'set_preferences' AND payload IS NULL AND legacy_payload IS NULL",
+         WHERE payload IS NULL AND legacy_payload IS NULL
+           AND (kind = 'set_preferences' OR (kind = 'unlock_card' AND state = 'pending'))",
     )
     .execute(&mut **tx)
     .await?;

@@ -361,14 +361,33 @@ impl Store {
             let kind = kind_of_table(&table).ok_or(StoreError::Corrupt(format!(
                 "a row of {table} without its parent"
             )))?;
-            // The table name comes from the fixed list of kinds and tables.
-            let id: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            // The table name comes from the fixed list of kinds and tables. A row the check
+            // lists twice is gone the second time.
+            let id: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
                 "DELETE FROM {table} WHERE rowid = ? RETURNING id"
             )))
             .bind(rowid)
-            .fetch_one(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
-            waiting.insert(format!("{kind}:{id}"));
+            if let Some(id) = id {
+                waiting.insert(format!("{kind}:{id}"));
+            }
+        }
+        // A transaction the newest list names, now aside, leaves the list to be made again.
+        let transaction_key = format!("{}:", kinds::TRANSACTION);
+        let newest_aside = waiting
+            .iter()
+            .filter_map(|key| key.strip_prefix(transaction_key.as_str()))
+            .map(str::to_owned)
+            .collect::<Vec<_>>();
+        if !newest_aside.is_empty() {
+            let listed: Option<Vec<String>> = self
+                .sync_value_on(&mut *tx, keys::NEWEST_TRANSACTIONS)
+                .await?
+                .and_then(|listed| serde_json::from_str(&listed).ok());
+            if listed.is_some_and(|listed| listed.iter().any(|id| newest_aside.contains(id))) {
+                self.refresh_newest(&mut tx).await?;
+            }
         }
         // What was applied: the rest (the newest transactions follow from it).
         let applied: Vec<Change> = patches
@@ -750,21 +769,53 @@ impl Store {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        self.undo_request(seq, Some((reason, now)))
+            .await
+            .map(|_| ())
+    }
+
+    /// Takes back a request still waiting that never reached the bank (an unlock whose
+    /// step-up proof is for a challenge that will expire): the row goes and its local echo is
+    /// undone. False when it no longer waits (sent meanwhile, or answered).
+    pub async fn withdraw_waiting_request(&self, seq: i64) -> Result<bool, StoreError> {
+        self.undo_request(seq, None).await
+    }
+
+    /// A request ended without the bank acting on it: failed with a reason, or (`None`)
+    /// withdrawn while it waits. Its local echo is undone either way.
+    async fn undo_request(
+        &self,
+        seq: i64,
+        failed: Option<(&str, DateTime<Utc>)>,
+    ) -> Result<bool, StoreError> {
         let mut tx = super::schema::begin_write(&self.pool).await?;
-        let row: Option<(String, String, Option<String>)> =
-            sqlx::query_as("SELECT kind, target_id, echo_previous FROM outbox WHERE seq = ?")
-                .bind(seq)
-                .fetch_optional(&mut *tx)
-                .await?;
-        sqlx::query(
-            "UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ? WHERE seq = ?",
+        let row: Option<(String, String, Option<String>, String)> = sqlx::query_as(
+            "SELECT kind, target_id, echo_previous, state FROM outbox WHERE seq = ?",
         )
-        .bind(millis(now))
-        .bind(reason)
         .bind(seq)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        if let Some((kind, target, Some(previous))) = row
+        match failed {
+            Some((reason, now)) => {
+                sqlx::query(
+                    "UPDATE outbox SET state = 'failed', finished_at = ?, last_error = ?
+                     WHERE seq = ?",
+                )
+                .bind(millis(now))
+                .bind(reason)
+                .bind(seq)
+                .execute(&mut *tx)
+                .await?;
+            }
+            None if row.as_ref().is_some_and(|row| row.3 == "pending") => {
+                sqlx::query("DELETE FROM outbox WHERE seq = ?")
+                    .bind(seq)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            None => return Ok(false),
+        }
+        if let Some((kind, target, Some(previous), _)) = row
             && let Some(echo) = ActionKind::parse(&kind).and_then(LocalEcho::of)
         {
             let on_row = waiting_echoes(&mut tx, echo.row_kind, &target).await?;
@@ -775,7 +826,8 @@ impl Store {
                 None => echo.set(&mut tx, &target, &previous, Source::Bank).await?,
             }
         }
-        self.commit_protected(tx).await
+        self.commit_protected(tx).await?;
+        Ok(true)
     }
 
     /// A delivery attempt failed in a way worth retrying later.

@@ -134,7 +134,7 @@ pub struct SyncEngine {
     pub(crate) config: SyncConfig,
     status: watch::Sender<SyncStatus>,
     /// One round at a time; pushes must not interleave or they could reorder.
-    round: tokio::sync::Mutex<()>,
+    pub(crate) round: tokio::sync::Mutex<()>,
     /// A payment being sent is not reconciled meanwhile: asked about by its key before the
     /// first send lands, the bank has not seen it, and sending it again beside the first
     /// would leave two answers racing to settle one attempt.
@@ -199,7 +199,7 @@ impl SyncEngine {
         self.status.send_modify(change);
     }
 
-    async fn refresh_counts(&self) -> Result<(), StoreError> {
+    pub(crate) async fn refresh_counts(&self) -> Result<(), StoreError> {
         let history = self.store.outbox_history().await?;
         let pending = history.iter().filter(|e| e.state == "pending").count();
         let failed = history.iter().filter(|e| e.state == "failed").count();
@@ -508,7 +508,8 @@ impl SyncEngine {
         let engine = Arc::clone(self);
         let task = tokio::spawn(async move {
             let mut attempts = 0_i64;
-            loop {
+            // Until the store is closed (the app closed it, or a rebuild replaced it).
+            while !engine.store.is_shut() {
                 let _ = engine.sync_now().await;
                 match engine.api.events().await {
                     Ok(events) => {
@@ -534,6 +535,9 @@ impl SyncEngine {
             while let Some(end) = buffer.find("\n\n") {
                 let event: String = buffer.drain(..end + 2).collect();
                 if event.lines().any(|l| l.trim() == "event: changed") {
+                    if self.store.is_shut() {
+                        return;
+                    }
                     tracing::debug!("bank announced changes");
                     let _ = self.sync_now().await;
                 }
