@@ -240,7 +240,9 @@ impl Client {
     /// everything taken from it fail from then on — moves the damaged file aside and returns
     /// a client over a new store, whose `opened()` says `Rebuilt`. The bank's data comes back
     /// with the next sync; what the customer asked for and this device's registration are
-    /// kept (no new enrollment code).
+    /// kept (no new enrollment code). Listeners and change watching of the old client end:
+    /// subscribe and watch again on the new one. Asked of a client already rebuilt (a second
+    /// tap), it is an error and the new store is left alone.
     pub async fn rebuild_store(&self) -> Result<Arc<Client>, TingshuoError> {
         let (inner, key_store) = (self.inner.clone(), self.key_store.clone());
         run(async move {
