@@ -1469,6 +1469,70 @@ async fn a_rebuild_keeps_the_enrollment_and_the_requests_sealed_again() {
     store.close().await;
 }
 
+/// A key store whose key opens what it wrapped before, but that fails to wrap anything new
+/// (the platform's keystore busy or failing just then).
+struct WrapFails<'a>(&'a MemoryKeyStore);
+
+impl KeyStore for WrapFails<'_> {
+    fn wrap(&self, _: &[u8]) -> Result<Vec<u8>, tingshuo_core::crypto::KeyStoreError> {
+        Err(tingshuo_core::crypto::KeyStoreError::Failed(
+            "keystore busy".into(),
+        ))
+    }
+    fn unwrap(
+        &self,
+        wrapped: &[u8],
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, tingshuo_core::crypto::KeyStoreError> {
+        self.0.unwrap(wrapped)
+    }
+    fn delete(&self) -> Result<(), tingshuo_core::crypto::KeyStoreError> {
+        self.0.delete()
+    }
+}
+
+/// A rebuild that fails before its new store stands (the key store cannot wrap a new data
+/// key) puts the damaged file back: the next open tries again from it, and what it holds is
+/// not forgotten behind an empty store.
+#[tokio::test]
+async fn a_rebuild_that_fails_puts_the_damaged_file_back() {
+    let (dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let store = seeded(&path, &keys, DemoCustomer::WangXiuying).await;
+    store.set_sync_value("device_id", "dev-7").await.unwrap();
+    store.close().await;
+    raw_sql(
+        &path,
+        "UPDATE account SET available_minor = booked_minor WHERE id = 'zh-pension'",
+    )
+    .await;
+    let store = Store::open(&path, &keys).await.unwrap();
+    let damage = store.verify().await.unwrap_err();
+    let failed = store.rebuild_after(&WrapFails(&keys), damage).await;
+    assert!(failed.is_err());
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|name| !name.contains("quarantine")),
+        "{names:?}"
+    );
+    // The same file, damage and all: the next rebuild starts from it and keeps her device.
+    let store = Store::open(&path, &keys).await.unwrap();
+    assert_eq!(
+        store.sync_value("device_id").await.unwrap().as_deref(),
+        Some("dev-7")
+    );
+    let damage = store.verify().await.unwrap_err();
+    let (store, outcome) = store.rebuild_after(&keys, damage).await.unwrap();
+    assert_eq!(outcome.rebuild_reason(), Some(&RebuildReason::TamperedData));
+    assert_eq!(
+        store.sync_value("device_id").await.unwrap().as_deref(),
+        Some("dev-7")
+    );
+    store.close().await;
+}
+
 /// The device id, customer id and cursor a store holds.
 async fn sync_values(store: &Store) -> Vec<Option<String>> {
     let mut values = Vec::new();

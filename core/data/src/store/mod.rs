@@ -20,7 +20,8 @@
 //!   sealed again while the key store still has it; a value that no longer opens stays
 //!   behind. A payment attempt keeps its idempotency key either way, so its outcome is still
 //!   reconciled with the bank. When the old file cannot be read, the outcome says so and the
-//!   quarantined file stays for support.
+//!   quarantined file stays for support. A rebuild that fails before its new store stands
+//!   puts the damaged file back, so the next open tries again from it.
 //! * Damage found while in use (a sealed value of the cache that no longer opens) is not
 //!   seen by the fast open: [`Store::rebuild_after`] (or `Client::rebuild_store`) applies
 //!   the same policy then.
@@ -232,6 +233,37 @@ impl Store {
             "rebuilding the local store under the corruption policy"
         );
         let quarantined = quarantine(path)?;
+        match Store::rebuild_from(path, key_store, cause, &reason, &quarantined).await {
+            Ok((store, kept, unreadable)) => Ok((
+                store,
+                OpenOutcome::Rebuilt {
+                    reason,
+                    quarantined,
+                    user_intent_rows_kept: kept,
+                    user_intent_unreadable: unreadable,
+                },
+            )),
+            Err(error) => {
+                // Nothing of the new store stands: the damaged file goes back where it was,
+                // so the next open tries again from it — never an empty store that forgot
+                // what the quarantined file still holds.
+                if let Err(put_back) = unquarantine(&quarantined, path) {
+                    tracing::warn!(%put_back, "the damaged store could not be put back");
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// A new store at `path` with what the customer asked for carried from `quarantined`:
+    /// the store, the user-intent rows kept and whether the old file could not be read.
+    async fn rebuild_from(
+        path: &Path,
+        key_store: &dyn KeyStore,
+        cause: &StoreError,
+        reason: &RebuildReason,
+        quarantined: &Path,
+    ) -> Result<(Store, usize, bool), StoreError> {
         // A key the key store rejects or lost cannot wrap a new data key either: start over.
         if matches!(
             reason,
@@ -240,32 +272,39 @@ impl Store {
             key_store.delete()?;
         }
         let store = Store::open(path, key_store).await?;
+        match store.carry_from(key_store, cause, quarantined).await {
+            Ok((kept, unreadable)) => Ok((store, kept, unreadable)),
+            Err(error) => {
+                store.close().await;
+                Err(error)
+            }
+        }
+    }
+
+    /// Carries the user intent of the quarantined file into this new store.
+    async fn carry_from(
+        &self,
+        key_store: &dyn KeyStore,
+        cause: &StoreError,
+        quarantined: &Path,
+    ) -> Result<(usize, bool), StoreError> {
         // Rows of a file that failed its integrity check are not taken on their word.
         let trusted = !matches!(cause, StoreError::IntegrityFailed | StoreError::RolledBack);
         let (kept, unreadable) =
-            match schema::carry_over_user_intent(&store.pool, &quarantined, trusted).await? {
+            match schema::carry_over_user_intent(&self.pool, quarantined, trusted).await? {
                 Some(rows) => (rows, false),
                 None => (0, true),
             };
-        let mut tx = schema::begin_write(&store.pool).await?;
+        let mut tx = schema::begin_write(&self.pool).await?;
         // Sealed values follow under the new key while the old one still opens them: the
         // device's enrollment, a preference change's payload, a payment's request.
-        if let Some((mut old, old_cipher)) = quarantined_data_key(&quarantined, key_store).await {
-            schema::carry_sealed_intent(&mut tx, &mut old, &old_cipher, &store.cipher).await?;
+        if let Some((mut old, old_cipher)) = quarantined_data_key(quarantined, key_store).await {
+            schema::carry_sealed_intent(&mut tx, &mut old, &old_cipher, &self.cipher).await?;
         }
-        schema::seal_legacy_plaintext(&mut tx, &store.cipher).await?;
+        schema::seal_legacy_plaintext(&mut tx, &self.cipher).await?;
         let dropped = schema::drop_unsendable_requests(&mut tx).await?;
-        store.commit_protected(tx).await?;
-        let kept = kept.saturating_sub(dropped);
-        Ok((
-            store,
-            OpenOutcome::Rebuilt {
-                reason,
-                quarantined,
-                user_intent_rows_kept: kept,
-                user_intent_unreadable: unreadable,
-            },
-        ))
+        self.commit_protected(tx).await?;
+        Ok((kept.saturating_sub(dropped), unreadable))
     }
 
     /// Runs SQLite's own structural check.
@@ -435,16 +474,37 @@ fn quarantine(path: &Path) -> Result<PathBuf, StoreError> {
             .and_then(|n| n.to_str())
             .unwrap_or("store.db")
     ));
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let from = PathBuf::from(format!("{}{suffix}", path.display()));
-        match std::fs::rename(&from, format!("{}{suffix}", quarantined.display())) {
+    move_store_files(path, &quarantined)?;
+    Ok(quarantined)
+}
+
+/// Puts a quarantined store back at `path`, over what a failed rebuild left there.
+fn unquarantine(quarantined: &Path, path: &Path) -> Result<(), StoreError> {
+    for suffix in STORE_FILE_SUFFIXES {
+        match std::fs::remove_file(format!("{}{suffix}", path.display())) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    move_store_files(quarantined, path)
+}
+
+/// The database file and SQLite's companions beside it.
+const STORE_FILE_SUFFIXES: [&str; 4] = ["", "-wal", "-shm", "-journal"];
+
+/// Moves a store's files (the database and its companions) from one name to another.
+fn move_store_files(from: &Path, to: &Path) -> Result<(), StoreError> {
+    for suffix in STORE_FILE_SUFFIXES {
+        let source = PathBuf::from(format!("{}{suffix}", from.display()));
+        match std::fs::rename(&source, format!("{}{suffix}", to.display())) {
             Ok(()) => {}
             // SQLite may remove its companion files as the last connection closes.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e.into()),
         }
     }
-    Ok(quarantined)
+    Ok(())
 }
 
 fn prepare(path: &Path) -> SqliteConnectOptions {
