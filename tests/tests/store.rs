@@ -900,6 +900,52 @@ async fn a_damaged_file_keeps_its_bytes_in_quarantine() {
     store.close().await;
 }
 
+/// Rows whose account never comes wait aside, but not without end: a page that would leave
+/// more waiting than ten pages hold is refused whole, and what waited stays as it was.
+#[tokio::test]
+async fn rows_waiting_for_their_parent_are_bounded() {
+    use tingshuo_core::store::sync::MAX_ROWS_WAITING;
+    use tingshuo_core::wire::{MAX_PAGE_PATCHES, Patch, PatchOp};
+    let (_dir, path) = temp_store_path();
+    let keys = MemoryKeyStore::new().unwrap();
+    let store = seeded(&path, &keys, DemoCustomer::WangXiuying).await;
+    let orphans = |page: usize| -> Vec<(Patch, tingshuo_core::wire::Change)> {
+        (0..MAX_PAGE_PATCHES)
+            .map(|n| {
+                let id = format!("c-{page}-{n}");
+                let patch = Patch {
+                    kind: "card".into(),
+                    id: id.clone(),
+                    op: PatchOp::Put,
+                    data: Some(serde_json::json!({"id": id, "account_id": "nowhere",
+                        "kind": "debit", "name": "卡", "number": "6217000010019999",
+                        "status": "active"})),
+                };
+                let change = patch.clone().into_change().unwrap();
+                (patch, change)
+            })
+            .collect()
+    };
+    let pages = MAX_ROWS_WAITING / MAX_PAGE_PATCHES;
+    for page in 0..pages {
+        let waiting = store
+            .apply_page(&orphans(page), &format!("c{page}"), test_now())
+            .await
+            .unwrap();
+        assert_eq!(waiting, (page + 1) * MAX_PAGE_PATCHES);
+    }
+    let refused = store
+        .apply_page(&orphans(pages), "c-past", test_now())
+        .await;
+    assert!(refused.is_err());
+    assert_eq!(
+        store.sync_value("cursor").await.unwrap().as_deref(),
+        Some(format!("c{}", pages - 1).as_str()),
+        "nothing of the refused page applied"
+    );
+    store.close().await;
+}
+
 /// The bank's record of one of 王秀英's cards, as a page of changes brings it.
 fn bank_card(name: &str, status: &str) -> tingshuo_core::wire::Change {
     use tingshuo_core::wire::{Patch, PatchOp};

@@ -420,6 +420,14 @@ impl Store {
         let rows_waiting: i64 = sqlx::query_scalar("SELECT count(*) FROM waiting_patch")
             .fetch_one(&mut *tx)
             .await?;
+        if usize::try_from(rows_waiting).unwrap_or(usize::MAX) > MAX_ROWS_WAITING {
+            // Each page that brings a parent tries every waiting row again: a bank sending
+            // rows without parents page after page is refused, not followed without end.
+            tx.rollback().await?;
+            return Err(StoreError::InvalidInput(
+                "more rows without their account or biller than are kept waiting",
+            ));
+        }
         self.finish_changes(tx, &applied, cursor).await?;
         Ok(usize::try_from(rows_waiting).unwrap_or(usize::MAX))
     }
@@ -1182,6 +1190,10 @@ fn outbox_item(
         last_error: row.try_get("last_error")?,
     })
 }
+
+/// The most rows of the bank's feed kept waiting for their account or biller: ten full
+/// pages. A page that would leave more is refused, and nothing of it applied.
+pub const MAX_ROWS_WAITING: usize = 10 * tingshuo_base::wire::MAX_PAGE_PATCHES;
 
 /// The kinds of the bank's feed kept in tables of their own, with their tables.
 const KIND_TABLES: &[(&str, &str)] = &[
