@@ -33,6 +33,7 @@
 mod error;
 mod integrity;
 mod read;
+mod salvage;
 mod schema;
 pub mod sync;
 mod write;
@@ -281,32 +282,6 @@ impl Store {
         }
     }
 
-    /// Carries the user intent of the quarantined file into this new store.
-    async fn carry_from(
-        &self,
-        key_store: &dyn KeyStore,
-        cause: &StoreError,
-        quarantined: &Path,
-    ) -> Result<(usize, bool), StoreError> {
-        // Rows of a file that failed its integrity check are not taken on their word.
-        let trusted = !matches!(cause, StoreError::IntegrityFailed | StoreError::RolledBack);
-        let (kept, unreadable) =
-            match schema::carry_over_user_intent(&self.pool, quarantined, trusted).await? {
-                Some(rows) => (rows, false),
-                None => (0, true),
-            };
-        let mut tx = schema::begin_write(&self.pool).await?;
-        // Sealed values follow under the new key while the old one still opens them: the
-        // device's enrollment, a preference change's payload, a payment's request.
-        if let Some((mut old, old_cipher)) = quarantined_data_key(quarantined, key_store).await {
-            schema::carry_sealed_intent(&mut tx, &mut old, &old_cipher, &self.cipher).await?;
-        }
-        schema::seal_legacy_plaintext(&mut tx, &self.cipher).await?;
-        let dropped = schema::drop_unsendable_requests(&mut tx).await?;
-        self.commit_protected(tx).await?;
-        Ok((kept.saturating_sub(dropped), unreadable))
-    }
-
     /// Runs SQLite's own structural check.
     pub async fn check_integrity(&self) -> Result<(), StoreError> {
         let verdict: String = sqlx::query_scalar("PRAGMA quick_check")
@@ -548,7 +523,7 @@ async fn unlock(pool: &SqlitePool, key_store: &dyn KeyStore) -> Result<FieldCiph
 
 /// The data key of the file behind `connection`, unwrapped by the key store and checked
 /// against the file's key-check value; `None` when the file has no data key yet.
-async fn data_key_of(
+pub(super) async fn data_key_of(
     connection: &mut sqlx::SqliteConnection,
     key_store: &dyn KeyStore,
 ) -> Result<Option<FieldCipher>, StoreError> {
@@ -567,26 +542,6 @@ async fn data_key_of(
     match cipher.open(SealedColumn::MetaKeyCheck, "key_check", &check) {
         Ok(plain) if plain == KEY_CHECK_PLAINTEXT => Ok(Some(cipher)),
         _ => Err(StoreError::KeyRejected),
-    }
-}
-
-/// The data key of a quarantined file, while the key store can still unwrap it: `None` when
-/// the file cannot be read, has no key, or its key is gone or rejected (nothing of its
-/// sealed values can follow then).
-async fn quarantined_data_key(
-    quarantined: &Path,
-    key_store: &dyn KeyStore,
-) -> Option<(sqlx::SqliteConnection, FieldCipher)> {
-    use sqlx::ConnectOptions;
-    let mut connection = SqliteConnectOptions::new()
-        .filename(quarantined)
-        .read_only(true)
-        .connect()
-        .await
-        .ok()?;
-    match data_key_of(&mut connection, key_store).await {
-        Ok(Some(cipher)) => Some((connection, cipher)),
-        _ => None,
     }
 }
 

@@ -2,12 +2,10 @@
 
 use std::path::Path;
 
-use sqlx::sqlite::{SqliteConnection, SqlitePool};
+use sqlx::sqlite::SqlitePool;
 use sqlx::{Sqlite, Transaction};
-use zeroize::Zeroizing;
 
 use super::error::StoreError;
-use super::sync::keys;
 use crate::crypto::{FieldCipher, SealedColumn};
 
 /// Migrations in order; migration `n` (1-based) brings the schema to version `n`.
@@ -30,7 +28,7 @@ pub const LATEST_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Tables that hold what the customer asked for, with the columns carried across a rebuild.
 /// Sealed columns are left out here: they were sealed under the old data key, and follow
-/// only while that key still opens them ([`carry_sealed_intent`]). A payment attempt keeps
+/// only while that key still opens them (`salvage::carry_sealed_intent`). A payment attempt keeps
 /// its idempotency key, so its outcome can still be reconciled with the bank. An outbox
 /// payload from a file older than sealed payloads comes as plaintext (into `legacy_payload`,
 /// sealed by the new store); a request whose payload could not follow (a preference change)
@@ -194,58 +192,6 @@ pub(crate) async fn carry_over_user_intent(
         .execute(&mut *connection)
         .await;
     Ok(copied.ok())
-}
-
-/// Sealed values of a quarantined file's user intent, opened with its own data key and
-/// sealed again under the new store's, into the rows carried over: each request's payload,
-/// each payment attempt's request, and the sync values that are the customer's own
-/// ([`keys::KEPT_ACROSS_REBUILD`]: the device's enrollment, what she was told). A value that
-/// no longer opens (the damage itself) stays behind. Runs inside the caller's transaction.
-pub(crate) async fn carry_sealed_intent(
-    tx: &mut Transaction<'_, Sqlite>,
-    old: &mut SqliteConnection,
-    old_cipher: &FieldCipher,
-    cipher: &FieldCipher,
-) -> Result<(), StoreError> {
-    for column in [
-        SealedColumn::SyncValue,
-        SealedColumn::OutboxPayload,
-        SealedColumn::PaymentAttemptRequest,
-    ] {
-        // A file from before a column has nothing of it to carry.
-        let Ok(values) = super::read::sealed_values(old, column).await else {
-            continue;
-        };
-        let (table, name) = column.location();
-        let key = column.row_key_column();
-        // Table and column names come from the fixed SealedColumn list. Sync values have no
-        // row yet (the cache's are not carried); the others fill their carried row.
-        let write = if column == SealedColumn::SyncValue {
-            "INSERT INTO sync_state (value, key) VALUES (?, ?)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value"
-                .to_owned()
-        } else {
-            format!("UPDATE {table} SET {name} = ? WHERE {key} = ?")
-        };
-        for value in values {
-            if column == SealedColumn::SyncValue
-                && !keys::KEPT_ACROSS_REBUILD.contains(&value.key.as_str())
-            {
-                continue;
-            }
-            let Ok(plain) = old_cipher.open(column, &value.sealed_under, &value.sealed) else {
-                tracing::warn!(table, name, "a damaged sealed value stays behind");
-                continue;
-            };
-            let plain = Zeroizing::new(plain);
-            sqlx::query(sqlx::AssertSqlSafe(write.clone()))
-                .bind(cipher.seal(column, &value.sealed_under, &plain)?)
-                .bind(&value.key)
-                .execute(&mut **tx)
-                .await?;
-        }
-    }
-    Ok(())
 }
 
 /// Drops carried requests that could never be sent: a preference change whose payload did

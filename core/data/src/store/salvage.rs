@@ -1,0 +1,114 @@
+//! Salvage at a rebuild: what the customer asked for, carried from the quarantined file into
+//! the new store — its rows, and its sealed values while the old data key opens them.
+
+use std::path::Path;
+
+use sqlx::sqlite::SqliteConnection;
+use sqlx::{Sqlite, Transaction};
+use zeroize::Zeroizing;
+
+use super::read::sealed_values;
+use super::schema;
+use super::sync::keys;
+use super::{Store, StoreError};
+use crate::crypto::{FieldCipher, KeyStore, SealedColumn};
+
+impl Store {
+    /// Carries the user intent of the quarantined file into this new store.
+    pub(super) async fn carry_from(
+        &self,
+        key_store: &dyn KeyStore,
+        cause: &StoreError,
+        quarantined: &Path,
+    ) -> Result<(usize, bool), StoreError> {
+        // Rows of a file that failed its integrity check are not taken on their word.
+        let trusted = !matches!(cause, StoreError::IntegrityFailed | StoreError::RolledBack);
+        let (kept, unreadable) =
+            match schema::carry_over_user_intent(&self.pool, quarantined, trusted).await? {
+                Some(rows) => (rows, false),
+                None => (0, true),
+            };
+        let mut tx = schema::begin_write(&self.pool).await?;
+        // Sealed values follow under the new key while the old one still opens them: the
+        // device's enrollment, a preference change's payload, a payment's request.
+        if let Some((mut old, old_cipher)) = quarantined_data_key(quarantined, key_store).await {
+            carry_sealed_intent(&mut tx, &mut old, &old_cipher, &self.cipher).await?;
+        }
+        schema::seal_legacy_plaintext(&mut tx, &self.cipher).await?;
+        let dropped = schema::drop_unsendable_requests(&mut tx).await?;
+        self.commit_protected(tx).await?;
+        Ok((kept.saturating_sub(dropped), unreadable))
+    }
+}
+
+/// Sealed values of a quarantined file's user intent, opened with its own data key and
+/// sealed again under the new store's, into the rows carried over: each request's payload,
+/// each payment attempt's request, and the sync values that are the customer's own
+/// ([`keys::KEPT_ACROSS_REBUILD`]: the device's enrollment, what she was told). A value that
+/// no longer opens (the damage itself) stays behind. Runs inside the caller's transaction.
+async fn carry_sealed_intent(
+    tx: &mut Transaction<'_, Sqlite>,
+    old: &mut SqliteConnection,
+    old_cipher: &FieldCipher,
+    cipher: &FieldCipher,
+) -> Result<(), StoreError> {
+    for column in [
+        SealedColumn::SyncValue,
+        SealedColumn::OutboxPayload,
+        SealedColumn::PaymentAttemptRequest,
+    ] {
+        // A file from before a column has nothing of it to carry.
+        let Ok(values) = sealed_values(old, column).await else {
+            continue;
+        };
+        let (table, name) = column.location();
+        let key = column.row_key_column();
+        // Table and column names come from the fixed SealedColumn list. Sync values have no
+        // row yet (the cache's are not carried); the others fill their carried row.
+        let write = if column == SealedColumn::SyncValue {
+            "INSERT INTO sync_state (value, key) VALUES (?, ?)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+                .to_owned()
+        } else {
+            format!("UPDATE {table} SET {name} = ? WHERE {key} = ?")
+        };
+        for value in values {
+            if column == SealedColumn::SyncValue
+                && !keys::KEPT_ACROSS_REBUILD.contains(&value.key.as_str())
+            {
+                continue;
+            }
+            let Ok(plain) = old_cipher.open(column, &value.sealed_under, &value.sealed) else {
+                tracing::warn!(table, name, "a damaged sealed value stays behind");
+                continue;
+            };
+            let plain = Zeroizing::new(plain);
+            sqlx::query(sqlx::AssertSqlSafe(write.clone()))
+                .bind(cipher.seal(column, &value.sealed_under, &plain)?)
+                .bind(&value.key)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// The data key of a quarantined file, while the key store can still unwrap it: `None` when
+/// the file cannot be read, has no key, or its key is gone or rejected (nothing of its
+/// sealed values can follow then).
+async fn quarantined_data_key(
+    quarantined: &Path,
+    key_store: &dyn KeyStore,
+) -> Option<(sqlx::SqliteConnection, FieldCipher)> {
+    use sqlx::ConnectOptions;
+    let mut connection = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(quarantined)
+        .read_only(true)
+        .connect()
+        .await
+        .ok()?;
+    match super::data_key_of(&mut connection, key_store).await {
+        Ok(Some(cipher)) => Some((connection, cipher)),
+        _ => None,
+    }
+}
