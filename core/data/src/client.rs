@@ -89,11 +89,15 @@ impl Client {
         transport: Arc<dyn BankTransport>,
     ) -> Result<(Client, OpenOutcome), ClientError> {
         let (store, outcome) = Store::open_or_rebuild(&config.store_path, key_store).await?;
-        let store = Arc::new(store);
-        let api = BankApi::new(transport, signer);
+        let client = Client::over(store, BankApi::new(transport, signer), config.sync).await?;
+        Ok((client, outcome))
+    }
+
+    /// A client over an opened store, signing in to the bank as the device it registered.
+    async fn over(store: Store, api: BankApi, sync: SyncConfig) -> Result<Client, ClientError> {
         api.set_device_id(store.sync_value(keys::DEVICE_ID).await?);
-        let engine = Arc::new(SyncEngine::new(store, api, config.sync));
-        Ok((Client { engine }, outcome))
+        let engine = Arc::new(SyncEngine::new(Arc::new(store), api, sync));
+        Ok(Client { engine })
     }
 
     pub fn view(&self) -> ViewClient {
@@ -200,16 +204,9 @@ impl Client {
         let path = store.path().to_owned();
         store.shut().await;
         let (store, outcome) = Store::rebuild_at(&path, key_store, &damage).await?;
-        let store = Arc::new(store);
-        let api = self.engine.api.again();
-        api.set_device_id(store.sync_value(keys::DEVICE_ID).await?);
-        let engine = SyncEngine::new(store, api, self.engine.config.clone());
-        Ok((
-            Client {
-                engine: Arc::new(engine),
-            },
-            outcome,
-        ))
+        let client =
+            Client::over(store, self.engine.api.again(), self.engine.config.clone()).await?;
+        Ok((client, outcome))
     }
 
     /// Logout: first delivers what the customer asked for (a card lock queued offline goes
