@@ -230,7 +230,7 @@ class BindingsTest : WithTestBank() {
         assertEquals(0, stepUp.prompts.get())
 
         val confirmed = assistant.text("yes")
-        assertTrue(confirmed.toString(), AssistantEvent.StepUpRequested in confirmed)
+        assertTrue(confirmed.toString(), confirmed.any { it is AssistantEvent.StepUpRequested })
         assertEquals("the Kotlin step-up was asked once", 1, stepUp.prompts.get())
         assertTrue(confirmed.toString(), "dlg-payment-done" in said(confirmed))
         // The bank's own records, not what the assistant said.
@@ -283,6 +283,29 @@ class BindingsTest : WithTestBank() {
         val declined = assistant.text("yes")
         assertFalse(declined.toString(), "dlg-payment-done" in said(declined))
         assertEquals(emptyList<Long>(), bank.payments("demo-en"))
+        client.close()
+    }
+
+    /** An app with its own PIN screen answers the request it was shown; a late answer to an
+     *  earlier prompt (she changed the amount meanwhile) moves nothing. */
+    @Test
+    fun anAppsOwnStepUpAnswersItsRequestAndALateAnswerMovesNothing() = runBlocking {
+        val client = registered("demo-en")
+        val assistant = openAssistant(client, "en-US", NEW_YORK, AssistantHost(null, null))
+        fun asked(events: List<AssistantEvent>): ULong =
+            events.filterIsInstance<AssistantEvent.StepUpRequested>().single().request
+        assistant.text("send fifty dollars to Bob Wilson")
+        val first = asked(assistant.text("yes"))
+        assistant.text("no, I said sixty")
+        val second = asked(assistant.text("yes"))
+        assertTrue("$first $second", first != second)
+        val late = assistant.stepUp(first, true)
+        assertFalse(late.toString(), "dlg-payment-done" in said(late))
+        assertEquals(emptyList<Long>(), bank.payments("demo-en"))
+        val paid = assistant.stepUp(second, true)
+        assertTrue(paid.toString(), "dlg-payment-done" in said(paid))
+        assertEquals(listOf(6_000L), bank.payments("demo-en"))
+        assistant.close()
         client.close()
     }
 

@@ -31,10 +31,11 @@ pub enum AssistantEvent {
     /// Show and read out these lines (the transactions, cards, alerts or appointments asked
     /// for).
     Show { lines: Vec<Line> },
-    /// Ask for PIN or biometric; give the answer with `step_up(approved)` (not needed when
-    /// the session has a host step-up: it asks it itself, and this event is followed by the
-    /// answer's events).
-    StepUpRequested,
+    /// Ask for PIN or biometric; give the answer with `step_up(request, approved)` (not
+    /// needed when the session has a host step-up: it asks it itself, and this event is
+    /// followed by the answer's events). An answer naming an earlier request (a prompt left
+    /// open while she spoke, or was asked again) approves nothing.
+    StepUpRequested { request: u64 },
     /// Connect the customer to a person.
     HandOff,
     /// Speak at this percentage of the normal rate from now on.
@@ -127,7 +128,7 @@ impl From<Event> for AssistantEvent {
             Event::Show(lines) => AssistantEvent::Show {
                 lines: lines.into_iter().map(Line::from).collect(),
             },
-            Event::StepUpRequested => AssistantEvent::StepUpRequested,
+            Event::StepUpRequested { request } => AssistantEvent::StepUpRequested { request },
             Event::HandOff => AssistantEvent::HandOff,
             Event::SpeechRate(percent) => AssistantEvent::SpeechRate { percent },
             Event::Volume(percent) => AssistantEvent::Volume { percent },
@@ -209,15 +210,16 @@ impl AssistantSession {
             let mut batch = 0;
             for _ in 0..4 {
                 let Some(host) = &step_up else { break };
-                if !events[batch..].contains(&Event::StepUpRequested) {
+                let Some(request) = Event::step_up_requested(&events[batch..]) else {
                     break;
-                }
+                };
                 speak(speech.as_ref(), &locale, &assistant, &events[batch..]);
                 let approved = ask_step_up(host.clone()).await;
                 batch = events.len();
                 // What was said before the prompt is spoken already; a failure here reaches
                 // the app as one (it says the turn failed and listens again).
-                events.extend(assistant.turn(Turn::StepUp { approved }).await?);
+                let answer = Turn::StepUp { request, approved };
+                events.extend(assistant.turn(answer).await?);
             }
             speak(speech.as_ref(), &locale, &assistant, &events[batch..]);
             Ok(events)
@@ -270,10 +272,14 @@ impl AssistantSession {
         self.take(Turn::Silence).await
     }
 
-    /// The result of the step-up asked for by `StepUpRequested` (hosts without a step-up in
-    /// `AssistantHost`).
-    pub async fn step_up(&self, approved: bool) -> Result<Vec<AssistantEvent>, TingshuoError> {
-        self.take(Turn::StepUp { approved }).await
+    /// The result of the step-up asked for by `StepUpRequested { request }` (hosts without a
+    /// step-up in `AssistantHost`). An answer to a request no longer awaited changes nothing.
+    pub async fn step_up(
+        &self,
+        request: u64,
+        approved: bool,
+    ) -> Result<Vec<AssistantEvent>, TingshuoError> {
+        self.take(Turn::StepUp { request, approved }).await
     }
 
     /// Stops the host's speech at once (the customer started talking).

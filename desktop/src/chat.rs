@@ -69,7 +69,9 @@ pub enum EventRecord {
     Show {
         lines: Vec<LineRecord>,
     },
-    StepUpRequested,
+    StepUpRequested {
+        request: u64,
+    },
     HandOff,
     SpeechRate {
         rate: u32,
@@ -104,7 +106,7 @@ impl From<Event> for EventRecord {
                     })
                     .collect(),
             },
-            Event::StepUpRequested => EventRecord::StepUpRequested,
+            Event::StepUpRequested { request } => EventRecord::StepUpRequested { request },
             Event::HandOff => EventRecord::HandOff,
             Event::SpeechRate(rate) => EventRecord::SpeechRate { rate },
             Event::Volume(volume) => EventRecord::Volume { volume },
@@ -189,7 +191,9 @@ impl TurnRecord {
     }
 
     pub fn asks_step_up(&self) -> bool {
-        self.events.contains(&EventRecord::StepUpRequested)
+        self.events
+            .iter()
+            .any(|event| matches!(event, EventRecord::StepUpRequested { .. }))
     }
 }
 
@@ -234,6 +238,16 @@ fn output_error(e: std::io::Error) -> HarnessError {
 }
 
 impl<'a> Conversation<'a> {
+    /// The step-up result as a turn answering the request the assistant waits on. With none
+    /// waiting it names request 0, which is never asked (requests are numbered from 1): the
+    /// assistant takes it as a late answer, and it approves nothing.
+    pub fn step_up_answer(&self, approved: bool) -> Turn {
+        Turn::StepUp {
+            request: self.assistant.step_up_awaited().unwrap_or_default(),
+            approved,
+        }
+    }
+
     /// A conversation on the system clock in `zone`; `speech` prints speech forms too.
     pub async fn new(
         client: &Client,
@@ -398,10 +412,7 @@ impl<'a> Conversation<'a> {
                 approved: true,
                 automatic: true,
             };
-            records.push(
-                self.record(Turn::StepUp { approved: true }, approved)
-                    .await?,
-            );
+            records.push(self.record(self.step_up_answer(true), approved).await?);
         }
         Ok(records)
     }
@@ -482,7 +493,9 @@ impl<'a> Conversation<'a> {
                             }
                         }
                     }
-                    EventRecord::StepUpRequested => self.note(out, "chat-step-up-approved", &[])?,
+                    EventRecord::StepUpRequested { .. } => {
+                        self.note(out, "chat-step-up-approved", &[])?
+                    }
                     EventRecord::SpeechRate { rate } => {
                         self.note(
                             out,

@@ -266,7 +266,7 @@ pub async fn answer_at_its_question(
     let turn = started.elapsed();
     // No answer may lead to a payment's step-up (a yes heard where none was said).
     assert!(
-        !events.contains(&Event::StepUpRequested),
+        Event::step_up_requested(&events).is_none(),
         "{:?} asked for a step-up: {events:?}",
         row.text
     );

@@ -22,9 +22,14 @@ async fn tell(assistant: &mut Assistant, text: &str) -> Vec<Event> {
     assistant.turn(Turn::Text(text.into())).await.unwrap()
 }
 
-/// The host's step-up result.
+/// The host's step-up result, answering the request the assistant waits on (0, never
+/// asked, when it waits on none).
 async fn step_up(assistant: &mut Assistant, approved: bool) -> Vec<Event> {
-    assistant.turn(Turn::StepUp { approved }).await.unwrap()
+    let request = assistant.step_up_awaited().unwrap_or_default();
+    assistant
+        .turn(Turn::StepUp { request, approved })
+        .await
+        .unwrap()
 }
 
 /// Payments the bank has for the customer.
@@ -125,7 +130,7 @@ async fn send_to_bob(assistant: &mut Assistant) -> Vec<Event> {
         "{printed}"
     );
     let events = tell(assistant, "yes").await;
-    assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+    assert!(Event::step_up_requested(&events).is_some(), "{events:?}");
     step_up(assistant, true).await
 }
 
@@ -600,7 +605,7 @@ async fn a_payee_changed_to(new_number: &str, ending: &str) {
         .unwrap();
     client.sync().sync_now().await.unwrap();
     let events = tell(&mut assistant, "yes").await;
-    assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+    assert!(Event::step_up_requested(&events).is_some(), "{events:?}");
     let events = step_up(&mut assistant, true).await;
     assert_eq!(
         said(&events),
@@ -861,7 +866,7 @@ async fn a_bill_read_back_at_its_whole_amount_is_what_the_bank_pays() {
         panic!()
     };
     let events = tell(&mut assistant, "yes").await;
-    assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+    assert!(Event::step_up_requested(&events).is_some(), "{events:?}");
     let events = step_up(&mut assistant, true).await;
     assert_eq!(
         said(&events),
@@ -904,7 +909,7 @@ async fn the_daily_limit_left_today_is_said_before_any_read_back() {
         "{}",
         over.display
     );
-    assert!(!events.contains(&Event::StepUpRequested));
+    assert!(Event::step_up_requested(&events).is_none());
     assert_eq!(payments(&bank, DemoCustomer::MargaretWilson).await.len(), 1);
 
     let events = tell(&mut assistant, "twenty dollars").await;
@@ -913,7 +918,7 @@ async fn the_daily_limit_left_today_is_said_before_any_read_back() {
         "{events:?}"
     );
     let events = tell(&mut assistant, "yes").await;
-    assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+    assert!(Event::step_up_requested(&events).is_some(), "{events:?}");
     let events = step_up(&mut assistant, true).await;
     assert!(said(&events).contains(&"dlg-payment-done"), "{events:?}");
     assert_eq!(payments(&bank, DemoCustomer::MargaretWilson).await.len(), 2);
@@ -941,11 +946,55 @@ async fn a_corrected_amount_is_read_back_and_paid_never_the_first_one() {
         }
     }
     let events = tell(&mut assistant, "yes").await;
-    assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+    assert!(Event::step_up_requested(&events).is_some(), "{events:?}");
     step_up(&mut assistant, true).await;
     let paid = payments(&bank, DemoCustomer::MargaretWilson).await;
     assert_eq!(paid.len(), 1);
     assert_eq!(paid[0]["amount_minor"], 6_000, "the corrected amount, once");
+    bank.shutdown().await;
+}
+
+/// A PIN prompt answered late approves nothing: she changed the amount at the prompt and
+/// confirmed the new read-back, and the first prompt's approval arrives after the second was
+/// asked. Only the answer to the prompt for what she last heard moves money, once; an answer
+/// repeated after it moves nothing more. Checked against the bank's payments.
+#[tokio::test]
+async fn a_step_up_answered_late_approves_nothing_but_its_own_request() {
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
+    let customer = DemoCustomer::MargaretWilson;
+    tell(&mut assistant, "send fifty dollars to Bob Wilson").await;
+    let events = tell(&mut assistant, "yes").await;
+    let first = Event::step_up_requested(&events).expect("a step-up for $50");
+    // At the prompt she corrects the amount: the prompt no longer counts.
+    let events = tell(&mut assistant, "no, I said sixty").await;
+    assert_eq!(said(&events), ["dlg-readback-transfer"], "{events:?}");
+    assert_eq!(assistant.step_up_awaited(), None);
+    let late = Turn::StepUp {
+        request: first,
+        approved: true,
+    };
+    let events = assistant.turn(late.clone()).await.unwrap();
+    assert!(said(&events).is_empty(), "{events:?}");
+    let events = tell(&mut assistant, "yes").await;
+    let second = Event::step_up_requested(&events).expect("a step-up for $60");
+    assert_ne!(first, second);
+    // The first prompt's approval, arriving now, neither pays nor declines.
+    let events = assistant.turn(late).await.unwrap();
+    assert!(said(&events).is_empty(), "{events:?}");
+    assert!(payments(&bank, customer).await.is_empty());
+    assert_eq!(assistant.step_up_awaited(), Some(second));
+    let events = step_up(&mut assistant, true).await;
+    assert!(said(&events).contains(&"dlg-payment-done"), "{events:?}");
+    // The same answer again is a late one now.
+    let again = Turn::StepUp {
+        request: second,
+        approved: true,
+    };
+    let events = assistant.turn(again).await.unwrap();
+    assert!(said(&events).is_empty(), "{events:?}");
+    let paid = payments(&bank, customer).await;
+    assert_eq!(paid.len(), 1, "{paid:?}");
+    assert_eq!(paid[0]["amount_minor"], 6_000, "the amount read back last");
     bank.shutdown().await;
 }
 
@@ -1388,7 +1437,7 @@ async fn a_card_is_unlocked_only_after_its_read_back_a_yes_and_the_step_up() {
     // A failed step-up leaves it locked.
     tell(&mut assistant, "unlock my credit card").await;
     let events = tell(&mut assistant, "yes").await;
-    assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+    assert!(Event::step_up_requested(&events).is_some(), "{events:?}");
     let events = step_up(&mut assistant, false).await;
     assert_eq!(said(&events), ["dlg-unlock-step-up-failed"]);
     assert_eq!(card_status(&bank, "credit").await, "locked");
@@ -1442,7 +1491,7 @@ async fn mandarin_words_heard_by_their_sounds_act_only_after_a_read_back_a_yes_a
     assert_eq!(said(&events), ["dlg-readback-unlock"], "{events:?}");
     assert!(read_back(&events).contains("4580"), "{events:?}");
     let events = tell(&mut assistant, "对").await;
-    assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+    assert!(Event::step_up_requested(&events).is_some(), "{events:?}");
     assert_eq!(card_status_of(&bank, customer, "credit").await, "locked");
     let events = step_up(&mut assistant, true).await;
     assert_eq!(said(&events), ["dlg-card-unlocked"]);
@@ -1453,7 +1502,7 @@ async fn mandarin_words_heard_by_their_sounds_act_only_after_a_read_back_a_yes_a
     assert_eq!(said(&events), ["dlg-readback-transfer"], "{events:?}");
     assert!(read_back(&events).contains("王建国"), "{events:?}");
     let events = tell(&mut assistant, "对").await;
-    assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+    assert!(Event::step_up_requested(&events).is_some(), "{events:?}");
     assert!(payments(&bank, customer).await.is_empty());
     step_up(&mut assistant, true).await;
     let paid = payments(&bank, customer).await;
@@ -1484,7 +1533,7 @@ async fn slower_and_louder_change_the_voice_of_the_repeat_they_ask_for() {
         "{events:?}"
     );
     let events = tell(&mut assistant, "yes").await;
-    assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+    assert!(Event::step_up_requested(&events).is_some(), "{events:?}");
     let events = step_up(&mut assistant, true).await;
     assert_eq!(
         said(&events),
@@ -1788,7 +1837,7 @@ async fn words_said_at_the_step_up_prompt_are_never_overruled_by_it() {
         let events = tell(&mut assistant, "send twenty dollars to Bob Wilson").await;
         assert_eq!(said(&events), ["dlg-readback-transfer"], "{events:?}");
         let events = tell(&mut assistant, "yes").await;
-        assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+        assert!(Event::step_up_requested(&events).is_some(), "{events:?}");
         let events = tell(&mut assistant, said_then).await;
         assert_eq!(
             to_bob(&events).as_deref(),
@@ -1809,7 +1858,7 @@ async fn words_said_at_the_step_up_prompt_are_never_overruled_by_it() {
     tell(&mut assistant, "yes").await;
     tell(&mut assistant, "no, make it sixty dollars").await;
     let events = tell(&mut assistant, "yes").await;
-    assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+    assert!(Event::step_up_requested(&events).is_some(), "{events:?}");
     step_up(&mut assistant, true).await;
     let paid = payments(&bank, DemoCustomer::MargaretWilson).await;
     assert_eq!(paid.len(), 1);

@@ -340,6 +340,15 @@ enum Kind {
     StrayStepUp,
 }
 
+/// The step-ups of a session, as the host sees them.
+#[derive(Debug, Clone, Copy, Default)]
+struct StepUps {
+    /// The request the assistant waits on (the host's prompt open), if any.
+    awaited_now: Option<u64>,
+    /// The highest request number asked so far.
+    asked: u64,
+}
+
 /// The customer's next turn, given what the assistant said last, whether it asked for a
 /// step-up and whether a card is locked: mostly what a customer would answer, sometimes
 /// anything at all.
@@ -347,13 +356,22 @@ fn next_turn(
     rng: &mut Rng,
     words: &Phrases,
     last: Option<&str>,
-    step_up_asked: bool,
+    step_up: StepUps,
     card_locked: bool,
     offline: bool,
 ) -> Turn {
     use Kind::*;
-    if step_up_asked && rng.chance(780) {
+    if let Some(awaited) = step_up.awaited_now
+        && rng.chance(780)
+    {
+        // Now and then the answer to an earlier prompt, left open and answered late.
+        let request = if rng.chance(100) {
+            rng.between((0, awaited - 1))
+        } else {
+            awaited
+        };
         return Turn::StepUp {
+            request,
             approved: rng.chance(850),
         };
     }
@@ -504,7 +522,9 @@ fn next_turn(
         Human => rng.pick(words.human).to_owned(),
         Scam => rng.pick(words.scam).to_owned(),
         StrayStepUp => {
+            // Any request asked so far in the session, or none ever asked (0).
             return Turn::StepUp {
+                request: rng.between((0, step_up.asked)),
                 approved: rng.chance(700),
             };
         }
@@ -976,6 +996,8 @@ struct Observed<'a> {
     asks_again: bool,
     said: Vec<(&'static str, String)>,
     step_up_asked: bool,
+    /// The turn is the answer to the step-up the assistant waits on (not a late one).
+    answers_step_up: bool,
     before: &'a Snapshot,
     after: &'a Snapshot,
 }
@@ -1085,7 +1107,9 @@ impl Checker {
             }
         }
         let approved = match seen.turn {
-            Turn::StepUp { approved: true } => {
+            // A late answer to an earlier prompt approves and declines nothing.
+            Turn::StepUp { .. } if !seen.answers_step_up => None,
+            Turn::StepUp { approved: true, .. } => {
                 let approved = self.step_up_for.take();
                 if approved.is_some() && approved != self.last_read_back {
                     self.violation(
@@ -1099,7 +1123,9 @@ impl Checker {
                 }
                 approved
             }
-            Turn::StepUp { approved: false } => {
+            Turn::StepUp {
+                approved: false, ..
+            } => {
                 self.step_up_for = None;
                 None
             }
@@ -1846,7 +1872,7 @@ async fn dialogue(
     checker.observe(0, &start);
     let turns = usize::try_from(rng.between(TURNS)).unwrap();
     let mut last: Option<&'static str> = None;
-    let mut step_up_asked = false;
+    let mut step_ups = StepUps::default();
     let mut after = start;
     for index in 1..=turns + 1 {
         let settling = index > turns;
@@ -1874,7 +1900,7 @@ async fn dialogue(
         } else {
             let card_locked = before.cards.values().any(|status| status == "locked");
             let offline = net.weather == Weather::Offline;
-            next_turn(&mut rng, words, last, step_up_asked, card_locked, offline)
+            next_turn(&mut rng, words, last, step_ups, card_locked, offline)
         };
         transcript.push(format!("> {turn:?}"));
         let typed = match &turn {
@@ -1883,6 +1909,8 @@ async fn dialogue(
         };
         let is_yes = words.yes.contains(&typed);
         let asks_again = words.meta.contains(&typed);
+        let answers_step_up = matches!(turn, Turn::StepUp { request, .. }
+            if Some(request) == assistant.step_up_awaited());
         let events = match assistant.turn(turn.clone()).await {
             Ok(events) => events,
             Err(error) => {
@@ -1897,7 +1925,11 @@ async fn dialogue(
                 _ => None,
             })
             .collect();
-        step_up_asked = events.contains(&Event::StepUpRequested);
+        let asked_now = Event::step_up_requested(&events);
+        let step_up_asked = asked_now.is_some();
+        step_ups.asked = step_ups.asked.max(asked_now.unwrap_or_default());
+        // The host's prompt stays open while the assistant waits on it.
+        step_ups.awaited_now = assistant.step_up_awaited();
         for (id, display) in &said {
             transcript.push(format!("< {id}: {display}"));
             *report.said.entry(id).or_default() += 1;
@@ -1919,6 +1951,7 @@ async fn dialogue(
                 asks_again,
                 said,
                 step_up_asked,
+                answers_step_up,
                 before: &before,
                 after: &after,
             },

@@ -62,9 +62,12 @@ async fn spoken_turns_pay_what_was_read_back_and_silence_is_no_answer() {
     assert_eq!(said(&events), ["dlg-readback-transfer"], "{events:?}");
     assert_eq!(events.last(), Some(&Event::Listen));
     let events = assistant.turn(Turn::Audio(speak("yes"))).await.unwrap();
-    assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+    let request = Event::step_up_requested(&events).expect("a step-up asked for");
     let events = assistant
-        .turn(Turn::StepUp { approved: true })
+        .turn(Turn::StepUp {
+            request,
+            approved: true,
+        })
         .await
         .unwrap();
     assert_eq!(
@@ -202,10 +205,13 @@ async fn a_transfer_answered_one_question_at_a_time_by_voice_pays_what_was_said(
         let mut replies = Vec::new();
         for audio in voice.speak_lines(&lines, Condition::Clean) {
             let mut events = assistant.turn(Turn::Audio(audio)).await.unwrap();
-            if events.contains(&Event::StepUpRequested) {
+            if let Some(request) = Event::step_up_requested(&events) {
                 events.extend(
                     assistant
-                        .turn(Turn::StepUp { approved: true })
+                        .turn(Turn::StepUp {
+                            request,
+                            approved: true,
+                        })
                         .await
                         .unwrap(),
                 );

@@ -110,9 +110,12 @@ async fn two_payees_with_one_name_are_asked_about_and_the_chosen_one_is_paid() {
         read_back[0].display
     );
     let events = assistant.turn(Turn::Text("yes".into())).await.unwrap();
-    assert!(events.contains(&Event::StepUpRequested), "{events:?}");
+    let request = Event::step_up_requested(&events).expect("a step-up asked for");
     let events = assistant
-        .turn(Turn::StepUp { approved: true })
+        .turn(Turn::StepUp {
+            request,
+            approved: true,
+        })
         .await
         .unwrap();
     assert!(

@@ -114,6 +114,10 @@ pub struct Assistant {
     /// When money last moved by this session (a payment made, held or cancelled), to tell
     /// balances the bank gave before it from after.
     money_moved_at: Option<DateTime<Utc>>,
+    /// The step-up request asked of the host and not yet answered: only its own answer counts.
+    step_up_awaited: Option<u64>,
+    /// Step-ups asked in this session: each request's number.
+    step_ups_asked: u64,
     /// What the last turn of words was heard as (intent and slots), for the host's log;
     /// `None` after a turn without words (silence, a step-up result, nothing recognized).
     last_heard: Option<Heard>,
@@ -173,6 +177,8 @@ impl Assistant {
             listed: Vec::new(),
             prepared: None,
             money_moved_at: None,
+            step_up_awaited: None,
+            step_ups_asked: 0,
             last_heard: None,
             #[cfg(feature = "voice")]
             recognizer: None,
@@ -459,6 +465,12 @@ impl Assistant {
         self.last_heard.as_ref()
     }
 
+    /// The step-up request asked and not yet answered (numbered from 1 within the session):
+    /// the one a [`Turn::StepUp`] must name to count.
+    pub fn step_up_awaited(&self) -> Option<u64> {
+        self.step_up_awaited
+    }
+
     /// Where the conversation stands after the last turn (see [`Dialogue::stage_name`]).
     pub fn stage(&self) -> &'static str {
         self.dialogue.stage_name()
@@ -549,8 +561,22 @@ impl Assistant {
                 self.heard_in_speech(&samples, &mut events).await?
             }
             Turn::Silence => Input::Silence,
-            Turn::StepUp { approved: true } => Input::StepUpSucceeded,
-            Turn::StepUp { approved: false } => Input::StepUpFailed,
+            Turn::StepUp { request, approved } => {
+                if self.step_up_awaited != Some(request) {
+                    // A prompt answered after she moved on (spoke meanwhile, or confirmed
+                    // again and was asked anew) approves nothing and declines nothing.
+                    if self.dialogue.awaits_answer() {
+                        events.push(Event::Listen);
+                    }
+                    return Ok(events);
+                }
+                self.step_up_awaited = None;
+                if approved {
+                    Input::StepUpSucceeded
+                } else {
+                    Input::StepUpFailed
+                }
+            }
         };
         self.step(input, &mut events).await?;
         if self.dialogue.awaits_answer() {
@@ -635,7 +661,11 @@ impl Assistant {
                     Effect::Say(reply) => events.push(Event::Say(self.render(&reply)?)),
                     Effect::PreparePayment(plan) => pending.push(self.prepare(plan).await?),
                     Effect::RequestStepUp(_) | Effect::RequestStepUpForUnlock { .. } => {
-                        events.push(Event::StepUpRequested);
+                        self.step_ups_asked += 1;
+                        self.step_up_awaited = Some(self.step_ups_asked);
+                        events.push(Event::StepUpRequested {
+                            request: self.step_ups_asked,
+                        });
                     }
                     Effect::ExecutePayment(plan) => {
                         let outcome = self.execute(&plan).await?;
@@ -672,6 +702,11 @@ impl Assistant {
                     Effect::HandOffToHuman => events.push(Event::HandOff),
                 }
             }
+        }
+        // A prompt the dialogue no longer waits on (she spoke at it, or it was answered) can
+        // no longer be answered.
+        if !self.dialogue.awaits_step_up() {
+            self.step_up_awaited = None;
         }
         Ok(())
     }

@@ -15,8 +15,9 @@ pub enum Turn {
     /// The customer said nothing for a while: a gentle prompt, never a time-out.
     Silence,
     /// The result of the step-up the assistant asked for (PIN or biometric; voice never
-    /// counts).
-    StepUp { approved: bool },
+    /// counts), naming the request it answers ([`Event::StepUpRequested`]): an answer to a
+    /// request no longer awaited (she spoke meanwhile, or was asked again) approves nothing.
+    StepUp { request: u64, approved: bool },
 }
 
 /// Something the assistant says, in both forms, with the message it comes from.
@@ -37,8 +38,10 @@ pub enum Event {
     /// for.
     Show(Vec<Utterance>),
     /// Ask the customer for PIN or biometric to approve what was just read back and confirmed
-    /// (a payment, or unlocking a card), then give the result as [`Turn::StepUp`].
-    StepUpRequested,
+    /// (a payment, or unlocking a card), then give the result as [`Turn::StepUp`] with this
+    /// `request`. Each request has its own number within the session, so a prompt answered
+    /// late can never approve what was read back after it.
+    StepUpRequested { request: u64 },
     /// Connect the customer to a person.
     HandOff,
     /// Speak at this percentage of the normal rate from now on.
@@ -56,4 +59,14 @@ pub enum Event {
     /// tapped and open no microphone. (Speech after she declined is dropped with a sentence
     /// saying so, and no screen: she changes her mind in the app's settings.)
     ConsentNeeded(Purpose),
+}
+
+impl Event {
+    /// The step-up the last of `events` asks for, if any: the request its answer names.
+    pub fn step_up_requested(events: &[Event]) -> Option<u64> {
+        events.iter().rev().find_map(|event| match event {
+            Event::StepUpRequested { request } => Some(*request),
+            _ => None,
+        })
+    }
 }

@@ -488,6 +488,15 @@ impl Dialogue {
     /// `collecting`, `preparing`, `warned`, `read-back`, `changing`, `stepping-up`,
     /// `asking-card`, `read-back-unlock`, `stepping-up-unlock`, `executing`,
     /// `confirming-cancel`.
+    /// Whether a step-up result is what the dialogue waits for (a payment or an unlock read
+    /// back and confirmed).
+    pub fn awaits_step_up(&self) -> bool {
+        matches!(
+            self.stage,
+            Stage::SteppingUp(_) | Stage::SteppingUpUnlock(_)
+        )
+    }
+
     pub fn stage_name(&self) -> &'static str {
         match self.stage {
             Stage::Idle => "idle",

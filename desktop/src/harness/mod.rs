@@ -387,10 +387,11 @@ async fn step_up(
         },
         &[],
     );
+    let answer = session.conversation.step_up_answer(approved);
     take_turn(
         &app,
         &mut session,
-        Turn::StepUp { approved },
+        answer,
         TurnInput::StepUp {
             approved,
             automatic: false,
@@ -647,7 +648,7 @@ fn event_labels(app: &App, record: &TurnRecord) -> Vec<String> {
                 "harness-log-lines",
                 &[("count", Arg::Number(lines.len() as i64))],
             ),
-            EventRecord::StepUpRequested => app.message("harness-log-step-up", &[]),
+            EventRecord::StepUpRequested { .. } => app.message("harness-log-step-up", &[]),
             EventRecord::HandOff => app.message("harness-log-handoff", &[]),
             EventRecord::SpeechRate { rate } => app.message(
                 "harness-log-rate",

@@ -763,7 +763,7 @@ mod tests {
             "stepping-up",
             vec![
                 say("dlg-step-up", "Please confirm."),
-                EventRecord::StepUpRequested,
+                EventRecord::StepUpRequested { request: 1 },
             ],
         )];
         assert_eq!(read_back(&transcript(&bad, &[], "", EVERYTHING)).len(), 1);
@@ -783,7 +783,7 @@ mod tests {
                 "stepping-up",
                 vec![
                     say("dlg-step-up", "Please confirm."),
-                    EventRecord::StepUpRequested,
+                    EventRecord::StepUpRequested { request: 1 },
                 ],
             ),
             record(

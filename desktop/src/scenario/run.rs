@@ -546,7 +546,7 @@ async fn play_turns(
             TurnKind::StepUp(result) => {
                 let approved = *result == StepUpResult::Approved;
                 (
-                    Turn::StepUp { approved },
+                    conversation.step_up_answer(approved),
                     ScenarioInput::StepUp { approved },
                     TurnInput::StepUp {
                         approved,
@@ -581,10 +581,11 @@ async fn play_turns(
         {
             automatic += 1;
             let approved = bank.condition().step_up_approved();
+            let answer = conversation.step_up_answer(approved);
             records.push(
                 conversation
                     .record(
-                        Turn::StepUp { approved },
+                        answer,
                         TurnInput::StepUp {
                             approved,
                             automatic: true,
