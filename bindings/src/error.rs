@@ -19,7 +19,8 @@ pub enum TingshuoError {
     /// The bank cannot be reached now; nothing that moves money was done. Try again later.
     #[error("E100 offline")]
     Offline,
-    /// The bank no longer accepts this device (revoked, or never registered): register again.
+    /// The bank no longer accepts this device (never registered, or its registration
+    /// ended): register again.
     #[error("E101 session expired")]
     SessionExpired,
     /// The bank refused the request, with its reason code (`insufficient_funds`, …).
@@ -49,6 +50,11 @@ pub enum TingshuoError {
     /// twice. Its outcome is in the payment attempts; another payment is prepared anew.
     #[error("E108 payment already sent")]
     AlreadySent,
+    /// The bank revoked this device (the customer removed it from another phone, or the
+    /// bank did): everything the store held of her was deleted with the answer. Register
+    /// again with a new code; a different customer may register on it.
+    #[error("E109 device revoked")]
+    DeviceRevoked,
     /// A bug or an unexpected state in the core (a panic included); `what` names the layer.
     #[error("E199 internal error")]
     Internal { what: String },
@@ -58,7 +64,7 @@ pub enum TingshuoError {
 impl TingshuoError {
     /// The stable number of this error: 100 offline, 101 session expired, 102 refused, 103
     /// store damaged, 104 model missing, 105 cancelled, 106 host failed, 107 storage
-    /// unavailable, 108 payment already sent, 199 internal.
+    /// unavailable, 108 payment already sent, 109 device revoked, 199 internal.
     pub fn code(&self) -> u16 {
         match self {
             TingshuoError::Offline => 100,
@@ -70,6 +76,7 @@ impl TingshuoError {
             TingshuoError::Host { .. } => 106,
             TingshuoError::StorageUnavailable => 107,
             TingshuoError::AlreadySent => 108,
+            TingshuoError::DeviceRevoked => 109,
             TingshuoError::Internal { .. } => 199,
         }
     }
@@ -91,6 +98,7 @@ impl TingshuoError {
             TingshuoError::Host { .. } => "app-error-host",
             TingshuoError::StorageUnavailable => "app-error-storage-unavailable",
             TingshuoError::AlreadySent => "app-error-already-sent",
+            TingshuoError::DeviceRevoked => "app-error-device-revoked",
             TingshuoError::Internal { .. } => "app-error-internal",
         };
         let reason = match self {
@@ -133,6 +141,7 @@ impl From<NetError> for TingshuoError {
             | NetError::AnswerLost
             | NetError::Unavailable { .. }
             | NetError::SignInFailed(_) => TingshuoError::Offline,
+            ref refused if refused.is_device_revoked() => TingshuoError::DeviceRevoked,
             NetError::NotRegistered | NetError::Refused { status: 401, .. } => {
                 TingshuoError::SessionExpired
             }
@@ -293,6 +302,7 @@ mod tests {
             ),
             (TingshuoError::StorageUnavailable, 107),
             (TingshuoError::AlreadySent, 108),
+            (TingshuoError::DeviceRevoked, 109),
             (internal("store"), 199),
         ];
         for (error, code) in all {
@@ -310,6 +320,12 @@ mod tests {
                 code: "unknown".into()
             }
         );
+        let revoked: TingshuoError = NetError::Refused {
+            status: 401,
+            code: "device_revoked".into(),
+        }
+        .into();
+        assert_eq!(revoked, TingshuoError::DeviceRevoked);
         let host: TingshuoError = SignerError::Failed("PIN 1234 for Bob".into()).into();
         assert!(!format!("{host:?}").contains("Bob"));
     }
@@ -334,6 +350,7 @@ mod tests {
             },
             TingshuoError::StorageUnavailable,
             TingshuoError::AlreadySent,
+            TingshuoError::DeviceRevoked,
             internal("store"),
         ];
         for locale in ["en-US", "zh-CN"] {

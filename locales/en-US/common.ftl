@@ -50,6 +50,7 @@ choice-with-ending = { $name } { $masked }
 # one sentence per error code, none naming her data. $reason: request-reason's words (102).
 app-error-offline = The bank can't be reached right now, and nothing that moves money was done. Please try again in a little while.
 app-error-session-expired = This phone is no longer set up with the bank. Please set it up again with a code from the bank.
+app-error-device-revoked = This phone was removed from your bank account, so your information on it has been deleted. To use it again, set it up with a new code from the bank.
 app-error-refused = That didn't go through: { $reason }.
 app-error-store-rebuild = Something saved on this phone was damaged. Your information is being fetched again from the bank.
 app-error-store-newer = The information saved on this phone was written by a newer version of the app. Please update the app.

@@ -34,6 +34,7 @@ choice-with-ending = { $name }（{ $masked }）
 # $reason：request-reason 的说法（102）。
 app-error-offline = 现在连不上银行，没有动用任何资金。请过一会儿再试。
 app-error-session-expired = 这部手机已经不能用来办理业务了。请用银行发来的验证码重新登记这部手机。
+app-error-device-revoked = 这部手机已经从您的银行账户移除，手机上您的信息已经删除。要继续使用，请用银行发来的新验证码重新登记。
 app-error-refused = 没有办成：{ $reason }。
 app-error-store-rebuild = 手机上保存的信息损坏了，正在从银行重新取回您的信息。
 app-error-store-newer = 手机上保存的信息是更新版本的应用写的。请更新应用。

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use chrono::Utc;
+use tingshuo_core::assistant::{Consent, Purpose};
 use tingshuo_core::classify::OneTimeCode;
 use tingshuo_core::crypto::{DeviceSigner, SoftwareSigner};
 use tingshuo_core::model::AlertKind;
@@ -17,7 +18,7 @@ use tingshuo_core::payments::PaymentOutcome;
 use tingshuo_core::sync::{NetError, SyncConfig, SyncError};
 use tingshuo_core::{Client, ClientConfig, ClientError, Currency, MemoryKeyStore, Money};
 use tingshuo_sandbox::seed::DemoCustomer;
-use tingshuo_sandbox::{BankConfig, RunningBank, start_demo_bank};
+use tingshuo_sandbox::{BankConfig, FaultPlan, FaultRule, RunningBank, start_demo_bank};
 
 struct Device {
     client: Client,
@@ -293,28 +294,34 @@ async fn a_revoked_device_cannot_log_in_or_pay_and_the_other_still_can() {
         Some((401, "device_revoked".into())),
         "{error}"
     );
+    // Nothing is asked of the bank in a registration it no longer has.
     let error = lost.client.sync().devices().await.unwrap_err();
-    assert_eq!(refusal(&error), Some((401, "device_revoked".into())));
-    // Its payment moves nothing.
-    let transfer = lost
-        .client
-        .payments()
-        .prepare_transfer(
-            &"zh-pension".into(),
-            &"zh-payee-liwei".into(),
-            Money::from_minor(20_000, Currency::CNY),
-        )
-        .await
-        .unwrap();
-    let outcome = lost.client.payments().confirm(transfer).await;
     assert!(
-        !matches!(
-            outcome,
-            Ok(PaymentOutcome::Executed(_) | PaymentOutcome::Held(_))
-        ),
-        "{outcome:?}"
+        matches!(error, ClientError::Net(NetError::NotRegistered)),
+        "{error}"
+    );
+    // The lost phone keeps nothing of her: no view, no payee to pay, no registration.
+    assert_forgotten(&lost).await;
+    assert!(
+        lost.client
+            .payments()
+            .prepare_transfer(
+                &"zh-pension".into(),
+                &"zh-payee-liwei".into(),
+                Money::from_minor(20_000, Currency::CNY),
+            )
+            .await
+            .is_err()
     );
     assert_eq!(payments_at_bank(&bank, customer.id()).await, 0);
+    // Registered again with a new code, it is hers again, as the bank has her.
+    let code = bank.enrollment_code(customer.id()).await.unwrap();
+    register(&lost, customer, &code).await.unwrap();
+    lost.client.sync().sync_now().await.unwrap();
+    assert_eq!(
+        account_ids(&lost).await,
+        bank_account_ids(&bank, customer.id()).await
+    );
 
     // The device kept still pays.
     let payments = kept.client.payments();
@@ -349,6 +356,173 @@ async fn a_revoked_device_cannot_log_in_or_pay_and_the_other_still_can() {
         .unwrap_err();
     assert_eq!(refusal(&error), Some((404, "not_found".into())), "{error}");
     bank.shutdown().await;
+}
+
+/// A phone registered to another customer (a phone handed on, or a relative's set up again
+/// after its session ended) shows her nothing of the one before: not their accounts, payees,
+/// requests waiting or consent, and her own history whole, as the bank has it.
+#[tokio::test]
+async fn a_phone_registered_to_another_customer_shows_nothing_of_the_one_before() {
+    let bank = start_demo_bank(BankConfig::default(), Utc::now())
+        .await
+        .unwrap();
+    let first = DemoCustomer::WangXiuying;
+    let next = DemoCustomer::MargaretWilson;
+    let phone = enrolled(&bank, first).await;
+    phone
+        .client
+        .record_consent(Purpose::VoiceRecognition, true, 1, Utc::now())
+        .await
+        .unwrap();
+    // The bank fails when she asks for a card lock: it waits in the outbox.
+    bank.bank.faults.set_plan(FaultPlan {
+        seed: 3,
+        rules: vec![FaultRule {
+            path_prefix: "/v1/".into(),
+            error_per_mille: 1000,
+            ..FaultRule::default()
+        }],
+    });
+    phone
+        .client
+        .actions()
+        .lock_card(&"zh-card-credit".into())
+        .await
+        .unwrap();
+    bank.bank.faults.set_plan(FaultPlan::none());
+    assert_eq!(rows(&phone, "outbox").await, 1);
+
+    let code = bank.enrollment_code(next.id()).await.unwrap();
+    register(&phone, next, &code).await.unwrap();
+    let before_sync = phone.client.view().current(Utc::now().date_naive()).await;
+    assert!(
+        before_sync
+            .as_ref()
+            .map_or(true, |view| view.accounts.is_empty()),
+        "{before_sync:?}"
+    );
+    assert_eq!(rows(&phone, "outbox").await, 0);
+    assert_eq!(
+        phone
+            .client
+            .consent(Purpose::VoiceRecognition, 1)
+            .await
+            .unwrap(),
+        Consent::NotAsked
+    );
+    phone.client.sync().sync_now().await.unwrap();
+    assert_eq!(
+        account_ids(&phone).await,
+        bank_account_ids(&bank, next.id()).await
+    );
+    let view = phone
+        .client
+        .view()
+        .current(Utc::now().date_naive())
+        .await
+        .unwrap();
+    assert!(
+        view.payees
+            .iter()
+            .all(|payee| !payee.item.id.as_str().starts_with("zh-")),
+        "{:?}",
+        view.payees
+    );
+    // Every one of her transactions, none of the first customer's.
+    assert_eq!(
+        rows(&phone, "txn").await,
+        rows_at_bank(&bank, next.id(), "transaction").await
+    );
+    // The first customer's lock never went out under the new registration.
+    assert_eq!(locked_cards_at_bank(&bank, first.id()).await, 0);
+    bank.shutdown().await;
+}
+
+/// Nothing of a customer is left in the device's store.
+async fn assert_forgotten(device: &Device) {
+    assert!(!device.client.sync().is_registered().await.unwrap());
+    let view = device.client.view().current(Utc::now().date_naive()).await;
+    assert!(
+        view.as_ref().map_or(true, |view| view.accounts.is_empty()),
+        "{view:?}"
+    );
+    for table in [
+        "customer",
+        "account",
+        "txn",
+        "payee",
+        "card",
+        "outbox",
+        "sync_state",
+    ] {
+        assert_eq!(rows(device, table).await, 0, "{table}");
+    }
+}
+
+/// Rows in one of the device store's tables, read from the file itself.
+async fn rows(device: &Device, table: &str) -> i64 {
+    use sqlx::Connection;
+    let path = device.client.store().path().display().to_string();
+    let mut file = sqlx::SqliteConnection::connect(&format!("sqlite://{path}"))
+        .await
+        .unwrap();
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+        .fetch_one(&mut file)
+        .await
+        .unwrap()
+}
+
+async fn account_ids(device: &Device) -> Vec<String> {
+    let view = device
+        .client
+        .view()
+        .current(Utc::now().date_naive())
+        .await
+        .unwrap();
+    let mut ids: Vec<String> = view
+        .accounts
+        .iter()
+        .map(|a| a.item.id.as_str().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+async fn bank_account_ids(bank: &RunningBank, customer: &str) -> Vec<String> {
+    let mut ids: Vec<String> = bank
+        .bank
+        .db
+        .all::<serde_json::Value>(customer, "account")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|account| account["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+async fn rows_at_bank(bank: &RunningBank, customer: &str, kind: &str) -> i64 {
+    i64::try_from(
+        bank.bank
+            .db
+            .all::<serde_json::Value>(customer, kind)
+            .await
+            .unwrap()
+            .len(),
+    )
+    .unwrap()
+}
+
+async fn locked_cards_at_bank(bank: &RunningBank, customer: &str) -> usize {
+    bank.bank
+        .db
+        .all::<serde_json::Value>(customer, "card")
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|card| card["status"] == "locked")
+        .count()
 }
 
 #[tokio::test]

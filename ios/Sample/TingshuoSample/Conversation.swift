@@ -207,6 +207,11 @@ final class Conversation: ObservableObject {
         } catch TingshuoError.SessionExpired {
             phase = .registering
             return
+        } catch TingshuoError.DeviceRevoked {
+            // Removed from her devices: the core deleted what it held of her; she is told so.
+            phase = .registering
+            notice = describe(TingshuoError.DeviceRevoked)
+            return
         } catch TingshuoError.Offline {
             // Offline is no failure: the assistant answers from the store, and says how old
             // what it knows is.
@@ -291,9 +296,12 @@ final class Conversation: ObservableObject {
             events = try await turn()
         } catch {
             busy = false
-            if case .SessionExpired? = error as? TingshuoError {
+            switch error as? TingshuoError {
+            case .SessionExpired?, .DeviceRevoked?:
                 session = nil
                 phase = .registering
+            default:
+                break
             }
             notice = describe(error)
             return

@@ -22,6 +22,18 @@ const CACHE_TABLES: &[&str] = &[
     "customer",
 ];
 
+/// What the store holds of the customer beyond the cache, children before parents: rows
+/// waiting for their parent, what waits to be sent or checked, her consent decisions and the
+/// sync values (device and customer ids, cursor, what she was told).
+const CUSTOMER_TABLES: &[&str] = &[
+    "waiting_patch",
+    "outbox",
+    "payment_attempt",
+    "payment",
+    "consent",
+    "sync_state",
+];
+
 /// Transactions written by one statement (11 columns each: far under SQLite's 32,766 bound
 /// values).
 const TRANSACTIONS_PER_STATEMENT: usize = 64;
@@ -84,6 +96,25 @@ fn checked_id(id: &str) -> Result<&str, StoreError> {
 }
 
 impl Store {
+    /// Deletes everything the store holds of its customer, in one write (the file, its key
+    /// and schema stay, ready for a device registered anew). Deleted pages are zeroed
+    /// (`secure_delete`) and the write-ahead log is emptied into the file, so nothing of hers
+    /// is left in either.
+    pub async fn forget_customer(&self) -> Result<(), StoreError> {
+        let mut tx = super::schema::begin_write(&self.pool).await?;
+        for table in CUSTOMER_TABLES.iter().chain(CACHE_TABLES) {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+                .execute(&mut *tx)
+                .await?;
+        }
+        self.commit_protected(tx).await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await?;
+        tracing::info!("the customer's data was deleted from the store");
+        Ok(())
+    }
+
     /// Replaces the cached view with a complete snapshot from the bank, atomically.
     pub async fn save_snapshot(&self, snapshot: &CustomerSnapshot) -> Result<(), StoreError> {
         let as_of = snapshot.as_of;

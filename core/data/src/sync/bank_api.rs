@@ -71,6 +71,15 @@ impl NetError {
         }
     }
 
+    /// The bank says this device was revoked (from another device, or by the bank): it no
+    /// longer stands for the customer, and what it holds of her is wiped.
+    pub fn is_device_revoked(&self) -> bool {
+        matches!(
+            self,
+            NetError::Refused { status: 401, code } if code == tingshuo_base::wire::codes::DEVICE_REVOKED
+        )
+    }
+
     /// The bank did not accept this device's session: the request itself was not judged.
     pub fn is_auth(&self) -> bool {
         matches!(
@@ -142,7 +151,7 @@ impl BankApi {
         self.token.lock().ok().and_then(|t| t.clone())
     }
 
-    fn set_token(&self, token: Option<String>) {
+    pub(crate) fn set_token(&self, token: Option<String>) {
         if let Ok(mut slot) = self.token.lock() {
             *slot = token;
         }

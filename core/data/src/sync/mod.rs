@@ -268,6 +268,14 @@ impl SyncEngine {
         let _round = self.round.lock().await;
         self.update_status(|s| s.syncing = true);
         let result = self.round().await;
+        if let Err(SyncError::Net(error)) = &result
+            && error.is_device_revoked()
+        {
+            // A phone revoked (lost, or removed from another device) keeps nothing of her.
+            if let Err(wipe) = self.forget_customer().await {
+                tracing::warn!(%wipe, "a revoked device's data could not be deleted");
+            }
+        }
         match &result {
             Err(SyncError::Net(error)) => self.note_net_error(error),
             Err(error) => {
@@ -553,6 +561,16 @@ impl SyncEngine {
         device_name: &str,
     ) -> Result<(), SyncError> {
         let device_id = self.api.register(customer_id, code, device_name).await?;
+        // Not beside a round: it would pull with the old session into the new owner's store.
+        let _round = self.round.lock().await;
+        // The new device signs in anew: a session of the device it replaces is not its own.
+        self.api.set_token(None);
+        // Another customer's data (or data whose owner is unknown) never shows in hers: a
+        // store that was someone else's starts empty. Her own (registered again) stays.
+        let owner = self.store.sync_value(keys::CUSTOMER_ID).await?;
+        if owner.as_deref() != Some(customer_id) {
+            self.store.forget_customer().await?;
+        }
         self.store
             .set_sync_value(keys::DEVICE_ID, &device_id)
             .await?;
@@ -560,6 +578,14 @@ impl SyncEngine {
             .set_sync_value(keys::CUSTOMER_ID, customer_id)
             .await?;
         Ok(())
+    }
+
+    /// Deletes the customer's data from the store and forgets this device's registration
+    /// and session.
+    pub(crate) async fn forget_customer(&self) -> Result<(), StoreError> {
+        self.api.set_token(None);
+        self.api.set_device_id(None);
+        self.store.forget_customer().await
     }
 
     /// The action as the outbox takes it: a fresh idempotency key, its priority and echo.

@@ -75,6 +75,9 @@ class Banking private constructor(private val setup: Setup, val client: Client) 
         client.sync().syncNow().pulled
     } catch (expired: TingshuoException.SessionExpired) {
         throw expired
+    } catch (revoked: TingshuoException.DeviceRevoked) {
+        // The core deleted what the phone held of her with the bank's answer.
+        throw revoked
     } catch (notNow: TingshuoException) {
         // Offline, the bank busy or answering wrongly, the phone's storage full for now: the
         // conversation opens on what this phone already has, and says the bank was not reached.

@@ -154,8 +154,13 @@ class MainActivity : AppCompatActivity() {
         val online = try {
             banking.refresh()
         } catch (expired: TingshuoException.SessionExpired) {
-            // The bank no longer knows this phone (removed from her devices): register again.
+            // The bank no longer knows this phone: register again.
             show(registration)
+            return
+        } catch (revoked: TingshuoException.DeviceRevoked) {
+            // Removed from her devices: what it held of her is deleted; she is told so.
+            show(registration)
+            say(describe(revoked))
             return
         }
         val conversation = Session.conversation(banking)
