@@ -51,8 +51,10 @@ private fun said(events: List<AssistantEvent>) =
 
 /** The WAV pushed 20 ms at a time through one direct buffer, as a microphone callback
  *  delivers audio, then a second of silence so the end of speech is heard. */
-internal fun pushed(wav: Wav): Pair<VoiceInput, List<VoiceState>> {
-    val input = VoiceInput(wav.sampleRate.toUInt(), wav.channels.toUShort())
+internal fun pushed(
+    wav: Wav,
+    input: VoiceInput = VoiceInput(wav.sampleRate.toUInt(), wav.channels.toUShort()),
+): Pair<VoiceInput, List<VoiceState>> {
     val frame = wav.sampleRate / 50 * wav.channels * 2
     val buffer = ByteBuffer.allocateDirect(frame)
     val pcm = wav.pcm + ByteArray(wav.sampleRate * wav.channels * 2)
@@ -344,6 +346,29 @@ class BindingsTest : WithTestBank() {
         input.close()
         model.close()
         client.close()
+    }
+
+    /** A customer who stops for 1.2 s in the middle of a command: the default end of speech
+     *  (700 ms) ends her turn at the pause; the app's longer setting hears her to the end. */
+    @Test
+    fun aLongerPauseSettingHearsAHesitantSpeakerToTheEnd() {
+        val wav = Wav.read(File(System.getProperty("tingshuo.wav")))
+        val bytesPerSecond = wav.sampleRate * wav.channels * 2
+        val pause = ByteArray(bytesPerSecond * 12 / 10)
+        // Two seconds of quiet after it, and the second `pushed` adds: past the longer pause.
+        val after = ByteArray(bytesPerSecond * 2)
+        val hesitant = Wav(wav.sampleRate, wav.channels, wav.pcm + pause + wav.pcm + after)
+        val frame = wav.sampleRate / 50 * wav.channels * 2
+        val (cut, cutStates) = pushed(hesitant)
+        assertEquals(VoiceState.ENDED, cutStates.last())
+        assertTrue("${cutStates.size}", cutStates.size * frame < wav.pcm.size + pause.size)
+        cut.close()
+        val rate = wav.sampleRate.toUInt()
+        val patient = VoiceInput.withPause(rate, wav.channels.toUShort(), 2_500u)
+        val (whole, states) = pushed(hesitant, patient)
+        assertEquals(VoiceState.ENDED, states.last())
+        assertTrue("${states.size}", states.size * frame > 2 * wav.pcm.size + pause.size)
+        whole.close()
     }
 
     @Test

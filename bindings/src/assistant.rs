@@ -457,21 +457,48 @@ mod voice {
 
     #[uniffi::export]
     impl VoiceInput {
+        /// Speech ends after 700 ms without it (typical pauses between words are shorter).
         #[uniffi::constructor]
         pub fn new(sample_rate: u32, channels: u16) -> Result<Arc<VoiceInput>, TingshuoError> {
+            VoiceInput::listening(sample_rate, channels, EndpointerConfig::default())
+        }
+
+        /// Speech ends after `pause_ms` without it (held within 300–5,000 ms): the app's
+        /// setting for a customer who pauses longer between words (1,500–2,500 ms for a slow
+        /// or hesitant speaker), so that she is never cut off mid-command.
+        #[uniffi::constructor]
+        pub fn with_pause(
+            sample_rate: u32,
+            channels: u16,
+            pause_ms: u32,
+        ) -> Result<Arc<VoiceInput>, TingshuoError> {
+            let pause = std::time::Duration::from_millis(u64::from(pause_ms));
+            VoiceInput::listening(sample_rate, channels, EndpointerConfig::with_pause(pause))
+        }
+    }
+
+    impl VoiceInput {
+        fn listening(
+            sample_rate: u32,
+            channels: u16,
+            end: EndpointerConfig,
+        ) -> Result<Arc<VoiceInput>, TingshuoError> {
             let stream =
                 PcmStream::new(sample_rate, channels).map_err(|_| internal("audio format"))?;
             Ok(Arc::new(VoiceInput {
                 state: Mutex::new(Input {
                     stream,
-                    endpointer: Endpointer::new(&EndpointerConfig::default()),
+                    endpointer: Endpointer::new(&end),
                     consumed: 0,
                     odd_byte: None,
                     state: VoiceState::Waiting,
                 }),
             }))
         }
+    }
 
+    #[uniffi::export]
+    impl VoiceInput {
         /// Pushes interleaved 16-bit little-endian samples; cheap (no recognition here).
         pub fn push(&self, pcm: &[u8]) -> Result<VoiceState, TingshuoError> {
             let mut input = self.state.lock().map_err(|_| internal("voice input"))?;

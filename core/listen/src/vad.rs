@@ -109,6 +109,23 @@ pub struct EndpointerConfig {
     pub max_speech: Duration,
 }
 
+impl EndpointerConfig {
+    /// The shortest and longest pause an app may set as the end of speech: under the first,
+    /// the pauses between words would end a command; past the second, the microphone stays
+    /// open long after she is done.
+    pub const PAUSES: std::ops::RangeInclusive<Duration> =
+        Duration::from_millis(300)..=Duration::from_secs(5);
+
+    /// The default, with speech ended by `pause` of non-speech (held within
+    /// [`Self::PAUSES`]): a customer who pauses longer between words is not cut off.
+    pub fn with_pause(pause: Duration) -> Self {
+        Self {
+            hangover: pause.clamp(*Self::PAUSES.start(), *Self::PAUSES.end()),
+            ..Self::default()
+        }
+    }
+}
+
 impl Default for EndpointerConfig {
     fn default() -> Self {
         Self {
@@ -824,6 +841,15 @@ mod tests {
         click[8_000] = 1.0;
         click[8_001] = -1.0;
         assert!(!contains_speech(&click));
+    }
+
+    #[test]
+    fn an_apps_pause_is_held_within_its_bounds() {
+        for (asked, kept) in [(0, 300), (1_500, 1_500), (60_000, 5_000)] {
+            let config = EndpointerConfig::with_pause(Duration::from_millis(asked));
+            assert_eq!(config.hangover, Duration::from_millis(kept));
+            assert_eq!(config.max_speech, EndpointerConfig::default().max_speech);
+        }
     }
 
     #[test]

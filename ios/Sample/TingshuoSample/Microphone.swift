@@ -49,8 +49,11 @@ final class Microphone {
                                       channels: hardware.channelCount, interleaved: true),
               let converter = AVAudioConverter(from: hardware, to: pcm)
         else { throw MicrophoneError.unavailable }
-        let input = try VoiceInput(sampleRate: UInt32(hardware.sampleRate),
-                                   channels: UInt16(hardware.channelCount))
+        // Her turn ends after 1.2 s without speech: longer than the core's 700 ms default, for
+        // older customers who stop between words (an app offers it as a setting).
+        let input = try VoiceInput.withPause(sampleRate: UInt32(hardware.sampleRate),
+                                             channels: UInt16(hardware.channelCount),
+                                             pauseMs: 1_200)
         let capture = Capture(input: input, converter: converter, format: pcm,
                               quiet: quiet, ended: ended)
         engine.inputNode.installTap(onBus: 0, bufferSize: 4096, format: hardware) { buffer, _ in

@@ -14,8 +14,10 @@ private const val RATE = 16_000
 private const val FRAME_BYTES = RATE / 50 * 2 // 20 ms of 16-bit mono
 
 /** Records one turn: 16 kHz mono 16-bit PCM pushed 20 ms at a time into a `VoiceInput` until
- *  the core hears her stop (or 30 s ran). Blocks: call it off the main thread. */
-class Microphone(private val quietLimitMillis: Long = 8_000) {
+ *  the core hears her stop (or 30 s ran). Blocks: call it off the main thread. `pauseMillis`
+ *  without speech ends her turn: longer than the core's 700 ms default here, for older
+ *  customers who stop between words (an app offers it as a setting). */
+class Microphone(private val quietLimitMillis: Long = 8_000, private val pauseMillis: UInt = 1_200u) {
     @Volatile private var stopped = false
     @Volatile private var discarded = false
 
@@ -54,7 +56,7 @@ class Microphone(private val quietLimitMillis: Long = 8_000) {
             recorder.release()
             throw IllegalStateException("the microphone could not be opened")
         }
-        val input = VoiceInput(RATE.toUInt(), 1u)
+        val input = VoiceInput.withPause(RATE.toUInt(), 1u, pauseMillis)
         // One direct buffer: AudioRecord writes into it, the core reads it without a copy on
         // the JVM side. Android's PCM is little-endian, as the core expects.
         val frame = ByteBuffer.allocateDirect(FRAME_BYTES)
