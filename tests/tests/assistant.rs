@@ -998,6 +998,65 @@ async fn a_step_up_answered_late_approves_nothing_but_its_own_request() {
     bank.shutdown().await;
 }
 
+/// The account she names is the one the bank pays from: read back by its ending, and changed
+/// at the read-back by "no, from my savings"; a card payments cannot leave is said so, never
+/// silently swapped for another account.
+#[tokio::test]
+async fn the_account_she_names_is_the_one_the_bank_pays_from() {
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
+    let customer = DemoCustomer::MargaretWilson;
+    let accounts: Vec<serde_json::Value> =
+        bank.bank.db.all(customer.id(), "account").await.unwrap();
+    let ending = |kind: &str| {
+        let account = accounts.iter().find(|a| a["kind"] == kind).unwrap();
+        let number = account["number"].as_str().unwrap();
+        (
+            account["id"].as_str().unwrap().to_owned(),
+            number[number.len() - 4..].to_owned(),
+        )
+    };
+    let (savings, savings_ending) = ending("savings");
+    let (_, checking_ending) = ending("current");
+
+    // What was said, ending with the read-back of a payment from the account so ending.
+    let reads_back_from = |events: &[Event], ids: &[&str], ending: &str| {
+        assert_eq!(said(events), ids, "{events:?}");
+        let Some(Event::Say(read_back)) = events.iter().rfind(|e| matches!(e, Event::Say(_)))
+        else {
+            panic!("{events:?}")
+        };
+        assert!(read_back.display.contains(ending), "{}", read_back.display);
+    };
+    let events = tell(
+        &mut assistant,
+        "send twenty dollars from my savings to Bob Wilson",
+    )
+    .await;
+    reads_back_from(&events, &["dlg-readback-transfer"], &savings_ending);
+    tell(&mut assistant, "yes").await;
+    let events = step_up(&mut assistant, true).await;
+    assert!(said(&events).contains(&"dlg-payment-done"), "{events:?}");
+
+    let events = tell(
+        &mut assistant,
+        "pay Bob Wilson ten dollars with my visa card",
+    )
+    .await;
+    let refused = ["dlg-cannot-pay-from", "dlg-readback-transfer"];
+    reads_back_from(&events, &refused, &checking_ending);
+    let events = tell(&mut assistant, "no, take it out of my savings").await;
+    reads_back_from(&events, &["dlg-readback-transfer"], &savings_ending);
+    tell(&mut assistant, "yes").await;
+    step_up(&mut assistant, true).await;
+
+    let paid = payments(&bank, customer).await;
+    assert_eq!(paid.len(), 2, "{paid:?}");
+    for payment in &paid {
+        assert_eq!(payment["from_account"], savings.as_str(), "{payment}");
+    }
+    bank.shutdown().await;
+}
+
 #[tokio::test]
 async fn the_balance_said_is_of_the_account_named_as_the_bank_has_it() {
     let (bank, mut assistant, _dir) = session(BankConfig::default()).await;

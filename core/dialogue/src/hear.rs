@@ -19,7 +19,7 @@ pub enum Expecting {
     Amount,
     /// Which card ("信用卡", "the debit card", "4580").
     Card,
-    /// A change to a payment read back: who it goes to, or how much.
+    /// A change to a payment read back: who it goes to, how much, or the account it leaves.
     Change(PlanKind),
 }
 
@@ -32,8 +32,10 @@ impl Expecting {
             Expecting::Biller => slot == "biller",
             Expecting::Amount => slot == "amount",
             Expecting::Card => slot == "card",
-            Expecting::Change(PlanKind::Transfer) => matches!(slot, "payee" | "amount"),
-            Expecting::Change(PlanKind::Bill) => matches!(slot, "biller" | "amount"),
+            Expecting::Change(PlanKind::Transfer) => {
+                matches!(slot, "payee" | "amount" | "account")
+            }
+            Expecting::Change(PlanKind::Bill) => matches!(slot, "biller" | "amount" | "account"),
         }
     }
 }

@@ -294,6 +294,8 @@ struct Draft {
     cue: Option<Cue>,
     /// The payees or billers the customer's words fitted equally: asked which one.
     choices: Vec<Target>,
+    /// The account she said to pay from ("from my savings"); unsaid, the paying account.
+    from: Option<Id<Account>>,
 }
 
 /// Why a transfer is warned about before its read-back.
@@ -1386,6 +1388,7 @@ impl Dialogue {
                 amount: Some(plan.amount),
                 cue,
                 choices: Vec::new(),
+                from: Some(plan.from_account),
             },
             _ => Draft {
                 kind: Some(kind),
@@ -1443,6 +1446,23 @@ impl Dialogue {
         {
             draft.target = Some(target);
             draft.choices.clear();
+        }
+        if let Some(SlotValue::Item {
+            item: ItemRef::Account(id),
+            ..
+        }) = heard.slots.get("account")
+            && let Some(account) = self.facts.account(id)
+        {
+            if account.kind.holds_own_funds() {
+                draft.from = Some(account.id.clone());
+            } else {
+                // "From my credit card": said why not, and the account it can leave is read
+                // back (she may name another).
+                effects.push(Effect::Say(say(
+                    "dlg-cannot-pay-from",
+                    vec![("account", text(&account.name))],
+                )));
+            }
         }
         if let Some(SlotValue::Money(amount)) = heard.slots.get("amount") {
             if amount.minor() <= 0 || heard.said.says_a_negative_amount() {
@@ -1548,7 +1568,12 @@ impl Dialogue {
             self.stage = Stage::Collecting(draft);
             return Some(question);
         };
-        let Some(account) = self.facts.paying_account.clone() else {
+        // The account she named, as the view has it now; unnamed, the paying account.
+        let account = match &draft.from {
+            Some(id) => self.facts.account(id),
+            None => self.facts.paying_account.as_ref(),
+        };
+        let Some(account) = account.cloned() else {
             return Some(say("dlg-no-data", vec![]));
         };
         let known = match &target {

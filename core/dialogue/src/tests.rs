@@ -1928,7 +1928,7 @@ fn speech_expects_the_answers_to_the_question_waiting_and_no_others() {
         assert_eq!(answered(Some(Expecting::Card)), names(&["card"]));
         assert_eq!(
             answered(Some(Expecting::Change(PlanKind::Bill))),
-            names(&["biller", "amount"])
+            names(&["biller", "amount", "account"])
         );
     }
 }
@@ -1991,4 +1991,84 @@ fn a_question_in_passing_keeps_the_payment_being_collected() {
         ids(&step(&mut d, Input::Silence)),
         ["dlg-silence", "dlg-ask-payee"]
     );
+}
+
+fn savings() -> AccountFact {
+    AccountFact {
+        id: Id::new("zh-savings"),
+        kind: AccountKind::Savings,
+        name: "储蓄账户".into(),
+        last_four: "7788".into(),
+        available: cny(900_000),
+        booked: cny(900_000),
+    }
+}
+
+/// "From my savings" (`account` slot) naming the account with this id.
+fn from_account(id: &str) -> (&'static str, SlotValue) {
+    (
+        "account",
+        SlotValue::Item {
+            item: ItemRef::Account(Id::new(id)),
+            label: id.to_owned(),
+        },
+    )
+}
+
+/// The account she names is the one read back and paid from; one payments cannot leave is
+/// said so and never paid from; "no, from my savings" at the read-back changes only that.
+#[test]
+fn the_account_she_names_is_the_one_read_back_and_paid_from() {
+    let mut facts = facts();
+    facts.accounts.push(savings());
+    let step_up_plan = |effects: &[Effect]| {
+        effects.iter().find_map(|effect| match effect {
+            Effect::RequestStepUp(plan) => Some(plan.clone()),
+            _ => None,
+        })
+    };
+
+    // A new dialogue, and ¥200 to 李伟 from the account so named, as said in `text`.
+    let transfer_from = |account: &str, text: &str| {
+        let mut d = Dialogue::new(facts.clone());
+        let slots = [
+            ("payee", payee("李伟")),
+            ("amount", SlotValue::Money(cny(20_000))),
+            from_account(account),
+        ];
+        let effects = step(&mut d, heard(Some("transfer"), &slots, text));
+        (d, effects)
+    };
+    let (mut d, effects) = transfer_from("zh-savings", "从储蓄账户给李伟转两百");
+    assert_eq!(ids(&effects), ["dlg-readback-transfer"]);
+    let Some(Effect::Say(read_back)) = effects.first() else {
+        panic!("{effects:?}")
+    };
+    assert!(
+        read_back
+            .args
+            .iter()
+            .any(|arg| *arg == ("from", ReplyArg::Masked("7788".into()))),
+        "{read_back:?}"
+    );
+    let plan = step_up_plan(&step(&mut d, heard(Some("confirm"), &[], "对"))).unwrap();
+    assert_eq!(plan.from_account, Id::new("zh-savings"));
+    assert_eq!(plan.amount, cny(20_000));
+
+    // A credit card is no account payments leave: said so, and the paying account read back.
+    let (mut d, effects) = transfer_from("zh-credit", "用信用卡给李伟转两百");
+    assert_eq!(
+        ids(&effects),
+        ["dlg-cannot-pay-from", "dlg-readback-transfer"]
+    );
+    // At the read-back she names her savings: only the account changes.
+    let effects = step(
+        &mut d,
+        heard(None, &[from_account("zh-savings")], "不对，从储蓄账户出"),
+    );
+    assert_eq!(ids(&effects), ["dlg-readback-transfer"]);
+    let plan = step_up_plan(&step(&mut d, heard(Some("confirm"), &[], "对"))).unwrap();
+    assert_eq!(plan.from_account, Id::new("zh-savings"));
+    assert_eq!(plan.amount, cny(20_000));
+    assert_eq!(plan.target_name, "李伟");
 }

@@ -724,3 +724,33 @@ context:
         Some(Intent::PayBill)
     );
 }
+
+/// The account a payment leaves, named at its read-back in either language, is heard by the
+/// answers context as that account.
+#[test]
+fn the_account_a_payment_leaves_is_heard_as_an_answer() {
+    for (locale, texts) in [
+        (
+            Locale::ZhCn,
+            &["从养老金账户出", "不对，从养老金账户转吧"][..],
+        ),
+        (
+            Locale::EnUs,
+            &["from my checking account", "no, take it out of my checking"][..],
+        ),
+    ] {
+        let answers = Context::from_yaml(crate::answers_context(locale)).unwrap();
+        let world = world(locale);
+        for text in texts {
+            let heard = understand(&answers, &world, text).expect(text);
+            assert_eq!(heard.intent.name(), "account", "{text}");
+            assert!(
+                matches!(
+                    heard.slots.get("account"),
+                    Some(SlotValue::Item { item: ItemRef::Account(id), .. }) if id.as_str() == "pension"
+                ),
+                "{text}: {heard:?}"
+            );
+        }
+    }
+}
