@@ -122,7 +122,8 @@ dlg-over-limit-left = Today you can still send { $remaining } of your daily limi
 dlg-what-to-change = All right, nothing was sent. What should I change: who it goes to, or how much?
 dlg-offline-no-payments = I can't reach the bank right now, so I can't send money or pay bills, and no money will move. The balance you hear is from { $age }. Please try again when you're connected.
 
-# $new_payee, $large, $pressure: yes or no, the reasons for the warning.
+# $new_payee, $recent_payee: yes or no; $large: usual (much more than usual), half (more than half
+# the account), no; then the scam cue heard: the reasons for the warning.
 dlg-scam-cue = { $cue_kind ->
     [pressure] You said “{ $cue }”. Someone rushing you to send money is a common sign of a scam.
     [secrecy] You said “{ $cue }”. Someone asking you to keep a payment from your family is a common sign of a scam.
@@ -141,8 +142,12 @@ dlg-scam-story-heard = Please be careful. { dlg-scam-cue }
 dlg-scam-warning = Please be careful. { $new_payee ->
     [yes] You haven't sent money to { $target } before.{" "}
    *[no] {""}
+}{ $recent_payee ->
+    [yes] { $target } was added to your payees only recently.{" "}
+   *[no] {""}
 }{ $large ->
-    [yes] This is much more than you usually send.{" "}
+    [usual] This is much more than you usually send.{" "}
+    [half] This is more than half of the money in this account.{" "}
    *[no] {""}
 }{ dlg-scam-cue } You can stop and check with your family first. Do you want to continue? Say yes or no.
 

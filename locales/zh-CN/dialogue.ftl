@@ -107,7 +107,8 @@ dlg-over-limit-left = 今天还能转{ $remaining }，每天的转账限额是{ 
 dlg-what-to-change = 好的，钱没有转出。要改哪一项：转给谁，还是转多少？
 dlg-offline-no-payments = 现在连不上银行，不能转钱或缴费，钱不会被转出。您听到的余额是{ $age }的。网络恢复后再试。
 
-# $new_payee, $large, $pressure: yes or no, the reasons for the warning.
+# $new_payee, $recent_payee: yes or no; $large: usual (much more than usual), half (more than half
+# the account), no; then the scam cue heard: the reasons for the warning.
 dlg-scam-cue = { $cue_kind ->
     [pressure] 您说到“{ $cue }”。有人催您马上转钱，这常常是骗局。
     [secrecy] 您说到“{ $cue }”。有人让您瞒着家人转钱，这常常是骗局。
@@ -126,8 +127,12 @@ dlg-scam-story-heard = 请注意：{ dlg-scam-cue }
 dlg-scam-warning = 请注意：{ $new_payee ->
     [yes] 您以前没有给{ $target }转过钱。
    *[no] {""}
+}{ $recent_payee ->
+    [yes] { $target }是最近才添加的收款人。
+   *[no] {""}
 }{ $large ->
-    [yes] 这笔钱比您平时转的多很多。
+    [usual] 这笔钱比您平时转的多很多。
+    [half] 这笔钱超过这个账户余额的一半。
    *[no] {""}
 }{ dlg-scam-cue }可以先停一下，问问家人。还要继续吗？请说“对”或“不对”。
 

@@ -42,6 +42,9 @@ pub struct PayeeFact {
     pub name: String,
     pub account_last_four: String,
     pub transfers_made: u32,
+    /// Days since the payee was added (0 today): a payee added lately is a scam sign even
+    /// after a first small transfer.
+    pub added_days_ago: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -134,6 +137,7 @@ impl Facts {
                     name: p.item.name.reveal().clone(),
                     account_last_four: p.item.account_number.reveal().last_four().to_owned(),
                     transfers_made: p.item.transfers_made,
+                    added_days_ago: (now.date_naive() - p.item.added_on).num_days().max(0),
                 })
                 .collect(),
             billers: view

@@ -301,11 +301,27 @@ struct Draft {
 /// Why a transfer is warned about before its read-back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Warning {
+    /// Never paid before.
     new_payee: bool,
-    large: bool,
+    /// Paid before, but added lately (a small first transfer is how some scams start).
+    recent_payee: bool,
+    large: Large,
     /// Hurry, secrecy or a scammer's story heard, named in the warning.
     cue: Option<Cue>,
 }
+
+/// How an amount stands out, in the warning before a transfer's read-back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Large {
+    No,
+    /// Much more than her usual transfer.
+    ThanUsual,
+    /// More than half of what the account it leaves holds (whatever her history).
+    ThanHalfTheAccount,
+}
+
+/// A payee added within this many days is warned about as recent.
+const RECENT_PAYEE_DAYS: i64 = 30;
 
 /// The last payment the bank made or holds, and whether it holds it (a held payment can be
 /// cancelled until its hold ends).
@@ -1582,7 +1598,10 @@ impl Dialogue {
                     PlanTarget::Payee(p.id.clone()),
                     p.name.clone(),
                     p.account_last_four.clone(),
-                    p.transfers_made == 0,
+                    (
+                        p.transfers_made == 0,
+                        p.transfers_made > 0 && p.added_days_ago < RECENT_PAYEE_DAYS,
+                    ),
                 )
             }),
             Target::Biller(id) => self.facts.biller(id).map(|b| {
@@ -1593,30 +1612,31 @@ impl Dialogue {
                     },
                     b.name.clone(),
                     b.reference_last_four.clone(),
-                    false,
+                    (false, false),
                 )
             }),
         };
-        let (plan_target, target_name, target_last_four, new_payee) = match (kind, known) {
-            (_, Some(known)) => known,
-            (PlanKind::Transfer, None) => {
-                self.stage = Stage::Collecting(Draft {
-                    target: None,
-                    ..draft
-                });
-                return Some(say(
-                    "dlg-unknown-payee",
-                    vec![("payees", self.payee_choices())],
-                ));
-            }
-            (PlanKind::Bill, None) => {
-                self.stage = Stage::Collecting(Draft {
-                    target: None,
-                    ..draft
-                });
-                return Some(say("dlg-ask-biller", vec![]));
-            }
-        };
+        let (plan_target, target_name, target_last_four, (new_payee, recent_payee)) =
+            match (kind, known) {
+                (_, Some(known)) => known,
+                (PlanKind::Transfer, None) => {
+                    self.stage = Stage::Collecting(Draft {
+                        target: None,
+                        ..draft
+                    });
+                    return Some(say(
+                        "dlg-unknown-payee",
+                        vec![("payees", self.payee_choices())],
+                    ));
+                }
+                (PlanKind::Bill, None) => {
+                    self.stage = Stage::Collecting(Draft {
+                        target: None,
+                        ..draft
+                    });
+                    return Some(say("dlg-ask-biller", vec![]));
+                }
+            };
         // A bill is paid whole whatever amount was said: its funds and limit are checked on
         // the bill's amount, or she would confirm and step up only to be refused.
         let paid = match (&plan_target, &target) {
@@ -1679,16 +1699,25 @@ impl Dialogue {
             from_last_four: account.last_four.clone(),
             amount,
         };
-        let large = self.facts.usual_transfer.is_some_and(|usual| {
+        let than_usual = self.facts.usual_transfer.is_some_and(|usual| {
             usual.currency() == amount.currency()
                 && amount.minor() > usual.minor().saturating_mul(5)
         });
-        let warning = (kind == PlanKind::Transfer && (new_payee || large || draft.cue.is_some()))
-            .then_some(Warning {
-                new_payee,
-                large,
-                cue: draft.cue,
-            });
+        // With no history to compare with, a transfer that empties most of the account
+        // stands out all the same.
+        let than_half = amount.minor().saturating_mul(2) > account.available.minor();
+        let large = match (than_usual, than_half) {
+            (true, _) => Large::ThanUsual,
+            (false, true) => Large::ThanHalfTheAccount,
+            (false, false) => Large::No,
+        };
+        let warned = new_payee || recent_payee || large != Large::No || draft.cue.is_some();
+        let warning = (kind == PlanKind::Transfer && warned).then_some(Warning {
+            new_payee,
+            recent_payee,
+            large,
+            cue: draft.cue,
+        });
         // The host prepares the payment as it will be signed; what is read back is that.
         effects.push(Effect::PreparePayment(plan.clone()));
         self.stage = Stage::Preparing {
@@ -1894,7 +1923,15 @@ impl Dialogue {
         let mut args = vec![
             ("target", text(&plan.target_name)),
             ("new_payee", flag(warning.new_payee)),
-            ("large", flag(warning.large)),
+            ("recent_payee", flag(warning.recent_payee)),
+            (
+                "large",
+                text(match warning.large {
+                    Large::No => "no",
+                    Large::ThanUsual => "usual",
+                    Large::ThanHalfTheAccount => "half",
+                }),
+            ),
         ];
         match warning.cue {
             Some(cue) => args.extend(cue_args(cue)),

@@ -44,12 +44,14 @@ fn facts() -> Facts {
                 name: "李伟".into(),
                 account_last_four: "3445".into(),
                 transfers_made: 24,
+                added_days_ago: 900,
             },
             PayeeFact {
                 id: Id::new("陌生人"),
                 name: "陌生人".into(),
                 account_last_four: "9999".into(),
                 transfers_made: 0,
+                added_days_ago: 900,
             },
         ],
         billers: vec![BillerFact {
@@ -319,6 +321,7 @@ fn a_name_that_fits_two_payees_gets_a_clarifying_question() {
         name: "李维".into(),
         account_last_four: "7788".into(),
         transfers_made: 3,
+        added_days_ago: 900,
     });
     let mut d = Dialogue::new(facts);
     let mut ambiguous = heard(
@@ -730,6 +733,7 @@ fn two_payees_with_one_name_are_asked_about_by_ending_and_the_chosen_one_is_paid
             name: "陈丽".into(),
             account_last_four: ending.into(),
             transfers_made: 5,
+            added_days_ago: 900,
         });
     }
     let mut d = Dialogue::new(facts);
@@ -2071,4 +2075,54 @@ fn the_account_she_names_is_the_one_read_back_and_paid_from() {
     assert_eq!(plan.from_account, Id::new("zh-savings"));
     assert_eq!(plan.amount, cny(20_000));
     assert_eq!(plan.target_name, "李伟");
+}
+
+/// The warning before a transfer's read-back also names a payee added lately (though paid
+/// once already: a small first transfer is how some scams begin) and an amount over half of
+/// the account it leaves when there is no history to call it unusual; an amount within half,
+/// to a payee of long standing, goes straight to its read-back.
+#[test]
+fn a_payee_added_lately_and_most_of_the_account_are_warned_about() {
+    let warning_args = |facts: Facts, minor: i64| {
+        let mut d = Dialogue::new(facts);
+        let effects = step(&mut d, transfer_to("李伟", minor, "给李伟转钱"));
+        match effects.first() {
+            Some(Effect::Say(reply)) if reply.id == "dlg-scam-warning" => Some(reply.args.clone()),
+            Some(Effect::Say(reply)) if reply.id == "dlg-readback-transfer" => None,
+            _ => panic!("{effects:?}"),
+        }
+    };
+    let flag = |args: &[(&'static str, ReplyArg)], name: &str| {
+        args.iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.clone())
+    };
+    let text = |value: &str| Some(ReplyArg::Text(value.to_owned()));
+
+    // Added five days ago, paid three times since.
+    let mut recent = facts();
+    recent.payees[0].added_days_ago = 5;
+    let args = warning_args(recent, 20_000).expect("a warning");
+    assert_eq!(flag(&args, "recent_payee"), text("yes"));
+    assert_eq!(flag(&args, "new_payee"), text("no"));
+    assert_eq!(flag(&args, "large"), text("no"));
+
+    // No transfers in her history: more than half the account is large, half is not.
+    let mut no_history = facts();
+    no_history.usual_transfer = None;
+    let half = no_history
+        .paying_account
+        .as_ref()
+        .unwrap()
+        .available
+        .minor()
+        / 2;
+    let args = warning_args(no_history.clone(), half + 100).expect("a warning");
+    assert_eq!(flag(&args, "large"), text("half"));
+    assert_eq!(flag(&args, "recent_payee"), text("no"));
+    assert_eq!(warning_args(no_history, half), None);
+
+    // Much more than usual is said as such.
+    let args = warning_args(facts(), 300_000).expect("a warning");
+    assert_eq!(flag(&args, "large"), text("usual"));
 }
