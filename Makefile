@@ -104,4 +104,5 @@ bench: system-packages models
 	@./target/debug/tingshuo models install $(BENCH_MODELS)
 	$(CARGO) bench -p tingshuo-tests
 	TINGSHUO_CLAIMS_BANKS=1000 $(CARGO) test --release --locked -p tingshuo-tests --test assistant_claims -- --nocapture
+	TINGSHUO_FAULT_OPERATIONS=4000 $(CARGO) test --locked -p tingshuo-tests --test faults -- --nocapture
 	TINGSHUO_SPEECH=full $(CARGO) test --locked -p tingshuo-tests --test listen -- round_trip mandarin a_spoken_no spoken_digits --nocapture

@@ -20,10 +20,20 @@ use tingshuo_desktop::keystore::{FileDeviceSigner, FileKeyStore};
 use tingshuo_sandbox::{BankConfig, FaultPlan, FaultRule, start_demo_bank};
 
 const SEED: u64 = 20_261_127;
-/// Runs continue until this many operations have completed (at most `MAX_RUNS`), so a slower
-/// machine runs longer rather than testing less.
+/// Runs continue until this many operations have completed (at most 120 runs per 1,500: a
+/// run does 20-30 before it is killed), so a slower machine runs longer rather than testing
+/// less. `TINGSHUO_FAULT_OPERATIONS` asks for more: `make bench` runs 4,000 (thousands of
+/// faults injected).
 const TARGET_OPERATIONS: usize = 1500;
-const MAX_RUNS: u64 = 60;
+const RUNS_PER_TARGET: u64 = 120;
+
+fn target_operations() -> usize {
+    std::env::var("TINGSHUO_FAULT_OPERATIONS")
+        .ok()
+        .and_then(|asked| asked.parse().ok())
+        .unwrap_or(TARGET_OPERATIONS)
+        .max(TARGET_OPERATIONS)
+}
 const OPS_PER_RUN: usize = 220;
 
 fn faults() -> FaultPlan {
@@ -81,7 +91,9 @@ async fn converges_exactly_once_through_faults_and_kills() {
     let mut schedule = SEED;
     let (mut operations, mut kills) = (0_usize, 0_usize);
     let mut runs = 0;
-    while operations < TARGET_OPERATIONS && runs < MAX_RUNS {
+    let target = target_operations();
+    let max_runs = RUNS_PER_TARGET * u64::try_from(target.div_ceil(TARGET_OPERATIONS)).unwrap();
+    while operations < target && runs < max_runs {
         let run = runs;
         runs += 1;
         let mut process = Command::new(child)
@@ -295,10 +307,7 @@ async fn converges_exactly_once_through_faults_and_kills() {
         attempts.len(),
         outbox.len()
     );
-    assert!(
-        operations >= TARGET_OPERATIONS,
-        "only {operations} operations ran"
-    );
+    assert!(operations >= target, "only {operations} operations ran");
     assert!(
         kills >= usize::try_from(runs / 2).unwrap(),
         "only {kills} kills"
