@@ -139,14 +139,12 @@ impl BankDb {
             .bind(customer)
             .execute(&mut *tx)
             .await?;
-        put(
-            &mut tx,
-            customer,
-            wire::kinds::CUSTOMER,
-            customer,
-            &CustomerDto::from(&snapshot.customer),
-        )
-        .await?;
+        let mut record = serde_json::to_value(CustomerDto::from(&snapshot.customer))
+            .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        for (field, value) in crate::seed::bank_only_fields(customer) {
+            record[*field] = serde_json::Value::from(*value);
+        }
+        put(&mut tx, customer, wire::kinds::CUSTOMER, customer, &record).await?;
         for (position, account) in snapshot.accounts.iter().enumerate() {
             let dto = AccountDto::from_model(account, i64::try_from(position).unwrap_or(i64::MAX));
             put(&mut tx, customer, wire::kinds::ACCOUNT, &account.id, &dto).await?;

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::classify::{AccountNumber, C2, CardNumber, IdNumber, PhoneNumber};
+use crate::classify::{AccountNumber, C2, CardNumber};
 use crate::ids::Id;
 use crate::money::{Currency, Money};
 
@@ -197,8 +197,6 @@ string_enum!(
 pub struct Customer {
     pub id: Id<Customer>,
     pub full_name: C2<String>,
-    pub id_number: C2<IdNumber>,
-    pub phone: C2<PhoneNumber>,
     /// BCP 47 tag of the customer's preferred language, e.g. "zh-CN".
     pub locale: String,
 }

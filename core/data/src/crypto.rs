@@ -200,8 +200,6 @@ pub enum CryptoError {
 pub enum SealedColumn {
     MetaKeyCheck,
     CustomerFullName,
-    CustomerIdNumber,
-    CustomerPhone,
     AccountNumber,
     AccountAvailable,
     AccountBooked,
@@ -230,8 +228,6 @@ impl SealedColumn {
     pub const ALL: &'static [SealedColumn] = &[
         SealedColumn::MetaKeyCheck,
         SealedColumn::CustomerFullName,
-        SealedColumn::CustomerIdNumber,
-        SealedColumn::CustomerPhone,
         SealedColumn::AccountNumber,
         SealedColumn::AccountAvailable,
         SealedColumn::AccountBooked,
@@ -261,8 +257,6 @@ impl SealedColumn {
         match self {
             SealedColumn::MetaKeyCheck => ("meta", "value"),
             SealedColumn::CustomerFullName => ("customer", "full_name"),
-            SealedColumn::CustomerIdNumber => ("customer", "id_number"),
-            SealedColumn::CustomerPhone => ("customer", "phone"),
             SealedColumn::AccountNumber => ("account", "number"),
             SealedColumn::AccountAvailable => ("account", "available_minor"),
             SealedColumn::AccountBooked => ("account", "booked_minor"),

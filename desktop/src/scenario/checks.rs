@@ -395,10 +395,13 @@ pub fn plain_words(t: &Transcript<'_>) -> Vec<Finding> {
 
 /// The customer's C2 values in full: account and card numbers, ID and phone numbers.
 pub fn secrets_of(snapshot: &CustomerSnapshot) -> Vec<String> {
-    let mut secrets = vec![
-        snapshot.customer.id_number.reveal().as_str().to_owned(),
-        snapshot.customer.phone.reveal().as_str().to_owned(),
-    ];
+    // Her ID and phone numbers are the bank's alone (the device never keeps them): still
+    // looked for, in case one reached a report some other way.
+    let mut secrets: Vec<String> =
+        tingshuo_sandbox::seed::bank_only_fields(snapshot.customer.id.as_str())
+            .iter()
+            .map(|(_, value)| (*value).to_owned())
+            .collect();
     secrets.extend(
         snapshot
             .accounts

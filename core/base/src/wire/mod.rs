@@ -3,14 +3,17 @@
 //!
 //! Everything that arrives from a server is checked before it becomes model data
 //! ([`Patch::into_record`]): unknown enum values, out-of-range amounts, oversized or
-//! control-character text are clear [`WireError`]s, never panics or silent coercions.
+//! control-character text are clear [`WireError`]s, never panics or silent coercions. Fields
+//! a document carries beyond these are ignored, never kept: a bank may send more than the
+//! app uses (an ID number, a phone, a field added later), and the device stores only what it
+//! uses (minimum necessary).
 
 pub mod routes;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::classify::{AccountNumber, C2, CardNumber, IdNumber, PhoneNumber};
+use crate::classify::{AccountNumber, C2, CardNumber};
 use crate::ids::Id;
 use crate::model::{
     Account, AccountKind, Alert, AlertKind, Balance, Bill, BillStatus, Biller, BillerCategory,
@@ -154,7 +157,6 @@ pub struct LoginResponse {
 
 /// One of the customer's registered devices, as the device list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct DeviceDto {
     pub id: String,
     pub name: String,
@@ -297,17 +299,13 @@ pub mod kinds {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct CustomerDto {
     pub id: String,
     pub full_name: String,
-    pub id_number: String,
-    pub phone: String,
     pub locale: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct AccountDto {
     pub id: String,
     pub kind: String,
@@ -321,7 +319,6 @@ pub struct AccountDto {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct TransactionDto {
     pub id: String,
     pub account_id: String,
@@ -335,7 +332,6 @@ pub struct TransactionDto {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct PayeeDto {
     pub id: String,
     pub name: String,
@@ -347,7 +343,6 @@ pub struct PayeeDto {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct BillerDto {
     pub id: String,
     pub name: String,
@@ -356,7 +351,6 @@ pub struct BillerDto {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct BillDto {
     pub id: String,
     pub biller_id: String,
@@ -367,7 +361,6 @@ pub struct BillDto {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct CardDto {
     pub id: String,
     pub account_id: String,
@@ -378,7 +371,6 @@ pub struct CardDto {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct AlertDto {
     pub id: String,
     pub kind: String,
@@ -387,7 +379,6 @@ pub struct AlertDto {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ServiceRequestDto {
     pub id: String,
     pub channel: String,
@@ -400,7 +391,6 @@ pub struct ServiceRequestDto {
 
 /// The customer's preferences, kept by the bank so every channel uses them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct PreferencesDto {
     pub locale: String,
     /// Speech rate in percent of normal (50–200).
@@ -411,13 +401,11 @@ pub struct PreferencesDto {
 /// The bank's daily payment limits for the customer: today's payments in a currency may
 /// add up to its limit (days counted in UTC).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct LimitsDto {
     pub daily: Vec<DailyLimitDto>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct DailyLimitDto {
     pub currency: String,
     pub amount_minor: i64,
@@ -458,7 +446,6 @@ impl LimitsDto {
 
 /// A payment as the bank records it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct PaymentDto {
     pub id: String,
     pub idempotency_key: String,
@@ -663,8 +650,6 @@ impl CustomerDto {
         Ok(Customer {
             id: id("customer.id", self.id)?,
             full_name: C2::new(text("customer.full_name", self.full_name)?),
-            id_number: C2::new(IdNumber::new(text("customer.id_number", self.id_number)?)),
-            phone: C2::new(PhoneNumber::new(text("customer.phone", self.phone)?)),
             locale: text("customer.locale", self.locale)?,
         })
     }
@@ -862,8 +847,6 @@ impl From<&Customer> for CustomerDto {
         CustomerDto {
             id: c.id.as_str().to_owned(),
             full_name: c.full_name.reveal().clone(),
-            id_number: c.id_number.reveal().as_str().to_owned(),
-            phone: c.phone.reveal().as_str().to_owned(),
             locale: c.locale.clone(),
         }
     }
@@ -1055,10 +1038,6 @@ mod tests {
             (
                 patch("account", "a1", account(json!({"available_minor": "100"}))),
                 "invalid type",
-            ),
-            (
-                patch("account", "a1", account(json!({"extra": 1}))),
-                "unknown field",
             ),
             (patch("spaceship", "a1", json!({})), "patch.kind"),
             (

@@ -668,11 +668,20 @@ impl Store {
         let pool = connect(prepare(path)).await?;
         schema::upgrade_to(&pool, version).await?;
         let cipher = unlock(&pool, key_store).await?;
+        // A release with tags tagged its file as it wrote it.
+        let generation = if version >= schema::INTEGRITY_SINCE {
+            let mut tx = schema::begin_write(&pool).await?;
+            let generation = integrity::bump(&mut tx, &cipher, None).await?;
+            tx.commit().await?;
+            generation
+        } else {
+            0
+        };
         Ok(Store {
             pool,
             cipher,
             path: path.to_owned(),
-            generations: GenerationLog::at(0),
+            generations: GenerationLog::at(generation),
         })
     }
 }

@@ -8,7 +8,7 @@ use super::Store;
 use super::error::{LoadViewError, StoreError};
 use super::sync::{TxnFilter, keys, newest_ids, sealed_action};
 use crate::crypto::{FieldCipher, SealedColumn as Col};
-use tingshuo_base::classify::{AccountNumber, C2, CardNumber, IdNumber, PhoneNumber};
+use tingshuo_base::classify::{AccountNumber, C2, CardNumber};
 use tingshuo_base::model::{
     Account, AccountKind, Alert, AlertKind, Balance, Bill, BillStatus, Biller, BillerCategory,
     Card, CardKind, CardStatus, Category, Channel, Customer, Payee, Relationship, ServiceRequest,
@@ -461,16 +461,6 @@ fn decode_customer(row: &SqliteRow, cipher: &FieldCipher) -> Result<Tracked<Cust
     let id = r.text("id")?;
     let customer = Customer {
         full_name: C2::new(r.sealed_string(cipher, Col::CustomerFullName, &id)?),
-        id_number: C2::new(IdNumber::new(r.sealed_string(
-            cipher,
-            Col::CustomerIdNumber,
-            &id,
-        )?)),
-        phone: C2::new(PhoneNumber::new(r.sealed_string(
-            cipher,
-            Col::CustomerPhone,
-            &id,
-        )?)),
         locale: r.text("locale")?,
         id: id.into(),
     };

@@ -18,6 +18,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_bind_sealed_values.sql"),
     include_str!("../../migrations/0006_seal_habits_and_places.sql"),
     include_str!("../../migrations/0007_patches_waiting_for_parents.sql"),
+    include_str!("../../migrations/0008_minimum_necessary.sql"),
 ];
 
 /// The version from which the protected tables carry an integrity tag and sync values and

@@ -173,24 +173,10 @@ impl Store {
         let cipher = &self.cipher;
         sqlx::query(upsert_sql!(
             "customer",
-            [
-                "id",
-                "full_name",
-                "id_number",
-                "phone",
-                "locale",
-                "as_of",
-                "source"
-            ]
+            ["id", "full_name", "locale", "as_of", "source"]
         ))
         .bind(id)
         .bind(cipher.seal_str(Col::CustomerFullName, id, customer.full_name.reveal())?)
-        .bind(cipher.seal_str(
-            Col::CustomerIdNumber,
-            id,
-            customer.id_number.reveal().as_str(),
-        )?)
-        .bind(cipher.seal_str(Col::CustomerPhone, id, customer.phone.reveal().as_str())?)
         .bind(&customer.locale)
         .bind(as_of.timestamp_millis())
         .bind(Source::Bank.as_str())
