@@ -69,6 +69,26 @@ class SampleConversationTest : WithTestBank() {
         banking.close()
     }
 
+    /** The sample loads only the model file it ships: a file of another hash (damaged in the
+     *  copy, or swapped) is refused, and the conversation goes on typed. */
+    @Test
+    fun aModelFileOfAnotherHashIsNotLoaded() = runBlocking {
+        val hosts = Hosts(SoftwareKeyStore(), SoftwareSigner(), CountingStepUp(), null)
+        val model = System.getProperty("tingshuo.model")
+        val pinned = Banking.open(setup(model), hosts)
+        pinned.register("demo-en", bank.enrollmentCode("demo-en"))
+        assertTrue(pinned.refresh())
+        val shipped = pinned.converse(hosts)
+        assertTrue("the model installed is the one the sample pins", shipped.hasVoice)
+        shipped.close()
+        pinned.close()
+        val other = Banking.open(setup(model).copy(modelSha256 = "0".repeat(64)), hosts)
+        val swapped = other.converse(hosts)
+        assertFalse(swapped.hasVoice)
+        swapped.close()
+        other.close()
+    }
+
     @Test
     fun withTheBankOutOfReachAndNoModelTheSampleStillAnswersFromItsStore() = runBlocking {
         val hosts = Hosts(SoftwareKeyStore(), SoftwareSigner(), CountingStepUp(), null)

@@ -237,6 +237,10 @@ final class Conversation: ObservableObject {
         }
     }
 
+    /// The SHA-256 of `ggml-base-q8_0.bin`, the model the app ships.
+    private static let modelSha256 =
+        "84daf44940ffff5be8970078b55a6c40859d892cc45e1f1b44fbaeee190bf423"
+
     /// The speech model, shipped in the app (README.md). Loading takes seconds; typed turns
     /// work meanwhile, and without it.
     private func loadModel(into session: AssistantSession) async {
@@ -245,8 +249,9 @@ final class Conversation: ObservableObject {
             return
         }
         do {
-            // A bank that downloads the model instead passes its sha256, to load only that file.
-            let model = try await loadSpeechModel(path: path, sha256: nil)
+            // Only the file the app ships (as `tingshuo models install base-q8_0` installs it):
+            // one damaged or swapped is not loaded, and she is told voice is unavailable.
+            let model = try await loadSpeechModel(path: path, sha256: Self.modelSha256)
             self.model = model
             await session.listenWith(model: model)
             recognition = .ready

@@ -39,7 +39,13 @@ data class Setup(
     val modelPath: String?,
     /** How the bank lists this phone among the customer's devices. */
     val deviceName: String,
+    /** The SHA-256 of the model file the app ships: any other file (damaged in the copy, or
+     *  swapped) is not loaded, and she is told voice is unavailable. */
+    val modelSha256: String? = BASE_Q8_0_SHA256,
 )
+
+/** `ggml-base-q8_0.bin` as `tingshuo models install base-q8_0` installs it. */
+const val BASE_Q8_0_SHA256 = "84daf44940ffff5be8970078b55a6c40859d892cc45e1f1b44fbaeee190bf423"
 
 /** The phone's time zone, asked per instant: a transaction from last summer is dated at
  *  summer's offset, not today's, and a traveller's phone moves her "today" with her. */
@@ -92,7 +98,7 @@ class Banking private constructor(private val setup: Setup, val client: Client) 
         )
         val model = setup.modelPath?.let { path ->
             try {
-                loadSpeechModel(path, null).also { assistant.listenWith(it) }
+                loadSpeechModel(path, setup.modelSha256).also { assistant.listenWith(it) }
             } catch (missing: TingshuoException.ModelMissing) {
                 null
             }
