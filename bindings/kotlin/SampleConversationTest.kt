@@ -69,6 +69,27 @@ class SampleConversationTest : WithTestBank() {
         banking.close()
     }
 
+    /** Signing out with the bank out of reach and a card lock it never received: the store is
+     *  deleted, and she is told, in her words, that she is signed out, that the phone could
+     *  not be removed at the bank, and that she must lock the card by phone now. */
+    @Test
+    fun signingOutSaysWhatTheBankNeverConfirmed() = runBlocking {
+        val hosts = Hosts(SoftwareKeyStore(), SoftwareSigner(), CountingStepUp(), null)
+        val banking = Banking.open(setup(null), hosts)
+        banking.register("demo-en", bank.enrollmentCode("demo-en"))
+        assertTrue(banking.refresh())
+        val card = banking.client.view().current("en-US", NEW_YORK).cards.first { !it.locked }
+        bank.close()
+        banking.client.actions().lockCard(card.id)
+        val told = banking.logout()
+        assertEquals(told.toString(), 3, told.size)
+        assertTrue(told[0], "signed out" in told[0])
+        assertTrue(told[1], "no longer in use" in told[1])
+        assertTrue(told[2], "call the bank now to lock the card" in told[2])
+        assertFalse(File(dir, "sample.db").exists())
+        banking.close()
+    }
+
     /** The sample loads only the model file it ships: a file of another hash (damaged in the
      *  copy, or swapped) is refused, and the conversation goes on typed. */
     @Test

@@ -77,6 +77,51 @@ pub struct LogoutResult {
     pub payments_unresolved: Option<u32>,
 }
 
+#[uniffi::export]
+impl LogoutResult {
+    /// What to tell the customer after the logout, in `locale` (`zh-CN`, `en-US`), to show
+    /// and to speak, from the core's messages: that she is signed out and her data deleted,
+    /// then each thing left undone (the phone not removed at the bank, card locks and other
+    /// requests never confirmed, payments still being checked, or that none could be read).
+    pub fn describe(&self, locale: String) -> Result<Vec<Line>, TingshuoError> {
+        let locale = self::locale(&locale)?;
+        let l10n = crate::error::localizer()?;
+        let other_requests = self
+            .unconfirmed_requests
+            .zip(self.unconfirmed_card_locks)
+            .map(|(all, locks)| all.saturating_sub(locks));
+        let counted = [
+            ("app-logout-card-locks", self.unconfirmed_card_locks),
+            ("app-logout-requests", other_requests),
+            ("app-logout-payments", self.payments_unresolved),
+        ];
+        let mut said: Vec<(&str, u32)> = vec![("app-logout-done", 0)];
+        if !self.revoked {
+            said.push(("app-logout-not-revoked", 0));
+        }
+        said.extend(
+            counted
+                .iter()
+                .filter_map(|(id, count)| count.filter(|n| *n > 0).map(|n| (*id, n))),
+        );
+        if counted.iter().any(|(_, count)| count.is_none()) {
+            said.push(("app-logout-unknown", 0));
+        }
+        said.into_iter()
+            .map(|(id, count)| {
+                l10n.utter(locale, id, |_| {
+                    Ok(vec![(
+                        "count",
+                        tingshuo_core::l10n::Arg::Number(i64::from(count)),
+                    )])
+                })
+                .map(Line::from)
+                .map_err(|_| internal("messages"))
+            })
+            .collect()
+    }
+}
+
 /// How the store opened.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum StoreOpened {
@@ -906,5 +951,44 @@ impl PaymentsClient {
                 .collect())
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LogoutResult;
+
+    #[test]
+    fn a_logout_is_told_in_each_locale_with_each_thing_left_undone() {
+        let clean = LogoutResult {
+            revoked: true,
+            unconfirmed_card_locks: Some(0),
+            unconfirmed_requests: Some(0),
+            payments_unresolved: Some(0),
+        };
+        let undone = LogoutResult {
+            revoked: false,
+            unconfirmed_card_locks: Some(2),
+            unconfirmed_requests: Some(3),
+            payments_unresolved: Some(1),
+        };
+        let unread = LogoutResult {
+            revoked: true,
+            unconfirmed_card_locks: None,
+            unconfirmed_requests: None,
+            payments_unresolved: None,
+        };
+        for locale in ["en-US", "zh-CN"] {
+            let told = |result: &LogoutResult| result.describe(locale.into()).unwrap();
+            assert_eq!(told(&clean).len(), 1, "{locale}");
+            // Signed out, not removed at the bank, 2 locks, 1 other request, 1 payment.
+            let lines = told(&undone);
+            assert_eq!(lines.len(), 5, "{locale}: {lines:?}");
+            assert!(lines[2].display.contains('2'), "{locale}: {lines:?}");
+            assert!(lines.iter().all(|line| !line.speech.is_empty()));
+            // Nothing could be read: signed out, and check with the bank.
+            assert_eq!(told(&unread).len(), 2, "{locale}");
+        }
+        assert!(clean.describe("fr-FR".into()).is_err());
     }
 }

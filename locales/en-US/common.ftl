@@ -51,6 +51,24 @@ choice-with-ending = { $name } { $masked }
 app-error-offline = The bank can't be reached right now, and nothing that moves money was done. Please try again in a little while.
 app-error-session-expired = This phone is no longer set up with the bank. Please set it up again with a code from the bank.
 app-error-device-revoked = This phone was removed from your bank account, so your information on it has been deleted. To use it again, set it up with a new code from the bank.
+
+# What a logout left undone, told to her (LogoutResult.describe): always the first line, then
+# each that applies. $count: how many.
+app-logout-done = You're signed out. Your information has been deleted from this phone.
+app-logout-not-revoked = The bank couldn't be told that this phone is no longer in use. Please remove it from your other phone, or call the bank.
+app-logout-card-locks = { $count ->
+    [one] The bank never confirmed the card lock you asked for. Please call the bank now to lock the card.
+   *[other] The bank never confirmed { $count } card locks you asked for. Please call the bank now to lock the cards.
+}
+app-logout-requests = { $count ->
+    [one] One other request you made was never confirmed by the bank.
+   *[other] { $count } other requests you made were never confirmed by the bank.
+}
+app-logout-payments = { $count ->
+    [one] One payment was still being checked. The bank can tell you how it ended.
+   *[other] { $count } payments were still being checked. The bank can tell you how they ended.
+}
+app-logout-unknown = What you had asked for couldn't be checked. Please call the bank to make sure your card locks and payments went through.
 app-error-refused = That didn't go through: { $reason }.
 app-error-store-rebuild = Something saved on this phone was damaged. Your information is being fetched again from the bank.
 app-error-store-newer = The information saved on this phone was written by a newer version of the app. Please update the app.

@@ -35,6 +35,14 @@ choice-with-ending = { $name }（{ $masked }）
 app-error-offline = 现在连不上银行，没有动用任何资金。请过一会儿再试。
 app-error-session-expired = 这部手机已经不能用来办理业务了。请用银行发来的验证码重新登记这部手机。
 app-error-device-revoked = 这部手机已经从您的银行账户移除，手机上您的信息已经删除。要继续使用，请用银行发来的新验证码重新登记。
+
+# 退出登录以后没办完的事（LogoutResult.describe）：第一句总是说，其余的有才说。$count：几个。
+app-logout-done = 您已经退出，手机上您的信息已经删除。
+app-logout-not-revoked = 没能通知银行这部手机已经不用了。请在您的另一部手机上移除它，或者打电话给银行。
+app-logout-card-locks = 您要锁的{ $count }张卡，银行一直没有确认。请马上打电话给银行锁卡。
+app-logout-requests = 您的另外{ $count }项申请，银行一直没有确认。
+app-logout-payments = 有{ $count }笔付款正在核实，银行可以告诉您结果。
+app-logout-unknown = 没能核实您之前办的事。请打电话给银行，确认锁卡和付款是否办好。
 app-error-refused = 没有办成：{ $reason }。
 app-error-store-rebuild = 手机上保存的信息损坏了，正在从银行重新取回您的信息。
 app-error-store-newer = 手机上保存的信息是更新版本的应用写的。请更新应用。

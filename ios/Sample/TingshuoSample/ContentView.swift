@@ -142,6 +142,15 @@ struct ChatView: View {
                 }
                 .buttonStyle(.bordered)
             }
+            if conversation.phase == .ready {
+                Button {
+                    Task { await conversation.signOut() }
+                } label: {
+                    Text("Sign out")
+                        .frame(minHeight: 44)
+                }
+                .buttonStyle(.bordered)
+            }
             if conversation.handOff {
                 Link(destination: SampleSettings.bankPhone) {
                     Label("Call the bank", systemImage: "phone.fill")

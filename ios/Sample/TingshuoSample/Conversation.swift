@@ -181,6 +181,32 @@ final class Conversation: ObservableObject {
         }
     }
 
+    /// Signs her out: what waits is delivered while the bank can be reached, this phone is
+    /// removed at the bank, the store and its key are deleted, then the device keys. She is told
+    /// what the bank never confirmed (a card lock she must make by phone at once), in the
+    /// core's words; the next customer registers on a new store.
+    func signOut() async {
+        guard let client, !busy else { return }
+        interrupt()
+        busy = true
+        let told: [String]
+        do {
+            let result = try await client.logout()
+            told = try result.describe(locale: Self.assistantLocale).map(\.display)
+        } catch {
+            told = [describe(error)]
+        }
+        try? signer.deleteKeys()
+        session = nil
+        self.client = nil
+        transcript = []
+        voiceAgreed = false
+        notice = told.joined(separator: "\n")
+        busy = false
+        // A new store for whoever registers next.
+        await start()
+    }
+
     /// She typed, or the app left the screen: the microphone shuts (what it heard is dropped)
     /// and the assistant stops talking.
     func interrupt() {

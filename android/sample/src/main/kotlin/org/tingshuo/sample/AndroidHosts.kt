@@ -134,6 +134,12 @@ class KeystoreSigner(private val stepUp: HostStepUp) : HostSigner {
         throw HostException.KeyUnavailable()
     }
 
+    /** At logout: both keys deleted, so nothing this phone signed before can be signed again. */
+    fun forget() {
+        keys.deleteEntry(LOGIN_ALIAS)
+        keys.deleteEntry(PAYMENT_ALIAS)
+    }
+
     /** A key made at registration. Signing never makes one: a key made now would be one the
      *  bank has never seen, and every payment would be refused with no word of why; the core
      *  says instead that the phone must be registered again. */

@@ -75,6 +75,13 @@ class Banking private constructor(private val setup: Setup, val client: Client) 
     suspend fun register(customerId: String, enrollmentCode: String) =
         client.register(customerId.trim(), enrollmentCode.trim(), setup.deviceName)
 
+    /** Signs her out: what waits is delivered while the bank can be reached, this phone is
+     *  removed at the bank, the store and its key are deleted. Returns what to tell her, in her
+     *  language, from the core's messages: that she is signed out, and each thing the bank never
+     *  confirmed (a card lock she must make by phone at once). The client is closed after; the
+     *  app deletes its device keys. */
+    suspend fun logout(): List<String> = client.logout().describe(setup.locale).map { it.display }
+
     /** Brings the store up to date. Offline is no failure: the view works from the store and
      *  the assistant says how old what it reads is. Returns whether the bank answered. */
     suspend fun refresh(): Boolean = try {

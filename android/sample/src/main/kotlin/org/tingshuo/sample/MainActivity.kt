@@ -107,6 +107,7 @@ class MainActivity : AppCompatActivity() {
     private lateinit var speak: Button
     private lateinit var callBank: Button
     private lateinit var voiceOff: Button
+    private lateinit var signOut: Button
     private lateinit var notice: TextView
     private val notices = mutableListOf<String>()
     private lateinit var registration: LinearLayout
@@ -171,6 +172,27 @@ class MainActivity : AppCompatActivity() {
         clearNotices()
         if (!online) say(R.string.offline)
         if (!conversation.hasVoice) say(R.string.no_model)
+    }
+
+    /** Signs her out and says what the bank never confirmed (a card lock she must make by
+     *  phone at once); the next customer registers on a new store. */
+    private fun signOut() = scope.launch {
+        listenAgain?.cancel()
+        Session.microphone.cancel()
+        val banking = Session.banking(this@MainActivity)
+        Session.conversation?.close()
+        Session.conversation = null
+        val told = try {
+            banking.logout()
+        } catch (failed: TingshuoException) {
+            listOf(describe(failed))
+        }
+        (Session.hosts.signer as? KeystoreSigner)?.forget()
+        Session.banking = null
+        banking.close()
+        transcript.removeAllViews()
+        show(registration)
+        told.forEach(::say)
     }
 
     private fun register(customerId: String, code: String) = scope.launch {
@@ -396,6 +418,8 @@ class MainActivity : AppCompatActivity() {
             }
         }.apply { visibility = View.GONE }
         talk.addView(callBank, LinearLayout.LayoutParams(MATCH_PARENT, WRAP_CONTENT))
+        signOut = button(R.string.sign_out) { signOut() }
+        talk.addView(signOut, LinearLayout.LayoutParams(MATCH_PARENT, WRAP_CONTENT))
         talk.visibility = View.GONE
         root.addView(talk, LinearLayout.LayoutParams(MATCH_PARENT, 0, 1f))
         return root
