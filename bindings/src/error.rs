@@ -51,8 +51,9 @@ pub enum TingshuoError {
     #[error("E108 payment already sent")]
     AlreadySent,
     /// The bank revoked this device (the customer removed it from another phone, or the
-    /// bank did): everything the store held of her was deleted with the answer. Register
-    /// again with a new code; a different customer may register on it.
+    /// bank did), and the sync that heard it deleted everything the store held of her.
+    /// Register again with a new code; a different customer may register on it. (Other
+    /// calls that hear it get E101.)
     #[error("E109 device revoked")]
     DeviceRevoked,
     /// A bug or an unexpected state in the core (a panic included); `what` names the layer.
@@ -141,7 +142,6 @@ impl From<NetError> for TingshuoError {
             | NetError::AnswerLost
             | NetError::Unavailable { .. }
             | NetError::SignInFailed(_) => TingshuoError::Offline,
-            ref refused if refused.is_device_revoked() => TingshuoError::DeviceRevoked,
             NetError::NotRegistered | NetError::Refused { status: 401, .. } => {
                 TingshuoError::SessionExpired
             }
@@ -207,6 +207,7 @@ impl From<SyncError> for TingshuoError {
             SyncError::Net(error) => error.into(),
             SyncError::Store(error) => error.into(),
             SyncError::Wire(_) => internal("bank answer"),
+            SyncError::DeviceRevoked => TingshuoError::DeviceRevoked,
         }
     }
 }
@@ -320,12 +321,18 @@ mod tests {
                 code: "unknown".into()
             }
         );
-        let revoked: TingshuoError = NetError::Refused {
+        // Revoked, as a payment or a list of devices hears it: registered no longer; "deleted"
+        // only from the sync that deleted it.
+        let refused: TingshuoError = NetError::Refused {
             status: 401,
             code: "device_revoked".into(),
         }
         .into();
-        assert_eq!(revoked, TingshuoError::DeviceRevoked);
+        assert_eq!(refused, TingshuoError::SessionExpired);
+        assert_eq!(
+            TingshuoError::from(SyncError::DeviceRevoked),
+            TingshuoError::DeviceRevoked
+        );
         let host: TingshuoError = SignerError::Failed("PIN 1234 for Bob".into()).into();
         assert!(!format!("{host:?}").contains("Bob"));
     }

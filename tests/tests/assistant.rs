@@ -954,6 +954,56 @@ async fn a_corrected_amount_is_read_back_and_paid_never_the_first_one() {
     bank.shutdown().await;
 }
 
+/// A phone revoked mid-conversation: the sync that hears it deletes her data, and the open
+/// conversation keeps nothing of her either. Its next turn fails as unregistered; registered
+/// again, her "yes" to the read-back from before pays nothing and "repeat" does not say it.
+#[tokio::test]
+async fn a_conversation_on_a_revoked_phone_keeps_nothing_of_her() {
+    use tingshuo_core::ClientError;
+    use tingshuo_core::classify::OneTimeCode;
+    use tingshuo_core::sync::{NetError, SyncError};
+    let (bank, client, mut assistant, _dir) = bank_client_and_session().await;
+    let customer = DemoCustomer::MargaretWilson;
+    let events = tell(&mut assistant, "send twenty dollars to Bob Wilson").await;
+    assert_eq!(said(&events), ["dlg-readback-transfer"], "{events:?}");
+    let this = client
+        .store()
+        .sync_value("device_id")
+        .await
+        .unwrap()
+        .unwrap();
+    client.sync().revoke_device(&this).await.unwrap();
+    let revoked = client.sync().sync_now().await.unwrap_err();
+    assert!(
+        matches!(revoked, ClientError::Sync(SyncError::DeviceRevoked)),
+        "{revoked}"
+    );
+    let error = assistant.turn(Turn::Text("yes".into())).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            AssistantError::Client(ClientError::Sync(SyncError::Net(NetError::NotRegistered)))
+        ),
+        "{error}"
+    );
+    let code = bank.enrollment_code(customer.id()).await.unwrap();
+    client
+        .sync()
+        .register_device(customer.id(), OneTimeCode::new(code), "phone")
+        .await
+        .unwrap();
+    client.sync().sync_now().await.unwrap();
+    let events = tell(&mut assistant, "yes").await;
+    assert!(Event::step_up_requested(&events).is_none(), "{events:?}");
+    let events = tell(&mut assistant, "repeat that").await;
+    assert!(
+        !said(&events).contains(&"dlg-readback-transfer"),
+        "{events:?}"
+    );
+    assert!(payments(&bank, customer).await.is_empty());
+    bank.shutdown().await;
+}
+
 /// A PIN prompt answered late approves nothing: she changed the amount at the prompt and
 /// confirmed the new read-back, and the first prompt's approval arrives after the second was
 /// asked. Only the answer to the prompt for what she last heard moves money, once; an answer

@@ -465,6 +465,26 @@ impl Assistant {
         self.last_heard.as_ref()
     }
 
+    /// Drops everything the conversation holds of the customer: what was listed, read back,
+    /// made or awaited, the dialogue with its facts, and the speech search built from her
+    /// payees' names.
+    fn forget_customer(&mut self) {
+        self.dialogue = Dialogue::new(Facts::default());
+        self.unresolved = None;
+        self.held = None;
+        self.card_actions_awaited.clear();
+        self.told_in_turn = None;
+        self.listed.clear();
+        self.prepared = None;
+        self.money_moved_at = None;
+        self.step_up_awaited = None;
+        self.last_heard = None;
+        #[cfg(feature = "voice")]
+        {
+            self.speech_search = None;
+        }
+    }
+
     /// The step-up request asked and not yet answered (numbered from 1 within the session):
     /// the one a [`Turn::StepUp`] must name to count.
     pub fn step_up_awaited(&self) -> Option<u64> {
@@ -486,6 +506,13 @@ impl Assistant {
 
     /// Takes one turn and returns what the host should do, in order.
     pub async fn turn(&mut self, turn: Turn) -> Result<Vec<Event>, AssistantError> {
+        // The store no longer holds a customer (the bank revoked this phone and a sync deleted
+        // her data, or another customer registered on it): nothing of this conversation is
+        // kept or said again, and the turn fails as unregistered.
+        if !self.client.sync().is_registered().await? {
+            self.forget_customer();
+            return Err(ClientError::Sync(SyncError::Net(NetError::NotRegistered)).into());
+        }
         self.told_in_turn = None;
         let awaited_before = self.card_actions_awaited.clone();
         let events = self.take_turn(turn).await?;

@@ -119,6 +119,10 @@ pub enum SyncError {
     Store(#[from] StoreError),
     #[error("the bank sent invalid data: {0}; nothing from that page was applied")]
     Wire(#[from] WireError),
+    /// The bank said this device was revoked, and everything the store held of the customer
+    /// was deleted with that answer (only a sync says this; elsewhere the bank's refusal).
+    #[error("this device was revoked; its data on the customer was deleted")]
+    DeviceRevoked,
 }
 
 /// The most pages, and changes, one sync pulls: a customer with ten years of daily
@@ -267,13 +271,15 @@ impl SyncEngine {
     pub async fn sync_now(&self) -> Result<SyncReport, SyncError> {
         let _round = self.round.lock().await;
         self.update_status(|s| s.syncing = true);
-        let result = self.round().await;
+        let mut result = self.round().await;
         if let Err(SyncError::Net(error)) = &result
             && error.is_device_revoked()
         {
-            // A phone revoked (lost, or removed from another device) keeps nothing of her.
-            if let Err(wipe) = self.forget_customer().await {
-                tracing::warn!(%wipe, "a revoked device's data could not be deleted");
+            // A phone revoked (lost, or removed from another device) keeps nothing of her;
+            // said as deleted only once it is.
+            match self.forget_customer().await {
+                Ok(()) => result = Err(SyncError::DeviceRevoked),
+                Err(wipe) => tracing::warn!(%wipe, "a revoked device's data could not be deleted"),
             }
         }
         match &result {
@@ -560,23 +566,33 @@ impl SyncEngine {
         code: &tingshuo_base::classify::OneTimeCode,
         device_name: &str,
     ) -> Result<(), SyncError> {
-        let device_id = self.api.register(customer_id, code, device_name).await?;
-        // Not beside a round: it would pull with the old session into the new owner's store.
+        // Not beside a round: one signing in again meanwhile would take the new device's id
+        // with the old session, and pull or push into the wrong customer's store.
         let _round = self.round.lock().await;
+        let device_id = self.api.register(customer_id, code, device_name).await?;
         // The new device signs in anew: a session of the device it replaces is not its own.
         self.api.set_token(None);
-        // Another customer's data (or data whose owner is unknown) never shows in hers: a
-        // store that was someone else's starts empty. Her own (registered again) stays.
-        let owner = self.store.sync_value(keys::CUSTOMER_ID).await?;
-        if owner.as_deref() != Some(customer_id) {
-            self.store.forget_customer().await?;
+        let stored = async {
+            // Another customer's data (or data whose owner is unknown) never shows in hers:
+            // a store that was someone else's starts empty. Her own (registered again) stays.
+            let owner = self.store.sync_value(keys::CUSTOMER_ID).await?;
+            if owner.as_deref() != Some(customer_id) {
+                self.store.forget_customer().await?;
+            }
+            self.store
+                .set_sync_value(keys::DEVICE_ID, &device_id)
+                .await?;
+            self.store
+                .set_sync_value(keys::CUSTOMER_ID, customer_id)
+                .await
         }
-        self.store
-            .set_sync_value(keys::DEVICE_ID, &device_id)
-            .await?;
-        self.store
-            .set_sync_value(keys::CUSTOMER_ID, customer_id)
-            .await?;
+        .await;
+        if let Err(error) = stored {
+            // The store does not say who it is for: no request goes out as the new device
+            // over whatever it still holds.
+            self.api.set_device_id(None);
+            return Err(error.into());
+        }
         Ok(())
     }
 
