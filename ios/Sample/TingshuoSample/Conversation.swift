@@ -231,10 +231,12 @@ final class Conversation: ObservableObject {
         do {
             _ = try await client.sync().syncNow()
         } catch TingshuoError.SessionExpired {
+            transcript = []
             phase = .registering
             return
         } catch TingshuoError.DeviceRevoked {
             // Removed from her devices: the core deleted what it held of her; she is told so.
+            transcript = []
             phase = .registering
             notice = describe(TingshuoError.DeviceRevoked)
             return
@@ -329,7 +331,10 @@ final class Conversation: ObservableObject {
             busy = false
             switch error as? TingshuoError {
             case .SessionExpired?, .DeviceRevoked?:
+                // The phone no longer stands for her: nothing of this conversation stays.
                 session = nil
+                transcript = []
+                voiceAgreed = false
                 phase = .registering
             default:
                 break

@@ -156,11 +156,11 @@ class MainActivity : AppCompatActivity() {
             banking.refresh()
         } catch (expired: TingshuoException.SessionExpired) {
             // The bank no longer knows this phone: register again.
-            show(registration)
+            backToRegistration()
             return
         } catch (revoked: TingshuoException.DeviceRevoked) {
             // Removed from her devices: what it held of her is deleted; she is told so.
-            show(registration)
+            backToRegistration()
             say(describe(revoked))
             return
         }
@@ -174,14 +174,25 @@ class MainActivity : AppCompatActivity() {
         if (!conversation.hasVoice) say(R.string.no_model)
     }
 
+    /** Back to setting up the phone: the conversation closed and its lines off the screen, so
+     *  whoever registers next sees nothing of the customer before. */
+    private fun backToRegistration() {
+        listenAgain?.cancel()
+        Session.microphone.cancel()
+        Session.conversation?.close()
+        Session.conversation = null
+        transcript.removeAllViews()
+        show(registration)
+    }
+
     /** Signs her out and says what the bank never confirmed (a card lock she must make by
      *  phone at once); the next customer registers on a new store. */
     private fun signOut() = scope.launch {
-        listenAgain?.cancel()
-        Session.microphone.cancel()
+        // Not in the middle of a turn (a payment being confirmed is told, then she signs out).
+        if (busy) return@launch
+        busy = true
         val banking = Session.banking(this@MainActivity)
-        Session.conversation?.close()
-        Session.conversation = null
+        backToRegistration()
         val told = try {
             banking.logout()
         } catch (failed: TingshuoException) {
@@ -190,8 +201,7 @@ class MainActivity : AppCompatActivity() {
         (Session.hosts.signer as? KeystoreSigner)?.forget()
         Session.banking = null
         banking.close()
-        transcript.removeAllViews()
-        show(registration)
+        busy = false
         told.forEach(::say)
     }
 
@@ -274,6 +284,12 @@ class MainActivity : AppCompatActivity() {
         } finally {
             busy = false
             send.isEnabled = true
+        }
+        // The phone no longer stands for her: nothing of this conversation stays on screen.
+        if (next.failure is TingshuoException.SessionExpired || next.failure is TingshuoException.DeviceRevoked) {
+            backToRegistration()
+            next.failure?.let { say(describe(it)) }
+            return@launch
         }
         next.shown.forEach(::append)
         // Why it failed, in her language from the core's messages (offline, storage full…).
