@@ -191,9 +191,15 @@ impl TurnRecord {
     }
 
     pub fn asks_step_up(&self) -> bool {
-        self.events
-            .iter()
-            .any(|event| matches!(event, EventRecord::StepUpRequested { .. }))
+        self.step_up_request().is_some()
+    }
+
+    /// The step-up request this turn asked for last, which its answer names.
+    pub fn step_up_request(&self) -> Option<u64> {
+        self.events.iter().rev().find_map(|event| match event {
+            EventRecord::StepUpRequested { request } => Some(*request),
+            _ => None,
+        })
     }
 }
 

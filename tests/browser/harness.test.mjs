@@ -290,6 +290,26 @@ test("a typed transfer is read back, confirmed, approved at step-up and made", a
   assert.equal(await page.evaluate(() => document.activeElement.id), "text", "the focus is lost after the step-up");
 });
 
+test("an Approve for a prompt she moved on from approves nothing newer", async () => {
+  const rows = await rowCount();
+  await typeTurns(["send fifty dollars to Alice Chen", "yes"]);
+  const first = await page.evaluate(() => stepUpRequest);
+  await typeTurns(["no, I said sixty", "yes"]);
+  const second = await page.evaluate(() => stepUpRequest);
+  assert.ok(Number.isInteger(first) && second > first, `${first} then ${second}`);
+  // The first prompt's Approve, arriving late: it approves nothing.
+  const late = await page.request.post(new URL("/api/step-up", baseUrl).href, {
+    data: { approved: true, request: first },
+  });
+  assert.equal(late.status(), 200);
+  assert.doesNotMatch(JSON.stringify(await late.json()), /dlg-payment|dlg-sending/);
+  // The prompt on screen answers the request asked last: the sixty read back is paid (the
+  // late answer went around the page, so the page's log has no row of it).
+  await page.getByRole("button", { name: "Approve (the PIN is right)" }).click();
+  const [, , , made] = await logRow(rows + 5);
+  assert.match(made, /dlg-payment-made|dlg-payment-held|dlg-sending/);
+});
+
 /** Sends the uploaded recording as a turn. */
 async function sendRecording() {
   await page.getByLabel("A WAV recording of the customer").setInputFiles(join(work, "uploaded.wav"));

@@ -502,10 +502,6 @@ impl Dialogue {
         )
     }
 
-    /// Where the conversation stands, as a stable name for logs and test scenarios: `idle`,
-    /// `collecting`, `preparing`, `warned`, `read-back`, `changing`, `stepping-up`,
-    /// `asking-card`, `read-back-unlock`, `stepping-up-unlock`, `executing`,
-    /// `confirming-cancel`.
     /// Whether a step-up result is what the dialogue waits for (a payment or an unlock read
     /// back and confirmed).
     pub fn awaits_step_up(&self) -> bool {
@@ -515,6 +511,10 @@ impl Dialogue {
         )
     }
 
+    /// Where the conversation stands, as a stable name for logs and test scenarios: `idle`,
+    /// `collecting`, `preparing`, `warned`, `read-back`, `changing`, `stepping-up`,
+    /// `asking-card`, `read-back-unlock`, `stepping-up-unlock`, `executing`,
+    /// `confirming-cancel`.
     pub fn stage_name(&self) -> &'static str {
         match self.stage {
             Stage::Idle => "idle",

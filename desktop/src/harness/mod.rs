@@ -308,6 +308,10 @@ struct TextTurn {
 #[derive(Debug, Deserialize)]
 struct StepUpTurn {
     approved: bool,
+    /// The request the page's prompt was shown for: a late click answers that one (and
+    /// approves nothing once another was asked). Without it, the one awaited now.
+    #[serde(default)]
+    request: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -371,7 +375,10 @@ async fn step_up(
     State(app): State<Arc<App>>,
     body: Result<Json<StepUpTurn>, JsonRejection>,
 ) -> Result<Json<Value>, PageError> {
-    let pressed = json_body(&app, body)?.approved;
+    let StepUpTurn {
+        approved: pressed,
+        request,
+    } = json_body(&app, body)?;
     let mut session = app.session.lock().await;
     // Under "step-up failing" the customer's PIN or biometric check fails whatever is pressed.
     let approved = pressed
@@ -387,7 +394,10 @@ async fn step_up(
         },
         &[],
     );
-    let answer = session.conversation.step_up_answer(approved);
+    let answer = match request {
+        Some(request) => Turn::StepUp { request, approved },
+        None => session.conversation.step_up_answer(approved),
+    };
     take_turn(
         &app,
         &mut session,
@@ -615,6 +625,7 @@ async fn take_turn(
         "heard": heard,
         "replies": replies,
         "step_up": record.asks_step_up(),
+        "step_up_request": record.step_up_request(),
         "consent": consent,
         "intent": intent_label(&record),
         "events": event_labels(app, &record),

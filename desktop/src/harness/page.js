@@ -114,6 +114,8 @@ function show(result) {
     // The step-up control takes the focus when it appears (once the controls are enabled).
     focusStepUp = result.step_up && stepUp.hidden;
     stepUp.hidden = !result.step_up;
+    // The answer names the request it was shown for: a late click approves nothing newer.
+    stepUpRequest = result.step_up ? result.step_up_request : null;
   }
   // The consent screen, when speech came before the customer agreed; it hides once she
   // decided.
@@ -130,6 +132,8 @@ function show(result) {
 }
 
 let focusStepUp = false;
+// The step-up request the prompt on screen answers (null: none shown).
+let stepUpRequest = null;
 let focusConsent = false;
 // Whether she agreed to voice recognition, as her store has it (asked when the page loads:
 // a page reloaded keeps the conversation and her decision).
@@ -219,8 +223,10 @@ async function answer(section, path, body) {
     $("text").focus();
   }
 }
-$("step-up-approve").addEventListener("click", () => answer("step-up", "/api/step-up", { approved: true }));
-$("step-up-refuse").addEventListener("click", () => answer("step-up", "/api/step-up", { approved: false }));
+$("step-up-approve").addEventListener("click", () =>
+  answer("step-up", "/api/step-up", { approved: true, request: stepUpRequest }));
+$("step-up-refuse").addEventListener("click", () =>
+  answer("step-up", "/api/step-up", { approved: false, request: stepUpRequest }));
 $("consent-agree").addEventListener("click", () => answer("consent", "/api/consent", { granted: true }));
 $("consent-decline").addEventListener("click", () => answer("consent", "/api/consent", { granted: false }));
 
