@@ -114,9 +114,8 @@ pub struct Assistant {
     /// When money last moved by this session (a payment made, held or cancelled), to tell
     /// balances the bank gave before it from after.
     money_moved_at: Option<DateTime<Utc>>,
-    /// The step-up request asked of the host and not yet answered: only its own answer counts.
-    step_up_awaited: Option<u64>,
-    /// Step-ups asked in this session: each request's number.
+    /// Step-ups asked in this session: each request's number. The one the dialogue waits on,
+    /// if any, is the last ([`Assistant::step_up_awaited`]).
     step_ups_asked: u64,
     /// What the last turn of words was heard as (intent and slots), for the host's log;
     /// `None` after a turn without words (silence, a step-up result, nothing recognized).
@@ -177,7 +176,6 @@ impl Assistant {
             listed: Vec::new(),
             prepared: None,
             money_moved_at: None,
-            step_up_awaited: None,
             step_ups_asked: 0,
             last_heard: None,
             #[cfg(feature = "voice")]
@@ -477,7 +475,6 @@ impl Assistant {
         self.listed.clear();
         self.prepared = None;
         self.money_moved_at = None;
-        self.step_up_awaited = None;
         self.last_heard = None;
         #[cfg(feature = "voice")]
         {
@@ -488,7 +485,11 @@ impl Assistant {
     /// The step-up request asked and not yet answered (numbered from 1 within the session):
     /// the one a [`Turn::StepUp`] must name to count.
     pub fn step_up_awaited(&self) -> Option<u64> {
-        self.step_up_awaited
+        // A prompt the dialogue no longer waits on (she spoke at it, or it was answered) can
+        // no longer be answered; one it waits on is the last asked.
+        self.dialogue
+            .awaits_step_up()
+            .then_some(self.step_ups_asked)
     }
 
     /// Where the conversation stands after the last turn (see [`Dialogue::stage_name`]).
@@ -589,7 +590,7 @@ impl Assistant {
             }
             Turn::Silence => Input::Silence,
             Turn::StepUp { request, approved } => {
-                if self.step_up_awaited != Some(request) {
+                if self.step_up_awaited() != Some(request) {
                     // A prompt answered after she moved on (spoke meanwhile, or confirmed
                     // again and was asked anew) approves nothing and declines nothing.
                     if self.dialogue.awaits_answer() {
@@ -597,7 +598,6 @@ impl Assistant {
                     }
                     return Ok(events);
                 }
-                self.step_up_awaited = None;
                 if approved {
                     Input::StepUpSucceeded
                 } else {
@@ -689,7 +689,6 @@ impl Assistant {
                     Effect::PreparePayment(plan) => pending.push(self.prepare(plan).await?),
                     Effect::RequestStepUp(_) | Effect::RequestStepUpForUnlock { .. } => {
                         self.step_ups_asked += 1;
-                        self.step_up_awaited = Some(self.step_ups_asked);
                         events.push(Event::StepUpRequested {
                             request: self.step_ups_asked,
                         });
@@ -729,11 +728,6 @@ impl Assistant {
                     Effect::HandOffToHuman => events.push(Event::HandOff),
                 }
             }
-        }
-        // A prompt the dialogue no longer waits on (she spoke at it, or it was answered) can
-        // no longer be answered.
-        if !self.dialogue.awaits_step_up() {
-            self.step_up_awaited = None;
         }
         Ok(())
     }
