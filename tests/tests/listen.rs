@@ -479,10 +479,10 @@ fn yeses_heard(language: &str, yeses: &[HeardAnswer]) -> usize {
 /// (`spoken::understand_speech`). Without that check 13 of the 144 were understood as
 /// `confirm` ("nah" as "Yeah.", "not quite" as "That's right."), with it 7: tiny.en hears
 /// "that's right" and "that's not right" from espeak-ng's voices nearly alike, so the bound
-/// is a rate, not zero. The corpus's yeses, spoken the same way (in two of the four voices in
-/// `make test`'s slice, all four in `make bench`), are mostly still understood as `confirm`:
-/// 165 of 176 (169 without the check, which asks again where "that's correct" leaves "that's
-/// not correct" within reach; 82 of the slice's 88; `docs/benchmarks.md`).
+/// is a rate, not zero. The corpus's yeses, spoken the same way, are mostly still understood
+/// as `confirm`: 165 of 176 (169 without the check, which asks again where "that's correct"
+/// leaves "that's not correct" within reach; `docs/benchmarks.md`). `make test`'s slice of
+/// yeses, in one of the four voices, measured 40 of 44.
 #[test]
 fn a_spoken_no_is_seldom_taken_for_a_yes() {
     let _whisper = one_at_a_time();
@@ -490,8 +490,9 @@ fn a_spoken_no_is_seldom_taken_for_a_yes() {
         return;
     };
     let conditions = [Condition::Clean, Condition::Noise { snr_db: 10.0 }];
-    // Every no in all four voices, always (a no taken for a yes is what this test guards);
-    // the yeses in two of the four in `make test`'s slice, all four in the full sweep.
+    // Every no in all four voices, always (a no taken for a yes is what this test guards; on
+    // two voices the bound left no room for a clip of variation); the yeses in one of the four
+    // in `make test`'s slice (each clip costs a search or two), all four in the full sweep.
     let heard_as = |intent: &str, voices: usize| {
         let mut heard = Vec::new();
         for (row, text) in corpus_texts(Locale::EnUs, intent).iter().enumerate() {
@@ -519,10 +520,11 @@ fn a_spoken_no_is_seldom_taken_for_a_yes() {
         "{} noes taken for a yes",
         taken_for_yes
     );
-    let yeses = heard_as("confirm", if full_sweep() { 4 } else { 2 });
+    let yeses = heard_as("confirm", if full_sweep() { 4 } else { 1 });
     let understood_yeses = yeses_heard("", &yeses);
+    // Two clips of the slice under what it measured.
     assert!(
-        understood_yeses * 100 >= yeses.len() * 90,
+        understood_yeses * 100 >= yeses.len() * 86,
         "{} yeses understood",
         understood_yeses
     );
@@ -531,7 +533,8 @@ fn a_spoken_no_is_seldom_taken_for_a_yes() {
 /// A command streamed in 20 ms chunks to a listener given the banking context is heard and
 /// understood as the one-shot path hears the same audio: the same transcript and the same
 /// meaning, re-searches included (a trusted transcript the context does not understand is
-/// asked for again on both paths). Every fourth round-trip command, clean and at 10 dB.
+/// asked for again on both paths). Every eighth round-trip command in `make test`'s slice,
+/// every fourth in the full sweep, clean and at 10 dB.
 #[test]
 fn streaming_a_command_understands_it_as_one_shot_does() {
     let _whisper = one_at_a_time();
@@ -541,7 +544,8 @@ fn streaming_a_command_understands_it_as_one_shot_does() {
     let mut compared = 0;
     let mut understood = 0;
     for condition in [Condition::Clean, Condition::Noise { snr_db: 10.0 }] {
-        for (index, (text, _)) in round_trip.commands.iter().enumerate().step_by(4) {
+        let every = if full_sweep() { 4 } else { 8 };
+        for (index, (text, _)) in round_trip.commands.iter().enumerate().step_by(every) {
             let samples = round_trip.speak(text, index, condition, index as u64);
             let one_shot = round_trip.hear(&samples);
             let mut listener = Listener::new(
@@ -601,7 +605,7 @@ fn streaming_a_command_understands_it_as_one_shot_does() {
 
 /// English banking commands spoken by espeak-ng in several voices and speeds, clean and with
 /// pink noise at 10 dB (and 20 dB in the full sweep), recognized and understood: the share that
-/// means what the text means (every other command in `make test`'s slice, all in the full
+/// means what the text means (every fourth command in `make test`'s slice, all in the full
 /// sweep); and out-of-scope sentences spoken the same way, all of them, which must stay
 /// rejected.
 #[test]
@@ -624,12 +628,12 @@ fn round_trip_of_spoken_banking_commands() {
     for &condition in round_trip_conditions() {
         let mut accepted = 0;
         let mut misses = Vec::new();
-        // Every command in the full sweep; every other one (each keeping its voice) in the
+        // Every command in the full sweep; every fourth (each keeping its voice) in the
         // slice. The out-of-scope sentences are all spoken either way.
         let spoken_commands: Vec<_> = commands
             .iter()
             .enumerate()
-            .filter(|(index, _)| full_sweep() || index % 2 == 0)
+            .filter(|(index, _)| full_sweep() || index % 4 == 0)
             .collect();
         let heard_commands = spoken_commands.len();
         for (index, (text, meaning)) in spoken_commands {
@@ -659,7 +663,17 @@ fn round_trip_of_spoken_banking_commands() {
         // Sentences that are not banking commands, spoken the same way: nothing is understood
         // from them, or the recognizer turned them into a command.
         let mut false_accepts = Vec::new();
-        for (index, text) in out_of_scope.iter().enumerate() {
+        // Each out-of-scope sentence in one of the slice's two conditions (each is rejected
+        // only after every search, the round trip's costliest clips); in all three in the
+        // full sweep.
+        let spoken_out_of_scope: Vec<_> = out_of_scope
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| {
+                full_sweep() || (index % 2 == 0) == (condition == Condition::Clean)
+            })
+            .collect();
+        for &(index, text) in &spoken_out_of_scope {
             let spoken = hear(text, index, condition, 1_000 + index as u64);
             trace_forced(
                 &format!("en round trip {}", condition.name()),
@@ -679,25 +693,25 @@ fn round_trip_of_spoken_banking_commands() {
             "round trip {}, out of scope: {} of {} accepted {false_accepts:#?}",
             condition.name(),
             false_accepts.len(),
-            out_of_scope.len()
+            spoken_out_of_scope.len()
         );
         // Measured: at most one of 24 in any condition (docs/benchmarks.md); the floor
         // leaves room for whisper's run-to-run variation, not for a trend.
         assert!(
-            false_accepts.len() * 100 <= out_of_scope.len() * 10,
+            false_accepts.len() * 100 <= spoken_out_of_scope.len() * 10,
             "{} out-of-scope false accepts rose",
             condition.name()
         );
-        // Floors about five clips under what was measured with grammar-guided decoding and
-        // the sentences-only searches with other openings and other views of the audio
-        // (97.5% clean, 97.5% at 20 dB, 87.5% at 10 dB; docs/benchmarks.md): room for
-        // whisper's run-to-run and machine-to-machine variation of a clip or two, not for a
-        // trend. The product targets, 98% clean and 95% at 10 dB, are above: whisper still
-        // mishears espeak-ng's synthetic voices.
+        // Floors under what was measured with grammar-guided decoding and the sentences-only
+        // searches with other openings and other views of the audio (all commands: 97.5%
+        // clean, 97.5% at 20 dB, 87.5% at 10 dB, docs/benchmarks.md; the slice's 20: 20 clean,
+        // 17 at 10 dB): two clips of the slice, room for whisper's run-to-run and
+        // machine-to-machine variation, not for a trend. The product targets, 98% clean and
+        // 95% at 10 dB, are above: whisper still mishears espeak-ng's synthetic voices.
         let floor = match condition {
             Condition::Clean => 0.89,
             Condition::Noise { snr_db } if snr_db >= 20.0 => 0.88,
-            Condition::Noise { .. } => 0.79,
+            Condition::Noise { .. } => 0.75,
         };
         assert!(rate >= floor, "{} acceptance {rate}", condition.name());
     }
@@ -839,8 +853,9 @@ fn mandarin_round_trip_of_spoken_banking_commands() {
 /// Measured over the whole set (2026-12-05, one run on loaded cores): 1 of 32 noes taken for a
 /// yes ("不對" in Traditional characters, which the test voice does not read as 不对, heard
 /// "可以。"), 22 of 32 understood as no; 27 of 36 yeses heard (the misses mostly heard as
-/// nothing, or "账" — a question again). The slice `make test` runs, every other row, holds
-/// that "不對" (1 of 16) and 12 of 18 yeses. Bounds a clip or so from what was measured.
+/// nothing, or "账" — a question again). The slice `make test` runs, every fourth row,
+/// measured 0 of 8 noes taken for a yes and 8 of 10 yeses heard. Bounds a clip or so from
+/// what the whole set measured.
 const MANDARIN_NOES_TAKEN_FOR_YES: usize = 2;
 const MANDARIN_YESES_HEARD_PERCENT: usize = 60;
 
@@ -863,7 +878,7 @@ fn described(heard: Option<&Transcript>) -> String {
 }
 
 /// In Mandarin as in English, a spoken no is seldom taken for a yes, and a yes is heard: the
-/// noes and yeses of the zh-CN team corpus (every other row; all in the full sweep), spoken by
+/// noes and yeses of the zh-CN team corpus (every fourth row; all in the full sweep), spoken by
 /// the neural test voice (each row in the round
 /// trip's voice of its index), clean and at 10 dB, through the product model and the zh-CN grammar. A yes
 /// stands only when the same audio, searched for the context's noes alone, yields no trusted
@@ -889,7 +904,7 @@ fn a_spoken_mandarin_no_is_seldom_taken_for_a_yes() {
         let rows: Vec<(usize, String)> = corpus_texts(Locale::ZhCn, intent)
             .into_iter()
             .enumerate()
-            .filter(|(row, _)| full_sweep() || row % 2 == 0)
+            .filter(|(row, _)| full_sweep() || row % 4 == 0)
             .collect();
         let requests: Vec<_> = rows
             .iter()
