@@ -113,6 +113,15 @@ dlg-unknown-payee = That person isn't one of your trusted payees. For your safet
 dlg-unknown-payee-named = “{ $name }” isn't one of your trusted payees. For your safety, you can only send money to trusted payees: { $payees }. A new payee has to be added at a branch or in online banking first. Who would you like to send money to?
 dlg-nothing-due = There's no { $target } bill due right now.
 dlg-cannot-pay-from = Payments can't be made from your { $account }. They go from your current or savings account.
+dlg-amount-other-currency = Your { $account } holds { $currency ->
+    [CNY] yuan
+    [USD] US dollars
+    [EUR] euros
+    [GBP] pounds
+    [HKD] Hong Kong dollars
+    [JPY] yen
+   *[other] { $currency }
+}, so it pays only in that currency.
 dlg-insufficient = You have { $available } available, which isn't enough.{ $fresh ->
     [no] {" "}That doesn't include the payment you just made yet.
    *[yes] {""}

@@ -98,6 +98,15 @@ dlg-unknown-payee = 您的常用收款人里没有这个人。为了安全，只
 dlg-unknown-payee-named = “{ $name }”不在您的常用收款人里。为了安全，只能转给常用收款人：{ $payees }。新的收款人要先在柜台或网上银行添加。要转给谁？
 dlg-nothing-due = { $target }现在没有要交的账单。
 dlg-cannot-pay-from = { $account }不能用来付款，付款要从活期账户或者储蓄账户出。
+dlg-amount-other-currency = { $account }里是{ $currency ->
+    [CNY] 人民币
+    [USD] 美元
+    [EUR] 欧元
+    [GBP] 英镑
+    [HKD] 港币
+    [JPY] 日元
+   *[other] { $currency }
+}，不能付别的货币。
 dlg-insufficient = 可用余额只有{ $available }，不够转这么多。{ $fresh ->
     [no] 还没算上您刚才的付款。
    *[yes] {""}

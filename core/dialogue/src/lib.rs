@@ -1577,6 +1577,41 @@ impl Dialogue {
     }
 
     /// Moves a draft on: ask for what is missing, check limits and risk, or read it back.
+    /// An amount in another currency than the account it would leave: said why, since asking
+    /// "how much?" again alone would have her say the same. A bill's amount is the bank's, so
+    /// the account she named gives way to the paying account (named in the read-back); a
+    /// transfer's amount is asked again in the account's currency.
+    fn other_currency(
+        &mut self,
+        mut draft: Draft,
+        kind: PlanKind,
+        account: &AccountFact,
+        effects: &mut Vec<Effect>,
+    ) -> Option<Reply> {
+        let why = say(
+            "dlg-amount-other-currency",
+            vec![
+                ("account", text(&account.name)),
+                ("currency", text(account.available.currency().code())),
+            ],
+        );
+        if kind == PlanKind::Bill {
+            if draft.from.take().is_some() {
+                effects.push(Effect::Say(why));
+                return self.advance(draft, effects);
+            }
+            // The bank's bill is in a currency her paying account does not hold.
+            self.stage = Stage::Idle;
+            return Some(why);
+        }
+        effects.push(Effect::Say(why));
+        draft.amount = None;
+        draft.said_amount = false;
+        let question = self.next_question(&draft);
+        self.stage = Stage::Collecting(draft);
+        Some(question)
+    }
+
     fn advance(&mut self, draft: Draft, effects: &mut Vec<Effect>) -> Option<Reply> {
         let kind = draft.kind.unwrap_or(PlanKind::Transfer);
         let (Some(target), Some(amount)) = (draft.target.clone(), draft.amount) else {
@@ -1647,12 +1682,15 @@ impl Dialogue {
                 .map_or(amount, |due| due.amount),
             _ => amount,
         };
-        if paid.minor() <= 0 || paid.currency() != account.available.currency() {
+        if paid.minor() <= 0 {
             self.stage = Stage::Collecting(Draft {
                 amount: None,
                 ..draft
             });
             return Some(say("dlg-ask-amount", vec![]));
+        }
+        if paid.currency() != account.available.currency() {
+            return self.other_currency(draft, kind, &account, effects);
         }
         if paid.minor() > account.available.minor() {
             self.stage = Stage::Collecting(Draft {

@@ -2077,6 +2077,89 @@ fn the_account_she_names_is_the_one_read_back_and_paid_from() {
     assert_eq!(plan.target_name, "李伟");
 }
 
+/// An amount in another currency than the account it would leave is said so, never asked for
+/// again without a reason (she would say the same); a bill named from such an account is paid
+/// from the paying account, read back by its ending.
+#[test]
+fn an_amount_in_another_currency_is_said_so_not_asked_again_silently() {
+    let mut facts = facts();
+    facts.accounts.push(AccountFact {
+        id: Id::new("zh-dollars"),
+        kind: AccountKind::Savings,
+        name: "美元账户".into(),
+        last_four: "5566".into(),
+        available: Money::from_minor(300_000, Currency::USD),
+        booked: Money::from_minor(300_000, Currency::USD),
+    });
+    let dollars = SlotValue::Money(Money::from_minor(20_000, Currency::USD));
+
+    // Dollars from her yuan account: why, then the amount asked for; yuan then goes on.
+    let mut d = Dialogue::new(facts.clone());
+    let effects = step(
+        &mut d,
+        heard(
+            Some("transfer"),
+            &[("payee", payee("李伟")), ("amount", dollars.clone())],
+            "给李伟转两百美元",
+        ),
+    );
+    assert_eq!(
+        ids(&effects),
+        ["dlg-amount-other-currency", "dlg-ask-amount"]
+    );
+    let effects = step(
+        &mut d,
+        heard(None, &[("amount", SlotValue::Money(cny(20_000)))], "两百"),
+    );
+    assert_eq!(ids(&effects), ["dlg-readback-transfer"]);
+
+    // Yuan from her dollar account: the same reason, naming that account and its currency.
+    let mut d = Dialogue::new(facts.clone());
+    let effects = step(
+        &mut d,
+        heard(
+            Some("transfer"),
+            &[
+                ("payee", payee("李伟")),
+                ("amount", SlotValue::Money(cny(20_000))),
+                from_account("zh-dollars"),
+            ],
+            "从美元账户给李伟转两百块",
+        ),
+    );
+    assert_eq!(
+        ids(&effects),
+        ["dlg-amount-other-currency", "dlg-ask-amount"]
+    );
+    let Some(Effect::Say(why)) = effects.first() else {
+        panic!("{effects:?}")
+    };
+    assert!(
+        why.args
+            .contains(&("currency", ReplyArg::Text("USD".into())))
+            && why
+                .args
+                .contains(&("account", ReplyArg::Text("美元账户".into()))),
+        "{why:?}"
+    );
+
+    // The yuan electricity bill from the dollar account: said why, and read back from the
+    // paying account.
+    let mut d = Dialogue::new(facts);
+    let effects = step(
+        &mut d,
+        heard(
+            Some("pay_bill"),
+            &[("biller", biller("国家电网")), from_account("zh-dollars")],
+            "用美元账户交电费",
+        ),
+    );
+    assert_eq!(
+        ids(&effects),
+        ["dlg-amount-other-currency", "dlg-readback-bill"]
+    );
+}
+
 /// The warning before a transfer's read-back also names a payee added lately (though paid
 /// once already: a small first transfer is how some scams begin) and an amount over half of
 /// the account it leaves when there is no history to call it unusual; an amount within half,
