@@ -21,6 +21,7 @@ import org.junit.Assert.fail
 import org.junit.Test
 import org.tingshuo.core.AssistantEvent
 import org.tingshuo.core.AssistantHost
+import org.tingshuo.core.BankSlot
 import org.tingshuo.core.Client
 import org.tingshuo.core.ClientSettings
 import org.tingshuo.core.ConsentPurpose
@@ -308,6 +309,42 @@ class BindingsTest : WithTestBank() {
         assertTrue(paid.toString(), "dlg-payment-done" in said(paid))
         assertEquals(listOf(6_000L), bank.payments("demo-en"))
         assistant.close()
+        client.close()
+    }
+
+    /** A bank's own commands (its context YAML, in Mandarin here) reach the app as
+     *  BankRequest events with their slots, and move nothing at the bank; one that takes a
+     *  product intent's name is refused at open with E110, saying which. */
+    @Test
+    fun aBanksOwnCommandReachesTheAppWithItsSlots() = runBlocking {
+        val client = registered("demo-zh")
+        val yaml = """
+            context:
+              expressions:
+                findBranch:
+                  - "最近的网点在哪(里)"
+                  - "(帮我)(在)${'$'}district:district (附近)找(一)个网点"
+              slots:
+                district:
+                  - 朝阳区
+                  - 海淀区
+        """.trimIndent()
+        val assistant = openAssistant(client, "zh-CN", BEIJING, AssistantHost(null, null, null, yaml))
+        val nearest = assistant.text("最近的网点在哪里")
+        assertEquals(listOf("dlg-bank-request"), said(nearest))
+        assertEquals("findBranch", nearest.filterIsInstance<AssistantEvent.BankRequest>().single().intent)
+        val inDistrict = assistant.text("帮我在海淀区找个网点")
+        val request = inDistrict.filterIsInstance<AssistantEvent.BankRequest>().single()
+        assertEquals(mapOf("district" to BankSlot.Text("海淀区")), request.slots)
+        assertEquals(emptyList<Long>(), bank.payments("demo-zh"))
+        assistant.close()
+        try {
+            openAssistant(client, "zh-CN", BEIJING, AssistantHost(null, null, null, "context:\n  expressions:\n    transfer:\n      - \"汇款\"\n"))
+            fail("a bank intent named transfer was taken")
+        } catch (refused: TingshuoException.BankIntents) {
+            assertEquals(110.toUShort(), refused.code())
+            assertTrue(refused.reason, "transfer" in refused.reason)
+        }
         client.close()
     }
 

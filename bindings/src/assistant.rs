@@ -4,11 +4,13 @@
 //! reply's speech form. A turn runs to its end on the core's runtime, whoever cancels: a
 //! payment it started is sent, recorded and reconciled.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use tingshuo_core::assistant::{
     Assistant, AssistantOptions, Consent, ConsentWording, Event, Purpose, Turn,
 };
+use tingshuo_core::understand::{ItemRef, SlotValue};
 use tokio::sync::Mutex;
 
 use crate::TingshuoError;
@@ -38,6 +40,13 @@ pub enum AssistantEvent {
     StepUpRequested { request: u64 },
     /// Connect the customer to a person.
     HandOff,
+    /// One of the bank's own intents (`AssistantHost.bank_intents`) was understood, with its
+    /// slots by name: the app carries it out. She was told it is under way
+    /// (`dlg-bank-request`); what the app then shows or says is the app's.
+    BankRequest {
+        intent: String,
+        slots: HashMap<String, BankSlot>,
+    },
     /// Speak at this percentage of the normal rate from now on.
     SpeechRate { percent: u32 },
     /// Speak at this percentage of full volume from now on.
@@ -53,6 +62,60 @@ pub enum AssistantEvent {
     /// microphone. After she declined, speech is dropped with a sentence saying so and no
     /// event: she changes her mind in the app's settings.
     ConsentNeeded { purpose: ConsentPurpose },
+}
+
+/// A slot of one of the bank's own intents, as understood.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum BankSlot {
+    /// A value of one of the bank's slot types, as its context writes it.
+    Text {
+        value: String,
+    },
+    /// An amount, in minor units of its currency (ISO 4217 code).
+    Amount {
+        minor: i64,
+        currency: String,
+    },
+    Count {
+        value: i64,
+    },
+    /// A span of days, both included (ISO 8601 dates).
+    Period {
+        from: String,
+        to: String,
+    },
+    /// One of the customer's items, by kind (`payee`, `biller`, `account`, `card`) and id.
+    Item {
+        kind: String,
+        id: String,
+    },
+}
+
+impl From<SlotValue> for BankSlot {
+    fn from(value: SlotValue) -> BankSlot {
+        match value {
+            SlotValue::Text(value) => BankSlot::Text { value },
+            SlotValue::Money(money) => BankSlot::Amount {
+                minor: money.minor(),
+                currency: money.currency().code().into(),
+            },
+            SlotValue::Count(value) => BankSlot::Count { value },
+            SlotValue::Period { from, to } => BankSlot::Period {
+                from: from.to_string(),
+                to: to.to_string(),
+            },
+            SlotValue::Item { item, .. } => BankSlot::Item {
+                kind: match item {
+                    ItemRef::Payee(_) => "payee",
+                    ItemRef::Biller(_) => "biller",
+                    ItemRef::Account(_) => "account",
+                    ItemRef::Card(_) => "card",
+                }
+                .into(),
+                id: item.id().into(),
+            },
+        }
+    }
 }
 
 /// A use of the customer's data that she decides on.
@@ -130,6 +193,13 @@ impl From<Event> for AssistantEvent {
             },
             Event::StepUpRequested { request } => AssistantEvent::StepUpRequested { request },
             Event::HandOff => AssistantEvent::HandOff,
+            Event::BankRequest { intent, slots } => AssistantEvent::BankRequest {
+                intent,
+                slots: slots
+                    .into_iter()
+                    .map(|(name, value)| (name, value.into()))
+                    .collect(),
+            },
             Event::SpeechRate(percent) => AssistantEvent::SpeechRate { percent },
             Event::Volume(percent) => AssistantEvent::Volume { percent },
             Event::Heard(text) => AssistantEvent::Heard { text },
@@ -149,6 +219,12 @@ pub struct AssistantHost {
     /// The platform's time zone; without it, every date is at the offset given at open.
     #[uniffi(default)]
     pub time_zone: Option<Arc<dyn HostTimeZone>>,
+    /// The bank's own intents for the session's locale, as context YAML (Rhino's format:
+    /// `context: expressions: {intent: [...]}`, slots, macros), understood typed and spoken
+    /// beside the product's and given back as `BankRequest` events. Names of the product's
+    /// intents (and of its answers) are refused, as is a file that does not load: E110.
+    #[uniffi(default)]
+    pub bank_intents: Option<String>,
 }
 
 impl std::fmt::Debug for AssistantHost {
@@ -185,7 +261,10 @@ pub async fn open_assistant(
     let inner = client.inner.clone();
     run(async move {
         let tag = self::locale(&locale)?;
-        let options = AssistantOptions::at(zone(utc_offset_seconds, host.time_zone)?);
+        let mut options = AssistantOptions::at(zone(utc_offset_seconds, host.time_zone)?);
+        if let Some(yaml) = host.bank_intents {
+            options = options.with_bank_intents(yaml);
+        }
         let assistant = Assistant::open(inner, tag, options).await?;
         Ok(Arc::new(AssistantSession {
             assistant: Arc::new(Mutex::new(assistant)),

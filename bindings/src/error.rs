@@ -56,6 +56,10 @@ pub enum TingshuoError {
     /// calls that hear it get E101.)
     #[error("E109 device revoked")]
     DeviceRevoked,
+    /// The bank's own intents given to the assistant do not load, or take a name of the
+    /// product's (`reason` says which, for the app's developers; it carries no customer data).
+    #[error("E110 bank intents refused")]
+    BankIntents { reason: String },
     /// A bug or an unexpected state in the core (a panic included); `what` names the layer.
     #[error("E199 internal error")]
     Internal { what: String },
@@ -65,7 +69,8 @@ pub enum TingshuoError {
 impl TingshuoError {
     /// The stable number of this error: 100 offline, 101 session expired, 102 refused, 103
     /// store damaged, 104 model missing, 105 cancelled, 106 host failed, 107 storage
-    /// unavailable, 108 payment already sent, 109 device revoked, 199 internal.
+    /// unavailable, 108 payment already sent, 109 device revoked, 110 bank intents refused,
+    /// 199 internal.
     pub fn code(&self) -> u16 {
         match self {
             TingshuoError::Offline => 100,
@@ -78,6 +83,7 @@ impl TingshuoError {
             TingshuoError::StorageUnavailable => 107,
             TingshuoError::AlreadySent => 108,
             TingshuoError::DeviceRevoked => 109,
+            TingshuoError::BankIntents { .. } => 110,
             TingshuoError::Internal { .. } => 199,
         }
     }
@@ -100,6 +106,7 @@ impl TingshuoError {
             TingshuoError::StorageUnavailable => "app-error-storage-unavailable",
             TingshuoError::AlreadySent => "app-error-already-sent",
             TingshuoError::DeviceRevoked => "app-error-device-revoked",
+            TingshuoError::BankIntents { .. } => "app-error-bank-intents",
             TingshuoError::Internal { .. } => "app-error-internal",
         };
         let reason = match self {
@@ -254,6 +261,9 @@ impl From<AssistantError> for TingshuoError {
             AssistantError::Client(error) => error.into(),
             AssistantError::L10n(_) => internal("messages"),
             AssistantError::Context(..) => internal("understanding context"),
+            AssistantError::BankIntents(error) => TingshuoError::BankIntents {
+                reason: error.to_string(),
+            },
             AssistantError::NoRecognizer => TingshuoError::ModelMissing,
             AssistantError::SpendingUnsummable => internal("spending total"),
             #[cfg(feature = "voice")]
@@ -304,6 +314,12 @@ mod tests {
             (TingshuoError::StorageUnavailable, 107),
             (TingshuoError::AlreadySent, 108),
             (TingshuoError::DeviceRevoked, 109),
+            (
+                TingshuoError::BankIntents {
+                    reason: "intent transfer is already defined".into(),
+                },
+                110,
+            ),
             (internal("store"), 199),
         ];
         for (error, code) in all {

@@ -73,6 +73,11 @@ pub enum EventRecord {
         request: u64,
     },
     HandOff,
+    /// One of the bank's own intents, its slots in their JSON form.
+    BankRequest {
+        intent: String,
+        slots: BTreeMap<String, serde_json::Value>,
+    },
     SpeechRate {
         rate: u32,
     },
@@ -108,6 +113,13 @@ impl From<Event> for EventRecord {
             },
             Event::StepUpRequested { request } => EventRecord::StepUpRequested { request },
             Event::HandOff => EventRecord::HandOff,
+            Event::BankRequest { intent, slots } => EventRecord::BankRequest {
+                intent,
+                slots: slots
+                    .iter()
+                    .map(|(name, value)| (name.clone(), value.to_json()))
+                    .collect(),
+            },
             Event::SpeechRate(rate) => EventRecord::SpeechRate { rate },
             Event::Volume(volume) => EventRecord::Volume { volume },
             Event::Heard(text) => EventRecord::Heard { text },
@@ -117,6 +129,11 @@ impl From<Event> for EventRecord {
             },
         }
     }
+}
+
+/// A bank request's slots as the tester reads them: `{"branch":"朝阳"}`.
+pub fn slots_text(slots: &BTreeMap<String, serde_json::Value>) -> String {
+    serde_json::to_string(slots).unwrap_or_default()
 }
 
 /// A purpose's consent-screen title in `locale`, for the tester's lines (its key when no
@@ -515,6 +532,14 @@ impl<'a> Conversation<'a> {
                         &[("volume", Arg::Number(i64::from(*volume)))],
                     )?,
                     EventRecord::HandOff => self.note(out, "chat-handoff", &[])?,
+                    EventRecord::BankRequest { intent, slots } => self.note(
+                        out,
+                        "chat-bank-request",
+                        &[
+                            ("intent", Arg::Text(intent.clone())),
+                            ("slots", Arg::Text(slots_text(slots))),
+                        ],
+                    )?,
                     EventRecord::Heard { text } => {
                         self.note(out, "chat-heard", &[("text", Arg::Text(text.clone()))])?;
                     }

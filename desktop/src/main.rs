@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use clap::{Parser, Subcommand};
-use tingshuo_core::assistant::Purpose;
+use tingshuo_core::assistant::{AssistantOptions, Purpose};
 use tingshuo_core::{CustomerZone, Form, Locale, Localizer};
 use tingshuo_desktop::{
     CustomerPaths, HarnessError, default_data_dir, open_client, open_store, presentation, view_text,
@@ -106,6 +106,10 @@ enum Command {
         /// Render every reply to a WAV file in this directory (espeak-ng), with manifest.json
         #[arg(long)]
         speech_out: Option<PathBuf>,
+        /// The bank's own intents for this locale (context YAML, Rhino's format): understood
+        /// beside the product's, and printed as the requests the bank's app would carry out
+        #[arg(long)]
+        bank_intents: Option<PathBuf>,
     },
     /// Scenarios a tester writes, run against the reference bank with the accessibility
     /// checks; writes log.json, replies/, report.json and report.html
@@ -414,9 +418,17 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
             speech,
             json,
             speech_out,
+            bank_intents,
         } => {
             let locale = Locale::parse(&locale)?;
             let customer = DemoCustomer::for_locale(locale);
+            let bank_intents = bank_intents
+                .map(|path| {
+                    std::fs::read_to_string(&path).map_err(|e| {
+                        HarnessError::Usage(format!("--bank-intents {}: {e}", path.display()))
+                    })
+                })
+                .transpose()?;
             let local_bank = match bank {
                 Some(_) => None,
                 None => Some(
@@ -442,14 +454,13 @@ async fn run(cli: Cli) -> Result<(), HarnessError> {
                 None => enrollment_code,
             };
             let (client, _) = open_client(&paths, &url, customer.id(), code.as_deref()).await?;
-            let mut conversation = tingshuo_desktop::chat::Conversation::new(
-                &client,
-                &l10n,
-                locale,
-                customer.home_offset(),
-                speech,
-            )
-            .await?;
+            let mut options = AssistantOptions::at(customer.home_offset());
+            if let Some(yaml) = bank_intents {
+                options = options.with_bank_intents(yaml);
+            }
+            let mut conversation =
+                tingshuo_desktop::chat::Conversation::open(&client, &l10n, locale, options, speech)
+                    .await?;
             let mut stdout = std::io::stdout();
             let output = if json {
                 tingshuo_desktop::chat::ChatOutput::Json

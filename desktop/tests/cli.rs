@@ -318,6 +318,53 @@ fn a_typed_conversation() {
     }
 }
 
+/// A bank's own intents given to `chat` (the repository's sample file): its command is
+/// printed as the request the bank's app would carry out, with its slot; one that takes a
+/// product intent's name is refused with the reason, before any turn.
+#[test]
+fn a_chat_with_the_banks_own_intents() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/examples/bank-intents.en-US.yaml"
+    );
+    let output = common::run_with_input(
+        Command::new(env!("CARGO_BIN_EXE_tingshuo"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["chat", "--locale", "en-US", "--bank-intents", sample]),
+        b"where is the nearest branch in springfield
+what's my balance
+",
+    );
+    let text = stdout(&output);
+    for expected in [
+        "All right, one moment.",
+        "[for the bank's app: findBranch {\"town\":\"springfield\"}]",
+        "Everyday Checking, ending in 3921",
+    ] {
+        assert!(text.contains(expected), "missing {expected} in\n{text}");
+    }
+    let taken = dir.path().join("taken.yaml");
+    std::fs::write(
+        &taken,
+        "context:\n  expressions:\n    transfer:\n      - \"wire it\"\n",
+    )
+    .unwrap();
+    let refused = common::run_with_input(
+        Command::new(env!("CARGO_BIN_EXE_tingshuo"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["chat", "--locale", "en-US", "--bank-intents"])
+            .arg(&taken)
+            .stderr(std::process::Stdio::piped()),
+        b"where is the nearest branch\n",
+    );
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("transfer"), "{said}");
+}
+
 /// Speech through the command: `say --out`, then `intent --audio` (a file and a folder, one
 /// JSON line each) and `transcribe`; a missing model is a clear error, not a panic. Skips,
 /// saying why, when the speech model or espeak-ng is not installed.

@@ -15,6 +15,7 @@ dlg-rate-changed = All right.
 dlg-volume-loudest = This is as loud as I can speak. Please turn up your phone's volume with the buttons on its side.
 dlg-volume-quietest = This is as quiet as I can speak while you can still hear me.
 dlg-handoff = I'm connecting you to a person now. Please hold.
+dlg-bank-request = All right, one moment.
 dlg-cancelled = All right, cancelled.
 dlg-cancelled-payment = All right, cancelled. No money was sent.
 dlg-nothing-to-cancel = There's nothing in progress to cancel.
@@ -209,6 +210,7 @@ chat-volume = [volume: { $volume }%]
 chat-heard = [heard: { $text }]
 chat-consent-needed = [the app shows its consent screen: { $purpose }]
 chat-handoff = [connecting to a person]
+chat-bank-request = [for the bank's app: { $intent } { $slots }]
 
 # The scenario report (`tingshuo scenario run`): its labels, in the scenario's language.
 report-title = Tingshuo scenario report

@@ -41,6 +41,7 @@ harness-log-latency = Time
 harness-log-latency-ms = { $ms } ms
 harness-log-step-up = step-up asked
 harness-log-handoff = handed to a person
+harness-log-bank-request = the bank's own request { $intent } { $slots }
 harness-log-rate = speech rate { $rate }%
 harness-log-volume = volume { $volume }%
 harness-log-listen = listens

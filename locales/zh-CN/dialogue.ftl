@@ -15,6 +15,7 @@ dlg-rate-changed = 好的。
 dlg-volume-loudest = 这已经是我最大的声音了。请按手机侧面的音量键，把音量调大。
 dlg-volume-quietest = 这已经是我最小的声音了，再小就听不见了。
 dlg-handoff = 正在为您转接人工客服，请稍候。
+dlg-bank-request = 好的，请稍等。
 dlg-cancelled = 好的，已取消。
 dlg-cancelled-payment = 好的，已取消，钱没有转出。
 dlg-nothing-to-cancel = 现在没有正在办理的事情可以取消。
@@ -193,6 +194,7 @@ chat-volume = ［音量：{ $volume }%］
 chat-heard = ［听到：{ $text }］
 chat-consent-needed = ［应用显示同意页面：{ $purpose }］
 chat-handoff = ［正在转接人工客服］
+chat-bank-request = ［交给银行应用：{ $intent } { $slots }］
 
 # 场景报告（`tingshuo scenario run`）的标签，用场景的语言。
 report-title = 听说场景测试报告

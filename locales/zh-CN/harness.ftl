@@ -41,6 +41,7 @@ harness-log-latency = 用时
 harness-log-latency-ms = { $ms } 毫秒
 harness-log-step-up = 请求身份验证
 harness-log-handoff = 转人工
+harness-log-bank-request = 银行自己的请求 { $intent } { $slots }
 harness-log-rate = 语速 { $rate }%
 harness-log-volume = 音量 { $volume }%
 harness-log-listen = 等待回答

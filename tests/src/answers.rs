@@ -76,6 +76,14 @@ pub async fn assistant_of(
     customer: DemoCustomer,
     offset: FixedOffset,
 ) -> (Assistant, RunningBank, tempfile::TempDir) {
+    assistant_with(customer, AssistantOptions::at(offset)).await
+}
+
+/// [`assistant_of`], with these options.
+pub async fn assistant_with(
+    customer: DemoCustomer,
+    options: AssistantOptions,
+) -> (Assistant, RunningBank, tempfile::TempDir) {
     let bank = start_demo_bank(BankConfig::default(), Utc::now())
         .await
         .expect("reference bank");
@@ -84,7 +92,7 @@ pub async fn assistant_of(
         .await
         .expect("enrollment code");
     let (client, dir) = crate::registered_client(&bank.url(), customer, code).await;
-    let assistant = Assistant::open(client, customer.locale(), AssistantOptions::at(offset))
+    let assistant = Assistant::open(client, customer.locale(), options)
         .await
         .expect("assistant opens");
     assistant

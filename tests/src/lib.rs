@@ -345,3 +345,10 @@ pub fn attempt_states(
         .map(|attempt| (attempt.idempotency_key, attempt.state))
         .collect()
 }
+
+/// A bank's own commands, as a bank writes them (the repository's example: Rhino's context
+/// format, its own slot types and the product's built-in ones).
+pub const BANK_INTENTS_EN: &str = include_str!("../../docs/examples/bank-intents.en-US.yaml");
+
+/// The same, in Mandarin (the repository's zh-CN example).
+pub const BANK_INTENTS_ZH: &str = include_str!("../../docs/examples/bank-intents.zh-CN.yaml");

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use tingshuo_core::assistant::{
     Assistant, AssistantError, AssistantOptions, Consent, Event, Purpose, Spoken, Turn,
 };
+use tingshuo_core::understand::{ItemRef, SlotValue};
 use tingshuo_core::{Client, Locale};
 use tingshuo_sandbox::seed::DemoCustomer;
 use tingshuo_sandbox::{BankConfig, FaultPlan, FaultRule, RunningBank, start_demo_bank};
@@ -1332,6 +1333,7 @@ async fn a_months_spending_reads_each_day_at_its_own_offset() {
     let options = AssistantOptions {
         zone: zone.clone(),
         clock: Arc::new(tingshuo_desktop::conditions::FixedClock(now)),
+        bank_intents: None,
     };
     let mut assistant = Assistant::open(client, Locale::EnUs, options)
         .await
@@ -1973,4 +1975,126 @@ async fn words_said_at_the_step_up_prompt_are_never_overruled_by_it() {
     assert_eq!(paid.len(), 1);
     assert_eq!(paid[0]["amount_minor"], 6_000, "{paid:?}");
     bank.shutdown().await;
+}
+
+/// 王秀英's bank's own commands in Mandarin (the repository's zh-CN example) reach the host
+/// with their slots, and her payments are still the product's.
+#[tokio::test]
+async fn a_banks_own_mandarin_commands_reach_the_host() {
+    let options = AssistantOptions::at(FixedOffset::east_opt(8 * 3600).unwrap())
+        .with_bank_intents(tingshuo_tests::BANK_INTENTS_ZH);
+    let (mut assistant, _bank, _dir) =
+        tingshuo_tests::answers::assistant_with(DemoCustomer::WangXiuying, options).await;
+    let request = |events: &[Event]| {
+        events.iter().find_map(|event| match event {
+            Event::BankRequest { intent, slots } => Some((intent.clone(), slots.clone())),
+            _ => None,
+        })
+    };
+    let events = tell(&mut assistant, "帮我在海淀区附近找个网点").await;
+    let (intent, slots) = request(&events).expect("a bank request");
+    assert_eq!(intent, "findBranch");
+    assert_eq!(
+        slots.get("district"),
+        Some(&SlotValue::Text("海淀区".into()))
+    );
+    assert_eq!(said(&events), ["dlg-bank-request"]);
+    let events = tell(&mut assistant, "我要申请支票本").await;
+    assert_eq!(
+        request(&events).map(|(intent, _)| intent).as_deref(),
+        Some("orderCheckbook")
+    );
+    let events = tell(&mut assistant, "给李伟转两百块").await;
+    assert_eq!(said(&events), ["dlg-readback-transfer"], "{events:?}");
+    assert!(request(&events).is_none());
+}
+
+/// A bank's own intents, given at open, are understood beside the product's and handed to the
+/// host with their slots; she is told it is under way, nothing moves at the bank, and a
+/// payment being collected waits for its answer. One that takes the name of a product intent
+/// or answer, or does not load, is refused at open with the reason.
+#[tokio::test]
+async fn a_banks_own_intents_reach_the_host_and_move_nothing() {
+    let bank = start_demo_bank(BankConfig::default(), Utc::now())
+        .await
+        .unwrap();
+    let (client, _dir) = client_for(&bank).await;
+    let offset = FixedOffset::west_opt(5 * 3600).unwrap();
+    let open = |yaml: &str| {
+        let options = AssistantOptions::at(offset).with_bank_intents(yaml);
+        Assistant::open(client.clone(), Locale::EnUs, options)
+    };
+    let mut assistant = open(tingshuo_tests::BANK_INTENTS_EN).await.unwrap();
+    let customer = DemoCustomer::MargaretWilson;
+    let payments_before = payments(&bank, customer).await.len();
+
+    let events = tell(&mut assistant, "where is the nearest branch in Springfield").await;
+    assert_eq!(said(&events), ["dlg-bank-request"], "{events:?}");
+    let request = events.iter().find_map(|event| match event {
+        Event::BankRequest { intent, slots } => Some((intent.clone(), slots.clone())),
+        _ => None,
+    });
+    let (intent, slots) = request.expect("a bank request");
+    assert_eq!(intent, "findBranch");
+    assert_eq!(
+        slots.get("town"),
+        Some(&SlotValue::Text("springfield".into()))
+    );
+
+    // The product's built-in slot types fill a bank's intent with her own items.
+    let events = tell(&mut assistant, "order checks for my savings account").await;
+    let slots = events.iter().find_map(|event| match event {
+        Event::BankRequest { intent, slots } if intent == "orderCheckbook" => Some(slots.clone()),
+        _ => None,
+    });
+    let account = slots.as_ref().and_then(|slots| slots.get("account"));
+    assert!(
+        matches!(
+            account,
+            Some(SlotValue::Item {
+                item: ItemRef::Account(_),
+                ..
+            })
+        ),
+        "{events:?}"
+    );
+
+    // The product's own commands are still its own.
+    let events = tell(&mut assistant, "what's my balance").await;
+    assert_eq!(said(&events), ["dlg-balance"], "{events:?}");
+    // Asked mid-payment, the payment's question waits and comes back.
+    let events = tell(&mut assistant, "send money to Bob Wilson").await;
+    assert_eq!(said(&events), ["dlg-ask-amount"], "{events:?}");
+    let events = tell(&mut assistant, "find me a branch").await;
+    assert!(
+        events.iter().any(
+            |event| matches!(event, Event::BankRequest { intent, .. } if intent == "findBranch")
+        ),
+        "{events:?}"
+    );
+    let events = tell(&mut assistant, "twenty dollars").await;
+    assert_eq!(said(&events), ["dlg-readback-transfer"], "{events:?}");
+    tell(&mut assistant, "cancel").await;
+    assert_eq!(payments(&bank, customer).await.len(), payments_before);
+
+    // Refused at open, saying why: a product intent's name, an answer's, a file that is not a
+    // context.
+    for (yaml, reason) in [
+        (
+            "context:\n  expressions:\n    transfer:\n      - \"wire it\"\n",
+            "transfer",
+        ),
+        (
+            "context:\n  expressions:\n    amount:\n      - \"that much\"\n",
+            "amount",
+        ),
+        ("context: [", "YAML"),
+    ] {
+        match open(yaml).await {
+            Err(AssistantError::BankIntents(error)) => {
+                assert!(error.to_string().contains(reason), "{error}");
+            }
+            other => panic!("{yaml:?} opened: {:?}", other.map(|_| ())),
+        }
+    }
 }

@@ -10,11 +10,11 @@ use std::sync::Arc;
 
 use chrono::FixedOffset;
 use tingshuo_core::Locale;
-use tingshuo_core::assistant::{AssistantError, Event, Turn};
+use tingshuo_core::assistant::{AssistantError, AssistantOptions, Event, Turn};
 use tingshuo_core::listen::recognizer::Recognizer;
 use tingshuo_desktop::render::Renderer;
 use tingshuo_sandbox::seed::DemoCustomer;
-use tingshuo_tests::answers::{AnswerVoice, assistant_of, customer_of, hear_half};
+use tingshuo_tests::answers::{AnswerVoice, assistant_of, assistant_with, customer_of, hear_half};
 use tingshuo_tests::said;
 use tingshuo_tests::speech::{
     Condition, installed_model, one_at_a_time_async, round_trip_voice, speak_command,
@@ -103,6 +103,45 @@ async fn spoken_turns_pay_what_was_read_back_and_silence_is_no_answer() {
         .await
         .unwrap();
     assert_eq!(said(&events), ["dlg-balance"]);
+    bank.shutdown().await;
+}
+
+/// A bank's own command, spoken: the speech search expects the bank's words as it does the
+/// product's, and the request reaches the host with its slot.
+#[tokio::test]
+async fn a_banks_own_command_is_heard_by_voice() {
+    let _whisper = one_at_a_time_async().await;
+    let Some(model) = product_model() else {
+        return;
+    };
+    let offset = FixedOffset::west_opt(5 * 3600).unwrap();
+    let options = AssistantOptions::at(offset).with_bank_intents(tingshuo_tests::BANK_INTENTS_EN);
+    let (mut assistant, bank, _dir) = assistant_with(DemoCustomer::MargaretWilson, options).await;
+    assistant.listen_with(model);
+    let renderer = Renderer::new();
+    let spoken = speak_command(
+        &renderer,
+        "where is the nearest branch in Shelbyville",
+        &round_trip_voice(0),
+        Condition::Clean,
+        1,
+    );
+    let events = assistant.turn(Turn::Audio(spoken)).await.unwrap();
+    let request = events.iter().find_map(|event| match event {
+        Event::BankRequest { intent, slots } => Some((intent.as_str(), slots.get("town"))),
+        _ => None,
+    });
+    assert_eq!(
+        request,
+        Some((
+            "findBranch",
+            Some(&tingshuo_core::understand::SlotValue::Text(
+                "shelbyville".into()
+            ))
+        )),
+        "{events:?}"
+    );
+    assert_eq!(said(&events), ["dlg-bank-request"], "{events:?}");
     bank.shutdown().await;
 }
 

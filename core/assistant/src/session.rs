@@ -54,6 +54,10 @@ pub enum AssistantError {
     L10n(#[from] L10nError),
     #[error("the {0} context does not load: {1}")]
     Context(Locale, ContextError),
+    /// The bank's own intents ([`AssistantOptions::bank_intents`]) do not load, or take a
+    /// name the product or its answers use.
+    #[error("the bank's own intents do not load: {0}")]
+    BankIntents(ContextError),
     /// A turn of speech came before any recognizer was given ([`Assistant::listen_with`]).
     #[error("a turn of speech needs a speech model: give the assistant a recognizer first")]
     NoRecognizer,
@@ -74,6 +78,10 @@ pub struct AssistantOptions {
     /// aloud: each at the offset of its own day.
     pub zone: CustomerZone,
     pub clock: Arc<dyn Clock>,
+    /// The bank's own intents for the conversation's locale, as context YAML (Rhino's
+    /// format): understood typed and spoken beside the product's, and handed to the host as
+    /// [`Event::BankRequest`].
+    pub bank_intents: Option<String>,
 }
 
 impl AssistantOptions {
@@ -82,6 +90,15 @@ impl AssistantOptions {
         AssistantOptions {
             zone: zone.into(),
             clock: Arc::new(SystemClock),
+            bank_intents: None,
+        }
+    }
+
+    /// These options with the bank's own intents ([`AssistantOptions::bank_intents`]).
+    pub fn with_bank_intents(self, yaml: impl Into<String>) -> AssistantOptions {
+        AssistantOptions {
+            bank_intents: Some(yaml.into()),
+            ..self
         }
     }
 }
@@ -161,12 +178,19 @@ impl Assistant {
         options: AssistantOptions,
     ) -> Result<Assistant, AssistantError> {
         let load = |yaml| Context::from_yaml(yaml).map_err(|e| AssistantError::Context(locale, e));
+        let answers = load(answers_context(locale))?;
+        let mut banking = load(banking_context(locale))?;
+        if let Some(yaml) = &options.bank_intents {
+            banking = Context::from_yaml(yaml)
+                .and_then(|bank| banking.with_bank_intents(&bank, &answers))
+                .map_err(AssistantError::BankIntents)?;
+        }
         let mut assistant = Assistant {
             client,
             locale,
             l10n: Localizer::new()?,
-            banking: load(banking_context(locale))?,
-            answers: load(answers_context(locale))?,
+            banking,
+            answers,
             dialogue: Dialogue::new(Facts::default()),
             options,
             unresolved: None,
@@ -726,6 +750,9 @@ impl Assistant {
                     }
                     Effect::SetVolume(volume) => events.push(Event::Volume(volume)),
                     Effect::HandOffToHuman => events.push(Event::HandOff),
+                    Effect::BankRequest { intent, slots } => {
+                        events.push(Event::BankRequest { intent, slots });
+                    }
                 }
             }
         }

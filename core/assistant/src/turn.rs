@@ -1,7 +1,10 @@
 //! What the host gives the assistant, and what it gets back.
 
+use std::collections::BTreeMap;
+
 use tingshuo_base::consent::Purpose;
 use tingshuo_l10n::Utterance;
+use tingshuo_understand::SlotValue;
 
 /// One turn of the conversation.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +47,12 @@ pub enum Event {
     StepUpRequested { request: u64 },
     /// Connect the customer to a person.
     HandOff,
+    /// One of the bank's own intents ([`crate::AssistantOptions::with_bank_intents`]) was
+    /// understood, with its slots: the host carries it out (she was told it is under way).
+    BankRequest {
+        intent: String,
+        slots: BTreeMap<String, SlotValue>,
+    },
     /// Speak at this percentage of the normal rate from now on.
     SpeechRate(u32),
     /// Speak at this percentage of the speech engine's full volume from now on.

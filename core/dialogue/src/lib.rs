@@ -26,6 +26,8 @@ pub use plan::{PaymentPlan, PlanKind, PlanTarget, Target};
 use tingshuo_l10n::present::owed_or_in_credit;
 pub use tingshuo_l10n::{Choice, Reply, ReplyArg};
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use tingshuo_base::ids::Id;
 use tingshuo_base::model::{Account, AccountKind, Card};
@@ -77,6 +79,12 @@ pub enum Effect {
     /// Change the speech volume to this percentage of the engine's full volume.
     SetVolume(u32),
     HandOffToHuman,
+    /// One of the bank's own intents (added to the context by the bank), with its slots: the
+    /// host carries it out. The dialogue moves no money and changes nothing for it.
+    BankRequest {
+        intent: String,
+        slots: BTreeMap<String, SlotValue>,
+    },
 }
 
 impl Effect {
@@ -1343,6 +1351,15 @@ impl Dialogue {
                 None
             }
             Intent::Confirm | Intent::Deny => Some(say("dlg-nothing-to-confirm", vec![])),
+            // Only the bank's own intents reach here unknown (the answers context's are slots,
+            // never intents: `hear`): the host carries them out, and she hears it is under way.
+            Intent::Other(name) => {
+                effects.push(Effect::BankRequest {
+                    intent: name.clone(),
+                    slots: heard.slots.clone(),
+                });
+                Some(say("dlg-bank-request", vec![]))
+            }
             _ => Some(self.with_example("dlg-help")),
         }
     }

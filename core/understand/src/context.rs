@@ -147,6 +147,13 @@ pub enum ContextError {
     UnknownMacro(String),
     #[error("slot type {0} is used but has no values and is not built in")]
     UnknownSlotType(String),
+    /// A bank's own intent named as one the product or the bank's context already has: the
+    /// product's own (transfer, confirm, …) are never redefined by a bank.
+    #[error("intent {0} is already defined: a bank's own intents take names of their own")]
+    IntentTaken(String),
+    /// A bank's slot type named as one of the product's, with other values.
+    #[error("slot type {0} is the product's, with other values: give it a name of its own")]
+    SlotTypeTaken(String),
     /// Larger or more deeply nested than any real context: refused before it is read.
     #[error("the context is too large or too deeply nested to load: {0}")]
     TooLarge(String),
@@ -498,6 +505,46 @@ impl Context {
     }
 }
 
+impl Context {
+    /// This context with a bank's own intents added (its expressions and slot types; its
+    /// vocabulary, fallback and prompt are the product's concern and are not taken). Each of
+    /// the bank's intents needs a name of its own: none of the product's (the dialogue would
+    /// take a bank's "transfer" for its own, read-back and step-up included) and none this
+    /// context or `also_taken` (the answers context's `amount`, `payee`, …) has.
+    pub fn with_bank_intents(
+        &self,
+        bank: &Context,
+        also_taken: &Context,
+    ) -> Result<Context, ContextError> {
+        let mut merged = self.clone();
+        for own in &bank.intents {
+            let name = own.intent.name();
+            let taken = !matches!(own.intent, Intent::Other(_))
+                || merged
+                    .intents
+                    .iter()
+                    .chain(&also_taken.intents)
+                    .any(|i| i.intent.name() == name);
+            if taken {
+                return Err(ContextError::IntentTaken(name.to_owned()));
+            }
+            merged.intents.push(own.clone());
+        }
+        for (kind, values) in &bank.slots {
+            match merged.slots.get(kind) {
+                Some(ours) if ours != values => {
+                    return Err(ContextError::SlotTypeTaken(kind.clone()));
+                }
+                Some(_) => {}
+                None => {
+                    merged.slots.insert(kind.clone(), values.clone());
+                }
+            }
+        }
+        Ok(merged)
+    }
+}
+
 /// The words of a sequence made only of words (no slot, choice or `*`), or `None`.
 fn literal_words(elements: &[Element]) -> Option<Vec<String>> {
     elements
@@ -660,6 +707,48 @@ context:
         assert!(context.recites(&tokenize("say again")));
         assert!(!context.recites(&tokenize("what did you say")));
         assert!(!without.recites(&tokenize("say it again")));
+    }
+
+    /// A bank's own intents join the product's under names of their own, with their slot
+    /// types; one named as the product's (or an answer's) is refused, as is a slot type of
+    /// the product's given other values.
+    #[test]
+    fn a_banks_own_intents_join_under_names_of_their_own() {
+        let product = Context::from_yaml(
+            "context:\n  expressions:\n    transfer:\n      - \"send $speed:speed\"\n  slots:\n    speed:\n      - fast\n",
+        )
+        .unwrap();
+        let answers =
+            Context::from_yaml("context:\n  expressions:\n    amount:\n      - \"just that\"\n")
+                .unwrap();
+        let bank = Context::from_yaml(COFFEE).unwrap();
+        let merged = product.with_bank_intents(&bank, &answers).unwrap();
+        let names: Vec<&str> = merged.intents.iter().map(|i| i.intent.name()).collect();
+        assert_eq!(names, ["transfer", "orderDrink"]);
+        assert!(merged.slots.contains_key("drink"));
+
+        let named = |name: &str| {
+            Context::from_yaml(&format!(
+                "context:\n  expressions:\n    {name}:\n      - \"open a deposit\"\n"
+            ))
+            .unwrap()
+        };
+        for taken in ["transfer", "confirm", "amount"] {
+            assert_eq!(
+                product.with_bank_intents(&named(taken), &answers),
+                Err(ContextError::IntentTaken(taken.into()))
+            );
+        }
+        let twice = merged.with_bank_intents(&named("orderDrink"), &answers);
+        assert_eq!(twice, Err(ContextError::IntentTaken("orderDrink".into())));
+        let other_sizes = Context::from_yaml(
+            "context:\n  expressions:\n    deposit:\n      - \"open a $speed:speed deposit\"\n  slots:\n    speed:\n      - slow\n",
+        )
+        .unwrap();
+        assert_eq!(
+            product.with_bank_intents(&other_sizes, &answers),
+            Err(ContextError::SlotTypeTaken("speed".into()))
+        );
     }
 
     /// Hostile contexts are refused at once with a reason: brackets 20,000 deep, YAML 40,000

@@ -661,6 +661,13 @@ fn event_labels(app: &App, record: &TurnRecord) -> Vec<String> {
             ),
             EventRecord::StepUpRequested { .. } => app.message("harness-log-step-up", &[]),
             EventRecord::HandOff => app.message("harness-log-handoff", &[]),
+            EventRecord::BankRequest { intent, slots } => app.message(
+                "harness-log-bank-request",
+                &[
+                    ("intent", Arg::Text(intent.clone())),
+                    ("slots", Arg::Text(crate::chat::slots_text(slots))),
+                ],
+            ),
             EventRecord::SpeechRate { rate } => app.message(
                 "harness-log-rate",
                 &[("rate", Arg::Number(i64::from(*rate)))],

@@ -465,6 +465,7 @@ async fn play(
     let options = AssistantOptions {
         zone: scenario.zone.clone(),
         clock: Arc::new(FixedClock(scenario.now)),
+        bank_intents: None,
     };
     let mut conversation =
         Conversation::open(&client, l10n, scenario.locale, options, false).await?;

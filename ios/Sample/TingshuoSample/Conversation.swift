@@ -58,6 +58,8 @@ final class Conversation: ObservableObject {
     @Published private(set) var busy = false
     @Published private(set) var microphoneRefused = false
     @Published private(set) var handOff = false
+    /// Carries out one of the bank's own commands, by intent name and slots.
+    var onBankRequest: ((String, [String: BankSlot]) -> Void)?
     /// She agreed to voice recognition (and may withdraw it here, as in a bank app's settings).
     @Published private(set) var voiceAgreed = false
     @Published var consent: ConsentRequest?
@@ -363,6 +365,10 @@ final class Conversation: ObservableObject {
                 await askConsent(purpose)
             case .handOff:
                 handOff = true
+            case let .bankRequest(intent, slots):
+                // The bank's own commands (AssistantHost.bankIntents; this sample gives none)
+                // are the app's to carry out: she was told it is under way.
+                onBankRequest?(intent, slots)
             case .stepUpRequested, .speechRate, .volume:
                 // The core asked BiometricStepUp itself and went on with the answer's events;
                 // it gives the rate and volume to SystemSpeech with every sentence.

@@ -132,6 +132,9 @@ data class Next(
     val askConsent: ConsentScreen? = null,
     /** Put her through to a person at the bank. */
     val handOff: Boolean = false,
+    /** The bank's own commands she gave (`AssistantHost.bankIntents`; this sample gives
+     *  none), for the app to carry out: she was told it is under way. */
+    val bankRequests: List<AssistantEvent.BankRequest> = emptyList(),
     /** The turn could not be taken (the reason is the core's; nothing was lost). */
     val failure: TingshuoException? = null,
 )
@@ -187,6 +190,7 @@ class Conversation internal constructor(
         var listen = false
         var consent: ConsentScreen? = null
         var handOff = false
+        val bankRequests = mutableListOf<AssistantEvent.BankRequest>()
         for (event in events) {
             when (event) {
                 is AssistantEvent.Heard -> added += Shown(Speaker.CUSTOMER, event.text)
@@ -195,13 +199,20 @@ class Conversation internal constructor(
                 is AssistantEvent.Listen -> listen = true
                 is AssistantEvent.ConsentNeeded -> consent = assistant.consentScreen(event.purpose)
                 is AssistantEvent.HandOff -> handOff = true
+                is AssistantEvent.BankRequest -> bankRequests += event
                 // The session was given the host's step-up and asks it itself; the rate and
                 // volume reach the host's voice with every reply.
                 is AssistantEvent.StepUpRequested, is AssistantEvent.SpeechRate, is AssistantEvent.Volume -> Unit
             }
         }
         lines += added
-        return Next(already + added, listenAgain = listen && mayListen(), askConsent = consent, handOff = handOff)
+        return Next(
+            already + added,
+            listenAgain = listen && mayListen(),
+            askConsent = consent,
+            handOff = handOff,
+            bankRequests = bankRequests,
+        )
     }
 
     override fun close() {
