@@ -29,6 +29,7 @@ import org.tingshuo.core.ConsentState
 import org.tingshuo.core.HostException
 import org.tingshuo.core.HostLogger
 import org.tingshuo.core.HostSpeech
+import org.tingshuo.core.SpeechSettings
 import org.tingshuo.core.HostTimeZone
 import org.tingshuo.core.LogLevel
 import org.tingshuo.core.PaymentResult
@@ -211,8 +212,8 @@ class BindingsTest : WithTestBank() {
         val stepUp = CountingStepUp()
         val spoken = CopyOnWriteArrayList<String>()
         val speech = object : HostSpeech {
-            override fun speak(text: String, locale: String, ratePercent: UInt, volumePercent: UInt) {
-                spoken += "$locale $ratePercent $text"
+            override fun speak(text: String, locale: String, settings: SpeechSettings) {
+                spoken += "$locale ${settings.ratePercent} $text"
             }
 
             override fun stop() {}
@@ -246,9 +247,11 @@ class BindingsTest : WithTestBank() {
     fun transactionsAskedForAreReadOutByTheHostsEngineAndReadAgainOnRepeat() = runBlocking {
         val client = registered("demo-en")
         val spoken = CopyOnWriteArrayList<String>()
+        val pitches = CopyOnWriteArrayList<UInt>()
         val speech = object : HostSpeech {
-            override fun speak(text: String, locale: String, ratePercent: UInt, volumePercent: UInt) {
+            override fun speak(text: String, locale: String, settings: SpeechSettings) {
                 spoken += text
+                pitches += settings.pitchPercent
             }
 
             override fun stop() {}
@@ -274,6 +277,15 @@ class BindingsTest : WithTestBank() {
             delay(20)
         }
         assertEquals(expected + expected, spoken.toList())
+        // For ears that lose the high tones first: the last reply again, in a deeper voice.
+        val deeper = assistant.text("speak in a deeper voice please")
+        assertTrue(deeper.toString(), AssistantEvent.Pitch(90u) in deeper)
+        for (i in 0 until 100) {
+            if (spoken.size > 2 * expected.size) break
+            delay(20)
+        }
+        assertEquals(setOf(100u), pitches.take(2 * expected.size).toSet())
+        assertEquals(90u, pitches.last())
         assistant.close()
         client.close()
     }

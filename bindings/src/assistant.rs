@@ -17,6 +17,7 @@ use crate::TingshuoError;
 use crate::client::{Client, Line, locale, zone};
 use crate::host::{
     HostError, HostSpeech, HostStepUp, HostTimeZone, STEP_UP_LIMIT, SpeechCommand, SpeechQueue,
+    SpeechSettings,
 };
 use crate::runtime::run;
 
@@ -51,6 +52,8 @@ pub enum AssistantEvent {
     SpeechRate { percent: u32 },
     /// Speak at this percentage of full volume from now on.
     Volume { percent: u32 },
+    /// Speak at this percentage of the voice's own pitch from now on ("a deeper voice").
+    Pitch { percent: u32 },
     /// What the recognizer heard in a turn of speech.
     Heard { text: String },
     /// The assistant waits for an answer: listen again.
@@ -202,6 +205,7 @@ impl From<Event> for AssistantEvent {
             },
             Event::SpeechRate(percent) => AssistantEvent::SpeechRate { percent },
             Event::Volume(percent) => AssistantEvent::Volume { percent },
+            Event::Pitch(percent) => AssistantEvent::Pitch { percent },
             Event::Heard(text) => AssistantEvent::Heard { text },
             Event::Listen => AssistantEvent::Listen,
             Event::ConsentNeeded(purpose) => AssistantEvent::ConsentNeeded {
@@ -321,8 +325,11 @@ fn speak(speech: Option<&SpeechQueue>, locale: &str, assistant: &Assistant, even
         speech.send(SpeechCommand::Speak {
             text: text.to_owned(),
             locale: locale.to_owned(),
-            rate: assistant.speech_rate(),
-            volume: assistant.volume(),
+            settings: SpeechSettings {
+                rate_percent: assistant.speech_rate(),
+                volume_percent: assistant.volume(),
+                pitch_percent: assistant.pitch(),
+            },
         });
     }
 }

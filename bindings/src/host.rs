@@ -84,12 +84,24 @@ pub trait HostStepUp: Send + Sync {
     fn authenticate(&self) -> Result<bool, HostError>;
 }
 
+/// How a sentence is to be spoken, as the customer asked the assistant ("slower", "louder",
+/// "a deeper voice"): each in percent of the engine's normal (volume: of its full volume).
+/// Android: `setSpeechRate(rate / 100)`, `setPitch(pitch / 100)`, `KEY_PARAM_VOLUME`; Apple:
+/// `rate`, `pitchMultiplier`, `volume` of the utterance. The voice itself (which of the
+/// platform's voices) is the app's setting, chosen in its own settings screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct SpeechSettings {
+    pub rate_percent: u32,
+    pub volume_percent: u32,
+    pub pitch_percent: u32,
+}
+
 /// The platform's speech engine (Android TextToSpeech, AVSpeechSynthesizer). Called with the
 /// speech form of each reply, in order, from a thread of the bindings' own; it should queue
 /// the text and return.
 #[uniffi::export(foreign)]
 pub trait HostSpeech: Send + Sync {
-    fn speak(&self, text: String, locale: String, rate_percent: u32, volume_percent: u32);
+    fn speak(&self, text: String, locale: String, settings: SpeechSettings);
     /// Stop speaking at once (the customer started talking).
     fn stop(&self);
 }
@@ -293,8 +305,7 @@ pub(crate) enum SpeechCommand {
     Speak {
         text: String,
         locale: String,
-        rate: u32,
-        volume: u32,
+        settings: SpeechSettings,
     },
     Stop,
 }
@@ -318,9 +329,8 @@ impl SpeechQueue {
                         SpeechCommand::Speak {
                             text,
                             locale,
-                            rate,
-                            volume,
-                        } => host.speak(text, locale, rate, volume),
+                            settings,
+                        } => host.speak(text, locale, settings),
                         SpeechCommand::Stop => host.stop(),
                     });
                     if spoken.is_none() {
@@ -477,7 +487,7 @@ mod tests {
     }
 
     impl HostSpeech for ThrowsOnce {
-        fn speak(&self, text: String, _: String, _: u32, _: u32) {
+        fn speak(&self, text: String, _: String, _: SpeechSettings) {
             let mut spoken = self.spoken.lock().unwrap_or_else(|e| e.into_inner());
             let first = spoken.is_empty();
             spoken.push(text);
@@ -496,8 +506,11 @@ mod tests {
             queue.send(SpeechCommand::Speak {
                 text: text.into(),
                 locale: "en-US".into(),
-                rate: 100,
-                volume: 100,
+                settings: SpeechSettings {
+                    rate_percent: 100,
+                    volume_percent: 100,
+                    pitch_percent: 100,
+                },
             });
         }
         let waited = std::time::Instant::now();

@@ -296,7 +296,7 @@ final class KeychainSigner: HostSigner, @unchecked Sendable {
     }
 }
 
-/// The platform's own voice, at the rate and volume the customer asked the assistant for.
+/// The platform's own voice, at the rate, pitch and volume the customer asked the assistant for.
 final class SystemSpeech: HostSpeech, @unchecked Sendable {
     private let synthesizer = AVSpeechSynthesizer()
 
@@ -306,11 +306,12 @@ final class SystemSpeech: HostSpeech, @unchecked Sendable {
         synthesizer.isSpeaking
     }
 
-    func speak(text: String, locale: String, ratePercent: UInt32, volumePercent: UInt32) {
+    func speak(text: String, locale: String, settings: SpeechSettings) {
         let utterance = AVSpeechUtterance(string: text)
         utterance.voice = AVSpeechSynthesisVoice(language: locale)
-        utterance.rate = AVSpeechUtteranceDefaultSpeechRate * Float(ratePercent) / 100
-        utterance.volume = Float(volumePercent) / 100
+        utterance.rate = AVSpeechUtteranceDefaultSpeechRate * Float(settings.ratePercent) / 100
+        utterance.pitchMultiplier = Float(settings.pitchPercent) / 100
+        utterance.volume = Float(settings.volumePercent) / 100
         synthesizer.speak(utterance)
     }
 

@@ -84,6 +84,9 @@ pub enum EventRecord {
     Volume {
         volume: u32,
     },
+    Pitch {
+        pitch: u32,
+    },
     Heard {
         text: String,
     },
@@ -122,6 +125,7 @@ impl From<Event> for EventRecord {
             },
             Event::SpeechRate(rate) => EventRecord::SpeechRate { rate },
             Event::Volume(volume) => EventRecord::Volume { volume },
+            Event::Pitch(pitch) => EventRecord::Pitch { pitch },
             Event::Heard(text) => EventRecord::Heard { text },
             Event::Listen => EventRecord::Listen,
             Event::ConsentNeeded(purpose) => EventRecord::ConsentNeeded {
@@ -170,6 +174,8 @@ pub struct TurnRecord {
     pub events: Vec<EventRecord>,
     /// The speech rate after the turn, in percent of normal.
     pub speech_rate: u32,
+    /// The speech pitch after the turn, in percent of the voice's own.
+    pub pitch: u32,
     /// How long the assistant took, input to events.
     pub latency_ms: u64,
 }
@@ -393,6 +399,7 @@ impl<'a> Conversation<'a> {
             state: self.assistant.stage().to_owned(),
             events: events.into_iter().map(EventRecord::from).collect(),
             speech_rate: self.assistant.speech_rate(),
+            pitch: self.assistant.pitch(),
             latency_ms,
         };
         self.spoken
@@ -531,6 +538,11 @@ impl<'a> Conversation<'a> {
                         "chat-volume",
                         &[("volume", Arg::Number(i64::from(*volume)))],
                     )?,
+                    EventRecord::Pitch { pitch } => self.note(
+                        out,
+                        "chat-pitch",
+                        &[("pitch", Arg::Number(i64::from(*pitch)))],
+                    )?,
                     EventRecord::HandOff => self.note(out, "chat-handoff", &[])?,
                     EventRecord::BankRequest { intent, slots } => self.note(
                         out,
@@ -634,7 +646,10 @@ impl ReplyWavs {
                 speech: reply.speech.to_owned(),
             };
             let rate = record.speech_rate.clamp(50, 200);
-            let options = RenderOptions::new(locale).with_rate(rate);
+            let options = RenderOptions {
+                pitch: record.pitch.clamp(50, 200),
+                ..RenderOptions::new(locale).with_rate(rate)
+            };
             let pcm = self
                 .renderer
                 .render_to_file(&utterance, &options, &self.dir.join(&file))?;

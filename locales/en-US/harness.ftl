@@ -44,6 +44,7 @@ harness-log-handoff = handed to a person
 harness-log-bank-request = the bank's own request { $intent } { $slots }
 harness-log-rate = speech rate { $rate }%
 harness-log-volume = volume { $volume }%
+harness-log-pitch = pitch { $pitch }%
 harness-log-listen = listens
 harness-log-consent = consent asked for: { $purpose }
 harness-log-condition = condition: { $condition }

@@ -44,6 +44,7 @@ harness-log-handoff = 转人工
 harness-log-bank-request = 银行自己的请求 { $intent } { $slots }
 harness-log-rate = 语速 { $rate }%
 harness-log-volume = 音量 { $volume }%
+harness-log-pitch = 音高 { $pitch }%
 harness-log-listen = 等待回答
 harness-log-consent = 请求同意：{ $purpose }
 harness-log-condition = 银行状况：{ $condition }

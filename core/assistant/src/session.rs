@@ -480,6 +480,11 @@ impl Assistant {
         self.dialogue.volume()
     }
 
+    /// The speech pitch, in percent of the voice's own: speak every sentence at it.
+    pub fn pitch(&self) -> u32 {
+        self.dialogue.pitch()
+    }
+
     /// What the last turn's words were heard as: the intent (`None` when nothing matched, or
     /// when the words were a bare answer filling a slot) and the slots, as the dialogue got
     /// them. `None` when the last turn had no words (silence, a step-up result).
@@ -749,6 +754,7 @@ impl Assistant {
                         self.keep_speech_rate(rate).await;
                     }
                     Effect::SetVolume(volume) => events.push(Event::Volume(volume)),
+                    Effect::SetPitch(pitch) => events.push(Event::Pitch(pitch)),
                     Effect::HandOffToHuman => events.push(Event::HandOff),
                     Effect::BankRequest { intent, slots } => {
                         events.push(Event::BankRequest { intent, slots });

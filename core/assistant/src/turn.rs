@@ -57,6 +57,8 @@ pub enum Event {
     SpeechRate(u32),
     /// Speak at this percentage of the speech engine's full volume from now on.
     Volume(u32),
+    /// Speak at this percentage of the voice's own pitch from now on ("a deeper voice").
+    Pitch(u32),
     /// What the recognizer heard in a turn of speech (shown, so the customer sees it).
     Heard(String),
     /// The assistant waits for the customer's answer: the host listens again.

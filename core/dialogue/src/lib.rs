@@ -78,6 +78,8 @@ pub enum Effect {
     SetSpeechRate(u32),
     /// Change the speech volume to this percentage of the engine's full volume.
     SetVolume(u32),
+    /// Change the speech pitch to this percentage of the voice's own from now on.
+    SetPitch(u32),
     HandOffToHuman,
     /// One of the bank's own intents (added to the context by the bank), with its slots: the
     /// host carries it out. The dialogue moves no money and changes nothing for it.
@@ -359,6 +361,13 @@ const VOLUME_STEP: u32 = 10;
 /// Below this, speech could not be heard at all.
 const MIN_VOLUME: u32 = 30;
 
+/// How far one "deeper voice" or "higher voice" moves the pitch, and the pitches they stop
+/// at, in percent of the voice's own: a few steps either way, within what platform engines
+/// keep natural (Android's `setPitch` and Apple's `pitchMultiplier` take far more).
+const PITCH_STEP: u32 = 10;
+const LOWEST_PITCH: u32 = 70;
+const HIGHEST_PITCH: u32 = 130;
+
 /// The dialogue of one session.
 #[derive(Debug, Clone)]
 pub struct Dialogue {
@@ -372,6 +381,7 @@ pub struct Dialogue {
     facts: Facts,
     speech_rate: u32,
     volume: u32,
+    pitch: u32,
     last_reply: Option<Reply>,
     silences: u32,
     /// A payment's question was interrupted by a question in passing ("我还有多少钱？" while
@@ -458,6 +468,7 @@ impl Dialogue {
             facts,
             speech_rate: 100,
             volume: DEFAULT_VOLUME,
+            pitch: 100,
             last_reply: None,
             silences: 0,
             question_waits: false,
@@ -493,6 +504,47 @@ impl Dialogue {
     /// The speech volume, in percent of the engine's full volume.
     pub fn volume(&self) -> u32 {
         self.volume
+    }
+
+    /// "Louder", "quieter", "a deeper voice", "a higher voice": the volume or pitch one step
+    /// on, and what was said last said again in the new voice. At the end of its range it is
+    /// said so instead: the engine's full volume (only the phone's own volume goes higher),
+    /// the least volume still heard, or as far as a voice stays natural.
+    fn voice_step(&mut self, intent: &Intent, effects: &mut Vec<Effect>) -> Reply {
+        let up = matches!(intent, Intent::Louder | Intent::HigherPitch);
+        let volume = matches!(intent, Intent::Louder | Intent::Quieter);
+        let (setting, step, lowest, highest) = if volume {
+            (&mut self.volume, VOLUME_STEP, MIN_VOLUME, 100)
+        } else {
+            (&mut self.pitch, PITCH_STEP, LOWEST_PITCH, HIGHEST_PITCH)
+        };
+        let stepped = if up {
+            (*setting + step).min(highest)
+        } else {
+            setting.saturating_sub(step).max(lowest)
+        };
+        if stepped == *setting {
+            let id = match (volume, up) {
+                (true, true) => "dlg-volume-loudest",
+                (true, false) => "dlg-volume-quietest",
+                (false, true) => "dlg-pitch-highest",
+                (false, false) => "dlg-pitch-lowest",
+            };
+            return say(id, vec![]);
+        }
+        *setting = stepped;
+        effects.push(if volume {
+            Effect::SetVolume(stepped)
+        } else {
+            Effect::SetPitch(stepped)
+        });
+        self.said_again(effects)
+            .unwrap_or_else(|| say("dlg-rate-changed", vec![]))
+    }
+
+    /// The speech pitch, in percent of the voice's own.
+    pub fn pitch(&self) -> u32 {
+        self.pitch
     }
 
     /// Whether the dialogue waits for the customer's spoken answer: a question asked, a
@@ -761,7 +813,10 @@ impl Dialogue {
                         .take_while(|e| {
                             matches!(
                                 e,
-                                Effect::SetSpeechRate(_) | Effect::SetVolume(_) | Effect::Say(_)
+                                Effect::SetSpeechRate(_)
+                                    | Effect::SetVolume(_)
+                                    | Effect::SetPitch(_)
+                                    | Effect::Say(_)
                             )
                         })
                         .count();
@@ -977,29 +1032,8 @@ impl Dialogue {
                         .unwrap_or_else(|| say("dlg-rate-changed", vec![])),
                 );
             }
-            Intent::Louder | Intent::Quieter => {
-                let volume = if intent == Intent::Louder {
-                    (self.volume + VOLUME_STEP).min(100)
-                } else {
-                    self.volume.saturating_sub(VOLUME_STEP).max(MIN_VOLUME)
-                };
-                if volume == self.volume {
-                    // The engine's full volume is reached: only the phone's own volume can go
-                    // higher; at the lowest, speech is kept audible.
-                    let id = if intent == Intent::Louder {
-                        "dlg-volume-loudest"
-                    } else {
-                        "dlg-volume-quietest"
-                    };
-                    return Some(say(id, vec![]));
-                }
-                self.volume = volume;
-                effects.push(Effect::SetVolume(volume));
-                // What was said last, said again at the new volume.
-                return Some(
-                    self.said_again(effects)
-                        .unwrap_or_else(|| say("dlg-rate-changed", vec![])),
-                );
+            Intent::Louder | Intent::Quieter | Intent::LowerPitch | Intent::HigherPitch => {
+                return Some(self.voice_step(&intent, effects));
             }
             Intent::Help => {
                 self.question_waits = matches!(self.stage, Stage::Collecting(_));

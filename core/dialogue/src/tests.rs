@@ -503,6 +503,36 @@ fn louder_and_quieter_say_the_last_reply_again_at_the_new_volume() {
     );
 }
 
+/// "声音低沉一点" (a deeper voice, for ears that lose the high tones first) says the last reply
+/// again at the new pitch, as "louder" does; at either end of the natural range it says so and
+/// the read-back stays the last thing said, the one a yes confirms.
+#[test]
+fn a_deeper_or_higher_voice_says_the_last_reply_again_at_the_new_pitch() {
+    let mut d = Dialogue::new(facts());
+    step(&mut d, pay_the_power_bill());
+    assert_eq!(d.pitch(), 100);
+    let effects = step(&mut d, heard(Some("lower_pitch"), &[], "声音低沉一点"));
+    assert_eq!(effects[0], Effect::SetPitch(90));
+    assert_eq!(ids(&effects), ["dlg-readback-bill"]);
+    let mut last = Vec::new();
+    for _ in 0..5 {
+        last = ids(&step(&mut d, heard(Some("lower_pitch"), &[], "再低沉一点")));
+    }
+    assert_eq!(d.pitch(), 70);
+    assert_eq!(last, ["dlg-pitch-lowest", "dlg-readback-bill"]);
+    for _ in 0..10 {
+        last = ids(&step(
+            &mut d,
+            heard(Some("higher_pitch"), &[], "音调高一点"),
+        ));
+    }
+    assert_eq!(d.pitch(), 130);
+    assert_eq!(last, ["dlg-pitch-highest", "dlg-readback-bill"]);
+    assert!(
+        matches!(&step(&mut d, heard(Some("confirm"), &[], "对"))[1], Effect::RequestStepUp(plan) if plan.amount == cny(23_680))
+    );
+}
+
 #[test]
 fn every_reply_renders_in_both_locales_without_whole_numbers() {
     let l10n = Localizer::new().unwrap();
@@ -526,7 +556,24 @@ fn every_reply_renders_in_both_locales_without_whole_numbers() {
         heard(Some("lock_card"), &[], ""),
         heard(Some("human"), &[], ""),
         heard(Some("cancel"), &[], ""),
+        heard(Some("lower_pitch"), &[], ""),
+        heard(Some("lower_pitch"), &[], ""),
+        heard(Some("lower_pitch"), &[], ""),
+        heard(Some("lower_pitch"), &[], ""),
+        heard(Some("findBranch"), &[], ""),
+        heard(
+            Some("transfer"),
+            &[
+                ("payee", payee("李伟")),
+                (
+                    "amount",
+                    SlotValue::Money(Money::from_minor(5_000, Currency::USD)),
+                ),
+            ],
+            "",
+        ),
     ];
+    let mut rendered = Vec::new();
     for input in inputs {
         for effect in step(&mut d, input) {
             if let Effect::Say(reply) = effect {
@@ -538,10 +585,30 @@ fn every_reply_renders_in_both_locales_without_whole_numbers() {
                             || u.display.contains("ending in 6217")
                     );
                     assert!(!u.speech.contains('¥'), "{}", u.speech);
+                    rendered.push((reply.id, u.display));
                 }
             }
         }
     }
+    for id in [
+        "dlg-pitch-lowest",
+        "dlg-bank-request",
+        "dlg-amount-other-currency",
+    ] {
+        assert!(
+            rendered.iter().any(|(said, _)| *said == id),
+            "{id} never said"
+        );
+    }
+    // The account's currency named in words, not by its code.
+    assert!(
+        rendered
+            .iter()
+            .filter(|(id, _)| *id == "dlg-amount-other-currency")
+            .all(|(_, text)| !text.contains("CNY")
+                && (text.contains("人民币") || text.contains("yuan"))),
+        "{rendered:?}"
+    );
 }
 
 fn any_input() -> impl Strategy<Value = Input> {

@@ -25,6 +25,9 @@ pub enum Intent {
     Faster,
     Louder,
     Quieter,
+    /// A deeper voice (for ears that lose the high tones first) or a higher one.
+    LowerPitch,
+    HigherPitch,
     Cancel,
     Confirm,
     Deny,
@@ -35,7 +38,7 @@ pub enum Intent {
 }
 
 /// The intents the dialogue knows.
-const KNOWN: [Intent; 20] = [
+const KNOWN: [Intent; 22] = [
     Intent::Balance,
     Intent::Transactions,
     Intent::Spending,
@@ -52,6 +55,8 @@ const KNOWN: [Intent; 20] = [
     Intent::Faster,
     Intent::Louder,
     Intent::Quieter,
+    Intent::LowerPitch,
+    Intent::HigherPitch,
     Intent::Cancel,
     Intent::Confirm,
     Intent::Deny,
@@ -87,6 +92,8 @@ impl Intent {
             Intent::Faster => "faster",
             Intent::Louder => "louder",
             Intent::Quieter => "quieter",
+            Intent::LowerPitch => "lower_pitch",
+            Intent::HigherPitch => "higher_pitch",
             Intent::Cancel => "cancel",
             Intent::Confirm => "confirm",
             Intent::Deny => "deny",
@@ -96,7 +103,7 @@ impl Intent {
     }
 
     /// A command about the conversation itself, with nothing to fill in: a yes or a no,
-    /// cancel, repeat, help, a hand-off, a rate or a volume.
+    /// cancel, repeat, help, a hand-off, a rate, a volume or a pitch.
     pub fn is_command(&self) -> bool {
         matches!(
             self,
@@ -110,6 +117,8 @@ impl Intent {
                 | Intent::Faster
                 | Intent::Louder
                 | Intent::Quieter
+                | Intent::LowerPitch
+                | Intent::HigherPitch
         )
     }
 

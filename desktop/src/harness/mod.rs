@@ -676,6 +676,10 @@ fn event_labels(app: &App, record: &TurnRecord) -> Vec<String> {
                 "harness-log-volume",
                 &[("volume", Arg::Number(i64::from(*volume)))],
             ),
+            EventRecord::Pitch { pitch } => app.message(
+                "harness-log-pitch",
+                &[("pitch", Arg::Number(i64::from(*pitch)))],
+            ),
             EventRecord::Heard { text } => {
                 app.message("harness-heard", &[("text", Arg::Text(text.clone()))])
             }

@@ -718,6 +718,7 @@ mod tests {
             state: state.to_owned(),
             events,
             speech_rate: 100,
+            pitch: 100,
             latency_ms: 1,
         }
     }

@@ -369,9 +369,9 @@ final class Conversation: ObservableObject {
                 // The bank's own commands (AssistantHost.bankIntents; this sample gives none)
                 // are the app's to carry out: she was told it is under way.
                 onBankRequest?(intent, slots)
-            case .stepUpRequested, .speechRate, .volume:
+            case .stepUpRequested, .speechRate, .volume, .pitch:
                 // The core asked BiometricStepUp itself and went on with the answer's events;
-                // it gives the rate and volume to SystemSpeech with every sentence.
+                // it gives the rate, volume and pitch to SystemSpeech with every sentence.
                 break
             }
         }

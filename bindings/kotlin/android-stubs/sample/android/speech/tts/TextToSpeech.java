@@ -12,6 +12,7 @@ public class TextToSpeech {
     public TextToSpeech(Context context, OnInitListener listener) {}
     public int setLanguage(Locale loc) { return 0; }
     public int setSpeechRate(float speechRate) { return 0; }
+    public int setPitch(float pitch) { return 0; }
     public int speak(CharSequence text, int queueMode, Bundle params, String utteranceId) { return 0; }
     public int stop() { return 0; }
     public boolean isSpeaking() { return false; }

@@ -32,6 +32,7 @@ import org.tingshuo.core.HostException
 import org.tingshuo.core.HostKeyStore
 import org.tingshuo.core.HostSigner
 import org.tingshuo.core.HostSpeech
+import org.tingshuo.core.SpeechSettings
 import org.tingshuo.core.HostStepUp
 
 private const val ANDROID_KEYSTORE = "AndroidKeyStore"
@@ -243,15 +244,16 @@ class PhoneVoice(context: Context) : HostSpeech {
         }
     }
 
-    override fun speak(text: String, locale: String, ratePercent: UInt, volumePercent: UInt) {
+    override fun speak(text: String, locale: String, settings: SpeechSettings) {
         val say = {
             val language = engine.setLanguage(Locale.forLanguageTag(locale))
             if (language == TextToSpeech.LANG_MISSING_DATA || language == TextToSpeech.LANG_NOT_SUPPORTED) {
                 broken = true
             }
-            engine.setSpeechRate(ratePercent.toFloat() / 100f)
+            engine.setSpeechRate(settings.ratePercent.toFloat() / 100f)
+            engine.setPitch(settings.pitchPercent.toFloat() / 100f)
             val parameters = Bundle()
-            parameters.putFloat(TextToSpeech.Engine.KEY_PARAM_VOLUME, volumePercent.toFloat() / 100f)
+            parameters.putFloat(TextToSpeech.Engine.KEY_PARAM_VOLUME, settings.volumePercent.toFloat() / 100f)
             if (engine.speak(text, TextToSpeech.QUEUE_ADD, parameters, "tingshuo-${System.nanoTime()}") ==
                 TextToSpeech.ERROR
             ) {

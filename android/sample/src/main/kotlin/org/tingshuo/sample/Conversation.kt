@@ -200,9 +200,13 @@ class Conversation internal constructor(
                 is AssistantEvent.ConsentNeeded -> consent = assistant.consentScreen(event.purpose)
                 is AssistantEvent.HandOff -> handOff = true
                 is AssistantEvent.BankRequest -> bankRequests += event
-                // The session was given the host's step-up and asks it itself; the rate and
-                // volume reach the host's voice with every reply.
-                is AssistantEvent.StepUpRequested, is AssistantEvent.SpeechRate, is AssistantEvent.Volume -> Unit
+                // The session was given the host's step-up and asks it itself; the rate,
+                // volume and pitch reach the host's voice with every reply.
+                is AssistantEvent.StepUpRequested,
+                is AssistantEvent.SpeechRate,
+                is AssistantEvent.Volume,
+                is AssistantEvent.Pitch,
+                -> Unit
             }
         }
         lines += added
