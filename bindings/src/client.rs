@@ -311,8 +311,10 @@ impl Client {
     }
 
     /// Delivers what the customer asked for while it can, asks the bank to revoke this
-    /// device, then destroys the data key and deletes the store. Either way the app deletes
-    /// its device keys, and tells the customer what the bank never confirmed.
+    /// device, then destroys the data key and deletes the store. When it returns, the bank
+    /// reached or not, the app deletes its device keys and tells the customer what the bank
+    /// never confirmed; when it fails (the phone's storage could not delete the store), the
+    /// app keeps the keys and lets her sign out again.
     pub async fn logout(&self) -> Result<LogoutResult, TingshuoError> {
         let (inner, key_store) = (self.inner.clone(), self.key_store.clone());
         run(async move {

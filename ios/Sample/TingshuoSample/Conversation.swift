@@ -192,20 +192,26 @@ final class Conversation: ObservableObject {
         interrupt()
         busy = true
         let told: [String]
+        var signedOut = false
         do {
             let result = try await client.logout()
+            signedOut = true
             told = try result.describe(locale: Self.assistantLocale).map(\.display)
         } catch {
             told = [describe(error)]
         }
-        try? signer.deleteKeys()
+        // The device keys go only with the store: a sign-out that failed (the phone's storage)
+        // keeps them, so she is still who she was here and can sign out again.
+        if signedOut {
+            try? signer.deleteKeys()
+        }
         session = nil
         self.client = nil
         transcript = []
         voiceAgreed = false
         notice = told.joined(separator: "\n")
         busy = false
-        // A new store for whoever registers next.
+        // A new store for whoever registers next (after a failed sign-out, hers again).
         await start()
     }
 

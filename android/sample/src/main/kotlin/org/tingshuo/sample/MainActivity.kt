@@ -193,16 +193,23 @@ class MainActivity : AppCompatActivity() {
         busy = true
         val banking = Session.banking(this@MainActivity)
         backToRegistration()
+        var signedOut = false
         val told = try {
-            banking.logout()
+            banking.logout().also { signedOut = true }
         } catch (failed: TingshuoException) {
             listOf(describe(failed))
         }
-        (Session.hosts.signer as? KeystoreSigner)?.forget()
+        // The device keys go only with the store: a sign-out that failed (the phone's storage)
+        // keeps them, so she is still who she was here and can sign out again.
+        if (signedOut) (Session.hosts.signer as? KeystoreSigner)?.forget()
         Session.banking = null
         banking.close()
         busy = false
         told.forEach(::say)
+        if (!signedOut) {
+            val reopened = Session.banking(this@MainActivity)
+            if (reopened.isRegistered()) converse(reopened)
+        }
     }
 
     private fun register(customerId: String, code: String) = scope.launch {
