@@ -5,7 +5,7 @@
 //! Each condition is something the bank (or the host) really does, never a message faked:
 //! offline stops the bank serving on its address; a refusal lowers the bank's daily limit below
 //! any payment (the bank answers `limit_exceeded`; the device, told the old limit, sends it); a
-//! hold makes every transfer risky, held for the MIIT guideline's ten minutes; lost answers
+//! hold makes every payment risky, held for the MIIT guideline's ten minutes; lost answers
 //! let payment requests commit and then cut the connection before the answer (and asking by
 //! key fails alike until the condition changes); step-up failing is the host's PIN or
 //! biometric check answering "failed".
@@ -33,7 +33,8 @@ pub enum BankCondition {
     Offline,
     /// The bank refuses every payment: its daily limit is below any amount.
     Refusal,
-    /// The bank holds every transfer for ten minutes, cancellable meanwhile.
+    /// The bank holds every payment (transfers and bills) for ten minutes, cancellable
+    /// meanwhile: the MIIT correction window for every financial submission.
     Hold,
     /// Payment requests are committed, then the connection dies before the answer; asking by
     /// idempotency key dies alike.

@@ -1057,16 +1057,16 @@ async fn execute_payment(
         ));
     }
     let now = Utc::now();
+    let threshold = config
+        .risky_threshold
+        .get(&request.currency)
+        .copied()
+        .unwrap_or(i64::MAX);
     let (counterparty, risky) = match request.kind.as_str() {
         "transfer" => {
             let payee: PayeeDto = db::get(tx, customer, kinds::PAYEE, &request.target_id)
                 .await?
                 .ok_or_else(|| not_found("payee"))?;
-            let threshold = config
-                .risky_threshold
-                .get(&request.currency)
-                .copied()
-                .unwrap_or(i64::MAX);
             (
                 payee.name,
                 payee.transfers_made == 0 || request.amount_minor >= threshold,
@@ -1086,10 +1086,23 @@ async fn execute_payment(
                     "the bill is paid or its amount differs".into(),
                 ));
             }
+            // A bill paid and held is paid: it is not paid again while its hold runs.
+            let held_already = all_payments(tx, customer).await?.iter().any(|p| {
+                p.status == payment_status::HELD && p.kind == "bill" && p.target_id == bill.id
+            });
+            if held_already {
+                return Err(ApiError(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "bill_mismatch",
+                    "the bill is paid, held for its correction window".into(),
+                ));
+            }
             let biller: wire::BillerDto = db::get(tx, customer, kinds::BILLER, &bill.biller_id)
                 .await?
                 .ok_or_else(|| not_found("biller"))?;
-            (biller.name, false)
+            // Held like a transfer at or above the threshold: a bank holding every payment
+            // (the MIIT correction window) holds bills too.
+            (biller.name, request.amount_minor >= threshold)
         }
         _ => return Err(bad_request("kind must be transfer or bill")),
     };

@@ -22,9 +22,10 @@ pub struct BankConfig {
     pub challenge_ttl: Duration,
     /// Daily payment limit per currency code, in minor units.
     pub daily_limits: BTreeMap<String, i64>,
-    /// Transfers at or above this amount (minor units, per currency), or to a payee never paid
-    /// before, are held for `hold` before they execute, cancellable meanwhile. A zero
-    /// duration disables holds.
+    /// Payments at or above this amount (minor units, per currency; transfers and bills), and
+    /// transfers to a payee never paid before, are held for `hold` before they execute,
+    /// cancellable meanwhile (a threshold of 1 holds every payment: the MIIT correction window
+    /// for every financial submission). A zero duration disables holds.
     pub risky_threshold: BTreeMap<String, i64>,
     pub hold: Duration,
     /// How long an enrollment code the bank issues stays valid; it registers one device.

@@ -654,6 +654,66 @@ async fn holding_bank(hold: std::time::Duration) -> RunningBank {
     start_demo_bank(config, Utc::now()).await.unwrap()
 }
 
+/// A bank that holds every payment (the MIIT correction window for every financial
+/// submission, the harness's "hold" condition) holds a bill too: she is told she can cancel,
+/// her "cancel" stops it at the bank, the bill stays due and the money in her account; while
+/// held, the bill is not paid a second time.
+#[tokio::test]
+async fn a_bill_held_for_its_correction_window_is_cancelled_and_stays_due() {
+    let config = BankConfig {
+        risky_threshold: [("USD".to_owned(), 1)].into(),
+        hold: std::time::Duration::from_secs(600),
+        ..BankConfig::default()
+    };
+    let bank = start_demo_bank(config, Utc::now()).await.unwrap();
+    let (mut assistant, _dir) = assistant_for(&bank).await;
+    let customer = DemoCustomer::MargaretWilson;
+    let electric_due = |bills: &[serde_json::Value]| {
+        bills
+            .iter()
+            .filter(|bill| bill["biller_id"] == "en-biller-electric")
+            .any(|bill| bill["status"] == "due")
+    };
+    let bills = bank.bank.db.all(customer.id(), "bill").await.unwrap();
+    assert!(electric_due(&bills), "{bills:?}");
+    let available = |accounts: Vec<serde_json::Value>| {
+        accounts
+            .iter()
+            .map(|a| a["available_minor"].as_i64().unwrap())
+            .sum::<i64>()
+    };
+    let before = available(bank.bank.db.all(customer.id(), "account").await.unwrap());
+
+    tell(&mut assistant, "pay the electric bill").await;
+    tell(&mut assistant, "yes").await;
+    let events = step_up(&mut assistant, true).await;
+    assert_eq!(
+        said(&events),
+        ["dlg-sending", "dlg-payment-held"],
+        "{events:?}"
+    );
+    assert_eq!(payment_status(&bank).await, "held");
+    // Asked again during the hold: the bank does not take a second payment of that bill.
+    // Asked again during the hold (the bill still shows as due): she is told it is paid and
+    // how to stop it, and the bank has one payment.
+    let again = tell(&mut assistant, "pay the electric bill").await;
+    assert_eq!(said(&again), ["dlg-bill-held-already"], "{again:?}");
+    assert_eq!(payments(&bank, customer).await.len(), 1);
+
+    // Her "cancel" after a payment was begun again is asked about before the held one is
+    // stopped (it could have meant the new one); her yes stops it at the bank.
+    let events = tell(&mut assistant, "cancel").await;
+    assert_eq!(said(&events), ["dlg-confirm-cancel-held"], "{events:?}");
+    let events = tell(&mut assistant, "yes").await;
+    assert_eq!(said(&events), ["dlg-payment-cancelled"], "{events:?}");
+    assert_eq!(payment_status(&bank).await, "cancelled");
+    let bills = bank.bank.db.all(customer.id(), "bill").await.unwrap();
+    assert!(electric_due(&bills), "{bills:?}");
+    let after = available(bank.bank.db.all(customer.id(), "account").await.unwrap());
+    assert_eq!(after, before);
+    bank.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_held_payment_is_cancelled_by_voice_and_said_cancelled_only_when_the_bank_did() {
     let bank = holding_bank(std::time::Duration::from_secs(600)).await;

@@ -1548,6 +1548,19 @@ impl Dialogue {
             draft.said_amount = false;
         }
         if let Some(Target::Biller(biller)) = &draft.target
+            && let Some(held) = self.made.as_ref().filter(|made| {
+                made.held
+                    && matches!(&made.plan.target, PlanTarget::Bill { biller: paid, .. } if paid == biller)
+            })
+        {
+            // The bill she paid a moment ago is still due in the view while the bank holds the
+            // payment (its correction window): it is not paid twice; she is told how to stop
+            // the first instead.
+            let reply = say("dlg-bill-held-already", made_args(&held.plan));
+            self.stage = Stage::Idle;
+            return Some(reply);
+        }
+        if let Some(Target::Biller(biller)) = &draft.target
             && let Some(biller) = self.facts.biller(biller)
         {
             // Bills are paid as the bank issued them: with none due there is nothing to pay.
