@@ -79,6 +79,8 @@ const WORD_READINGS: &[(&str, &str)] = &[
     ("太长", "tai4 chang2"),
     ("运行", "yun4 xing2"),
     ("空间", "kong1 jian1"),
+    ("音调", "yin1 diao4"),
+    ("自然了", "zi4 ran2 le5"),
 ];
 
 /// Characters read more than one common way: each time one appears in a Mandarin message, it

@@ -15,7 +15,7 @@ dlg-rate-changed = 好的。
 dlg-volume-loudest = 这已经是我最大的声音了。请按手机侧面的音量键，把音量调大。
 dlg-volume-quietest = 这已经是我最小的声音了，再小就听不见了。
 dlg-pitch-lowest = 这已经是我最低沉的声音。
-dlg-pitch-highest = 这已经是我最高的声音，再高就不自然。
+dlg-pitch-highest = 这已经是我最高的音调，再高就不自然了。
 dlg-handoff = 正在为您转接人工客服，请稍候。
 dlg-bank-request = 好的，请稍等。
 dlg-cancelled = 好的，已取消。
@@ -172,7 +172,7 @@ dlg-cancel-unknown = 没有收到银行的回复，还不能确定付给{ $targe
 dlg-cannot-cancel-sent = 付给{ $target }的钱已经转出，现在不能取消了。
 dlg-confirm-cancel-held = 您付给{ $target }的{ $amount }，银行还在暂缓。要我请银行取消这笔付款吗？请说“对”或“不对”。
 dlg-cancel-held-kept = 好的，不取消。付给{ $target }的{ $amount }会在暂缓结束后转出。
-dlg-bill-held-already = 您刚才已经向{ $target }付款{ $amount }，银行还在暂缓处理这笔付款。要撤回，请说“取消”。
+dlg-bill-held-already = 您刚才已经向{ $target }付款{ $amount }，不会再付一次。要撤回那笔付款，请说“取消”。
 
 dlg-card-locked = 已为您锁定{ $masked }的卡。
 dlg-card-unlocked = 已为您解锁{ $masked }的卡。

@@ -666,7 +666,8 @@ async fn a_bill_held_for_its_correction_window_is_cancelled_and_stays_due() {
         ..BankConfig::default()
     };
     let bank = start_demo_bank(config, Utc::now()).await.unwrap();
-    let (mut assistant, _dir) = assistant_for(&bank).await;
+    let (client, _dir) = client_for(&bank).await;
+    let mut assistant = another_session(&client).await;
     let customer = DemoCustomer::MargaretWilson;
     let electric_due = |bills: &[serde_json::Value]| {
         bills
@@ -693,18 +694,29 @@ async fn a_bill_held_for_its_correction_window_is_cancelled_and_stays_due() {
         "{events:?}"
     );
     assert_eq!(payment_status(&bank).await, "held");
-    // Asked again during the hold: the bank does not take a second payment of that bill.
     // Asked again during the hold (the bill still shows as due): she is told it is paid and
     // how to stop it, and the bank has one payment.
     let again = tell(&mut assistant, "pay the electric bill").await;
     assert_eq!(said(&again), ["dlg-bill-held-already"], "{again:?}");
     assert_eq!(payments(&bank, customer).await.len(), 1);
+    // Nor does the bank take it from an app that asks it straight (its own bill screen).
+    let payments_client = client.payments();
+    let draft = payments_client
+        .prepare_bill(
+            &tingshuo_core::ids::Id::new("en-checking"),
+            &tingshuo_core::ids::Id::new("en-bill-electric"),
+        )
+        .await
+        .unwrap();
+    let second = payments_client.confirm(draft).await.unwrap();
+    assert!(
+        matches!(&second, tingshuo_core::payments::PaymentOutcome::Refused { code } if code == "bill_mismatch"),
+        "{second:?}"
+    );
+    assert_eq!(payments(&bank, customer).await.len(), 1);
 
-    // Her "cancel" after a payment was begun again is asked about before the held one is
-    // stopped (it could have meant the new one); her yes stops it at the bank.
+    // Told to say cancel to stop it, she does: the bank stops it.
     let events = tell(&mut assistant, "cancel").await;
-    assert_eq!(said(&events), ["dlg-confirm-cancel-held"], "{events:?}");
-    let events = tell(&mut assistant, "yes").await;
     assert_eq!(said(&events), ["dlg-payment-cancelled"], "{events:?}");
     assert_eq!(payment_status(&bank).await, "cancelled");
     let bills = bank.bank.db.all(customer.id(), "bill").await.unwrap();

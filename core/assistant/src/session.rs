@@ -1285,7 +1285,11 @@ impl Assistant {
     async fn world(&self) -> Result<World, AssistantError> {
         let today = self.today();
         let view = self.client.view().current(today).await?;
-        Ok(World::for_view(&self.banking, self.locale, today, &view))
+        let mut world = World::for_view(&self.banking, self.locale, today, &view);
+        if let Some(currency) = self.dialogue.amount_currency() {
+            world.currency = currency;
+        }
+        Ok(world)
     }
 
     /// What the dialogue knows, from the view: after any change the bank made.

@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use tingshuo_base::ids::Id;
 use tingshuo_base::model::{Account, AccountKind, Card};
-use tingshuo_base::money::Money;
+use tingshuo_base::money::{Currency, Money};
 use tingshuo_understand::cues::Cue;
 use tingshuo_understand::{Intent, ItemRef, SlotValue};
 
@@ -540,6 +540,23 @@ impl Dialogue {
         });
         self.said_again(effects)
             .unwrap_or_else(|| say("dlg-rate-changed", vec![]))
+    }
+
+    /// The currency an amount said without one is in, while a payment is being made: its
+    /// account's ("from my dollar account … two hundred" is dollars, and so is her bare "two
+    /// hundred" when asked again). `None`: the paying account's, as the world has it.
+    pub fn amount_currency(&self) -> Option<Currency> {
+        match &self.stage {
+            Stage::Collecting(draft) => draft
+                .from
+                .as_ref()
+                .and_then(|id| self.facts.account(id))
+                .map(|account| account.available.currency()),
+            Stage::ReadBack(plan) | Stage::Changing(plan) | Stage::Warned(plan, _) => {
+                Some(plan.amount.currency())
+            }
+            _ => None,
+        }
     }
 
     /// The speech pitch, in percent of the voice's own.
@@ -1385,9 +1402,8 @@ impl Dialogue {
                 None
             }
             Intent::Confirm | Intent::Deny => Some(say("dlg-nothing-to-confirm", vec![])),
-            // Only the bank's own intents reach here unknown (the answers context's are slots,
-            // never intents: `hear`): the host carries them out, and she hears it is under way.
-            Intent::Other(name) => {
+            // The bank's own: the host carries them out, and she hears it is under way.
+            Intent::Bank(name) => {
                 effects.push(Effect::BankRequest {
                     intent: name.clone(),
                     slots: heard.slots.clone(),
@@ -1548,14 +1564,22 @@ impl Dialogue {
             draft.said_amount = false;
         }
         if let Some(Target::Biller(biller)) = &draft.target
-            && let Some(held) = self.made.as_ref().filter(|made| {
+            && let Some(due) = self.facts.biller(biller).and_then(|b| b.due.as_ref())
+            && let Some(held) = self.made.as_mut().filter(|made| {
                 made.held
-                    && matches!(&made.plan.target, PlanTarget::Bill { biller: paid, .. } if paid == biller)
+                    && made.plan.target
+                        == PlanTarget::Bill {
+                            biller: biller.clone(),
+                            bill: Some(due.bill.clone()),
+                        }
             })
         {
-            // The bill she paid a moment ago is still due in the view while the bank holds the
-            // payment (its correction window): it is not paid twice; she is told how to stop
-            // the first instead.
+            // The very bill she paid a moment ago still shows as due while the bank holds the
+            // payment (its correction window), or until the view hears the hold ended: it is
+            // not paid twice, and she is told how to stop the first (which the bank may by now
+            // have made: then "cancel" is answered so). That payment is again the one spoken
+            // of: her "cancel" next is about it, not asked about.
+            held.other_payment_since = false;
             let reply = say("dlg-bill-held-already", made_args(&held.plan));
             self.stage = Stage::Idle;
             return Some(reply);

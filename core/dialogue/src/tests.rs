@@ -560,7 +560,12 @@ fn every_reply_renders_in_both_locales_without_whole_numbers() {
         heard(Some("lower_pitch"), &[], ""),
         heard(Some("lower_pitch"), &[], ""),
         heard(Some("lower_pitch"), &[], ""),
-        heard(Some("findBranch"), &[], ""),
+        Input::Heard(Heard {
+            intent: Some(Intent::Bank("findBranch".into())),
+            slots: BTreeMap::new(),
+            said: Said::new(Locale::ZhCn, "最近的网点在哪"),
+            alternatives: BTreeMap::new(),
+        }),
         heard(
             Some("transfer"),
             &[
@@ -1076,6 +1081,72 @@ fn payments_an_earlier_session_left_are_resumed_and_cancel_says_only_what_is_so(
         assert!(said(Locale::EnUs).contains(en), "{}", said(Locale::EnUs));
         assert!(said(Locale::ZhCn).contains(zh), "{}", said(Locale::ZhCn));
     }
+}
+
+/// The power bill paid and held by the bank (its correction window) still shows as due: asked
+/// again, it is not read back for a second payment, and her "cancel" then stops the first
+/// without a question. A new bill of the same biller is paid as usual, and so is the same bill
+/// once the bank cancelled the payment or said it was made after all.
+#[test]
+fn a_bill_paid_and_held_is_not_paid_again_but_a_new_bill_is() {
+    let held_power_bill = || {
+        let mut d = Dialogue::new(facts());
+        step(&mut d, pay_the_power_bill());
+        step(&mut d, heard(Some("confirm"), &[], "对"));
+        step(&mut d, Input::StepUpSucceeded);
+        let effects = step(
+            &mut d,
+            Input::PaymentDone {
+                held_for_minutes: Some(10),
+            },
+        );
+        assert_eq!(ids(&effects), ["dlg-payment-held"]);
+        d
+    };
+    let mut d = held_power_bill();
+    assert_eq!(
+        ids(&step(&mut d, pay_the_power_bill())),
+        ["dlg-bill-held-already"]
+    );
+    assert_eq!(
+        step(&mut d, heard(Some("cancel"), &[], "取消")),
+        [Effect::CancelHeldPayment]
+    );
+    // Cancelled at the bank: the bill, still due, is paid anew.
+    step(&mut d, Input::PaymentCancelled);
+    assert_eq!(
+        ids(&step(&mut d, pay_the_power_bill())),
+        ["dlg-readback-bill"]
+    );
+
+    // The bank says it was made after all (its hold ended): the next bill is read back.
+    let mut d = held_power_bill();
+    step(&mut d, heard(Some("cancel"), &[], "取消"));
+    step(
+        &mut d,
+        Input::CancelRefused {
+            reason: "not_cancellable".into(),
+            still_held: false,
+        },
+    );
+    let mut next_bill = facts();
+    next_bill.billers[0].due = Some(DueBill {
+        bill: Id::new("power-bill-next"),
+        amount: cny(19_000),
+    });
+    d.update_facts(next_bill.clone());
+    assert_eq!(
+        ids(&step(&mut d, pay_the_power_bill())),
+        ["dlg-readback-bill"]
+    );
+
+    // Still held, but the bank has issued the next bill: that one is paid.
+    let mut d = held_power_bill();
+    d.update_facts(next_bill);
+    assert_eq!(
+        ids(&step(&mut d, pay_the_power_bill())),
+        ["dlg-readback-bill"]
+    );
 }
 
 #[test]
@@ -2198,6 +2269,8 @@ fn an_amount_in_another_currency_is_said_so_not_asked_again_silently() {
         ids(&effects),
         ["dlg-amount-other-currency", "dlg-ask-amount"]
     );
+    // Her bare "two hundred" next is in the account's currency, not the paying account's.
+    assert_eq!(d.amount_currency(), Some(Currency::USD));
     let Some(Effect::Say(why)) = effects.first() else {
         panic!("{effects:?}")
     };
