@@ -94,7 +94,10 @@ async fn spoken_turns_pay_what_was_read_back_and_silence_is_no_answer() {
     // Garbage is refused or heard as nothing; either way the conversation goes on.
     for garbage in [vec![f32::NAN; 16_000], vec![1e9; 8_000], Vec::new()] {
         match assistant.turn(Turn::Audio(garbage)).await {
-            Ok(events) => assert!(said(&events).iter().all(|id| id.starts_with("dlg-silence"))),
+            Ok(events) => assert!(
+                said(&events).iter().all(|id| id.starts_with("dlg-silence")),
+                "{events:?}"
+            ),
             Err(error) => assert!(!error.to_string().is_empty()),
         }
     }
