@@ -69,6 +69,7 @@ pub enum AssistantEvent {
 
 /// A slot of one of the bank's own intents, as understood.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::export(Display)]
 pub enum BankSlot {
     /// A value of one of the bank's slot types, as its context writes it.
     Text {

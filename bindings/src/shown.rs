@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::assistant::AssistantEvent;
+use crate::assistant::{AssistantEvent, BankSlot};
 use crate::client::{AccountSummary, CardSummary, Line, PayeeSummary, ReadBack, ViewSnapshot};
 
 /// `Type(field=value, …, customer data not shown)`, with only the fields named, which are none
@@ -38,8 +38,41 @@ impl fmt::Display for AssistantEvent {
             }
             AssistantEvent::Show { lines } => write!(f, "Show({} lines not shown)", lines.len()),
             AssistantEvent::Heard { .. } => f.write_str("Heard(customer data not shown)"),
-            other => write!(f, "{other:?}"),
+            AssistantEvent::BankRequest { intent, slots } => {
+                // The intent and the slots' names are the bank's words; their values are hers.
+                let mut names: Vec<&str> = slots.keys().map(String::as_str).collect();
+                names.sort_unstable();
+                write!(
+                    f,
+                    "BankRequest(intent={intent:?}, slots={names:?}, customer data not shown)"
+                )
+            }
+            // Exhaustive: an event added later says what it shows here, not by default.
+            AssistantEvent::StepUpRequested { request } => {
+                write!(f, "StepUpRequested(request={request})")
+            }
+            AssistantEvent::HandOff => f.write_str("HandOff"),
+            AssistantEvent::SpeechRate { percent } => write!(f, "SpeechRate({percent}%)"),
+            AssistantEvent::Volume { percent } => write!(f, "Volume({percent}%)"),
+            AssistantEvent::Pitch { percent } => write!(f, "Pitch({percent}%)"),
+            AssistantEvent::Listen => f.write_str("Listen"),
+            AssistantEvent::ConsentNeeded { purpose } => {
+                write!(f, "ConsentNeeded(purpose={purpose:?})")
+            }
         }
+    }
+}
+
+impl fmt::Display for BankSlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self {
+            BankSlot::Text { .. } => "Text",
+            BankSlot::Amount { .. } => "Amount",
+            BankSlot::Count { .. } => "Count",
+            BankSlot::Period { .. } => "Period",
+            BankSlot::Item { .. } => "Item",
+        };
+        write!(f, "BankSlot.{kind}(customer data not shown)")
     }
 }
 
@@ -86,5 +119,37 @@ mod tests {
         };
         assert!(!line.to_string().contains("Bob"));
         assert_eq!(AssistantEvent::Listen.to_string(), "Listen");
+        let request = AssistantEvent::BankRequest {
+            intent: "findBranch".into(),
+            slots: [
+                (
+                    "town".to_owned(),
+                    BankSlot::Text {
+                        value: "Springfield".into(),
+                    },
+                ),
+                (
+                    "amount".to_owned(),
+                    BankSlot::Amount {
+                        minor: 436_585,
+                        currency: "USD".into(),
+                    },
+                ),
+            ]
+            .into(),
+        };
+        let shown = request.to_string();
+        assert!(
+            shown.contains("findBranch") && shown.contains("town"),
+            "{shown}"
+        );
+        for secret in ["Springfield", "436585"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        let slot = BankSlot::Item {
+            kind: "payee".into(),
+            id: "en-payee-bob".into(),
+        };
+        assert!(!slot.to_string().contains("bob"), "{slot}");
     }
 }

@@ -51,7 +51,7 @@ choice-with-ending = { $name } { $masked }
 app-error-offline = The bank can't be reached right now, and nothing that moves money was done. Please try again in a little while.
 app-error-session-expired = This phone is no longer set up with the bank. Please set it up again with a code from the bank.
 app-error-device-revoked = This phone was removed from your bank account, so your information on it has been deleted. To use it again, set it up with a new code from the bank.
-app-error-bank-intents = Some of the bank's own voice commands are not available right now. Please use the app's screens for them.
+app-error-bank-intents = The voice assistant can't start because of a problem in this app's setup. Please use the app's screens for now.
 
 # What a logout left undone, told to her (LogoutResult.describe): always the first line, then
 # each that applies. $count: how many.

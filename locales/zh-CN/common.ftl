@@ -35,7 +35,7 @@ choice-with-ending = { $name }（{ $masked }）
 app-error-offline = 现在连不上银行，没有动用任何资金。请过一会儿再试。
 app-error-session-expired = 这部手机已经不能用来办理业务了。请用银行发来的验证码重新登记这部手机。
 app-error-device-revoked = 这部手机已经从您的银行账户移除，手机上您的信息已经删除。要继续使用，请用银行发来的新验证码重新登记。
-app-error-bank-intents = 银行自己的部分语音功能暂时不能用，请在应用的页面上办理。
+app-error-bank-intents = 这个应用的设置有问题，语音助手暂时不能用，请先在应用的页面上办理。
 
 # 退出登录以后没办完的事（LogoutResult.describe）：第一句总是说，其余的有才说。$count：几个。
 app-logout-done = 您已经退出，手机上您的信息已经删除。

@@ -637,7 +637,8 @@ impl Grammar {
 /// heard. People answer and interrupt in one syllable ("对", "不", "停", "啥"), but nobody asks
 /// for their balance with "钱" or their transactions with "账", while whisper writes one
 /// syllable for any short sound ("谢谢你" heard "账。"): such sentences in the speech grammar only
-/// draw short non-commands to an intent. (Typed text is not affected: the matcher keeps them.)
+/// draw short non-commands to an intent — a bank's own intent's too. (Typed text is not
+/// affected: the matcher keeps them.) `Other` intents are the answers context's.
 fn may_be_one_character(intent: &Intent) -> bool {
     matches!(
         intent,
@@ -861,7 +862,11 @@ pub(crate) mod tests {
 
     pub(crate) fn grammar(locale: Locale) -> Grammar {
         let context = Context::from_yaml(banking_context(locale)).unwrap();
-        let world = World {
+        Grammar::for_context(&context, &world(locale))
+    }
+
+    fn world(locale: Locale) -> World {
+        World {
             locale,
             currency: match locale {
                 Locale::ZhCn => Currency::CNY,
@@ -893,8 +898,7 @@ pub(crate) mod tests {
                 )
                 .ending_in("4321"),
             ],
-        };
-        Grammar::for_context(&context, &world)
+        }
     }
 
     /// How a text's tokens step through the grammar (`None` for a token that leaves it).
@@ -1014,6 +1018,17 @@ pub(crate) mod tests {
         );
         // English words are not syllables counted: a one-word command stays one.
         assert_english_accepts(&["Balance.", "Help.", "Transactions"], &[]);
+        // Nor for a bank's own intent: "存" alone is the short sound, "我要存钱" the command.
+        let product = Context::from_yaml(banking_context(Locale::ZhCn)).unwrap();
+        let answers =
+            Context::from_yaml(tingshuo_understand::answers_context(Locale::ZhCn)).unwrap();
+        let deposit = Context::from_yaml(
+            "context:\n  expressions:\n    deposit:\n      - \"[存, 我要存钱]\"\n",
+        )
+        .unwrap();
+        let with_bank = product.with_bank_intents(&deposit, &answers).unwrap();
+        let grammar = Grammar::for_context(&with_bank, &world(Locale::ZhCn));
+        assert_accepts(&grammar, &tokens, &["我要存钱", "对"], &["存", "存。"]);
     }
 
     #[test]

@@ -528,7 +528,10 @@ impl Context {
             if taken {
                 return Err(ContextError::IntentTaken(name.to_owned()));
             }
-            merged.intents.push(own.clone());
+            merged.intents.push(IntentExpressions {
+                intent: Intent::Bank(name.to_owned()),
+                expressions: own.expressions.clone(),
+            });
         }
         for (kind, values) in &bank.slots {
             match merged.slots.get(kind) {
@@ -725,6 +728,7 @@ context:
         let merged = product.with_bank_intents(&bank, &answers).unwrap();
         let names: Vec<&str> = merged.intents.iter().map(|i| i.intent.name()).collect();
         assert_eq!(names, ["transfer", "orderDrink"]);
+        assert_eq!(merged.intents[1].intent, Intent::Bank("orderDrink".into()));
         assert!(merged.slots.contains_key("drink"));
 
         let named = |name: &str| {

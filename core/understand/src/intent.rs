@@ -32,8 +32,11 @@ pub enum Intent {
     Confirm,
     Deny,
     Human,
-    /// An intent of a bank's own context (or of the answers context, named after the slot it
-    /// answers), kept by its name.
+    /// One of the bank's own intents, added to the product's context
+    /// ([`crate::context::Context::with_bank_intents`]): the host carries it out.
+    Bank(String),
+    /// An intent of a context the dialogue does not know (the answers context's, named after
+    /// the slot it answers; any context `tingshuo intent` loads), kept by its name.
     Other(String),
 }
 
@@ -98,7 +101,7 @@ impl Intent {
             Intent::Confirm => "confirm",
             Intent::Deny => "deny",
             Intent::Human => "human",
-            Intent::Other(name) => name,
+            Intent::Bank(name) | Intent::Other(name) => name,
         }
     }
 

@@ -200,8 +200,9 @@ final class Conversation: ObservableObject {
         } catch {
             told = [describe(error)]
         }
-        // The device keys go only with the store: a sign-out that failed (the phone's storage)
-        // keeps them, so she is still who she was here and can sign out again.
+        // The device keys go only with the store: a sign-out that failed (the phone's storage
+        // could not delete it) keeps them, and she signs out again; what the bank already did
+        // (this phone removed) is told then.
         if signedOut {
             try? signer.deleteKeys()
         }
