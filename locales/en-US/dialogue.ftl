@@ -189,6 +189,7 @@ dlg-cannot-cancel-sent = The payment to { $target } has already been made, so it
 dlg-confirm-cancel-held = The bank still holds your payment of { $amount } to { $target }. Do you want me to stop it? Say yes or no.
 dlg-cancel-held-kept = All right, I won't stop it. The payment of { $amount } to { $target } goes when its hold ends.
 dlg-bill-held-already = You've already paid { $amount } to { $target } just now, so I won't pay it again. To stop that payment, say cancel.
+dlg-bill-paid-already = You've already paid { $amount } to { $target } just now, so I won't pay it again.
 
 dlg-card-locked = Your card { $masked } is locked.
 dlg-card-unlocked = Your card { $masked } is unlocked.

@@ -173,6 +173,7 @@ dlg-cannot-cancel-sent = 付给{ $target }的钱已经转出，现在不能取�
 dlg-confirm-cancel-held = 您付给{ $target }的{ $amount }，银行还在暂缓。要我请银行取消这笔付款吗？请说“对”或“不对”。
 dlg-cancel-held-kept = 好的，不取消。付给{ $target }的{ $amount }会在暂缓结束后转出。
 dlg-bill-held-already = 您刚才已经向{ $target }付款{ $amount }，不会再付一次。要撤回那笔付款，请说“取消”。
+dlg-bill-paid-already = 您刚才已经向{ $target }付款{ $amount }，不会再付一次。
 
 dlg-card-locked = 已为您锁定{ $masked }的卡。
 dlg-card-unlocked = 已为您解锁{ $masked }的卡。

@@ -654,18 +654,35 @@ async fn holding_bank(hold: std::time::Duration) -> RunningBank {
     start_demo_bank(config, Utc::now()).await.unwrap()
 }
 
-/// A bank that holds every payment (the MIIT correction window for every financial
-/// submission, the harness's "hold" condition) holds a bill too: she is told she can cancel,
-/// her "cancel" stops it at the bank, the bill stays due and the money in her account; while
-/// held, the bill is not paid a second time.
-#[tokio::test]
-async fn a_bill_held_for_its_correction_window_is_cancelled_and_stays_due() {
+/// A bank holding every payment for ten minutes (the MIIT correction window for every
+/// financial submission, the harness's "hold" condition).
+async fn holding_every_payment() -> RunningBank {
     let config = BankConfig {
         risky_threshold: [("USD".to_owned(), 1)].into(),
         hold: std::time::Duration::from_secs(600),
         ..BankConfig::default()
     };
-    let bank = start_demo_bank(config, Utc::now()).await.unwrap();
+    start_demo_bank(config, Utc::now()).await.unwrap()
+}
+
+/// Pays the electric bill (read back, yes, step-up), which the bank holds.
+async fn electric_bill_held(assistant: &mut Assistant) {
+    tell(assistant, "pay the electric bill").await;
+    tell(assistant, "yes").await;
+    let events = step_up(assistant, true).await;
+    assert_eq!(
+        said(&events),
+        ["dlg-sending", "dlg-payment-held"],
+        "{events:?}"
+    );
+}
+
+/// A bank that holds every payment holds a bill too: she is told she can cancel,
+/// her "cancel" stops it at the bank, the bill stays due and the money in her account; while
+/// held, the bill is not paid a second time.
+#[tokio::test]
+async fn a_bill_held_for_its_correction_window_is_cancelled_and_stays_due() {
+    let bank = holding_every_payment().await;
     let (client, _dir) = client_for(&bank).await;
     let mut assistant = another_session(&client).await;
     let customer = DemoCustomer::MargaretWilson;
@@ -685,14 +702,7 @@ async fn a_bill_held_for_its_correction_window_is_cancelled_and_stays_due() {
     };
     let before = available(bank.bank.db.all(customer.id(), "account").await.unwrap());
 
-    tell(&mut assistant, "pay the electric bill").await;
-    tell(&mut assistant, "yes").await;
-    let events = step_up(&mut assistant, true).await;
-    assert_eq!(
-        said(&events),
-        ["dlg-sending", "dlg-payment-held"],
-        "{events:?}"
-    );
+    electric_bill_held(&mut assistant).await;
     assert_eq!(payment_status(&bank).await, "held");
     // Asked again during the hold (the bill still shows as due): she is told it is paid and
     // how to stop it, and the bank has one payment.
@@ -723,6 +733,26 @@ async fn a_bill_held_for_its_correction_window_is_cancelled_and_stays_due() {
     assert!(electric_due(&bills), "{bills:?}");
     let after = available(bank.bank.db.all(customer.id(), "account").await.unwrap());
     assert_eq!(after, before);
+    bank.shutdown().await;
+}
+
+/// At a bank holding every payment, a bill paid and held, then a transfer (the payment made
+/// last now): asked to pay the bill again, she is told it is paid, by the bank's own record
+/// of the held payment, and the bank has no second payment of it.
+#[tokio::test]
+async fn a_held_bill_is_not_paid_again_after_another_payment() {
+    let bank = holding_every_payment().await;
+    let (mut assistant, _dir) = assistant_for(&bank).await;
+    electric_bill_held(&mut assistant).await;
+    held_to_bob(&mut assistant).await;
+    let events = tell(&mut assistant, "pay the electric bill").await;
+    assert_eq!(said(&events), ["dlg-bill-paid-already"], "{events:?}");
+    let paid = payments(&bank, DemoCustomer::MargaretWilson).await;
+    assert_eq!(
+        paid.iter().filter(|p| p["kind"] == "bill").count(),
+        1,
+        "{paid:?}"
+    );
     bank.shutdown().await;
 }
 

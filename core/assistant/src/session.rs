@@ -1315,6 +1315,16 @@ impl Assistant {
         // payment is tried, and one that cannot reach the bank is said as not sent.
         let online = self.client.sync().status().connectivity != Connectivity::Offline;
         let mut facts = Facts::from_view(view, &history, online, now);
+        // Bills a payment the bank holds has paid, by the bank's latest word on each.
+        facts.held_bills = self
+            .client
+            .view()
+            .payments()
+            .await?
+            .into_iter()
+            .filter(|p| p.item.kind == "bill" && p.item.status == payment_status::HELD)
+            .map(|p| Id::new(p.item.target_id))
+            .collect();
         // The last time the bank's data was pulled whole (else the newest balance the view has).
         let balances_as_of = self
             .client

@@ -34,6 +34,9 @@ pub struct Facts {
     /// Payments sent whose outcome the bank has not given yet (from any session): no other
     /// payment starts while there is one.
     pub payments_unresolved: usize,
+    /// Bills a payment the bank still holds has paid (its correction window): they show as
+    /// due until the hold ends, and are not paid twice.
+    pub held_bills: Vec<Id<Bill>>,
 }
 
 #[derive(Debug, Clone)]
@@ -181,6 +184,7 @@ impl Facts {
                     .copied()
             }),
             payments_unresolved: view.unresolved_payments,
+            held_bills: Vec::new(),
             usual_transfer: currency.and_then(|c| {
                 transfers
                     .get(transfers.len() / 2)

@@ -1563,26 +1563,41 @@ impl Dialogue {
             draft.amount = None;
             draft.said_amount = false;
         }
-        if let Some(Target::Biller(biller)) = &draft.target
-            && let Some(due) = self.facts.biller(biller).and_then(|b| b.due.as_ref())
-            && let Some(held) = self.made.as_mut().filter(|made| {
-                made.held
-                    && made.plan.target
-                        == PlanTarget::Bill {
-                            biller: biller.clone(),
-                            bill: Some(due.bill.clone()),
-                        }
-            })
+        if let Some(Target::Biller(biller_id)) = &draft.target
+            && let Some(biller) = self.facts.biller(biller_id)
+            && let Some(due) = &biller.due
         {
-            // The very bill she paid a moment ago still shows as due while the bank holds the
-            // payment (its correction window), or until the view hears the hold ended: it is
-            // not paid twice, and she is told how to stop the first (which the bank may by now
-            // have made: then "cancel" is answered so). That payment is again the one spoken
-            // of: her "cancel" next is about it, not asked about.
-            held.other_payment_since = false;
-            let reply = say("dlg-bill-held-already", made_args(&held.plan));
-            self.stage = Stage::Idle;
-            return Some(reply);
+            let paid = PlanTarget::Bill {
+                biller: biller_id.clone(),
+                bill: Some(due.bill.clone()),
+            };
+            // The very bill a payment the bank holds has paid still shows as due during the
+            // hold (its correction window), or until the view hears the hold ended: it is not
+            // paid twice. Wording true whether or not the hold has ended since.
+            if let Some(held) = self
+                .made
+                .as_mut()
+                .filter(|made| made.held && made.plan.target == paid)
+            {
+                // The payment last made: her "cancel" next is about it, not asked about.
+                held.other_payment_since = false;
+                let reply = say("dlg-bill-held-already", made_args(&held.plan));
+                self.stage = Stage::Idle;
+                return Some(reply);
+            }
+            if self.facts.held_bills.contains(&due.bill) {
+                // Held by the bank, but not the payment last made (another came since, or
+                // another channel paid it): "cancel" would not reach it, so it is not offered.
+                let reply = say(
+                    "dlg-bill-paid-already",
+                    vec![
+                        ("target", text(&biller.name)),
+                        ("amount", ReplyArg::Money(due.amount)),
+                    ],
+                );
+                self.stage = Stage::Idle;
+                return Some(reply);
+            }
         }
         if let Some(Target::Biller(biller)) = &draft.target
             && let Some(biller) = self.facts.biller(biller)
