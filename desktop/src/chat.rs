@@ -73,7 +73,7 @@ pub enum EventRecord {
         request: u64,
     },
     HandOff,
-    /// One of the bank's own intents, its slots in their JSON form.
+    /// One of the bank's own intents, its slots as the turn's (items by id, never by name).
     BankRequest {
         intent: String,
         slots: BTreeMap<String, serde_json::Value>,
@@ -120,7 +120,7 @@ impl From<Event> for EventRecord {
                 intent,
                 slots: slots
                     .iter()
-                    .map(|(name, value)| (name.clone(), value.to_json()))
+                    .map(|(name, value)| (name.clone(), slot_json(value)))
                     .collect(),
             },
             Event::SpeechRate(rate) => EventRecord::SpeechRate { rate },

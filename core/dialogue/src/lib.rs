@@ -1679,7 +1679,6 @@ impl Dialogue {
         }
     }
 
-    /// Moves a draft on: ask for what is missing, check limits and risk, or read it back.
     /// An amount in another currency than the account it would leave: said why, since asking
     /// "how much?" again alone would have her say the same. A bill's amount is the bank's, so
     /// the account she named gives way to the paying account (named in the read-back); a
@@ -1715,6 +1714,7 @@ impl Dialogue {
         Some(question)
     }
 
+    /// Moves a draft on: ask for what is missing, check limits and risk, or read it back.
     fn advance(&mut self, draft: Draft, effects: &mut Vec<Effect>) -> Option<Reply> {
         let kind = draft.kind.unwrap_or(PlanKind::Transfer);
         let (Some(target), Some(amount)) = (draft.target.clone(), draft.amount) else {
