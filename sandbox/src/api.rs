@@ -1057,6 +1057,8 @@ async fn execute_payment(
         ));
     }
     let now = Utc::now();
+    // Every payment of hers, read once: a held bill's and today's spending are checked on it.
+    let payments: Vec<PaymentDto> = all_payments(tx, customer).await?;
     let threshold = config
         .risky_threshold
         .get(&request.currency)
@@ -1087,7 +1089,7 @@ async fn execute_payment(
                 ));
             }
             // A bill paid and held is paid: it is not paid again while its hold runs.
-            let held_already = all_payments(tx, customer).await?.iter().any(|p| {
+            let held_already = payments.iter().any(|p| {
                 p.status == payment_status::HELD && p.kind == "bill" && p.target_id == bill.id
             });
             if held_already {
@@ -1111,8 +1113,7 @@ async fn execute_payment(
         .get(&request.currency)
         .copied()
         .unwrap_or(0);
-    let today: Vec<PaymentDto> = all_payments(tx, customer).await?;
-    let spent: i64 = today
+    let spent: i64 = payments
         .iter()
         .filter(|p| {
             p.status != payment_status::CANCELLED
