@@ -403,6 +403,9 @@ pub struct ViewSnapshot {
     pub unread_alerts: u32,
     pub unresolved_payments: u32,
     pub has_unconfirmed_local_changes: bool,
+    /// Records of the bank's this version of the app cannot read (a kind or value added after
+    /// it): left out of the view, which says so in its lines; shown by a version that reads them.
+    pub records_left_out: u32,
     pub oldest_as_of_unix_ms: i64,
     /// The whole view as lines, in the locale asked for (display and speech forms).
     pub lines: Vec<Line>,
@@ -498,6 +501,7 @@ impl ViewClient {
                 unread_alerts: count(view.unread_alerts.len()),
                 unresolved_payments: count(view.unresolved_payments),
                 has_unconfirmed_local_changes: view.has_unconfirmed_local_changes,
+                records_left_out: count(view.records_left_out),
                 oldest_as_of_unix_ms: view.oldest_as_of.timestamp_millis(),
                 lines: lines.into_iter().map(Line::from).collect(),
             })
@@ -516,6 +520,8 @@ pub struct SyncSummary {
     /// Rows of the bank's feed (transactions, cards, bills) kept aside because their account
     /// or biller has not come yet: shown once it does.
     pub rows_waiting_for_parents: u32,
+    /// Records of the bank's this version cannot read, left out of the view (which says so).
+    pub records_left_out: u32,
     /// The bank was reached and its news up to now applied (requests may still wait).
     pub pulled: bool,
     /// Pulled, nothing left waiting in the outbox, and no row waiting for its parent.
@@ -637,6 +643,7 @@ impl SyncClient {
                 pages_pulled: count(report.pages_pulled),
                 patches_applied: count(report.patches_applied),
                 rows_waiting_for_parents: count(report.rows_waiting_for_parents),
+                records_left_out: count(report.records_left_out),
                 pulled: report.pulled,
                 complete: report.complete,
             })

@@ -3,6 +3,10 @@
 
 view-greeting = { $name }，您好。这是您的账户概览，{ $freshness }更新。
 view-local-changes = 部分信息是您在本机的操作，银行尚未确认。
+# 银行发来、这个版本的应用读不懂的记录：没有显示。
+view-records-left-out = { $count ->
+   *[other] 有{ $n }条银行记录，这个版本的应用无法显示。更新应用后就能看到。
+}
 view-empty = 本机还没有您的账户信息。请连接网络后同步。
 store-rebuilt = 本机保存的数据无法读取，已重新建立。请连接网络重新同步，您的账户和资金不受影响。
 

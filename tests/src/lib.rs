@@ -89,6 +89,23 @@ impl Write for LogCapture {
     }
 }
 
+/// The view as the customer would see it, one line per fact (display forms, UTC).
+#[allow(clippy::unwrap_used)] // The product's own messages: a failure is the test's finding.
+pub fn lines_of(view: &tingshuo_core::CustomerView, locale: tingshuo_core::Locale) -> String {
+    let l10n = tingshuo_core::Localizer::new().unwrap();
+    let at = tingshuo_core::l10n::present::Presentation {
+        locale,
+        now: Utc::now(),
+        zone: chrono::FixedOffset::east_opt(0).unwrap().into(),
+    };
+    tingshuo_core::l10n::present::view_lines(&l10n, &at, view)
+        .unwrap()
+        .into_iter()
+        .map(|u| u.display)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Whether `needle` occurs anywhere in `haystack`.
 pub fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)

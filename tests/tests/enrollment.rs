@@ -19,6 +19,7 @@ use tingshuo_core::sync::{NetError, SyncConfig, SyncError};
 use tingshuo_core::{Client, ClientConfig, ClientError, Currency, MemoryKeyStore, Money};
 use tingshuo_sandbox::seed::DemoCustomer;
 use tingshuo_sandbox::{BankConfig, FaultPlan, FaultRule, RunningBank, start_demo_bank};
+use tingshuo_tests::lines_of;
 
 struct Device {
     client: Client,
@@ -571,20 +572,4 @@ async fn payments_at_bank(bank: &RunningBank, customer: &str) -> i64 {
         .fetch_one(&bank.bank.db.pool)
         .await
         .unwrap()
-}
-
-/// The view as the customer would see it, one line per fact.
-fn lines_of(view: &tingshuo_core::CustomerView, locale: tingshuo_core::Locale) -> String {
-    let l10n = tingshuo_core::Localizer::new().unwrap();
-    let at = tingshuo_core::l10n::present::Presentation {
-        locale,
-        now: Utc::now(),
-        zone: chrono::FixedOffset::east_opt(0).unwrap().into(),
-    };
-    tingshuo_core::l10n::present::view_lines(&l10n, &at, view)
-        .unwrap()
-        .into_iter()
-        .map(|u| u.display)
-        .collect::<Vec<_>>()
-        .join("\n")
 }

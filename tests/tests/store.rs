@@ -920,13 +920,14 @@ async fn rows_waiting_for_their_parent_are_bounded() {
     let pages = MAX_ROWS_WAITING / MAX_PAGE_PATCHES;
     for page in 0..pages {
         let waiting = store
-            .apply_page(&orphans(page), &format!("c{page}"), test_now())
+            .apply_page(&orphans(page), &[], false, &format!("c{page}"), test_now())
             .await
-            .unwrap();
+            .unwrap()
+            .rows_waiting;
         assert_eq!(waiting, (page + 1) * MAX_PAGE_PATCHES);
     }
     let refused = store
-        .apply_page(&orphans(pages), "c-past", test_now())
+        .apply_page(&orphans(pages), &[], false, "c-past", test_now())
         .await;
     assert!(refused.is_err());
     assert_eq!(

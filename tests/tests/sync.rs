@@ -25,7 +25,7 @@ use tingshuo_core::wire::routes::{self, HttpMethod};
 use tingshuo_core::{Client, ClientConfig, Currency, KeyStore as _, MemoryKeyStore, Money};
 use tingshuo_sandbox::seed::DemoCustomer;
 use tingshuo_sandbox::{BankConfig, FaultPlan, FaultRule, RunningBank, start_demo_bank};
-use tingshuo_tests::PaymentSigningFails;
+use tingshuo_tests::{PaymentSigningFails, lines_of};
 
 struct TestClient {
     client: Client,
@@ -1027,22 +1027,6 @@ async fn a_request_the_bank_keeps_failing_holds_back_none_of_its_news() {
     assert_eq!(bank_doc("card", card).await["status"], "locked");
     assert_eq!(wang.client.sync().status().last_error, None);
     bank.shutdown().await;
-}
-
-/// The view as the customer would see it, one line per fact.
-fn lines_of(view: &tingshuo_core::CustomerView, locale: tingshuo_core::Locale) -> String {
-    let l10n = tingshuo_core::Localizer::new().unwrap();
-    let at = tingshuo_core::l10n::present::Presentation {
-        locale,
-        now: Utc::now(),
-        zone: chrono::FixedOffset::east_opt(0).unwrap().into(),
-    };
-    tingshuo_core::l10n::present::view_lines(&l10n, &at, view)
-        .unwrap()
-        .into_iter()
-        .map(|u| u.display)
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// A customer's second device syncs after the first has paid: the bank's payment rows refer

@@ -46,6 +46,9 @@ pub struct ViewParts {
     /// Payments the bank recorded today (its day, in UTC) and did not cancel: what today's
     /// limits have used.
     pub payments_today: Vec<Money>,
+    /// Records of the bank's this version of the app cannot read (a newer kind or value):
+    /// left out of the view, which says how many.
+    pub records_left_out: usize,
 }
 
 /// The bank's daily payment limit in one currency, and what today's payments used of it
@@ -106,6 +109,8 @@ pub struct CustomerView {
     /// Requests waiting for the bank, and recent refusals with their reasons.
     pub requests: Vec<RequestView>,
     pub unresolved_payments: usize,
+    /// Records of the bank's this version cannot read, left out (said in the view).
+    pub records_left_out: usize,
     // Derived summaries.
     /// Available funds in deposit accounts, per currency (credit lines are not funds).
     pub available_funds: BTreeMap<Currency, Money>,
@@ -224,6 +229,7 @@ impl CustomerView {
             service_requests,
             requests: parts.requests,
             unresolved_payments: parts.unresolved_payments,
+            records_left_out: parts.records_left_out,
             available_funds,
             upcoming_bills,
             oldest_as_of,

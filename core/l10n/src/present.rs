@@ -94,6 +94,12 @@ pub fn view_lines(
     if view.has_unconfirmed_local_changes {
         lines.push(at.plain(l10n, "view-local-changes")?);
     }
+    if view.records_left_out > 0 {
+        let count = i64::try_from(view.records_left_out).unwrap_or(i64::MAX);
+        lines.push(at.line(l10n, "view-records-left-out", |form| {
+            Ok(at.count_args(l10n, form, count))
+        })?);
+    }
     if !view.requests.is_empty() || view.unresolved_payments > 0 {
         lines.push(at.plain(l10n, "view-heading-requests")?);
         for request in &view.requests {

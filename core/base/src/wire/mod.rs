@@ -110,6 +110,47 @@ fn known<T>(
     parse(value).ok_or(WireError::UnknownValue { field })
 }
 
+/// A value of a field whose "other" says what the app needs of one it does not know: a
+/// spending category or a payee's relationship a newer bank added still shows the row (its
+/// amount counts in the summary's "other", the payee is read back without "your son"). A
+/// version that knows the value reads it again ([`reader_fingerprint`]).
+fn known_or_other<T>(value: &str, parse: fn(&str) -> Option<T>, other: T) -> T {
+    parse(value).unwrap_or(other)
+}
+
+/// Names what this version of the app can read of the bank's feed: every kind of record and
+/// every value of a field it knows. A store read by a reader with another fingerprint is read
+/// again from the start, so a version that knows more reads what an older one left out or
+/// read as "other" (FNV-1a over the names, stable across platforms and runs).
+pub fn reader_fingerprint() -> String {
+    let statuses = payment_status::ALL.iter().copied();
+    let names = kinds::ALL
+        .iter()
+        .copied()
+        .chain(statuses)
+        .chain(PAYMENT_KINDS.iter().copied())
+        .chain(AccountKind::ALL.iter().map(|v| v.as_str()))
+        .chain(TransactionStatus::ALL.iter().map(|v| v.as_str()))
+        .chain(Category::ALL.iter().map(|v| v.as_str()))
+        .chain(CardStatus::ALL.iter().map(|v| v.as_str()))
+        .chain(CardKind::ALL.iter().map(|v| v.as_str()))
+        .chain(BillStatus::ALL.iter().map(|v| v.as_str()))
+        .chain(Relationship::ALL.iter().map(|v| v.as_str()))
+        .chain(BillerCategory::ALL.iter().map(|v| v.as_str()))
+        .chain(AlertKind::ALL.iter().map(|v| v.as_str()))
+        .chain(Channel::ALL.iter().map(|v| v.as_str()))
+        .chain(ServiceStatus::ALL.iter().map(|v| v.as_str()))
+        .chain(Currency::all().map(|c| c.code()));
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for name in names {
+        for byte in name.bytes().chain([b'\n']) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
 // ---------------------------------------------------------------- authentication
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -629,6 +670,21 @@ impl Patch {
     }
 }
 
+/// The most characters of a record kind the app does not know that it remembers.
+const MAX_KIND_CHARS: usize = 64;
+
+/// Checks what is remembered of a record left out ([`reader_fingerprint`]): its kind and id,
+/// as short text an id may be. A record too malformed to be remembered refuses its page.
+pub fn check_left_out(patch: &Patch) -> Result<(), WireError> {
+    if patch.kind.is_empty() || patch.kind.chars().count() > MAX_KIND_CHARS {
+        return Err(WireError::BadText {
+            field: "patch.kind",
+        });
+    }
+    text("patch.kind", patch.kind.clone())?;
+    id::<()>("patch.id", patch.id.clone()).map(|_| ())
+}
+
 fn record_id(record: &Record) -> Option<&str> {
     Some(match record {
         Record::Customer(r) => r.id.as_str(),
@@ -691,7 +747,7 @@ impl TransactionDto {
             )?),
             counterparty: C2::new(text("transaction.counterparty", self.counterparty)?),
             description: C2::new(text("transaction.description", self.description)?),
-            category: known("transaction.category", &self.category, Category::parse)?,
+            category: known_or_other(&self.category, Category::parse, Category::Other),
             occurred_at: self.occurred_at,
         })
     }
@@ -702,11 +758,11 @@ impl PayeeDto {
         Ok(Payee {
             id: id("payee.id", self.id)?,
             name: C2::new(text("payee.name", self.name)?),
-            relationship: known(
-                "payee.relationship",
+            relationship: known_or_other(
                 &self.relationship,
                 Relationship::parse,
-            )?,
+                Relationship::Other,
+            ),
             account_number: C2::new(AccountNumber::new(text(
                 "payee.account_number",
                 self.account_number,
@@ -723,7 +779,7 @@ impl BillerDto {
         Ok(Biller {
             id: id("biller.id", self.id)?,
             name: text("biller.name", self.name)?,
-            category: known("biller.category", &self.category, BillerCategory::parse)?,
+            category: known_or_other(&self.category, BillerCategory::parse, BillerCategory::Other),
             customer_reference: C2::new(AccountNumber::new(text(
                 "biller.customer_reference",
                 self.customer_reference,
@@ -801,6 +857,9 @@ impl PreferencesDto {
     }
 }
 
+/// The kinds of payment.
+pub const PAYMENT_KINDS: &[&str] = &["transfer", "bill"];
+
 /// Payment statuses.
 pub mod payment_status {
     pub const EXECUTED: &str = "executed";
@@ -816,7 +875,7 @@ impl PaymentDto {
                 field: "payment.status",
             });
         }
-        if !["transfer", "bill"].contains(&self.kind.as_str()) {
+        if !PAYMENT_KINDS.contains(&self.kind.as_str()) {
             return Err(WireError::UnknownValue {
                 field: "payment.kind",
             });
@@ -1005,6 +1064,38 @@ mod tests {
                 id: "c1".into()
             }
         );
+    }
+
+    #[test]
+    fn a_value_with_an_other_reads_as_other_and_the_reader_is_named_by_what_it_knows() {
+        let biller = patch(
+            "biller",
+            "b1",
+            json!({"id": "b1", "name": "供暖公司", "category": "heating",
+                "customer_reference": "88001234"}),
+        );
+        let Ok(Change::Put(Record::Biller(biller))) = biller.into_change() else {
+            panic!("a biller of a category this version does not know is read");
+        };
+        assert_eq!(biller.category, BillerCategory::Other);
+
+        let fingerprint = reader_fingerprint();
+        assert_eq!(fingerprint, reader_fingerprint());
+        assert_eq!(fingerprint.len(), 16);
+        assert!(fingerprint.bytes().all(|b| b.is_ascii_hexdigit()));
+
+        let left_out = |kind: &str, id: &str| {
+            check_left_out(&Patch {
+                kind: kind.into(),
+                id: id.into(),
+                op: PatchOp::Put,
+                data: Some(json!({})),
+            })
+        };
+        assert_eq!(left_out("insurance_policy", "ip-1"), Ok(()));
+        assert!(left_out(&"k".repeat(65), "ip-1").is_err());
+        assert!(left_out("policy\u{7}", "ip-1").is_err());
+        assert!(left_out("policy", "..").is_err());
     }
 
     #[test]

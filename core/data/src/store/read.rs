@@ -255,6 +255,7 @@ impl Store {
             unresolved_payments: self.payment_attempts(true).await?.len(),
             daily_limits: self.daily_limits().await?,
             payments_today: self.payments_today().await?,
+            records_left_out: self.records_left_out().await?,
         })
     }
 

@@ -5,10 +5,12 @@ use sqlx::Row;
 
 use super::{Store, StoreError, Tx};
 use crate::crypto::{FieldCipher, SealedColumn as Col};
+use std::collections::BTreeSet;
 use tingshuo_base::action::{Action, ActionKind};
 use tingshuo_base::model::{Source, Tracked, Transaction as Txn};
 use tingshuo_base::view::RECENT_TRANSACTIONS;
-use tingshuo_base::wire::{Change, Patch, PaymentDto, Record, kinds};
+
+use tingshuo_base::wire::{Change, Patch, PatchOp, PaymentDto, Record, kinds, reader_fingerprint};
 
 /// The pull cursor and other sync settings kept in the store.
 pub mod keys {
@@ -30,6 +32,12 @@ pub mod keys {
     /// answer she has not been told yet (JSON list): told in a later conversation if the app
     /// closed before the bank answered.
     pub const CARD_ACTIONS_AWAITED: &str = "card_actions_awaited";
+    /// The records of the bank's feed this version could not read (JSON list of `kind:id`):
+    /// left out of the view, which says how many.
+    pub const RECORDS_LEFT_OUT: &str = "records_left_out";
+    /// The reader that applied the feed up to the cursor (`wire::reader_fingerprint`): a
+    /// version with another reads the feed again from the start.
+    pub const READ_BY: &str = "read_by";
 
     /// The values that are the customer's own, not a copy of the bank's: carried across a
     /// rebuild of the store (while its old key opens them), so the bank still knows this
@@ -327,13 +335,20 @@ impl Store {
     /// come yet waits aside, sealed, and is applied with the page that brings its parent: a
     /// bank's feed lists each row at its latest version, so an account whose balance a payment
     /// changed comes after the payment's transaction. The rest of the page is applied, so a
-    /// parent that never comes holds back nothing else. Returns how many rows wait.
+    /// parent that never comes holds back nothing else.
+    ///
+    /// `left_out` are the page's records this version cannot read: their last readable
+    /// version stays (with its own, older time) and their `kind:id` is remembered until a
+    /// later page brings them readable or removed; `from_start` says the page begins the
+    /// bank's whole state, so what was remembered before starts over.
     pub async fn apply_page(
         &self,
         page: &[(Patch, Change)],
+        left_out: &[Patch],
+        from_start: bool,
         cursor: &str,
         as_of: DateTime<Utc>,
-    ) -> Result<usize, StoreError> {
+    ) -> Result<PageApplied, StoreError> {
         let mut tx = self.begin_changes().await?;
         // The rows that waited are tried again with a page that brings accounts or billers
         // (not with every page: that was quadratic), unless the page brings them again (a
@@ -428,8 +443,71 @@ impl Store {
                 "more rows without their account or biller than are kept waiting",
             ));
         }
+        let records_left_out = self
+            .remember_left_out(&mut tx, &patches, left_out, from_start)
+            .await?;
         self.finish_changes(tx, &applied, cursor).await?;
-        Ok(usize::try_from(rows_waiting).unwrap_or(usize::MAX))
+        Ok(PageApplied {
+            rows_waiting: usize::try_from(rows_waiting).unwrap_or(usize::MAX),
+            records_left_out,
+        })
+    }
+
+    /// Keeps the list of records left out true after a page: a record the page brings
+    /// readable or removes leaves it, one it brings unreadable joins it. Returns its length.
+    async fn remember_left_out(
+        &self,
+        tx: &mut Tx<'_>,
+        read: &[Patch],
+        left_out: &[Patch],
+        from_start: bool,
+    ) -> Result<usize, StoreError> {
+        let mut remembered = if from_start {
+            BTreeSet::new()
+        } else {
+            self.records_left_out_on(&mut **tx).await?
+        };
+        if remembered.is_empty() && left_out.is_empty() && !from_start {
+            return Ok(0);
+        }
+        for patch in read.iter().chain(left_out) {
+            remembered.remove(&waiting_key(patch));
+        }
+        remembered.extend(
+            left_out
+                .iter()
+                .filter(|patch| patch.op == PatchOp::Put)
+                .map(waiting_key),
+        );
+        if remembered.len() > MAX_RECORDS_LEFT_OUT {
+            // A bank whose records this version cannot read by the thousand is not one it
+            // can show: refused, as any page it cannot read.
+            return Err(StoreError::InvalidInput(
+                "more records this version cannot read than are remembered",
+            ));
+        }
+        let json = serde_json::to_string(&remembered)
+            .map_err(|_| StoreError::InvalidInput("records left out"))?;
+        self.put_sync_value(tx, keys::RECORDS_LEFT_OUT, &json)
+            .await?;
+        Ok(remembered.len())
+    }
+
+    /// The records of the bank's feed this version could not read, as `kind:id`.
+    async fn records_left_out_on<'e>(
+        &self,
+        executor: impl sqlx::SqliteExecutor<'e>,
+    ) -> Result<BTreeSet<String>, StoreError> {
+        Ok(self
+            .sync_value_on(executor, keys::RECORDS_LEFT_OUT)
+            .await?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default())
+    }
+
+    /// How many records of the bank's feed this version could not read (left out of the view).
+    pub async fn records_left_out(&self) -> Result<usize, StoreError> {
+        Ok(self.records_left_out_on(&self.pool).await?.len())
     }
 
     async fn begin_changes(&self) -> Result<Tx<'_>, StoreError> {
@@ -480,6 +558,8 @@ impl Store {
             self.advance_newest(&mut tx, applied).await?;
         }
         self.put_sync_value(&mut tx, keys::CURSOR, cursor).await?;
+        self.put_sync_value(&mut tx, keys::READ_BY, &reader_fingerprint())
+            .await?;
         // The device's own clock, not the bank's `as_of`: what it is compared with (how old a
         // balance is now, whether a payment came after it) is on the device's clock too.
         self.put_sync_value(
@@ -1194,6 +1274,15 @@ fn outbox_item(
 /// The most rows of the bank's feed kept waiting for their account or biller: ten full
 /// pages. A page that would leave more is refused, and nothing of it applied.
 pub const MAX_ROWS_WAITING: usize = 10 * tingshuo_base::wire::MAX_PAGE_PATCHES;
+/// The most records this version cannot read that the store remembers (a page's worth).
+pub const MAX_RECORDS_LEFT_OUT: usize = tingshuo_base::wire::MAX_PAGE_PATCHES;
+
+/// What applying a page left: rows waiting for their parent, records left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageApplied {
+    pub rows_waiting: usize,
+    pub records_left_out: usize,
+}
 
 /// The kinds of the bank's feed kept in tables of their own, with their tables.
 const KIND_TABLES: &[(&str, &str)] = &[

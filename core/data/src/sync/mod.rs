@@ -84,6 +84,10 @@ pub struct SyncReport {
     /// Rows of the bank's feed kept aside at the round's end because their account or
     /// biller has not come: applied when it does. The round is not complete while any wait.
     pub rows_waiting_for_parents: usize,
+    /// Records of the bank's this version cannot read (a kind or a value it does not know),
+    /// at the round's end: left out of the view, which says so, and read again by a version
+    /// that knows them.
+    pub records_left_out: usize,
     /// The bank's news up to now is applied (the bank was reached and its feed pulled).
     pub pulled: bool,
     /// Pulled, and nothing left waiting in the outbox: false when the round stopped early
@@ -461,6 +465,21 @@ impl SyncEngine {
             .sync_value(keys::CURSOR)
             .await?
             .unwrap_or_default();
+        let reader = wire::reader_fingerprint();
+        if !cursor.is_empty()
+            && self
+                .store
+                .sync_value(keys::READ_BY)
+                .await?
+                .is_some_and(|read_by| read_by != reader)
+        {
+            // Another version read this store: this one may know what that one left out or
+            // read as "other", so it reads the bank's feed again from the start, once.
+            tracing::info!("the bank's feed is read again from the start by this version");
+            cursor.clear();
+        }
+        // From the start, the feed is the bank's whole state: what was left out starts over.
+        let from_start = cursor.is_empty();
         loop {
             if pages >= MAX_PAGES_PER_SYNC || patches >= MAX_PATCHES_PER_SYNC {
                 return Err(WireError::TooManyPages {
@@ -487,16 +506,35 @@ impl SyncEngine {
             }
             pages += 1;
             patches += page.patches.len();
-            // Every patch of the page is checked before any is applied.
+            // Every patch of the page is checked before any is applied. A record of a kind
+            // or with a value this version does not know (a newer bank's) is left out, not
+            // her whole sync: remembered, said in the view, read by a version that knows it.
+            // Anything else wrong refuses the page.
             let mut fed = Vec::with_capacity(page.patches.len());
+            let mut left_out = Vec::new();
             for patch in page.patches {
-                let change = patch.clone().into_change()?;
-                fed.push((patch, change));
+                match patch.clone().into_change() {
+                    Ok(change) => fed.push((patch, change)),
+                    Err(WireError::UnknownValue { field }) => {
+                        wire::check_left_out(&patch)?;
+                        tracing::warn!(field, "a record this version cannot read was left out");
+                        left_out.push(patch);
+                    }
+                    Err(error) => return Err(error.into()),
+                }
             }
-            report.rows_waiting_for_parents = self
+            let applied = self
                 .store
-                .apply_page(&fed, &page.cursor, page.server_time)
+                .apply_page(
+                    &fed,
+                    &left_out,
+                    from_start && pages == 1,
+                    &page.cursor,
+                    page.server_time,
+                )
                 .await?;
+            report.rows_waiting_for_parents = applied.rows_waiting;
+            report.records_left_out = applied.records_left_out;
             report.pages_pulled += 1;
             report.patches_applied += fed.len();
             if !page.has_more {
