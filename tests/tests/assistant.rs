@@ -2179,12 +2179,17 @@ async fn a_banks_own_intents_reach_the_host_and_move_nothing() {
     tell(&mut assistant, "cancel").await;
     assert_eq!(payments(&bank, customer).await.len(), payments_before);
 
-    // Refused at open, saying why: a product intent's name, an answer's, a file that is not a
-    // context.
+    // Refused at open, saying why: a product intent's name, an answer's, a sentence the
+    // product says already (heard, her "no thanks" would be the bank's), a file that is not
+    // a context.
     for (yaml, reason) in [
         (
             "context:\n  expressions:\n    transfer:\n      - \"wire it\"\n",
             "transfer",
+        ),
+        (
+            "context:\n  expressions:\n    declineOffer:\n      - \"(please) no thanks\"\n",
+            "\"no thanks\"",
         ),
         (
             "context:\n  expressions:\n    amount:\n      - \"that much\"\n",

@@ -154,6 +154,12 @@ pub enum ContextError {
     /// A bank's slot type named as one of the product's, with other values.
     #[error("slot type {0} is the product's, with other values: give it a name of its own")]
     SlotTypeTaken(String),
+    /// A bank's sentence that the product already writes out whole ("no thanks", "算了"):
+    /// heard, it would be the bank's command instead of her answer, or the other way round.
+    #[error(
+        "intent {intent} says \"{sentence}\", which is already the product's: a bank's own intents say something of their own"
+    )]
+    SentenceTaken { intent: String, sentence: String },
     /// Larger or more deeply nested than any real context: refused before it is read.
     #[error("the context is too large or too deeply nested to load: {0}")]
     TooLarge(String),
@@ -528,6 +534,17 @@ impl Context {
             if taken {
                 return Err(ContextError::IntentTaken(name.to_owned()));
             }
+            let recited = own
+                .expressions
+                .iter()
+                .flat_map(|expression| written_out(expression).sentences())
+                .find(|words| merged.recites(words) || also_taken.recites(words));
+            if let Some(words) = recited {
+                return Err(ContextError::SentenceTaken {
+                    intent: name.to_owned(),
+                    sentence: words.join(" "),
+                });
+            }
             merged.intents.push(IntentExpressions {
                 intent: Intent::Bank(name.to_owned()),
                 expressions: own.expressions.clone(),
@@ -589,6 +606,17 @@ enum WrittenOut {
     Whole(Vec<String>),
     List(usize, Vec<Option<Vec<String>>>),
     Nothing,
+}
+
+impl WrittenOut {
+    /// Every sentence written out whole.
+    fn sentences(self) -> Vec<Vec<String>> {
+        match self {
+            WrittenOut::Whole(words) => vec![words],
+            WrittenOut::List(_, alternatives) => alternatives.into_iter().flatten().collect(),
+            WrittenOut::Nothing => Vec::new(),
+        }
+    }
 }
 
 fn written_out(expression: &[Element]) -> WrittenOut {
@@ -743,6 +771,31 @@ context:
                 Err(ContextError::IntentTaken(taken.into()))
             );
         }
+        let saying = |sentence: &str| {
+            Context::from_yaml(&format!(
+                "context:\n  expressions:\n    nothingMore:\n      - \"{sentence}\"\n"
+            ))
+            .unwrap()
+        };
+        for (sentence, taken) in [
+            ("just that", "just that"),
+            ("[open a deposit, just that]", "just that"),
+            ("just (please) that", "just that"),
+        ] {
+            assert_eq!(
+                product.with_bank_intents(&saying(sentence), &answers),
+                Err(ContextError::SentenceTaken {
+                    intent: "nothingMore".into(),
+                    sentence: taken.into()
+                }),
+                "{sentence}"
+            );
+        }
+        assert!(
+            product
+                .with_bank_intents(&saying("just that one"), &answers)
+                .is_ok()
+        );
         let twice = merged.with_bank_intents(&named("orderDrink"), &answers);
         assert_eq!(twice, Err(ContextError::IntentTaken("orderDrink".into())));
         let other_sizes = Context::from_yaml(
