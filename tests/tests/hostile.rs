@@ -305,6 +305,11 @@ async fn a_row_whose_account_never_came_waits_aside_and_holds_back_nothing() {
     let view = client.view().current(today).await.unwrap();
     let card = view.cards.iter().find(|c| c.item.id == "c9").unwrap();
     assert_eq!(card.item.account_id.as_str(), "nowhere");
+    assert_eq!(
+        card.item.number.reveal().as_str(),
+        "9999",
+        "kept aside as read: its ending"
+    );
 }
 
 /// A transaction of 王秀英's pension account as the bank's feed sends it.
@@ -439,7 +444,8 @@ async fn records_a_newer_bank_sends_are_left_out_said_and_read_again_by_a_newer_
     client.sync().sync_now().await.unwrap();
     assert_eq!(
         *script.cursors_asked.lock().unwrap(),
-        ["c1", "c2", "c3", "", "c5"]
+        ["", "c2", "c3", "", "c5"],
+        "a store from before readers were named is read again too"
     );
     let view = client.view().current(today).await.unwrap();
     assert_eq!(view.records_left_out, 0);

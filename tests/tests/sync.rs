@@ -135,6 +135,15 @@ async fn initial_sync_then_delta_sync() {
     assert_eq!(view.payees.len(), 4);
     assert_eq!(view.upcoming_bills.len(), 3);
     assert!(view.accounts.iter().all(|a| a.source == Source::Bank));
+    // The bank sends whole card numbers; the device keeps only the endings it shows.
+    let bank_cards: Vec<serde_json::Value> = bank.bank.db.all("demo-zh", "card").await.unwrap();
+    assert_eq!(view.cards.len(), bank_cards.len());
+    for card in &view.cards {
+        let sent = bank_cards.iter().find(|c| c["id"] == card.item.id.as_str());
+        let sent = sent.unwrap()["number"].as_str().unwrap().to_owned();
+        assert!(sent.len() > 4, "the bank's whole number");
+        assert_eq!(card.item.number.reveal().as_str(), &sent[sent.len() - 4..]);
+    }
     assert_eq!(
         wang.client.sync().status().connectivity,
         Connectivity::Online

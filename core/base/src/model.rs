@@ -271,6 +271,8 @@ pub struct Card {
     pub account_id: Id<Account>,
     pub kind: CardKind,
     pub name: String,
+    /// The bank's side holds the whole number; a device keeps only its last four digits, all
+    /// the app shows or says (the wire reading keeps no more).
     pub number: C2<CardNumber>,
     pub status: CardStatus,
 }

@@ -407,25 +407,32 @@ impl Store {
         // What was applied: the rest (the newest transactions follow from it).
         let applied: Vec<Change> = patches
             .iter()
-            .zip(changes)
+            .zip(&changes)
             .filter(|(patch, _)| !waiting.contains(&waiting_key(patch)))
-            .map(|(_, change)| change)
+            .map(|(_, change)| change.clone())
             .collect();
         // Every row tried is out of the waiting ones, the last version of each that still
-        // waits back in, sealed (a patch carries C2 data).
+        // waits back in, sealed (a patch carries C2 data), as the app read it: the bank's
+        // patch may carry more than the device keeps (a whole card number).
         for patch in &patches {
             sqlx::query("DELETE FROM waiting_patch WHERE key = ?")
                 .bind(waiting_key(patch))
                 .execute(&mut *tx)
                 .await?;
         }
-        for patch in patches.iter().rev() {
+        for (patch, change) in patches.iter().zip(&changes).rev() {
             let key = waiting_key(patch);
             if !waiting.remove(&key) {
                 continue;
             }
+            let Change::Put(record) = change else {
+                continue; // A removal leaves no row behind to wait.
+            };
+            let read = record
+                .to_patch()
+                .map_err(|_| StoreError::InvalidInput("patch"))?;
             let json =
-                serde_json::to_string(patch).map_err(|_| StoreError::InvalidInput("patch"))?;
+                serde_json::to_string(&read).map_err(|_| StoreError::InvalidInput("patch"))?;
             sqlx::query("INSERT INTO waiting_patch (key, patch) VALUES (?, ?)")
                 .bind(&key)
                 .bind(self.cipher.seal_str(Col::WaitingPatch, &key, &json)?)

@@ -471,10 +471,11 @@ impl SyncEngine {
                 .store
                 .sync_value(keys::READ_BY)
                 .await?
-                .is_some_and(|read_by| read_by != reader)
+                .is_none_or(|read_by| read_by != reader)
         {
-            // Another version read this store: this one may know what that one left out or
-            // read as "other", so it reads the bank's feed again from the start, once.
+            // Another version read this store (one from before readers were named, too): this
+            // one may know what that one left out or read as "other", or keep less of it, so
+            // it reads the bank's feed again from the start, once.
             tracing::info!("the bank's feed is read again from the start by this version");
             cursor.clear();
         }
