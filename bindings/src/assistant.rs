@@ -31,7 +31,7 @@ pub enum AssistantEvent {
         display: String,
         speech: String,
     },
-    /// Show and read out these lines (the transactions, cards, alerts or appointments asked
+    /// Show and read out these lines (the transactions, cards, alerts, appointments or bills asked
     /// for).
     Show { lines: Vec<Line> },
     /// Ask for PIN or biometric; give the answer with `step_up(request, approved)` (not

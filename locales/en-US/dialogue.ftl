@@ -40,6 +40,12 @@ dlg-alerts = { $count ->
    *[other] You have { $count } unread alerts:
 }
 dlg-no-alerts = You have no unread alerts.
+# Bills due within a month (overdue ones too), each then read as the view reads it.
+dlg-bills = { $count ->
+    [one] Here is your bill:
+   *[other] Here are your { $count } bills:
+}
+dlg-no-bills = You have no bills due in the coming month.
 dlg-appointments = { $count ->
     [one] Here is your appointment or request with the bank:
    *[other] Here are your { $count } appointments and requests with the bank:

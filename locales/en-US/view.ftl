@@ -35,7 +35,11 @@ view-account-loan = { $account }, { $masked }: { $standing ->
 } (updated { $freshness }).
 view-funds-total = Available in your deposit accounts: { $amount }.
 
-view-bill = { $biller }: { $amount }, { $due }.
+# $held: yes when a payment the bank still holds (and can still cancel) has paid it.
+view-bill = { $biller }: { $amount }, { $held ->
+    [yes] paid by a payment the bank is still holding, which can be cancelled
+   *[no] { $due }
+}.
 view-no-bills = No bills are due soon.
 due-today = due today
 due-tomorrow = due tomorrow

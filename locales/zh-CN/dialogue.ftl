@@ -34,6 +34,9 @@ dlg-cards = 您有{ $count }张卡：
 dlg-no-cards = 您的账户下没有银行卡。
 dlg-alerts = 您有{ $count }条未读提醒：
 dlg-no-alerts = 您没有未读提醒。
+# 一个月内到期的账单（含已逾期的），随后逐张读出。
+dlg-bills = 这是您的{ $count }张账单：
+dlg-no-bills = 您近一个月没有要交的账单。
 dlg-appointments = 您在银行有{ $count }项预约或服务工单：
 dlg-no-appointments = 您在银行没有预约，也没有未办完的服务工单。
 # $pending、$pending_count：$total 中银行尚未入账的部分及笔数。

@@ -34,7 +34,11 @@ view-account-loan = { $account }，{ $masked }，{ $standing ->
 }（{ $freshness }更新）。
 view-funds-total = 存款账户可用资金合计{ $amount }。
 
-view-bill = { $biller }，{ $amount }，{ $due }。
+# $held：yes 表示一笔银行暂时保留、仍可取消的付款已经付了这张账单。
+view-bill = { $biller }，{ $amount }，{ $held ->
+    [yes] 已经付款，银行暂时保留这笔付款，可以取消
+   *[no] { $due }
+}。
 view-no-bills = 近期没有待缴账单。
 due-today = 今天到期
 due-tomorrow = 明天到期

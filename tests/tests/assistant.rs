@@ -1630,6 +1630,116 @@ async fn cards_alerts_and_appointments_are_read_out_as_the_bank_has_them() {
     bank.shutdown().await;
 }
 
+/// The lines a listing showed (its last event).
+fn shown(events: &[Event]) -> Vec<tingshuo_core::l10n::Utterance> {
+    match events.last() {
+        Some(Event::Show(lines)) => lines.clone(),
+        _ => panic!("nothing shown: {events:?}"),
+    }
+}
+
+/// The bills the bank has due for a customer within a month: (biller's name, amount in minor
+/// units).
+async fn bills_due_at_bank(bank: &RunningBank, customer: DemoCustomer) -> Vec<(String, i64)> {
+    let db = &bank.bank.db;
+    let billers: Vec<serde_json::Value> = db.all(customer.id(), "biller").await.unwrap();
+    let bills: Vec<serde_json::Value> = db.all(customer.id(), "bill").await.unwrap();
+    let horizon = (Utc::now() + chrono::Duration::days(30))
+        .date_naive()
+        .to_string();
+    bills
+        .iter()
+        .filter(|bill| {
+            bill["status"] == "due" && bill["due_on"].as_str().unwrap() <= horizon.as_str()
+        })
+        .map(|bill| {
+            let biller = billers
+                .iter()
+                .find(|b| b["id"] == bill["biller_id"])
+                .unwrap();
+            (
+                biller["name"].as_str().unwrap().to_owned(),
+                bill["amount_minor"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// "What bills do I have" / "我有什么账单要交": each bill the bank has due within a month is
+/// read out with its biller and amount, none more; one that a payment the bank holds has paid
+/// is said as paid and cancellable, not as due; with nothing synced it is "no data", not "no
+/// bills".
+#[tokio::test]
+async fn bills_are_read_out_as_the_bank_has_them_and_a_held_one_as_held() {
+    let bank = holding_every_payment().await;
+    let (client, _dir) = client_for(&bank).await;
+    let mut assistant = another_session(&client).await;
+    let customer = DemoCustomer::MargaretWilson;
+    let due = bills_due_at_bank(&bank, customer).await;
+    assert!(due.len() >= 2, "the demo customer has bills due: {due:?}");
+    let dollars = |minor: i64| format!("${}.{:02}", minor / 100, minor % 100);
+
+    let events = tell(&mut assistant, "what bills do I have").await;
+    assert_eq!(said(&events), ["dlg-bills"], "{events:?}");
+    let lines = shown(&events);
+    assert_eq!(lines.len(), due.len(), "{lines:?}");
+    for (biller, minor) in &due {
+        assert!(
+            lines.iter().any(|line| line
+                .display
+                .starts_with(&format!("{biller}: {}, due", dollars(*minor)))),
+            "{biller} {minor} not read as due: {lines:?}"
+        );
+    }
+
+    electric_bill_held(&mut assistant).await;
+    let events = tell(&mut assistant, "do I have any bills due").await;
+    let lines = shown(&events);
+    let electric: Vec<_> = lines
+        .iter()
+        .filter(|line| line.display.starts_with("City Electric"))
+        .collect();
+    assert_eq!(electric.len(), 1, "{lines:?}");
+    assert!(
+        electric[0]
+            .display
+            .contains("paid by a payment the bank is still holding, which can be cancelled"),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .filter(|line| !line.display.starts_with("City Electric"))
+            .all(|line| line.display.contains(", due")),
+        "{lines:?}"
+    );
+    bank.shutdown().await;
+
+    // Mandarin, as the bank has 王秀英's bills.
+    let offset = FixedOffset::east_opt(8 * 3600).unwrap();
+    let (mut assistant, bank, _dir) = tingshuo_tests::answers::assistant_with(
+        DemoCustomer::WangXiuying,
+        AssistantOptions::at(offset),
+    )
+    .await;
+    let due = bills_due_at_bank(&bank, DemoCustomer::WangXiuying).await;
+    let events = tell(&mut assistant, "我有什么账单要交").await;
+    assert_eq!(said(&events), ["dlg-bills"], "{events:?}");
+    let lines = shown(&events);
+    assert_eq!(lines.len(), due.len(), "{lines:?}");
+    for (biller, minor) in &due {
+        let amount = format!("¥{}.{:02}", minor / 100, minor % 100);
+        assert!(
+            lines.iter().any(
+                |line| line.display.starts_with(&format!("{biller}，{amount}，"))
+                    && line.display.contains("到期")
+            ),
+            "{biller} {amount}: {lines:?}"
+        );
+    }
+    bank.shutdown().await;
+}
+
 /// The status the bank has for the English customer's card of this kind ("credit", "debit").
 async fn card_status(bank: &RunningBank, kind: &str) -> String {
     card_status_of(bank, DemoCustomer::MargaretWilson, kind).await

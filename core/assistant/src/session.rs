@@ -26,7 +26,7 @@ use tingshuo_dialogue::{
     PlanTarget, Prepared, SpendingQuery, Spent, TransactionsQuery, hear, paying_account,
 };
 use tingshuo_l10n::present::{
-    Presentation, alert_lines, card_lines, service_request_lines, transaction_lines,
+    Presentation, alert_lines, bill_lines, card_lines, service_request_lines, transaction_lines,
 };
 use tingshuo_l10n::{Arg, ConsentWording, L10nError, Localizer, Reply};
 use tingshuo_understand::context::ContextError;
@@ -1406,6 +1406,12 @@ impl Assistant {
             Listing::Appointments => {
                 service_request_lines(&self.l10n, &at, &view.service_requests)?
             }
+            Listing::Bills => bill_lines(
+                &self.l10n,
+                &at,
+                &view.upcoming_bills,
+                &self.dialogue.facts().held_bills,
+            )?,
             Listing::Alerts => {
                 let lines = alert_lines(&self.l10n, &at, &view.unread_alerts)?;
                 for alert in &view.unread_alerts {

@@ -178,14 +178,17 @@ pub enum Listing {
     Alerts,
     /// Branch appointments and service requests.
     Appointments,
+    /// Bills due within a month.
+    Bills,
 }
 
 impl Listing {
-    const ALL: [Listing; 4] = [
+    const ALL: [Listing; 5] = [
         Listing::Transactions,
         Listing::Cards,
         Listing::Alerts,
         Listing::Appointments,
+        Listing::Bills,
     ];
 
     /// The reply that introduces the lines (with `$count`).
@@ -195,6 +198,7 @@ impl Listing {
             Listing::Cards => "dlg-cards",
             Listing::Alerts => "dlg-alerts",
             Listing::Appointments => "dlg-appointments",
+            Listing::Bills => "dlg-bills",
         }
     }
 
@@ -205,6 +209,7 @@ impl Listing {
             Listing::Cards => "dlg-no-cards",
             Listing::Alerts => "dlg-no-alerts",
             Listing::Appointments => "dlg-no-appointments",
+            Listing::Bills => "dlg-no-bills",
         }
     }
 }
@@ -1378,16 +1383,17 @@ impl Dialogue {
                 // What is said comes with what the host found.
                 None
             }
-            Intent::CardStatus | Intent::Alerts | Intent::Appointments
+            Intent::CardStatus | Intent::Alerts | Intent::Appointments | Intent::Bills
                 if self.facts.accounts.is_empty() =>
             {
                 // Nothing synced yet: "no cards" would be untrue.
                 Some(say("dlg-no-data", vec![]))
             }
-            Intent::CardStatus | Intent::Alerts | Intent::Appointments => {
+            Intent::CardStatus | Intent::Alerts | Intent::Appointments | Intent::Bills => {
                 effects.push(Effect::ShowItems(match intent {
                     Intent::CardStatus => Listing::Cards,
                     Intent::Alerts => Listing::Alerts,
+                    Intent::Bills => Listing::Bills,
                     _ => Listing::Appointments,
                 }));
                 // What is said comes with what the host found.

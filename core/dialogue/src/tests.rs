@@ -1750,7 +1750,7 @@ fn a_question_while_which_card_waits_is_answered_and_which_card_asked_again() {
     );
     assert_eq!(d.expecting(), Some(Expecting::Card));
 
-    // Nothing synced yet: never "you have no cards".
+    // Nothing synced yet: never "you have no cards", or no bills.
     let mut empty = Dialogue::new(Facts::default());
     assert_eq!(
         ids(&step(
@@ -1758,6 +1758,31 @@ fn a_question_while_which_card_waits_is_answered_and_which_card_asked_again() {
             heard(Some("card_status"), &[], "我的卡是不是锁着")
         )),
         ["dlg-no-data"]
+    );
+    assert_eq!(
+        ids(&step(
+            &mut empty,
+            heard(Some("bills"), &[], "我有什么账单要交")
+        )),
+        ["dlg-no-data"]
+    );
+
+    // Bills asked in passing: listed, then the question again.
+    let effects = step(&mut d, heard(Some("lock_card"), &[], "锁卡"));
+    assert_eq!(ids(&effects), ["dlg-ask-card"]);
+    let effects = step(&mut d, heard(Some("bills"), &[], "我有什么账单要交"));
+    assert_eq!(effects, [Effect::ShowItems(Listing::Bills)]);
+    let effects = step(
+        &mut d,
+        Input::Listed {
+            what: Listing::Bills,
+            count: 0,
+        },
+    );
+    assert_eq!(
+        ids(&effects),
+        ["dlg-no-bills", "dlg-ask-card"],
+        "{effects:?}"
     );
 }
 

@@ -7,12 +7,13 @@ use tingshuo_base::CustomerZone;
 
 use super::{Arg, Args, Form, L10nError, Locale, Localizer, Utterance};
 use tingshuo_base::action::Action;
+use tingshuo_base::ids::Id;
 use tingshuo_base::model::{
-    AccountKind, Alert, Card, CardStatus, ServiceRequest, Source, Tracked, Transaction,
+    AccountKind, Alert, Bill, Card, CardStatus, ServiceRequest, Source, Tracked, Transaction,
     TransactionStatus,
 };
 use tingshuo_base::money::Money;
-use tingshuo_base::view::{CustomerView, RequestState, RequestView};
+use tingshuo_base::view::{CustomerView, RequestState, RequestView, UpcomingBill};
 
 /// How many recent transactions the overview reads out.
 const RECENT_LINES: usize = 5;
@@ -164,25 +165,7 @@ pub fn view_lines(
     if view.upcoming_bills.is_empty() {
         lines.push(at.plain(l10n, "view-no-bills")?);
     }
-    for upcoming in &view.upcoming_bills {
-        lines.push(at.line(l10n, "view-bill", |form| {
-            let days = upcoming.due_in_days;
-            let due = match days {
-                0 => l10n.format(locale, "due-today", &[])?,
-                1 => l10n.format(locale, "due-tomorrow", &[])?,
-                d if d > 1 => l10n.format(locale, "due-in-days", &at.count_args(l10n, form, d))?,
-                d => l10n.format(locale, "due-overdue", &at.count_args(l10n, form, -d))?,
-            };
-            Ok(vec![
-                ("biller", Arg::Text(upcoming.biller_name.clone())),
-                (
-                    "amount",
-                    Arg::Text(l10n.money(locale, form, *upcoming.bill.item.amount.reveal())),
-                ),
-                ("due", Arg::Text(due)),
-            ])
-        })?);
-    }
+    lines.extend(bill_lines(l10n, at, &view.upcoming_bills, &[])?);
 
     lines.push(at.plain(l10n, "view-heading-pending")?);
     if view.pending_transactions.is_empty() {
@@ -233,6 +216,42 @@ pub fn view_lines(
         lines.extend(service_request_lines(l10n, at, &view.service_requests)?);
     }
     Ok(lines)
+}
+
+/// Each bill due and when ("国家电网，¥236.40，5天后到期。"); one that a payment the bank still
+/// holds has paid (`held`: by the bank's payments) is said as paid and cancellable, not as due.
+pub fn bill_lines(
+    l10n: &Localizer,
+    at: &Presentation,
+    bills: &[UpcomingBill],
+    held: &[Id<Bill>],
+) -> Result<Vec<Utterance>, L10nError> {
+    let locale = at.locale;
+    bills
+        .iter()
+        .map(|upcoming| {
+            at.line(l10n, "view-bill", |form| {
+                let due = match upcoming.due_in_days {
+                    0 => l10n.format(locale, "due-today", &[])?,
+                    1 => l10n.format(locale, "due-tomorrow", &[])?,
+                    d if d > 1 => {
+                        l10n.format(locale, "due-in-days", &at.count_args(l10n, form, d))?
+                    }
+                    d => l10n.format(locale, "due-overdue", &at.count_args(l10n, form, -d))?,
+                };
+                let is_held = held.contains(&upcoming.bill.item.id);
+                Ok(vec![
+                    ("biller", Arg::Text(upcoming.biller_name.clone())),
+                    (
+                        "amount",
+                        Arg::Text(l10n.money(locale, form, *upcoming.bill.item.amount.reveal())),
+                    ),
+                    ("due", Arg::Text(due)),
+                    ("held", Arg::from(if is_held { "yes" } else { "no" })),
+                ])
+            })
+        })
+        .collect()
 }
 
 /// Each card and whether it is locked ("信用卡，尾号4580，已锁定。").

@@ -19,6 +19,8 @@ pub enum Intent {
     Alerts,
     /// Branch appointments and service requests opened in any channel.
     Appointments,
+    /// The bills due, read out (which, how much, when).
+    Bills,
     Help,
     Repeat,
     Slower,
@@ -41,7 +43,7 @@ pub enum Intent {
 }
 
 /// The intents the dialogue knows.
-const KNOWN: [Intent; 22] = [
+const KNOWN: [Intent; 23] = [
     Intent::Balance,
     Intent::Transactions,
     Intent::Spending,
@@ -52,6 +54,7 @@ const KNOWN: [Intent; 22] = [
     Intent::CardStatus,
     Intent::Alerts,
     Intent::Appointments,
+    Intent::Bills,
     Intent::Help,
     Intent::Repeat,
     Intent::Slower,
@@ -89,6 +92,7 @@ impl Intent {
             Intent::CardStatus => "card_status",
             Intent::Alerts => "alerts",
             Intent::Appointments => "appointments",
+            Intent::Bills => "bills",
             Intent::Help => "help",
             Intent::Repeat => "repeat",
             Intent::Slower => "slower",
@@ -136,6 +140,7 @@ impl Intent {
                 | Intent::CardStatus
                 | Intent::Alerts
                 | Intent::Appointments
+                | Intent::Bills
                 | Intent::Help
         )
     }
