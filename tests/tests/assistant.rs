@@ -915,8 +915,19 @@ async fn a_payment_made_is_never_said_cancelled() {
         ["dlg-sending", "dlg-payment-done"],
         "{events:?}"
     );
-    let events = tell(&mut assistant, "cancel").await;
-    assert_eq!(said(&events), ["dlg-cannot-cancel-sent"], "{events:?}");
+    // However she says it: the verb of undoing and the payment it undoes.
+    for asked in [
+        "cancel",
+        "cancel that payment",
+        "can I undo the transfer I just made",
+    ] {
+        let events = tell(&mut assistant, asked).await;
+        assert_eq!(
+            said(&events),
+            ["dlg-cannot-cancel-sent"],
+            "{asked}: {events:?}"
+        );
+    }
     assert_eq!(payment_status(&bank).await, "executed");
     bank.shutdown().await;
 }
