@@ -46,6 +46,18 @@ dlg-bills = { $count ->
    *[other] Here are your { $count } bills:
 }
 dlg-no-bills = You have no bills due in the coming month.
+# Whether money came in ("has my pension arrived"): the latest payments in, then read.
+dlg-income = { $count ->
+    [one] Here is the latest money that came in:
+   *[other] Here are the latest { $count } payments that came in:
+}{ $stale ->
+    [yes] {" "}The bank last updated your data { $age }.
+   *[no] {""}
+}
+dlg-no-income = I found no money coming in for that.{ $stale ->
+    [yes] {" "}The bank last updated your data { $age }.
+   *[no] {""}
+}
 dlg-appointments = { $count ->
     [one] Here is your appointment or request with the bank:
    *[other] Here are your { $count } appointments and requests with the bank:

@@ -37,6 +37,15 @@ dlg-no-alerts = 您没有未读提醒。
 # 一个月内到期的账单（含已逾期的），随后逐张读出。
 dlg-bills = 这是您的{ $count }张账单：
 dlg-no-bills = 您近一个月没有要交的账单。
+# 问钱到没到账（"退休金到账了吗"）：最近几笔进账，随后逐笔读出。
+dlg-income = 这是最近到账的{ $count }笔钱：{ $stale ->
+    [yes] 银行的数据是{ $age }更新的。
+   *[no] {""}
+}
+dlg-no-income = 没有找到到账的记录。{ $stale ->
+    [yes] 银行的数据是{ $age }更新的。
+   *[no] {""}
+}
 dlg-appointments = 您在银行有{ $count }项预约或服务工单：
 dlg-no-appointments = 您在银行没有预约，也没有未办完的服务工单。
 # $pending、$pending_count：$total 中银行尚未入账的部分及笔数。

@@ -1751,6 +1751,76 @@ async fn bills_are_read_out_as_the_bank_has_them_and_a_held_one_as_held() {
     bank.shutdown().await;
 }
 
+/// The latest payments into a customer's accounts from outside, as the bank has them, newest
+/// first: (counterparty, amount in minor units). A move between two of her accounts (money
+/// out of one met by the same amount into another within a day) is not money in.
+async fn money_in_at_bank(bank: &RunningBank, customer: DemoCustomer) -> Vec<(String, i64)> {
+    let mut all: Vec<serde_json::Value> = bank
+        .bank
+        .db
+        .all(customer.id(), "transaction")
+        .await
+        .unwrap();
+    let at = |t: &serde_json::Value| {
+        chrono::DateTime::parse_from_rfc3339(t["occurred_at"].as_str().unwrap()).unwrap()
+    };
+    all.sort_by_key(|t| std::cmp::Reverse(at(t)));
+    let amount = |t: &serde_json::Value| t["amount_minor"].as_i64().unwrap();
+    all.iter()
+        .filter(|t| amount(t) > 0)
+        .filter(|t| {
+            !all.iter().any(|out| {
+                amount(out) == -amount(t)
+                    && out["account_id"] != t["account_id"]
+                    && (at(out) - at(t)).num_hours().abs() <= 24
+            })
+        })
+        .take(3)
+        .map(|t| (t["counterparty"].as_str().unwrap().to_owned(), amount(t)))
+        .collect()
+}
+
+/// "Has my social security check come in" / "退休金发了没有": the latest three payments the
+/// bank has into her accounts from outside are read, newest first, each with who paid and how
+/// much.
+#[tokio::test]
+async fn whether_money_came_in_is_read_from_the_banks_payments_in() {
+    for (customer, asked, amount) in [
+        (
+            DemoCustomer::MargaretWilson,
+            "has my social security check come in",
+            (|minor: i64| format!("${}.{:02}", minor / 100, minor % 100)) as fn(i64) -> String,
+        ),
+        (
+            DemoCustomer::WangXiuying,
+            "退休金发了没有",
+            |minor: i64| format!("¥{}.{:02}", minor / 100, minor % 100),
+        ),
+    ] {
+        let offset = FixedOffset::east_opt(0).unwrap();
+        let (mut assistant, bank, _dir) =
+            tingshuo_tests::answers::assistant_with(customer, AssistantOptions::at(offset)).await;
+        let expected = money_in_at_bank(&bank, customer).await;
+        assert_eq!(
+            expected.len(),
+            3,
+            "{customer:?} has money coming in: {expected:?}"
+        );
+        let events = tell(&mut assistant, asked).await;
+        assert_eq!(said(&events), ["dlg-income"], "{events:?}");
+        let lines = shown(&events);
+        assert_eq!(lines.len(), expected.len(), "{lines:?}");
+        for (line, (from, minor)) in lines.iter().zip(&expected) {
+            let shown = line.display.replace(',', "");
+            assert!(
+                shown.contains(from.as_str()) && shown.contains(&amount(*minor)),
+                "{from} {minor}: {lines:?}"
+            );
+        }
+        bank.shutdown().await;
+    }
+}
+
 /// The status the bank has for the English customer's card of this kind ("credit", "debit").
 async fn card_status(bank: &RunningBank, kind: &str) -> String {
     card_status_of(bank, DemoCustomer::MargaretWilson, kind).await

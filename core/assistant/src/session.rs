@@ -37,6 +37,10 @@ use crate::turn::{Event, Spoken, Turn};
 
 /// How many transactions "read me my transactions" reads when no count is said, and the most.
 const DEFAULT_TRANSACTIONS: usize = 5;
+/// Payments in read when she asks whether money came in: the latest few tell her when.
+const DEFAULT_INCOME: usize = 3;
+/// Her latest transactions looked through for payments in (months of a pension's).
+const INCOME_SCANNED: u32 = 500;
 const MAX_TRANSACTIONS: usize = 10;
 /// The most transactions a spending total adds up (a period of an ordinary customer holds far
 /// fewer; the bound keeps a hostile store from making one answer unbounded).
@@ -736,7 +740,11 @@ impl Assistant {
                     Effect::ShowTransactions(query) => {
                         self.listed = self.transactions(&query).await?;
                         pending.push(Input::Listed {
-                            what: Listing::Transactions,
+                            what: if query.incoming_only {
+                                Listing::Income
+                            } else {
+                                Listing::Transactions
+                            },
                             count: self.listed.len(),
                         });
                     }
@@ -1357,14 +1365,20 @@ impl Assistant {
     }
 
     /// The transactions asked for, as lines to show and read: of the account named (or all),
-    /// of the period named, the last few.
+    /// of the period named, the last few; asked whether money came in, the last few payments in
+    /// from outside (moves between her own accounts left out), among her latest
+    /// [`INCOME_SCANNED`] transactions.
     async fn transactions(
         &self,
         query: &TransactionsQuery,
     ) -> Result<Vec<tingshuo_l10n::Utterance>, AssistantError> {
         let count = query
             .count
-            .unwrap_or(DEFAULT_TRANSACTIONS)
+            .unwrap_or(if query.incoming_only {
+                DEFAULT_INCOME
+            } else {
+                DEFAULT_TRANSACTIONS
+            })
             .clamp(1, MAX_TRANSACTIONS);
         let (from, to) = match query.period {
             Some(period) => self.span(period),
@@ -1373,12 +1387,23 @@ impl Assistant {
                 self.now() + chrono::Duration::days(1),
             ),
         };
-        let limit = u32::try_from(count).unwrap_or(u32::MAX);
-        let listed = self
+        let limit = if query.incoming_only {
+            INCOME_SCANNED
+        } else {
+            u32::try_from(count).unwrap_or(u32::MAX)
+        };
+        let mut listed = self
             .client
             .view()
             .transactions(query.account.as_ref(), from, to, limit)
             .await?;
+        if query.incoming_only {
+            let items: Vec<Transaction> = listed.iter().map(|t| t.item.clone()).collect();
+            let (_, came_in) = external_moves(items.iter(), None, query.account.is_none());
+            let came_in: Vec<&Id<Transaction>> = came_in.iter().map(|t| &t.id).collect();
+            listed.retain(|t| came_in.contains(&&t.item.id));
+            listed.truncate(count);
+        }
         let at = Presentation {
             locale: self.locale,
             now: self.now(),
@@ -1401,7 +1426,7 @@ impl Assistant {
         };
         let lines = match listing {
             // Listed by `transactions`, with the customer's query.
-            Listing::Transactions => Vec::new(),
+            Listing::Transactions | Listing::Income => Vec::new(),
             Listing::Cards => card_lines(&self.l10n, &at, &view.cards)?,
             Listing::Appointments => {
                 service_request_lines(&self.l10n, &at, &view.service_requests)?
@@ -1494,8 +1519,19 @@ fn went_out<'a>(
     currency: Option<Currency>,
     across_accounts: bool,
 ) -> Vec<&'a Transaction> {
+    external_moves(transactions, currency, across_accounts).0
+}
+
+/// The transactions by which money left her and came to her from outside, in `currency` (in
+/// any when `None`), in the order given: a move between two of her accounts (paired as
+/// [`went_out`] says) is neither.
+fn external_moves<'a>(
+    transactions: impl Iterator<Item = &'a Transaction>,
+    currency: Option<Currency>,
+    across_accounts: bool,
+) -> (Vec<&'a Transaction>, Vec<&'a Transaction>) {
     let (mut incoming, outgoing): (Vec<&Transaction>, Vec<&Transaction>) = transactions
-        .filter(|t| Some(t.amount.reveal().currency()) == currency)
+        .filter(|t| currency.is_none_or(|c| t.amount.reveal().currency() == c))
         .filter(|t| t.amount.reveal().minor() != 0)
         .partition(|t| !t.amount.reveal().is_negative());
     let mut went = Vec::new();
@@ -1512,12 +1548,13 @@ fn went_out<'a>(
             .flatten();
         match moved_to_her_own {
             Some(at) => {
-                incoming.swap_remove(at);
+                // In the order given: the payments in are read newest first.
+                incoming.remove(at);
             }
             None => went.push(spent),
         }
     }
-    went
+    (went, incoming)
 }
 
 #[cfg(test)]
@@ -1552,5 +1589,28 @@ mod tests {
             total_out(&[&huge, &huge], zero),
             Err(AssistantError::SpendingUnsummable)
         ));
+    }
+
+    /// Money in from outside, newest first as given: a move from her checking to her savings
+    /// is neither money out nor money in across her accounts; of the savings alone it came in.
+    #[test]
+    fn money_in_is_what_came_from_outside_in_the_order_given() {
+        let pension = debit("pension", 180_000);
+        let mut to_savings = debit("to-savings", -50_000);
+        to_savings.occurred_at += chrono::Duration::hours(1);
+        let mut into_savings = debit("into-savings", 50_000);
+        into_savings.account_id = Id::new("savings");
+        into_savings.occurred_at = to_savings.occurred_at;
+        let refund = debit("refund", 1_999);
+        let shop = debit("shop", -2_500);
+        let newest_first = [&refund, &into_savings, &shop, &to_savings, &pension];
+        let ids = |moved: &[&Transaction]| -> Vec<String> {
+            moved.iter().map(|t| t.id.as_str().to_owned()).collect()
+        };
+        let (went, came) = external_moves(newest_first.into_iter(), None, true);
+        assert_eq!(ids(&went), ["shop"]);
+        assert_eq!(ids(&came), ["refund", "pension"]);
+        let (_, came) = external_moves(newest_first.into_iter(), None, false);
+        assert_eq!(ids(&came), ["refund", "into-savings", "pension"]);
     }
 }

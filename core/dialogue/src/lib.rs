@@ -168,6 +168,9 @@ pub struct TransactionsQuery {
     pub account: Option<Id<Account>>,
     pub count: Option<usize>,
     pub period: Option<(NaiveDate, NaiveDate)>,
+    /// Only money that came in from outside (a pension, a salary), not moves between her own
+    /// accounts: "has my pension arrived".
+    pub incoming_only: bool,
 }
 
 /// What is listed, shown and read out.
@@ -180,16 +183,24 @@ pub enum Listing {
     Appointments,
     /// Bills due within a month.
     Bills,
+    /// The latest money that came in.
+    Income,
 }
 
 impl Listing {
-    const ALL: [Listing; 5] = [
+    const ALL: [Listing; 6] = [
         Listing::Transactions,
         Listing::Cards,
         Listing::Alerts,
         Listing::Appointments,
         Listing::Bills,
+        Listing::Income,
     ];
+
+    /// Read from the bank's history of transactions: what is said of it says how old it is.
+    fn reads_history(self) -> bool {
+        matches!(self, Listing::Transactions | Listing::Income)
+    }
 
     /// The reply that introduces the lines (with `$count`).
     fn introduction(self) -> &'static str {
@@ -199,6 +210,7 @@ impl Listing {
             Listing::Alerts => "dlg-alerts",
             Listing::Appointments => "dlg-appointments",
             Listing::Bills => "dlg-bills",
+            Listing::Income => "dlg-income",
         }
     }
 
@@ -210,6 +222,7 @@ impl Listing {
             Listing::Alerts => "dlg-no-alerts",
             Listing::Appointments => "dlg-no-appointments",
             Listing::Bills => "dlg-no-bills",
+            Listing::Income => "dlg-no-income",
         }
     }
 }
@@ -732,19 +745,15 @@ impl Dialogue {
                         .then(|| say("dlg-payment-still-checking", vec![]))
                 }
             },
-            Input::Listed {
-                what: Listing::Transactions,
-                count: 0,
-            } => Some(say(
-                Listing::Transactions.none_found(),
-                self.data_age_args(),
-            )),
+            Input::Listed { what, count: 0 } if what.reads_history() => {
+                Some(say(what.none_found(), self.data_age_args()))
+            }
             Input::Listed { what, count: 0 } => Some(say(what.none_found(), vec![])),
             Input::Listed { what, count } => {
                 // Introduced first, then read: the reply is said before the lines.
                 let count = i64::try_from(count).unwrap_or(i64::MAX);
                 let mut args = vec![("count", ReplyArg::Count(count))];
-                if what == Listing::Transactions {
+                if what.reads_history() {
                     args.extend(self.data_age_args());
                 }
                 let introduced = say(what.introduction(), args);
@@ -1371,7 +1380,7 @@ impl Dialogue {
                 effects.push(Effect::LockCard { card: id });
                 None
             }
-            Intent::Transactions => {
+            Intent::Transactions | Intent::Income => {
                 effects.push(Effect::ShowTransactions(TransactionsQuery {
                     account: self.account_named(heard),
                     count: match heard.slots.get("count") {
@@ -1379,6 +1388,7 @@ impl Dialogue {
                         _ => None,
                     },
                     period: period_said(heard),
+                    incoming_only: *intent == Intent::Income,
                 }));
                 // What is said comes with what the host found.
                 None

@@ -1623,6 +1623,7 @@ fn spending_is_added_up_by_the_host_and_transactions_are_of_the_account_named() 
             account: Some(Id::new("zh-credit")),
             count: Some(2),
             period: None,
+            incoming_only: false,
         })),
         "{effects:?}"
     );
@@ -1654,6 +1655,42 @@ fn spending_is_added_up_by_the_host_and_transactions_are_of_the_account_named() 
     assert_eq!(again.last(), Some(&Effect::ReadListed), "{again:?}");
     let slower = step(&mut d, heard(Some("slower"), &[], "说慢一点"));
     assert_eq!(slower.last(), Some(&Effect::ReadListed), "{slower:?}");
+
+    // "退休金发了没有": the payments in only; none found is said so, with how old the data is.
+    let effects = step(&mut d, heard(Some("income"), &[], "退休金发了没有"));
+    assert_eq!(
+        effects,
+        [Effect::ShowTransactions(TransactionsQuery {
+            account: None,
+            count: None,
+            period: None,
+            incoming_only: true,
+        })]
+    );
+    let none = step(
+        &mut d,
+        Input::Listed {
+            what: Listing::Income,
+            count: 0,
+        },
+    );
+    assert_eq!(ids(&none), ["dlg-no-income"]);
+    let Effect::Say(reply) = &none[0] else {
+        panic!()
+    };
+    assert!(
+        reply.args.iter().any(|(name, _)| *name == "stale"),
+        "{reply:?}"
+    );
+    let found = step(
+        &mut d,
+        Input::Listed {
+            what: Listing::Income,
+            count: 3,
+        },
+    );
+    assert_eq!(ids(&found), ["dlg-income"]);
+    assert_eq!(found.last(), Some(&Effect::ReadListed), "{found:?}");
 }
 
 #[test]

@@ -21,6 +21,8 @@ pub enum Intent {
     Appointments,
     /// The bills due, read out (which, how much, when).
     Bills,
+    /// Whether money came in ("has my pension arrived"): the latest payments in, read out.
+    Income,
     Help,
     Repeat,
     Slower,
@@ -43,7 +45,7 @@ pub enum Intent {
 }
 
 /// The intents the dialogue knows.
-const KNOWN: [Intent; 23] = [
+const KNOWN: [Intent; 24] = [
     Intent::Balance,
     Intent::Transactions,
     Intent::Spending,
@@ -55,6 +57,7 @@ const KNOWN: [Intent; 23] = [
     Intent::Alerts,
     Intent::Appointments,
     Intent::Bills,
+    Intent::Income,
     Intent::Help,
     Intent::Repeat,
     Intent::Slower,
@@ -93,6 +96,7 @@ impl Intent {
             Intent::Alerts => "alerts",
             Intent::Appointments => "appointments",
             Intent::Bills => "bills",
+            Intent::Income => "income",
             Intent::Help => "help",
             Intent::Repeat => "repeat",
             Intent::Slower => "slower",
@@ -141,6 +145,7 @@ impl Intent {
                 | Intent::Alerts
                 | Intent::Appointments
                 | Intent::Bills
+                | Intent::Income
                 | Intent::Help
         )
     }
