@@ -20,6 +20,8 @@ date-month-day = { $month ->
     [11] November
    *[12] December
 } { $day }
+# A date that may lie in another year (a maturity date): the month and day, then the year.
+date-year-month-day = { date-month-day }, { $year }
 time-of-day = { $hour12 }:{ $minute } { $pm ->
     [yes] PM
    *[no] AM

@@ -83,7 +83,10 @@ dlg-no-data = There is no account information on this device yet. Please connect
 # $measure: principal for a time deposit, else available. $stale: yes when the bank last
 # updated the balance long enough ago to say when ($age, "3 hours ago").
 dlg-balance = { $account }, { $masked }: { $measure ->
-    [principal] a principal of { $amount }
+    [principal] a principal of { $amount }{ $maturity ->
+        [yes] , maturity date { $matures }
+       *[no] {""}
+    }
    *[available] { $amount } available
 }.{ $stale ->
     [yes] {" "}That was { $age }, when the bank last updated it.
@@ -93,7 +96,10 @@ dlg-balance = { $account }, { $masked }: { $measure ->
    *[yes] {""}
 }
 dlg-balance-offline = { $account }, { $masked }: { $measure ->
-    [principal] a principal of { $amount }
+    [principal] a principal of { $amount }{ $maturity ->
+        [yes] , maturity date { $matures }
+       *[no] {""}
+    }
    *[available] { $amount } available
 }. That was { $age }; I can't reach the bank right now.{ $fresh ->
     [no] {" "}That doesn't include the payment you just made yet.

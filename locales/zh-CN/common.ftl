@@ -7,6 +7,8 @@ masked-ending = 尾号{ $last4 }
 masked-id-number = 证件号码以{ $first }开头、以{ $last }结尾
 
 date-month-day = { $month }月{ $day }日
+# 可能在另一年的日期（到期日）：年在前。
+date-year-month-day = { $year }年{ date-month-day }
 time-of-day = { $pm ->
     [yes] 下午
    *[no] 上午

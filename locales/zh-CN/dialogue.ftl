@@ -64,7 +64,10 @@ dlg-no-data = 本机还没有您的账户信息，请连接网络后再试。
 dlg-balance = { $account }，{ $masked }，{ $measure ->
     [principal] 本金
    *[available] 可用余额
-}{ $amount }。{ $stale ->
+}{ $amount }{ $maturity ->
+    [yes] ，到期日{ $matures }
+   *[no] {""}
+}。{ $stale ->
     [yes] 这是银行{ $age }更新的数据。
    *[no] {""}
 }{ $fresh ->
@@ -74,7 +77,10 @@ dlg-balance = { $account }，{ $masked }，{ $measure ->
 dlg-balance-offline = { $account }，{ $masked }，{ $measure ->
     [principal] 本金
    *[available] 可用余额
-}{ $amount }。这是{ $age }的数据，现在连不上银行。{ $fresh ->
+}{ $amount }{ $maturity ->
+    [yes] ，到期日{ $matures }
+   *[no] {""}
+}。这是{ $age }的数据，现在连不上银行。{ $fresh ->
     [no] 还没算上您刚才的付款。
    *[yes] {""}
 }

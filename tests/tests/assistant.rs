@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly on any unexpected error.
 
-use chrono::{FixedOffset, Utc};
+use chrono::{Datelike, FixedOffset, Utc};
 use std::sync::Arc;
 use tingshuo_core::assistant::{
     Assistant, AssistantError, AssistantOptions, Consent, Event, Purpose, Spoken, Turn,
@@ -1819,6 +1819,42 @@ async fn whether_money_came_in_is_read_from_the_banks_payments_in() {
         }
         bank.shutdown().await;
     }
+}
+
+/// "定期什么时候到期": the time deposit's principal and the maturity date the bank has for it,
+/// with its year.
+#[tokio::test]
+async fn a_time_deposits_maturity_is_said_as_the_bank_has_it() {
+    let offset = FixedOffset::east_opt(8 * 3600).unwrap();
+    let customer = DemoCustomer::WangXiuying;
+    let (mut assistant, bank, _dir) =
+        tingshuo_tests::answers::assistant_with(customer, AssistantOptions::at(offset)).await;
+    let accounts: Vec<serde_json::Value> =
+        bank.bank.db.all(customer.id(), "account").await.unwrap();
+    let deposit = accounts
+        .iter()
+        .find(|a| a["kind"] == "time_deposit")
+        .unwrap();
+    let matures =
+        chrono::NaiveDate::parse_from_str(deposit["matures_on"].as_str().unwrap(), "%Y-%m-%d")
+            .unwrap();
+    let events = tell(&mut assistant, "定期什么时候到期").await;
+    assert_eq!(said(&events), ["dlg-balance"], "{events:?}");
+    let Some(Event::Say(spoken)) = events.iter().find(|e| matches!(e, Event::Say(_))) else {
+        panic!("{events:?}")
+    };
+    let date = format!(
+        "{}年{}月{}日",
+        matures.year(),
+        matures.month(),
+        matures.day()
+    );
+    assert!(
+        spoken.display.contains("本金") && spoken.display.contains(&format!("到期日{date}")),
+        "{}",
+        spoken.display
+    );
+    bank.shutdown().await;
 }
 
 /// The status the bank has for the English customer's card of this kind ("credit", "debit").

@@ -86,6 +86,8 @@ pub struct AccountFact {
     pub available: Money,
     /// The booked balance: negative on a credit card or loan (what is owed).
     pub booked: Money,
+    /// A time deposit's maturity date.
+    pub matures_on: Option<chrono::NaiveDate>,
 }
 
 impl AccountFact {
@@ -97,6 +99,7 @@ impl AccountFact {
             last_four: account.number.reveal().last_four().to_owned(),
             available: *account.balance.available.reveal(),
             booked: *account.balance.booked.reveal(),
+            matures_on: account.matures_on,
         }
     }
 }

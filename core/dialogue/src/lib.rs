@@ -1974,6 +1974,14 @@ impl Dialogue {
                     }),
                 ),
             ];
+            // A time deposit's principal comes with its maturity date ("定期什么时候到期").
+            match account.matures_on {
+                Some(date) if account.kind == AccountKind::TimeDeposit => {
+                    args.push(("maturity", text("yes")));
+                    args.push(("matures", ReplyArg::DateWithYear(date)));
+                }
+                _ => args.push(("maturity", text("no"))),
+            }
             args.extend(self.data_age_args());
             args
         };

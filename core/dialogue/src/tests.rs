@@ -80,6 +80,7 @@ fn facts() -> Facts {
                 last_four: "4580".into(),
                 available: cny(1_871_360),
                 booked: cny(-128_640),
+                matures_on: None,
             },
         ],
         daily_limit: Some(tingshuo_base::view::DailyLimit {
@@ -100,6 +101,7 @@ fn pension() -> AccountFact {
         last_four: "6217".into(),
         available: cny(1_852_385),
         booked: cny(1_864_885),
+        matures_on: None,
     }
 }
 
@@ -1551,17 +1553,24 @@ fn a_balance_says_how_old_it_is_once_old_and_a_time_deposit_its_principal() {
         last_four: "8301".into(),
         available: cny(0),
         booked: cny(10_000_000),
+        matures_on: chrono::NaiveDate::from_ymd_opt(2027, 5, 15),
     });
+    // With its maturity date, in its year ("定期什么时候到期").
     let deposit = said(with_deposit.clone(), Some("zh-deposit"), Locale::ZhCn);
     assert!(
-        deposit.contains("本金") && !deposit.contains("可用"),
+        deposit.contains("本金")
+            && !deposit.contains("可用")
+            && deposit.contains("到期日2027年5月15日"),
         "{deposit}"
     );
     let deposit = said(with_deposit, Some("zh-deposit"), Locale::EnUs);
     assert!(
-        deposit.contains("principal") && !deposit.contains("available"),
+        deposit.contains("principal")
+            && !deposit.contains("available")
+            && deposit.contains("maturity date May 15, 2027"),
         "{deposit}"
     );
+    assert!(!said(facts(), None, Locale::EnUs).contains("maturity"));
 }
 
 #[test]
@@ -2220,6 +2229,7 @@ fn savings() -> AccountFact {
         last_four: "7788".into(),
         available: cny(900_000),
         booked: cny(900_000),
+        matures_on: None,
     }
 }
 
@@ -2305,6 +2315,7 @@ fn an_amount_in_another_currency_is_said_so_not_asked_again_silently() {
         last_four: "5566".into(),
         available: Money::from_minor(300_000, Currency::USD),
         booked: Money::from_minor(300_000, Currency::USD),
+        matures_on: None,
     });
     let dollars = SlotValue::Money(Money::from_minor(20_000, Currency::USD));
 

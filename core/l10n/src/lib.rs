@@ -334,6 +334,20 @@ impl Localizer {
         )
     }
 
+    /// A date with its year: "2027年5月15日" / "May 15, 2027".
+    pub fn date_with_year(&self, locale: Locale, date: NaiveDate) -> Result<String, L10nError> {
+        self.format(
+            locale,
+            "date-year-month-day",
+            &[
+                // Text, not a number: a year is never grouped ("2,027").
+                ("year", Arg::Text(date.year().to_string())),
+                ("month", Arg::Number(i64::from(date.month()))),
+                ("day", Arg::Number(i64::from(date.day()))),
+            ],
+        )
+    }
+
     /// A date and time in the customer's offset: "12月3日 上午10:00" / "December 3, 10:00 AM".
     pub fn date_time(
         &self,
@@ -419,6 +433,9 @@ impl Localizer {
                             ReplyArg::Count(n) => Arg::Number(*n),
                             ReplyArg::Age(minutes) => Arg::Text(self.age(locale, form, *minutes)?),
                             ReplyArg::Date(date) => Arg::Text(self.date(locale, *date)?),
+                            ReplyArg::DateWithYear(date) => {
+                                Arg::Text(self.date_with_year(locale, *date)?)
+                            }
                             ReplyArg::Choices(choices) => {
                                 let names = choices
                                     .iter()

@@ -129,7 +129,7 @@ pub fn view_lines(
         };
         lines.push(at.line(l10n, id, |form| {
             let matures = match account.matures_on {
-                Some(date) => l10n.date(locale, date)?,
+                Some(date) => l10n.date_with_year(locale, date)?,
                 None => String::new(),
             };
             let (owed, standing) = owed_or_in_credit(booked);

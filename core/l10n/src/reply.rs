@@ -23,6 +23,9 @@ pub enum ReplyArg {
     Age(i64),
     /// A day, said as the locale says dates ("11月27日", "November 27").
     Date(NaiveDate),
+    /// A day that may lie in another year, said with it ("2027年5月15日", "May 15, 2027"): a
+    /// maturity date.
+    DateWithYear(NaiveDate),
     /// Names to choose from, read as "A, B or C".
     Choices(Vec<Choice>),
 }
