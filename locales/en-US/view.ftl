@@ -35,9 +35,10 @@ view-account-loan = { $account }, { $masked }: { $standing ->
 } (updated { $freshness }).
 view-funds-total = Available in your deposit accounts: { $amount }.
 
-# $held: yes when a payment the bank still holds (and can still cancel) has paid it.
+# $held: yes when a payment she made that the bank still holds has paid it (the bank keeps the
+# bill due until the hold ends).
 view-bill = { $biller }: { $amount }, { $held ->
-    [yes] paid by a payment the bank is still holding, which can be cancelled
+    [yes] you've already made a payment for it
    *[no] { $due }
 }.
 view-no-bills = No bills are due soon.

@@ -34,9 +34,9 @@ view-account-loan = { $account }，{ $masked }，{ $standing ->
 }（{ $freshness }更新）。
 view-funds-total = 存款账户可用资金合计{ $amount }。
 
-# $held：yes 表示一笔银行暂时保留、仍可取消的付款已经付了这张账单。
+# $held：yes 表示她的一笔付款（银行暂时保留着）已经在付这张账单；保留期满前银行仍显示待缴。
 view-bill = { $biller }，{ $amount }，{ $held ->
-    [yes] 已经付款，银行暂时保留这笔付款，可以取消
+    [yes] 您已经为这张账单付过一笔款
    *[no] { $due }
 }。
 view-no-bills = 近期没有待缴账单。

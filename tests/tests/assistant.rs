@@ -1714,7 +1714,7 @@ async fn bills_are_read_out_as_the_bank_has_them_and_a_held_one_as_held() {
     assert!(
         electric[0]
             .display
-            .contains("paid by a payment the bank is still holding, which can be cancelled"),
+            .contains("you've already made a payment for it"),
         "{lines:?}"
     );
     assert!(
@@ -1723,6 +1723,17 @@ async fn bills_are_read_out_as_the_bank_has_them_and_a_held_one_as_held() {
             .filter(|line| !line.display.starts_with("City Electric"))
             .all(|line| line.display.contains(", due")),
         "{lines:?}"
+    );
+    // The screen's overview says the same.
+    let view = client
+        .view()
+        .current(Utc::now().date_naive())
+        .await
+        .unwrap();
+    let overview = tingshuo_tests::lines_of(&view, Locale::EnUs);
+    assert!(
+        overview.contains("City Electric: $87.42, you've already made a payment for it."),
+        "{overview}"
     );
     bank.shutdown().await;
 

@@ -1323,16 +1323,6 @@ impl Assistant {
         // payment is tried, and one that cannot reach the bank is said as not sent.
         let online = self.client.sync().status().connectivity != Connectivity::Offline;
         let mut facts = Facts::from_view(view, &history, online, now);
-        // Bills a payment the bank holds has paid, by the bank's latest word on each.
-        facts.held_bills = self
-            .client
-            .view()
-            .payments()
-            .await?
-            .into_iter()
-            .filter(|p| p.item.kind == "bill" && p.item.status == payment_status::HELD)
-            .map(|p| Id::new(p.item.target_id))
-            .collect();
         // The last time the bank's data was pulled whole (else the newest balance the view has).
         let balances_as_of = self
             .client
@@ -1431,12 +1421,7 @@ impl Assistant {
             Listing::Appointments => {
                 service_request_lines(&self.l10n, &at, &view.service_requests)?
             }
-            Listing::Bills => bill_lines(
-                &self.l10n,
-                &at,
-                &view.upcoming_bills,
-                &self.dialogue.facts().held_bills,
-            )?,
+            Listing::Bills => bill_lines(&self.l10n, &at, &view.upcoming_bills, &view.held_bills)?,
             Listing::Alerts => {
                 let lines = alert_lines(&self.l10n, &at, &view.unread_alerts)?;
                 for alert in &view.unread_alerts {

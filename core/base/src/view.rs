@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use crate::action::Action;
+use crate::ids::Id;
 use crate::model::{
     Account, Alert, Bill, BillStatus, Biller, Card, Customer, Payee, ServiceRequest, ServiceStatus,
     Source, Tracked, Transaction, TransactionStatus,
@@ -49,6 +50,9 @@ pub struct ViewParts {
     /// Records of the bank's this version of the app cannot read (a newer kind or value):
     /// left out of the view, which says how many.
     pub records_left_out: usize,
+    /// Bills a payment the bank still holds has paid (by the bank's latest word on its
+    /// payments): due at the bank until the hold ends, said as paid for, never paid again.
+    pub held_bills: Vec<Id<Bill>>,
 }
 
 /// The bank's daily payment limit in one currency, and what today's payments used of it
@@ -111,6 +115,8 @@ pub struct CustomerView {
     pub unresolved_payments: usize,
     /// Records of the bank's this version cannot read, left out (said in the view).
     pub records_left_out: usize,
+    /// Bills a payment the bank still holds has paid.
+    pub held_bills: Vec<Id<Bill>>,
     // Derived summaries.
     /// Available funds in deposit accounts, per currency (credit lines are not funds).
     pub available_funds: BTreeMap<Currency, Money>,
@@ -230,6 +236,7 @@ impl CustomerView {
             requests: parts.requests,
             unresolved_payments: parts.unresolved_payments,
             records_left_out: parts.records_left_out,
+            held_bills: parts.held_bills,
             available_funds,
             upcoming_bills,
             oldest_as_of,

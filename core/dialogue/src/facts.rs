@@ -187,7 +187,7 @@ impl Facts {
                     .copied()
             }),
             payments_unresolved: view.unresolved_payments,
-            held_bills: Vec::new(),
+            held_bills: view.held_bills.clone(),
             usual_transfer: currency.and_then(|c| {
                 transfers
                     .get(transfers.len() / 2)

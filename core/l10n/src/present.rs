@@ -165,7 +165,12 @@ pub fn view_lines(
     if view.upcoming_bills.is_empty() {
         lines.push(at.plain(l10n, "view-no-bills")?);
     }
-    lines.extend(bill_lines(l10n, at, &view.upcoming_bills, &[])?);
+    lines.extend(bill_lines(
+        l10n,
+        at,
+        &view.upcoming_bills,
+        &view.held_bills,
+    )?);
 
     lines.push(at.plain(l10n, "view-heading-pending")?);
     if view.pending_transactions.is_empty() {
@@ -219,7 +224,7 @@ pub fn view_lines(
 }
 
 /// Each bill due and when ("国家电网，¥236.40，5天后到期。"); one that a payment the bank still
-/// holds has paid (`held`: by the bank's payments) is said as paid and cancellable, not as due.
+/// holds has paid (`held`: by the bank's payments) is said as paid for, not as due.
 pub fn bill_lines(
     l10n: &Localizer,
     at: &Presentation,

@@ -9,6 +9,7 @@ use super::error::{LoadViewError, StoreError};
 use super::sync::{TxnFilter, keys, newest_ids, sealed_action};
 use crate::crypto::{FieldCipher, SealedColumn as Col};
 use tingshuo_base::classify::{AccountNumber, C2, CardNumber};
+use tingshuo_base::ids::Id;
 use tingshuo_base::model::{
     Account, AccountKind, Alert, AlertKind, Balance, Bill, BillStatus, Biller, BillerCategory,
     Card, CardKind, CardStatus, Category, Channel, Customer, Payee, Relationship, ServiceRequest,
@@ -18,6 +19,7 @@ use tingshuo_base::money::{Currency, Money};
 use tingshuo_base::view::{
     CustomerView, RECENT_TRANSACTIONS, RequestState, RequestView, ViewParts,
 };
+use tingshuo_base::wire::{PaymentDto, payment_status};
 
 fn invalid(table: &'static str, column: &'static str, reason: &'static str) -> StoreError {
     StoreError::InvalidData {
@@ -173,6 +175,7 @@ impl Store {
 
     /// Loads the parts of the view: the recent and pending slices of the history, not all of it.
     pub async fn load_view_parts(&self) -> Result<ViewParts, StoreError> {
+        let payments = self.payments().await?;
         let pool = &self.pool;
         let cipher = &self.cipher;
         let customer = sqlx::query("SELECT * FROM customer LIMIT 1")
@@ -254,7 +257,8 @@ impl Store {
             requests: self.request_views().await?,
             unresolved_payments: self.payment_attempts(true).await?.len(),
             daily_limits: self.daily_limits().await?,
-            payments_today: self.payments_today().await?,
+            payments_today: payments_today(&payments),
+            held_bills: held_bills(&payments),
             records_left_out: self.records_left_out().await?,
         })
     }
@@ -271,23 +275,33 @@ impl Store {
             .map_err(|_| invalid("sync_state", "value", "daily limits unreadable"))?
             .daily_money())
     }
+}
 
-    /// Payments made since the start of the bank's day (UTC) that it did not cancel.
-    async fn payments_today(&self) -> Result<Vec<Money>, StoreError> {
-        let today = Utc::now().date_naive();
-        Ok(self
-            .payments()
-            .await?
-            .into_iter()
-            .filter(|p| p.item.created_at.date_naive() == today && p.item.status != "cancelled")
-            .filter_map(|p| {
-                Currency::from_code(&p.item.currency)
-                    .ok()
-                    .map(|c| Money::from_minor(p.item.amount_minor, c))
-            })
-            .collect())
-    }
+/// Payments made since the start of the bank's day (UTC) that it did not cancel.
+fn payments_today(payments: &[Tracked<PaymentDto>]) -> Vec<Money> {
+    let today = Utc::now().date_naive();
+    payments
+        .iter()
+        .filter(|p| p.item.created_at.date_naive() == today && p.item.status != "cancelled")
+        .filter_map(|p| {
+            Currency::from_code(&p.item.currency)
+                .ok()
+                .map(|c| Money::from_minor(p.item.amount_minor, c))
+        })
+        .collect()
+}
 
+/// Bills a payment the bank holds has paid, by the bank's latest word on each: due at the bank
+/// until the hold ends, and not to be paid again.
+fn held_bills(payments: &[Tracked<PaymentDto>]) -> Vec<Id<Bill>> {
+    payments
+        .iter()
+        .filter(|p| p.item.kind == "bill" && p.item.status == payment_status::HELD)
+        .map(|p| Id::new(p.item.target_id.clone()))
+        .collect()
+}
+
+impl Store {
     /// Pending requests, and those the bank refused in the last week.
     async fn request_views(&self) -> Result<Vec<RequestView>, StoreError> {
         let week_ago = Utc::now() - chrono::Duration::days(7);
