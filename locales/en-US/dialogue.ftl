@@ -44,8 +44,14 @@ dlg-no-alerts = You have no unread alerts.
 dlg-bills = { $count ->
     [one] Here is your bill:
    *[other] Here are your { $count } bills:
+}{ $stale ->
+    [yes] {" "}The bank last updated your data { $age }.
+   *[no] {""}
 }
-dlg-no-bills = You have no bills due in the coming month.
+dlg-no-bills = You have no bills due in the coming month.{ $stale ->
+    [yes] {" "}The bank last updated your data { $age }.
+   *[no] {""}
+}
 # Whether money came in ("has my pension arrived"): the latest payments in, then read.
 dlg-income = { $count ->
     [one] Here is the latest money that came in:

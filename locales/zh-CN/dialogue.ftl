@@ -35,8 +35,14 @@ dlg-no-cards = 您的账户下没有银行卡。
 dlg-alerts = 您有{ $count }条未读提醒：
 dlg-no-alerts = 您没有未读提醒。
 # 一个月内到期的账单（含已逾期的），随后逐张读出。
-dlg-bills = 这是您的{ $count }张账单：
-dlg-no-bills = 您近一个月没有要交的账单。
+dlg-bills = 这是您的{ $count }张账单：{ $stale ->
+    [yes] 银行的数据是{ $age }更新的。
+   *[no] {""}
+}
+dlg-no-bills = 您近一个月没有要交的账单。{ $stale ->
+    [yes] 银行的数据是{ $age }更新的。
+   *[no] {""}
+}
 # 问钱到没到账（"退休金到账了吗"）：最近几笔进账，随后逐笔读出。
 dlg-income = 这是最近到账的{ $count }笔钱：{ $stale ->
     [yes] 银行的数据是{ $age }更新的。

@@ -10,7 +10,7 @@ use tingshuo_base::action::{Action, ActionKind};
 use tingshuo_base::consent::{Consent, Purpose};
 use tingshuo_base::ids::Id;
 use tingshuo_base::locale::Locale;
-use tingshuo_base::model::{Card, Transaction, TransactionStatus};
+use tingshuo_base::model::{Card, Category, Transaction, TransactionStatus};
 use tingshuo_base::money::{Currency, Money};
 use tingshuo_base::view::{CustomerView, RequestState};
 use tingshuo_base::wire::{
@@ -1494,17 +1494,20 @@ fn total_out(spent: &[&Transaction], zero: Money) -> Result<Money, AssistantErro
         .map_err(|_| AssistantError::SpendingUnsummable)
 }
 
-/// The transactions by which money went out, in `currency`: every outgoing one — but, summed
-/// across all her accounts (`across_accounts`), not a move between two of them (an outgoing
-/// one met by an incoming one of the same amount on another of her accounts within a day).
-/// Money she moved to her savings did not go out; said of one account, it went out of that
-/// one.
+/// The transactions by which money went out, in `currency` (none without one): every
+/// outgoing one — but, summed across all her accounts (`across_accounts`), not a move between
+/// two of them (an outgoing transfer met by an incoming transfer of the same amount on another
+/// of her accounts within a day). Money she moved to her savings did not go out; said of one
+/// account, it went out of that one.
 fn went_out<'a>(
     transactions: impl Iterator<Item = &'a Transaction>,
     currency: Option<Currency>,
     across_accounts: bool,
 ) -> Vec<&'a Transaction> {
-    external_moves(transactions, currency, across_accounts).0
+    match currency {
+        Some(_) => external_moves(transactions, currency, across_accounts).0,
+        None => Vec::new(),
+    }
 }
 
 /// The transactions by which money left her and came to her from outside, in `currency` (in
@@ -1522,10 +1525,14 @@ fn external_moves<'a>(
     let mut went = Vec::new();
     for spent in outgoing {
         let amount = *spent.amount.reveal();
-        let moved_to_her_own = across_accounts
+        // Both sides transfers, in one currency: a pension in and a bill out of the same
+        // amount on one day are no move of hers.
+        let moved_to_her_own = (across_accounts && spent.category == Category::Transfer)
             .then(|| {
                 incoming.iter().position(|received| {
                     received.account_id != spent.account_id
+                        && received.category == Category::Transfer
+                        && received.amount.reveal().currency() == amount.currency()
                         && received.amount.reveal().minor() == amount.minor().saturating_neg()
                         && (received.occurred_at - spent.occurred_at).num_hours().abs() <= 24
                 })
@@ -1546,7 +1553,7 @@ fn external_moves<'a>(
 mod tests {
     use super::*;
     use tingshuo_base::classify::C2;
-    use tingshuo_base::model::{Category, TransactionStatus};
+    use tingshuo_base::model::TransactionStatus;
 
     fn debit(id: &str, minor: i64) -> Transaction {
         Transaction {
@@ -1576,26 +1583,50 @@ mod tests {
         ));
     }
 
-    /// Money in from outside, newest first as given: a move from her checking to her savings
-    /// is neither money out nor money in across her accounts; of the savings alone it came in.
+    /// Money in from outside, newest first as given: a transfer from her checking to her
+    /// savings is neither money out nor money in across her accounts (of the savings alone it
+    /// came in); a pension and a payment out of the same amount that day are no such move, nor
+    /// are the same digits in another currency.
     #[test]
     fn money_in_is_what_came_from_outside_in_the_order_given() {
-        let pension = debit("pension", 180_000);
-        let mut to_savings = debit("to-savings", -50_000);
-        to_savings.occurred_at += chrono::Duration::hours(1);
-        let mut into_savings = debit("into-savings", 50_000);
-        into_savings.account_id = Id::new("savings");
-        into_savings.occurred_at = to_savings.occurred_at;
+        let transfer = |id: &str, account: &str, minor: i64| {
+            let mut t = debit(id, minor);
+            t.account_id = Id::new(account);
+            t.category = Category::Transfer;
+            t
+        };
+        let mut pension = debit("pension", 180_000);
+        pension.category = Category::Income;
+        let mut rent = debit("rent", -180_000);
+        rent.account_id = Id::new("savings");
+        let to_savings = transfer("to-savings", "checking", -50_000);
+        let into_savings = transfer("into-savings", "savings", 50_000);
+        let mut in_yuan = transfer("in-yuan", "savings", 50_000);
+        in_yuan.amount = C2::new(Money::from_minor(50_000, Currency::CNY));
         let refund = debit("refund", 1_999);
+        let gift = debit("gift", 2_000);
         let shop = debit("shop", -2_500);
-        let newest_first = [&refund, &into_savings, &shop, &to_savings, &pension];
+        let newest_first = [
+            &refund,
+            &in_yuan,
+            &into_savings,
+            &gift,
+            &shop,
+            &to_savings,
+            &rent,
+            &pension,
+        ];
         let ids = |moved: &[&Transaction]| -> Vec<String> {
             moved.iter().map(|t| t.id.as_str().to_owned()).collect()
         };
         let (went, came) = external_moves(newest_first.into_iter(), None, true);
-        assert_eq!(ids(&went), ["shop"]);
-        assert_eq!(ids(&came), ["refund", "pension"]);
+        assert_eq!(ids(&went), ["shop", "rent"]);
+        assert_eq!(ids(&came), ["refund", "in-yuan", "gift", "pension"]);
         let (_, came) = external_moves(newest_first.into_iter(), None, false);
-        assert_eq!(ids(&came), ["refund", "into-savings", "pension"]);
+        assert_eq!(
+            ids(&came),
+            ["refund", "in-yuan", "into-savings", "gift", "pension"]
+        );
+        assert!(went_out(newest_first.into_iter(), None, true).is_empty());
     }
 }

@@ -197,9 +197,13 @@ impl Listing {
         Listing::Income,
     ];
 
-    /// Read from the bank's history of transactions: what is said of it says how old it is.
-    fn reads_history(self) -> bool {
-        matches!(self, Listing::Transactions | Listing::Income)
+    /// Read from the bank's money data (transactions, bills): what is said of it says how old
+    /// that data is.
+    fn says_data_age(self) -> bool {
+        matches!(
+            self,
+            Listing::Transactions | Listing::Income | Listing::Bills
+        )
     }
 
     /// The reply that introduces the lines (with `$count`).
@@ -745,7 +749,7 @@ impl Dialogue {
                         .then(|| say("dlg-payment-still-checking", vec![]))
                 }
             },
-            Input::Listed { what, count: 0 } if what.reads_history() => {
+            Input::Listed { what, count: 0 } if what.says_data_age() => {
                 Some(say(what.none_found(), self.data_age_args()))
             }
             Input::Listed { what, count: 0 } => Some(say(what.none_found(), vec![])),
@@ -753,7 +757,7 @@ impl Dialogue {
                 // Introduced first, then read: the reply is said before the lines.
                 let count = i64::try_from(count).unwrap_or(i64::MAX);
                 let mut args = vec![("count", ReplyArg::Count(count))];
-                if what.reads_history() {
+                if what.says_data_age() {
                     args.extend(self.data_age_args());
                 }
                 let introduced = say(what.introduction(), args);
@@ -1379,6 +1383,10 @@ impl Dialogue {
                 // What is said comes when the host reports the action delivered or queued.
                 effects.push(Effect::LockCard { card: id });
                 None
+            }
+            Intent::Transactions | Intent::Income if self.facts.accounts.is_empty() => {
+                // Nothing synced yet: "no money came in" would be untrue.
+                Some(say("dlg-no-data", vec![]))
             }
             Intent::Transactions | Intent::Income => {
                 effects.push(Effect::ShowTransactions(TransactionsQuery {

@@ -1805,13 +1805,17 @@ fn a_question_while_which_card_waits_is_answered_and_which_card_asked_again() {
         )),
         ["dlg-no-data"]
     );
-    assert_eq!(
-        ids(&step(
-            &mut empty,
-            heard(Some("bills"), &[], "我有什么账单要交")
-        )),
-        ["dlg-no-data"]
-    );
+    for (intent, text) in [
+        ("bills", "我有什么账单要交"),
+        ("income", "退休金发了没有"),
+        ("transactions", "最近的交易"),
+    ] {
+        assert_eq!(
+            ids(&step(&mut empty, heard(Some(intent), &[], text))),
+            ["dlg-no-data"],
+            "{intent}"
+        );
+    }
 
     // Bills asked in passing: listed, then the question again.
     let effects = step(&mut d, heard(Some("lock_card"), &[], "锁卡"));
