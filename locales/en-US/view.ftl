@@ -3,11 +3,9 @@
 
 view-greeting = Hello, { $name }. Here is your account overview, updated { $freshness }.
 view-local-changes = Some items are changes made on this device that the bank has not confirmed yet.
-# Records a newer bank sent that this version of the app cannot read: left out of the view.
-view-records-left-out = { $count ->
-    [one] One record from your bank cannot be shown by this version of the app. Updating the app will show it.
-   *[other] { $n } records from your bank cannot be shown by this version of the app. Updating the app will show them.
-}
+# Records a newer bank sent that this version of the app cannot read: left out of the view,
+# or shown as they last were (an account, with its age).
+view-records-left-out = This version of the app could not read some of your bank's records, so some information may be missing or out of date. Updating the app should fix this.
 view-empty = There is no account information on this device yet. Please connect to sync.
 store-rebuilt = The data saved on this device could not be read, so it was set up again. Please connect to sync. Your accounts and money are not affected.
 

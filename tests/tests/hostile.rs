@@ -77,8 +77,23 @@ fn account(overrides: serde_json::Value) -> serde_json::Value {
 }
 
 /// A client of the bank at `url` (through `transport` when given) that registered and synced
-/// before: the demo customer's data stored, a device id known.
+/// before with this version: the demo customer's data stored, a device id known, the feed read
+/// by this version's reader.
 async fn device_of(url: &str, transport: Option<HttpTransport>) -> (Client, tempfile::TempDir) {
+    let (client, dir) = device_from_before_readers(url, transport).await;
+    client
+        .store()
+        .set_sync_value("read_by", &tingshuo_core::wire::reader_fingerprint())
+        .await
+        .unwrap();
+    (client, dir)
+}
+
+/// The same, as a version from before readers were named left its store.
+async fn device_from_before_readers(
+    url: &str,
+    transport: Option<HttpTransport>,
+) -> (Client, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let config = ClientConfig {
         store_path: dir.path().join("c.db"),
@@ -256,7 +271,7 @@ async fn a_row_whose_account_never_came_waits_aside_and_holds_back_nothing() {
     let card_number = "6217000010019999";
     let orphan = json!({"kind": "card", "id": "c9", "op": "put", "data": {"id": "c9",
         "account_id": "nowhere", "kind": "debit", "name": "卡", "number": card_number,
-        "status": "active"}});
+        "status": "active", "embossed_name": "WANG XIUYING"}});
     next.answer_next(page(json!([
         orphan,
         account(json!({"available_minor": 4242}))
@@ -266,6 +281,14 @@ async fn a_row_whose_account_never_came_waits_aside_and_holds_back_nothing() {
         (report.rows_waiting_for_parents, report.complete),
         (1, false)
     );
+    // Kept aside as the app read it: the number's ending, none of what it does not use.
+    let waiting = client.store().rows_waiting().await.unwrap();
+    let [kept] = &waiting[..] else {
+        panic!("{waiting:?}")
+    };
+    let data = kept.data.as_ref().unwrap();
+    assert_eq!(data["number"], "9999");
+    assert!(data.get("embossed_name").is_none(), "{data}");
     let today = Utc::now().date_naive();
     let view = client.view().current(today).await.unwrap();
     let pension = view.accounts.iter().find(|a| a.item.id == "zh-pension");
@@ -325,26 +348,36 @@ fn transaction(id: &str, overrides: serde_json::Value) -> serde_json::Value {
 
 /// A bank newer than this version of the app sends kinds of record and values it does not
 /// know. Her sync goes on: a spending category it does not know reads as "other" (the row
-/// shown); a record it cannot read is left out, its last readable version kept (with its
-/// older time), and the view says in both languages how many are left out; a later page that
-/// brings one readable, or removes it, takes it off the count. A version with another reader
-/// reads the feed again from the start, once, and what was left out starts over.
+/// shown); a record it cannot read is left out — an account keeps its last readable version
+/// (with its own, older time), a card or transaction is no longer said as it was — and the view
+/// says so in both languages; a later page that brings one readable, or removes it, takes it
+/// off the list. The transactions and cards of an account of a kind it does not know do not
+/// wait aside for it; once the account is readable the feed is read again from the start,
+/// which brings them. A version with another reader, or from before readers were named, reads
+/// the feed again from the start, once, and what was left out starts over.
 #[tokio::test]
 async fn records_a_newer_bank_sends_are_left_out_said_and_read_again_by_a_newer_reader() {
     let (url, script) = scripted_bank().await;
-    let (client, _dir) = device_of(&url, None).await;
+    let (client, _dir) = device_from_before_readers(&url, None).await;
     let store = client.store();
     store.set_sync_value("cursor", "c1").await.unwrap();
     let today = Utc::now().date_naive();
-    let pension_before = client
-        .view()
-        .current(today)
-        .await
-        .unwrap()
+    let before = client.view().current(today).await.unwrap();
+    let pension_before = before
         .accounts
-        .into_iter()
+        .iter()
         .find(|a| a.item.id == "zh-pension")
-        .unwrap();
+        .unwrap()
+        .clone();
+    let card = before.cards[0].item.clone();
+    let card_patch = |status: &str| {
+        json!({"kind": "card", "id": card.id.as_str(), "op": "put", "data": {
+            "id": card.id.as_str(), "account_id": card.account_id.as_str(), "kind": card.kind.as_str(),
+            "name": card.name, "number": "6217000010014580", "status": status}})
+    };
+    let plan_card = json!({"kind": "card", "id": "c-plan", "op": "put", "data": {
+        "id": "c-plan", "account_id": "zh-plan", "kind": "debit", "name": "卡",
+        "number": "6217000010017777", "status": "active"}});
 
     script.answer_next(page_to(
         json!([
@@ -353,17 +386,29 @@ async fn records_a_newer_bank_sends_are_left_out_said_and_read_again_by_a_newer_
             transaction("t-reversed", json!({"status": "reversed"})),
             transaction("t-pets", json!({"category": "pet_care", "amount_minor": -4_200})),
             account(json!({"id": "zh-other", "currency": "XTS"})),
+            card_patch("frozen_by_bank"),
+            transaction("t-plan", json!({"account_id": "zh-plan"})),
+            plan_card.clone(),
+            account(json!({"id": "zh-plan", "kind": "pension_plan"})),
         ]),
         "c2",
     ));
     let report = client.sync().sync_now().await.unwrap();
-    assert_eq!((report.records_left_out, report.pulled), (4, true));
+    assert_eq!(
+        (
+            report.records_left_out,
+            report.rows_waiting_for_parents,
+            report.pulled
+        ),
+        (6, 0, true),
+        "the plan's transaction and card wait for nothing"
+    );
     assert_eq!(
         store.sync_value("cursor").await.unwrap().as_deref(),
         Some("c2")
     );
     let view = client.view().current(today).await.unwrap();
-    assert_eq!(view.records_left_out, 4);
+    assert_eq!(view.records_left_out, 6);
     let pension = view
         .accounts
         .iter()
@@ -380,6 +425,10 @@ async fn records_a_newer_bank_sends_are_left_out_said_and_read_again_by_a_newer_
         ),
         "the last readable version stays, with its own time"
     );
+    assert!(
+        view.cards.iter().all(|c| c.item.id != card.id),
+        "a card whose status it cannot read is not said as it was"
+    );
     let shown = |id: &str| {
         view.recent_transactions
             .iter()
@@ -389,69 +438,83 @@ async fn records_a_newer_bank_sends_are_left_out_said_and_read_again_by_a_newer_
     };
     assert_eq!(shown("t-pets"), Some(tingshuo_core::model::Category::Other));
     assert_eq!(shown("t-reversed"), None);
+    assert_eq!(shown("t-plan"), None);
+    assert!(store.rows_waiting().await.unwrap().is_empty());
     let english = lines_of(&view, tingshuo_core::Locale::EnUs);
     assert!(
-        english.contains(
-            "4 records from your bank cannot be shown by this version of the app. Updating the app will show them."
-        ),
+        english.contains("This version of the app could not read some of your bank's records"),
         "{english}"
     );
     let chinese = lines_of(&view, tingshuo_core::Locale::ZhCn);
     assert!(
-        chinese.contains("有4条银行记录，这个版本的应用无法显示。"),
+        chinese.contains("这个版本的应用无法读取银行发来的部分记录"),
         "{chinese}"
     );
 
-    // The account readable again, the policy removed: two left.
+    // The policy removed, the card readable: four left.
     script.answer_next(page_to(
         json!([
-            account(json!({"available_minor": 888})),
             {"kind": "insurance_policy", "id": "ip-1", "op": "delete"},
+            card_patch("locked"),
         ]),
         "c3",
     ));
     let report = client.sync().sync_now().await.unwrap();
-    assert_eq!(report.records_left_out, 2);
+    assert_eq!(report.records_left_out, 4);
     let view = client.view().current(today).await.unwrap();
-    let pension = view
-        .accounts
-        .iter()
-        .find(|a| a.item.id == "zh-pension")
-        .unwrap();
-    assert_eq!(pension.item.balance.available.reveal().minor(), 888);
+    assert!(view.cards.iter().any(|c| c.item.id == card.id));
+
+    // The plan's account readable: its rows were not kept, so the next sync reads the feed
+    // from the start, where the bank sends its whole state (what this version still cannot
+    // read among it).
+    script.answer_next(page_to(
+        json!([account(json!({"id": "zh-plan", "kind": "savings"}))]),
+        "c4",
+    ));
+    assert_eq!(client.sync().sync_now().await.unwrap().records_left_out, 3);
+    script.answer_next(page_to(
+        json!([
+            account(json!({"kind": "pension_plan", "available_minor": 777})),
+            account(json!({"id": "zh-plan", "kind": "savings"})),
+            plan_card,
+            transaction("t-plan", json!({"account_id": "zh-plan"})),
+            transaction("t-reversed", json!({"status": "reversed"})),
+        ]),
+        "c5",
+    ));
+    let report = client.sync().sync_now().await.unwrap();
+    assert_eq!(
+        report.records_left_out, 2,
+        "from the start, what was left out starts over"
+    );
+    let view = client.view().current(today).await.unwrap();
+    assert!(view.cards.iter().any(|c| c.item.id == "c-plan"));
     assert!(
-        lines_of(&view, tingshuo_core::Locale::EnUs)
-            .contains("2 records from your bank cannot be shown"),
+        view.recent_transactions
+            .iter()
+            .any(|t| t.item.id == "t-plan")
     );
 
-    // The same reader asks on from its cursor; another reader starts from the beginning, once.
-    script.answer_next(page_to(json!([]), "c4"));
-    client.sync().sync_now().await.unwrap();
+    // Another reader starts from the beginning, once; a bank with nothing unreadable left.
     store
         .set_sync_value("read_by", "an older reader")
         .await
         .unwrap();
     script.answer_next(page_to(
         json!([account(json!({"available_minor": 999}))]),
-        "c5",
+        "c6",
     ));
-    let report = client.sync().sync_now().await.unwrap();
-    assert_eq!(
-        report.records_left_out, 0,
-        "the whole state again: what was left out starts over"
-    );
-    script.answer_next(page_to(json!([]), "c6"));
+    assert_eq!(client.sync().sync_now().await.unwrap().records_left_out, 0);
+    script.answer_next(page_to(json!([]), "c7"));
     client.sync().sync_now().await.unwrap();
     assert_eq!(
         *script.cursors_asked.lock().unwrap(),
-        ["", "c2", "c3", "", "c5"],
+        ["", "c2", "c3", "", "", "c6"],
         "a store from before readers were named is read again too"
     );
     let view = client.view().current(today).await.unwrap();
     assert_eq!(view.records_left_out, 0);
-    assert!(
-        !lines_of(&view, tingshuo_core::Locale::EnUs).contains("cannot be shown by this version")
-    );
+    assert!(!lines_of(&view, tingshuo_core::Locale::EnUs).contains("could not read"));
 }
 
 /// A bank that says "more" forever, with a fresh cursor each time, stops one sync with a clear

@@ -96,10 +96,7 @@ pub fn view_lines(
         lines.push(at.plain(l10n, "view-local-changes")?);
     }
     if view.records_left_out > 0 {
-        let count = i64::try_from(view.records_left_out).unwrap_or(i64::MAX);
-        lines.push(at.line(l10n, "view-records-left-out", |form| {
-            Ok(at.count_args(l10n, form, count))
-        })?);
+        lines.push(at.plain(l10n, "view-records-left-out")?);
     }
     if !view.requests.is_empty() || view.unresolved_payments > 0 {
         lines.push(at.plain(l10n, "view-heading-requests")?);

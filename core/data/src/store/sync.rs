@@ -326,7 +326,8 @@ impl Store {
             tx.rollback().await?;
             return Ok(Applied::ParentsMissing(orphans.len()));
         }
-        self.finish_changes(tx, changes, cursor).await?;
+        self.finish_changes(tx, changes, cursor, &reader_fingerprint())
+            .await?;
         Ok(Applied::Applied)
     }
 
@@ -350,6 +351,27 @@ impl Store {
         as_of: DateTime<Utc>,
     ) -> Result<PageApplied, StoreError> {
         let mut tx = self.begin_changes().await?;
+        // What this version could not read: the page's own records take their place in it
+        // first, so that a row whose parent it left out is left out too, not kept waiting.
+        let mut remembered = if from_start {
+            BTreeSet::new()
+        } else {
+            self.records_left_out_on(&mut *tx).await?
+        };
+        let parent_readable_again = update_left_out(&mut remembered, page, left_out);
+        // The record's last readable version stays only for an account or biller (its
+        // transactions, cards and bills hang on it, and its line says its age); any other is
+        // no longer said as it was (a card's old status, a bill's old state).
+        for patch in left_out
+            .iter()
+            .filter(|p| !PARENT_KINDS.contains(&p.kind.as_str()))
+        {
+            delete_record(&mut tx, &patch.kind, &patch.id).await?;
+            sqlx::query("DELETE FROM waiting_patch WHERE key = ?")
+                .bind(waiting_key(patch))
+                .execute(&mut *tx)
+                .await?;
+        }
         // The rows that waited are tried again with a page that brings accounts or billers
         // (not with every page: that was quadratic), unless the page brings them again (a
         // newer version, or their removal). They are written with this page's time: their
@@ -388,10 +410,12 @@ impl Store {
                 waiting.insert(format!("{kind}:{id}"));
             }
         }
-        // A transaction the newest list names, now aside, leaves the list to be made again.
+        // A transaction the newest list names, now aside or left out, leaves the list to be
+        // made again.
         let transaction_key = format!("{}:", kinds::TRANSACTION);
         let newest_aside = waiting
             .iter()
+            .chain(left_out.iter().map(waiting_key).collect::<Vec<_>>().iter())
             .filter_map(|key| key.strip_prefix(transaction_key.as_str()))
             .map(str::to_owned)
             .collect::<Vec<_>>();
@@ -428,6 +452,11 @@ impl Store {
             let Change::Put(record) = change else {
                 continue; // A removal leaves no row behind to wait.
             };
+            if parent_key(record).is_some_and(|parent| remembered.contains(&parent)) {
+                // Its account or biller is one this version cannot read: it comes again
+                // with the feed read from the start once that one is readable.
+                continue;
+            }
             let read = record
                 .to_patch()
                 .map_err(|_| StoreError::InvalidInput("patch"))?;
@@ -450,54 +479,22 @@ impl Store {
                 "more rows without their account or biller than are kept waiting",
             ));
         }
-        let records_left_out = self
-            .remember_left_out(&mut tx, &patches, left_out, from_start)
-            .await?;
-        self.finish_changes(tx, &applied, cursor).await?;
-        Ok(PageApplied {
-            rows_waiting: usize::try_from(rows_waiting).unwrap_or(usize::MAX),
-            records_left_out,
-        })
-    }
-
-    /// Keeps the list of records left out true after a page: a record the page brings
-    /// readable or removes leaves it, one it brings unreadable joins it. Returns its length.
-    async fn remember_left_out(
-        &self,
-        tx: &mut Tx<'_>,
-        read: &[Patch],
-        left_out: &[Patch],
-        from_start: bool,
-    ) -> Result<usize, StoreError> {
-        let mut remembered = if from_start {
-            BTreeSet::new()
-        } else {
-            self.records_left_out_on(&mut **tx).await?
-        };
-        if remembered.is_empty() && left_out.is_empty() && !from_start {
-            return Ok(0);
-        }
-        for patch in read.iter().chain(left_out) {
-            remembered.remove(&waiting_key(patch));
-        }
-        remembered.extend(
-            left_out
-                .iter()
-                .filter(|patch| patch.op == PatchOp::Put)
-                .map(waiting_key),
-        );
-        if remembered.len() > MAX_RECORDS_LEFT_OUT {
-            // A bank whose records this version cannot read by the thousand is not one it
-            // can show: refused, as any page it cannot read.
-            return Err(StoreError::InvalidInput(
-                "more records this version cannot read than are remembered",
-            ));
-        }
         let json = serde_json::to_string(&remembered)
             .map_err(|_| StoreError::InvalidInput("records left out"))?;
-        self.put_sync_value(tx, keys::RECORDS_LEFT_OUT, &json)
+        self.put_sync_value(&mut tx, keys::RECORDS_LEFT_OUT, &json)
             .await?;
-        Ok(remembered.len())
+        // The rows of an account or biller that was left out were not kept: the feed is read
+        // again from the start (as by another reader), which brings them.
+        let read_by = if parent_readable_again {
+            String::new()
+        } else {
+            reader_fingerprint()
+        };
+        self.finish_changes(tx, &applied, cursor, &read_by).await?;
+        Ok(PageApplied {
+            rows_waiting: usize::try_from(rows_waiting).unwrap_or(usize::MAX),
+            records_left_out: remembered.len(),
+        })
     }
 
     /// The records of the bank's feed this version could not read, as `kind:id`.
@@ -510,6 +507,15 @@ impl Store {
             .await?
             .and_then(|json| serde_json::from_str(&json).ok())
             .unwrap_or_default())
+    }
+
+    /// The rows kept aside for their parent, as the store keeps them (for a report or a test):
+    /// what the app read of each, never the bank's patch as it came.
+    pub async fn rows_waiting(&self) -> Result<Vec<Patch>, StoreError> {
+        let mut tx = self.begin_changes().await?;
+        let rows = self.waiting_patches(&mut tx).await?;
+        tx.rollback().await?;
+        Ok(rows.into_iter().map(|(patch, _)| patch).collect())
     }
 
     /// How many records of the bank's feed this version could not read (left out of the view).
@@ -553,20 +559,20 @@ impl Store {
 
     /// What every application of changes ends with, given the changes applied: waiting
     /// requests shown again on their rows, the newest transactions listed again, the cursor
-    /// and the sync time, and the commit.
+    /// with the reader that read up to it, the sync time, and the commit.
     async fn finish_changes(
         &self,
         mut tx: Tx<'_>,
         applied: &[Change],
         cursor: &str,
+        read_by: &str,
     ) -> Result<(), StoreError> {
         show_waiting_echoes(&mut tx, applied).await?;
         if applied.iter().any(touches_transactions) {
             self.advance_newest(&mut tx, applied).await?;
         }
         self.put_sync_value(&mut tx, keys::CURSOR, cursor).await?;
-        self.put_sync_value(&mut tx, keys::READ_BY, &reader_fingerprint())
-            .await?;
+        self.put_sync_value(&mut tx, keys::READ_BY, read_by).await?;
         // The device's own clock, not the bank's `as_of`: what it is compared with (how old a
         // balance is now, whether a payment came after it) is on the device's clock too.
         self.put_sync_value(
@@ -1281,8 +1287,50 @@ fn outbox_item(
 /// The most rows of the bank's feed kept waiting for their account or biller: ten full
 /// pages. A page that would leave more is refused, and nothing of it applied.
 pub const MAX_ROWS_WAITING: usize = 10 * tingshuo_base::wire::MAX_PAGE_PATCHES;
-/// The most records this version cannot read that the store remembers (a page's worth).
+/// The most records this version cannot read that the store lists (a page's worth): the view
+/// says some were left out, not how many past that.
 pub const MAX_RECORDS_LEFT_OUT: usize = tingshuo_base::wire::MAX_PAGE_PATCHES;
+
+/// The kinds of record others hang on (a transaction on its account, a bill on its biller).
+const PARENT_KINDS: &[&str] = &[kinds::ACCOUNT, kinds::BILLER];
+
+/// The `kind:id` of the account or biller a record hangs on.
+fn parent_key(record: &Record) -> Option<String> {
+    match record {
+        Record::Transaction(t) => Some(format!("{}:{}", kinds::ACCOUNT, t.account_id.as_str())),
+        Record::Card(c) => Some(format!("{}:{}", kinds::ACCOUNT, c.account_id.as_str())),
+        Record::Bill(b) => Some(format!("{}:{}", kinds::BILLER, b.biller_id.as_str())),
+        _ => None,
+    }
+}
+
+/// Keeps the list of records left out true for a page: a record the page brings readable or
+/// removes leaves it, one it brings unreadable joins it (up to [`MAX_RECORDS_LEFT_OUT`]: past
+/// that, the list stops growing rather than her sync stopping). Returns whether an account or
+/// biller left out before is readable now.
+fn update_left_out(
+    remembered: &mut BTreeSet<String>,
+    page: &[(Patch, Change)],
+    left_out: &[Patch],
+) -> bool {
+    let mut parent_readable_again = false;
+    for (patch, change) in page {
+        let was_left_out = remembered.remove(&waiting_key(patch));
+        parent_readable_again |=
+            was_left_out && matches!(change, Change::Put(Record::Account(..) | Record::Biller(_)));
+    }
+    for patch in left_out {
+        let key = waiting_key(patch);
+        if patch.op == PatchOp::Delete {
+            remembered.remove(&key);
+        } else if remembered.len() < MAX_RECORDS_LEFT_OUT {
+            remembered.insert(key);
+        } else {
+            tracing::warn!("more records this version cannot read than it lists");
+        }
+    }
+    parent_readable_again
+}
 
 /// What applying a page left: rows waiting for their parent, records left out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
