@@ -359,14 +359,15 @@ impl Store {
             self.records_left_out_on(&mut *tx).await?
         };
         let parent_readable_again = update_left_out(&mut remembered, page, left_out);
-        // The record's last readable version stays only for an account or biller (its
-        // transactions, cards and bills hang on it, and its line says its age); any other is
-        // no longer said as it was (a card's old status, a bill's old state).
-        for patch in left_out
-            .iter()
-            .filter(|p| !PARENT_KINDS.contains(&p.kind.as_str()))
-        {
-            delete_record(&mut tx, &patch.kind, &patch.id).await?;
+        // A card, transaction, bill, alert or appointment is no longer said as it was (a card's
+        // old status, a bill's old state). An account or biller keeps its last readable
+        // version (its rows hang on it; its line says its age), and so does a payment (today's
+        // limit and a held bill are reckoned from it). An older version waiting aside for its
+        // parent is not applied later either.
+        for patch in left_out {
+            if REMOVED_WHEN_LEFT_OUT.contains(&patch.kind.as_str()) {
+                delete_record(&mut tx, &patch.kind, &patch.id).await?;
+            }
             sqlx::query("DELETE FROM waiting_patch WHERE key = ?")
                 .bind(waiting_key(patch))
                 .execute(&mut *tx)
@@ -1291,8 +1292,14 @@ pub const MAX_ROWS_WAITING: usize = 10 * tingshuo_base::wire::MAX_PAGE_PATCHES;
 /// says some were left out, not how many past that.
 pub const MAX_RECORDS_LEFT_OUT: usize = tingshuo_base::wire::MAX_PAGE_PATCHES;
 
-/// The kinds of record others hang on (a transaction on its account, a bill on its biller).
-const PARENT_KINDS: &[&str] = &[kinds::ACCOUNT, kinds::BILLER];
+/// The kinds of record whose last version is removed when a newer one cannot be read.
+const REMOVED_WHEN_LEFT_OUT: &[&str] = &[
+    kinds::TRANSACTION,
+    kinds::CARD,
+    kinds::BILL,
+    kinds::ALERT,
+    kinds::SERVICE_REQUEST,
+];
 
 /// The `kind:id` of the account or biller a record hangs on.
 fn parent_key(record: &Record) -> Option<String> {
