@@ -14,7 +14,11 @@ use super::{Store, StoreError};
 use crate::crypto::{FieldCipher, KeyStore, SealedColumn};
 
 impl Store {
-    /// Carries the user intent of the quarantined file into this new store.
+    /// Carries the user intent of the quarantined file into this new store: its rows, their
+    /// sealed values and the store's integrity tag in one transaction, so a rebuild cut off
+    /// midway (the app killed) leaves a new store with none of it rather than rows the tag
+    /// does not cover — which the next open would take for damage and rebuild again, from
+    /// this file instead of the quarantined one.
     pub(super) async fn carry_from(
         &self,
         key_store: &dyn KeyStore,
@@ -23,21 +27,39 @@ impl Store {
     ) -> Result<(usize, bool), StoreError> {
         // Rows of a file that failed its integrity check are not taken on their word.
         let trusted = !matches!(cause, StoreError::IntegrityFailed | StoreError::RolledBack);
-        let (kept, unreadable) =
-            match schema::carry_over_user_intent(&self.pool, quarantined, trusted).await? {
-                Some(rows) => (rows, false),
-                None => (0, true),
+        // The quarantined file is attached to one connection, outside any transaction (SQLite
+        // attaches only there), and the whole carry runs on it.
+        let mut connection = self.pool.acquire().await?;
+        let attached = schema::attach_old(&mut connection, quarantined).await;
+        let carried = async {
+            let mut tx = sqlx::Connection::begin_with(&mut *connection, "BEGIN IMMEDIATE").await?;
+            let kept = if attached {
+                schema::carry_over_user_intent(&mut tx, trusted).await?
+            } else {
+                None
             };
-        let mut tx = schema::begin_write(&self.pool).await?;
-        // Sealed values follow under the new key while the old one still opens them: the
-        // device's enrollment, a preference change's payload, a payment's request.
-        if let Some((mut old, old_cipher)) = quarantined_data_key(quarantined, key_store).await {
-            carry_sealed_intent(&mut tx, &mut old, &old_cipher, &self.cipher).await?;
+            // Sealed values follow under the new key while the old one still opens them: the
+            // device's enrollment, a preference change's payload, a payment's request.
+            if let Some((mut old, old_cipher)) =
+                quarantined_data_key(quarantined, key_store).await
+            {
+                carry_sealed_intent(&mut tx, &mut old, &old_cipher, &self.cipher).await?;
+            }
+            schema::seal_legacy_plaintext(&mut tx, &self.cipher).await?;
+            let dropped = schema::drop_unsendable_requests(&mut tx).await?;
+            self.commit_protected(tx).await?;
+            Ok::<_, StoreError>(match kept {
+                Some(rows) => (rows.saturating_sub(dropped), false),
+                None => (0, true),
+            })
         }
-        schema::seal_legacy_plaintext(&mut tx, &self.cipher).await?;
-        let dropped = schema::drop_unsendable_requests(&mut tx).await?;
-        self.commit_protected(tx).await?;
-        Ok((kept.saturating_sub(dropped), unreadable))
+        .await;
+        if attached {
+            let _ = sqlx::query("DETACH DATABASE old")
+                .execute(&mut *connection)
+                .await;
+        }
+        carried
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use sqlx::sqlite::SqlitePool;
+use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use sqlx::{Sqlite, Transaction};
 
 use super::error::StoreError;
@@ -138,19 +138,16 @@ pub(crate) async fn holds_sealed_rows(pool: &SqlitePool) -> Result<bool, StoreEr
 /// carried (the customer is asked again), every payment attempt is carried as unresolved
 /// (reconciled with the bank by its key), and queued requests keep their idempotency keys
 /// (the bank applies a key once, so an old request sent again changes nothing).
+///
+/// Runs inside the caller's transaction, on a connection where the old file is attached as
+/// `old` ([`attach_old`]), under a savepoint: a copy that fails midway carries nothing, and
+/// the rest of the rebuild goes on.
 pub(crate) async fn carry_over_user_intent(
-    pool: &SqlitePool,
-    old: &Path,
+    tx: &mut Transaction<'_, Sqlite>,
     trusted: bool,
 ) -> Result<Option<usize>, StoreError> {
-    let mut connection = pool.acquire().await?;
-    let attached = sqlx::query("ATTACH DATABASE ? AS old")
-        .bind(old.to_string_lossy().into_owned())
-        .execute(&mut *connection)
-        .await;
-    if attached.is_err() {
-        return Ok(None);
-    }
+    let mut savepoint = sqlx::Connection::begin(&mut **tx).await?;
+    let connection = &mut *savepoint;
     let copied = async {
         let mut rows = 0_usize;
         for (table, columns, selected) in USER_INTENT {
@@ -189,10 +186,25 @@ pub(crate) async fn carry_over_user_intent(
         Ok::<usize, sqlx::Error>(rows)
     }
     .await;
-    let _ = sqlx::query("DETACH DATABASE old")
-        .execute(&mut *connection)
-        .await;
-    Ok(copied.ok())
+    match copied {
+        Ok(rows) => {
+            savepoint.commit().await?;
+            Ok(Some(rows))
+        }
+        Err(_) => {
+            savepoint.rollback().await?;
+            Ok(None)
+        }
+    }
+}
+
+/// Attaches the quarantined file at `old` to `connection` as `old`; false when it cannot be.
+pub(crate) async fn attach_old(connection: &mut SqliteConnection, old: &Path) -> bool {
+    sqlx::query("ATTACH DATABASE ? AS old")
+        .bind(old.to_string_lossy().into_owned())
+        .execute(connection)
+        .await
+        .is_ok()
 }
 
 /// Drops carried requests that could never be sent: a preference change whose payload did
