@@ -31,13 +31,14 @@ fn answer(bytes: impl Into<Bytes>) -> Response<Body> {
 /// What the scripted bank answers next, and the cursors it was asked for.
 #[derive(Default)]
 struct Script {
-    next: Mutex<Option<Response<Body>>>,
+    next: Mutex<std::collections::VecDeque<Response<Body>>>,
     cursors_asked: Mutex<Vec<String>>,
 }
 
 impl Script {
+    /// Queues an answer: each request takes the oldest.
     fn answer_next(&self, body: impl Into<Bytes>) {
-        *self.next.lock().unwrap() = Some(answer(body));
+        self.next.lock().unwrap().push_back(answer(body));
     }
 }
 
@@ -51,7 +52,7 @@ async fn changes(
         .next
         .lock()
         .unwrap()
-        .take()
+        .pop_front()
         .unwrap_or_else(|| answer("{}"))
 }
 
@@ -61,8 +62,13 @@ fn page(patches: serde_json::Value) -> Vec<u8> {
 
 /// A last page of changes that ends at `cursor`.
 fn page_to(patches: serde_json::Value, cursor: &str) -> Vec<u8> {
+    page_of(patches, cursor, false)
+}
+
+/// A page of changes that ends at `cursor`, with more after it or not.
+fn page_of(patches: serde_json::Value, cursor: &str, has_more: bool) -> Vec<u8> {
     serde_json::to_vec(
-        &json!({"patches": patches, "cursor": cursor, "has_more": false, "server_time": Utc::now()}),
+        &json!({"patches": patches, "cursor": cursor, "has_more": has_more, "server_time": Utc::now()}),
     )
     .unwrap()
 }
@@ -375,6 +381,16 @@ async fn records_a_newer_bank_sends_are_left_out_said_and_read_again_by_a_newer_
             "id": card.id.as_str(), "account_id": card.account_id.as_str(), "kind": card.kind.as_str(),
             "name": card.name, "number": "6217000010014580", "status": status}})
     };
+    // A transaction she has heard of, now in a status this version does not know.
+    let known = before
+        .recent_transactions
+        .iter()
+        .find(|t| t.item.account_id == "zh-pension")
+        .unwrap()
+        .item
+        .id
+        .clone();
+    let reversed_known = transaction(known.as_str(), json!({"status": "reversed"}));
     let plan_card = json!({"kind": "card", "id": "c-plan", "op": "put", "data": {
         "id": "c-plan", "account_id": "zh-plan", "kind": "debit", "name": "卡",
         "number": "6217000010017777", "status": "active"}});
@@ -384,6 +400,7 @@ async fn records_a_newer_bank_sends_are_left_out_said_and_read_again_by_a_newer_
             account(json!({"kind": "pension_plan", "available_minor": 777})),
             {"kind": "insurance_policy", "id": "ip-1", "op": "put", "data": {"id": "ip-1", "cover": 1}},
             transaction("t-reversed", json!({"status": "reversed"})),
+            reversed_known,
             transaction("t-pets", json!({"category": "pet_care", "amount_minor": -4_200})),
             account(json!({"id": "zh-other", "currency": "XTS"})),
             card_patch("frozen_by_bank"),
@@ -400,7 +417,7 @@ async fn records_a_newer_bank_sends_are_left_out_said_and_read_again_by_a_newer_
             report.rows_waiting_for_parents,
             report.pulled
         ),
-        (6, 0, true),
+        (7, 0, true),
         "the plan's transaction and card wait for nothing"
     );
     assert_eq!(
@@ -408,7 +425,7 @@ async fn records_a_newer_bank_sends_are_left_out_said_and_read_again_by_a_newer_
         Some("c2")
     );
     let view = client.view().current(today).await.unwrap();
-    assert_eq!(view.records_left_out, 6);
+    assert_eq!(view.records_left_out, 7);
     let pension = view
         .accounts
         .iter()
@@ -438,6 +455,7 @@ async fn records_a_newer_bank_sends_are_left_out_said_and_read_again_by_a_newer_
     };
     assert_eq!(shown("t-pets"), Some(tingshuo_core::model::Category::Other));
     assert_eq!(shown("t-reversed"), None);
+    assert_eq!(shown(known.as_str()), None, "no longer read as it was");
     assert_eq!(shown("t-plan"), None);
     assert!(store.rows_waiting().await.unwrap().is_empty());
     let english = lines_of(&view, tingshuo_core::Locale::EnUs);
@@ -451,7 +469,7 @@ async fn records_a_newer_bank_sends_are_left_out_said_and_read_again_by_a_newer_
         "{chinese}"
     );
 
-    // The policy removed, the card readable: four left.
+    // The policy removed, the card readable: five left.
     script.answer_next(page_to(
         json!([
             {"kind": "insurance_policy", "id": "ip-1", "op": "delete"},
@@ -460,18 +478,18 @@ async fn records_a_newer_bank_sends_are_left_out_said_and_read_again_by_a_newer_
         "c3",
     ));
     let report = client.sync().sync_now().await.unwrap();
-    assert_eq!(report.records_left_out, 4);
+    assert_eq!(report.records_left_out, 5);
     let view = client.view().current(today).await.unwrap();
     assert!(view.cards.iter().any(|c| c.item.id == card.id));
 
-    // The plan's account readable: its rows were not kept, so the next sync reads the feed
-    // from the start, where the bank sends its whole state (what this version still cannot
-    // read among it).
+    // The plan's account readable, which the device never had: its rows were not kept, so the
+    // next sync reads the feed from the start, where the bank sends its whole state (what
+    // this version still cannot read among it).
     script.answer_next(page_to(
         json!([account(json!({"id": "zh-plan", "kind": "savings"}))]),
         "c4",
     ));
-    assert_eq!(client.sync().sync_now().await.unwrap().records_left_out, 3);
+    assert_eq!(client.sync().sync_now().await.unwrap().records_left_out, 4);
     script.answer_next(page_to(
         json!([
             account(json!({"kind": "pension_plan", "available_minor": 777})),
@@ -479,12 +497,13 @@ async fn records_a_newer_bank_sends_are_left_out_said_and_read_again_by_a_newer_
             plan_card,
             transaction("t-plan", json!({"account_id": "zh-plan"})),
             transaction("t-reversed", json!({"status": "reversed"})),
+            transaction(known.as_str(), json!({"status": "reversed"})),
         ]),
         "c5",
     ));
     let report = client.sync().sync_now().await.unwrap();
     assert_eq!(
-        report.records_left_out, 2,
+        report.records_left_out, 3,
         "from the start, what was left out starts over"
     );
     let view = client.view().current(today).await.unwrap();
@@ -495,6 +514,32 @@ async fn records_a_newer_bank_sends_are_left_out_said_and_read_again_by_a_newer_
             .any(|t| t.item.id == "t-plan")
     );
 
+    // A row that came a page before its account, which then comes unreadable, stops waiting.
+    script.answer_next(page_of(
+        json!([transaction("t-plan3", json!({"account_id": "zh-plan3"}))]),
+        "c6",
+        true,
+    ));
+    script.answer_next(page_to(
+        json!([account(json!({"id": "zh-plan3", "kind": "pension_plan"}))]),
+        "c7",
+    ));
+    let report = client.sync().sync_now().await.unwrap();
+    assert_eq!(
+        (report.records_left_out, report.rows_waiting_for_parents),
+        (4, 0)
+    );
+    // Readable again on the first of two pages: the read from the start still follows.
+    script.answer_next(page_of(
+        json!([account(json!({"id": "zh-plan3", "kind": "savings"}))]),
+        "c8",
+        true,
+    ));
+    script.answer_next(page_to(json!([]), "c9"));
+    client.sync().sync_now().await.unwrap();
+    script.answer_next(page_to(json!([]), "c10"));
+    client.sync().sync_now().await.unwrap();
+
     // Another reader starts from the beginning, once; a bank with nothing unreadable left.
     store
         .set_sync_value("read_by", "an older reader")
@@ -502,14 +547,14 @@ async fn records_a_newer_bank_sends_are_left_out_said_and_read_again_by_a_newer_
         .unwrap();
     script.answer_next(page_to(
         json!([account(json!({"available_minor": 999}))]),
-        "c6",
+        "c11",
     ));
     assert_eq!(client.sync().sync_now().await.unwrap().records_left_out, 0);
-    script.answer_next(page_to(json!([]), "c7"));
+    script.answer_next(page_to(json!([]), "c12"));
     client.sync().sync_now().await.unwrap();
     assert_eq!(
         *script.cursors_asked.lock().unwrap(),
-        ["", "c2", "c3", "", "", "c6"],
+        ["", "c2", "c3", "", "c5", "c6", "c7", "c8", "", "", "c11"],
         "a store from before readers were named is read again too"
     );
     let view = client.view().current(today).await.unwrap();

@@ -31,35 +31,59 @@ impl Store {
         // attaches only there), and the whole carry runs on it.
         let mut connection = self.pool.acquire().await?;
         let attached = schema::attach_old(&mut connection, quarantined).await;
-        let carried = async {
-            let mut tx = sqlx::Connection::begin_with(&mut *connection, "BEGIN IMMEDIATE").await?;
-            let kept = if attached {
-                schema::carry_over_user_intent(&mut tx, trusted).await?
-            } else {
-                None
-            };
-            // Sealed values follow under the new key while the old one still opens them: the
-            // device's enrollment, a preference change's payload, a payment's request.
-            if let Some((mut old, old_cipher)) =
-                quarantined_data_key(quarantined, key_store).await
-            {
-                carry_sealed_intent(&mut tx, &mut old, &old_cipher, &self.cipher).await?;
-            }
-            schema::seal_legacy_plaintext(&mut tx, &self.cipher).await?;
-            let dropped = schema::drop_unsendable_requests(&mut tx).await?;
-            self.commit_protected(tx).await?;
-            Ok::<_, StoreError>(match kept {
-                Some(rows) => (rows.saturating_sub(dropped), false),
-                None => (0, true),
-            })
-        }
-        .await;
-        if attached {
-            let _ = sqlx::query("DETACH DATABASE old")
+        let carried = self
+            .carry_on(&mut connection, attached, trusted, key_store, quarantined)
+            .await;
+        if attached
+            && sqlx::query("DETACH DATABASE old")
                 .execute(&mut *connection)
-                .await;
+                .await
+                .is_err()
+        {
+            // Not back in the pool with the old file still attached.
+            connection.close_on_drop();
         }
-        carried
+        match carried {
+            // An error that ended the whole transaction (the disk full, an I/O error while the
+            // rows were copied): the rebuild goes on without the rows, as from a file that
+            // could not be read, rather than failing on every open to come.
+            Err(error) if attached => {
+                tracing::warn!(%error, "the quarantined file's rows could not be carried");
+                self.carry_on(&mut connection, false, trusted, key_store, quarantined)
+                    .await
+            }
+            carried => carried,
+        }
+    }
+
+    /// One attempt at [`Self::carry_from`] on `connection`, the quarantined file attached as
+    /// `old` when `attached`.
+    async fn carry_on(
+        &self,
+        connection: &mut sqlx::pool::PoolConnection<sqlx::Sqlite>,
+        attached: bool,
+        trusted: bool,
+        key_store: &dyn KeyStore,
+        quarantined: &Path,
+    ) -> Result<(usize, bool), StoreError> {
+        let mut tx = sqlx::Connection::begin_with(&mut **connection, "BEGIN IMMEDIATE").await?;
+        let kept = if attached {
+            schema::carry_over_user_intent(&mut tx, trusted).await?
+        } else {
+            None
+        };
+        // Sealed values follow under the new key while the old one still opens them: the
+        // device's enrollment, a preference change's payload, a payment's request.
+        if let Some((mut old, old_cipher)) = quarantined_data_key(quarantined, key_store).await {
+            carry_sealed_intent(&mut tx, &mut old, &old_cipher, &self.cipher).await?;
+        }
+        schema::seal_legacy_plaintext(&mut tx, &self.cipher).await?;
+        let dropped = schema::drop_unsendable_requests(&mut tx).await?;
+        self.commit_protected(tx).await?;
+        Ok(match kept {
+            Some(rows) => (rows.saturating_sub(dropped), false),
+            None => (0, true),
+        })
     }
 }
 

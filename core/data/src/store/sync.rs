@@ -338,10 +338,11 @@ impl Store {
     /// changed comes after the payment's transaction. The rest of the page is applied, so a
     /// parent that never comes holds back nothing else.
     ///
-    /// `left_out` are the page's records this version cannot read: their last readable
-    /// version stays (with its own, older time) and their `kind:id` is remembered until a
-    /// later page brings them readable or removed; `from_start` says the page begins the
-    /// bank's whole state, so what was remembered before starts over.
+    /// `left_out` are the page's records this version cannot read: listed (`kind:id`) until a
+    /// later page brings them readable or removes them; a card, transaction, bill, alert or
+    /// appointment among them loses its last version, an account, biller or payment keeps it
+    /// (decision 0064). `from_start` says the page begins the bank's whole state, so what was
+    /// listed before starts over.
     pub async fn apply_page(
         &self,
         page: &[(Patch, Change)],
@@ -358,7 +359,25 @@ impl Store {
         } else {
             self.records_left_out_on(&mut *tx).await?
         };
-        let parent_readable_again = update_left_out(&mut remembered, page, left_out);
+        // An account or biller readable again that the device did not have: rows of it may
+        // have been left out with it, so the feed is read again from the start (one whose
+        // older version stayed kept its rows). A read again asked earlier in this sync stands.
+        let mut read_again = !from_start
+            && self
+                .sync_value_on(&mut *tx, keys::READ_BY)
+                .await?
+                .as_deref()
+                == Some("");
+        for (table, id) in update_left_out(&mut remembered, page, left_out) {
+            // The table name comes from the fixed list in `update_left_out`.
+            let stored: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT 1 FROM {table} WHERE id = ?"
+            )))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            read_again |= stored.is_none();
+        }
         // A card, transaction, bill, alert or appointment is no longer said as it was (a card's
         // old status, a bill's old state). An account or biller keeps its last readable
         // version (its rows hang on it; its line says its age), and so does a payment (today's
@@ -377,8 +396,13 @@ impl Store {
         // (not with every page: that was quadratic), unless the page brings them again (a
         // newer version, or their removal). They are written with this page's time: their
         // parent is.
+        // An account or biller left out is a parent brought too: rows that came before it and
+        // wait for it are tried, and left out with it.
         let brings_parents = page.iter().any(|(_, change)| {
             matches!(change, Change::Put(Record::Account(..) | Record::Biller(_)))
+        }) || left_out.iter().any(|patch| {
+            patch.op == PatchOp::Put
+                && [kinds::ACCOUNT, kinds::BILLER].contains(&patch.kind.as_str())
         });
         let mut fed: Vec<(Patch, Change)> = Vec::new();
         if brings_parents {
@@ -486,7 +510,7 @@ impl Store {
             .await?;
         // The rows of an account or biller that was left out were not kept: the feed is read
         // again from the start (as by another reader), which brings them.
-        let read_by = if parent_readable_again {
+        let read_by = if read_again {
             String::new()
         } else {
             reader_fingerprint()
@@ -1313,30 +1337,39 @@ fn parent_key(record: &Record) -> Option<String> {
 
 /// Keeps the list of records left out true for a page: a record the page brings readable or
 /// removes leaves it, one it brings unreadable joins it (up to [`MAX_RECORDS_LEFT_OUT`]: past
-/// that, the list stops growing rather than her sync stopping). Returns whether an account or
-/// biller left out before is readable now.
+/// that, the list stops growing rather than her sync stopping). Returns the accounts and
+/// billers left out before that are readable now, as (table, id).
 fn update_left_out(
     remembered: &mut BTreeSet<String>,
     page: &[(Patch, Change)],
     left_out: &[Patch],
-) -> bool {
-    let mut parent_readable_again = false;
+) -> Vec<(&'static str, String)> {
+    let mut readable_again = Vec::new();
     for (patch, change) in page {
-        let was_left_out = remembered.remove(&waiting_key(patch));
-        parent_readable_again |=
-            was_left_out && matches!(change, Change::Put(Record::Account(..) | Record::Biller(_)));
+        if !remembered.remove(&waiting_key(patch)) {
+            continue;
+        }
+        match change {
+            Change::Put(Record::Account(account, _)) => {
+                readable_again.push(("account", account.id.as_str().to_owned()));
+            }
+            Change::Put(Record::Biller(biller)) => {
+                readable_again.push(("biller", biller.id.as_str().to_owned()));
+            }
+            _ => {}
+        }
     }
     for patch in left_out {
         let key = waiting_key(patch);
         if patch.op == PatchOp::Delete {
             remembered.remove(&key);
-        } else if remembered.len() < MAX_RECORDS_LEFT_OUT {
+        } else if remembered.len() < MAX_RECORDS_LEFT_OUT || remembered.contains(&key) {
             remembered.insert(key);
         } else {
             tracing::warn!("more records this version cannot read than it lists");
         }
     }
-    parent_readable_again
+    readable_again
 }
 
 /// What applying a page left: rows waiting for their parent, records left out.
