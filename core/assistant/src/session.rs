@@ -1388,10 +1388,14 @@ impl Assistant {
             .transactions(query.account.as_ref(), from, to, limit)
             .await?;
         if query.incoming_only {
-            let items: Vec<Transaction> = listed.iter().map(|t| t.item.clone()).collect();
-            let (_, came_in) = external_moves(items.iter(), None, query.account.is_none());
-            let came_in: Vec<&Id<Transaction>> = came_in.iter().map(|t| &t.id).collect();
-            listed.retain(|t| came_in.contains(&&t.item.id));
+            let (_, came_in) = external_moves(
+                listed.iter().map(|t| &t.item),
+                None,
+                query.account.is_none(),
+            );
+            let came_in: std::collections::HashSet<Id<Transaction>> =
+                came_in.into_iter().map(|t| t.id.clone()).collect();
+            listed.retain(|t| came_in.contains(&t.item.id));
             listed.truncate(count);
         }
         let at = Presentation {

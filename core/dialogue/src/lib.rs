@@ -1384,8 +1384,15 @@ impl Dialogue {
                 effects.push(Effect::LockCard { card: id });
                 None
             }
-            Intent::Transactions | Intent::Income if self.facts.accounts.is_empty() => {
-                // Nothing synced yet: "no money came in" would be untrue.
+            Intent::Transactions
+            | Intent::Income
+            | Intent::CardStatus
+            | Intent::Alerts
+            | Intent::Appointments
+            | Intent::Bills
+                if self.facts.accounts.is_empty() =>
+            {
+                // Nothing synced yet: "no cards", "no money came in" would be untrue.
                 Some(say("dlg-no-data", vec![]))
             }
             Intent::Transactions | Intent::Income => {
@@ -1400,12 +1407,6 @@ impl Dialogue {
                 }));
                 // What is said comes with what the host found.
                 None
-            }
-            Intent::CardStatus | Intent::Alerts | Intent::Appointments | Intent::Bills
-                if self.facts.accounts.is_empty() =>
-            {
-                // Nothing synced yet: "no cards" would be untrue.
-                Some(say("dlg-no-data", vec![]))
             }
             Intent::CardStatus | Intent::Alerts | Intent::Appointments | Intent::Bills => {
                 effects.push(Effect::ShowItems(match intent {

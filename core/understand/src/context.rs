@@ -640,14 +640,14 @@ fn written_out(expression: &[Element]) -> WrittenOut {
 impl Context {
     /// Whether the context writes out `words` whole as a sentence ([`Self::without_sentences`]).
     pub fn recites(&self, words: &[String]) -> bool {
-        let same = |written: &Option<Vec<String>>| written.as_deref() == Some(words);
         self.intents
             .iter()
             .flat_map(|intent| &intent.expressions)
-            .any(|expression| match written_out(expression) {
-                WrittenOut::Whole(sentence) => sentence == words,
-                WrittenOut::List(_, alternatives) => alternatives.iter().any(same),
-                WrittenOut::Nothing => false,
+            .any(|expression| {
+                written_out(expression)
+                    .sentences()
+                    .iter()
+                    .any(|sentence| sentence == words)
             })
     }
 }

@@ -275,33 +275,7 @@ impl Store {
             .map_err(|_| invalid("sync_state", "value", "daily limits unreadable"))?
             .daily_money())
     }
-}
 
-/// Payments made since the start of the bank's day (UTC) that it did not cancel.
-fn payments_today(payments: &[Tracked<PaymentDto>]) -> Vec<Money> {
-    let today = Utc::now().date_naive();
-    payments
-        .iter()
-        .filter(|p| p.item.created_at.date_naive() == today && p.item.status != "cancelled")
-        .filter_map(|p| {
-            Currency::from_code(&p.item.currency)
-                .ok()
-                .map(|c| Money::from_minor(p.item.amount_minor, c))
-        })
-        .collect()
-}
-
-/// Bills a payment the bank holds has paid, by the bank's latest word on each: due at the bank
-/// until the hold ends, and not to be paid again.
-fn held_bills(payments: &[Tracked<PaymentDto>]) -> Vec<Id<Bill>> {
-    payments
-        .iter()
-        .filter(|p| p.item.kind == "bill" && p.item.status == payment_status::HELD)
-        .map(|p| Id::new(p.item.target_id.clone()))
-        .collect()
-}
-
-impl Store {
     /// Pending requests, and those the bank refused in the last week.
     async fn request_views(&self) -> Result<Vec<RequestView>, StoreError> {
         let week_ago = Utc::now() - chrono::Duration::days(7);
@@ -682,5 +656,29 @@ pub(super) async fn sealed_values(
                 key,
             })
         })
+        .collect()
+}
+
+/// Payments made since the start of the bank's day (UTC) that it did not cancel.
+fn payments_today(payments: &[Tracked<PaymentDto>]) -> Vec<Money> {
+    let today = Utc::now().date_naive();
+    payments
+        .iter()
+        .filter(|p| p.item.created_at.date_naive() == today && p.item.status != "cancelled")
+        .filter_map(|p| {
+            Currency::from_code(&p.item.currency)
+                .ok()
+                .map(|c| Money::from_minor(p.item.amount_minor, c))
+        })
+        .collect()
+}
+
+/// Bills a payment the bank holds has paid, by the bank's latest word on each: due at the bank
+/// until the hold ends, and not to be paid again.
+fn held_bills(payments: &[Tracked<PaymentDto>]) -> Vec<Id<Bill>> {
+    payments
+        .iter()
+        .filter(|p| p.item.kind == "bill" && p.item.status == payment_status::HELD)
+        .map(|p| Id::new(p.item.target_id.clone()))
         .collect()
 }

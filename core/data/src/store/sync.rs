@@ -409,7 +409,7 @@ impl Store {
             let on_page: std::collections::HashSet<String> =
                 page.iter().map(|(patch, _)| waiting_key(patch)).collect();
             fed = self
-                .waiting_patches(&mut tx)
+                .waiting_patches(&mut *tx)
                 .await?
                 .into_iter()
                 .filter(|(patch, _)| !on_page.contains(&waiting_key(patch)))
@@ -432,7 +432,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             if let Some(id) = id {
-                waiting.insert(format!("{kind}:{id}"));
+                waiting.insert(record_key(kind, &id));
             }
         }
         // A transaction the newest list names, now aside or left out, leaves the list to be
@@ -440,9 +440,12 @@ impl Store {
         let transaction_key = format!("{}:", kinds::TRANSACTION);
         let newest_aside = waiting
             .iter()
-            .chain(left_out.iter().map(waiting_key).collect::<Vec<_>>().iter())
-            .filter_map(|key| key.strip_prefix(transaction_key.as_str()))
-            .map(str::to_owned)
+            .cloned()
+            .chain(left_out.iter().map(waiting_key))
+            .filter_map(|key| {
+                key.strip_prefix(transaction_key.as_str())
+                    .map(str::to_owned)
+            })
             .collect::<Vec<_>>();
         if !newest_aside.is_empty() {
             let listed: Option<Vec<String>> = self
@@ -537,9 +540,7 @@ impl Store {
     /// The rows kept aside for their parent, as the store keeps them (for a report or a test):
     /// what the app read of each, never the bank's patch as it came.
     pub async fn rows_waiting(&self) -> Result<Vec<Patch>, StoreError> {
-        let mut tx = self.begin_changes().await?;
-        let rows = self.waiting_patches(&mut tx).await?;
-        tx.rollback().await?;
+        let rows = self.waiting_patches(&self.pool).await?;
         Ok(rows.into_iter().map(|(patch, _)| patch).collect())
     }
 
@@ -610,10 +611,13 @@ impl Store {
     }
 
     /// The rows kept aside for their parent, each with the patch it came as.
-    async fn waiting_patches(&self, tx: &mut Tx<'_>) -> Result<Vec<(Patch, Change)>, StoreError> {
+    async fn waiting_patches<'e>(
+        &self,
+        executor: impl sqlx::SqliteExecutor<'e>,
+    ) -> Result<Vec<(Patch, Change)>, StoreError> {
         let rows: Vec<(String, Vec<u8>)> =
             sqlx::query_as("SELECT key, patch FROM waiting_patch ORDER BY rowid")
-                .fetch_all(&mut **tx)
+                .fetch_all(executor)
                 .await?;
         rows.into_iter()
             .map(|(key, sealed)| {
@@ -1328,9 +1332,9 @@ const REMOVED_WHEN_LEFT_OUT: &[&str] = &[
 /// The `kind:id` of the account or biller a record hangs on.
 fn parent_key(record: &Record) -> Option<String> {
     match record {
-        Record::Transaction(t) => Some(format!("{}:{}", kinds::ACCOUNT, t.account_id.as_str())),
-        Record::Card(c) => Some(format!("{}:{}", kinds::ACCOUNT, c.account_id.as_str())),
-        Record::Bill(b) => Some(format!("{}:{}", kinds::BILLER, b.biller_id.as_str())),
+        Record::Transaction(t) => Some(record_key(kinds::ACCOUNT, t.account_id.as_str())),
+        Record::Card(c) => Some(record_key(kinds::ACCOUNT, c.account_id.as_str())),
+        Record::Bill(b) => Some(record_key(kinds::BILLER, b.biller_id.as_str())),
         _ => None,
     }
 }
@@ -1402,7 +1406,12 @@ fn kind_of_table(table: &str) -> Option<&'static str> {
 
 /// Where a row of a patch waits aside: its kind and id.
 fn waiting_key(patch: &Patch) -> String {
-    format!("{}:{}", patch.kind, patch.id)
+    record_key(&patch.kind, &patch.id)
+}
+
+/// A record's `kind:id`: how rows aside and records left out are listed.
+fn record_key(kind: &str, id: &str) -> String {
+    format!("{kind}:{id}")
 }
 
 /// Rows written in this transaction whose account or biller is not there: (table, rowid).
