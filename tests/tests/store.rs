@@ -17,7 +17,7 @@ fn snapshot(customer: DemoCustomer) -> CustomerSnapshot {
     customer.snapshot(test_now())
 }
 
-async fn seeded(path: &std::path::Path, keys: &MemoryKeyStore, customer: DemoCustomer) -> Store {
+async fn seeded(path: &std::path::Path, keys: &dyn KeyStore, customer: DemoCustomer) -> Store {
     let store = Store::open(path, keys).await.unwrap();
     store.save_snapshot(&snapshot(customer)).await.unwrap();
     store
@@ -1413,29 +1413,9 @@ async fn a_value_put_back_from_an_older_copy_is_detected() {
 #[tokio::test]
 async fn a_rebuild_keeps_the_enrollment_and_the_requests_sealed_again() {
     use tingshuo_core::action::Action;
-    use tingshuo_core::store::sync::NewRequest;
-    let request = r#"{"amount_minor":50000,"currency":"CNY"}"#;
+    let request = HER_PAYMENT_REQUEST;
     let prepared = |path: std::path::PathBuf, keys: MemoryKeyStore| async move {
-        let store = seeded(&path, &keys, DemoCustomer::WangXiuying).await;
-        for (key, value) in [
-            ("device_id", "dev-7"),
-            ("customer_id", "cust-wang"),
-            ("cursor", "c-9"),
-        ] {
-            store.set_sync_value(key, value).await.unwrap();
-        }
-        store
-            .enqueue(
-                &NewRequest::new(Action::SetPreferences(preferences(91)), "k-prefs".into()),
-                test_now(),
-            )
-            .await
-            .unwrap();
-        store
-            .record_payment_attempt("pay-1", request, test_now())
-            .await
-            .unwrap();
-        store.close().await;
+        with_her_intent(&path, &keys).await;
         (path, keys)
     };
 
@@ -1507,6 +1487,37 @@ async fn a_rebuild_keeps_the_enrollment_and_the_requests_sealed_again() {
     store.close().await;
 }
 
+/// The payment request [`with_her_intent`] records.
+const HER_PAYMENT_REQUEST: &str = r#"{"amount_minor":50000,"currency":"CNY"}"#;
+
+/// A closed store at `path` holding what only she could have asked for: this device's
+/// enrollment (device dev-7, customer cust-wang, cursor c-9), a queued preference change
+/// (speech rate 91) and a payment attempt (pay-1), beside the bank's view of 王秀英.
+async fn with_her_intent(path: &std::path::Path, keys: &dyn KeyStore) {
+    use tingshuo_core::action::Action;
+    use tingshuo_core::store::sync::NewRequest;
+    let store = seeded(path, keys, DemoCustomer::WangXiuying).await;
+    for (key, value) in [
+        ("device_id", "dev-7"),
+        ("customer_id", "cust-wang"),
+        ("cursor", "c-9"),
+    ] {
+        store.set_sync_value(key, value).await.unwrap();
+    }
+    store
+        .enqueue(
+            &NewRequest::new(Action::SetPreferences(preferences(91)), "k-prefs".into()),
+            test_now(),
+        )
+        .await
+        .unwrap();
+    store
+        .record_payment_attempt("pay-1", HER_PAYMENT_REQUEST, test_now())
+        .await
+        .unwrap();
+    store.close().await;
+}
+
 /// A key store whose key opens what it wrapped before, but that fails to wrap anything new
 /// (the platform's keystore busy or failing just then).
 struct WrapFails<'a>(&'a MemoryKeyStore);
@@ -1569,6 +1580,116 @@ async fn a_rebuild_that_fails_puts_the_damaged_file_back() {
         Some("dev-7")
     );
     store.close().await;
+}
+
+/// A rebuild killed midway (the app killed, the phone switched off) is finished by the next
+/// open, from the same quarantined file: the customer's device, queued request and payment
+/// are in the store she goes on with — never an empty one that forgot them. Killed before the
+/// new store has a key, after it stands tagged and empty, and before a rejected key is
+/// deleted; the store the kill left is not opened as hers in between.
+#[tokio::test]
+async fn a_rebuild_killed_midway_is_finished_by_the_next_open() {
+    use std::process::Command;
+    use tingshuo_core::action::Action;
+    use tingshuo_desktop::keystore::FileKeyStore;
+    let child = env!("CARGO_BIN_EXE_rebuild_child");
+    let request = HER_PAYMENT_REQUEST;
+    // Files whose name holds `part`, SQLite's companions of them aside.
+    let copies = |dir: &std::path::Path, part: &str| -> Vec<std::path::PathBuf> {
+        let mut found: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|file| {
+                let name = file.to_string_lossy();
+                name.contains(part) && !name.ends_with("-wal") && !name.ends_with("-shm")
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    for (when, point, reason) in [
+        ("in-use", "wrap", RebuildReason::TamperedData),
+        ("in-use", "record", RebuildReason::TamperedData),
+        ("at-open", "delete", RebuildReason::KeyRejected),
+        ("at-open", "record", RebuildReason::KeyRejected),
+    ] {
+        let (dir, path) = temp_store_path();
+        let key_file = dir.path().join("store.key");
+        let keys = FileKeyStore::new(&key_file);
+        with_her_intent(&path, &keys).await;
+        if reason == RebuildReason::TamperedData {
+            raw_sql(
+                &path,
+                "UPDATE account SET available_minor = booked_minor WHERE id = 'zh-pension'",
+            )
+            .await;
+        } else {
+            // Another key in the key store: the file's data key no longer opens.
+            keys.delete().unwrap();
+            keys.wrap(b"another app's key").unwrap();
+        }
+
+        let status = Command::new(child)
+            .arg(&path)
+            .arg(&key_file)
+            .args([when, point])
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), None, "{when} {point}: not killed ({status})");
+        let quarantined = copies(dir.path(), ".quarantine-");
+        assert_eq!(quarantined.len(), 1, "{when} {point}: {quarantined:?}");
+        assert!(
+            matches!(
+                Store::open(&path, &keys).await,
+                Err(StoreError::RebuildUnfinished)
+            ),
+            "{when} {point}: the unfinished store opened as hers"
+        );
+
+        let (store, outcome) = Store::open_or_rebuild(&path, &keys).await.unwrap();
+        let OpenOutcome::Rebuilt {
+            reason: told,
+            quarantined: from,
+            user_intent_rows_kept,
+            user_intent_unreadable,
+        } = outcome
+        else {
+            panic!("{when} {point}: {outcome:?}")
+        };
+        assert_eq!(
+            (told, &from),
+            (reason.clone(), &quarantined[0]),
+            "{when} {point}"
+        );
+        assert!(!user_intent_unreadable, "{when} {point}");
+        let attempts = store.payment_attempts(false).await.unwrap();
+        assert_eq!(attempts.len(), 1, "{when} {point}");
+        if reason == RebuildReason::TamperedData {
+            assert_eq!(user_intent_rows_kept, 2, "{when} {point}");
+            assert_eq!(
+                store.sync_value("device_id").await.unwrap().as_deref(),
+                Some("dev-7")
+            );
+            let queued = store.pending_requests().await.unwrap();
+            assert_eq!(queued.len(), 1, "{when} {point}");
+            assert_eq!(queued[0].action, Action::SetPreferences(preferences(91)));
+            assert_eq!(attempts[0].request.as_deref(), Some(request));
+        } else {
+            // Nothing sealed under the lost key can follow; the payment keeps its key.
+            assert_eq!(user_intent_rows_kept, 1, "{when} {point}");
+            assert_eq!(store.sync_value("device_id").await.unwrap(), None);
+            assert_eq!(attempts[0].request, None);
+        }
+        store.verify().await.unwrap();
+        store.close().await;
+
+        // Finished: an ordinary open follows, from one quarantined copy.
+        let (store, outcome) = Store::open_or_rebuild(&path, &keys).await.unwrap();
+        assert_eq!(outcome, OpenOutcome::Opened, "{when} {point}");
+        store.close().await;
+        assert_eq!(copies(dir.path(), ".quarantine-"), quarantined);
+        assert!(copies(dir.path(), "rebuild-pending").is_empty());
+    }
 }
 
 /// The device id, customer id and cursor a store holds.

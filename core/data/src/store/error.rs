@@ -30,6 +30,12 @@ pub enum StoreError {
         "the database file is older than the last one this device wrote (restored from a copy)"
     )]
     RolledBack,
+    /// A rebuild of the store was cut off (the app killed midway): the file at the store's
+    /// path is its unfinished new store. [`super::Store::open_or_rebuild`] finishes it.
+    #[error(
+        "a rebuild of the store was cut off; opening it under the corruption policy finishes it"
+    )]
+    RebuildUnfinished,
     #[error(transparent)]
     Crypto(#[from] CryptoError),
     #[error("stored value in {table}.{column} is invalid: {reason}")]
@@ -59,6 +65,7 @@ impl StoreError {
                 | StoreError::InvalidData { .. }
                 | StoreError::IntegrityFailed
                 | StoreError::RolledBack
+                | StoreError::RebuildUnfinished
                 | StoreError::Crypto(CryptoError::Tampered { .. })
                 | StoreError::Crypto(CryptoError::KeyExhausted)
         )

@@ -21,7 +21,10 @@
 //!   behind. A payment attempt keeps its idempotency key either way, so its outcome is still
 //!   reconciled with the bank. When the old file cannot be read, the outcome says so and the
 //!   quarantined file stays for support. A rebuild that fails before its new store stands
-//!   puts the damaged file back, so the next open tries again from it.
+//!   puts the damaged file back, so the next open tries again from it. A rebuild is written
+//!   down beside the store before the file moves and crossed out once the new store holds
+//!   what was carried: one cut off (the app killed) is finished by the next open, from the
+//!   same quarantined file.
 //! * Damage found while in use (a sealed value of the cache that no longer opens) is not
 //!   seen by the fast open: [`Store::rebuild_after`] (or `Client::rebuild_store`) applies
 //!   the same policy then.
@@ -32,6 +35,7 @@
 
 mod error;
 mod integrity;
+mod pending;
 mod read;
 mod salvage;
 mod schema;
@@ -53,6 +57,7 @@ use sqlx::sqlite::{
 use zeroize::Zeroizing;
 
 use crate::crypto::{FieldCipher, KeyStore, SealedColumn, generate_key};
+use pending::PendingRebuild;
 
 pub use schema::LATEST_SCHEMA_VERSION;
 
@@ -139,6 +144,16 @@ impl Store {
         path: &Path,
         key_store: &dyn KeyStore,
     ) -> Result<(Store, bool), StoreError> {
+        // What stands at `path` beside the marker is a rebuild's unfinished new store: written
+        // to, it would be thrown away when the rebuild is finished.
+        if pending::is_pending(path) {
+            return Err(StoreError::RebuildUnfinished);
+        }
+        Store::open_file(path, key_store).await
+    }
+
+    /// Opens the file at `path` as a store, whatever stands beside it.
+    async fn open_file(path: &Path, key_store: &dyn KeyStore) -> Result<(Store, bool), StoreError> {
         let existed = path.exists();
         make_private(path)?;
         let pool = connect(prepare(path)).await?;
@@ -188,6 +203,9 @@ impl Store {
         path: &Path,
         key_store: &dyn KeyStore,
     ) -> Result<(Store, OpenOutcome), StoreError> {
+        if let Some(pending) = Store::unfinished_rebuild(path)? {
+            return Store::finish_rebuild(path, key_store, pending).await;
+        }
         match Store::open_reporting(path, key_store).await {
             Ok((store, true)) => Ok((store, OpenOutcome::Created)),
             Ok((store, false)) => Ok((store, OpenOutcome::Opened)),
@@ -214,12 +232,16 @@ impl Store {
     }
 
     /// The same, for the closed store at `path` (its client shut it): the file is moved
-    /// aside and a new store made, keeping what the customer asked for.
+    /// aside and a new store made, keeping what the customer asked for. A rebuild left
+    /// unfinished at `path` is finished instead: the file there is its new store.
     pub async fn rebuild_at(
         path: &Path,
         key_store: &dyn KeyStore,
         cause: &StoreError,
     ) -> Result<(Store, OpenOutcome), StoreError> {
+        if let Some(pending) = Store::unfinished_rebuild(path)? {
+            return Store::finish_rebuild(path, key_store, pending).await;
+        }
         let reason = match cause {
             StoreError::KeyRejected => RebuildReason::KeyRejected,
             StoreError::KeyUnavailable(_) => RebuildReason::KeyUnavailable,
@@ -233,47 +255,106 @@ impl Store {
             ?reason,
             "rebuilding the local store under the corruption policy"
         );
-        let quarantined = quarantine(path)?;
-        match Store::rebuild_from(path, key_store, cause, &reason, &quarantined).await {
-            Ok((store, kept, unreadable)) => Ok((
-                store,
-                OpenOutcome::Rebuilt {
-                    reason,
-                    quarantined,
-                    user_intent_rows_kept: kept,
-                    user_intent_unreadable: unreadable,
-                },
-            )),
-            Err(error) => {
-                // Nothing of the new store stands: the damaged file goes back where it was,
-                // so the next open tries again from it — never an empty store that forgot
-                // what the quarantined file still holds.
-                if let Err(put_back) = unquarantine(&quarantined, path) {
-                    tracing::warn!(%put_back, "the damaged store could not be put back");
+        let pending = PendingRebuild {
+            quarantined: quarantine_path(path),
+            reason,
+            // Rows of a file that failed its integrity check are not taken on their word.
+            trusted: !matches!(cause, StoreError::IntegrityFailed | StoreError::RolledBack),
+        };
+        pending.write(path)?;
+        if let Err(error) = move_store_files(path, &pending.quarantined) {
+            Store::undo_rebuild(path, &pending);
+            return Err(error);
+        }
+        Store::finish_rebuild(path, key_store, pending).await
+    }
+
+    /// The rebuild left unfinished at `path`, if its damaged file had begun to move aside; a
+    /// marker left before that is crossed out (the damaged file is still at `path`).
+    fn unfinished_rebuild(path: &Path) -> Result<Option<PendingRebuild>, StoreError> {
+        let Some(pending) = PendingRebuild::read(path)? else {
+            return Ok(None);
+        };
+        if pending.quarantine_started() {
+            return Ok(Some(pending));
+        }
+        PendingRebuild::clear(path)?;
+        Ok(None)
+    }
+
+    /// Makes the new store of `pending` at `path` from its quarantined file, and crosses the
+    /// rebuild out once that store stands. Whatever stands at `path` is an earlier attempt's
+    /// unfinished store and is replaced; companions of the damaged file not yet moved aside
+    /// follow it first.
+    async fn finish_rebuild(
+        path: &Path,
+        key_store: &dyn KeyStore,
+        pending: PendingRebuild,
+    ) -> Result<(Store, OpenOutcome), StoreError> {
+        if path.exists() {
+            remove_store_files(path)?;
+        } else {
+            move_store_files(path, &pending.quarantined)?;
+        }
+        match Store::rebuild_from(path, key_store, &pending).await {
+            Ok((store, kept, unreadable)) => {
+                if let Err(error) = PendingRebuild::clear(path) {
+                    store.close().await;
+                    return Err(error);
                 }
+                Ok((
+                    store,
+                    OpenOutcome::Rebuilt {
+                        reason: pending.reason,
+                        quarantined: pending.quarantined,
+                        user_intent_rows_kept: kept,
+                        user_intent_unreadable: unreadable,
+                    },
+                ))
+            }
+            Err(error) => {
+                Store::undo_rebuild(path, &pending);
                 Err(error)
             }
         }
     }
 
-    /// A new store at `path` with what the customer asked for carried from `quarantined`:
-    /// the store, the user-intent rows kept and whether the old file could not be read.
+    /// After a rebuild failed before its new store stood: the damaged file goes back where
+    /// it was, so the next open tries again from it — never an empty store that forgot what
+    /// the quarantined file still holds. Should it not go back, the marker stays, and the
+    /// next open finishes the rebuild from the quarantined file.
+    fn undo_rebuild(path: &Path, pending: &PendingRebuild) {
+        match unquarantine(&pending.quarantined, path) {
+            Ok(()) => {
+                if let Err(error) = PendingRebuild::clear(path) {
+                    tracing::warn!(%error, "the rebuild marker could not be removed");
+                }
+            }
+            Err(put_back) => {
+                tracing::warn!(%put_back, "the damaged store could not be put back");
+            }
+        }
+    }
+
+    /// A new store at `path` with what the customer asked for carried from the quarantined
+    /// file: the store, the user-intent rows kept and whether the old file could not be read.
     async fn rebuild_from(
         path: &Path,
         key_store: &dyn KeyStore,
-        cause: &StoreError,
-        reason: &RebuildReason,
-        quarantined: &Path,
+        pending: &PendingRebuild,
     ) -> Result<(Store, usize, bool), StoreError> {
         // A key the key store rejects or lost cannot wrap a new data key either: start over.
         if matches!(
-            reason,
+            pending.reason,
             RebuildReason::KeyRejected | RebuildReason::KeyUnavailable
         ) {
             key_store.delete()?;
         }
-        let store = Store::open(path, key_store).await?;
-        match store.carry_from(key_store, cause, quarantined).await {
+        let (store, _) = Store::open_file(path, key_store).await?;
+        match store
+            .carry_from(key_store, pending.trusted, &pending.quarantined)
+            .await
+        {
             Ok((kept, unreadable)) => Ok((store, kept, unreadable)),
             Err(error) => {
                 store.close().await;
@@ -441,20 +522,33 @@ fn store_files(path: &Path) -> Result<Vec<PathBuf>, StoreError> {
     Ok(files)
 }
 
-fn quarantine(path: &Path) -> Result<PathBuf, StoreError> {
+/// Where the damaged store at `path` is moved aside: beside it, named for the moment.
+fn quarantine_path(path: &Path) -> PathBuf {
     let stamp = Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
-    let quarantined = path.with_file_name(format!(
+    path.with_file_name(format!(
         "{}.quarantine-{stamp}",
         path.file_name()
             .and_then(|n| n.to_str())
             .unwrap_or("store.db")
-    ));
-    move_store_files(path, &quarantined)?;
-    Ok(quarantined)
+    ))
 }
 
 /// Puts a quarantined store back at `path`, over what a failed rebuild left there.
 fn unquarantine(quarantined: &Path, path: &Path) -> Result<(), StoreError> {
+    if !quarantined.exists() {
+        // The database never moved (it moves first): it is still at `path`, whole.
+        return Ok(());
+    }
+    if path.exists() {
+        // A new store made in its place; without one, what is at `path` is the damaged
+        // file's own companions that had not moved yet.
+        remove_store_files(path)?;
+    }
+    move_store_files(quarantined, path)
+}
+
+/// Removes the store at `path`: the database and SQLite's companions.
+fn remove_store_files(path: &Path) -> Result<(), StoreError> {
     for suffix in STORE_FILE_SUFFIXES {
         match std::fs::remove_file(format!("{}{suffix}", path.display())) {
             Ok(()) => {}
@@ -462,7 +556,7 @@ fn unquarantine(quarantined: &Path, path: &Path) -> Result<(), StoreError> {
             Err(e) => return Err(e.into()),
         }
     }
-    move_store_files(quarantined, path)
+    Ok(())
 }
 
 /// The database file and SQLite's companions beside it.

@@ -22,11 +22,9 @@ impl Store {
     pub(super) async fn carry_from(
         &self,
         key_store: &dyn KeyStore,
-        cause: &StoreError,
+        trusted: bool,
         quarantined: &Path,
     ) -> Result<(usize, bool), StoreError> {
-        // Rows of a file that failed its integrity check are not taken on their word.
-        let trusted = !matches!(cause, StoreError::IntegrityFailed | StoreError::RolledBack);
         // The quarantined file is attached to one connection, outside any transaction (SQLite
         // attaches only there), and the whole carry runs on it.
         let mut connection = self.pool.acquire().await?;

@@ -198,13 +198,30 @@ pub(crate) async fn carry_over_user_intent(
     }
 }
 
-/// Attaches the quarantined file at `old` to `connection` as `old`; false when it cannot be.
+/// Attaches the quarantined file at `old` to `connection` as `old`, read-only (the carry
+/// never writes into the copy kept for support); false when it cannot be.
 pub(crate) async fn attach_old(connection: &mut SqliteConnection, old: &Path) -> bool {
     sqlx::query("ATTACH DATABASE ? AS old")
-        .bind(old.to_string_lossy().into_owned())
+        .bind(read_only_uri(old))
         .execute(connection)
         .await
         .is_ok()
+}
+
+/// A `file:` URI opening `path` read-only. The characters a URI gives a meaning of its own
+/// are escaped, so any file name is read as written.
+fn read_only_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for character in path.to_string_lossy().chars() {
+        match character {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3F"),
+            '#' => uri.push_str("%23"),
+            other => uri.push(other),
+        }
+    }
+    uri.push_str("?mode=ro");
+    uri
 }
 
 /// Drops carried requests that could never be sent: a preference change whose payload did
