@@ -88,7 +88,8 @@ pub enum BankSlot {
         from: String,
         to: String,
     },
-    /// One of the customer's items, by kind (`payee`, `biller`, `account`, `card`) and id.
+    /// One of the customer's items, by kind (`payee`, `biller`, `account`, `card`) and id; or
+    /// a kind of spending (`category`, its id the category's name: `groceries`).
     Item {
         kind: String,
         id: String,
@@ -114,6 +115,7 @@ impl From<SlotValue> for BankSlot {
                     ItemRef::Biller(_) => "biller",
                     ItemRef::Account(_) => "account",
                     ItemRef::Card(_) => "card",
+                    ItemRef::Category(_) => "category",
                 }
                 .into(),
                 id: item.id().into(),

@@ -82,6 +82,7 @@ const WORD_READINGS: &[(&str, &str)] = &[
     ("音调", "yin1 diao4"),
     ("自然了", "zi4 ran2 le5"),
     ("为这张", "wei4 zhe4 zhang1"),
+    ("出行", "chu1 xing2"),
 ];
 
 /// Characters read more than one common way: each time one appears in a Mandarin message, it

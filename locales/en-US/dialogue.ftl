@@ -70,7 +70,21 @@ dlg-appointments = { $count ->
 }
 dlg-no-appointments = You have no appointments or open requests with the bank.
 # $pending, $pending_count: the part of $total the bank has not booked yet, and in how many payments.
-dlg-spending-total = From { $from } to { $to }, { $total } went out, in { $count ->
+dlg-spending-total = { $on ->
+    [unsorted] I can add up spending by kind, such as groceries, eating out or the pharmacy, but not by what you named. In all, from
+   *[other] From
+} { $from } to { $to }, { $total } { $on ->
+    [groceries] went on groceries
+    [dining] went on eating out
+    [health] went on health and medicine
+    [transport] went on getting around
+    [shopping] went on shopping
+    [utilities] went on utilities
+    [cash] was taken out in cash
+    [fees] went on bank fees
+    [biller] went to { $biller }
+   *[other] went out
+}, in { $count ->
     [one] one payment
    *[other] { $count } payments
 }.{ $pending_count ->
@@ -78,6 +92,27 @@ dlg-spending-total = From { $from } to { $to }, { $total } went out, in { $count
     [one] {" "}{ $pending } of it is still pending at the bank and may change.
    *[other] {" "}{ $pending } of it, in { $pending_count } payments, is still pending at the bank and may change.
 }{ $stale ->
+    [yes] {" "}That counts what the bank had { $age }, when it last updated your data.
+   *[no] {""}
+}{ $fresh ->
+    [no] {" "}That doesn't include the payment you just made yet.
+   *[yes] {""}
+}
+dlg-spending-none = { $on ->
+    [unsorted] I can add up spending by kind, such as groceries, eating out or the pharmacy, but not by what you named. In all, from
+   *[other] From
+} { $from } to { $to }, { $on ->
+    [groceries] nothing went on groceries
+    [dining] nothing went on eating out
+    [health] nothing went on health and medicine
+    [transport] nothing went on getting around
+    [shopping] nothing went on shopping
+    [utilities] nothing went on utilities
+    [cash] no cash was taken out
+    [fees] no bank fees were charged
+    [biller] nothing went to { $biller }
+   *[other] nothing went out
+}.{ $stale ->
     [yes] {" "}That counts what the bank had { $age }, when it last updated your data.
    *[no] {""}
 }{ $fresh ->

@@ -55,10 +55,45 @@ dlg-no-income = 没有找到到账的记录。{ $stale ->
 dlg-appointments = 您在银行有{ $count }项预约或服务工单：
 dlg-no-appointments = 您在银行没有预约，也没有未办完的服务工单。
 # $pending、$pending_count：$total 中银行尚未入账的部分及笔数。
-dlg-spending-total = 从{ $from }到{ $to }，一共支出{ $total }，共{ $count }笔。{ $pending_count ->
+dlg-spending-total = { $on ->
+    [unsorted] 我能按类别算支出，比如买菜、吃饭、看病买药，您说的这一项算不出来。下面是全部支出：
+   *[other] {""}
+}从{ $from }到{ $to }，{ $on ->
+    [groceries] 买菜购物
+    [dining] 吃饭
+    [health] 看病买药
+    [transport] 交通出行
+    [shopping] 购物
+    [utilities] 水电燃气等生活缴费
+    [cash] 取现
+    [fees] 手续费
+    [biller] 付给{ $biller }的
+   *[other] {""}
+}一共支出{ $total }，共{ $count }笔。{ $pending_count ->
     [0] {""}
    *[other] 其中{ $pending_count }笔共{ $pending }银行还在处理，金额可能变化。
 }{ $stale ->
+    [yes] 这是按银行{ $age }更新的数据算的。
+   *[no] {""}
+}{ $fresh ->
+    [no] 还没算上您刚才的付款。
+   *[yes] {""}
+}
+dlg-spending-none = { $on ->
+    [unsorted] 我能按类别算支出，比如买菜、吃饭、看病买药，您说的这一项算不出来。下面是全部支出：
+   *[other] {""}
+}从{ $from }到{ $to }，没有{ $on ->
+    [groceries] 买菜购物的
+    [dining] 吃饭的
+    [health] 看病买药的
+    [transport] 交通出行的
+    [shopping] 购物的
+    [utilities] 水电燃气等生活缴费的
+    [cash] 取现的
+    [fees] 手续费
+    [biller] 付给{ $biller }的
+   *[other] {""}
+}支出。{ $stale ->
     [yes] 这是按银行{ $age }更新的数据算的。
    *[no] {""}
 }{ $fresh ->

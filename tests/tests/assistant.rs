@@ -1320,7 +1320,17 @@ struct BankSpending {
 async fn bank_spending(
     bank: &RunningBank,
     zone: &tingshuo_core::CustomerZone,
+    period: (chrono::NaiveDate, chrono::NaiveDate),
+) -> BankSpending {
+    bank_spending_of(bank, zone, period, &|_| true).await
+}
+
+/// The same, of the bank's transactions `only` keeps (its own record of each, as JSON).
+async fn bank_spending_of(
+    bank: &RunningBank,
+    zone: &tingshuo_core::CustomerZone,
     (from, to): (chrono::NaiveDate, chrono::NaiveDate),
+    only: &dyn Fn(&serde_json::Value) -> bool,
 ) -> BankSpending {
     let customer = DemoCustomer::MargaretWilson.id();
     let transactions: Vec<serde_json::Value> =
@@ -1339,7 +1349,7 @@ async fn bank_spending(
         let at: chrono::DateTime<Utc> = t["occurred_at"].as_str().unwrap().parse().unwrap();
         let day = zone.date_of(at);
         let minor = t["amount_minor"].as_i64().unwrap();
-        if day >= from && day < to && minor < 0 && t["currency"] == "USD" {
+        if day >= from && day < to && minor < 0 && t["currency"] == "USD" && only(t) {
             if her_own(&t["counterparty"]) {
                 spent.moved += 1;
                 continue;
@@ -1373,14 +1383,14 @@ fn assert_spending_said(events: &[Event], spent: BankSpending) {
     let said = &reply.display;
     let shown = dollars(spent.cents);
     assert!(said.contains(&shown), "{said} lacks {shown}");
-    let count = spent.count;
-    assert!(
-        said.contains(&format!("{count} payments")),
-        "{said} lacks {count} payments"
-    );
+    let payments = match spent.count {
+        1 => "one payment".to_owned(),
+        count => format!("{count} payments"),
+    };
+    assert!(said.contains(&payments), "{said} lacks {payments}");
     let pending = format!("{} of it", dollars(spent.pending_cents));
     match spent.pending_count {
-        0 => assert!(!said.contains("pending"), "{said}"),
+        0 => assert!(!said.contains("still pending"), "{said}"),
         1 => assert!(
             said.contains(&format!("{pending} is still pending")),
             "{said}"
@@ -1413,6 +1423,68 @@ async fn spending_said_is_the_banks_outgoing_money_of_the_period_asked() {
         "the pharmacy's payment, four hours old, is pending"
     );
     bank.shutdown().await;
+}
+
+/// Spending on a kind of thing is the bank's payments of that category; to a biller, the
+/// payments to it; on something the bank sorts nothing by, all of it — and said to be all of
+/// it, not passed off as what she named.
+#[tokio::test]
+async fn spending_on_a_kind_or_a_biller_is_the_banks_payments_of_it() {
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
+    let zone: tingshuo_core::CustomerZone = FixedOffset::west_opt(5 * 3600).unwrap().into();
+    let month = last_month(zone.date_of(Utc::now()));
+    for (asked, category, told) in [
+        (
+            "how much did I spend on groceries last month",
+            "groceries",
+            "went on groceries",
+        ),
+        (
+            "how much did I spend at the pharmacy last month",
+            "health",
+            "went on health and medicine",
+        ),
+        (
+            "how much have I spent on eating out last month",
+            "dining",
+            "went on eating out",
+        ),
+    ] {
+        let events = tell(&mut assistant, asked).await;
+        let spent = bank_spending_of(&bank, &zone, month, &|t| t["category"] == category).await;
+        assert!(spent.count > 0, "{asked}: she paid for it last month");
+        assert_spending_said(&events, spent);
+        assert!(said_text(&events).contains(told), "{asked}: {events:?}");
+    }
+    let events = tell(&mut assistant, "how much was my electric bill last month").await;
+    let spent = bank_spending_of(&bank, &zone, month, &|t| {
+        t["counterparty"] == "City Electric"
+    })
+    .await;
+    assert!(spent.count > 0, "she paid City Electric last month");
+    assert_spending_said(&events, spent);
+    assert!(said_text(&events).contains("went to City Electric"));
+    // Nothing the bank sorts by: the whole month, said as the whole month.
+    let events = tell(
+        &mut assistant,
+        "how much did I spend on christmas presents last month",
+    )
+    .await;
+    assert_spending_said(&events, bank_spending(&bank, &zone, month).await);
+    let said = said_text(&events);
+    assert!(
+        said.starts_with("I can add up spending by kind") && said.contains("In all, from"),
+        "{said}"
+    );
+    bank.shutdown().await;
+}
+
+/// What the first reply of `events` shows.
+fn said_text(events: &[Event]) -> String {
+    match events.first() {
+        Some(Event::Say(reply)) => reply.display.clone(),
+        other => panic!("{other:?}"),
+    }
 }
 
 /// Each day is read at its own offset: in New York, a payment at 00:30 on 1 November (summer

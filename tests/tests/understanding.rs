@@ -24,6 +24,11 @@ fn setup(locale: Locale) -> (Context, World) {
     tingshuo_tests::speech::banking_setup(locale)
 }
 
+/// Slots the corpora were written before (their README's table lists the ones they label):
+/// a row cannot say what they should hold, so they are not compared. `category`: the kind of
+/// spending ("on groceries"), added 2026-12-07.
+const SLOTS_NEWER_THAN_THE_CORPORA: [&str; 1] = ["category"];
+
 #[derive(Debug, Default)]
 struct Score {
     rows: usize,
@@ -132,10 +137,15 @@ fn evaluate(
                 score.in_scope += 1;
                 if got_intent.as_ref() == Some(expected) {
                     score.intent_right += 1;
-                    let got_slots = got
+                    let mut got_slots = got
                         .as_ref()
                         .map(|u| u.to_json()["slots"].clone())
                         .unwrap_or_default();
+                    if let Some(got_slots) = got_slots.as_object_mut() {
+                        got_slots.retain(|name, _| {
+                            !SLOTS_NEWER_THAN_THE_CORPORA.contains(&name.as_str())
+                        });
+                    }
                     if !check_slots || &got_slots == slots {
                         score.slots_right += 1;
                     } else {

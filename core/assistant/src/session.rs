@@ -23,7 +23,7 @@ use tingshuo_data::store::sync::{PaymentAttempt, keys};
 use tingshuo_data::sync::{Connectivity, NetError, SyncError};
 use tingshuo_dialogue::{
     ActionOutcome, Dialogue, Effect, Facts, Heard, Input, Listing, PaymentPlan, PlanKind,
-    PlanTarget, Prepared, SpendingQuery, Spent, TransactionsQuery, hear, paying_account,
+    PlanTarget, Prepared, SpendingQuery, Spent, SpentOn, TransactionsQuery, hear, paying_account,
 };
 use tingshuo_l10n::present::{
     Presentation, alert_lines, bill_lines, card_lines, service_request_lines, transaction_lines,
@@ -1464,11 +1464,24 @@ impl Assistant {
         if listed.len() > MAX_SUMMED as usize {
             return Err(AssistantError::SpendingUnsummable);
         }
-        let outgoing = went_out(
+        let mut outgoing = went_out(
             listed.iter().map(|t| &t.item),
             currency,
             query.account.is_none(),
         );
+        match &query.on {
+            SpentOn::Category(category) => outgoing.retain(|t| t.category == *category),
+            // Paid to the biller: the bank names it as the payment's counterparty.
+            SpentOn::Biller { id, .. } => {
+                let name = view
+                    .billers
+                    .iter()
+                    .find(|b| b.item.id == *id)
+                    .map(|b| b.item.name.as_str());
+                outgoing.retain(|t| Some(t.counterparty.reveal().as_str()) == name);
+            }
+            SpentOn::All | SpentOn::Unsorted => {}
+        }
         let zero = Money::from_minor(0, currency.unwrap_or(Currency::CNY));
         let sum = |spent: &[&Transaction]| total_out(spent, zero);
         let count = |spent: &[&Transaction]| i64::try_from(spent.len()).unwrap_or(i64::MAX);
@@ -1485,6 +1498,7 @@ impl Assistant {
             pending_count: count(&pending),
             from: period.0,
             to: period.1,
+            on: query.on.clone(),
         }))
     }
 }

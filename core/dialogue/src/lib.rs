@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use tingshuo_base::ids::Id;
-use tingshuo_base::model::{Account, AccountKind, Card};
+use tingshuo_base::model::{Account, AccountKind, Biller, Card, Category};
 use tingshuo_base::money::{Currency, Money};
 use tingshuo_understand::cues::Cue;
 use tingshuo_understand::{Intent, ItemRef, SlotValue};
@@ -237,6 +237,47 @@ impl Listing {
 pub struct SpendingQuery {
     pub account: Option<Id<Account>>,
     pub period: Option<(NaiveDate, NaiveDate)>,
+    pub on: SpentOn,
+}
+
+/// What the spending asked about went on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpentOn {
+    All,
+    /// One kind of spending: groceries, eating out, health…
+    Category(Category),
+    /// Payments to one of her billers ("上个月电费交了多少"), by its id and name.
+    Biller {
+        id: Id<Biller>,
+        name: String,
+    },
+    /// Something the product does not sort spending by ("christmas presents"): all of it is
+    /// added up, and said to be all of it.
+    Unsorted,
+}
+
+impl SpentOn {
+    /// The kinds of spending added up on their own: those a payment out is sorted into.
+    pub const CATEGORIES: [Category; 8] = [
+        Category::Groceries,
+        Category::Dining,
+        Category::Health,
+        Category::Transport,
+        Category::Shopping,
+        Category::Utilities,
+        Category::Cash,
+        Category::Fees,
+    ];
+
+    /// How the locales' messages select on it: the category's name, `all` or `unsorted`.
+    pub fn key(&self) -> &'static str {
+        match self {
+            SpentOn::All => "all",
+            SpentOn::Category(category) => category.as_str(),
+            SpentOn::Biller { .. } => "biller",
+            SpentOn::Unsorted => "unsorted",
+        }
+    }
 }
 
 /// Money that went out over a period, and in how many payments.
@@ -250,6 +291,8 @@ pub struct Spent {
     pub pending_count: i64,
     pub from: NaiveDate,
     pub to: NaiveDate,
+    /// What was added up.
+    pub on: SpentOn,
 }
 
 /// A payment as prepared for signing: what the read-back says and what is sent.
@@ -437,6 +480,30 @@ fn ask_card(unlock: bool) -> Reply {
         },
         vec![],
     )
+}
+
+/// What the spending asked about went on: a kind of spending named, something else named
+/// (words no slot holds), or nothing.
+fn spent_on(heard: &Heard) -> SpentOn {
+    if let Some(SlotValue::Item {
+        item: ItemRef::Biller(id),
+        label,
+    }) = heard.slots.get("biller")
+    {
+        return SpentOn::Biller {
+            id: id.clone(),
+            name: label.clone(),
+        };
+    }
+    match heard.slots.get("category") {
+        Some(SlotValue::Item {
+            item: ItemRef::Category(category),
+            ..
+        }) if SpentOn::CATEGORIES.contains(category) => SpentOn::Category(*category),
+        Some(_) => SpentOn::Unsorted,
+        None if heard.free_words => SpentOn::Unsorted,
+        None => SpentOn::All,
+    }
 }
 
 /// The period the customer named ("上个月", "last week"), if any.
@@ -767,7 +834,11 @@ impl Dialogue {
                 None
             }
             Input::Spent(spent) => Some(say(
-                "dlg-spending-total",
+                if spent.count == 0 {
+                    "dlg-spending-none"
+                } else {
+                    "dlg-spending-total"
+                },
                 [
                     ("total", ReplyArg::Money(spent.total)),
                     ("count", ReplyArg::Count(spent.count)),
@@ -775,6 +846,14 @@ impl Dialogue {
                     ("pending_count", ReplyArg::Count(spent.pending_count)),
                     ("from", ReplyArg::Date(spent.from)),
                     ("to", ReplyArg::Date(spent.to)),
+                    ("on", ReplyArg::Text(spent.on.key().to_owned())),
+                    (
+                        "biller",
+                        ReplyArg::Text(match &spent.on {
+                            SpentOn::Biller { name, .. } => name.clone(),
+                            _ => String::new(),
+                        }),
+                    ),
                 ]
                 .into_iter()
                 .chain(self.data_age_args())
@@ -1423,6 +1502,7 @@ impl Dialogue {
                 effects.push(Effect::SumSpending(SpendingQuery {
                     account: self.account_named(heard),
                     period: period_said(heard),
+                    on: spent_on(heard),
                 }));
                 None
             }

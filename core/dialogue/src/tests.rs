@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use tingshuo_base::ids::Id;
-use tingshuo_base::model::AccountKind;
+use tingshuo_base::model::{AccountKind, Category};
 use tingshuo_base::money::{Currency, Money};
 use tingshuo_l10n::{Locale, Localizer};
 use tingshuo_understand::{Intent, ItemRef, Said, SlotValue};
@@ -114,6 +114,7 @@ fn heard(intent: Option<&str>, slots: &[(&str, SlotValue)], text: &str) -> Input
             .collect(),
         said: Said::new(Locale::ZhCn, text),
         alternatives: BTreeMap::new(),
+        free_words: false,
     })
 }
 
@@ -568,6 +569,7 @@ fn every_reply_renders_in_both_locales_without_whole_numbers() {
             slots: BTreeMap::new(),
             said: Said::new(Locale::ZhCn, "最近的网点在哪"),
             alternatives: BTreeMap::new(),
+            free_words: false,
         }),
         heard(
             Some("transfer"),
@@ -672,6 +674,7 @@ fn any_input() -> impl Strategy<Value = Input> {
                     intent: intent.map(Intent::from_name),
                     slots,
                     said: Said::new(Locale::ZhCn, if urgent { "急" } else { "" }),
+                    free_words: false,
                     // Sometimes the name fitted two payees equally.
                     alternatives: if ambiguous {
                         BTreeMap::from([(
@@ -1573,6 +1576,93 @@ fn a_balance_says_how_old_it_is_once_old_and_a_time_deposit_its_principal() {
     assert!(!said(facts(), None, Locale::EnUs).contains("maturity"));
 }
 
+/// What spending is asked about reaches the host (a kind of spending, a biller, or words no
+/// slot holds), and each is said as itself in both locales — with payments and with none.
+#[test]
+fn spending_on_a_kind_a_biller_or_something_else_is_said_as_such() {
+    let category = |category: Category| SlotValue::Item {
+        item: ItemRef::Category(category),
+        label: category.as_str().to_owned(),
+    };
+    let biller = SlotValue::Item {
+        item: ItemRef::Biller(Id::new("zh-biller-power")),
+        label: "国家电网".to_owned(),
+    };
+    let asked = |slots: &[(&str, SlotValue)], free_words: bool| {
+        let mut d = Dialogue::new(facts());
+        let Input::Heard(mut heard) = heard(Some("spending"), slots, "") else {
+            unreachable!()
+        };
+        heard.free_words = free_words;
+        let effects = step(&mut d, Input::Heard(heard));
+        let [Effect::SumSpending(query)] = &effects[..] else {
+            panic!("{effects:?}")
+        };
+        query.on.clone()
+    };
+    assert_eq!(asked(&[], false), SpentOn::All);
+    assert_eq!(asked(&[], true), SpentOn::Unsorted);
+    assert_eq!(
+        asked(&[("category", category(Category::Groceries))], false),
+        SpentOn::Category(Category::Groceries)
+    );
+    // Money in or moved is no kind of spending.
+    assert_eq!(
+        asked(&[("category", category(Category::Income))], false),
+        SpentOn::Unsorted
+    );
+    assert_eq!(
+        asked(&[("biller", biller)], false),
+        SpentOn::Biller {
+            id: Id::new("zh-biller-power"),
+            name: "国家电网".to_owned(),
+        }
+    );
+
+    let l10n = Localizer::new().unwrap();
+    let mut every = vec![
+        SpentOn::All,
+        SpentOn::Unsorted,
+        SpentOn::Biller {
+            id: Id::new("zh-biller-power"),
+            name: "国家电网".to_owned(),
+        },
+    ];
+    every.extend(SpentOn::CATEGORIES.map(SpentOn::Category));
+    for locale in Locale::ALL {
+        for count in [0, 3] {
+            let mut texts = std::collections::BTreeSet::new();
+            for on in &every {
+                let mut d = Dialogue::new(facts());
+                step(&mut d, heard(Some("spending"), &[], ""));
+                let effects = step(
+                    &mut d,
+                    Input::Spent(Spent {
+                        total: cny(if count == 0 { 0 } else { 12_345 }),
+                        count,
+                        pending: cny(0),
+                        pending_count: 0,
+                        from: chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
+                        to: chrono::NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+                        on: on.clone(),
+                    }),
+                );
+                let Some(Effect::Say(reply)) = effects.first() else {
+                    panic!("{effects:?}")
+                };
+                let said = l10n.reply(locale, reply).unwrap().display;
+                if let SpentOn::Biller { name, .. } = on {
+                    assert!(said.contains(name.as_str()), "{said}");
+                }
+                assert!(
+                    texts.insert(said.clone()),
+                    "{locale:?}: {on:?} said as another: {said}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn spending_is_added_up_by_the_host_and_transactions_are_of_the_account_named() {
     let mut d = Dialogue::new(facts());
@@ -1602,6 +1692,7 @@ fn spending_is_added_up_by_the_host_and_transactions_are_of_the_account_named() 
             pending_count: 1,
             from: query.period.unwrap().0,
             to: query.period.unwrap().1,
+            on: query.on.clone(),
         }),
     );
     assert_eq!(ids(&effects), ["dlg-spending-total"]);

@@ -898,6 +898,7 @@ pub(crate) mod tests {
                 )
                 .ending_in("4321"),
             ],
+            categories: Vec::new(),
         }
     }
 

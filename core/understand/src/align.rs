@@ -33,6 +33,8 @@ pub struct Cell {
     pub tie: bool,
     /// Slots whose value tied between several values, with all of them.
     pub alternatives: Vec<(String, Vec<SlotValue>)>,
+    /// A `*` covered words: something was said that no slot holds.
+    pub free_words: bool,
     /// What the last slot read was, when it was a number: what may not be passed over next.
     number_just_ended: Option<NumberSlot>,
     /// A number was passed over, and nothing since but characters glued to it, also passed
@@ -138,6 +140,7 @@ pub fn align(
         slots: Vec::new(),
         tie: false,
         alternatives: Vec::new(),
+        free_words: false,
         number_just_ended: None,
         number_word_just_passed: false,
     });
@@ -222,6 +225,7 @@ pub fn align(
                         for (covered, row) in cells[pos + 1..=last].iter_mut().enumerate() {
                             let next = Cell {
                                 score: cell.score + FREE_WORD_SCORE * (covered + 1) as f64,
+                                free_words: true,
                                 ..cell.clone()
                             };
                             offer(row, *to, next);

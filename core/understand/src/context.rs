@@ -35,6 +35,9 @@ pub enum Builtin {
     Biller,
     Account,
     Card,
+    /// A kind of spending ("groceries", "看病买药"): the words the vocabulary's
+    /// `spending_categories` give each of the model's categories (a Tingshuo extension).
+    Category,
     /// A person's name that is none of the customer's payees ("小明", "my grandson"), kept as
     /// said, so that the dialogue can say who is and is not a payee (a Tingshuo extension).
     Name,
@@ -50,6 +53,7 @@ impl Builtin {
             "ts.Biller" => Builtin::Biller,
             "ts.Account" => Builtin::Account,
             "ts.Card" => Builtin::Card,
+            "ts.Category" => Builtin::Category,
             "ts.Name" => Builtin::Name,
             _ => return None,
         })
@@ -112,8 +116,9 @@ pub struct Context {
 }
 
 /// Words for the customer's own things (a Tingshuo extension of the format, which Rhino
-/// ignores): payees by relationship, billers by what they bill, accounts and cards by kind.
-/// Keys are the model's names (`son`, `electricity`, `credit_card`, `debit`).
+/// ignores): payees by relationship, billers by what they bill, accounts and cards by kind,
+/// spending by category. Keys are the model's names (`son`, `electricity`, `credit_card`,
+/// `debit`, `groceries`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Vocabulary {
     #[serde(default)]
@@ -124,6 +129,9 @@ pub struct Vocabulary {
     pub account_kinds: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub card_kinds: BTreeMap<String, Vec<String>>,
+    /// Kinds of spending by the model's category names (`groceries`, `dining`, `health`).
+    #[serde(default)]
+    pub spending_categories: BTreeMap<String, Vec<String>>,
 }
 
 /// One intent of a context and its expressions.

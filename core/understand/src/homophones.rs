@@ -50,6 +50,7 @@ impl HeardAlike {
             &vocabulary.biller_categories,
             &vocabulary.account_kinds,
             &vocabulary.card_kinds,
+            &vocabulary.spending_categories,
         ] {
             phrases.extend(words.values().flatten().cloned());
         }
@@ -211,6 +212,7 @@ mod tests {
             billers: Vec::new(),
             accounts: Vec::new(),
             cards: Vec::new(),
+            categories: Vec::new(),
         };
         HeardAlike::of(&context, &world)
     }

@@ -165,6 +165,7 @@ pub fn guess_intent(context: &Context, said: &Said) -> Option<Understanding> {
             .min(0.8),
         ambiguous: false,
         alternatives: BTreeMap::new(),
+        free_words: false,
     })
 }
 

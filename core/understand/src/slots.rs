@@ -95,6 +95,9 @@ impl Filler<'_> {
                     ties: Vec::new(),
                 })
             }
+            SlotType::Builtin(Builtin::Category) => {
+                fill_item(world.named(Builtin::Category), span, None)
+            }
             SlotType::Builtin(kind @ (Builtin::Payee | Builtin::Biller)) => {
                 // A payee or biller is named by the ending of its number only when the figures
                 // are read one by one ("尾号五六七八的", "ending in five six seven eight"): an

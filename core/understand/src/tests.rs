@@ -4,6 +4,7 @@
 use chrono::{Datelike, Days, NaiveDate};
 use tingshuo_base::ids::Id;
 use tingshuo_base::locale::Locale;
+use tingshuo_base::model::Category;
 use tingshuo_base::money::{Currency, Money};
 
 use crate::periods::parse_period;
@@ -68,6 +69,18 @@ fn world(locale: Locale) -> World {
                 &["信用卡", "credit card"],
             )
             .ending_in("4580"),
+        ],
+        categories: vec![
+            Named::called(
+                ItemRef::Category(Category::Groceries),
+                "groceries",
+                &["groceries", "买菜"],
+            ),
+            Named::called(
+                ItemRef::Category(Category::Health),
+                "health",
+                &["the pharmacy", "看病买药"],
+            ),
         ],
     }
 }

@@ -40,6 +40,9 @@ pub struct Understanding {
     /// For a slot whose words fit several values equally well ("Alice" with two payees named
     /// Alice), every one of them: the dialogue asks which.
     pub alternatives: BTreeMap<String, Vec<SlotValue>>,
+    /// Words were taken by a `*` of the expression, in no slot: something was named that the
+    /// context has no value for ("how much did I spend on christmas presents").
+    pub free_words: bool,
 }
 
 impl SlotValue {

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use tingshuo_base::ids::Id;
 use tingshuo_base::locale::Locale;
-use tingshuo_base::model::{Account, Biller, Card, CustomerSnapshot, Payee, paying_account};
+use tingshuo_base::model::{
+    Account, Biller, Card, Category, CustomerSnapshot, Payee, paying_account,
+};
 use tingshuo_base::money::Currency;
 use tingshuo_base::view::CustomerView;
 
@@ -20,6 +22,8 @@ pub enum ItemRef {
     Biller(Id<Biller>),
     Account(Id<Account>),
     Card(Id<Card>),
+    /// A kind of spending: not hers, but named as her things are.
+    Category(Category),
 }
 
 impl ItemRef {
@@ -29,6 +33,7 @@ impl ItemRef {
             ItemRef::Biller(id) => id,
             ItemRef::Account(id) => id,
             ItemRef::Card(id) => id,
+            ItemRef::Category(category) => category.as_str(),
         }
     }
 }
@@ -79,6 +84,8 @@ pub struct World {
     /// Labelled with the last four digits.
     pub accounts: Vec<Named>,
     pub cards: Vec<Named>,
+    /// Kinds of spending, labelled with the category's name, named as the vocabulary says.
+    pub categories: Vec<Named>,
 }
 
 impl World {
@@ -90,6 +97,7 @@ impl World {
             Builtin::Biller => &self.billers,
             Builtin::Account => &self.accounts,
             Builtin::Card => &self.cards,
+            Builtin::Category => &self.categories,
             Builtin::Money | Builtin::Count | Builtin::Period | Builtin::Name => &[],
         }
     }
@@ -230,6 +238,20 @@ impl World {
                 }
             })
             .collect();
+        // Only the model's categories: a word the vocabulary gives another key names nothing.
+        let categories = vocabulary
+            .spending_categories
+            .iter()
+            .filter_map(|(key, phrases)| {
+                let category = Category::parse(key)?;
+                let phrases: Vec<&str> = phrases.iter().map(String::as_str).collect();
+                Some(Named::called(
+                    ItemRef::Category(category),
+                    category.as_str(),
+                    &phrases,
+                ))
+            })
+            .collect();
         World {
             locale,
             currency,
@@ -238,6 +260,7 @@ impl World {
             billers,
             accounts,
             cards,
+            categories,
         }
     }
 }
