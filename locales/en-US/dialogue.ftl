@@ -5,6 +5,8 @@ dlg-help = You can say: what's my balance, { $has_payee ->
     [yes] send fifty dollars to { $payee },{" "}
    *[no] {""}
 }pay the electric bill, or lock my card. Say cancel to stop at any time, repeat to hear me again, or agent to talk to a person.
+dlg-welcome = You're welcome.
+dlg-goodbye = Goodbye, and take care.
 dlg-not-understood = Sorry, I didn't catch that. You can say "what's my balance"{ $has_payee ->
     [yes] {" "}or "send fifty dollars to { $payee }"
    *[no] {""}
@@ -151,6 +153,9 @@ dlg-balance-owed = { $account }, { $masked }: { $standing ->
    *[owe] you owe { $owed }
 }.{ $credit ->
     [yes] {" "}{ $amount } of credit is left.
+   *[no] {""}
+}{ $due ->
+    [yes] {" "}Payment is due { $due_on }.
    *[no] {""}
 }{ $online ->
     [no] {" "}That was { $age }; I can't reach the bank right now.

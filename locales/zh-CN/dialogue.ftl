@@ -5,6 +5,8 @@ dlg-help = 您可以说：查余额、{ $has_payee ->
     [yes] 给{ $payee }转两百块、
    *[no] {""}
 }交电费、锁卡。随时说“取消”可以停止，说“再说一遍”我会重复，说“转人工”找客服。
+dlg-welcome = 不客气。
+dlg-goodbye = 再见，祝您生活愉快。
 dlg-not-understood = 没听明白。您可以说“查余额”{ $has_payee ->
     [yes] ，或者“给{ $payee }转两百块”
    *[no] {""}
@@ -131,6 +133,9 @@ dlg-balance-owed = { $account }，{ $masked }，{ $standing ->
 }{ $credit ->
     [yes] ，可用额度{ $amount }。
    *[no] 。
+}{ $due ->
+    [yes] 还款日是{ $due_on }。
+   *[no] {""}
 }{ $online ->
     [no] 这是{ $age }的数据，现在连不上银行。
    *[yes] { $stale ->

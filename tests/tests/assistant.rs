@@ -1479,6 +1479,42 @@ async fn spending_on_a_kind_or_a_biller_is_the_banks_payments_of_it() {
     bank.shutdown().await;
 }
 
+/// A card's payment due date is the one the bank has for its statement, said with what she
+/// owes; thanks and a goodbye are answered in kind, and a payment's question is asked again
+/// after them, nothing paid.
+#[tokio::test]
+async fn a_cards_due_date_is_the_banks_and_thanks_are_answered_in_kind() {
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
+    let customer = DemoCustomer::MargaretWilson.id();
+    let accounts: Vec<serde_json::Value> = bank.bank.db.all(customer, "account").await.unwrap();
+    let visa = accounts.iter().find(|a| a["id"] == "en-visa").unwrap();
+    let due: chrono::NaiveDate = visa["matures_on"].as_str().unwrap().parse().unwrap();
+    let events = tell(&mut assistant, "when is my credit card payment due").await;
+    let answer = said_text(&events);
+    let told = format!("Payment is due {}.", due.format("%B %-d"));
+    assert!(answer.contains(&told), "{answer} lacks {told}");
+    assert!(answer.contains("you owe"), "{answer}");
+    // A deposit account has nothing due.
+    let events = tell(&mut assistant, "what's my checking balance").await;
+    assert!(!said_text(&events).contains("due"), "{events:?}");
+
+    let events = tell(&mut assistant, "thank you").await;
+    assert_eq!(said(&events), ["dlg-welcome"]);
+    tell(&mut assistant, "send fifty dollars to Maria Garcia").await;
+    let events = tell(&mut assistant, "thanks, bye").await;
+    assert_eq!(said(&events)[0], "dlg-goodbye", "{events:?}");
+    assert!(
+        said(&events).contains(&"dlg-readback-transfer"),
+        "{events:?}"
+    );
+    assert!(
+        payments(&bank, DemoCustomer::MargaretWilson)
+            .await
+            .is_empty()
+    );
+    bank.shutdown().await;
+}
+
 /// What the first reply of `events` shows.
 fn said_text(events: &[Event]) -> String {
     match events.first() {

@@ -32,6 +32,7 @@ use chrono::NaiveDate;
 use tingshuo_base::ids::Id;
 use tingshuo_base::model::{Account, AccountKind, Biller, Card, Category};
 use tingshuo_base::money::{Currency, Money};
+use tingshuo_understand::courtesy::{Courtesy, courtesy_of};
 use tingshuo_understand::cues::Cue;
 use tingshuo_understand::{Intent, ItemRef, SlotValue};
 
@@ -1124,7 +1125,12 @@ impl Dialogue {
                 }
                 _ => {}
             }
-            return Some(self.with_example("dlg-not-understood"));
+            // Thanks or a goodbye said alone is answered in kind, not as words not caught.
+            return Some(match courtesy_of(&heard.said) {
+                Some(Courtesy::Thanks) => say("dlg-welcome", vec![]),
+                Some(Courtesy::Goodbye) => say("dlg-goodbye", vec![]),
+                None => self.with_example("dlg-not-understood"),
+            });
         };
         // Available at any point.
         match intent {
@@ -2084,6 +2090,14 @@ impl Dialogue {
                 args.push(("standing", text(standing)));
                 let credit = account.kind == AccountKind::CreditCard;
                 args.push(("credit", text(if credit { "yes" } else { "no" })));
+                // What she owes on a card is due on its statement's date ("信用卡什么时候还款").
+                match account.matures_on {
+                    Some(date) if credit && standing == "owe" => {
+                        args.push(("due", text("yes")));
+                        args.push(("due_on", ReplyArg::Date(date)));
+                    }
+                    _ => args.push(("due", text("no"))),
+                }
                 args.push(("online", text(if online { "yes" } else { "no" })));
                 say("dlg-balance-owed", args)
             }

@@ -13,6 +13,7 @@ pub mod asides;
 pub mod automaton;
 pub mod classifier;
 pub mod context;
+pub mod courtesy;
 pub mod cues;
 pub mod homophones;
 pub mod intent;
