@@ -148,6 +148,10 @@ dlg-balance-offline = { $account }, { $masked }: { $measure ->
     [no] {" "}That doesn't include the payment you just made yet.
    *[yes] {""}
 }
+dlg-accounts-intro = You have { $count ->
+    [one] one account
+   *[other] { $count } accounts
+}:
 dlg-balance-owed = { $account }, { $masked }: { $standing ->
     [credit] you're { $owed } in credit, nothing to repay
    *[owe] you owe { $owed }

@@ -127,6 +127,7 @@ dlg-balance-offline = { $account }，{ $masked }，{ $measure ->
     [no] 还没算上您刚才的付款。
    *[yes] {""}
 }
+dlg-accounts-intro = 您有{ $count }个账户：
 dlg-balance-owed = { $account }，{ $masked }，{ $standing ->
     [credit] 不欠钱，多存了{ $owed }
    *[owe] 欠款{ $owed }

@@ -1515,6 +1515,60 @@ async fn a_cards_due_date_is_the_banks_and_thanks_are_answered_in_kind() {
     bank.shutdown().await;
 }
 
+/// "How much money do I have in total" is every account the bank has for her, each said with
+/// its own balance (what is owed on the card as owed) — never the one payments leave from as
+/// if it were all she has.
+#[tokio::test]
+async fn every_account_is_said_when_she_asks_for_all_of_them() {
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
+    let customer = DemoCustomer::MargaretWilson.id();
+    let accounts: Vec<serde_json::Value> = bank.bank.db.all(customer, "account").await.unwrap();
+    assert!(accounts.len() > 1, "the demo customer has several accounts");
+    for asked in [
+        "how much money do I have in total",
+        "what's in all my accounts",
+    ] {
+        let events = tell(&mut assistant, asked).await;
+        let replies: Vec<&tingshuo_core::assistant::Spoken> = events
+            .iter()
+            .filter_map(|event| match event {
+                Event::Say(reply) => Some(reply),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(replies[0].id, "dlg-accounts-intro", "{asked}: {events:?}");
+        assert!(
+            replies[0]
+                .display
+                .contains(&format!("{} accounts", accounts.len())),
+            "{asked}: {events:?}"
+        );
+        assert_eq!(replies.len(), accounts.len() + 1, "{asked}: {events:?}");
+        for account in &accounts {
+            let number = account["number"].as_str().unwrap();
+            let ending = &number[number.len() - 4..];
+            let line = replies
+                .iter()
+                .find(|reply| reply.display.contains(ending))
+                .unwrap_or_else(|| panic!("{asked}: no line for {ending}: {events:?}"));
+            let amount = if account["kind"] == "credit_card" {
+                -account["booked_minor"].as_i64().unwrap()
+            } else if account["kind"] == "time_deposit" {
+                account["booked_minor"].as_i64().unwrap()
+            } else {
+                account["available_minor"].as_i64().unwrap()
+            };
+            assert!(
+                line.display.contains(&dollars(amount)),
+                "{asked}: {} lacks {}",
+                line.display,
+                dollars(amount)
+            );
+        }
+    }
+    bank.shutdown().await;
+}
+
 /// What the first reply of `events` shows.
 fn said_text(events: &[Event]) -> String {
     match events.first() {

@@ -1392,6 +1392,22 @@ impl Dialogue {
         effects: &mut Vec<Effect>,
     ) -> Option<Reply> {
         match intent {
+            Intent::Balance if heard.slots.contains_key("every") => {
+                // Every account ("我一共有多少钱", "what's in all my accounts"): each is said,
+                // never one of them as if it were all she has.
+                let Some((last, before)) = self.facts.accounts.split_last() else {
+                    return Some(say("dlg-no-data", vec![]));
+                };
+                let count = i64::try_from(self.facts.accounts.len()).unwrap_or(i64::MAX);
+                effects.push(Effect::Say(say(
+                    "dlg-accounts-intro",
+                    vec![("count", ReplyArg::Count(count))],
+                )));
+                for account in before {
+                    effects.push(Effect::Say(self.balance(account)));
+                }
+                Some(self.balance(last))
+            }
             Intent::Balance => {
                 // The account named ("信用卡还欠多少", "what's in my savings"), else the one
                 // payments leave from.
