@@ -45,6 +45,7 @@ freshness-on-date = on { $date }
 
 list-separator = {", "}
 list-or = {" or "}
+list-and = {" and "}
 # Two items with the same name, told apart by their number's ending: "Alice Chen ending in 1234".
 choice-with-ending = { $name } { $masked }
 

@@ -186,6 +186,8 @@ dlg-which-one = Did you mean { $choices }? { $by ->
     [ending] Please say the last four digits of their account.
    *[name] Please say the full name.
 }
+dlg-payees = You can send money to your trusted payees: { $payees }. For example, say "send fifty dollars to { $payee }".
+dlg-no-payees = You have no trusted payees yet. A payee has to be added at a branch or in online banking before you can send them money.
 dlg-unknown-payee = That person isn't one of your trusted payees. For your safety, you can only send money to trusted payees: { $payees }. A new payee has to be added at a branch or in online banking first. Who would you like to send money to?
 dlg-unknown-payee-named = “{ $name }” isn't one of your trusted payees. For your safety, you can only send money to trusted payees: { $payees }. A new payee has to be added at a branch or in online banking first. Who would you like to send money to?
 dlg-nothing-due = There's no { $target } bill due right now.

@@ -29,6 +29,7 @@ freshness-on-date = { $date }
 
 list-separator = 、
 list-or = 还是
+list-and = 和
 # 同名的两项，用号码尾号区分："李伟（尾号1234）"。
 choice-with-ending = { $name }（{ $masked }）
 

@@ -162,6 +162,8 @@ dlg-which-one = 您说的是{ $choices }？{ $by ->
     [ending] 请说账号的后四位。
    *[name] 请说全名。
 }
+dlg-payees = 您可以转账给这些常用收款人：{ $payees }。比如说“给{ $payee }转两百块”。
+dlg-no-payees = 您还没有常用收款人。要先在网点或网上银行添加收款人，才能给对方转账。
 dlg-unknown-payee = 您的常用收款人里没有这个人。为了安全，只能转给常用收款人：{ $payees }。新的收款人要先在柜台或网上银行添加。要转给谁？
 dlg-unknown-payee-named = “{ $name }”不在您的常用收款人里。为了安全，只能转给常用收款人：{ $payees }。新的收款人要先在柜台或网上银行添加。要转给谁？
 dlg-nothing-due = { $target }现在没有要交的账单。

@@ -1569,6 +1569,34 @@ async fn every_account_is_said_when_she_asks_for_all_of_them() {
     bank.shutdown().await;
 }
 
+/// "Who can I send money to" names every trusted payee the bank has for her, as a list (not as
+/// a question's "or"), and is answered in passing while a transfer asks who to pay.
+#[tokio::test]
+async fn her_payees_are_the_banks_named_as_a_list() {
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
+    let customer = DemoCustomer::MargaretWilson.id();
+    let payees: Vec<serde_json::Value> = bank.bank.db.all(customer, "payee").await.unwrap();
+    assert!(payees.len() > 1, "the demo customer has several payees");
+    tell(&mut assistant, "send money").await;
+    let events = tell(&mut assistant, "who can I send money to").await;
+    assert_eq!(said(&events), ["dlg-payees", "dlg-ask-payee"], "{events:?}");
+    let listed = said_text(&events);
+    for payee in &payees {
+        let name = payee["name"].as_str().unwrap();
+        assert!(listed.contains(name), "{listed} lacks {name}");
+    }
+    assert!(
+        listed.contains(" and ") && !listed.contains(" or "),
+        "{listed}"
+    );
+    assert!(
+        payments(&bank, DemoCustomer::MargaretWilson)
+            .await
+            .is_empty()
+    );
+    bank.shutdown().await;
+}
+
 /// What the first reply of `events` shows.
 fn said_text(events: &[Event]) -> String {
     match events.first() {

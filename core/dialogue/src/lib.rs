@@ -1528,6 +1528,12 @@ impl Dialogue {
                 }));
                 None
             }
+            // Her trusted payees, the only people money can be sent to.
+            Intent::Payees if self.facts.accounts.is_empty() => Some(say("dlg-no-data", vec![])),
+            Intent::Payees if self.facts.payees.is_empty() => Some(say("dlg-no-payees", vec![])),
+            Intent::Payees => {
+                Some(self.with_example_args("dlg-payees", vec![("payees", self.payee_choices())]))
+            }
             Intent::Confirm | Intent::Deny => Some(say("dlg-nothing-to-confirm", vec![])),
             // The bank's own: the host carries them out, and she hears it is under way.
             Intent::Bank(name) => {
@@ -1755,25 +1761,32 @@ impl Dialogue {
     /// Help, or "didn't catch that", with an example of a transfer to the customer's own
     /// payee: the one paid most, by name.
     fn with_example(&self, id: &'static str) -> Reply {
+        self.with_example_args(id, Vec::new())
+    }
+
+    /// The same, with the message's own arguments besides.
+    fn with_example_args(
+        &self,
+        id: &'static str,
+        mut args: Vec<(&'static str, ReplyArg)>,
+    ) -> Reply {
         let payee = self
             .facts
             .payees
             .iter()
             .max_by_key(|p| p.transfers_made)
             .map(|p| p.name.clone());
-        say(
-            id,
-            vec![
-                (
-                    "has_payee",
-                    text(if payee.is_some() { "yes" } else { "no" }),
-                ),
-                ("payee", text(&payee.unwrap_or_default())),
-            ],
-        )
+        args.extend([
+            (
+                "has_payee",
+                text(if payee.is_some() { "yes" } else { "no" }),
+            ),
+            ("payee", text(&payee.unwrap_or_default())),
+        ]);
+        say(id, args)
     }
 
-    /// The customer's payees, as a choice ("李伟、张丽或刘芳").
+    /// The customer's payees, listed ("李伟、张丽和刘芳").
     fn payee_choices(&self) -> ReplyArg {
         let payees: Vec<Target> = self
             .facts
@@ -1781,7 +1794,7 @@ impl Dialogue {
             .iter()
             .map(|p| Target::Payee(p.id.clone()))
             .collect();
-        ReplyArg::Choices(self.choices(&payees))
+        ReplyArg::Names(self.choices(&payees))
     }
 
     fn next_question(&self, draft: &Draft) -> Reply {

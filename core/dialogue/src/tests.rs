@@ -1576,6 +1576,33 @@ fn a_balance_says_how_old_it_is_once_old_and_a_time_deposit_its_principal() {
     assert!(!said(facts(), None, Locale::EnUs).contains("maturity"));
 }
 
+/// Who she can send money to: her payees listed, none said as none (and how one is added),
+/// nothing before a first sync.
+#[test]
+fn payees_are_listed_and_none_is_said_as_none() {
+    let l10n = Localizer::new().unwrap();
+    let asked = |facts: Facts| {
+        let mut d = Dialogue::new(facts);
+        step(&mut d, heard(Some("payees"), &[], "我能给谁转钱"))
+    };
+    let effects = asked(facts());
+    assert_eq!(ids(&effects), ["dlg-payees"]);
+    let Effect::Say(reply) = &effects[0] else {
+        panic!()
+    };
+    let said = l10n.reply(Locale::ZhCn, reply).unwrap().display;
+    assert!(
+        said.contains("李伟") && said.contains('和') && !said.contains("还是"),
+        "{said}"
+    );
+    let mut none = facts();
+    none.payees.clear();
+    assert_eq!(ids(&asked(none)), ["dlg-no-payees"]);
+    let mut unsynced = facts();
+    unsynced.accounts.clear();
+    assert_eq!(ids(&asked(unsynced)), ["dlg-no-data"]);
+}
+
 /// What spending is asked about reaches the host (a kind of spending, a biller, or words no
 /// slot holds), and each is said as itself in both locales — with payments and with none.
 #[test]

@@ -436,12 +436,16 @@ impl Localizer {
                             ReplyArg::DateWithYear(date) => {
                                 Arg::Text(self.date_with_year(locale, *date)?)
                             }
-                            ReplyArg::Choices(choices) => {
+                            ReplyArg::Choices(choices) | ReplyArg::Names(choices) => {
                                 let names = choices
                                     .iter()
                                     .map(|choice| self.choice(locale, form, choice))
                                     .collect::<Result<Vec<_>, _>>()?;
-                                Arg::Text(self.join_choices(locale, &names)?)
+                                let last_joined_by = match value {
+                                    ReplyArg::Choices(_) => "list-or",
+                                    _ => "list-and",
+                                };
+                                Arg::Text(self.join_last_by(locale, &names, last_joined_by)?)
                             }
                         },
                     ))
@@ -465,13 +469,19 @@ impl Localizer {
         }
     }
 
-    /// Joins alternatives as a question offers them: "李伟还是李维", "Alice Chen or Alice Wong",
-    /// "A, B or C".
-    pub fn join_choices(&self, locale: Locale, names: &[String]) -> Result<String, L10nError> {
-        let or = self.format(locale, "list-or", &[])?;
+    /// Joins names with the list separator, the last by the message `last_joined_by`: as a
+    /// question offers them (`list-or`: "李伟还是李维", "A, B or C") or as a list says them
+    /// (`list-and`: "A, B and C", "A、B和C").
+    fn join_last_by(
+        &self,
+        locale: Locale,
+        names: &[String],
+        last_joined_by: &str,
+    ) -> Result<String, L10nError> {
+        let joiner = self.format(locale, last_joined_by, &[])?;
         Ok(match names.split_last() {
             Some((last, rest)) if !rest.is_empty() => {
-                format!("{}{or}{last}", self.join_list(locale, rest)?)
+                format!("{}{joiner}{last}", self.join_list(locale, rest)?)
             }
             _ => names.concat(),
         })

@@ -28,6 +28,8 @@ pub enum ReplyArg {
     DateWithYear(NaiveDate),
     /// Names to choose from, read as "A, B or C".
     Choices(Vec<Choice>),
+    /// Names listed, read as "A, B and C".
+    Names(Vec<Choice>),
 }
 
 /// One of the items the customer is asked to choose between: its name, and the ending of its

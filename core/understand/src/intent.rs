@@ -23,6 +23,8 @@ pub enum Intent {
     Bills,
     /// Whether money came in ("has my pension arrived"): the latest payments in, read out.
     Income,
+    /// Who she can send money to: her trusted payees, named.
+    Payees,
     Help,
     Repeat,
     Slower,
@@ -45,7 +47,7 @@ pub enum Intent {
 }
 
 /// The intents the dialogue knows.
-const KNOWN: [Intent; 24] = [
+const KNOWN: [Intent; 25] = [
     Intent::Balance,
     Intent::Transactions,
     Intent::Spending,
@@ -58,6 +60,7 @@ const KNOWN: [Intent; 24] = [
     Intent::Appointments,
     Intent::Bills,
     Intent::Income,
+    Intent::Payees,
     Intent::Help,
     Intent::Repeat,
     Intent::Slower,
@@ -97,6 +100,7 @@ impl Intent {
             Intent::Appointments => "appointments",
             Intent::Bills => "bills",
             Intent::Income => "income",
+            Intent::Payees => "payees",
             Intent::Help => "help",
             Intent::Repeat => "repeat",
             Intent::Slower => "slower",
@@ -146,6 +150,7 @@ impl Intent {
                 | Intent::Appointments
                 | Intent::Bills
                 | Intent::Income
+                | Intent::Payees
                 | Intent::Help
         )
     }
