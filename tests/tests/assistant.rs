@@ -1430,9 +1430,35 @@ async fn spending_said_is_the_banks_outgoing_money_of_the_period_asked() {
 /// it, not passed off as what she named.
 #[tokio::test]
 async fn spending_on_a_kind_or_a_biller_is_the_banks_payments_of_it() {
-    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
+    use tingshuo_core::wire::TransactionDto;
+    let bank = start_demo_bank(BankConfig::default(), Utc::now())
+        .await
+        .unwrap();
     let zone: tingshuo_core::CustomerZone = FixedOffset::west_opt(5 * 3600).unwrap().into();
     let month = last_month(zone.date_of(Utc::now()));
+    // The bank names a biller's payment its own way: still the biller's.
+    let named_otherwise = TransactionDto {
+        id: "en-txn-electric-named-otherwise".into(),
+        account_id: "en-checking".into(),
+        status: "booked".into(),
+        amount_minor: -1_234,
+        currency: "USD".into(),
+        counterparty: "CITY ELECTRIC CO 0042".into(),
+        description: "Late fee".into(),
+        category: "utilities".into(),
+        occurred_at: zone.start_of_day(month.0.succ_opt().unwrap()) + chrono::Duration::hours(12),
+    };
+    bank.bank
+        .db
+        .put_document(
+            DemoCustomer::MargaretWilson.id(),
+            "transaction",
+            &named_otherwise.id,
+            &named_otherwise,
+        )
+        .await
+        .unwrap();
+    let (mut assistant, _dir) = assistant_for(&bank).await;
     for (asked, category, told) in [
         (
             "how much did I spend on groceries last month",
@@ -1458,10 +1484,10 @@ async fn spending_on_a_kind_or_a_biller_is_the_banks_payments_of_it() {
     }
     let events = tell(&mut assistant, "how much was my electric bill last month").await;
     let spent = bank_spending_of(&bank, &zone, month, &|t| {
-        t["counterparty"] == "City Electric"
+        t["counterparty"] == "City Electric" || t["id"] == "en-txn-electric-named-otherwise"
     })
     .await;
-    assert!(spent.count > 0, "she paid City Electric last month");
+    assert!(spent.count > 1, "she paid City Electric last month, twice");
     assert_spending_said(&events, spent);
     assert!(said_text(&events).contains("went to City Electric"));
     // Nothing the bank sorts by: the whole month, said as the whole month.
@@ -1544,6 +1570,9 @@ async fn every_account_is_said_when_she_asks_for_all_of_them() {
             "{asked}: {events:?}"
         );
         assert_eq!(replies.len(), accounts.len() + 1, "{asked}: {events:?}");
+        // Said again, it is all of them again.
+        let again = tell(&mut assistant, "repeat").await;
+        assert_eq!(said(&again), said(&events), "{asked}");
         for account in &accounts {
             let number = account["number"].as_str().unwrap();
             let ending = &number[number.len() - 4..];

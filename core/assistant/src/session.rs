@@ -1323,6 +1323,7 @@ impl Assistant {
         // payment is tried, and one that cannot reach the bank is said as not sent.
         let online = self.client.sync().status().connectivity != Connectivity::Offline;
         let mut facts = Facts::from_view(view, &history, online, now);
+        facts.today = Some(self.today());
         // The last time the bank's data was pulled whole (else the newest balance the view has).
         let balances_as_of = self
             .client
@@ -1471,14 +1472,19 @@ impl Assistant {
         );
         match &query.on {
             SpentOn::Category(category) => outgoing.retain(|t| t.category == *category),
-            // Paid to the biller: the bank names it as the payment's counterparty.
+            // Paid to the biller: the bank names it in the payment's counterparty, perhaps
+            // in other letters or with more ("CITY ELECTRIC CO 0042").
             SpentOn::Biller { id, .. } => {
                 let name = view
                     .billers
                     .iter()
                     .find(|b| b.item.id == *id)
-                    .map(|b| b.item.name.as_str());
-                outgoing.retain(|t| Some(t.counterparty.reveal().as_str()) == name);
+                    .map(|b| comparable(&b.item.name))
+                    .filter(|name| !name.is_empty());
+                outgoing.retain(|t| {
+                    name.as_ref()
+                        .is_some_and(|name| comparable(t.counterparty.reveal()).contains(name))
+                });
             }
             SpentOn::All | SpentOn::Unsorted => {}
         }
@@ -1501,6 +1507,14 @@ impl Assistant {
             on: query.on.clone(),
         }))
     }
+}
+
+/// A name as compared with another: lower case, without spaces or punctuation.
+fn comparable(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The money that went out by `spent` (debits, negative), as a positive total from `zero`:

@@ -37,6 +37,8 @@ pub struct Facts {
     /// Bills a payment the bank still holds has paid (its correction window): they show as
     /// due until the hold ends, and are not paid twice.
     pub held_bills: Vec<Id<Bill>>,
+    /// The customer's day, when known: a card's due date already past is not said as to come.
+    pub today: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Clone)]
@@ -188,6 +190,8 @@ impl Facts {
             }),
             payments_unresolved: view.unresolved_payments,
             held_bills: view.held_bills.clone(),
+            // The host, which knows her time zone, says which day it is for her.
+            today: None,
             usual_transfer: currency.and_then(|c| {
                 transfers
                     .get(transfers.len() / 2)

@@ -449,6 +449,9 @@ pub struct Dialogue {
     volume: u32,
     pitch: u32,
     last_reply: Option<Reply>,
+    /// What the last answer said before `last_reply` (every account's balance before the
+    /// last one's): said again with it.
+    said_before_last: Vec<Reply>,
     silences: u32,
     /// A payment's question was interrupted by a question in passing ("我还有多少钱？" while
     /// asked how much): it is asked again once that is answered.
@@ -560,6 +563,7 @@ impl Dialogue {
             volume: DEFAULT_VOLUME,
             pitch: 100,
             last_reply: None,
+            said_before_last: Vec::new(),
             silences: 0,
             question_waits: false,
         }
@@ -829,7 +833,7 @@ impl Dialogue {
                     args.extend(self.data_age_args());
                 }
                 let introduced = say(what.introduction(), args);
-                self.last_reply = Some(introduced.clone());
+                self.remember(introduced.clone());
                 effects.push(Effect::Say(introduced));
                 effects.push(Effect::ReadListed);
                 None
@@ -922,7 +926,7 @@ impl Dialogue {
                     // the host's step-up dialog. Only a new rate or volume goes before it (so
                     // the repeat "slower" or "louder" asks for is said slower or louder), and
                     // what was to be said before it (a scammer's story named).
-                    self.last_reply = Some(reply.clone());
+                    self.remember(reply.clone());
                     let before = effects
                         .iter()
                         .take_while(|e| {
@@ -941,7 +945,7 @@ impl Dialogue {
             }
         };
         if let Some(reply) = reply {
-            self.last_reply = Some(reply.clone());
+            self.remember(reply.clone());
             effects.push(Effect::Say(reply));
         }
         // A yes confirms only a read-back (or warning) that was the last thing said: a step
@@ -957,7 +961,7 @@ impl Dialogue {
         {
             // Only a read-back (or warning) of the payment waiting is said with its id.
             if last_said != awaited.id {
-                self.last_reply = Some(awaited.clone());
+                self.remember(awaited.clone());
                 effects.push(Effect::Say(awaited));
             }
         }
@@ -971,17 +975,24 @@ impl Dialogue {
             if let Some(question) = question
                 && last_said != Some(question.id)
             {
-                self.last_reply = Some(question.clone());
+                self.remember(question.clone());
                 effects.push(Effect::Say(question));
             }
         }
         effects
     }
 
+    /// Keeps `reply` as what "repeat" says again, alone.
+    fn remember(&mut self, reply: Reply) {
+        self.last_reply = Some(reply);
+        self.said_before_last.clear();
+    }
+
     /// The last reply, to be said again ("repeat", "slower", "louder"); when it introduced
     /// transactions read out, they are read again after it.
     fn said_again(&self, effects: &mut Vec<Effect>) -> Option<Reply> {
         let reply = self.last_reply.clone()?;
+        effects.extend(self.said_before_last.iter().cloned().map(Effect::Say));
         if Listing::ALL
             .iter()
             .any(|listing| listing.introduction() == reply.id)
@@ -1399,14 +1410,18 @@ impl Dialogue {
                     return Some(say("dlg-no-data", vec![]));
                 };
                 let count = i64::try_from(self.facts.accounts.len()).unwrap_or(i64::MAX);
-                effects.push(Effect::Say(say(
+                let mut said = vec![say(
                     "dlg-accounts-intro",
                     vec![("count", ReplyArg::Count(count))],
-                )));
-                for account in before {
-                    effects.push(Effect::Say(self.balance(account)));
-                }
-                Some(self.balance(last))
+                )];
+                said.extend(before.iter().map(|account| self.balance(account)));
+                let last = self.balance(last);
+                effects.extend(said.iter().cloned().map(Effect::Say));
+                effects.push(Effect::Say(last.clone()));
+                // "Repeat" says them all again, not the last account as if it were all.
+                self.remember(last);
+                self.said_before_last = said;
+                None
             }
             Intent::Balance => {
                 // The account named ("信用卡还欠多少", "what's in my savings"), else the one
@@ -2120,8 +2135,11 @@ impl Dialogue {
                 let credit = account.kind == AccountKind::CreditCard;
                 args.push(("credit", text(if credit { "yes" } else { "no" })));
                 // What she owes on a card is due on its statement's date ("信用卡什么时候还款").
+                // A date already past is not said: whether it was paid, the bank's next
+                // statement will tell.
+                let to_come = |date: chrono::NaiveDate| self.facts.today.is_none_or(|t| date >= t);
                 match account.matures_on {
-                    Some(date) if credit && standing == "owe" => {
+                    Some(date) if credit && standing == "owe" && to_come(date) => {
                         args.push(("due", text("yes")));
                         args.push(("due_on", ReplyArg::Date(date)));
                     }

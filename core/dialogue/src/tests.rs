@@ -90,6 +90,7 @@ fn facts() -> Facts {
         usual_transfer: Some(cny(50_000)),
         payments_unresolved: 0,
         held_bills: Vec::new(),
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 27),
     }
 }
 

@@ -166,7 +166,8 @@ pub fn guess_intent(context: &Context, said: &Said) -> Option<Understanding> {
             .min(0.8),
         ambiguous: false,
         alternatives: BTreeMap::new(),
-        free_words: false,
+        // The model reads the intent alone: whatever else was said is in no slot.
+        free_words: true,
     })
 }
 

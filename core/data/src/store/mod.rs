@@ -544,12 +544,17 @@ fn unquarantine(quarantined: &Path, path: &Path) -> Result<(), StoreError> {
         // file's own companions that had not moved yet.
         remove_store_files(path)?;
     }
-    move_store_files(quarantined, path)
+    // Companions first, the database last: until the database is back, the quarantined copy
+    // stands for the rebuild still to finish, and the next open moves any companion back to
+    // it (`finish_rebuild`).
+    move_store_files_in(quarantined, path, STORE_FILE_SUFFIXES.iter().rev())
 }
 
-/// Removes the store at `path`: the database and SQLite's companions.
+/// Removes the store at `path`: SQLite's companions, then the database (a kill between leaves
+/// a database, never companions without one, which the next rebuild would take for the
+/// damaged file's own).
 fn remove_store_files(path: &Path) -> Result<(), StoreError> {
-    for suffix in STORE_FILE_SUFFIXES {
+    for suffix in STORE_FILE_SUFFIXES.iter().rev() {
         match std::fs::remove_file(format!("{}{suffix}", path.display())) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -562,9 +567,19 @@ fn remove_store_files(path: &Path) -> Result<(), StoreError> {
 /// The database file and SQLite's companions beside it.
 const STORE_FILE_SUFFIXES: [&str; 4] = ["", "-wal", "-shm", "-journal"];
 
-/// Moves a store's files (the database and its companions) from one name to another.
+/// Moves a store's files from one name to another, the database first: once it has moved,
+/// the copy at `to` stands for the store, and a companion left behind follows it.
 fn move_store_files(from: &Path, to: &Path) -> Result<(), StoreError> {
-    for suffix in STORE_FILE_SUFFIXES {
+    move_store_files_in(from, to, STORE_FILE_SUFFIXES.iter())
+}
+
+/// Moves a store's files from one name to another, in the order of `suffixes`.
+fn move_store_files_in<'a>(
+    from: &Path,
+    to: &Path,
+    suffixes: impl Iterator<Item = &'a &'static str>,
+) -> Result<(), StoreError> {
+    for suffix in suffixes {
         let source = PathBuf::from(format!("{}{suffix}", from.display()));
         match std::fs::rename(&source, format!("{}{suffix}", to.display())) {
             Ok(()) => {}

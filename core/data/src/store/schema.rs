@@ -211,8 +211,12 @@ pub(crate) async fn attach_old(connection: &mut SqliteConnection, old: &Path) ->
 /// A `file:` URI opening `path` read-only. The characters a URI gives a meaning of its own
 /// are escaped, so any file name is read as written.
 fn read_only_uri(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    // A Windows path is written with forward slashes after `file:///` ("file:///C:/…").
+    #[cfg(windows)]
+    let text = format!("/{}", text.replace('\\', "/"));
     let mut uri = String::from("file:");
-    for character in path.to_string_lossy().chars() {
+    for character in text.chars() {
         match character {
             '%' => uri.push_str("%25"),
             '?' => uri.push_str("%3F"),
