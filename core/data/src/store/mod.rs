@@ -35,6 +35,7 @@
 
 mod error;
 mod integrity;
+mod outcome;
 mod pending;
 mod read;
 mod salvage;
@@ -43,6 +44,7 @@ pub mod sync;
 mod write;
 
 pub use error::{LoadViewError, StoreError};
+pub use outcome::{OpenOutcome, RebuildReason};
 
 pub(crate) type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 
@@ -62,42 +64,6 @@ use pending::PendingRebuild;
 pub use schema::LATEST_SCHEMA_VERSION;
 
 const KEY_CHECK_PLAINTEXT: &[u8] = b"tingshuo key check v1";
-
-/// Why the store was rebuilt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RebuildReason {
-    Corrupt,
-    KeyRejected,
-    KeyUnavailable,
-    TamperedData,
-}
-
-/// How [`Store::open_or_rebuild`] went.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OpenOutcome {
-    Opened,
-    Created,
-    Rebuilt {
-        reason: RebuildReason,
-        /// Where the damaged file was moved; deleted only by logout.
-        quarantined: PathBuf,
-        /// User-intent rows carried over from the damaged file.
-        user_intent_rows_kept: usize,
-        /// True when the damaged file could not be read, so its user-intent rows (if any)
-        /// remain only in the quarantined file.
-        user_intent_unreadable: bool,
-    },
-}
-
-impl OpenOutcome {
-    /// Why the store was rebuilt, if it was.
-    pub fn rebuild_reason(&self) -> Option<&RebuildReason> {
-        match self {
-            OpenOutcome::Rebuilt { reason, .. } => Some(reason),
-            _ => None,
-        }
-    }
-}
 
 /// The encrypted local store.
 #[derive(Debug)]

@@ -5,7 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{RebuildReason, StoreError};
+use super::error::StoreError;
+use super::outcome::RebuildReason;
 
 /// After the store's own file name: a companion, so logout wipes it and it is kept private.
 const MARKER_SUFFIX: &str = "-rebuild-pending";
