@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use libfuzzer_sys::fuzz_target;
 use tingshuo_base::ids::Id;
 use tingshuo_base::locale::Locale;
+use tingshuo_base::model::Category;
 use tingshuo_base::money::Currency;
 use tingshuo_understand::normalize::{clauses, may_set_aside, normalize};
 use tingshuo_understand::{
@@ -79,6 +80,26 @@ fn world(locale: Locale) -> World {
                 if zh { &["信用卡"] } else { &["credit card"] },
             )
             .ending_in(if zh { "4580" } else { "4321" }),
+        ],
+        categories: vec![
+            named(
+                ItemRef::Category(Category::Groceries),
+                "groceries",
+                if zh {
+                    &["买菜", "超市"]
+                } else {
+                    &["groceries", "the supermarket"]
+                },
+            ),
+            named(
+                ItemRef::Category(Category::Health),
+                "health",
+                if zh {
+                    &["看病", "买药"]
+                } else {
+                    &["the pharmacy", "medicine"]
+                },
+            ),
         ],
     }
 }
