@@ -370,10 +370,12 @@ impl Parser<'_> {
         }
     }
 
+    /// A slot's, type's or macro's name: ASCII letters, digits and `_`, so that Chinese
+    /// written right after one ("$cards:cards号") is a word of the expression, not the name's.
     fn identifier(&mut self, dotted: bool) -> String {
         let mut name = String::new();
         while let Some(&c) = self.chars.get(self.at) {
-            if c.is_alphanumeric() || c == '_' || (dotted && c == '.') {
+            if c.is_ascii_alphanumeric() || c == '_' || (dotted && c == '.') {
                 name.push(c);
                 self.at += 1;
             } else {
@@ -870,6 +872,16 @@ context:
         assert!(matches!(&first[0], Element::Choice(a) if a.len() == 2));
         assert!(matches!(&first[1], Element::Optional(a) if a.len() == 2));
         assert!(matches!(&first[3], Element::Slot { name, .. } if name == "drink"));
+    }
+
+    #[test]
+    fn a_name_ends_where_chinese_written_against_it_begins() {
+        let elements = parse_expression("$cards:cards号(码)", &BTreeMap::new()).unwrap();
+        assert!(
+            matches!(&elements[0], Element::Slot { name, .. } if name == "cards"),
+            "{elements:?}"
+        );
+        assert_eq!(elements.len(), 3, "{elements:?}");
     }
 
     #[test]
