@@ -72,8 +72,9 @@ dlg-appointments = { $count ->
 }
 dlg-no-appointments = You have no appointments or open requests with the bank.
 # $pending, $pending_count: the part of $total the bank has not booked yet, and in how many payments.
+# $biller: the biller, shop or person paid, as the bank names it.
 dlg-spending-total = { $on ->
-    [unsorted] I can add up spending by kind, such as groceries, eating out or the pharmacy, but not by what you named. In all, from
+    [unsorted] I can add up spending by kind, such as groceries, eating out or the pharmacy, or by a shop or person you paid, but not by what you named. In all, from
    *[other] From
 } { $from } to { $to }, { $total } { $on ->
     [groceries] went on groceries
@@ -101,7 +102,7 @@ dlg-spending-total = { $on ->
    *[yes] {""}
 }
 dlg-spending-none = { $on ->
-    [unsorted] I can add up spending by kind, such as groceries, eating out or the pharmacy, but not by what you named. In all, from
+    [unsorted] I can add up spending by kind, such as groceries, eating out or the pharmacy, or by a shop or person you paid, but not by what you named. In all, from
    *[other] From
 } { $from } to { $to }, { $on ->
     [groceries] nothing went on groceries
@@ -188,6 +189,10 @@ dlg-which-one = Did you mean { $choices }? { $by ->
 }
 dlg-payees = You can send money to your trusted payees: { $payees }. For example, say "send fifty dollars to { $payee }".
 dlg-no-payees = You have no trusted payees yet. A payee has to be added at a branch or in online banking before you can send them money.
+# An account's or a card's number is said only by its last four digits ($name: the bank's name for it; $masked: "ending in 3921").
+dlg-number-account = { $name }: the account number { $masked }.
+dlg-number-card = { $name }: the card number { $masked }.
+dlg-number-why = For your safety I only ever say the last four digits. The full number is printed on your card and on your bank statements.
 dlg-unknown-payee = That person isn't one of your trusted payees. For your safety, you can only send money to trusted payees: { $payees }. A new payee has to be added at a branch or in online banking first. Who would you like to send money to?
 dlg-unknown-payee-named = “{ $name }” isn't one of your trusted payees. For your safety, you can only send money to trusted payees: { $payees }. A new payee has to be added at a branch or in online banking first. Who would you like to send money to?
 dlg-nothing-due = There's no { $target } bill due right now.

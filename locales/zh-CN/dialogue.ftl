@@ -57,8 +57,9 @@ dlg-no-income = 没有找到到账的记录。{ $stale ->
 dlg-appointments = 您在银行有{ $count }项预约或服务工单：
 dlg-no-appointments = 您在银行没有预约，也没有未办完的服务工单。
 # $pending、$pending_count：$total 中银行尚未入账的部分及笔数。
+# $biller：收钱的缴费单位、商家或人，按银行的写法。
 dlg-spending-total = { $on ->
-    [unsorted] 我能按类别算支出，比如买菜、吃饭、看病买药，您说的这一项算不出来。下面是全部支出：
+    [unsorted] 我能按类别算支出，比如买菜、吃饭、看病买药，也能按您付过钱的商家或人算，您说的这一项算不出来。下面是全部支出：
    *[other] {""}
 }从{ $from }到{ $to }，{ $on ->
     [groceries] 买菜购物
@@ -82,7 +83,7 @@ dlg-spending-total = { $on ->
    *[yes] {""}
 }
 dlg-spending-none = { $on ->
-    [unsorted] 我能按类别算支出，比如买菜、吃饭、看病买药，您说的这一项算不出来。下面是全部支出：
+    [unsorted] 我能按类别算支出，比如买菜、吃饭、看病买药，也能按您付过钱的商家或人算，您说的这一项算不出来。下面是全部支出：
    *[other] {""}
 }从{ $from }到{ $to }，没有{ $on ->
     [groceries] 买菜购物的
@@ -164,6 +165,10 @@ dlg-which-one = 您说的是{ $choices }？{ $by ->
 }
 dlg-payees = 您可以转账给这些常用收款人：{ $payees }。比如说“给{ $payee }转两百块”。
 dlg-no-payees = 您还没有常用收款人。要先在网点或网上银行添加收款人，才能给对方转账。
+# 账号、卡号只说后四位（$name：银行给账户或卡起的名字；$masked：“尾号6217”）。
+dlg-number-account = { $name }的账号{ $masked }。
+dlg-number-card = { $name }的卡号{ $masked }。
+dlg-number-why = 为了安全，我只说后四位。完整的号码印在您的银行卡和对账单上。
 dlg-unknown-payee = 您的常用收款人里没有这个人。为了安全，只能转给常用收款人：{ $payees }。新的收款人要先在柜台或网上银行添加。要转给谁？
 dlg-unknown-payee-named = “{ $name }”不在您的常用收款人里。为了安全，只能转给常用收款人：{ $payees }。新的收款人要先在柜台或网上银行添加。要转给谁？
 dlg-nothing-due = { $target }现在没有要交的账单。

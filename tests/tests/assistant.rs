@@ -1329,10 +1329,25 @@ async fn bank_spending(
 async fn bank_spending_of(
     bank: &RunningBank,
     zone: &tingshuo_core::CustomerZone,
+    period: (chrono::NaiveDate, chrono::NaiveDate),
+    only: &dyn Fn(&serde_json::Value) -> bool,
+) -> BankSpending {
+    bank_spending_for(bank, DemoCustomer::MargaretWilson, zone, period, only).await
+}
+
+/// The same, of any demo customer, in her currency.
+async fn bank_spending_for(
+    bank: &RunningBank,
+    customer: DemoCustomer,
+    zone: &tingshuo_core::CustomerZone,
     (from, to): (chrono::NaiveDate, chrono::NaiveDate),
     only: &dyn Fn(&serde_json::Value) -> bool,
 ) -> BankSpending {
-    let customer = DemoCustomer::MargaretWilson.id();
+    let currency = match customer {
+        DemoCustomer::WangXiuying => "CNY",
+        _ => "USD",
+    };
+    let customer = customer.id();
     let transactions: Vec<serde_json::Value> =
         bank.bank.db.all(customer, "transaction").await.unwrap();
     let accounts: Vec<serde_json::Value> = bank.bank.db.all(customer, "account").await.unwrap();
@@ -1349,7 +1364,7 @@ async fn bank_spending_of(
         let at: chrono::DateTime<Utc> = t["occurred_at"].as_str().unwrap().parse().unwrap();
         let day = zone.date_of(at);
         let minor = t["amount_minor"].as_i64().unwrap();
-        if day >= from && day < to && minor < 0 && t["currency"] == "USD" && only(t) {
+        if day >= from && day < to && minor < 0 && t["currency"] == currency && only(t) {
             if her_own(&t["counterparty"]) {
                 spent.moved += 1;
                 continue;
@@ -1502,6 +1517,158 @@ async fn spending_on_a_kind_or_a_biller_is_the_banks_payments_of_it() {
         said.starts_with("I can add up spending by kind") && said.contains("In all, from"),
         "{said}"
     );
+    bank.shutdown().await;
+}
+
+/// "What's my account number" is answered with each account's last four digits as the bank
+/// has them, never more of any number; a card asked for by kind is that card's.
+#[tokio::test]
+async fn numbers_are_said_by_the_banks_last_four_digits_only() {
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
+    let customer = DemoCustomer::MargaretWilson.id();
+    let accounts: Vec<serde_json::Value> = bank.bank.db.all(customer, "account").await.unwrap();
+    let cards: Vec<serde_json::Value> = bank.bank.db.all(customer, "card").await.unwrap();
+    let numbers: Vec<&str> = accounts
+        .iter()
+        .map(|a| a["number"].as_str().unwrap())
+        .collect();
+    assert!(numbers.len() > 1, "the demo customer has several accounts");
+    let events = tell(&mut assistant, "what's my account number").await;
+    let spoken: Vec<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Say(spoken) => Some(spoken.display.clone()),
+            _ => None,
+        })
+        .collect();
+    let all = spoken.join(" ");
+    for number in &numbers {
+        let last_four = &number[number.len() - 4..];
+        assert!(
+            all.contains(&format!("ending in {last_four}")),
+            "{all} lacks {last_four}"
+        );
+        let more = &number[number.len() - 5..];
+        assert!(!all.contains(more), "{all} says more of {number}");
+    }
+    assert!(all.contains("only ever say the last four digits"), "{all}");
+    let visa = cards.iter().find(|c| c["kind"] == "credit").unwrap();
+    let card_number = visa["number"].as_str().unwrap();
+    let events = tell(&mut assistant, "what is my credit card number").await;
+    let said = said_text(&events);
+    assert!(
+        said.contains(&format!(
+            "ending in {}",
+            &card_number[card_number.len() - 4..]
+        )),
+        "{said}"
+    );
+    assert!(
+        payments(&bank, DemoCustomer::MargaretWilson)
+            .await
+            .is_empty()
+    );
+    bank.shutdown().await;
+}
+
+/// Spending at a shop she names is the bank's payments to it: named whole or by how its name
+/// begins, in either language, and to a payee named or called by relationship, the money sent
+/// to her; a shop paid before the period but not in it is said to have
+/// had nothing; a name no payment has is the whole, said as the whole.
+#[tokio::test]
+async fn spending_at_a_shop_she_names_is_the_banks_payments_to_it() {
+    use tingshuo_core::wire::TransactionDto;
+    let bank = start_demo_bank(BankConfig::default(), Utc::now())
+        .await
+        .unwrap();
+    let zone: tingshuo_core::CustomerZone = FixedOffset::west_opt(5 * 3600).unwrap().into();
+    let month = last_month(zone.date_of(Utc::now()));
+    // Paid three months before last month, and not since.
+    let earlier = month.0.checked_sub_months(chrono::Months::new(3)).unwrap();
+    let hardware = TransactionDto {
+        id: "en-txn-hardware".into(),
+        account_id: "en-checking".into(),
+        status: "booked".into(),
+        amount_minor: -4_599,
+        currency: "USD".into(),
+        counterparty: "Harbor Hardware".into(),
+        description: "Light bulbs".into(),
+        category: "shopping".into(),
+        occurred_at: zone.start_of_day(earlier) + chrono::Duration::hours(12),
+    };
+    bank.bank
+        .db
+        .put_document(
+            DemoCustomer::MargaretWilson.id(),
+            "transaction",
+            &hardware.id,
+            &hardware,
+        )
+        .await
+        .unwrap();
+    let (mut assistant, _dir) = assistant_for(&bank).await;
+    for (asked, shop) in [
+        (
+            "how much did I spend at Rosie's Diner last month",
+            "Rosie's Diner",
+        ),
+        (
+            "how much did I spend at green valley last month",
+            "Green Valley Market",
+        ),
+        ("how much did I pay my caregiver last month", "Maria Garcia"),
+    ] {
+        let events = tell(&mut assistant, asked).await;
+        let spent = bank_spending_of(&bank, &zone, month, &|t| t["counterparty"] == shop).await;
+        assert!(spent.count > 0, "{asked}: she paid {shop} last month");
+        assert_spending_said(&events, spent);
+        let said = said_text(&events);
+        assert!(said.contains(&format!("went to {shop}")), "{asked}: {said}");
+    }
+    let events = tell(
+        &mut assistant,
+        "how much did I spend at harbor hardware last month",
+    )
+    .await;
+    assert_eq!(said(&events), ["dlg-spending-none"], "{events:?}");
+    assert!(
+        said_text(&events).contains("nothing went to Harbor Hardware"),
+        "{events:?}"
+    );
+    let events = tell(
+        &mut assistant,
+        "how much did I spend at the mall last month",
+    )
+    .await;
+    assert_spending_said(&events, bank_spending(&bank, &zone, month).await);
+    assert!(said_text(&events).starts_with("I can add up spending by kind"));
+    bank.shutdown().await;
+
+    let customer = DemoCustomer::WangXiuying;
+    let offset = FixedOffset::east_opt(8 * 3600).unwrap();
+    let (mut assistant, bank, _dir) =
+        tingshuo_tests::answers::assistant_with(customer, AssistantOptions::at(offset)).await;
+    let zone: tingshuo_core::CustomerZone = offset.into();
+    let month = last_month(zone.date_of(Utc::now()));
+    for (asked, shop) in [
+        ("上个月在物美超市花了多少钱", "物美超市"),
+        ("上个月在京东花了多少钱", "京东商城"),
+        ("上个月给邻居转了多少钱", "刘芳"),
+    ] {
+        let events = tell(&mut assistant, asked).await;
+        let spent = bank_spending_for(&bank, customer, &zone, month, &|t| {
+            t["counterparty"] == shop
+        })
+        .await;
+        assert!(spent.count > 0, "{asked}: she paid {shop} last month");
+        let said = said_text(&events);
+        let told = format!("付给{shop}的一共支出");
+        let payments = format!("共{}笔", spent.count);
+        assert!(
+            said.contains(&told) && said.contains(&payments),
+            "{asked}: {said}"
+        );
+    }
     bank.shutdown().await;
 }
 

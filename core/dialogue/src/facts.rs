@@ -72,6 +72,8 @@ pub struct CardFact {
     pub id: Id<Card>,
     /// The account the card draws on (its transactions are that account's).
     pub account: Id<Account>,
+    /// The bank's name for the card ("借记卡", "Visa credit card").
+    pub name: String,
     pub last_four: String,
     /// Locked as the view shows it: at the bank, or by a lock queued on this device.
     pub locked: bool,
@@ -171,6 +173,7 @@ impl Facts {
                 .map(|c| CardFact {
                     id: c.item.id.clone(),
                     account: c.item.account_id.clone(),
+                    name: c.item.name.clone(),
                     last_four: c.item.number.reveal().last_four().to_owned(),
                     locked: c.item.status == CardStatus::Locked,
                     pending: c.source == Source::Device,

@@ -49,8 +49,8 @@ pub struct Heard {
     pub said: Said,
     /// Slots whose words fit several values equally well, with all of them.
     pub alternatives: BTreeMap<String, Vec<SlotValue>>,
-    /// Something was named that no slot holds (see [`Understanding::free_words`]).
-    pub free_words: bool,
+    /// Words said that no slot holds (see [`Understanding::free_words`]).
+    pub free_words: Option<String>,
 }
 
 impl Heard {
@@ -62,7 +62,7 @@ impl Heard {
             alternatives: understanding
                 .map(|u| u.alternatives.clone())
                 .unwrap_or_default(),
-            free_words: understanding.is_some_and(|u| u.free_words),
+            free_words: understanding.and_then(|u| u.free_words.clone()),
         }
     }
 }

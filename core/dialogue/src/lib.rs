@@ -252,6 +252,12 @@ pub enum SpentOn {
         id: Id<Biller>,
         name: String,
     },
+    /// Asked in her own words ("at Rosie's Diner", "给孙子买礼物"), as said: the host adds up
+    /// what went to a shop or person of hers so named ([`SpentOn::Named`]), else all of it
+    /// ([`SpentOn::Unsorted`]).
+    Words(String),
+    /// What went to one name in her transactions (a shop, a person), as the bank writes it.
+    Named(String),
     /// Something the product does not sort spending by ("christmas presents"): all of it is
     /// added up, and said to be all of it.
     Unsorted,
@@ -275,8 +281,8 @@ impl SpentOn {
         match self {
             SpentOn::All => "all",
             SpentOn::Category(category) => category.as_str(),
-            SpentOn::Biller { .. } => "biller",
-            SpentOn::Unsorted => "unsorted",
+            SpentOn::Biller { .. } | SpentOn::Named(_) => "biller",
+            SpentOn::Words(_) | SpentOn::Unsorted => "unsorted",
         }
     }
 }
@@ -486,18 +492,30 @@ fn ask_card(unlock: bool) -> Reply {
     )
 }
 
-/// What the spending asked about went on: a kind of spending named, something else named
-/// (words no slot holds), or nothing.
+/// What the spending asked about went on: a biller, a payee or a kind of spending named,
+/// something else named (words no slot holds, for the host to find among those she paid), or
+/// nothing.
 fn spent_on(heard: &Heard) -> SpentOn {
-    if let Some(SlotValue::Item {
-        item: ItemRef::Biller(id),
-        label,
-    }) = heard.slots.get("biller")
+    match heard
+        .slots
+        .get("biller")
+        .or_else(|| heard.slots.get("payee"))
     {
-        return SpentOn::Biller {
-            id: id.clone(),
-            name: label.clone(),
-        };
+        Some(SlotValue::Item {
+            item: ItemRef::Biller(id),
+            label,
+        }) => {
+            return SpentOn::Biller {
+                id: id.clone(),
+                name: label.clone(),
+            };
+        }
+        // Sent to a payee ("how much did I send my son"): what went to her name.
+        Some(SlotValue::Item {
+            item: ItemRef::Payee(_),
+            label,
+        }) => return SpentOn::Named(label.clone()),
+        _ => {}
     }
     match heard.slots.get("category") {
         Some(SlotValue::Item {
@@ -505,8 +523,10 @@ fn spent_on(heard: &Heard) -> SpentOn {
             ..
         }) if SpentOn::CATEGORIES.contains(category) => SpentOn::Category(*category),
         Some(_) => SpentOn::Unsorted,
-        None if heard.free_words => SpentOn::Unsorted,
-        None => SpentOn::All,
+        None => match &heard.free_words {
+            Some(words) => SpentOn::Words(words.clone()),
+            None => SpentOn::All,
+        },
     }
 }
 
@@ -855,7 +875,7 @@ impl Dialogue {
                     (
                         "biller",
                         ReplyArg::Text(match &spent.on {
-                            SpentOn::Biller { name, .. } => name.clone(),
+                            SpentOn::Biller { name, .. } | SpentOn::Named(name) => name.clone(),
                             _ => String::new(),
                         }),
                     ),
@@ -986,6 +1006,73 @@ impl Dialogue {
     fn remember(&mut self, reply: Reply) {
         self.last_reply = Some(reply);
         self.said_before_last.clear();
+    }
+
+    /// Several replies said in a row; "repeat" says them all again, not the last one as if it
+    /// were all.
+    fn say_all(&mut self, mut said: Vec<Reply>, effects: &mut Vec<Effect>) {
+        let Some(last) = said.pop() else { return };
+        effects.extend(said.iter().cloned().map(Effect::Say));
+        effects.push(Effect::Say(last.clone()));
+        self.remember(last);
+        self.said_before_last = said;
+    }
+
+    /// "You have 3 accounts:", before each is said.
+    fn accounts_intro(&self) -> Reply {
+        let count = i64::try_from(self.facts.accounts.len()).unwrap_or(i64::MAX);
+        say(
+            "dlg-accounts-intro",
+            vec![("count", ReplyArg::Count(count))],
+        )
+    }
+
+    /// The numbers asked for, each by its last four digits: the card or account named; every
+    /// card when cards were asked for; else her one account, or each of them.
+    fn numbers_asked(&self, heard: &Heard) -> Vec<Reply> {
+        // "信用卡的卡号尾号4580": the bank's name for it and its last four digits.
+        let number = |id: &'static str, name: &str, last_four: &str| {
+            say(
+                id,
+                vec![
+                    ("name", text(name)),
+                    ("masked", ReplyArg::Masked(last_four.to_owned())),
+                ],
+            )
+        };
+        let of_card = |card: &CardFact| number("dlg-number-card", &card.name, &card.last_four);
+        let of_account =
+            |account: &AccountFact| number("dlg-number-account", &account.name, &account.last_four);
+        if let Some(SlotValue::Item {
+            item: ItemRef::Card(id),
+            ..
+        }) = heard.slots.get("card")
+            && let Some(card) = self.facts.card(id)
+        {
+            return vec![of_card(card)];
+        }
+        if let Some(SlotValue::Item {
+            item: ItemRef::Account(id),
+            ..
+        }) = heard.slots.get("account")
+            && let Some(account) = self.facts.account(id)
+        {
+            return vec![of_account(account)];
+        }
+        if heard.slots.contains_key("cards") && !self.facts.cards.is_empty() {
+            let count = i64::try_from(self.facts.cards.len()).unwrap_or(i64::MAX);
+            let mut said = vec![say("dlg-cards", vec![("count", ReplyArg::Count(count))])];
+            said.extend(self.facts.cards.iter().map(of_card));
+            return said;
+        }
+        match &self.facts.accounts[..] {
+            [only] => vec![of_account(only)],
+            accounts => {
+                let mut said = vec![self.accounts_intro()];
+                said.extend(accounts.iter().map(of_account));
+                said
+            }
+        }
     }
 
     /// The last reply, to be said again ("repeat", "slower", "louder"); when it introduced
@@ -1406,21 +1493,17 @@ impl Dialogue {
             Intent::Balance if heard.slots.contains_key("every") => {
                 // Every account ("我一共有多少钱", "what's in all my accounts"): each is said,
                 // never one of them as if it were all she has.
-                let Some((last, before)) = self.facts.accounts.split_last() else {
+                if self.facts.accounts.is_empty() {
                     return Some(say("dlg-no-data", vec![]));
-                };
-                let count = i64::try_from(self.facts.accounts.len()).unwrap_or(i64::MAX);
-                let mut said = vec![say(
-                    "dlg-accounts-intro",
-                    vec![("count", ReplyArg::Count(count))],
-                )];
-                said.extend(before.iter().map(|account| self.balance(account)));
-                let last = self.balance(last);
-                effects.extend(said.iter().cloned().map(Effect::Say));
-                effects.push(Effect::Say(last.clone()));
-                // "Repeat" says them all again, not the last account as if it were all.
-                self.remember(last);
-                self.said_before_last = said;
+                }
+                let mut said = vec![self.accounts_intro()];
+                said.extend(
+                    self.facts
+                        .accounts
+                        .iter()
+                        .map(|account| self.balance(account)),
+                );
+                self.say_all(said, effects);
                 None
             }
             Intent::Balance => {
@@ -1548,6 +1631,22 @@ impl Dialogue {
             Intent::Payees if self.facts.payees.is_empty() => Some(say("dlg-no-payees", vec![])),
             Intent::Payees => {
                 Some(self.with_example_args("dlg-payees", vec![("payees", self.payee_choices())]))
+            }
+            // An account's or a card's number: the last four digits only (C2, masked in speech),
+            // and why no more is said.
+            Intent::AccountNumber if self.facts.accounts.is_empty() => {
+                Some(say("dlg-no-data", vec![]))
+            }
+            Intent::AccountNumber
+                if heard.slots.contains_key("cards") && self.facts.cards.is_empty() =>
+            {
+                Some(say("dlg-no-cards", vec![]))
+            }
+            Intent::AccountNumber => {
+                let mut said = self.numbers_asked(heard);
+                said.push(say("dlg-number-why", vec![]));
+                self.say_all(said, effects);
+                None
             }
             Intent::Confirm | Intent::Deny => Some(say("dlg-nothing-to-confirm", vec![])),
             // The bank's own: the host carries them out, and she hears it is under way.

@@ -66,6 +66,7 @@ fn facts() -> Facts {
         cards: vec![CardFact {
             id: Id::new("credit-card"),
             account: Id::new("zh-credit"),
+            name: "信用卡".into(),
             last_four: "4580".into(),
             locked: false,
             pending: false,
@@ -115,7 +116,7 @@ fn heard(intent: Option<&str>, slots: &[(&str, SlotValue)], text: &str) -> Input
             .collect(),
         said: Said::new(Locale::ZhCn, text),
         alternatives: BTreeMap::new(),
-        free_words: false,
+        free_words: None,
     })
 }
 
@@ -548,6 +549,7 @@ fn every_reply_renders_in_both_locales_without_whole_numbers() {
         Input::Silence,
         Input::Silence,
         heard(Some("balance"), &[], ""),
+        heard(Some("account_number"), &[], ""),
         heard(Some("transfer"), &[], ""),
         heard(None, &[("payee", payee("陌生人"))], ""),
         heard(None, &[("amount", SlotValue::Money(cny(900_000_000)))], ""),
@@ -570,7 +572,7 @@ fn every_reply_renders_in_both_locales_without_whole_numbers() {
             slots: BTreeMap::new(),
             said: Said::new(Locale::ZhCn, "最近的网点在哪"),
             alternatives: BTreeMap::new(),
-            free_words: false,
+            free_words: None,
         }),
         heard(
             Some("transfer"),
@@ -675,7 +677,7 @@ fn any_input() -> impl Strategy<Value = Input> {
                     intent: intent.map(Intent::from_name),
                     slots,
                     said: Said::new(Locale::ZhCn, if urgent { "急" } else { "" }),
-                    free_words: false,
+                    free_words: None,
                     // Sometimes the name fitted two payees equally.
                     alternatives: if ambiguous {
                         BTreeMap::from([(
@@ -1604,6 +1606,109 @@ fn payees_are_listed_and_none_is_said_as_none() {
     assert_eq!(ids(&asked(unsynced)), ["dlg-no-data"]);
 }
 
+/// An account's or a card's number is said by its last four digits only, with why: the card
+/// or account named, every card when cards are asked for, else each account; "repeat" says
+/// them all again.
+#[test]
+fn numbers_are_said_by_their_last_four_digits_only() {
+    let l10n = Localizer::new().unwrap();
+    let asked = |facts: Facts, slots: &[(&str, SlotValue)]| {
+        let mut d = Dialogue::new(facts);
+        let effects = step(
+            &mut d,
+            heard(Some("account_number"), slots, "我的账号是多少"),
+        );
+        let again = step(&mut d, heard(Some("repeat"), &[], "再说一遍"));
+        assert_eq!(ids(&again), ids(&effects), "{again:?}");
+        effects
+    };
+    let spoken = |effects: &[Effect], locale| -> String {
+        effects
+            .iter()
+            .map(|effect| match effect {
+                Effect::Say(reply) => l10n.reply(locale, reply).unwrap().display,
+                other => panic!("{other:?}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let card_named = asked(two_cards(false), &[("card", card("debit-card", "6217"))]);
+    assert_eq!(ids(&card_named), ["dlg-number-card", "dlg-number-why"]);
+    let said = spoken(&card_named, Locale::ZhCn);
+    assert!(
+        said.contains("尾号6217") && said.contains("后四位"),
+        "{said}"
+    );
+    let account_named = asked(facts(), &[from_account("zh-credit")]);
+    assert_eq!(
+        ids(&account_named),
+        ["dlg-number-account", "dlg-number-why"]
+    );
+    let said = spoken(&account_named, Locale::EnUs);
+    assert!(
+        said.contains("信用卡") && said.contains("ending in 4580"),
+        "{said}"
+    );
+    assert!(!said.contains("6217"), "{said}");
+    let cards_slot = ("cards", SlotValue::Text("卡".into()));
+    let every_card = asked(two_cards(false), std::slice::from_ref(&cards_slot));
+    assert_eq!(
+        ids(&every_card),
+        [
+            "dlg-cards",
+            "dlg-number-card",
+            "dlg-number-card",
+            "dlg-number-why"
+        ]
+    );
+    let said = spoken(&every_card, Locale::ZhCn);
+    assert!(
+        said.contains("尾号4580") && said.contains("尾号6217"),
+        "{said}"
+    );
+    let mut no_cards = facts();
+    no_cards.cards.clear();
+    let mut d = Dialogue::new(no_cards);
+    assert_eq!(
+        ids(&step(
+            &mut d,
+            heard(Some("account_number"), &[cards_slot], "卡号")
+        )),
+        ["dlg-no-cards"]
+    );
+    let each_account = asked(facts(), &[]);
+    assert_eq!(
+        ids(&each_account),
+        [
+            "dlg-accounts-intro",
+            "dlg-number-account",
+            "dlg-number-account",
+            "dlg-number-why"
+        ]
+    );
+    let said = spoken(&each_account, Locale::ZhCn);
+    assert!(
+        said.contains("尾号6217") && said.contains("尾号4580"),
+        "{said}"
+    );
+    let mut one_account = facts();
+    one_account.accounts.truncate(1);
+    assert_eq!(
+        ids(&asked(one_account, &[])),
+        ["dlg-number-account", "dlg-number-why"]
+    );
+    let mut unsynced = facts();
+    unsynced.accounts.clear();
+    let mut d = Dialogue::new(unsynced);
+    assert_eq!(
+        ids(&step(
+            &mut d,
+            heard(Some("account_number"), &[], "我的账号")
+        )),
+        ["dlg-no-data"]
+    );
+}
+
 /// What spending is asked about reaches the host (a kind of spending, a biller, or words no
 /// slot holds), and each is said as itself in both locales — with payments and with none.
 #[test]
@@ -1616,31 +1721,38 @@ fn spending_on_a_kind_a_biller_or_something_else_is_said_as_such() {
         item: ItemRef::Biller(Id::new("zh-biller-power")),
         label: "国家电网".to_owned(),
     };
-    let asked = |slots: &[(&str, SlotValue)], free_words: bool| {
+    let asked = |slots: &[(&str, SlotValue)], free_words: Option<&str>| {
         let mut d = Dialogue::new(facts());
         let Input::Heard(mut heard) = heard(Some("spending"), slots, "") else {
             unreachable!()
         };
-        heard.free_words = free_words;
+        heard.free_words = free_words.map(str::to_owned);
         let effects = step(&mut d, Input::Heard(heard));
         let [Effect::SumSpending(query)] = &effects[..] else {
             panic!("{effects:?}")
         };
         query.on.clone()
     };
-    assert_eq!(asked(&[], false), SpentOn::All);
-    assert_eq!(asked(&[], true), SpentOn::Unsorted);
+    assert_eq!(asked(&[], None), SpentOn::All);
     assert_eq!(
-        asked(&[("category", category(Category::Groceries))], false),
+        asked(&[("payee", payee("李伟"))], None),
+        SpentOn::Named("李伟".into())
+    );
+    assert_eq!(
+        asked(&[], Some("rosie's diner")),
+        SpentOn::Words("rosie's diner".into())
+    );
+    assert_eq!(
+        asked(&[("category", category(Category::Groceries))], None),
         SpentOn::Category(Category::Groceries)
     );
     // Money in or moved is no kind of spending.
     assert_eq!(
-        asked(&[("category", category(Category::Income))], false),
+        asked(&[("category", category(Category::Income))], None),
         SpentOn::Unsorted
     );
     assert_eq!(
-        asked(&[("biller", biller)], false),
+        asked(&[("biller", biller)], None),
         SpentOn::Biller {
             id: Id::new("zh-biller-power"),
             name: "国家电网".to_owned(),
@@ -1651,6 +1763,7 @@ fn spending_on_a_kind_a_biller_or_something_else_is_said_as_such() {
     let mut every = vec![
         SpentOn::All,
         SpentOn::Unsorted,
+        SpentOn::Named("物美超市".into()),
         SpentOn::Biller {
             id: Id::new("zh-biller-power"),
             name: "国家电网".to_owned(),
@@ -1679,7 +1792,7 @@ fn spending_on_a_kind_a_biller_or_something_else_is_said_as_such() {
                     panic!("{effects:?}")
                 };
                 let said = l10n.reply(locale, reply).unwrap().display;
-                if let SpentOn::Biller { name, .. } = on {
+                if let SpentOn::Biller { name, .. } | SpentOn::Named(name) = on {
                     assert!(said.contains(name.as_str()), "{said}");
                 }
                 assert!(
@@ -1883,6 +1996,7 @@ fn two_cards(credit_locked: bool) -> Facts {
     facts.cards.push(CardFact {
         id: Id::new("debit-card"),
         account: Id::new("pension"),
+        name: "借记卡".into(),
         last_four: "6217".into(),
         locked: false,
         pending: false,

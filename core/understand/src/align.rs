@@ -33,8 +33,9 @@ pub struct Cell {
     pub tie: bool,
     /// Slots whose value tied between several values, with all of them.
     pub alternatives: Vec<(String, Vec<SlotValue>)>,
-    /// A `*` covered words: something was said that no slot holds.
-    pub free_words: bool,
+    /// The tokens each `*` covered (start, end), in order: something was said that no slot
+    /// holds.
+    pub free_words: Vec<(usize, usize)>,
     /// What the last slot read was, when it was a number: what may not be passed over next.
     number_just_ended: Option<NumberSlot>,
     /// A number was passed over, and nothing since but characters glued to it, also passed
@@ -140,7 +141,7 @@ pub fn align(
         slots: Vec::new(),
         tie: false,
         alternatives: Vec::new(),
-        free_words: false,
+        free_words: Vec::new(),
         number_just_ended: None,
         number_word_just_passed: false,
     });
@@ -223,11 +224,11 @@ pub fn align(
                     Arc::Words => {
                         let last = (pos + MAX_FREE_WORDS).min(tokens.len());
                         for (covered, row) in cells[pos + 1..=last].iter_mut().enumerate() {
-                            let next = Cell {
+                            let mut next = Cell {
                                 score: cell.score + FREE_WORD_SCORE * (covered + 1) as f64,
-                                free_words: true,
                                 ..cell.clone()
                             };
+                            next.free_words.push((pos, pos + covered + 1));
                             offer(row, *to, next);
                         }
                     }

@@ -25,6 +25,8 @@ pub enum Intent {
     Income,
     /// Who she can send money to: her trusted payees, named.
     Payees,
+    /// An account's or a card's number: only its last four digits are ever said.
+    AccountNumber,
     Help,
     Repeat,
     Slower,
@@ -47,7 +49,7 @@ pub enum Intent {
 }
 
 /// The intents the dialogue knows.
-const KNOWN: [Intent; 25] = [
+const KNOWN: [Intent; 26] = [
     Intent::Balance,
     Intent::Transactions,
     Intent::Spending,
@@ -61,6 +63,7 @@ const KNOWN: [Intent; 25] = [
     Intent::Bills,
     Intent::Income,
     Intent::Payees,
+    Intent::AccountNumber,
     Intent::Help,
     Intent::Repeat,
     Intent::Slower,
@@ -101,6 +104,7 @@ impl Intent {
             Intent::Bills => "bills",
             Intent::Income => "income",
             Intent::Payees => "payees",
+            Intent::AccountNumber => "account_number",
             Intent::Help => "help",
             Intent::Repeat => "repeat",
             Intent::Slower => "slower",
@@ -151,6 +155,7 @@ impl Intent {
                 | Intent::Bills
                 | Intent::Income
                 | Intent::Payees
+                | Intent::AccountNumber
                 | Intent::Help
         )
     }

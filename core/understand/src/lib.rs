@@ -167,7 +167,7 @@ pub fn guess_intent(context: &Context, said: &Said) -> Option<Understanding> {
         ambiguous: false,
         alternatives: BTreeMap::new(),
         // The model reads the intent alone: whatever else was said is in no slot.
-        free_words: true,
+        free_words: Some(said.normalized.clone()),
     })
 }
 

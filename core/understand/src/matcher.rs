@@ -60,7 +60,7 @@ pub fn understand_whole(context: &Context, world: &World, said: &Said) -> Option
                             confidence,
                             ambiguous: cell.tie,
                             alternatives: cell.alternatives.into_iter().collect(),
-                            free_words: cell.free_words,
+                            free_words: said.words_at(&cell.free_words),
                         },
                         value,
                     ));

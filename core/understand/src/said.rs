@@ -64,4 +64,20 @@ impl Said {
     pub fn is_question(&self) -> bool {
         crate::lexicon::is_question(self.locale, &self.raw, &self.tokens)
     }
+
+    /// The tokens of each span (start, end) as written: glued ones together, the others and
+    /// the spans apart by a space; `None` for no words.
+    pub fn words_at(&self, spans: &[(usize, usize)]) -> Option<String> {
+        let mut words = String::new();
+        for &(start, end) in spans {
+            for (at, token) in self.tokens.iter().enumerate().take(end).skip(start) {
+                let glued = at > start && self.glued.get(at).copied().unwrap_or(false);
+                if !words.is_empty() && !glued {
+                    words.push(' ');
+                }
+                words.push_str(token);
+            }
+        }
+        (!words.is_empty()).then_some(words)
+    }
 }

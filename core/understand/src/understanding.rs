@@ -40,9 +40,10 @@ pub struct Understanding {
     /// For a slot whose words fit several values equally well ("Alice" with two payees named
     /// Alice), every one of them: the dialogue asks which.
     pub alternatives: BTreeMap<String, Vec<SlotValue>>,
-    /// Words were taken by a `*` of the expression, in no slot: something was named that the
-    /// context has no value for ("how much did I spend on christmas presents").
-    pub free_words: bool,
+    /// Words said that no slot holds, as said: what a `*` of the expression took (several
+    /// joined by a space), or the whole sentence when only its intent was guessed. Something
+    /// was named that the context has no value for ("how much did I spend at Rosie's Diner").
+    pub free_words: Option<String>,
 }
 
 impl SlotValue {
