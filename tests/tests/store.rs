@@ -1584,9 +1584,12 @@ async fn a_rebuild_that_fails_puts_the_damaged_file_back() {
 
 /// A rebuild killed midway (the app killed, the phone switched off) is finished by the next
 /// open, from the same quarantined file: the customer's device, queued request and payment
-/// are in the store she goes on with — never an empty one that forgot them. Killed before the
-/// new store has a key, after it stands tagged and empty, and before a rejected key is
-/// deleted; the store the kill left is not opened as hers in between.
+/// are in the store she goes on with — never an empty one that forgot them, nor one that
+/// holds them twice. Killed before the new store has a key, after it stands tagged and empty,
+/// before a rejected key is deleted, and after what she asked for was carried but before the
+/// rebuild was crossed out (the marker the kill left put back over the finished store: no
+/// key-store call comes between the two to be killed at); the store the kill left is not
+/// opened as hers in between.
 #[tokio::test]
 async fn a_rebuild_killed_midway_is_finished_by_the_next_open() {
     use std::process::Command;
@@ -1638,55 +1641,65 @@ async fn a_rebuild_killed_midway_is_finished_by_the_next_open() {
         assert_eq!(status.code(), None, "{when} {point}: not killed ({status})");
         let quarantined = copies(dir.path(), ".quarantine-");
         assert_eq!(quarantined.len(), 1, "{when} {point}: {quarantined:?}");
-        assert!(
-            matches!(
-                Store::open(&path, &keys).await,
-                Err(StoreError::RebuildUnfinished)
-            ),
-            "{when} {point}: the unfinished store opened as hers"
-        );
-
-        let (store, outcome) = Store::open_or_rebuild(&path, &keys).await.unwrap();
-        let OpenOutcome::Rebuilt {
-            reason: told,
-            quarantined: from,
-            user_intent_rows_kept,
-            user_intent_unreadable,
-        } = outcome
-        else {
-            panic!("{when} {point}: {outcome:?}")
-        };
-        assert_eq!(
-            (told, &from),
-            (reason.clone(), &quarantined[0]),
-            "{when} {point}"
-        );
-        assert!(!user_intent_unreadable, "{when} {point}");
-        let attempts = store.payment_attempts(false).await.unwrap();
-        assert_eq!(attempts.len(), 1, "{when} {point}");
-        if reason == RebuildReason::TamperedData {
-            assert_eq!(user_intent_rows_kept, 2, "{when} {point}");
-            assert_eq!(
-                store.sync_value("device_id").await.unwrap().as_deref(),
-                Some("dev-7")
+        let marker = copies(dir.path(), "rebuild-pending");
+        assert_eq!(marker.len(), 1, "{when} {point}: {marker:?}");
+        let marker_left = std::fs::read(&marker[0]).unwrap();
+        // After the kill; then as after a kill once the carry committed: the marker put back
+        // over the finished store, which is made again from the same copy.
+        for again in [false, true] {
+            if again {
+                std::fs::write(&marker[0], &marker_left).unwrap();
+            }
+            assert!(
+                matches!(
+                    Store::open(&path, &keys).await,
+                    Err(StoreError::RebuildUnfinished)
+                ),
+                "{when} {point}: the unfinished store opened as hers"
             );
-            let queued = store.pending_requests().await.unwrap();
-            assert_eq!(queued.len(), 1, "{when} {point}");
-            assert_eq!(queued[0].action, Action::SetPreferences(preferences(91)));
-            assert_eq!(attempts[0].request.as_deref(), Some(request));
-        } else {
-            // Nothing sealed under the lost key can follow; the payment keeps its key.
-            assert_eq!(user_intent_rows_kept, 1, "{when} {point}");
-            assert_eq!(store.sync_value("device_id").await.unwrap(), None);
-            assert_eq!(attempts[0].request, None);
-        }
-        store.verify().await.unwrap();
-        store.close().await;
 
-        // Finished: an ordinary open follows, from one quarantined copy.
-        let (store, outcome) = Store::open_or_rebuild(&path, &keys).await.unwrap();
-        assert_eq!(outcome, OpenOutcome::Opened, "{when} {point}");
-        store.close().await;
+            let (store, outcome) = Store::open_or_rebuild(&path, &keys).await.unwrap();
+            let OpenOutcome::Rebuilt {
+                reason: told,
+                quarantined: from,
+                user_intent_rows_kept,
+                user_intent_unreadable,
+            } = outcome
+            else {
+                panic!("{when} {point}: {outcome:?}")
+            };
+            assert_eq!(
+                (told, &from),
+                (reason.clone(), &quarantined[0]),
+                "{when} {point}"
+            );
+            assert!(!user_intent_unreadable, "{when} {point}");
+            let attempts = store.payment_attempts(false).await.unwrap();
+            assert_eq!(attempts.len(), 1, "{when} {point}");
+            if reason == RebuildReason::TamperedData {
+                assert_eq!(user_intent_rows_kept, 2, "{when} {point}");
+                assert_eq!(
+                    store.sync_value("device_id").await.unwrap().as_deref(),
+                    Some("dev-7")
+                );
+                let queued = store.pending_requests().await.unwrap();
+                assert_eq!(queued.len(), 1, "{when} {point}");
+                assert_eq!(queued[0].action, Action::SetPreferences(preferences(91)));
+                assert_eq!(attempts[0].request.as_deref(), Some(request));
+            } else {
+                // Nothing sealed under the lost key can follow; the payment keeps its key.
+                assert_eq!(user_intent_rows_kept, 1, "{when} {point}");
+                assert_eq!(store.sync_value("device_id").await.unwrap(), None);
+                assert_eq!(attempts[0].request, None);
+            }
+            store.verify().await.unwrap();
+            store.close().await;
+
+            // Finished: an ordinary open follows, from one quarantined copy.
+            let (store, outcome) = Store::open_or_rebuild(&path, &keys).await.unwrap();
+            assert_eq!(outcome, OpenOutcome::Opened, "{when} {point}");
+            store.close().await;
+        }
         assert_eq!(copies(dir.path(), ".quarantine-"), quarantined);
         assert!(copies(dir.path(), "rebuild-pending").is_empty());
     }
