@@ -5,6 +5,7 @@ dlg-help = You can say: what's my balance, { $has_payee ->
     [yes] send fifty dollars to { $payee },{" "}
    *[no] {""}
 }pay the electric bill, or lock my card. Say cancel to stop at any time, repeat to hear me again, or agent to talk to a person.
+dlg-hello = Hello. { dlg-help }
 dlg-welcome = You're welcome.
 dlg-goodbye = Goodbye, and take care.
 dlg-not-understood = Sorry, I didn't catch that. You can say "what's my balance"{ $has_payee ->
@@ -192,7 +193,10 @@ dlg-no-payees = You have no trusted payees yet. A payee has to be added at a bra
 # An account's or a card's number is said only by its last four digits ($name: the bank's name for it; $masked: "ending in 3921").
 dlg-number-account = { $name }: the account number { $masked }.
 dlg-number-card = { $name }: the card number { $masked }.
-dlg-number-why = For your safety I only ever say the last four digits. The full number is printed on your card and on your bank statements.
+dlg-number-why = For your safety I only ever say the last four digits.{ $whose ->
+    [payee] {" "}The full number is with your payees in online banking.
+   *[hers] {" "}The full number is printed on your card and on your bank statements.
+}
 dlg-unknown-payee = That person isn't one of your trusted payees. For your safety, you can only send money to trusted payees: { $payees }. A new payee has to be added at a branch or in online banking first. Who would you like to send money to?
 dlg-unknown-payee-named = “{ $name }” isn't one of your trusted payees. For your safety, you can only send money to trusted payees: { $payees }. A new payee has to be added at a branch or in online banking first. Who would you like to send money to?
 dlg-nothing-due = There's no { $target } bill due right now.

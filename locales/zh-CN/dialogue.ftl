@@ -5,6 +5,7 @@ dlg-help = 您可以说：查余额、{ $has_payee ->
     [yes] 给{ $payee }转两百块、
    *[no] {""}
 }交电费、锁卡。随时说“取消”可以停止，说“再说一遍”我会重复，说“转人工”找客服。
+dlg-hello = 您好。{ dlg-help }
 dlg-welcome = 不客气。
 dlg-goodbye = 再见，祝您生活愉快。
 dlg-not-understood = 没听明白。您可以说“查余额”{ $has_payee ->
@@ -168,7 +169,10 @@ dlg-no-payees = 您还没有常用收款人。要先在网点或网上银行添�
 # 账号、卡号只说后四位（$name：银行给账户或卡起的名字；$masked：“尾号6217”）。
 dlg-number-account = { $name }的账号{ $masked }。
 dlg-number-card = { $name }的卡号{ $masked }。
-dlg-number-why = 为了安全，我只说后四位。完整的号码印在您的银行卡和对账单上。
+dlg-number-why = 为了安全，我只说后四位。{ $whose ->
+    [payee] 完整的号码在网上银行的收款人里。
+   *[hers] 完整的号码印在您的银行卡和对账单上。
+}
 dlg-unknown-payee = 您的常用收款人里没有这个人。为了安全，只能转给常用收款人：{ $payees }。新的收款人要先在柜台或网上银行添加。要转给谁？
 dlg-unknown-payee-named = “{ $name }”不在您的常用收款人里。为了安全，只能转给常用收款人：{ $payees }。新的收款人要先在柜台或网上银行添加。要转给谁？
 dlg-nothing-due = { $target }现在没有要交的账单。

@@ -1887,13 +1887,8 @@ async fn transactions_read_are_of_the_card_named() {
     bank.shutdown().await;
 }
 
-#[tokio::test]
-async fn a_transaction_the_bank_has_not_booked_is_read_as_pending_never_as_paid() {
-    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
-    let events = tell(&mut assistant, "read me my last five transactions").await;
-    let Some(Event::Show(lines)) = events.last() else {
-        panic!("{events:?}")
-    };
+/// The English customer's transactions as the bank has them, newest first.
+async fn bank_transactions_newest_first(bank: &RunningBank) -> Vec<serde_json::Value> {
     let mut all: Vec<serde_json::Value> = bank
         .bank
         .db
@@ -1901,6 +1896,54 @@ async fn a_transaction_the_bank_has_not_booked_is_read_as_pending_never_as_paid(
         .await
         .unwrap();
     all.sort_by_key(|t| std::cmp::Reverse(t["occurred_at"].as_str().unwrap().to_owned()));
+    all
+}
+
+/// "When did I last pay the electric bill" reads the bank's latest payments to that biller,
+/// and "show me my payments to my caregiver" those to that payee — each line one of them,
+/// newest first — and no bill payment is begun.
+#[tokio::test]
+async fn payments_to_a_biller_or_payee_asked_about_are_the_banks_latest_to_it() {
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
+    let all = bank_transactions_newest_first(&bank).await;
+    for (asked, to) in [
+        ("when did I last pay the electric bill", "City Electric"),
+        ("show me my payments to my caregiver", "Maria Garcia"),
+    ] {
+        let events = tell(&mut assistant, asked).await;
+        assert_eq!(said(&events), ["dlg-see-screen"], "{asked}: {events:?}");
+        let Some(Event::Show(lines)) = events.last() else {
+            panic!("{events:?}")
+        };
+        let paid: Vec<&serde_json::Value> =
+            all.iter().filter(|t| t["counterparty"] == to).collect();
+        assert!(paid.len() > lines.len(), "{asked}: she paid {to} often");
+        assert_eq!(lines.len(), 5, "{asked}: {lines:?}");
+        for (line, transaction) in lines.iter().zip(&paid) {
+            let amount = dollars(-transaction["amount_minor"].as_i64().unwrap());
+            assert!(
+                line.display.contains(to) && line.display.contains(&amount),
+                "{asked}: {} is not {transaction}",
+                line.display
+            );
+        }
+    }
+    assert!(
+        payments(&bank, DemoCustomer::MargaretWilson)
+            .await
+            .is_empty()
+    );
+    bank.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_transaction_the_bank_has_not_booked_is_read_as_pending_never_as_paid() {
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
+    let events = tell(&mut assistant, "read me my last five transactions").await;
+    let Some(Event::Show(lines)) = events.last() else {
+        panic!("{events:?}")
+    };
+    let all = bank_transactions_newest_first(&bank).await;
     assert_eq!(lines.len(), 5, "{lines:?}");
     let mut pending = 0;
     for (line, transaction) in lines.iter().zip(&all) {

@@ -14,6 +14,7 @@
 //! said as queued.
 
 mod clock;
+mod names;
 mod session;
 mod turn;
 

@@ -33,6 +33,7 @@ use tingshuo_understand::context::ContextError;
 use tingshuo_understand::{Context, Said, World, answers_context, banking_context};
 
 use crate::clock::{Clock, SystemClock};
+use crate::names::{comparable, is_named, name_said};
 use crate::turn::{Event, Spoken, Turn};
 
 /// How many transactions "read me my transactions" reads when no count is said, and the most.
@@ -1383,11 +1384,21 @@ impl Assistant {
         } else {
             u32::try_from(count).unwrap_or(u32::MAX)
         };
+        let picked = query.on != SpentOn::All;
+        let limit = if picked { INCOME_SCANNED } else { limit };
         let mut listed = self
             .client
             .view()
             .transactions(query.account.as_ref(), from, to, limit)
             .await?;
+        if picked {
+            // Of a kind, or with a name (either way: each line says which), the latest
+            // `count` of them.
+            let view = self.client.view().current(self.today()).await?;
+            let biller = biller_name(&query.on, &view);
+            listed.retain(|t| paid_on(&t.item, &query.on, &biller));
+            listed.truncate(count);
+        }
         if query.incoming_only {
             let (_, came_in) = external_moves(
                 listed.iter().map(|t| &t.item),
@@ -1472,32 +1483,15 @@ impl Assistant {
         );
         // Her own words name a shop or person paid, or nothing spending is sorted by.
         let on = match &query.on {
-            SpentOn::Words(words) => match self.name_said(words, &outgoing, today).await? {
+            SpentOn::Words(words) => match self.name_said(words, &outgoing, currency, today).await?
+            {
                 Some(name) => SpentOn::Named(name),
                 None => SpentOn::Unsorted,
             },
             on => on.clone(),
         };
-        // Paid to a biller, shop or person: the bank names it in the payment's counterparty,
-        // perhaps in other letters or with more ("CITY ELECTRIC CO 0042").
-        let paid_to = match &on {
-            SpentOn::Biller { id, .. } => view
-                .billers
-                .iter()
-                .find(|b| b.item.id == *id)
-                .map(|b| comparable(&b.item.name)),
-            SpentOn::Named(name) => Some(comparable(name)),
-            _ => None,
-        };
-        match &on {
-            SpentOn::Category(category) => outgoing.retain(|t| t.category == *category),
-            SpentOn::Biller { .. } | SpentOn::Named(_) => outgoing.retain(|t| {
-                paid_to.as_ref().is_some_and(|name| {
-                    !name.is_empty() && comparable(t.counterparty.reveal()).contains(name)
-                })
-            }),
-            SpentOn::All | SpentOn::Words(_) | SpentOn::Unsorted => {}
-        }
+        let biller = biller_name(&on, &view);
+        outgoing.retain(|t| paid_on(t, &on, &biller));
         let zero = Money::from_minor(0, currency.unwrap_or(Currency::CNY));
         let sum = |spent: &[&Transaction]| total_out(spent, zero);
         let count = |spent: &[&Transaction]| i64::try_from(spent.len()).unwrap_or(i64::MAX);
@@ -1518,96 +1512,58 @@ impl Assistant {
         }))
     }
 
-    /// The shop or person her words name ([`name_said`]): among those the money went to over
-    /// the period, else among those paid in the year before today (then nothing went to it
-    /// in the period, and that is what is said).
+    /// The shop or person her words name ([`name_said`]), among those her money went to over
+    /// the period and in the year before today (a name paid only then: nothing went to it in
+    /// the period, and that is what is said). Moves between her own accounts are no one's.
     async fn name_said(
         &self,
         words: &str,
         outgoing: &[&Transaction],
+        currency: Option<Currency>,
         today: NaiveDate,
     ) -> Result<Option<String>, AssistantError> {
-        let names: Vec<&str> = outgoing
-            .iter()
-            .map(|t| t.counterparty.reveal().as_str())
-            .collect();
-        if let Some(name) = name_said(words, &names) {
-            return Ok(Some(name.to_owned()));
-        }
         let year_before = today.checked_sub_months(Months::new(12)).unwrap_or(today);
         let (from, to) = self.span((year_before, today));
-        let earlier = self
+        let year = self
             .client
             .view()
             .transactions(None, from, to, MAX_SUMMED)
             .await?;
-        let names: Vec<&str> = earlier
+        let names: Vec<&str> = outgoing
             .iter()
-            .filter(|t| t.item.amount.reveal().is_negative())
-            .map(|t| t.item.counterparty.reveal().as_str())
+            .copied()
+            .chain(went_out(year.iter().map(|t| &t.item), currency, true))
+            .map(|t| t.counterparty.reveal().as_str())
             .collect();
         Ok(name_said(words, &names).map(str::to_owned))
     }
 }
 
-/// Words with which people name a place, not part of its name.
-const NOT_A_NAME: [&str; 6] = ["the", "my", "a", "an", "our", "that"];
-
-/// The one name among `names` (shops and people paid, as the bank writes them) that `words`
-/// say: a name said whole within them ("物美超市", "Rosie's Diner", also in a whole sentence),
-/// else the one name her words begin ("京东" for 京东商城, "green valley" for Green Valley
-/// Market; at least two characters or three letters) when no other name begins so. Compared
-/// without case, spaces or punctuation; names of fewer than two characters or four letters
-/// are never found; `None` when they say none, or several alike ("北京" begins 北京燃气 and
-/// 北京自来水).
-fn name_said<'a>(words: &str, names: &[&'a str]) -> Option<&'a str> {
-    let said: String = words
-        .split_whitespace()
-        .filter(|word| !NOT_A_NAME.contains(&word.to_lowercase().as_str()))
-        .map(comparable)
-        .collect();
-    // Letters fewer than this could be part of any word ("Ed" in "spEnD"? in "retirED").
-    let long_enough = |compared: &str, letters: usize| {
-        let enough = if compared.chars().any(tingshuo_understand::context::is_cjk) {
-            2
-        } else {
-            letters
-        };
-        compared.chars().count() >= enough
-    };
-    let mut distinct: Vec<(String, &str)> = Vec::new();
-    for name in names {
-        let compared = comparable(name);
-        if long_enough(&compared, 4) && !distinct.iter().any(|(seen, _)| *seen == compared) {
-            distinct.push((compared, name));
-        }
-    }
-    let whole = distinct
-        .iter()
-        .filter(|(compared, _)| said.contains(compared.as_str()))
-        .max_by_key(|(compared, _)| compared.chars().count());
-    if let Some((_, name)) = whole {
-        return Some(name);
-    }
-    if !long_enough(&said, 3) {
-        return None;
-    }
-    match distinct
-        .iter()
-        .filter(|(compared, _)| compared.starts_with(&said))
-        .collect::<Vec<_>>()[..]
-    {
-        [(_, name)] => Some(name),
+/// The name a biller's payments carry, compared ([`comparable`]), as the view has it.
+fn biller_name(on: &SpentOn, view: &CustomerView) -> Option<String> {
+    match on {
+        SpentOn::Biller { id, .. } => view
+            .billers
+            .iter()
+            .find(|b| b.item.id == *id)
+            .map(|b| comparable(&b.item.name)),
         _ => None,
     }
 }
 
-/// A name as compared with another: lower case, without spaces or punctuation.
-fn comparable(name: &str) -> String {
-    name.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+/// Whether `t` is of what `on` names: of its category; paid to a biller, the bank naming it
+/// in the counterparty perhaps in other letters or with more ("CITY ELECTRIC CO 0042";
+/// `biller` from [`biller_name`]); with a shop or person of that name ([`is_named`]);
+/// anything, for all of it.
+fn paid_on(t: &Transaction, on: &SpentOn, biller: &Option<String>) -> bool {
+    match on {
+        SpentOn::Category(category) => t.category == *category,
+        SpentOn::Biller { .. } => biller.as_ref().is_some_and(|name| {
+            !name.is_empty() && comparable(t.counterparty.reveal()).contains(name.as_str())
+        }),
+        SpentOn::Named(name) => is_named(t.counterparty.reveal(), name),
+        SpentOn::All | SpentOn::Words(_) | SpentOn::Unsorted => true,
+    }
 }
 
 /// The money that went out by `spent` (debits, negative), as a positive total from `zero`:
@@ -1753,42 +1709,5 @@ mod tests {
             ["refund", "in-yuan", "into-savings", "gift", "pension"]
         );
         assert!(went_out(newest_first.into_iter(), None, true).is_empty());
-    }
-
-    /// A name said whole (in any letters, in a whole sentence too) or begun unmistakably;
-    /// never one of several alike, never a word or a character too short to tell.
-    #[test]
-    fn a_shop_is_named_whole_or_by_a_beginning_no_other_shares() {
-        let names = [
-            "Rosie's Diner",
-            "GREEN VALLEY MARKET",
-            "Green Valley Market",
-            "City Electric",
-            "物美超市",
-            "京东商城",
-            "北京燃气",
-            "北京自来水",
-        ];
-        let said = |words: &str| name_said(words, &names);
-        assert_eq!(said("rosie's diner"), Some("Rosie's Diner"));
-        assert_eq!(said("Rosies Diner"), Some("Rosie's Diner"));
-        assert_eq!(
-            said("how much did i spend at rosie's diner last month"),
-            Some("Rosie's Diner")
-        );
-        assert_eq!(said("the green valley"), Some("GREEN VALLEY MARKET"));
-        assert_eq!(said("rosie's"), Some("Rosie's Diner"));
-        assert_eq!(said("物美超市"), Some("物美超市"));
-        assert_eq!(said("京东"), Some("京东商城"));
-        assert_eq!(said("北京燃气"), Some("北京燃气"));
-        // Shared by two, or too short to tell, or no name of hers.
-        assert_eq!(said("北京"), None);
-        assert_eq!(said("京"), None);
-        assert_eq!(said("ro"), None);
-        assert_eq!(said("the"), None);
-        assert_eq!(said("the mall"), None);
-        assert_eq!(said("christmas presents"), None);
-        assert_eq!(name_said("anything", &[]), None);
-        assert_eq!(name_said("how much did i spend", &["Ed", "喜"]), None);
     }
 }

@@ -28,7 +28,7 @@ pub use tingshuo_l10n::{Choice, Reply, ReplyArg};
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use tingshuo_base::ids::Id;
 use tingshuo_base::model::{Account, AccountKind, Biller, Card, Category};
 use tingshuo_base::money::{Currency, Money};
@@ -172,6 +172,9 @@ pub struct TransactionsQuery {
     /// Only money that came in from outside (a pension, a salary), not moves between her own
     /// accounts: "has my pension arrived".
     pub incoming_only: bool,
+    /// Only payments of a kind, to a biller or to a payee ("when did I last pay the electric
+    /// bill"); `All` for every transaction.
+    pub on: SpentOn,
 }
 
 /// What is listed, shown and read out.
@@ -869,8 +872,8 @@ impl Dialogue {
                     ("count", ReplyArg::Count(spent.count)),
                     ("pending", ReplyArg::Money(spent.pending)),
                     ("pending_count", ReplyArg::Count(spent.pending_count)),
-                    ("from", ReplyArg::Date(spent.from)),
-                    ("to", ReplyArg::Date(spent.to)),
+                    ("from", self.day(spent.from)),
+                    ("to", self.day(spent.to)),
                     ("on", ReplyArg::Text(spent.on.key().to_owned())),
                     (
                         "biller",
@@ -1004,8 +1007,12 @@ impl Dialogue {
 
     /// Keeps `reply` as what "repeat" says again, alone.
     fn remember(&mut self, reply: Reply) {
+        // The same reply said again ("repeat", "slower") keeps what came before it, so the
+        // next "repeat" says all of it again too.
+        if self.last_reply.as_ref() != Some(&reply) {
+            self.said_before_last.clear();
+        }
         self.last_reply = Some(reply);
-        self.said_before_last.clear();
     }
 
     /// Several replies said in a row; "repeat" says them all again, not the last one as if it
@@ -1018,6 +1025,14 @@ impl Dialogue {
         self.said_before_last = said;
     }
 
+    /// A day as said: with its year when that is not this year's ("from January 1, 2025").
+    fn day(&self, date: NaiveDate) -> ReplyArg {
+        match self.facts.today {
+            Some(today) if today.year() != date.year() => ReplyArg::DateWithYear(date),
+            _ => ReplyArg::Date(date),
+        }
+    }
+
     /// "You have 3 accounts:", before each is said.
     fn accounts_intro(&self) -> Reply {
         let count = i64::try_from(self.facts.accounts.len()).unwrap_or(i64::MAX);
@@ -1027,8 +1042,9 @@ impl Dialogue {
         )
     }
 
-    /// The numbers asked for, each by its last four digits: the card or account named; every
-    /// card when cards were asked for; else her one account, or each of them.
+    /// The numbers asked for, each by its last four digits: the card, account or payee's
+    /// account named; every card when cards were asked for; else her one account, or each of
+    /// them.
     fn numbers_asked(&self, heard: &Heard) -> Vec<Reply> {
         // "信用卡的卡号尾号4580": the bank's name for it and its last four digits.
         let number = |id: &'static str, name: &str, last_four: &str| {
@@ -1058,6 +1074,19 @@ impl Dialogue {
             && let Some(account) = self.facts.account(id)
         {
             return vec![of_account(account)];
+        }
+        // A payee's account, as the bank keeps it among her payees.
+        if let Some(SlotValue::Item {
+            item: ItemRef::Payee(id),
+            ..
+        }) = heard.slots.get("payee")
+            && let Some(payee) = self.facts.payees.iter().find(|p| p.id == *id)
+        {
+            return vec![number(
+                "dlg-number-account",
+                &payee.name,
+                &payee.account_last_four,
+            )];
         }
         if heard.slots.contains_key("cards") && !self.facts.cards.is_empty() {
             let count = i64::try_from(self.facts.cards.len()).unwrap_or(i64::MAX);
@@ -1223,8 +1252,10 @@ impl Dialogue {
                 }
                 _ => {}
             }
-            // Thanks or a goodbye said alone is answered in kind, not as words not caught.
+            // A greeting, thanks or a goodbye said alone is answered in kind, not as words
+            // not caught; a greeting with what she can say.
             return Some(match courtesy_of(&heard.said) {
+                Some(Courtesy::Greeting) => self.with_example("dlg-hello"),
                 Some(Courtesy::Thanks) => say("dlg-welcome", vec![]),
                 Some(Courtesy::Goodbye) => say("dlg-goodbye", vec![]),
                 None => self.with_example("dlg-not-understood"),
@@ -1603,6 +1634,11 @@ impl Dialogue {
                     },
                     period: period_said(heard),
                     incoming_only: *intent == Intent::Income,
+                    // Named by a slot only: words no slot holds list every transaction.
+                    on: match spent_on(heard) {
+                        SpentOn::Words(_) | SpentOn::Unsorted => SpentOn::All,
+                        on => on,
+                    },
                 }));
                 // What is said comes with what the host found.
                 None
@@ -1644,7 +1680,15 @@ impl Dialogue {
             }
             Intent::AccountNumber => {
                 let mut said = self.numbers_asked(heard);
-                said.push(say("dlg-number-why", vec![]));
+                // Where the whole number is found: hers on her card and statements.
+                let whose = match heard.slots.get("payee") {
+                    Some(SlotValue::Item {
+                        item: ItemRef::Payee(_),
+                        ..
+                    }) => "payee",
+                    _ => "hers",
+                };
+                said.push(say("dlg-number-why", vec![("whose", text(whose))]));
                 self.say_all(said, effects);
                 None
             }
@@ -2240,7 +2284,7 @@ impl Dialogue {
                 match account.matures_on {
                     Some(date) if credit && standing == "owe" && to_come(date) => {
                         args.push(("due", text("yes")));
-                        args.push(("due_on", ReplyArg::Date(date)));
+                        args.push(("due_on", self.day(date)));
                     }
                     _ => args.push(("due", text("no"))),
                 }

@@ -1618,8 +1618,10 @@ fn numbers_are_said_by_their_last_four_digits_only() {
             &mut d,
             heard(Some("account_number"), slots, "我的账号是多少"),
         );
-        let again = step(&mut d, heard(Some("repeat"), &[], "再说一遍"));
-        assert_eq!(ids(&again), ids(&effects), "{again:?}");
+        for _ in 0..2 {
+            let again = step(&mut d, heard(Some("repeat"), &[], "再说一遍"));
+            assert_eq!(ids(&again), ids(&effects), "{again:?}");
+        }
         effects
     };
     let spoken = |effects: &[Effect], locale| -> String {
@@ -1689,6 +1691,14 @@ fn numbers_are_said_by_their_last_four_digits_only() {
     let said = spoken(&each_account, Locale::ZhCn);
     assert!(
         said.contains("尾号6217") && said.contains("尾号4580"),
+        "{said}"
+    );
+    // A payee's account, by its last four digits as her payees hold it.
+    let payees = asked(facts(), &[("payee", payee("李伟"))]);
+    assert_eq!(ids(&payees), ["dlg-number-account", "dlg-number-why"]);
+    let said = spoken(&payees, Locale::ZhCn);
+    assert!(
+        said.contains("李伟的账号尾号3445") && said.contains("收款人"),
         "{said}"
     );
     let mut one_account = facts();
@@ -1865,6 +1875,7 @@ fn spending_is_added_up_by_the_host_and_transactions_are_of_the_account_named() 
             count: Some(2),
             period: None,
             incoming_only: false,
+            on: SpentOn::All,
         })),
         "{effects:?}"
     );
@@ -1906,6 +1917,7 @@ fn spending_is_added_up_by_the_host_and_transactions_are_of_the_account_named() 
             count: None,
             period: None,
             incoming_only: true,
+            on: SpentOn::All,
         })]
     );
     let none = step(
@@ -2673,4 +2685,37 @@ fn a_payee_added_lately_and_most_of_the_account_are_warned_about() {
     // Much more than usual is said as such.
     let args = warning_args(facts(), 300_000).expect("a warning");
     assert_eq!(flag(&args, "large"), text("usual"));
+}
+
+/// A period of another year is said with its year; this year's without.
+#[test]
+fn a_day_of_another_year_is_said_with_its_year() {
+    let l10n = Localizer::new().unwrap();
+    let said = |from: (i32, u32, u32), to: (i32, u32, u32)| {
+        let mut d = Dialogue::new(facts());
+        step(&mut d, heard(Some("spending"), &[], "去年花了多少钱"));
+        let effects = step(
+            &mut d,
+            Input::Spent(Spent {
+                total: cny(12_345),
+                count: 2,
+                pending: cny(0),
+                pending_count: 0,
+                from: chrono::NaiveDate::from_ymd_opt(from.0, from.1, from.2).unwrap(),
+                to: chrono::NaiveDate::from_ymd_opt(to.0, to.1, to.2).unwrap(),
+                on: SpentOn::All,
+            }),
+        );
+        let Some(Effect::Say(reply)) = effects.first() else {
+            panic!("{effects:?}")
+        };
+        l10n.reply(Locale::ZhCn, reply).unwrap().display
+    };
+    let last_year = said((2025, 1, 1), (2025, 12, 31));
+    assert!(
+        last_year.contains("2025年1月1日") && last_year.contains("2025年12月31日"),
+        "{last_year}"
+    );
+    let this_year = said((2026, 1, 1), (2026, 11, 27));
+    assert!(!this_year.contains("2026年"), "{this_year}");
 }

@@ -327,12 +327,12 @@ impl Parser<'_> {
                 }
                 '$' => {
                     flush(&mut literal, &mut elements);
-                    let kind = self.identifier(true);
+                    let kind = self.identifier(true)?;
                     if self.chars.get(self.at) != Some(&':') {
                         return Err("a slot is written $type:name".into());
                     }
                     self.at += 1;
-                    let name = self.identifier(false);
+                    let name = self.identifier(false)?;
                     if kind.is_empty() || name.is_empty() {
                         return Err("a slot is written $type:name".into());
                     }
@@ -342,7 +342,7 @@ impl Parser<'_> {
                 }
                 '@' => {
                     flush(&mut literal, &mut elements);
-                    let name = self.identifier(false);
+                    let name = self.identifier(false)?;
                     elements.push(self.expand_macro(&name)?);
                 }
                 _ => literal.push(c),
@@ -372,17 +372,23 @@ impl Parser<'_> {
 
     /// A slot's, type's or macro's name: ASCII letters, digits and `_`, so that Chinese
     /// written right after one ("$cards:cards号") is a word of the expression, not the name's.
-    fn identifier(&mut self, dotted: bool) -> String {
+    /// Another letter right after it ("$x:sucrée") is an error, not a name cut short.
+    fn identifier(&mut self, dotted: bool) -> Result<String, String> {
         let mut name = String::new();
         while let Some(&c) = self.chars.get(self.at) {
             if c.is_ascii_alphanumeric() || c == '_' || (dotted && c == '.') {
                 name.push(c);
                 self.at += 1;
             } else {
+                if c.is_alphanumeric() && !is_cjk(c) {
+                    return Err(format!(
+                        "a name is written in ASCII letters, digits and '_': '{name}{c}…'"
+                    ));
+                }
                 break;
             }
         }
-        name
+        Ok(name)
     }
 
     fn expand_macro(&mut self, name: &str) -> Result<Element, String> {
@@ -882,6 +888,8 @@ context:
             "{elements:?}"
         );
         assert_eq!(elements.len(), 3, "{elements:?}");
+        let accented = parse_expression("$x:sucrée please", &BTreeMap::new());
+        assert!(accented.is_err(), "{accented:?}");
     }
 
     #[test]

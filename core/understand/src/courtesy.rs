@@ -1,4 +1,4 @@
-//! Courtesies said on their own ("thank you", "谢谢您", "再见"): no command, so understanding
+//! Courtesies said on their own ("hello", "thank you", "谢谢您", "再见"): no command, so understanding
 //! rejects them as it rejects anything outside banking, but a reply of "I didn't catch that"
 //! to an old lady's thanks is rude. The dialogue answers them in kind.
 
@@ -9,9 +9,26 @@ use crate::said::Said;
 /// Which courtesy was said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Courtesy {
+    Greeting,
     Thanks,
     Goodbye,
 }
+
+const EN_GREETING: &[&str] = &[
+    "hello",
+    "hello there",
+    "hello dear",
+    "hi",
+    "hi there",
+    "hey",
+    "hey there",
+    "good morning",
+    "good afternoon",
+    "good evening",
+    "morning",
+    "hello good morning",
+    "hi good morning",
+];
 
 const EN_THANKS: &[&str] = &[
     "thank you",
@@ -45,6 +62,21 @@ const EN_GOODBYE: &[&str] = &[
     "thanks goodbye",
     "thanks bye",
     "thank you bye",
+];
+
+const ZH_GREETING: &[&str] = &[
+    "你好",
+    "您好",
+    "喂",
+    "喂你好",
+    "喂您好",
+    "早上好",
+    "上午好",
+    "中午好",
+    "下午好",
+    "晚上好",
+    "早",
+    "你好你好",
 ];
 
 const ZH_THANKS: &[&str] = &[
@@ -96,8 +128,9 @@ pub fn courtesy_of(said: &Said) -> Option<Courtesy> {
             }
         })
         .collect();
-    let (thanks, goodbye, text) = match said.locale {
+    let (greeting, thanks, goodbye, text) = match said.locale {
         Locale::EnUs => (
+            EN_GREETING,
             EN_THANKS,
             EN_GOODBYE,
             text.split_whitespace().collect::<Vec<_>>().join(" "),
@@ -105,6 +138,7 @@ pub fn courtesy_of(said: &Said) -> Option<Courtesy> {
         Locale::ZhCn => {
             let joined: String = text.split_whitespace().collect();
             (
+                ZH_GREETING,
                 ZH_THANKS,
                 ZH_GOODBYE,
                 joined.trim_end_matches(ZH_TRAILING).to_owned(),
@@ -115,6 +149,8 @@ pub fn courtesy_of(said: &Said) -> Option<Courtesy> {
         Some(Courtesy::Goodbye)
     } else if thanks.contains(&text.as_str()) {
         Some(Courtesy::Thanks)
+    } else if greeting.contains(&text.as_str()) {
+        Some(Courtesy::Greeting)
     } else {
         None
     }
@@ -137,15 +173,25 @@ mod tests {
         assert_eq!(of(Locale::ZhCn, "谢谢你啊"), Some(Courtesy::Thanks));
         assert_eq!(of(Locale::ZhCn, "谢谢！"), Some(Courtesy::Thanks));
         assert_eq!(of(Locale::ZhCn, "好的，再见"), Some(Courtesy::Goodbye));
+        assert_eq!(of(Locale::EnUs, "Hello!"), Some(Courtesy::Greeting));
+        assert_eq!(of(Locale::EnUs, "good morning"), Some(Courtesy::Greeting));
+        assert_eq!(of(Locale::ZhCn, "你好啊"), Some(Courtesy::Greeting));
+        assert_eq!(of(Locale::ZhCn, "喂，你好"), Some(Courtesy::Greeting));
         for command in [
             "thank you, what's my balance",
             "thanks for nothing",
             "no thanks",
             "what's the weather",
+            "hello, what's my balance",
         ] {
             assert_eq!(of(Locale::EnUs, command), None, "{command}");
         }
-        for command in ["账户余额，谢谢", "不用了谢谢", "今天天气怎么样"] {
+        for command in [
+            "账户余额，谢谢",
+            "不用了谢谢",
+            "今天天气怎么样",
+            "你好，查余额",
+        ] {
             assert_eq!(of(Locale::ZhCn, command), None, "{command}");
         }
     }

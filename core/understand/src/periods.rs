@@ -21,6 +21,8 @@ const EN_PERIOD_WORDS: &[&str] = &[
     "month",
     "months",
     "days",
+    "year",
+    "years",
     "since",
     "so",
     "far",
@@ -57,6 +59,11 @@ const ZH_PERIOD_WORDS: &[&str] = &[
     "这周一以来",
     "从星期一到现在",
     "星期一以来",
+    "今年",
+    "今年以来",
+    "今年到现在",
+    "去年",
+    "上一年",
     "天",
 ];
 
@@ -78,7 +85,7 @@ pub fn counted_period_phrases(locale: Locale) -> Vec<String> {
     match locale {
         Locale::ZhCn => COUNTS
             .iter()
-            .flat_map(|count| ["天", "周", "个月"].map(|unit| format!("{count}{unit}")))
+            .flat_map(|count| ["天", "周", "个月", "年"].map(|unit| format!("{count}{unit}")))
             .collect(),
         Locale::EnUs => Vec::new(),
     }
@@ -144,6 +151,15 @@ pub fn parse_period(
             month_start.checked_sub_months(Months::new(1))?,
             days_before(month_start, 1)?,
         ),
+        // Calendar years, as months are: "今年" from 1 January, "去年" the whole year before.
+        (Locale::ZhCn, "今年" | "今年以来" | "今年到现在")
+        | (Locale::EnUs, "this year" | "so far this year") => {
+            (NaiveDate::from_ymd_opt(today.year(), 1, 1)?, today)
+        }
+        (Locale::ZhCn, "去年" | "上一年") | (Locale::EnUs, "last year") => (
+            NaiveDate::from_ymd_opt(today.year().checked_sub(1)?, 1, 1)?,
+            NaiveDate::from_ymd_opt(today.year().checked_sub(1)?, 12, 31)?,
+        ),
         (Locale::EnUs, text) if text.starts_with("since ") => {
             let weekday: Weekday = text.trim_start_matches("since ").parse().ok()?;
             let back =
@@ -163,6 +179,8 @@ pub fn parse_period(
                 (n, "day")
             } else if let Some(n) = rest.strip_suffix("周") {
                 (n, "week")
+            } else if let Some(n) = rest.strip_suffix("年") {
+                (n, "year")
             } else {
                 return None;
             };
@@ -195,6 +213,7 @@ fn back_from(today: NaiveDate, n: u64, unit: &str) -> Option<(NaiveDate, NaiveDa
         "day" => days_before(today, n)?,
         "week" => days_before(today, n.checked_mul(7)?)?,
         "month" => today.checked_sub_months(Months::new(u32::try_from(n).ok()?))?,
+        "year" => today.checked_sub_months(Months::new(u32::try_from(n.checked_mul(12)?).ok()?))?,
         _ => return None,
     };
     Some((from, today))

@@ -103,10 +103,27 @@ impl Filler<'_> {
                 // are read one by one ("尾号五六七八的", "ending in five six seven eight"): an
                 // amount said as a number is never taken for one.
                 let ending = figures_read_one_by_one(world.locale, span);
-                fill_item(world.named(*kind), span, ending.as_deref())
+                fill_item(world.named(*kind), span, ending.as_deref()).or_else(|| {
+                    // "Alice's account", "my son's": the name, said as its owner's.
+                    let owner = without_possessive(span)?;
+                    fill_item(world.named(*kind), &owner, None)
+                })
             }
         }
     }
+}
+
+/// The span with the possessive taken off its last word ("alice chen's" → "alice chen"), if
+/// it has one.
+fn without_possessive(span: &[String]) -> Option<Vec<String>> {
+    let (last, before) = span.split_last()?;
+    let bare = last
+        .strip_suffix("'s")
+        .or_else(|| last.strip_suffix("\u{2019}s"))
+        .filter(|bare| !bare.is_empty())?;
+    let mut owner = before.to_vec();
+    owner.push(bare.to_owned());
+    Some(owner)
 }
 
 /// What a word of an unknown name counts for: less than a word of a payee's, so that an

@@ -436,6 +436,8 @@ fn any_period_phrase() -> impl proptest::strategy::Strategy<Value = (Locale, Str
         "last week",
         "this month",
         "last month",
+        "this year",
+        "last year",
     ];
     const ZH_FIXED: &[&str] = &[
         "今天",
@@ -449,6 +451,8 @@ fn any_period_phrase() -> impl proptest::strategy::Strategy<Value = (Locale, Str
         "上个礼拜",
         "最近半年",
         "星期一以来",
+        "今年",
+        "去年",
     ];
     const ZH_COUNTS: &[&str] = &["一", "两", "三", "十", "十二", "一百", "3", "30"];
     let english = prop_oneof![
@@ -519,9 +523,34 @@ fn periods_are_understood_on_ordinary_days() {
     ] {
         assert!(parse_period(locale, phrase, day).is_some(), "{phrase}");
     }
+    // Years as calendar years, as months are; a count of years back from today.
+    let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    for (locale, phrase, from, to) in [
+        (Locale::EnUs, "this year", date(2026, 1, 1), day),
+        (Locale::ZhCn, "今年", date(2026, 1, 1), day),
+        (
+            Locale::EnUs,
+            "last year",
+            date(2025, 1, 1),
+            date(2025, 12, 31),
+        ),
+        (Locale::ZhCn, "去年", date(2025, 1, 1), date(2025, 12, 31)),
+        (Locale::ZhCn, "最近一年", date(2025, 11, 27), day),
+        (Locale::EnUs, "the past 2 years", date(2024, 11, 27), day),
+    ] {
+        assert_eq!(
+            parse_period(locale, phrase, day),
+            Some((from, to)),
+            "{phrase}"
+        );
+    }
     // The calendar's first day has no yesterday: declined, not a panic.
     assert_eq!(
         parse_period(Locale::EnUs, "yesterday", NaiveDate::MIN),
+        None
+    );
+    assert_eq!(
+        parse_period(Locale::EnUs, "last year", NaiveDate::MIN),
         None
     );
 }
@@ -766,4 +795,35 @@ fn the_account_a_payment_leaves_is_heard_as_an_answer() {
             );
         }
     }
+}
+
+/// A payee or biller said as an owner ("Alice's account", "my daughter's") is that payee; the
+/// words `*` took are handed on as said, glued Chinese together.
+#[test]
+fn an_owner_is_the_payee_and_free_words_are_handed_on_as_said() {
+    let yaml = r#"
+context:
+  expressions:
+    transfer:
+      - "send $ts.Money:amount to $ts.Payee:payee (account)"
+    spending:
+      - "how much did i spend at *"
+      - "在*花了多少钱"
+"#;
+    let context = Context::from_yaml(yaml).unwrap();
+    let w = world(Locale::EnUs);
+    for said in [
+        "send fifty dollars to alice chen's",
+        "send fifty dollars to Alice Chen's account",
+        "send fifty dollars to my daughter’s account",
+    ] {
+        let heard = understand(&context, &w, said).expect(said);
+        assert_eq!(label(&heard.slots["payee"]), "Alice Chen", "{said}");
+        assert_eq!(heard.free_words, None, "{said}");
+    }
+    let heard = understand(&context, &w, "how much did i spend at rosie's diner").unwrap();
+    assert_eq!(heard.free_words.as_deref(), Some("rosie's diner"));
+    let w = world(Locale::ZhCn);
+    let heard = understand(&context, &w, "在物美超市花了多少钱").unwrap();
+    assert_eq!(heard.free_words.as_deref(), Some("物美超市"));
 }
