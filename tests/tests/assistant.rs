@@ -1901,7 +1901,8 @@ async fn bank_transactions_newest_first(bank: &RunningBank) -> Vec<serde_json::V
 
 /// "When did I last pay the electric bill" reads the bank's latest payments to that biller,
 /// and "show me my payments to my caregiver" those to that payee — each line one of them,
-/// newest first — and no bill payment is begun.
+/// newest first — and no bill payment is begun; "is there anything pending", those the bank
+/// has not booked.
 #[tokio::test]
 async fn payments_to_a_biller_or_payee_asked_about_are_the_banks_latest_to_it() {
     let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
@@ -1927,6 +1928,20 @@ async fn payments_to_a_biller_or_payee_asked_about_are_the_banks_latest_to_it() 
                 line.display
             );
         }
+    }
+    // Pending alone: what the bank has not booked, each said as pending.
+    let events = tell(&mut assistant, "is there anything pending").await;
+    let lines = shown(&events);
+    let pending: Vec<&serde_json::Value> =
+        all.iter().filter(|t| t["status"] == "pending").collect();
+    assert!(!pending.is_empty(), "the pharmacy's payment is pending");
+    assert_eq!(lines.len(), pending.len(), "{lines:?}");
+    for (line, transaction) in lines.iter().zip(&pending) {
+        let counterparty = transaction["counterparty"].as_str().unwrap();
+        assert!(
+            line.display.contains(counterparty) && line.display.contains("pending"),
+            "{line:?} {transaction}"
+        );
     }
     assert!(
         payments(&bank, DemoCustomer::MargaretWilson)
@@ -2194,7 +2209,11 @@ async fn bills_are_read_out_as_the_bank_has_them_and_a_held_one_as_held() {
 /// The latest payments into a customer's accounts from outside, as the bank has them, newest
 /// first: (counterparty, amount in minor units). A move between two of her accounts (money
 /// out of one met by the same amount into another within a day) is not money in.
-async fn money_in_at_bank(bank: &RunningBank, customer: DemoCustomer) -> Vec<(String, i64)> {
+async fn money_in_at_bank(
+    bank: &RunningBank,
+    customer: DemoCustomer,
+    pension_only: bool,
+) -> Vec<(String, i64)> {
     let mut all: Vec<serde_json::Value> = bank
         .bank
         .db
@@ -2207,7 +2226,7 @@ async fn money_in_at_bank(bank: &RunningBank, customer: DemoCustomer) -> Vec<(St
     all.sort_by_key(|t| std::cmp::Reverse(at(t)));
     let amount = |t: &serde_json::Value| t["amount_minor"].as_i64().unwrap();
     all.iter()
-        .filter(|t| amount(t) > 0)
+        .filter(|t| amount(t) > 0 && (!pension_only || t["category"] == "income"))
         .filter(|t| {
             !all.iter().any(|out| {
                 amount(out) == -amount(t)
@@ -2220,27 +2239,27 @@ async fn money_in_at_bank(bank: &RunningBank, customer: DemoCustomer) -> Vec<(St
         .collect()
 }
 
-/// "Has my social security check come in" / "退休金发了没有": the latest three payments the
-/// bank has into her accounts from outside are read, newest first, each with who paid and how
-/// much.
+/// "Has my social security check come in" / "退休金发了没有": the latest three payments of her
+/// pension or salary the bank has into her accounts are read, newest first, each with who paid
+/// and how much — not her son's gift; "有没有钱打进来": the latest three from outside, any.
 #[tokio::test]
 async fn whether_money_came_in_is_read_from_the_banks_payments_in() {
-    for (customer, asked, amount) in [
+    let dollars = |minor: i64| format!("${}.{:02}", minor / 100, minor % 100);
+    let yuan = |minor: i64| format!("¥{}.{:02}", minor / 100, minor % 100);
+    for (customer, asked, pension_only, amount) in [
         (
             DemoCustomer::MargaretWilson,
             "has my social security check come in",
-            (|minor: i64| format!("${}.{:02}", minor / 100, minor % 100)) as fn(i64) -> String,
+            true,
+            dollars as fn(i64) -> String,
         ),
-        (
-            DemoCustomer::WangXiuying,
-            "退休金发了没有",
-            |minor: i64| format!("¥{}.{:02}", minor / 100, minor % 100),
-        ),
+        (DemoCustomer::WangXiuying, "退休金发了没有", true, yuan),
+        (DemoCustomer::WangXiuying, "有没有钱打进来", false, yuan),
     ] {
         let offset = FixedOffset::east_opt(0).unwrap();
         let (mut assistant, bank, _dir) =
             tingshuo_tests::answers::assistant_with(customer, AssistantOptions::at(offset)).await;
-        let expected = money_in_at_bank(&bank, customer).await;
+        let expected = money_in_at_bank(&bank, customer, pension_only).await;
         assert_eq!(
             expected.len(),
             3,

@@ -27,9 +27,11 @@ fn setup(locale: Locale) -> (Context, World) {
 /// Slots the corpora were written before (their README's table lists the ones they label):
 /// a row cannot say what they should hold, so they are not compared. `category`: the kind of
 /// spending ("on groceries"), and `every`, every account asked about ("in total"), both
-/// added 2026-12-07; `cards`, every card's number asked for ("what's my card number"), added
-/// 2026-12-08.
-const SLOTS_NEWER_THAN_THE_CORPORA: [&str; 3] = ["category", "every", "cards"];
+/// added 2026-12-07; `cards`, every card's number asked for ("what's my card number"),
+/// `pension`, money in of that kind ("退休金发了没有"), and `pending` ("is there anything
+/// pending"), added 2026-12-08.
+const SLOTS_NEWER_THAN_THE_CORPORA: [&str; 5] =
+    ["category", "every", "cards", "pension", "pending"];
 
 #[derive(Debug, Default)]
 struct Score {

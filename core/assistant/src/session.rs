@@ -1384,7 +1384,7 @@ impl Assistant {
         } else {
             u32::try_from(count).unwrap_or(u32::MAX)
         };
-        let picked = query.on != SpentOn::All;
+        let picked = query.on != SpentOn::All || query.pending_only;
         let limit = if picked { INCOME_SCANNED } else { limit };
         let mut listed = self
             .client
@@ -1396,7 +1396,10 @@ impl Assistant {
             // `count` of them.
             let view = self.client.view().current(self.today()).await?;
             let biller = biller_name(&query.on, &view);
-            listed.retain(|t| paid_on(&t.item, &query.on, &biller));
+            listed.retain(|t| {
+                paid_on(&t.item, &query.on, &biller)
+                    && (!query.pending_only || t.item.status == TransactionStatus::Pending)
+            });
             listed.truncate(count);
         }
         if query.incoming_only {

@@ -173,8 +173,11 @@ pub struct TransactionsQuery {
     /// accounts: "has my pension arrived".
     pub incoming_only: bool,
     /// Only payments of a kind, to a biller or to a payee ("when did I last pay the electric
-    /// bill"); `All` for every transaction.
+    /// bill"), or money in as a pension or salary ("养老金到了没有"); `All` for every
+    /// transaction.
     pub on: SpentOn,
+    /// Only those the bank has not booked yet ("is there anything pending").
+    pub pending_only: bool,
 }
 
 /// What is listed, shown and read out.
@@ -1634,11 +1637,16 @@ impl Dialogue {
                     },
                     period: period_said(heard),
                     incoming_only: *intent == Intent::Income,
-                    // Named by a slot only: words no slot holds list every transaction.
+                    // Named by a slot only: words no slot holds list every transaction. A
+                    // pension asked about is money in of its kind, not a son's gift.
                     on: match spent_on(heard) {
+                        _ if heard.slots.contains_key("pension") => {
+                            SpentOn::Category(Category::Income)
+                        }
                         SpentOn::Words(_) | SpentOn::Unsorted => SpentOn::All,
                         on => on,
                     },
+                    pending_only: heard.slots.contains_key("pending"),
                 }));
                 // What is said comes with what the host found.
                 None

@@ -1876,6 +1876,7 @@ fn spending_is_added_up_by_the_host_and_transactions_are_of_the_account_named() 
             period: None,
             incoming_only: false,
             on: SpentOn::All,
+            pending_only: false,
         })),
         "{effects:?}"
     );
@@ -1918,6 +1919,7 @@ fn spending_is_added_up_by_the_host_and_transactions_are_of_the_account_named() 
             period: None,
             incoming_only: true,
             on: SpentOn::All,
+            pending_only: false,
         })]
     );
     let none = step(
@@ -2718,4 +2720,27 @@ fn a_day_of_another_year_is_said_with_its_year() {
     );
     let this_year = said((2026, 1, 1), (2026, 11, 27));
     assert!(!this_year.contains("2026年"), "{this_year}");
+}
+
+/// A pension asked about is money in of its kind; pending ones asked for are only those.
+#[test]
+fn a_pension_is_income_of_its_kind_and_pending_is_only_pending() {
+    let query = |intent: &str, slots: &[(&str, SlotValue)]| {
+        let mut d = Dialogue::new(facts());
+        let effects = step(&mut d, heard(Some(intent), slots, ""));
+        let [Effect::ShowTransactions(query)] = &effects[..] else {
+            panic!("{effects:?}")
+        };
+        query.clone()
+    };
+    let pension = query("income", &[("pension", SlotValue::Text("养老金".into()))]);
+    assert_eq!(pension.on, SpentOn::Category(Category::Income));
+    assert!(pension.incoming_only && !pension.pending_only);
+    assert_eq!(query("income", &[]).on, SpentOn::All);
+    let pending = query(
+        "transactions",
+        &[("pending", SlotValue::Text("还没入账".into()))],
+    );
+    assert!(pending.pending_only && !pending.incoming_only);
+    assert_eq!(pending.on, SpentOn::All);
 }

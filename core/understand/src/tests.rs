@@ -827,3 +827,30 @@ context:
     let heard = understand(&context, &w, "在物美超市花了多少钱").unwrap();
     assert_eq!(heard.free_words.as_deref(), Some("物美超市"));
 }
+
+/// A payee's name next to a verb of sending is a transfer, never a question about transfers
+/// to them ("给李伟转账" is not "给李伟的转账记录"), in the product's own contexts.
+#[test]
+fn sending_to_a_payee_is_a_transfer_not_a_question_about_one() {
+    for (locale, commands) in [
+        (
+            Locale::ZhCn,
+            &["给李伟转账", "给儿子转钱", "给李伟转两百", "给刘芳打钱"][..],
+        ),
+        (
+            Locale::EnUs,
+            &[
+                "send money to alice chen",
+                "transfer fifty dollars to my daughter",
+                "pay bob wilson twenty dollars",
+            ][..],
+        ),
+    ] {
+        let context = Context::from_yaml(crate::banking_context(locale)).unwrap();
+        let w = world(locale);
+        for command in commands {
+            let heard = understand(&context, &w, command).map(|u| u.intent.name().to_owned());
+            assert_eq!(heard.as_deref(), Some("transfer"), "{command}");
+        }
+    }
+}
