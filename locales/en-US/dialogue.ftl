@@ -201,6 +201,10 @@ dlg-unknown-payee = That person isn't one of your trusted payees. For your safet
 dlg-unknown-payee-named = “{ $name }” isn't one of your trusted payees. For your safety, you can only send money to trusted payees: { $payees }. A new payee has to be added at a branch or in online banking first. Who would you like to send money to?
 dlg-nothing-due = There's no { $target } bill due right now.
 dlg-cannot-pay-from = Payments can't be made from your { $account }. They go from your current or savings account.
+# Money moved between her own accounts: never back to the account it leaves, nor by voice
+# into a time deposit or a loan.
+dlg-move-same-account = The money would leave your { $account }, so it can't go to it as well. Nothing was moved.
+dlg-cannot-move-to = Money can't be moved into your { $account } by voice. A time deposit or a loan is handled at a branch or in online banking.
 dlg-amount-other-currency = Your { $account } holds { $currency ->
     [CNY] yuan
     [USD] US dollars
@@ -249,6 +253,7 @@ dlg-scam-warning = Please be careful. { $new_payee ->
 }{ dlg-scam-cue } You can stop and check with your family first. Do you want to continue? Say yes or no.
 
 dlg-readback-transfer = Send { $amount } to { $target }, { $masked }, from your account { $from }. Is that right? Say yes or no.
+dlg-readback-move = Move { $amount } to your own { $target }, { $masked }, from your account { $from }. Is that right? Say yes or no.
 dlg-readback-bill = Pay { $amount } to { $target }, { $masked }, from your account { $from }. Is that right? Say yes or no.
 dlg-bill-full-amount-only = { $target } takes only the whole bill: { $amount }, not { $asked }.
 dlg-step-up = Please confirm this payment with your fingerprint or PIN.
@@ -407,5 +412,6 @@ report-finding-rate = { $rate } a minute, outside { $low }–{ $high }.
 # by amount with these words for whom it went to. $kind: transfer or bill.
 payment-target-unnamed = { $kind ->
     [bill] the bill you chose
+    [move] the account you chose
    *[transfer] the person you chose
 }

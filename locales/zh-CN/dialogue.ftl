@@ -177,6 +177,9 @@ dlg-unknown-payee = 您的常用收款人里没有这个人。为了安全，只
 dlg-unknown-payee-named = “{ $name }”不在您的常用收款人里。为了安全，只能转给常用收款人：{ $payees }。新的收款人要先在柜台或网上银行添加。要转给谁？
 dlg-nothing-due = { $target }现在没有要交的账单。
 dlg-cannot-pay-from = { $account }不能用来付款，付款要从活期账户或者储蓄账户出。
+# 在她自己的账户之间转钱：不能转回同一个账户，也不能用语音转进定期或贷款。
+dlg-move-same-account = 钱就是从{ $account }转出的，不能再转回这个账户，没有转钱。
+dlg-cannot-move-to = 语音不能往{ $account }里转钱。定期存款和贷款要在网点或网上银行办理。
 dlg-amount-other-currency = { $account }里是{ $currency ->
     [CNY] 人民币
     [USD] 美元
@@ -225,6 +228,7 @@ dlg-scam-warning = 请注意：{ $new_payee ->
 }{ dlg-scam-cue }可以先停一下，问问家人。还要继续吗？请说“对”或“不对”。
 
 dlg-readback-transfer = 转给{ $target }，{ $masked }，{ $amount }，从您{ $from }的账户转出。对吗？请说“对”或“不对”。
+dlg-readback-move = 转到您自己的{ $target }，{ $masked }，{ $amount }，从您{ $from }的账户转出。对吗？请说“对”或“不对”。
 dlg-readback-bill = 交{ $target }的费用，{ $masked }，{ $amount }，从您{ $from }的账户付款。对吗？请说“对”或“不对”。
 dlg-bill-full-amount-only = { $target }只收整张账单的金额：{ $amount }，不能交{ $asked }。
 dlg-step-up = 请用指纹或密码确认这笔付款。
@@ -381,5 +385,6 @@ report-finding-rate = 每分钟{ $rate }，不在{ $low }到{ $high }之间。
 # 之前发出的付款，收款人或收费单位已不在她的资料里：结果照样告诉她，用这几个字代替名字。$kind：transfer 或 bill。
 payment-target-unnamed = { $kind ->
     [bill] 您选的账单
+    [move] 您选的账户
    *[transfer] 您选的收款人
 }

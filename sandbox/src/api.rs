@@ -1064,7 +1064,29 @@ async fn execute_payment(
         .get(&request.currency)
         .copied()
         .unwrap_or(i64::MAX);
+    // Money moved to another of her accounts arrives there too.
+    let mut moved_to: Option<AccountDto> = None;
     let (counterparty, risky) = match request.kind.as_str() {
+        "move" => {
+            let to: AccountDto = db::get(tx, customer, kinds::ACCOUNT, &request.target_id)
+                .await?
+                .ok_or_else(|| not_found("account"))?;
+            if to.id == account.id
+                || !["current", "savings", "credit_card"].contains(&to.kind.as_str())
+                || to.currency != request.currency
+            {
+                return Err(ApiError(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_account",
+                    "money moves to another current, savings or credit card account in its currency"
+                        .into(),
+                ));
+            }
+            let name = to.name.clone();
+            moved_to = Some(to);
+            // Her own money staying hers: never held as a risky transfer is.
+            (name, false)
+        }
         "transfer" => {
             let payee: PayeeDto = db::get(tx, customer, kinds::PAYEE, &request.target_id)
                 .await?
@@ -1106,7 +1128,7 @@ async fn execute_payment(
             // (the MIIT correction window) holds bills too.
             (biller.name, request.amount_minor >= threshold)
         }
-        _ => return Err(bad_request("kind must be transfer or bill")),
+        _ => return Err(bad_request("kind must be transfer, bill or move")),
     };
     let limit = config
         .daily_limits
@@ -1189,6 +1211,23 @@ async fn execute_payment(
         &transaction,
     )
     .await?;
+    if let Some(mut to) = moved_to {
+        to.available_minor += request.amount_minor;
+        to.booked_minor += request.amount_minor;
+        db::put(tx, customer, kinds::ACCOUNT, &to.id, &to).await?;
+        let arrived = TransactionDto {
+            id: format!("txn-{}-in", payment.id),
+            account_id: to.id.clone(),
+            status: "booked".to_owned(),
+            amount_minor: request.amount_minor,
+            currency: request.currency.clone(),
+            counterparty: account.name.clone(),
+            description: "Transfer".to_owned(),
+            category: "transfer".to_owned(),
+            occurred_at: now,
+        };
+        db::put(tx, customer, kinds::TRANSACTION, &arrived.id, &arrived).await?;
+    }
     if !hold {
         complete_target(tx, customer, &payment).await?;
     }
@@ -1235,6 +1274,9 @@ async fn complete_target(
     customer: &str,
     payment: &PaymentDto,
 ) -> Result<(), ApiError> {
+    if payment.kind == "move" {
+        return Ok(());
+    }
     if payment.kind == "transfer" {
         if let Some(mut payee) =
             db::get::<PayeeDto>(tx, customer, kinds::PAYEE, &payment.target_id).await?

@@ -1520,6 +1520,67 @@ async fn spending_on_a_kind_or_a_biller_is_the_banks_payments_of_it() {
     bank.shutdown().await;
 }
 
+/// Money moved to her savings or onto her card is what the bank moved: read back as hers,
+/// confirmed, stepped up, then one payment of kind "move" at the bank, the amount gone from
+/// the account it left and arrived in the other (on the card, owed that much less), and said
+/// done; refused with the step-up, nothing moves.
+#[tokio::test]
+async fn money_moved_between_her_accounts_is_what_the_bank_moved() {
+    let (bank, mut assistant, _dir) = session(BankConfig::default()).await;
+    let customer = DemoCustomer::MargaretWilson;
+    let account = |accounts: &[serde_json::Value], id: &str| -> (i64, i64) {
+        let a = accounts.iter().find(|a| a["id"] == id).unwrap();
+        (
+            a["available_minor"].as_i64().unwrap(),
+            a["booked_minor"].as_i64().unwrap(),
+        )
+    };
+    let before: Vec<serde_json::Value> = bank.bank.db.all(customer.id(), "account").await.unwrap();
+
+    let events = tell(&mut assistant, "move 100 dollars from checking to savings").await;
+    assert_eq!(said(&events), ["dlg-readback-move"], "{events:?}");
+    assert!(said_text(&events).contains("$100.00 to your own Savings"));
+    tell(&mut assistant, "yes").await;
+    // The step-up refused: nothing moves.
+    step_up(&mut assistant, false).await;
+    assert!(payments(&bank, customer).await.is_empty());
+
+    tell(&mut assistant, "move 100 dollars from checking to savings").await;
+    tell(&mut assistant, "yes").await;
+    let events = step_up(&mut assistant, true).await;
+    assert!(said(&events).contains(&"dlg-payment-done"), "{events:?}");
+    tell(&mut assistant, "pay off my visa").await;
+    tell(&mut assistant, "200 dollars").await;
+    tell(&mut assistant, "yes").await;
+    let events = step_up(&mut assistant, true).await;
+    assert!(said(&events).contains(&"dlg-payment-done"), "{events:?}");
+
+    let made = payments(&bank, customer).await;
+    assert_eq!(made.len(), 2, "{made:?}");
+    assert!(
+        made.iter()
+            .all(|p| p["kind"] == "move" && p["status"] == "executed")
+    );
+    let after: Vec<serde_json::Value> = bank.bank.db.all(customer.id(), "account").await.unwrap();
+    let (checking, savings, visa) = ("en-checking", "en-savings", "en-visa");
+    let moved = |id: &str| {
+        let (available, booked) = account(&after, id);
+        let (was_available, was_booked) = account(&before, id);
+        (available - was_available, booked - was_booked)
+    };
+    assert_eq!(moved(checking), (-30_000, -30_000));
+    assert_eq!(moved(savings), (10_000, 10_000));
+    assert_eq!(moved(visa), (20_000, 20_000));
+    // What she hears of the card is what the bank has now.
+    let events = tell(&mut assistant, "how much do I owe on my credit card").await;
+    let owed = -account(&after, visa).1;
+    assert!(
+        said_text(&events).contains(&format!("you owe {}", dollars(owed))),
+        "{events:?}"
+    );
+    bank.shutdown().await;
+}
+
 /// "What's my account number" is answered with each account's last four digits as the bank
 /// has them, never more of any number; a card asked for by kind is that card's.
 #[tokio::test]

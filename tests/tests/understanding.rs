@@ -29,9 +29,16 @@ fn setup(locale: Locale) -> (Context, World) {
 /// spending ("on groceries"), and `every`, every account asked about ("in total"), both
 /// added 2026-12-07; `cards`, every card's number asked for ("what's my card number"),
 /// `pension`, money in of that kind ("退休金发了没有"), and `pending` ("is there anything
-/// pending"), added 2026-12-08.
-const SLOTS_NEWER_THAN_THE_CORPORA: [&str; 5] =
-    ["category", "every", "cards", "pension", "pending"];
+/// pending"), and `to_account`, another account of hers money moves to ("move 100 dollars to
+/// savings"), added 2026-12-08.
+const SLOTS_NEWER_THAN_THE_CORPORA: [&str; 6] = [
+    "category",
+    "every",
+    "cards",
+    "pension",
+    "pending",
+    "to_account",
+];
 
 #[derive(Debug, Default)]
 struct Score {

@@ -378,6 +378,7 @@ impl Assistant {
         let kind = match sent.kind {
             "transfer" => PlanKind::Transfer,
             "bill" => PlanKind::Bill,
+            "move" => PlanKind::Move,
             _ => return None,
         };
         let amount = Money::from_minor(sent.amount_minor, Currency::from_code(sent.currency).ok()?);
@@ -391,7 +392,7 @@ impl Assistant {
                     None
                 }
             },
-            PlanKind::Transfer => None,
+            PlanKind::Transfer | PlanKind::Move => None,
         };
         let facts = self.dialogue.facts();
         let from = Id::new(sent.from_account);
@@ -409,10 +410,10 @@ impl Assistant {
                 &[(
                     "kind",
                     Arg::Text(
-                        if kind == PlanKind::Bill {
-                            "bill"
-                        } else {
-                            "transfer"
+                        match kind {
+                            PlanKind::Bill => "bill",
+                            PlanKind::Transfer => "transfer",
+                            PlanKind::Move => "move",
                         }
                         .into(),
                     ),
@@ -422,6 +423,7 @@ impl Assistant {
         Some(PaymentPlan {
             target: match kind {
                 PlanKind::Transfer => PlanTarget::Payee(Id::new(target)),
+                PlanKind::Move => PlanTarget::Account(Id::new(target)),
                 PlanKind::Bill => PlanTarget::Bill {
                     biller: bill_from.unwrap_or_else(|| Id::new("")),
                     bill: Some(Id::new(target)),
@@ -836,6 +838,11 @@ impl Assistant {
                 bill: Some(bill), ..
             } => payments.prepare_bill(&plan.from_account, bill).await,
             PlanTarget::Bill { bill: None, .. } => return None,
+            PlanTarget::Account(to) => {
+                payments
+                    .prepare_move(&plan.from_account, to, plan.amount)
+                    .await
+            }
         })
     }
 

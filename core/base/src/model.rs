@@ -86,6 +86,12 @@ impl AccountKind {
     pub fn holds_own_funds(&self) -> bool {
         matches!(self, AccountKind::Current | AccountKind::Savings)
     }
+
+    /// Accounts money of hers can be moved into by a payment: a deposit account, or a credit
+    /// card (paying it off). A time deposit is opened, and a loan repaid, at the bank.
+    pub fn takes_moves(&self) -> bool {
+        self.holds_own_funds() || *self == AccountKind::CreditCard
+    }
 }
 
 /// The account payments leave from, of `accounts` (each read as an [`Account`] by `account`):

@@ -444,6 +444,17 @@ impl PaymentsClient {
             .await
     }
 
+    pub async fn prepare_move(
+        &self,
+        from_account: &Id<Account>,
+        to_account: &Id<Account>,
+        amount: Money,
+    ) -> Result<PaymentDraft, PaymentError> {
+        self.engine
+            .prepare_move(from_account, to_account, amount)
+            .await
+    }
+
     pub async fn prepare_bill(
         &self,
         from_account: &Id<Account>,

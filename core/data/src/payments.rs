@@ -16,6 +16,8 @@ use tingshuo_base::wire::{self, PaymentDto, PaymentRequest, codes, payment_statu
 pub enum PaymentKind {
     Transfer,
     Bill,
+    /// Between two of her own accounts: to her savings, or paying off her credit card.
+    Move,
 }
 
 impl PaymentKind {
@@ -23,6 +25,7 @@ impl PaymentKind {
         match self {
             PaymentKind::Transfer => "transfer",
             PaymentKind::Bill => "bill",
+            PaymentKind::Move => "move",
         }
     }
 }
@@ -32,6 +35,8 @@ impl PaymentKind {
 pub enum PaymentTarget {
     Payee(Id<Payee>),
     Bill(Id<Bill>),
+    /// Another account of hers.
+    Account(Id<Account>),
 }
 
 impl PaymentTarget {
@@ -39,6 +44,7 @@ impl PaymentTarget {
         match self {
             PaymentTarget::Payee(_) => PaymentKind::Transfer,
             PaymentTarget::Bill(_) => PaymentKind::Bill,
+            PaymentTarget::Account(_) => PaymentKind::Move,
         }
     }
 
@@ -46,6 +52,7 @@ impl PaymentTarget {
         match self {
             PaymentTarget::Payee(id) => id,
             PaymentTarget::Bill(id) => id,
+            PaymentTarget::Account(id) => id,
         }
     }
 }
@@ -189,6 +196,46 @@ impl SyncEngine {
             PaymentTarget::Payee(payee_id.clone()),
             payee.item.name.clone(),
             payee.item.account_number.reveal(),
+            amount,
+        )
+    }
+
+    /// Moving money to another of her accounts (her savings; her credit card, paying it off),
+    /// checked against the local view: never to the account it leaves, nor to one that takes
+    /// no money by a payment (a time deposit, a loan).
+    pub async fn prepare_move(
+        &self,
+        from_account: &Id<Account>,
+        to_account: &Id<Account>,
+        amount: Money,
+    ) -> Result<PaymentDraft, PaymentError> {
+        let parts = self.store.load_view_parts().await?;
+        let to = parts
+            .accounts
+            .iter()
+            .find(|a| a.item.id == *to_account)
+            .ok_or(PaymentError::Invalid("unknown account"))?;
+        if to_account == from_account {
+            return Err(PaymentError::Invalid(
+                "the money would go to the account it leaves",
+            ));
+        }
+        if !to.item.kind.takes_moves() {
+            return Err(PaymentError::Invalid(
+                "money moves to a current, savings or credit card account",
+            ));
+        }
+        if to.item.currency != amount.currency() {
+            return Err(PaymentError::Invalid(
+                "the amount's currency differs from the account's",
+            ));
+        }
+        self.draft(
+            &parts,
+            from_account,
+            PaymentTarget::Account(to_account.clone()),
+            C2::new(to.item.name.clone()),
+            to.item.number.reveal(),
             amount,
         )
     }

@@ -242,6 +242,14 @@ impl Facts {
                     payee.account_last_four.clone(),
                 )
             }
+            PlanKind::Move => {
+                let to = self.account(&Id::new(target))?;
+                (
+                    PlanTarget::Account(to.id.clone()),
+                    to.name.clone(),
+                    to.last_four.clone(),
+                )
+            }
             PlanKind::Bill => {
                 let biller = self
                     .billers

@@ -36,6 +36,8 @@ impl Expecting {
                 matches!(slot, "payee" | "amount" | "account")
             }
             Expecting::Change(PlanKind::Bill) => matches!(slot, "biller" | "amount" | "account"),
+            // Where her own money goes stays as read back; how much and from where may change.
+            Expecting::Change(PlanKind::Move) => matches!(slot, "amount" | "account"),
         }
     }
 }

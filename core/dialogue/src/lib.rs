@@ -574,6 +574,13 @@ fn target_of(kind: PlanKind, value: &SlotValue) -> Option<Target> {
                 ..
             },
         ) => Some(Target::Biller(id.clone())),
+        (
+            PlanKind::Move,
+            SlotValue::Item {
+                item: ItemRef::Account(id),
+                ..
+            },
+        ) => Some(Target::Account(id.clone())),
         _ => None,
     }
 }
@@ -1200,7 +1207,7 @@ impl Dialogue {
             {
                 let intent = match plan.kind() {
                     PlanKind::Bill => Intent::PayBill,
-                    PlanKind::Transfer => Intent::Transfer,
+                    PlanKind::Transfer | PlanKind::Move => Intent::Transfer,
                 };
                 return self.start_or_amend(Some((plan, cue)), &intent, &heard, effects);
             }
@@ -1753,11 +1760,7 @@ impl Dialogue {
         if let Some(made) = &mut self.made {
             made.other_payment_since = true;
         }
-        let kind = if *intent == Intent::PayBill {
-            PlanKind::Bill
-        } else {
-            PlanKind::Transfer
-        };
+        let kind = self.kind_asked(intent, heard, previous.as_ref().map(|(plan, _)| plan));
         let mut draft = match (&self.stage, previous) {
             (Stage::Collecting(draft), _) if draft.kind == Some(kind) => draft.clone(),
             (_, Some((plan, cue))) if plan.kind() == kind => Draft {
@@ -1766,6 +1769,7 @@ impl Dialogue {
                 target: Some(match plan.target {
                     PlanTarget::Payee(id) => Target::Payee(id),
                     PlanTarget::Bill { biller, .. } => Target::Biller(biller),
+                    PlanTarget::Account(id) => Target::Account(id),
                 }),
                 amount: Some(plan.amount),
                 cue,
@@ -1796,6 +1800,36 @@ impl Dialogue {
         reply
     }
 
+    /// Which payment she asks for: a bill; a move to another account of hers (named as where
+    /// the money goes, or the move in progress or read back); else a transfer to a payee.
+    fn kind_asked(
+        &self,
+        intent: &Intent,
+        heard: &Heard,
+        previous: Option<&PaymentPlan>,
+    ) -> PlanKind {
+        if *intent == Intent::PayBill {
+            return PlanKind::Bill;
+        }
+        let names_an_account = matches!(
+            heard.slots.get("to_account"),
+            Some(SlotValue::Item {
+                item: ItemRef::Account(_),
+                ..
+            })
+        );
+        let moving = match (previous, &self.stage) {
+            (Some(plan), _) => plan.kind() == PlanKind::Move,
+            (None, Stage::Collecting(draft)) => draft.kind == Some(PlanKind::Move),
+            _ => false,
+        };
+        if names_an_account || (moving && !heard.slots.contains_key("payee")) {
+            PlanKind::Move
+        } else {
+            PlanKind::Transfer
+        }
+    }
+
     /// Fills the draft from what was just said and says what comes next.
     fn amend(
         &mut self,
@@ -1804,10 +1838,10 @@ impl Dialogue {
         heard: &Heard,
         effects: &mut Vec<Effect>,
     ) -> Option<Reply> {
-        let target_slot = if kind == PlanKind::Bill {
-            "biller"
-        } else {
-            "payee"
+        let target_slot = match kind {
+            PlanKind::Bill => "biller",
+            PlanKind::Transfer => "payee",
+            PlanKind::Move => "to_account",
         };
         let target_before = draft.target.clone();
         let choices: Vec<Target> = heard
@@ -2059,7 +2093,32 @@ impl Dialogue {
                     (false, false),
                 )
             }),
+            Target::Account(id) => self.facts.account(id).map(|to| {
+                (
+                    PlanTarget::Account(to.id.clone()),
+                    to.name.clone(),
+                    to.last_four.clone(),
+                    (false, false),
+                )
+            }),
         };
+        // Her own money moved: never to the account it leaves, nor to one a payment cannot
+        // reach (a time deposit is opened, a loan repaid, at the bank).
+        if let Target::Account(to) = &target
+            && let Some(to) = self.facts.account(to)
+        {
+            if to.id == account.id {
+                self.stage = Stage::Idle;
+                return Some(say(
+                    "dlg-move-same-account",
+                    vec![("account", text(&to.name))],
+                ));
+            }
+            if !to.kind.takes_moves() {
+                self.stage = Stage::Idle;
+                return Some(say("dlg-cannot-move-to", vec![("account", text(&to.name))]));
+            }
+        }
         let (plan_target, target_name, target_last_four, (new_payee, recent_payee)) =
             match (kind, known) {
                 (_, Some(known)) => known,
@@ -2079,6 +2138,11 @@ impl Dialogue {
                         ..draft
                     });
                     return Some(say("dlg-ask-biller", vec![]));
+                }
+                (PlanKind::Move, None) => {
+                    // Gone from her data since she named it: nothing is moved.
+                    self.stage = Stage::Idle;
+                    return Some(say("dlg-no-data", vec![]));
                 }
             };
         // A bill is paid whole whatever amount was said: its funds and limit are checked on
@@ -2332,6 +2396,10 @@ impl Dialogue {
                     .facts
                     .biller(id)
                     .map(|b| (b.name.clone(), b.reference_last_four.clone())),
+                Target::Account(id) => self
+                    .facts
+                    .account(id)
+                    .map(|a| (a.name.clone(), a.last_four.clone())),
             })
             .collect();
         named

@@ -6,11 +6,13 @@ use tingshuo_base::model::{Account, Bill, Biller, Payee};
 use tingshuo_base::money::Money;
 use tingshuo_l10n::{Reply, ReplyArg};
 
-/// Whom the customer named for a payment: a payee for a transfer, a biller for a bill.
+/// Whom the customer named for a payment: a payee for a transfer, a biller for a bill,
+/// another account of hers for a move.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     Payee(Id<Payee>),
     Biller(Id<Biller>),
+    Account(Id<Account>),
 }
 
 /// What a planned payment pays, by id.
@@ -22,19 +24,23 @@ pub enum PlanTarget {
         biller: Id<Biller>,
         bill: Option<Id<Bill>>,
     },
+    /// Another account of hers: her savings, her credit card (paying it off).
+    Account(Id<Account>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlanKind {
     Transfer,
     Bill,
+    /// Between two of her own accounts.
+    Move,
 }
 
 /// A payment exactly as read back to the customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentPlan {
     pub target: PlanTarget,
-    /// The payee's or biller's name as in the customer's data, for the read-back.
+    /// The payee's, biller's or her account's name as in her data, for the read-back.
     pub target_name: String,
     /// The payee's account (or biller reference) last four digits, for the read-back.
     pub target_last_four: String,
@@ -48,6 +54,7 @@ impl PaymentPlan {
         match self.target {
             PlanTarget::Payee(_) => PlanKind::Transfer,
             PlanTarget::Bill { .. } => PlanKind::Bill,
+            PlanTarget::Account(_) => PlanKind::Move,
         }
     }
 }
@@ -57,6 +64,7 @@ pub fn read_back(plan: &PaymentPlan) -> Reply {
     let id = match plan.kind() {
         PlanKind::Transfer => "dlg-readback-transfer",
         PlanKind::Bill => "dlg-readback-bill",
+        PlanKind::Move => "dlg-readback-move",
     };
     Reply {
         id,

@@ -2744,3 +2744,116 @@ fn a_pension_is_income_of_its_kind_and_pending_is_only_pending() {
     assert!(pending.pending_only && !pending.incoming_only);
     assert_eq!(pending.on, SpentOn::All);
 }
+
+/// "To account `id`": where money of hers is moved.
+fn to_account(id: &str) -> (&'static str, SlotValue) {
+    (
+        "to_account",
+        SlotValue::Item {
+            item: ItemRef::Account(Id::new(id)),
+            label: id.to_owned(),
+        },
+    )
+}
+
+/// Money moved to another account of hers is read back as hers, confirmed and stepped up like
+/// any payment, but never warned about as a transfer to a stranger; never to the account it
+/// leaves, nor into a time deposit; "还信用卡" asks how much.
+#[test]
+fn money_moved_between_her_accounts_is_read_back_and_stepped_up_as_hers() {
+    let l10n = Localizer::new().unwrap();
+    let mut with_savings = facts();
+    with_savings.accounts.push(savings());
+    // Most of the account: a transfer to a payee would be warned about first.
+    let mut d = Dialogue::new(with_savings.clone());
+    let effects = step(
+        &mut d,
+        heard(
+            Some("transfer"),
+            &[
+                to_account("zh-savings"),
+                ("amount", SlotValue::Money(cny(1_500_000))),
+            ],
+            "转一万五到储蓄账户",
+        ),
+    );
+    assert_eq!(ids(&effects), ["dlg-readback-move"], "{effects:?}");
+    let Effect::Say(reply) = &effects[0] else {
+        panic!()
+    };
+    let read_back = l10n.reply(Locale::ZhCn, reply).unwrap().display;
+    assert!(
+        read_back.contains("储蓄账户") && read_back.contains("尾号7788"),
+        "{read_back}"
+    );
+    // A new amount at the read-back changes only that: still a move.
+    let effects = step(
+        &mut d,
+        heard(
+            None,
+            &[("amount", SlotValue::Money(cny(20_000)))],
+            "不对，是两百",
+        ),
+    );
+    assert_eq!(ids(&effects), ["dlg-readback-move"], "{effects:?}");
+    let effects = step(&mut d, heard(Some("confirm"), &[], "对"));
+    let Some(Effect::RequestStepUp(plan)) = effects
+        .iter()
+        .find(|e| matches!(e, Effect::RequestStepUp(_)))
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(plan.target, PlanTarget::Account(Id::new("zh-savings")));
+    assert_eq!(plan.amount, cny(20_000));
+
+    // Back where it leaves, or into a time deposit: said why, nothing prepared.
+    let mut d = Dialogue::new(with_savings.clone());
+    let effects = step(
+        &mut d,
+        heard(
+            Some("transfer"),
+            &[
+                to_account("zh-pension"),
+                ("amount", SlotValue::Money(cny(20_000))),
+            ],
+            "转两百到养老金账户",
+        ),
+    );
+    assert_eq!(ids(&effects), ["dlg-move-same-account"], "{effects:?}");
+    let mut with_deposit = with_savings.clone();
+    with_deposit.accounts.push(AccountFact {
+        id: Id::new("zh-deposit"),
+        kind: AccountKind::TimeDeposit,
+        name: "定期存款".into(),
+        last_four: "8301".into(),
+        available: cny(10_000_000),
+        booked: cny(10_000_000),
+        matures_on: None,
+    });
+    let mut d = Dialogue::new(with_deposit);
+    let effects = step(
+        &mut d,
+        heard(
+            Some("transfer"),
+            &[
+                to_account("zh-deposit"),
+                ("amount", SlotValue::Money(cny(100_000))),
+            ],
+            "从养老金账户转一千到定期",
+        ),
+    );
+    assert_eq!(ids(&effects), ["dlg-cannot-move-to"], "{effects:?}");
+
+    // Paying off the card, the amount asked for and answered.
+    let mut d = Dialogue::new(with_savings);
+    let effects = step(
+        &mut d,
+        heard(Some("transfer"), &[to_account("zh-credit")], "帮我还信用卡"),
+    );
+    assert_eq!(ids(&effects), ["dlg-ask-amount"], "{effects:?}");
+    let effects = step(
+        &mut d,
+        heard(None, &[("amount", SlotValue::Money(cny(50_000)))], "五百"),
+    );
+    assert_eq!(ids(&effects), ["dlg-readback-move"], "{effects:?}");
+}

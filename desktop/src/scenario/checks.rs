@@ -692,6 +692,7 @@ impl Understander {
             Some(Expecting::Card),
             Some(Expecting::Change(PlanKind::Transfer)),
             Some(Expecting::Change(PlanKind::Bill)),
+            Some(Expecting::Change(PlanKind::Move)),
         ];
         questions.into_iter().any(|expecting| {
             let (understood, heard) = hear(banking, answers, world, expecting, &said);
