@@ -203,6 +203,7 @@ dlg-nothing-due = There's no { $target } bill due right now.
 dlg-cannot-pay-from = Payments can't be made from your { $account }. They go from your current or savings account.
 # Money moved between her own accounts: never back to the account it leaves, nor by voice
 # into a time deposit or a loan.
+dlg-move-which-account = Did you mean { $choices }? Please say it again with the last four digits, for example "move fifty dollars to the account ending in 1234".
 dlg-move-same-account = The money would leave your { $account }, so it can't go to it as well. Nothing was moved.
 dlg-cannot-move-to = Money can't be moved into your { $account } by voice. A time deposit or a loan is handled at a branch or in online banking.
 dlg-amount-other-currency = Your { $account } holds { $currency ->
@@ -408,8 +409,8 @@ report-finding-c3 = A PIN, password or code in the { $place ->
 report-finding-offered-not-understood = The prompt offers “{ $words }”, which the assistant does not understand.
 report-finding-rate = { $rate } a minute, outside { $low }–{ $high }.
 
-# A payment sent earlier whose payee or biller is no longer in her data: its outcome is told
-# by amount with these words for whom it went to. $kind: transfer or bill.
+# A payment sent earlier whose payee, biller or account is no longer in her data: its outcome
+# is told by amount with these words for whom it went to. $kind: transfer, bill or move.
 payment-target-unnamed = { $kind ->
     [bill] the bill you chose
     [move] the account you chose

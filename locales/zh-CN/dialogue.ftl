@@ -178,6 +178,7 @@ dlg-unknown-payee-named = “{ $name }”不在您的常用收款人里。为了
 dlg-nothing-due = { $target }现在没有要交的账单。
 dlg-cannot-pay-from = { $account }不能用来付款，付款要从活期账户或者储蓄账户出。
 # 在她自己的账户之间转钱：不能转回同一个账户，也不能用语音转进定期或贷款。
+dlg-move-which-account = 您说的是{ $choices }？请连同账号后四位再说一遍，比如“转五十块到尾号1234的账户”。
 dlg-move-same-account = 钱就是从{ $account }转出的，不能再转回这个账户，没有转钱。
 dlg-cannot-move-to = 语音不能往{ $account }里转钱。定期存款和贷款要在网点或网上银行办理。
 dlg-amount-other-currency = { $account }里是{ $currency ->
@@ -382,7 +383,7 @@ report-finding-c3 = { $place ->
 report-finding-offered-not-understood = 提示让客户说“{ $words }”，助手却听不懂。
 report-finding-rate = 每分钟{ $rate }，不在{ $low }到{ $high }之间。
 
-# 之前发出的付款，收款人或收费单位已不在她的资料里：结果照样告诉她，用这几个字代替名字。$kind：transfer 或 bill。
+# 之前发出的付款，收款人、收费单位或账户已不在她的资料里：结果照样告诉她，用这几个字代替名字。$kind：transfer、bill 或 move。
 payment-target-unnamed = { $kind ->
     [bill] 您选的账单
     [move] 您选的账户

@@ -24,8 +24,9 @@ pub struct BankConfig {
     pub daily_limits: BTreeMap<String, i64>,
     /// Payments at or above this amount (minor units, per currency; transfers and bills), and
     /// transfers to a payee never paid before, are held for `hold` before they execute,
-    /// cancellable meanwhile (a threshold of 1 holds every payment: the MIIT correction window
-    /// for every financial submission). A zero duration disables holds.
+    /// cancellable meanwhile (a threshold of 1 holds every payment to someone else: the MIIT
+    /// correction window for every financial submission; money moved between her own
+    /// accounts is never held). A zero duration disables holds.
     pub risky_threshold: BTreeMap<String, i64>,
     pub hold: Duration,
     /// How long an enrollment code the bank issues stays valid; it registers one device.

@@ -153,6 +153,8 @@ const MANDARIN: Phrases = Phrases {
         "给{p}转钱",
         "我要转账",
         "给{s}转{a}",
+        "还信用卡{a}",
+        "帮我还信用卡",
     ],
     bills: &[
         "交电费",
@@ -233,6 +235,8 @@ const ENGLISH: Phrases = Phrases {
         "send money to {p}",
         "I want to make a transfer",
         "send {a} to {s}",
+        "move {a} to my savings",
+        "pay off my visa",
     ],
     bills: &[
         "pay the electric bill",
@@ -407,21 +411,24 @@ fn next_turn(
     ];
     let kind = match last {
         _ if rng.chance(250) => rng.weighted(anything),
-        Some("dlg-readback-transfer" | "dlg-readback-bill" | "dlg-scam-warning") => {
-            rng.weighted(&[
-                (Yes, 52),
-                (No, 8),
-                (NotYes, 8),
-                (Correction, 10),
-                (Cancel, 6),
-                (Silence, 4),
-                (Meta, 5),
-                (Noise, 4),
-                (Transfer, 3),
-                (Question, 2),
-                (Lock, 1),
-            ])
-        }
+        Some(
+            "dlg-readback-transfer"
+            | "dlg-readback-bill"
+            | "dlg-readback-move"
+            | "dlg-scam-warning",
+        ) => rng.weighted(&[
+            (Yes, 52),
+            (No, 8),
+            (NotYes, 8),
+            (Correction, 10),
+            (Cancel, 6),
+            (Silence, 4),
+            (Meta, 5),
+            (Noise, 4),
+            (Transfer, 3),
+            (Question, 2),
+            (Lock, 1),
+        ]),
         Some("dlg-readback-unlock") => rng.weighted(&[
             (Yes, 55),
             (No, 12),
@@ -749,6 +756,8 @@ struct Names {
     payees: Vec<(String, String)>,
     /// (name, ending) of each biller.
     billers: Vec<(String, String)>,
+    /// (name, ending) of each of her accounts (money moved to one of them).
+    accounts: Vec<(String, String)>,
     /// Biller name → the amounts of its bills.
     bill_amounts: BTreeMap<String, Vec<i64>>,
     /// Payee or bill id → the name a payment to it is said with.
@@ -798,6 +807,13 @@ async fn names(bank: &Bank, customer: &str) -> Names {
             .entry(biller)
             .or_default()
             .push(bill["amount_minor"].as_i64().unwrap_or_default());
+    }
+    for account in rows(bank, customer, "account").await {
+        let name = text_of(&account, "name");
+        names.targets.insert(text_of(&account, "id"), name.clone());
+        names
+            .accounts
+            .push((name, last_four(&text_of(&account, "number"))));
     }
     for card in rows(bank, customer, "card").await {
         names
@@ -1093,7 +1109,12 @@ impl Checker {
             self.claim("safety: step-up asked only after a yes to a read-back");
             let read_back_last = matches!(
                 last_before.as_ref().map(|(id, _)| *id),
-                Some("dlg-readback-transfer" | "dlg-readback-bill" | "dlg-readback-unlock")
+                Some(
+                    "dlg-readback-transfer"
+                        | "dlg-readback-bill"
+                        | "dlg-readback-move"
+                        | "dlg-readback-unlock"
+                )
             );
             if seen.is_yes && read_back_last {
                 self.step_up_for = self.last_read_back.clone();
@@ -1198,7 +1219,7 @@ impl Checker {
                     let key = new_attempts.remove(0);
                     self.record_attempt(turn, &key, payment_approval.take());
                 }
-                "dlg-readback-transfer" | "dlg-readback-bill" => {
+                "dlg-readback-transfer" | "dlg-readback-bill" | "dlg-readback-move" => {
                     self.claim("read-back (payee/biller and ending, bill amount)");
                     self.last_read_back = self.read_back(turn, names, id, display);
                 }
@@ -1412,8 +1433,8 @@ impl Checker {
         self.open = Some(key.to_owned());
     }
 
-    /// A read-back of a payment: the payee or biller is one of the customer's, with the ending
-    /// said; a bill is read back at an amount the biller billed.
+    /// A read-back of a payment: the payee, biller or account moved to is one of the
+    /// customer's, with the ending said; a bill is read back at an amount the biller billed.
     fn read_back(
         &mut self,
         turn: usize,
@@ -1421,10 +1442,10 @@ impl Checker {
         id: &str,
         display: &str,
     ) -> Option<ReadBack> {
-        let known = if id == "dlg-readback-bill" {
-            &names.billers
-        } else {
-            &names.payees
+        let known = match id {
+            "dlg-readback-bill" => &names.billers,
+            "dlg-readback-move" => &names.accounts,
+            _ => &names.payees,
         };
         let target = name_in(display, known.iter().map(|(n, _)| n));
         let ending = endings_in(display).first().cloned();
@@ -1511,7 +1532,12 @@ impl Checker {
         let said_amount = amounts_in(display).first().copied();
         let said_target = name_in(
             display,
-            names.payees.iter().chain(&names.billers).map(|(n, _)| n),
+            names
+                .payees
+                .iter()
+                .chain(&names.billers)
+                .chain(&names.accounts)
+                .map(|(n, _)| n),
         );
         let status = if held { "held" } else { "executed" };
         match after.payments.get(&key) {

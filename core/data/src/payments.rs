@@ -65,10 +65,10 @@ pub struct PaymentDraft {
     /// Last four digits of the paying account, for the read-back.
     pub from_last_four: String,
     pub target: PaymentTarget,
-    /// The payee's or the biller's name, for the read-back.
+    /// The payee's, the biller's or her own account's name, for the read-back.
     pub target_name: C2<String>,
-    /// The last four digits of the payee's account or the customer's reference with the
-    /// biller, for the read-back.
+    /// The last four digits of the payee's account, the customer's reference with the biller
+    /// or her own account's number, for the read-back.
     pub target_last_four: String,
     pub amount: C2<Money>,
     /// A digest of what the payment is, whole: both account numbers (or the biller reference)

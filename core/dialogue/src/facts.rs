@@ -115,7 +115,8 @@ pub fn paying_account(view: &CustomerView) -> Option<&Tracked<Account>> {
 
 impl Facts {
     /// What the dialogue needs from the unified view. The usual transfer is the median of the
-    /// customer's recent outgoing transfers; payments leave the first current account.
+    /// customer's recent outgoing transfers to others (not to her own accounts); payments
+    /// leave the first current account.
     pub fn from_view(
         view: &CustomerView,
         history: &[Tracked<tingshuo_base::model::Transaction>],
@@ -123,10 +124,16 @@ impl Facts {
         now: DateTime<Utc>,
     ) -> Facts {
         let paying = paying_account(view);
+        // Money moved to another of her own accounts (the bank names that account as the
+        // counterparty) is no transfer to a person: it would raise what counts as usual.
+        let her_own =
+            |counterparty: &str| view.accounts.iter().any(|a| a.item.name == counterparty);
         let mut transfers: Vec<i64> = history
             .iter()
             .filter(|t| {
-                t.item.category == Category::Transfer && t.item.amount.reveal().is_negative()
+                t.item.category == Category::Transfer
+                    && t.item.amount.reveal().is_negative()
+                    && !her_own(t.item.counterparty.reveal())
             })
             .map(|t| t.item.amount.reveal().minor().saturating_abs())
             .collect();

@@ -557,7 +557,7 @@ fn made_args(plan: &PaymentPlan) -> Vec<(&'static str, ReplyArg)> {
     ]
 }
 
-/// The payee or biller a slot names, for a payment of this kind.
+/// The payee, biller or account of hers a slot names, for a payment of this kind.
 fn target_of(kind: PlanKind, value: &SlotValue) -> Option<Target> {
     match (kind, value) {
         (
@@ -1801,7 +1801,8 @@ impl Dialogue {
     }
 
     /// Which payment she asks for: a bill; a move to another account of hers (named as where
-    /// the money goes, or the move in progress or read back); else a transfer to a payee.
+    /// the money goes, or the move in progress or read back, changed only in how much or
+    /// from where); else a transfer to a payee.
     fn kind_asked(
         &self,
         intent: &Intent,
@@ -1823,7 +1824,13 @@ impl Dialogue {
             (None, Stage::Collecting(draft)) => draft.kind == Some(PlanKind::Move),
             _ => false,
         };
-        if names_an_account || (moving && !heard.slots.contains_key("payee")) {
+        // A move stays one only while nothing but how much, or from where, is said: a name
+        // (a payee's, or one that is no payee) is a transfer to a person.
+        let only_move_details = heard
+            .slots
+            .keys()
+            .all(|slot| matches!(slot.as_str(), "amount" | "account" | "to_account"));
+        if names_an_account || (moving && only_move_details) {
             PlanKind::Move
         } else {
             PlanKind::Transfer
@@ -1851,6 +1858,15 @@ impl Dialogue {
             .flatten()
             .filter_map(|value| target_of(kind, value))
             .collect();
+        if kind == PlanKind::Move && choices.len() > 1 {
+            // Two accounts of hers answer to what she said: which one is said again whole,
+            // with its ending, never picked.
+            self.stage = Stage::Idle;
+            return Some(say(
+                "dlg-move-which-account",
+                vec![("choices", ReplyArg::Choices(self.choices(&choices)))],
+            ));
+        }
         if choices.len() > 1 {
             // "Alice" with two payees named Alice: ask which, never pick one.
             draft.target = None;

@@ -2844,6 +2844,33 @@ fn money_moved_between_her_accounts_is_read_back_and_stepped_up_as_hers() {
     );
     assert_eq!(ids(&effects), ["dlg-cannot-move-to"], "{effects:?}");
 
+    // Two accounts of hers answer to what she said: said again whole, never picked.
+    let mut d = Dialogue::new(with_savings.clone());
+    let Input::Heard(mut both) = heard(
+        Some("transfer"),
+        &[
+            to_account("zh-savings"),
+            ("amount", SlotValue::Money(cny(20_000))),
+        ],
+        "转两百到储蓄",
+    ) else {
+        unreachable!()
+    };
+    both.alternatives.insert(
+        "to_account".into(),
+        vec![to_account("zh-savings").1, to_account("zh-credit").1],
+    );
+    let effects = step(&mut d, Input::Heard(both));
+    assert_eq!(ids(&effects), ["dlg-move-which-account"], "{effects:?}");
+    let Effect::Say(reply) = &effects[0] else {
+        panic!()
+    };
+    let asked = l10n.reply(Locale::ZhCn, reply).unwrap().display;
+    assert!(
+        asked.contains("储蓄账户") && asked.contains("信用卡"),
+        "{asked}"
+    );
+
     // Paying off the card, the amount asked for and answered.
     let mut d = Dialogue::new(with_savings);
     let effects = step(
@@ -2856,4 +2883,14 @@ fn money_moved_between_her_accounts_is_read_back_and_stepped_up_as_hers() {
         heard(None, &[("amount", SlotValue::Money(cny(50_000)))], "五百"),
     );
     assert_eq!(ids(&effects), ["dlg-readback-move"], "{effects:?}");
+    // A name said at the move's read-back is a transfer to a person, never this move.
+    let effects = step(
+        &mut d,
+        heard(
+            None,
+            &[("unknown_payee", SlotValue::Text("小明".into()))],
+            "给小明转五百",
+        ),
+    );
+    assert!(!ids(&effects).contains(&"dlg-readback-move"), "{effects:?}");
 }

@@ -85,6 +85,17 @@ fn is_number_word(word: &str) -> bool {
     word.chars().all(|c| c.is_ascii_digit() || is_zh_numeral(c)) || is_en_number_word(word)
 }
 
+/// Whether the token at `pos` comes right after words that introduce a number's ending:
+/// "ending (in, with)", "尾号", "末尾是".
+fn follows_an_ending_word(tokens: &[String], pos: usize) -> bool {
+    let before = |back: usize| pos.checked_sub(back).and_then(|at| tokens.get(at));
+    let is =
+        |back: usize, words: &[&str]| before(back).is_some_and(|t| words.contains(&t.as_str()));
+    is(1, &["ending", "尾号", "尾数"])
+        || (is(1, &["in", "with"]) && is(2, &["ending"]))
+        || (is(1, &["号"]) && is(2, &["尾"]))
+}
+
 /// Words after which no more of an amount comes ("三百块钱", "五百元整").
 const AMOUNT_ENDS: &[&str] = &["钱", "整"];
 
@@ -234,6 +245,13 @@ pub fn align(
                     }
                     Arc::Slot(kind, _)
                         if number_word_just_passed && NumberSlot::of(kind, &[]).is_some() => {}
+                    // The number after "ending in" / "尾号" is an account's ending, never an
+                    // amount ("pay off the card ending in 4321" is not $4,321).
+                    Arc::Slot(SlotType::Builtin(Builtin::Money), _)
+                        if follows_an_ending_word(tokens, pos) => {}
+                    // A slot is filled once: a second amount in the same sentence ("send 50
+                    // dollars to Alice Chen ending in 4411") is not the amount over the first.
+                    Arc::Slot(_, name) if cell.slots.iter().any(|(filled, _)| filled == name) => {}
                     Arc::Slot(kind, name) => {
                         let last = (pos + MAX_SLOT_TOKENS).min(tokens.len());
                         for end in pos + 1..=last {

@@ -854,3 +854,32 @@ fn sending_to_a_payee_is_a_transfer_not_a_question_about_one() {
         }
     }
 }
+
+/// The number after "ending in" / "尾号" is an account's ending, never an amount, and an
+/// amount is filled once: a second number never replaces the first.
+#[test]
+fn an_ending_is_never_an_amount_nor_a_second_number_the_amount() {
+    for (locale, said, not_minor) in [
+        (
+            Locale::EnUs,
+            "send 50 dollars to alice chen ending in 4411",
+            441_100,
+        ),
+        (Locale::EnUs, "pay off the card ending in 4580", 458_000),
+        (
+            Locale::EnUs,
+            "move 100 dollars to checking ending in 6217",
+            621_700,
+        ),
+        (Locale::ZhCn, "还尾号4580的信用卡", 458_000),
+        (Locale::ZhCn, "给尾号1001的李伟转两百", 100_100),
+    ] {
+        let context = Context::from_yaml(crate::banking_context(locale)).unwrap();
+        let heard = understand(&context, &world(locale), said);
+        let amount = heard.as_ref().and_then(|u| match u.slots.get("amount") {
+            Some(SlotValue::Money(money)) => Some(money.minor()),
+            _ => None,
+        });
+        assert_ne!(amount, Some(not_minor), "{said}: {heard:?}");
+    }
+}
