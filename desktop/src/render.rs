@@ -56,6 +56,8 @@ const WORD_READINGS: &[(&str, &str)] = &[
     ("还清", "huan2 qing1"),
     ("待还", "dai4 huan2"),
     ("归还", "gui1 huan2"),
+    ("还多少", "huan2 duo1 shao3"),
+    ("用还", "yong4 huan2"),
     ("重新", "chong2 xin1"),
     ("重复", "chong2 fu4"),
     ("重试", "chong2 shi4"),

@@ -204,6 +204,8 @@ dlg-cannot-pay-from = Payments can't be made from your { $account }. They go fro
 # Money moved between her own accounts: never back to the account it leaves, nor by voice
 # into a time deposit or a loan.
 dlg-move-which-account = Did you mean { $choices }? Please say it again with the last four digits, for example "move fifty dollars to the account ending in 1234".
+dlg-more-than-owed = Your { $account } owes { $owed }, so no more than that can be paid on it. How much would you like to pay?
+dlg-card-owes-nothing = Your { $account } owes nothing right now, so there is nothing to pay.
 dlg-move-same-account = The money would leave your { $account }, so it can't go to it as well. Nothing was moved.
 dlg-cannot-move-to = Money can't be moved into your { $account } by voice. A time deposit or a loan is handled at a branch or in online banking.
 dlg-amount-other-currency = Your { $account } holds { $currency ->

@@ -179,6 +179,8 @@ dlg-nothing-due = { $target }现在没有要交的账单。
 dlg-cannot-pay-from = { $account }不能用来付款，付款要从活期账户或者储蓄账户出。
 # 在她自己的账户之间转钱：不能转回同一个账户，也不能用语音转进定期或贷款。
 dlg-move-which-account = 您说的是{ $choices }？请连同账号后四位再说一遍，比如“转五十块到尾号1234的账户”。
+dlg-more-than-owed = 您的{ $account }只欠{ $owed }，还款不能超过欠款。要还多少？
+dlg-card-owes-nothing = 您的{ $account }现在没有欠款，不用还。
 dlg-move-same-account = 钱就是从{ $account }转出的，不能再转回这个账户，没有转钱。
 dlg-cannot-move-to = 语音不能往{ $account }里转钱。定期存款和贷款要在网点或网上银行办理。
 dlg-amount-other-currency = { $account }里是{ $currency ->

@@ -2134,6 +2134,32 @@ impl Dialogue {
                 self.stage = Stage::Idle;
                 return Some(say("dlg-cannot-move-to", vec![("account", text(&to.name))]));
             }
+            // Paying off her card: never more than it owes (a 五千 heard for 五百 would put it
+            // in credit); owing nothing, there is nothing to pay.
+            if to.kind == AccountKind::CreditCard {
+                let owed = match owed_or_in_credit(to.booked) {
+                    (owed, "owe") => owed,
+                    (in_credit, _) => Money::from_minor(0, in_credit.currency()),
+                };
+                if owed.minor() == 0 {
+                    self.stage = Stage::Idle;
+                    return Some(say(
+                        "dlg-card-owes-nothing",
+                        vec![("account", text(&to.name))],
+                    ));
+                }
+                if amount.currency() == owed.currency() && amount.minor() > owed.minor() {
+                    let reply = say(
+                        "dlg-more-than-owed",
+                        vec![("account", text(&to.name)), ("owed", ReplyArg::Money(owed))],
+                    );
+                    self.stage = Stage::Collecting(Draft {
+                        amount: None,
+                        ..draft
+                    });
+                    return Some(reply);
+                }
+            }
         }
         let (plan_target, target_name, target_last_four, (new_payee, recent_payee)) =
             match (kind, known) {

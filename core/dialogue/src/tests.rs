@@ -2878,11 +2878,42 @@ fn money_moved_between_her_accounts_is_read_back_and_stepped_up_as_hers() {
         heard(Some("transfer"), &[to_account("zh-credit")], "帮我还信用卡"),
     );
     assert_eq!(ids(&effects), ["dlg-ask-amount"], "{effects:?}");
+    // More than the card owes (¥1,286.40): said, and asked again.
+    let effects = step(
+        &mut d,
+        heard(None, &[("amount", SlotValue::Money(cny(500_000)))], "五千"),
+    );
+    assert_eq!(ids(&effects), ["dlg-more-than-owed"], "{effects:?}");
+    let Effect::Say(reply) = &effects[0] else {
+        panic!()
+    };
+    let said = l10n.reply(Locale::ZhCn, reply).unwrap().display;
+    assert!(said.contains("¥1,286.40"), "{said}");
     let effects = step(
         &mut d,
         heard(None, &[("amount", SlotValue::Money(cny(50_000)))], "五百"),
     );
     assert_eq!(ids(&effects), ["dlg-readback-move"], "{effects:?}");
+    // A card that owes nothing has nothing to pay.
+    let mut paid_off = facts();
+    for account in &mut paid_off.accounts {
+        if account.kind == AccountKind::CreditCard {
+            account.booked = cny(0);
+        }
+    }
+    let mut other = Dialogue::new(paid_off);
+    let effects = step(
+        &mut other,
+        heard(
+            Some("transfer"),
+            &[
+                to_account("zh-credit"),
+                ("amount", SlotValue::Money(cny(50_000))),
+            ],
+            "还信用卡五百",
+        ),
+    );
+    assert_eq!(ids(&effects), ["dlg-card-owes-nothing"], "{effects:?}");
     // A name said at the move's read-back is a transfer to a person, never this move.
     let effects = step(
         &mut d,
