@@ -33,6 +33,12 @@ async fn step_up(assistant: &mut Assistant, approved: bool) -> Vec<Event> {
         .unwrap()
 }
 
+/// The bank has no payment from the English customer.
+async fn assert_nothing_paid(bank: &RunningBank) {
+    let made = payments(bank, DemoCustomer::MargaretWilson).await;
+    assert!(made.is_empty(), "{made:?}");
+}
+
 /// Payments the bank has for the customer.
 async fn payments(bank: &RunningBank, customer: DemoCustomer) -> Vec<serde_json::Value> {
     bank.bank.db.all(customer.id(), "payment").await.unwrap()
@@ -613,11 +619,7 @@ async fn a_payee_changed_to(new_number: &str, ending: &str) {
         ["dlg-sending", "dlg-payment-refused"],
         "{events:?}"
     );
-    assert!(
-        payments(&bank, DemoCustomer::MargaretWilson)
-            .await
-            .is_empty()
-    );
+    assert_nothing_paid(&bank).await;
     // Asked again, it is read back as the bank now has it.
     let events = tell(&mut assistant, "send twenty dollars to Bob Wilson").await;
     let Some(Event::Say(read_back)) = events.first() else {
@@ -1624,11 +1626,7 @@ async fn numbers_are_said_by_the_banks_last_four_digits_only() {
         )),
         "{said}"
     );
-    assert!(
-        payments(&bank, DemoCustomer::MargaretWilson)
-            .await
-            .is_empty()
-    );
+    assert_nothing_paid(&bank).await;
     bank.shutdown().await;
 }
 
@@ -1761,11 +1759,7 @@ async fn a_cards_due_date_is_the_banks_and_thanks_are_answered_in_kind() {
         said(&events).contains(&"dlg-readback-transfer"),
         "{events:?}"
     );
-    assert!(
-        payments(&bank, DemoCustomer::MargaretWilson)
-            .await
-            .is_empty()
-    );
+    assert_nothing_paid(&bank).await;
     bank.shutdown().await;
 }
 
@@ -1846,11 +1840,7 @@ async fn her_payees_are_the_banks_named_as_a_list() {
         listed.contains(" and ") && !listed.contains(" or "),
         "{listed}"
     );
-    assert!(
-        payments(&bank, DemoCustomer::MargaretWilson)
-            .await
-            .is_empty()
-    );
+    assert_nothing_paid(&bank).await;
     bank.shutdown().await;
 }
 
@@ -2004,11 +1994,7 @@ async fn payments_to_a_biller_or_payee_asked_about_are_the_banks_latest_to_it() 
             "{line:?} {transaction}"
         );
     }
-    assert!(
-        payments(&bank, DemoCustomer::MargaretWilson)
-            .await
-            .is_empty()
-    );
+    assert_nothing_paid(&bank).await;
     bank.shutdown().await;
 }
 
@@ -2608,11 +2594,7 @@ async fn her_voice_is_not_listened_to_until_she_agrees_and_her_decision_outlives
     assert_eq!(assistant.stage(), "read-back");
     let events = tell(&mut assistant, "cancel").await;
     assert_eq!(said(&events), ["dlg-cancelled-payment"], "{events:?}");
-    assert!(
-        payments(&bank, DemoCustomer::MargaretWilson)
-            .await
-            .is_empty()
-    );
+    assert_nothing_paid(&bank).await;
 
     // The screen's words, in each locale, under one version.
     let english = assistant

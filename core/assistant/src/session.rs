@@ -1401,8 +1401,7 @@ impl Assistant {
         if picked {
             // Of a kind, or with a name (either way: each line says which), the latest
             // `count` of them.
-            let view = self.client.view().current(self.today()).await?;
-            let biller = biller_name(&query.on, &view);
+            let biller = biller_name(&query.on);
             listed.retain(|t| {
                 paid_on(&t.item, &query.on, &biller)
                     && (!query.pending_only || t.item.status == TransactionStatus::Pending)
@@ -1500,7 +1499,7 @@ impl Assistant {
             },
             on => on.clone(),
         };
-        let biller = biller_name(&on, &view);
+        let biller = biller_name(&on);
         outgoing.retain(|t| paid_on(t, &on, &biller));
         let zero = Money::from_minor(0, currency.unwrap_or(Currency::CNY));
         let sum = |spent: &[&Transaction]| total_out(spent, zero);
@@ -1549,14 +1548,11 @@ impl Assistant {
     }
 }
 
-/// The name a biller's payments carry, compared ([`comparable`]), as the view has it.
-fn biller_name(on: &SpentOn, view: &CustomerView) -> Option<String> {
+/// The name a biller's payments carry, compared ([`comparable`]): the biller's name as her
+/// data has it, which the understanding named it by.
+fn biller_name(on: &SpentOn) -> Option<String> {
     match on {
-        SpentOn::Biller { id, .. } => view
-            .billers
-            .iter()
-            .find(|b| b.item.id == *id)
-            .map(|b| comparable(&b.item.name)),
+        SpentOn::Biller { name, .. } => Some(comparable(name)),
         _ => None,
     }
 }
